@@ -1,0 +1,7 @@
+"""``python -m mlgate``."""
+
+from __future__ import annotations
+
+from mlgate.cli import main
+
+raise SystemExit(main())

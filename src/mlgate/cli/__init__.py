@@ -1,0 +1,119 @@
+"""The ``mlgate`` command line: a lazy click group and the one error handler.
+
+This package is the only place that reads argv, prints or exits. Commands live in one module each and
+are imported only when invoked, so ``mlgate --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mlgate import __version__
+from mlgate.errors import ExitCode, MlgateError, exit_code_for
+
+# name -> (module, attribute, short help): the explicit registry of commands.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("mlgate.cli.validate", "validate", "Validate datasets against their schema."),
+    "schema": ("mlgate.cli.schema", "schema", "Infer, diff and summarise data schemas."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="mlgate")
+def cli() -> None:
+    """mlgate: data, model and deploy gates for scikit-learn projects.
+
+    Exit codes: 0 pass, 1 checks failed, 2 unusable input, 3 external service failed,
+    4 internal error, 5 deploy needs a person, 6 timed out, 130 interrupted.
+    Set MLGATE_DEBUG=1 to see tracebacks.
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code; every exception is mapped here and only here."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="mlgate", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("mlgate: interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.BAD_INPUT
+    except BaseException as exc:  # noqa: BLE001 - the one place every failure is translated
+        return report_exception(exc)
+    return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def report_exception(exc: BaseException) -> int:
+    """Print a one- or two-line message for ``exc`` and return its exit code."""
+    if isinstance(exc, SystemExit):
+        return int(exc.code) if isinstance(exc.code, int) else ExitCode.INTERNAL
+    code = exit_code_for(exc)
+    debug = os.environ.get("MLGATE_DEBUG", "") not in ("", "0")
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    if isinstance(exc, KeyboardInterrupt):
+        click.echo("mlgate: interrupted", err=True)
+    elif isinstance(exc, MlgateError) and code != ExitCode.INTERNAL:
+        click.echo(f"mlgate: error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+    else:
+        log = write_crash_log(exc)
+        click.echo(
+            f"mlgate: internal error (a bug): {type(exc).__name__}: {exc}\n"
+            f"  traceback saved to {log}; please attach it to an issue",
+            err=True,
+        )
+    return code
+
+
+def write_crash_log(exc: BaseException) -> Path:
+    """Save the traceback with version details to a log file and return its path."""
+    folder = Path(os.environ.get("MLGATE_LOG_DIR") or tempfile.gettempdir())
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = folder / f"mlgate-crash-{stamp}-{os.getpid()}.log"
+    lines = [
+        f"mlgate {__version__} on Python {sys.version.split()[0]} ({sys.platform})",
+        f"argv: {sys.argv!r}",
+        "",
+        *traceback.format_exception(exc),
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+

@@ -1,0 +1,50 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mlgate.config import Config, load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("text", "markdown", "json", "github")
+
+
+def config_option(func: F) -> F:
+    """Add ``--config FILE`` (default: mlgate.yaml found by walking up from the cwd)."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Config file (default: mlgate.yaml in this folder or the nearest parent).",
+    )(func)
+
+
+def format_option(default: str | None = None) -> Callable[[F], F]:
+    """Add ``--format``; without a value, ``github`` inside GitHub Actions and ``text`` elsewhere."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(FORMATS),
+        default=default,
+        help="Output format (default: github in GitHub Actions, text elsewhere).",
+    )
+
+
+def resolve_format(value: str | None) -> str:
+    """The output format: the flag, else github in Actions, else text."""
+    if value:
+        return value
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def get_config(config_path: Path | None) -> Config:
+    """Load the config the command was pointed at."""
+    return load_config(config_path)

@@ -1,0 +1,256 @@
+"""mlgate.yaml (+ ``MLGATE_*`` environment overrides) -> frozen dataclasses.
+
+The one reader of settings. Strict: an unknown key is an error that names the file, the line and the
+closest valid key. Every key is documented in docs/config.md.
+
+Environment overrides: ``MLGATE_<SECTION>__<KEY>`` (double underscore between levels), the value read
+as a YAML scalar or flow collection, e.g. ``MLGATE_VALIDATE__MAX_EXAMPLES=10`` or
+``MLGATE_DATA__DATASETS='[a.csv, b.csv]'``. ``MLGATE_CONFIG``, ``MLGATE_DEBUG`` and ``MLGATE_LOG_DIR``
+are not config keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from mlgate.errors import ConfigError, InputError
+from mlgate.files import find_line, parse_document, read_text
+
+CONFIG_NAME = "mlgate.yaml"
+NON_CONFIG_ENV = frozenset({"MLGATE_CONFIG", "MLGATE_DEBUG", "MLGATE_LOG_DIR"})
+
+
+@dataclass(frozen=True)
+class CsvConfig:
+    """How CSV files are parsed (Frictionless CSV dialect subset)."""
+
+    delimiter: str = ","
+    quote_char: str = '"'
+    double_quote: bool = True
+    escape_char: str | None = None
+    encoding: str | None = None
+    block_size_mb: float = 2.0
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the datasets and their schema live."""
+
+    schema: str | None = None
+    datasets: tuple[str, ...] = ()
+    csv: CsvConfig = field(default_factory=CsvConfig)
+
+
+@dataclass(frozen=True)
+class ValidateConfig:
+    """Defaults of ``mlgate validate``."""
+
+    max_examples: int = 5
+    max_annotations: int = 50
+    fail_on_warnings: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; ``root`` is the folder relative paths are resolved against."""
+
+    version: Literal[1] = 1
+    data: DataConfig = field(default_factory=DataConfig)
+    validate: ValidateConfig = field(default_factory=ValidateConfig)
+    root: Path = field(default=Path("."), metadata={"internal": True})
+    path: Path | None = field(default=None, metadata={"internal": True})
+
+    def resolve(self, location: str) -> str:
+        """Resolve a dataset or file location against the config folder (URIs pass through)."""
+        if "://" in location:
+            return location
+        candidate = Path(location).expanduser()
+        return str(candidate if candidate.is_absolute() else self.root / candidate)
+
+
+def find_config(start: Path) -> Path | None:
+    """Walk up from ``start`` to the filesystem root looking for mlgate.yaml."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(
+    path: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Load the config from ``path`` (or the nearest mlgate.yaml above ``cwd``) plus env overrides.
+
+    Without any file, the defaults apply with ``root`` = ``cwd``.
+    """
+    cwd = cwd or Path.cwd()
+    environ = os.environ if environ is None else environ
+    if path is None and environ.get("MLGATE_CONFIG"):
+        path = Path(environ["MLGATE_CONFIG"])
+    if path is None:
+        path = find_config(cwd)
+    raw: dict[str, Any] = {}
+    text = ""
+    if path is not None:
+        path = path if path.is_absolute() else cwd / path
+        try:
+            text = read_text(path, what="config file")
+            document = parse_document(text, path, what="config file")
+        except ConfigError:
+            raise
+        except InputError as exc:
+            raise ConfigError(exc.message, hint=exc.hint) from exc
+        if document is None:
+            document = {}
+        if not isinstance(document, dict):
+            raise ConfigError(f"{path}:1: the config must be a mapping of keys, not {_kind(document)}")
+        raw = document
+    _apply_env(raw, environ)
+    source = _Source(path, text)
+    values = _convert_dataclass(Config, raw, (), source)
+    root = path.parent if path is not None else cwd
+    return dataclasses.replace(values, root=root, path=path)
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path | None
+    text: str
+
+    def where(self, keys: Sequence[str | int]) -> str:
+        dotted = ".".join(str(k) for k in keys) or "(top level)"
+        if keys and keys[0] == "$env":
+            return f"environment variable {keys[1]}"
+        if self.path is None:
+            return f"config key {dotted}"
+        line = find_line(self.text, keys)
+        return f"{self.path}:{line}: {dotted}" if line else f"{self.path}: {dotted}"
+
+
+def _apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for name in sorted(environ):
+        if not name.startswith("MLGATE_") or name in NON_CONFIG_ENV:
+            continue
+        keys = [part.lower() for part in name[len("MLGATE_") :].split("__")]
+        if not all(keys):
+            raise ConfigError(f"environment variable {name}: empty key between '__'")
+        try:
+            value = yaml.safe_load(environ[name]) if environ[name] else ""
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"environment variable {name}: value is not valid YAML") from exc
+        _check_env_keys(name, keys)
+        target = raw
+        for key in keys[:-1]:
+            nested = target.setdefault(key, {})
+            if not isinstance(nested, dict):
+                raise ConfigError(f"environment variable {name}: {key} is not a section")
+            target = nested
+        target[keys[-1]] = value
+
+
+def _check_env_keys(name: str, keys: list[str]) -> None:
+    cls: Any = Config
+    for depth, key in enumerate(keys):
+        fields = _public_fields(cls)
+        if key not in fields:
+            prefix = "MLGATE_" + "__".join(k.upper() for k in keys[:depth])
+            options = [f"{prefix}{'__' if depth else ''}{f.upper()}" for f in fields]
+            guess = difflib.get_close_matches(name, options, n=1)
+            hint = f"did you mean {guess[0]}?" if guess else f"valid: {', '.join(options)}"
+            raise ConfigError(f"environment variable {name} is not a config key", hint=hint)
+        hint_type = typing.get_type_hints(cls)[key]
+        if dataclasses.is_dataclass(hint_type):
+            cls = hint_type
+        elif depth < len(keys) - 1:
+            raise ConfigError(f"environment variable {name}: {key} has no sub-keys")
+
+
+def _public_fields(cls: Any) -> dict[str, dataclasses.Field[Any]]:
+    return {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+
+
+def _convert_dataclass(cls: Any, value: Any, keys: tuple[str | int, ...], src: _Source) -> Any:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{src.where(keys)} must be a mapping, not {_kind(value)}")
+    fields = _public_fields(cls)
+    hints = typing.get_type_hints(cls)
+    for key in value:
+        if key not in fields:
+            guess = difflib.get_close_matches(str(key), list(fields), n=1)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"valid keys: {', '.join(fields)}"
+            raise ConfigError(f"{src.where((*keys, key))} is not a known key", hint=hint)
+    kwargs = {k: _convert(hints[k], v, (*keys, k), src) for k, v in value.items()}
+    return cls(**kwargs)
+
+
+def _convert(hint: Any, value: Any, keys: tuple[str | int, ...], src: _Source) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return _convert_dataclass(hint, value, keys, src)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _convert(inner, value, keys, src)
+    if origin is Literal:
+        if value not in args:
+            choices = ", ".join(repr(a) for a in args)
+            raise ConfigError(f"{src.where(keys)} is {value!r}; expected one of {choices}")
+        return value
+    if origin is tuple:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise ConfigError(f"{src.where(keys)} must be a list, not {_kind(value)}")
+        return tuple(_convert(args[0], v, (*keys, i), src) for i, v in enumerate(items))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{src.where(keys)} must be a mapping, not {_kind(value)}")
+        return {str(k): _convert(args[1], v, (*keys, str(k)), src) for k, v in value.items()}
+    return _convert_scalar(hint, value, keys, src)
+
+
+def _convert_scalar(hint: Any, value: Any, keys: tuple[str | int, ...], src: _Source) -> Any:
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif hint is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+    elif hint is Any:
+        return value
+    else:  # pragma: no cover - a programming error in the dataclasses above
+        raise TypeError(f"unsupported config type {hint!r}")
+    raise ConfigError(f"{src.where(keys)} must be {_kind_name(hint)}, not {_kind(value)}")
+
+
+def _kind_name(hint: Any) -> str:
+    return {bool: "true or false", int: "an integer", float: "a number", str: "a string"}[hint]
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names |= {list: "a list", dict: "a mapping"}
+    return names.get(type(value), type(value).__name__)

@@ -1,0 +1,1 @@
+"""The data gate: readers, the schema model, validation, inference, schema diff, statistics, drift."""

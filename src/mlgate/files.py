@@ -1,0 +1,101 @@
+"""Small file helpers shared by every layer: atomic writes and YAML/JSON reading with positions.
+
+YAML is only ever constructed with ``yaml.safe_load``; ``yaml.compose`` (which builds nodes, never
+Python objects) is used on the error path to find the line of a key.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlgate.errors import InputError
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
+
+    A crash leaves either the old file or the new one, never a half-written file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_text(path: Path, *, what: str) -> str:
+    """Read a UTF-8 text file, translating OS errors into an InputError naming ``what``."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise InputError(f"{what} not found: {path}", hint="check the path") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{what} is a directory, not a file: {path}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} is not UTF-8 text: {path} (byte {exc.start})") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read {what} {path}: {exc.strerror}") from exc
+
+
+def parse_document(text: str, path: Path, *, what: str) -> Any:
+    """Parse YAML (or JSON, chosen by suffix) safely; syntax errors name the file and line."""
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON: {exc.msg}"
+            ) from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise InputError(f"{where}: {what} is not valid YAML: {exc.problem or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: {what} is not valid YAML: {exc}") from exc
+
+
+def find_line(text: str, keys: Sequence[str | int]) -> int | None:
+    """Return the 1-based line of the node at ``keys`` (mapping keys / list indexes), if found.
+
+    Works for YAML and JSON text alike. For a mapping key, the line of the key itself.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line: int | None = None
+    for key in keys:
+        if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+            match = next((pair for pair in node.value if _scalar(pair[0]) == key), None)
+            if match is None:
+                return line
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if key >= len(node.value):
+                return line
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _scalar(node: yaml.Node) -> object:
+    return node.value if isinstance(node, yaml.ScalarNode) else None

@@ -1,0 +1,1 @@
+"""Renderers: data in, strings out. Nothing here prints or posts."""
