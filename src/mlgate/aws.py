@@ -1,0 +1,58 @@
+"""The one gateway to AWS credentials and endpoints (boto3 session factory, pyarrow S3 filesystem).
+
+Endpoints are never hard-coded: ``AWS_ENDPOINT_URL_<SERVICE>`` and ``AWS_ENDPOINT_URL`` are honoured
+(pyarrow's S3 client ignores them, so they are passed as ``endpoint_override`` here).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import boto3
+    import pyarrow.fs
+
+
+def make_session(environ: Mapping[str, str] | None = None) -> boto3.Session:
+    """A boto3 session using the standard credential chain."""
+    import boto3
+
+    environ = os.environ if environ is None else environ
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    return boto3.Session(region_name=region) if region else boto3.Session()
+
+
+def endpoint_url(service: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The endpoint override for ``service`` from the environment, if any."""
+    environ = os.environ if environ is None else environ
+    return environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or environ.get("AWS_ENDPOINT_URL") or None
+
+
+def make_s3_filesystem(environ: Mapping[str, str] | None = None) -> pyarrow.fs.S3FileSystem:
+    """A pyarrow S3 filesystem with boto3's credentials, region and endpoint override."""
+    import pyarrow.fs
+
+    session = make_session(environ)
+    options: dict[str, Any] = {
+        "region": session.region_name or "us-east-1",
+        "retry_strategy": pyarrow.fs.AwsStandardS3RetryStrategy(max_attempts=3),
+        "connect_timeout": 10,
+        "request_timeout": 60,
+    }
+    credentials = session.get_credentials()
+    if credentials is None:
+        options["anonymous"] = True
+    else:
+        frozen = credentials.get_frozen_credentials()
+        options |= {"access_key": frozen.access_key, "secret_key": frozen.secret_key}
+        if frozen.token:
+            options["session_token"] = frozen.token
+    url = endpoint_url("s3", environ)
+    if url:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        options |= {"endpoint_override": parts.netloc, "scheme": parts.scheme or "https"}
+        options["force_virtual_addressing"] = False
+    return pyarrow.fs.S3FileSystem(**options)

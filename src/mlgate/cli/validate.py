@@ -1,0 +1,56 @@
+"""``mlgate validate``: check datasets against their schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mlgate.cli.common import config_option, format_option, get_config, resolve_format
+from mlgate.cli.progress import ProgressPrinter
+from mlgate.errors import ExitCode, InputError
+
+
+@click.command()
+@click.argument("data", nargs=-1)
+@click.option("--schema", "schema_path", type=click.Path(path_type=Path), help="Table Schema file (default: data.schema in mlgate.yaml).")
+@click.option("--max-examples", type=click.IntRange(0, 100), default=None, help="Example values kept per check (default 5).")
+@format_option()
+@config_option
+def validate(data: tuple[str, ...], schema_path: Path | None, max_examples: int | None, output_format: str | None, config_path: Path | None) -> int:
+    """Validate DATA files (CSV, .csv.gz, Parquet; local or s3://) against the schema.
+
+    Exit 0 when valid, 1 when there are violations of error severity, 2 when an input is unusable.
+    """
+    from mlgate.data.schema import load_schema
+    from mlgate.data.validate import validate_files
+    from mlgate.report import validation as render
+
+    config = get_config(config_path)
+    uris = list(data) or [config.resolve(d) for d in config.data.datasets]
+    if not uris:
+        raise InputError("no datasets to validate", hint="pass DATA paths or set data.datasets in mlgate.yaml")
+    if schema_path is None:
+        if not config.data.schema:
+            raise InputError("no schema given", hint="pass --schema FILE or set data.schema in mlgate.yaml")
+        schema_path = Path(config.resolve(config.data.schema))
+    schema = load_schema(schema_path)
+    fmt = resolve_format(output_format)
+    progress = ProgressPrinter(enabled=fmt != "json")
+    try:
+        result = validate_files(
+            uris, schema, csv=config.data.csv,
+            max_examples=config.validate.max_examples if max_examples is None else max_examples,
+            progress=progress,
+        )  # fmt: skip
+    finally:
+        progress.close()
+    renderers = {
+        "text": render.render_text,
+        "markdown": render.render_markdown,
+        "json": render.render_json,
+        "github": lambda r: render.render_github(r, limit=config.validate.max_annotations),
+    }
+    click.echo(renderers[fmt](result), nl=False)
+    failed = not result.valid or (config.validate.fail_on_warnings and result.warnings > 0)
+    return ExitCode.CHECKS_FAILED if failed else ExitCode.OK

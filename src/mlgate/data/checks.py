@@ -1,0 +1,77 @@
+"""Per-batch constraint checks on typed values. Each returns ``(check, mask, detail)`` triples."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mlgate.data.casting import Cast
+from mlgate.data.schema import Field, re2_compiles
+
+Check = tuple[str, pa.Array, str]
+
+
+def check_constraints(item: Field, cast: Cast, raw: pa.Array, *, required: bool) -> Iterator[Check]:
+    """Yield the failing-value masks of every constraint of ``item`` on one batch."""
+    c = item.constraints
+    if required and pc.any(cast.missing).as_py():
+        yield "required", cast.missing, "a value is required"
+    if pc.any(cast.invalid).as_py():
+        yield "type", cast.invalid, f"not a valid {item.type}" + (
+            f" ({item.format})" if item.format != "default" else ""
+        )
+    values = cast.values
+    bounds = (
+        ("minimum", c.minimum, pc.less, "below minimum"),
+        ("maximum", c.maximum, pc.greater, "above maximum"),
+        ("exclusiveMinimum", c.exclusive_minimum, pc.less_equal, "not above exclusiveMinimum"),
+        ("exclusiveMaximum", c.exclusive_maximum, pc.greater_equal, "not below exclusiveMaximum"),
+    )
+    for name, bound, compare, text in bounds:
+        if bound is not None:
+            mask = pc.fill_null(compare(values, _scalar(bound, values.type)), False)
+            yield name, mask, f"{text} {bound}"
+    if c.min_length is not None or c.max_length is not None:
+        lengths = pc.utf8_length(values)
+        if c.min_length is not None:
+            yield "minLength", pc.fill_null(pc.less(lengths, c.min_length), False), f"shorter than {c.min_length}"
+        if c.max_length is not None:
+            yield "maxLength", pc.fill_null(pc.greater(lengths, c.max_length), False), f"longer than {c.max_length}"
+    if c.pattern is not None:
+        yield "pattern", _pattern_mask(values, c.pattern), f"does not match {c.pattern}"
+    if c.enum is not None:
+        allowed = pa.array(list(c.enum), values.type)
+        inside = pc.is_in(values, value_set=allowed)
+        yield "enum", pc.and_(pc.is_valid(values), pc.invert(pc.fill_null(inside, True))), "not in enum"
+
+
+def _scalar(value: Any, kind: pa.DataType) -> pa.Scalar:
+    return pa.scalar(value, kind)
+
+
+_PY_PATTERNS: dict[str, re.Pattern[str]] = {}
+_RE2_OK: dict[str, bool] = {}
+
+
+def pattern_engine(pattern: str) -> str:
+    """'re2' when pyarrow can run the pattern, else 'python' (slower, same semantics)."""
+    if pattern not in _RE2_OK:
+        _RE2_OK[pattern] = re2_compiles(pattern)
+    return "re2" if _RE2_OK[pattern] else "python"
+
+
+def _pattern_mask(values: pa.Array, pattern: str) -> pa.Array:
+    """Present values that do not match the whole pattern."""
+    if pattern_engine(pattern) == "re2":
+        matched = pc.match_substring_regex(values, pattern=f"^(?:{pattern})$")
+        return pc.fill_null(pc.invert(matched), False)
+    compiled = _PY_PATTERNS.setdefault(pattern, re.compile(pattern))
+    return pa.array(
+        [v is not None and compiled.fullmatch(v) is None for v in values.to_pylist()], pa.bool_()
+    )
+
+

@@ -1,0 +1,60 @@
+"""Row and line numbers for CSV files whose records do not map one-to-one onto lines.
+
+Only needed when a file has blank lines or quoted values with line breaks (a cheap newline count
+tells). One pass with Python's csv module maps each parsed record to its Frictionless row number
+(header = 1, blank rows counted) and its first physical line, and finds the blank rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from mlgate.config import CsvConfig
+from mlgate.data.sources import FilesystemFactory, Location, open_binary
+
+
+@dataclass(frozen=True)
+class LineMap:
+    rows: npt.NDArray[np.int64]  # per parsed record (ordinal): Frictionless row number
+    lines: npt.NDArray[np.int64]  # per parsed record: first physical line
+    blank_rows: tuple[tuple[int, int], ...]  # (row, line)
+    ragged: tuple[tuple[int, int], ...]  # (row, line) in file order
+
+
+def map_lines(location: Location, dialect: CsvConfig, width: int, *, s3: FilesystemFactory | None = None) -> LineMap:
+    raw = open_binary(location, s3=s3)
+    text = io.TextIOWrapper(raw, encoding=dialect.encoding or "utf-8-sig", newline="")  # type: ignore[arg-type]
+    reader = csv.reader(
+        text,
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quote_char or '"',
+        doublequote=dialect.double_quote,
+        escapechar=dialect.escape_char,
+        strict=False,
+    )
+    rows: list[int] = []
+    lines: list[int] = []
+    blank: list[tuple[int, int]] = []
+    ragged: list[tuple[int, int]] = []
+    previous_end = 0
+    row_number = 0
+    for record in reader:
+        row_number += 1
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if row_number == 1:
+            continue
+        if not record:
+            blank.append((row_number, start))
+        elif len(record) != width:
+            ragged.append((row_number, start))
+        else:
+            rows.append(row_number)
+            lines.append(start)
+    text.close()
+    return LineMap(np.asarray(rows, np.int64), np.asarray(lines, np.int64), tuple(blank), tuple(ragged))

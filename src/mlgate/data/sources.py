@@ -1,0 +1,331 @@
+"""Open datasets (local paths and ``s3://`` URIs; CSV, ``.csv.gz`` and Parquet) as record-batch streams.
+
+Every read failure becomes a DataError naming the file (and the line where known) and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+
+from mlgate.config import CsvConfig
+from mlgate.errors import DataError, ServiceError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.fs
+
+Format = Literal["csv", "parquet"]
+_PARQUET_MAGIC = b"PAR1"
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A dataset location and what it holds."""
+
+    uri: str
+    format: Format
+    gzip: bool
+    size: int
+
+    @property
+    def is_s3(self) -> bool:
+        return self.uri.startswith("s3://")
+
+    @property
+    def is_local_plain_csv(self) -> bool:
+        return self.format == "csv" and not self.gzip and not self.is_s3
+
+
+@dataclass
+class RaggedRow:
+    """A CSV record whose cell count differs from the header (pyarrow's record number, header = 1)."""
+
+    number: int
+    cells: int
+    text: str
+
+
+@dataclass
+class ReadStats:
+    """What a streaming read observed, filled in while batches are consumed."""
+
+    bytes_read: int = 0
+    newlines: int = 0
+    carriage_returns: int = 0
+    last_byte: bytes = b""
+    ragged: list[RaggedRow] = field(default_factory=list)
+
+
+FilesystemFactory = Callable[[], "pyarrow.fs.S3FileSystem"]
+
+
+def detect_format(uri: str) -> tuple[Format, bool]:
+    """The format and gzip flag implied by a file name."""
+    name = uri.lower()
+    gz = name.endswith(".gz")
+    stem = name[:-3] if gz else name
+    if stem.endswith((".parquet", ".pq", ".parq")):
+        return "parquet", gz
+    return "csv", gz
+
+
+def locate(uri: str, *, s3: FilesystemFactory | None = None) -> Location:
+    """Check that ``uri`` exists and is a non-empty file; return its Location."""
+    fmt, gz = detect_format(uri)
+    if uri.startswith("s3://"):
+        size = _stat_s3(uri, s3)
+    else:
+        path = Path(uri)
+        if path.is_dir():
+            raise DataError(f"{uri} is a directory, not a dataset file", hint="name the CSV or Parquet file")
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError as exc:
+            raise DataError(f"dataset not found: {uri}", hint="check the path (relative to mlgate.yaml)") from exc
+        except OSError as exc:
+            raise DataError(f"cannot read {uri}: {exc.strerror}") from exc
+        if not os.access(path, os.R_OK):
+            raise DataError(f"cannot read {uri}: permission denied")
+    if size == 0:
+        raise DataError(f"{uri} is empty (0 bytes): a CSV needs at least a header row")
+    return Location(uri=uri, format=fmt, gzip=gz, size=size)
+
+
+def _stat_s3(uri: str, s3: FilesystemFactory | None) -> int:
+    import pyarrow.fs
+
+    fs = _s3(s3)
+    try:
+        info = fs.get_file_info(uri[len("s3://") :])
+    except OSError as exc:
+        raise translate_s3_error(uri, exc) from exc
+    if info.type == pyarrow.fs.FileType.NotFound:
+        raise DataError(f"dataset not found: {uri}", hint="check the bucket and key")
+    if info.type == pyarrow.fs.FileType.Directory:
+        raise DataError(f"{uri} is a prefix (folder), not a dataset file")
+    return int(info.size or 0)
+
+
+def _s3(factory: FilesystemFactory | None) -> pyarrow.fs.S3FileSystem:
+    if factory is not None:
+        return factory()
+    from mlgate.aws import make_s3_filesystem
+
+    return make_s3_filesystem()
+
+
+def translate_s3_error(uri: str, exc: OSError) -> DataError | ServiceError:
+    text = str(exc)
+    if "ACCESS_DENIED" in text or "AccessDenied" in text or "403" in text:
+        return DataError(f"access denied reading {uri}", hint="check the AWS credentials and bucket policy")
+    if "NoSuchBucket" in text or "NoSuchKey" in text or "404" in text:
+        return DataError(f"dataset not found: {uri}", hint="check the bucket and key")
+    return ServiceError(f"S3 failed reading {uri}: {text.splitlines()[0]}", hint="retry; check AWS_ENDPOINT_URL")
+
+
+def open_binary(location: Location, *, s3: FilesystemFactory | None = None) -> BinaryIO:
+    """Open the raw bytes of a location (decompressing gzip)."""
+    import pyarrow as pa
+
+    if location.is_s3:
+        try:
+            stream: Any = _s3(s3).open_input_stream(location.uri[len("s3://") :])
+        except OSError as exc:
+            raise translate_s3_error(location.uri, exc) from exc
+    else:
+        stream = pa.OSFile(location.uri, "rb")
+    if location.gzip:
+        stream = pa.CompressedInputStream(stream, "gzip")
+    return stream  # type: ignore[no-any-return]
+
+
+class CountingReader:
+    """A file-like wrapper that counts bytes and line breaks as pyarrow pulls blocks through it."""
+
+    def __init__(self, raw: Any, stats: ReadStats) -> None:
+        self._raw = raw
+        self._stats = stats
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = bytes(self._raw.read(size if size >= 0 else None))
+        if chunk:
+            self._stats.bytes_read += len(chunk)
+            self._stats.newlines += chunk.count(b"\n")
+            self._stats.carriage_returns += chunk.count(b"\r")
+            self._stats.last_byte = chunk[-1:]
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+        self._raw.close()
+
+
+def sniff_csv(location: Location, head: bytes) -> None:
+    """Refuse files that are clearly not CSV before pyarrow gives a vaguer message."""
+    if head.startswith(_PARQUET_MAGIC):
+        raise DataError(f"{location.uri} is a Parquet file, not CSV", hint="rename it to .parquet")
+    if head.startswith(_GZIP_MAGIC) and not location.gzip:
+        raise DataError(f"{location.uri} is gzip-compressed", hint="rename it to end in .csv.gz")
+    if b"\x00" in head:
+        raise DataError(f"{location.uri} holds binary data (NUL bytes), not CSV text")
+
+
+def stream_csv(
+    location: Location,
+    csv: CsvConfig,
+    stats: ReadStats,
+    *,
+    s3: FilesystemFactory | None = None,
+) -> tuple[list[str], Iterator[pa.RecordBatch]]:
+    """Stream a CSV as record batches of strings. Ragged rows are collected in ``stats``."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    raw = open_binary(location, s3=s3)
+    try:
+        head = bytes(raw.read(4096))
+    except OSError as exc:
+        raise DataError(f"{location.uri}: cannot decompress: {exc}", hint="is the file truncated?") from exc
+    sniff_csv(location, head)
+    raw.close()
+    raw = open_binary(location, s3=s3)
+    reader = CountingReader(raw, stats)
+
+    def on_invalid(row: Any) -> str:
+        stats.ragged.append(RaggedRow(number=int(row.number), cells=int(row.actual_columns), text=row.text))
+        return "skip"
+
+    parse = pcsv.ParseOptions(
+        delimiter=csv.delimiter,
+        quote_char=csv.quote_char or False,
+        double_quote=csv.double_quote,
+        escape_char=csv.escape_char or False,
+        newlines_in_values=True,
+        invalid_row_handler=on_invalid,
+    )
+    read = pcsv.ReadOptions(
+        use_threads=False,  # ragged-row numbers are only known to the serial parser
+        block_size=int(csv.block_size_mb * (1 << 20)),
+        encoding=csv.encoding or "utf8",
+    )
+    try:
+        header = _read_header(location, csv, head)
+        if header:  # our own names: duplicates and blanks survive, columns are addressed by position
+            read.skip_rows = 1
+            read.column_names = [f"c{i}" for i in range(len(header))]
+        else:  # a quoted header cell spans lines: let pyarrow parse the header
+            probe = pcsv.open_csv(open_binary(location, s3=s3), read_options=read, parse_options=parse)
+            header = list(probe.schema.names)
+            probe.close() if hasattr(probe, "close") else None
+        names = read.column_names or header
+        convert = pcsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        streaming = pcsv.open_csv(reader, read_options=read, parse_options=parse, convert_options=convert)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise _csv_error(location, csv, exc) from exc
+    return header, _guarded(streaming, location, csv)
+
+
+def _read_header(location: Location, csv: CsvConfig, head: bytes) -> list[str]:
+    import csv as pycsv
+    import io
+
+    encoding = csv.encoding or "utf-8-sig"
+    first = head.split(b"\n", 1)[0] if b"\n" in head else head
+    try:
+        text = first.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if b"\n" not in head and len(head) == 4096:
+            text = first[: exc.start].decode(encoding)
+        else:
+            raise DataError(f"{location.uri}:1: the header is not valid {encoding}",
+                            hint="declare data.csv.encoding in mlgate.yaml (e.g. latin-1)") from exc  # fmt: skip
+    text = text.lstrip("\ufeff")
+    if '"' in text and text.count(csv.quote_char or '"') % 2:
+        # A quoted header cell spans lines: let pyarrow read it whole.
+        return []
+    rows = list(pycsv.reader(io.StringIO(text.rstrip("\r\n")), delimiter=csv.delimiter))
+    if not rows or not any(rows[0]):
+        raise DataError(f"{location.uri}:1: the first line is empty; a CSV needs a header row")
+    return rows[0]
+
+
+def _guarded(streaming: Any, location: Location, csv: CsvConfig) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+
+    try:
+        yield from streaming
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise _csv_error(location, csv, exc) from exc
+
+
+def _csv_error(location: Location, csv: CsvConfig, exc: Exception) -> DataError:
+    text = str(exc)
+    if "UTF8" in text or "UTF-8" in text or "decode" in text.lower():
+        line = find_undecodable_line(location) if not location.is_s3 else None
+        where = f"{location.uri}:{line}" if line else location.uri
+        return DataError(f"{where}: bytes that are not valid UTF-8",
+                         hint="declare data.csv.encoding in mlgate.yaml (e.g. latin-1) or save the file as UTF-8")  # fmt: skip
+    if "gzip" in text.lower() or "compress" in text.lower():
+        return DataError(f"{location.uri}: cannot decompress ({text.splitlines()[0]})", hint="is it truncated?")
+    return DataError(f"{location.uri}: not a readable CSV file: {text.splitlines()[0]}")
+
+
+def find_undecodable_line(location: Location) -> int | None:
+    """The 1-based line of the first byte that is not valid UTF-8 in a local file."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(location.uri, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk[: exc.start].count(b"\n")
+            line += chunk.count(b"\n")
+    return None
+
+
+def open_parquet(location: Location, *, s3: FilesystemFactory | None = None) -> Any:
+    """Open a Parquet file for batch iteration; a file that is not Parquet is a DataError."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        source: Any = (
+            _s3(s3).open_input_file(location.uri[len("s3://") :]) if location.is_s3 else location.uri
+        )
+        return pq.ParquetFile(source)
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        raise DataError(f"{location.uri} is not a readable Parquet file: {str(exc).splitlines()[0]}",
+                        hint="is it truncated, or a CSV with a .parquet name?") from exc  # fmt: skip
+    except OSError as exc:
+        if location.is_s3:
+            raise translate_s3_error(location.uri, exc) from exc
+        raise DataError(f"cannot read {location.uri}: {exc}") from exc
+
+
+def iter_parquet(parquet: Any, location: Location, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+
+    try:
+        yield from parquet.iter_batches(batch_size=batch_rows)
+    except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
+        raise DataError(f"{location.uri}: Parquet data is corrupt: {str(exc).splitlines()[0]}",
+                        hint="is the file truncated?") from exc  # fmt: skip

@@ -1,0 +1,372 @@
+"""Validate datasets against a schema, streaming record batches in bounded memory.
+
+Every violation is reported with its exact count and all of its rows (Frictionless numbering:
+header = row 1); for local plain CSV also the physical line. Library code: returns data, never prints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mlgate.config import CsvConfig
+from mlgate.data.casting import cast_column
+from mlgate.data.checks import check_constraints, pattern_engine
+from mlgate.data.csvlines import map_lines
+from mlgate.data.headers import match_header
+from mlgate.data.results import FileResult, ValidationResult, Violation
+from mlgate.data.schema import Schema, Severity
+from mlgate.data.sources import (
+    FilesystemFactory, Location, ReadStats, iter_parquet, locate, open_parquet, stream_csv,
+)  # fmt: skip
+from mlgate.data.uniqueness import UniqueTracker, combine_keys, key_of
+
+I64 = npt.NDArray[np.int64]
+Progress = Callable[[str, int, int, int], None]  # (path, bytes or rows done, total, rows so far)
+
+
+class BatchObserver(Protocol):
+    """Receives the valid typed values of every field, batch by batch (statistics, drift)."""
+
+    def observe(self, name: str, values: pa.Array) -> None: ...
+
+
+@dataclass
+class _Entry:
+    field: str | None
+    check: str
+    severity: Severity
+    message: str
+    ordinals: list[I64] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # already resolved (ragged rows, file level)
+    examples: list[Any] = field(default_factory=list)
+    first_ordinals: I64 | None = None
+
+
+class _Collector:
+    def __init__(self, max_examples: int) -> None:
+        self.max_examples = max_examples
+        self.entries: dict[tuple[str | None, str], _Entry] = {}
+
+    def entry(self, name: str | None, check: str, severity: Severity, message: str) -> _Entry:
+        key = (name, check)
+        if key not in self.entries:
+            self.entries[key] = _Entry(name, check, severity, message)
+        return self.entries[key]
+
+    def add_mask(self, entry: _Entry, mask: pa.Array, raw: pa.Array, base: int) -> None:
+        index = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+        if len(index) == 0:
+            return
+        entry.ordinals.append(index.astype(np.int64) + base)
+        self.add_examples(entry, raw.take(pa.array(index[: self.max_examples * 4])).to_pylist())
+
+    def add_examples(self, entry: _Entry, values: Sequence[Any]) -> None:
+        for value in values:
+            if len(entry.examples) >= self.max_examples:
+                return
+            if value not in entry.examples:
+                entry.examples.append(value)
+
+
+def validate_files(
+    uris: Sequence[str],
+    schema: Schema,
+    *,
+    csv: CsvConfig,
+    max_examples: int = 5,
+    progress: Progress | None = None,
+    s3: FilesystemFactory | None = None,
+    observer_for: Callable[[str], BatchObserver | None] | None = None,
+) -> ValidationResult:
+    """Validate each dataset in turn."""
+    results = [
+        validate_file(uri, schema, csv=csv, max_examples=max_examples, progress=progress, s3=s3,
+                      observer=observer_for(uri) if observer_for else None)  # fmt: skip
+        for uri in uris
+    ]
+    return ValidationResult(schema=str(schema.path or ""), files=tuple(results))
+
+
+def validate_file(
+    uri: str,
+    schema: Schema,
+    *,
+    csv: CsvConfig,
+    max_examples: int = 5,
+    progress: Progress | None = None,
+    s3: FilesystemFactory | None = None,
+    observer: BatchObserver | None = None,
+) -> FileResult:
+    started = time.perf_counter()
+    location = locate(uri, s3=s3)
+    stats = ReadStats()
+    parquet: Any = None
+    if location.format == "csv":
+        header, batches = stream_csv(location, csv, stats, s3=s3)
+    else:
+        parquet = open_parquet(location, s3=s3)
+        header = list(parquet.schema_arrow.names)
+        batches = iter_parquet(parquet, location)
+    collector = _Collector(max_examples)
+    columns = match_header(header, schema, lambda *a: collector.entry(*a).rows.append(1))
+    run = _Run(schema, columns, collector, observer)
+    total = location.size if location.format == "csv" else int(parquet.metadata.num_rows)
+    for batch in batches:
+        run.check_batch([batch.column(i) for i in range(batch.num_columns)], run.records, None)
+        run.records += batch.num_rows
+        if progress:
+            done = stats.bytes_read if location.format == "csv" else run.records
+            progress(uri, done, total, run.records)
+    numbering = _Numbering.for_file(location, stats, run.records, len(header), csv, s3)
+    notes = list(numbering.notes)
+    if location.format == "csv":
+        run.check_ragged(stats, numbering, csv)
+    for row, _line in numbering.blank_rows:
+        collector.entry(None, "blank-row", schema.severity, "an empty row").rows.append(row)
+    rows = run.records + len(stats.ragged) + len(numbering.blank_rows)
+    run.finish_file_checks(rows)
+    duplicates = run.finish_unique()
+    for key_name, entry in duplicates:
+        if entry.examples == [] and entry.ordinals:
+            collector.add_examples(entry, _fetch_examples(location, csv, s3, header, columns, key_name, entry, max_examples))
+    for item in schema.fields:
+        pat = item.constraints.pattern
+        if pat and item.name in columns and pattern_engine(pat) == "python":
+            notes.append(f"{item.name}: pattern runs on Python's re (RE2 cannot run it), which is slower")
+    violations = tuple(_finish(e, numbering, location.is_local_plain_csv) for e in collector.entries.values())
+    return FileResult(
+        path=uri,
+        format=location.format + (".gz" if location.gzip else ""),
+        rows=rows,
+        fields=len(header),
+        seconds=time.perf_counter() - started,
+        violations=tuple(sorted(violations, key=_order(schema))),
+        notes=tuple(notes),
+    )
+
+
+class _Run:
+    """The state of one file's validation."""
+
+    def __init__(self, schema: Schema, columns: dict[str, int], collector: _Collector, observer: BatchObserver | None) -> None:
+        self.schema = schema
+        self.columns = columns
+        self.collector = collector
+        self.observer = observer
+        self.records = 0
+        self.nulls = dict.fromkeys(columns, 0)
+        self.checked = {name: 0 for name in columns}
+        keyed = [(f.name, (f.name,), "unique") for f in schema.fields if f.constraints.unique]
+        if schema.primary_key:
+            keyed.append((", ".join(schema.primary_key), schema.primary_key, "primary-key"))
+        keyed += [(", ".join(k), k, "unique-keys") for k in schema.unique_keys]
+        self.trackers = {
+            (name, check): (names, UniqueTracker())
+            for name, names, check in keyed
+            if all(n in columns for n in names)
+        }
+        self.required = {f.name for f in schema.fields if f.constraints.required} | set(schema.primary_key)
+
+    def check_batch(self, arrays: list[pa.Array], base: int, rows: Sequence[int] | None) -> None:
+        casts = {}
+        for item in self.schema.fields:
+            if item.name not in self.columns:
+                continue
+            raw = arrays[self.columns[item.name]]
+            cast = cast_column(raw, item, self.schema.missing_values_for(item))
+            casts[item.name] = cast
+            if rows is None:
+                self.nulls[item.name] += int(pc.sum(cast.missing).as_py() or 0)
+            severity = self.schema.severity_for(item)
+            for check, mask, message in check_constraints(item, cast, raw, required=item.name in self.required):
+                if not pc.any(mask).as_py():
+                    continue
+                entry = self.collector.entry(item.name, check, severity, message)
+                if rows is None:
+                    self.collector.add_mask(entry, mask, raw, base)
+                else:
+                    picked = [r for r, bad in zip(rows, mask.to_pylist()) if bad]
+                    entry.rows.extend(picked)
+                    self.collector.add_examples(entry, raw.filter(mask).to_pylist())
+            if self.observer is not None and rows is None:
+                ok = pc.invert(pc.or_(cast.missing, cast.invalid))
+                self.observer.observe(item.name, cast.values.filter(ok))
+        if rows is None:
+            self._track_unique(casts, base)
+
+    def _track_unique(self, casts: dict[str, Any], base: int) -> None:
+        for names, tracker in self.trackers.values():
+            ok = None
+            for name in names:
+                good = pc.invert(pc.or_(casts[name].missing, casts[name].invalid))
+                ok = good if ok is None else pc.and_(ok, good)
+            index = np.flatnonzero(ok.to_numpy(zero_copy_only=False))
+            if len(index) == 0:
+                continue
+            take = pa.array(index)
+            parts = [key_of(casts[name].values.take(take)) for name in names]
+            tracker.add(combine_keys(parts), index.astype(np.int64) + base)
+
+    def check_ragged(self, stats: ReadStats, numbering: _Numbering, csv: CsvConfig) -> None:
+        import csv as pycsv
+
+        if not stats.ragged:
+            return
+        header_width = numbering.width
+        cells_by_row: list[list[str | None]] = []
+        rows: list[int] = []
+        for ragged, row in zip(stats.ragged, numbering.ragged_rows):
+            parsed = next(pycsv.reader([ragged.text], delimiter=csv.delimiter, quotechar=csv.quote_char or '"'), [])
+            check = "extra-cell" if ragged.cells > header_width else "missing-cell"
+            message = "more cells than the header" if check == "extra-cell" else "fewer cells than the header"
+            self.collector.entry(None, check, self.schema.severity, message).rows.append(row)
+            cells: list[str | None] = list(parsed[:header_width])
+            cells += [None] * (header_width - len(cells))
+            cells_by_row.append(cells)
+            rows.append(row)
+        arrays = [pa.array([c[i] for c in cells_by_row], pa.string()) for i in range(header_width)]
+        self.check_batch(arrays, 0, rows)
+
+    def finish_file_checks(self, rows: int) -> None:
+        schema = self.schema
+        low, high = schema.row_count_min, schema.row_count_max
+        if (low is not None and rows < low) or (high is not None and rows > high):
+            bound = f"at least {low}" if low is not None and rows < low else f"at most {high}"
+            self.collector.entry(None, "row-count", schema.severity, f"{rows} rows; expected {bound}")
+        for item in schema.fields:
+            limit = item.max_null_fraction if item.max_null_fraction is not None else schema.max_null_fraction
+            if limit is None or item.name not in self.nulls or self.records == 0:
+                continue
+            fraction = self.nulls[item.name] / self.records
+            if fraction > limit:
+                message = f"{fraction:.1%} of values are missing; at most {limit:.1%} allowed"
+                entry = self.collector.entry(item.name, "null-fraction", schema.severity_for(item), message)
+                entry.examples.append(round(fraction, 6))
+
+    def finish_unique(self) -> list[tuple[str, _Entry]]:
+        found = []
+        for (name, check), (names, tracker) in self.trackers.items():
+            dups, firsts = tracker.duplicates()
+            if len(dups) == 0:
+                continue
+            item = self.schema.get(names[0]) if len(names) == 1 else None
+            severity = self.schema.severity_for(item) if item else self.schema.severity
+            entry = self.collector.entry(name, check, severity, "repeats an earlier row")
+            entry.ordinals.append(dups)
+            entry.first_ordinals = firsts
+            found.append((name, entry))
+        return found
+
+
+@dataclass
+class _Numbering:
+    """Maps parsed-record ordinals to Frictionless rows and physical lines."""
+
+    width: int
+    rows_of: Callable[[I64], I64]
+    lines_of: Callable[[I64], I64] | None
+    ragged_rows: list[int]
+    blank_rows: tuple[tuple[int, int], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def for_file(
+        cls, location: Location, stats: ReadStats, records: int, width: int, csv: CsvConfig, s3: FilesystemFactory | None
+    ) -> _Numbering:
+        if location.format != "csv":
+            return cls(width, lambda o: o + 2, None, [])
+        breaks = stats.newlines or stats.carriage_returns
+        lines = breaks + (1 if stats.last_byte not in (b"\n", b"\r", b"") else 0)
+        if lines == 1 + records + len(stats.ragged):
+            ragged = sorted(r.number for r in stats.ragged)
+            shifted = np.asarray(ragged, np.int64) - np.arange(len(ragged)) - 2
+
+            def rows_of(o: I64) -> I64:
+                return o + 2 + np.searchsorted(shifted, o, side="right")
+
+            return cls(width, rows_of, rows_of, [r.number for r in stats.ragged])
+        mapped = map_lines(location, csv, width, s3=s3)
+        if len(mapped.rows) != records or len(mapped.ragged) != len(stats.ragged):
+            note = "row numbers are approximate: the file's quoting confuses record boundaries"
+            return cls(width, lambda o: o + 2, None, [r.number for r in stats.ragged], (), (note,))
+        return cls(width, lambda o: mapped.rows[o], lambda o: mapped.lines[o],
+                   [row for row, _ in mapped.ragged], mapped.blank_rows)  # fmt: skip
+
+
+def _finish(entry: _Entry, numbering: _Numbering, with_lines: bool) -> Violation:
+    ordinals = np.concatenate(entry.ordinals) if entry.ordinals else np.zeros(0, np.int64)
+    mapped_rows = numbering.rows_of(ordinals) if len(ordinals) else ordinals
+    rows = np.concatenate([mapped_rows, np.asarray(entry.rows, np.int64)])
+    order = np.argsort(rows, kind="stable")
+    rows = rows[order]
+    lines = None
+    if with_lines and numbering.lines_of is not None:
+        lines_all = np.concatenate([
+            numbering.lines_of(ordinals) if len(ordinals) else ordinals,
+            _lines_for_rows(np.asarray(entry.rows, np.int64), numbering),
+        ])
+        lines = tuple(int(x) for x in lines_all[order])
+    firsts = None
+    if entry.first_ordinals is not None:
+        firsts = tuple(int(x) for x in numbering.rows_of(entry.first_ordinals)[order[: len(entry.first_ordinals)]])
+    count = len(rows) if (len(rows) or entry.check not in ("row-count", "null-fraction")) else 1
+    if entry.check == "null-fraction":
+        count = 1
+    return Violation(
+        field=entry.field, check=entry.check, severity=entry.severity, count=count,
+        rows=tuple(int(x) for x in rows), message=entry.message, lines=lines,
+        examples=tuple(entry.examples), first_rows=firsts,
+    )  # fmt: skip
+
+
+def _lines_for_rows(rows: I64, numbering: _Numbering) -> I64:
+    """Lines of rows resolved outside the ordinal mapping (header, ragged and blank rows)."""
+    by_row = {row: line for row, line in numbering.blank_rows}
+    return np.asarray([by_row.get(int(r), int(r)) for r in rows], np.int64)
+
+
+def _fetch_examples(
+    location: Location, csv: CsvConfig, s3: FilesystemFactory | None, header: list[str],
+    columns: dict[str, int], key_name: str, entry: _Entry, limit: int,
+) -> list[Any]:  # fmt: skip
+    """Values of the first duplicates: a second read that stops as soon as they are found."""
+    wanted = np.sort(np.concatenate(entry.ordinals))[:limit]
+    names = [n.strip() for n in key_name.split(",")]
+    index = [columns[n] for n in names]
+    found: dict[int, Any] = {}
+    for base, batch in _batches_with_base(location, csv, s3):
+        hit = wanted[(wanted >= base) & (wanted < base + batch.num_rows)]
+        for ordinal in hit:
+            cells = [batch.column(i)[int(ordinal - base)].as_py() for i in index]
+            found[int(ordinal)] = cells[0] if len(cells) == 1 else ", ".join(map(str, cells))
+        if base + batch.num_rows > wanted[-1]:
+            break
+    return [found[int(o)] for o in wanted if int(o) in found]
+
+
+def _batches_with_base(location: Location, csv: CsvConfig, s3: FilesystemFactory | None) -> Iterator[tuple[int, pa.RecordBatch]]:
+    if location.format == "csv":
+        _, batches = stream_csv(location, csv, ReadStats(), s3=s3)
+    else:
+        batches = iter_parquet(open_parquet(location, s3=s3), location)
+    base = 0
+    for batch in batches:
+        yield base, batch
+        base += batch.num_rows
+
+
+def _order(schema: Schema) -> Callable[[Violation], tuple[int, int, str]]:
+    position = {f.name: i for i, f in enumerate(schema.fields)}
+
+    def key(v: Violation) -> tuple[int, int, str]:
+        return (0 if v.severity == "error" else 1, position.get(v.field or "", -1), v.check)
+
+    return key

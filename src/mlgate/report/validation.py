@@ -1,0 +1,169 @@
+"""Render a ValidationResult as text, markdown, JSON or GitHub workflow commands."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tabulate import tabulate
+
+from mlgate import __version__
+from mlgate.data.results import FileResult, ValidationResult, Violation
+from mlgate.report.escape import command_data, command_property, example, md
+
+SCHEMA_VERSION = 1
+ROWS_SHOWN = 5
+
+
+def _rows(v: Violation, shown: int = ROWS_SHOWN) -> str:
+    if not v.rows:
+        return "—" if v.check in ("row-count", "null-fraction") else "header"
+    head = ", ".join(str(r) for r in v.rows[:shown])
+    return head + (" …" if len(v.rows) > shown else "")
+
+
+def _examples(v: Violation) -> str:
+    if v.check == "null-fraction" or not v.examples:
+        return v.message if v.check in ("row-count", "null-fraction") else ""
+    text = ", ".join(example(e) for e in v.examples[:3])
+    if v.first_rows:
+        text += f" (first at row {v.first_rows[0]})"
+    return text
+
+
+def _summary(f: FileResult) -> str:
+    mark = "✓" if f.valid else "✗"
+    fields = len({v.field for v in f.violations if v.field})
+    total = sum(v.count for v in f.violations)
+    found = (
+        "valid"
+        if not f.violations
+        else f"{total:,} violation{'s' * (total != 1)} in {fields} field{'s' * (fields != 1)}"
+        + ("" if f.errors else " (warnings only)")
+    )
+    return f"{mark} {f.path} — {f.rows:,} rows, {f.fields} fields: {found} ({f.seconds:.1f} s)"
+
+
+def render_text(result: ValidationResult) -> str:
+    out: list[str] = []
+    for f in result.files:
+        out.append(_summary(f))
+        if f.violations:
+            table = [
+                [v.field or "(file)", v.check + (" ⚠" if v.severity == "warning" else ""), f"{v.count:,}", _rows(v), _examples(v)]
+                for v in f.violations
+            ]  # fmt: skip
+            headers = ["field", "check", "count", f"rows (first {ROWS_SHOWN})", "examples"]
+            body = tabulate(table, headers, tablefmt="plain", colalign=("left", "left", "right", "left", "left"))
+            out += ["", *("  " + line for line in body.splitlines()), ""]
+        out += [f"  note: {note}" for note in f.notes]
+    if any(f.violations for f in result.files):
+        out.append(f"  Full list: --format json.  Schema: {result.schema}")
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(result: ValidationResult) -> str:
+    files = len(result.files)
+    if result.valid:
+        verdict = f"### ✅ Data valid: {files} file{'s' * (files != 1)}, {result.rows:,} rows"
+        if result.warnings:
+            verdict += f" ({result.warnings:,} warnings)"
+    else:
+        verdict = f"### ❌ Data invalid: {result.errors:,} violations in {files} file{'s' * (files != 1)}"
+    out = [verdict, ""]
+    for f in result.files:
+        out.append(f"**`{md(f.path, 120)}`** — {f.rows:,} rows, {f.fields} fields: " + ("✅ valid" if f.valid else "❌ invalid"))
+        if f.violations:
+            table = [
+                [md(v.field or "(file)"), md(v.check), "❌" if v.severity == "error" else "⚠️", f"{v.count:,}", md(_rows(v)), md(_examples(v), 80)]
+                for v in f.violations
+            ]  # fmt: skip
+            out += ["", tabulate(table, ["Field", "Check", "", "Count", "Rows", "Examples"], tablefmt="github")]
+        out.append("")
+    out.append(f"<sub>mlgate {__version__} · schema `{md(result.schema, 120)}`</sub>")
+    return "\n".join(out) + "\n"
+
+
+def to_data(result: ValidationResult) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "mlgate_version": __version__,
+        "valid": result.valid,
+        "schema": result.schema,
+        "totals": {
+            "files": len(result.files),
+            "rows": result.rows,
+            "errors": result.errors,
+            "warnings": result.warnings,
+        },
+        "files": [
+            {
+                "path": f.path,
+                "format": f.format,
+                "rows": f.rows,
+                "fields": f.fields,
+                "valid": f.valid,
+                "seconds": round(f.seconds, 4),
+                "errors": f.errors,
+                "warnings": f.warnings,
+                "notes": list(f.notes),
+                "violations": [
+                    {
+                        "field": v.field,
+                        "check": v.check,
+                        "severity": v.severity,
+                        "count": v.count,
+                        "message": v.message,
+                        "rows": list(v.rows),
+                        "lines": None if v.lines is None else list(v.lines),
+                        "first_rows": None if v.first_rows is None else list(v.first_rows),
+                        "examples": list(v.examples),
+                    }
+                    for v in f.violations
+                ],
+                **({"drift": f.drift} if f.drift is not None else {}),
+            }
+            for f in result.files
+        ],
+    }
+
+
+def render_json(result: ValidationResult) -> str:
+    return json.dumps(to_data(result), indent=2, default=str, ensure_ascii=False) + "\n"
+
+
+def render_github(result: ValidationResult, *, limit: int = 50) -> str:
+    """Annotations (on the CSV line where known), capped at ``limit``, then the text summary."""
+    out: list[str] = []
+    emitted = skipped = 0
+    for f in result.files:
+        for v in f.violations:
+            level = "error" if v.severity == "error" else "warning"
+            title = command_property(f"{v.field}: {v.check}" if v.field else v.check)
+            where = f"file={command_property(f.path)}"
+            pairs = list(zip(v.lines, v.rows)) if v.lines else []
+            if pairs:
+                for i, (line, row) in enumerate(pairs):
+                    if emitted >= limit:
+                        skipped += len(pairs) - i
+                        break
+                    out.append(f"::{level} {where},line={line},title={title}::{command_data(_annotation(v, i, row))}")
+                    emitted += 1
+            elif emitted < limit:
+                message = f"{v.count:,} × {v.message}; rows {_rows(v)}" + (f"; e.g. {_examples(v)}" if v.examples else "")
+                out.append(f"::{level} {where},title={title}::{command_data(message)}")
+                emitted += 1
+            else:
+                skipped += v.count
+    if skipped:
+        out.append(f"::notice::{skipped:,} more violations were not annotated (limit {limit}); see --format json")
+    return "\n".join(out) + ("\n" if out else "") + render_text(result)
+
+
+def _annotation(v: Violation, i: int, row: int) -> str:
+    text = f"row {row}: {v.message}"
+    if v.first_rows and i < len(v.first_rows):
+        text = f"row {row}: repeats row {v.first_rows[i]}"
+    if i < len(v.examples) and v.check != "unique":
+        text += f" (e.g. {example(v.examples[i])})"
+    return text
