@@ -75,7 +75,11 @@ class Config:
         if "://" in location:
             return location
         candidate = Path(location).expanduser()
-        return str(candidate if candidate.is_absolute() else self.root / candidate)
+        full = candidate if candidate.is_absolute() else self.root / candidate
+        try:  # relative to the working directory where possible: GitHub annotations need it
+            return str(full.resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(full)
 
 
 def find_config(start: Path) -> Path | None:
@@ -121,7 +125,7 @@ def load_config(
         raw = document
     _apply_env(raw, environ)
     source = _Source(path, text)
-    values = _convert_dataclass(Config, raw, (), source)
+    values: Config = _convert_dataclass(Config, raw, (), source)
     root = path.parent if path is not None else cwd
     return dataclasses.replace(values, root=root, path=path)
 

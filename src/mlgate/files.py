@@ -57,9 +57,7 @@ def parse_document(text: str, path: Path, *, what: str) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON: {exc.msg}"
-            ) from exc
+            raise InputError(f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON: {exc.msg}") from exc
     try:
         return yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:

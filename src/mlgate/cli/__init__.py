@@ -14,7 +14,6 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -115,5 +114,3 @@ def write_crash_log(exc: BaseException) -> Path:
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
-
-

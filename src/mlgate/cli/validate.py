@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,14 +13,30 @@ from mlgate.cli.common import config_option, format_option, get_config, resolve_
 from mlgate.cli.progress import ProgressPrinter
 from mlgate.errors import ExitCode, InputError
 
+if TYPE_CHECKING:
+    from mlgate.data.results import ValidationResult
+
 
 @click.command()
 @click.argument("data", nargs=-1)
-@click.option("--schema", "schema_path", type=click.Path(path_type=Path), help="Table Schema file (default: data.schema in mlgate.yaml).")
-@click.option("--max-examples", type=click.IntRange(0, 100), default=None, help="Example values kept per check (default 5).")
+@click.option(
+    "--schema",
+    "schema_path",
+    type=click.Path(path_type=Path),
+    help="Table Schema file (default: data.schema in mlgate.yaml).",
+)
+@click.option(
+    "--max-examples", type=click.IntRange(0, 100), default=None, help="Example values kept per check (default 5)."
+)
 @format_option()
 @config_option
-def validate(data: tuple[str, ...], schema_path: Path | None, max_examples: int | None, output_format: str | None, config_path: Path | None) -> int:
+def validate(
+    data: tuple[str, ...],
+    schema_path: Path | None,
+    max_examples: int | None,
+    output_format: str | None,
+    config_path: Path | None,
+) -> int:
     """Validate DATA files (CSV, .csv.gz, Parquet; local or s3://) against the schema.
 
     Exit 0 when valid, 1 when there are violations of error severity, 2 when an input is unusable.
@@ -45,11 +64,11 @@ def validate(data: tuple[str, ...], schema_path: Path | None, max_examples: int 
         )  # fmt: skip
     finally:
         progress.close()
-    renderers = {
+    renderers: dict[str, Callable[[ValidationResult], str]] = {
         "text": render.render_text,
         "markdown": render.render_markdown,
         "json": render.render_json,
-        "github": lambda r: render.render_github(r, limit=config.validate.max_annotations),
+        "github": partial(render.render_github, limit=config.validate.max_annotations),
     }
     click.echo(renderers[fmt](result), nl=False)
     failed = not result.valid or (config.validate.fail_on_warnings and result.warnings > 0)

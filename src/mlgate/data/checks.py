@@ -21,8 +21,10 @@ def check_constraints(item: Field, cast: Cast, raw: pa.Array, *, required: bool)
     if required and pc.any(cast.missing).as_py():
         yield "required", cast.missing, "a value is required"
     if pc.any(cast.invalid).as_py():
-        yield "type", cast.invalid, f"not a valid {item.type}" + (
-            f" ({item.format})" if item.format != "default" else ""
+        yield (
+            "type",
+            cast.invalid,
+            f"not a valid {item.type}" + (f" ({item.format})" if item.format != "default" else ""),
         )
     values = cast.values
     bounds = (
@@ -70,8 +72,4 @@ def _pattern_mask(values: pa.Array, pattern: str) -> pa.Array:
         matched = pc.match_substring_regex(values, pattern=f"^(?:{pattern})$")
         return pc.fill_null(pc.invert(matched), False)
     compiled = _PY_PATTERNS.setdefault(pattern, re.compile(pattern))
-    return pa.array(
-        [v is not None and compiled.fullmatch(v) is None for v in values.to_pylist()], pa.bool_()
-    )
-
-
+    return pa.array([v is not None and compiled.fullmatch(v) is None for v in values.to_pylist()], pa.bool_())

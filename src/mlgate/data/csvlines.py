@@ -28,7 +28,7 @@ class LineMap:
 
 def map_lines(location: Location, dialect: CsvConfig, width: int, *, s3: FilesystemFactory | None = None) -> LineMap:
     raw = open_binary(location, s3=s3)
-    text = io.TextIOWrapper(raw, encoding=dialect.encoding or "utf-8-sig", newline="")  # type: ignore[arg-type]
+    text = io.TextIOWrapper(raw, encoding=dialect.encoding or "utf-8-sig", newline="")
     reader = csv.reader(
         text,
         delimiter=dialect.delimiter,

@@ -178,7 +178,7 @@ class _Parser:
             primary_key=self.key(raw.get("primaryKey"), names, ("primaryKey",)),
             unique_keys=tuple(
                 self.key(k, names, ("uniqueKeys", i))
-                for i, k in enumerate(self.list(raw.get("uniqueKeys", []), ("uniqueKeys",)))
+                for i, k in enumerate(self.sequence(raw.get("uniqueKeys", []), ("uniqueKeys",)))
             ),
             fields_match=fields_match,
             severity=self.severity(ext.get("severity", "error"), ("x-mlgate", "severity")),
@@ -211,9 +211,8 @@ class _Parser:
             type=kind,
             format=fmt,
             missing_values=(
-                self.strings(raw["missingValues"], (*keys, "missingValues"))
-                if "missingValues" in raw else None
-            ),  # fmt: skip
+                self.strings(raw["missingValues"], (*keys, "missingValues")) if "missingValues" in raw else None
+            ),
             true_values=self.strings(raw.get("trueValues", list(DEFAULT_TRUE)), (*keys, "trueValues")),
             false_values=self.strings(raw.get("falseValues", list(DEFAULT_FALSE)), (*keys, "falseValues")),
             bare_number=bool(raw.get("bareNumber", True)),
@@ -265,9 +264,7 @@ class _Parser:
             min_length=min_len,
             max_length=max_len,
             pattern=None if pattern is None else str(pattern),
-            enum=None if enum is None else tuple(
-                self.value(item, v, (*ckeys, "enum", i)) for i, v in enumerate(enum)
-            ),
+            enum=None if enum is None else tuple(self.value(item, v, (*ckeys, "enum", i)) for i, v in enumerate(enum)),
         )
 
     def value(self, item: Field, raw: Any, keys: tuple[str | int, ...]) -> Any:
@@ -318,13 +315,13 @@ class _Parser:
             raise self.fail(keys, f"'{keys[-1]}' must be a mapping")
         return raw
 
-    def list(self, raw: Any, keys: tuple[str | int, ...]) -> list[Any]:
+    def sequence(self, raw: Any, keys: tuple[str | int, ...]) -> list[Any]:
         if not isinstance(raw, list):
             raise self.fail(keys, f"'{keys[-1]}' must be a list")
         return raw
 
     def strings(self, raw: Any, keys: tuple[str | int, ...]) -> tuple[str, ...]:
-        return tuple(str(v) for v in self.list(raw, keys))
+        return tuple(str(v) for v in self.sequence(raw, keys))
 
     def known(self, found: dict[str, Any], allowed: tuple[str, ...], keys: tuple[str | int, ...]) -> None:
         for name in found:
@@ -336,7 +333,7 @@ class _Parser:
     def key(self, raw: Any, names: list[str], keys: tuple[str | int, ...]) -> tuple[str, ...]:
         if raw is None:
             return ()
-        parts = [raw] if isinstance(raw, str) else self.list(raw, keys)
+        parts = [raw] if isinstance(raw, str) else self.sequence(raw, keys)
         for part in parts:
             if part not in names:
                 raise self.fail(keys, f"key field {part!r} is not a declared field")

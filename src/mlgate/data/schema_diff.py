@@ -20,11 +20,12 @@ from typing import Any, Literal
 
 from deepdiff import DeepDiff
 
-from mlgate.data.schema import Field, Schema
+from mlgate.data.schema import FIELD_TYPES, Field, Schema
 
 Contract = Literal["breaking", "compatible", "none"]
 ModelEffect = Literal["retrain", "risk", "none"]
 Effect = tuple[Contract, ModelEffect]
+Desc = Mapping[str, Any]  # a normalised descriptor
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def diff_schemas(old: Schema, new: Schema) -> SchemaDiff:
     """Compare two schemas and classify every change (ordered by the new schema's fields, then kind)."""
     common = set(old.names) & set(new.names)
     before, after = _describe(old, common), _describe(new, common)
-    tree = DeepDiff(before, after, view="tree", ignore_numeric_type_changes=True)
+    tree = DeepDiff(before, after, view="tree")
     sites = {_locate(level.path(output_format="list")) for levels in tree.values() for level in levels}
     changes = [change for site in sorted(sites) for change in _classify(site, before, after)]
     rank = {name: i for i, name in enumerate(dict.fromkeys((*new.names, *old.names)))}
@@ -102,10 +103,12 @@ def _describe_field(item: Field, raw: Mapping[str, Any]) -> dict[str, Any]:
     return _drop_none({
         "type": item.type, "format": item.format, "constraints": _drop_none(constraints),
         "missingValues": None if item.missing_values is None else frozenset(item.missing_values),
-        "trueValues": frozenset(item.true_values), "falseValues": frozenset(item.false_values),
+        "trueValues": frozenset(item.true_values) if item.type == "boolean" else None,
+        "falseValues": frozenset(item.false_values) if item.type == "boolean" else None,
         "bareNumber": item.bare_number, "groupChar": item.group_char, "decimalChar": item.decimal_char,
         "severity": item.severity, "maxNullFraction": item.max_null_fraction,
-        "drift": dataclasses.asdict(item.drift), "title": raw.get("title"), "description": raw.get("description"),
+        "drift": dataclasses.asdict(item.drift),
+        "title": raw.get("title"), "description": raw.get("description"),
     })  # fmt: skip
 
 
@@ -131,17 +134,18 @@ class _Site:
     def change(self, kind: str, old: Any, new: Any, effect: Effect, text: str | None = None) -> SchemaChange:
         where = "schema" if self.field is None else f"field {self.field!r}"
         old, new = _to_plain(old), _to_plain(new)
-        values = f"{_show(old)} -> {_show(new)}" if old is not None and new is not None else _show(new if old is None else old)
-        text = text or kind.replace("-", " ") + (f": {values}" if values != "None" else "")
+        values = [_show(v) for v in (old, new) if v is not None and not isinstance(v, bool)]
+        text = text or kind.replace("-", " ") + (f": {' -> '.join(values)}" if values else "")
         why = _WHY.get(kind) or _explain(*effect)
         message = f"{where}: {text}" + (f" ({why})" if why else "")
         return SchemaChange(self.field, kind, old, new, effect[0], effect[1], message)
 
 
 _INHERITED = ("missingValues", "severity", "maxNullFraction")  # a field's None means the schema's value
+_BOOLEAN_ONLY = ("trueValues", "falseValues")
 
 
-def _classify(site: tuple[str, ...], before: Mapping[str, Any], after: Mapping[str, Any]) -> list[SchemaChange]:
+def _classify(site: tuple[str, ...], before: Desc, after: Desc) -> list[SchemaChange]:
     name = site[1] if site[0] == "fields" else None
     old_v, new_v = _look_up(before, site), _look_up(after, site)
     if name is not None and len(site) == 2:
@@ -150,8 +154,8 @@ def _classify(site: tuple[str, ...], before: Mapping[str, Any], after: Mapping[s
     if name is not None and key in _INHERITED:
         old_v = before.get(key) if old_v is None else old_v
         new_v = after.get(key) if new_v is None else new_v
-        if old_v == new_v:
-            return []
+    if old_v == new_v or (key in _BOOLEAN_ONLY and None in (old_v, new_v)):
+        return []  # the same value (0 == 0.0, inherited == explicit), or the type change says it all
     site_ = _Site(name, key, old_v, new_v, after)
     if key in _BOUNDS:
         return [_classify_bound(site_)]
@@ -244,16 +248,14 @@ def _classify_toggle(site: _Site) -> SchemaChange:
     return site.change(f"{stem}-removed", site.old, None, on_remove)
 
 
-_NUMERIC_WIDENING = {("integer", "number"), ("year", "integer"), ("year", "number")}
-
-
-def _is_wider(old: str, new: str) -> bool:
-    """Whether every value of type ``old`` is also a valid ``new`` (strings and ``any`` take all)."""
-    return (old, new) in _NUMERIC_WIDENING or (old != new and (new == "any" or new == "string" != old != "any"))
+# (old type, new type) pairs where every old value is also a valid new one: strings and "any" take all
+_WIDER = {("integer", "number"), ("year", "integer"), ("year", "number")}
+_WIDER |= {(t, "any") for t in FIELD_TYPES if t != "any"} | {(t, "string") for t in FIELD_TYPES if t != "any"}
+_TYPE_VERBS = {(True, False): "widened", (False, True): "narrowed"}
 
 
 def _classify_type(site: _Site) -> SchemaChange:
-    verb = "widened" if _is_wider(site.old, site.new) else "narrowed" if _is_wider(site.new, site.old) else "changed"
+    verb = _TYPE_VERBS.get(((site.old, site.new) in _WIDER, (site.new, site.old) in _WIDER), "changed")
     contract: Contract = "compatible" if verb == "widened" else "breaking"
     return site.change(f"type-{verb}", site.old, site.new, (contract, "retrain"))
 
@@ -276,7 +278,8 @@ def _classify_ordinal(site: _Site) -> SchemaChange:
     stem, ranks, (stricter, looser) = _ORDINALS[site.key]
     old, new = ranks[site.old], ranks[site.new]
     verb = stricter if new > old else looser if new < old else "changed"  # subset <-> superset: neither
-    return site.change(f"{stem}-{verb}", site.old, site.new, ("compatible" if new < old else "breaking", "none"))
+    contract: Contract = "compatible" if new < old else "breaking"
+    return site.change(f"{stem}-{verb}", site.old, site.new, (contract, "none"))
 
 
 def _classify_order(site: _Site) -> SchemaChange:
@@ -303,8 +306,8 @@ _WHY: dict[str, str] = {
     "enum-value-added": "a category the fitted encoder never saw: retrain",
     "missing-value-added": "cells spelled like this now read as null, where the model saw values",
     "missing-value-removed": "cells that read as null must now parse as values",
-    "fields-reordered": "harmless for the model, which selects columns by name; fieldsMatch 'exact' "
-    "maps columns by position, so data in the old order fails",
+    "fields-reordered": "harmless for the model, which selects columns by name; breaks consumers that "
+    "map columns by position (fieldsMatch 'exact')",
     "type-widened": "the feature's encoding changes: retrain",
     "type-narrowed": "old data can fail to parse; the feature's encoding changes: retrain",
     "type-changed": "old data can fail to parse; the feature's encoding changes: retrain",

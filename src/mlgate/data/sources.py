@@ -308,9 +308,7 @@ def open_parquet(location: Location, *, s3: FilesystemFactory | None = None) -> 
     import pyarrow.parquet as pq
 
     try:
-        source: Any = (
-            _s3(s3).open_input_file(location.uri[len("s3://") :]) if location.is_s3 else location.uri
-        )
+        source: Any = _s3(s3).open_input_file(location.uri[len("s3://") :]) if location.is_s3 else location.uri
         return pq.ParquetFile(source)
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
         raise DataError(f"{location.uri} is not a readable Parquet file: {str(exc).splitlines()[0]}",

@@ -23,7 +23,7 @@ _TABLE: U64 = _rng.integers(0, 2**64, size=(64, 256), dtype=np.uint64, endpoint=
 
 
 def _table(positions: int) -> U64:
-    global _TABLE
+    global _TABLE  # grown on demand for longer strings; deterministic (seeded)
     if positions > len(_TABLE):
         grow = max(positions, 2 * len(_TABLE))
         extra = _rng.integers(0, 2**64, size=(grow - len(_TABLE), 256), dtype=np.uint64, endpoint=False)
@@ -37,7 +37,8 @@ def _mix(h: U64) -> U64:
     h = h * np.uint64(0xBF58476D1CE4E5B9)
     h = h ^ (h >> np.uint64(27))
     h = h * np.uint64(0x94D049BB133111EB)
-    return h ^ (h >> np.uint64(31))
+    mixed: U64 = h ^ (h >> np.uint64(31))
+    return mixed
 
 
 def hash_strings(values: pa.Array) -> tuple[U64, U64]:

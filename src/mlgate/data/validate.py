@@ -24,7 +24,13 @@ from mlgate.data.headers import match_header
 from mlgate.data.results import FileResult, ValidationResult, Violation
 from mlgate.data.schema import Schema, Severity
 from mlgate.data.sources import (
-    FilesystemFactory, Location, ReadStats, iter_parquet, locate, open_parquet, stream_csv,
+    FilesystemFactory,
+    Location,
+    ReadStats,
+    iter_parquet,
+    locate,
+    open_parquet,
+    stream_csv,
 )  # fmt: skip
 from mlgate.data.uniqueness import UniqueTracker, combine_keys, key_of
 
@@ -40,7 +46,7 @@ class BatchObserver(Protocol):
 
 @dataclass
 class _Entry:
-    field: str | None
+    field_name: str | None
     check: str
     severity: Severity
     message: str
@@ -88,8 +94,15 @@ def validate_files(
 ) -> ValidationResult:
     """Validate each dataset in turn."""
     results = [
-        validate_file(uri, schema, csv=csv, max_examples=max_examples, progress=progress, s3=s3,
-                      observer=observer_for(uri) if observer_for else None)  # fmt: skip
+        validate_file(
+            uri,
+            schema,
+            csv=csv,
+            max_examples=max_examples,
+            progress=progress,
+            s3=s3,
+            observer=observer_for(uri) if observer_for else None,
+        )
         for uri in uris
     ]
     return ValidationResult(schema=str(schema.path or ""), files=tuple(results))
@@ -136,7 +149,9 @@ def validate_file(
     duplicates = run.finish_unique()
     for key_name, entry in duplicates:
         if entry.examples == [] and entry.ordinals:
-            collector.add_examples(entry, _fetch_examples(location, csv, s3, header, columns, key_name, entry, max_examples))
+            collector.add_examples(
+                entry, _fetch_examples(location, csv, s3, header, columns, key_name, entry, max_examples)
+            )
     for item in schema.fields:
         pat = item.constraints.pattern
         if pat and item.name in columns and pattern_engine(pat) == "python":
@@ -156,7 +171,9 @@ def validate_file(
 class _Run:
     """The state of one file's validation."""
 
-    def __init__(self, schema: Schema, columns: dict[str, int], collector: _Collector, observer: BatchObserver | None) -> None:
+    def __init__(
+        self, schema: Schema, columns: dict[str, int], collector: _Collector, observer: BatchObserver | None
+    ) -> None:
         self.schema = schema
         self.columns = columns
         self.collector = collector
@@ -164,14 +181,14 @@ class _Run:
         self.records = 0
         self.nulls = dict.fromkeys(columns, 0)
         self.checked = {name: 0 for name in columns}
-        keyed = [(f.name, (f.name,), "unique") for f in schema.fields if f.constraints.unique]
+        keyed: list[tuple[str, tuple[str, ...], str]] = [
+            (f.name, (f.name,), "unique") for f in schema.fields if f.constraints.unique
+        ]
         if schema.primary_key:
             keyed.append((", ".join(schema.primary_key), schema.primary_key, "primary-key"))
         keyed += [(", ".join(k), k, "unique-keys") for k in schema.unique_keys]
         self.trackers = {
-            (name, check): (names, UniqueTracker())
-            for name, names, check in keyed
-            if all(n in columns for n in names)
+            (name, check): (names, UniqueTracker()) for name, names, check in keyed if all(n in columns for n in names)
         }
         self.required = {f.name for f in schema.fields if f.constraints.required} | set(schema.primary_key)
 
@@ -193,7 +210,7 @@ class _Run:
                 if rows is None:
                     self.collector.add_mask(entry, mask, raw, base)
                 else:
-                    picked = [r for r, bad in zip(rows, mask.to_pylist()) if bad]
+                    picked = [r for r, bad in zip(rows, mask.to_pylist(), strict=True) if bad]
                     entry.rows.extend(picked)
                     self.collector.add_examples(entry, raw.filter(mask).to_pylist())
             if self.observer is not None and rows is None:
@@ -204,10 +221,10 @@ class _Run:
 
     def _track_unique(self, casts: dict[str, Any], base: int) -> None:
         for names, tracker in self.trackers.values():
-            ok = None
-            for name in names:
-                good = pc.invert(pc.or_(casts[name].missing, casts[name].invalid))
-                ok = good if ok is None else pc.and_(ok, good)
+            goods = [pc.invert(pc.or_(casts[n].missing, casts[n].invalid)) for n in names]
+            ok = goods[0]
+            for good in goods[1:]:
+                ok = pc.and_(ok, good)
             index = np.flatnonzero(ok.to_numpy(zero_copy_only=False))
             if len(index) == 0:
                 continue
@@ -223,7 +240,7 @@ class _Run:
         header_width = numbering.width
         cells_by_row: list[list[str | None]] = []
         rows: list[int] = []
-        for ragged, row in zip(stats.ragged, numbering.ragged_rows):
+        for ragged, row in zip(stats.ragged, numbering.ragged_rows, strict=False):
             parsed = next(pycsv.reader([ragged.text], delimiter=csv.delimiter, quotechar=csv.quote_char or '"'), [])
             check = "extra-cell" if ragged.cells > header_width else "missing-cell"
             message = "more cells than the header" if check == "extra-cell" else "fewer cells than the header"
@@ -279,7 +296,13 @@ class _Numbering:
 
     @classmethod
     def for_file(
-        cls, location: Location, stats: ReadStats, records: int, width: int, csv: CsvConfig, s3: FilesystemFactory | None
+        cls,
+        location: Location,
+        stats: ReadStats,
+        records: int,
+        width: int,
+        csv: CsvConfig,
+        s3: FilesystemFactory | None,
     ) -> _Numbering:
         if location.format != "csv":
             return cls(width, lambda o: o + 2, None, [])
@@ -309,10 +332,12 @@ def _finish(entry: _Entry, numbering: _Numbering, with_lines: bool) -> Violation
     rows = rows[order]
     lines = None
     if with_lines and numbering.lines_of is not None:
-        lines_all = np.concatenate([
-            numbering.lines_of(ordinals) if len(ordinals) else ordinals,
-            _lines_for_rows(np.asarray(entry.rows, np.int64), numbering),
-        ])
+        lines_all = np.concatenate(
+            [
+                numbering.lines_of(ordinals) if len(ordinals) else ordinals,
+                _lines_for_rows(np.asarray(entry.rows, np.int64), numbering),
+            ]
+        )
         lines = tuple(int(x) for x in lines_all[order])
     firsts = None
     if entry.first_ordinals is not None:
@@ -321,7 +346,7 @@ def _finish(entry: _Entry, numbering: _Numbering, with_lines: bool) -> Violation
     if entry.check == "null-fraction":
         count = 1
     return Violation(
-        field=entry.field, check=entry.check, severity=entry.severity, count=count,
+        field=entry.field_name, check=entry.check, severity=entry.severity, count=count,
         rows=tuple(int(x) for x in rows), message=entry.message, lines=lines,
         examples=tuple(entry.examples), first_rows=firsts,
     )  # fmt: skip
@@ -352,7 +377,9 @@ def _fetch_examples(
     return [found[int(o)] for o in wanted if int(o) in found]
 
 
-def _batches_with_base(location: Location, csv: CsvConfig, s3: FilesystemFactory | None) -> Iterator[tuple[int, pa.RecordBatch]]:
+def _batches_with_base(
+    location: Location, csv: CsvConfig, s3: FilesystemFactory | None
+) -> Iterator[tuple[int, pa.RecordBatch]]:
     if location.format == "csv":
         _, batches = stream_csv(location, csv, ReadStats(), s3=s3)
     else:

@@ -72,7 +72,10 @@ def render_markdown(result: ValidationResult) -> str:
         verdict = f"### ❌ Data invalid: {result.errors:,} violations in {files} file{'s' * (files != 1)}"
     out = [verdict, ""]
     for f in result.files:
-        out.append(f"**`{md(f.path, 120)}`** — {f.rows:,} rows, {f.fields} fields: " + ("✅ valid" if f.valid else "❌ invalid"))
+        out.append(
+            f"**`{md(f.path, 120)}`** — {f.rows:,} rows, {f.fields} fields: "
+            + ("✅ valid" if f.valid else "❌ invalid")
+        )
         if f.violations:
             table = [
                 [md(v.field or "(file)"), md(v.check), "❌" if v.severity == "error" else "⚠️", f"{v.count:,}", md(_rows(v)), md(_examples(v), 80)]
@@ -141,7 +144,7 @@ def render_github(result: ValidationResult, *, limit: int = 50) -> str:
             level = "error" if v.severity == "error" else "warning"
             title = command_property(f"{v.field}: {v.check}" if v.field else v.check)
             where = f"file={command_property(f.path)}"
-            pairs = list(zip(v.lines, v.rows)) if v.lines else []
+            pairs = list(zip(v.lines, v.rows, strict=True)) if v.lines else []
             if pairs:
                 for i, (line, row) in enumerate(pairs):
                     if emitted >= limit:
@@ -150,7 +153,9 @@ def render_github(result: ValidationResult, *, limit: int = 50) -> str:
                     out.append(f"::{level} {where},line={line},title={title}::{command_data(_annotation(v, i, row))}")
                     emitted += 1
             elif emitted < limit:
-                message = f"{v.count:,} × {v.message}; rows {_rows(v)}" + (f"; e.g. {_examples(v)}" if v.examples else "")
+                message = f"{v.count:,} × {v.message}; rows {_rows(v)}" + (
+                    f"; e.g. {_examples(v)}" if v.examples else ""
+                )
                 out.append(f"::{level} {where},title={title}::{command_data(message)}")
                 emitted += 1
             else:
