@@ -41,6 +41,7 @@ def validate(
 
     Exit 0 when valid, 1 when there are violations of error severity, 2 when an input is unusable.
     """
+    from mlgate.data.arrow import skip_pandas_integration
     from mlgate.data.schema import load_schema
     from mlgate.data.validate import validate_files
     from mlgate.report import validation as render
@@ -54,6 +55,7 @@ def validate(
             raise InputError("no schema given", hint="pass --schema FILE or set data.schema in mlgate.yaml")
         schema_path = Path(config.resolve(config.data.schema))
     schema = load_schema(schema_path)
+    skip_pandas_integration()
     fmt = resolve_format(output_format)
     progress = ProgressPrinter(enabled=fmt != "json")
     try:
