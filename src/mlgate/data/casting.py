@@ -100,10 +100,10 @@ def _cast_numeric(present: pa.Array, item: Field) -> tuple[pa.Array, pa.Array]:
     if not item.bare_number:
         text = pc.replace_substring_regex(text, pattern=r"^[^-0-9]*|[^0-9]*$", replacement="")
     if item.type == "number" and (item.group_char or item.decimal_char != "."):
-        if item.decimal_char != ".":
-            text = pc.if_else(pc.match_substring(text, "."), pa.scalar("x"), text)
         if item.group_char:
             text = pc.replace_substring(text, pattern=item.group_char, replacement="")
+        if item.decimal_char != ".":
+            text = pc.if_else(pc.match_substring(text, "."), pa.scalar("x"), text)
         text = pc.replace_substring(text, pattern=item.decimal_char, replacement=".")
     regex = {"integer": _INTEGER, "year": _YEAR, "number": _NUMBER}[item.type]
     valid = pc.fill_null(pc.match_substring_regex(text, pattern=regex), False)

@@ -41,7 +41,7 @@ def match_header(header: list[str], schema: Schema, report: Report) -> dict[str,
     if mode == "partial" and not any(n in columns for n in names):
         report(None, "missing-column", severity, "none of the schema's fields are in the file")
     if mode == "exact" and set(names) <= set(columns):
-        present = [n for n in header if n in known]
+        present = [n for i, n in enumerate(header) if n in known and n not in header[:i]]
         if present != list(names):
             report(None, "column-order", severity, "columns are not in the schema's order: " + ", ".join(present))
     return {name: index for name, index in columns.items() if name in known}

@@ -97,7 +97,7 @@ def combine_keys(parts: list[tuple[U64, U64 | None]]) -> tuple[U64, U64 | None]:
     h1 = np.zeros(len(parts[0][0]), np.uint64)
     h2 = np.zeros(len(parts[0][0]), np.uint64)
     for i, (a, b) in enumerate(parts):
-        salt = np.uint64(0x9E3779B97F4A7C15) * np.uint64(i + 1)
+        salt = np.uint64((0x9E3779B97F4A7C15 * (i + 1)) & 0xFFFFFFFFFFFFFFFF)
         h1 = _mix(h1 ^ _mix(a + salt))
         h2 = _mix(h2 + _mix((b if b is not None else a) ^ salt) + np.uint64(i))
     return h1, h2

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from mlgate.data.uniqueness import UniqueTracker, combine_keys, hash_strings, key_of
+
+
+def test_distinct_strings_get_distinct_hash_pairs() -> None:
+    values = [f"ID-{i:08d}" for i in range(200_000)] + ["", "a", "ab", "ba", "é", "x" * 5000]
+    h1, h2 = hash_strings(pa.array(values))
+    pairs = set(zip(h1.tolist(), h2.tolist(), strict=True))
+    assert len(pairs) == len(values)
+
+
+def test_hash_ignores_array_slicing_offsets() -> None:
+    array = pa.array(["zz", "abc", "", "abc"])
+    whole = hash_strings(array)
+    sliced = hash_strings(array.slice(1))
+    assert whole[0][1:].tolist() == sliced[0].tolist()
+    assert sliced[0][0] == sliced[0][2]
+
+
+def test_duplicates_report_later_occurrences_and_their_first_row() -> None:
+    tracker = UniqueTracker()
+    tracker.add(key_of(pa.array(["a", "b", "a"])), np.arange(3))
+    tracker.add(key_of(pa.array(["c", "b", "a"])), np.arange(3, 6))
+    dups, firsts = tracker.duplicates()
+    assert dups.tolist() == [2, 4, 5]
+    assert firsts.tolist() == [0, 1, 0]
+
+
+def test_integers_are_exact_and_float_zero_signs_match() -> None:
+    tracker = UniqueTracker()
+    tracker.add(key_of(pa.array([1, 2, 3, 2])), np.arange(4))
+    assert tracker.duplicates()[0].tolist() == [3]
+    floats = UniqueTracker()
+    floats.add(key_of(pa.array([0.0, -0.0, 1.5])), np.arange(3))
+    assert floats.duplicates()[0].tolist() == [1]
+
+
+def test_composite_keys_differ_when_any_part_differs() -> None:
+    left = key_of(pa.array(["a", "a", "b"]))
+    right = key_of(pa.array([1, 2, 1]))
+    tracker = UniqueTracker()
+    tracker.add(combine_keys([left, right]), np.arange(3))
+    assert tracker.duplicates()[0].tolist() == []
+    again = UniqueTracker()
+    again.add(combine_keys([key_of(pa.array(["a", "a"])), key_of(pa.array([1, 1]))]), np.arange(2))
+    assert again.duplicates()[0].tolist() == [1]
+
+
+def test_no_values_no_duplicates() -> None:
+    dups, firsts = UniqueTracker().duplicates()
+    assert len(dups) == 0
+    assert len(firsts) == 0

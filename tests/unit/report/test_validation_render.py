@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import json
+
+from mlgate.data.results import FileResult, ValidationResult, Violation
+from mlgate.report.validation import render_github, render_json, render_markdown, render_text
+
+
+def result(field: str = "id", example: object = "ID-1") -> ValidationResult:
+    violation = Violation(
+        field=field, check="unique", severity="error", count=2, rows=(4, 9), message="repeats an earlier row",
+        lines=(5, 10), examples=(example,), first_rows=(2, 3),
+    )  # fmt: skip
+    files = (FileResult(path="data/a,b.csv", format="csv", rows=10, fields=3, seconds=0.1, violations=(violation,)),)
+    return ValidationResult(schema="schema.yaml", files=files)
+
+
+def test_text_leads_with_the_verdict() -> None:
+    text = render_text(result())
+    assert text.splitlines()[0] == "✗ data/a,b.csv — 10 rows, 3 fields: 2 violations in 1 field (0.1 s)"
+    assert '"ID-1" (first at row 2)' in text
+
+
+def test_github_annotations_use_lines_and_escape_properties() -> None:
+    out = render_github(result(), limit=1).splitlines()
+    assert out[0] == "::error file=data/a%2Cb.csv,line=5,title=id%3A unique::row 4: repeats row 2"
+    assert out[1] == "::notice::1 more violations were not annotated (limit 1); see --format json"
+
+
+def test_markdown_escapes_data() -> None:
+    md = render_markdown(result(field="a|b", example="<script>|`x`"))
+    assert "<script>" not in md
+    assert "a\\|b" in md
+    assert md.startswith("### ❌ Data invalid")
+
+
+def test_json_is_versioned() -> None:
+    data = json.loads(render_json(result()))
+    assert data["schema_version"] == 1
+    assert data["files"][0]["violations"][0]["first_rows"] == [2, 3]
