@@ -23,6 +23,8 @@ from mlgate.data.schema import Field
 _INTEGER = r"^[+-]?[0-9]+$"
 _NUMBER = r"^[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:nan|inf|infinity))$"
 _YEAR = r"^[0-9]{4}$"
+_DATE = r"^[0-9]{4}-(?:1[0-2]|0[1-9]|[1-9])-(?:3[01]|[12][0-9]|0[1-9]|[1-9]| [1-9])$"  # Python's %Y-%m-%d
+_INT64 = (-(2**63), 2**63 - 1)
 _DATETIME = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
@@ -58,14 +60,26 @@ def cast_column(column: pa.Array, item: Field, missing_values: tuple[str, ...]) 
     if pa.types.is_large_string(column.type) or pa.types.is_string_view(column.type):
         column = column.cast(pa.string())
     if pa.types.is_string(column.type):
-        missing = pc.is_null(column)
-        if missing_values:
-            listed = pc.fill_null(pc.is_in(column, value_set=pa.array(missing_values, pa.string())), False)
-            missing = pc.or_(missing, listed)
-        present = pc.if_else(missing, pa.scalar(None, pa.string()), column)
-        values, invalid = _cast_strings(present, item)
+        missing = _missing_mask(column, missing_values)
+        if item.type in ("string", "any"):  # no copy: checks ignore missing cells through the mask
+            values, invalid = _cast_strings(column, item)
+        else:
+            has_missing = bool(pc.any(missing).as_py())
+            present = pc.if_else(missing, pa.scalar(None, pa.string()), column) if has_missing else column
+            values, invalid = _cast_strings(present, item)
         return Cast(values, missing, pc.and_not(invalid, missing))
     return _cast_typed(column, item)
+
+
+def _missing_mask(column: pa.Array, missing_values: tuple[str, ...]) -> pa.Array:
+    missing = pc.is_null(column)
+    if len(missing_values) == 1:
+        listed = pc.equal(column, missing_values[0])
+    elif missing_values:
+        listed = pc.is_in(column, value_set=pa.array(missing_values, pa.string()))
+    else:
+        return missing
+    return pc.or_(missing, pc.fill_null(listed, False))
 
 
 def _cast_strings(present: pa.Array, item: Field) -> tuple[pa.Array, pa.Array]:
@@ -89,13 +103,31 @@ def _cast_strings(present: pa.Array, item: Field) -> tuple[pa.Array, pa.Array]:
     if kind in ("integer", "number", "year"):
         return _cast_numeric(present, item)
     if kind == "date" and item.format == "default":
-        parsed = pc.strptime(present, format="%Y-%m-%d", unit="s", error_is_null=True)
-        values = pc.cast(parsed, pa.date32())
-        return values, pc.and_(pc.is_valid(present), pc.is_null(values))
+        fast = _try_cast(present, pa.date32())  # Arrow's ISO parser is stricter: a subset of strptime's
+        if fast is not None:
+            return fast, _false(len(present))
+        return _cast_iso_dates(present)
     return _python_cast(present, item)
 
 
+def _cast_iso_dates(present: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """``%Y-%m-%d`` exactly as Python's strptime reads it (Arrow's strptime rolls 02-30 over to 03-01
+    and skips leading blanks, so the shape is checked first and the day is compared after parsing)."""
+    shaped = pc.fill_null(pc.match_substring_regex(present, pattern=_DATE), False)
+    kept = pc.if_else(shaped, present, pa.scalar(None, pa.string()))
+    parsed = pc.strptime(kept, format="%Y-%m-%d", unit="s", error_is_null=True)
+    day = pc.cast(pc.utf8_trim_whitespace(pc.list_element(pc.split_pattern(kept, "-"), 2)), pa.int64())
+    exact = pc.and_(pc.equal(pc.day(parsed), day), pc.greater_equal(pc.year(parsed), 1))
+    values = pc.if_else(pc.fill_null(exact, False), pc.cast(parsed, pa.date32()), pa.scalar(None, pa.date32()))
+    return values, pc.and_(pc.is_valid(present), pc.is_null(values))
+
+
 def _cast_numeric(present: pa.Array, item: Field) -> tuple[pa.Array, pa.Array]:
+    plain = item.bare_number and item.group_char is None and item.decimal_char == "."
+    if plain and item.type != "year":
+        fast = _try_cast(present, ARROW_TYPES[item.type])
+        if fast is not None:
+            return fast, _false(len(present))
     text = present if item.type == "year" else pc.utf8_trim_whitespace(present)
     if not item.bare_number:
         text = pc.replace_substring_regex(text, pattern=r"^[^-0-9]*|[^0-9]*$", replacement="")
@@ -116,6 +148,23 @@ def _cast_numeric(present: pa.Array, item: Field) -> tuple[pa.Array, pa.Array]:
     except pa.ArrowInvalid:  # an integer beyond 64 bits: parse value by value
         return _python_cast(present, item)
     return values, _present_and_not(present, valid)
+
+
+def _try_cast(present: pa.Array, target: pa.DataType) -> pa.Array | None:
+    """pyarrow's C++ parser, when it accepts every value and agrees with Frictionless on them.
+
+    It refuses what Frictionless refuses except hexadecimal integers ("0x10"), so a batch holding an
+    "x" takes the exact (regex) path; so does any batch the parser refuses as a whole.
+    """
+    try:
+        values = pc.cast(present, target)
+    except pa.ArrowInvalid:
+        return None
+    if pa.types.is_integer(target):
+        hexadecimal = pc.or_(pc.starts_with(present, "0x"), pc.starts_with(present, "0X"))
+        if pc.any(hexadecimal).as_py():
+            return None
+    return values
 
 
 def _cast_typed(column: pa.Array, item: Field) -> Cast:
@@ -174,7 +223,10 @@ def python_reader(item: Field) -> Callable[[str], Any]:
         try:
             if item.type == "integer":
                 text = cell.strip()
-                return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+                if not re.fullmatch(r"[+-]?[0-9]+", text):
+                    return None
+                value = int(text)  # integers are 64-bit: a wider value is a type error, not a crash
+                return value if _INT64[0] <= value <= _INT64[1] else None
             if item.type == "number":
                 text = cell.strip().replace(item.group_char or "\0", "").replace(item.decimal_char, ".")
                 return float(text)

@@ -27,6 +27,13 @@ def check_constraints(item: Field, cast: Cast, raw: pa.Array, *, required: bool)
             f"not a valid {item.type}" + (f" ({item.format})" if item.format != "default" else ""),
         )
     values = cast.values
+    present = pc.invert(cast.missing)
+    for check, mask, message in _value_checks(item, values):
+        yield check, pc.and_(mask, present), message
+
+
+def _value_checks(item: Field, values: pa.Array) -> Iterator[Check]:
+    c = item.constraints
     bounds = (
         ("minimum", c.minimum, pc.less, "below minimum"),
         ("maximum", c.maximum, pc.greater, "above maximum"),
