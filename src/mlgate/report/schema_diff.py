@@ -15,14 +15,15 @@ from typing import Any
 from tabulate import tabulate
 
 from mlgate.data.schema_diff import SchemaChange, SchemaDiff
+from mlgate.report.escape import command_data, command_property, md
 
 SCHEMA_VERSION = 1
 MAX_CELL = 80  # characters of one value in a table cell; longer values end in an ellipsis
+MAX_LINE = 500  # characters of a label or an explanation in markdown
 
 _TEXT_MARKS = {"breaking": "✗", "model": "!", "other": "·"}
 _CONTRACT = {"breaking": "❌ breaking", "compatible": "✅ compatible", "none": "—"}
 _MODEL = {"retrain": "🔁 retrain", "risk": "⚠️ risk", "none": "—"}
-_MARKDOWN_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "&#92;", "`": "&#96;", "|": "\\|"}
 
 
 def render_text(diff: SchemaDiff, old_label: str, new_label: str) -> str:
@@ -39,17 +40,17 @@ def render_markdown(diff: SchemaDiff, old_label: str, new_label: str) -> str:
     parts = [
         f"{icon} {describe_verdict(diff)}",
         "",
-        f"{_escape_markdown(old_label)} → {_escape_markdown(new_label)}",
+        f"{md(old_label, MAX_LINE)} → {md(new_label, MAX_LINE)}",
     ]
     if diff.changes:
         rows = [
-            [_escape_markdown(c.field or "(schema)"), c.kind, _cell(c.old), _cell(c.new),
+            [md(c.field or "(schema)", MAX_CELL), c.kind, _cell(c.old), _cell(c.new),
              _CONTRACT[c.contract], _MODEL[c.model]]
             for c in diff.changes
         ]  # fmt: skip
         headers = ["Field", "Change", "Old", "New", "Contract", "Model"]
         table = tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
-        notes = [f"- {_escape_markdown(c.message)}" for c in diff.changes]
+        notes = [f"- {md(c.message, MAX_LINE)}" for c in diff.changes]
         parts += ["", table, "", "<details><summary>Why</summary>", "", *notes, "", "</details>"]
     return "\n".join(parts) + "\n"
 
@@ -78,12 +79,12 @@ def render_github(diff: SchemaDiff, old_label: str, new_label: str) -> str:
     lines = [render_text(diff, old_label, new_label).splitlines()[0]]
     for change in diff.changes:
         level = _level(change)
-        if level == "other":
-            lines.append(f"  {_one_line(change.message)}")
+        if level == "other":  # a mark first: the runner strips leading blanks before looking for "::"
+            lines.append(f"  {_TEXT_MARKS['other']} {_one_line(change.message)}")
             continue
         command = "error" if level == "breaking" else "warning"
-        title = _escape_property(f"schema: {change.kind}")
-        lines.append(f"::{command} title={title}::{_escape_data(change.message)}")
+        title = command_property(f"schema: {change.kind}")
+        lines.append(f"::{command} title={title}::{command_data(change.message)}")
     return "\n".join(lines) + "\n"
 
 
@@ -95,9 +96,8 @@ def describe_verdict(diff: SchemaDiff) -> str:
         return _count(len(diff.breaking_changes), "breaking schema change")
     if diff.model_changes:
         count = len(diff.model_changes)
-        return (
-            _count(count, "schema change") + (" affects" if count == 1 else " affect") + " the fitted model"
-        )
+        verb = "affects" if count == 1 else "affect"
+        return f"{_count(count, 'schema change')} {verb} the fitted model"
     return _count(len(diff.changes), "schema change") + ", none breaking"
 
 
@@ -114,8 +114,7 @@ def _count(count: int, noun: str) -> str:
 
 
 def _cell(value: Any) -> str:
-    text = _format_value(value)
-    return _escape_markdown(text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…")
+    return md(_format_value(value), MAX_CELL)
 
 
 def _format_value(value: Any) -> str:
@@ -124,30 +123,16 @@ def _format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (tuple, list)):
-        return ", ".join(
-            f"({_format_value(v)})" if isinstance(v, (tuple, list)) else _format_value(v) for v in value
-        )
+        return ", ".join(_format_member(v) for v in value)
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     return str(value)
 
 
-def _escape_markdown(text: str) -> str:
-    """Escape text for a GitHub table cell: no cell breaks, no HTML, no code spans, one line."""
-    escaped = "".join(_MARKDOWN_ESCAPES.get(char, char) for char in text)
-    return re.sub(r"\r\n|\r|\n", "<br>", escaped)
+def _format_member(value: Any) -> str:
+    return f"({_format_value(value)})" if isinstance(value, (tuple, list)) else _format_value(value)
 
 
 def _one_line(text: str) -> str:
     """Control characters (newlines, escape sequences) shown as ``\\xNN``, so a value stays on its line."""
     return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def _escape_data(text: str) -> str:
-    """Escape a workflow command's message (GitHub's rules for command data)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    """Escape a workflow command property value: as data, plus ``:`` and ``,``."""
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
