@@ -1,0 +1,53 @@
+"""``mlgate schema infer``: draft a Table Schema from a full pass over a dataset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+
+import click
+
+from mlgate.cli.common import config_option, get_config
+from mlgate.errors import ExitCode
+
+
+@click.command()
+@click.argument("data")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the schema to FILE (atomically) instead of stdout.")  # fmt: skip
+@click.option("--enum-max", type=click.IntRange(0, 10_000), default=20, show_default=True,
+              help="Most distinct values a string column may have to get an enum.")  # fmt: skip
+@click.option("--format", "output_format", type=click.Choice(["yaml", "json"]), default=None,
+              help="Output format (default: json for a .json output file, else yaml).")  # fmt: skip
+@config_option
+def infer(data: str, output: Path | None, enum_max: int, output_format: str | None, config_path: Path | None) -> int:
+    """Draft a schema for DATA (CSV, .csv.gz, Parquet; local or s3://) from every row.
+
+    The draft declares types, required fields, observed bounds, enums and unique columns; review it
+    before committing it. The CSV dialect comes from data.csv in mlgate.yaml.
+    """
+    import yaml
+
+    from mlgate.cli.progress import ProgressPrinter
+    from mlgate.data.infer import infer_dataset
+    from mlgate.files import write_atomic
+
+    config = get_config(config_path)
+    progress = ProgressPrinter()
+    try:
+        result = infer_dataset(data, csv=config.data.csv, enum_max=enum_max, progress=progress)
+    finally:
+        progress.close()
+    by_suffix = output is not None and output.suffix.lower() == ".json"
+    if output_format == "json" or (output_format is None and by_suffix):
+        text = json.dumps(result.descriptor, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(result.descriptor, sort_keys=False, allow_unicode=True, width=100)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+    target = str(output) if output is not None else "stdout"
+    name = PurePosixPath(data).name or data
+    click.echo(f"inferred {result.fields} fields from {result.rows:,} rows of {name} → {target}", err=True)
+    return ExitCode.OK
