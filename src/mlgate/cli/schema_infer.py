@@ -29,10 +29,12 @@ def infer(data: str, output: Path | None, enum_max: int, output_format: str | No
     import yaml
 
     from mlgate.cli.progress import ProgressPrinter
+    from mlgate.data.arrow import skip_pandas_integration
     from mlgate.data.infer import infer_dataset
     from mlgate.files import write_atomic
 
     config = get_config(config_path)
+    skip_pandas_integration()
     progress = ProgressPrinter()
     try:
         result = infer_dataset(data, csv=config.data.csv, enum_max=enum_max, progress=progress)

@@ -182,22 +182,30 @@ def _cast_typed(column: pa.Array, item: Field) -> Cast:
         or (kind == "time" and pa.types.is_time(ctype))
     )  # fmt: skip
     if kind == "integer" and pa.types.is_floating(ctype):
-        integral = pc.equal(pc.floor(column), column)
-        valid = pc.fill_null(integral, True)
+        in_range = pc.and_(pc.greater_equal(column, -(2.0**63)), pc.less(column, 2.0**63))
+        valid = pc.fill_null(pc.and_(pc.equal(pc.floor(column), column), in_range), True)
         values = pc.cast(pc.if_else(valid, column, pa.scalar(None, ctype)), target)
         return Cast(values, missing, pc.invert(valid))
     if not fits:
         return Cast(pa.nulls(len(column), target), missing, pc.invert(missing))
     if kind == "any":
         return Cast(column, missing, _false(len(column)))
-    if pa.types.is_timestamp(ctype) and ctype.tz is not None:
-        column = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
+    if kind in ("integer", "year") and pa.types.is_uint64(ctype):  # beyond int64: out of range
+        valid = pc.fill_null(pc.less_equal(column, pa.scalar(2**63 - 1, pa.uint64())), True)
+        values = pc.cast(pc.if_else(valid, column, pa.scalar(None, ctype)), target)
+        return Cast(values, missing, pc.invert(valid))
+    if pa.types.is_timestamp(ctype):  # sub-microsecond digits do not matter to any check
+        column = pc.cast(column, pa.timestamp("us", tz=ctype.tz), safe=False)
+        if ctype.tz is not None:
+            column = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
+        ctype = column.type
     if kind == "date" and pa.types.is_timestamp(ctype):
         midnight = pc.equal(pc.cast(pc.cast(column, pa.date32()), pa.timestamp(ctype.unit)), column.cast(pa.timestamp(ctype.unit)))
         valid = pc.fill_null(midnight, True)
         values = pc.cast(pc.if_else(valid, column, pa.scalar(None, column.type)), pa.date32())
         return Cast(values, missing, pc.invert(valid))
-    return Cast(pc.cast(column, target), missing, _false(len(column)))
+    # number from 64-bit integers or decimals: nearest float, like Python's float()
+    return Cast(pc.cast(column, target, safe=kind != "number"), missing, _false(len(column)))
 
 
 def _python_cast(present: pa.Array, item: Field) -> tuple[pa.Array, pa.Array]:
