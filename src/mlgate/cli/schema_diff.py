@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mlgate.cli.common import format_option, resolve_format
+from mlgate.cli.common import config_option, format_option, get_config, resolve_format
 from mlgate.data.schema import load_schema
 from mlgate.data.schema_diff import SchemaDiff, diff_schemas
 from mlgate.errors import ExitCode
@@ -25,12 +25,14 @@ RENDERERS: dict[str, Callable[[SchemaDiff, str, str], str]] = {
 @click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
 @format_option()
-def diff(old: Path, new: Path, output_format: str | None) -> int:
+@config_option
+def diff(old: Path, new: Path, output_format: str | None, config_path: Path | None) -> int:
     """Classify the changes from schema OLD to schema NEW.
 
     Each change is rated for the data contract (breaking / compatible) and for the fitted model
     (retrain / risk). Exit codes: 0 nothing breaking, 1 a breaking change, 2 an invalid schema.
     """
+    get_config(config_path)  # a broken mlgate.yaml is reported the same way by every command
     result = diff_schemas(load_schema(old), load_schema(new))
     render = RENDERERS[resolve_format(output_format)]
     click.echo(render(result, str(old), str(new)), nl=False)
