@@ -1,0 +1,359 @@
+"""Drift of a dataset against reference statistics (``mlgate schema stats``): PSI and KS per field.
+
+``DriftCollector`` is a BatchObserver: it rides along a validation pass and keeps only counts.
+
+- PSI (population stability index) = Σ (p - q) · ln(p / q) over the reference bins: for numeric
+  fields the 10 equal-frequency reference bins, for categorical fields the reference categories plus
+  one "other" bin. Shares below ``PSI_EPSILON`` = 1e-4 are raised to it (no renormalisation), so an
+  empty bin contributes a large but finite term instead of infinity (Evidently does the same).
+- KS (numeric only) = max over the reference quantile cut points c of |F_ref(c) - F_cur(c)|; F_cur is
+  exact, F_ref is the reference CDF stored at each cut point. Compared with the exact two-sample KS
+  statistic D: the estimate is at most D + ε and at least D - (g + 3ε), where ε is the reference
+  sketch's rank error (0 when the reference was exact, at most 0.5 %) and g is the largest reference
+  share strictly between adjacent cut points (1 % with 101 cut points on continuous data). So
+  |KS - D| <= ``KS_TOLERANCE`` = 0.025; in practice the gap is a few thousandths.
+  ``ks_pvalue`` is the asymptotic Kolmogorov p-value (Numerical Recipes' effective-n correction).
+
+Thresholds: a field's ``x-mlgate.drift`` overrides the schema's (defaults PSI 0.2, KS 0.1); a field is
+drifted when PSI or KS exceeds its threshold. The dataset drifts when at least half the checked fields
+drift (Evidently's default share).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from mlgate.config import CsvConfig
+from mlgate.data.results import Violation
+from mlgate.data.schema import DriftSettings, Field, Schema, Severity
+from mlgate.data.sources import FilesystemFactory
+from mlgate.data.stats import (
+    UNITS,
+    CategoricalStats,
+    CategoryCounter,
+    NumericStats,
+    ReferenceStats,
+    category_values,
+    compute_stats,
+    load_stats,
+    numeric_values,
+)
+from mlgate.errors import SchemaError
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+SCHEMA_VERSION = 1
+PSI_EPSILON = 1e-4
+KS_TOLERANCE = 0.025
+DATASET_DRIFT_SHARE = 0.5
+NEW_CATEGORIES_KEPT = 100
+CHART_BINS = 10
+_DEFAULTS = DriftSettings(reference="")
+
+
+@dataclass(frozen=True)
+class FieldDriftResult:
+    field: str
+    kind: Literal["numeric", "categorical"]
+    psi: float
+    ks: float | None
+    ks_pvalue: float | None
+    new_categories: tuple[str, ...]  # most frequent first, at most NEW_CATEGORIES_KEPT
+    missing_categories: tuple[str, ...]  # reference categories absent now, most frequent first
+    threshold_psi: float
+    threshold_ks: float | None
+    drifted: bool
+    severity: Severity
+    count: int  # current values compared
+    reference_count: int
+    new_share: float = 0.0  # share of current values outside the reference categories
+    labels: tuple[str, ...] = ()  # chart bins (at most CHART_BINS)
+    reference_shares: tuple[float, ...] = ()
+    current_shares: tuple[float, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    reference: str
+    fields: tuple[FieldDriftResult, ...]
+    skipped: tuple[tuple[str, str], ...] = ()  # (field, reason)
+    share_threshold: float = DATASET_DRIFT_SHARE
+
+    @property
+    def drifted(self) -> tuple[FieldDriftResult, ...]:
+        return tuple(f for f in self.fields if f.drifted)
+
+    @property
+    def share(self) -> float:
+        return len(self.drifted) / len(self.fields) if self.fields else 0.0
+
+    @property
+    def dataset_drift(self) -> bool:
+        return bool(self.fields) and self.share >= self.share_threshold
+
+
+def population_stability(reference: npt.ArrayLike, current: npt.ArrayLike, eps: float = PSI_EPSILON) -> float:
+    """PSI between two count (or share) vectors over the same bins; shares are floored at ``eps``."""
+    ref, cur = np.asarray(reference, np.float64), np.asarray(current, np.float64)
+    q = np.maximum(ref / max(ref.sum(), 1.0), eps)
+    p = np.maximum(cur / max(cur.sum(), 1.0), eps)
+    return float(np.sum((p - q) * np.log(p / q)))
+
+
+def ks_pvalue(statistic: float, n_reference: int, n_current: int) -> float:
+    """Asymptotic two-sample Kolmogorov-Smirnov p-value."""
+    if n_reference == 0 or n_current == 0:
+        return 1.0
+    en = math.sqrt(n_reference * n_current / (n_reference + n_current))
+    lam = (en + 0.12 + 0.11 / en) * statistic
+    if lam < 0.2:
+        return 1.0
+    k = np.arange(1, 101)
+    return float(np.clip(2 * np.sum((-1.0) ** (k - 1) * np.exp(-2 * k * k * lam * lam)), 0.0, 1.0))
+
+
+class _Numeric:
+    """Counts of current values <= each reference bin edge and cut point (sort the batch, then search
+    the few edges in it: much faster than searching every value among the edges)."""
+
+    def __init__(self, ref: NumericStats) -> None:
+        self.ref = ref
+        self.edges, self.cuts = np.asarray(ref.edges, np.float64), np.asarray(ref.cuts, np.float64)
+        self.at_edges = np.zeros(len(ref.edges), np.int64)
+        self.at_cuts = np.zeros(len(ref.cuts), np.int64)
+        self.count = 0
+
+    def add(self, values: pa.Array) -> None:
+        x = numeric_values(values)
+        x = np.sort(x if np.isfinite(x).all() else x[np.isfinite(x)])
+        self.count += len(x)
+        self.at_edges += np.searchsorted(x, self.edges, side="right")
+        self.at_cuts += np.searchsorted(x, self.cuts, side="right")
+
+    @property
+    def bins(self) -> I64:
+        """Current counts per PSI bin: (-inf, e0], (e0, e1], ..., (e_last, inf)."""
+        return np.diff(np.concatenate([[0], self.at_edges, [self.count]])).astype(np.int64)
+
+
+class _Categorical:
+    def __init__(self, ref: CategoricalStats) -> None:
+        self.ref = ref
+        self.keys = pa.array([k for k, _ in ref.categories], pa.string())
+        self.counts = np.zeros(len(self.keys) + 1, np.int64)
+        self.new = CategoryCounter(10 * NEW_CATEGORIES_KEPT)
+        self.count = 0
+
+    def add(self, values: pa.Array) -> None:
+        strings = category_values(values)
+        index = pc.index_in(strings, value_set=self.keys)
+        self.count += len(strings)
+        self.counts += np.bincount(pc.fill_null(index, len(self.keys)).to_numpy(), minlength=len(self.counts))
+        if index.null_count:
+            self.new.add(strings.filter(pc.is_null(index)))
+
+
+class DriftCollector:
+    """A BatchObserver that counts the current data in the reference's bins, field by field."""
+
+    def __init__(self, reference: ReferenceStats, schema: Schema) -> None:
+        self.reference = reference
+        self.schema = schema
+        self.numeric: dict[str, _Numeric] = {}
+        self.categorical: dict[str, _Categorical] = {}
+        self.skipped: dict[str, str] = {}
+        for item in schema.fields:
+            ref = reference.fields.get(item.name)
+            if not item.drift.enabled:
+                continue
+            if ref is None:
+                self.skipped[item.name] = "not in the reference statistics"
+            elif ref.kind != ("numeric" if item.type in UNITS else "categorical"):
+                self.skipped[item.name] = f"type changed from {ref.type} to {item.type}"
+            elif ref.count == 0:
+                self.skipped[item.name] = "the reference has no values"
+            elif isinstance(ref, NumericStats):
+                self.numeric[item.name] = _Numeric(ref)
+            else:
+                self.categorical[item.name] = _Categorical(ref)
+        self.seen: set[str] = set()
+
+    def observe(self, name: str, values: pa.Array) -> None:
+        target = self.numeric.get(name) or self.categorical.get(name)
+        if target is not None:
+            self.seen.add(name)
+            target.add(values.drop_null() if values.null_count else values)
+
+    def finish(self) -> DriftReport:
+        results: list[FieldDriftResult] = []
+        skipped = dict(self.skipped)
+        for item in self.schema.fields:
+            acc = self.numeric.get(item.name) or self.categorical.get(item.name)
+            if acc is None:
+                continue
+            if item.name not in self.seen:
+                skipped[item.name] = "not in the data"
+            elif acc.count == 0:
+                skipped[item.name] = "no valid values in the data"
+            else:
+                results.append(_judge(self.schema, item, acc))
+        order = {f.name: i for i, f in enumerate(self.schema.fields)}
+        return DriftReport(
+            reference=self.reference.source,
+            fields=tuple(results),
+            skipped=tuple(sorted(skipped.items(), key=lambda pair: order.get(pair[0], 0))),
+        )
+
+
+def thresholds_for(schema: Schema, item: Field) -> tuple[float, float, Severity]:
+    """(PSI threshold, KS threshold, severity): the field's settings, else the schema's, else defaults."""
+    base = schema.drift or _DEFAULTS
+    psi = base.psi if item.drift.psi is None else item.drift.psi
+    ks = base.ks if item.drift.ks is None else item.drift.ks
+    return psi, ks, item.drift.severity or base.severity
+
+
+def _judge(schema: Schema, item: Field, acc: _Numeric | _Categorical) -> FieldDriftResult:
+    t_psi, t_ks, severity = thresholds_for(schema, item)
+    if isinstance(acc, _Numeric):
+        ref = acc.ref
+        psi = population_stability(ref.bins, acc.bins)
+        f_cur = acc.at_cuts / acc.count
+        ks = float(np.max(np.abs(np.asarray(ref.cdf) - f_cur))) if len(ref.cuts) else 0.0
+        labels, ref_share, cur_share = _numeric_chart(ref, acc.bins)
+        return FieldDriftResult(
+            item.name, "numeric", psi, ks, ks_pvalue(ks, ref.count, acc.count), (), (), t_psi, t_ks,
+            psi > t_psi or ks > t_ks, severity, acc.count, ref.count, 0.0, labels, ref_share, cur_share,
+        )  # fmt: skip
+    cat = acc.ref
+    ref_counts = np.asarray([c for _, c in cat.categories] + [cat.other], np.int64)
+    psi = population_stability(ref_counts, acc.counts)
+    names = [k for k, _ in cat.categories]
+    missing = tuple(k for k, c in zip(names, acc.counts[:-1].tolist(), strict=True) if c == 0)
+    new = () if cat.truncated else tuple(k for k, _ in acc.new.top(NEW_CATEGORIES_KEPT))
+    note = f"the reference kept only its top {len(names)} categories: new ones are not listed" if cat.truncated else ""
+    labels, ref_share, cur_share = _categorical_chart(names, ref_counts, acc.counts)
+    return FieldDriftResult(
+        item.name, "categorical", psi, None, None, new, missing, t_psi, None, psi > t_psi, severity,
+        acc.count, cat.count, int(acc.counts[-1]) / acc.count, labels, ref_share, cur_share, note,
+    )  # fmt: skip
+
+
+def _shares(counts: Any) -> tuple[float, ...]:
+    total = max(float(np.sum(counts)), 1.0)
+    return tuple(float(c) / total for c in counts)
+
+
+def _numeric_chart(ref: NumericStats, bins: I64) -> tuple[tuple[str, ...], tuple[float, ...], tuple[float, ...]]:
+    edges = [f"{e:.4g}" for e in ref.edges]
+    labels = [f"≤{edges[0]}"] if edges else ["all"]
+    labels += [f"{a}–{b}" for a, b in pairwise(edges)] + ([f">{edges[-1]}"] if edges else [])
+    return tuple(labels), _shares(ref.bins), _shares(bins)
+
+
+def _categorical_chart(
+    names: list[str], ref: I64, cur: I64
+) -> tuple[tuple[str, ...], tuple[float, ...], tuple[float, ...]]:
+    head = min(len(names), CHART_BINS - 1)
+    rest = ("(other)",) if len(ref) > head else ()
+    fold = [*ref[:head], ref[head:].sum()] if rest else list(ref)
+    fold_cur = [*cur[:head], cur[head:].sum()] if rest else list(cur)
+    return (*names[:head], *rest), _shares(fold), _shares(fold_cur)
+
+
+def drift_violations(report: DriftReport) -> list[Violation]:
+    """One ``drift`` violation per drifted field, so drift shows in every validate output format."""
+    found = []
+    for r in report.drifted:
+        parts = [f"PSI {_above(r.psi, r.threshold_psi)} > {r.threshold_psi:g}"] if r.psi > r.threshold_psi else []
+        if r.ks is not None and r.threshold_ks is not None and r.ks > r.threshold_ks:
+            parts.append(f"KS {_above(r.ks, r.threshold_ks)} > {r.threshold_ks:g}")
+        if r.new_categories:
+            more = f" (+{len(r.new_categories) - 3} more)" if len(r.new_categories) > 3 else ""
+            parts.append("new categories: " + ", ".join(r.new_categories[:3]) + more)
+        found.append(Violation(field=r.field, check="drift", severity=r.severity, count=1, rows=(),
+                               message="; ".join(parts), examples=()))  # fmt: skip
+    return found
+
+
+def _above(value: float, limit: float) -> str:
+    """``value`` with 2 decimals, or more when 2 would round it down to ``limit`` (0.2004 > 0.2)."""
+    return next((f"{value:.{d}f}" for d in (2, 3, 4) if float(f"{value:.{d}f}") > limit), f"{value:.10g}")
+
+
+def to_data(report: DriftReport) -> dict[str, Any]:
+    """The JSON-ready form of a drift report."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "reference": report.reference,
+        "checked": len(report.fields),
+        "drifted": len(report.drifted),
+        "share": report.share,
+        "share_threshold": report.share_threshold,
+        "dataset_drift": report.dataset_drift,
+        "fields": [
+            {
+                "field": r.field,
+                "kind": r.kind,
+                "psi": r.psi,
+                "ks": r.ks,
+                "ks_pvalue": r.ks_pvalue,
+                "new_categories": list(r.new_categories),
+                "missing_categories": list(r.missing_categories),
+                "new_share": r.new_share,
+                "threshold_psi": r.threshold_psi,
+                "threshold_ks": r.threshold_ks,
+                "drifted": r.drifted,
+                "severity": r.severity,
+                "count": r.count,
+                "reference_count": r.reference_count,
+                "bins": {
+                    "labels": list(r.labels),
+                    "reference": list(r.reference_shares),
+                    "current": list(r.current_shares),
+                },
+                "note": r.note,
+            }
+            for r in report.fields
+        ],
+        "skipped": [{"field": name, "reason": reason} for name, reason in report.skipped],
+    }
+
+
+def reference_location(schema: Schema, resolve: Callable[[str], str] | None = None) -> str:
+    """Where ``x-mlgate.drift.reference`` points: URIs and absolute paths as given, relative paths
+    against the schema file's folder (or through ``resolve`` for a schema without a file)."""
+    if schema.drift is None:
+        raise SchemaError(f"{schema.path or 'schema'}: no x-mlgate.drift.reference to compare with",
+                          hint="add x-mlgate: {drift: {reference: reference-stats.json}} to the schema")  # fmt: skip
+    ref = schema.drift.reference
+    if "://" in ref or Path(ref).expanduser().is_absolute():
+        return str(Path(ref).expanduser()) if "://" not in ref else ref
+    if schema.path is not None:
+        return str(schema.path.parent / ref)
+    return resolve(ref) if resolve else ref
+
+
+def reference_for(
+    schema: Schema,
+    *,
+    csv: CsvConfig,
+    s3: FilesystemFactory | None = None,
+    resolve: Callable[[str], str] | None = None,
+) -> ReferenceStats:
+    """The reference statistics named by the schema: a stats JSON file, or a dataset summarised now."""
+    location = reference_location(schema, resolve)
+    if location.lower().endswith(".json"):
+        return load_stats(location, s3=s3)
+    return compute_stats(location, schema, csv=csv, s3=s3)

@@ -1,0 +1,269 @@
+"""Reference statistics: the KLL sketch against numpy, the collector, the JSON file and its schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from mlgate.config import CsvConfig
+from mlgate.data.schema import parse_schema
+from mlgate.data.stats import (
+    CUT_LEVELS,
+    RANK_ERROR,
+    SKETCH_K,
+    CategoricalStats,
+    CategoryCounter,
+    NumericStats,
+    QuantileSketch,
+    ReferenceStats,
+    StatsCollector,
+    compute_stats,
+    load_stats,
+    save_stats,
+    to_data,
+)
+from mlgate.errors import DataError, InputError
+
+ROOT = Path(__file__).resolve().parents[3]
+STATS_SCHEMA = json.loads((ROOT / "docs" / "schemas" / "reference-stats.schema.json").read_text())
+LEVELS = np.linspace(0.0, 1.0, 101)
+
+
+def feed(sketch: QuantileSketch, values: np.ndarray, batch: int) -> None:
+    for start in range(0, len(values), batch):
+        sketch.add(values[start : start + batch])
+
+
+def assert_within_rank_error(values: np.ndarray, sketch: QuantileSketch, eps: float = RANK_ERROR) -> None:
+    """Each estimated q-quantile lies between the exact (q - eps)- and (q + eps)-quantiles."""
+    got = sketch.quantiles(LEVELS)
+    low = np.quantile(values, np.clip(LEVELS - eps, 0, 1), method="inverted_cdf")
+    high = np.quantile(values, np.clip(LEVELS + eps, 0, 1), method="inverted_cdf")
+    assert np.all(low <= got), LEVELS[low > got]
+    assert np.all(got <= high), LEVELS[got > high]
+
+
+def test_sketch_is_exact_while_small() -> None:
+    values = np.random.default_rng(1).normal(size=SKETCH_K)
+    sketch = QuantileSketch()
+    sketch.add(values)
+    ordered = np.sort(values)
+    expected = ordered[np.maximum(np.ceil(LEVELS * len(values) - 1e-9).astype(int) - 1, 0)]
+    assert sketch.exact
+    np.testing.assert_array_equal(sketch.quantiles(LEVELS), expected)
+    np.testing.assert_array_equal(sketch.ranks(ordered[[0, 10, -1]]), [1, 11, len(values)])
+
+
+@pytest.mark.parametrize(
+    ("name", "batch"),
+    [("normal", 65536), ("normal", 1000), ("sorted", 65536), ("reversed", 4096), ("ties", 65536), ("lognormal", 7)],
+)
+def test_sketch_quantiles_within_rank_error(name: str, batch: int) -> None:
+    rng = np.random.default_rng(7)
+    n = 20_000 if batch < 100 else 400_000
+    values = {
+        "normal": lambda: rng.normal(size=n),
+        "sorted": lambda: np.arange(n, dtype=np.float64),
+        "reversed": lambda: np.arange(n, dtype=np.float64)[::-1].copy(),
+        "ties": lambda: rng.integers(0, 50, size=n).astype(np.float64),
+        "lognormal": lambda: rng.lognormal(size=n),
+    }[name]()
+    sketch = QuantileSketch()
+    feed(sketch, values, batch)
+    assert not sketch.exact
+    assert sketch.count == n
+    assert_within_rank_error(values, sketch)
+    true_cdf = np.searchsorted(np.sort(values), values[:50], side="right") / n
+    assert np.max(np.abs(sketch.ranks(values[:50]) / n - true_cdf)) <= RANK_ERROR
+
+
+def test_sketch_memory_is_bounded_and_weights_add_up() -> None:
+    sketch = QuantileSketch()
+    feed(sketch, np.random.default_rng(3).normal(size=2_000_000), 65536)
+    assert sum(len(level) for level in sketch.levels) <= 3 * SKETCH_K + 8 * len(sketch.levels)
+    assert sum(len(level) << h for h, level in enumerate(sketch.levels)) == 2_000_000
+
+
+def test_sketch_merges_and_is_deterministic() -> None:
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=150_000), rng.normal(loc=2, size=100_000)
+    left, right, again = QuantileSketch(), QuantileSketch(), QuantileSketch()
+    feed(left, a, 65536)
+    feed(right, b, 65536)
+    feed(again, a, 65536)
+    np.testing.assert_array_equal(left.quantiles(LEVELS), again.quantiles(LEVELS))
+    left.merge(right)
+    assert left.count == 250_000
+    assert_within_rank_error(np.concatenate([a, b]), left)
+
+
+def test_category_counter_exact_then_misra_gries() -> None:
+    exact = CategoryCounter(capacity=10)
+    exact.add(pa.array(["b", "a", "b", "c"]))
+    exact.add(pa.array(["b", "d"]))
+    exact.add(pa.array([True, False, True]))
+    assert exact.top(3) == [("b", 3), ("true", 2), ("a", 1)]
+    assert exact.total == 9
+    assert not exact.truncated
+
+    rng = np.random.default_rng(11)
+    values = rng.zipf(1.6, size=200_000).astype(str)
+    counter = CategoryCounter(capacity=50)
+    for start in range(0, len(values), 20_000):
+        counter.add(pa.array(values[start : start + 20_000]))
+    keys, truth = np.unique(values, return_counts=True)
+    exact_counts = dict(zip(keys.tolist(), truth.tolist(), strict=True))
+    assert counter.truncated
+    for key, count in counter.top(10):
+        assert exact_counts[key] - len(values) / 51 <= count <= exact_counts[key]
+    assert [k for k, _ in counter.top(3)] == ["1", "2", "3"]
+
+
+SCHEMA = parse_schema(
+    {
+        "fields": [
+            {"name": "x", "type": "number"},
+            {"name": "n", "type": "integer"},
+            {"name": "day", "type": "date"},
+            {"name": "at", "type": "datetime"},
+            {"name": "city", "type": "string"},
+            {"name": "flag", "type": "boolean"},
+        ]
+    }
+)
+
+
+def collect(columns: dict[str, pa.Array], rows: int, **kwargs: Any) -> ReferenceStats:
+    collector = StatsCollector(SCHEMA, **kwargs)
+    for name, values in columns.items():
+        collector.observe(name, values)
+    collector.observe("not-in-schema", pa.array([1.0]))
+    collector.set_rows(rows)
+    return collector.finish(source="ref.csv", created="2024-01-01T00:00:00+00:00")
+
+
+def test_collector_numeric_summary_matches_numpy() -> None:
+    values = np.random.default_rng(2).normal(10, 3, size=5000)
+    stats = collect({"x": pa.array([*values, np.nan, np.inf, None])}, rows=5010)
+    x = stats.fields["x"]
+    assert isinstance(x, NumericStats)
+    assert (x.count, x.nonfinite, x.nulls, x.rows) == (5000, 2, 8, 5010)
+    assert x.min == values.min()
+    assert x.max == values.max()
+    assert x.mean == pytest.approx(values.mean(), rel=1e-12)
+    assert x.std == pytest.approx(values.std(), rel=1e-9)
+    assert x.cuts[0] == values.min()
+    assert x.cuts[-1] == values.max()
+    assert x.cdf[-1] == 1.0
+    assert len(x.cuts) == len(CUT_LEVELS)
+    assert list(x.cuts) == sorted(x.cuts)
+    assert len(x.edges) == 9
+    assert len(x.bins) == 10
+    assert sum(x.bins) == 5000
+    assert all(abs(b - 500) <= RANK_ERROR * 5000 + 1 for b in x.bins)
+    assert "n" not in stats.fields  # never observed: not in the data
+
+
+def test_collector_dates_datetimes_and_categories() -> None:
+    days = pa.array([dt.date(1970, 1, 2), dt.date(1970, 1, 11)], pa.date32())
+    times = pa.array([dt.datetime(1970, 1, 1, 0, 1), dt.datetime(1970, 1, 1, 0, 0, 30)], pa.timestamp("us"))
+    cities = pa.array(["Oslo", "Rome", "Oslo", "Lima", "Oslo", "Rome", "Kyiv"])
+    stats = collect({"day": days, "at": times, "city": cities, "flag": pa.array([True, True, False])}, 7, top=2)
+    day, at, city, flag = (stats.fields[k] for k in ("day", "at", "city", "flag"))
+    assert isinstance(day, NumericStats)
+    assert isinstance(at, NumericStats)
+    assert (day.unit, day.min, day.max) == ("days", 1.0, 10.0)
+    assert (at.unit, at.min, at.max) == ("seconds", 30.0, 60.0)
+    assert isinstance(city, CategoricalStats)
+    assert isinstance(flag, CategoricalStats)
+    assert city.categories == (("Oslo", 3), ("Rome", 2))
+    assert city.other == 2
+    assert city.truncated
+    assert flag.categories == (("true", 2), ("false", 1))
+    assert not flag.truncated
+    assert flag.nulls == 4
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    lines = [",".join(header)] + [",".join("" if v is None else str(v) for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_compute_stats_streams_a_csv_with_an_injected_clock(tmp_path: Path) -> None:
+    schema = parse_schema({"fields": [{"name": "age", "type": "integer"}, {"name": "city"}]})
+    rows = [[i % 90, ["a", "b", "c"][i % 3]] for i in range(3000)] + [["", "a"], ["old", "b"]]
+    data = write_csv(tmp_path / "ref.csv", ["age", "city"], rows)
+    clock = lambda: dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)  # noqa: E731
+    stats = compute_stats(str(data), schema, csv=CsvConfig(block_size_mb=0.001), clock=clock)
+    assert stats.created == "2024-05-06T07:08:09+00:00"
+    assert stats.rows == 3002
+    assert stats.source == str(data)
+    age = stats.fields["age"]
+    assert isinstance(age, NumericStats)
+    assert (age.count, age.nulls, age.min, age.max) == (3000, 2, 0.0, 89.0)
+    assert not age.exact
+    assert max(abs(np.array(age.cdf[:-1]) - (np.array(age.cuts[:-1]) + 1) / 90)) < 0.02
+    assert stats.fields["city"] == CategoricalStats(
+        "city", "string", 3002, 0, 3002, (("a", 1001), ("b", 1001), ("c", 1000)), 0, False
+    )
+
+
+def test_stats_file_round_trip_validates_against_json_schema(tmp_path: Path) -> None:
+    values = np.random.default_rng(4).normal(size=10_000)
+    stats = collect(
+        {"x": pa.array(values), "city": pa.array(["a|b", "ü", "a|b"]), "n": pa.array([], pa.int64())}, 10_000
+    )
+    path = tmp_path / "deep" / "ref.json"
+    save_stats(path, stats)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(data, STATS_SCHEMA)
+    assert data["schema_version"] == 1
+    assert data["kind"] == "mlgate-reference-stats"
+    assert load_stats(path) == stats
+    assert to_data(load_stats(str(path))) == data
+    assert data["fields"]["n"]["min"] is None
+    assert data["fields"]["n"]["quantiles"]["values"] == []
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (None, r"reference statistics not found: .*missing\.json"),
+        ("{not json", r"bad\.json:1: reference statistics are not valid JSON"),
+        ('{"kind": "something-else"}', r"not an mlgate reference-statistics file"),
+        ('{"kind": "mlgate-reference-stats", "schema_version": 2}', r"schema_version 2 is not supported"),
+        ('{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
+         '"fields": {"a": {"type": "string", "kind": "categorical", "rows": 1, "nulls": 0, "count": -1}}}',
+         r"malformed at field 'a': expected a whole number >= 0, not -1"),
+        ('{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
+         '"fields": {"b": {"type": "number", "kind": "numeric", "rows": 1, "nulls": 0, "count": 1}}}',
+         r"malformed at field 'b': missing key 'quantiles'"),
+    ],
+)  # fmt: skip
+def test_invalid_stats_files_are_input_errors(tmp_path: Path, content: str | None, match: str) -> None:
+    path = tmp_path / ("missing.json" if content is None else "bad.json")
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataError, match=match) as caught:
+        load_stats(path)
+    assert isinstance(caught.value, InputError)
+    assert "\n" not in caught.value.message
+    assert caught.value.hint
+    assert "mlgate schema stats" in caught.value.hint
+
+
+def test_saving_to_an_unwritable_place_is_an_input_error(tmp_path: Path) -> None:
+    stats = collect({"x": pa.array([1.0])}, 1)
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(InputError, match=r"cannot write reference statistics to .*taken"):
+        save_stats(tmp_path / "taken", stats)
+    assert math.isclose(stats.fields["x"].count, 1)
