@@ -56,6 +56,11 @@ def validate(
         schema_path = Path(config.resolve(config.data.schema))
     schema = load_schema(schema_path)
     skip_pandas_integration()
+    reference = None
+    if schema.drift is not None:
+        from mlgate.data.drift import reference_for
+
+        reference = reference_for(schema, csv=config.data.csv, resolve=config.resolve)
     fmt = resolve_format(output_format)
     progress = ProgressPrinter(enabled=fmt != "json")
     try:
@@ -63,6 +68,7 @@ def validate(
             uris, schema, csv=config.data.csv,
             max_examples=config.validate.max_examples if max_examples is None else max_examples,
             progress=progress,
+            drift=reference,
         )  # fmt: skip
     finally:
         progress.close()

@@ -32,7 +32,8 @@ class FileResult:
     seconds: float
     violations: tuple[Violation, ...]
     notes: tuple[str, ...] = ()
-    drift: Any = None
+    drift: Any = None  # mlgate.data.drift.DriftReport when the schema configures drift
+    drift_data: dict[str, Any] | None = None  # its JSON-ready form
 
     @property
     def errors(self) -> int:

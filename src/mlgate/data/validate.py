@@ -20,6 +20,8 @@ from mlgate.config import CsvConfig
 from mlgate.data.casting import cast_column
 from mlgate.data.checks import check_constraints, pattern_engine
 from mlgate.data.csvlines import map_lines
+from mlgate.data.drift import DriftCollector, drift_violations
+from mlgate.data.drift import to_data as drift_to_data
 from mlgate.data.headers import match_header
 from mlgate.data.results import FileResult, ValidationResult, Violation
 from mlgate.data.schema import Schema, Severity
@@ -32,6 +34,7 @@ from mlgate.data.sources import (
     open_parquet,
     stream_csv,
 )  # fmt: skip
+from mlgate.data.stats import ReferenceStats
 from mlgate.data.uniqueness import UniqueTracker, combine_keys, key_of
 
 I64 = npt.NDArray[np.int64]
@@ -91,8 +94,9 @@ def validate_files(
     progress: Progress | None = None,
     s3: FilesystemFactory | None = None,
     observer_for: Callable[[str], BatchObserver | None] | None = None,
+    drift: ReferenceStats | None = None,
 ) -> ValidationResult:
-    """Validate each dataset in turn."""
+    """Validate each dataset in turn; with ``drift`` reference statistics, also check for drift."""
     results = [
         validate_file(
             uri,
@@ -102,6 +106,7 @@ def validate_files(
             progress=progress,
             s3=s3,
             observer=observer_for(uri) if observer_for else None,
+            drift=drift,
         )
         for uri in uris
     ]
@@ -117,8 +122,12 @@ def validate_file(
     progress: Progress | None = None,
     s3: FilesystemFactory | None = None,
     observer: BatchObserver | None = None,
+    drift: ReferenceStats | None = None,
 ) -> FileResult:
     started = time.perf_counter()
+    drift_collector = DriftCollector(drift, schema) if drift is not None else None
+    observers = [o for o in (observer, drift_collector) if o is not None]
+    observer = observers[0] if len(observers) == 1 else (_FanOut(observers) if observers else None)
     location = locate(uri, s3=s3)
     stats = ReadStats()
     parquet: Any = None
@@ -157,6 +166,9 @@ def validate_file(
         if pat and item.name in columns and pattern_engine(pat) == "python":
             notes.append(f"{item.name}: pattern runs on Python's re (RE2 cannot run it), which is slower")
     violations = tuple(_finish(e, numbering, location.is_local_plain_csv) for e in collector.entries.values())
+    drift_report = drift_collector.finish() if drift_collector is not None else None
+    if drift_report is not None:
+        violations += tuple(drift_violations(drift_report))
     return FileResult(
         path=uri,
         format=location.format + (".gz" if location.gzip else ""),
@@ -165,7 +177,20 @@ def validate_file(
         seconds=time.perf_counter() - started,
         violations=tuple(sorted(violations, key=_order(schema))),
         notes=tuple(notes),
+        drift=drift_report,
+        drift_data=drift_to_data(drift_report) if drift_report is not None else None,
     )
+
+
+class _FanOut:
+    """Several observers behind one."""
+
+    def __init__(self, observers: list[BatchObserver]) -> None:
+        self.observers = observers
+
+    def observe(self, name: str, values: pa.Array) -> None:
+        for observer in self.observers:
+            observer.observe(name, values)
 
 
 class _Run:

@@ -107,7 +107,7 @@ def _verdict(report: DriftReport) -> str:
     counts = f"{drifted} of {checked} field{'s' * (checked != 1)} drifted"
     if report.dataset_drift:
         return f"dataset drift: {counts} ({report.share:.0%} ≥ {report.share_threshold:.0%})"
-    return f"drift in {counts} ({report.share:.0%})" if drifted else f"no drift: {counts}"
+    return f"{counts} ({report.share:.0%})" if drifted else f"no drift: {counts}"
 
 
 def render_drift_text(report: DriftReport) -> str:

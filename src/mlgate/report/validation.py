@@ -9,22 +9,24 @@ from tabulate import tabulate
 
 from mlgate import __version__
 from mlgate.data.results import FileResult, ValidationResult, Violation
+from mlgate.report.drift import render_drift_markdown, render_drift_text
 from mlgate.report.escape import command_data, command_property, example, md
 
 SCHEMA_VERSION = 1
+_DATASET_CHECKS = ("row-count", "null-fraction", "drift")
 ROWS_SHOWN = 5
 
 
 def _rows(v: Violation, shown: int = ROWS_SHOWN) -> str:
     if not v.rows:
-        return "—" if v.check in ("row-count", "null-fraction") else "header"
+        return "—" if v.check in _DATASET_CHECKS else "header"
     head = ", ".join(str(r) for r in v.rows[:shown])
     return head + (" …" if len(v.rows) > shown else "")
 
 
 def _examples(v: Violation) -> str:
     if v.check == "null-fraction" or not v.examples:
-        return v.message if v.check in ("row-count", "null-fraction") else ""
+        return v.message if v.check in _DATASET_CHECKS else ""
     text = ", ".join(example(e) for e in v.examples[:3])
     if v.first_rows:
         text += f" (first at row {v.first_rows[0]})"
@@ -57,6 +59,8 @@ def render_text(result: ValidationResult) -> str:
             body = tabulate(table, headers, tablefmt="plain", colalign=("left", "left", "right", "left", "left"))
             out += ["", *("  " + line for line in body.splitlines()), ""]
         out += [f"  note: {note}" for note in f.notes]
+        if f.drift is not None:
+            out += ["", *(f"  {line}".rstrip() for line in render_drift_text(f.drift).splitlines())]
     if any(f.violations for f in result.files):
         out.append(f"  Full list: --format json.  Schema: {result.schema}")
     return "\n".join(out) + "\n"
@@ -83,6 +87,14 @@ def render_markdown(result: ValidationResult) -> str:
             ]  # fmt: skip
             out += ["", tabulate(table, ["Field", "Check", "", "Count", "Rows", "Examples"], tablefmt="github")]
         out.append("")
+        if f.drift is not None:
+            out += [
+                "<details><summary>Drift against the reference</summary>",
+                "",
+                render_drift_markdown(f.drift),
+                "</details>",
+                "",
+            ]
     out.append(f"<sub>mlgate {__version__} · schema `{md(result.schema, 120)}`</sub>")
     return "\n".join(out) + "\n"
 
@@ -124,7 +136,7 @@ def to_data(result: ValidationResult) -> dict[str, Any]:
                     }
                     for v in f.violations
                 ],
-                **({"drift": f.drift} if f.drift is not None else {}),
+                **({"drift": f.drift_data} if f.drift_data is not None else {}),
             }
             for f in result.files
         ],

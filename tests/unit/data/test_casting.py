@@ -88,7 +88,10 @@ def test_parquet_values_beyond_64_bits_and_nanoseconds_do_not_crash() -> None:
     huge = pa.array([1, 2**64 - 1], pa.uint64())
     assert cast_column(huge, Field(name="x", type="integer"), ("",)).invalid.to_pylist() == [False, True]
     assert cast_column(huge, Field(name="x", type="number"), ("",)).values.to_pylist()[1] == float(2**64 - 1)
-    assert cast_column(pa.array([1e300, 2.0]), Field(name="x", type="integer"), ("",)).invalid.to_pylist() == [True, False]
+    assert cast_column(pa.array([1e300, 2.0]), Field(name="x", type="integer"), ("",)).invalid.to_pylist() == [
+        True,
+        False,
+    ]
     nanos = pa.array([1_000_000_000_123_456_789], pa.timestamp("ns"))
     value = cast_column(nanos, Field(name="x", type="datetime"), ("",)).values.to_pylist()[0]
     assert value == dt.datetime(2001, 9, 9, 1, 46, 40, 123456)
