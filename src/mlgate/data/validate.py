@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -19,12 +18,13 @@ import pyarrow.compute as pc
 from mlgate.config import CsvConfig
 from mlgate.data.casting import cast_column
 from mlgate.data.checks import check_constraints, pattern_engine
-from mlgate.data.csvlines import map_lines
+from mlgate.data.collect import Collector, Entry, finish_entry
 from mlgate.data.drift import DriftCollector, drift_violations
 from mlgate.data.drift import to_data as drift_to_data
 from mlgate.data.headers import match_header
+from mlgate.data.numbering import RowNumbering
 from mlgate.data.results import FileResult, ValidationResult, Violation
-from mlgate.data.schema import Schema, Severity
+from mlgate.data.schema import Schema
 from mlgate.data.sources import (
     FilesystemFactory,
     Location,
@@ -45,44 +45,6 @@ class BatchObserver(Protocol):
     """Receives the valid typed values of every field, batch by batch (statistics, drift)."""
 
     def observe(self, name: str, values: pa.Array) -> None: ...
-
-
-@dataclass
-class _Entry:
-    field_name: str | None
-    check: str
-    severity: Severity
-    message: str
-    ordinals: list[I64] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)  # already resolved (ragged rows, file level)
-    examples: list[Any] = field(default_factory=list)
-    first_ordinals: I64 | None = None
-
-
-class _Collector:
-    def __init__(self, max_examples: int) -> None:
-        self.max_examples = max_examples
-        self.entries: dict[tuple[str | None, str], _Entry] = {}
-
-    def entry(self, name: str | None, check: str, severity: Severity, message: str) -> _Entry:
-        key = (name, check)
-        if key not in self.entries:
-            self.entries[key] = _Entry(name, check, severity, message)
-        return self.entries[key]
-
-    def add_mask(self, entry: _Entry, mask: pa.Array, raw: pa.Array, base: int) -> None:
-        index = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-        if len(index) == 0:
-            return
-        entry.ordinals.append(index.astype(np.int64) + base)
-        self.add_examples(entry, raw.take(pa.array(index[: self.max_examples * 4])).to_pylist())
-
-    def add_examples(self, entry: _Entry, values: Sequence[Any]) -> None:
-        for value in values:
-            if len(entry.examples) >= self.max_examples:
-                return
-            if value not in entry.examples:
-                entry.examples.append(value)
 
 
 def validate_files(
@@ -137,7 +99,7 @@ def validate_file(
         parquet = open_parquet(location, s3=s3)
         header = list(parquet.schema_arrow.names)
         batches = iter_parquet(parquet, location)
-    collector = _Collector(max_examples)
+    collector = Collector(max_examples)
     columns = match_header(header, schema, lambda *a: collector.entry(*a).rows.append(1))
     run = _Run(schema, columns, collector, observer)
     total = location.size if location.format == "csv" else int(parquet.metadata.num_rows)
@@ -147,7 +109,7 @@ def validate_file(
         if progress:
             done = stats.bytes_read if location.format == "csv" else run.records
             progress(uri, done, total, run.records)
-    numbering = _Numbering.for_file(location, stats, run.records, len(header), csv, s3)
+    numbering = RowNumbering.for_file(location, stats, run.records, len(header), csv, s3)
     notes = list(numbering.notes)
     if location.format == "csv":
         run.check_ragged(stats, numbering, csv)
@@ -165,7 +127,7 @@ def validate_file(
         pat = item.constraints.pattern
         if pat and item.name in columns and pattern_engine(pat) == "python":
             notes.append(f"{item.name}: pattern runs on Python's re (RE2 cannot run it), which is slower")
-    violations = tuple(_finish(e, numbering, location.is_local_plain_csv) for e in collector.entries.values())
+    violations = tuple(finish_entry(e, numbering, location.is_local_plain_csv) for e in collector.entries.values())
     drift_report = drift_collector.finish() if drift_collector is not None else None
     if drift_report is not None:
         violations += tuple(drift_violations(drift_report))
@@ -197,7 +159,7 @@ class _Run:
     """The state of one file's validation."""
 
     def __init__(
-        self, schema: Schema, columns: dict[str, int], collector: _Collector, observer: BatchObserver | None
+        self, schema: Schema, columns: dict[str, int], collector: Collector, observer: BatchObserver | None
     ) -> None:
         self.schema = schema
         self.columns = columns
@@ -257,7 +219,7 @@ class _Run:
             parts = [key_of(casts[name].values.take(take)) for name in names]
             tracker.add(combine_keys(parts), index.astype(np.int64) + base)
 
-    def check_ragged(self, stats: ReadStats, numbering: _Numbering, csv: CsvConfig) -> None:
+    def check_ragged(self, stats: ReadStats, numbering: RowNumbering, csv: CsvConfig) -> None:
         import csv as pycsv
 
         if not stats.ragged:
@@ -293,7 +255,7 @@ class _Run:
                 entry = self.collector.entry(item.name, "null-fraction", schema.severity_for(item), message)
                 entry.examples.append(round(fraction, 6))
 
-    def finish_unique(self) -> list[tuple[str, _Entry]]:
+    def finish_unique(self) -> list[tuple[str, Entry]]:
         found = []
         for (name, check), (names, tracker) in self.trackers.items():
             dups, firsts = tracker.duplicates()
@@ -308,84 +270,9 @@ class _Run:
         return found
 
 
-@dataclass
-class _Numbering:
-    """Maps parsed-record ordinals to Frictionless rows and physical lines."""
-
-    width: int
-    rows_of: Callable[[I64], I64]
-    lines_of: Callable[[I64], I64] | None
-    ragged_rows: list[int]
-    blank_rows: tuple[tuple[int, int], ...] = ()
-    notes: tuple[str, ...] = ()
-
-    @classmethod
-    def for_file(
-        cls,
-        location: Location,
-        stats: ReadStats,
-        records: int,
-        width: int,
-        csv: CsvConfig,
-        s3: FilesystemFactory | None,
-    ) -> _Numbering:
-        if location.format != "csv":
-            return cls(width, lambda o: o + 2, None, [])
-        breaks = stats.newlines or stats.carriage_returns
-        lines = breaks + (1 if stats.last_byte not in (b"\n", b"\r", b"") else 0)
-        if lines == 1 + records + len(stats.ragged):
-            ragged = sorted(r.number for r in stats.ragged)
-            shifted = np.asarray(ragged, np.int64) - np.arange(len(ragged)) - 2
-
-            def rows_of(o: I64) -> I64:
-                return o + 2 + np.searchsorted(shifted, o, side="right")
-
-            return cls(width, rows_of, rows_of, [r.number for r in stats.ragged])
-        mapped = map_lines(location, csv, width, s3=s3)
-        if len(mapped.rows) != records or len(mapped.ragged) != len(stats.ragged):
-            note = "row numbers are approximate: the file's quoting confuses record boundaries"
-            return cls(width, lambda o: o + 2, None, [r.number for r in stats.ragged], (), (note,))
-        return cls(width, lambda o: mapped.rows[o], lambda o: mapped.lines[o],
-                   [row for row, _ in mapped.ragged], mapped.blank_rows)  # fmt: skip
-
-
-def _finish(entry: _Entry, numbering: _Numbering, with_lines: bool) -> Violation:
-    ordinals = np.concatenate(entry.ordinals) if entry.ordinals else np.zeros(0, np.int64)
-    mapped_rows = numbering.rows_of(ordinals) if len(ordinals) else ordinals
-    rows = np.concatenate([mapped_rows, np.asarray(entry.rows, np.int64)])
-    order = np.argsort(rows, kind="stable")
-    rows = rows[order]
-    lines = None
-    if with_lines and numbering.lines_of is not None:
-        lines_all = np.concatenate(
-            [
-                numbering.lines_of(ordinals) if len(ordinals) else ordinals,
-                _lines_for_rows(np.asarray(entry.rows, np.int64), numbering),
-            ]
-        )
-        lines = tuple(int(x) for x in lines_all[order])
-    firsts = None
-    if entry.first_ordinals is not None:
-        firsts = tuple(int(x) for x in numbering.rows_of(entry.first_ordinals)[order[: len(entry.first_ordinals)]])
-    count = len(rows) if (len(rows) or entry.check not in ("row-count", "null-fraction")) else 1
-    if entry.check == "null-fraction":
-        count = 1
-    return Violation(
-        field=entry.field_name, check=entry.check, severity=entry.severity, count=count,
-        rows=tuple(int(x) for x in rows), message=entry.message, lines=lines,
-        examples=tuple(entry.examples), first_rows=firsts,
-    )  # fmt: skip
-
-
-def _lines_for_rows(rows: I64, numbering: _Numbering) -> I64:
-    """Lines of rows resolved outside the ordinal mapping (header, ragged and blank rows)."""
-    by_row = {row: line for row, line in numbering.blank_rows}
-    return np.asarray([by_row.get(int(r), int(r)) for r in rows], np.int64)
-
-
 def _fetch_examples(
     location: Location, csv: CsvConfig, s3: FilesystemFactory | None, header: list[str],
-    columns: dict[str, int], key_name: str, entry: _Entry, limit: int,
+    columns: dict[str, int], key_name: str, entry: Entry, limit: int,
 ) -> list[Any]:  # fmt: skip
     """Values of the first duplicates: a second read that stops as soon as they are found."""
     wanted = np.sort(np.concatenate(entry.ordinals))[:limit]
