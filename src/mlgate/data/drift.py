@@ -1,18 +1,9 @@
 """Drift of a dataset against reference statistics (``mlgate schema stats``): PSI and KS per field.
 
-``DriftCollector`` is a BatchObserver: it rides along a validation pass and keeps only counts.
+``DriftCollector`` is a BatchObserver: it rides along a validation pass and keeps only counts; its
+``DriftReport`` (and the report's JSON form) is in ``mlgate.data.drift_report``.
 
-- PSI (population stability index) = Σ (p - q) · ln(p / q) over the reference bins: for numeric
-  fields the 10 equal-frequency reference bins, for categorical fields the reference categories plus
-  one "other" bin. Shares below ``PSI_EPSILON`` = 1e-4 are raised to it (no renormalisation), so an
-  empty bin contributes a large but finite term instead of infinity (Evidently does the same).
-- KS (numeric only) = max over the reference quantile cut points c of |F_ref(c) - F_cur(c)|; F_cur is
-  exact, F_ref is the reference CDF stored at each cut point. Compared with the exact two-sample KS
-  statistic D: the estimate is at most D + ε and at least D - (g + 3ε), where ε is the reference
-  sketch's rank error (0 when the reference was exact, at most 0.5 %) and g is the largest reference
-  share strictly between adjacent cut points (1 % with 101 cut points on continuous data). So
-  |KS - D| <= ``KS_TOLERANCE`` = 0.025; in practice the gap is a few thousandths.
-  ``ks_pvalue`` is the asymptotic Kolmogorov p-value (Numerical Recipes' effective-n correction).
+The measures themselves (PSI, KS and its p-value, their tolerances) are in ``mlgate.data.drift_math``.
 
 Thresholds: a field's ``x-mlgate.drift`` overrides the schema's (defaults PSI 0.2, KS 0.1); a field is
 drifted when PSI or KS exceeds its threshold. The dataset drifts when at least half the checked fields
@@ -21,12 +12,10 @@ drift (Evidently's default share).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,16 +23,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlgate.config import CsvConfig
+from mlgate.data.drift_math import ks_pvalue, population_stability
+from mlgate.data.drift_report import DriftReport, FieldDriftResult
+from mlgate.data.drift_report import to_data as to_data  # re-exported: mlgate.data.validate imports it here
 from mlgate.data.results import Violation
 from mlgate.data.schema import DriftSettings, Field, Schema, Severity
+from mlgate.data.sketch import CategoryCounter, category_values
 from mlgate.data.sources import FilesystemFactory
 from mlgate.data.stats import (
     UNITS,
     CategoricalStats,
-    CategoryCounter,
     NumericStats,
     ReferenceStats,
-    category_values,
     compute_stats,
     load_stats,
     numeric_values,
@@ -52,75 +43,9 @@ from mlgate.errors import SchemaError
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
-SCHEMA_VERSION = 1
-PSI_EPSILON = 1e-4
-KS_TOLERANCE = 0.025
-DATASET_DRIFT_SHARE = 0.5
 NEW_CATEGORIES_KEPT = 100
 CHART_BINS = 10
 _DEFAULTS = DriftSettings(reference="")
-
-
-@dataclass(frozen=True)
-class FieldDriftResult:
-    field: str
-    kind: Literal["numeric", "categorical"]
-    psi: float
-    ks: float | None
-    ks_pvalue: float | None
-    new_categories: tuple[str, ...]  # most frequent first, at most NEW_CATEGORIES_KEPT
-    missing_categories: tuple[str, ...]  # reference categories absent now, most frequent first
-    threshold_psi: float
-    threshold_ks: float | None
-    drifted: bool
-    severity: Severity
-    count: int  # current values compared
-    reference_count: int
-    new_share: float = 0.0  # share of current values outside the reference categories
-    labels: tuple[str, ...] = ()  # chart bins (at most CHART_BINS)
-    reference_shares: tuple[float, ...] = ()
-    current_shares: tuple[float, ...] = ()
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class DriftReport:
-    reference: str
-    fields: tuple[FieldDriftResult, ...]
-    skipped: tuple[tuple[str, str], ...] = ()  # (field, reason)
-    share_threshold: float = DATASET_DRIFT_SHARE
-
-    @property
-    def drifted(self) -> tuple[FieldDriftResult, ...]:
-        return tuple(f for f in self.fields if f.drifted)
-
-    @property
-    def share(self) -> float:
-        return len(self.drifted) / len(self.fields) if self.fields else 0.0
-
-    @property
-    def dataset_drift(self) -> bool:
-        return bool(self.fields) and self.share >= self.share_threshold
-
-
-def population_stability(reference: npt.ArrayLike, current: npt.ArrayLike, eps: float = PSI_EPSILON) -> float:
-    """PSI between two count (or share) vectors over the same bins; shares are floored at ``eps``."""
-    ref, cur = np.asarray(reference, np.float64), np.asarray(current, np.float64)
-    q = np.maximum(ref / max(ref.sum(), 1.0), eps)
-    p = np.maximum(cur / max(cur.sum(), 1.0), eps)
-    return float(np.sum((p - q) * np.log(p / q)))
-
-
-def ks_pvalue(statistic: float, n_reference: int, n_current: int) -> float:
-    """Asymptotic two-sample Kolmogorov-Smirnov p-value."""
-    if n_reference == 0 or n_current == 0:
-        return 1.0
-    en = math.sqrt(n_reference * n_current / (n_reference + n_current))
-    lam = (en + 0.12 + 0.11 / en) * statistic
-    if lam < 0.2:
-        return 1.0
-    k = np.arange(1, 101)
-    return float(np.clip(2 * np.sum((-1.0) ** (k - 1) * np.exp(-2 * k * k * lam * lam)), 0.0, 1.0))
 
 
 class _Numeric:
@@ -290,45 +215,6 @@ def drift_violations(report: DriftReport) -> list[Violation]:
 def _above(value: float, limit: float) -> str:
     """``value`` with 2 decimals, or more when 2 would round it down to ``limit`` (0.2004 > 0.2)."""
     return next((f"{value:.{d}f}" for d in (2, 3, 4) if float(f"{value:.{d}f}") > limit), f"{value:.10g}")
-
-
-def to_data(report: DriftReport) -> dict[str, Any]:
-    """The JSON-ready form of a drift report."""
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "reference": report.reference,
-        "checked": len(report.fields),
-        "drifted": len(report.drifted),
-        "share": report.share,
-        "share_threshold": report.share_threshold,
-        "dataset_drift": report.dataset_drift,
-        "fields": [
-            {
-                "field": r.field,
-                "kind": r.kind,
-                "psi": r.psi,
-                "ks": r.ks,
-                "ks_pvalue": r.ks_pvalue,
-                "new_categories": list(r.new_categories),
-                "missing_categories": list(r.missing_categories),
-                "new_share": r.new_share,
-                "threshold_psi": r.threshold_psi,
-                "threshold_ks": r.threshold_ks,
-                "drifted": r.drifted,
-                "severity": r.severity,
-                "count": r.count,
-                "reference_count": r.reference_count,
-                "bins": {
-                    "labels": list(r.labels),
-                    "reference": list(r.reference_shares),
-                    "current": list(r.current_shares),
-                },
-                "note": r.note,
-            }
-            for r in report.fields
-        ],
-        "skipped": [{"field": name, "reason": reason} for name, reason in report.skipped],
-    }
 
 
 def reference_location(schema: Schema, resolve: Callable[[str], str] | None = None) -> str:

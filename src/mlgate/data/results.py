@@ -32,7 +32,7 @@ class FileResult:
     seconds: float
     violations: tuple[Violation, ...]
     notes: tuple[str, ...] = ()
-    drift: Any = None  # mlgate.data.drift.DriftReport when the schema configures drift
+    drift: Any = None  # mlgate.data.drift_report.DriftReport when the schema configures drift
     drift_data: dict[str, Any] | None = None  # its JSON-ready form
 
     @property

@@ -6,6 +6,7 @@ contract (``breaking``: data valid before can fail now, or consumers relying on 
 ``compatible``: it only loosens; ``none``: cosmetic) and for the fitted model (``retrain``: an unseen
 category or type; ``risk``: admits values outside the training data; ``none``).
 ``SchemaChange.old`` / ``new`` are JSON-friendly: dates as ISO strings, sets as sorted tuples.
+The rule tables and explanation texts are in ``mlgate.data.schema_rules``.
 """
 
 from __future__ import annotations
@@ -16,15 +17,28 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from deepdiff import DeepDiff
 
-from mlgate.data.schema import FIELD_TYPES, Field, Schema
+from mlgate.data.schema import Field, Schema
+from mlgate.data.schema_rules import (
+    BOOLEAN_ONLY,
+    BOUNDS,
+    INHERITED,
+    MEMBERS,
+    ORDINALS,
+    PARSING,
+    TOGGLES,
+    TYPE_VERBS,
+    WHY,
+    WIDER,
+    Contract,
+    Effect,
+    ModelEffect,
+    explain,
+)
 
-Contract = Literal["breaking", "compatible", "none"]
-ModelEffect = Literal["retrain", "risk", "none"]
-Effect = tuple[Contract, ModelEffect]
 Desc = Mapping[str, Any]  # a normalised descriptor
 
 
@@ -136,13 +150,9 @@ class _Site:
         old, new = _to_plain(old), _to_plain(new)
         values = [_show(v) for v in (old, new) if v is not None and not isinstance(v, bool)]
         text = text or kind.replace("-", " ") + (f": {' -> '.join(values)}" if values else "")
-        why = _WHY.get(kind) or _explain(*effect)
+        why = WHY.get(kind) or explain(*effect)
         message = f"{where}: {text}" + (f" ({why})" if why else "")
         return SchemaChange(self.field, kind, old, new, effect[0], effect[1], message)
-
-
-_INHERITED = ("missingValues", "severity", "maxNullFraction")  # a field's None means the schema's value
-_BOOLEAN_ONLY = ("trueValues", "falseValues")
 
 
 def _classify(site: tuple[str, ...], before: Desc, after: Desc) -> list[SchemaChange]:
@@ -151,17 +161,17 @@ def _classify(site: tuple[str, ...], before: Desc, after: Desc) -> list[SchemaCh
     if name is not None and len(site) == 2:
         return [_classify_presence(_Site(name, "", old_v, new_v, after))]
     key = ".".join(site) if name is None else site[-1]
-    if name is not None and key in _INHERITED:
+    if name is not None and key in INHERITED:
         old_v = before.get(key) if old_v is None else old_v
         new_v = after.get(key) if new_v is None else new_v
-    if old_v == new_v or (key in _BOOLEAN_ONLY and None in (old_v, new_v)):
+    if old_v == new_v or (key in BOOLEAN_ONLY and None in (old_v, new_v)):
         return []  # the same value (0 == 0.0, inherited == explicit), or the type change says it all
     site_ = _Site(name, key, old_v, new_v, after)
-    if key in _BOUNDS:
+    if key in BOUNDS:
         return [_classify_bound(site_)]
-    if key in _MEMBERS and old_v is not None and new_v is not None:
+    if key in MEMBERS and old_v is not None and new_v is not None:
         return _classify_members(site_)
-    if key in _TOGGLES:
+    if key in TOGGLES:
         return [_classify_toggle(site_)]
     return [_RULES.get(key, _classify_other)(site_)]
 
@@ -185,19 +195,8 @@ def _classify_presence(site: _Site) -> SchemaChange:
     return site.change("field-added", None, site.new["type"], ("breaking", "none"), text)
 
 
-# key -> (kind stem, is it a lower bound?, model effect when loosened)
-_BOUNDS: dict[str, tuple[str, bool, ModelEffect]] = {
-    "minimum": ("minimum", True, "risk"), "maximum": ("maximum", False, "risk"),
-    "exclusiveMinimum": ("exclusive-minimum", True, "risk"),
-    "exclusiveMaximum": ("exclusive-maximum", False, "risk"),
-    "minLength": ("min-length", True, "risk"), "maxLength": ("max-length", False, "risk"),
-    "maxNullFraction": ("max-null-fraction", False, "risk"),
-    "rowCount.min": ("row-count-min", True, "none"), "rowCount.max": ("row-count-max", False, "none"),
-}  # fmt: skip
-
-
 def _classify_bound(site: _Site) -> SchemaChange:
-    stem, lower, loose_model = _BOUNDS[site.key]
+    stem, lower, loose_model = BOUNDS[site.key]
     tight: Effect = ("breaking", "none")
     loose: Effect = ("compatible", loose_model)
     if site.old is None or site.new is None:
@@ -211,35 +210,15 @@ def _classify_bound(site: _Site) -> SchemaChange:
     return site.change(f"{stem}-{verb}", site.old, site.new, tight if raised == lower else loose)
 
 
-# key -> (kind stem, effect of a member added, effect of a member removed)
-_MEMBERS: dict[str, tuple[str, Effect, Effect]] = {
-    "enum": ("enum-value", ("compatible", "retrain"), ("breaking", "none")),
-    "missingValues": ("missing-value", ("compatible", "risk"), ("breaking", "risk")),
-    "trueValues": ("true-value", ("compatible", "none"), ("breaking", "none")),
-    "falseValues": ("false-value", ("compatible", "none"), ("breaking", "none")),
-    "uniqueKeys": ("unique-key", ("breaking", "none"), ("compatible", "none")),
-}
-
-
 def _classify_members(site: _Site) -> list[SchemaChange]:
-    stem, on_add, on_remove = _MEMBERS[site.key]
+    stem, on_add, on_remove = MEMBERS[site.key]
     added, removed = site.new - site.old, site.old - site.new
     changes = [site.change(f"{stem}-added", None, added, on_add)] if added else []
     return changes + ([site.change(f"{stem}-removed", removed, None, on_remove)] if removed else [])
 
 
-# key -> (kind stem, effect when added, when removed, when changed)
-_TOGGLES: dict[str, tuple[str, Effect, Effect, Effect]] = {
-    "required": ("required", ("breaking", "none"), ("compatible", "risk"), ("breaking", "none")),
-    "unique": ("unique", ("breaking", "none"), ("compatible", "none"), ("breaking", "none")),
-    "pattern": ("pattern", ("breaking", "none"), ("compatible", "risk"), ("breaking", "risk")),
-    "enum": ("enum", ("breaking", "none"), ("compatible", "risk"), ("breaking", "risk")),
-    "primaryKey": ("primary-key", ("breaking", "none"), ("breaking", "none"), ("breaking", "none")),
-}
-
-
 def _classify_toggle(site: _Site) -> SchemaChange:
-    stem, on_add, on_remove, on_change = _TOGGLES[site.key]
+    stem, on_add, on_remove, on_change = TOGGLES[site.key]
     has_old, has_new = (v is not None and v is not False and v != () for v in (site.old, site.new))
     if has_old and has_new:
         return site.change(f"{stem}-changed", site.old, site.new, on_change)
@@ -248,14 +227,8 @@ def _classify_toggle(site: _Site) -> SchemaChange:
     return site.change(f"{stem}-removed", site.old, None, on_remove)
 
 
-# (old type, new type) pairs where every old value is also a valid new one: strings and "any" take all
-_WIDER = {("integer", "number"), ("year", "integer"), ("year", "number")}
-_WIDER |= {(t, "any") for t in FIELD_TYPES if t != "any"} | {(t, "string") for t in FIELD_TYPES if t != "any"}
-_TYPE_VERBS = {(True, False): "widened", (False, True): "narrowed"}
-
-
 def _classify_type(site: _Site) -> SchemaChange:
-    verb = _TYPE_VERBS.get(((site.old, site.new) in _WIDER, (site.new, site.old) in _WIDER), "changed")
+    verb = TYPE_VERBS.get(((site.old, site.new) in WIDER, (site.new, site.old) in WIDER), "changed")
     contract: Contract = "compatible" if verb == "widened" else "breaking"
     return site.change(f"type-{verb}", site.old, site.new, (contract, "retrain"))
 
@@ -266,16 +239,8 @@ def _classify_format(site: _Site) -> SchemaChange:
     return site.change("format-changed", site.old, site.new, ("compatible" if loose else "breaking", "none"))
 
 
-# key -> (kind stem, rank of each value: higher is stricter, verbs for stricter / looser)
-_ORDINALS: dict[str, tuple[str, dict[str, int], tuple[str, str]]] = {
-    "severity": ("severity", {"warning": 0, "error": 1}, ("raised", "lowered")),
-    "fieldsMatch": ("fields-match", {"partial": 0, "subset": 1, "superset": 1, "equal": 2, "exact": 3},
-                    ("tightened", "loosened")),
-}  # fmt: skip
-
-
 def _classify_ordinal(site: _Site) -> SchemaChange:
-    stem, ranks, (stricter, looser) = _ORDINALS[site.key]
+    stem, ranks, (stricter, looser) = ORDINALS[site.key]
     old, new = ranks[site.old], ranks[site.new]
     verb = stricter if new > old else looser if new < old else "changed"  # subset <-> superset: neither
     contract: Contract = "compatible" if new < old else "breaking"
@@ -287,42 +252,15 @@ def _classify_order(site: _Site) -> SchemaChange:
     return site.change("fields-reordered", site.old, site.new, (contract, "none"))
 
 
-_PARSING = ("bareNumber", "groupChar", "decimalChar")  # they change how old cells parse
-
-
 def _classify_other(site: _Site) -> SchemaChange:
     kind = re.sub(r"(?<!^)(?=[A-Z])", "-", site.key.replace(".", "-")).lower() + "-changed"
-    return site.change(kind, site.old, site.new, ("breaking" if site.key in _PARSING else "none", "none"))
+    return site.change(kind, site.old, site.new, ("breaking" if site.key in PARSING else "none", "none"))
 
 
 _RULES: dict[str, Callable[[_Site], SchemaChange]] = {
     "type": _classify_type, "format": _classify_format, "severity": _classify_ordinal,
     "fieldsMatch": _classify_ordinal, "order": _classify_order,
 }  # fmt: skip
-
-_WHY: dict[str, str] = {
-    "field-removed": "data and consumers lose the column; a model using it as a feature cannot score",
-    "field-added": "the fitted model ignores it until retrained",
-    "enum-value-added": "a category the fitted encoder never saw: retrain",
-    "missing-value-added": "cells spelled like this now read as null, where the model saw values",
-    "missing-value-removed": "cells that read as null must now parse as values",
-    "fields-reordered": "harmless for the model, which selects columns by name; breaks consumers that "
-    "map columns by position (fieldsMatch 'exact')",
-    "type-widened": "the feature's encoding changes: retrain",
-    "type-narrowed": "old data can fail to parse; the feature's encoding changes: retrain",
-    "type-changed": "old data can fail to parse; the feature's encoding changes: retrain",
-    "severity-raised": "violations that were warnings now fail the gate",
-    "title-changed": "cosmetic",
-    "description-changed": "cosmetic",
-}
-
-
-def _explain(contract: Contract, model: ModelEffect) -> str:
-    parts = ["data valid under the old schema can fail the new one"] if contract == "breaking" else []
-    if model != "none":
-        parts.append("the fitted model has not seen this: retrain" if model == "retrain" else
-                     "admits values outside the training data")  # fmt: skip
-    return "; ".join(parts)
 
 
 def _to_plain(value: Any) -> Any:

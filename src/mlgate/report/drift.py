@@ -1,6 +1,6 @@
 """Render a drift report as text or markdown, with a sparkline of reference → current bin shares.
 
-The renderers take ``mlgate.data.drift.DriftReport`` but type it structurally (the protocols below):
+The renderers take ``mlgate.data.drift_report.DriftReport`` but type it structurally (the protocols below):
 importing mlgate.data.drift would pull in the readers and, through them, the AWS gateway, which the
 layer contract keeps out of mlgate.report.
 """

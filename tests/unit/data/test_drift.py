@@ -15,16 +15,9 @@ from scipy import special
 from scipy import stats as scipy_stats
 
 from mlgate.config import CsvConfig
-from mlgate.data.drift import (
-    KS_TOLERANCE,
-    PSI_EPSILON,
-    DriftCollector,
-    DriftReport,
-    drift_violations,
-    ks_pvalue,
-    reference_for,
-    to_data,
-)
+from mlgate.data.drift import DriftCollector, drift_violations, reference_for
+from mlgate.data.drift_math import KS_TOLERANCE, PSI_EPSILON, ks_pvalue
+from mlgate.data.drift_report import DriftReport, to_data
 from mlgate.data.schema import Schema, load_schema, parse_schema
 from mlgate.data.stats import NumericStats, ReferenceStats, StatsCollector, save_stats
 from mlgate.data.validate import validate_file

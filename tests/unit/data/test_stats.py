@@ -15,14 +15,11 @@ import pytest
 
 from mlgate.config import CsvConfig
 from mlgate.data.schema import parse_schema
+from mlgate.data.sketch import RANK_ERROR, SKETCH_K, CategoryCounter, QuantileSketch
 from mlgate.data.stats import (
     CUT_LEVELS,
-    RANK_ERROR,
-    SKETCH_K,
     CategoricalStats,
-    CategoryCounter,
     NumericStats,
-    QuantileSketch,
     ReferenceStats,
     StatsCollector,
     compute_stats,
