@@ -17,7 +17,6 @@ Check = tuple[str, pa.Array, str]
 
 def check_constraints(item: Field, cast: Cast, raw: pa.Array, *, required: bool) -> Iterator[Check]:
     """Yield the failing-value masks of every constraint of ``item`` on one batch."""
-    c = item.constraints
     if required and pc.any(cast.missing).as_py():
         yield "required", cast.missing, "a value is required"
     if pc.any(cast.invalid).as_py():
