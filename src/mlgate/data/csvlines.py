@@ -16,6 +16,9 @@ import numpy.typing as npt
 
 from mlgate.config import CsvConfig
 from mlgate.data.sources import FilesystemFactory, Location, open_binary
+from mlgate.errors import DataError
+
+_FIELD_SIZE_LIMIT = 2**31 - 1  # the largest value csv accepts on every platform (a C long)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ def map_lines(location: Location, dialect: CsvConfig, width: int, *, s3: Filesys
         text,
         delimiter=dialect.delimiter,
         quotechar=dialect.quote_char or '"',
+        quoting=csv.QUOTE_MINIMAL if dialect.quote_char else csv.QUOTE_NONE,
         doublequote=dialect.double_quote,
         escapechar=dialect.escape_char,
         strict=False,
@@ -43,18 +47,25 @@ def map_lines(location: Location, dialect: CsvConfig, width: int, *, s3: Filesys
     ragged: list[tuple[int, int]] = []
     previous_end = 0
     row_number = 0
-    for record in reader:
-        row_number += 1
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if row_number == 1:
-            continue
-        if not record:
-            blank.append((row_number, start))
-        elif len(record) != width:
-            ragged.append((row_number, start))
-        else:
-            rows.append(row_number)
-            lines.append(start)
-    text.close()
+    limit = csv.field_size_limit()
+    csv.field_size_limit(_FIELD_SIZE_LIMIT)  # pyarrow reads cells of any size; so must this second pass
+    try:
+        for record in reader:
+            row_number += 1
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if row_number == 1:
+                continue
+            if not record:
+                blank.append((row_number, start))
+            elif len(record) != width:
+                ragged.append((row_number, start))
+            else:
+                rows.append(row_number)
+                lines.append(start)
+    except csv.Error as exc:
+        raise DataError(f"{location.uri}:{reader.line_num}: not a readable CSV file: {exc}") from exc
+    finally:
+        csv.field_size_limit(limit)
+        text.close()
     return LineMap(np.asarray(rows, np.int64), np.asarray(lines, np.int64), tuple(blank), tuple(ragged))

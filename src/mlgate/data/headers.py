@@ -12,13 +12,14 @@ Report = Callable[[str | None, str, Severity, str], None]
 def match_header(header: list[str], schema: Schema, report: Report) -> dict[str, int]:
     """Return field name -> column index for the fields present; report header problems.
 
-    Columns are matched by name. ``exact`` (the default) also requires the schema's order;
-    ``equal`` the same set; ``subset`` allows extra columns; ``superset`` allows missing ones;
+    Columns are matched by name, labels stripped of surrounding blanks as in Frictionless. ``exact`` (the
+    default) also requires the schema's order; ``equal`` the same set; ``subset`` allows extra columns; ``superset`` allows missing ones;
     ``partial`` needs at least one field. A missing field that is required is always reported.
     """
     severity = schema.severity
+    labels = [label.strip() for label in header]  # as Frictionless does: " name " is the column "name"
     columns: dict[str, int] = {}
-    for index, name in enumerate(header):
+    for index, name in enumerate(labels):
         if name in columns:
             report(name, "duplicate-column", severity, f"column '{name}' appears more than once")
         elif name == "":
@@ -41,7 +42,7 @@ def match_header(header: list[str], schema: Schema, report: Report) -> dict[str,
     if mode == "partial" and not any(n in columns for n in names):
         report(None, "missing-column", severity, "none of the schema's fields are in the file")
     if mode == "exact" and set(names) <= set(columns):
-        present = [n for i, n in enumerate(header) if n in known and n not in header[:i]]
+        present = [n for i, n in enumerate(labels) if n in known and n not in labels[:i]]
         if present != list(names):
             report(None, "column-order", severity, "columns are not in the schema's order: " + ", ".join(present))
     return {name: index for name, index in columns.items() if name in known}
