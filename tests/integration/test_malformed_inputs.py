@@ -49,9 +49,7 @@ SCHEMA_CASES: dict[str, list[str]] = {
         r"unknown_type\.schema\.yaml:5: field 'amount': unknown type 'numbr'",
         r"hint: did you mean 'number'\?",
     ],
-    "bad_pattern.schema.yaml": [
-        r"bad_pattern\.schema\.yaml:4: field 'code': pattern '\[a-z' does not compile"
-    ],
+    "bad_pattern.schema.yaml": [r"bad_pattern\.schema\.yaml:4: field 'code': pattern '\[a-z' does not compile"],
     "min_gt_max.schema.yaml": [
         r"min_gt_max\.schema\.yaml:4: field 'age': minimum 120 > maximum 0",
         r"hint: swap",
@@ -82,9 +80,7 @@ CONFIG_CASES: dict[str, list[str]] = {
         r"config_unknown_nested_key\.yaml:4: data\.csv\.delimeter is not a known key",
         r"hint: did you mean 'delimiter'\?",
     ],
-    "config_wrong_type.yaml": [
-        r"config_wrong_type\.yaml:3: validate\.max_examples must be an integer, not a string"
-    ],
+    "config_wrong_type.yaml": [r"config_wrong_type\.yaml:3: validate\.max_examples must be an integer, not a string"],
     "config_yaml_syntax.yaml": [r"config_yaml_syntax\.yaml:4:\d+: config file is not valid YAML"],
 }
 
@@ -125,17 +121,12 @@ def assert_clean_failure(code: int, out: str, err: str, expected: list[str]) -> 
 
 
 # Known bugs (strict xfail): see the report of this change.
-DATA_BUGS = {
-    "corrupt_footer.parquet": "sources.open_parquet turns the OSError of a corrupt footer into 'cannot read "
-    "FILE: <whole pyarrow message>', whose trailing newline prints an empty second line",
-}
+DATA_BUGS: dict[str, str] = {}
 
 
 def _data_params() -> list[object]:
     return [
-        pytest.param(
-            name, marks=pytest.mark.xfail(strict=True, reason=DATA_BUGS[name]) if name in DATA_BUGS else ()
-        )
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=DATA_BUGS[name]) if name in DATA_BUGS else ())
         for name in sorted(DATA_CASES)
     ]
 
@@ -193,9 +184,7 @@ def test_invalid_schema(name: str, empty_config: Path, capsys: pytest.CaptureFix
 
 
 @pytest.mark.parametrize("name", sorted(CONFIG_CASES))
-def test_invalid_config(
-    name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_invalid_config(name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MLGATE_DEBUG", raising=False)
     code, out, err = run(
         [
@@ -213,9 +202,7 @@ def test_invalid_config(
     assert_clean_failure(code, out, err, CONFIG_CASES[name])
 
 
-def test_one_bad_file_among_good_ones_still_exits_2(
-    empty_config: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_one_bad_file_among_good_ones_still_exits_2(empty_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(
         ["validate", str(CLEAN), str(CORPUS / "latin1.csv"), "--schema", str(CLEAN_SCHEMA), "--format", "json",
          "--config", str(empty_config)],

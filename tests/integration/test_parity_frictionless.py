@@ -51,9 +51,7 @@ LABEL_ERRORS = {
 }
 # Checks about a whole row or the header layout: compared without a field name (frictionless names the
 # n-th missing/extra cell, mlgate reports the row once; key checks name no single field).
-FIELDLESS = frozenset(
-    {"primary-key", "unique-keys", "blank-row", "extra-cell", "missing-cell", "column-order"}
-)
+FIELDLESS = frozenset({"primary-key", "unique-keys", "blank-row", "extra-cell", "missing-cell", "column-order"})
 _CONSTRAINT = re.compile(r'^constraint "(\w+)"')
 
 
@@ -161,18 +159,7 @@ DEVIATIONS: dict[str, Deviation] = {
 }
 
 # Parity gaps that are engine bugs (not design): strict xfail until fixed. See the report of this change.
-KNOWN_BUGS: dict[str, str] = {
-    "blank_cells_row": "a record whose cells are all missing (',,' or all missingValues) is a blank-row in "
-    "frictionless; mlgate type-checks it as data (needs validate.py)",
-    "date_bounds_custom_format": "mlgate parses date bounds as ISO only; Table Schema / frictionless read them "
-    "with the field's format ('31/12/2029' for '%d/%m/%Y'), so the schema is rejected (schema.py)",
-    "header_only_no_newline": "a header line without a final newline and no data rows ends in exit 2 "
-    "('Could not skip initial 1 rows'); frictionless: valid, empty table (sources.py)",
-    "nan_with_bounds": "frictionless treats NaN as outside every minimum/maximum; mlgate lets NaN pass "
-    "bounds (checks.py)",
-    "unique_temporal": "unique on a date field crashes: Arrow cannot cast date32 to int64 in "
-    "uniqueness.key_of (needs date32 -> int32 -> int64)",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _schema_descriptor(case: str) -> dict[str, Any]:
@@ -188,9 +175,7 @@ def run_frictionless(case: str) -> tuple[bool, frozenset[Finding]]:
     options: dict[str, Any] = {}
     if descriptor.get("$schema") == V2_PROFILE:  # the resource imposes its version on the schema
         options["datapackage_version"] = "v2"
-    resource = Resource(
-        f"{case}.csv", basepath=str(CORPUS), schema=Schema.from_descriptor(descriptor), **options
-    )
+    resource = Resource(f"{case}.csv", basepath=str(CORPUS), schema=Schema.from_descriptor(descriptor), **options)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         report = resource.validate(limit_errors=100_000)
@@ -207,9 +192,7 @@ def run_frictionless(case: str) -> tuple[bool, frozenset[Finding]]:
             findings.add((check, None if check in FIELDLESS else error.field_name, error.row_number))
         elif kind in LABEL_ERRORS:
             check = LABEL_ERRORS[kind]
-            name = {"missing-label": "field_name", "extra-label": "label", "duplicate-label": "label"}.get(
-                kind
-            )
+            name = {"missing-label": "field_name", "extra-label": "label", "duplicate-label": "label"}.get(kind)
             findings.add((check, getattr(error, name) if name else None, 1))
         else:
             pytest.fail(f"{case}: frictionless could not validate: {kind}: {note}")
@@ -228,9 +211,7 @@ def validate_case(case: str, config: Path, capsys: pytest.CaptureFixture[str]) -
     return int(code), result
 
 
-def run_mlgate(
-    case: str, config: Path, capsys: pytest.CaptureFixture[str]
-) -> tuple[bool, frozenset[Finding]]:
+def run_mlgate(case: str, config: Path, capsys: pytest.CaptureFixture[str]) -> tuple[bool, frozenset[Finding]]:
     code, result = validate_case(case, config, capsys)
     findings: set[Finding] = set()
     for violation in result["violations"]:

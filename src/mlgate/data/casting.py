@@ -202,7 +202,9 @@ def _cast_typed(column: pa.Array, item: Field) -> Cast:
             column = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
         ctype = column.type
     if kind == "date" and pa.types.is_timestamp(ctype):
-        midnight = pc.equal(pc.cast(pc.cast(column, pa.date32()), pa.timestamp(ctype.unit)), column.cast(pa.timestamp(ctype.unit)))
+        midnight = pc.equal(
+            pc.cast(pc.cast(column, pa.date32()), pa.timestamp(ctype.unit)), column.cast(pa.timestamp(ctype.unit))
+        )
         valid = pc.fill_null(midnight, True)
         values = pc.cast(pc.if_else(valid, column, pa.scalar(None, column.type)), pa.date32())
         return Cast(values, missing, pc.invert(valid))

@@ -39,9 +39,12 @@ def _value_checks(item: Field, values: pa.Array) -> Iterator[Check]:
         ("exclusiveMinimum", c.exclusive_minimum, pc.less_equal, "not above exclusiveMinimum"),
         ("exclusiveMaximum", c.exclusive_maximum, pc.greater_equal, "not below exclusiveMaximum"),
     )
+    nan = pc.fill_null(pc.is_nan(values), False) if pa.types.is_floating(values.type) else None
     for name, bound, compare, text in bounds:
         if bound is not None:
             mask = pc.fill_null(compare(values, _scalar(bound, values.type)), False)
+            if nan is not None:  # as in Frictionless: NaN is not within any bound
+                mask = pc.or_(mask, nan)
             yield name, mask, f"{text} {bound}"
     if c.min_length is not None or c.max_length is not None:
         lengths = pc.utf8_length(values)

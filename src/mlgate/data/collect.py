@@ -40,12 +40,13 @@ class Collector:
             self.entries[key] = Entry(name, check, severity, message)
         return self.entries[key]
 
-    def add_mask(self, entry: Entry, mask: pa.Array, raw: pa.Array, base: int) -> None:
+    def add_mask(self, entry: Entry, mask: pa.Array, raw: pa.Array | None, base: int) -> None:
         index = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
         if len(index) == 0:
             return
         entry.ordinals.append(index.astype(np.int64) + base)
-        self.add_examples(entry, raw.take(pa.array(index[: self.max_examples * 4])).to_pylist())
+        if raw is not None:
+            self.add_examples(entry, raw.take(pa.array(index[: self.max_examples * 4])).to_pylist())
 
     def add_examples(self, entry: Entry, values: Sequence[Any]) -> None:
         for value in values:

@@ -59,9 +59,12 @@ class _Column:
     canonical: bool = True  # every value tracked under "integer" keys was written canonically
     tracked: int = 0
     checked_at: int = 0  # rows tracked at the last global duplicate check
+    has_nan: set[str] = field(default_factory=set)  # types whose values include NaN: no bounds then
 
     def bound(self, name: str, values: pa.Array) -> None:
         """Widen the observed [low, high] of ``name`` by a batch of typed values (NaN ignored)."""
+        if pa.types.is_floating(values.type) and pc.any(pc.is_nan(values)).as_py():
+            self.has_nan.add(name)  # NaN fails every bound (Frictionless), so none may be declared
         found = pc.min_max(values)
         low, high = found["min"].as_py(), found["max"].as_py()
         if low is None or low != low:
@@ -266,7 +269,7 @@ def _describe(name: str, column: _Column, rows: int, enum_max: int) -> dict[str,
     eligible = kind in ("integer", "string") and column.key_space == kind and rows > 1
     if eligible and tracker is not None and len(tracker.duplicates()[0]) == 0:
         constraints["unique"] = True
-    if kind in column.low:
+    if kind in column.low and kind not in column.has_nan:
         low, high = column.low[kind], column.high[kind]
         for key, value in (("minimum", low), ("maximum", high)):
             if isinstance(value, float) and not math.isfinite(value):

@@ -270,7 +270,7 @@ class _Parser:
     def value(self, item: Field, raw: Any, keys: tuple[str | int, ...]) -> Any:
         """A constraint value converted to the field's type (strings are parsed like cells)."""
         try:
-            return convert_value(item.type, raw)
+            return convert_value(item.type, raw, item.format)
         except (TypeError, ValueError) as exc:
             raise self.fail(keys, f"field '{item.name}': {raw!r} is not a valid {item.type}") from exc
 
@@ -364,8 +364,18 @@ class _Parser:
         return float(raw)
 
 
-def convert_value(kind: str, raw: Any) -> Any:
-    """Convert a schema constant (bound or enum member) to the Python value of a field type."""
+def convert_value(kind: str, raw: Any, fmt: str = "default") -> Any:
+    """Convert a schema constant (bound or enum member) to the Python value of a field type.
+
+    Strings for dates and times are read with the field's own ``format`` first, then as ISO 8601.
+    """
+    if kind in ("date", "datetime", "time") and isinstance(raw, str) and fmt not in ("default", "any"):
+        try:
+            parsed = dt.datetime.strptime(raw, fmt)
+        except ValueError:
+            pass
+        else:
+            return parsed.date() if kind == "date" else parsed.time() if kind == "time" else _naive_utc(parsed)
     if kind in ("integer", "year"):
         if isinstance(raw, bool):
             raise TypeError("boolean")
@@ -380,8 +390,8 @@ def convert_value(kind: str, raw: Any) -> Any:
         return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
     if kind == "datetime":
         if isinstance(raw, dt.datetime):
-            return raw
-        return dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+            return _naive_utc(raw)
+        return _naive_utc(dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00")))
     if kind == "time":
         return raw if isinstance(raw, dt.time) else dt.time.fromisoformat(str(raw))
     if kind == "boolean":
@@ -395,6 +405,11 @@ def convert_value(kind: str, raw: Any) -> Any:
     if kind == "string":
         return str(raw)
     return raw
+
+
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    """Datetimes are compared in UTC without a zone, like the values read from data."""
+    return value if value.tzinfo is None else value.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def re2_compiles(pattern: str) -> bool:

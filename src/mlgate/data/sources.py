@@ -198,10 +198,12 @@ def stream_csv(
         head = bytes(raw.read(4096))
     except OSError as exc:
         raise DataError(f"{location.uri}: cannot decompress: {exc}", hint="is the file truncated?") from exc
+    finally:
+        raw.close()
     sniff_csv(location, head)
-    raw.close()
-    raw = open_binary(location, s3=s3)
-    reader = CountingReader(raw, stats)
+    header = _read_header(location, csv, head)
+    if header and len(head) < 4096 and b"\n" not in head and b"\r" not in head:
+        return header, iter(())  # the whole file is one header line without a line break
 
     def on_invalid(row: Any) -> str:
         stats.ragged.append(RaggedRow(number=int(row.number), cells=int(row.actual_columns), text=row.text))
@@ -220,15 +222,13 @@ def stream_csv(
         block_size=int(csv.block_size_mb * (1 << 20)),
         encoding=csv.encoding or "utf8",
     )
+    reader = CountingReader(open_binary(location, s3=s3), stats)
     try:
-        header = _read_header(location, csv, head)
         if header:  # our own names: duplicates and blanks survive, columns are addressed by position
             read.skip_rows = 1
             read.column_names = [f"c{i}" for i in range(len(header))]
         else:  # a quoted header cell spans lines: let pyarrow parse the header
-            probe = pcsv.open_csv(open_binary(location, s3=s3), read_options=read, parse_options=parse)
-            header = list(probe.schema.names)
-            probe.close() if hasattr(probe, "close") else None
+            header = _header_by_pyarrow(location, read, parse, s3)
         names = read.column_names or header
         convert = pcsv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.string()),
@@ -239,6 +239,16 @@ def stream_csv(
     except (pa.ArrowInvalid, OSError) as exc:
         raise _csv_error(location, csv, exc) from exc
     return header, _guarded(streaming, location, csv)
+
+
+def _header_by_pyarrow(location: Location, read: Any, parse: Any, s3: FilesystemFactory | None) -> list[str]:
+    import pyarrow.csv as pcsv
+
+    raw = open_binary(location, s3=s3)
+    try:
+        return list(pcsv.open_csv(raw, read_options=read, parse_options=parse).schema.names)
+    finally:
+        raw.close()
 
 
 def _read_header(location: Location, csv: CsvConfig, head: bytes) -> list[str]:
@@ -316,7 +326,10 @@ def open_parquet(location: Location, *, s3: FilesystemFactory | None = None) -> 
     except OSError as exc:
         if location.is_s3:
             raise translate_s3_error(location.uri, exc) from exc
-        raise DataError(f"cannot read {location.uri}: {exc}") from exc
+        if exc.errno is not None:  # a real OS error (permissions, I/O)
+            raise DataError(f"cannot read {location.uri}: {exc.strerror or exc}") from exc
+        raise DataError(f"{location.uri} is not a readable Parquet file: {str(exc).splitlines()[0]}",
+                        hint="is it truncated, or a CSV with a .parquet name?") from exc  # fmt: skip
 
 
 def iter_parquet(parquet: Any, location: Location, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:

@@ -86,7 +86,7 @@ def key_of(values: pa.Array) -> tuple[U64, U64 | None]:
     if pa.types.is_boolean(kind):
         return values.cast(pa.uint8()).to_numpy(zero_copy_only=False).astype(np.uint64), None
     if pa.types.is_date(kind) or pa.types.is_time(kind) or pa.types.is_timestamp(kind):
-        values = values.cast(pa.int64())
+        values = values.cast(pa.int32() if kind.bit_width == 32 else pa.int64())
     return values.cast(pa.int64()).to_numpy(zero_copy_only=False).view(np.uint64).copy(), None
 
 

@@ -180,17 +180,21 @@ class _Run:
         self.required = {f.name for f in schema.fields if f.constraints.required} | set(schema.primary_key)
 
     def check_batch(self, arrays: list[pa.Array], base: int, rows: Sequence[int] | None) -> None:
-        casts = {}
-        for item in self.schema.fields:
-            if item.name not in self.columns:
-                continue
+        fields = [item for item in self.schema.fields if item.name in self.columns]
+        casts = {
+            item.name: cast_column(arrays[self.columns[item.name]], item, self.schema.missing_values_for(item))
+            for item in fields
+        }
+        keep = self._drop_blank_rows(arrays, casts, base) if rows is None else None
+        for item in fields:
             raw = arrays[self.columns[item.name]]
-            cast = cast_column(raw, item, self.schema.missing_values_for(item))
-            casts[item.name] = cast
+            cast = casts[item.name]
             if rows is None:
-                self.nulls[item.name] += int(pc.sum(cast.missing).as_py() or 0)
+                missing = cast.missing if keep is None else pc.and_(cast.missing, keep)
+                self.nulls[item.name] += int(pc.sum(missing).as_py() or 0)
             severity = self.schema.severity_for(item)
-            for check, mask, message in check_constraints(item, cast, raw, required=item.name in self.required):
+            for check, found, message in check_constraints(item, cast, raw, required=item.name in self.required):
+                mask = found if keep is None else pc.and_(found, keep)
                 if not pc.any(mask).as_py():
                     continue
                 entry = self.collector.entry(item.name, check, severity, message)
@@ -202,13 +206,36 @@ class _Run:
                     self.collector.add_examples(entry, raw.filter(mask).to_pylist())
             if self.observer is not None and rows is None:
                 ok = pc.invert(pc.or_(cast.missing, cast.invalid))
-                self.observer.observe(item.name, cast.values.filter(ok))
+                self.observer.observe(item.name, cast.values.filter(ok if keep is None else pc.and_(ok, keep)))
         if rows is None:
-            self._track_unique(casts, base)
+            self._track_unique(casts, base, keep)
 
-    def _track_unique(self, casts: dict[str, Any], base: int) -> None:
+    def _drop_blank_rows(self, arrays: list[pa.Array], casts: dict[str, Any], base: int) -> pa.Array | None:
+        """Report records whose every cell is missing as blank rows; the mask of the others, if any."""
+        mapped = set(self.columns.values())
+        empties = [cast.missing for cast in casts.values()]
+        for index, array in enumerate(arrays):
+            if index not in mapped:
+                empty = pc.is_null(array)
+                if pa.types.is_string(array.type):
+                    empty = pc.or_(empty, pc.fill_null(pc.equal(array, ""), True))
+                empties.append(empty)
+        if not empties:
+            return None
+        blank = empties[0]
+        for empty in empties[1:]:
+            blank = pc.and_(blank, empty)
+        if not pc.any(blank).as_py():
+            return None
+        entry = self.collector.entry(None, "blank-row", self.schema.severity, "an empty row")
+        self.collector.add_mask(entry, blank, None, base)
+        return pc.invert(blank)
+
+    def _track_unique(self, casts: dict[str, Any], base: int, keep: pa.Array | None) -> None:
         for names, tracker in self.trackers.values():
             goods = [pc.invert(pc.or_(casts[n].missing, casts[n].invalid)) for n in names]
+            if keep is not None:
+                goods.append(keep)
             ok = goods[0]
             for good in goods[1:]:
                 ok = pc.and_(ok, good)

@@ -6,7 +6,9 @@ from mlgate.data.headers import match_header
 from mlgate.data.schema import parse_schema
 
 
-def problems(header: list[str], mode: str = "exact", required: bool = False) -> tuple[dict[str, int], list[tuple[str | None, str]]]:
+def problems(
+    header: list[str], mode: str = "exact", required: bool = False
+) -> tuple[dict[str, int], list[tuple[str | None, str]]]:
     fields = [{"name": "a"}, {"name": "b", "constraints": {"required": required}}]
     schema = parse_schema({"fields": fields, "fieldsMatch": mode})
     found: list[tuple[str | None, str]] = []

@@ -43,7 +43,10 @@ def round_trip(uri: str, *, csv: CsvConfig | None = None, enum_max: int = 20) ->
     csv = csv or CsvConfig()
     descriptor = infer_schema(uri, csv=csv, enum_max=enum_max)
     result = validate_file(uri, parse_schema(descriptor), csv=csv)
-    assert result.valid, (descriptor, result.violations)
+    # A record whose every cell is empty is a blank row (a data error, as in Frictionless) whatever
+    # the schema says; one-column files with gaps have such rows. Every other check must pass.
+    schema_errors = [v for v in result.violations if v.check != "blank-row"]
+    assert not schema_errors, (descriptor, result.violations)
     return descriptor
 
 
@@ -97,9 +100,12 @@ def test_integer_bounds(tmp_path: Path) -> None:
 
 
 def test_number_bounds_keep_full_precision_and_skip_nan_and_inf(tmp_path: Path) -> None:
-    found = constraints(column(tmp_path, ["0.1234567890123456", "NaN", "2.5e-7", "-inf"]))
+    found = constraints(column(tmp_path, ["0.1234567890123456", "2.5e-7", "-inf"]))
     assert found["maximum"] == 0.1234567890123456
     assert "minimum" not in found  # -inf is not a useful bound
+    with_nan = constraints(column(tmp_path, ["0.5", "NaN", "1.5"]))
+    assert "minimum" not in with_nan  # NaN fails every bound (as in Frictionless), so none is declared
+    assert "maximum" not in with_nan
     assert constraints(column(tmp_path, ["0.30000000000000004", "1e5"]))["minimum"] == 0.30000000000000004
 
 
@@ -305,7 +311,7 @@ def test_parquet_types_map_directly_and_round_trip(tmp_path: Path) -> None:
     }  # fmt: skip
     assert constraints(fields["i"]) == {"minimum": -1, "maximum": 8}
     assert constraints(fields["id"]) == {"required": True, "unique": True, "minimum": 10, "maximum": 13}
-    assert constraints(fields["f"]) == {"minimum": -2.25, "maximum": 1.5}
+    assert constraints(fields["f"]) == {}  # the column holds NaN, which fails any bound
     assert constraints(fields["ts"]) == {"minimum": "2024-01-01T12:00:00", "maximum": "2024-01-02T00:00:00"}
     assert constraints(fields["cat"]) == {"required": True, "enum": ["x", "y"]}
     assert constraints(fields["s"]) == {"minLength": 1, "maxLength": 2}  # "" counts as missing

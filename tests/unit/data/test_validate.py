@@ -64,7 +64,9 @@ def test_gzip_has_rows_but_no_lines(tmp_path: Path) -> None:
 
 def test_parquet_typed_columns(tmp_path: Path) -> None:
     path = tmp_path / "d.parquet"
-    table = pa.table({"id": ["a", "b", "a", None], "n": pa.array([1, -1, 3, None], pa.int64()), "note": ["", "", "", ""]})
+    table = pa.table(
+        {"id": ["a", "b", "a", None], "n": pa.array([1, -1, 3, None], pa.int64()), "note": ["", "", "", "x"]}
+    )
     pq.write_table(table, path)
     result = run(path)
     assert found(result) == {
@@ -121,3 +123,10 @@ def test_composite_primary_key(tmp_path: Path) -> None:
     path.write_text("a,b\nx,1\nx,2\nx,1\n,3\n", encoding="utf-8")
     result = run(path, schema)
     assert found(result) == {("a, b", "primary-key"): ((4,), (4,)), ("a", "required"): ((5,), (5,))}
+
+
+def test_records_with_every_cell_missing_are_blank_rows(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("id,n,note\na,1,x\n,,\nb,2,y\n", encoding="utf-8")
+    result = run(path)
+    assert found(result) == {(None, "blank-row"): ((3,), (3,))}
