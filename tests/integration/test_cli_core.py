@@ -102,10 +102,12 @@ def test_debug_shows_traceback(capsys: pytest.CaptureFixture[str], monkeypatch: 
     from mlgate.errors import DataError
 
     monkeypatch.setenv("MLGATE_DEBUG", "1")
+    error = DataError("bad file")
     try:
-        raise DataError("bad file")
-    except DataError as exc:
-        assert report_exception(exc) == ExitCode.BAD_INPUT
+        raise error
+    except DataError:
+        code = report_exception(error)
+    assert code == ExitCode.BAD_INPUT
     assert "Traceback" in capsys.readouterr().err
 
 
