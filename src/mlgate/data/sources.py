@@ -134,7 +134,8 @@ def open_binary(location: Location, *, s3: FilesystemFactory | None = None) -> B
 
     if location.is_s3:
         try:
-            stream: Any = _s3(s3).open_input_stream(location.uri[len("s3://") :])
+            # compression=None: pyarrow would otherwise gunzip .gz itself, and it is done below
+            stream: Any = _s3(s3).open_input_stream(location.uri[len("s3://") :], compression=None)
         except OSError as exc:
             raise translate_s3_error(location.uri, exc) from exc
     else:
