@@ -23,6 +23,7 @@ from mlgate.data.drift import DriftCollector, drift_violations
 from mlgate.data.drift import to_data as drift_to_data
 from mlgate.data.headers import match_header
 from mlgate.data.numbering import RowNumbering
+from mlgate.data.prefetch import prefetch
 from mlgate.data.results import FileResult, ValidationResult, Violation
 from mlgate.data.schema import Schema
 from mlgate.data.sources import (
@@ -103,7 +104,7 @@ def validate_file(
     columns = match_header(header, schema, lambda *a: collector.entry(*a).rows.append(1))
     run = _Run(schema, columns, collector, observer)
     total = location.size if location.format == "csv" else int(parquet.metadata.num_rows)
-    for batch in batches:
+    for batch in prefetch(batches):
         run.check_batch([batch.column(i) for i in range(batch.num_columns)], run.records, None)
         run.records += batch.num_rows
         if progress:
