@@ -17,11 +17,10 @@ def test_errors_from_the_producer_reach_the_consumer() -> None:
         yield 1
         raise ValueError("broken batch")
 
-    seen = []
+    items = prefetch(failing())
+    assert next(items) == 1
     with pytest.raises(ValueError, match="broken batch"):
-        for item in prefetch(failing()):
-            seen.append(item)
-    assert seen == [1]
+        next(items)
 
 
 def test_stopping_early_ends_the_worker() -> None:
