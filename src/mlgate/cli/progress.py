@@ -1,28 +1,40 @@
-"""Progress for long steps: a bar on a TTY, periodic lines in CI logs, nothing when quiet."""
+"""Progress for long steps: a bar on a TTY, periodic lines (folded in ``::group::`` in GitHub Actions)."""
 
 from __future__ import annotations
 
 import os
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 
 class ProgressPrinter:
-    """Callable progress sink: ``(path, done, total, rows)`` from the library, rendered to stderr."""
+    """Callable progress sink ``(path, done, total, rows)`` for the library, rendered to stderr."""
 
-    def __init__(self, stream: TextIO | None = None, *, interval: float = 5.0, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        interval: float = 5.0,
+        enabled: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        actions: bool | None = None,
+    ) -> None:
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() and os.environ.get("TERM") != "dumb"
-        self.interval = interval if not self.tty else 0.1
+        self.actions = os.environ.get("GITHUB_ACTIONS") == "true" if actions is None else actions
+        self.interval = 0.1 if self.tty else interval
         self.enabled = enabled
-        self.started = time.monotonic()
-        self.last = 0.0
+        self.clock = clock
+        self.started = clock()
+        self.last = self.started
         self.drawn = False
+        self.group: str | None = None
 
     def __call__(self, path: str, done: int, total: int, rows: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.last < self.interval or now - self.started < 1.0:
+        now = self.clock()
+        if not self.enabled or now - self.last < self.interval:
             return
         self.last = now
         share = min(done / total, 1.0) if total else 0.0
@@ -31,10 +43,22 @@ class ProgressPrinter:
             self.stream.write(f"\r  {bar} {share:4.0%}  {rows:,} rows  {path[-40:]}")
             self.drawn = True
         else:
+            if self.actions and self.group != path:
+                self._end_group()
+                self.stream.write(f"::group::mlgate: reading {path}\n")
+                self.group = path
             self.stream.write(f"  … {path}: {share:.0%} ({rows:,} rows, {now - self.started:.0f} s)\n")
         self.stream.flush()
 
+    def _end_group(self) -> None:
+        if self.group is not None:
+            self.stream.write("::endgroup::\n")
+            self.group = None
+
     def close(self) -> None:
+        """Clear the bar or close the log fold."""
         if self.drawn:
             self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
+            self.drawn = False
+        self._end_group()
+        self.stream.flush()
