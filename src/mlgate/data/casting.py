@@ -75,7 +75,9 @@ def cast_column(column: pa.Array, item: Field, missing_values: tuple[str, ...]) 
 
 def _missing_mask(column: pa.Array, missing_values: tuple[str, ...]) -> pa.Array:
     missing = pc.is_null(column)
-    if len(missing_values) == 1:
+    if missing_values == ("",):  # the default: from the offsets alone, no string comparison
+        listed = pc.equal(pc.binary_length(column), 0)
+    elif len(missing_values) == 1:
         listed = pc.equal(column, missing_values[0])
     elif missing_values:
         listed = pc.is_in(column, value_set=pa.array(missing_values, pa.string()))

@@ -52,6 +52,8 @@ def hash_strings(values: pa.Array) -> tuple[U64, U64]:
         return empty, empty
     data = np.frombuffer(values.buffers()[2] or b"\0", dtype=np.uint8)[offsets[0] : offsets[-1]]
     longest = int(lengths.max())
+    if longest < 16:
+        return _pack_short(data, offsets, lengths, longest)
     if longest > _MAX_TABLE_POSITIONS:
         return _hash_python(values)
     starts = offsets[:-1] - offsets[0]
@@ -65,6 +67,26 @@ def hash_strings(values: pa.Array) -> tuple[U64, U64]:
     add[empty] = 0
     length_salt = lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     return _mix(xor ^ length_salt), _mix(add + length_salt + np.uint64(1))
+
+
+def _pack_short(data: npt.NDArray[np.uint8], offsets: I64, lengths: I64, longest: int) -> tuple[U64, U64]:
+    """Strings under 16 bytes: their bytes and length packed into 128 bits, so keys are exact.
+
+    (w0, w1) -> (mix(mix(w0) ^ w1), w0) is a bijection (mix is invertible), so equal keys mean equal
+    strings, while the first word is well spread for sorting.
+    """
+    n = len(lengths)
+    packed = np.zeros((n, 16), np.uint8)
+    if n and int(lengths.min()) == longest:  # fixed width (ids, codes): one reshape
+        packed[:, :longest] = data.reshape(n, longest)
+    elif len(data):
+        starts = offsets[:-1] - offsets[0]
+        rows = np.repeat(np.arange(n), lengths)
+        packed[rows, np.arange(len(data), dtype=np.int64) - np.repeat(starts, lengths)] = data
+    packed[:, 15] = lengths
+    words = packed.view(np.uint64)
+    first, second = words[:, 0].copy(), words[:, 1].copy()
+    return _mix(_mix(first) ^ second), first
 
 
 def _hash_python(values: pa.Array) -> tuple[U64, U64]:

@@ -54,3 +54,15 @@ def test_no_values_no_duplicates() -> None:
     dups, firsts = UniqueTracker().duplicates()
     assert len(dups) == 0
     assert len(firsts) == 0
+
+
+def test_short_strings_have_exact_keys_of_fixed_and_mixed_width() -> None:
+    fixed = [f"ID-{i:08d}" for i in range(50_000)]
+    mixed = ["", "a", "a\x00", "ab", "ba", "é", "x" * 15, "y" * 14, "ID-1", "ID-10"]
+    for values in (fixed, mixed, [*mixed, *mixed]):
+        h1, h2 = hash_strings(pa.array(values))
+        keys = list(zip(h1.tolist(), h2.tolist(), strict=True))
+        first_key = {k: i for i, k in reversed(list(enumerate(keys)))}
+        first_value = {v: i for i, v in reversed(list(enumerate(values)))}
+        assert len(first_key) == len(first_value)
+        assert [first_key[k] for k in keys] == [first_value[v] for v in values]
