@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -164,11 +165,18 @@ def _try_cast(present: pa.Array, target: pa.DataType) -> pa.Array | None:
         values = pc.cast(present, target)
     except pa.ArrowInvalid:
         return None
-    if pa.types.is_integer(target):
-        hexadecimal = pc.or_(pc.starts_with(present, "0x"), pc.starts_with(present, "0X"))
-        if pc.any(hexadecimal).as_py():
-            return None
+    if pa.types.is_integer(target) and _holds_x(present):
+        return None
     return values
+
+
+def _holds_x(strings: pa.Array) -> bool:
+    """Whether any byte of the strings' data is 'x' or 'X' (one vector pass over the raw bytes)."""
+    data = strings.buffers()[2]
+    if data is None or len(strings) == 0:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    return bool(np.any((raw | 0x20) == ord("x")))
 
 
 def _cast_typed(column: pa.Array, item: Field) -> Cast:
