@@ -1,6 +1,6 @@
 """Regenerate the bundled example dataset (examples/churn): deterministic, no network.
 
-    python scripts/make_example.py
+python scripts/make_example.py
 """
 
 from __future__ import annotations
@@ -24,17 +24,19 @@ def make_rows(rng: np.random.Generator, start: int, count: int) -> list[dict[str
         tickets = int(rng.poisson(1.2))
         score = 1.5 - 0.04 * tenure + 0.5 * tickets + (0.6 if plan == "basic" else 0.0)
         churned = bool(rng.random() < 1 / (1 + np.exp(-score)))
-        rows.append({
-            "customer_id": f"C-{i:06d}",
-            "signup_date": str(np.datetime64("2020-01-01") + int(rng.integers(0, 1800))),
-            "region": REGIONS[int(rng.integers(0, 4))],
-            "plan": plan,
-            "tenure_months": tenure,
-            "monthly_charges": max(charges, 5.0),
-            "support_tickets": tickets,
-            "satisfaction": "" if rng.random() < 0.03 else int(rng.integers(1, 6)),
-            "churned": "true" if churned else "false",
-        })
+        rows.append(
+            {
+                "customer_id": f"C-{i:06d}",
+                "signup_date": str(np.datetime64("2020-01-01") + int(rng.integers(0, 1800))),
+                "region": REGIONS[int(rng.integers(0, 4))],
+                "plan": plan,
+                "tenure_months": tenure,
+                "monthly_charges": max(charges, 5.0),
+                "support_tickets": tickets,
+                "satisfaction": "" if rng.random() < 0.03 else int(rng.integers(1, 6)),
+                "churned": "true" if churned else "false",
+            }
+        )
     return rows
 
 
