@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from mlgate.cli import main
+from mlgate.cli import run
 
-raise SystemExit(main())
+run()

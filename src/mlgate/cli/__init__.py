@@ -76,6 +76,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(result) if isinstance(result, int) else ExitCode.OK
 
 
+def run() -> None:
+    """Console-script entry: run ``main`` and leave without interpreter finalisation.
+
+    pyarrow's I/O threads may drop their last reference to a Python object (a file wrapper, a row
+    callback) while CPython finalises; CPython then ends that native thread and the process aborts
+    (SIGABRT) after a correct report. So: flush, run the atexit hooks, and ``os._exit``.
+    """
+    import atexit
+    import contextlib
+
+    code: int = ExitCode.INTERNAL
+    try:
+        code = main()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said
+                stream.flush()
+        atexit._run_exitfuncs()
+        os._exit(code)
+
+
 def report_exception(exc: BaseException) -> int:
     """Print a one- or two-line message for ``exc`` and return its exit code."""
     if isinstance(exc, SystemExit):

@@ -30,10 +30,15 @@ def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
                     except queue.Full:
                         continue
                 if stop.is_set():
-                    return
-            waiting.put(_DONE)
+                    break
+            else:
+                waiting.put(_DONE)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
             waiting.put(exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:  # a generator over a file: release it on this thread, now
+                close()
 
     worker = threading.Thread(target=produce, name="mlgate-prefetch", daemon=True)
     worker.start()

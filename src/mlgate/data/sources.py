@@ -186,11 +186,15 @@ def sniff_csv(location: Location, head: bytes) -> None:
 def stream_csv(
     location: Location,
     csv: CsvConfig,
-    stats: ReadStats,
+    stats: ReadStats | None,
     *,
     s3: FilesystemFactory | None = None,
 ) -> tuple[list[str], Iterator[pa.RecordBatch]]:
-    """Stream a CSV as record batches of strings. Ragged rows are collected in ``stats``."""
+    """Stream a CSV as record batches of strings; closing the iterator closes the file.
+
+    With ``stats``, bytes and line breaks are counted and ragged rows collected there (the main pass);
+    without, pyarrow reads its own native stream (a re-read for examples).
+    """
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -207,7 +211,8 @@ def stream_csv(
         return header, iter(())  # the whole file is one header line without a line break
 
     def on_invalid(row: Any) -> str:
-        stats.ragged.append(RaggedRow(number=int(row.number), cells=int(row.actual_columns), text=row.text))
+        if stats is not None:
+            stats.ragged.append(RaggedRow(number=int(row.number), cells=int(row.actual_columns), text=row.text))
         return "skip"
 
     parse = pcsv.ParseOptions(
@@ -223,7 +228,8 @@ def stream_csv(
         block_size=int(csv.block_size_mb * (1 << 20)),
         encoding=csv.encoding or "utf8",
     )
-    reader = CountingReader(open_binary(location, s3=s3), stats)
+    native = open_binary(location, s3=s3)
+    reader: Any = CountingReader(native, stats) if stats is not None else native
     try:
         if header:  # our own names: duplicates and blanks survive, columns are addressed by position
             read.skip_rows = 1
@@ -239,7 +245,7 @@ def stream_csv(
         streaming = pcsv.open_csv(reader, read_options=read, parse_options=parse, convert_options=convert)
     except (pa.ArrowInvalid, OSError) as exc:
         raise _csv_error(location, csv, exc) from exc
-    return header, _guarded(streaming, location, csv)
+    return header, _guarded(streaming, reader, location, csv)
 
 
 def _header_by_pyarrow(location: Location, read: Any, parse: Any, s3: FilesystemFactory | None) -> list[str]:
@@ -276,13 +282,21 @@ def _read_header(location: Location, csv: CsvConfig, head: bytes) -> list[str]:
     return rows[0]
 
 
-def _guarded(streaming: Any, location: Location, csv: CsvConfig) -> Iterator[pa.RecordBatch]:
+def _guarded(streaming: Any, source: Any, location: Location, csv: CsvConfig) -> Iterator[pa.RecordBatch]:
+    """Translate read errors; close the reader and its input however the iteration ends.
+
+    Closing matters: an abandoned reader keeps I/O threads that may free Python objects while the
+    interpreter shuts down, which aborts the process.
+    """
     import pyarrow as pa
 
     try:
         yield from streaming
     except (pa.ArrowInvalid, OSError) as exc:
         raise _csv_error(location, csv, exc) from exc
+    finally:
+        streaming.close()
+        source.close()
 
 
 def _csv_error(location: Location, csv: CsvConfig, exc: Exception) -> DataError:

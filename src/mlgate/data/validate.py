@@ -6,6 +6,7 @@ header = row 1); for local plain CSV also the physical line. Library code: retur
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
@@ -321,13 +322,14 @@ def _batches_with_base(
     location: Location, csv: CsvConfig, s3: FilesystemFactory | None
 ) -> Iterator[tuple[int, pa.RecordBatch]]:
     if location.format == "csv":
-        _, batches = stream_csv(location, csv, ReadStats(), s3=s3)
+        _, batches = stream_csv(location, csv, None, s3=s3)
     else:
         batches = iter_parquet(open_parquet(location, s3=s3), location)
     base = 0
-    for batch in batches:
-        yield base, batch
-        base += batch.num_rows
+    with contextlib.closing(batches):  # type: ignore[type-var]
+        for batch in batches:
+            yield base, batch
+            base += batch.num_rows
 
 
 def _order(schema: Schema) -> Callable[[Violation], tuple[int, int, str]]:
