@@ -189,6 +189,7 @@ def stream_csv(
     stats: ReadStats | None,
     *,
     s3: FilesystemFactory | None = None,
+    columns: list[int] | None = None,
 ) -> tuple[list[str], Iterator[pa.RecordBatch]]:
     """Stream a CSV as record batches of strings; closing the iterator closes the file.
 
@@ -241,6 +242,7 @@ def stream_csv(
             column_types=dict.fromkeys(names, pa.string()),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
+            include_columns=[names[i] for i in columns] if columns is not None else None,
         )
         streaming = pcsv.open_csv(reader, read_options=read, parse_options=parse, convert_options=convert)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -347,11 +349,13 @@ def open_parquet(location: Location, *, s3: FilesystemFactory | None = None) -> 
                         hint="is it truncated, or a CSV with a .parquet name?") from exc  # fmt: skip
 
 
-def iter_parquet(parquet: Any, location: Location, batch_rows: int = 65536) -> Iterator[pa.RecordBatch]:
+def iter_parquet(
+    parquet: Any, location: Location, batch_rows: int = 65536, columns: list[str] | None = None
+) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
 
     try:
-        yield from parquet.iter_batches(batch_size=batch_rows)
+        yield from parquet.iter_batches(batch_size=batch_rows, columns=columns)
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
         raise DataError(f"{location.uri}: Parquet data is corrupt: {str(exc).splitlines()[0]}",
                         hint="is the file truncated?") from exc  # fmt: skip

@@ -7,9 +7,10 @@ header = row 1); for local plain CSV also the physical line. Library code: retur
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -20,8 +21,6 @@ from mlgate.config import CsvConfig
 from mlgate.data.casting import cast_column
 from mlgate.data.checks import check_constraints, pattern_engine
 from mlgate.data.collect import Collector, Entry, finish_entry
-from mlgate.data.drift import DriftCollector, drift_violations
-from mlgate.data.drift import to_data as drift_to_data
 from mlgate.data.headers import match_header
 from mlgate.data.numbering import RowNumbering
 from mlgate.data.prefetch import prefetch
@@ -36,8 +35,11 @@ from mlgate.data.sources import (
     open_parquet,
     stream_csv,
 )  # fmt: skip
-from mlgate.data.stats import ReferenceStats
 from mlgate.data.uniqueness import UniqueTracker, combine_keys, key_of
+
+if TYPE_CHECKING:
+    from mlgate.data.drift import DriftCollector
+    from mlgate.data.stats import ReferenceStats
 
 I64 = npt.NDArray[np.int64]
 Progress = Callable[[str, int, int, int], None]  # (path, bytes or rows done, total, rows so far)
@@ -89,7 +91,11 @@ def validate_file(
     drift: ReferenceStats | None = None,
 ) -> FileResult:
     started = time.perf_counter()
-    drift_collector = DriftCollector(drift, schema) if drift is not None else None
+    drift_collector: DriftCollector | None = None
+    if drift is not None:
+        from mlgate.data.drift import DriftCollector
+
+        drift_collector = DriftCollector(drift, schema)
     observers = [o for o in (observer, drift_collector) if o is not None]
     observer = observers[0] if len(observers) == 1 else (_FanOut(observers) if observers else None)
     location = locate(uri, s3=s3)
@@ -131,8 +137,13 @@ def validate_file(
             notes.append(f"{item.name}: pattern runs on Python's re (RE2 cannot run it), which is slower")
     violations = tuple(finish_entry(e, numbering, location.is_local_plain_csv) for e in collector.entries.values())
     drift_report = drift_collector.finish() if drift_collector is not None else None
+    drift_data = None
     if drift_report is not None:
+        from mlgate.data.drift import drift_violations
+        from mlgate.data.drift import to_data as drift_to_data
+
         violations += tuple(drift_violations(drift_report))
+        drift_data = drift_to_data(drift_report)
     return FileResult(
         path=uri,
         format=location.format + (".gz" if location.gzip else ""),
@@ -142,7 +153,7 @@ def validate_file(
         violations=tuple(sorted(violations, key=_order(schema))),
         notes=tuple(notes),
         drift=drift_report,
-        drift_data=drift_to_data(drift_report) if drift_report is not None else None,
+        drift_data=drift_data,
     )
 
 
@@ -308,10 +319,10 @@ def _fetch_examples(
     names = [n.strip() for n in key_name.split(",")]
     index = [columns[n] for n in names]
     found: dict[int, Any] = {}
-    for base, batch in _batches_with_base(location, csv, s3):
+    for base, batch in _batches_with_base(location, csv, s3, index):
         hit = wanted[(wanted >= base) & (wanted < base + batch.num_rows)]
         for ordinal in hit:
-            cells = [batch.column(i)[int(ordinal - base)].as_py() for i in index]
+            cells = [batch.column(i)[int(ordinal - base)].as_py() for i in range(len(index))]
             found[int(ordinal)] = cells[0] if len(cells) == 1 else ", ".join(map(str, cells))
         if base + batch.num_rows > wanted[-1]:
             break
@@ -319,12 +330,17 @@ def _fetch_examples(
 
 
 def _batches_with_base(
-    location: Location, csv: CsvConfig, s3: FilesystemFactory | None
+    location: Location, csv: CsvConfig, s3: FilesystemFactory | None, index: list[int]
 ) -> Iterator[tuple[int, pa.RecordBatch]]:
+    """The columns at ``index`` (in that order), batch by batch, with each batch's first ordinal."""
+    pa.default_memory_pool().release_unused()  # the main pass's buffers, before new ones are taken
     if location.format == "csv":
-        _, batches = stream_csv(location, csv, None, s3=s3)
+        small = dataclasses.replace(csv, block_size_mb=min(csv.block_size_mb, 0.25))
+        _, batches = stream_csv(location, small, None, s3=s3, columns=index)
     else:
-        batches = iter_parquet(open_parquet(location, s3=s3), location)
+        parquet = open_parquet(location, s3=s3)
+        names = [parquet.schema_arrow.names[i] for i in index]
+        batches = iter_parquet(parquet, location, columns=names)
     base = 0
     with contextlib.closing(batches):  # type: ignore[type-var]
         for batch in batches:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tabulate import tabulate
-
 from mlgate import __version__
 from mlgate.data.results import FileResult, ValidationResult, Violation
-from mlgate.report.drift import render_drift_markdown, render_drift_text
 from mlgate.report.escape import command_data, command_property, example, md
 
 SCHEMA_VERSION = 1
@@ -47,6 +44,10 @@ def _summary(f: FileResult) -> str:
 
 
 def render_text(result: ValidationResult) -> str:
+    from tabulate import tabulate
+
+    from mlgate.report.drift import render_drift_text
+
     out: list[str] = []
     for f in result.files:
         out.append(_summary(f))
@@ -67,6 +68,10 @@ def render_text(result: ValidationResult) -> str:
 
 
 def render_markdown(result: ValidationResult) -> str:
+    from tabulate import tabulate
+
+    from mlgate.report.drift import render_drift_markdown
+
     files = len(result.files)
     if result.valid:
         verdict = f"### ✅ Data valid: {files} file{'s' * (files != 1)}, {result.rows:,} rows"
