@@ -253,8 +253,8 @@ def _rekey_as_strings(column: _Column) -> None:
         column.tracker = None
         return
     column.tracker = UniqueTracker()
-    for keys, ordinals in zip(old.h1, old.ordinals, strict=True):
-        column.tracker.add(key_of(pc.cast(pa.array(keys.view(np.int64)), pa.string())), ordinals)
+    for index, keys in enumerate(old.h1):
+        column.tracker.add(key_of(pc.cast(pa.array(keys.view(np.int64)), pa.string())), old.ordinals_of(index))
 
 
 def _describe(name: str, column: _Column, rows: int, enum_max: int) -> dict[str, Any]:

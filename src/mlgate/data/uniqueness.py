@@ -125,37 +125,64 @@ def combine_keys(parts: list[tuple[U64, U64 | None]]) -> tuple[U64, U64 | None]:
     return h1, h2
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
 @dataclass
 class UniqueTracker:
-    """Collects keys batch by batch; ``duplicates()`` finds 2nd+ occurrences and their first row."""
+    """Collects keys batch by batch; ``duplicates()`` finds 2nd+ occurrences and their first row.
+
+    State is the keys only (8 bytes a row, 16 for strings): a batch whose rows all take part stores
+    its first ordinal instead of one per row. Repeats are found partition by partition (by key bits),
+    so the sort at the end needs 1/``partitions`` of the keys at a time.
+    """
 
     h1: list[U64] = field(default_factory=list)
     h2: list[U64] = field(default_factory=list)
-    ordinals: list[I64] = field(default_factory=list)
+    ordinals: list[I64 | int] = field(default_factory=list)
     exact: bool = True
+    partitions: int = 8
 
     def add(self, key: tuple[U64, U64 | None], ordinals: I64) -> None:
         self.h1.append(key[0])
         if key[1] is not None:
             self.exact = False
             self.h2.append(key[1])
-        self.ordinals.append(ordinals.astype(np.int64, copy=False))
+        contiguous = len(ordinals) > 0 and int(ordinals[-1]) - int(ordinals[0]) == len(ordinals) - 1
+        self.ordinals.append(int(ordinals[0]) if contiguous else ordinals.astype(np.int64, copy=True))
+
+    def ordinals_of(self, index: int) -> I64:
+        """The ordinals of the rows whose keys batch ``index`` added."""
+        stored = self.ordinals[index]
+        if isinstance(stored, int):
+            return np.arange(stored, stored + len(self.h1[index]), dtype=np.int64)
+        return stored
+
+    def _repeated(self) -> U64:
+        """Key values (first word) seen more than once."""
+        bits = (self.partitions - 1).bit_length()
+        shift = np.uint64(64 - bits)
+        found = []
+        for part in range(1 << bits):
+            chosen = [h[((h * _GOLDEN) >> shift) == part] if bits else h for h in self.h1]
+            keys = np.concatenate(chosen) if chosen else np.zeros(0, np.uint64)
+            del chosen
+            keys.sort()
+            found.append(np.unique(keys[1:][keys[1:] == keys[:-1]]))
+        return np.concatenate(found)
 
     def duplicates(self) -> tuple[I64, I64]:
         """(ordinals of repeated values, ordinal of the first occurrence of each), in file order."""
         if not self.h1:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        every = np.concatenate(self.h1)
-        every.sort()
-        repeated = np.unique(every[1:][every[1:] == every[:-1]])
-        del every
+        repeated = self._repeated()
         if len(repeated) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         cand_ord, cand_h1, cand_h2 = [], [], []
         for i, h1 in enumerate(self.h1):
             hit = np.isin(h1, repeated)
             if hit.any():
-                cand_ord.append(self.ordinals[i][hit])
+                cand_ord.append(self.ordinals_of(i)[hit])
                 cand_h1.append(h1[hit])
                 cand_h2.append(self.h2[i][hit] if not self.exact else h1[hit])
         ords, k1, k2 = np.concatenate(cand_ord), np.concatenate(cand_h1), np.concatenate(cand_h2)

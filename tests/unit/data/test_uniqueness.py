@@ -66,3 +66,27 @@ def test_short_strings_have_exact_keys_of_fixed_and_mixed_width() -> None:
         first_value = {v: i for i, v in reversed(list(enumerate(values)))}
         assert len(first_key) == len(first_value)
         assert [first_key[k] for k in keys] == [first_value[v] for v in values]
+
+
+def test_partitioned_search_matches_a_plain_sort() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 50_000, size=120_000)
+    for partitions in (1, 2, 8, 16):
+        tracker = UniqueTracker(partitions=partitions)
+        for start in range(0, len(values), 10_000):
+            chunk = values[start : start + 10_000]
+            keep = np.flatnonzero(chunk % 7 != 0) if start % 20_000 else np.arange(len(chunk))  # gaps in some
+            tracker.add(key_of(pa.array(chunk[keep])), keep + start)
+        dups, firsts = tracker.duplicates()
+        seen: dict[int, int] = {}
+        expected_dups, expected_firsts = [], []
+        for ordinal, value in enumerate(values.tolist()):
+            if (ordinal // 10_000) % 2 == 1 and value % 7 == 0:
+                continue
+            if value in seen:
+                expected_dups.append(ordinal)
+                expected_firsts.append(seen[value])
+            else:
+                seen[value] = ordinal
+        assert dups.tolist() == expected_dups
+        assert firsts.tolist() == expected_firsts
