@@ -336,7 +336,10 @@ def open_parquet(location: Location, *, s3: FilesystemFactory | None = None) -> 
 
     try:
         source: Any = _s3(s3).open_input_file(location.uri[len("s3://") :]) if location.is_s3 else location.uri
-        return pq.ParquetFile(source)
+        if location.is_s3:  # pre-buffering coalesces the column-chunk requests
+            return pq.ParquetFile(source)
+        # locally, stream column chunks through a small buffer: a whole row group need not be in memory
+        return pq.ParquetFile(source, pre_buffer=False, buffer_size=1 << 20)
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
         raise DataError(f"{location.uri} is not a readable Parquet file: {str(exc).splitlines()[0]}",
                         hint="is it truncated, or a CSV with a .parquet name?") from exc  # fmt: skip
