@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import yaml
 
-from mlgate.errors import ConfigError, InputError
-from mlgate.files import find_line, parse_document, read_text
+from mlgate.errors import ConfigError
+from mlgate.files import find_line, load_document
 
 CONFIG_NAME = "mlgate.yaml"
 NON_CONFIG_ENV = frozenset({"MLGATE_CONFIG", "MLGATE_DEBUG", "MLGATE_LOG_DIR"})
@@ -111,13 +111,7 @@ def load_config(
     text = ""
     if path is not None:
         path = path if path.is_absolute() else cwd / path
-        try:
-            text = read_text(path, what="config file")
-            document = parse_document(text, path, what="config file")
-        except ConfigError:
-            raise
-        except InputError as exc:
-            raise ConfigError(exc.message, hint=exc.hint) from exc
+        text, document = load_document(path, what="config file", error=ConfigError)
         if document is None:
             document = {}
         if not isinstance(document, dict):

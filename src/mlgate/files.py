@@ -68,6 +68,17 @@ def parse_document(text: str, path: Path, *, what: str) -> Any:
         raise InputError(f"{path}: {what} is not valid YAML: {exc}") from exc
 
 
+def load_document(path: Path, *, what: str, error: type[InputError] = InputError) -> tuple[str, Any]:
+    """Read and parse a YAML/JSON file; problems are raised as ``error`` (an InputError subclass)."""
+    try:
+        text = read_text(path, what=what)
+        return text, parse_document(text, path, what=what)
+    except error:
+        raise
+    except InputError as exc:
+        raise error(exc.message, hint=exc.hint) from exc
+
+
 def find_line(text: str, keys: Sequence[str | int]) -> int | None:
     """Return the 1-based line of the node at ``keys`` (mapping keys / list indexes), if found.
 

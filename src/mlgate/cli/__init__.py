@@ -6,7 +6,6 @@ are imported only when invoked, so ``mlgate --help`` stays fast.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 import click
 
 from mlgate import __version__
+from mlgate.cli.lazy import LazyGroup
 from mlgate.errors import ExitCode, MlgateError, exit_code_for
 
 # name -> (module, attribute, short help): the explicit registry of commands.
@@ -27,27 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group that imports a command's module only when that command runs."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        module, attribute, _ = COMMANDS[cmd_name]
-        command = getattr(importlib.import_module(module), attribute)
-        assert isinstance(command, click.Command)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, registry=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="mlgate")
 def cli() -> None:
     """mlgate: data, model and deploy gates for scikit-learn projects.

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mlgate.errors import InputError, SchemaError
-from mlgate.files import find_line, parse_document, read_text
+from mlgate.errors import SchemaError
+from mlgate.files import find_line, load_document
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime", "time", "year", "any"]
 Severity = Literal["error", "warning"]
@@ -123,13 +123,7 @@ class Schema:
 
 def load_schema(path: Path) -> Schema:
     """Read a Table Schema file (YAML or JSON) and check it."""
-    try:
-        text = read_text(path, what="schema")
-        descriptor = parse_document(text, path, what="schema")
-    except SchemaError:
-        raise
-    except InputError as exc:
-        raise SchemaError(exc.message, hint=exc.hint) from exc
+    text, descriptor = load_document(path, what="schema", error=SchemaError)
     schema = parse_schema(descriptor, path=path, text=text)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Schema(**{**schema.__dict__, "sha256": digest})
