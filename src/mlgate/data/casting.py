@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -54,6 +55,7 @@ class Cast:
     values: pa.Array
     missing: pa.Array  # bool, no nulls
     invalid: pa.Array  # bool, no nulls
+    has_missing: bool = True  # False only when no value of the batch is missing
 
 
 def cast_column(column: pa.Array, item: Field, missing_values: tuple[str, ...]) -> Cast:
@@ -64,14 +66,15 @@ def cast_column(column: pa.Array, item: Field, missing_values: tuple[str, ...]) 
         column = column.cast(pa.string())
     if pa.types.is_string(column.type):
         missing = _missing_mask(column, missing_values)
+        has_missing = bool(pc.any(missing).as_py())
         if item.type in ("string", "any"):  # no copy: checks ignore missing cells through the mask
             values, invalid = _cast_strings(column, item)
         else:
-            has_missing = bool(pc.any(missing).as_py())
             present = pc.if_else(missing, pa.scalar(None, pa.string()), column) if has_missing else column
             values, invalid = _cast_strings(present, item)
-        return Cast(values, missing, pc.and_not(invalid, missing))
-    return _cast_typed(column, item)
+        return Cast(values, missing, pc.and_not(invalid, missing) if has_missing else invalid, has_missing)
+    cast = _cast_typed(column, item)
+    return dataclasses.replace(cast, has_missing=column.null_count > 0)
 
 
 def _missing_mask(column: pa.Array, missing_values: tuple[str, ...]) -> pa.Array:
@@ -311,5 +314,13 @@ def _present_and_not(present: pa.Array, valid: pa.Array) -> pa.Array:
     return pc.and_(pc.is_valid(present), pc.invert(pc.fill_null(valid, False)))
 
 
+_FALSE: dict[int, pa.Array] = {}
+
+
 def _false(length: int) -> pa.Array:
-    return pc.fill_null(pa.nulls(length, pa.bool_()), False)
+    """An all-false mask (cached: batches mostly share a few lengths)."""
+    if length not in _FALSE:
+        if len(_FALSE) > 64:
+            _FALSE.clear()
+        _FALSE[length] = pc.fill_null(pa.nulls(length, pa.bool_()), False)
+    return _FALSE[length]

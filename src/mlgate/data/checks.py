@@ -17,7 +17,7 @@ Check = tuple[str, pa.Array, str]
 
 def check_constraints(item: Field, cast: Cast, raw: pa.Array, *, required: bool) -> Iterator[Check]:
     """Yield the failing-value masks of every constraint of ``item`` on one batch."""
-    if required and pc.any(cast.missing).as_py():
+    if required and cast.has_missing and pc.any(cast.missing).as_py():
         yield "required", cast.missing, "a value is required"
     if pc.any(cast.invalid).as_py():
         yield (
@@ -26,6 +26,9 @@ def check_constraints(item: Field, cast: Cast, raw: pa.Array, *, required: bool)
             f"not a valid {item.type}" + (f" ({item.format})" if item.format != "default" else ""),
         )
     values = cast.values
+    if not cast.has_missing:
+        yield from _value_checks(item, values)
+        return
     present = pc.invert(cast.missing)
     for check, mask, message in _value_checks(item, values):
         yield check, pc.and_(mask, present), message

@@ -179,7 +179,10 @@ class _Run:
         self.collector = collector
         self.observer = observer
         self.records = 0
-        self.nulls = dict.fromkeys(columns, 0)
+        limited = {
+            f.name for f in schema.fields if f.max_null_fraction is not None or schema.max_null_fraction is not None
+        }
+        self.nulls = {name: 0 for name in columns if name in limited}
         self.checked = {name: 0 for name in columns}
         keyed: list[tuple[str, tuple[str, ...], str]] = [
             (f.name, (f.name,), "unique") for f in schema.fields if f.constraints.unique
@@ -202,7 +205,7 @@ class _Run:
         for item in fields:
             raw = arrays[self.columns[item.name]]
             cast = casts[item.name]
-            if rows is None:
+            if rows is None and item.name in self.nulls and cast.has_missing:  # only for null-fraction bounds
                 missing = cast.missing if keep is None else pc.and_(cast.missing, keep)
                 self.nulls[item.name] += int(pc.sum(missing).as_py() or 0)
             severity = self.schema.severity_for(item)
@@ -225,6 +228,8 @@ class _Run:
 
     def _drop_blank_rows(self, arrays: list[pa.Array], casts: dict[str, Any], base: int) -> pa.Array | None:
         """Report records whose every cell is missing as blank rows; the mask of the others, if any."""
+        if any(not cast.has_missing for cast in casts.values()):
+            return None  # some column has a value in every row: no row is blank
         mapped = set(self.columns.values())
         empties = [cast.missing for cast in casts.values()]
         for index, array in enumerate(arrays):
