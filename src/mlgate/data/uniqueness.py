@@ -134,14 +134,15 @@ class UniqueTracker:
 
     State is the keys only (8 bytes a row, 16 for strings): a batch whose rows all take part stores
     its first ordinal instead of one per row. Repeats are found partition by partition (by key bits),
-    so the sort at the end needs 1/``partitions`` of the keys at a time.
+    so the sort at the end holds at most ``sort_budget`` bytes of keys at a time (one partition, with
+    no selection passes, up to 2M keys).
     """
 
     h1: list[U64] = field(default_factory=list)
     h2: list[U64] = field(default_factory=list)
     ordinals: list[I64 | int] = field(default_factory=list)
     exact: bool = True
-    partitions: int = 8
+    sort_budget: int = 16 << 20
 
     def add(self, key: tuple[U64, U64 | None], ordinals: I64) -> None:
         self.h1.append(key[0])
@@ -160,7 +161,8 @@ class UniqueTracker:
 
     def _repeated(self) -> U64:
         """Key values (first word) seen more than once."""
-        bits = (self.partitions - 1).bit_length()
+        total = sum(len(h) for h in self.h1)
+        bits = max(0, (total * 8 - 1) // self.sort_budget).bit_length()
         shift = np.uint64(64 - bits)
         found = []
         for part in range(1 << bits):

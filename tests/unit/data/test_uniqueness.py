@@ -71,8 +71,8 @@ def test_short_strings_have_exact_keys_of_fixed_and_mixed_width() -> None:
 def test_partitioned_search_matches_a_plain_sort() -> None:
     rng = np.random.default_rng(3)
     values = rng.integers(0, 50_000, size=120_000)
-    for partitions in (1, 2, 8, 16):
-        tracker = UniqueTracker(partitions=partitions)
+    for budget in (1 << 30, 200_000, 50_000, 8_000):  # 1, 8, 32 and 128 partitions of 120k keys
+        tracker = UniqueTracker(sort_budget=budget)
         for start in range(0, len(values), 10_000):
             chunk = values[start : start + 10_000]
             keep = np.flatnonzero(chunk % 7 != 0) if start % 20_000 else np.arange(len(chunk))  # gaps in some
