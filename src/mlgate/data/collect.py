@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mlgate.data.numbering import RowNumbering, lines_for_rows
 from mlgate.data.results import Violation
@@ -41,11 +42,11 @@ class Collector:
         return self.entries[key]
 
     def add_mask(self, entry: Entry, mask: pa.Array, raw: pa.Array | None, base: int) -> None:
-        index = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+        index = pc.indices_nonzero(mask).to_numpy().astype(np.int64)
         if len(index) == 0:
             return
-        entry.ordinals.append(index.astype(np.int64) + base)
-        if raw is not None:
+        entry.ordinals.append(index + base)
+        if raw is not None and len(entry.examples) < self.max_examples:
             self.add_examples(entry, raw.take(pa.array(index[: self.max_examples * 4])).to_pylist())
 
     def add_examples(self, entry: Entry, values: Sequence[Any]) -> None:

@@ -181,8 +181,10 @@ class UniqueTracker:
         if len(repeated) == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         cand_ord, cand_h1, cand_h2 = [], [], []
+        repeated.sort()
+        last = len(repeated) - 1
         for i, h1 in enumerate(self.h1):
-            hit = np.isin(h1, repeated)
+            hit = repeated[np.minimum(np.searchsorted(repeated, h1), last)] == h1
             if hit.any():
                 cand_ord.append(self.ordinals_of(i)[hit])
                 cand_h1.append(h1[hit])
