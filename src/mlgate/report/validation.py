@@ -186,6 +186,6 @@ def _annotation(v: Violation, i: int, row: int) -> str:
     text = f"row {row}: {v.message}"
     if v.first_rows and i < len(v.first_rows):
         text = f"row {row}: repeats row {v.first_rows[i]}"
-    if i < len(v.examples) and v.check != "unique":
-        text += f" (e.g. {example(v.examples[i])})"
+    if i == 0 and v.examples and v.check != "unique":  # examples are distinct values: only the first is this row's
+        text += f" (value {example(v.examples[0])})"
     return text

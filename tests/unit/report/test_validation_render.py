@@ -38,3 +38,15 @@ def test_json_is_versioned() -> None:
     data = json.loads(render_json(result()))
     assert data["schema_version"] == 1
     assert data["files"][0]["violations"][0]["first_rows"] == [2, 3]
+
+
+def test_annotation_values_are_only_attached_where_they_belong() -> None:
+    violation = Violation(
+        field="age", check="maximum", severity="error", count=3, rows=(2, 3, 4), message="above maximum 120",
+        lines=(2, 3, 4), examples=("150", "200"),  # rows 2 and 3 both hold 150; row 4 holds 200
+    )  # fmt: skip
+    files = (FileResult(path="a.csv", format="csv", rows=3, fields=1, seconds=0.0, violations=(violation,)),)
+    lines = render_github(ValidationResult(schema="s.yaml", files=files)).splitlines()
+    assert lines[0].endswith('::row 2: above maximum 120 (value "150")')
+    assert lines[1].endswith("::row 3: above maximum 120")
+    assert lines[2].endswith("::row 4: above maximum 120")
