@@ -17,9 +17,9 @@ Check = tuple[str, pa.Array, str]
 
 def check_constraints(item: Field, cast: Cast, raw: pa.Array, *, required: bool) -> Iterator[Check]:
     """Yield the failing-value masks of every constraint of ``item`` on one batch."""
-    if required and cast.has_missing and pc.any(cast.missing).as_py():
+    if required and cast.has_missing and cast.missing.true_count:
         yield "required", cast.missing, "a value is required"
-    if pc.any(cast.invalid).as_py():
+    if cast.invalid.true_count:
         yield (
             "type",
             cast.invalid,

@@ -211,7 +211,7 @@ class _Run:
             severity = self.schema.severity_for(item)
             for check, found, message in check_constraints(item, cast, raw, required=item.name in self.required):
                 mask = found if keep is None else pc.and_(found, keep)
-                if not pc.any(mask).as_py():
+                if not mask.true_count:  # masks are null-free
                     continue
                 entry = self.collector.entry(item.name, check, severity, message)
                 if rows is None:
@@ -243,7 +243,7 @@ class _Run:
         blank = empties[0]
         for empty in empties[1:]:
             blank = pc.and_(blank, empty)
-        if not pc.any(blank).as_py():
+        if not blank.true_count:
             return None
         entry = self.collector.entry(None, "blank-row", self.schema.severity, "an empty row")
         self.collector.add_mask(entry, blank, None, base)
