@@ -42,29 +42,45 @@ def _mix(h: U64) -> U64:
 
 
 def hash_strings(values: pa.Array) -> tuple[U64, U64]:
-    """Two 64-bit hashes per string of a null-free string array."""
+    """Two 64-bit words per string of a null-free string array.
+
+    The scheme depends on each string's own length, never on its batch, so equal strings always get
+    equal keys: under 16 bytes the bytes themselves (exact), up to 4096 bytes tabulation hashing, longer
+    ones BLAKE2b.
+    """
     values = values.cast(pa.large_string()) if not pa.types.is_large_string(values.type) else values
     n = len(values)
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset : values.offset + n + 1]
-    lengths = np.diff(offsets)
     if n == 0:
         empty = np.zeros(0, np.uint64)
         return empty, empty
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset : values.offset + n + 1]
+    lengths = np.diff(offsets)
+    classes = np.digitize(lengths, (16, _MAX_TABLE_POSITIONS + 1))  # 0 short, 1 tabulated, 2 long
+    if (classes == classes[0]).all():
+        return _hash_one_class(values, offsets, lengths, int(classes[0]))
+    h1, h2 = np.empty(n, np.uint64), np.empty(n, np.uint64)
+    for kind in np.unique(classes):
+        chosen = classes == kind
+        subset = values.filter(pa.array(chosen))
+        sub_offsets = np.frombuffer(subset.buffers()[1], dtype=np.int64)[
+            subset.offset : subset.offset + len(subset) + 1
+        ]
+        h1[chosen], h2[chosen] = _hash_one_class(subset, sub_offsets, np.diff(sub_offsets), int(kind))
+    return h1, h2
+
+
+def _hash_one_class(values: pa.Array, offsets: I64, lengths: I64, kind: int) -> tuple[U64, U64]:
+    if kind == 2:
+        return _hash_python(values)
     data = np.frombuffer(values.buffers()[2] or b"\0", dtype=np.uint8)[offsets[0] : offsets[-1]]
     longest = int(lengths.max())
-    if longest < 16:
+    if kind == 0:
         return _pack_short(data, offsets, lengths, longest)
-    if longest > _MAX_TABLE_POSITIONS:
-        return _hash_python(values)
     starts = offsets[:-1] - offsets[0]
     positions = np.arange(len(data), dtype=np.int64) - np.repeat(starts, lengths)
-    picked = _table(longest)[positions, data] if len(data) else np.zeros(1, np.uint64)
-    index = np.minimum(starts, max(len(picked) - 1, 0))
-    xor = np.bitwise_xor.reduceat(picked, index)
-    add = np.add.reduceat(picked, index)
-    empty = lengths == 0
-    xor[empty] = 0
-    add[empty] = 0
+    picked = _table(longest)[positions, data]
+    xor = np.bitwise_xor.reduceat(picked, starts)
+    add = np.add.reduceat(picked, starts)
     length_salt = lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     return _mix(xor ^ length_salt), _mix(add + length_salt + np.uint64(1))
 

@@ -90,3 +90,17 @@ def test_partitioned_search_matches_a_plain_sort() -> None:
                 seen[value] = ordinal
         assert dups.tolist() == expected_dups
         assert firsts.tolist() == expected_firsts
+
+
+def test_equal_strings_get_equal_keys_whatever_else_is_in_their_batch() -> None:
+    """A batch holding a long string must not change how its short strings are keyed."""
+    short, medium, huge = "ID-1", "m" * 40, "h" * 5000
+    alone = [hash_strings(pa.array([value])) for value in (short, medium, huge)]
+    mixed = hash_strings(pa.array([short, medium, huge, short]))
+    for i, (h1, h2) in enumerate(alone):
+        assert (mixed[0][i], mixed[1][i]) == (h1[0], h2[0])
+    assert (mixed[0][3], mixed[1][3]) == (mixed[0][0], mixed[1][0])
+    tracker = UniqueTracker()
+    tracker.add(key_of(pa.array([short, "other"])), np.arange(2))
+    tracker.add(key_of(pa.array([medium, short])), np.arange(2, 4))
+    assert tracker.duplicates()[0].tolist() == [3]
