@@ -15,7 +15,7 @@ from mlgate.data.schema import Field, re2_compiles
 Check = tuple[str, pa.Array, str]
 
 
-def check_constraints(item: Field, cast: Cast, raw: pa.Array, *, required: bool) -> Iterator[Check]:
+def check_constraints(item: Field, cast: Cast, *, required: bool) -> Iterator[Check]:
     """Yield the failing-value masks of every constraint of ``item`` on one batch."""
     if required and cast.has_missing and cast.missing.true_count:
         yield "required", cast.missing, "a value is required"

@@ -75,9 +75,7 @@ def finish_entry(entry: Entry, numbering: RowNumbering, with_lines: bool) -> Vio
     firsts = None
     if entry.first_ordinals is not None:
         firsts = tuple(int(x) for x in numbering.rows_of(entry.first_ordinals)[order[: len(entry.first_ordinals)]])
-    count = len(rows) if (len(rows) or entry.check not in ("row-count", "null-fraction")) else 1
-    if entry.check == "null-fraction":
-        count = 1
+    count = 1 if entry.check in ("row-count", "null-fraction") else len(rows)  # dataset-level: one finding
     return Violation(
         field=entry.field_name, check=entry.check, severity=entry.severity, count=count,
         rows=tuple(int(x) for x in rows), message=entry.message, lines=lines,

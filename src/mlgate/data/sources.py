@@ -246,8 +246,8 @@ def stream_csv(
         )
         streaming = pcsv.open_csv(reader, read_options=read, parse_options=parse, convert_options=convert)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise _csv_error(location, csv, exc) from exc
-    return header, _guarded(streaming, reader, location, csv)
+        raise _csv_error(location, exc) from exc
+    return header, _guarded(streaming, reader, location)
 
 
 def _header_by_pyarrow(location: Location, read: Any, parse: Any, s3: FilesystemFactory | None) -> list[str]:
@@ -284,7 +284,7 @@ def _read_header(location: Location, csv: CsvConfig, head: bytes) -> list[str]:
     return rows[0]
 
 
-def _guarded(streaming: Any, source: Any, location: Location, csv: CsvConfig) -> Iterator[pa.RecordBatch]:
+def _guarded(streaming: Any, source: Any, location: Location) -> Iterator[pa.RecordBatch]:
     """Translate read errors; close the reader and its input however the iteration ends.
 
     Closing matters: an abandoned reader keeps I/O threads that may free Python objects while the
@@ -295,13 +295,13 @@ def _guarded(streaming: Any, source: Any, location: Location, csv: CsvConfig) ->
     try:
         yield from streaming
     except (pa.ArrowInvalid, OSError) as exc:
-        raise _csv_error(location, csv, exc) from exc
+        raise _csv_error(location, exc) from exc
     finally:
         streaming.close()
         source.close()
 
 
-def _csv_error(location: Location, csv: CsvConfig, exc: Exception) -> DataError:
+def _csv_error(location: Location, exc: Exception) -> DataError:
     text = str(exc)
     if "UTF8" in text or "UTF-8" in text or "decode" in text.lower():
         line = find_undecodable_line(location) if not location.is_s3 else None

@@ -128,9 +128,7 @@ def validate_file(
     duplicates = run.finish_unique()
     for key_name, entry in duplicates:
         if entry.examples == [] and entry.ordinals:
-            collector.add_examples(
-                entry, _fetch_examples(location, csv, s3, header, columns, key_name, entry, max_examples)
-            )
+            collector.add_examples(entry, _fetch_examples(location, csv, s3, columns, key_name, entry, max_examples))
     for item in schema.fields:
         pat = item.constraints.pattern
         if pat and item.name in columns and pattern_engine(pat) == "python":
@@ -209,7 +207,7 @@ class _Run:
                 missing = cast.missing if keep is None else pc.and_(cast.missing, keep)
                 self.nulls[item.name] += int(pc.sum(missing).as_py() or 0)
             severity = self.schema.severity_for(item)
-            for check, found, message in check_constraints(item, cast, raw, required=item.name in self.required):
+            for check, found, message in check_constraints(item, cast, required=item.name in self.required):
                 mask = found if keep is None else pc.and_(found, keep)
                 if not mask.true_count:  # masks are null-free
                     continue
@@ -316,8 +314,7 @@ class _Run:
 
 
 def _fetch_examples(
-    location: Location, csv: CsvConfig, s3: FilesystemFactory | None, header: list[str],
-    columns: dict[str, int], key_name: str, entry: Entry, limit: int,
+    location: Location, csv: CsvConfig, s3: FilesystemFactory | None, columns: dict[str, int], key_name: str, entry: Entry, limit: int,
 ) -> list[Any]:  # fmt: skip
     """Values of the first duplicates: a second read that stops as soon as they are found."""
     wanted = np.sort(np.concatenate(entry.ordinals))[:limit]
