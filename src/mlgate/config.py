@@ -43,12 +43,29 @@ class CsvConfig:
 
 
 @dataclass(frozen=True)
+class SplitConfig:
+    """How evaluation data is made when ``data.test`` is not given (holdout) or cross-validation."""
+
+    test_size: float = 0.25
+    folds: int | None = None
+    stratify: bool = True
+    seed: int = 0
+
+
+@dataclass(frozen=True)
 class DataConfig:
     """Where the datasets and their schema live."""
 
     schema: str | None = None
     datasets: tuple[str, ...] = ()
+    train: str | None = None
+    test: str | None = None
+    split: SplitConfig = field(default_factory=SplitConfig)
     csv: CsvConfig = field(default_factory=CsvConfig)
+
+    def validation_targets(self) -> tuple[str, ...]:
+        """What ``mlgate validate`` checks by default: ``datasets``, else the train and test files."""
+        return self.datasets or tuple(p for p in (self.train, self.test) if p)
 
 
 @dataclass(frozen=True)
@@ -61,12 +78,91 @@ class ValidateConfig:
 
 
 @dataclass(frozen=True)
+class ModelConfig:
+    """One candidate: an estimator import path (``pkg.mod.Class`` or ``pkg.mod:factory``) and its params."""
+
+    estimator: str
+    params: dict[str, Any] = field(default_factory=dict)
+    preprocess: Literal["auto", "none"] = "auto"
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """The gate of one metric; unset values fall back to the metric's defaults."""
+
+    direction: Literal["higher", "lower", "none"] | None = None
+    min: float | None = None
+    max: float | None = None
+    abs_tol: float | None = None
+    rel_tol: float | None = None
+    severity: Literal["fail", "warn"] | None = None
+    meaningful_only: bool | None = None
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    """What is measured and how changes are judged."""
+
+    names: tuple[str, ...] = ()
+    primary: str | None = None
+    gates: dict[str, GateConfig] = field(default_factory=dict)
+    meaningful_only: bool = False
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Defaults of ``mlgate train``."""
+
+    out: str = ".mlgate/results"
+    seed: int = 0
+    latency_rows: int = 200
+    batch_rows: int = 1000
+
+
+@dataclass(frozen=True)
+class ArtifactsConfig:
+    """Model files: types skops may load beyond its defaults (a project's own transformers, XGBoost)."""
+
+    trusted_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """Where the baseline comes from: the merge-base of the PR head with ``base_branch``."""
+
+    base_branch: str = "main"
+    cache_dir: str = ".mlgate/cache"
+    require: bool = False
+    fetch: bool = True
+    train_if_missing: bool = True
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """How comparison reports are rendered."""
+
+    key: str = "mlgate"
+    precision: int = 4
+    max_comment_chars: int = 60000
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``root`` is the folder relative paths are resolved against."""
 
     version: Literal[1] = 1
     data: DataConfig = field(default_factory=DataConfig)
     validate: ValidateConfig = field(default_factory=ValidateConfig)
+    task: Literal["classification", "regression"] | None = None
+    target: str | None = None
+    features: tuple[str, ...] = ()
+    models: dict[str, ModelConfig] = field(default_factory=dict)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    artifacts: ArtifactsConfig = field(default_factory=ArtifactsConfig)
+    baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     root: Path = field(default=Path("."), metadata={"internal": True})
     path: Path | None = field(default=None, metadata={"internal": True})
 
@@ -191,6 +287,9 @@ def _convert_dataclass(cls: Any, value: Any, keys: tuple[str | int, ...], src: _
             guess = difflib.get_close_matches(str(key), list(fields), n=1)
             hint = f"did you mean '{guess[0]}'?" if guess else f"valid keys: {', '.join(fields)}"
             raise ConfigError(f"{src.where((*keys, key))} is not a known key", hint=hint)
+    for name, spec in fields.items():
+        if name not in value and spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+            raise ConfigError(f"{src.where(keys)} is missing the required key '{name}'")
     kwargs = {k: _convert(hints[k], v, (*keys, k), src) for k, v in value.items()}
     return cls(**kwargs)
 

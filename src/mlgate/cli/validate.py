@@ -47,9 +47,12 @@ def validate(
     from mlgate.report import validation as render
 
     config = get_config(config_path)
-    uris = list(data) or [config.resolve(d) for d in config.data.datasets]
+    uris = list(data) or [config.resolve(d) for d in config.data.validation_targets()]
     if not uris:
-        raise InputError("no datasets to validate", hint="pass DATA paths or set data.datasets in mlgate.yaml")
+        raise InputError(
+            "no datasets to validate",
+            hint="pass DATA paths or set data.datasets (or data.train and data.test) in mlgate.yaml",
+        )
     if schema_path is None:
         if not config.data.schema:
             raise InputError("no schema given", hint="pass --schema FILE or set data.schema in mlgate.yaml")

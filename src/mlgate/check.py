@@ -1,0 +1,3 @@
+"""mlgate check: validate + train + compare with the baseline, as the PR workflow does."""
+
+from __future__ import annotations
