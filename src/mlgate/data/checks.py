@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlgate.data.casting import Cast
+from mlgate.data.fixed_pattern import FixedPattern, compile_fixed, mismatches
 from mlgate.data.schema import Field, re2_compiles
 
 Check = tuple[str, pa.Array, str]
@@ -69,6 +70,7 @@ def _scalar(value: Any, kind: pa.DataType) -> pa.Scalar:
 
 _PY_PATTERNS: dict[str, re.Pattern[str]] = {}
 _RE2_OK: dict[str, bool] = {}
+_FIXED: dict[str, FixedPattern | None] = {}
 
 
 def pattern_engine(pattern: str) -> str:
@@ -81,6 +83,9 @@ def pattern_engine(pattern: str) -> str:
 def _pattern_mask(values: pa.Array, pattern: str) -> pa.Array:
     """Present values that do not match the whole pattern."""
     if pattern_engine(pattern) == "re2":
+        fixed = _FIXED.setdefault(pattern, compile_fixed(pattern))
+        if fixed is not None and (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            return pa.array(mismatches(values, fixed))
         matched = pc.match_substring_regex(values, pattern=f"^(?:{pattern})$")
         return pc.fill_null(pc.invert(matched), False)
     compiled = _PY_PATTERNS.setdefault(pattern, re.compile(pattern))

@@ -105,6 +105,46 @@ def _pack_short(data: npt.NDArray[np.uint8], offsets: I64, lengths: I64, longest
     return _mix(_mix(first) ^ second), first
 
 
+_MASK = (1 << 64) - 1
+
+
+def _unxorshift(x: int, shift: int) -> int:
+    result = x
+    for k in range(shift, 64, shift):
+        result ^= x >> k
+    return result
+
+
+def _unmix(h: int) -> int:
+    """The inverse of ``_mix`` (each step of splitmix64's finaliser is a bijection)."""
+    h = _unxorshift(h, 31)
+    h = (h * pow(0x94D049BB133111EB, -1, 1 << 64)) & _MASK
+    h = _unxorshift(h, 27)
+    h = (h * pow(0xBF58476D1CE4E5B9, -1, 1 << 64)) & _MASK
+    return _unxorshift(h, 30)
+
+
+def _mix_one(value: int) -> int:
+    mixed: int = _mix(np.array([value], np.uint64))[0].item()
+    return mixed
+
+
+def unpack_short(h1: int, h2: int) -> str:
+    """The string whose ``_pack_short`` key is (h1, h2)."""
+    first = h2
+    second = _unmix(h1) ^ _mix_one(first)
+    raw = np.array([first, second], np.uint64).view(np.uint8).tobytes()
+    return raw[: raw[15]].decode("utf-8", errors="replace")
+
+
+def is_short_strings(values: pa.Array) -> bool:
+    """Whether every string of a null-free string array is under 16 bytes (its key is exact and reversible)."""
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)) or len(values) == 0:
+        return False
+    longest = pc.max(pc.binary_length(values)).as_py()
+    return longest is not None and int(longest) < 16
+
+
 def _hash_python(values: pa.Array) -> tuple[U64, U64]:
     import hashlib
 
@@ -158,9 +198,12 @@ class UniqueTracker:
     h2: list[U64] = field(default_factory=list)
     ordinals: list[I64 | int] = field(default_factory=list)
     exact: bool = True
+    packed: bool = True  # every key is a packed short string, so values can be read back from keys
     sort_budget: int = 16 << 20
 
-    def add(self, key: tuple[U64, U64 | None], ordinals: I64) -> None:
+    def add(self, key: tuple[U64, U64 | None], ordinals: I64, *, packed: bool = False) -> None:
+        """Record the keys of rows ``ordinals``; ``packed``: the keys are short strings' bytes (see unpack)."""
+        self.packed = self.packed and packed and key[1] is not None
         self.h1.append(key[0])
         if key[1] is not None:
             self.exact = False
@@ -174,6 +217,23 @@ class UniqueTracker:
         if isinstance(stored, int):
             return np.arange(stored, stored + len(self.h1[index]), dtype=np.int64)
         return stored
+
+    def values_of(self, wanted: I64) -> dict[int, str] | None:
+        """The strings of rows ``wanted`` read back from their keys, or None when keys are hashes."""
+        if not self.packed or not self.h1:
+            return None
+        found: dict[int, str] = {}
+        for i, h1 in enumerate(self.h1):
+            stored = self.ordinals[i]
+            if isinstance(stored, int):
+                position = wanted - stored
+                hit = (position >= 0) & (position < len(h1))
+            else:
+                position = np.minimum(np.searchsorted(stored, wanted), len(stored) - 1)
+                hit = stored[position] == wanted
+            for at, ordinal in zip(position[hit], wanted[hit], strict=True):
+                found[int(ordinal)] = unpack_short(int(h1[at]), int(self.h2[i][at]))
+        return found
 
     def _repeated(self) -> U64:
         """Key values (first word) seen more than once."""
@@ -199,12 +259,19 @@ class UniqueTracker:
         cand_ord, cand_h1, cand_h2 = [], [], []
         repeated.sort()
         last = len(repeated) - 1
+        bits = min(24, max(16, (8 * len(repeated)).bit_length()))
+        shift = np.uint64(64 - bits)
+        maybe_repeated = np.zeros(1 << bits, np.bool_)  # a one-probe filter before the binary search
+        maybe_repeated[(repeated * _GOLDEN) >> shift] = True
         for i, h1 in enumerate(self.h1):
-            hit = repeated[np.minimum(np.searchsorted(repeated, h1), last)] == h1
-            if hit.any():
-                cand_ord.append(self.ordinals_of(i)[hit])
-                cand_h1.append(h1[hit])
-                cand_h2.append(self.h2[i][hit] if not self.exact else h1[hit])
+            index = np.flatnonzero(maybe_repeated[(h1 * _GOLDEN) >> shift])
+            if len(index) == 0:
+                continue
+            index = index[repeated[np.minimum(np.searchsorted(repeated, h1[index]), last)] == h1[index]]
+            if len(index):
+                cand_ord.append(self.ordinals_of(i)[index])
+                cand_h1.append(h1[index])
+                cand_h2.append(self.h2[i][index] if not self.exact else h1[index])
         ords, k1, k2 = np.concatenate(cand_ord), np.concatenate(cand_h1), np.concatenate(cand_h2)
         order = np.lexsort((ords, k2, k1))
         ords, k1, k2 = ords[order], k1[order], k2[order]

@@ -35,7 +35,7 @@ from mlgate.data.sources import (
     open_parquet,
     stream_csv,
 )  # fmt: skip
-from mlgate.data.uniqueness import UniqueTracker, combine_keys, key_of
+from mlgate.data.uniqueness import UniqueTracker, combine_keys, is_short_strings, key_of
 
 if TYPE_CHECKING:
     from mlgate.data.drift import DriftCollector
@@ -126,9 +126,13 @@ def validate_file(
     rows = run.records + len(stats.ragged) + len(numbering.blank_rows)
     run.finish_file_checks(rows)
     duplicates = run.finish_unique()
-    for key_name, entry in duplicates:
+    for key_name, entry, tracker in duplicates:
         if entry.examples == [] and entry.ordinals:
-            collector.add_examples(entry, _fetch_examples(location, csv, s3, columns, key_name, entry, max_examples))
+            wanted = np.sort(np.concatenate(entry.ordinals))[:max_examples]
+            known = tracker.values_of(wanted)  # short strings: their keys are their bytes, no second read
+            if known is None:
+                known = _fetch_examples(location, csv, s3, columns, key_name, wanted)
+            collector.add_examples(entry, [known[int(o)] for o in wanted if int(o) in known])
     for item in schema.fields:
         pat = item.constraints.pattern
         if pat and item.name in columns and pattern_engine(pat) == "python":
@@ -259,8 +263,9 @@ class _Run:
             if len(index) == 0:
                 continue
             take = pa.array(index)
-            parts = [key_of(casts[name].values.take(take)) for name in names]
-            tracker.add(combine_keys(parts), index.astype(np.int64) + base)
+            keyed = [casts[name].values.take(take) for name in names]
+            packed = len(keyed) == 1 and is_short_strings(keyed[0])
+            tracker.add(combine_keys([key_of(k) for k in keyed]), index.astype(np.int64) + base, packed=packed)
 
     def check_ragged(self, stats: ReadStats, numbering: RowNumbering, csv: CsvConfig) -> None:
         import csv as pycsv
@@ -298,7 +303,7 @@ class _Run:
                 entry = self.collector.entry(item.name, "null-fraction", schema.severity_for(item), message)
                 entry.examples.append(round(fraction, 6))
 
-    def finish_unique(self) -> list[tuple[str, Entry]]:
+    def finish_unique(self) -> list[tuple[str, Entry, UniqueTracker]]:
         found = []
         for (name, check), (names, tracker) in self.trackers.items():
             dups, firsts = tracker.duplicates()
@@ -309,15 +314,14 @@ class _Run:
             entry = self.collector.entry(name, check, severity, "repeats an earlier row")
             entry.ordinals.append(dups)
             entry.first_ordinals = firsts
-            found.append((name, entry))
+            found.append((name, entry, tracker))
         return found
 
 
 def _fetch_examples(
-    location: Location, csv: CsvConfig, s3: FilesystemFactory | None, columns: dict[str, int], key_name: str, entry: Entry, limit: int,
-) -> list[Any]:  # fmt: skip
-    """Values of the first duplicates: a second read that stops as soon as they are found."""
-    wanted = np.sort(np.concatenate(entry.ordinals))[:limit]
+    location: Location, csv: CsvConfig, s3: FilesystemFactory | None, columns: dict[str, int], key_name: str, wanted: I64,
+) -> dict[int, Any]:  # fmt: skip
+    """Values of the rows ``wanted`` (sorted ordinals): a second read that stops as soon as they are found."""
     names = [n.strip() for n in key_name.split(",")]
     index = [columns[n] for n in names]
     found: dict[int, Any] = {}
@@ -328,7 +332,7 @@ def _fetch_examples(
             found[int(ordinal)] = cells[0] if len(cells) == 1 else ", ".join(map(str, cells))
         if base + batch.num_rows > wanted[-1]:
             break
-    return [found[int(o)] for o in wanted if int(o) in found]
+    return found
 
 
 def _batches_with_base(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from mlgate.data.uniqueness import UniqueTracker, combine_keys, hash_strings, key_of
+from mlgate.data.uniqueness import UniqueTracker, combine_keys, hash_strings, is_short_strings, key_of, unpack_short
 
 
 def test_distinct_strings_get_distinct_hash_pairs() -> None:
@@ -104,3 +104,22 @@ def test_equal_strings_get_equal_keys_whatever_else_is_in_their_batch() -> None:
     tracker.add(key_of(pa.array([short, "other"])), np.arange(2))
     tracker.add(key_of(pa.array([medium, short])), np.arange(2, 4))
     assert tracker.duplicates()[0].tolist() == [3]
+
+
+def test_short_string_keys_read_back_to_their_values() -> None:
+    values = ["", "a", "ID-00000042", "naïve", "fifteen-bytes!!", "x" * 15]
+    h1, h2 = hash_strings(pa.array(values))
+    assert [unpack_short(int(a), int(b)) for a, b in zip(h1, h2, strict=True)] == values
+
+
+def test_values_of_reads_duplicates_back_only_from_packed_keys() -> None:
+    tracker = UniqueTracker()
+    first = pa.array(["ab", "cd", "ab"])
+    tracker.add(key_of(first), np.arange(3), packed=is_short_strings(first))
+    second = pa.array(["cd", "ef"])
+    tracker.add(key_of(second), np.array([5, 9]), packed=is_short_strings(second))
+    dups, _ = tracker.duplicates()
+    assert tracker.values_of(dups) == {2: "ab", 5: "cd"}
+    long = pa.array(["y" * 20, "y" * 20])
+    tracker.add(key_of(long), np.array([10, 11]), packed=is_short_strings(long))
+    assert tracker.values_of(dups) is None
