@@ -1,3 +1,32 @@
-"""The baseline: merge-base discovery, cached results and models, git worktree fallback."""
+"""The baseline: merge-base discovery, cached results and models, git worktree fallback.
+
+- ``event``: which commits a run is about (PR head from GitHub's event, base branch);
+- ``locate``: the merge-base, fetching history a shallow clone lacks;
+- ``cache``: results folders keyed by commit sha and mlgate version;
+- ``resolve``: the baseline of a run (cache, else trained in a temporary worktree, else none and why);
+- ``git``: the wrapper around the ``git`` executable.
+"""
 
 from __future__ import annotations
+
+from mlgate.baseline.cache import BaselineCache, save_baseline
+from mlgate.baseline.event import PullRequest, Revisions, find_revisions, read_pull_request
+from mlgate.baseline.git import Git, GitError, make_runner
+from mlgate.baseline.locate import find_merge_base
+from mlgate.baseline.resolve import Baseline, Trainer, resolve_baseline
+
+__all__ = [
+    "Baseline",
+    "BaselineCache",
+    "Git",
+    "GitError",
+    "PullRequest",
+    "Revisions",
+    "Trainer",
+    "find_merge_base",
+    "find_revisions",
+    "make_runner",
+    "read_pull_request",
+    "resolve_baseline",
+    "save_baseline",
+]

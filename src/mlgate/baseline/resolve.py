@@ -1,0 +1,162 @@
+"""Resolving the baseline of a run: the merge-base's results folder, from the cache or trained in a worktree.
+
+Order: a cached results folder of the merge-base (the caller re-scores its models on this PR's data);
+else, when allowed, the merge-base is checked out in a temporary ``git worktree``, trained there, and
+the result cached; else no baseline, with a reason the report shows. Stored metrics are never compared
+with fresh ones: the caller always re-scores the baseline's models in the same job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+import yaml
+
+from mlgate.baseline.cache import BaselineCache
+from mlgate.baseline.git import Git
+from mlgate.baseline.locate import find_merge_base
+from mlgate.config import CONFIG_NAME
+from mlgate.errors import InputError, MlgateError
+from mlgate.results import read_results
+
+BaselineSource = Literal["cache", "worktree", "none"]
+# (project folder inside the worktree, output folder): runs `mlgate train --out OUT` there; raises on failure.
+Trainer = Callable[[Path, Path], None]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Where the baseline comes from; ``reason`` is the sentence the report header shows."""
+
+    commit: str | None
+    source: BaselineSource
+    folder: Path | None
+    reason: str
+
+
+def resolve_baseline(
+    *,
+    git: Git,
+    head: str,
+    base_branch: str,
+    cache: BaselineCache,
+    train_in_worktree: Trainer | None,
+    fetch: bool,
+    require: bool,
+    workdir: Path,
+    config_file: Path | None = None,
+) -> Baseline:
+    """Find the merge-base of ``head`` and ``base_branch`` and a results folder for it.
+
+    ``train_in_worktree`` None means never train (``baseline.train_if_missing: false``). ``config_file`` is
+    this checkout's mlgate.yaml (default: the one at the repository top); the same path is looked up at the
+    merge-base. ``workdir`` is a scratch folder for the worktree and its output. With ``require``, no
+    baseline is an InputError (exit 2) naming the reason.
+    """
+    merge_base = find_merge_base(git, head, base_branch, fetch=fetch)
+    if merge_base is None:
+        baseline = _none(None, f"no baseline: {head[:7]} and {base_branch} share no history")
+    else:
+        baseline = _find_folder(git, merge_base, cache, train_in_worktree, workdir, _config_path(git, config_file))
+    if require and baseline.source == "none":
+        raise InputError(baseline.reason, hint="a baseline is required (baseline.require / --require-baseline)")
+    return baseline
+
+
+def _find_folder(
+    git: Git,
+    sha: str,
+    cache: BaselineCache,
+    trainer: Trainer | None,
+    workdir: Path,
+    config_path: PurePosixPath,
+) -> Baseline:
+    short = sha[:7]
+    cached = cache.get(sha)
+    if cached is not None:
+        return Baseline(sha, "cache", cached, f"merge-base {short}: cached model re-scored on this PR's data")
+    if trainer is None:
+        return _none(sha, f"no baseline: no cached model for the merge-base {short} and training it is off")
+    problem = _check_config(git, sha, config_path)
+    if problem:
+        return _none(sha, f"no baseline: the merge-base {short} {problem}")
+    out = workdir / f"baseline-{sha[:12]}"
+    try:
+        _train(git, sha, trainer, workdir, config_path, out)
+        results = read_results(out)
+    except (MlgateError, OSError, subprocess.SubprocessError) as exc:
+        shutil.rmtree(out, ignore_errors=True)
+        return _none(sha, f"no baseline: training the merge-base {short} failed: {_first_line(exc)}")
+    if not results.models:
+        shutil.rmtree(out, ignore_errors=True)
+        return _none(sha, f"no baseline: training the merge-base {short} produced no models")
+    reason = f"merge-base {short}: trained in a temporary worktree (no cached model)"
+    try:
+        folder = cache.put(sha, out)
+    except InputError as exc:  # still usable for this run, just not cached
+        return Baseline(sha, "worktree", out, f"{reason}; not cached: {exc.message}")
+    shutil.rmtree(out, ignore_errors=True)
+    return Baseline(sha, "worktree", folder, reason)
+
+
+def _train(git: Git, sha: str, trainer: Trainer, workdir: Path, config_path: PurePosixPath, out: Path) -> None:
+    """Check ``sha`` out in a temporary worktree, run the trainer there, and always remove the worktree."""
+    tree = workdir / f"worktree-{sha[:12]}"
+    for leftover in (tree, out):
+        shutil.rmtree(leftover, ignore_errors=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        git.worktree_add(tree, sha, detach=True)
+        trainer(tree.joinpath(*config_path.parent.parts), out)
+    finally:
+        _remove_worktree(git, tree)
+
+
+def _remove_worktree(git: Git, tree: Path) -> None:
+    """Best effort: a leftover folder is deleted and its registration pruned; neither hides the real outcome."""
+    with contextlib.suppress(InputError):
+        git.worktree_remove(tree, force=True)
+    shutil.rmtree(tree, ignore_errors=True)
+    with contextlib.suppress(InputError):
+        git.worktree_prune()
+
+
+def _check_config(git: Git, sha: str, config_path: PurePosixPath) -> str | None:
+    """Why the merge-base cannot be trained (no config, no models), or None when it can be tried."""
+    text = git.read_file(sha, str(config_path))
+    if text is None:
+        return f"has no {config_path}"
+    try:
+        document: Any = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None  # training reports the exact problem
+    if isinstance(document, dict) and not document.get("models"):
+        return f"declares no models in {config_path}"
+    return None
+
+
+def _config_path(git: Git, config_file: Path | None) -> PurePosixPath:
+    """The config's path relative to the repository top (``mlgate.yaml`` when not given)."""
+    if config_file is None:
+        return PurePosixPath(CONFIG_NAME)
+    top = git.toplevel().resolve()
+    try:
+        return PurePosixPath(config_file.resolve().relative_to(top).as_posix())
+    except ValueError as exc:
+        raise InputError(f"the config {config_file} is outside the git repository {top}") from exc
+
+
+def _none(sha: str | None, reason: str) -> Baseline:
+    return Baseline(sha, "none", None, reason)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = exc.message if isinstance(exc, MlgateError) else str(exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
