@@ -1,3 +1,109 @@
-"""The only module that saves and loads models: skops, an explicit trusted-type list, SHA-256."""
+"""The only module that saves and loads models: skops, an explicit trusted-type list, SHA-256.
+
+Models are never pickled. ``save_model`` writes a skops file atomically and returns its digest;
+``load_model`` checks the digest BEFORE reading anything else from the file, then refuses every type
+skops does not trust by default unless the config lists it under ``artifacts.trusted_types``.
+
+mlgate itself trusts one type beyond skops' defaults, ``numpy.dtype``: every ``SimpleImputer`` stores
+the dtype it was fitted on, and skops keeps dtypes off its default list only for want of a decision
+(its loader rebuilds the dtype from an empty array, never calling user code). Everything else skops
+refuses — a project's own transformers, XGBoost, and scikit-learn's tree structures
+(``sklearn.tree._tree.Tree``, whose raw node indices are not bounds-checked) — must be listed.
+"""
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlgate.errors import InputError
+from mlgate.files import write_atomic
+
+BUILTIN_TRUSTED: tuple[str, ...] = ("numpy.dtype",)
+TRUSTED_KEY = "artifacts.trusted_types"
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    """A model file just written: where, its SHA-256, its size and the types it needs trusted."""
+
+    path: Path
+    sha256: str
+    bytes: int
+    untrusted: tuple[str, ...]
+
+
+def save_model(estimator: Any, path: Path, *, trusted: Sequence[str] | None = None, what: str = "model") -> SavedModel:
+    """Serialise ``estimator`` with skops to ``path`` (atomic write); return its digest and size.
+
+    With ``trusted``, a model that would need other types to load is refused before anything is written.
+    """
+    import skops.io as sio
+
+    try:
+        data = sio.dumps(estimator)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"{what}: cannot save it with skops: {str(exc).splitlines()[0]}",
+            hint="skops stores plain objects: avoid lambdas and local functions in the pipeline",
+        ) from exc
+    untrusted = untrusted_types(data)
+    local = [name for name in untrusted if "<lambda>" in name or "<locals>" in name]
+    if local:
+        raise InputError(
+            f"{what}: cannot save it with skops: {', '.join(local)} cannot be imported when loading",
+            hint="use functions defined at module level of an importable package instead of lambdas or local functions",
+        )
+    if trusted is not None:
+        refuse_untrusted(untrusted, trusted, what=what)
+    write_atomic(path, data)
+    return SavedModel(path=path, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), untrusted=untrusted)
+
+
+def untrusted_types(data: bytes) -> tuple[str, ...]:
+    """The types in a skops file that neither skops nor mlgate trusts by default."""
+    import skops.io as sio
+
+    return tuple(sorted(t for t in sio.get_untrusted_types(data=data) if t not in BUILTIN_TRUSTED))
+
+
+def refuse_untrusted(untrusted: Sequence[str], trusted: Sequence[str], *, what: str) -> None:
+    """Raise an InputError naming the types of ``untrusted`` that are not in ``trusted``."""
+    refused = [name for name in untrusted if name not in trusted]
+    if refused:
+        listed = ", ".join(refused)
+        raise InputError(
+            f"{what} holds types skops does not trust by default: {listed}",
+            hint=f"if you trust them, list them under {TRUSTED_KEY} in mlgate.yaml: [{listed}]",
+        )
+
+
+def load_model(path: Path, *, sha256: str, trusted: Sequence[str]) -> Any:
+    """Load a skops model after verifying its SHA-256 and that every untrusted type is in ``trusted``."""
+    import skops.io as sio
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(f"model file not found: {path}", hint="re-create the results with `mlgate train`") from exc
+    except OSError as exc:
+        raise InputError(f"cannot read model file {path}: {exc.strerror}") from exc
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256.lower():
+        raise InputError(
+            f"tampered artifact: {path} has SHA-256 {actual[:16]}…, its results record {sha256[:16]}…",
+            hint="do not use this file; re-create the results with `mlgate train`",
+        )
+    needed = untrusted_types(data)
+    refuse_untrusted(needed, trusted, what=str(path))
+    try:
+        return sio.loads(data, trusted=[*BUILTIN_TRUSTED, *needed])
+    except ImportError as exc:
+        raise InputError(
+            f"cannot load {path}: {exc}", hint="install the package that defines the model's classes"
+        ) from exc
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise InputError(f"cannot load {path}: {str(exc).splitlines()[0]}") from exc

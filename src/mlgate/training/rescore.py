@@ -1,0 +1,101 @@
+"""Re-score the saved models of a results folder (e.g. a cached baseline) on the CURRENT evaluation data.
+
+Apples to apples: the baseline's models are scored on this run's test rows (or folds), on this machine.
+Each model is loaded through ``mlgate.artifacts.load_model`` (SHA-256 checked first; types beyond skops'
+defaults must be in ``artifacts.trusted_types``). Holdout: the loaded model predicts the test rows;
+``fit_s`` is the time to fit a clone on the training rows. CV: a clone is fitted and scored per fold.
+Latency is measured on the loaded model, ``model_kb`` is the file's size.
+
+A model that cannot be scored on this data (a feature column it needs is gone, say) is left out and its
+reason is returned in ``Rescored.skipped``; a tampered or untrusted artifact stops the run (exit 2).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgate import __version__
+from mlgate.artifacts import load_model
+from mlgate.config import Config
+from mlgate.errors import InputError
+from mlgate.results import ModelResult, ResultSet, read_results
+from mlgate.training.dataset import load_training_data
+from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, scored
+from mlgate.training.latency import measure_latency
+from mlgate.training.metrics import configured_metrics, metrics_for, primary_metric
+from mlgate.training.spec import project_paths
+from mlgate.training.split import Plan, plan_evaluation
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Rescored:
+    """The re-scored result set and, per model left out, why."""
+
+    results: ResultSet
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def rescore(
+    folder: Path, config: Config, *, progress: Progress | None = None, clock: Clock = time.perf_counter
+) -> Rescored:
+    """Score the models saved in ``folder`` on the evaluation data of ``config`` (see the module docstring)."""
+    say = progress or (lambda _message: None)
+    previous = read_results(folder)
+    root = folder if folder.is_dir() else folder.parent
+    configured = configured_metrics(config.metrics)
+    models: dict[str, ModelResult] = {}
+    skipped: dict[str, str] = {}
+    with project_paths(config):
+        data = load_training_data(config)
+        plan = plan_evaluation(data, config.data.split)
+        for number, (name, old) in enumerate(previous.models.items(), start=1):
+            if old.artifact is None:
+                skipped[name] = "no saved model in the results"
+                continue
+            say(f"[{number}/{len(previous.models)}] {name}: re-scoring the saved model")
+            path = root / old.artifact.path
+            model = load_model(path, sha256=old.artifact.sha256, trusted=config.artifacts.trusted_types)
+            metrics = metrics_for(
+                configured, data.task, classes=class_count(plan), proba=hasattr(model, "predict_proba")
+            )
+            try:
+                values, folds, timings = _score(name, model, plan, metrics, config=config, clock=clock)
+            except (InputError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+                reason = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+                skipped[name] = reason.splitlines()[0]
+                say(f"[{number}/{len(previous.models)}] {name}: skipped: {skipped[name]}")
+                continue
+            timings["model_kb"] = round(path.stat().st_size / 1024, 2)
+            models[name] = ModelResult(name=name, estimator=old.estimator, params=old.params, metrics=values,
+                                       folds=folds, timings=timings, artifact=old.artifact)  # fmt: skip
+    results = ResultSet(models=models, task=data.task, primary=primary_metric(config.metrics, data.task),
+                        evaluation=plan.evaluation(), commit=previous.commit, mlgate_version=__version__,
+                        source=str(folder))  # fmt: skip
+    return Rescored(results=results, skipped=skipped)
+
+
+def _score(
+    name: str, model: Any, plan: Plan, metrics: Any, *, config: Config, clock: Clock
+) -> tuple[dict[str, float], dict[str, tuple[float, ...]], dict[str, float]]:
+    from sklearn.base import clone
+
+    notes = Notes()
+    if plan.kind == "cv":
+        scores = cross_validate(name, model, plan, metrics, notes=notes, clock=clock)
+        values, folds, fit_s = scores.metrics, scores.folds, scores.fit_s
+        sample = plan.X
+    else:
+        X, y, X_test, y_test = plan.holdout()
+        values, folds = scored(name, model, metrics, X_test, y_test, notes=notes), {}
+        fit_s = fit(name, clone(model), X, y, notes=notes, clock=clock)
+        sample = X_test
+    with notes.collect():
+        timings = measure_latency(model, sample, rows=config.train.latency_rows,
+                                  batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
+    return values, folds, {"fit_s": round(fit_s, 4), **timings}

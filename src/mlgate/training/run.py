@@ -1,0 +1,173 @@
+"""``mlgate train``: fit every candidate, score it, time it, save it; write metrics.json and manifest.json.
+
+Per model: build the estimator (import path, params, seeds), wrap it in the default preprocessing unless
+``preprocess: none``, then ``clone`` -> ``fit`` -> score on the test rows (or per fold under CV, the
+saved model then being refitted on all rows) -> latency -> ``models/<name>/model.skops``. A model whose
+artifact needs types outside skops' defaults and ``artifacts.trusted_types`` stops the run (exit 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgate import __version__
+from mlgate.artifacts import save_model
+from mlgate.config import Config
+from mlgate.errors import ConfigError, InputError
+from mlgate.files import write_atomic
+from mlgate.results import MANIFEST_FILE, Artifact, ModelResult, ResultSet, write_results
+from mlgate.training.dataset import TrainingData, load_training_data
+from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, scored
+from mlgate.training.latency import measure_latency
+from mlgate.training.manifest import GitRunner, build_manifest, git_commit
+from mlgate.training.metrics import configured_metrics, metrics_for, primary_metric
+from mlgate.training.preprocess import build_pipeline, classify_columns, describe
+from mlgate.training.spec import (
+    build_estimator,
+    check_model_name,
+    distributions,
+    plain_params,
+    project_paths,
+)  # fmt: skip
+from mlgate.training.split import Plan, plan_evaluation
+
+Progress = Callable[[str], None]
+MODEL_FILE = "model.skops"
+
+
+@dataclass(frozen=True)
+class TrainRun:
+    """What ``train_models`` produced: the result set, the folder it wrote, and the manifest document."""
+
+    results: ResultSet
+    folder: Path
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def select_models(config: Config, only: Sequence[str]) -> list[str]:
+    """The models to train: all configured ones, or those named by ``--only`` (in config order)."""
+    if not config.models:
+        raise ConfigError("mlgate.yaml declares no models",
+                          hint="add models: {name: {estimator: sklearn.linear_model.LogisticRegression}}")  # fmt: skip
+    wanted = [n for part in only for n in part.split(",") if n.strip()]
+    for name in wanted:
+        if name.strip() not in config.models:
+            guess = difflib.get_close_matches(name, list(config.models), n=1)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"models: {', '.join(config.models)}"
+            raise ConfigError(f"--only {name}: no model of that name in mlgate.yaml", hint=hint)
+    chosen = {n.strip() for n in wanted}
+    names = [n for n in config.models if not chosen or n in chosen]
+    for name in names:
+        check_model_name(name)
+    return names
+
+
+def model_input(name: str, estimator: Any, config: Config, data: TrainingData) -> tuple[Any, list[str]]:
+    """The estimator as fitted: behind the default preprocessing, or as is for ``preprocess: none``."""
+    if config.models[name].preprocess == "none":
+        return estimator, []
+    columns = classify_columns(data.schema, data.features, data.train.X)
+    if not columns.numeric and not columns.categorical:
+        raise InputError(f"model '{name}': no usable features after preprocessing ({'; '.join(describe(columns))})",
+                         hint="choose features in mlgate.yaml, or set preprocess: none and encode them yourself")  # fmt: skip
+    return build_pipeline(estimator, columns), describe(columns)
+
+
+def train_models(
+    config: Config,
+    *,
+    out: Path,
+    only: Sequence[str] = (),
+    progress: Progress | None = None,
+    runner: GitRunner | None = None,
+    clock: Clock = time.perf_counter,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+) -> TrainRun:
+    """Train the candidates into ``out`` (metrics.json, manifest.json, models/<name>/model.skops)."""
+    say = progress or (lambda _message: None)
+    started = clock()
+    names = select_models(config, only)
+    configured_metrics(config.metrics)  # unknown metric names fail before any work
+    with project_paths(config):
+        estimators = {n: build_estimator(n, config.models[n], seed=config.train.seed) for n in names}
+        say(f"reading {config.data.train}" + (f" and {config.data.test}" if config.data.test else ""))
+        data = load_training_data(config)
+        plan = plan_evaluation(data, config.data.split)
+        primary = primary_metric(config.metrics, data.task)
+        loaded = clock()
+        say(_describe_plan(plan))
+        models: dict[str, ModelResult] = {}
+        notes: dict[str, list[str]] = {}
+        for number, name in enumerate(names, start=1):
+            say(f"[{number}/{len(names)}] {name}: fitting {config.models[name].estimator}")
+            result, model_notes = _train_one(name, estimators[name], config, data, plan, out=out, clock=clock)
+            models[name] = result
+            notes[name] = model_notes
+            for note in model_notes:
+                say(f"[{number}/{len(names)}] {name}: note: {note}")
+            say(f"[{number}/{len(names)}] {name}: " + _summary(result))
+    results = ResultSet(models=models, task=data.task, primary=primary, evaluation=plan.evaluation(),
+                        commit=git_commit(config.root, runner), mlgate_version=__version__)  # fmt: skip
+    write_results(out, results)
+    manifest = build_manifest(
+        config=config, results=results, plan=plan,
+        schema=(str(data.schema.path or ""), data.schema.sha256), notes=notes,
+        timings={"load_s": loaded - started, "total_s": clock() - started},
+        modules=distributions([config.models[n].estimator for n in names]), created=now(),
+    )  # fmt: skip
+    write_atomic(out / MANIFEST_FILE, json.dumps(manifest, indent=2, allow_nan=False) + "\n")
+    say(f"wrote {out / 'metrics.json'}, {out / MANIFEST_FILE} and {len(models)} model file(s)")
+    return TrainRun(results=results, folder=out, manifest=manifest)
+
+
+def _train_one(
+    name: str, estimator: Any, config: Config, data: TrainingData, plan: Plan, *, out: Path, clock: Clock
+) -> tuple[ModelResult, list[str]]:
+    from sklearn.base import clone
+
+    model, dropped = model_input(name, estimator, config, data)
+    notes = Notes()
+    metrics = metrics_for(configured_metrics(config.metrics), data.task,
+                          classes=class_count(plan), proba=hasattr(model, "predict_proba"))  # fmt: skip
+    final = clone(model)
+    if plan.kind == "cv":
+        scores = cross_validate(name, model, plan, metrics, notes=notes, clock=clock)
+        fit(name, final, plan.X, plan.y, notes=notes, clock=clock)
+        values, folds, fit_s = scores.metrics, scores.folds, scores.fit_s
+    else:
+        X, y, X_test, y_test = plan.holdout()
+        fit_s = fit(name, final, X, y, notes=notes, clock=clock)
+        values, folds = scored(name, final, metrics, X_test, y_test, notes=notes), {}
+    sample = plan.X_test if plan.X_test is not None else plan.X
+    with notes.collect():
+        timings = measure_latency(final, sample, rows=config.train.latency_rows,
+                                  batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
+    relative = f"models/{name}/{MODEL_FILE}"
+    saved = save_model(
+        final, out / relative, trusted=config.artifacts.trusted_types, what=f"model '{name}': its artifact"
+    )
+    timings = {"fit_s": round(fit_s, 4), **timings, "model_kb": round(saved.bytes / 1024, 2)}
+    result = ModelResult(
+        name=name, estimator=config.models[name].estimator, params=plain_params(estimator),
+        metrics=values, folds=folds, timings=timings,
+        artifact=Artifact(path=relative, sha256=saved.sha256, bytes=saved.bytes),
+    )  # fmt: skip
+    return result, [*dropped, *notes.items]
+
+
+def _describe_plan(plan: Plan) -> str:
+    if plan.kind == "cv":
+        return f"cross-validation: {len(plan.folds)} folds over {len(plan.X)} rows"
+    return f"holdout: {len(plan.X)} training rows, {0 if plan.X_test is None else len(plan.X_test)} test rows"
+
+
+def _summary(result: ModelResult) -> str:
+    metrics = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
+    return f"{metrics} · fit {result.timings.get('fit_s', 0.0):.2f} s"

@@ -1,0 +1,142 @@
+"""mlgate.artifacts: skops files with SHA-256 checked before loading and an explicit trusted-type list."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlgate.artifacts import BUILTIN_TRUSTED, TRUSTED_KEY, load_model, refuse_untrusted, save_model
+from mlgate.errors import ExitCode, InputError, exit_code_for
+
+
+def _frame() -> tuple[pd.DataFrame, Any]:
+    X = pd.DataFrame({"a": [1.0, 2.0, np.nan, 4.0, 5.0, 6.0, 7.0, 8.0], "b": [0.5, 0.1, 0.3, 0.9, 0.2, 0.8, 0.4, 0.7]})
+    return X, np.array([0, 0, 0, 1, 0, 1, 1, 1])
+
+
+def _imputed_logistic() -> Any:
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    X, y = _frame()
+    return Pipeline([("impute", SimpleImputer(strategy="median")), ("model", LogisticRegression())]).fit(X, y)
+
+
+def test_round_trip_keeps_predictions_and_records_digest(tmp_path: Path) -> None:
+    model = _imputed_logistic()
+    saved = save_model(model, tmp_path / "m" / "model.skops")
+    data = saved.path.read_bytes()
+    assert saved.sha256 == hashlib.sha256(data).hexdigest()
+    assert saved.bytes == len(data)
+    assert saved.untrusted == ()  # numpy.dtype (SimpleImputer) is trusted by mlgate itself
+    assert "numpy.dtype" in BUILTIN_TRUSTED
+    assert zipfile.is_zipfile(saved.path)  # a skops archive, not a pickle
+    loaded = load_model(saved.path, sha256=saved.sha256, trusted=())
+    X, _ = _frame()
+    assert loaded.predict(X).tolist() == model.predict(X).tolist()
+
+
+def test_tampered_file_is_refused_before_loading(tmp_path: Path) -> None:
+    saved = save_model(_imputed_logistic(), tmp_path / "model.skops")
+    data = bytearray(saved.path.read_bytes())
+    data[-10] ^= 0xFF
+    saved.path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="tampered artifact") as caught:
+        load_model(saved.path, sha256=saved.sha256, trusted=())
+    assert exit_code_for(caught.value) == ExitCode.BAD_INPUT
+
+
+def test_wrong_digest_is_refused(tmp_path: Path) -> None:
+    saved = save_model(_imputed_logistic(), tmp_path / "model.skops")
+    with pytest.raises(InputError, match="tampered artifact"):
+        load_model(saved.path, sha256="0" * 64, trusted=())
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="model file not found"):
+        load_model(tmp_path / "nope.skops", sha256="0" * 64, trusted=())
+
+
+def test_tree_models_need_their_types_listed(tmp_path: Path) -> None:
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = _frame()
+    model = RandomForestClassifier(n_estimators=3, random_state=0).fit(X.fillna(0), y)
+    saved = save_model(model, tmp_path / "model.skops")
+    assert saved.untrusted == ("sklearn.tree._tree.Tree",)
+    with pytest.raises(InputError, match=r"sklearn\.tree\._tree\.Tree") as caught:
+        load_model(saved.path, sha256=saved.sha256, trusted=())
+    assert TRUSTED_KEY in str(caught.value)
+    loaded = load_model(saved.path, sha256=saved.sha256, trusted=["sklearn.tree._tree.Tree"])
+    assert loaded.predict(X.fillna(0)).tolist() == model.predict(X.fillna(0)).tolist()
+
+
+def test_save_with_trusted_list_refuses_before_writing(tmp_path: Path) -> None:
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y = _frame()
+    path = tmp_path / "model.skops"
+    with pytest.raises(InputError, match=r"model 'tree' holds types .*: sklearn\.tree\._tree\.Tree"):
+        save_model(DecisionTreeClassifier().fit(X.fillna(0), y), path, trusted=(), what="model 'tree'")
+    assert not path.exists()
+
+
+def test_refuse_untrusted_lists_only_the_missing_types() -> None:
+    refuse_untrusted(["a.B"], ["a.B"], what="x")
+    with pytest.raises(InputError, match=r"(?m)^x holds types .*: c\.D$") as caught:
+        refuse_untrusted(["a.B", "c.D"], ["a.B"], what="x")
+    assert caught.value.hint is not None
+    assert "artifacts.trusted_types" in caught.value.hint
+
+
+def test_custom_transformer_round_trips_only_when_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "h1_artifacts_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "steps.py").write_text(
+        textwrap.dedent(
+            """
+            from sklearn.base import BaseEstimator, TransformerMixin
+
+
+            class Doubler(TransformerMixin, BaseEstimator):
+                def fit(self, X, y=None):
+                    return self
+
+                def transform(self, X):
+                    return X * 2.0
+            """
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from h1_artifacts_pkg.steps import Doubler  # type: ignore[import-not-found]
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    X, y = _frame()
+    X = X.fillna(0)
+    model = Pipeline([("double", Doubler()), ("model", LogisticRegression())]).fit(X, y)
+    saved = save_model(model, tmp_path / "model.skops")
+    assert saved.untrusted == ("h1_artifacts_pkg.steps.Doubler",)
+    with pytest.raises(InputError, match=r"h1_artifacts_pkg\.steps\.Doubler"):
+        load_model(saved.path, sha256=saved.sha256, trusted=())
+    loaded = load_model(saved.path, sha256=saved.sha256, trusted=["h1_artifacts_pkg.steps.Doubler"])
+    assert loaded.predict(X).tolist() == model.predict(X).tolist()
+
+
+def test_unsavable_objects_are_input_errors(tmp_path: Path) -> None:
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = _frame()
+    step = FunctionTransformer(lambda values: values).fit(X, y)
+    with pytest.raises(InputError, match="cannot save it with skops"):
+        save_model(step, tmp_path / "model.skops", what="model 'f'")

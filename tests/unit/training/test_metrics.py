@@ -1,0 +1,75 @@
+"""Metric names: scikit-learn scorers, neg_* stored positive without the prefix, task defaults, primary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlgate.config import MetricsConfig
+from mlgate.errors import ConfigError, InputError
+from mlgate.training.metrics import Metric, configured_metrics, metrics_for, primary_metric, score, to_metric
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("accuracy", Metric("accuracy", "accuracy", 1.0)),
+    ("neg_mean_absolute_error", Metric("mean_absolute_error", "neg_mean_absolute_error", -1.0)),
+    ("mean_absolute_error", Metric("mean_absolute_error", "neg_mean_absolute_error", -1.0)),
+    ("root_mean_squared_error", Metric("root_mean_squared_error", "neg_root_mean_squared_error", -1.0)),
+])  # fmt: skip
+def test_names(name: str, expected: Metric) -> None:
+    assert to_metric(name) == expected
+
+
+def test_unknown_name_suggests_the_closest_scorer() -> None:
+    with pytest.raises(ConfigError, match="'acuracy' is not a scikit-learn scorer name") as caught:
+        to_metric("acuracy")
+    assert caught.value.hint == "did you mean 'accuracy'?"
+
+
+def test_defaults_per_task_and_model() -> None:
+    names = lambda metrics: [m.name for m in metrics]  # noqa: E731
+    assert names(metrics_for(None, "classification", classes=2, proba=True)) == ["accuracy", "f1_macro", "roc_auc"]
+    assert names(metrics_for(None, "classification", classes=2, proba=False)) == ["accuracy", "f1_macro"]
+    assert names(metrics_for(None, "classification", classes=3, proba=True)) == ["accuracy", "f1_macro", "roc_auc_ovr"]
+    assert names(metrics_for(None, "regression", classes=0, proba=False)) == [
+        "r2", "root_mean_squared_error", "mean_absolute_error",
+    ]  # fmt: skip
+    configured = configured_metrics(MetricsConfig(names=("precision", "neg_log_loss")))
+    assert names(metrics_for(configured, "classification", classes=2, proba=False)) == ["precision", "log_loss"]
+    assert configured_metrics(MetricsConfig()) is None
+
+
+def test_primary_metric() -> None:
+    assert primary_metric(MetricsConfig(), "classification") == "accuracy"
+    assert primary_metric(MetricsConfig(), "regression") == "r2"
+    assert primary_metric(MetricsConfig(primary="roc_auc"), "classification") == "roc_auc"
+    config = MetricsConfig(names=("r2", "neg_mean_squared_error"), primary="neg_mean_squared_error")
+    assert primary_metric(config, "regression") == "mean_squared_error"
+    with pytest.raises(ConfigError, match=r"metrics\.primary 'accuracy' is not among metrics\.names"):
+        primary_metric(MetricsConfig(names=("f1",), primary="accuracy"), "classification")
+    with pytest.raises(ConfigError, match="is not among the regression defaults"):
+        primary_metric(MetricsConfig(primary="accuracy"), "regression")
+
+
+def test_scores_are_stored_with_natural_signs() -> None:
+    from sklearn.linear_model import LinearRegression
+
+    X = pd.DataFrame({"a": np.arange(10.0)})
+    y = 2.0 * np.arange(10.0) + np.array([0.5, -0.5] * 5)
+    model = LinearRegression().fit(X, y)
+    values = score("lin", model, [to_metric("neg_mean_absolute_error"), to_metric("r2")], X, y)
+    assert values["mean_absolute_error"] == pytest.approx(0.5, abs=0.05)
+    assert values["r2"] > 0.9
+
+
+def test_metric_that_does_not_fit_the_task_names_model_and_metric() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    X = pd.DataFrame({"a": np.arange(9.0)})
+    y = np.array([0, 1, 2] * 3)
+    model = LogisticRegression().fit(X, y)
+    with pytest.raises(InputError, match="model 'lr': metric 'roc_auc' cannot be computed") as caught:
+        score("lr", model, [to_metric("roc_auc")], X, y)
+    assert caught.value.hint is not None
+    assert "roc_auc_ovr" in caught.value.hint

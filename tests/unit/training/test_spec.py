@@ -1,0 +1,144 @@
+"""Candidate specs: import paths, params checked by name, seeds, params as plain JSON data."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mlgate.config import Config, ModelConfig
+from mlgate.errors import ConfigError
+from mlgate.training.spec import (
+    build_estimator,
+    check_model_name,
+    distributions,
+    plain_params,
+    plain_value,
+    project_paths,
+    resolve_object,
+)  # fmt: skip
+
+
+def test_class_path() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    assert resolve_object("m", "sklearn.linear_model.LogisticRegression") is LogisticRegression
+
+
+@pytest.fixture
+def factory_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    package = tmp_path / "h1_spec_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "factories.py").write_text(textwrap.dedent("""
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import StandardScaler
+
+
+        def forest():
+            return Pipeline([("scale", StandardScaler()), ("model", RandomForestClassifier(n_estimators=5))])
+
+
+        def needs_arguments(depth):
+            return RandomForestClassifier(max_depth=depth)
+
+
+        def not_an_estimator():
+            return [1, 2, 3]
+
+
+        class Holder:
+            @staticmethod
+            def make():
+                return RandomForestClassifier(random_state=42)
+    """), encoding="utf-8")  # fmt: skip
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return "h1_spec_pkg.factories"
+
+
+def test_factory_with_nested_params_and_seed(factory_package: str) -> None:
+    model = ModelConfig(estimator=f"{factory_package}:forest", params={"model__max_depth": 3})
+    estimator = build_estimator("f", model, seed=11)
+    assert estimator.get_params()["model__max_depth"] == 3
+    assert estimator.get_params()["model__random_state"] == 11
+
+
+def test_seed_never_overrides_a_set_value(factory_package: str) -> None:
+    estimator = build_estimator("h", ModelConfig(estimator=f"{factory_package}:Holder.make"), seed=1)
+    assert estimator.random_state == 42
+    mine = ModelConfig(estimator="sklearn.tree.DecisionTreeClassifier", params={"random_state": None})
+    assert build_estimator("t", mine, seed=1).random_state is None  # the user asked for None
+
+
+@pytest.mark.parametrize(("path", "message", "hint"), [
+    ("sklearn.ensembl.RandomForestClassifier", r"cannot import module 'sklearn\.ensembl'", "did you mean 'sklearn.ensemble'?"),
+    ("sklearnx.Foo", r"cannot import module 'sklearnx'", "install the package that provides 'sklearnx'"),
+    ("sklearn.ensemble.RandomForestClasifier", "has no attribute 'RandomForestClasifier'", "did you mean 'RandomForestClassifier'?"),
+    ("LogisticRegression", "names no module", "write package.module.Class"),
+    ("sklearn linear", "is not an import path", "write package.module.Class or package.module:factory"),
+])  # fmt: skip
+def test_bad_paths_name_the_model_and_the_fix(path: str, message: str, hint: str) -> None:
+    with pytest.raises(ConfigError, match=f"model 'm': estimator .*{message}") as caught:
+        resolve_object("m", path)
+    assert caught.value.hint is not None
+    assert hint in caught.value.hint
+
+
+def test_bad_param_name_suggests_the_closest() -> None:
+    model = ModelConfig(estimator="sklearn.ensemble.RandomForestClassifier", params={"n_estimator": 5})
+    with pytest.raises(
+        ConfigError, match=r"model 'rf': RandomForestClassifier has no parameter 'n_estimator'"
+    ) as caught:
+        build_estimator("rf", model, seed=0)
+    assert caught.value.hint == "did you mean 'n_estimators'?"
+
+
+@pytest.mark.parametrize(("attribute", "message"), [
+    (":needs_arguments", "without arguments failed: TypeError"),
+    (":not_an_estimator", "gave a list, not a scikit-learn estimator"),
+])  # fmt: skip
+def test_factories_must_return_estimators(factory_package: str, attribute: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_estimator("f", ModelConfig(estimator=factory_package + attribute), seed=0)
+
+
+def test_model_names_must_be_folder_names() -> None:
+    check_model_name("random_forest-v2.1")
+    for bad in ("../x", ".hidden", "a/b", "", ".."):
+        with pytest.raises(ConfigError, match="cannot be used as a folder name"):
+            check_model_name(bad)
+
+
+def test_params_are_plain_json() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    pipeline = Pipeline([("encode", OneHotEncoder(dtype=np.float32)), ("model", LogisticRegression(C=np.float64(2)))])
+    data = plain_params(pipeline)
+    json.dumps(data, allow_nan=False)
+    assert data["steps"][0] == ["encode", {"class": "sklearn.preprocessing._encoders.OneHotEncoder",
+                                           "params": data["steps"][0][1]["params"]}]  # fmt: skip
+    assert data["steps"][0][1]["params"]["dtype"] == "numpy.float32"
+    assert data["steps"][1][1]["params"]["C"] == 2.0
+    assert plain_value(math.nan) == "nan"
+    assert plain_value({"b", "a"}) == ["a", "b"]
+    assert plain_value(np.int64(3)) == 3
+
+
+def test_project_paths_put_the_config_folder_on_sys_path(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    config = Config(root=tmp_path)
+    with project_paths(config):
+        assert sys.path[:2] == [str(tmp_path / "src"), str(tmp_path)]
+    assert str(tmp_path) not in sys.path
+
+
+def test_distributions_are_top_level_modules() -> None:
+    assert distributions(["sklearn.svm.SVC", "xgboost.XGBClassifier", "pkg.mod:make"]) == {"sklearn", "xgboost", "pkg"}
