@@ -1,0 +1,111 @@
+"""Render a Comparison for a terminal (a compact table) or as GitHub workflow commands plus that table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from tabulate import tabulate
+
+from mlgate.compare import Comparison, Row
+from mlgate.report.cells import MARKS, change_summary, number, percent, plain, short_sha, signed, value_cell
+from mlgate.report.context import ReportContext
+from mlgate.report.escape import command_data, command_property
+
+_RANK = {"fail": 0, "warn": 1}
+ANNOTATIONS = 50
+
+
+def sort_rows(rows: Sequence[Row]) -> list[Row]:
+    """Failures first, then warnings, then the rest in model and metric order (stable)."""
+    return sorted(rows, key=lambda r: _RANK.get(r.status, 2))
+
+
+def describe_verdict(
+    comparison: Comparison,
+    precision: int,
+    *,
+    model: Callable[[str], str] = plain,
+    metric: Callable[[str], str] = plain,
+) -> str:
+    """``1 gate failed — linear accuracy −4.48 % (tolerance 2 %)``; ``model``/``metric`` format the names."""
+
+    def first(rows: Sequence[Row]) -> str:
+        more = f", and {len(rows) - 1} more" if len(rows) > 1 else ""
+        row = rows[0]
+        return f"{model(row.model)} {metric(row.label)} {change_summary(row, precision)}{more}"
+
+    failed, warned = comparison.failed, comparison.warned
+    if failed:
+        return f"{_count(len(failed), 'gate')} failed — {first(failed)}"
+    if warned:
+        return f"passed with {_count(len(warned), 'warning')} — {first(warned)}"
+    text = "all gates passed" if comparison.has_baseline else "no baseline, current results only"
+    value = comparison.best_value()
+    if comparison.best_model is not None and comparison.primary is not None and value is not None:
+        best, primary = model(comparison.best_model), metric(comparison.primary)
+        text += f" — best model {best} ({primary} {number(value, precision)})"
+    return text
+
+
+def render_text(comparison: Comparison, context: ReportContext) -> str:
+    """The verdict, where the baseline came from, and every row (failures first) with its reason."""
+    p = context.precision
+    mark = {"fail": "✗", "warn": "⚠", "pass": "✓"}[comparison.verdict]
+    out = [f"{mark} mlgate: {describe_verdict(comparison, p)}", "  " + _origin(comparison, context)]
+    if comparison.baseline is None:
+        headers = ["model", "metric", "PR", "status", "reason"]
+        table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.new, r.new_std, p), MARKS[r.status],
+                  plain(r.reason)] for r in sort_rows(comparison.rows)]  # fmt: skip
+    else:
+        headers = ["model", "metric", "base", "PR", "Δ", "Δ%", "status", "reason"]
+        table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.base, r.base_std, p),
+                  value_cell(r.new, r.new_std, p), signed(r.diff, p), percent(r.pct), MARKS[r.status],
+                  plain(r.reason) + ("" if r.p_value is None else f" [p = {r.p_value:.3g}]")]
+                 for r in sort_rows(comparison.rows)]  # fmt: skip
+    if table:
+        body = tabulate(table, headers, tablefmt="plain", disable_numparse=True)
+        out += ["", *("  " + line.rstrip() for line in body.splitlines()), ""]
+    value = comparison.best_value()
+    if comparison.best_model is not None and value is not None:
+        out.append(f"  best model: {plain(comparison.best_model)} ({plain(comparison.primary)} {number(value, p)})")
+    if comparison.params:
+        out.append(f"  changed parameters ({len(comparison.params)}):")
+        out += [f"    {plain(c.model, 40)}  {plain(c.parameter, 60)}: {_param(c.base, c.change == 'added')} → "
+                f"{_param(c.new, c.change == 'removed')}" for c in comparison.params]  # fmt: skip
+    out += [f"  note: {plain(note, 300)}" for note in comparison.notes]
+    return "\n".join(out) + "\n"
+
+
+def render_github(comparison: Comparison, context: ReportContext, *, limit: int = ANNOTATIONS) -> str:
+    """``::error`` per failed gate and ``::warning`` per warning (at most ``limit``), then the text report."""
+    flagged = sort_rows(comparison.failed + comparison.warned)
+    lines = []
+    for row in flagged[:limit]:
+        level = "error" if row.status == "fail" else "warning"
+        title = command_property(f"mlgate gate: {row.model} {row.label}")
+        p = context.precision
+        values = f"{number(row.new, p)}" if row.base is None else f"{number(row.base, p)} → {number(row.new, p)}"
+        change = "" if row.pct is None else f" ({percent(row.pct)})"
+        message = f"{row.model} {row.label}: {values}{change}; {row.reason}"
+        lines.append(f"::{level} title={title}::{command_data(message)}")
+    if len(flagged) > limit:
+        lines.append(f"::notice::{len(flagged) - limit} more gate results were not annotated (limit {limit})")
+    return "\n".join(lines) + ("\n" if lines else "") + render_text(comparison, context)
+
+
+def _origin(comparison: Comparison, context: ReportContext) -> str:
+    head = short_sha(context.head or comparison.candidate.commit)
+    pr = f" · PR head {head}" if head else ""
+    if comparison.baseline is None:
+        return f"no baseline: {plain(context.baseline_source or comparison.baseline_note or 'none was given')}{pr}"
+    sha = short_sha(context.baseline_commit or comparison.baseline.commit)
+    story = context.baseline_source or comparison.baseline_note or comparison.baseline.source or "?"
+    return f"baseline: {plain(story)}" + (f" ({sha})" if sha and sha not in story else "") + pr
+
+
+def _param(value: object, absent: bool) -> str:
+    return "(absent)" if absent else plain(repr(value) if isinstance(value, str) else value, 60)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
