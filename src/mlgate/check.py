@@ -1,3 +1,229 @@
-"""mlgate check: validate + train + compare with the baseline, as the PR workflow does."""
+"""``mlgate check``: validate + train + compare with the baseline, exactly as the PR workflow does.
+
+The steps, each a library call of its own: the data gate (``validate`` on the train/test files, with
+drift when the schema asks for it); the candidate (``train_models``); the baseline (the merge-base of
+the PR head with the base branch: cached results folder or a temporary worktree, see
+``mlgate.baseline``), whose saved models are re-scored here on this PR's evaluation data; the schema
+diff between the merge-base and now; the comparison with its gates. Invalid data stops before training:
+models fitted on data that broke its contract prove nothing.
+"""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from mlgate import __version__
+from mlgate.baseline import Baseline, BaselineCache, Git, Revisions, find_revisions, resolve_baseline, save_baseline
+from mlgate.config import CONFIG_NAME, Config
+from mlgate.errors import InputError, MlgateError
+
+if TYPE_CHECKING:
+    from mlgate.compare import Comparison
+    from mlgate.data.results import ValidationResult
+    from mlgate.data.schema_diff import SchemaDiff
+    from mlgate.results import ResultSet
+
+Step = Callable[[str], None]
+Trainer = Callable[[Path, Path], None]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the command line adds to the config."""
+
+    head: str | None = None
+    base: str | None = None
+    require_baseline: bool = False
+    cache_results: bool | None = None  # None: cache when not a PR run and the work tree is clean
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything the report needs; ``comparison`` is None when the data gate stopped the run."""
+
+    validation: ValidationResult | None
+    comparison: Comparison | None = None
+    candidate: ResultSet | None = None
+    baseline: Baseline | None = None
+    revisions: Revisions | None = None
+    schema_diff: SchemaDiff | None = None
+    skipped: dict[str, str] = field(default_factory=dict)  # baseline models that could not be re-scored
+    cached_as: str | None = None  # the commit these results were stored under, for later PRs
+
+    @property
+    def verdict(self) -> Literal["pass", "warn", "fail"]:
+        if self.validation is not None and not self.validation.valid:
+            return "fail"
+        if self.comparison is None:
+            return "fail"
+        return self.comparison.verdict
+
+
+def run_check(
+    config: Config,
+    *,
+    out: Path,
+    options: CheckOptions,
+    environ: Mapping[str, str],
+    step: Step | None = None,
+    trainer: Trainer | None = None,
+) -> CheckResult:
+    """Run the whole PR check into ``out`` (candidate results under ``out/candidate``)."""
+    say = step or (lambda _message: None)
+    validation = validate_data(config, say)
+    if validation is not None and not validation.valid:
+        return CheckResult(validation=validation)
+    from mlgate.training.run import train_models
+
+    with tempfile.TemporaryDirectory(prefix="mlgate-baseline-") as scratch:  # worktree, uncached baseline results
+        baseline, revisions, git = find_baseline(config, options, environ, say, trainer, Path(scratch))
+        say("training the candidate models")
+        run = train_models(config, out=out / "candidate", progress=say)
+        rescored, skipped = _rescore(baseline, config, say)
+    from mlgate.compare import compare_results
+
+    candidate = run.results
+    comparison = compare_results(rescored, [candidate], config.metrics, baseline_note=baseline.reason)
+    schema_diff = diff_schema_at(git, baseline.commit, config) if git is not None else None
+    cached_as = _cache_candidate(git, revisions, options, config, run.folder)
+    return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as)
+
+
+def find_baseline(
+    config: Config,
+    options: CheckOptions,
+    environ: Mapping[str, str],
+    say: Step,
+    trainer: Trainer | None,
+    workdir: Path,
+) -> tuple[Baseline, Revisions | None, Git | None]:
+    """The merge-base's results folder (cached, or trained in a worktree), the revisions, and the repository."""
+    require = options.require_baseline or config.baseline.require
+    git = _git_or_none(config)
+    if git is None:
+        reason = "no baseline: not a git repository"
+        if require:
+            raise InputError(reason, hint="run inside the repository, or drop --require-baseline")
+        return Baseline(None, "none", None, reason), None, None
+    revisions = find_revisions(
+        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base
+    )
+    say(f"finding the baseline: merge-base of {revisions.head[:7]} with {revisions.base_branch}")
+    baseline = resolve_baseline(
+        git=git,
+        head=revisions.head,
+        base_branch=revisions.base_branch,
+        cache=BaselineCache(config.root / config.baseline.cache_dir, __version__),
+        train_in_worktree=(trainer or make_worktree_trainer(environ)) if config.baseline.train_if_missing else None,
+        fetch=config.baseline.fetch,
+        require=require,
+        workdir=workdir,
+        config_file=config.path,
+    )
+    return baseline, revisions, git
+
+
+def validate_data(config: Config, say: Step) -> ValidationResult | None:
+    """The data gate on the train and test files, when a schema is configured."""
+    targets = [config.resolve(p) for p in config.data.validation_targets()]
+    if not config.data.schema or not targets:
+        return None
+    from mlgate.data.schema import load_schema
+    from mlgate.data.validate import validate_files
+
+    schema = load_schema(Path(config.resolve(config.data.schema)))
+    drift = None
+    if schema.drift is not None:
+        from mlgate.data.drift import reference_for
+
+        drift = reference_for(schema, csv=config.data.csv, resolve=config.resolve)
+    say(f"validating {', '.join(targets)}")
+    return validate_files(targets, schema, csv=config.data.csv, max_examples=config.validate.max_examples, drift=drift)
+
+
+def diff_schema_at(git: Git, commit: str | None, config: Config) -> SchemaDiff | None:
+    """How the schema changed since ``commit`` (None: no schema, no commit, or none there)."""
+    if commit is None or not config.data.schema:
+        return None
+    from mlgate.data.schema import load_schema, parse_schema
+    from mlgate.data.schema_diff import diff_schemas
+    from mlgate.files import parse_document
+
+    current = Path(config.resolve(config.data.schema)).resolve()
+    try:
+        relative = current.relative_to(git.toplevel().resolve())
+    except ValueError:
+        return None  # the schema lives outside the repository
+    text = git.read_file(commit, relative.as_posix())
+    if text is None:
+        return None
+    label = Path(f"{commit[:7]}:{relative.as_posix()}")
+    try:
+        old = parse_schema(parse_document(text, label, what="schema"), path=label, text=text)
+    except MlgateError:
+        return None  # the merge-base's schema was invalid: nothing meaningful to diff against
+    return diff_schemas(old, load_schema(current))
+
+
+def make_worktree_trainer(environ: Mapping[str, str], python: str = sys.executable) -> Trainer:
+    """Train a checkout's candidates in a subprocess: ``python -m mlgate train`` with the checkout's config.
+
+    The project folder (and its ``src/``) go first on PYTHONPATH so the merge-base's own transformers load.
+    """
+
+    def train(project: Path, out: Path) -> None:
+        env = dict(environ)
+        paths = [str(project), str(project / "src"), env.get("PYTHONPATH", "")]
+        env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+        for name in [k for k in env if k.startswith("MLGATE_") and k not in ("MLGATE_DEBUG", "MLGATE_LOG_DIR")]:
+            del env[name]  # the merge-base's own config decides, not this run's overrides
+        argv = [python, "-m", "mlgate", "train", "--out", str(out), "--config", str(project / CONFIG_NAME)]
+        done = subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            lines = [line for line in done.stderr.splitlines() if line.strip()]
+            reason = next((line for line in lines if "error" in line.lower()), lines[-1] if lines else "")
+            raise InputError(f"training the merge-base failed (exit {done.returncode}): {reason.strip()}")
+
+    return train
+
+
+def _git_or_none(config: Config) -> Git | None:
+    git = Git(config.root)
+    try:
+        git.toplevel()
+    except InputError:
+        return None
+    return git
+
+
+def _rescore(baseline: Baseline, config: Config, say: Step) -> tuple[ResultSet | None, dict[str, str]]:
+    if baseline.folder is None:
+        return None, {}
+    from mlgate.training.rescore import rescore
+
+    say(f"re-scoring the baseline models ({baseline.source}) on this data")
+    rescored = rescore(baseline.folder, config, progress=say)
+    return rescored.results, dict(rescored.skipped)
+
+
+def _cache_candidate(
+    git: Git | None, revisions: Revisions | None, options: CheckOptions, config: Config, folder: Path
+) -> str | None:
+    """Store this run for its commit, so PRs that branch from it find a baseline (main-branch runs)."""
+    if git is None or revisions is None:
+        return None
+    wanted = options.cache_results
+    if wanted is None:
+        code, status, _ = git.run("status", "--porcelain", "--untracked-files=no")
+        wanted = revisions.pr_number is None and revisions.head_source == "HEAD" and code == 0 and not status.strip()
+    if not wanted:
+        return None
+    save_baseline(BaselineCache(config.root / config.baseline.cache_dir, __version__), revisions.head, folder)
+    return revisions.head

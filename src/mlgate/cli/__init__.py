@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "schema": ("mlgate.cli.schema", "schema", "Infer, diff and summarise data schemas."),
     "train": ("mlgate.cli.train", "train", "Train and evaluate the candidate models; write metrics and artifacts."),
     "compare": ("mlgate.cli.compare", "compare", "Compare results with a baseline; apply the gates."),
+    "check": ("mlgate.cli.check", "check", "Validate, train, compare with the merge-base and report (the PR check)."),
 }
 
 

@@ -48,3 +48,9 @@ def resolve_format(value: str | None) -> str:
 def get_config(config_path: Path | None) -> Config:
     """Load the config the command was pointed at."""
     return load_config(config_path)
+
+
+def actions_run_url() -> str | None:
+    """The Actions run page, from the variables the runner sets; None outside Actions."""
+    server, repo, run = (os.environ.get(f"GITHUB_{k}") for k in ("SERVER_URL", "REPOSITORY", "RUN_ID"))
+    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from mlgate.cli.common import config_option, format_option, get_config, resolve_format
+from mlgate.cli.common import actions_run_url, config_option, format_option, get_config, resolve_format
 from mlgate.errors import ExitCode, InputError
 
 PATHS = click.Path(path_type=Path)
@@ -83,7 +82,7 @@ def compare(
         key=key or config.report.key,
         head=head,
         precision=config.report.precision,
-        run_url=_run_url(),
+        run_url=actions_run_url(),
         full_report=str(summary_path) if summary_path is not None else None,
     )
     fmt = resolve_format(output_format)
@@ -104,9 +103,3 @@ def compare(
         text = render.render_text(comparison, context)
     click.echo(text, nl=False)
     return ExitCode.CHECKS_FAILED if comparison.verdict == "fail" else ExitCode.OK
-
-
-def _run_url() -> str | None:
-    """The Actions run page, from the variables the runner sets; None outside Actions."""
-    server, repo, run = (os.environ.get(f"GITHUB_{k}") for k in ("SERVER_URL", "REPOSITORY", "RUN_ID"))
-    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None

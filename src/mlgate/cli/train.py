@@ -20,7 +20,15 @@ if TYPE_CHECKING:
 class StepPrinter:
     """Progress lines on stderr: one rewritten line on a TTY, plain lines elsewhere, folded in GitHub Actions."""
 
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool = True, actions: bool | None = None) -> None:
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        enabled: bool = True,
+        actions: bool | None = None,
+        title: str = "mlgate: training",
+    ) -> None:
+        self.title = title
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() and os.environ.get("TERM") != "dumb"
         self.actions = os.environ.get("GITHUB_ACTIONS") == "true" if actions is None else actions
@@ -36,7 +44,7 @@ class StepPrinter:
             self.drawn = True
         else:
             if self.actions and not self.opened:
-                self.stream.write("::group::mlgate: training\n")
+                self.stream.write(f"::group::{self.title}\n")
                 self.opened = True
             self.stream.write(f"  {message}\n")
         self.stream.flush()

@@ -1,0 +1,108 @@
+"""Renderers of ``mlgate check``: the comparison report, or the data gate's failure when it stopped the run."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from mlgate.report import comparison as comparison_report
+from mlgate.report import validation as validation_report
+from mlgate.report.budget import size, with_marker
+from mlgate.report.comparison_json import to_json as comparison_json
+from mlgate.report.context import DataFile, DriftSummary, ReportContext, SchemaSummary, ValidationSummary
+from mlgate.report.escape import md
+
+if TYPE_CHECKING:
+    from mlgate.check import CheckResult  # types only: renderers never reach the services a check uses
+
+SCHEMA_VERSION = 1
+
+
+def build_context(
+    result: CheckResult, *, key: str, precision: int, run_url: str | None, full_report: str | None
+) -> ReportContext:
+    """The header facts of a check: baseline story, PR head, data files with rows, data-gate statuses."""
+    validation = result.validation
+    files: tuple[DataFile, ...] = ()
+    summary = drift = None
+    if validation is not None:
+        files = tuple(DataFile(f.path, f.rows) for f in validation.files)
+        summary = ValidationSummary(validation.valid, sum(v.count for f in validation.files for v in f.violations))
+        reports = [f.drift for f in validation.files if f.drift is not None]
+        if reports:
+            drifted = {f.field for r in reports for f in r.drifted}
+            drift = DriftSummary(len(drifted), len({f.field for r in reports for f in r.fields}))
+    diff = result.schema_diff
+    schema = None if diff is None else SchemaSummary(len(diff.changes), len(diff.breaking_changes))
+    baseline = result.baseline
+    return ReportContext(
+        key=key,
+        head=result.revisions.head if result.revisions is not None else None,
+        baseline_commit=baseline.commit if baseline is not None else None,
+        baseline_source=baseline.reason if baseline is not None else None,
+        data_files=files,
+        validation=summary,
+        schema=schema,
+        drift=drift,
+        run_url=run_url,
+        precision=precision,
+        full_report=full_report,
+    )
+
+
+def render_markdown(result: CheckResult, context: ReportContext, *, limit: int) -> str:
+    """The comment body (marker line first, at most ``limit`` UTF-8 bytes)."""
+    if result.comparison is not None:
+        return comparison_report.render_markdown(result.comparison, context, limit=limit)
+    assert result.validation is not None  # a check without a comparison stopped at the data gate
+    failing = [f for f in result.validation.files if not f.valid]
+    count = sum(f.errors for f in failing)
+    names = ", ".join(f"`{md(f.path, 80)}`" for f in failing)
+    head = [
+        f"### ❌ mlgate: data gate failed — {count:,} violation{'s' if count != 1 else ''} in {names}",
+        "",
+        "The models were not trained: fix the data (or the schema, if the data is right) and push again.",
+        "",
+    ]
+    footer = f"\n<sub>mlgate {md(context.mlgate_version, 20)}</sub>\n"
+    body = "\n".join(head) + validation_report.render_markdown(result.validation) + footer
+    room = limit - size(with_marker("", key=context.key, head=context.head)) - 1
+    if size(body) > room:
+        note = "\n\n… the list is cut here to fit the comment; the full list is in the job summary.\n" + footer
+        body = body.encode("utf-8")[: max(0, room - size(note))].decode("utf-8", errors="ignore") + note
+    return with_marker(body, key=context.key, head=context.head)
+
+
+def render_text(result: CheckResult, context: ReportContext) -> str:
+    """For terminals: the data gate's report when it failed, else the comparison table."""
+    if result.comparison is None:
+        assert result.validation is not None
+        return validation_report.render_text(result.validation)
+    lines = [comparison_report.render_text(result.comparison, context).rstrip("\n")]
+    for name, reason in sorted(result.skipped.items()):
+        lines.append(f"  note: baseline model {name} was not re-scored: {reason}")
+    if result.cached_as:
+        lines.append(f"  results cached as the baseline of {result.cached_as[:7]}")
+    return "\n".join(lines) + "\n"
+
+
+def to_data(result: CheckResult, context: ReportContext) -> dict[str, Any]:
+    """The JSON document (JSON Schema: docs/schemas/check.schema.json)."""
+    diff = result.schema_diff
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "verdict": result.verdict,
+        "head": context.head,
+        "baseline": None
+        if result.baseline is None
+        else {"commit": result.baseline.commit, "source": result.baseline.source, "reason": result.baseline.reason},
+        "validation": None if result.validation is None else validation_report.to_data(result.validation),
+        "schema_diff": None if diff is None else {"changes": len(diff.changes), "breaking": len(diff.breaking_changes)},
+        "comparison": None if result.comparison is None else comparison_json(result.comparison, context),
+        "skipped_baseline_models": dict(sorted(result.skipped.items())),
+        "cached_as": result.cached_as,
+    }
+
+
+def render_json(result: CheckResult, context: ReportContext) -> str:
+    return json.dumps(to_data(result, context), indent=2, ensure_ascii=False) + "\n"

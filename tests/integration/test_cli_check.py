@@ -1,0 +1,159 @@
+"""``mlgate check`` end to end on a real repository: merge ref, moved main, cached and worktree baselines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gitrepo import Repo
+from mlgate.cli import main
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "churn"
+CONFIG = """\
+version: 1
+data: {{schema: schema.yaml, train: data/train.csv, test: data/test.csv}}
+task: classification
+target: churned
+models:
+  logistic:
+    estimator: sklearn.linear_model.LogisticRegression
+    params: {{C: {c}, max_iter: 300}}
+  tree:
+    estimator: sklearn.tree.DecisionTreeClassifier
+    params: {{max_depth: 3}}
+metrics: {{names: [accuracy, roc_auc], primary: roc_auc}}
+train: {{latency_rows: 5, batch_rows: 50}}
+artifacts: {{trusted_types: [sklearn.tree._tree.Tree]}}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
+    """main: A (the example project); feature from A: F (a much weaker logistic model); main moves to C;
+    M = GitHub's merge of F into C, checked out detached as actions/checkout does for a pull_request."""
+    repo = Repo(tmp_path / "project")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    files = {
+        "schema.yaml": (EXAMPLE / "schema.yaml").read_text(),
+        "data/train.csv": (EXAMPLE / "data" / "train.csv").read_text(),
+        "data/test.csv": (EXAMPLE / "data" / "test.csv").read_text(),
+        "mlgate.yaml": CONFIG.format(c=1.0),
+        ".gitignore": ".mlgate/\n",
+    }
+    shas = {"A": repo.commit("project", files)}
+    repo.git("checkout", "-q", "-b", "feature")
+    shas["F"] = repo.commit("weaker model", {"mlgate.yaml": CONFIG.format(c=0.0001)})
+    repo.git("checkout", "-q", "main")
+    shas["C"] = repo.commit("docs", {"README.md": "churn\n"})
+    repo.git("checkout", "-q", "--detach", shas["C"])
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge F into C", shas["F"])
+    shas["M"] = repo.git("rev-parse", "HEAD")
+    return repo, shas
+
+
+def pull_request_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shas: dict[str, str]) -> None:
+    event = tmp_path / "event.json"
+    pull = {"number": 7, "head": {"sha": shas["F"]}, "base": {"ref": "main", "sha": shas["C"]}}
+    event.write_text(json.dumps({"pull_request": pull}))
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+
+
+def run_check(repo: Repo, out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    code = main(["check", "--config", str(repo.path / "mlgate.yaml"), "--out", str(out), *extra])
+    return code, capsys.readouterr().out
+
+
+def test_a_pull_request_is_compared_with_its_merge_base_from_the_cache(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, shas = project
+    monkeypatch.chdir(repo.path)
+    repo.git("checkout", "-q", "main")
+    repo.git("checkout", "-q", "--detach", shas["A"])  # the main-branch run that fills the cache for A
+    code, _ = run_check(repo, tmp_path / "main-run", capsys, "--cache")
+    assert code == 0
+    assert (repo.path / ".mlgate" / "cache" / shas["A"]).is_dir()
+    repo.git("checkout", "-q", "--detach", shas["M"])
+    pull_request_env(monkeypatch, tmp_path, shas)
+    out = tmp_path / "pr-run"
+    code, text = run_check(repo, out, capsys, "--format", "markdown")
+    assert code == 1, text  # the weaker logistic model fails its gate
+    comment = (out / "comment.md").read_text()
+    assert comment == text
+    assert comment.startswith(f"<!-- mlgate:report v=1 key=mlgate head={shas['F']} ")
+    assert shas["A"][:7] in comment
+    assert shas["C"][:7] not in comment
+    assert shas["M"][:7] not in comment
+    assert "cache" in comment.splitlines()[3]
+    report = json.loads((out / "report.json").read_text())
+    assert report["verdict"] == "fail"
+    assert report["baseline"] == {"commit": shas["A"], "source": "cache", "reason": report["baseline"]["reason"]}
+    rows = report["comparison"]["metrics"]
+    assert rows["logistic"]["roc_auc"]["status"] == "fail"
+    assert rows["tree"]["roc_auc"]["status"] == "same"  # the unchanged model re-scores identically
+    assert report["validation"]["valid"] is True
+    assert (out / "summary.md").read_text().startswith("<!-- mlgate:report v=1")
+
+
+def test_without_a_cached_model_the_merge_base_is_trained_in_a_worktree(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, shas = project
+    monkeypatch.chdir(repo.path)
+    pull_request_env(monkeypatch, tmp_path, shas)
+    code, text = run_check(repo, tmp_path / "run", capsys, "--format", "json")
+    report = json.loads(text)
+    assert code == 1
+    assert report["baseline"]["source"] == "worktree"
+    assert report["baseline"]["commit"] == shas["A"]
+    assert "worktree" in report["baseline"]["reason"]
+    assert repo.git("worktree", "list").count("\n") == 0  # the temporary worktree is gone
+    assert (repo.path / ".mlgate" / "cache" / shas["A"]).is_dir()  # and its results are cached for next time
+
+
+def test_invalid_data_stops_before_training(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, _ = project
+    monkeypatch.chdir(repo.path)
+    train = repo.path / "data" / "train.csv"
+    lines = train.read_text().splitlines()
+    lines[3] = lines[3].replace("premium", "platinum").replace("standard", "platinum").replace("basic", "platinum")
+    train.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "run"
+    code, text = run_check(repo, out, capsys, "--format", "markdown")
+    assert code == 1
+    assert "data gate failed" in text.splitlines()[1]
+    assert "enum" in text
+    assert not (out / "candidate").exists()
+
+
+def test_outside_git_the_report_shows_the_current_results_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "plain"
+    shutil.copytree(EXAMPLE / "data", folder / "data")
+    shutil.copy(EXAMPLE / "schema.yaml", folder / "schema.yaml")
+    (folder / "mlgate.yaml").write_text(CONFIG.format(c=1.0))
+    monkeypatch.chdir(folder)
+    code = main(["check", "--out", str(tmp_path / "run")])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "not a git repository" in text
+    code = main(["check", "--out", str(tmp_path / "run"), "--require-baseline"])
+    assert code == 2
+    assert "not a git repository" in capsys.readouterr().err
