@@ -20,7 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mlgate import __version__
-from mlgate.baseline import Baseline, BaselineCache, Git, Revisions, find_revisions, resolve_baseline, save_baseline
+from mlgate.baseline import (
+    Baseline,
+    BaselineCache,
+    Git,
+    Revisions,
+    find_merge_base,
+    find_revisions,
+    resolve_baseline,
+    save_baseline,
+)
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
 
@@ -128,6 +137,40 @@ def find_baseline(
         config_file=config.path,
     )
     return baseline, revisions, git
+
+
+@dataclass(frozen=True)
+class BaselineLocation:
+    """Where a PR's baseline lives, before anything is trained: for workflows restoring the Actions cache."""
+
+    head: str
+    base_branch: str
+    merge_base: str | None
+    cache_key: str | None
+    cache_path: Path | None
+    cached: bool
+
+
+def locate_baseline(config: Config, options: CheckOptions, environ: Mapping[str, str]) -> BaselineLocation:
+    """The PR head, its merge-base with the base branch, and that commit's cache key and folder."""
+    git = _git_or_none(config)
+    if git is None:
+        raise InputError(f"{config.root} is not in a git repository", hint="run inside the project's repository")
+    revisions = find_revisions(
+        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base
+    )
+    merge_base = find_merge_base(git, revisions.head, revisions.base_branch, fetch=config.baseline.fetch)
+    cache = BaselineCache(config.root / config.baseline.cache_dir, __version__)
+    if merge_base is None:
+        return BaselineLocation(revisions.head, revisions.base_branch, None, None, None, False)
+    return BaselineLocation(
+        head=revisions.head,
+        base_branch=revisions.base_branch,
+        merge_base=merge_base,
+        cache_key=cache.actions_key(merge_base),
+        cache_path=cache.entry(merge_base),
+        cached=cache.get(merge_base) is not None,
+    )
 
 
 def validate_data(config: Config, say: Step) -> ValidationResult | None:

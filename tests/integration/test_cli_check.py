@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from gitrepo import Repo
+from mlgate import __version__
 from mlgate.cli import main
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "churn"
@@ -157,3 +158,41 @@ def test_outside_git_the_report_shows_the_current_results_only(
     code = main(["check", "--out", str(tmp_path / "run"), "--require-baseline"])
     assert code == 2
     assert "not a git repository" in capsys.readouterr().err
+
+
+def test_baseline_locate_names_the_merge_base_and_its_cache_key(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, shas = project
+    monkeypatch.chdir(repo.path)
+    pull_request_env(monkeypatch, tmp_path, shas)
+    outputs = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    assert main(["baseline", "locate", "--format", "json", "--github-output"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["head"] == shas["F"]
+    assert found["merge-base"] == shas["A"]
+    assert found["cache-key"] == f"mlgate-baseline-{shas['A']}-{__version__}"
+    assert found["cached"] == "false"
+    assert Path(found["cache-path"]) == repo.path / ".mlgate" / "cache" / shas["A"] / __version__
+    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert written == found
+
+
+def test_baseline_locate_outside_a_pull_request_uses_head_and_the_configured_branch(
+    project: tuple[Repo, dict[str, str]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, shas = project
+    monkeypatch.chdir(repo.path)
+    monkeypatch.delenv("GITHUB_EVENT_NAME", raising=False)
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+    repo.git("checkout", "-q", "feature")
+    assert main(["baseline", "locate"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"head={shas['F']}" in lines
+    assert f"merge-base={shas['A']}" in lines
+    assert main(["baseline", "locate", "--github-output"]) == 2
+    assert "GITHUB_OUTPUT is not set" in capsys.readouterr().err

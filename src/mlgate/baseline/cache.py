@@ -36,6 +36,10 @@ class BaselineCache:
         self.root = root
         self.mlgate_version = mlgate_version
 
+    def actions_key(self, sha: str) -> str:
+        """The GitHub Actions cache key of ``sha``'s entry (path: ``entry(sha)``)."""
+        return f"mlgate-baseline-{sha}-{self.mlgate_version}"
+
     def entry(self, sha: str) -> Path:
         """Where the entry of ``sha`` lives (whether or not it exists)."""
         if not is_full_sha(sha):

@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "train": ("mlgate.cli.train", "train", "Train and evaluate the candidate models; write metrics and artifacts."),
     "compare": ("mlgate.cli.compare", "compare", "Compare results with a baseline; apply the gates."),
     "check": ("mlgate.cli.check", "check", "Validate, train, compare with the merge-base and report (the PR check)."),
+    "baseline": ("mlgate.cli.baseline", "baseline", "Find a pull request's merge-base and its cached results."),
 }
 
 

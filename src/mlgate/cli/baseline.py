@@ -1,0 +1,59 @@
+"""``mlgate baseline locate``: the PR head, its merge-base and that commit's cache key, for workflows."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from mlgate.cli.common import config_option, get_config
+from mlgate.errors import ExitCode
+
+
+@click.group()
+def baseline() -> None:
+    """Find a pull request's baseline (the merge-base) and where its cached results live."""
+
+
+@baseline.command()
+@click.option("--head", help="The PR head commit (default: pull_request.head.sha from the event, else HEAD).")
+@click.option("--base", help="The base branch (default: the event's base ref, else baseline.base_branch).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="text: one key=value per line; json: an object.")  # fmt: skip
+@click.option("--github-output", is_flag=True,
+              help="Also write head, merge-base, cache-key, cache-path and cached to $GITHUB_OUTPUT.")  # fmt: skip
+@config_option
+def locate(
+    head: str | None, base: str | None, output_format: str, github_output: bool, config_path: Path | None
+) -> int:
+    """Print the PR head, its merge-base with the base branch, and the merge-base's cache key and folder.
+
+    A workflow restores the Actions cache with this key before `mlgate check`, so the baseline's models
+    are re-scored instead of retrained. Shallow clones are deepened as needed (baseline.fetch).
+    """
+    from mlgate.check import CheckOptions, locate_baseline
+    from mlgate.errors import InputError
+
+    config = get_config(config_path)
+    found = locate_baseline(config, CheckOptions(head=head, base=base), os.environ)
+    values = {
+        "head": found.head,
+        "base-branch": found.base_branch,
+        "merge-base": found.merge_base or "",
+        "cache-key": found.cache_key or "",
+        "cache-path": str(found.cache_path or ""),
+        "cached": "true" if found.cached else "false",
+    }
+    if github_output:
+        target = os.environ.get("GITHUB_OUTPUT")
+        if not target:
+            raise InputError("--github-output: GITHUB_OUTPUT is not set", hint="it is set inside GitHub Actions steps")
+        with open(target, "a", encoding="utf-8") as handle:  # values are shas, keys and paths: one line each
+            handle.writelines(f"{k}={v.replace(chr(10), ' ')}\n" for k, v in values.items())
+    if output_format == "json":
+        click.echo(json.dumps(values, indent=2))
+    else:
+        click.echo("".join(f"{k}={v}\n" for k, v in values.items()), nl=False)
+    return ExitCode.OK
