@@ -32,6 +32,7 @@ from mlgate.baseline import (
 )
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
+from mlgate.results import read_results
 
 if TYPE_CHECKING:
     from mlgate.compare import Comparison
@@ -51,6 +52,7 @@ class CheckOptions:
     base: str | None = None
     require_baseline: bool = False
     cache_results: bool | None = None  # None: cache when not a PR run and the work tree is clean
+    candidates: tuple[Path, ...] = ()  # results folders trained elsewhere (matrix legs): merged, not retrained
 
 
 @dataclass(frozen=True)
@@ -93,15 +95,21 @@ def run_check(
 
     with tempfile.TemporaryDirectory(prefix="mlgate-baseline-") as scratch:  # worktree, uncached baseline results
         baseline, revisions, git = find_baseline(config, options, environ, say, trainer, Path(scratch))
-        say("training the candidate models")
-        run = train_models(config, out=out / "candidate", progress=say)
+        if options.candidates:
+            say(f"reading {len(options.candidates)} candidate results folder(s)")
+            candidates = [read_results(folder) for folder in options.candidates]
+            folder = None
+        else:
+            say("training the candidate models")
+            run = train_models(config, out=out / "candidate", progress=say)
+            candidates, folder = [run.results], run.folder
         rescored, skipped = _rescore(baseline, config, say)
-    from mlgate.compare import compare_results
+    from mlgate.compare import compare_results, merge_candidates
 
-    candidate = run.results
-    comparison = compare_results(rescored, [candidate], config.metrics, baseline_note=baseline.reason)
+    candidate = merge_candidates(candidates)
+    comparison = compare_results(rescored, candidates, config.metrics, baseline_note=baseline.reason)
     schema_diff = diff_schema_at(git, baseline.commit, config) if git is not None else None
-    cached_as = _cache_candidate(git, revisions, options, config, run.folder)
+    cached_as = _cache_candidate(git, revisions, options, config, folder) if folder is not None else None
     return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as)
 
 

@@ -196,3 +196,27 @@ def test_baseline_locate_outside_a_pull_request_uses_head_and_the_configured_bra
     assert f"merge-base={shas['A']}" in lines
     assert main(["baseline", "locate", "--github-output"]) == 2
     assert "GITHUB_OUTPUT is not set" in capsys.readouterr().err
+
+
+def test_matrix_legs_are_merged_and_compared_with_the_rescored_baseline(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, shas = project
+    monkeypatch.chdir(repo.path)
+    pull_request_env(monkeypatch, tmp_path, shas)
+    legs = []
+    for model in ("logistic", "tree"):  # one runner per candidate
+        legs.append(tmp_path / f"leg-{model}")
+        assert main(["train", "--only", model, "--out", str(legs[-1])]) == 0
+    capsys.readouterr()
+    args = [arg for leg in legs for arg in ("--candidate", str(leg))]
+    code, text = run_check(repo, tmp_path / "merged", capsys, "--format", "json", *args)
+    report = json.loads(text)
+    assert code == 1
+    assert report["baseline"]["source"] == "worktree"  # the baseline is still re-scored on this data
+    assert set(report["comparison"]["metrics"]) == {"logistic", "tree"}
+    assert report["comparison"]["metrics"]["tree"]["roc_auc"]["status"] == "same"
+    assert not (tmp_path / "merged" / "candidate").exists()  # nothing was trained by the check itself

@@ -21,6 +21,8 @@ from mlgate.errors import ExitCode
 @click.option("--key", help="Report key in the sticky marker (default: report.key).")
 @click.option("--cache/--no-cache", "cache_results", default=None,
               help="Store these results as the baseline of the head commit (default: on non-PR runs of a clean tree).")  # fmt: skip
+@click.option("--candidate", "candidates", type=click.Path(path_type=Path, file_okay=False), multiple=True,
+              help="Compare these results folders (e.g. one per matrix leg) instead of training here.")  # fmt: skip
 @format_option()
 @config_option
 def check(
@@ -30,6 +32,7 @@ def check(
     require_baseline: bool,
     key: str | None,
     cache_results: bool | None,
+    candidates: tuple[Path, ...],
     output_format: str | None,
     config_path: Path | None,
 ) -> int:
@@ -51,7 +54,9 @@ def check(
     config = get_config(config_path)
     fmt = resolve_format(output_format)
     printer = StepPrinter(enabled=fmt != "json", title="mlgate check")
-    options = CheckOptions(head=head, base=base, require_baseline=require_baseline, cache_results=cache_results)
+    options = CheckOptions(
+        head=head, base=base, require_baseline=require_baseline, cache_results=cache_results, candidates=candidates
+    )
     try:
         result = run_check(config, out=out, options=options, environ=os.environ, step=printer)
     finally:
