@@ -30,6 +30,7 @@ if str(TESTS_DIR) not in sys.path:  # importable under every --import-mode
     sys.path.insert(0, str(TESTS_DIR))
 
 import netguard  # noqa: E402
+from fakes.github_api import github_api  # noqa: E402, F401 - the fixture, for every test
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
