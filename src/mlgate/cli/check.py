@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from mlgate.cli.common import actions_run_url, config_option, format_option, get_config, resolve_format
+from mlgate.cli.common import (
+    actions_run_url,
+    config_option,
+    format_option,
+    get_config,
+    resolve_format,
+    write_github_outputs,
+)
 from mlgate.cli.train import StepPrinter
 from mlgate.errors import ExitCode
 
@@ -23,6 +30,8 @@ from mlgate.errors import ExitCode
               help="Store these results as the baseline of the head commit (default: on non-PR runs of a clean tree).")  # fmt: skip
 @click.option("--candidate", "candidates", type=click.Path(path_type=Path, file_okay=False), multiple=True,
               help="Compare these results folders (e.g. one per matrix leg) instead of training here.")  # fmt: skip
+@click.option("--github-output", is_flag=True,
+              help="Also write verdict, exit-code and the report paths to $GITHUB_OUTPUT.")  # fmt: skip
 @format_option()
 @config_option
 def check(
@@ -33,6 +42,7 @@ def check(
     key: str | None,
     cache_results: bool | None,
     candidates: tuple[Path, ...],
+    github_output: bool,
     output_format: str | None,
     config_path: Path | None,
 ) -> int:
@@ -74,4 +84,11 @@ def check(
     write_atomic(out / "report.json", render.render_json(result, context))
     shown = {"markdown": lambda: comment, "json": lambda: render.render_json(result, context)}
     click.echo(shown.get(fmt, lambda: render.render_text(result, context))(), nl=False)
-    return ExitCode.CHECKS_FAILED if result.verdict == "fail" else ExitCode.OK
+    code = ExitCode.CHECKS_FAILED if result.verdict == "fail" else ExitCode.OK
+    if github_output:
+        write_github_outputs({
+            "verdict": result.verdict, "exit-code": str(int(code)), "report-dir": str(out),
+            "comment-file": str(out / "comment.md"), "summary-file": str(out / "summary.md"),
+            "report-file": str(out / "report.json"),
+        })  # fmt: skip
+    return code

@@ -54,3 +54,21 @@ def actions_run_url() -> str | None:
     """The Actions run page, from the variables the runner sets; None outside Actions."""
     server, repo, run = (os.environ.get(f"GITHUB_{k}") for k in ("SERVER_URL", "REPOSITORY", "RUN_ID"))
     return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
+
+
+def write_github_outputs(values: dict[str, str]) -> None:
+    """Append step outputs to ``$GITHUB_OUTPUT`` (multi-line safe); outside Actions it is an error."""
+    from mlgate.errors import InputError
+    from mlgate.github.actions import append_outputs
+
+    target = os.environ.get("GITHUB_OUTPUT")
+    if not target:
+        raise InputError("--github-output: GITHUB_OUTPUT is not set", hint="it is set inside GitHub Actions steps")
+    append_outputs(Path(target), values)
+
+
+def append_job_summary(path: Path, markdown: str) -> None:
+    """Append a markdown report to a job summary file, within GitHub's 1 MiB step-summary limit."""
+    from mlgate.github.actions import append_summary
+
+    append_summary(path, markdown)

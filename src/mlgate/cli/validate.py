@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mlgate.cli.common import config_option, format_option, get_config, resolve_format
+from mlgate.cli.common import (
+    append_job_summary,
+    config_option,
+    format_option,
+    get_config,
+    resolve_format,
+    write_github_outputs,
+)
 from mlgate.cli.progress import ProgressPrinter
 from mlgate.errors import ExitCode, InputError
 
@@ -28,12 +35,17 @@ if TYPE_CHECKING:
 @click.option(
     "--max-examples", type=click.IntRange(0, 100), default=None, help="Example values kept per check (default 5)."
 )
+@click.option("--summary", "summary_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also append the markdown report to this file (e.g. $GITHUB_STEP_SUMMARY).")  # fmt: skip
+@click.option("--github-output", is_flag=True, help="Also write verdict and exit-code to $GITHUB_OUTPUT.")
 @format_option()
 @config_option
 def validate(
     data: tuple[str, ...],
     schema_path: Path | None,
     max_examples: int | None,
+    summary_path: Path | None,
+    github_output: bool,
     output_format: str | None,
     config_path: Path | None,
 ) -> int:
@@ -82,5 +94,11 @@ def validate(
         "github": partial(render.render_github, limit=config.validate.max_annotations),
     }
     click.echo(renderers[fmt](result), nl=False)
+    if summary_path is not None:
+        append_job_summary(summary_path, render.render_markdown(result))
     failed = not result.valid or (config.validate.fail_on_warnings and result.warnings > 0)
-    return ExitCode.CHECKS_FAILED if failed else ExitCode.OK
+    code = ExitCode.CHECKS_FAILED if failed else ExitCode.OK
+    if github_output:
+        verdict = "fail" if failed else "warn" if result.warnings else "pass"
+        write_github_outputs({"verdict": verdict, "exit-code": str(int(code))})
+    return code
