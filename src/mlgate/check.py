@@ -103,7 +103,7 @@ def run_check(
             say("training the candidate models")
             run = train_models(config, out=out / "candidate", progress=say)
             candidates, folder = [run.results], run.folder
-        rescored, skipped = _rescore(baseline, config, say)
+        rescored, skipped = _rescore(baseline, config, say, _known_fit_times(baseline, candidates))
     from mlgate.compare import compare_results, merge_candidates
 
     candidate = merge_candidates(candidates)
@@ -254,13 +254,39 @@ def _git_or_none(config: Config) -> Git | None:
     return git
 
 
-def _rescore(baseline: Baseline, config: Config, say: Step) -> tuple[ResultSet | None, dict[str, str]]:
+def _known_fit_times(baseline: Baseline, candidates: list[ResultSet]) -> dict[str, float]:
+    """Fit times the baseline shares with a candidate trained here: same estimator, parameters and data.
+
+    Refitting such a baseline model only to time it would repeat the candidate's work exactly.
+    """
+    if baseline.folder is None or len(candidates) != 1:
+        return {}  # merged legs were timed on other runners
+    stored, candidate = read_results(baseline.folder), candidates[0]
+    same_data = (
+        stored.evaluation is not None
+        and candidate.evaluation is not None
+        and stored.evaluation.data_sha256 == candidate.evaluation.data_sha256
+    )
+    if not same_data:
+        return {}
+    return {
+        name: mine.timings["fit_s"]
+        for name, mine in candidate.models.items()
+        if name in stored.models
+        and "fit_s" in mine.timings
+        and (stored.models[name].estimator, stored.models[name].params) == (mine.estimator, mine.params)
+    }
+
+
+def _rescore(
+    baseline: Baseline, config: Config, say: Step, fit_times: dict[str, float]
+) -> tuple[ResultSet | None, dict[str, str]]:
     if baseline.folder is None:
         return None, {}
     from mlgate.training.rescore import rescore
 
     say(f"re-scoring the baseline models ({baseline.source}) on this data")
-    rescored = rescore(baseline.folder, config, progress=say)
+    rescored = rescore(baseline.folder, config, progress=say, fit_times=fit_times)
     return rescored.results, dict(rescored.skipped)
 
 

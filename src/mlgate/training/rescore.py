@@ -13,7 +13,7 @@ reason is returned in ``Rescored.skipped``; a tampered or untrusted artifact sto
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,18 @@ class Rescored:
 
 
 def rescore(
-    folder: Path, config: Config, *, progress: Progress | None = None, clock: Clock = time.perf_counter
+    folder: Path,
+    config: Config,
+    *,
+    progress: Progress | None = None,
+    clock: Clock = time.perf_counter,
+    fit_times: Mapping[str, float] | None = None,
 ) -> Rescored:
-    """Score the models saved in ``folder`` on the evaluation data of ``config`` (see the module docstring)."""
+    """Score the models saved in ``folder`` on the evaluation data of ``config`` (see the module docstring).
+
+    ``fit_times``: models whose fit time on this machine is already known (the caller trained the very same
+    estimator, parameters and data here); they are not refitted just to be timed.
+    """
     say = progress or (lambda _message: None)
     previous = read_results(folder)
     root = folder if folder.is_dir() else folder.parent
@@ -65,7 +74,8 @@ def rescore(
                 configured, data.task, classes=class_count(plan), proba=hasattr(model, "predict_proba")
             )
             try:
-                values, folds, timings = _score(name, model, plan, metrics, config=config, clock=clock)
+                known = (fit_times or {}).get(name)
+                values, folds, timings = _score(name, model, plan, metrics, config=config, clock=clock, fit_s=known)
             except (InputError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
                 reason = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
                 skipped[name] = reason.splitlines()[0]
@@ -81,7 +91,7 @@ def rescore(
 
 
 def _score(
-    name: str, model: Any, plan: Plan, metrics: Any, *, config: Config, clock: Clock
+    name: str, model: Any, plan: Plan, metrics: Any, *, config: Config, clock: Clock, fit_s: float | None = None
 ) -> tuple[dict[str, float], dict[str, tuple[float, ...]], dict[str, float]]:
     from sklearn.base import clone
 
@@ -93,7 +103,8 @@ def _score(
     else:
         X, y, X_test, y_test = plan.holdout()
         values, folds = scored(name, model, metrics, X_test, y_test, notes=notes), {}
-        fit_s = fit(name, clone(model), X, y, notes=notes, clock=clock)
+        if fit_s is None:  # timed here, on this machine: stored timings from another machine are never used
+            fit_s = fit(name, clone(model), X, y, notes=notes, clock=clock)
         sample = X_test
     with notes.collect():
         timings = measure_latency(model, sample, rows=config.train.latency_rows,
