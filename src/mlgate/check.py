@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from mlgate.data.results import ValidationResult
     from mlgate.data.schema_diff import SchemaDiff
     from mlgate.results import ResultSet
+    from mlgate.training.dataset import TrainingData
 
 Step = Callable[[str], None]
 Trainer = Callable[[Path, Path], None]
@@ -98,12 +99,12 @@ def run_check(
         if options.candidates:
             say(f"reading {len(options.candidates)} candidate results folder(s)")
             candidates = [read_results(folder) for folder in options.candidates]
-            folder = None
+            folder, data = None, None
         else:
             say("training the candidate models")
             run = train_models(config, out=out / "candidate", progress=say)
-            candidates, folder = [run.results], run.folder
-        rescored, skipped = _rescore(baseline, config, say, _known_fit_times(baseline, candidates))
+            candidates, folder, data = [run.results], run.folder, run.data
+        rescored, skipped = _rescore(baseline, config, say, _known_fit_times(baseline, candidates), data)
     from mlgate.compare import compare_results, merge_candidates
 
     candidate = merge_candidates(candidates)
@@ -279,14 +280,14 @@ def _known_fit_times(baseline: Baseline, candidates: list[ResultSet]) -> dict[st
 
 
 def _rescore(
-    baseline: Baseline, config: Config, say: Step, fit_times: dict[str, float]
+    baseline: Baseline, config: Config, say: Step, fit_times: dict[str, float], data: TrainingData | None
 ) -> tuple[ResultSet | None, dict[str, str]]:
     if baseline.folder is None:
         return None, {}
     from mlgate.training.rescore import rescore
 
     say(f"re-scoring the baseline models ({baseline.source}) on this data")
-    rescored = rescore(baseline.folder, config, progress=say, fit_times=fit_times)
+    rescored = rescore(baseline.folder, config, progress=say, fit_times=fit_times, data=data)
     return rescored.results, dict(rescored.skipped)
 
 

@@ -23,7 +23,7 @@ from mlgate.artifacts import load_model
 from mlgate.config import Config
 from mlgate.errors import InputError
 from mlgate.results import ModelResult, ResultSet, read_results
-from mlgate.training.dataset import load_training_data
+from mlgate.training.dataset import TrainingData, load_training_data
 from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, scored
 from mlgate.training.latency import measure_latency
 from mlgate.training.metrics import configured_metrics, metrics_for, primary_metric
@@ -48,11 +48,13 @@ def rescore(
     progress: Progress | None = None,
     clock: Clock = time.perf_counter,
     fit_times: Mapping[str, float] | None = None,
+    data: TrainingData | None = None,
 ) -> Rescored:
     """Score the models saved in ``folder`` on the evaluation data of ``config`` (see the module docstring).
 
     ``fit_times``: models whose fit time on this machine is already known (the caller trained the very same
-    estimator, parameters and data here); they are not refitted just to be timed.
+    estimator, parameters and data here); they are not refitted just to be timed. ``data``: this config's
+    data as already read (by the candidates' training), so it is not read twice.
     """
     say = progress or (lambda _message: None)
     previous = read_results(folder)
@@ -61,7 +63,7 @@ def rescore(
     models: dict[str, ModelResult] = {}
     skipped: dict[str, str] = {}
     with project_paths(config):
-        data = load_training_data(config)
+        data = data if data is not None else load_training_data(config)
         plan = plan_evaluation(data, config.data.split)
         for number, (name, old) in enumerate(previous.models.items(), start=1):
             if old.artifact is None:

@@ -49,6 +49,7 @@ class TrainRun:
     results: ResultSet
     folder: Path
     manifest: dict[str, Any] = field(default_factory=dict)
+    data: TrainingData | None = None  # the data as read, so a caller scoring more models need not read it again
 
 
 def select_models(config: Config, only: Sequence[str]) -> list[str]:
@@ -124,7 +125,7 @@ def train_models(
     )  # fmt: skip
     write_atomic(out / MANIFEST_FILE, json.dumps(manifest, indent=2, allow_nan=False) + "\n")
     say(f"wrote {out / 'metrics.json'}, {out / MANIFEST_FILE} and {len(models)} model file(s)")
-    return TrainRun(results=results, folder=out, manifest=manifest)
+    return TrainRun(results=results, folder=out, manifest=manifest, data=data)
 
 
 def _train_one(
