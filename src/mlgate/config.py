@@ -139,6 +139,35 @@ class BaselineConfig:
 
 
 @dataclass(frozen=True)
+class RegistryConfig:
+    """Where model versions and their approvals live (``local``: a directory)."""
+
+    backend: Literal["local"] = "local"
+    path: str = ".mlgate/registry"
+    golden_rows: int = 5
+
+
+@dataclass(frozen=True)
+class SmokeConfig:
+    """What a deploy checks on the live endpoint before it keeps a new version."""
+
+    latency_p95_ms: float = 250.0
+    requests: int = 50
+    tolerance: float = 1e-6
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """Deploy defaults: the target, the local server's state folder, timeouts, smoke test."""
+
+    target: Literal["local"] = "local"
+    state: str = ".mlgate/serve"
+    timeout_s: float = 60.0
+    reject_on_failure: bool = True
+    smoke: SmokeConfig = field(default_factory=SmokeConfig)
+
+
+@dataclass(frozen=True)
 class ReportConfig:
     """How comparison reports are rendered."""
 
@@ -163,6 +192,8 @@ class Config:
     artifacts: ArtifactsConfig = field(default_factory=ArtifactsConfig)
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    registry: RegistryConfig = field(default_factory=RegistryConfig)
+    deploy: DeployConfig = field(default_factory=DeployConfig)
     root: Path = field(default=Path("."), metadata={"internal": True})
     path: Path | None = field(default=None, metadata={"internal": True})
 

@@ -1,0 +1,112 @@
+"""The registry's data model and the Protocol every backend implements (``local`` here, ``sagemaker`` later).
+
+A version is immutable once registered except for its status, whose every change is recorded with who,
+why and when. Backends are looked up in an explicit dict (``mlgate.registry.BACKENDS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+Status = Literal["pending", "approved", "rejected"]
+STATUSES: tuple[Status, ...] = ("pending", "approved", "rejected")
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One change of a version's status (registration is the first: ``pending``)."""
+
+    status: Status
+    by: str
+    reason: str
+    at: str  # ISO 8601, UTC
+
+
+@dataclass(frozen=True)
+class GoldenRow:
+    """A sample input row (JSON-safe values by feature name) and the prediction the model gave for it."""
+
+    features: dict[str, Any]
+    prediction: Any
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """A registered model version.
+
+    ``artifact`` is the path of the version's own copy of the skops file inside the registry (backend
+    specific: a local path or an ``s3://`` URI); ``sha256`` its digest, verified before every load.
+    ``reference_stats`` / ``prediction_stats`` are the documents of ``mlgate schema stats`` for the training
+    data and for the model's predictions on it (drift and monitoring compare against them).
+    """
+
+    version: str
+    model: str  # the candidate's name in mlgate.yaml
+    estimator: str
+    artifact: str
+    sha256: str
+    metrics: dict[str, float]
+    params: dict[str, Any]
+    data_sha256: str | None
+    schema_sha256: str | None
+    commit: str | None
+    registered_by: str
+    registered_at: str
+    trusted_types: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
+    golden: tuple[GoldenRow, ...] = ()
+    reference_stats: dict[str, Any] | None = None
+    prediction_stats: dict[str, Any] | None = None
+    history: tuple[StatusChange, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> Status:
+        return self.history[-1].status if self.history else "pending"
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One line of the registry's append-only history (registrations, status changes, deploys, rollbacks)."""
+
+    at: str
+    event: str  # "registered" | "approved" | "rejected" | "deployed" | "rolled-back" | "deploy-failed" ...
+    version: str | None
+    by: str
+    reason: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class Registry(Protocol):
+    """What every registry backend does. Writes are atomic and serialised; history is append-only."""
+
+    def register(self, version: ModelVersion, artifact_file: Path) -> ModelVersion:
+        """Store a new version (its ``version`` field is assigned here: "1", "2", …) with a copy of the file."""
+        ...
+
+    def get(self, version: str) -> ModelVersion:
+        """One version; an unknown version is an InputError naming the known ones."""
+        ...
+
+    def list(self) -> Sequence[ModelVersion]:
+        """Every version, oldest first."""
+        ...
+
+    def set_status(self, version: str, status: Status, *, by: str, reason: str) -> ModelVersion:
+        """Change a version's status, recording who, why and when (a reason is required)."""
+        ...
+
+    def record(self, event: HistoryEvent) -> None:
+        """Append an event (deploys, rollbacks) to the history."""
+        ...
+
+    def history(self, version: str | None = None) -> Sequence[HistoryEvent]:
+        """The history, oldest first (of one version when given)."""
+        ...
+
+    def artifact_path(self, version: ModelVersion) -> Path:
+        """A local path of the version's artifact (downloaded first for remote backends)."""
+        ...
