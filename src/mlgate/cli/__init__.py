@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("mlgate.cli.check", "check", "Validate, train, compare with the merge-base and report (the PR check)."),
     "baseline": ("mlgate.cli.baseline", "baseline", "Find a pull request's merge-base and its cached results."),
     "comment": ("mlgate.cli.comment", "comment", "Create or update the sticky PR comment from a report."),
+    "registry": ("mlgate.cli.registry", "registry", "Register model versions; approve, reject, list them."),
 }
 
 

@@ -1,0 +1,183 @@
+"""``mlgate registry``: register model versions, approve or reject them, list them, read their history."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mlgate.cli.common import config_option, get_config, write_github_outputs
+from mlgate.errors import ExitCode
+from mlgate.registry import STATUSES, ModelVersion, Status, open_registry
+from mlgate.registry.actor import resolve_actor, utc_now
+from mlgate.registry.render import (
+    change_document,
+    history_document,
+    list_document,
+    render_change,
+    render_history,
+    render_json,
+    render_list,
+    render_version,
+    show_document,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def output_option(func: F) -> F:
+    """``--format text|json``."""
+    return click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+                        show_default=True, help="Output format.")(func)  # fmt: skip
+
+
+def by_option(func: F) -> F:
+    """``--by WHO``: who makes the change (default: GITHUB_ACTOR, else the local user)."""
+    return click.option(
+        "--by", default=None, help="Who makes the change (default: $GITHUB_ACTOR, else your user name)."
+    )(func)
+
+
+@click.group()
+def registry() -> None:
+    """Model versions, their approval and their history.
+
+    Only approved versions can be deployed. Every change records who (--by, else $GITHUB_ACTOR, else the
+    local user), why (--reason) and when. Unknown versions exit 2.
+    """
+
+
+@registry.command()
+@click.argument("results", type=click.Path(path_type=Path))
+@click.option("--best", is_flag=True, help="Register the winner by the primary metric (the first one on ties).")
+@click.option("--model", "model_name", default=None, help="Register this model of the results.")
+@click.option("--github-output", is_flag=True, help="Also write version, status and created to $GITHUB_OUTPUT.")
+@by_option
+@output_option
+@config_option
+def register(
+    results: Path,
+    best: bool,
+    model_name: str | None,
+    github_output: bool,
+    by: str | None,
+    output_format: str,
+    config_path: Path | None,
+) -> int:
+    """Register a model of a RESULTS folder as a new pending version.
+
+    RESULTS is a folder written by `mlgate train`.
+
+    The artifact's SHA-256 is verified and the model loaded (trusted types only) before anything is stored;
+    a tampered or untrusted artifact exits 2. An artifact already in the registry is not stored again.
+    """
+    from mlgate.registry.build import build_candidate
+
+    config = get_config(config_path)
+    actor = resolve_actor(by, os.environ)
+    store = open_registry(config)
+    say: Callable[[str], None] = (lambda m: click.echo(f"  … {m}", err=True)) if output_format == "text" else _quiet
+    candidate = build_candidate(results, config, model=model_name, best=best, by=actor, now=utc_now(), progress=say)
+    same = next((v for v in store.list() if v.sha256 == candidate.version.sha256), None)
+    if same is not None:
+        note = f"this artifact is already registered as version {same.version}; nothing was added"
+        _emit(output_format, "unchanged", same, note)
+        stored, created = same, False
+    else:
+        stored, created = store.register(candidate.version, candidate.artifact_file), True
+        _emit(output_format, "registered", stored, None)
+    if github_output:
+        write_github_outputs({"version": stored.version, "status": stored.status, "created": str(created).lower()})
+    return ExitCode.OK
+
+
+@registry.command(name="list")
+@click.option("--status", "status", type=click.Choice(STATUSES), default=None, help="Only versions in this status.")
+@output_option
+@config_option
+def list_versions(status: str | None, output_format: str, config_path: Path | None) -> int:
+    """List the versions, oldest first."""
+    versions = [v for v in open_registry(get_config(config_path)).list() if status is None or v.status == status]
+    click.echo(render_json(list_document(versions)) if output_format == "json" else render_list(versions), nl=False)
+    return ExitCode.OK
+
+
+@registry.command()
+@click.argument("version")
+@output_option
+@config_option
+def show(version: str, output_format: str, config_path: Path | None) -> int:
+    """Show everything recorded about VERSION."""
+    found = open_registry(get_config(config_path)).get(version)
+    click.echo(render_json(show_document(found)) if output_format == "json" else render_version(found), nl=False)
+    return ExitCode.OK
+
+
+@registry.command()
+@click.argument("version")
+@click.option("--reason", required=True, help="Why it may be deployed (recorded with who and when).")
+@by_option
+@output_option
+@config_option
+def approve(version: str, reason: str, by: str | None, output_format: str, config_path: Path | None) -> int:
+    """Approve VERSION for deployment (a reason is required)."""
+    return _change_status(version, "approved", reason=reason, by=by, output_format=output_format,
+                          config_path=config_path)  # fmt: skip
+
+
+@registry.command()
+@click.argument("version")
+@click.option("--reason", required=True, help="Why it must not be deployed (recorded with who and when).")
+@by_option
+@output_option
+@config_option
+def reject(version: str, reason: str, by: str | None, output_format: str, config_path: Path | None) -> int:
+    """Reject VERSION (a reason is required).
+
+    Rejected versions are never deployed.
+    """
+    return _change_status(version, "rejected", reason=reason, by=by, output_format=output_format,
+                          config_path=config_path)  # fmt: skip
+
+
+@registry.command()
+@click.argument("version", required=False)
+@output_option
+@config_option
+def history(version: str | None, output_format: str, config_path: Path | None) -> int:
+    """Show the history of the registry or of VERSION, oldest first."""
+    events = open_registry(get_config(config_path)).history(version)
+    click.echo(render_json(history_document(events)) if output_format == "json" else render_history(events), nl=False)
+    return ExitCode.OK
+
+
+def _change_status(
+    version: str, status: Status, *, reason: str, by: str | None, output_format: str, config_path: Path | None
+) -> int:
+    store = open_registry(get_config(config_path))
+    actor = resolve_actor(by, os.environ)
+    current = store.get(version)
+    if current.status == status:
+        last = current.history[-1] if current.history else None
+        since = f" (by {last.by} at {last.at}: {last.reason})" if last is not None else ""
+        _emit(output_format, "unchanged", current, f"version {current.version} is already {status}{since}")
+        return ExitCode.OK
+    updated = store.set_status(current.version, status, by=actor, reason=reason)
+    ours = len(updated.history) > len(current.history) and updated.history[-1].by == actor
+    note = None if ours else "another change arrived at the same time; see `mlgate registry history`"
+    _emit(output_format, status if ours else "unchanged", updated, note)
+    return ExitCode.OK
+
+
+def _emit(output_format: str, action: str, version: ModelVersion, note: str | None) -> None:
+    if output_format == "json":
+        click.echo(render_json(change_document(action, version, note)), nl=False)
+    else:
+        click.echo(render_change(action, version, note), nl=False)
+
+
+def _quiet(_message: str) -> None:
+    """A progress sink that says nothing (JSON output)."""

@@ -1,0 +1,131 @@
+"""What ``mlgate registry`` prints: text for people, JSON documents for scripts (schema_version 1).
+
+JSON documents (docs/schemas/registry.schema.json), told apart by ``kind``:
+``mlgate-model-version`` (``show``: the whole record), ``mlgate-registry-list`` (``list``: records without
+golden rows and statistics), ``mlgate-registry-change`` (``register``/``approve``/``reject``: what was done,
+``registered`` | ``approved`` | ``rejected`` | ``unchanged``, a note, and the record) and
+``mlgate-registry-history`` (``history``: the events).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from tabulate import tabulate
+
+from mlgate.registry.model import HistoryEvent, ModelVersion
+from mlgate.registry.records import SCHEMA_VERSION, event_to_data, summary_data, version_to_data
+
+
+def render_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def show_document(version: ModelVersion) -> dict[str, Any]:
+    return version_to_data(version)
+
+
+def list_document(versions: Sequence[ModelVersion]) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "kind": "mlgate-registry-list",
+            "versions": [summary_data(v) for v in versions]}  # fmt: skip
+
+
+def change_document(action: str, version: ModelVersion, note: str | None) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "kind": "mlgate-registry-change", "action": action, "note": note,
+            "version": summary_data(version)}  # fmt: skip
+
+
+def history_document(events: Sequence[HistoryEvent]) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "kind": "mlgate-registry-history",
+            "events": [event_to_data(e) for e in events]}  # fmt: skip
+
+
+def render_list(versions: Sequence[ModelVersion]) -> str:
+    """A table of versions, oldest first, with the primary metric and the last status change."""
+    if not versions:
+        return "no versions registered yet\n  add one: mlgate registry register --best RESULTS\n"
+    rows = []
+    for v in versions:
+        last = v.history[-1] if v.history else None
+        change = f"{last.by}: {last.reason}" if last is not None else ""
+        rows.append([v.version, v.model, v.status, _primary(v), v.registered_at, v.registered_by, _short(v.commit),
+                     _clip(change)])  # fmt: skip
+    headers = ["version", "model", "status", "primary", "registered", "by", "commit", "last change"]
+    return tabulate(rows, headers, tablefmt="plain", disable_numparse=True) + "\n"
+
+
+def render_version(version: ModelVersion) -> str:
+    """Everything about one version, history last."""
+    v = version
+    lines = [
+        f"version {v.version} · {v.model} ({v.estimator}) · {v.status}",
+        f"  artifact    {v.artifact}",
+        f"  sha256      {v.sha256}",
+        f"  metrics     {_metrics(v.metrics)}",
+        f"  registered  {v.registered_at} by {v.registered_by}",
+        f"  commit      {v.commit or '-'}",
+        f"  data        sha256 {_short(v.data_sha256)} · schema sha256 {_short(v.schema_sha256)}",
+        f"  features    {', '.join(v.features) or '-'}",
+        f"  trusts      {', '.join(v.trusted_types) or '(skops defaults only)'}",
+        f"  golden      {len(v.golden)} row(s) with the model's predictions",
+        f"  statistics  {_stats(v.reference_stats, 'training data')} · {_stats(v.prediction_stats, 'predictions')}",
+        "  history",
+        *(f"    {c.at}  {c.status:<9} by {c.by}: {c.reason}" for c in v.history),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_change(action: str, version: ModelVersion, note: str | None) -> str:
+    """One or two lines: what happened to which version, and the note."""
+    v = version
+    head = {
+        "registered": f"registered version {v.version}: {v.model} (sha256 {v.sha256[:12]}…) · {_primary(v) or '-'} · "
+        f"{v.status}",
+        "unchanged": f"version {v.version} ({v.model}) unchanged: {v.status}",
+    }.get(action, f"version {v.version} ({v.model}) is now {v.status}")
+    out = [head]
+    if action in ("approved", "rejected") and v.history:
+        last = v.history[-1]
+        out.append(f"  by {last.by} at {last.at}: {last.reason}")
+    if note:
+        out.append(f"  note: {note}")
+    if action == "registered":
+        out.append(f"  approve it with: mlgate registry approve {v.version} --reason TEXT")
+    return "\n".join(out) + "\n"
+
+
+def render_history(events: Sequence[HistoryEvent]) -> str:
+    """One line per event, oldest first."""
+    if not events:
+        return "no history yet\n"
+    rows = [[e.at, e.event, "-" if e.version is None else e.version, e.by, _clip(e.reason)] for e in events]
+    return tabulate(rows, ["at", "event", "version", "by", "reason"], tablefmt="plain", disable_numparse=True) + "\n"
+
+
+def _primary(version: ModelVersion) -> str:
+    name = version.extra.get("primary")
+    if isinstance(name, str) and name in version.metrics:
+        return f"{name} {version.metrics[name]:.4f}"
+    return ""
+
+
+def _metrics(metrics: dict[str, float]) -> str:
+    return " · ".join(f"{k} {v:.4f}" for k, v in metrics.items()) or "-"
+
+
+def _stats(document: dict[str, Any] | None, what: str) -> str:
+    if not document:
+        return f"no {what} statistics"
+    fields = document.get("fields") or {}
+    return f"{what}: {len(fields)} field(s) over {document.get('rows', 0):,} rows"
+
+
+def _short(digest: str | None) -> str:
+    return f"{digest[:12]}…" if digest and len(digest) > 12 else digest or "-"
+
+
+def _clip(text: str, width: int = 60) -> str:
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= width else line[: width - 1] + "…"

@@ -1,0 +1,129 @@
+"""What ``mlgate registry`` prints: JSON documents valid against docs/schemas/registry.schema.json, and text."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+
+from mlgate.data.stats import to_data
+from mlgate.registry.model import HistoryEvent, ModelVersion, StatusChange
+from mlgate.registry.render import (
+    change_document,
+    history_document,
+    list_document,
+    render_change,
+    render_history,
+    render_json,
+    render_list,
+    render_version,
+    show_document,
+)
+from mlgate.registry.samples import prediction_stats
+from unit.registry.helpers import WHEN, version
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "docs" / "schemas"
+
+
+def validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((SCHEMAS / "registry.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    base = schema["$id"].rsplit("/", 1)[0]
+    resources: list[tuple[str, Resource[Any]]] = []
+    for path in sorted(SCHEMAS.glob("*.schema.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        resource = Resource.from_contents(document)
+        resources += [(f"{base}/{path.name}", resource), (document["$id"], resource)]
+    return jsonschema.Draft202012Validator(schema, registry=Registry().with_resources(resources))
+
+
+def approved() -> ModelVersion:
+    stats = prediction_stats([True, False], regression=False, source="predictions", created=WHEN)
+    history = (StatusChange("pending", "alice", "registered from results", WHEN),
+               StatusChange("approved", "bob", "beats v2 on recall\nsecond line", WHEN))  # fmt: skip
+    return dataclasses.replace(version("ab" * 32), version="3", history=history, reference_stats=stats,
+                               prediction_stats=stats, artifact="/reg/versions/3/model.skops")  # fmt: skip
+
+
+def test_every_document_is_valid_and_parses_back() -> None:
+    check = validator()
+    event = HistoryEvent(at=WHEN, event="deployed", version="3", by="ci", detail={"target": "local"})
+    documents = [
+        show_document(approved()),
+        list_document([approved(), dataclasses.replace(approved(), version="4")]),
+        list_document([]),
+        change_document("approved", approved(), None),
+        change_document("unchanged", approved(), "already approved"),
+        history_document([event, HistoryEvent(at=WHEN, event="note", version=None, by="ci")]),
+    ]
+    for document in documents:
+        check.validate(json.loads(render_json(document)))
+        assert document["schema_version"] == 1
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.update(status="live"),
+        lambda d: d.update(sha256="short"),
+        lambda d: d.update(history=[]),
+        lambda d: d.update(unexpected=1),
+    ],
+)
+def test_the_schema_rejects_broken_records(edit: Any) -> None:
+    document = show_document(approved())
+    edit(document)
+    with pytest.raises(jsonschema.ValidationError, match=r"is not valid under any of the given schemas"):
+        validator().validate(document)
+
+
+def test_a_full_record_with_real_reference_statistics_is_valid() -> None:
+    from mlgate.data.stats import ReferenceStats
+
+    empty = to_data(ReferenceStats(source="train.csv", rows=0, created=WHEN, fields={}))
+    validator().validate(show_document(dataclasses.replace(approved(), reference_stats=empty)))
+
+
+def test_the_list_shows_status_primary_metric_and_last_change() -> None:
+    text = render_list([approved()])
+    header, row = text.splitlines()
+    assert header.split() == ["version", "model", "status", "primary", "registered", "by", "commit", "last", "change"]
+    assert row.split()[:5] == ["3", "forest", "approved", "roc_auc", "0.9000"]
+    assert "bob: beats v2 on recall" in row
+    assert "second line" not in row
+    assert render_list([]).startswith("no versions registered yet")
+
+
+def test_show_lists_every_recorded_part() -> None:
+    text = render_version(approved())
+    assert text.splitlines()[0] == "version 3 · forest (sklearn.ensemble.RandomForestClassifier) · approved"
+    for part in ("/reg/versions/3/model.skops", "ab" * 32, "accuracy 0.8000 · roc_auc 0.9000", "x1, color",
+                 "sklearn.tree._tree.Tree", "1 row(s)", "predictions: 1 field(s) over 2 rows",
+                 f"{WHEN}  approved  by bob: beats v2 on recall"):  # fmt: skip
+        assert part in text
+
+
+def test_change_lines_say_what_happened_and_what_next() -> None:
+    registered = dataclasses.replace(approved(), history=approved().history[:1])
+    assert render_change("registered", registered, None).splitlines() == [
+        f"registered version 3: forest (sha256 {'ab' * 6}…) · roc_auc 0.9000 · pending",
+        "  approve it with: mlgate registry approve 3 --reason TEXT",
+    ]
+    assert render_change("approved", approved(), None).splitlines()[1] == f"  by bob at {WHEN}: beats v2 on recall"
+    unchanged = render_change("unchanged", approved(), "version 3 is already approved")
+    assert unchanged.splitlines() == ["version 3 (forest) unchanged: approved", "  note: version 3 is already approved"]
+
+
+def test_history_is_one_line_per_event() -> None:
+    events = [HistoryEvent(at=WHEN, event="registered", version="1", by="alice", reason="registered"),
+              HistoryEvent(at=WHEN, event="rolled-back", version=None, by="ci", reason="x" * 80)]  # fmt: skip
+    lines = render_history(events).splitlines()
+    assert len(lines) == 3
+    assert lines[2].split()[1:4] == ["rolled-back", "-", "ci"]
+    assert lines[2].endswith("x" * 59 + "…")
+    assert render_history([]) == "no history yet\n"
