@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "baseline": ("mlgate.cli.baseline", "baseline", "Find a pull request's merge-base and its cached results."),
     "comment": ("mlgate.cli.comment", "comment", "Create or update the sticky PR comment from a report."),
     "registry": ("mlgate.cli.registry", "registry", "Register model versions; approve, reject, list them."),
+    "serve": ("mlgate.cli.serve", "serve", "Run the local inference endpoint (hot-swaps when live.json changes)."),
 }
 
 

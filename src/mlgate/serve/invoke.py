@@ -1,0 +1,93 @@
+"""One invocation without HTTP: negotiate the answer's format, parse the body, predict, render.
+
+The app runs ``invoke`` in a worker thread with the model snapshot the request started with.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import numpy as np
+
+from mlgate.serve.holder import ServedModel
+from mlgate.serve.parse import CSV, JSON, RequestError, media_type, parse_request
+
+_ACCEPTED = {JSON: JSON, CSV: CSV, "*/*": JSON, "application/*": JSON, "text/*": CSV}
+
+
+def choose_format(accept: str | None) -> str:
+    """The media type to answer with (JSON or CSV) from an Accept header; highest q wins, then order."""
+    if not accept or not accept.strip():
+        return JSON
+    best: tuple[float, str] | None = None
+    for item in accept.split(","):
+        answer = _ACCEPTED.get(media_type(item))
+        quality = _quality(item)
+        if answer is not None and quality > 0 and (best is None or quality > best[0]):
+            best = (quality, answer)
+    if best is None:
+        raise RequestError(406, f"cannot answer in {accept!r}", hint=f"accept {JSON} (the default) or {CSV}")
+    return best[1]
+
+
+def invoke(served: ServedModel, body: bytes, content_type: str | None, answer: str) -> bytes:
+    """Predict on a request body with ``served``; the rendered answer (``answer``: JSON or CSV)."""
+    frame = parse_request(body, content_type, served.features)
+    try:
+        predictions = served.estimator.predict(frame)
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RequestError(
+            422,
+            f"version {served.version} cannot predict on this input: {first}",
+            hint=f"check the values' types against the training data (features: {', '.join(served.features)})",
+        ) from exc
+    values = to_json_values(predictions)
+    if answer == CSV:
+        return render_csv(values)
+    return dump_json({"predictions": values, "version": served.version})
+
+
+def to_json_values(predictions: Any) -> list[Any]:
+    """Predictions as plain JSON values (non-finite numbers become null)."""
+    array = np.asarray(predictions)
+    if array.dtype.kind == "f":
+        finite = np.isfinite(array)
+        if not finite.all():
+            cells = array.astype(object)
+            cells[~finite] = None
+            return list(cells.tolist())
+    return list(array.tolist())
+
+
+def render_csv(values: list[Any]) -> bytes:
+    """One line per prediction; a multi-output prediction's values separated by commas."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(value if isinstance(value, list) else [value] for value in values)
+    return out.getvalue().encode("utf-8")
+
+
+def dump_json(document: Any) -> bytes:
+    """Compact JSON; numpy scalars become Python values, NaN is never written."""
+    return json.dumps(document, separators=(",", ":"), allow_nan=False, default=_plain).encode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _quality(item: str) -> float:
+    for parameter in item.split(";")[1:]:
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0

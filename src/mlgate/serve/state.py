@@ -1,0 +1,158 @@
+"""The local server's state folder: the live pointer (``live.json``), the ``port`` file and ``server.json``.
+
+``live.json`` names the version to serve; deploy and rollback write it (atomically) and nothing else
+does. The server writes ``port`` and ``server.json`` once it listens, removes them when it stops, and holds a
+lock on ``server.lock`` meanwhile so that a second server on the same folder is refused.
+Everything here is plain JSON and text, so the deploy target can use it without the server's libraries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from mlgate.errors import InputError
+from mlgate.files import write_atomic
+
+LIVE_FILE = "live.json"
+PORT_FILE = "port"
+SERVER_FILE = "server.json"
+LOCK_FILE = "server.lock"  # held (flock) by the running server: one server per state folder
+_POINTER_KEYS = ("version", "model", "artifact", "sha256", "trusted_types", "features", "switched_at")
+
+
+@dataclass(frozen=True)
+class LivePointer:
+    """What ``live.json`` says: the version to serve and how to load it safely."""
+
+    version: str
+    model: str
+    artifact: str  # absolute path of the registry's copy of the skops file
+    sha256: str
+    trusted_types: tuple[str, ...]
+    features: tuple[str, ...]
+    switched_at: str  # ISO 8601
+
+    def same_model(self, other: LivePointer) -> bool:
+        """Whether ``other`` would load exactly the same model (only ``switched_at`` may differ)."""
+        return (self.version, self.artifact, self.sha256, self.trusted_types, self.features) == (
+            other.version,
+            other.artifact,
+            other.sha256,
+            other.trusted_types,
+            other.features,
+        )
+
+    def to_json(self) -> str:
+        """The document as deploy writes it (lists for the tuples)."""
+        return json.dumps(asdict(self), indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """``server.json``: which process serves the state folder, where, and since when."""
+
+    pid: int
+    port: int
+    host: str
+    started_at: str
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
+def parse_pointer(text: str, *, where: str) -> LivePointer:
+    """Parse the text of ``live.json``; anything malformed is an InputError naming ``where``."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+    if not isinstance(document, dict):
+        raise InputError(f"{where}: expected a JSON object with keys {', '.join(_POINTER_KEYS)}")
+    missing = [key for key in _POINTER_KEYS if key not in document]
+    if missing:
+        raise InputError(f"{where}: missing {', '.join(missing)}", hint="live.json is written by `mlgate deploy`")
+    return LivePointer(
+        version=_text(document, "version", where),
+        model=_text(document, "model", where),
+        artifact=_text(document, "artifact", where),
+        sha256=_text(document, "sha256", where),
+        trusted_types=_texts(document, "trusted_types", where),
+        features=_texts(document, "features", where),
+        switched_at=_text(document, "switched_at", where),
+    )
+
+
+def read_pointer(state: Path) -> LivePointer | None:
+    """The pointer in ``state``; None when there is no ``live.json`` yet."""
+    path = state / LIVE_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+    return parse_pointer(text, where=str(path))
+
+
+def write_pointer(state: Path, pointer: LivePointer) -> None:
+    """Switch the pointer atomically (a watching server picks it up within a poll)."""
+    write_atomic(state / LIVE_FILE, pointer.to_json())
+
+
+def read_port(state: Path) -> int | None:
+    """The port the server wrote, or None when there is no (valid) port file."""
+    try:
+        text = (state / PORT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def read_server_info(state: Path) -> ServerInfo | None:
+    """``server.json``, or None when it is missing or unreadable."""
+    try:
+        document = json.loads((state / SERVER_FILE).read_text(encoding="utf-8"))
+        return ServerInfo(
+            pid=int(document["pid"]),
+            port=int(document["port"]),
+            host=str(document.get("host", "127.0.0.1")),
+            started_at=str(document["started_at"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_server_files(state: Path, info: ServerInfo) -> None:
+    """Write ``server.json`` then ``port`` (readers wait for ``port``), each atomically."""
+    document = {**asdict(info), "url": info.url}
+    write_atomic(state / SERVER_FILE, json.dumps(document, indent=2) + "\n")
+    write_atomic(state / PORT_FILE, f"{info.port}\n")
+
+
+def remove_server_files(state: Path, pid: int | None = None) -> None:
+    """Remove ``port`` and ``server.json`` (only if they belong to process ``pid``, when given)."""
+    info = read_server_info(state)
+    if pid is not None and info is not None and info.pid != pid:
+        return
+    for name in (PORT_FILE, SERVER_FILE):
+        (state / name).unlink(missing_ok=True)
+
+
+def _text(document: Mapping[str, Any], key: str, where: str) -> str:
+    value = document[key]
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{where}: '{key}' must be a non-empty string, not {value!r}")
+    return value
+
+
+def _texts(document: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = document[key]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InputError(f"{where}: '{key}' must be a list of strings, not {value!r}")
+    return tuple(value)

@@ -1,0 +1,157 @@
+"""mlgate.serve.holder: load fully, swap under a lock, keep the old model when a load fails."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlgate.artifacts import save_model
+from mlgate.errors import InputError
+from mlgate.serve.holder import ModelHolder, check_features, load_estimator
+from mlgate.serve.state import LivePointer
+
+FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+class Model:
+    """A stand-in estimator: predicts ``scale`` for every row; optionally records fitted feature names."""
+
+    def __init__(self, scale: float, names: tuple[str, ...] | None = None) -> None:
+        self.scale = scale
+        if names is not None:
+            self.feature_names_in_ = np.array(names, dtype=object)
+
+    def predict(self, frame: pd.DataFrame) -> Any:
+        return np.full(len(frame), self.scale)
+
+
+def pointer(version: str, *, features: tuple[str, ...] = ("a", "b"), sha: str = "0" * 64) -> LivePointer:
+    return LivePointer(
+        version=version, model="m", artifact=f"/models/{version}.skops", sha256=sha,
+        trusted_types=(), features=features, switched_at="2026-01-01T00:00:00+00:00",
+    )  # fmt: skip
+
+
+class Loader:
+    """Returns models by version; raises what it is told to; counts calls."""
+
+    def __init__(self, models: dict[str, Any]) -> None:
+        self.models = models
+        self.calls: list[str] = []
+
+    def __call__(self, p: LivePointer) -> Any:
+        self.calls.append(p.version)
+        found = self.models[p.version]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+
+def test_a_new_pointer_is_loaded_then_swapped_in() -> None:
+    loader = Loader({"1": Model(1.0), "2": Model(2.0)})
+    holder = ModelHolder(loader=loader, clock=lambda: FIXED)
+    assert holder.current is None
+    assert holder.apply(pointer("1")) is True
+    first = holder.current
+    assert first is not None
+    assert first.version == "1"
+    assert first.features == ("a", "b")
+    assert first.loaded_at == "2026-01-02T03:04:05+00:00"
+    assert holder.apply(pointer("2")) is True
+    assert holder.current is not None
+    assert holder.current.version == "2"
+    assert first.estimator.scale == 1.0  # a request holding the old snapshot still has the old model
+    assert holder.status().to_document() == {
+        "version": "2", "loading_error": None, "pointer_version": "2", "loading": False,
+        "model": "m", "sha256": "0" * 64, "loaded_at": "2026-01-02T03:04:05+00:00",
+    }  # fmt: skip
+
+
+def test_the_same_model_is_not_reloaded() -> None:
+    loader = Loader({"1": Model(1.0)})
+    holder = ModelHolder(loader=loader)
+    holder.apply(pointer("1"))
+    later = replace(pointer("1"), switched_at="2026-06-01T00:00:00+00:00")
+    assert holder.apply(later) is False
+    assert loader.calls == ["1"]
+    assert holder.current is not None
+    assert holder.current.pointer.switched_at == "2026-06-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("failure", "match"),
+    [
+        (InputError("tampered artifact: x", hint="do not use it"), r"^version 2: tampered artifact: x; do not use it$"),
+        (RuntimeError("boom"), r"^version 2: unexpected error loading the model: RuntimeError: boom$"),
+    ],
+)
+def test_a_failed_load_keeps_the_old_model_and_shows_why(failure: Exception, match: str) -> None:
+    holder = ModelHolder(loader=Loader({"1": Model(1.0), "2": failure}))
+    holder.apply(pointer("1"))
+    assert holder.apply(pointer("2")) is False
+    status = holder.status()
+    assert status.version == "1"
+    assert status.pointer_version == "2"
+    assert status.loading is False
+    assert status.loading_error is not None
+    assert re.match(match, status.loading_error)
+
+
+def test_switching_back_clears_the_error_without_reloading() -> None:
+    loader = Loader({"1": Model(1.0), "2": InputError("refused")})
+    holder = ModelHolder(loader=loader)
+    holder.apply(pointer("1"))
+    holder.apply(pointer("2"))
+    assert holder.apply(pointer("1")) is False  # the rollback pointer names what is already served
+    assert holder.status().loading_error is None
+    assert holder.status().pointer_version == "1"
+    assert loader.calls == ["1", "2"]
+
+
+def test_a_pointer_error_is_reported_and_the_model_kept() -> None:
+    holder = ModelHolder(loader=Loader({"1": Model(1.0)}))
+    holder.apply(pointer("1"))
+    holder.report_pointer_error("live.json:1:1: not valid JSON")
+    status = holder.status()
+    assert (status.version, status.pointer_version, status.loading_error) == (
+        "1",
+        None,
+        "live.json:1:1: not valid JSON",
+    )
+
+
+def test_features_come_from_the_pointer_or_the_model() -> None:
+    assert check_features(pointer("1"), Model(1.0, names=("a", "b"))) == ("a", "b")
+    assert check_features(pointer("1", features=()), Model(1.0, names=("x", "y"))) == ("x", "y")
+    with pytest.raises(InputError, match=r"live\.json lists features a, b, but the model was fit on b, a"):
+        check_features(pointer("1"), Model(1.0, names=("b", "a")))
+    with pytest.raises(InputError, match="lists no features and the model does not record them"):
+        check_features(pointer("1", features=()), Model(1.0))
+    with pytest.raises(InputError, match="holds a str, which has no predict"):
+        check_features(pointer("1"), "not a model")
+
+
+def test_load_estimator_verifies_digest_and_trusted_types(tmp_path: Path) -> None:
+    from sklearn.linear_model import LinearRegression
+    from sklearn.tree import DecisionTreeRegressor
+
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
+    y = np.array([0.0, 1.0, 2.0, 3.0])
+    linear = save_model(LinearRegression().fit(X, y), tmp_path / "linear.skops")
+    good = replace(pointer("1"), artifact=str(linear.path), sha256=linear.sha256)
+    assert load_estimator(good).predict(X) == pytest.approx(y)
+    with pytest.raises(InputError, match="tampered artifact"):
+        load_estimator(replace(good, sha256="f" * 64))
+    tree = save_model(DecisionTreeRegressor().fit(X, y), tmp_path / "tree.skops")
+    untrusted = replace(pointer("2"), artifact=str(tree.path), sha256=tree.sha256)
+    with pytest.raises(InputError, match=r"types skops does not trust by default: sklearn\.tree\._tree\.Tree"):
+        load_estimator(untrusted)
+    trusted = replace(untrusted, trusted_types=("sklearn.tree._tree.Tree",))
+    assert load_estimator(trusted).predict(X) == pytest.approx(y)
