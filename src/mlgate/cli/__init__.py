@@ -30,6 +30,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "baseline": ("mlgate.cli.baseline", "baseline", "Find a pull request's merge-base and its cached results."),
     "comment": ("mlgate.cli.comment", "comment", "Create or update the sticky PR comment from a report."),
     "registry": ("mlgate.cli.registry", "registry", "Register model versions; approve, reject, list them."),
+    "deploy": ("mlgate.cli.deploy", "deploy", "Deploy an approved version, smoke-test it live, roll back on failure."),
+    "rollback": (
+        "mlgate.cli.rollback",
+        "rollback",
+        "Restore the previous (or a named) approved version, smoke-tested.",
+    ),
     "serve": ("mlgate.cli.serve", "serve", "Run the local inference endpoint (hot-swaps when live.json changes)."),
 }
 

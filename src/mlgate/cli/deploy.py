@@ -1,0 +1,159 @@
+"""``mlgate deploy``: put an approved registry version live, smoke-test it, roll back on failure.
+
+The helpers below are shared with ``mlgate rollback``: building the deployer (registry, target, HTTP
+client, actor, progress) and reporting the outcome (format, job summary, step outputs).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from mlgate.cli.common import (
+    append_job_summary,
+    config_option,
+    format_option,
+    get_config,
+    resolve_format,
+    write_github_outputs,
+)
+from mlgate.cli.train import StepPrinter
+from mlgate.errors import exit_code_for
+
+if TYPE_CHECKING:
+    from mlgate.config import Config
+    from mlgate.deploy.flow import Deployer
+    from mlgate.deploy.outcome import DeployOutcome
+
+F = Callable[..., Any]
+
+
+def target_options(func: F) -> F:
+    """``--target``, ``--state``, ``--by``, ``--summary``, ``--github-output``, ``--format``, ``--config``."""
+    decorators = [
+        click.option("--target", "target_name", metavar="NAME", help="Deploy target (default: deploy.target, local)."),
+        click.option(
+            "--state",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="local target: the server's state folder (default: deploy.state).",
+        ),
+        click.option("--by", help="Who is doing this (default: GITHUB_ACTOR, else the local user)."),
+        click.option(
+            "--summary",
+            "summary_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Also append the markdown report to this file (e.g. $GITHUB_STEP_SUMMARY).",
+        ),
+        click.option(
+            "--github-output",
+            is_flag=True,
+            help="Also write outcome, version, live-version and exit-code to $GITHUB_OUTPUT.",
+        ),
+        format_option(),
+        config_option,
+    ]
+    for decorate in reversed(decorators):
+        func = decorate(func)
+    return func
+
+
+@click.command()
+@click.argument("version", required=False)
+@target_options
+def deploy(
+    version: str | None,
+    target_name: str | None,
+    state: Path | None,
+    by: str | None,
+    summary_path: Path | None,
+    github_output: bool,
+    output_format: str | None,
+    config_path: Path | None,
+) -> int:
+    """Deploy VERSION (default: the newest approved version) to the target, then smoke-test it live.
+
+    Only approved versions are deployed. The artifact's digest is verified first, the live version is
+    recorded as the rollback target, the pointer is switched and the new version smoke-tested on the live
+    endpoint (/ping, golden predictions, response schema, p95 latency). On failure the previous version
+    is restored and verified, and the failed one marked rejected.
+
+    Exit codes: 0 deployed or already live, 1 refused (not approved, endpoint busy) or failed and rolled
+    back, 2 tampered or untrusted artifact (nothing deployed), 3 endpoint unreachable (nothing changed),
+    5 failed and could not be rolled back (needs a person), 6 timed out (state unknown).
+    """
+    from mlgate.deploy import flow
+
+    config = get_config(config_path)
+    fmt = resolve_format(output_format)
+    with (
+        reporting_errors(github_output, version),
+        open_deployer(config, target_name, state, by, fmt, title="mlgate deploy") as deployer,
+    ):
+        outcome = flow.deploy(deployer, version)
+    return report_outcome(outcome, fmt, summary_path=summary_path, github_output=github_output)
+
+
+@contextmanager
+def open_deployer(
+    config: Config, target_name: str | None, state: Path | None, by: str | None, fmt: str, *, title: str
+) -> Iterator[Deployer]:
+    """The registry, the target (with its HTTP client, closed afterwards), the actor and progress lines."""
+    import httpx
+
+    from mlgate.deploy.flow import Deployer, FlowSettings
+    from mlgate.deploy.target import TargetOptions, open_target
+    from mlgate.registry import open_registry
+    from mlgate.registry.actor import resolve_actor
+
+    actor = resolve_actor(by, os.environ)
+    registry = open_registry(config)
+    printer = StepPrinter(enabled=fmt != "json", title=title)
+    timeout = httpx.Timeout(max(config.deploy.timeout_s, 1.0), connect=5.0)
+    try:
+        with httpx.Client(timeout=timeout, trust_env=False) as http:
+            target = open_target(config, target_name, TargetOptions(state=state, http=http))
+            settings = FlowSettings.from_config(config)
+            yield Deployer(registry=registry, target=target, actor=actor, settings=settings, say=printer)
+    finally:
+        printer.close()
+
+
+@contextmanager
+def reporting_errors(github_output: bool, version: str | None) -> Iterator[None]:
+    """With ``--github-output``, a command that fails before it has an outcome still sets ``outcome=error``."""
+    try:
+        yield
+    except Exception as exc:
+        if github_output and os.environ.get("GITHUB_OUTPUT"):
+            code = int(exit_code_for(exc))
+            write_github_outputs(
+                {"outcome": "error", "version": version or "", "live-version": "", "exit-code": str(code)}
+            )
+        raise
+
+
+def report_outcome(outcome: DeployOutcome, fmt: str, *, summary_path: Path | None, github_output: bool) -> int:
+    """Print the outcome in ``fmt``, append the job summary, write the step outputs; return the exit code."""
+    from mlgate.report import deploy as render
+
+    renderers = {
+        "text": render.render_text,
+        "markdown": render.render_markdown,
+        "json": render.render_json,
+        "github": render.render_github,
+    }
+    click.echo(renderers[fmt](outcome), nl=False)
+    if summary_path is not None:
+        append_job_summary(summary_path, render.render_markdown(outcome))
+    code = int(outcome.exit_code)
+    if github_output:
+        write_github_outputs({
+            "outcome": outcome.outcome, "version": outcome.version or "", "live-version": outcome.live or "",
+            "previous-version": outcome.previous or "", "exit-code": str(code),
+        })  # fmt: skip
+    return code

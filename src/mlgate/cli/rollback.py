@@ -1,0 +1,48 @@
+"""``mlgate rollback``: restore the previous approved live version (or a named one), smoke-tested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mlgate.cli.common import get_config, resolve_format
+from mlgate.cli.deploy import open_deployer, report_outcome, reporting_errors, target_options
+
+
+@click.command()
+@click.option("--to", "to", metavar="VERSION", help="Roll back to this approved version (default: the previous one).")
+@click.option("--from", "only_from", metavar="VERSION",
+              help="Only roll back while VERSION is live; otherwise do nothing (exit 0).")  # fmt: skip
+@target_options
+def rollback(
+    to: str | None,
+    only_from: str | None,
+    target_name: str | None,
+    state: Path | None,
+    by: str | None,
+    summary_path: Path | None,
+    github_output: bool,
+    output_format: str | None,
+    config_path: Path | None,
+) -> int:
+    """Put the previous approved live version (from the deploy history) or --to VERSION back live.
+
+    The version is gated (it must be approved), its artifact verified and it is smoke-tested on the live
+    endpoint exactly like a deploy; if it fails, the version that was live is restored. --from makes it
+    safe to run after a failed deploy job: it does nothing unless that version is still live.
+
+    Exit codes: 0 rolled back (or nothing to do), 1 refused (nothing to roll back to, not approved,
+    endpoint busy) or the rollback failed its checks and was undone, 2 tampered or untrusted artifact,
+    3 endpoint unreachable, 5 needs a person, 6 timed out.
+    """
+    from mlgate.deploy import flow
+
+    config = get_config(config_path)
+    fmt = resolve_format(output_format)
+    with (
+        reporting_errors(github_output, to),
+        open_deployer(config, target_name, state, by, fmt, title="mlgate rollback") as deployer,
+    ):
+        outcome = flow.rollback(deployer, to=to, only_from=only_from)
+    return report_outcome(outcome, fmt, summary_path=summary_path, github_output=github_output)

@@ -1,0 +1,171 @@
+"""``deploy`` and ``rollback``: gate, verify, switch, wait, smoke-test; on failure switch back and verify.
+
+Order of a deploy: the gate (approved?) → hold the endpoint (busy → refused) → the live version is the
+rollback target (already live → no-op) → the artifact's digest and types are verified by loading it
+(tampered → invalid, nothing deployed) → switch → wait until clients get it (timeout → timed-out,
+nothing further changed) → smoke test on the live endpoint. When the new version cannot be loaded or
+fails its smoke test: switch back to the rollback target, wait, smoke-test it, mark the failed version
+rejected (unless ``deploy.reject_on_failure`` is false) → rolled-back; when that cannot be done or
+verified → needs-person. A rollback is the same with another gate. Every run that touched the endpoint
+appends one event to the registry's history. Nothing here prints: progress goes to ``say``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlgate.deploy.deployer import Deployer, FlowSettings, Run
+from mlgate.deploy.gate import Refusal, choose_for_deploy, choose_for_rollback, describe_approval
+from mlgate.deploy.outcome import DeployOutcome
+from mlgate.deploy.target import LoadFailed, Target, TargetBusy, TargetTimeout
+from mlgate.errors import InputError, MlgateError
+
+if TYPE_CHECKING:
+    from mlgate.registry.model import ModelVersion, Registry
+
+__all__ = ["Deployer", "FlowSettings", "deploy", "rollback"]
+
+
+def deploy(deployer: Deployer, version: str | None = None) -> DeployOutcome:
+    """Put ``version`` (default: the newest approved) live on the target; see the module docstring."""
+    run = Run(deployer, "deploy")
+    try:
+        chosen = choose_for_deploy(deployer.registry, version)
+    except InputError as exc:
+        return run.stop("gate", "invalid", exc, version=version)
+    if isinstance(chosen, Refusal):
+        return run.stop("gate", "refused", chosen, version=version)
+    run.step("gate", "ok", describe_approval(chosen))
+    try:
+        with deployer.target.exclusive():
+            return _ship(run, chosen)
+    except TargetBusy as exc:
+        return run.stop("endpoint", "refused", exc, version=chosen.version)
+
+
+def rollback(deployer: Deployer, *, to: str | None = None, only_from: str | None = None) -> DeployOutcome:
+    """Restore the previous approved live version (or ``to``); with ``only_from``, only while that one is live."""
+    run = Run(deployer, "rollback")
+    try:
+        with deployer.target.exclusive():
+            live = deployer.target.current()
+            if only_from is not None and live != only_from:
+                detail = f"version {only_from} is not live (live: {live or 'none'}): nothing to roll back"
+                run.step("gate", "skipped", detail)
+                return run.finish("no-op", detail, live=live)
+            try:
+                chosen = choose_for_rollback(deployer.registry, live, to)
+            except InputError as exc:
+                return run.stop("gate", "invalid", exc, version=to)
+            if isinstance(chosen, Refusal):
+                return run.stop("gate", "refused", chosen, version=to)
+            run.step("gate", "ok", f"{describe_approval(chosen)}; live now: {live or 'none'}")
+            return _ship(run, chosen)
+    except TargetBusy as exc:
+        return run.stop("endpoint", "refused", exc, version=to)
+
+
+def _ship(run: Run, version: ModelVersion) -> DeployOutcome:
+    d, v = run.deployer, version.version
+    run.version = v
+    live = d.target.current()
+    serving = _served_version(d.target)  # an unreachable endpoint is a ServiceError: nothing was changed
+    run.previous = live
+    if live == v and serving == v:
+        run.step("endpoint", "ok", f"{d.target.describe()} already serves version {v}")
+        return run.finish("no-op", f"version {v} is already live", live=live)
+    previous = _previous_version(d.registry, live)
+    state = f"serves version {serving}" if serving else "serves no version"
+    if previous is not None:
+        plan = f"rollback target recorded: version {previous.version}"
+    elif live is not None:
+        plan = f"the live version {live} is not in the registry: no rollback target"
+    else:
+        plan = "nothing was live: no rollback target"
+    run.step("endpoint", "ok", f"{d.target.describe()} {state} → {plan}")
+    try:
+        artifact = d.check_artifact(version)
+    except InputError as exc:
+        return run.stop("artifact", "invalid", exc, version=v, live=live)
+    run.step("artifact", "ok", f"sha256 {version.sha256[:12]}… verified, types trusted")
+    d.target.switch(version, artifact)
+    run.step("switch", "ok", f"pointer → version {v}")
+    try:
+        d.target.wait_until_serving(v, d.settings.timeout_s)
+    except TargetTimeout as exc:
+        return run.stop("wait", "timed-out", exc, version=v, live=v)
+    except LoadFailed as exc:
+        run.step("wait", "failed", exc.message)
+        return _recover(run, version, previous, exc.message)
+    run.step("wait", "ok", f"serving version {v}")
+    run.smoke = d.smoke_test(version)
+    if run.smoke.passed:
+        run.step("smoke", "ok", run.smoke.summary())
+        return run.finish("deployed", f"version {v} is live and passed its smoke test", live=v)
+    run.step("smoke", "failed", run.smoke.summary())
+    return _recover(run, version, previous, f"smoke test failed: {run.smoke.summary()}")
+
+
+def _recover(run: Run, failed: ModelVersion, previous: ModelVersion | None, failure: str) -> DeployOutcome:
+    d, v = run.deployer, failed.version
+    if previous is None:
+        run.step("switch-back", "failed", f"no previous version to return to: version {v} stays live",
+                 hint=f"a person must decide: fix the endpoint, or deploy another approved version over {v}")  # fmt: skip
+        _reject(run, failed, failure)
+        return run.finish("needs-person", f"{failure}; nothing to return to, version {v} stays live", live=v)
+    p = previous.version
+    try:
+        artifact = d.check_artifact(previous)
+        d.target.switch(previous, artifact)
+    except MlgateError as exc:
+        run.step("switch-back", "failed", f"cannot return to version {p}: {exc.message}",
+                 hint=f"version {v} stays live; restore version {p}'s artifact, then run `mlgate rollback`")  # fmt: skip
+        _reject(run, failed, failure)
+        return run.finish("needs-person", f"{failure}; could not return to version {p}: {exc.message}", live=v)
+    run.step("switch-back", "ok", f"pointer → version {p}")
+    try:
+        d.target.wait_until_serving(p, d.settings.timeout_s)
+    except (TargetTimeout, LoadFailed) as exc:
+        run.step("wait-back", "failed", exc.message, hint=exc.hint)
+        _reject(run, failed, failure)
+        return run.finish("needs-person", f"{failure}; switching back to version {p}: {exc.message}", live=p)
+    run.step("wait-back", "ok", f"serving version {p} again")
+    run.verify = d.smoke_test(previous)
+    run.step("verify", "ok" if run.verify.passed else "failed", run.verify.summary())
+    _reject(run, failed, failure)
+    if not run.verify.passed:
+        reason = f"{failure}; version {p} is back but fails its smoke test: {run.verify.summary()}"
+        return run.finish("needs-person", reason, live=p)
+    return run.finish("rolled-back", failure, live=p)
+
+
+def _reject(run: Run, failed: ModelVersion, failure: str) -> None:
+    d, v = run.deployer, failed.version
+    if not d.settings.reject_on_failure:
+        run.step("registry", "skipped", f"version {v} stays approved (deploy.reject_on_failure is false)")
+        return
+    reason = f"{run.action} to {d.target.name} failed its checks: {failure}"
+    try:
+        d.registry.set_status(v, "rejected", by=d.actor, reason=reason)
+    except MlgateError as exc:
+        run.step("registry", "failed", f"could not mark version {v} rejected: {exc.message}", hint=exc.hint)
+        return
+    run.rejected = True
+    run.step("registry", "ok", f"version {v} marked rejected")
+
+
+def _served_version(target: Target) -> str | None:
+    reply = target.ping()
+    if reply.status != 200:
+        return None
+    body_version = reply.body.get("version") if isinstance(reply.body, dict) else None
+    return reply.version or (str(body_version) if body_version is not None else None)
+
+
+def _previous_version(registry: Registry, live: str | None) -> ModelVersion | None:
+    if live is None:
+        return None
+    try:
+        return registry.get(live)
+    except InputError:
+        return None  # a pointer to a version the registry does not know cannot be restored from it

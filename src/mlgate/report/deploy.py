@@ -1,0 +1,134 @@
+"""Renderers of ``mlgate deploy`` and ``mlgate rollback``: the narration, the job summary, JSON, annotations.
+
+The narration is one line per step (``▸ gate      version 7 is approved … ✓``); its last lines say
+what happened and what mlgate did about it. JSON Schema: docs/schemas/deploy.schema.json.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from mlgate import __version__
+from mlgate.report.escape import command_data, command_property, md
+
+if TYPE_CHECKING:  # types only: renderers never reach the endpoint
+    from mlgate.deploy.outcome import DeployOutcome, Step
+    from mlgate.deploy.smoke import SmokeResult
+
+SCHEMA_VERSION = 1
+WIDTH = 84  # where the ✓ / ✗ column sits in the narration
+_MARKS = {"ok": "✓", "failed": "✗", "skipped": "·", "pass": "✓", "fail": "✗", "skip": "·"}
+_TITLES = {
+    "deployed": "✅",
+    "no-op": "✅",
+    "refused": "⛔",
+    "rolled-back": "↩️",
+    "invalid": "❌",
+    "needs-person": "🚨",
+    "timed-out": "⏱️",
+}
+
+
+def describe_result(outcome: DeployOutcome) -> str:
+    """One sentence: what happened to the endpoint and what mlgate did about it."""
+    v, live = outcome.version, outcome.live
+    rejected = f"; version {v} marked rejected" if outcome.rejected else ""
+    if outcome.outcome == "deployed":
+        verb = "deployed" if outcome.action == "deploy" else "rolled back"
+        return f"{verb}: the endpoint serves version {v}"
+    if outcome.outcome == "no-op":
+        return f"nothing to do: {outcome.reason}"
+    if outcome.outcome == "refused":
+        return f"refused: {outcome.reason}; nothing changed"
+    if outcome.outcome == "invalid":
+        return f"not deployed: {outcome.reason}; nothing changed"
+    if outcome.outcome == "rolled-back":
+        return f"version {v} failed ({outcome.reason}); the endpoint serves version {live} again{rejected}"
+    if outcome.outcome == "timed-out":
+        return f"timed out: {outcome.reason}; the pointer names version {live}, what is served is unknown"
+    return f"needs a person: {outcome.reason}; the endpoint is set to version {live or 'none'}{rejected}"
+
+
+def render_text(outcome: DeployOutcome) -> str:
+    """The narration, as MOCKUPS.md §3 shows it."""
+    lines: list[str] = []
+    for step in outcome.steps:
+        smoke = outcome.smoke if step.name == "smoke" else outcome.verify if step.name == "verify" else None
+        lines += _step_lines(step, smoke)
+    lines.append(f"▸ {'result':<11} {describe_result(outcome)} ({outcome.seconds:.1f} s)")
+    if outcome.exit_code:
+        lines.append(f"exit {int(outcome.exit_code)}")
+    return "\n".join(lines) + "\n"
+
+
+def _step_lines(step: Step, smoke: SmokeResult | None) -> list[str]:
+    if smoke is None:
+        lines = [_marked(f"▸ {step.name:<11} {step.detail}", _MARKS[step.status])]
+    else:
+        lines = [
+            _marked(f"{'▸ ' + step.name if i == 0 else '':<13} {c.name}: {c.detail}", _MARKS[c.status])
+            for i, c in enumerate(smoke.checks)
+        ]
+    if step.hint:
+        lines.append(f"{'':<13} hint: {step.hint}")
+    return lines
+
+
+def _marked(text: str, mark: str) -> str:
+    return f"{text:<{WIDTH}} {mark}" if len(text) < WIDTH else f"{text} {mark}"
+
+
+def render_markdown(outcome: DeployOutcome) -> str:
+    """The job summary: a headline, the steps, the smoke tests."""
+    verb = "mlgate deploy" if outcome.action == "deploy" else "mlgate rollback"
+    out = [f"### {_TITLES[outcome.outcome]} {verb}: {md(describe_result(outcome), 300)}", ""]
+    out += ["| step | | detail | time |", "|---|---|---|---:|"]
+    for step in outcome.steps:
+        hint = f" — hint: {md(step.hint, 200)}" if step.hint else ""
+        out.append(f"| {step.name} | {_MARKS[step.status]} | {md(step.detail, 300)}{hint} | {step.seconds:.1f} s |")
+    for title, smoke in (("Smoke test", outcome.smoke), ("Verification after switching back", outcome.verify)):
+        if smoke is not None:
+            out += ["", f"**{title} of version {md(smoke.version, 20)}**", "", "| check | | detail |", "|---|---|---|"]
+            out += [f"| {c.name} | {_MARKS[c.status]} | {md(c.detail, 300)} |" for c in smoke.checks]
+    out += ["", f"outcome `{outcome.outcome}`, exit {int(outcome.exit_code)}, {outcome.seconds:.1f} s"]
+    return "\n".join(out) + "\n"
+
+
+def render_github(outcome: DeployOutcome) -> str:
+    """The narration, then one annotation: a notice when the endpoint is as asked, an error otherwise."""
+    level = "notice" if outcome.exit_code == 0 else "error"
+    title = command_property(f"mlgate {outcome.action}: {outcome.outcome}")
+    return render_text(outcome) + f"::{level} title={title}::{command_data(describe_result(outcome))}\n"
+
+
+def to_data(outcome: DeployOutcome) -> dict[str, Any]:
+    """The JSON document (JSON Schema: docs/schemas/deploy.schema.json)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "mlgate_version": __version__,
+        "action": outcome.action,
+        "outcome": outcome.outcome,
+        "exit_code": int(outcome.exit_code),
+        "target": outcome.target,
+        "version": outcome.version,
+        "previous": outcome.previous,
+        "live": outcome.live,
+        "reason": outcome.reason,
+        "rejected": outcome.rejected,
+        "seconds": outcome.seconds,
+        "steps": [asdict(step) for step in outcome.steps],
+        "smoke": _smoke_data(outcome.smoke),
+        "verify": _smoke_data(outcome.verify),
+    }
+
+
+def _smoke_data(smoke: SmokeResult | None) -> dict[str, Any] | None:
+    if smoke is None:
+        return None
+    return {"version": smoke.version, "passed": smoke.passed, "checks": [asdict(c) for c in smoke.checks]}
+
+
+def render_json(outcome: DeployOutcome) -> str:
+    return json.dumps(to_data(outcome), indent=2, ensure_ascii=False) + "\n"

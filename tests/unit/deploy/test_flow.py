@@ -1,0 +1,319 @@
+"""The deploy and rollback flows over an in-memory registry and a fake endpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlgate.config import SmokeConfig
+from mlgate.deploy.flow import Deployer, FlowSettings, deploy, rollback
+from mlgate.errors import ExitCode, InputError, ServiceError
+from mlgate.registry.model import ModelVersion
+from unit.deploy.fakes import Behaviour, FakeClock, FakeRegistry, FakeTarget, make_version
+
+SMOKE = SmokeConfig(latency_p95_ms=20.0, requests=10, tolerance=1e-6)
+
+
+class Verifier:
+    """Stands in for load_model: refuses the versions listed in ``bad``."""
+
+    def __init__(self) -> None:
+        self.bad: dict[str, str] = {}
+        self.checked: list[str] = []
+
+    def __call__(self, path: Path, version: ModelVersion) -> None:
+        self.checked.append(version.version)
+        if version.version in self.bad:
+            raise InputError(self.bad[version.version], hint="do not use this file")
+
+
+def setup(
+    *versions: ModelVersion, live: str | None = None, reject: bool = True
+) -> tuple[Deployer, FakeRegistry, FakeTarget, Verifier, list[str]]:
+    registry = FakeRegistry(*versions)
+    clock = FakeClock()
+    target = FakeTarget(clock=clock, pointer=live, serving=live)
+    verifier = Verifier()
+    said: list[str] = []
+    settings = FlowSettings(timeout_s=5.0, reject_on_failure=reject, smoke=SMOKE)
+    deployer = Deployer(registry=registry, target=target, actor="carol", settings=settings, say=said.append,
+                        clock=clock, latency_clock=clock, verify=verifier)  # fmt: skip
+    return deployer, registry, target, verifier, said
+
+
+def test_an_approved_version_is_deployed_smoke_tested_and_recorded() -> None:
+    deployer, registry, target, verifier, said = setup(make_version(1), make_version(2), live="1")
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.exit_code, outcome.live, outcome.previous) == ("deployed", ExitCode.OK, "2", "1")
+    assert [s.name for s in outcome.steps] == ["gate", "endpoint", "artifact", "switch", "wait", "smoke"]
+    assert all(s.status == "ok" for s in outcome.steps)
+    assert outcome.steps[0].detail == 'version 2 is approved (by alice, 2026-11-20: "approved for the test")'
+    assert "rollback target recorded: version 1" in outcome.steps[1].detail
+    assert outcome.smoke is not None
+    assert outcome.smoke.passed
+    assert target.switches == ["2"]
+    assert verifier.checked == ["2"]
+    assert target.requests == 1 + SMOKE.requests  # the golden batch, then the latency requests
+    (event,) = registry.events
+    assert (event.event, event.version, event.by) == ("deployed", "2", "carol")
+    assert event.detail["live"] == "2"
+    assert event.detail["previous"] == "1"
+    assert any(line.startswith("smoke:") for line in said)
+
+
+def test_without_a_version_the_newest_approved_one_is_deployed() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2), make_version(3, status="pending"))
+    outcome = deploy(deployer)
+    assert (outcome.outcome, outcome.version, target.pointer) == ("deployed", "2", "2")
+    assert "nothing was live: no rollback target" in outcome.steps[1].detail
+
+
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [("pending", "mlgate registry approve 2"), ("rejected", "a rejected version is not deployed")],
+)
+def test_a_version_that_is_not_approved_is_refused_and_nothing_changes(status: str, hint: str) -> None:
+    deployer, registry, target, verifier, _ = setup(make_version(1), make_version(2, status=status), live="1")
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.exit_code, outcome.live) == ("refused", ExitCode.CHECKS_FAILED, "1")
+    assert outcome.reason.startswith(f"version 2 is {status}, not approved")
+    assert outcome.steps[-1].hint is not None
+    assert hint in outcome.steps[-1].hint
+    assert (target.switches, verifier.checked, registry.events) == ([], [], [])
+
+
+def test_no_approved_version_at_all_is_refused() -> None:
+    deployer, _, target, _, _ = setup(make_version(1, status="pending"))
+    outcome = deploy(deployer)
+    assert (outcome.outcome, outcome.reason) == ("refused", "no approved version in the registry")
+    assert target.switches == []
+
+
+def test_an_unknown_version_is_invalid_input() -> None:
+    deployer, _, target, _, _ = setup(make_version(1))
+    outcome = deploy(deployer, "9")
+    assert (outcome.outcome, outcome.exit_code) == ("invalid", ExitCode.BAD_INPUT)
+    assert "no version 9" in outcome.reason
+    assert target.switches == []
+
+
+def test_redeploying_the_live_version_is_a_no_op() -> None:
+    deployer, registry, target, verifier, _ = setup(make_version(1), live="1")
+    outcome = deploy(deployer, "1")
+    assert (outcome.outcome, outcome.exit_code, outcome.live) == ("no-op", ExitCode.OK, "1")
+    assert (target.switches, verifier.checked, registry.events) == ([], [], [])
+
+
+def test_a_pointer_the_server_does_not_serve_is_switched_again() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), live="1")
+    target.serving = None  # the server never loaded it
+    assert deploy(deployer, "1").outcome == "deployed"
+    assert target.switches == ["1"]
+
+
+def test_a_live_version_unknown_to_the_registry_cannot_be_returned_to() -> None:
+    deployer, _, target, _, _ = setup(make_version(2), live="1")
+    target.behaviours["2"] = Behaviour(latency_s=0.5)
+    outcome = deploy(deployer, "2")
+    assert "the live version 1 is not in the registry: no rollback target" in outcome.steps[1].detail
+    assert (outcome.outcome, outcome.live, target.switches) == ("needs-person", "2", ["2"])
+
+
+def test_a_busy_endpoint_refuses() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2), live="1")
+    target.busy = True
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.exit_code) == ("refused", ExitCode.CHECKS_FAILED)
+    assert outcome.reason.startswith("endpoint busy")
+    assert target.switches == []
+
+
+def test_a_tampered_artifact_is_invalid_and_nothing_is_deployed() -> None:
+    deployer, registry, target, verifier, _ = setup(make_version(1), make_version(2), live="1")
+    verifier.bad["2"] = "tampered artifact: model.skops has SHA-256 ab…"
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.exit_code, outcome.live) == ("invalid", ExitCode.BAD_INPUT, "1")
+    assert outcome.steps[-1].name == "artifact"
+    assert outcome.steps[-1].status == "failed"
+    assert (target.pointer, target.switches, registry.events) == ("1", [], [])
+
+
+def test_an_unreachable_endpoint_stops_before_anything_changes() -> None:
+    deployer, _, target, verifier, _ = setup(make_version(1), make_version(2), live="1")
+    target.reachable = False
+    with pytest.raises(ServiceError, match="cannot reach the fake endpoint"):
+        deploy(deployer, "2")
+    assert (target.switches, verifier.checked) == ([], [])
+
+
+def test_a_slow_version_is_rolled_back_verified_and_rejected() -> None:
+    deployer, registry, target, verifier, _ = setup(make_version(1), make_version(2), live="1")
+    target.behaviours["2"] = Behaviour(latency_s=0.5)
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.exit_code, outcome.live) == ("rolled-back", ExitCode.CHECKS_FAILED, "1")
+    assert outcome.reason.startswith("smoke test failed: latency: p95 500.0 ms > 20 ms")
+    names = [s.name for s in outcome.steps]
+    assert names == ["gate", "endpoint", "artifact", "switch", "wait", "smoke", "switch-back", "wait-back", "verify",
+                     "registry"]  # fmt: skip
+    assert (target.switches, target.serving, verifier.checked) == (["2", "1"], "1", ["2", "1"])
+    assert outcome.verify is not None
+    assert outcome.verify.passed
+    assert outcome.rejected
+    assert registry.get("2").status == "rejected"
+    assert "latency" in registry.get("2").history[-1].reason
+    assert registry.get("2").history[-1].by == "carol"
+    event = registry.events[-1]
+    assert (event.event, event.detail["outcome"], event.detail["live"]) == ("deploy-failed", "rolled-back", "1")
+
+
+def test_wrong_golden_predictions_fail_the_smoke_test() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2), live="1")
+    target.behaviours["2"] = Behaviour(factor=3.0)
+    outcome = deploy(deployer, "2")
+    assert outcome.outcome == "rolled-back"
+    assert "golden: 2 of 3 golden rows differ" in outcome.reason
+
+
+def test_reject_on_failure_false_keeps_the_version_approved() -> None:
+    deployer, registry, target, _, _ = setup(make_version(1), make_version(2), live="1", reject=False)
+    target.behaviours["2"] = Behaviour(latency_s=0.5)
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.rejected) == ("rolled-back", False)
+    assert outcome.steps[-1].status == "skipped"
+    assert registry.get("2").status == "approved"
+
+
+def test_a_version_the_server_cannot_load_is_rolled_back() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2), live="1")
+    target.behaviours["2"] = Behaviour(load_error="MemoryError")
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.live, outcome.smoke) == ("rolled-back", "1", None)
+    assert "could not load version 2: MemoryError" in outcome.reason
+
+
+def test_a_timeout_changes_nothing_further() -> None:
+    deployer, registry, target, _, _ = setup(make_version(1), make_version(2), live="1")
+    target.behaviours["2"] = Behaviour(hangs=True)
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.exit_code) == ("timed-out", ExitCode.TIMED_OUT)
+    assert (target.switches, outcome.rejected) == (["2"], False)
+    assert registry.get("2").status == "approved"
+    (event,) = registry.events
+    assert (event.event, event.detail["pointer"], "live" in event.detail) == ("deploy-timed-out", "2", False)
+
+
+def test_an_unreadable_rollback_target_needs_a_person() -> None:
+    deployer, registry, target, verifier, _ = setup(make_version(1), make_version(2), live="1")
+    target.behaviours["2"] = Behaviour(latency_s=0.5)
+    verifier.bad["1"] = "cannot read model file /registry/versions/1/model.skops: Permission denied"
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.exit_code, outcome.live) == ("needs-person", ExitCode.NEEDS_PERSON, "2")
+    assert "could not return to version 1: cannot read model file" in outcome.reason
+    switch_back = next(s for s in outcome.steps if s.name == "switch-back")
+    assert switch_back.status == "failed"
+    assert switch_back.hint is not None
+    assert (target.switches, registry.get("2").status) == (["2"], "rejected")
+    assert registry.events[-1].detail == {"outcome": "needs-person", "target": "fake", "previous": "1", "live": "2",
+                                          "smoke": outcome.smoke.summary() if outcome.smoke else None}  # fmt: skip
+
+
+def test_a_failed_first_deploy_has_nothing_to_return_to() -> None:
+    deployer, _, target, _, _ = setup(make_version(1))
+    target.behaviours["1"] = Behaviour(latency_s=0.5)
+    outcome = deploy(deployer, "1")
+    assert (outcome.outcome, outcome.live, target.pointer) == ("needs-person", "1", "1")
+    assert "nothing to return to" in outcome.reason
+
+
+def test_a_previous_version_that_fails_its_own_smoke_test_needs_a_person() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2), live="1")
+    target.behaviours["1"] = target.behaviours["2"] = Behaviour(latency_s=0.5)
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.live) == ("needs-person", "1")
+    assert "version 1 is back but fails its smoke test" in outcome.reason
+
+
+def test_a_failed_switch_back_wait_needs_a_person() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2), live="1")
+    target.behaviours["2"] = Behaviour(latency_s=0.5)
+    target.behaviours["1"] = Behaviour(hangs=True)
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, outcome.live) == ("needs-person", "1")
+    assert "switching back to version 1: version 1 was not served" in outcome.reason
+
+
+def test_a_history_write_failure_is_reported_as_a_step() -> None:
+    deployer, registry, _, _, _ = setup(make_version(1), make_version(2), live="1")
+    registry.fail_writes = True
+    outcome = deploy(deployer, "2")
+    assert outcome.outcome == "deployed"
+    assert (outcome.steps[-1].name, outcome.steps[-1].status) == ("history", "failed")
+
+
+def test_rollback_restores_the_previous_live_version() -> None:
+    deployer, registry, target, _, _ = setup(make_version(1), make_version(2), make_version(3))
+    for version in ("1", "2", "3"):
+        assert deploy(deployer, version).outcome == "deployed"
+    outcome = rollback(deployer)
+    assert (outcome.action, outcome.outcome, outcome.exit_code) == ("rollback", "deployed", ExitCode.OK)
+    assert (outcome.version, outcome.previous, target.pointer) == ("2", "3", "2")
+    assert outcome.steps[0].detail.endswith("; live now: 3")
+    assert outcome.smoke is not None
+    assert outcome.smoke.passed
+    assert (registry.events[-1].event, registry.events[-1].detail["live"]) == ("rolled-back", "2")
+
+
+def test_rollback_skips_versions_that_are_no_longer_approved() -> None:
+    deployer, registry, target, _, _ = setup(make_version(1), make_version(2), make_version(3))
+    for version in ("1", "2", "3"):
+        deploy(deployer, version)
+    registry.set_status("2", "rejected", by="dave", reason="bad calibration")
+    outcome = rollback(deployer)
+    assert (outcome.outcome, target.pointer) == ("deployed", "1")
+
+
+def test_rollback_to_a_named_version_must_be_approved() -> None:
+    deployer, _, target, _, _ = setup(make_version(1, status="pending"), make_version(2), live="2")
+    outcome = rollback(deployer, to="1")
+    assert (outcome.outcome, outcome.exit_code, target.switches) == ("refused", ExitCode.CHECKS_FAILED, [])
+
+
+def test_rollback_to_a_named_approved_version() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2), live="2")
+    outcome = rollback(deployer, to="1")
+    assert (outcome.outcome, target.pointer) == ("deployed", "1")
+
+
+def test_rollback_without_history_is_refused() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), live="1")
+    outcome = rollback(deployer)
+    assert (outcome.outcome, outcome.reason) == (
+        "refused",
+        "nothing to roll back to: no approved version other than 1 was live before",
+    )
+    assert target.switches == []
+
+
+def test_rollback_from_a_version_that_is_not_live_does_nothing() -> None:
+    deployer, registry, target, _, _ = setup(make_version(1), make_version(2), live="1")
+    outcome = rollback(deployer, only_from="2")
+    assert (outcome.outcome, outcome.exit_code, outcome.live) == ("no-op", ExitCode.OK, "1")
+    assert (target.switches, registry.events) == ([], [])
+
+
+def test_a_rollback_that_fails_its_smoke_test_restores_the_version_that_was_live() -> None:
+    deployer, registry, target, _, _ = setup(make_version(1), make_version(2))
+    deploy(deployer, "1")
+    deploy(deployer, "2")
+    target.behaviours["1"] = Behaviour(latency_s=0.5)
+    outcome = rollback(deployer)
+    assert (outcome.outcome, outcome.exit_code, target.pointer) == ("rolled-back", ExitCode.CHECKS_FAILED, "2")
+    assert registry.get("1").status == "rejected"
+    assert registry.events[-1].event == "rollback-failed"
+
+
+def test_rollback_on_a_busy_endpoint_is_refused() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2), live="2")
+    target.busy = True
+    assert rollback(deployer, to="1").outcome == "refused"
