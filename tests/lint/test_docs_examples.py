@@ -22,7 +22,15 @@ DOC = ROOT / "docs" / "workflows.md"
 BLOCK = re.compile(r"```yaml\n# (?P<path>\.github/[\w./-]+\.ya?ml)\n(?P<body>.*?)```", re.DOTALL)
 ZIZMOR_CONFIG = ".github/zizmor.yml"
 REMOTE = re.compile(r"uses: mlgate/mlgate/(?P<path>\.github/workflows/[\w.-]+\.yml)@\S+")
-REUSABLE = ("pr-check.yml", "main-results.yml", "pr-comment.yml")
+REUSABLE = (
+    "pr-check.yml",
+    "main-results.yml",
+    "pr-comment.yml",
+    "register.yml",
+    "approve.yml",
+    "deploy.yml",
+    "rollback.yml",
+)
 
 
 def doc_files() -> dict[str, str]:
@@ -74,6 +82,10 @@ def test_the_doc_has_a_caller_for_each_reusable_workflow() -> None:
         ".github/workflows/mlgate-pr.yml",
         ".github/workflows/mlgate-main.yml",
         ".github/workflows/mlgate-comment.yml",
+        ".github/workflows/mlgate-main-register.yml",
+        ".github/workflows/mlgate-approve.yml",
+        ".github/workflows/mlgate-deploy.yml",
+        ".github/workflows/mlgate-rollback.yml",
     }
     called = {m["path"].rsplit("/", 1)[1] for body in callers.values() for m in REMOTE.finditer(body)}
     assert called == set(REUSABLE)

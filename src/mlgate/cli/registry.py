@@ -107,12 +107,17 @@ def list_versions(status: str | None, output_format: str, config_path: Path | No
 
 @registry.command()
 @click.argument("version")
+@click.option("--require", "required", type=click.Choice(["pending", "approved", "rejected"]), default=None,
+              help="Exit 1 unless VERSION has this status (a deploy workflow's approval gate).")  # fmt: skip
 @output_option
 @config_option
-def show(version: str, output_format: str, config_path: Path | None) -> int:
+def show(version: str, required: str | None, output_format: str, config_path: Path | None) -> int:
     """Show everything recorded about VERSION."""
     found = open_registry(get_config(config_path)).get(version)
     click.echo(render_json(show_document(found)) if output_format == "json" else render_version(found), nl=False)
+    if required is not None and found.status != required:
+        click.echo(f"mlgate: version {found.version} is {found.status}, not {required}", err=True)
+        return ExitCode.CHECKS_FAILED
     return ExitCode.OK
 
 
