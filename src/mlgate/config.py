@@ -140,9 +140,9 @@ class BaselineConfig:
 
 @dataclass(frozen=True)
 class RegistryConfig:
-    """Where model versions and their approvals live (``local``: a directory)."""
+    """Where model versions and their approvals live (``local``: a directory; ``sagemaker``: S3 + model packages)."""
 
-    backend: Literal["local"] = "local"
+    backend: Literal["local", "sagemaker"] = "local"
     path: str = ".mlgate/registry"
     golden_rows: int = 5
 
@@ -157,10 +157,46 @@ class SmokeConfig:
 
 
 @dataclass(frozen=True)
+class BlueGreenConfig:
+    """SageMaker's blue/green traffic shifting for endpoint updates."""
+
+    strategy: Literal["CANARY", "LINEAR", "ALL_AT_ONCE"] = "CANARY"
+    canary_percent: int = 10
+    linear_step_percent: int = 25
+    wait_s: int = 300
+    termination_wait_s: int = 300
+    max_execution_timeout_s: int | None = None  # default: above the sum of the waits
+
+
+@dataclass(frozen=True)
+class SagemakerConfig:
+    """The SageMaker target and registry backend (credentials: the standard AWS chain; OIDC in workflows)."""
+
+    region: str | None = None
+    role_arn: str | None = None
+    bucket: str | None = None
+    prefix: str = "mlgate"
+    model_package_group: str | None = None
+    endpoint: str | None = None
+    instance_type: str = "ml.m5.large"
+    instance_count: int = 1
+    image_uri: str | None = None
+    framework_version: str = "1.2-1"
+    kms_key_id: str | None = None
+    data_capture_prefix: str | None = None
+    deployment: BlueGreenConfig = field(default_factory=BlueGreenConfig)
+    alarms: tuple[str, ...] = ()
+    keep_configs: int = 2
+    allow_downtime: bool = False
+    wait_timeout_s: float = 1800.0
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
 class DeployConfig:
     """Deploy defaults: the target, the local server's state folder, timeouts, smoke test."""
 
-    target: Literal["local"] = "local"
+    target: Literal["local", "sagemaker"] = "local"
     state: str = ".mlgate/serve"
     timeout_s: float = 60.0
     reject_on_failure: bool = True
@@ -194,6 +230,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     registry: RegistryConfig = field(default_factory=RegistryConfig)
     deploy: DeployConfig = field(default_factory=DeployConfig)
+    sagemaker: SagemakerConfig = field(default_factory=SagemakerConfig)
     root: Path = field(default=Path("."), metadata={"internal": True})
     path: Path | None = field(default=None, metadata={"internal": True})
 
