@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from mlgate.errors import ServiceError
+
 if TYPE_CHECKING:
     import boto3
     import pyarrow.fs
@@ -25,10 +27,46 @@ def make_session(environ: Mapping[str, str] | None = None) -> boto3.Session:
     return boto3.Session(region_name=region) if region else boto3.Session()
 
 
+def client(
+    service: str, *, max_attempts: int = 5, region: str | None = None, environ: Mapping[str, str] | None = None
+) -> Any:
+    """A boto3 client for ``service`` with standard-mode retries (``total_max_attempts``) and the endpoint override."""
+    from botocore.config import Config
+
+    session = make_session(environ)
+    config = Config(retries={"mode": "standard", "total_max_attempts": max_attempts}, connect_timeout=10)
+    options: dict[str, Any] = {"config": config, "endpoint_url": endpoint_url(service, environ)}
+    if region or session.region_name is None:
+        options["region_name"] = region or "us-east-1"
+    return session.client(service, **options)  # type: ignore[call-overload]
+
+
+def translate_error(operation: str, exc: Exception) -> ServiceError:
+    """A botocore exception as a ServiceError that says what failed, after how many tries, and what to check."""
+    from botocore.exceptions import ClientError, EndpointConnectionError
+
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        tries = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
+        return ServiceError(
+            f"AWS {operation} failed: {error.get('Code', 'error')}: {error.get('Message', '')} (after {tries} tries)",
+            hint="check the resource names and the IAM role's permissions; transient errors were already retried",
+        )
+    if isinstance(exc, EndpointConnectionError):
+        return ServiceError(
+            f"cannot reach AWS for {operation}: {exc}", hint="check the network, AWS_REGION and AWS_ENDPOINT_URL"
+        )
+    return ServiceError(
+        f"AWS call {operation} failed: {exc}", hint="check the AWS credentials, region and the sagemaker settings"
+    )
+
+
 def endpoint_url(service: str, environ: Mapping[str, str] | None = None) -> str | None:
     """The endpoint override for ``service`` from the environment, if any."""
     environ = os.environ if environ is None else environ
-    return environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or environ.get("AWS_ENDPOINT_URL") or None
+    return (
+        environ.get(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}") or environ.get("AWS_ENDPOINT_URL") or None
+    )
 
 
 def make_s3_filesystem(environ: Mapping[str, str] | None = None) -> pyarrow.fs.S3FileSystem:

@@ -14,6 +14,7 @@ from mlgate.config import Config
 from mlgate.errors import ConfigError
 from mlgate.registry.local import LocalRegistry
 from mlgate.registry.model import STATUSES, GoldenRow, HistoryEvent, ModelVersion, Registry, Status, StatusChange
+from mlgate.registry.sagemaker import open_sagemaker
 
 __all__ = [
     "BACKENDS",
@@ -39,7 +40,7 @@ def open_local(config: Config) -> LocalRegistry:
     return LocalRegistry(Path(location).resolve())
 
 
-BACKENDS: dict[str, Callable[[Config], Registry]] = {"local": open_local}
+BACKENDS: dict[str, Callable[[Config], Registry]] = {"local": open_local, "sagemaker": open_sagemaker}
 
 
 def open_registry(config: Config) -> Registry:
