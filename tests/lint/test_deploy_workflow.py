@@ -26,20 +26,27 @@ from mlgate.config import DeployConfig
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 OUTCOMES = ("deployed", "no-op", "refused", "rolled-back", "invalid", "needs-person", "timed-out", "error", "")
+OIDC_READ = {"contents": "read", "id-token": "write"}  # the sagemaker target's OIDC credentials, nothing else
 EXIT_CODES = ("0", "1", "2", "3", "4", "5", "6", "130", "137", "")
 FAKE_MLGATE = """#!/usr/bin/env bash
 printf '%s\\n' "$@" > "$FAKE_LOG/args"
 printf '%s\\n' "${MLGATE_REGISTRY__PATH-unset}" > "$FAKE_LOG/registry"
+printf '%s\\n' "${MLGATE_REGISTRY__BACKEND-unset}" > "$FAKE_LOG/backend"
 if [ -n "${FAKE_OUTCOME:-}" ]; then echo "outcome=$FAKE_OUTCOME" >> "$GITHUB_OUTPUT"; fi
 exit "${FAKE_EXIT:-0}"
 """
 
 
 @functools.cache
-def load(name: str) -> dict[str, Any]:
+def load(name: str) -> dict[Any, Any]:
     document = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
     assert isinstance(document, dict), name
     return document
+
+
+def triggers_of(workflow: dict[Any, Any]) -> Any:
+    """The ``on:`` mapping (PyYAML reads a bare ``on`` key as True)."""
+    return workflow["on"] if "on" in workflow else workflow[True]
 
 
 class JobContext(Context):
@@ -113,19 +120,18 @@ def test_the_rules_hold_for_every_combination() -> None:
 def test_the_deploy_job_is_gated_reviewed_and_exposes_mlgates_outcome() -> None:
     workflow = load("deploy.yml")
     jobs = workflow["jobs"]
-    assert jobs["gate"]["permissions"] == {"contents": "read"}
+    assert jobs["gate"]["permissions"] == OIDC_READ  # AWS through its own read-only role (sagemaker)
     assert "environment" not in jobs["gate"]  # read-only: none of the endpoint's secrets
     assert any("mlgate registry show" in step.get("run", "") for step in jobs["gate"]["steps"])
     deploy = jobs["deploy"]
     assert deploy["needs"] == "gate"
     assert deploy["environment"] == {"name": "${{ inputs.environment }}"}
-    assert deploy["permissions"] == {"contents": "read"}
+    assert deploy["permissions"] == OIDC_READ
     [step] = [s for s in deploy["steps"] if s.get("id") == "deploy"]
     assert 'mlgate deploy "${args[@]}"' in step["run"]
     assert deploy["outputs"]["outcome"] == "${{ steps.deploy.outputs.outcome }}"
     assert deploy["outputs"]["exit-code"] == "${{ steps.deploy.outputs.exit-code }}"
-    triggers = workflow.get("on", workflow.get(True))
-    assert triggers["workflow_call"]["outputs"]["outcome"]["value"] == "${{ jobs.deploy.outputs.outcome }}"
+    assert triggers_of(workflow)["workflow_call"]["outputs"]["outcome"]["value"] == "${{ jobs.deploy.outputs.outcome }}"
 
 
 def test_the_rollback_job_needs_no_reviewer_and_only_undoes_a_live_version() -> None:
@@ -133,7 +139,7 @@ def test_the_rollback_job_needs_no_reviewer_and_only_undoes_a_live_version() -> 
     assert set(rollback["needs"]) == {"gate", "deploy"}
     default = "format('{0}-rollback', inputs.environment)"  # not the deploy job's environment: no reviewers
     assert rollback["environment"] == {"name": f"${{{{ inputs.rollback-environment || {default} }}}}"}
-    assert rollback["permissions"] == {"contents": "read"}
+    assert rollback["permissions"] == OIDC_READ
     [step] = [s for s in rollback["steps"] if s.get("id") == "rollback"]
     assert 'args=(--from "$VERSION"' in step["run"]
 
@@ -147,7 +153,7 @@ def test_one_run_per_endpoint_and_never_cancelled() -> None:
 
 def test_the_job_timeouts_outlast_mlgates_own() -> None:
     workflow = load("deploy.yml")
-    inputs = workflow.get("on", workflow.get(True))["workflow_call"]["inputs"]
+    inputs = triggers_of(workflow)["workflow_call"]["inputs"]
     for job in ("deploy", "rollback"):
         assert workflow["jobs"][job]["timeout-minutes"] == "${{ inputs.timeout-minutes }}"
     # two waits for the endpoint (the new version, then the previous one) plus the smoke test and the install
@@ -159,12 +165,14 @@ def test_the_job_timeouts_outlast_mlgates_own() -> None:
 
 @dataclass(frozen=True)
 class StepRun:
-    """One ``run:`` step's exit status, its GITHUB_OUTPUT, the arguments mlgate got and its registry variable."""
+    """One ``run:`` step's exit status, GITHUB_OUTPUT and stdout, the arguments mlgate got, its registry variables."""
 
     status: int
     outputs: dict[str, str]
     args: list[str]
     registry: str
+    backend: str
+    stdout: str
 
 
 def run_step(workflow: str, job: str, step_key: str, inputs: Mapping[str, str], tmp_path: Path, **fake: str) -> StepRun:
@@ -178,7 +186,7 @@ def run_step(workflow: str, job: str, step_key: str, inputs: Mapping[str, str], 
         folder.mkdir(exist_ok=True)
     (bin_dir / "mlgate").write_text(FAKE_MLGATE, encoding="utf-8")
     (bin_dir / "mlgate").chmod(0o755)
-    for name in ("args", "registry"):
+    for name in ("args", "registry", "backend"):
         (log / name).write_text("", encoding="utf-8")
     output, script = tmp_path / "output", tmp_path / "script.sh"
     output.write_text("", encoding="utf-8")
@@ -198,6 +206,8 @@ def run_step(workflow: str, job: str, step_key: str, inputs: Mapping[str, str], 
         outputs=dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines()),
         args=(log / "args").read_text(encoding="utf-8").splitlines(),
         registry=(log / "registry").read_text(encoding="utf-8").strip(),
+        backend=(log / "backend").read_text(encoding="utf-8").strip(),
+        stdout=done.stdout,
     )
 
 
@@ -239,22 +249,105 @@ APPROVE_STEP = "Record the decision (who, why, when)"
 
 @pytest.mark.parametrize("decision", ["approve", "reject"])
 def test_the_approval_records_the_actor_and_the_reason(decision: str, tmp_path: Path) -> None:
-    inputs = {"decision": decision, "version": "3", "reason": "beats v2; see run 42", "registry-path": ""}
+    inputs = {"decision": decision, "version": "3", "reason": "beats v2; see run 42", "target": "", "registry-path": ""}
     done = run_step("approve.yml", "decide", APPROVE_STEP, inputs, tmp_path)
     assert done.status == 0
     assert done.args == ["registry", decision, "3", "--reason", "beats v2; see run 42", "--by", "octocat"]
 
 
 def test_the_approval_refuses_any_other_decision_without_calling_mlgate(tmp_path: Path) -> None:
-    inputs = {"decision": "list", "version": "3", "reason": "r", "registry-path": ""}
+    inputs = {"decision": "list", "version": "3", "reason": "r", "target": "", "registry-path": ""}
     done = run_step("approve.yml", "decide", APPROVE_STEP, inputs, tmp_path)
     assert done.status == 2
     assert done.args == []
 
 
 def test_registration_registers_the_best_model_of_this_runs_results(tmp_path: Path) -> None:
-    done = run_step("register.yml", "register", "register", {"registry-path": "/srv/registry"}, tmp_path)
+    inputs = {"target": "local", "registry-path": "/srv/registry"}
+    done = run_step("register.yml", "register", "register", inputs, tmp_path)
     assert done.status == 0
     candidate = str(tmp_path / "temp" / "mlgate-results" / "candidate")
     assert done.args == ["registry", "register", "--best", candidate, "--github-output"]
     assert done.registry == "/srv/registry"
+    assert done.backend == "local"  # the registry backend follows the target
+
+
+# -- target sagemaker: the registry backend follows, the inputs are checked first ------------------------------
+
+CHECK_STEP = "Check the target's inputs"
+ROLES = {"aws-role-arn": "arn:aws:iam::123456789012:role/deploy", "aws-region": "eu-west-1"}
+GATE_ROLE = {"aws-gate-role-arn": "arn:aws:iam::123456789012:role/read"}
+CHECKED = [
+    ("deploy.yml", "gate"),
+    ("rollback.yml", "rollback"),
+    ("approve.yml", "decide"),
+    ("register.yml", "register"),
+]
+
+
+def check_inputs(workflow: str, job: str, tmp_path: Path, **inputs: str) -> StepRun:
+    given = {"target": "local", "aws-role-arn": "", "aws-gate-role-arn": "", "aws-region": "", **inputs}
+    return run_step(workflow, job, CHECK_STEP, given, tmp_path)
+
+
+@pytest.mark.parametrize(("workflow", "job"), CHECKED)
+def test_the_first_step_accepts_local_and_a_complete_sagemaker_setup(workflow: str, job: str, tmp_path: Path) -> None:
+    assert load(workflow)["jobs"][job]["steps"][0]["name"] == CHECK_STEP  # before anything is installed
+    assert check_inputs(workflow, job, tmp_path).status == 0
+    assert check_inputs(workflow, job, tmp_path, target="").status == 0
+    assert check_inputs(workflow, job, tmp_path, target="sagemaker", **ROLES, **GATE_ROLE).status == 0
+
+
+@pytest.mark.parametrize(("workflow", "job"), CHECKED)
+@pytest.mark.parametrize("missing", ["aws-role-arn", "aws-region"])
+def test_sagemaker_without_a_role_or_region_stops_before_anything_runs(
+    workflow: str, job: str, missing: str, tmp_path: Path
+) -> None:
+    given = {**ROLES, **GATE_ROLE, missing: ""}
+    done = check_inputs(workflow, job, tmp_path, target="sagemaker", **given)
+    assert done.status == 2
+    assert missing in done.stdout
+    assert "no access keys" in done.stdout
+
+
+def test_the_deploy_gate_needs_its_own_read_only_role(tmp_path: Path) -> None:
+    done = check_inputs("deploy.yml", "gate", tmp_path, target="sagemaker", **ROLES)
+    assert done.status == 2
+    assert "aws-gate-role-arn" in done.stdout
+
+
+@pytest.mark.parametrize(("workflow", "job"), CHECKED)
+def test_an_unknown_target_is_refused(workflow: str, job: str, tmp_path: Path) -> None:
+    done = check_inputs(workflow, job, tmp_path, target="kubernetes")
+    assert done.status == 2
+    assert "target must be local or sagemaker, not 'kubernetes'" in done.stdout
+
+
+def test_sagemaker_deploys_and_rolls_back_with_the_sagemaker_registry(tmp_path: Path) -> None:
+    inputs = {**DEPLOY_INPUTS, "target": "sagemaker"}
+    deploy = run_step("deploy.yml", "deploy", "deploy", inputs, tmp_path, fake_exit="1", fake_outcome="rolled-back")
+    assert deploy.status == 1
+    assert deploy.outputs == {"outcome": "rolled-back", "exit-code": "1"}
+    assert deploy.args[-2:] == ["--target", "sagemaker"]
+    assert (deploy.backend, deploy.registry) == ("sagemaker", "unset")
+    gate = run_step("deploy.yml", "gate", "Is the version approved? (exit 1 refuses it)", inputs, tmp_path)
+    assert gate.args == ["registry", "show", "7", "--require", "approved"]
+    assert gate.backend == "sagemaker"
+    automatic = run_step("deploy.yml", "rollback", "rollback", inputs, tmp_path)
+    assert automatic.args[:3] == ["rollback", "--from", "7"]
+    assert automatic.args[-2:] == ["--target", "sagemaker"]
+    assert automatic.backend == "sagemaker"
+    manual_inputs = {"to": "", "target": "sagemaker", "state-path": "", "registry-path": ""}
+    manual = run_step("rollback.yml", "rollback", "rollback", manual_inputs, tmp_path)
+    assert manual.args[-2:] == ["--target", "sagemaker"]
+    assert manual.backend == "sagemaker"
+
+
+def test_approval_and_registration_use_the_sagemaker_registry(tmp_path: Path) -> None:
+    inputs = {"decision": "approve", "version": "3", "reason": "r", "target": "sagemaker", "registry-path": ""}
+    approve = run_step("approve.yml", "decide", APPROVE_STEP, inputs, tmp_path)
+    assert approve.args == ["registry", "approve", "3", "--reason", "r", "--by", "octocat"]
+    assert approve.backend == "sagemaker"
+    register = run_step("register.yml", "register", "register", {"target": "sagemaker", "registry-path": ""}, tmp_path)
+    assert register.status == 0
+    assert register.backend == "sagemaker"
