@@ -62,7 +62,7 @@ class ServerHandle:
         document: dict[str, Any] = response.json()
         return document
 
-    def wait_for_version(self, version: str, timeout: float = 30.0) -> dict[str, Any]:
+    def wait_for_version(self, version: str, timeout: float = 60.0) -> dict[str, Any]:
         """Poll ``/ping`` until the server serves ``version``; returns the ping body."""
         deadline = time.monotonic() + timeout
         last: Any = None

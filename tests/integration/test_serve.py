@@ -198,7 +198,7 @@ class Load:
     def versions(self) -> list[str | None]:
         return [version for _, version, _ in self.results]
 
-    def wait_for(self, count: int, timeout: float = 20) -> None:
+    def wait_for(self, count: int, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while len(self.results) < count and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -265,7 +265,7 @@ def in_process_server(state: Path) -> Iterator[tuple[LocalServer, ServerInfo]]:
     assert not (state / SERVER_FILE).exists()
 
 
-def wait_for_status(url: str, predicate: Any, timeout: float = 20) -> dict[str, Any]:
+def wait_for_status(url: str, predicate: Any, timeout: float = 60) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         status: dict[str, Any] = httpx.get(f"{url}/status").json()

@@ -88,6 +88,10 @@ def _ship(run: Run, version: ModelVersion) -> DeployOutcome:
     except InputError as exc:
         return run.stop("artifact", "invalid", exc, version=v, live=live)
     run.step("artifact", "ok", f"sha256 {version.sha256[:12]}… verified, types trusted")
+    now = d.registry.get(v).status  # the hard gate again, right before the first change: approvals can be revoked
+    if now != "approved":
+        why = Refusal(f"version {v} is {now} now: its approval was withdrawn during the deploy", None)
+        return run.stop("gate", "refused", why, version=v, live=live)
     d.target.switch(version, artifact)
     run.step("switch", "ok", f"pointer → version {v}")
     try:

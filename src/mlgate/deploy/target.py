@@ -108,7 +108,13 @@ def _open_local(config: Config, options: TargetOptions) -> Target:
     return open_local_target(config, options)
 
 
-TARGETS: dict[str, TargetFactory] = {"local": _open_local}
+def _open_sagemaker(config: Config, options: TargetOptions) -> Target:
+    from mlgate.deploy.sagemaker import open_sagemaker_target
+
+    return open_sagemaker_target(config, options)
+
+
+TARGETS: dict[str, TargetFactory] = {"local": _open_local, "sagemaker": _open_sagemaker}
 
 
 def open_target(config: Config, name: str | None = None, options: TargetOptions | None = None) -> Target:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,18 @@ def test_rollback_on_a_busy_endpoint_is_refused() -> None:
     deployer, _, target, _, _ = setup(make_version(1), make_version(2), live="2")
     target.busy = True
     assert rollback(deployer, to="1").outcome == "refused"
+
+
+def test_an_approval_withdrawn_during_the_deploy_stops_it_before_anything_changes() -> None:
+    deployer, registry, target, _, _ = setup(make_version(1), make_version(2), live="1")
+
+    class Withdrawing(Verifier):  # a reviewer rejects v2 while its artifact is being checked
+        def __call__(self, path: Path, version: ModelVersion) -> None:
+            super().__call__(path, version)
+            registry.set_status("2", "rejected", by="dave", reason="found a leak")
+
+    outcome = deploy(dataclasses.replace(deployer, verify=Withdrawing()), "2")
+    assert (outcome.outcome, outcome.exit_code, outcome.live) == ("refused", ExitCode.CHECKS_FAILED, "1")
+    assert outcome.steps[-1].name == "gate"
+    assert "approval was withdrawn" in outcome.steps[-1].detail
+    assert target.switches == []

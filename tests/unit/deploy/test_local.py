@@ -219,7 +219,7 @@ def test_open_target_builds_the_local_target_from_the_config(tmp_path: Path) -> 
         chosen = open_target(config, "local", TargetOptions(state=tmp_path / "other", http=client))
         assert isinstance(chosen, LocalTarget)
         assert chosen.state == tmp_path / "other"
-    with pytest.raises(InputError, match="unknown deploy target 'sagemaker'"):
-        open_target(config, "sagemaker")
+    with pytest.raises(InputError, match="unknown deploy target 'nowhere'"):
+        open_target(config, "nowhere")
     with pytest.raises(InternalError, match="needs an HTTP client"):
         open_local_target(config, TargetOptions())

@@ -1,0 +1,85 @@
+"""Pure parts of the SageMaker target: resource names, tags and the ``UpdateEndpoint`` deployment config.
+
+Models and endpoint configs are immutable and named ``<endpoint>-v<version>-<sha7>`` (at most 63
+characters, SageMaker's limit): the same version always gets the same name, so a re-run finds what it
+created instead of creating it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mlgate.config import BlueGreenConfig
+
+MAX_NAME = 63
+VARIANT = "AllTraffic"
+TAG_VERSION = "mlgate:version"
+TAG_PREVIOUS = "mlgate:previous-config"
+TAG_RUN = "mlgate:run-id"
+TAG_SHA = "mlgate:sha256"
+
+
+def build_resource_name(endpoint: str, version: str, sha256: str) -> str:
+    """The model and endpoint-config name of ``version``: ``<endpoint>-v<version>-<sha7>``, ≤ 63 characters."""
+    clean_version = _clean(version) or hashlib.sha256(version.encode()).hexdigest()[:8]
+    suffix = f"-v{clean_version}-{sha256[:7]}"
+    if len(suffix) >= MAX_NAME:
+        suffix = f"-v{hashlib.sha256(version.encode()).hexdigest()[:12]}-{sha256[:7]}"
+    head = _clean(endpoint)[: MAX_NAME - len(suffix)].rstrip("-") or "m"
+    return head + suffix
+
+
+def build_tags(values: Mapping[str, str | None]) -> list[dict[str, str]]:
+    """SageMaker ``Tags`` from ``values``, leaving out the empty ones."""
+    return [{"Key": key, "Value": value} for key, value in values.items() if value]
+
+
+def read_tags(tags: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    """``{key: value}`` of a SageMaker ``Tags`` list."""
+    return {tag["Key"]: tag["Value"] for tag in tags}
+
+
+def build_deployment_config(blue_green: BlueGreenConfig, alarms: Sequence[str]) -> dict[str, Any]:
+    """The ``DeploymentConfig`` of an update: blue/green traffic shifting, auto-rollback on ``alarms``."""
+    routing: dict[str, Any] = {"Type": blue_green.strategy}
+    if blue_green.strategy == "CANARY":
+        routing["CanarySize"] = {"Type": "CAPACITY_PERCENT", "Value": blue_green.canary_percent}
+    elif blue_green.strategy == "LINEAR":
+        routing["LinearStepSize"] = {"Type": "CAPACITY_PERCENT", "Value": blue_green.linear_step_percent}
+    routing["WaitIntervalInSeconds"] = blue_green.wait_s  # required by the API even for ALL_AT_ONCE
+    policy: dict[str, Any] = {
+        "TrafficRoutingConfiguration": routing,
+        "TerminationWaitInSeconds": blue_green.termination_wait_s,
+        "MaximumExecutionTimeoutInSeconds": compute_execution_timeout(blue_green),
+    }
+    config: dict[str, Any] = {"BlueGreenUpdatePolicy": policy}
+    if alarms:
+        config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": name} for name in alarms]}
+    return config
+
+
+def build_rollback_config() -> dict[str, Any]:
+    """The ``DeploymentConfig`` of a rollback: everything at once, no bake, no alarms."""
+    return {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0},
+            "TerminationWaitInSeconds": 0,
+        }
+    }
+
+
+def compute_execution_timeout(blue_green: BlueGreenConfig) -> int:
+    """``MaximumExecutionTimeoutInSeconds``: the configured value, else above the sum of all waits."""
+    steps = {"CANARY": 2, "LINEAR": -(-100 // max(blue_green.linear_step_percent, 1)), "ALL_AT_ONCE": 0}
+    waits = steps[blue_green.strategy] * blue_green.wait_s + blue_green.termination_wait_s
+    minimum = waits + 600  # room for starting the green fleet
+    chosen = blue_green.max_execution_timeout_s or minimum
+    return min(max(chosen, waits + 1, 600), 28800)  # SageMaker accepts 600..28800
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"-+", "-", re.sub(r"[^A-Za-z0-9-]", "-", text)).strip("-")

@@ -1,0 +1,78 @@
+"""Watch a SageMaker endpoint after a create or update and classify how it ended.
+
+The rule (MLflow's): ``InService`` on the new config → succeeded; ``InService`` on another config →
+SageMaker rolled it back (its ``FailureReason`` and the alarms in ``ALARM`` say why); ``Failed`` or
+``UpdateRollbackFailed`` → failed and not rolled back; past the deadline → timed out (nothing is done
+blindly). Clock and sleep are injected so tests never wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+WatchOutcome = Literal["succeeded", "rolled-back", "failed", "timed-out"]
+BUSY = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
+FAILED = frozenset({"Failed", "UpdateRollbackFailed"})
+
+
+@dataclass(frozen=True)
+class WatchResult:
+    """How a create or update ended: the class, the last status and config, and why."""
+
+    outcome: WatchOutcome
+    status: str
+    config: str | None
+    failure_reason: str | None
+    alarms: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """One line for the report."""
+        parts = [f"status {self.status}", f"config {self.config or 'none'}"]
+        if self.failure_reason:
+            parts.append(f"FailureReason: {self.failure_reason}")
+        if self.alarms:
+            parts.append(f"alarms in ALARM: {', '.join(self.alarms)}")
+        return "; ".join(parts)
+
+
+def classify_endpoint(description: Mapping[str, Any], new_config: str) -> WatchOutcome | None:
+    """The class of one ``DescribeEndpoint`` answer, or None while the endpoint is still changing."""
+    status = str(description.get("EndpointStatus", ""))
+    if status in FAILED:
+        return "failed"
+    if status == "InService":
+        return "succeeded" if description.get("EndpointConfigName") == new_config else "rolled-back"
+    return None
+
+
+def watch_endpoint(
+    describe: Callable[[], Mapping[str, Any]],
+    new_config: str,
+    *,
+    timeout_s: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    poll_s: float = 30.0,
+    alarms_firing: Callable[[], tuple[str, ...]] = tuple,
+    on_status: Callable[[str], None] = lambda _status: None,
+) -> WatchResult:
+    """Poll ``describe`` until the endpoint settles on ``new_config`` or elsewhere, or ``timeout_s`` passes."""
+    deadline = clock() + timeout_s
+    last_status = ""
+    while True:
+        description = describe()
+        status = str(description.get("EndpointStatus", "unknown"))
+        if status != last_status:
+            on_status(status)
+            last_status = status
+        outcome = classify_endpoint(description, new_config)
+        config = description.get("EndpointConfigName")
+        reason = description.get("FailureReason")
+        if outcome is not None:
+            firing = alarms_firing() if outcome != "succeeded" else ()
+            return WatchResult(outcome, status, config, reason, firing)
+        if clock() >= deadline:
+            return WatchResult("timed-out", status, config, reason)
+        sleep(poll_s)
