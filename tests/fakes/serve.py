@@ -75,7 +75,7 @@ class ServerHandle:
             time.sleep(0.05)
         raise AssertionError(f"server never served version {version}; last /ping {last}\n{self.log()}")
 
-    def wait_for_status(self, predicate: Any, timeout: float = 30.0) -> dict[str, Any]:
+    def wait_for_status(self, predicate: Any, timeout: float = 60.0) -> dict[str, Any]:
         """Poll ``/status`` until ``predicate(document)`` holds; returns that document."""
         deadline = time.monotonic() + timeout
         document: dict[str, Any] = {}
