@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from actions_harness import parse_file_commands
 from gitrepo import Repo
 from mlgate import __version__
 from mlgate.cli import main
@@ -178,7 +179,7 @@ def test_baseline_locate_names_the_merge_base_and_its_cache_key(
     assert found["cache-key"] == f"mlgate-baseline-{shas['A']}-{__version__}"
     assert found["cached"] == "false"
     assert Path(found["cache-path"]) == repo.path / ".mlgate" / "cache" / shas["A"] / __version__
-    written = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    written = parse_file_commands(outputs.read_text(), "GITHUB_OUTPUT")  # read as the runner reads it
     assert written == found
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from mlgate.cli.common import config_option, get_config
+from mlgate.cli.common import config_option, get_config, write_github_outputs
 from mlgate.errors import ExitCode
 
 
@@ -34,7 +34,6 @@ def locate(
     are re-scored instead of retrained. Shallow clones are deepened as needed (baseline.fetch).
     """
     from mlgate.check import CheckOptions, locate_baseline
-    from mlgate.errors import InputError
 
     config = get_config(config_path)
     found = locate_baseline(config, CheckOptions(head=head, base=base), os.environ)
@@ -47,11 +46,7 @@ def locate(
         "cached": "true" if found.cached else "false",
     }
     if github_output:
-        target = os.environ.get("GITHUB_OUTPUT")
-        if not target:
-            raise InputError("--github-output: GITHUB_OUTPUT is not set", hint="it is set inside GitHub Actions steps")
-        with open(target, "a", encoding="utf-8") as handle:  # values are shas, keys and paths: one line each
-            handle.writelines(f"{k}={v.replace(chr(10), ' ')}\n" for k, v in values.items())
+        write_github_outputs(values)
     if output_format == "json":
         click.echo(json.dumps(values, indent=2))
     else:
