@@ -30,7 +30,7 @@ from mlgate.errors import InputError
 from mlgate.files import read_text, write_atomic
 from mlgate.registry.actor import format_time, utc_now
 from mlgate.registry.locking import hold_lock
-from mlgate.registry.model import STATUSES, HistoryEvent, ModelVersion, Status, StatusChange
+from mlgate.registry.model import HistoryEvent, ModelVersion, Status, StatusChange, check_status_change
 from mlgate.registry.records import event_from_data, event_line, render_version, version_from_data
 
 VERSIONS = "versions"
@@ -89,12 +89,7 @@ class LocalRegistry:
 
     def set_status(self, version: str, status: Status, *, by: str, reason: str) -> ModelVersion:
         """Record a status change with who, why and when; the same status again changes nothing."""
-        if status not in STATUSES:
-            raise InputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
-        if not reason.strip():
-            raise InputError(f"a reason is required to mark version {version} {status}", hint="pass --reason TEXT")
-        if not by.strip():
-            raise InputError(f"who marks version {version} {status} is unknown", hint="pass --by NAME")
+        check_status_change(version, status, by=by, reason=reason)
         number = normalize_version(version)
         with self._lock(exclusive=True):
             current = self._read(number)

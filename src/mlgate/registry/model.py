@@ -11,8 +11,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from mlgate.errors import InputError
+
 Status = Literal["pending", "approved", "rejected"]
 STATUSES: tuple[Status, ...] = ("pending", "approved", "rejected")
+
+
+def check_status_change(version: str, status: str, *, by: str, reason: str) -> None:
+    """What every backend requires of a status change: a known status, a reason and who made it."""
+    if status not in STATUSES:
+        raise InputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    if not reason.strip():
+        raise InputError(f"a reason is required to mark version {version} {status}", hint="pass --reason TEXT")
+    if not by.strip():
+        raise InputError(f"who marks version {version} {status} is unknown", hint="pass --by NAME")
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from mlgate.errors import ConfigError, InputError, ServiceError
 from mlgate.files import write_atomic
 from mlgate.registry.actor import format_time, utc_now
 from mlgate.registry.local import normalize_version
-from mlgate.registry.model import STATUSES, HistoryEvent, ModelVersion, Status, StatusChange
+from mlgate.registry.model import STATUSES, HistoryEvent, ModelVersion, Status, StatusChange, check_status_change
 from mlgate.registry.records import check_status, event_from_data, event_line, render_version, version_from_data
 from mlgate.registry.sagemaker_package import (
     CODE_DIR,
@@ -119,12 +119,7 @@ class SagemakerRegistry:
 
     def set_status(self, version: str, status: Status, *, by: str, reason: str) -> ModelVersion:
         """Set ``ModelApprovalStatus`` with "by WHO: reason" and record the change; the same status is a no-op."""
-        if status not in STATUSES:
-            raise InputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
-        if not reason.strip():
-            raise InputError(f"a reason is required to mark version {version} {status}", hint="pass --reason TEXT")
-        if not by.strip():
-            raise InputError(f"who marks version {version} {status} is unknown", hint="pass --by NAME")
+        check_status_change(version, status, by=by, reason=reason)
         summary = self._find(version)
         package = self._describe(summary)
         current = self._read(summary, self._events(), package)
