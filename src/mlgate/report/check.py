@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.report import comparison as comparison_report
 from mlgate.report import validation as validation_report
-from mlgate.report.budget import size, with_marker
+from mlgate.report.budget import fit_prefix, size, with_marker
 from mlgate.report.comparison_json import to_json as comparison_json
 from mlgate.report.context import DataFile, DriftSummary, ReportContext, SchemaSummary, ValidationSummary
 from mlgate.report.escape import md
@@ -67,9 +67,10 @@ def render_markdown(result: CheckResult, context: ReportContext, *, limit: int) 
     footer = f"\n<sub>mlgate {md(context.mlgate_version, 20)}</sub>\n"
     body = "\n".join(head) + validation_report.render_markdown(result.validation) + footer
     room = limit - size(with_marker("", key=context.key, head=context.head)) - 1
-    if size(body) > room:
-        note = "\n\n… the list is cut here to fit the comment; the full list is in the job summary.\n" + footer
-        body = body.encode("utf-8")[: max(0, room - size(note))].decode("utf-8", errors="ignore") + note
+    if size(body) > room:  # whole lines only, so no table row or tag is cut in half
+        note = "\n… the list is cut here to fit the comment; the full list is in the job summary.\n" + footer
+        lines = body.split("\n")
+        body = "\n".join(lines[: fit_prefix(lines, room - size(note))]) + note
     return with_marker(body, key=context.key, head=context.head)
 
 

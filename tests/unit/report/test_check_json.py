@@ -17,7 +17,7 @@ from mlgate.config import GateConfig, MetricsConfig
 from mlgate.data.results import FileResult, ValidationResult, Violation
 from mlgate.data.schema import load_schema
 from mlgate.data.schema_diff import diff_schemas
-from mlgate.report.check import build_context, render_json, to_data
+from mlgate.report.check import build_context, render_json, render_markdown, to_data
 from mlgate.results import Evaluation, ModelResult, ResultSet
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "docs" / "schemas"
@@ -142,3 +142,29 @@ def test_the_schema_rejects_what_check_never_writes() -> None:
     data["baseline"] = {"commit": BASE, "source": "elsewhere", "reason": "?"}
     with pytest.raises(jsonschema.ValidationError, match="elsewhere"):
         validate(data)
+
+
+def test_a_failed_data_gate_over_the_comment_budget_is_cut_at_whole_lines() -> None:
+    violations = [
+        Violation(
+            field=f"field_{i}",
+            check="enum",
+            severity="error",
+            count=1,
+            rows=(i + 2,),
+            message="not one of basic, premium",
+            lines=(i + 2,),
+            examples=("platinum",),
+        )
+        for i in range(400)
+    ]
+    result = CheckResult(validation=validation(*violations))
+    context = build_context(result, key="mlgate", precision=4, run_url=None, full_report=None)
+    body = render_markdown(result, context, limit=4000)
+    assert len(body.encode("utf-8")) <= 4000
+    assert body.startswith("<!-- mlgate:report v=1 key=mlgate")
+    assert "data gate failed — 400 violations" in body
+    assert "the list is cut here to fit the comment" in body
+    full = render_markdown(result, context, limit=1 << 20)
+    kept = body.split("\n… the list is cut here")[0].split("\n")[1:]  # after the marker line
+    assert all(line in full.split("\n") for line in kept)  # every kept line is whole
