@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import shutil
 import statistics
@@ -48,6 +47,8 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from benchkit import describe_machine, log, run_measured
 
 SELF = str(Path(__file__).resolve())
 REPO = Path(SELF).parent.parent
@@ -84,15 +85,6 @@ save_baseline(BaselineCache(config.root / config.baseline.cache_dir, __version__
 """
 # A child forked from this (large) process inherits our RSS high-water mark in ru_maxrss,
 # so a minimal `python -S` launcher spawns each task and reports os.wait4 rusage for it.
-LAUNCHER = """\
-import os, sys, time
-start = time.perf_counter()
-pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
-_, status, usage = os.wait4(pid, 0)
-wall = time.perf_counter() - start
-with open(sys.argv[1], "w") as f:
-    f.write(f"{wall} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
-"""
 
 
 @dataclass
@@ -110,10 +102,6 @@ class Result:
     @property
     def wall(self) -> float:
         return statistics.median(self.walls) if self.walls else float("nan")
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- data and project generation
@@ -330,27 +318,11 @@ def run_plain(project: Path, baseline: Path, save: bool) -> dict[str, dict[str, 
 
 
 # ---------------------------------------------------------------- measurement
-def run_measured(cmd: list[str], scratch: Path, cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str, str]:
-    """Run ``cmd`` once; return (wall s, peak RSS MiB, exit code, stdout, stderr)."""
-    scratch.mkdir(parents=True, exist_ok=True)
-    out_path, err_path, stats_path = (scratch / n for n in ("stdout.txt", "stderr.txt", "stats.txt"))
-    stats_path.unlink(missing_ok=True)
-    launcher = [sys.executable, "-S", "-c", LAUNCHER, str(stats_path), *cmd]
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        subprocess.run(launcher, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, check=False)
-    stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
-    if not stats_path.exists():
-        raise OSError(f"could not launch {cmd[0]}: {(stderr.strip().splitlines() or [''])[-1]}")
-    wall, maxrss, code = stats_path.read_text().split()
-    rss_mib = int(maxrss) / (1024**2 if sys.platform == "darwin" else 1024)
-    return float(wall), rss_mib, int(code), stdout, stderr
-
-
 def measure(res: Result, cmd: list[str], repeat: int, *, scratch: Path, cwd: Path, env: dict[str, str]) -> str:
     """Run ``cmd`` ``repeat`` times into ``res``; return the last stdout ("" on failure)."""
     stdout = ""
     for i in range(repeat):
-        wall, rss, code, stdout, stderr = run_measured(cmd, scratch, cwd, env)
+        wall, rss, code, stdout, stderr = run_measured(cmd, scratch, cwd=cwd, env=env)
         log(
             f"{res.dataset:<9} {res.rows:>9,} {res.tool:<15} run {i + 1}/{repeat}: {wall:.2f} s, {rss:.0f} MiB, exit {code}"
         )
@@ -423,30 +395,6 @@ def bench_project(args: argparse.Namespace, dataset: str, n: int, exe: Path) -> 
 
 
 # ---------------------------------------------------------------- reporting
-def describe_machine() -> dict[str, str]:
-    def read_field(path: str, key: str) -> str:
-        try:
-            lines = Path(path).read_text().splitlines()
-            return next(line.split(":", 1)[1].strip() for line in lines if line.startswith(key))
-        except (OSError, StopIteration):
-            return "?"
-
-    def version(package: str) -> str:
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
-    mem_kib = read_field("/proc/meminfo", "MemTotal").split()[0]
-    return {
-        "nproc": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
-        "cpu": read_field("/proc/cpuinfo", "model name"),
-        "memory": f"{int(mem_kib) / 2**20:.1f} GiB" if mem_kib.isdigit() else "?",
-        "python": platform.python_version(),
-        **{pkg: version(pkg) for pkg in ("scikit-learn", "pandas", "pyarrow", "skops", "mlgate")},
-    }
-
-
 def find(results: list[Result], dataset: str, rows: int, tool: str) -> Result | None:
     return next((r for r in results if (r.dataset, r.rows, r.tool) == (dataset, rows, tool) and r.walls), None)
 
@@ -567,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     precompile_mlgate()
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
-    machine = describe_machine()
+    machine = describe_machine(("scikit-learn", "pandas", "pyarrow", "skops", "mlgate"))
     projects = [("synthetic", n) for n in args.rows]
     if not args.skip_realism:
         projects.append(("realism", args.realism_rows))

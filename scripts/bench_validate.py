@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from benchkit import describe_machine, log, run_measured
 
 SELF = str(Path(__file__).resolve())
 REPO = Path(SELF).parent.parent
@@ -69,15 +67,6 @@ FLOOR_CODE = {
 }
 # A child forked from this (large) process inherits our RSS high-water mark in ru_maxrss,
 # so a minimal `python -S` launcher spawns each task and reports os.wait4 rusage for it.
-LAUNCHER = """\
-import os, sys, time
-start = time.perf_counter()
-pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
-_, status, usage = os.wait4(pid, 0)
-wall = time.perf_counter() - start
-with open(sys.argv[1], "w") as f:
-    f.write(f"{wall} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
-"""
 Truth = dict[tuple[str, str], set[int]]
 
 
@@ -99,10 +88,6 @@ class Result:
 
     def fail(self, reason: str) -> None:
         self.failed, self.exact, self.match = True, False, f"FAIL: {reason}"
-
-
-def log(message: str) -> None:
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 def epoch_day(year: int, month: int, day: int) -> int:
@@ -233,22 +218,6 @@ def select_truth(manifest: dict[str, Any], variant: str, fmt: str, rows: int) ->
 
 
 # ---------------------------------------------------------------- measurement
-def run_measured(cmd: list[str], scratch: Path) -> tuple[float, float, int, str, str]:
-    """Run ``cmd`` once; return (wall s, peak RSS MiB, exit code, stdout, stderr)."""
-    scratch.mkdir(parents=True, exist_ok=True)
-    out_path, err_path, stats_path = (scratch / n for n in ("stdout.txt", "stderr.txt", "stats.txt"))
-    stats_path.unlink(missing_ok=True)
-    launcher = [sys.executable, "-S", "-c", LAUNCHER, str(stats_path), *cmd]
-    with out_path.open("wb") as out, err_path.open("wb") as err:
-        subprocess.run(launcher, stdin=subprocess.DEVNULL, stdout=out, stderr=err, check=False)
-    stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
-    if not stats_path.exists():
-        raise OSError(f"could not launch {cmd[0]}: {(stderr.strip().splitlines() or [''])[-1]}")
-    wall, maxrss, code = stats_path.read_text().split()
-    rss_mib = int(maxrss) / (1024**2 if sys.platform == "darwin" else 1024)
-    return float(wall), rss_mib, int(code), stdout, stderr
-
-
 def measure(res: Result, cmd: list[str], repeat: int, scratch: Path, ok: tuple[int, ...] = (0,)) -> tuple[str, int]:
     """Run ``cmd`` ``repeat`` times, recording into ``res``; return the last (stdout, exit code)."""
     stdout, code = "", -1
@@ -378,30 +347,6 @@ def check_with_frictionless(path: Path, schema_path: Path) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------- reporting
-def describe_machine() -> dict[str, str]:
-    def read_field(path: str, key: str) -> str:
-        try:
-            lines = Path(path).read_text().splitlines()
-            return next(line.split(":", 1)[1].strip() for line in lines if line.startswith(key))
-        except (OSError, StopIteration):
-            return "?"
-
-    def version(package: str) -> str:
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
-    mem_kib = read_field("/proc/meminfo", "MemTotal").split()[0]
-    return {
-        "nproc": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()),
-        "cpu": read_field("/proc/cpuinfo", "model name"),
-        "memory": f"{int(mem_kib) / 2**20:.1f} GiB" if mem_kib.isdigit() else "?",
-        "python": platform.python_version(),
-        **{pkg: version(pkg) for pkg in ("pyarrow", "pandas", "pandera", "frictionless", "mlgate")},
-    }
-
-
 def format_table(results: list[Result]) -> str:
     floors = {(r.size, r.file): r.wall for r in results if r.tool == "floor" and not r.failed}
     lines = [
@@ -513,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     exe = Path(sys.executable).parent / "mlgate"
     precompile_mlgate()
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
-    machine = describe_machine()
+    machine = describe_machine(("pyarrow", "pandas", "pandera", "frictionless", "mlgate"))
     results = [r for n in args.rows for r in bench_size(args, n, exe)]
     help_res = Result("mlgate --help", "-", 0, 0)
     if exe.exists():
