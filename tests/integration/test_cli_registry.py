@@ -11,16 +11,14 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-from referencing import Registry, Resource
 
 from mlgate.cli import main
 from mlgate.registry import LocalRegistry
+from schemas import schema_validator
 from unit.training.project import write_project
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS = ROOT / "docs" / "schemas"
 MODELS = """
 logistic: {estimator: sklearn.linear_model.LogisticRegression}
 tree: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_depth: 3}}
@@ -29,16 +27,7 @@ EXTRA = "artifacts: {trusted_types: [sklearn.tree._tree.Tree]}\nregistry: {path:
 
 
 def validate(document: dict[str, Any]) -> None:
-    schema = json.loads((SCHEMAS / "registry.schema.json").read_text(encoding="utf-8"))
-    base = schema["$id"].rsplit("/", 1)[0]
-    resources: list[tuple[str, Resource[Any]]] = []
-    for path in sorted(SCHEMAS.glob("*.schema.json")):
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-        resources += [
-            (f"{base}/{path.name}", Resource.from_contents(loaded)),
-            (loaded["$id"], Resource.from_contents(loaded)),
-        ]
-    jsonschema.Draft202012Validator(schema, registry=Registry().with_resources(resources)).validate(document)
+    schema_validator("registry.schema.json").validate(document)
 
 
 @pytest.fixture(scope="module")

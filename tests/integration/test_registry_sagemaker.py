@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import jsonschema
 import pytest
-from referencing import Registry, Resource
 
 from mlgate.cli import main
 from mlgate.config import load_config
@@ -26,9 +24,9 @@ from mlgate.registry import open_registry
 from mlgate.registry.build import Candidate, build_candidate
 from mlgate.registry.sagemaker import SagemakerRegistry
 from mlgate.registry.sagemaker_package import pack_model, split_uri
+from schemas import schema_validator
 from unit.training.project import write_project
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 GROUP = "churn-models"
 MODELS = """
 logistic: {estimator: sklearn.linear_model.LogisticRegression}
@@ -66,16 +64,7 @@ def sagemaker(moto_server: str) -> Any:
 
 def validate(document: dict[str, Any]) -> None:
     """``document`` against docs/schemas/registry.schema.json (the same contract as the local backend)."""
-    schema = json.loads((SCHEMAS / "registry.schema.json").read_text(encoding="utf-8"))
-    base = schema["$id"].rsplit("/", 1)[0]
-    resources: list[tuple[str, Resource[Any]]] = []
-    for path in sorted(SCHEMAS.glob("*.schema.json")):
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-        resources += [
-            (f"{base}/{path.name}", Resource.from_contents(loaded)),
-            (loaded["$id"], Resource.from_contents(loaded)),
-        ]
-    jsonschema.Draft202012Validator(schema, registry=Registry().with_resources(resources)).validate(document)
+    schema_validator("registry.schema.json").validate(document)
 
 
 def run(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str]:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from referencing import Registry, Resource
 
 from mlgate.data.stats import to_data
 from mlgate.registry.model import HistoryEvent, ModelVersion, StatusChange
@@ -25,21 +23,12 @@ from mlgate.registry.render import (
     show_document,
 )
 from mlgate.registry.samples import prediction_stats
+from schemas import schema_validator
 from unit.registry.helpers import WHEN, version
-
-SCHEMAS = Path(__file__).resolve().parents[3] / "docs" / "schemas"
 
 
 def validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads((SCHEMAS / "registry.schema.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    base = schema["$id"].rsplit("/", 1)[0]
-    resources: list[tuple[str, Resource[Any]]] = []
-    for path in sorted(SCHEMAS.glob("*.schema.json")):
-        document = json.loads(path.read_text(encoding="utf-8"))
-        resource = Resource.from_contents(document)
-        resources += [(f"{base}/{path.name}", resource), (document["$id"], resource)]
-    return jsonschema.Draft202012Validator(schema, registry=Registry().with_resources(resources))
+    return schema_validator("registry.schema.json")
 
 
 def approved() -> ModelVersion:

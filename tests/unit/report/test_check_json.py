@@ -8,7 +8,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from referencing import Registry, Resource
 
 from mlgate.baseline import Baseline, Revisions
 from mlgate.check import CheckResult
@@ -19,33 +18,16 @@ from mlgate.data.schema import load_schema
 from mlgate.data.schema_diff import diff_schemas
 from mlgate.report.check import build_context, render_json, render_markdown, to_data
 from mlgate.results import Evaluation, ModelResult, ResultSet
+from schemas import schema_validator
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "docs" / "schemas"
 HEAD = "2737c6a" + "1" * 33
 BASE = "d3cd69f" + "0" * 33
 HOLDOUT = Evaluation("holdout", train_rows=600, test_rows=200, data_sha256="ab" * 32)
 METRICS = MetricsConfig(primary="accuracy", gates={"accuracy": GateConfig(abs_tol=0.01)})
 
 
-def check_schema() -> dict[str, Any]:
-    return dict(json.loads((SCHEMAS / "check.schema.json").read_text(encoding="utf-8")))
-
-
-def registry() -> Registry:
-    """Every schema under its own $id and as a sibling of check.schema.json (relative $refs name files)."""
-    base = check_schema()["$id"].rsplit("/", 1)[0]
-    resources: list[tuple[str, Resource[Any]]] = []
-    for path in sorted(SCHEMAS.glob("*.schema.json")):
-        document = json.loads(path.read_text(encoding="utf-8"))
-        resource = Resource.from_contents(document)
-        resources += [(f"{base}/{path.name}", resource), (document["$id"], resource)]
-    return Registry().with_resources(resources)
-
-
 def validate(document: dict[str, Any]) -> None:
-    schema = check_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.Draft202012Validator(schema, registry=registry()).validate(document)
+    schema_validator("check.schema.json").validate(document)
 
 
 def results(commit: str, accuracy: float, fit_s: float) -> ResultSet:
