@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -10,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlgate.data.casting import Cast
-from mlgate.data.fixed_pattern import FixedPattern, compile_fixed, mismatches
+from mlgate.data.fixed_pattern import compile_fixed, mismatches
 from mlgate.data.schema import Field, re2_compiles
 
 Check = tuple[str, pa.Array, str]
@@ -68,9 +69,8 @@ def _scalar(value: Any, kind: pa.DataType) -> pa.Scalar:
     return pa.scalar(value, kind)
 
 
-_PY_PATTERNS: dict[str, re.Pattern[str]] = {}
 _RE2_OK: dict[str, bool] = {}
-_FIXED: dict[str, FixedPattern | None] = {}
+_fixed_pattern = functools.lru_cache(maxsize=256)(compile_fixed)  # parsed once per pattern, not per batch
 
 
 def pattern_engine(pattern: str) -> str:
@@ -83,10 +83,10 @@ def pattern_engine(pattern: str) -> str:
 def _pattern_mask(values: pa.Array, pattern: str) -> pa.Array:
     """Present values that do not match the whole pattern."""
     if pattern_engine(pattern) == "re2":
-        fixed = _FIXED.setdefault(pattern, compile_fixed(pattern))
+        fixed = _fixed_pattern(pattern)
         if fixed is not None and (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
             return pa.array(mismatches(values, fixed))
         matched = pc.match_substring_regex(values, pattern=f"^(?:{pattern})$")
         return pc.fill_null(pc.invert(matched), False)
-    compiled = _PY_PATTERNS.setdefault(pattern, re.compile(pattern))
+    compiled = re.compile(pattern)  # re caches compiled patterns itself
     return pa.array([v is not None and compiled.fullmatch(v) is None for v in values.to_pylist()], pa.bool_())
