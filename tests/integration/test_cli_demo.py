@@ -1,0 +1,126 @@
+"""``mlgate demo``: the whole lifecycle once, checked step by step from its JSON and the files it left."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakes.github_api import FakeGitHub
+from mlgate.cli import main
+from mlgate.demo.endpoint import is_listening
+from mlgate.registry import LocalRegistry
+from mlgate.serve.state import read_pointer
+from schemas import schema_validator
+
+STEPS = [
+    "generate", "validate", "validate-corrupted", "main", "pull-request", "comment", "register", "endpoint",
+    "deploy", "predict", "deploy-failing", "history", "stop",
+]  # fmt: skip
+
+
+def test_a_non_empty_dir_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "something").write_text("x", encoding="utf-8")
+    assert main(["demo", "--dir", str(tmp_path)]) == 2
+    assert f"--dir {tmp_path} is not empty" in capsys.readouterr().err
+
+
+def check_every_step_behaves_as_designed(run: tuple[int, dict[str, Any], Path]) -> None:
+    code, document, folder = run
+    failed = [s for s in document["steps"] if not s["ok"]]
+    assert failed == []
+    assert code == 0
+    assert document["ok"] is True
+    assert [s["name"] for s in document["steps"]] == STEPS
+    assert document["folder"] == str(folder.resolve())
+    schema_validator("demo.schema.json").validate(document)
+
+
+def check_the_data_gate_passes_the_data_and_catches_each_corruption(run: tuple[int, dict[str, Any], Path]) -> None:
+    steps = {s["name"]: s["facts"] for s in run[1]["steps"]}
+    assert steps["validate"]["valid"] is True
+    assert steps["validate"]["violations"] == []
+    corrupted = steps["validate-corrupted"]
+    assert corrupted["valid"] is False
+    assert corrupted["caught_all"] is True
+    fields = {v["field"] for v in corrupted["violations"]}
+    assert {c["field"] for c in corrupted["corrupted"]} <= fields
+    copy = Path(run[1]["locations"]["corrupted data"])
+    original = Path(run[1]["locations"]["train data"])
+    assert copy.read_text(encoding="utf-8") != original.read_text(encoding="utf-8")
+
+
+def check_the_pr_is_checked_against_the_cached_main_results(run: tuple[int, dict[str, Any], Path]) -> None:
+    steps = {s["name"]: s["facts"] for s in run[1]["steps"]}
+    main_commit = steps["main"]["commit"]
+    assert steps["main"]["cached_as"] == main_commit
+    assert steps["pull-request"]["baseline"] == {"commit": main_commit, "source": "cache"}
+    assert steps["pull-request"]["verdict"] in ("pass", "warn", "fail")
+    comment = steps["comment"]
+    assert comment["body"].startswith(
+        f"<!-- mlgate:report v=1 key={comment['key']} head={steps['pull-request']['head']} hash="
+    )
+    posted = Path(run[1]["locations"]["PR comment (as posted)"]).read_text(encoding="utf-8")
+    assert posted == comment["body"]
+
+
+def check_deploy_call_failed_deploy_and_rollback(run: tuple[int, dict[str, Any], Path]) -> None:
+    steps = {s["name"]: s["facts"] for s in run[1]["steps"]}
+    good = steps["register"]["version"]
+    assert steps["register"]["status"] == "approved"
+    assert steps["deploy"]["outcome"] == "deployed"
+    assert steps["deploy"]["live"] == good
+    assert steps["predict"]["status"] == 200
+    assert steps["predict"]["response"]["version"] == good
+    assert len(steps["predict"]["response"]["predictions"]) == 1
+    failing = steps["deploy-failing"]
+    assert failing["outcome"] == "rolled-back"
+    assert failing["live"] == good
+    assert failing["failed_checks"] == ["golden"]
+    registry = LocalRegistry(Path(run[1]["locations"]["registry"]))
+    assert registry.get(good).status == "approved"
+    assert registry.get(failing["failed_version"]).status == "rejected"
+    pointer = read_pointer(Path(run[1]["locations"]["live pointer"]).parent)
+    assert pointer is not None
+    assert pointer.version == good
+    assert steps["history"]["deploys"] == ["deployed", "deploy-failed"]
+
+
+def check_the_endpoint_is_stopped_and_every_artifact_exists(run: tuple[int, dict[str, Any], Path]) -> None:
+    document = run[1]
+    port = next(s for s in document["steps"] if s["name"] == "endpoint")["facts"]["port"]
+    assert not is_listening(port)
+    for label, where in document["locations"].items():
+        if "://" not in where:
+            assert Path(where).exists(), label
+    assert (Path(document["folder"]) / "logs" / "endpoint.log").is_file()
+
+
+def check_the_comment_shown_is_exactly_what_mlgate_comment_posts(
+    run: tuple[int, dict[str, Any], Path], github_api: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = run[1]
+    steps = {s["name"]: s["facts"] for s in document["steps"]}
+    github_api.add_pull(7, head_sha=steps["pull-request"]["head"])
+    for name, value in github_api.env().items():
+        monkeypatch.setenv(name, value)
+    written = document["locations"]["PR comment"]  # as `mlgate check` writes it
+    assert main(["comment", "--body-file", written, "--key", steps["comment"]["key"], "--pr", "7"]) == 0
+    assert [c.body for c in github_api.comments(7)] == [steps["comment"]["body"]]
+
+
+@pytest.mark.slow
+def test_the_whole_demo_once(
+    tmp_path: Path, github_api: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "run"
+    code = main(["demo", "--dir", str(folder), "--format", "json"])
+    run = (code, json.loads(capsys.readouterr().out), folder)
+    check_every_step_behaves_as_designed(run)
+    check_the_data_gate_passes_the_data_and_catches_each_corruption(run)
+    check_the_pr_is_checked_against_the_cached_main_results(run)
+    check_deploy_call_failed_deploy_and_rollback(run)
+    check_the_endpoint_is_stopped_and_every_artifact_exists(run)
+    check_the_comment_shown_is_exactly_what_mlgate_comment_posts(run, github_api, monkeypatch)

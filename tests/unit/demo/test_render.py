@@ -1,0 +1,45 @@
+"""The demo's text narration and JSON document."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mlgate.demo.render import SCHEMA_VERSION, render_begin, render_json, render_step, render_summary
+from mlgate.demo.steps import DemoResult, Step
+from schemas import schema_validator
+
+COMMENT = "<!-- mlgate:report v=1 key=k head=unknown hash=0 -->\n### ✅ mlgate: every gate passed\n"
+
+
+def test_a_step_shows_its_mark_summary_and_timing() -> None:
+    assert render_begin(2, 13, "Validate") == "\n[2/13] Validate\n"
+    text = render_step(Step("validate", "Validate", True, 1.25, "valid", "a long report"))
+    assert text == "  ✓ valid  (1.2 s)\n"  # the report of a passing validation is not part of the story
+
+
+def test_story_steps_show_their_report_indented_and_the_comment_verbatim() -> None:
+    text = render_step(Step("history", "History", True, 0.0, "3 events", "line 1\n\nline 2\n"))
+    assert text.endswith("\n    line 1\n\n    line 2\n")
+    comment = render_step(Step("comment", "Comment", True, 0.0, "posted", COMMENT))
+    assert "\n" + COMMENT.rstrip("\n") + "\n" in comment  # exactly, not indented
+
+
+def test_a_failed_step_always_shows_why() -> None:
+    text = render_step(Step("validate", "Validate", False, 0.5, "INVALID", "field x: 3 violations"))
+    assert "✗ NOT AS DESIGNED: INVALID" in text
+    assert "    field x: 3 violations" in text
+
+
+def test_summary_and_json() -> None:
+    steps = (Step("generate", "A", True, 1.0, "fine", facts={"n": 1}), Step("validate", "B", False, 2.0, "broken"))
+    result = DemoResult(Path("/tmp/demo"), steps, {"project": "/tmp/demo/p"}, 3.0, planned=3)
+    assert "step 'B' did not behave as designed: broken (2 of 3 steps ran)" in render_summary(result, kept=True)
+    assert "pass --keep" in render_summary(result, kept=False)
+    document = json.loads(render_json(result))
+    assert document["schema_version"] == SCHEMA_VERSION
+    assert document["ok"] is False
+    assert [s["name"] for s in document["steps"]] == ["generate", "validate"]
+    assert document["steps"][0]["facts"] == {"n": 1}
+    assert document["locations"] == {"project": "/tmp/demo/p"}
+    schema_validator("demo.schema.json").validate(document)
