@@ -1,14 +1,19 @@
-"""The copy-paste callers in docs/workflows.md are valid, secure, and match the reusable workflows.
+"""The YAML in the docs is valid: callers, workflow examples and config snippets.
 
-Each ```yaml block whose first line is ``# .github/workflows/NAME.yml`` is staged at that path in a
-scratch repository together with this repository's reusable workflows, its ``uses:`` rewritten from
-``mlgate/mlgate/.github/workflows/X@ref`` to the local ``./.github/workflows/X``, so that actionlint checks
-the call (inputs, types, permissions) offline; zizmor audits the callers as written. The inputs table
-must name every input.
+docs/workflows.md: each ```yaml block whose first line is ``# .github/workflows/NAME.yml`` (optionally followed
+by a note such as ``, target sagemaker``: a variant of the same file) is staged in a scratch repository together
+with this repository's reusable workflows, its ``uses:`` rewritten from ``mlgate/mlgate/.github/workflows/X@ref``
+to the local ``./.github/workflows/X``, so that actionlint checks the call (inputs, types, permissions) offline;
+zizmor audits the callers as written. The inputs table must name every input.
+
+Every page (README.md, docs/*.md): every ```yaml block parses; a block that is a workflow, or a fragment of
+one (jobs), elsewhere than docs/workflows.md matches GitHub's workflow schema and passes actionlint against the
+composite actions of this checkout; a block made only of mlgate.yaml keys loads with mlgate's strict loader.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -16,10 +21,11 @@ import pytest
 import yaml
 
 from lint.linters import Finding, actionlint, check_schema, stage_repository, zizmor
+from mlgate.config import Config, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "workflows.md"
-BLOCK = re.compile(r"```yaml\n# (?P<path>\.github/[\w./-]+\.ya?ml)\n(?P<body>.*?)```", re.DOTALL)
+BLOCK = re.compile(r"```yaml\n# (?P<path>\.github/[\w./-]+\.ya?ml)(?P<note>[^\n]*)\n(?P<body>.*?)```", re.DOTALL)
 ZIZMOR_CONFIG = ".github/zizmor.yml"
 REMOTE = re.compile(r"uses: mlgate/mlgate/(?P<path>\.github/workflows/[\w.-]+\.yml)@\S+")
 REUSABLE = (
@@ -33,9 +39,22 @@ REUSABLE = (
 )
 
 
+def staged_path(path: str, note: str) -> str:
+    """Where a block is staged: its path, or for a variant (a note after the path) a path of its own."""
+    variant = re.sub(r"[^a-z0-9]+", "-", note.lower()).strip("-")
+    return path if not variant else re.sub(r"(\.ya?ml)$", rf"--{variant}\1", path)
+
+
 def doc_files() -> dict[str, str]:
-    """Every file the doc shows, by its path: the callers and the zizmor configuration."""
-    return {match["path"]: match["body"] for match in BLOCK.finditer(DOC.read_text(encoding="utf-8"))}
+    """Every file the doc shows, by where it is staged: the callers (and their variants), the zizmor config."""
+    blocks = [(staged_path(m["path"], m["note"]), m["body"]) for m in BLOCK.finditer(DOC.read_text(encoding="utf-8"))]
+    files = dict(blocks)
+    assert len(files) == len(blocks), "docs/workflows.md shows one file twice without a note telling them apart"
+    return files
+
+
+def base_path(path: str) -> str:
+    return re.sub(r"--[a-z0-9-]+(\.ya?ml)$", r"\1", path)
 
 
 def doc_callers() -> dict[str, str]:
@@ -78,7 +97,7 @@ def originals(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_doc_has_a_caller_for_each_reusable_workflow() -> None:
     callers = doc_callers()
-    assert set(callers) == {
+    assert {base_path(p) for p in callers} == {
         ".github/workflows/mlgate-pr.yml",
         ".github/workflows/mlgate-main.yml",
         ".github/workflows/mlgate-comment.yml",
@@ -133,3 +152,117 @@ def test_each_calling_job_grants_exactly_what_the_called_jobs_need() -> None:
             for callee_job in document["jobs"].values():
                 needed.update(callee_job["permissions"])
             assert job["permissions"] == needed, f"{path}: job {job_id}"
+
+
+# Every page: YAML parses, workflow examples are valid, config snippets load.
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+ANY_BLOCK = re.compile(r"```ya?ml\n(?P<body>.*?)```", re.DOTALL)
+ACTION_REF = re.compile(r"uses: mlgate/mlgate/(?P<path>actions/[\w-]+)@\S+")
+PINNED_REF = re.compile(r"(uses: [\w.-]+/[\w./-]+)@<sha>")
+CONFIG_KEYS = {f.name for f in dataclasses.fields(Config) if not f.metadata.get("internal")}
+RUNNER_LABELS = ["mlgate-serve"]  # the self-hosted runner label the docs use for the local endpoint's machine
+
+
+def yaml_blocks() -> list[tuple[str, str]]:
+    """Every ```yaml block of every page, as (page:number, body)."""
+    return [
+        (f"{page.relative_to(ROOT)}:{index}", match["body"])
+        for page in PAGES
+        for index, match in enumerate(ANY_BLOCK.finditer(page.read_text(encoding="utf-8")), 1)
+    ]
+
+
+def workflow_examples() -> dict[str, str]:
+    """Workflows and job fragments shown outside docs/workflows.md, as complete workflows, by block name."""
+    found: dict[str, str] = {}
+    for name, body in yaml_blocks():
+        if name.startswith("docs/workflows.md:"):
+            continue
+        document = yaml.safe_load(body)
+        if not isinstance(document, dict):
+            continue
+        if "jobs" in document:
+            found[name] = body
+        elif all(isinstance(job, dict) and ("steps" in job or "uses" in job) for job in document.values()):
+            found[name] = FRAGMENT + "".join(f"  {line}\n" if line else "\n" for line in body.splitlines())
+    return found
+
+
+FRAGMENT = """\
+name: docs fragment
+on:
+  workflow_dispatch:
+    inputs:
+      version:
+        type: string
+permissions: {}
+jobs:
+"""
+
+
+@pytest.mark.parametrize(("name", "body"), yaml_blocks(), ids=[name for name, _ in yaml_blocks()])
+def test_every_yaml_block_parses(name: str, body: str) -> None:
+    yaml.safe_load(body)
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """The workflow examples (their mlgate actions pointed at this checkout's), in a git work tree."""
+    folder = tmp_path_factory.mktemp("examples")
+    sources = folder / "sources"
+    sources.mkdir()
+    files = {path: str(path.relative_to(ROOT)) for path in (ROOT / "actions").glob("*/action.yml")}
+    staged = []
+    for index, body in enumerate(workflow_examples().values()):
+        local = ACTION_REF.sub(r"uses: ./\g<path>", body)
+        source = sources / f"docs-example-{index}.yml"
+        source.write_text(PINNED_REF.sub(r"\1@" + "0" * 40, local), encoding="utf-8")
+        files[source] = f".github/workflows/{source.name}"
+        staged.append(Path(files[source]))
+    repository = stage_repository(files, folder / "repo")
+    config = {"self-hosted-runner": {"labels": RUNNER_LABELS}}
+    (repository / ".github" / "actionlint.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return repository, staged
+
+
+def test_the_docs_show_workflow_examples_outside_workflows_md() -> None:
+    assert any(name.startswith("docs/actions.md:") for name in workflow_examples())
+
+
+def test_workflow_examples_match_githubs_workflow_schema(examples: tuple[Path, list[Path]]) -> None:
+    repository, paths = examples
+    findings = check_schema("vendor.github-workflows", paths, repository)
+    findings += check_schema("custom.github-workflows-require-timeout", paths, repository)
+    assert findings == [], show(findings)
+
+
+def test_actionlint_accepts_the_workflow_examples(examples: tuple[Path, list[Path]]) -> None:
+    repository, paths = examples
+    names = {p.name for p in paths}
+    findings = [f for f in actionlint(repository) if Path(f.path.split(":", 1)[0]).name in names]
+    assert findings == [], show(findings)
+
+
+def config_snippets() -> list[tuple[str, str]]:
+    """Blocks made only of top-level mlgate.yaml keys (and not job fragments, whose `deploy:` looks like one)."""
+    snippets = []
+    jobs = workflow_examples()
+    for name, body in yaml_blocks():
+        document = yaml.safe_load(body)
+        if name in jobs:
+            continue
+        if isinstance(document, dict) and document and set(map(str, document)) <= CONFIG_KEYS:
+            snippets.append((name, body))
+    return snippets
+
+
+def test_the_docs_show_config_snippets() -> None:
+    assert len(config_snippets()) >= 3
+
+
+@pytest.mark.parametrize(("name", "body"), config_snippets(), ids=[name for name, _ in config_snippets()])
+def test_config_snippets_load_with_the_strict_loader(name: str, body: str, tmp_path: Path) -> None:
+    path = tmp_path / "mlgate.yaml"
+    path.write_text(body, encoding="utf-8")
+    load_config(path, cwd=tmp_path, environ={})
