@@ -1,0 +1,1 @@
+"""The project's own feature engineering, used by the `engineered` model of mlgate.yaml."""
