@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -144,21 +145,39 @@ def test_invalid_data_stops_before_training(
     assert not (out / "candidate").exists()
 
 
-def test_outside_git_the_report_shows_the_current_results_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("git_init", "reason", "hint"),
+    [
+        (False, "not a git repository", "run inside the repository"),
+        (True, "no commits yet", "commit the project first"),
+    ],
+    ids=["outside-git", "fresh-git-init"],
+)
+def test_without_history_the_report_shows_the_current_results_only(
+    git_init: bool,
+    reason: str,
+    hint: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     folder = tmp_path / "plain"
     shutil.copytree(EXAMPLE / "data", folder / "data")
     shutil.copy(EXAMPLE / "schema.yaml", folder / "schema.yaml")
     (folder / "mlgate.yaml").write_text(CONFIG.format(c=1.0))
+    if git_init:  # a project just generated: `git init`, nothing committed yet
+        subprocess.run(["git", "init", "-q", str(folder)], check=True)
     monkeypatch.chdir(folder)
     code = main(["check", "--out", str(tmp_path / "run")])
     text = capsys.readouterr().out
     assert code == 0, text
-    assert "not a git repository" in text
+    assert reason in text
     code = main(["check", "--out", str(tmp_path / "run"), "--require-baseline"])
     assert code == 2
-    assert "not a git repository" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert reason in err
+    assert hint in err
+    assert "Traceback" not in err
 
 
 def test_baseline_locate_names_the_merge_base_and_its_cache_key(
