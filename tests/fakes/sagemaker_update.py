@@ -10,13 +10,26 @@ It plugs into a ``FaultProxy`` in front of moto and claims three kinds of reques
   answer ``Updating`` before the end state shows.
 - ``DescribeEndpoint``: moto's answer with the stand-in's status, config and ``FailureReason`` laid over.
 - ``InvokeEndpoint``: answered by ``respond(config, payload)`` (moto's canned answers cannot fail).
+
+Shared with every SageMaker test: ``reset_moto``, ``put_alarm``, ``alarm_states_with``,
+``install_stand_in`` (a fresh stand-in on a proxy), ``check_canary_update`` (what an update request must
+carry), ``break_responses`` (a wrong-schema or ``ModelError`` answer for one config) and
+``ContainerResponder``, which answers like the real container: it downloads the model's ``model.tar.gz``
+from moto's S3 and runs the packed ``code/inference.py`` with the model's environment.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import json
+import sys
+import tarfile
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from fakes.fault_proxy import Answer, FaultProxy, build_error
@@ -145,3 +158,120 @@ def describe_with(sagemaker: Any) -> Callable[[str], dict[str, Any] | None]:
         return described
 
     return describe
+
+
+def reset_moto(moto_url: str) -> None:
+    """Forget every resource of the moto server."""
+    request = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200, f"moto reset failed: HTTP {response.status}"
+
+
+def put_alarm(cloudwatch: Any, name: str, endpoint: str, state: str = "OK") -> None:
+    """A 5xx guard alarm on ``endpoint``'s variant in moto's CloudWatch, set to ``state``."""
+    cloudwatch.put_metric_alarm(
+        AlarmName=name, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum", Period=60,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+        Dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": "AllTraffic"}],
+    )  # fmt: skip
+    if state != "OK":
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
+
+
+def alarm_states_with(cloudwatch: Any) -> Callable[[list[str]], dict[str, str]]:
+    """The states of the named alarms in moto's CloudWatch (for the ``alarms`` mode)."""
+
+    def alarm_states(names: list[str]) -> dict[str, str]:
+        found = cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
+        return {a["AlarmName"]: a["StateValue"] for a in found}
+
+    return alarm_states
+
+
+def install_stand_in(proxy: FaultProxy, sagemaker: Any, cloudwatch: Any, respond: Responder) -> UpdateEndpointStandIn:
+    """A fresh stand-in on ``proxy`` (its faults and log cleared) over moto's ``sagemaker`` and ``cloudwatch``."""
+    proxy.faults = []
+    proxy.seen.clear()
+    stand_in = UpdateEndpointStandIn(
+        proxy, describe_with(sagemaker), repoint_with(sagemaker), alarm_states_with(cloudwatch), respond=respond
+    )
+    return stand_in.install()
+
+
+def check_canary_update(
+    request: dict[str, Any], *, percent: int, wait_s: int, termination_wait_s: int, alarms: list[str]
+) -> None:
+    """An ``UpdateEndpoint`` request shifts ``percent`` first, times out above the waits, names ``alarms``."""
+    policy = request["DeploymentConfig"]["BlueGreenUpdatePolicy"]
+    assert policy["TrafficRoutingConfiguration"] == {
+        "Type": "CANARY", "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": percent}, "WaitIntervalInSeconds": wait_s,
+    }  # fmt: skip
+    assert policy["TerminationWaitInSeconds"] == termination_wait_s
+    assert policy["MaximumExecutionTimeoutInSeconds"] > 2 * wait_s + termination_wait_s
+    assert request["DeploymentConfig"]["AutoRollbackConfiguration"] == {"Alarms": [{"AlarmName": a} for a in alarms]}
+    assert request["RetainAllVariantProperties"] is True
+
+
+def break_responses(respond: Responder, config: str, kind: str) -> Responder:
+    """``respond``, except that ``config`` answers with the wrong schema (``schema``) or a ``ModelError``."""
+
+    def broken(name: str, payload: dict[str, Any]) -> Answer:
+        if name != config:
+            return respond(name, payload)
+        if kind == "schema":
+            return json_answer({"scores": [0.0 for _ in payload["instances"]]})
+        return build_error(424, "ModelError", json.dumps({"error": "boom"}))
+
+    return broken
+
+
+@dataclass
+class ContainerResponder:
+    """Answers ``InvokeEndpoint`` as SageMaker's scikit-learn container would with mlgate's ``inference.py``.
+
+    For the live config: its model (``DescribeModel``) names ``ModelDataUrl`` and ``Environment``; the
+    tarball is fetched from moto's S3 and unpacked under ``folder/<config>``, and the packed
+    ``code/inference.py`` runs ``model_fn`` (with that environment), ``input_fn``, ``predict_fn`` and
+    ``output_fn``. A request the model refuses is a ``ModelError`` with its status, as the runtime reports it.
+    """
+
+    sagemaker: Any
+    s3: Any
+    folder: Path
+    loaded: dict[str, tuple[ModuleType, Any]] = field(default_factory=dict)  # by config (names are deterministic)
+
+    def __call__(self, config: str, payload: dict[str, Any]) -> Answer:
+        module, model = self._load(config)
+        request = module.input_fn(json.dumps(payload).encode(), "application/json")
+        try:
+            prediction = module.predict_fn(request, model)
+        except module.RequestError as exc:
+            return build_error(424, "ModelError", f"Received client error ({exc.status}) from primary: {exc}")
+        body, content_type = module.output_fn(prediction, "application/json")
+        return 200, {"Content-Type": content_type}, body
+
+    def _load(self, config: str) -> tuple[ModuleType, Any]:
+        if config not in self.loaded:
+            variant = self.sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"][0]
+            container = self.sagemaker.describe_model(ModelName=variant["ModelName"])["PrimaryContainer"]
+            bucket, key = container["ModelDataUrl"].removeprefix("s3://").split("/", 1)
+            model_dir = self.folder / f"{config}-{len(self.loaded)}"
+            with tarfile.open(fileobj=io.BytesIO(self.s3.get_object(Bucket=bucket, Key=key)["Body"].read())) as tar:
+                tar.extractall(model_dir, filter="data")
+            module = load_module(model_dir / "code" / "inference.py", f"container_inference_{len(self.loaded)}")
+            self.loaded[config] = module, module.model_fn(str(model_dir), environ=container.get("Environment", {}))
+        return self.loaded[config]
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    """Import the Python file ``path`` as module ``name`` (as the container imports ``SAGEMAKER_PROGRAM``)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None, f"cannot import {path}"
+    assert spec.loader is not None, f"cannot import {path}"
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file runs
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    return module

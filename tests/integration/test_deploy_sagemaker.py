@@ -8,9 +8,7 @@ unless a test says otherwise. Checks (3)–(9) of the issue; state is asserted t
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,14 +16,23 @@ from typing import Any
 import boto3
 import pytest
 
-from fakes.fault_proxy import Answer, Fault, FaultProxy, build_error
-from fakes.sagemaker_update import UpdateEndpointStandIn, describe_with, json_answer, repoint_with
+from fakes.fault_proxy import Answer, Fault, FaultProxy
+from fakes.sagemaker_update import (
+    UpdateEndpointStandIn,
+    break_responses,
+    check_canary_update,
+    install_stand_in,
+    json_answer,
+    put_alarm,
+    reset_moto,
+)
 from mlgate.aws import client
 from mlgate.config import BlueGreenConfig, SagemakerConfig, SmokeConfig
 from mlgate.deploy.flow import Deployer, FlowSettings, deploy, rollback
 from mlgate.deploy.outcome import DeployOutcome
 from mlgate.deploy.sagemaker import SagemakerTarget
 from mlgate.deploy.sagemaker_names import build_resource_name
+from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
 from mlgate.errors import ExitCode, ServiceError
 from mlgate.registry.model import ModelVersion
 from unit.deploy.fakes import FakeClock, FakeRegistry, make_version
@@ -115,31 +122,11 @@ def shared(moto_server: str) -> Iterator[Shared]:
 
 @pytest.fixture
 def aws(moto_server: str, shared: Shared, monkeypatch: pytest.MonkeyPatch) -> Aws:
-    with urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=10):
-        pass
+    reset_moto(moto_server)
     monkeypatch.setenv("AWS_ENDPOINT_URL", shared.proxy.url)
-    shared.proxy.faults = []
-    shared.proxy.seen.clear()
-
-    def alarm_states(names: list[str]) -> dict[str, str]:
-        found = shared.cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
-        return {a["AlarmName"]: a["StateValue"] for a in found}
-
-    stand_in = UpdateEndpointStandIn(
-        shared.proxy, describe_with(shared.moto), repoint_with(shared.moto), alarm_states, respond=predict_times_two
-    ).install()
+    stand_in = install_stand_in(shared.proxy, shared.moto, shared.cloudwatch, predict_times_two)
     registry = FakeRegistry(*(s3_version(n) for n in range(1, 6)))
     return Aws(shared.moto, shared.cloudwatch, shared.proxy, stand_in, FakeClock(), registry, shared.clients)
-
-
-def put_alarm(aws: Aws, name: str, state: str = "OK") -> None:
-    aws.cloudwatch.put_metric_alarm(
-        AlarmName=name, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum", Period=60,
-        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
-        Dimensions=[{"Name": "EndpointName", "Value": ENDPOINT}, {"Name": "VariantName", "Value": "AllTraffic"}],
-    )  # fmt: skip
-    if state != "OK":
-        aws.cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
 
 
 def deploy_version(aws: Aws, number: int, settings: SagemakerConfig = SETTINGS) -> DeployOutcome:
@@ -163,18 +150,12 @@ def test_first_deploy_creates_one_model_config_and_endpoint_with_tags_and_a_reru
 
 
 def test_update_request_carries_routing_sizes_existing_alarms_timeout_and_the_same_variant(aws: Aws) -> None:
-    put_alarm(aws, "churn-5xx")  # churn-p99 does not exist: it must not be attached
+    put_alarm(aws.cloudwatch, "churn-5xx", ENDPOINT)  # churn-p99 does not exist: it must not be attached
     assert deploy_version(aws, 1).outcome == "deployed"
     outcome = deploy_version(aws, 2)
     assert outcome.outcome == "deployed", outcome.reason
     [request] = aws.stand_in.requests
-    policy = request["DeploymentConfig"]["BlueGreenUpdatePolicy"]
-    assert policy["TrafficRoutingConfiguration"] == {
-        "Type": "CANARY", "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 10}, "WaitIntervalInSeconds": 120,
-    }  # fmt: skip
-    assert policy["MaximumExecutionTimeoutInSeconds"] > 2 * 120 + 60
-    assert request["DeploymentConfig"]["AutoRollbackConfiguration"] == {"Alarms": [{"AlarmName": "churn-5xx"}]}
-    assert request["RetainAllVariantProperties"] is True
+    check_canary_update(request, percent=10, wait_s=120, termination_wait_s=60, alarms=["churn-5xx"])
     variants = [
         aws.moto.describe_endpoint_config(EndpointConfigName=config_name(n))["ProductionVariants"] for n in (1, 2)
     ]
@@ -195,7 +176,7 @@ def test_update_request_carries_routing_sizes_existing_alarms_timeout_and_the_sa
 def test_each_update_outcome_gets_its_exit_code_and_report(
     aws: Aws, mode: str, firing: bool, outcome: str, code: ExitCode, says: str
 ) -> None:
-    put_alarm(aws, "churn-5xx")
+    put_alarm(aws.cloudwatch, "churn-5xx", ENDPOINT)
     assert deploy_version(aws, 1).outcome == "deployed"
     if firing:
         aws.cloudwatch.set_alarm_state(AlarmName="churn-5xx", StateValue="ALARM", StateReason="5xx")
@@ -203,6 +184,10 @@ def test_each_update_outcome_gets_its_exit_code_and_report(
     result = deploy_version(aws, 2)
     assert (result.outcome, result.exit_code) == (outcome, code)
     assert says in " ".join(step.detail for step in result.steps)
+    watch = result.watches[0]
+    assert watch.version == "2"
+    assert watch.alarms == (AlarmState("churn-5xx", "ALARM" if firing else "OK"), AlarmState("churn-p99", MISSING))
+    assert (watch.failure_reason is not None) is (outcome in ("rolled-back", "needs-person"))
     if outcome == "rolled-back":
         assert result.live == "1"
         assert result.rejected
@@ -210,8 +195,8 @@ def test_each_update_outcome_gets_its_exit_code_and_report(
 
 
 def test_manual_rollback_restores_the_recorded_config_all_at_once_without_firing_alarms(aws: Aws) -> None:
-    put_alarm(aws, "churn-5xx")
-    put_alarm(aws, "churn-p99")
+    put_alarm(aws.cloudwatch, "churn-5xx", ENDPOINT)
+    put_alarm(aws.cloudwatch, "churn-p99", ENDPOINT)
     assert deploy_version(aws, 1).outcome == "deployed"
     assert deploy_version(aws, 2).outcome == "deployed"
     aws.cloudwatch.set_alarm_state(AlarmName="churn-5xx", StateValue="ALARM", StateReason="5xx")
@@ -283,22 +268,10 @@ def test_connection_refused_gives_an_actionable_message(aws: Aws) -> None:
     assert "AWS_ENDPOINT_URL" in (caught.value.hint or "")
 
 
-def wrong_schema(config: str, payload: dict[str, Any]) -> Answer:
-    if config == config_name(2):
-        return json_answer({"scores": [0.0 for _ in payload["instances"]]})
-    return predict_times_two(config, payload)
-
-
-def model_error(config: str, payload: dict[str, Any]) -> Answer:
-    if config == config_name(2):
-        return build_error(424, "ModelError", json.dumps({"error": "boom"}))
-    return predict_times_two(config, payload)
-
-
-@pytest.mark.parametrize("respond", [wrong_schema, model_error])
-def test_a_bad_smoke_response_fails_the_deploy_and_rolls_back(aws: Aws, respond: Any) -> None:
+@pytest.mark.parametrize("kind", ["schema", "model-error"])
+def test_a_bad_smoke_response_fails_the_deploy_and_rolls_back(aws: Aws, kind: str) -> None:
     assert deploy_version(aws, 1).outcome == "deployed"
-    aws.stand_in.respond = respond
+    aws.stand_in.respond = break_responses(predict_times_two, config_name(2), kind)
     result = deploy_version(aws, 2)
     assert (result.outcome, result.exit_code, result.live) == ("rolled-back", ExitCode.CHECKS_FAILED, "1")
     assert result.verify is not None

@@ -20,6 +20,7 @@ import yaml
 
 from actions_harness import Context, run_action
 from lint.linters import Finding, actionlint, stage_repository, zizmor
+from mlgate.config import SagemakerConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -86,13 +87,29 @@ def test_every_deployment_job_assumes_a_role_only_for_sagemaker_right_before_mlg
         assert job["permissions"] == {"contents": "read", "id-token": "write"}, job_id
         [configure] = configure_steps(steps)
         assert configure["if"] == "inputs.target == 'sagemaker'"
-        assert set(configure["with"]) == {"role-to-assume", "aws-region", "role-session-name"}
+        assert set(configure["with"]) - {"role-duration-seconds"} == {
+            "role-to-assume",
+            "aws-region",
+            "role-session-name",
+        }
         assert configure["with"]["aws-region"] == "${{ inputs.aws-region }}"
+        changes_the_endpoint = name in ("deploy.yml", "rollback.yml") and job_id != "gate"
+        duration = configure["with"].get("role-duration-seconds")
+        assert duration == ("${{ inputs.aws-role-duration-seconds }}" if changes_the_endpoint else None), job_id
         position = steps.index(configure)
         installs = [i for i, step in enumerate(steps) if "pip install" in step.get("run", "")]
         assert installs, f"{name} {job_id}: no install step"
         assert max(installs) < position, f"{name} {job_id}: credentials before the install"
         assert "mlgate " in steps[position + 1]["run"], f"{name} {job_id}: mlgate must follow the credentials"
+
+
+@pytest.mark.parametrize("name", ["deploy.yml", "rollback.yml"])
+def test_the_role_session_outlasts_the_deploy_wait_by_default(name: str) -> None:
+    document: dict[Any, Any] = load(WORKFLOWS / name)
+    triggers = document["on"] if "on" in document else document[True]  # PyYAML reads a bare `on` as True
+    declared = triggers["workflow_call"]["inputs"]["aws-role-duration-seconds"]
+    assert (declared["type"], declared["default"]) == ("number", 3600)
+    assert declared["default"] > SagemakerConfig().wait_timeout_s  # the watch of an update fits in one session
 
 
 def test_the_configure_action_is_one_pinned_commit_everywhere() -> None:

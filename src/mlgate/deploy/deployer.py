@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from mlgate.config import SmokeConfig
 from mlgate.deploy.gate import Refusal
 from mlgate.deploy.history import build_event
-from mlgate.deploy.outcome import Action, DeployOutcome, Outcome, Step, StepStatus
+from mlgate.deploy.outcome import Action, DeployOutcome, Outcome, Step, StepStatus, read_watches
 from mlgate.deploy.smoke import SmokeResult, run_smoke
 from mlgate.deploy.target import Target, utc_now
 from mlgate.errors import MlgateError
@@ -104,6 +104,7 @@ class Run:
             action=self.action, outcome=outcome, target=d.target.name, version=self.version,
             previous=self.previous, live=live, reason=reason, steps=tuple(self.steps), smoke=self.smoke,
             verify=self.verify, rejected=self.rejected, seconds=round(d.clock() - self.started, 3),
+            watches=read_watches(d.target),
         )  # fmt: skip
         event = build_event(result, by=d.actor, at=d.now().isoformat(timespec="seconds"))
         if event is None:

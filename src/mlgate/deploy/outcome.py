@@ -11,6 +11,9 @@ The ``outcome`` names what happened to the endpoint, with the same words for bot
 | ``invalid`` | 2 | unchanged: the artifact is tampered, untrusted or unreadable, or the version is unknown |
 | ``needs-person`` | 5 | the requested version failed and the previous one could not be restored and verified |
 | ``timed-out`` | 6 | unknown: the endpoint did not report the new version in time; nothing further was changed |
+
+Targets that watch a rollout (SageMaker) also report each watch: its class, the endpoint's
+``FailureReason`` and the guard alarms with their states (``watches``, read by ``read_watches``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from mlgate.deploy.sagemaker_watch import WatchResult
 from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -56,6 +60,7 @@ class DeployOutcome:
     ``version`` is the version the command tried to put live (None when none could be chosen),
     ``previous`` the version live before (the rollback target), ``live`` the version the endpoint is set
     to serve at the end. ``smoke`` is the new version's smoke test, ``verify`` the one after switching back.
+    ``watches`` are the target's rollout watches, in order (the new version's, then the switch back's).
     """
 
     action: Action
@@ -70,7 +75,14 @@ class DeployOutcome:
     verify: SmokeResult | None = None
     rejected: bool = False
     seconds: float = 0.0
+    watches: tuple[WatchResult, ...] = ()
 
     @property
     def exit_code(self) -> ExitCode:
         return EXIT_CODES[self.outcome]
+
+
+def read_watches(target: object) -> tuple[WatchResult, ...]:
+    """The rollout watches of ``target``'s current run (none for targets that do not watch one)."""
+    found = getattr(target, "watches", ())
+    return tuple(w for w in found if isinstance(w, WatchResult))

@@ -6,7 +6,9 @@ alarms that exist. Switching to the config recorded in the endpoint's ``mlgate:p
 a rollback: everything at once, no bake, no alarm already in ``ALARM``. ``wait_until_serving`` watches
 ``DescribeEndpoint``: SageMaker's own rollback or a ``Failed`` endpoint is ``LoadFailed``, the deadline
 ``TargetTimeout``; after a success, configs and models beyond ``keep_configs`` are deleted, never the
-live or the rollback config. The clients are injected; ``open_sagemaker_target`` builds real ones.
+live or the rollback config. Every watch of the run is kept in ``watches`` (classification,
+``FailureReason``, the guard alarms and their states) for the report. The clients are injected;
+``open_sagemaker_target`` builds real ones (and takes the clock, so tests never wait).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.aws import translate_error
 from mlgate.deploy import sagemaker_names as names
-from mlgate.deploy.sagemaker_watch import BUSY, FAILED, watch_endpoint
+from mlgate.deploy.sagemaker_watch import BUSY, FAILED, MISSING, AlarmState, WatchResult, watch_endpoint
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetTimeout
 from mlgate.errors import ConfigError, InputError
 from mlgate.registry.sagemaker_package import CODE_DIR, sklearn_image
@@ -46,13 +48,15 @@ class SagemakerTarget:
         self.sm, self.runtime, self.cloudwatch = sagemaker, runtime, cloudwatch
         self.run_id, self.clock, self.sleep, self.poll_s = run_id, clock, sleep, poll_s
         self.expected: str | None = None  # the config the last switch asked for
-        self.last_watch: str | None = None  # the last watch result, for the report
+        self.watches: list[WatchResult] = []  # this run's watches, in order, for the report
+        self.config_tags: dict[str, dict[str, str]] = {}  # configs are immutable: their tags are read once
 
     def describe(self) -> str:
         return f"SageMaker endpoint {self.endpoint}"
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
+        self.watches = []  # one run holds the endpoint at a time: its watches start here
         endpoint = self._describe_endpoint()
         status = endpoint.get("EndpointStatus") if endpoint else None
         if status in BUSY:
@@ -69,10 +73,13 @@ class SagemakerTarget:
             )
 
     def current(self) -> str | None:
-        endpoint = self._describe_endpoint()
+        return self._version_of(self._describe_endpoint())
+
+    def _version_of(self, endpoint: Mapping[str, Any] | None) -> str | None:
+        """The version the described endpoint is set to serve (its config's ``mlgate:version`` tag)."""
         if endpoint is None or not endpoint.get("EndpointConfigName"):
             return None
-        return self._config_tags(endpoint["EndpointConfigName"]).get(names.TAG_VERSION)
+        return self._config_tags(str(endpoint["EndpointConfigName"])).get(names.TAG_VERSION)
 
     def switch(self, version: ModelVersion, artifact: Path) -> None:
         name = names.build_resource_name(self.endpoint, version.version, version.sha256)
@@ -94,13 +101,15 @@ class SagemakerTarget:
             return
         live = str(endpoint["EndpointConfigName"])
         endpoint_tags = self._tags(str(endpoint["EndpointArn"]))
+        alarms = self._alarm_states()
         if endpoint_tags.get(names.TAG_PREVIOUS) == name:  # returning to the recorded rollback target
             config = names.build_rollback_config()
-            quiet = self._existing_alarms(exclude_firing=True)
+            quiet = [a.name for a in alarms if a.state not in (MISSING, "ALARM")]
             if quiet:
                 config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": a} for a in quiet]}
         else:
-            config = names.build_deployment_config(self.settings.deployment, self._existing_alarms())
+            existing = [a.name for a in alarms if a.state != MISSING]
+            config = names.build_deployment_config(self.settings.deployment, existing)
         self._call("update_endpoint", EndpointName=self.endpoint, EndpointConfigName=name, DeploymentConfig=config,
                    RetainAllVariantProperties=True)  # fmt: skip
         tags[names.TAG_PREVIOUS] = live
@@ -111,9 +120,9 @@ class SagemakerTarget:
         result = watch_endpoint(
             lambda: self._describe_endpoint() or {"EndpointStatus": "missing"}, expected,
             timeout_s=max(timeout, self.settings.wait_timeout_s), clock=self.clock, sleep=self.sleep,
-            poll_s=self.poll_s, alarms_firing=self._firing_alarms,
+            poll_s=self.poll_s, alarm_states=self._alarm_states, version=version,
         )  # fmt: skip
-        self.last_watch = result.describe()
+        self.watches.append(result)
         if result.outcome == "timed-out":
             raise TargetTimeout(f"{self.endpoint} did not settle on version {version}: {result.describe()}",
                                 hint="check the endpoint in the SageMaker console; nothing further was changed")  # fmt: skip
@@ -129,7 +138,7 @@ class SagemakerTarget:
         if endpoint is None:
             return Reply(404, None, None, f"no endpoint {self.endpoint}")
         status = str(endpoint.get("EndpointStatus"))
-        version = self.current() if status == "InService" else None
+        version = self._version_of(endpoint) if status == "InService" else None
         return Reply(200 if status == "InService" else 503, version, {"status": status, "version": version}, status)
 
     def invoke(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
@@ -170,6 +179,7 @@ class SagemakerTarget:
         doomed = [n for n in ours[max(self.settings.keep_configs, 0) :] if n not in keep]
         for name in doomed:
             self._call("delete_endpoint_config", EndpointConfigName=name)
+            self.config_tags.pop(name, None)
             self._call("delete_model", ModelName=name)
         return doomed
 
@@ -181,7 +191,11 @@ class SagemakerTarget:
                              hint="deploy to SageMaker from the sagemaker registry backend")  # fmt: skip
         if not self.settings.role_arn:
             raise ConfigError("sagemaker.role_arn is not set", hint="name the SageMaker execution role in mlgate.yaml")
-        environment = {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": f"/opt/ml/model/{CODE_DIR}"}
+        environment = {
+            "SAGEMAKER_PROGRAM": "inference.py",
+            "SAGEMAKER_SUBMIT_DIRECTORY": f"/opt/ml/model/{CODE_DIR}",
+            "MLGATE_VERSION": version.version,  # the version inference.py answers as (the smoke test checks it)
+        }
         container = {"Image": self._image(), "ModelDataUrl": version.artifact, "Environment": environment}
         self._call("create_model", ModelName=name, ExecutionRoleArn=self.settings.role_arn, PrimaryContainer=container,
                    Tags=names.build_tags({names.TAG_VERSION: version.version, names.TAG_SHA: version.sha256}))  # fmt: skip
@@ -212,25 +226,24 @@ class SagemakerTarget:
         return None if endpoint is None else endpoint.get("EndpointConfigName")
 
     def _config_tags(self, config: str) -> dict[str, str]:
-        described = self._describe("describe_endpoint_config", EndpointConfigName=config)
-        return {} if described is None else self._tags(str(described["EndpointConfigArn"]))
+        if config not in self.config_tags:
+            described = self._describe("describe_endpoint_config", EndpointConfigName=config)
+            if described is None:
+                return {}
+            self.config_tags[config] = self._tags(str(described["EndpointConfigArn"]))
+        return self.config_tags[config]
 
     def _tags(self, arn: str) -> dict[str, str]:
         return names.read_tags(self._call("list_tags", ResourceArn=arn).get("Tags", []))
 
-    def _existing_alarms(self, *, exclude_firing: bool = False) -> list[str]:
-        if not self.settings.alarms:
-            return []
-        found = self._call("describe_alarms", AlarmNames=list(self.settings.alarms), client=self.cloudwatch)
-        alarms = found.get("MetricAlarms", []) + found.get("CompositeAlarms", [])
-        return [a["AlarmName"] for a in alarms if not (exclude_firing and a.get("StateValue") == "ALARM")]
-
-    def _firing_alarms(self) -> tuple[str, ...]:
+    def _alarm_states(self) -> tuple[AlarmState, ...]:
+        """Every configured guard alarm with its state (``missing`` when CloudWatch has no such alarm)."""
         if not self.settings.alarms:
             return ()
-        found = self._call("describe_alarms", AlarmNames=list(self.settings.alarms), StateValue="ALARM",
-                           client=self.cloudwatch)  # fmt: skip
-        return tuple(a["AlarmName"] for a in found.get("MetricAlarms", []) + found.get("CompositeAlarms", []))
+        found = self._call("describe_alarms", AlarmNames=list(self.settings.alarms), client=self.cloudwatch)
+        alarms = found.get("MetricAlarms", []) + found.get("CompositeAlarms", [])
+        states = {a["AlarmName"]: str(a.get("StateValue")) for a in alarms}
+        return tuple(AlarmState(name, states.get(name, MISSING)) for name in self.settings.alarms)
 
     def _exists(self, operation: str, **kwargs: Any) -> bool:
         return self._describe(operation, **kwargs) is not None
@@ -261,7 +274,13 @@ class SagemakerTarget:
             raise translate_error(operation, exc) from exc
 
 
-def open_sagemaker_target(config: Config, options: TargetOptions) -> SagemakerTarget:
+def open_sagemaker_target(
+    config: Config,
+    options: TargetOptions,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SagemakerTarget:
     """The SageMaker target of ``config`` with real clients (endpoints from ``AWS_ENDPOINT_URL*``)."""
     import os
 
@@ -273,5 +292,6 @@ def open_sagemaker_target(config: Config, options: TargetOptions) -> SagemakerTa
         for service in ("sagemaker", "sagemaker-runtime", "cloudwatch")
     )
     return SagemakerTarget(
-        s, sagemaker=sm, runtime=runtime, cloudwatch=cloudwatch, run_id=os.environ.get("GITHUB_RUN_ID")
-    )
+        s, sagemaker=sm, runtime=runtime, cloudwatch=cloudwatch, run_id=os.environ.get("GITHUB_RUN_ID"),
+        clock=clock, sleep=sleep,
+    )  # fmt: skip

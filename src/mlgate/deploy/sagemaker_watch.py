@@ -3,7 +3,8 @@
 The rule (MLflow's): ``InService`` on the new config → succeeded; ``InService`` on another config →
 SageMaker rolled it back (its ``FailureReason`` and the alarms in ``ALARM`` say why); ``Failed`` or
 ``UpdateRollbackFailed`` → failed and not rolled back; past the deadline → timed out (nothing is done
-blindly). Clock and sleep are injected so tests never wait.
+blindly). Once settled, the guard alarms' states are read once, so the report shows every guard alarm
+with its state. Clock and sleep are injected so tests never wait.
 """
 
 from __future__ import annotations
@@ -17,23 +18,40 @@ BUSY = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Dele
 FAILED = frozenset({"Failed", "UpdateRollbackFailed"})
 
 
+MISSING = "missing"  # the state of a configured guard alarm that does not exist in CloudWatch
+
+
+@dataclass(frozen=True)
+class AlarmState:
+    """One guard alarm and its CloudWatch state (``OK``, ``ALARM``, ``INSUFFICIENT_DATA`` or ``missing``)."""
+
+    name: str
+    state: str
+
+
 @dataclass(frozen=True)
 class WatchResult:
-    """How a create or update ended: the class, the last status and config, and why."""
+    """How a create or update ended: the class, the last status and config, why, and the guard alarms."""
 
     outcome: WatchOutcome
     status: str
     config: str | None
     failure_reason: str | None
-    alarms: tuple[str, ...] = ()
+    alarms: tuple[AlarmState, ...] = ()
+    version: str | None = None  # the version the watch waited for
+
+    @property
+    def firing(self) -> tuple[str, ...]:
+        """The names of the guard alarms in ``ALARM``."""
+        return tuple(a.name for a in self.alarms if a.state == "ALARM")
 
     def describe(self) -> str:
         """One line for the report."""
         parts = [f"status {self.status}", f"config {self.config or 'none'}"]
         if self.failure_reason:
             parts.append(f"FailureReason: {self.failure_reason}")
-        if self.alarms:
-            parts.append(f"alarms in ALARM: {', '.join(self.alarms)}")
+        if self.firing:
+            parts.append(f"alarms in ALARM: {', '.join(self.firing)}")
         return "; ".join(parts)
 
 
@@ -55,10 +73,14 @@ def watch_endpoint(
     clock: Callable[[], float],
     sleep: Callable[[float], None],
     poll_s: float = 30.0,
-    alarms_firing: Callable[[], tuple[str, ...]] = tuple,
+    alarm_states: Callable[[], tuple[AlarmState, ...]] = tuple,
     on_status: Callable[[str], None] = lambda _status: None,
+    version: str | None = None,
 ) -> WatchResult:
-    """Poll ``describe`` until the endpoint settles on ``new_config`` or elsewhere, or ``timeout_s`` passes."""
+    """Poll ``describe`` until the endpoint settles on ``new_config`` or elsewhere, or ``timeout_s`` passes.
+
+    ``alarm_states`` (the guard alarms and their states) is read once, when the watch ends.
+    """
     deadline = clock() + timeout_s
     last_status = ""
     while True:
@@ -70,9 +92,8 @@ def watch_endpoint(
         outcome = classify_endpoint(description, new_config)
         config = description.get("EndpointConfigName")
         reason = description.get("FailureReason")
+        if outcome is None and clock() >= deadline:
+            outcome = "timed-out"
         if outcome is not None:
-            firing = alarms_firing() if outcome != "succeeded" else ()
-            return WatchResult(outcome, status, config, reason, firing)
-        if clock() >= deadline:
-            return WatchResult("timed-out", status, config, reason)
+            return WatchResult(outcome, status, config, reason, alarm_states(), version)
         sleep(poll_s)

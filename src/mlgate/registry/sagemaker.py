@@ -11,7 +11,11 @@ A version is the model package's ``ModelPackageVersion`` in the group (created i
 the short facts (values ≤ 256 characters) and ``mlgate:record``, the S3 key of ``record.json``. Every
 object is written with server-side encryption: ``aws:kms`` with ``sagemaker.kms_key_id``, else AES256.
 Listings always pass ``SortOrder="Descending"`` (the API's default is ascending); versions are then
-ordered by number here. Clients are injected (``mlgate.aws.client`` in ``open_sagemaker``).
+ordered by number here. Records and history objects are never rewritten, so each is downloaded once per
+registry object, and a version's package is looked up once. Statuses are always read fresh from the
+model packages; the history that says who set them is listed again whenever a status and the listing
+disagree, and after every event this object records. Clients are injected (``mlgate.aws.client`` in
+``open_sagemaker``).
 """
 
 from __future__ import annotations
@@ -75,6 +79,9 @@ class SagemakerRegistry:
         self.cache = cache
         self.clock = clock
         self.ticks = ticks
+        self.downloaded: dict[str, bytes] = {}  # immutable objects (records, history events) by key
+        self.found: dict[str, dict[str, Any]] = {}  # package summaries by the version asked for
+        self.listed: tuple[HistoryEvent, ...] | None = None  # the last history listing (see the module docstring)
         self.root = "/".join(p for p in (settings.prefix.strip("/"), "registry", self.group) if p)
 
     def register(self, version: ModelVersion, artifact_file: Path) -> ModelVersion:
@@ -104,25 +111,23 @@ class SagemakerRegistry:
 
     def get(self, version: str) -> ModelVersion:
         """One version (a number, ``vN`` or a model-package ARN of this group); anything else is an InputError."""
-        summary = self._find(version)
-        return self._read(summary, self._events())
+        return self._read(self._find(version))
 
     def list(self) -> Sequence[ModelVersion]:
         """Every version, oldest first."""
-        events = self._events()
-        return [self._read(summary, events) for summary in reversed(self._summaries())]
+        return [self._read(summary) for summary in reversed(self._summaries())]
 
     def newest_approved(self) -> ModelVersion | None:
         """The approved version with the highest number (listed newest first), or None."""
         approved = self._summaries(status="approved")
-        return self._read(approved[0], self._events()) if approved else None
+        return self._read(approved[0]) if approved else None
 
     def set_status(self, version: str, status: Status, *, by: str, reason: str) -> ModelVersion:
         """Set ``ModelApprovalStatus`` with "by WHO: reason" and record the change; the same status is a no-op."""
         check_status_change(version, status, by=by, reason=reason)
         summary = self._find(version)
         package = self._describe(summary)
-        current = self._read(summary, self._events(), package)
+        current = self._read(summary, package)
         if current.status == status:
             return current
         # the metadata is passed again: moto (unlike AWS) drops it on an update that leaves it out
@@ -138,11 +143,12 @@ class SagemakerRegistry:
         """Append ``event`` as its own S3 object (never a read-modify-write of a shared file)."""
         key = f"{self.root}/history/{self.ticks():020d}-{uuid.uuid4().hex[:12]}.jsonl"
         self._put(key, event_line(event).encode("utf-8"))
+        self.listed = None
 
     def history(self, version: str | None = None) -> Sequence[HistoryEvent]:
         """The history, oldest first; of one version when given (an unknown one is an InputError)."""
         number = None if version is None else self._number(self._find(version))
-        return [e for e in self._events() if number is None or e.version == number]
+        return [e for e in self._list_history(fresh=True) if number is None or e.version == number]
 
     def artifact_path(self, version: ModelVersion) -> Path:
         """Download the version's tarball, unpack ``model.skops`` and verify its SHA-256 (tampered: InputError)."""
@@ -196,6 +202,11 @@ class SagemakerRegistry:
 
     def _find(self, version: str) -> dict[str, Any]:
         text = version.strip()
+        if text not in self.found:
+            self.found[text] = self._look_up(text)
+        return self.found[text]
+
+    def _look_up(self, text: str) -> dict[str, Any]:
         if text.startswith("arn:"):
             group = text.split(":model-package/", 1)[-1].rsplit("/", 1)[0]
             if group != self.group:
@@ -216,9 +227,10 @@ class SagemakerRegistry:
         return package
 
     def _read(
-        self, summary: Mapping[str, Any], events: Sequence[HistoryEvent], package: Mapping[str, Any] | None = None
+        self, summary: Mapping[str, Any], package: Mapping[str, Any] | None = None, *, fresh: bool = False
     ) -> ModelVersion:
         package = self._describe(summary) if package is None else package
+        events = self._list_history(fresh=fresh)
         number = self._number(summary)
         meta = package.get("CustomerMetadataProperties") or {}
         record_key = meta.get("mlgate:record")
@@ -227,7 +239,7 @@ class SagemakerRegistry:
                              hint="register versions with `mlgate registry register`")  # fmt: skip
         where = self._uri(str(record_key))
         try:
-            data = json.loads(self._get(str(record_key), what=f"the record of version {number}"))
+            data = json.loads(self._get_once(str(record_key), what=f"the record of version {number}"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"{where}: registry record is not valid JSON: {exc}") from exc
         stored = version_from_data(data, where=where)
@@ -238,10 +250,18 @@ class SagemakerRegistry:
         )
         history = [*(stored.history[:1] or (registered,)), *changes]
         status = STATUS_OF.get(str(package.get("ModelApprovalStatus")), "pending")
-        if not history or history[-1].status != status:
+        if history[-1].status != status and not fresh:  # the listing may predate the change: list again
+            return self._read(summary, package, fresh=True)
+        if history[-1].status != status:
             history.append(outside_change(status, package))
         extra = {**stored.extra, "sagemaker": package_facts(package)}
         return dataclasses.replace(stored, version=number, history=tuple(history), extra=extra)
+
+    def _list_history(self, *, fresh: bool) -> tuple[HistoryEvent, ...]:
+        """The history events: listed again when ``fresh``, after this object recorded one, or the first time."""
+        if fresh or self.listed is None:
+            self.listed = self._events()
+        return self.listed
 
     def _events(self) -> tuple[HistoryEvent, ...]:
         prefix = f"{self.root}/history/"
@@ -250,7 +270,8 @@ class SagemakerRegistry:
         keys = sorted(str(item["Key"]) for page in pages for item in page.get("Contents", []))
         events: builtins.list[HistoryEvent] = []
         for key in keys:
-            for line_number, line in enumerate(self._get(key, what="a history event").decode("utf-8").splitlines(), 1):
+            text = self._get_once(key, what="a history event").decode("utf-8")
+            for line_number, line in enumerate(text.splitlines(), 1):
                 if line.strip():
                     where = f"{self._uri(key)}:{line_number}"
                     try:
@@ -265,6 +286,12 @@ class SagemakerRegistry:
             encryption = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.settings.kms_key_id}
         self._call(f"upload {self._uri(key)}", self.s3.put_object, Bucket=self.bucket, Key=key, Body=body,
                    **encryption)  # fmt: skip
+
+    def _get_once(self, key: str, *, what: str) -> bytes:
+        """An object this registry never rewrites (a record, a history event), downloaded at most once."""
+        if key not in self.downloaded:
+            self.downloaded[key] = self._get(key, what=what)
+        return self.downloaded[key]
 
     def _get(self, key: str, *, what: str, bucket: str | None = None) -> bytes:
         response = self._call(f"download {what}", self.s3.get_object, allow=("NoSuchKey", "404"),

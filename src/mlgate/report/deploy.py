@@ -1,7 +1,8 @@
 """Renderers of ``mlgate deploy`` and ``mlgate rollback``: the narration, the job summary, JSON, annotations.
 
-The narration is one line per step (``▸ gate      version 7 is approved … ✓``); its last lines say
-what happened and what mlgate did about it. JSON Schema: docs/schemas/deploy.schema.json.
+The narration is one line per step (``▸ gate      version 7 is approved … ✓``), then one per rollout
+watch (SageMaker: the class, ``FailureReason`` and the guard alarms' states); its last lines say what
+happened and what mlgate did about it. JSON Schema: docs/schemas/deploy.schema.json.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from mlgate.report.escape import command_data, command_property, md
 
 if TYPE_CHECKING:  # types only: renderers never reach the endpoint
     from mlgate.deploy.outcome import DeployOutcome, Step
+    from mlgate.deploy.sagemaker_watch import WatchResult
     from mlgate.deploy.smoke import SmokeResult
 
 SCHEMA_VERSION = 1
@@ -57,6 +59,7 @@ def render_text(outcome: DeployOutcome) -> str:
     for step in outcome.steps:
         smoke = outcome.smoke if step.name == "smoke" else outcome.verify if step.name == "verify" else None
         lines += _step_lines(step, smoke)
+    lines += [f"▸ {'watch':<11} {describe_watch(watch)}" for watch in outcome.watches]
     lines.append(f"▸ {'result':<11} {describe_result(outcome)} ({outcome.seconds:.1f} s)")
     if outcome.exit_code:
         lines.append(f"exit {int(outcome.exit_code)}")
@@ -76,6 +79,16 @@ def _step_lines(step: Step, smoke: SmokeResult | None) -> list[str]:
     return lines
 
 
+def describe_watch(watch: WatchResult) -> str:
+    """One line: the version watched, how the rollout ended, FailureReason and the guard alarms' states."""
+    parts = [f"version {watch.version or '?'}: {watch.outcome} ({watch.status})"]
+    if watch.failure_reason:
+        parts.append(f"FailureReason: {watch.failure_reason}")
+    if watch.alarms:
+        parts.append("alarms: " + ", ".join(f"{a.name} {a.state}" for a in watch.alarms))
+    return "; ".join(parts)
+
+
 def _marked(text: str, mark: str) -> str:
     return f"{text:<{WIDTH}} {mark}" if len(text) < WIDTH else f"{text} {mark}"
 
@@ -92,8 +105,20 @@ def render_markdown(outcome: DeployOutcome) -> str:
         if smoke is not None:
             out += ["", f"**{title} of version {md(smoke.version, 20)}**", "", "| check | | detail |", "|---|---|---|"]
             out += [f"| {c.name} | {_MARKS[c.status]} | {md(c.detail, 300)} |" for c in smoke.checks]
+    out += _watch_table(outcome.watches)
     out += ["", f"outcome `{outcome.outcome}`, exit {int(outcome.exit_code)}, {outcome.seconds:.1f} s"]
     return "\n".join(out) + "\n"
+
+
+def _watch_table(watches: tuple[WatchResult, ...]) -> list[str]:
+    if not watches:
+        return []
+    out = ["", "**Rollout watch**", "", "| version | outcome | status | FailureReason | guard alarms |", "|---|---|---|---|---|"]  # fmt: skip
+    for w in watches:
+        alarms = ", ".join(f"{md(a.name, 100)} `{a.state}`" for a in w.alarms) or "none"
+        reason = md(w.failure_reason, 300) if w.failure_reason else "—"
+        out.append(f"| {md(w.version or '?', 20)} | {w.outcome} | {md(w.status, 40)} | {reason} | {alarms} |")
+    return out
 
 
 def render_github(outcome: DeployOutcome) -> str:
@@ -121,6 +146,18 @@ def to_data(outcome: DeployOutcome) -> dict[str, Any]:
         "steps": [asdict(step) for step in outcome.steps],
         "smoke": _smoke_data(outcome.smoke),
         "verify": _smoke_data(outcome.verify),
+        "watches": [_watch_data(w) for w in outcome.watches],
+    }
+
+
+def _watch_data(watch: WatchResult) -> dict[str, Any]:
+    return {
+        "version": watch.version,
+        "outcome": watch.outcome,
+        "status": watch.status,
+        "config": watch.config,
+        "failure_reason": watch.failure_reason,
+        "alarms": [{"name": a.name, "state": a.state} for a in watch.alarms],
     }
 
 

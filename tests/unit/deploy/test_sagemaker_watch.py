@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mlgate.deploy.sagemaker_watch import WatchResult, classify_endpoint, watch_endpoint
+from mlgate.deploy.sagemaker_watch import AlarmState, WatchResult, classify_endpoint, watch_endpoint
 
 
 class Script:
@@ -61,11 +61,31 @@ def test_watch_polls_until_in_service_on_the_new_config() -> None:
     assert seen == ["Updating", "InService"]
 
 
-def test_watch_reports_failure_reason_and_firing_alarms_of_a_rollback() -> None:
+def test_watch_reports_failure_reason_and_every_guard_alarm_with_its_state() -> None:
     script = Script({"EndpointStatus": "InService", "EndpointConfigName": "old", "FailureReason": "alarm e-5xx"})
-    result = watch(script, alarms_firing=lambda: ("e-5xx",))
-    assert result.outcome == "rolled-back"
+    states = (AlarmState("e-5xx", "ALARM"), AlarmState("e-p99", "OK"))
+    result = watch(script, alarm_states=lambda: states, version="7")
+    assert (result.outcome, result.version, result.failure_reason) == ("rolled-back", "7", "alarm e-5xx")
+    assert result.alarms == states
+    assert result.firing == ("e-5xx",)
     assert result.describe() == "status InService; config old; FailureReason: alarm e-5xx; alarms in ALARM: e-5xx"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"EndpointStatus": "InService", "EndpointConfigName": "new"}, {"EndpointStatus": "Updating"}],
+)
+def test_the_alarm_states_are_read_once_when_the_watch_ends(answer: dict[str, str]) -> None:
+    reads: list[int] = []
+
+    def states() -> tuple[AlarmState, ...]:
+        reads.append(1)
+        return (AlarmState("e-5xx", "OK"),)
+
+    result = watch(Script(answer), alarm_states=states)
+    assert result.alarms == (AlarmState("e-5xx", "OK"),)
+    assert result.firing == ()
+    assert len(reads) == 1
 
 
 def test_watch_times_out_without_acting() -> None:

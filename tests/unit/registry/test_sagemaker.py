@@ -32,11 +32,12 @@ NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.timezone.utc)
 
 
 class MemoryS3:
-    """The three S3 calls the registry makes, on a dict; every put is kept with its encryption arguments."""
+    """The three S3 calls the registry makes, on a dict; every put is kept with its encryption arguments, listings counted."""
 
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
         self.puts: list[dict[str, Any]] = []
+        self.lists = 0
 
     def put_object(self, *, Bucket: str, Key: str, Body: bytes, **extra: Any) -> dict[str, Any]:
         self.objects[f"{Bucket}/{Key}"] = Body
@@ -51,6 +52,7 @@ class MemoryS3:
         return self
 
     def paginate(self, *, Bucket: str, Prefix: str) -> Iterator[dict[str, Any]]:
+        self.lists += 1
         keys = [k.split("/", 1)[1] for k in self.objects if k.startswith(f"{Bucket}/{Prefix}")]
         yield {"Contents": [{"Key": key} for key in keys]}
 
@@ -90,11 +92,20 @@ def test_metadata_properties_are_short_strings_without_empty_values() -> None:
     assert all(isinstance(v, str) and len(v) <= 256 for v in facts.values())
 
 
-def test_sklearn_image_per_region_and_unknown_region() -> None:
-    image = sklearn_image("eu-west-1", "1.2-1")
-    assert image == "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+@pytest.mark.parametrize(
+    ("region", "account"),
+    [("eu-west-1", "141502667606"), ("us-east-1", "683313688378"), ("eu-north-1", "662702820516"),
+     ("sa-east-1", "737474898029"), ("ap-southeast-4", "106583098589")],
+)  # fmt: skip
+def test_sklearn_image_per_region(region: str, account: str) -> None:
+    expected = f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+    assert sklearn_image(region, "1.2-1") == expected
+
+
+@pytest.mark.parametrize("region", ["mars-north-1", "cn-north-1", "us-gov-west-1"])
+def test_a_region_without_a_known_image_needs_an_image_uri(region: str) -> None:
     with pytest.raises(ConfigError, match=r"set sagemaker\.image_uri"):
-        sklearn_image("mars-north-1", "1.2-1")
+        sklearn_image(region, "1.2-1")
 
 
 def test_outside_change_reads_who_and_why_from_the_approval_description() -> None:
@@ -119,11 +130,13 @@ def test_missing_settings_are_a_config_error(sagemaker: tuple[Any, Stubber], tmp
         SagemakerRegistry(SagemakerConfig(bucket="b"), sagemaker=sagemaker[0], s3=MemoryS3(), cache=tmp_path)
 
 
-def _stub_read(stubber: Stubber, status: str, description: str | None) -> None:
+def _stub_read(stubber: Stubber, status: str, description: str | None, *, listed: bool = True) -> None:
+    """The answers to reading version 1: the listing (unless the registry already found it), then the package."""
     summary = {"ModelPackageGroupName": GROUP, "ModelPackageVersion": 1, "ModelPackageArn": ARN,
                "CreationTime": NOW, "ModelPackageStatus": "Completed", "ModelApprovalStatus": status}  # fmt: skip
-    stubber.add_response("list_model_packages", {"ModelPackageSummaryList": [summary]},
-                         {"ModelPackageGroupName": GROUP, "SortBy": "CreationTime", "SortOrder": "Descending"})  # fmt: skip
+    if listed:
+        stubber.add_response("list_model_packages", {"ModelPackageSummaryList": [summary]},
+                             {"ModelPackageGroupName": GROUP, "SortBy": "CreationTime", "SortOrder": "Descending"})  # fmt: skip
     package: dict[str, Any] = {"ModelPackageName": GROUP, "ModelPackageArn": ARN, "CreationTime": NOW,
                                "ModelPackageStatus": "Completed", "ModelPackageStatusDetails": {"ValidationStatuses": []},
                                "ModelApprovalStatus": status, "LastModifiedTime": NOW,
@@ -162,13 +175,32 @@ def test_set_status_sends_the_approval_description_and_records_an_event(
                          {"ModelPackageArn": ARN, "ModelApprovalStatus": "Rejected",
                           "ApprovalDescription": "by erin: leaks the label",
                           "CustomerMetadataProperties": {"mlgate:record": RECORD_KEY}})  # fmt: skip
-    _stub_read(stubber, "Rejected", "by erin: leaks the label")
+    _stub_read(stubber, "Rejected", "by erin: leaks the label", listed=False)  # version 1's package is known now
     changed = registry.set_status("1", "rejected", by="erin", reason="leaks the label")
     assert changed.status == "rejected"
     assert [(c.by, c.reason) for c in changed.history][-1] == ("erin", "leaks the label")
     history = [p for p in s3.puts if "/history/" in p["Key"]]
     assert len(history) == 1
     assert history[0]["ServerSideEncryption"] == "AES256"
+
+
+def test_the_history_is_listed_again_when_a_status_disagrees_with_it(
+    sagemaker: tuple[Any, Stubber], tmp_path: Path
+) -> None:
+    s3, (client, stubber) = MemoryS3(), sagemaker
+    registry = _registry(client, s3, tmp_path)
+    _stub_read(stubber, "PendingManualApproval", None)
+    assert registry.get("1").status == "pending"
+    lists = s3.lists
+    outside = SagemakerRegistry(SETTINGS, sagemaker=client, s3=s3, cache=tmp_path)  # another process approves
+    outside.record(HistoryEvent(at=iso(NOW), event="approved", version="1", by="alice", reason="good"))
+    _stub_read(stubber, "Approved", "by alice: good", listed=False)
+    approved = registry.get("1")
+    assert (approved.status, approved.history[-1].by, approved.history[-1].reason) == ("approved", "alice", "good")
+    assert s3.lists == lists + 1  # listed again once, because the status had changed
+    _stub_read(stubber, "Approved", "by alice: good", listed=False)
+    assert registry.get("1").history == approved.history
+    assert s3.lists == lists + 1  # the status agrees with the listing: not listed again
 
 
 def test_history_objects_are_read_in_key_order(sagemaker: tuple[Any, Stubber], tmp_path: Path) -> None:
@@ -217,7 +249,7 @@ def test_an_unreachable_endpoint_is_an_actionable_service_error(tmp_path: Path) 
     settings = dataclasses.replace(SETTINGS, max_attempts=1)
     config = Config(sagemaker=settings, registry=RegistryConfig(path=str(tmp_path)))
     registry = open_sagemaker(config, environ={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
-    with pytest.raises(ServiceError, match="AWS: cannot list registry history") as caught:
+    with pytest.raises(ServiceError, match="AWS: cannot list model packages") as caught:
         registry.list()
     assert caught.value.hint is not None
     assert "cannot reach the AWS endpoint" in caught.value.hint

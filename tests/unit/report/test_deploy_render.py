@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from mlgate.config import SmokeConfig
 from mlgate.deploy.flow import Deployer, FlowSettings, deploy, rollback
 from mlgate.deploy.outcome import DeployOutcome
+from mlgate.deploy.sagemaker_watch import MISSING, AlarmState, WatchResult
 from mlgate.report.deploy import describe_result, render_github, render_json, render_markdown, render_text
 from unit.deploy.fakes import Behaviour, FakeClock, FakeRegistry, FakeTarget, make_version
 
@@ -113,3 +115,43 @@ def test_the_json_document_matches_its_schema(kwargs: dict[str, Any]) -> None:
     validate(document)
     assert (document["outcome"], document["exit_code"]) == (outcome.outcome, int(outcome.exit_code))
     assert len(document["steps"]) == len(outcome.steps)
+
+
+def with_watches(outcome: DeployOutcome) -> DeployOutcome:
+    """``outcome`` as a SageMaker deploy reports it: the new version's watch (rolled back), then the switch back's."""
+    alarms = (AlarmState("churn-5xx", "ALARM"), AlarmState("churn-p99", "OK"), AlarmState("churn-4xx", MISSING))
+    rolled = WatchResult("rolled-back", "InService", "churn-v6-abc", "Deployment was rolled back | alarm", alarms, "7")
+    back = WatchResult("succeeded", "InService", "churn-v6-abc", None, alarms, "6")
+    return dataclasses.replace(outcome, watches=(rolled, back))
+
+
+def test_the_watches_are_separate_json_fields_and_match_the_schema() -> None:
+    document = json.loads(render_json(with_watches(run(slow="7"))))
+    validate(document)
+    first, second = document["watches"]
+    assert (first["version"], first["outcome"], first["status"]) == ("7", "rolled-back", "InService")
+    assert first["failure_reason"] == "Deployment was rolled back | alarm"
+    assert first["alarms"] == [
+        {"name": "churn-5xx", "state": "ALARM"}, {"name": "churn-p99", "state": "OK"},
+        {"name": "churn-4xx", "state": "missing"},
+    ]  # fmt: skip
+    assert (second["version"], second["outcome"], second["failure_reason"]) == ("6", "succeeded", None)
+    assert json.loads(render_json(run()))["watches"] == []
+
+
+def test_text_and_markdown_show_each_watch_with_failure_reason_and_alarm_states() -> None:
+    outcome = with_watches(run(slow="7"))
+    watch_lines = [line for line in render_text(outcome).splitlines() if line.startswith("▸ watch")]
+    assert watch_lines == [
+        "▸ watch       version 7: rolled-back (InService); FailureReason: Deployment was rolled back | alarm; "
+        "alarms: churn-5xx ALARM, churn-p99 OK, churn-4xx missing",
+        "▸ watch       version 6: succeeded (InService); alarms: churn-5xx ALARM, churn-p99 OK, churn-4xx missing",
+    ]
+    markdown = render_markdown(outcome)
+    assert "**Rollout watch**" in markdown
+    assert (
+        "| 7 | rolled-back | InService | Deployment was rolled back \\| alarm | "
+        "churn-5xx `ALARM`, churn-p99 `OK`, churn-4xx `missing` |"
+    ) in markdown
+    assert "| 6 | succeeded | InService | — |" in markdown
+    assert "Rollout watch" not in render_markdown(run())
