@@ -204,6 +204,44 @@ class DeployConfig:
 
 
 @dataclass(frozen=True)
+class CaptureConfig:
+    """What ``mlgate serve`` records of live traffic for ``mlgate monitor`` (off by default)."""
+
+    enabled: bool = False
+    path: str = ".mlgate/capture"
+    sample: float = 1.0
+    format: Literal["jsonl", "parquet"] = "jsonl"
+    rotate_mb: float = 64.0
+    rotate_s: float = 3600.0
+    queue_size: int = 10000
+    drop: tuple[str, ...] = ()
+    hash: tuple[str, ...] = ()
+    salt_env: str | None = None
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    """How ``mlgate monitor`` reads captured traffic and judges it."""
+
+    capture: str | None = None
+    since: str = "24h"
+    min_rows: int = 100
+    max_invalid_fraction: float = 0.01
+    prediction_drift: bool = True
+    labels_key: str = "request_id"
+    retrain_on_breach: bool = False
+
+
+@dataclass(frozen=True)
+class RetrainConfig:
+    """Where ``mlgate retrain`` gets fresh data and how much better a new model must be to be registered."""
+
+    fetch: str | None = None
+    timeout_s: float = 1800.0
+    min_improvement: float | None = None
+
+
+@dataclass(frozen=True)
 class ReportConfig:
     """How comparison reports are rendered."""
 
@@ -231,6 +269,9 @@ class Config:
     registry: RegistryConfig = field(default_factory=RegistryConfig)
     deploy: DeployConfig = field(default_factory=DeployConfig)
     sagemaker: SagemakerConfig = field(default_factory=SagemakerConfig)
+    capture: CaptureConfig = field(default_factory=CaptureConfig)
+    monitor: MonitorConfig = field(default_factory=MonitorConfig)
+    retrain: RetrainConfig = field(default_factory=RetrainConfig)
     root: Path = field(default=Path("."), metadata={"internal": True})
     path: Path | None = field(default=None, metadata={"internal": True})
 
