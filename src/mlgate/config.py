@@ -181,7 +181,7 @@ class SagemakerConfig:
     instance_type: str = "ml.m5.large"
     instance_count: int = 1
     image_uri: str | None = None
-    framework_version: str = "1.2-1"
+    framework_version: str = "1.4-2"
     kms_key_id: str | None = None
     data_capture_prefix: str | None = None
     deployment: BlueGreenConfig = field(default_factory=BlueGreenConfig)

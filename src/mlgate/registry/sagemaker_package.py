@@ -65,6 +65,18 @@ def container_metadata(version: ModelVersion) -> dict[str, Any]:
             "features": list(version.features), "mlgate": __version__}  # fmt: skip
 
 
+def serving_requirements() -> str:
+    """``code/requirements.txt``: this mlgate, and the scikit-learn and skops the model was saved with.
+
+    The container installs them before loading the model, so it predicts with the exact versions it was trained
+    and checked with; a version the image's Python cannot install fails the endpoint's start, and the deploy
+    rolls back, instead of serving a model under another scikit-learn.
+    """
+    from importlib.metadata import version as installed
+
+    return "".join(f"{name}=={installed(name)}\n" for name in ("scikit-learn", "skops")) + f"mlgate=={__version__}\n"
+
+
 def pack_model(version: ModelVersion, model: bytes) -> bytes:
     """``model.tar.gz``: the model, its metadata, and ``code/`` (inference.py + requirements.txt), deterministic."""
     source = Path(__file__).resolve().parent.parent / "serve" / "container" / "inference.py"
@@ -72,7 +84,7 @@ def pack_model(version: ModelVersion, model: bytes) -> bytes:
         MODEL_FILE: model,
         METADATA_FILE: json.dumps(container_metadata(version), indent=1).encode("utf-8") + b"\n",
         f"{CODE_DIR}/inference.py": source.read_bytes(),
-        f"{CODE_DIR}/requirements.txt": f"mlgate=={__version__}\n".encode(),
+        f"{CODE_DIR}/requirements.txt": serving_requirements().encode(),
     }
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as archive:

@@ -79,7 +79,15 @@ def test_pack_model_holds_model_metadata_and_code_and_is_deterministic() -> None
     assert metadata["trusted_types"] == ["sklearn.tree._tree.Tree"]
     assert metadata["features"] == ["x1", "color"]
     assert b"def model_fn" in code
-    assert requirements.startswith(b"mlgate==")
+    from importlib.metadata import version as installed
+
+    from mlgate import __version__
+
+    assert requirements.decode().splitlines() == [
+        f"scikit-learn=={installed('scikit-learn')}",
+        f"skops=={installed('skops')}",
+        f"mlgate=={__version__}",
+    ]
 
 
 def test_metadata_properties_are_short_strings_without_empty_values() -> None:
