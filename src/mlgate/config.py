@@ -229,7 +229,6 @@ class MonitorConfig:
     max_invalid_fraction: float = 0.01
     prediction_drift: bool = True
     labels_key: str = "request_id"
-    retrain_on_breach: bool = False
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,13 @@ Events: ``pull_request_event(number)`` and ``workflow_run_event(head_sha, head_b
 (``pull_requests`` empty, as for a fork) build payloads; ``env(folder, name, payload)`` writes one and
 returns the variables. A subprocess (e.g. a composite action's bash step running ``mlgate comment``) just
 gets ``env(...)`` in its environment: the server thread keeps answering while it runs. Implemented:
-issue comments list/create/update/delete and pulls get/list; the issues operations of the description
-(monitor alerts) are not served yet and count as violations.
+issue comments list/create/update/delete, pulls get/list, and issues list/create/update (monitor alerts).
+
+Issues: ``add_issue(title, body, author=..., state=...)`` seeds one (issues and pulls share one number
+sequence); ``issues(state=None)`` lists them in number order. Like GitHub, the issues list returns pull
+requests too (with a ``pull_request`` object), newest first by default (``sort=created``,
+``direction=desc``), filtered by ``state`` (default open; ``closed``, ``all``) and ``creator``; issue bodies
+over 65,536 characters get 422; comments can be posted on issues as on pulls.
 """
 
 from __future__ import annotations
@@ -62,6 +67,9 @@ OPERATIONS = (
     ("DELETE", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}"),
     ("GET", "/repos/{owner}/{repo}/pulls"),
+    ("GET", "/repos/{owner}/{repo}/issues"),
+    ("POST", "/repos/{owner}/{repo}/issues"),
+    ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"),
 )
 ROUTES = [(verb, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "$"), t) for verb, t in OPERATIONS]
 
@@ -82,6 +90,17 @@ class FakePull:
     head_ref: str
     head_owner: str
     state: str = "open"
+
+
+@dataclass
+class FakeIssue:
+    number: int
+    author: str
+    title: str
+    body: str | None
+    state: str = "open"
+    state_reason: str | None = None
+    created_at: str = "2026-01-01T00:00:00Z"
 
 
 @dataclass(frozen=True)
@@ -114,6 +133,7 @@ class FakeGitHub:
     def __init__(self, *, owner: str = "octo", repo: str = "demo", token: str = "ghs_FAKEtoken0123456789") -> None:
         self.owner, self.repo, self.token, self.identity = owner, repo, token, BOT
         self.pulls: dict[int, FakePull] = {}
+        self._issues: dict[int, FakeIssue] = {}
         self._comments: dict[int, FakeComment] = {}
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
@@ -155,6 +175,15 @@ class FakeGitHub:
         pull = FakePull(number, head_sha, head_ref, head_owner or self.owner)
         self.pulls[number] = pull
         return pull
+
+    def add_issue(
+        self, title: str, body: str | None, *, author: str = BOT, state: str = "open", number: int | None = None
+    ) -> FakeIssue:
+        with self._lock:
+            return self._open_issue(title, body, author, state=state, number=number)
+
+    def issues(self, state: str | None = None) -> list[FakeIssue]:
+        return sorted((i for i in self._issues.values() if state in (None, i.state)), key=lambda i: i.number)
 
     def move_head(self, number: int, sha: str) -> None:
         self.pulls[number].head_sha = sha
@@ -254,6 +283,8 @@ class FakeGitHub:
         return Answer(400, {"message": f"fake GitHub: {text}", "documentation_url": DOCS})
 
     def _route(self, method: str, template: str, match: re.Match[str], query: dict[str, str], document: Any) -> Answer:
+        if template.endswith(("/issues", "/issues/{issue_number}")):
+            return self._route_issues(method, match, query, document)
         if template.endswith("/pulls"):
             items = [p for p in self.pulls.values() if p.state == query.get("state", "open")]
             if "head" in query:
@@ -264,7 +295,7 @@ class FakeGitHub:
             return Answer(200, self._pull_json(pull)) if pull else _not_found()
         if template.endswith("/comments"):
             number = int(match["issue_number"])
-            if number not in self.pulls:
+            if number not in self.pulls and number not in self._issues:
                 return _not_found()
             if method == "GET":
                 return self._page(match.string, query, [self._comment_json(c) for c in self.comments(number)])
@@ -283,6 +314,77 @@ class FakeGitHub:
             return _too_long()
         comment.body = document["body"]
         return Answer(200, self._comment_json(comment))
+
+    def _route_issues(self, method: str, match: re.Match[str], query: dict[str, str], document: Any) -> Answer:
+        if method == "GET":
+            state = query.get("state", "open")
+            items = [(i.number, i.author, i.state, self._issue_json(i)) for i in self._issues.values()]
+            items += [(p.number, p.head_owner, p.state, self._pull_as_issue_json(p)) for p in self.pulls.values()]
+            chosen = [
+                (number, item)
+                for number, author, item_state, item in items
+                if state in ("all", item_state) and query.get("creator", author) == author
+            ]
+            newest_first = query.get("direction", "desc") == "desc"
+            chosen.sort(key=lambda pair: pair[0], reverse=newest_first)
+            return self._page(match.string, query, [item for _, item in chosen])
+        if len(document.get("body") or "") > 65_536:
+            return _too_long("Issue")
+        if method == "POST":
+            made = self._open_issue(str(document["title"]), document.get("body"), self.identity)
+            return Answer(201, self._issue_json(made))
+        issue = self._issues.get(int(match["issue_number"]))
+        if issue is None:
+            return _not_found()
+        for name in ("title", "body"):
+            if document.get(name) is not None:
+                setattr(issue, name, str(document[name]))
+        if document.get("state") in ("open", "closed") and document["state"] != issue.state:
+            issue.state = document["state"]
+            closed = issue.state == "closed"
+            issue.state_reason = (document.get("state_reason") or "completed") if closed else "reopened"
+        return Answer(200, self._issue_json(issue))
+
+    def _open_issue(
+        self, title: str, body: str | None, author: str, *, state: str = "open", number: int | None = None
+    ) -> FakeIssue:
+        number = number or max([0, *self.pulls, *self._issues]) + 1
+        issue = FakeIssue(number, author, title, body, state, "completed" if state == "closed" else None)
+        self._issues[number] = issue
+        return issue
+
+    def _issue_json(self, issue: FakeIssue) -> dict[str, Any]:
+        base = f"{SPEC_HOST}/repos/{self.repository}/issues/{issue.number}"
+        closed_at = "2026-01-02T00:00:00Z" if issue.state == "closed" else None
+        reason = {"state_reason": issue.state_reason} if issue.state_reason else {}  # OpenAPI 3.0: null not in enum
+        return instance(
+            "issue",
+            reason
+            | {
+                "id": 500_000 + issue.number,
+                "node_id": f"I_{issue.number}",
+                "number": issue.number,
+                "title": issue.title,
+                "body": issue.body,
+                "user": user_json(issue.author),
+                "state": issue.state,
+                "url": base,
+                "html_url": f"https://github.com/{self.repository}/issues/{issue.number}",
+                "comments": sum(1 for c in self._comments.values() if c.issue == issue.number),
+                "created_at": issue.created_at,
+                "updated_at": issue.created_at,
+                "closed_at": closed_at,
+                "author_association": "NONE",
+            },
+        )
+
+    def _pull_as_issue_json(self, pull: FakePull) -> dict[str, Any]:
+        """A pull request as the issues list shows it: an issue with a ``pull_request`` object."""
+        html = f"https://github.com/{self.repository}/pull/{pull.number}"
+        links = {"url": f"{SPEC_HOST}/repos/{self.repository}/pulls/{pull.number}", "html_url": html}
+        links |= {"diff_url": f"{html}.diff", "patch_url": f"{html}.patch"}
+        issue = FakeIssue(pull.number, pull.head_owner, f"PR {pull.number}", None, pull.state)
+        return self._issue_json(issue) | {"html_url": html, "pull_request": links}
 
     def _create(self, number: int, body: str, author: str) -> FakeComment:
         self._next_id += 1
@@ -307,6 +409,7 @@ class FakeGitHub:
 
     def _comment_json(self, comment: FakeComment) -> dict[str, Any]:
         base = f"{SPEC_HOST}/repos/{self.repository}/issues"
+        kind = "pull" if comment.issue in self.pulls else "issues"
         return instance(
             "issue-comment",
             {
@@ -316,7 +419,7 @@ class FakeGitHub:
                 "user": user_json(comment.author),
                 "url": f"{base}/comments/{comment.id}",
                 "issue_url": f"{base}/{comment.issue}",
-                "html_url": f"https://github.com/{self.repository}/pull/{comment.issue}#issuecomment-{comment.id}",
+                "html_url": f"https://github.com/{self.repository}/{kind}/{comment.issue}#issuecomment-{comment.id}",
                 "created_at": comment.created_at,
                 "updated_at": comment.created_at,
                 "author_association": "NONE",
@@ -352,9 +455,9 @@ def _not_found() -> Answer:
     return Answer(404, {"message": "Not Found", "documentation_url": DOCS})
 
 
-def _too_long() -> Answer:
+def _too_long(resource: str = "IssueComment") -> Answer:
     error = {
-        "resource": "IssueComment",
+        "resource": resource,
         "code": "custom",
         "field": "body",
         "message": "body is too long (maximum is 65536 characters)",

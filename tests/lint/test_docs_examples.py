@@ -36,6 +36,8 @@ REUSABLE = (
     "approve.yml",
     "deploy.yml",
     "rollback.yml",
+    "monitor.yml",
+    "retrain.yml",
 )
 
 
@@ -105,6 +107,8 @@ def test_the_doc_has_a_caller_for_each_reusable_workflow() -> None:
         ".github/workflows/mlgate-approve.yml",
         ".github/workflows/mlgate-deploy.yml",
         ".github/workflows/mlgate-rollback.yml",
+        ".github/workflows/mlgate-monitor.yml",
+        ".github/workflows/mlgate-retrain.yml",
     }
     called = {m["path"].rsplit("/", 1)[1] for body in callers.values() for m in REMOTE.finditer(body)}
     assert called == set(REUSABLE)

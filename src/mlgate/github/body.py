@@ -1,8 +1,9 @@
-"""A comment body's marker line and GitHub's size limit.
+"""A comment or issue body's marker line, who counts as its owner, and GitHub's size limit.
 
-The marker is the body's first line: ``<!-- mlgate:report v=1 key=KEY head=SHA hash=HASH -->`` (DESIGN.md).
-This module only reads markers (any ``v=``, so later versions still find older comments); the report
-renderer writes them. A body over GitHub's 65,536-character limit is cut at a line boundary, with open
+The marker is the body's first line: ``<!-- mlgate:report v=1 key=KEY head=SHA hash=HASH -->`` on a PR
+comment, ``<!-- mlgate:monitor v=1 key=KEY -->`` on a monitor issue (DESIGN.md). This module reads markers
+of either kind (any ``v=``, so later versions still find older bodies); the writers live with their
+bodies (the report renderer, ``issues``). A body over GitHub's 65,536-character limit is cut at a line boundary, with open
 code fences and ``<details>`` closed and a note saying so: posting never fails on size.
 """
 
@@ -10,10 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 COMMENT_LIMIT = 65_536  # GitHub's limit on an issue comment body, in characters; sizes here are UTF-8 bytes
 MARKER_ROOM = 256  # bytes reserved for the marker line in front of a fitted body
-_MARKER = re.compile(r"<!-- mlgate:report v=(?P<version>\d+)(?P<fields>(?: [a-z]+=\S*)*) -->")
+MarkerKind = Literal["report", "monitor"]
+_MARKERS = {
+    kind: re.compile(rf"<!-- mlgate:{kind} v=(?P<version>\d+)(?P<fields>(?: [a-z]+=\S*)*) -->")
+    for kind in get_args(MarkerKind)
+}
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -27,10 +33,10 @@ class Marker:
     hash: str | None
 
 
-def parse_marker(body: str) -> Marker | None:
-    """The marker that starts ``body``, or None (a marker quoted further down does not count)."""
+def parse_marker(body: str, *, kind: MarkerKind = "report") -> Marker | None:
+    """The ``kind`` marker that starts ``body``, or None (a marker quoted further down does not count)."""
     first = body.split("\n", 1)[0].rstrip("\r")
-    match = _MARKER.fullmatch(first)
+    match = _MARKERS[kind].fullmatch(first)
     if match is None:
         return None
     fields = dict(item.split("=", 1) for item in match["fields"].split())
@@ -40,9 +46,18 @@ def parse_marker(body: str) -> Marker | None:
     return Marker(int(match["version"]), fields["key"], None if head in (None, "unknown") else head, fields.get("hash"))
 
 
-def strip_marker(body: str) -> str:
-    """``body`` without its leading marker line (unchanged when it has none)."""
-    if parse_marker(body) is None:
+def is_ours(body: str, login: str, *, key: str, author: str, kind: MarkerKind = "report") -> bool:
+    """Whether a body written by ``login`` is mlgate's for ``key``: its marker starts it and ``author`` wrote it.
+
+    Logins compare case-insensitively, as GitHub's do. A human quoting mlgate's text never matches.
+    """
+    marker = parse_marker(body, kind=kind)
+    return marker is not None and marker.key == key and login.lower() == author.lower()
+
+
+def strip_marker(body: str, *, kind: MarkerKind = "report") -> str:
+    """``body`` without its leading ``kind`` marker line (unchanged when it has none)."""
+    if parse_marker(body, kind=kind) is None:
         return body
     return body.split("\n", 1)[1] if "\n" in body else ""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mlgate.errors import InternalError
-from mlgate.github.body import parse_marker
+from mlgate.github.body import is_ours, parse_marker
 from mlgate.github.client import GitHubClient, GitHubError
 
 BOT_LOGIN = "github-actions[bot]"
@@ -60,11 +60,7 @@ class StickyResult:
 
 def find_ours(comments: Iterable[Comment], *, key: str, author: str) -> list[Comment]:
     """Our comments for ``key``, oldest first: the marker starts the body and ``author`` wrote it."""
-    ours = []
-    for comment in comments:
-        marker = parse_marker(comment.body)
-        if marker is not None and marker.key == key and comment.author.lower() == author.lower():
-            ours.append(comment)
+    ours = [c for c in comments if is_ours(c.body, c.author, key=key, author=author)]
     return sorted(ours, key=lambda c: c.id)
 
 

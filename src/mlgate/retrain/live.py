@@ -1,0 +1,91 @@
+"""The live version retraining must beat, and its scores on the fresh evaluation data.
+
+Which version is live: ``--version V`` when given; else, for the ``local`` deploy target, the pointer in
+the deploy state folder (``live.json``, what ``mlgate serve`` loads); else the registry's history (the last
+deploy or rollback that changed the endpoint). The live version's registered artifact is loaded with its
+SHA-256 verified and re-scored on the SAME evaluation rows the candidates were scored on (holdout: its
+predictions on the test rows; cross-validation: a clone fitted and scored per fold, as the candidates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from mlgate.config import Config
+from mlgate.errors import InputError
+
+if TYPE_CHECKING:
+    from mlgate.registry.model import ModelVersion, Registry
+    from mlgate.training.dataset import TrainingData
+
+LiveSource = Literal["option", "deploy state", "registry history"]
+
+
+@dataclass(frozen=True)
+class LiveVersion:
+    """The live version and where that was read."""
+
+    version: ModelVersion
+    source: LiveSource
+
+
+@dataclass(frozen=True)
+class LiveScores:
+    """The live version's metrics on the fresh evaluation data."""
+
+    version: str
+    model: str
+    metrics: dict[str, float]
+    registered: dict[str, float]  # the metrics recorded when it was registered (on the data of then)
+    notes: tuple[str, ...] = ()
+
+
+def find_live_version(registry: Registry, config: Config, *, given: str | None) -> LiveVersion:
+    """The version to beat (see the module docstring); none known is an InputError."""
+    if given is not None:
+        return LiveVersion(registry.get(given), "option")
+    if config.deploy.target == "local":
+        from mlgate.serve.state import read_pointer
+
+        pointer = read_pointer(Path(config.resolve(config.deploy.state)))
+        if pointer is not None:
+            return LiveVersion(registry.get(pointer.version), "deploy state")
+    from mlgate.deploy.history import live_sequence
+
+    served = live_sequence(registry.history())
+    if served:
+        return LiveVersion(registry.get(served[-1]), "registry history")
+    raise InputError("no live version: nothing was deployed (no deploy state, no deploy in the registry history)",
+                     hint="deploy a version first, or pass --version V to compare with a registered version")  # fmt: skip
+
+
+def rescore_live(live: ModelVersion, registry: Registry, config: Config, data: TrainingData) -> LiveScores:
+    """Load the live version's artifact (digest verified) and score it on ``data``'s evaluation plan."""
+    from mlgate.artifacts import load_model
+    from mlgate.training.evaluate import Notes, class_count, cross_validate, scored
+    from mlgate.training.metrics import configured_metrics, metrics_for
+    from mlgate.training.spec import project_paths
+    from mlgate.training.split import plan_evaluation
+
+    what = f"live version {live.version} ({live.model})"
+    trusted = (*config.artifacts.trusted_types, *live.trusted_types)
+    with project_paths(config):
+        model = load_model(registry.artifact_path(live), sha256=live.sha256, trusted=trusted)
+        plan = plan_evaluation(data, config.data.split)
+        proba = hasattr(model, "predict_proba")
+        metrics = metrics_for(configured_metrics(config.metrics), data.task, classes=class_count(plan), proba=proba)
+        notes = Notes()
+        try:
+            if plan.kind == "cv":
+                values = cross_validate(what, model, plan, metrics, notes=notes).metrics
+            else:
+                _X, _y, X_test, y_test = plan.holdout()
+                values = scored(what, model, metrics, X_test, y_test, notes=notes)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            raise InputError(f"{what} cannot be scored on the fresh data: {type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else ''}",
+                             hint="its features may be gone from the data; compare by hand, or pass --version V") from exc  # fmt: skip
+    return LiveScores(version=live.version, model=live.model, metrics=dict(values), registered=dict(live.metrics),
+                      notes=tuple(notes.items))  # fmt: skip

@@ -1,0 +1,152 @@
+"""``mlgate retrain``: the continuous-training decision as one call.
+
+1. find the live version (``mlgate.retrain.live``): nothing deployed stops here, before any work;
+2. fetch fresh data (``mlgate.retrain.fetch``);
+3. the data gate on it (``mlgate.check.validate_data``): violations stop the run, nothing is registered;
+4. train the candidates (``mlgate.training.run.train_models``) into ``out/candidates``;
+5. re-score the live version's registered model on the same evaluation data;
+6. decide on the primary metric (``mlgate.retrain.decide``);
+7. a winner is registered as a PENDING version, as ``mlgate registry register`` does, with a reason that
+   names the live version and the gain. Nothing is ever approved here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from mlgate.config import Config
+from mlgate.errors import ConfigError, ExitCode
+from mlgate.registry.actor import format_time, utc_now
+from mlgate.registry.model import ModelVersion, Registry, StatusChange
+from mlgate.retrain.command import Runner, run_command
+from mlgate.retrain.decide import Decision, decide
+from mlgate.retrain.fetch import FetchResult, S3Factory, fetch_data
+from mlgate.retrain.live import LiveScores, LiveVersion, find_live_version, rescore_live
+
+if TYPE_CHECKING:
+    from mlgate.data.results import ValidationResult
+    from mlgate.results import ResultSet
+
+Say = Callable[[str], None]
+Outcome = Literal["registered", "already-registered", "not-better", "data-invalid"]
+
+
+@dataclass(frozen=True)
+class RetrainOptions:
+    """What the command line adds to the config."""
+
+    out: Path
+    by: str
+    fetch: bool = True
+    version: str | None = None  # compare with this version instead of the live one
+
+
+@dataclass(frozen=True)
+class RetrainResult:
+    """Everything the report needs; later fields are None when the run stopped earlier."""
+
+    outcome: Outcome
+    live: LiveVersion
+    fetch: FetchResult
+    validation: ValidationResult | None = None
+    candidates: ResultSet | None = None
+    results_folder: Path | None = None
+    live_scores: LiveScores | None = None
+    decision: Decision | None = None
+    version: ModelVersion | None = None  # the version registered (or the existing one with the same artifact)
+    reason: str | None = None  # the reason recorded with the registration
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """1 when the fresh data failed the data gate, else 0: a decision was made."""
+        return ExitCode.CHECKS_FAILED if self.outcome == "data-invalid" else ExitCode.OK
+
+
+def run_retrain(
+    config: Config,
+    registry: Registry,
+    options: RetrainOptions,
+    *,
+    runner: Runner = run_command,
+    s3: S3Factory | None = None,
+    say: Say | None = None,
+    now: Callable[[], dt.datetime] = utc_now,
+) -> RetrainResult:
+    """Fetch, validate, train, compare with the live version, register a winner as pending (module docstring)."""
+    from mlgate.check import validate_data
+
+    say = say or (lambda _message: None)
+    live = find_live_version(registry, config, given=options.version)
+    say(f"live version: {live.version.version} ({live.version.model}, from the {live.source})")
+    fetched = fetch_data(config, enabled=options.fetch, runner=runner, s3=s3, say=say)
+    validation = validate_data(config, say)
+    if validation is not None and not validation.valid:
+        say("the fresh data failed the data gate: nothing is trained or registered")
+        return RetrainResult("data-invalid", live, fetched, validation)
+    from mlgate.compare import find_best_model
+    from mlgate.training.run import train_models
+
+    say("training the candidate models on the fresh data")
+    trained = train_models(config, out=options.out / "candidates", progress=say)
+    results = trained.results
+    best = find_best_model(results, results.primary, config.metrics)
+    if best is None or results.primary is None:
+        raise ConfigError(f"cannot pick the best candidate: primary metric {results.primary!r} has no known direction",
+                          hint="set metrics.gates.<metric>.direction in mlgate.yaml")  # fmt: skip
+    assert trained.data is not None
+    say(f"re-scoring live version {live.version.version} on the fresh evaluation data")
+    scores = rescore_live(live.version, registry, config, trained.data)
+    decision = decide(metric=results.primary, candidate=best, candidate_metrics=dict(results.models[best].metrics),
+                      live_version=live.version.version, live_metrics=scores.metrics, metrics=config.metrics,
+                      retrain=config.retrain)  # fmt: skip
+    say(decision.describe())
+    done = RetrainResult("not-better", live, fetched, validation, results, trained.folder, scores, decision)
+    if not decision.wins:
+        return done
+    return register_winner(done, config, registry, by=options.by, now=now(), say=say)
+
+
+def is_same_training(known: ModelVersion, new: ModelVersion) -> bool:
+    """The same artifact, or the same model trained the same way on the same data and schema.
+
+    skops files of identical models may differ byte for byte, so a scheduled retrain on unchanged data
+    would otherwise register the same model again every run.
+    """
+    if known.sha256 == new.sha256:
+        return True
+    same_inputs = (known.model, known.estimator, known.params, known.schema_sha256) == (
+        new.model, new.estimator, new.params, new.schema_sha256
+    )  # fmt: skip
+    return same_inputs and known.data_sha256 is not None and known.data_sha256 == new.data_sha256
+
+
+def register_winner(
+    result: RetrainResult, config: Config, registry: Registry, *, by: str, now: dt.datetime, say: Say
+) -> RetrainResult:
+    """Register the decision's candidate as a pending version whose reason names the live version and the gain."""
+    from mlgate.registry.build import build_candidate
+
+    decision, folder = result.decision, result.results_folder
+    assert decision is not None
+    assert folder is not None
+    source = f" from {result.fetch.source}" if result.fetch.source else ""
+    reason = f"retrained on fresh data{source}: {decision.describe()}"
+    candidate = build_candidate(folder, config, model=decision.candidate, best=False, by=by, now=now, progress=say)
+    same = next((v for v in registry.list() if is_same_training(v, candidate.version)), None)
+    if same is not None:
+        say(f"this model (same artifact, or same estimator, params and data) is already version {same.version}")
+        return dataclasses.replace(result, outcome="already-registered", version=same)
+    extra = {**candidate.version.extra, "retrain": {
+        "live_version": decision.live_version, "metric": decision.metric, "gain": decision.gain,
+        "live_value": decision.live_value, "candidate_value": decision.candidate_value, "margin": decision.margin,
+    }}  # fmt: skip
+    first = StatusChange(status="pending", by=by, reason=reason, at=format_time(now))
+    version = dataclasses.replace(candidate.version, history=(first,), extra=extra)
+    stored = registry.register(version, candidate.artifact_file)
+    say(f"registered version {stored.version} as pending (approve it with `mlgate registry approve`)")
+    return dataclasses.replace(result, outcome="registered", version=stored, reason=reason)

@@ -1,0 +1,331 @@
+"""The monitor and retrain workflows: least privilege per job, triggers, pins, and what their scripts do.
+
+Static checks on the parsed files (monitor.yml, retrain.yml, the callers in docs/workflows.md and in the
+project template); the dispatch job's ``if:`` evaluated with the harness's expression evaluator; the ``run:``
+steps run with bash against a stand-in ``mlgate`` (and ``curl``) that record their arguments and environment.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import re
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from actions_harness import BASH, Context, Value, evaluate_condition
+from lint.policy import find_violations
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+TEMPLATE_WORKFLOWS = ROOT / "templates" / "ml-project" / "{{cookiecutter.project_slug}}" / ".github" / "workflows"
+DOC = ROOT / "docs" / "workflows.md"
+CALLER_BLOCK = re.compile(r"```yaml\n# \.github/workflows/(?P<name>mlgate-(?:monitor|retrain)\.yml)\n(?P<body>.*?)```",
+                          re.DOTALL)  # fmt: skip
+MONITOR_JOB = {"contents": "read", "issues": "write", "id-token": "write"}
+RECORDER = """#!/usr/bin/env bash
+printf '%s\\n' "$@" > "$FAKE_LOG/$(basename "$0").args"
+env | grep -E '^(MLGATE_|GITHUB_TOKEN=)' | sort > "$FAKE_LOG/$(basename "$0").env"
+exit "${FAKE_EXIT:-0}"
+"""
+
+
+@functools.cache
+def load(name: str) -> dict[Any, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    assert isinstance(document, dict), name
+    return document
+
+
+def triggers_of(workflow: Mapping[Any, Any]) -> Any:
+    """The ``on:`` mapping (PyYAML reads a bare ``on`` key as True)."""
+    return workflow["on"] if "on" in workflow else workflow[True]
+
+
+def inputs_of(name: str) -> dict[str, dict[str, Any]]:
+    return dict(triggers_of(load(name))["workflow_call"]["inputs"])
+
+
+# -- permissions, triggers, pins -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["monitor.yml", "retrain.yml"])
+def test_reusable_only_pinned_and_granting_nothing_at_the_top(name: str) -> None:
+    workflow = load(name)
+    assert set(triggers_of(workflow)) == {"workflow_call"}  # schedule/dispatch live in the caller: no fork PRs here
+    assert workflow["permissions"] == {}
+    assert inputs_of(name)["mlgate-ref"]["required"] is True
+    assert find_violations(WORKFLOWS / name) == []  # pinned actions, no ${{ }} in run:, per-job permissions
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+
+
+def test_the_monitor_job_alone_writes_the_issue_and_the_dispatch_job_alone_may_start_workflows() -> None:
+    jobs = load("monitor.yml")["jobs"]
+    assert jobs["monitor"]["permissions"] == MONITOR_JOB
+    assert jobs["retrain"]["permissions"] == {"actions": "write"}
+    assert "steps" in jobs["retrain"]
+    assert not any("uses" in step for step in jobs["retrain"]["steps"])  # no checkout, no third-party code
+    assert not any(re.search(r"^\s*mlgate\b", step["run"], re.MULTILINE) for step in jobs["retrain"]["steps"])
+    [step] = [s for s in jobs["monitor"]["steps"] if s.get("id") == "monitor"]
+    assert "--issue" in step["run"]
+    assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+
+
+def test_the_retrain_job_writes_issues_and_nothing_else() -> None:
+    [(job_id, job)] = load("retrain.yml")["jobs"].items()
+    assert job_id == "retrain"
+    assert job["permissions"] == MONITOR_JOB
+    [step] = [s for s in job["steps"] if s.get("id") == "retrain"]
+    assert "--issue" in step["run"]
+
+
+def test_issues_and_actions_write_appear_in_no_other_workflow() -> None:
+    allowed = {("monitor.yml", "monitor"), ("retrain.yml", "retrain"), ("monitor.yml", "retrain")}
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for job_id, job in load(path.name)["jobs"].items():
+            granted = job.get("permissions") or {}
+            if "write" in (granted.get("issues"), granted.get("actions")):
+                assert (path.name, job_id) in allowed, f"{path.name}: job {job_id} grants {granted}"
+
+
+@pytest.mark.parametrize(("name", "job"), [("monitor.yml", "monitor"), ("retrain.yml", "retrain")])
+def test_aws_credentials_only_through_oidc_for_sagemaker_after_the_install(name: str, job: str) -> None:
+    steps = load(name)["jobs"][job]["steps"]
+    [configure] = [s for s in steps if str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials@")]
+    assert configure["if"] == "inputs.target == 'sagemaker'"
+    position = steps.index(configure)
+    assert max(i for i, s in enumerate(steps) if "pip install" in s.get("run", "")) < position
+    assert "mlgate " in steps[position + 1]["run"]
+
+
+# -- the dispatch job's condition ------------------------------------------------------------------------------
+
+
+class JobContext(Context):
+    """``needs.monitor.outputs.exit-code`` and boolean inputs (GitHub passes a boolean input as a boolean)."""
+
+    def __init__(self, exit_code: str, retrain_on_breach: bool) -> None:
+        super().__init__(github={}, runner={}, env={})
+        self.exit_code, self.flag = exit_code, retrain_on_breach
+        self.succeeded = exit_code == "0"
+
+    def _lookup(self, reference: str) -> Value:
+        if reference == "inputs.retrain-on-breach":
+            return self.flag
+        if reference == "needs.monitor.outputs.exit-code":
+            return self.exit_code
+        return super()._lookup(reference)
+
+
+@pytest.mark.parametrize(("code", "flag"), list(itertools.product(["0", "1", "2", "3", "4", ""], [True, False])))
+def test_retraining_is_dispatched_only_after_a_breach_when_asked(code: str, flag: bool) -> None:
+    condition = load("monitor.yml")["jobs"]["retrain"]["if"]
+    assert evaluate_condition(condition, JobContext(code, flag)) is (flag and code == "1")
+
+
+# -- the run: steps, with stand-ins for mlgate and curl -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepRun:
+    status: int
+    outputs: dict[str, str]
+    stdout: str
+    log: Path
+
+    def args(self, tool: str) -> list[str]:
+        path = self.log / f"{tool}.args"
+        return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+    def env(self, tool: str) -> dict[str, str]:
+        path = self.log / f"{tool}.env"
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        return dict(line.split("=", 1) for line in lines)
+
+
+def run_step(
+    name: str, job: str, step_id: str, inputs: Mapping[str, str], tmp_path: Path, exit_code: int = 0
+) -> StepRun:
+    """Run one step's script as GitHub does (bash -eo pipefail) with its ``env:`` rendered from ``inputs``."""
+    spec = load(name)["jobs"][job]
+    [step] = [s for s in spec["steps"] if step_id in (s.get("id"), s.get("name"))]
+    context = Context(github={"token": "ghs_token", "ref_name": "main"}, runner={}, env={})
+    context.inputs = {key: value for key, value in {**defaults(name), **inputs}.items()}
+    log, bin_dir, output = tmp_path / "log", tmp_path / "bin", tmp_path / "output"
+    for folder in (log, bin_dir):
+        folder.mkdir(exist_ok=True)
+    for tool in ("mlgate", "curl"):
+        (bin_dir / tool).write_text(RECORDER, encoding="utf-8")
+        (bin_dir / tool).chmod(0o755)
+    output.write_text("", encoding="utf-8")
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_API_URL": "https://ghe.example/api/v3",
+        "GITHUB_REPOSITORY": "octo/demo",
+        "RUNNER_TEMP": str(tmp_path / "temp"),
+        "FAKE_LOG": str(log),
+        "FAKE_EXIT": str(exit_code),
+        **{key: context.render(value) for key, value in {**spec.get("env", {}), **step.get("env", {})}.items()},
+    }
+    done = subprocess.run(
+        [*BASH, "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())
+    return StepRun(done.returncode, outputs, done.stdout, log)
+
+
+def defaults(name: str) -> dict[str, str]:
+    """Every input's default as the string a ``${{ }}`` renders."""
+    return {key: to_text(spec.get("default", "")) for key, spec in inputs_of(name).items()}
+
+
+def to_text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+@pytest.mark.parametrize("code", [0, 1, 2, 3])
+def test_the_monitor_step_runs_mlgate_with_the_issue_and_passes_its_exit_code_on(code: int, tmp_path: Path) -> None:
+    done = run_step("monitor.yml", "monitor", "monitor", {}, tmp_path, exit_code=code)
+    assert done.status == code
+    assert done.outputs == {"exit-code": str(code)}
+    out = str(tmp_path / "temp" / "mlgate-monitor")
+    assert done.args("mlgate") == [
+        "monitor",
+        "--format",
+        "github",
+        "--out",
+        out,
+        "--issue",
+        "--issue-key",
+        "mlgate-monitor",
+    ]
+    assert done.env("mlgate") == {"GITHUB_TOKEN": "ghs_token", "MLGATE_CONFIG": "mlgate.yaml",
+                                  "MLGATE_REGISTRY__BACKEND": "local"}  # fmt: skip
+
+
+def test_the_monitor_step_passes_window_labels_capture_and_folders(tmp_path: Path) -> None:
+    inputs = {"since": "7d", "labels": "labels.csv", "capture": "s3://bucket/capture", "target": "sagemaker",
+              "registry-path": "/srv/registry", "state-path": "/srv/serve", "issue-key": "churn/prod"}  # fmt: skip
+    done = run_step("monitor.yml", "monitor", "monitor", inputs, tmp_path)
+    assert done.status == 0
+    assert done.args("mlgate")[-8:] == ["--issue-key", "churn/prod", "--capture", "s3://bucket/capture", "--since", "7d",
+                                        "--labels", "labels.csv"]  # fmt: skip
+    assert done.env("mlgate") == {
+        "GITHUB_TOKEN": "ghs_token",
+        "MLGATE_CONFIG": "mlgate.yaml",
+        "MLGATE_DEPLOY__STATE": "/srv/serve",
+        "MLGATE_REGISTRY__BACKEND": "sagemaker",
+        "MLGATE_REGISTRY__PATH": "/srv/registry",
+    }
+
+
+@pytest.mark.parametrize(("fetch", "code"), [("true", 0), ("false", 1)])
+def test_the_retrain_step_registers_through_mlgate_and_fails_the_job_when_mlgate_does(
+    fetch: str, code: int, tmp_path: Path
+) -> None:
+    done = run_step("retrain.yml", "retrain", "retrain", {"fetch": fetch, "registry-path": "/srv/r"}, tmp_path, code)
+    assert done.status == code
+    out = str(tmp_path / "temp" / "mlgate-retrain")
+    expected = ["retrain", "--out", out, "--issue", "--issue-key", "mlgate-monitor", "--github-output"]
+    assert done.args("mlgate") == expected + (["--no-fetch"] if fetch == "false" else [])
+    assert done.env("mlgate")["MLGATE_REGISTRY__PATH"] == "/srv/r"
+
+
+def test_the_dispatch_posts_one_workflow_dispatch_with_the_token(tmp_path: Path) -> None:
+    done = run_step("monitor.yml", "retrain", "Dispatch the retrain workflow on this branch", {}, tmp_path)
+    assert done.status == 0
+    args = done.args("curl")
+    assert args[-1] == "https://ghe.example/api/v3/repos/octo/demo/actions/workflows/mlgate-retrain.yml/dispatches"
+    assert args[args.index("--data") + 1] == '{"ref":"main"}'
+    assert "Authorization: Bearer ghs_token" in args
+    assert "X-GitHub-Api-Version: 2022-11-28" in args
+    assert "dispatched mlgate-retrain.yml on main" in done.stdout
+
+
+@pytest.mark.parametrize("workflow", ["../ci.yml", "retrain", "a b.yml", 'x".yml'])
+def test_the_dispatch_refuses_anything_but_a_workflow_file_name(workflow: str, tmp_path: Path) -> None:
+    done = run_step("monitor.yml", "retrain", "Dispatch the retrain workflow on this branch",
+                    {"retrain-workflow": workflow}, tmp_path)  # fmt: skip
+    assert done.status == 2
+    assert done.args("curl") == []
+    assert "must be a workflow file name" in done.stdout
+
+
+def test_a_failing_dispatch_fails_the_job(tmp_path: Path) -> None:
+    done = run_step("monitor.yml", "retrain", "Dispatch the retrain workflow on this branch", {}, tmp_path, 22)
+    assert done.status == 22
+    assert "dispatched" not in done.stdout
+
+
+# -- callers: the docs' and the template's -------------------------------------------------------------------
+
+
+def doc_callers() -> dict[str, dict[Any, Any]]:
+    return {m["name"]: yaml.safe_load(m["body"]) for m in CALLER_BLOCK.finditer(DOC.read_text(encoding="utf-8"))}
+
+
+def template_caller(name: str, target: str) -> dict[Any, Any]:
+    """A template caller rendered with Jinja as cookiecutter does, for one deploy target."""
+    import jinja2
+
+    answers = json.loads((TEMPLATE_WORKFLOWS.parents[2] / "cookiecutter.json").read_text(encoding="utf-8"))
+    answers |= {"deploy_target": target, "python_version": "3.12", "example_data": True}
+    text = (TEMPLATE_WORKFLOWS / name).read_text(encoding="utf-8")
+    document = yaml.safe_load(jinja2.Environment(autoescape=False).from_string(text).render(cookiecutter=answers))
+    assert isinstance(document, dict), name
+    return document
+
+
+def callers() -> list[tuple[str, dict[Any, Any]]]:
+    found = [(f"docs {name}", body) for name, body in doc_callers().items()]
+    for name, target in itertools.product(("mlgate-monitor.yml", "mlgate-retrain.yml"), ("local", "sagemaker")):
+        found.append((f"template {name} {target}", template_caller(name, target)))
+    return found
+
+
+def test_the_doc_shows_both_callers() -> None:
+    assert set(doc_callers()) == {"mlgate-monitor.yml", "mlgate-retrain.yml"}
+
+
+@pytest.mark.parametrize(("where", "caller"), [pytest.param(*pair, id=pair[0]) for pair in callers()])
+def test_callers_run_on_a_schedule_and_on_demand_and_grant_what_the_called_jobs_need(
+    where: str, caller: dict[Any, Any]
+) -> None:
+    triggers = triggers_of(caller)
+    assert set(triggers) == {"schedule", "workflow_dispatch"}, where
+    assert all(re.fullmatch(r"(\S+ ){4}\S+", entry["cron"]) for entry in triggers["schedule"]), where
+    assert caller["permissions"] == {}
+    for job_id, job in caller["jobs"].items():
+        called = re.search(r"\.github/workflows/(monitor|retrain)\.yml@", job["uses"])
+        assert called is not None, f"{where}: job {job_id}"
+        needed: dict[str, str] = {}
+        for callee in load(f"{called[1]}.yml")["jobs"].values():
+            needed |= callee["permissions"]
+        assert {k: v for k, v in job["permissions"].items()} == needed, f"{where}: job {job_id}"
+
+
+@pytest.mark.parametrize("name", ["mlgate-monitor.yml", "mlgate-retrain.yml"])
+def test_template_callers_pass_the_runners_folders_or_the_aws_role_of_their_target(name: str) -> None:
+    role = {"mlgate-monitor.yml": "MLGATE_AWS_GATE_ROLE_ARN", "mlgate-retrain.yml": "MLGATE_AWS_REGISTRY_ROLE_ARN"}[
+        name
+    ]
+    [local] = template_caller(name, "local")["jobs"].values()
+    assert local["with"]["target"] == "local"
+    assert local["with"]["registry-path"] == "${{ vars.MLGATE_REGISTRY_PATH }}"
+    assert local["with"]["state-path"] == "${{ vars.MLGATE_STATE_PATH }}"
+    assert local["if"] == "${{ vars.MLGATE_REGISTRY_PATH != '' }}"  # off until the registry is set up
+    assert not any(key.startswith("aws-") for key in local["with"])
+    [cloud] = template_caller(name, "sagemaker")["jobs"].values()
+    assert cloud["with"]["target"] == "sagemaker"
+    assert cloud["with"]["aws-role-arn"] == f"${{{{ vars.{role} }}}}"
+    assert cloud["with"]["aws-region"] == "${{ vars.AWS_REGION }}"
+    assert cloud["if"] == f"${{{{ vars.{role} != '' }}}}"
+    assert "registry-path" not in cloud["with"]

@@ -1,0 +1,125 @@
+"""Renderers of ``mlgate retrain``: every outcome in text, markdown, GitHub commands and schema-valid JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from mlgate.data.results import FileResult, ValidationResult, Violation
+from mlgate.registry.model import StatusChange
+from mlgate.report import retrain as render
+from mlgate.results import ModelResult, ResultSet
+from mlgate.retrain.decide import Decision
+from mlgate.retrain.fetch import FetchedFile, FetchResult
+from mlgate.retrain.live import LiveScores, LiveVersion
+from mlgate.retrain.run import Outcome, RetrainResult
+from schemas import schema_validator
+from unit.registry.helpers import WHEN, version
+
+LIVE = dataclasses.replace(version("a" * 64), version="3")
+FETCH = FetchResult("command", "python export.py --days 7", (FetchedFile("data/train.csv", 120, "b" * 64),), 1.25)
+VALID = ValidationResult("schema.yaml", (FileResult("data/train.csv", "csv", 100, 5, 0.1, ()),))
+BROKEN = ValidationResult("schema.yaml", (FileResult("data/train.csv", "csv", 100, 5, 0.1, (
+    Violation("plan", "enum", "error", 2, (4, 9), "not one of basic, premium", (5, 10), ("gold",)),
+)),))  # fmt: skip
+CANDIDATES = ResultSet(models={"forest": ModelResult("forest", "sklearn.ensemble.RandomForestClassifier",
+                                                     metrics={"roc_auc": 0.91, "accuracy": 0.8})},
+                       task="classification", primary="roc_auc")  # fmt: skip
+SCORES = LiveScores("3", "forest", {"roc_auc": 0.85, "accuracy": 0.78}, {"roc_auc": 0.9, "accuracy": 0.8})
+
+
+def decision(wins: bool) -> Decision:
+    value = 0.91 if wins else 0.852
+    return Decision("roc_auc", "higher", "forest", value, "3", 0.85, value - 0.85, 0.005, "gate tolerance", wins)
+
+
+def result(outcome: Outcome) -> RetrainResult:
+    live = LiveVersion(LIVE, "registry history")
+    if outcome == "data-invalid":
+        return RetrainResult("data-invalid", live, FETCH, BROKEN)
+    base = RetrainResult("not-better", live, FETCH, VALID, CANDIDATES, Path("out/candidates"), SCORES,
+                         decision(outcome != "not-better"))  # fmt: skip
+    if outcome == "not-better":
+        return base
+    reason = "retrained on fresh data from python export.py --days 7: forest beats live version 3"
+    new = dataclasses.replace(version("c" * 64), version="4",
+                              history=(StatusChange("pending", "ci", reason, WHEN),))  # fmt: skip
+    return dataclasses.replace(base, outcome=outcome, version=new,
+                               reason=reason if outcome == "registered" else None)  # fmt: skip
+
+
+OUTCOMES: list[Outcome] = ["registered", "already-registered", "not-better", "data-invalid"]
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+def test_json_is_valid_against_its_schema(outcome: Outcome) -> None:
+    document = json.loads(render.render_json(result(outcome)))
+    schema_validator("retrain.schema.json").validate(document)
+    assert (document["outcome"], document["exit_code"]) == (outcome, 1 if outcome == "data-invalid" else 0)
+    assert document["live"] == {"version": "3", "model": "forest", "source": "registry history"}
+
+
+def test_json_of_a_registration_carries_the_decision_and_the_reason() -> None:
+    document = render.to_data(result("registered"))
+    assert document["registered"] == {
+        "version": "4", "model": "forest", "status": "pending", "created": True,
+        "reason": "retrained on fresh data from python export.py --days 7: forest beats live version 3",
+    }  # fmt: skip
+    assert document["decision"]["wins"] is True
+    assert document["decision"]["gain"] == pytest.approx(0.06)
+    assert document["candidates"]["models"]["forest"]["roc_auc"] == 0.91
+    assert document["live_scores"]["registered_metrics"]["roc_auc"] == 0.9
+    assert render.to_data(result("already-registered"))["registered"]["created"] is False
+
+
+def test_text_tells_each_step_and_how_to_approve() -> None:
+    text = render.render_text(result("registered"))
+    assert "▸ live        version 3 (forest), from the registry history" in text
+    assert "▸ fetch       ran `python export.py --days 7` -> data/train.csv (1.2 s)" in text
+    assert "▸ data gate   passed: 100 rows, 0 error(s)" in text
+    assert "live v3 (forest)" in text
+    assert "approve it with `mlgate registry approve 4 --reason TEXT`" in text
+    assert text.endswith("exit 0\n")
+
+
+def test_text_of_no_better_model_says_nothing_was_registered() -> None:
+    text = render.render_text(result("not-better"))
+    assert "nothing registered: forest does not beat live version 3 on roc_auc: 0.8520 vs 0.8500" in text
+
+
+def test_invalid_data_shows_the_violations_and_exit_1() -> None:
+    text = render.render_text(result("data-invalid"))
+    assert "▸ data gate   FAILED: 100 rows, 2 error(s)" in text
+    assert "gold" in text
+    assert text.endswith("exit 1\n")
+    markdown = render.render_markdown(result("data-invalid"))
+    assert markdown.startswith("### ❌ the fresh data failed the data gate\n")
+
+
+def test_markdown_has_the_steps_and_the_scores_table() -> None:
+    markdown = render.render_markdown(result("registered"))
+    assert markdown.startswith("### 🆕 a retrained model was registered as pending\n")
+    assert "| decision | roc\\_auc gain +0.0600, needed more than 0.005 (gate tolerance) |" in markdown
+    assert "| registered | version 4, status `pending` |" in markdown
+    assert "| live v3 (forest) |" in markdown.replace("  ", " ")
+
+
+def test_github_annotates_the_outcome_and_the_violations() -> None:
+    assert (
+        render.render_github(result("not-better"))
+        .splitlines()[-1]
+        .startswith("::notice title=mlgate retrain%3A not-better::nothing registered")
+    )
+    lines = render.render_github(result("data-invalid")).splitlines()
+    assert lines[0].startswith("::error file=data/train.csv,line=5,title=plan%3A enum::")
+    assert lines[-1].startswith("::error title=mlgate retrain%3A data-invalid::")
+
+
+def test_a_fetch_that_did_nothing_says_why() -> None:
+    none = FetchResult("none", None, (FetchedFile("s3://b/train.csv", None, None),), 0.0, "--no-fetch: data in place")
+    assert render.describe_fetch(none) == "--no-fetch: data in place (s3://b/train.csv)"
+    s3 = FetchResult("s3", "s3://b/fresh/", (FetchedFile("data/train.csv", 3, "d" * 64),), 0.5)
+    assert render.describe_fetch(s3) == "copied from s3://b/fresh/ -> data/train.csv (0.5 s)"

@@ -1,0 +1,67 @@
+"""Which version is live: --version, the local deploy state's pointer, the registry history; none is an error."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from mlgate.config import DeployConfig, load_config
+from mlgate.errors import InputError
+from mlgate.registry.local import LocalRegistry
+from mlgate.registry.model import HistoryEvent
+from mlgate.retrain.live import find_live_version
+from mlgate.serve.state import LivePointer, write_pointer
+from unit.registry.helpers import WHEN, artifact, version
+
+
+def registry_with(tmp_path: Path, count: int) -> LocalRegistry:
+    store = LocalRegistry(tmp_path / "registry", lock_timeout_s=1)
+    for n in range(count):
+        path, digest = artifact(tmp_path / f"r{n}", f"model {n}".encode())
+        store.register(version(digest), path)
+    return store
+
+
+def deployed(store: LocalRegistry, live: str, previous: str | None) -> None:
+    detail = {"outcome": "deployed", "target": "local", "previous": previous, "live": live}
+    store.record(HistoryEvent(at=WHEN, event="deployed", version=live, by="ci", reason="test", detail=detail))
+
+
+def test_the_registry_history_names_the_live_version(tmp_path: Path) -> None:
+    store = registry_with(tmp_path, 3)
+    deployed(store, "1", None)
+    deployed(store, "2", "1")
+    store.record(HistoryEvent(at=WHEN, event="rolled-back", version="1", by="ci", reason="smoke failed",
+                              detail={"previous": "2", "live": "1"}))  # fmt: skip
+    live = find_live_version(store, load_config(cwd=tmp_path), given=None)
+    assert (live.version.version, live.source) == ("1", "registry history")
+
+
+def test_the_local_deploy_state_comes_before_the_history(tmp_path: Path) -> None:
+    store = registry_with(tmp_path, 2)
+    deployed(store, "1", None)
+    config = load_config(cwd=tmp_path)
+    pointer = LivePointer(version="2", model="forest", artifact=str(tmp_path / "m"), sha256="0" * 64,
+                          trusted_types=(), features=(), switched_at=WHEN)  # fmt: skip
+    write_pointer(Path(config.resolve(config.deploy.state)), pointer)
+    live = find_live_version(store, config, given=None)
+    assert (live.version.version, live.source) == ("2", "deploy state")
+    sagemaker = dataclasses.replace(config, deploy=DeployConfig(target="sagemaker"))
+    assert find_live_version(store, sagemaker, given=None).version.version == "1"  # no local pointer for SageMaker
+
+
+def test_an_explicit_version_wins_and_must_exist(tmp_path: Path) -> None:
+    store = registry_with(tmp_path, 2)
+    deployed(store, "1", None)
+    config = load_config(cwd=tmp_path)
+    assert find_live_version(store, config, given="v2").source == "option"
+    with pytest.raises(InputError, match="9"):
+        find_live_version(store, config, given="9")
+
+
+def test_nothing_deployed_is_an_input_error_with_a_way_out(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no live version: nothing was deployed") as info:
+        find_live_version(registry_with(tmp_path, 1), load_config(cwd=tmp_path), given=None)
+    assert "--version V" in str(info.value.hint)
