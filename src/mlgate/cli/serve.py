@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from mlgate.cli.common import config_option, get_config
 from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
+    from mlgate.config import Config
+    from mlgate.serve.capture_settings import CaptureSettings
     from mlgate.serve.state import ServerInfo
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -31,9 +34,17 @@ LOGGERS = ("mlgate", "uvicorn")
               help="State folder with live.json (default: deploy.state in mlgate.yaml, .mlgate/serve).")  # fmt: skip
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
+@click.option("--capture/--no-capture", "capture", default=None,
+              help="Record requests and predictions for `mlgate monitor` (default: capture.enabled in mlgate.yaml).")  # fmt: skip
 @config_option
 def serve(
-    port: int, host: str, state_dir: Path | None, access_log: bool, log_level: str, config_path: Path | None
+    port: int,
+    host: str,
+    state_dir: Path | None,
+    access_log: bool,
+    log_level: str,
+    capture: bool | None,
+    config_path: Path | None,
 ) -> int:
     """Serve the version STATE/live.json names: GET /ping, POST /invocations (JSON or CSV), GET /status.
 
@@ -42,11 +53,14 @@ def serve(
     """
     from mlgate.serve.run import LocalServer, ServeOptions
 
+    config = get_config(config_path) if state_dir is None or capture is not False else None
     if state_dir is None:
-        config = get_config(config_path)
+        assert config is not None
         state_dir = Path(config.resolve(config.deploy.state))
     state = state_dir.absolute()
-    server = LocalServer(ServeOptions(state=state, host=host, port=port, access_log=access_log))
+    capturing = capture_settings(config, capture) if config is not None else None
+    options = ServeOptions(state=state, host=host, port=port, access_log=access_log, capture=capturing)
+    server = LocalServer(options)
 
     def announce(info: ServerInfo) -> None:
         click.echo(f"mlgate serve: listening on {info.url} (state {state}, pid {info.pid}); Ctrl+C stops it", err=True)
@@ -56,6 +70,16 @@ def serve(
     if stopped_by:
         click.echo(f"mlgate serve: stopped by {signal.Signals(stopped_by).name}", err=True)
     return ExitCode.OK
+
+
+def capture_settings(config: Config, flag: bool | None) -> CaptureSettings | None:
+    """The capture settings when capture is on (``--capture``, else ``capture.enabled``); None when off."""
+    from mlgate.serve.capture_settings import settings_from_config
+
+    if not (config.capture.enabled if flag is None else flag):
+        return None
+    folder = Path(config.resolve(config.capture.path)).absolute()
+    return settings_from_config(config.capture, folder, os.environ)
 
 
 @contextlib.contextmanager

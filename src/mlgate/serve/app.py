@@ -5,10 +5,16 @@ loaded); an invocation names the model it started with, even if a swap happened 
 mistakes get a 4xx with ``{"error": ..., "hint": ...}``. Small bodies are parsed and predicted on the event
 loop (a thread hop costs more than a few rows: 337 vs 240 single-row requests/s with 4 clients); bodies over
 ``INLINE_BYTES`` go to a worker thread, so the loop keeps answering ``/ping`` during a large batch.
+
+Every response carries ``X-Request-Id``: the request's own when it is 1-128 characters of ``[A-Za-z0-9._:-]``,
+else a new uuid4 hex, so clients can join ground-truth labels to captured rows later. With a capture writer,
+each answered invocation is offered to it (a sampling decision and a list append: see serve/capture.py).
 """
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +26,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mlgate.serve.capture import CaptureWriter
+from mlgate.serve.capture_settings import CaptureStats
 from mlgate.serve.holder import HolderStatus, ModelHolder
 from mlgate.serve.invoke import choose_format, dump_json, invoke
 from mlgate.serve.parse import JSON, RequestError
@@ -27,11 +35,17 @@ from mlgate.serve.parse import JSON, RequestError
 VERSION_HEADER = "X-Mlgate-Version"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's limit for a real-time invocation payload
 INLINE_BYTES = 16 * 1024  # larger bodies are parsed and predicted in a worker thread
+REQUEST_ID_HEADER = "X-Request-Id"
+REQUEST_ID_SCOPE = "mlgate.request_id"  # where the middleware leaves the request id for the handlers
 _HEADER_KEY = VERSION_HEADER.lower().encode("latin-1")
+_ID_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")
+_VALID_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
-def create_app(holder: ModelHolder, *, max_body_bytes: int = MAX_BODY_BYTES) -> ASGIApp:
-    """The ASGI app serving ``holder``'s current model."""
+def create_app(
+    holder: ModelHolder, *, max_body_bytes: int = MAX_BODY_BYTES, capture: CaptureWriter | None = None
+) -> ASGIApp:
+    """The ASGI app serving ``holder``'s current model, offering answered invocations to ``capture``."""
 
     async def ping(request: Request) -> Response:
         served = holder.current
@@ -40,7 +54,8 @@ def create_app(holder: ModelHolder, *, max_body_bytes: int = MAX_BODY_BYTES) -> 
         return json_response({"status": "ok", "version": served.version}, 200, version=served.version)
 
     async def status(request: Request) -> Response:
-        return json_response(holder.status().to_document(), 200)
+        stats = capture.stats() if capture is not None else CaptureStats(enabled=False)
+        return json_response({**holder.status().to_document(), "capture": stats.to_document()}, 200)
 
     async def invocations(request: Request) -> Response:
         served = holder.current
@@ -51,12 +66,15 @@ def create_app(holder: ModelHolder, *, max_body_bytes: int = MAX_BODY_BYTES) -> 
             body = await read_body(request, max_body_bytes)
             content_type = request.headers.get("content-type")
             if len(body) <= INLINE_BYTES:  # a thread hop costs more than predicting a few rows
-                content = invoke(served, body, content_type, answer)
+                result = invoke(served, body, content_type, answer)
             else:
-                content = await run_in_threadpool(invoke, served, body, content_type, answer)
+                result = await run_in_threadpool(invoke, served, body, content_type, answer)
         except RequestError as exc:
             return error_response(exc, version=served.version)
-        return Response(content, media_type=answer, headers={VERSION_HEADER: served.version})
+        if capture is not None:
+            request_id = str(request.scope.get(REQUEST_ID_SCOPE, ""))
+            capture.offer(request_id, served.version, served.features, body, content_type, result.predictions)
+        return Response(result.content, media_type=answer, headers={VERSION_HEADER: served.version})
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -71,11 +89,11 @@ def create_app(holder: ModelHolder, *, max_body_bytes: int = MAX_BODY_BYTES) -> 
         Route("/status", status, methods=["GET"]),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
-    return VersionHeader(app, holder)
+    return StandardHeaders(app, holder)
 
 
-class VersionHeader:
-    """ASGI middleware: add ``X-Mlgate-Version`` (the current version) to responses that lack it."""
+class StandardHeaders:
+    """ASGI middleware: ``X-Request-Id`` on every response; ``X-Mlgate-Version`` (the current one) where missing."""
 
     def __init__(self, app: ASGIApp, holder: ModelHolder) -> None:
         self.app = app
@@ -85,17 +103,30 @@ class VersionHeader:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        request_id = choose_request_id(scope.get("headers", ()))
+        scope[REQUEST_ID_SCOPE] = request_id
+        id_header = (_ID_KEY, request_id.encode("latin-1"))
 
-        async def send_with_version(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
+                headers = [*message.get("headers", ()), id_header]
                 served = self.holder.current
                 if served is not None and all(key.lower() != _HEADER_KEY for key, _ in headers):
                     headers.append((_HEADER_KEY, served.version.encode("latin-1")))
-                    message = {**message, "headers": headers}
+                message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_version)
+        await self.app(scope, receive, send_with_headers)
+
+
+def choose_request_id(headers: Any) -> str:
+    """The client's ``X-Request-Id`` when it is 1-128 characters of [A-Za-z0-9._:-], else a new uuid4 hex."""
+    for key, value in headers:
+        if key.lower() == _ID_KEY:
+            if _VALID_ID.fullmatch(value):
+                return str(value.decode("ascii"))
+            break
+    return uuid.uuid4().hex
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -33,8 +33,15 @@ def choose_format(accept: str | None) -> str:
     return best[1]
 
 
-def invoke(served: ServedModel, body: bytes, content_type: str | None, answer: str) -> bytes:
-    """Predict on a request body with ``served``; the rendered answer (``answer``: JSON or CSV)."""
+class Answer(NamedTuple):
+    """The response body and the predictions it holds, as plain JSON values (one per row, kept for capture)."""
+
+    content: bytes
+    predictions: list[Any]
+
+
+def invoke(served: ServedModel, body: bytes, content_type: str | None, answer: str) -> Answer:
+    """Predict on a request body with ``served``: the answer rendered as ``answer`` (JSON or CSV), and the values."""
     frame = parse_request(body, content_type, served.features)
     try:
         predictions = served.estimator.predict(frame)
@@ -47,8 +54,8 @@ def invoke(served: ServedModel, body: bytes, content_type: str | None, answer: s
         ) from exc
     values = to_json_values(predictions)
     if answer == CSV:
-        return render_csv(values)
-    return dump_json({"predictions": values, "version": served.version})
+        return Answer(render_csv(values), values)
+    return Answer(dump_json({"predictions": values, "version": served.version}), values)
 
 
 def to_json_values(predictions: Any) -> list[Any]:

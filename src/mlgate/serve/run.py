@@ -5,6 +5,8 @@ dead server are removed), bind the socket (port 0 = a free one; errors are Input
 watcher, start uvicorn, and once it accepts connections write ``server.json`` and ``port`` atomically. On
 SIGTERM/SIGINT uvicorn stops accepting, lets requests in flight finish (``graceful_timeout``), and the
 files are removed; a second SIGINT forces the exit. The process then returns normally: no re-raised signal.
+With capture on, the capture writer starts before the server listens and is closed after the last request
+finished: it writes what is queued (waiting at most ``capture_timeout`` seconds) and logs its counters.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import logging
 import os
 import signal
 import socket
@@ -25,9 +28,13 @@ import uvicorn
 
 from mlgate.errors import InputError
 from mlgate.serve.app import MAX_BODY_BYTES, create_app
+from mlgate.serve.capture import CaptureWriter
+from mlgate.serve.capture_settings import CaptureSettings
 from mlgate.serve.holder import Clock, Loader, ModelHolder, load_estimator, now_utc
 from mlgate.serve.state import LOCK_FILE, ServerInfo, read_server_info, remove_server_files, write_server_files
 from mlgate.serve.watcher import PointerWatcher
+
+logger = logging.getLogger("mlgate.serve")
 
 DEFAULT_PORT = 8080  # what SageMaker containers listen on
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -44,6 +51,8 @@ class ServeOptions:
     access_log: bool = False
     graceful_timeout: int = 10
     max_body_bytes: int = MAX_BODY_BYTES
+    capture: CaptureSettings | None = None  # None: capture off
+    capture_timeout: float = 5.0
 
 
 class LocalServer:
@@ -52,6 +61,7 @@ class LocalServer:
     def __init__(self, options: ServeOptions, *, loader: Loader = load_estimator, clock: Clock = now_utc) -> None:
         self.options = options
         self.holder = ModelHolder(loader=loader, clock=clock)
+        self.capture = CaptureWriter(options.capture, clock=clock) if options.capture is not None else None
         self._clock = clock
         self._server: _Uvicorn | None = None
         self._stop_requested = threading.Event()
@@ -63,7 +73,7 @@ class LocalServer:
             sock = bind_socket(options.host, options.port)
             watcher = PointerWatcher(options.state, self.holder, interval=options.poll_interval)
             config = uvicorn.Config(
-                create_app(self.holder, max_body_bytes=options.max_body_bytes),
+                create_app(self.holder, max_body_bytes=options.max_body_bytes, capture=self.capture),
                 lifespan="off", ws="none", log_config=None, access_log=options.access_log,
                 server_header=False, timeout_graceful_shutdown=options.graceful_timeout,
             )  # fmt: skip
@@ -79,11 +89,17 @@ class LocalServer:
             server = self._server = _Uvicorn(config, on_started=started)
             if self._stop_requested.is_set():
                 server.should_exit = True
-            watcher.start()
             try:
+                if self.capture is not None:
+                    self.capture.start()
+                    logger.info("capturing %s of requests to %s (%s)", f"{self.capture.settings.sample:.0%}",
+                                self.capture.settings.folder, self.capture.settings.format)  # fmt: skip
+                watcher.start()
                 server.run(sockets=[sock])
             finally:
                 watcher.stop()
+                if self.capture is not None:
+                    logger.info(self.capture.close(timeout=options.capture_timeout).summary())
                 remove_server_files(options.state, os.getpid())
                 sock.close()
         return server.stop_signal

@@ -60,12 +60,12 @@ def test_an_unsupported_accept_is_406(accept: str) -> None:
 
 def test_json_answer_carries_predictions_and_version() -> None:
     body = json.dumps({"instances": [[1, 2], {"a": 0.5, "b": 0.25}]}).encode()
-    answer = invoke(served(Sum()), body, "application/json", "application/json")
+    answer = invoke(served(Sum()), body, "application/json", "application/json").content
     assert json.loads(answer) == {"predictions": [3.0, 0.75], "version": "4"}
 
 
 def test_csv_answer_has_one_line_per_prediction() -> None:
-    answer = invoke(served(Sum()), b"1,2\n3,4\n", "text/csv", "text/csv")
+    answer = invoke(served(Sum()), b"1,2\n3,4\n", "text/csv", "text/csv").content
     assert answer == b"3.0\n7.0\n"
 
 
