@@ -208,7 +208,7 @@ def test_the_monitor_step_runs_mlgate_with_the_issue_and_passes_its_exit_code_on
         "mlgate-monitor",
     ]
     assert done.env("mlgate") == {"GITHUB_TOKEN": "ghs_token", "MLGATE_CONFIG": "mlgate.yaml",
-                                  "MLGATE_REGISTRY__BACKEND": "local"}  # fmt: skip
+                                  "MLGATE_DEPLOY__TARGET": "local", "MLGATE_REGISTRY__BACKEND": "local"}  # fmt: skip
 
 
 def test_the_monitor_step_passes_window_labels_capture_and_folders(tmp_path: Path) -> None:
@@ -222,6 +222,7 @@ def test_the_monitor_step_passes_window_labels_capture_and_folders(tmp_path: Pat
         "GITHUB_TOKEN": "ghs_token",
         "MLGATE_CONFIG": "mlgate.yaml",
         "MLGATE_DEPLOY__STATE": "/srv/serve",
+        "MLGATE_DEPLOY__TARGET": "sagemaker",
         "MLGATE_REGISTRY__BACKEND": "sagemaker",
         "MLGATE_REGISTRY__PATH": "/srv/registry",
     }

@@ -1,0 +1,117 @@
+"""``mlgate monitor``: judge captured production traffic against the live version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from mlgate.cli.common import append_job_summary, config_option, format_option, get_config, resolve_format
+from mlgate.errors import ExitCode, InputError
+
+if TYPE_CHECKING:
+    from mlgate.monitor.model import MonitorResult
+
+DEFAULT_ISSUE_KEY = "mlgate-monitor"
+
+
+@click.command()
+@click.option("--since", help="The window judged: 30m, 24h, 7d (default: monitor.since, 24h).")
+@click.option("--labels", "labels_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Ground-truth labels (CSV, Parquet, JSONL) joined by request id: live metrics vs registered.")  # fmt: skip
+@click.option("--capture", help="Captured traffic: a folder or s3:// prefix (default: monitor.capture, capture.path).")
+@click.option("--version", "version", help="Judge against this registry version (default: the live one).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write monitor.json and monitor.md to this folder.")  # fmt: skip
+@click.option("--issue", is_flag=True, help="Open, update or close the ONE monitor issue on GitHub (GITHUB_TOKEN).")
+@click.option("--issue-key", default=DEFAULT_ISSUE_KEY, show_default=True, help="The monitor issue's marker key.")
+@format_option()
+@config_option
+def monitor(
+    since: str | None,
+    labels_path: Path | None,
+    capture: str | None,
+    version: str | None,
+    out_dir: Path | None,
+    issue: bool,
+    issue_key: str,
+    output_format: str | None,
+    config_path: Path | None,
+) -> int:
+    """Check captured traffic for schema violations, feature and prediction drift, and (with --labels) decay.
+
+    Exit 0 healthy (or too little data: a warning), 1 breach, 2 unusable input, 3 a service failed.
+    """
+    from mlgate.data.arrow import skip_pandas_integration
+    from mlgate.files import write_atomic
+    from mlgate.monitor.run import MonitorRequest, run_monitor
+    from mlgate.registry import open_registry
+    from mlgate.report import monitor as render
+
+    config = get_config(config_path)
+    if issue:
+        from mlgate.github.issues import check_key
+
+        check_key(issue_key)
+    skip_pandas_integration()
+    request = MonitorRequest(since=since, capture=capture, labels=labels_path, version=version)
+    result = run_monitor(config, open_registry(config), request, now=dt.datetime.now(dt.timezone.utc))
+    fmt = resolve_format(output_format)
+    renderers: dict[str, Callable[[MonitorResult], str]] = {
+        "text": render.render_text,
+        "markdown": render.render_markdown,
+        "json": render.render_json,
+        "github": render.render_github,
+    }
+    click.echo(renderers[fmt](result), nl=False)
+    markdown = render.render_markdown(result)
+    if out_dir is not None:
+        write_atomic(out_dir / "monitor.json", render.render_json(result))
+        write_atomic(out_dir / "monitor.md", markdown)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary:
+        append_job_summary(Path(summary), markdown)
+    if issue:
+        _sync_issue(result, markdown, issue_key)
+    return ExitCode.CHECKS_FAILED if result.verdict == "breach" else ExitCode.OK
+
+
+def _sync_issue(result: MonitorResult, markdown: str, key: str) -> None:
+    """Reflect the verdict in the monitor issue; too little data leaves it as it is."""
+    import httpx
+
+    from mlgate import __version__
+    from mlgate.github import actions
+    from mlgate.github.client import DEFAULT_API_URL, GitHubClient, NotAccessibleError
+    from mlgate.github.issues import sync_monitor_issue
+
+    if result.verdict == "insufficient":
+        click.echo("mlgate: monitor issue left as it is: not enough captured rows to judge")
+        return
+    token, repo = os.environ.get("GITHUB_TOKEN", ""), os.environ.get("GITHUB_REPOSITORY", "")
+    if not token:
+        raise InputError("--issue: GITHUB_TOKEN is not set", hint="pass `env: GITHUB_TOKEN: ${{ github.token }}`")
+    if repo.count("/") != 1 or not all(repo.split("/")):
+        raise InputError(f"GITHUB_REPOSITORY must be owner/name, not {repo!r}", hint="it is set inside GitHub Actions")
+    title = f"mlgate monitor: breach on version {result.version}"
+    with httpx.Client(timeout=30.0) as session:
+        client = GitHubClient(
+            session, base_url=os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token=token,
+            user_agent=f"mlgate/{__version__}", sleep=time.sleep, clock=time.time,
+        )  # fmt: skip
+        try:
+            outcome = sync_monitor_issue(client, repo, key=key, title=title, body=markdown,
+                                         breach=result.verdict == "breach")  # fmt: skip
+        except NotAccessibleError as exc:  # the token may not write issues (missing `issues: write`)
+            summary = os.environ.get("GITHUB_STEP_SUMMARY")
+            if summary:
+                actions.append_summary(Path(summary), markdown)
+            click.echo(actions.annotation("warning", f"{exc.message}. {exc.hint}", title="mlgate monitor"))
+            return
+    where = f" #{outcome.number}: {outcome.url}" if outcome.number is not None else ""
+    click.echo(f"mlgate: monitor issue {outcome.action}{where}")

@@ -1,0 +1,142 @@
+"""Judge captured rows with the data gate's engine: schema violations, feature drift and prediction drift.
+
+Inputs go through ``mlgate.data.validate.validate_file`` exactly as a dataset would (one pass validates and
+fills the drift collector): the captured values are written as text, the way a CSV holds them, to a
+temporary Parquet file. The schema is cut down to the live version's features that were captured
+(dropped and hashed fields are skipped: a digest is no value to check), and loses what cannot hold for
+traffic: uniqueness, primary keys and row-count bounds. Predictions are counted into the bins of the
+version's ``prediction_stats`` by the same ``DriftCollector``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlgate.config import CsvConfig
+from mlgate.data.schema import Constraints, Field, Schema
+from mlgate.monitor.model import SchemaCheck
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from mlgate.data.drift_report import DriftReport
+    from mlgate.data.stats import ReferenceStats
+
+FIRST_ROW = 2  # the Frictionless number of a file's first record
+_INTEGRAL = ("integer", "year", "boolean")  # an integral JSON float (3.0) is written as 3 for these types
+
+
+def schema_from_stats(stats: ReferenceStats) -> Schema:
+    """A schema of types only, for a project without ``data.schema``: each field as the statistics typed it."""
+    return Schema(fields=tuple(Field(name=name, type=item.type) for name, item in stats.fields.items()),
+                  fields_match="partial")  # fmt: skip
+
+
+def traffic_schema(schema: Schema, names: Sequence[str]) -> Schema:
+    """``schema`` restricted to ``names`` (in schema order), without checks that only make sense for a dataset."""
+    wanted = set(names)
+    fields = tuple(
+        dataclasses.replace(f, constraints=dataclasses.replace(f.constraints, unique=False))
+        for f in schema.fields
+        if f.name in wanted
+    )
+    return dataclasses.replace(schema, fields=fields, primary_key=(), unique_keys=(), row_count_min=None,
+                               row_count_max=None, fields_match="exact")  # fmt: skip
+
+
+def check_inputs(
+    inputs: Mapping[str, list[Any]], schema: Schema, *, reference: ReferenceStats | None,
+    max_invalid_fraction: float, skipped: Sequence[tuple[str, str]] = (), max_examples: int = 5,
+    request_ids: Sequence[str] = (), workdir: Path | None = None,
+) -> tuple[SchemaCheck, DriftReport | None]:  # fmt: skip
+    """Validate the captured ``inputs`` columns against ``schema`` (already cut down); drift vs ``reference``.
+
+    ``request_ids`` (one per row) name the first invalid rows in the result."""
+    import pyarrow.parquet as pq
+
+    from mlgate.data.validate import validate_file
+
+    rows = len(next(iter(inputs.values()))) if inputs else 0
+    table = input_table(inputs, schema)
+    with tempfile.TemporaryDirectory(prefix="mlgate-monitor-", dir=workdir) as folder:
+        path = Path(folder) / "captured.parquet"
+        pq.write_table(table, path)
+        result = validate_file(str(path), schema, csv=CsvConfig(), max_examples=max_examples, drift=reference)
+    violations = tuple(v for v in result.violations if v.check != "drift")
+    invalid = {r for v in violations if v.severity == "error" for r in v.rows}
+    ordinals = [r - FIRST_ROW for r in sorted(invalid)[:max_examples]]  # Frictionless rows: the header is row 1
+    named = tuple(request_ids[o] for o in ordinals if 0 <= o < len(request_ids))
+    check = SchemaCheck(rows=rows, invalid_rows=len(invalid), max_invalid_fraction=max_invalid_fraction,
+                        violations=violations, fields=schema.names, skipped=tuple(skipped),
+                        invalid_requests=named)  # fmt: skip
+    return check, result.drift
+
+
+def input_table(inputs: Mapping[str, list[Any]], schema: Schema) -> pa.Table:
+    """One string column per schema field, each value as a CSV cell would hold it (missing -> null)."""
+    import pyarrow as pa
+
+    return pa.table({f.name: _text_column(inputs[f.name], f.type) for f in schema.fields})
+
+
+def _text_column(values: list[Any], kind: str) -> pa.Array:
+    """``cell_text`` of every value; a column of one JSON type is converted by Arrow in one go."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        typed = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        typed = None
+    if typed is not None and (pa.types.is_string(typed.type) or pa.types.is_integer(typed.type)
+                              or pa.types.is_boolean(typed.type) or pa.types.is_null(typed.type)):  # fmt: skip
+        return typed.cast(pa.string())
+    if typed is not None and pa.types.is_floating(typed.type):  # Arrow writes 3.0 as "3", as cell_text does
+        return pc.if_else(pc.is_nan(typed), pa.scalar(None, typed.type), typed).cast(pa.string())
+    return pa.array([cell_text(v, kind) for v in values], pa.string())
+
+
+def cell_text(value: Any, kind: str) -> str | None:
+    """A JSON value as text: strings as they are, ``true``/``false``, numbers as JSON writes them."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if kind in _INTEGRAL and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def check_predictions(predictions: Sequence[Any], stats: ReferenceStats, schema: Schema | None) -> DriftReport:
+    """Drift of the captured predictions against the version's ``prediction_stats``."""
+    import pyarrow as pa
+
+    from mlgate.data.drift import DriftCollector
+
+    name, item = next(iter(stats.fields.items()))
+    drift = schema.drift if schema is not None else None
+    one = Schema(fields=(Field(name=name, type=item.type, constraints=Constraints()),), drift=drift)
+    values = [p for p in predictions if p is not None]
+    if item.kind == "numeric":
+        array = pa.array([float(p) for p in values if isinstance(p, (int, float))], pa.float64())
+    elif item.type == "boolean":
+        array = pa.array([p if isinstance(p, bool) else str(p).lower() == "true" for p in values], pa.bool_())
+    else:
+        array = pa.array([cell_text(p, "string") for p in values], pa.string())
+    collector = DriftCollector(stats, one)
+    collector.observe(name, array)
+    return collector.finish()

@@ -1,0 +1,108 @@
+"""Reading capture files: JSONL and Parquet, partial and malformed files, the window, time folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from mlgate.errors import InputError
+from mlgate.monitor.read import read_capture
+from mlgate.monitor.stores import LocalStore, open_store
+from unit.monitor.helpers import NOW, records, sample_inputs, write_jsonl, write_parquet
+
+HOUR = dt.timedelta(hours=1)
+
+
+def read(folder: Path, *, since: dt.timedelta = dt.timedelta(days=1)):  # type: ignore[no-untyped-def]
+    return read_capture(LocalStore(folder), str(folder), start=NOW - since, end=NOW, features=("x1", "x2", "color"),
+                        slack=HOUR)  # fmt: skip
+
+
+def test_jsonl_rows_in_the_window_become_columns(tmp_path: Path) -> None:
+    rows = records(sample_inputs(10, seed=1), start=NOW - 2 * HOUR, step=dt.timedelta(minutes=30))
+    write_jsonl(tmp_path, rows)
+    columns, summary = read(tmp_path, since=3 * HOUR)
+    assert (summary.files, summary.rows_read, summary.rows, len(columns)) == (
+        1,
+        10,
+        5,
+        5,
+    )  # 5 are after the window's end
+    assert columns.request_id == [f"req-{i}" for i in range(5)]
+    assert columns.inputs["x2"] == [r["inputs"]["x2"] for r in rows[:5]]
+    assert columns.version == ["1"] * 5
+
+
+def test_partial_files_stop_at_their_last_complete_line(tmp_path: Path) -> None:
+    rows = records(sample_inputs(4, seed=2), start=NOW - HOUR)
+    path = write_jsonl(tmp_path, rows[:3], partial=True, tail=json.dumps(rows[3])[:30])
+    columns, summary = read(tmp_path)
+    assert (len(columns), summary.truncated_lines, summary.malformed, summary.partial_files) == (3, 1, 0, (str(path),))
+
+
+def test_malformed_lines_are_counted_with_file_and_line(tmp_path: Path) -> None:
+    rows = records(sample_inputs(3, seed=2), start=NOW - HOUR)
+    bad = dict(rows[0], ts="yesterday")
+    tail = "\n".join(["[1, 2]", json.dumps(bad), json.dumps(dict(rows[0], schema_version=2)), "{"]) + "\n"
+    path = write_jsonl(tmp_path, rows, tail=tail)
+    columns, summary = read(tmp_path)
+    assert (len(columns), summary.malformed) == (3, 4)
+    assert [(p.path, p.line, p.reason) for p in summary.problems] == [
+        (str(path), 4, "not a JSON object"),
+        (str(path), 5, "ts 'yesterday' is not an ISO 8601 timestamp"),
+        (str(path), 6, "schema_version 2 is not 1"),
+        (str(path), 7, "not valid JSON: Expecting property name enclosed in double quotes"),
+    ]
+
+
+def test_parquet_files_and_fields_first_seen_later(tmp_path: Path) -> None:
+    rows = records(sample_inputs(5, seed=3), start=NOW - HOUR)
+    write_parquet(tmp_path, rows[:3], seq=1)
+    later = [dict(r, inputs={**r["inputs"], "extra": 1}) for r in rows[3:]]
+    write_jsonl(tmp_path, later, seq=2)
+    columns, summary = read(tmp_path)
+    assert (summary.files, len(columns)) == (2, 5)
+    assert columns.inputs["extra"] == [None, None, None, 1, 1]
+    assert columns.row == [0] * 5
+    assert columns.prediction == [r["prediction"] for r in rows]
+
+
+def test_a_partial_parquet_file_is_unreadable_not_malformed(tmp_path: Path) -> None:
+    rows = records(sample_inputs(3, seed=3), start=NOW - HOUR)
+    path = write_parquet(tmp_path, rows)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(path.read_bytes()[:40])
+    path.unlink()
+    columns, summary = read(tmp_path)
+    assert (len(columns), summary.unreadable, summary.malformed) == (0, (str(partial),), 0)
+
+
+def test_old_day_folders_are_skipped_unread(tmp_path: Path) -> None:
+    write_jsonl(tmp_path, records(sample_inputs(3, seed=1), start=NOW - dt.timedelta(days=3)), seq=1)
+    write_jsonl(tmp_path, records(sample_inputs(3, seed=1), start=NOW - HOUR), seq=2)
+    (tmp_path / "notes.txt").write_text("not a capture file", encoding="utf-8")
+    columns, summary = read(tmp_path)
+    assert (summary.files, summary.skipped_files, len(columns)) == (1, 1, 3)
+
+
+def test_stores() -> None:
+    assert isinstance(open_store("some/folder"), LocalStore)
+    with pytest.raises(InputError, match="only local folders and s3:// prefixes"):
+        open_store("gs://bucket/capture")
+    with pytest.raises(InputError, match="capture folder not found"):
+        LocalStore(Path("/nonexistent/capture")).list_files()
+
+
+def test_a_parquet_file_with_null_keys_is_a_problem(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = write_parquet(tmp_path, records(sample_inputs(2, seed=3), start=NOW - HOUR))
+    table = pq.read_table(path)
+    pq.write_table(table.set_column(1, "row", pa.array([0, None], pa.int32())), path)
+    columns, summary = read(tmp_path)
+    assert (len(columns), summary.malformed) == (0, 1)
+    assert summary.problems[0].reason == "null values in row: the file's rows cannot be used"
