@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from mlgate.cli.common import open_github
 from mlgate.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
@@ -40,23 +40,16 @@ def comment(
     head has moved on writes only the job summary. Exit 0 when posted (or skipped as stale), 2 for unusable
     input, 3 when GitHub failed after retries (or, with --strict, refused the write).
     """
-    import httpx
 
-    from mlgate import __version__
     from mlgate.github import actions
     from mlgate.github.body import COMMENT_LIMIT, MARKER_ROOM, fit_body, parse_marker, strip_marker
-    from mlgate.github.client import DEFAULT_API_URL, GitHubClient, NotAccessibleError
+    from mlgate.github.client import NotAccessibleError
     from mlgate.github.keys import default_key
     from mlgate.github.publish import publish_comment
     from mlgate.github.pulls import pull_from_event, read_event, resolve_pull
     from mlgate.report.budget import with_marker
 
     environ = dict(os.environ)
-    token, repo = environ.get("GITHUB_TOKEN", ""), environ.get("GITHUB_REPOSITORY", "")
-    if not token:
-        raise InputError("GITHUB_TOKEN is not set", hint="pass `env: GITHUB_TOKEN: ${{ github.token }}` to the step")
-    if repo.count("/") != 1 or not all(repo.split("/")):
-        raise InputError(f"GITHUB_REPOSITORY must be owner/name, not {repo!r}", hint="it is set inside GitHub Actions")
     text = read_body(body_file)
     report = strip_marker(text)
     given = parse_marker(text)
@@ -64,11 +57,7 @@ def comment(
     summary = Path(environ["GITHUB_STEP_SUMMARY"]) if environ.get("GITHUB_STEP_SUMMARY") else None
     where = "this run's job summary" if summary is not None else f"`{body_file.name}`"
     fitted, cut = fit_body(report, limit=COMMENT_LIMIT - MARKER_ROOM, where=where)
-    with httpx.Client(timeout=30.0) as session:
-        client = GitHubClient(
-            session, base_url=environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token=token,
-            user_agent=f"mlgate/{__version__}", sleep=time.sleep, clock=time.time,
-        )  # fmt: skip
+    with open_github(environ, what="mlgate comment") as (client, repo):
         try:
             target = resolve_pull(client, repo, event=event, number=number)
             run_head = head or target.head_sha or (given.head if given else None)
@@ -126,7 +115,6 @@ def read_body(path: Path) -> str:
     A symlink (a crafted artifact pointing at a runner file) or anything but a regular file is refused, and
     so is a file too large to be a report, so nothing but the report itself can reach the PR.
     """
-    from mlgate.errors import InputError
     from mlgate.files import read_text
 
     if path.is_symlink() or (path.exists() and not path.is_file()):

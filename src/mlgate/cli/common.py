@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from mlgate.config import Config, load_config
+
+if TYPE_CHECKING:
+    from mlgate.github.client import GitHubClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,3 +76,31 @@ def append_job_summary(path: Path, markdown: str) -> None:
     from mlgate.github.actions import append_summary
 
     append_summary(path, markdown)
+
+
+@contextlib.contextmanager
+def open_github(environ: Mapping[str, str], *, what: str) -> Iterator[tuple[GitHubClient, str]]:
+    """A GitHub client for ``GITHUB_TOKEN`` on ``GITHUB_API_URL``, and ``GITHUB_REPOSITORY``; ``what`` names the caller.
+
+    A missing token or a malformed repository is an InputError (exit 2) before any request is made.
+    """
+    import time
+
+    import httpx
+
+    from mlgate import __version__
+    from mlgate.errors import InputError
+    from mlgate.github.client import DEFAULT_API_URL, GitHubClient
+
+    token, repo = environ.get("GITHUB_TOKEN", ""), environ.get("GITHUB_REPOSITORY", "")
+    if not token:
+        raise InputError(f"{what}: GITHUB_TOKEN is not set", hint="pass `env: GITHUB_TOKEN: ${{ github.token }}`")
+    if repo.count("/") != 1 or not all(repo.split("/")):
+        raise InputError(f"{what}: GITHUB_REPOSITORY must be owner/name, not {repo!r}",
+                         hint="it is set inside GitHub Actions")  # fmt: skip
+    with httpx.Client(timeout=30.0) as session:
+        client = GitHubClient(
+            session, base_url=environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token=token,
+            user_agent=f"mlgate/{__version__}", sleep=time.sleep, clock=time.time,
+        )  # fmt: skip
+        yield client, repo

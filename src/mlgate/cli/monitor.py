@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from mlgate.cli.common import append_job_summary, config_option, format_option, get_config, resolve_format
-from mlgate.errors import ExitCode, InputError
+from mlgate.cli.common import append_job_summary, config_option, format_option, get_config, open_github, resolve_format
+from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
     from mlgate.monitor.model import MonitorResult
@@ -83,27 +82,16 @@ def monitor(
 
 def _sync_issue(result: MonitorResult, markdown: str, key: str) -> None:
     """Reflect the verdict in the monitor issue; too little data leaves it as it is."""
-    import httpx
 
-    from mlgate import __version__
     from mlgate.github import actions
-    from mlgate.github.client import DEFAULT_API_URL, GitHubClient, NotAccessibleError
+    from mlgate.github.client import NotAccessibleError
     from mlgate.github.issues import sync_monitor_issue
 
     if result.verdict == "insufficient":
         click.echo("mlgate: monitor issue left as it is: not enough captured rows to judge")
         return
-    token, repo = os.environ.get("GITHUB_TOKEN", ""), os.environ.get("GITHUB_REPOSITORY", "")
-    if not token:
-        raise InputError("--issue: GITHUB_TOKEN is not set", hint="pass `env: GITHUB_TOKEN: ${{ github.token }}`")
-    if repo.count("/") != 1 or not all(repo.split("/")):
-        raise InputError(f"GITHUB_REPOSITORY must be owner/name, not {repo!r}", hint="it is set inside GitHub Actions")
     title = f"mlgate monitor: breach on version {result.version}"
-    with httpx.Client(timeout=30.0) as session:
-        client = GitHubClient(
-            session, base_url=os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token=token,
-            user_agent=f"mlgate/{__version__}", sleep=time.sleep, clock=time.time,
-        )  # fmt: skip
+    with open_github(os.environ, what="--issue") as (client, repo):
         try:
             outcome = sync_monitor_issue(client, repo, key=key, title=title, body=markdown,
                                          breach=result.verdict == "breach")  # fmt: skip

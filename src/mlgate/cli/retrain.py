@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,10 +13,10 @@ from mlgate.cli.common import (
     config_option,
     format_option,
     get_config,
+    open_github,
     resolve_format,
     write_github_outputs,
 )
-from mlgate.errors import InputError
 
 if TYPE_CHECKING:
     from mlgate.retrain.run import RetrainResult
@@ -96,28 +95,16 @@ def report_on_issue(result: RetrainResult, summary: str, *, key: str) -> None:
     Needs GITHUB_TOKEN (issues: write) and GITHUB_REPOSITORY; a token that may not write issues gets a
     warning and the report in the job summary, as ``mlgate comment`` does.
     """
-    import httpx
 
-    from mlgate import __version__
     from mlgate.github import actions
-    from mlgate.github.client import DEFAULT_API_URL, GitHubClient, NotAccessibleError
+    from mlgate.github.client import NotAccessibleError
     from mlgate.github.issues import IssueResult, note_retrain
 
     environ = dict(os.environ)
-    token, repo = environ.get("GITHUB_TOKEN", ""), environ.get("GITHUB_REPOSITORY", "")
-    if not token:
-        raise InputError("--issue: GITHUB_TOKEN is not set", hint="pass `env: GITHUB_TOKEN: ${{ github.token }}`")
-    if repo.count("/") != 1 or not all(repo.split("/")):
-        raise InputError(f"--issue: GITHUB_REPOSITORY must be owner/name, not {repo!r}",
-                         hint="it is set inside GitHub Actions")  # fmt: skip
     registered = result.outcome == "registered"
     title = _issue_title(result)
     summary_file = Path(environ["GITHUB_STEP_SUMMARY"]) if environ.get("GITHUB_STEP_SUMMARY") else None
-    with httpx.Client(timeout=30.0) as session:
-        client = GitHubClient(
-            session, base_url=environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token=token,
-            user_agent=f"mlgate/{__version__}", sleep=time.sleep, clock=time.time,
-        )  # fmt: skip
+    with open_github(environ, what="--issue") as (client, repo):
         try:
             done: IssueResult = note_retrain(client, repo, key=key, title=title, body=summary, registered=registered)
         except NotAccessibleError as exc:
