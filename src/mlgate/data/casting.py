@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from mlgate.data import compute as pc
 from mlgate.data.schema import Field
 
 _INTEGER = r"^[+-]?[0-9]+$"
@@ -63,7 +63,7 @@ def cast_column(column: pa.Array, item: Field, missing_values: tuple[str, ...]) 
     if pa.types.is_dictionary(column.type):
         column = column.dictionary_decode()
     if pa.types.is_large_string(column.type) or pa.types.is_string_view(column.type):
-        column = column.cast(pa.string())
+        column = pc.cast(column, pa.string())
     if pa.types.is_string(column.type):
         missing = _missing_mask(column, missing_values)
         has_missing = missing.true_count > 0  # null-free mask: a bit count, no kernel
@@ -212,11 +212,11 @@ def _cast_typed(column: pa.Array, item: Field) -> Cast:
     if pa.types.is_timestamp(ctype):  # sub-microsecond digits do not matter to any check
         column = pc.cast(column, pa.timestamp("us", tz=ctype.tz), safe=False)
         if ctype.tz is not None:
-            column = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
+            column = pc.cast(pc.cast(column, pa.timestamp("us", tz="UTC")), pa.timestamp("us"))
         ctype = column.type
     if kind == "date" and pa.types.is_timestamp(ctype):
         midnight = pc.equal(
-            pc.cast(pc.cast(column, pa.date32()), pa.timestamp(ctype.unit)), column.cast(pa.timestamp(ctype.unit))
+            pc.cast(pc.cast(column, pa.date32()), pa.timestamp(ctype.unit)), pc.cast(column, pa.timestamp(ctype.unit))
         )
         valid = pc.fill_null(midnight, True)
         values = pc.cast(pc.if_else(valid, column, pa.scalar(None, column.type)), pa.date32())

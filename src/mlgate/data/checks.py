@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from mlgate.data import compute as pc
 from mlgate.data.casting import Cast
 from mlgate.data.fixed_pattern import compile_fixed, mismatches
 from mlgate.data.schema import Field, re2_compiles

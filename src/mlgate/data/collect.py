@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from mlgate.data import compute as pc
 from mlgate.data.numbering import RowNumbering, lines_for_rows
 from mlgate.data.results import Violation
 from mlgate.data.schema import Severity
@@ -47,7 +47,7 @@ class Collector:
             return
         entry.ordinals.append(index + base)
         if raw is not None and len(entry.examples) < self.max_examples:
-            self.add_examples(entry, raw.take(pa.array(index[: self.max_examples * 4])).to_pylist())
+            self.add_examples(entry, pc.take(raw, pa.array(index[: self.max_examples * 4])).to_pylist())
 
     def add_examples(self, entry: Entry, values: Sequence[Any]) -> None:
         for value in values:

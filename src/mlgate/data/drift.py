@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from mlgate.config import CsvConfig
+from mlgate.data import compute as pc
 from mlgate.data.drift_math import ks_pvalue, population_stability
 from mlgate.data.drift_report import DriftReport, FieldDriftResult
 from mlgate.data.drift_report import to_data as to_data  # re-exported: mlgate.data.validate imports it here
@@ -86,7 +86,7 @@ class _Categorical:
         self.count += len(strings)
         self.counts += np.bincount(pc.fill_null(index, len(self.keys)).to_numpy(), minlength=len(self.counts))
         if index.null_count:
-            self.new.add(strings.filter(pc.is_null(index)))
+            self.new.add(pc.filter(strings, pc.is_null(index)))
 
 
 class DriftCollector:
@@ -118,7 +118,7 @@ class DriftCollector:
         target = self.numeric.get(name) or self.categorical.get(name)
         if target is not None:
             self.seen.add(name)
-            target.add(values.drop_null() if values.null_count else values)
+            target.add(pc.drop_null(values) if values.null_count else values)
 
     def finish(self) -> DriftReport:
         results: list[FieldDriftResult] = []

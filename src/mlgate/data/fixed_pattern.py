@@ -15,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from mlgate.data import compute as pc
+
 _META = set(".^$*+?()[]{}|\\")
 _ESCAPES = {
     "d": frozenset(range(48, 58)),
@@ -154,7 +156,7 @@ def mismatches(values: pa.Array, fixed: FixedPattern) -> npt.NDArray[np.bool_]:
     else:
         bad[rows] = ~good
     if values.null_count:
-        bad &= values.is_valid().to_numpy(zero_copy_only=False)
+        bad &= pc.is_valid(values).to_numpy(zero_copy_only=False)
     return bad
 
 

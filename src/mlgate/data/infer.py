@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from mlgate.config import CsvConfig
+from mlgate.data import compute as pc
 from mlgate.data.casting import _DATETIME, cast_column  # the validator's own ISO datetime regex
 from mlgate.data.schema import Field
 from mlgate.data.sources import FilesystemFactory, ReadStats, iter_parquet, locate, open_parquet, stream_csv
@@ -137,11 +137,11 @@ def _observe(column: _Column, array: pa.Array, base: int, enum_max: int) -> None
     if pa.types.is_dictionary(array.type):
         array = array.dictionary_decode()
     if column.kind is None:  # text: "" is missing too, as in the validator
-        array = array.cast(pa.string())
+        array = pc.cast(array, pa.string())
         listed = pc.fill_null(pc.is_in(array, value_set=pa.array(MISSING_VALUES)), False)
-        present = array.filter(pc.invert(pc.or_(pc.is_null(array), listed)))
+        present = pc.filter(array, pc.invert(pc.or_(pc.is_null(array), listed)))
     else:
-        present = array.drop_null()
+        present = pc.drop_null(array)
     column.present += len(present)
     column.missing += len(array) - len(present)
     if len(present) < len(array):
@@ -193,8 +193,8 @@ def _parse_datetimes(present: pa.Array) -> pa.Array | None:
         return None
     aware = pc.match_substring_regex(present, _OFFSET)
     try:
-        naive = pc.cast(present.filter(pc.invert(aware)), pa.timestamp("us"))
-        zoned = pc.cast(present.filter(aware), pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
+        naive = pc.cast(pc.filter(present, pc.invert(aware)), pa.timestamp("us"))
+        zoned = pc.cast(pc.cast(pc.filter(present, aware), pa.timestamp("us", tz="UTC")), pa.timestamp("us"))
     except pa.ArrowInvalid:  # hour 24, leap seconds, Feb 30, sub-microseconds: leave it a string
         return None
     return pa.concat_arrays([naive, zoned])
@@ -204,15 +204,15 @@ def _observe_typed(column: _Column, present: pa.Array, base: int) -> None:
     """A null-free batch of a typed (Parquet) column."""
     kind = column.kind
     try:
-        present = present.cast({"integer": pa.int64(), "number": pa.float64()}.get(kind or "", present.type))
+        present = pc.cast(present, {"integer": pa.int64(), "number": pa.float64()}.get(kind or "", present.type))
     except pa.ArrowInvalid:  # unsigned integers beyond 2**63 - 1: the validator cannot type them either
         column.kind, column.tracker = "any", None
         return
     if kind == "integer":
         _track_unique(column, present, base)
     elif kind == "datetime":  # naive UTC microseconds, as the validator compares them
-        utc = present.cast(pa.timestamp(present.type.unit, tz="UTC")) if present.type.tz else present
-        present = pc.cast(utc, pa.timestamp("us", tz=utc.type.tz), safe=False).cast(pa.timestamp("us"))
+        utc = pc.cast(present, pa.timestamp(present.type.unit, tz="UTC")) if present.type.tz else present
+        present = pc.cast(pc.cast(utc, pa.timestamp("us", tz=utc.type.tz), safe=False), pa.timestamp("us"))
     if kind in ("integer", "number", "date", "datetime"):
         column.bound(kind, present)
 

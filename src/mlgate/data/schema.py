@@ -409,7 +409,8 @@ def _naive_utc(value: dt.datetime) -> dt.datetime:
 def re2_compiles(pattern: str) -> bool:
     """Whether pyarrow's regex engine (RE2) accepts ``pattern``."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+
+    from mlgate.data import compute as pc
 
     try:
         pc.match_substring_regex(pa.array([""]), pattern=f"^(?:{pattern})$")

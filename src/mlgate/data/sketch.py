@@ -17,7 +17,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from mlgate.data import compute as pc
 
 F64 = npt.NDArray[np.float64]
 SKETCH_K = 2048
@@ -119,21 +120,21 @@ class CategoryCounter:
             index = pc.fill_null(pc.index_in(keys, value_set=self.keys), -1).to_numpy()
             known = index >= 0
             self.counts[index[known]] += counts[known]  # keys are distinct: no repeated index
-            keys, counts = keys.filter(pa.array(~known)), counts[~known]
-        keys = pa.concat_arrays([self.keys, keys.cast(pa.string())])
+            keys, counts = pc.filter(keys, pa.array(~known)), counts[~known]
+        keys = pa.concat_arrays([self.keys, pc.cast(keys, pa.string())])
         counts = np.concatenate([self.counts, counts])
         if len(keys) > self.capacity:
             self.truncated = True
             cut = np.partition(counts, len(counts) - self.capacity - 1)[len(counts) - self.capacity - 1]
             keep = counts > cut
-            keys, counts = keys.filter(pa.array(keep)), counts[keep] - cut
+            keys, counts = pc.filter(keys, pa.array(keep)), counts[keep] - cut
         self.keys, self.counts = keys, counts
 
     def top(self, limit: int) -> list[tuple[str, int]]:
         """The ``limit`` most frequent values, most frequent first (ties by value)."""
         table = pa.table({"k": self.keys, "c": self.counts})
         order = pc.sort_indices(table, sort_keys=[("c", "descending"), ("k", "ascending")])
-        picked = table.take(order.slice(0, limit))
+        picked = pc.take(table, order.slice(0, limit))
         return list(zip(picked.column("k").to_pylist(), picked.column("c").to_pylist(), strict=True))
 
 
@@ -141,4 +142,4 @@ def category_values(values: pa.Array) -> pa.Array:
     """Values of a categorical array as strings (booleans as "true"/"false")."""
     if pa.types.is_dictionary(values.type):
         values = values.dictionary_decode()
-    return values if pa.types.is_string(values.type) else values.cast(pa.string())
+    return values if pa.types.is_string(values.type) else pc.cast(values, pa.string())

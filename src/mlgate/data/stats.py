@@ -32,9 +32,9 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from mlgate.config import CsvConfig
+from mlgate.data import compute as pc
 from mlgate.data.schema import Schema
 from mlgate.data.sketch import CategoryCounter, QuantileSketch
 from mlgate.data.sources import FilesystemFactory
@@ -128,11 +128,11 @@ def numeric_values(values: pa.Array) -> F64:
     """Values of a numeric/temporal array as float64 (days for dates, seconds for datetimes/times)."""
     kind = values.type
     if pa.types.is_date32(kind):
-        return np.asarray(values.cast(pa.int32()).to_numpy(zero_copy_only=False), np.float64)
+        return np.asarray(pc.cast(values, pa.int32()).to_numpy(zero_copy_only=False), np.float64)
     if pa.types.is_date64(kind):
-        return np.asarray(values.cast(pa.int64()).to_numpy(zero_copy_only=False), np.float64) / 86_400_000
+        return np.asarray(pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False), np.float64) / 86_400_000
     if pa.types.is_timestamp(kind) or pa.types.is_time(kind):
-        raw = values.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        raw = pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False)
         return np.asarray(raw, np.float64) / _PER_SECOND[kind.unit]
     return np.asarray(pc.cast(values, pa.float64(), safe=False).to_numpy(zero_copy_only=False), np.float64)
 
@@ -156,7 +156,7 @@ class StatsCollector:
         if kind is None:
             return
         if values.null_count:
-            values = values.drop_null()
+            values = pc.drop_null(values)
         if kind in UNITS:
             self.numeric.setdefault(name, _Numeric()).add(numeric_values(values))
         else:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
+
+from mlgate.data import compute as pc
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -48,7 +49,7 @@ def hash_strings(values: pa.Array) -> tuple[U64, U64]:
     equal keys: under 16 bytes the bytes themselves (exact), up to 4096 bytes tabulation hashing, longer
     ones BLAKE2b.
     """
-    values = values.cast(pa.large_string()) if not pa.types.is_large_string(values.type) else values
+    values = pc.cast(values, pa.large_string()) if not pa.types.is_large_string(values.type) else values
     n = len(values)
     if n == 0:
         empty = np.zeros(0, np.uint64)
@@ -61,7 +62,7 @@ def hash_strings(values: pa.Array) -> tuple[U64, U64]:
     h1, h2 = np.empty(n, np.uint64), np.empty(n, np.uint64)
     for kind in np.unique(classes):
         chosen = classes == kind
-        subset = values.filter(pa.array(chosen))
+        subset = pc.filter(values, pa.array(chosen))
         sub_offsets = np.frombuffer(subset.buffers()[1], dtype=np.int64)[
             subset.offset : subset.offset + len(subset) + 1
         ]
@@ -162,10 +163,10 @@ def key_of(values: pa.Array) -> tuple[U64, U64 | None]:
         floats = pc.add(values, 0.0).to_numpy(zero_copy_only=False).astype(np.float64)  # -0.0 -> 0.0
         return floats.view(np.uint64).copy(), None
     if pa.types.is_boolean(kind):
-        return values.cast(pa.uint8()).to_numpy(zero_copy_only=False).astype(np.uint64), None
+        return pc.cast(values, pa.uint8()).to_numpy(zero_copy_only=False).astype(np.uint64), None
     if pa.types.is_date(kind) or pa.types.is_time(kind) or pa.types.is_timestamp(kind):
-        values = values.cast(pa.int32() if kind.bit_width == 32 else pa.int64())
-    return values.cast(pa.int64()).to_numpy(zero_copy_only=False).view(np.uint64).copy(), None
+        values = pc.cast(values, pa.int32() if kind.bit_width == 32 else pa.int64())
+    return pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False).view(np.uint64).copy(), None
 
 
 def combine_keys(parts: list[tuple[U64, U64 | None]]) -> tuple[U64, U64 | None]:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from mlgate.config import CsvConfig
+from mlgate.data import compute as pc
 from mlgate.data.casting import cast_column
 from mlgate.data.checks import check_constraints, pattern_engine
 from mlgate.data.collect import Collector, Entry, finish_entry
@@ -221,10 +221,10 @@ class _Run:
                 else:
                     picked = [r for r, bad in zip(rows, mask.to_pylist(), strict=True) if bad]
                     entry.rows.extend(picked)
-                    self.collector.add_examples(entry, raw.filter(mask).to_pylist())
+                    self.collector.add_examples(entry, pc.filter(raw, mask).to_pylist())
             if self.observer is not None and rows is None:
                 ok = pc.invert(pc.or_(cast.missing, cast.invalid))
-                self.observer.observe(item.name, cast.values.filter(ok if keep is None else pc.and_(ok, keep)))
+                self.observer.observe(item.name, pc.filter(cast.values, ok if keep is None else pc.and_(ok, keep)))
         if rows is None:
             self._track_unique(casts, base, keep)
 
@@ -263,7 +263,7 @@ class _Run:
             if len(index) == 0:
                 continue
             take = pa.array(index)
-            keyed = [casts[name].values.take(take) for name in names]
+            keyed = [pc.take(casts[name].values, take) for name in names]
             packed = len(keyed) == 1 and is_short_strings(keyed[0])
             tracker.add(combine_keys([key_of(k) for k in keyed]), index.astype(np.int64) + base, packed=packed)
 
