@@ -11,6 +11,7 @@ version's ``prediction_stats`` by the same ``DriftCollector``.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import math
 import tempfile
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from mlgate.data.stats import ReferenceStats
 
 FIRST_ROW = 2  # the Frictionless number of a file's first record
-_INTEGRAL = ("integer", "year", "boolean")  # an integral JSON float (3.0) is written as 3 for these types
+_INTEGRAL = ("integer", "year", "boolean")
+EPOCH = dt.date(1970, 1, 1)  # an integral JSON float (3.0) is written as 3 for these types
 
 
 def schema_from_stats(stats: ReferenceStats) -> Schema:
@@ -90,6 +92,8 @@ def _text_column(values: list[Any], kind: str) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if kind == "date":
+        values = [served_date(v) for v in values]
     try:
         typed = pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
@@ -100,6 +104,17 @@ def _text_column(values: list[Any], kind: str) -> pa.Array:
     if typed is not None and pa.types.is_floating(typed.type):  # Arrow writes 3.0 as "3", as cell_text does
         return pc.if_else(pc.is_nan(typed), pa.scalar(None, typed.type), typed).cast(pa.string())
     return pa.array([cell_text(v, kind) for v in values], pa.string())
+
+
+def served_date(value: Any) -> Any:
+    """A date as the endpoint takes it (days since 1970-01-01, as training encodes dates: docs/serve.md) as the
+    ISO text a CSV holds; anything else (ISO text, a fraction of a day, garbage) is left for the schema check."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return value
+    try:
+        return (EPOCH + dt.timedelta(days=int(value))).isoformat()
+    except OverflowError:
+        return value
 
 
 def cell_text(value: Any, kind: str) -> str | None:
