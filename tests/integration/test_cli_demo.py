@@ -17,7 +17,7 @@ from schemas import schema_validator
 
 STEPS = [
     "generate", "validate", "validate-corrupted", "main", "pull-request", "comment", "register", "endpoint",
-    "deploy", "predict", "deploy-failing", "history", "stop",
+    "deploy", "predict", "deploy-failing", "monitor", "history", "stop",
 ]  # fmt: skip
 
 
@@ -88,6 +88,27 @@ def check_deploy_call_failed_deploy_and_rollback(run: tuple[int, dict[str, Any],
     assert steps["history"]["deploys"] == ["deployed", "deploy-failed"]
 
 
+def check_the_monitor_finds_the_clean_stream_healthy_and_the_drift_exactly(
+    run: tuple[int, dict[str, Any], Path],
+) -> None:
+    document = run[1]
+    facts = next(s for s in document["steps"] if s["name"] == "monitor")["facts"]
+    clean, drifted = facts["windows"]
+    assert (clean["stream"], clean["verdict"], clean["drifted"], clean["breaches"]) == ("clean", "healthy", [], [])
+    assert clean["rows"] == clean["sent"] >= 100
+    assert (drifted["stream"], drifted["verdict"]) == ("drifted", "breach")
+    assert drifted["rows"] == drifted["sent"] == clean["sent"]
+    assert facts["shifted"] == ["monthly_charges", "plan", "tenure_months"]
+    assert sorted(d["field"] for d in drifted["drifted"]) == facts["shifted"]
+    assert all(d["psi"] > 0.2 for d in drifted["drifted"])
+    assert drifted["window_start"] >= clean["window_end"]
+    assert not any("violate the schema" in b for b in drifted["breaches"])
+    captured = list(Path(facts["capture"]).rglob("*.jsonl"))
+    assert captured
+    assert not list(Path(facts["capture"]).rglob("*.partial"))  # the stopped endpoint closed its capture file
+    assert document["locations"]["capture"] == facts["capture"]
+
+
 def check_the_endpoint_is_stopped_and_every_artifact_exists(run: tuple[int, dict[str, Any], Path]) -> None:
     document = run[1]
     port = next(s for s in document["steps"] if s["name"] == "endpoint")["facts"]["port"]
@@ -122,5 +143,6 @@ def test_the_whole_demo_once(
     check_the_data_gate_passes_the_data_and_catches_each_corruption(run)
     check_the_pr_is_checked_against_the_cached_main_results(run)
     check_deploy_call_failed_deploy_and_rollback(run)
+    check_the_monitor_finds_the_clean_stream_healthy_and_the_drift_exactly(run)
     check_the_endpoint_is_stopped_and_every_artifact_exists(run)
     check_the_comment_shown_is_exactly_what_mlgate_comment_posts(run, github_api, monkeypatch)

@@ -2,7 +2,8 @@
 
 ``running_endpoint(state)`` starts ``mlgate serve``'s server (the same ``LocalServer``) for a state folder
 and yields its address once it accepts connections; leaving the block, by an error or Ctrl-C too, stops it
-and waits for the thread, so no server outlives the demo.
+and waits for the thread, so no server outlives the demo. With ``capture`` settings the server captures
+its traffic like ``mlgate serve`` with ``capture.enabled`` (stopping it closes the capture files).
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlgate.errors import InternalError, MlgateError, ServiceError
+
+if TYPE_CHECKING:
+    from mlgate.serve.capture_settings import CaptureSettings
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
@@ -29,12 +34,17 @@ class Endpoint:
 
 
 @contextmanager
-def running_endpoint(state: Path, *, host: str = "127.0.0.1", poll_interval: float = 0.05) -> Iterator[Endpoint]:
-    """Serve ``state`` on a free port of ``host`` until the block ends."""
+def running_endpoint(
+    state: Path, *, host: str = "127.0.0.1", poll_interval: float = 0.05, capture: CaptureSettings | None = None
+) -> Iterator[Endpoint]:
+    """Serve ``state`` on a free port of ``host`` until the block ends, capturing traffic with ``capture``."""
     from mlgate.serve.run import LocalServer, ServeOptions
     from mlgate.serve.state import ServerInfo
 
-    server = LocalServer(ServeOptions(state=state, host=host, port=0, poll_interval=poll_interval, graceful_timeout=2))
+    options = ServeOptions(
+        state=state, host=host, port=0, poll_interval=poll_interval, graceful_timeout=2, capture=capture
+    )
+    server = LocalServer(options)
     ready = threading.Event()
     started: list[ServerInfo] = []
     failure: list[BaseException] = []

@@ -3,7 +3,8 @@
 Generate → validate (and fail a corrupted copy) → train on ``main`` and cache the results (as the
 main-results workflow does) → a pull request tuning a model, checked against its merge-base → the PR
 comment as it would be posted → register and approve the best model → start the endpoint → deploy and
-call it → deploy a version that fails its live smoke test and watch the automatic rollback → history.
+call it → deploy a version that fails its live smoke test and watch the automatic rollback → send a clean and a
+drifted stream of traffic and let the monitor judge each → history.
 Every step calls the same library code as the commands; each returns data (see ``steps``); nothing here
 prints. The deploy steps live in ``mlgate.demo.release``.
 """
@@ -37,7 +38,7 @@ SETTINGS = {"MLGATE_REGISTRY__GOLDEN_ROWS": "20"}
 # What the main-results workflow sets: the pushed commit is its own baseline, never trained twice.
 MAIN_RESULTS = {"MLGATE_BASELINE__TRAIN_IF_MISSING": "false"}
 COMMENT_KEY = "mlgate-report"  # the key of the generated project's comment workflow (pr-comment.yml's default)
-PLANNED_STEPS = 13
+PLANNED_STEPS = 14
 
 
 @dataclass

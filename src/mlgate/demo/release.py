@@ -2,7 +2,7 @@
 
 Everything goes through the code ``mlgate registry``, ``mlgate serve`` and ``mlgate deploy`` run: the
 registry of the generated project, a real server on a free loopback port, the deploy flow with its live
-smoke test and automatic rollback.
+smoke test and automatic rollback, and the monitor of ``mlgate monitor`` on the traffic it captured (``watch``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.config import ModelConfig
+from mlgate.demo import watch
 from mlgate.demo.endpoint import Endpoint, is_listening, running_endpoint
 from mlgate.demo.steps import Outcome, StepRunner
 
@@ -96,7 +97,8 @@ def endpoint_step(demo: Demo, runner: StepRunner) -> Iterator[Serving | None]:
             config = demo.config()
             state = Path(config.resolve(config.deploy.state)).resolve()
             stack.enter_context(logging_to(demo.folder / "logs" / "endpoint.log"))
-            endpoint = stack.enter_context(running_endpoint(state))
+            capture = watch.capture_settings(config)  # on for the demo's endpoint only: mlgate.yaml is unchanged
+            endpoint = stack.enter_context(running_endpoint(state, capture=capture))
             timeout = httpx.Timeout(max(config.deploy.timeout_s, 1.0), connect=5.0)
             http = stack.enter_context(httpx.Client(timeout=timeout, trust_env=False))
             started.append(Serving(endpoint, http, open_registry(config), config, {}))
@@ -115,7 +117,7 @@ def endpoint_step(demo: Demo, runner: StepRunner) -> Iterator[Serving | None]:
 
 
 def run_release(demo: Demo, runner: StepRunner, serving: Serving) -> None:
-    """Deploy the approved version, call it, deploy a failing one, read the history."""
+    """Deploy the approved version, call it, deploy a failing one, monitor the traffic, read the history."""
     good = demo.commits["good"]
     runner.run("deploy", f"Deploy version {good} (smoke-tested live)", lambda: deploy_step(demo, serving, good))
     runner.run("predict", "Call the endpoint with a real request", lambda: predict_step(serving))
@@ -123,6 +125,11 @@ def run_release(demo: Demo, runner: StepRunner, serving: Serving) -> None:
         "deploy-failing",
         "Deploy a version that fails its live smoke test: automatic rollback",
         lambda: failing_step(demo, serving, good),
+    )
+    runner.run(
+        "monitor",
+        "Watch production traffic: a clean stream, then a drifted one",
+        lambda: watch.watch_step(demo, serving),
     )
     runner.run("history", "The registry's deploy history", lambda: history_step(serving))
 

@@ -11,7 +11,17 @@ from mlgate.demo.steps import DemoResult, Step
 SCHEMA_VERSION = 1
 # Steps whose full report is part of the story (the others say it in their one-line summary).
 SHOWN = frozenset(
-    {"validate-corrupted", "pull-request", "comment", "deploy", "predict", "deploy-failing", "history", "stop"}
+    {
+        "validate-corrupted",
+        "pull-request",
+        "comment",
+        "deploy",
+        "predict",
+        "deploy-failing",
+        "monitor",
+        "history",
+        "stop",
+    }
 )
 COMMENT_RULE = "─" * 30
 

@@ -13,7 +13,7 @@ COMMENT = "<!-- mlgate:report v=1 key=k head=unknown hash=0 -->\n### ✅ mlgate:
 
 
 def test_a_step_shows_its_mark_summary_and_timing() -> None:
-    assert render_begin(2, 13, "Validate") == "\n[2/13] Validate\n"
+    assert render_begin(2, 14, "Validate") == "\n[2/14] Validate\n"
     text = render_step(Step("validate", "Validate", True, 1.25, "valid", "a long report"))
     assert text == "  ✓ valid  (1.2 s)\n"  # the report of a passing validation is not part of the story
 
