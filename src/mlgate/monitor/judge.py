@@ -84,16 +84,16 @@ def input_table(inputs: Mapping[str, list[Any]], schema: Schema) -> pa.Table:
     """One string column per schema field, each value as a CSV cell would hold it (missing -> null)."""
     import pyarrow as pa
 
-    return pa.table({f.name: _text_column(inputs[f.name], f.type) for f in schema.fields})
+    return pa.table({f.name: _text_column(inputs[f.name], f.type, f.format) for f in schema.fields})
 
 
-def _text_column(values: list[Any], kind: str) -> pa.Array:
+def _text_column(values: list[Any], kind: str, fmt: str = "default") -> pa.Array:
     """``cell_text`` of every value; a column of one JSON type is converted by Arrow in one go."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if kind == "date":
-        values = [served_date(v) for v in values]
+    if kind in ("date", "datetime", "time"):
+        values = [served_temporal(v, kind, fmt) for v in values]
     try:
         typed = pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
@@ -106,15 +106,30 @@ def _text_column(values: list[Any], kind: str) -> pa.Array:
     return pa.array([cell_text(v, kind) for v in values], pa.string())
 
 
-def served_date(value: Any) -> Any:
-    """A date as the endpoint takes it (days since 1970-01-01, as training encodes dates: docs/serve.md) as the
-    ISO text a CSV holds; anything else (ISO text, a fraction of a day, garbage) is left for the schema check."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+def served_temporal(value: Any, kind: str, fmt: str = "default") -> Any:
+    """A temporal value as the endpoint takes it, as the text a CSV of the field's ``format`` holds.
+
+    Training encodes ``date`` and ``datetime`` as days since 1970-01-01 and ``time`` as seconds since midnight
+    (docs/serve.md), so captured requests carry those numbers; anything else (text, a fraction of a day for a date,
+    garbage, out of range) is left as it is for the schema check to judge.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return value
     try:
-        return (EPOCH + dt.timedelta(days=int(value))).isoformat()
-    except OverflowError:
+        if kind == "date":
+            if not float(value).is_integer():
+                return value
+            day = EPOCH + dt.timedelta(days=int(value))
+            return day.isoformat() if fmt in ("default", "any") else day.strftime(fmt)
+        if kind == "datetime":
+            moment = dt.datetime(1970, 1, 1) + dt.timedelta(days=float(value))
+            return moment.isoformat() if fmt in ("default", "any") else moment.strftime(fmt)
+        if kind == "time" and 0 <= value < 86_400:
+            clock = (dt.datetime(2000, 1, 1) + dt.timedelta(seconds=float(value))).time()
+            return clock.isoformat() if fmt in ("default", "any") else clock.strftime(fmt)
+    except (OverflowError, ValueError):
         return value
+    return value
 
 
 def cell_text(value: Any, kind: str) -> str | None:
