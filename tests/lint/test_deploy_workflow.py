@@ -9,63 +9,18 @@ line and pass mlgate's exit code on.
 
 from __future__ import annotations
 
-import functools
 import itertools
-import subprocess
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from actions_harness import BASH, Context, Value, evaluate_condition
+from actions_harness import evaluate_condition
+from lint.workflow_steps import JobContext, StepRun, load, run_step, triggers_of
 from mlgate.config import DeployConfig
 
-ROOT = Path(__file__).resolve().parents[2]
-WORKFLOWS = ROOT / ".github" / "workflows"
 OUTCOMES = ("deployed", "no-op", "refused", "rolled-back", "invalid", "needs-person", "timed-out", "error", "")
 OIDC_READ = {"contents": "read", "id-token": "write"}  # the sagemaker target's OIDC credentials, nothing else
 EXIT_CODES = ("0", "1", "2", "3", "4", "5", "6", "130", "137", "")
-FAKE_MLGATE = """#!/usr/bin/env bash
-printf '%s\\n' "$@" > "$FAKE_LOG/args"
-printf '%s\\n' "${MLGATE_REGISTRY__PATH-unset}" > "$FAKE_LOG/registry"
-printf '%s\\n' "${MLGATE_REGISTRY__BACKEND-unset}" > "$FAKE_LOG/backend"
-if [ -n "${FAKE_OUTCOME:-}" ]; then echo "outcome=$FAKE_OUTCOME" >> "$GITHUB_OUTPUT"; fi
-exit "${FAKE_EXIT:-0}"
-"""
-
-
-@functools.cache
-def load(name: str) -> dict[Any, Any]:
-    document = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
-    assert isinstance(document, dict), name
-    return document
-
-
-def triggers_of(workflow: dict[Any, Any]) -> Any:
-    """The ``on:`` mapping (PyYAML reads a bare ``on`` key as True)."""
-    return workflow["on"] if "on" in workflow else workflow[True]
-
-
-class JobContext(Context):
-    """A job-level ``if:``: ``needs.<job>.result`` / ``needs.<job>.outputs.<name>`` on top of the harness contexts."""
-
-    def __init__(self, needs: Mapping[str, tuple[str, Mapping[str, str]]]) -> None:
-        super().__init__(github={}, runner={}, env={})
-        self.needs = needs
-        self.succeeded = all(result == "success" for result, _ in needs.values())
-
-    def _lookup(self, reference: str) -> Value:
-        parts = reference.split(".")
-        if parts[0] == "needs" and len(parts) >= 3 and parts[1] in self.needs:
-            result, outputs = self.needs[parts[1]]
-            if parts[2:] == ["result"]:
-                return result
-            if parts[2] == "outputs" and len(parts) == 4:
-                return outputs.get(parts[3], "")
-        return super()._lookup(reference)
 
 
 def rollback_runs(gate: str, deploy: str, outcome: str, exit_code: str) -> bool:
@@ -163,54 +118,6 @@ def test_the_job_timeouts_outlast_mlgates_own() -> None:
 # -- the run: scripts, with a stand-in mlgate ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StepRun:
-    """One ``run:`` step's exit status, GITHUB_OUTPUT and stdout, the arguments mlgate got, its registry variables."""
-
-    status: int
-    outputs: dict[str, str]
-    args: list[str]
-    registry: str
-    backend: str
-    stdout: str
-
-
-def run_step(workflow: str, job: str, step_key: str, inputs: Mapping[str, str], tmp_path: Path, **fake: str) -> StepRun:
-    """Run one step's script as GitHub does (bash -eo pipefail), its ``env:`` rendered from ``inputs``."""
-    spec = load(workflow)["jobs"][job]
-    [step] = [s for s in spec["steps"] if step_key in (s.get("id"), s.get("name"))]
-    context = Context(github={"actor": "octocat"}, runner={}, env={})
-    context.inputs = dict(inputs)
-    log, bin_dir = tmp_path / "log", tmp_path / "bin"
-    for folder in (log, bin_dir):
-        folder.mkdir(exist_ok=True)
-    (bin_dir / "mlgate").write_text(FAKE_MLGATE, encoding="utf-8")
-    (bin_dir / "mlgate").chmod(0o755)
-    for name in ("args", "registry", "backend"):
-        (log / name).write_text("", encoding="utf-8")
-    output, script = tmp_path / "output", tmp_path / "script.sh"
-    output.write_text("", encoding="utf-8")
-    script.write_text(step["run"], encoding="utf-8")
-    env = {
-        "PATH": f"{bin_dir}:/usr/bin:/bin",
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
-        "RUNNER_TEMP": str(tmp_path / "temp"),
-        "FAKE_LOG": str(log),
-        **{name.upper(): value for name, value in fake.items()},
-        **{key: context.render(value) for key, value in (step.get("env") or {}).items()},
-    }
-    done = subprocess.run([*BASH, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
-    return StepRun(
-        status=done.returncode,
-        outputs=dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines()),
-        args=(log / "args").read_text(encoding="utf-8").splitlines(),
-        registry=(log / "registry").read_text(encoding="utf-8").strip(),
-        backend=(log / "backend").read_text(encoding="utf-8").strip(),
-        stdout=done.stdout,
-    )
-
-
 DEPLOY_INPUTS = {"version": "7", "target": "", "state-path": "", "registry-path": ""}
 
 
@@ -219,8 +126,8 @@ def test_the_deploy_step_passes_the_exit_code_on_after_writing_it(code: str, out
     done = run_step("deploy.yml", "deploy", "deploy", DEPLOY_INPUTS, tmp_path, fake_exit=code, fake_outcome=outcome)
     assert done.status == int(code)
     assert done.outputs == {"outcome": outcome, "exit-code": code}
-    assert done.args == ["deploy", "7", "--github-output", "--summary", str(tmp_path / "summary")]
-    assert done.registry == "unset"  # empty input: registry.path from the config
+    assert done.args("mlgate") == ["deploy", "7", "--github-output", "--summary", str(tmp_path / "summary")]
+    assert "MLGATE_REGISTRY__PATH" not in done.env("mlgate")  # empty input: registry.path from the config
 
 
 def test_the_deploy_step_passes_target_state_and_registry(tmp_path: Path) -> None:
@@ -228,20 +135,20 @@ def test_the_deploy_step_passes_target_state_and_registry(tmp_path: Path) -> Non
     done = run_step("deploy.yml", "deploy", "deploy", inputs, tmp_path)
     assert done.status == 0
     assert done.outputs == {"exit-code": "0"}
-    assert done.args[-4:] == ["--target", "local", "--state", "/srv/serve"]
-    assert done.registry == "/srv/registry"
+    assert done.args("mlgate")[-4:] == ["--target", "local", "--state", "/srv/serve"]
+    assert done.env("mlgate")["MLGATE_REGISTRY__PATH"] == "/srv/registry"
 
 
 def test_the_rollback_steps_undo_only_the_deployed_version_or_restore_the_named_one(tmp_path: Path) -> None:
     automatic = run_step("deploy.yml", "rollback", "rollback", DEPLOY_INPUTS, tmp_path)
     assert automatic.status == 0
-    assert automatic.args[:3] == ["rollback", "--from", "7"]
+    assert automatic.args("mlgate")[:3] == ["rollback", "--from", "7"]
     manual_inputs = {"to": "5", "target": "", "state-path": "", "registry-path": ""}
     manual = run_step("rollback.yml", "rollback", "rollback", manual_inputs, tmp_path, fake_exit="5")
     assert manual.status == 5
-    assert manual.args[0] == "rollback"
-    assert manual.args[-2:] == ["--to", "5"]
-    assert "--from" not in manual.args
+    assert manual.args("mlgate")[0] == "rollback"
+    assert manual.args("mlgate")[-2:] == ["--to", "5"]
+    assert "--from" not in manual.args("mlgate")
 
 
 APPROVE_STEP = "Record the decision (who, why, when)"
@@ -252,14 +159,14 @@ def test_the_approval_records_the_actor_and_the_reason(decision: str, tmp_path: 
     inputs = {"decision": decision, "version": "3", "reason": "beats v2; see run 42", "target": "", "registry-path": ""}
     done = run_step("approve.yml", "decide", APPROVE_STEP, inputs, tmp_path)
     assert done.status == 0
-    assert done.args == ["registry", decision, "3", "--reason", "beats v2; see run 42", "--by", "octocat"]
+    assert done.args("mlgate") == ["registry", decision, "3", "--reason", "beats v2; see run 42", "--by", "octocat"]
 
 
 def test_the_approval_refuses_any_other_decision_without_calling_mlgate(tmp_path: Path) -> None:
     inputs = {"decision": "list", "version": "3", "reason": "r", "target": "", "registry-path": ""}
     done = run_step("approve.yml", "decide", APPROVE_STEP, inputs, tmp_path)
     assert done.status == 2
-    assert done.args == []
+    assert done.args("mlgate") == []
 
 
 def test_registration_registers_the_best_model_of_this_runs_results(tmp_path: Path) -> None:
@@ -267,9 +174,9 @@ def test_registration_registers_the_best_model_of_this_runs_results(tmp_path: Pa
     done = run_step("register.yml", "register", "register", inputs, tmp_path)
     assert done.status == 0
     candidate = str(tmp_path / "temp" / "mlgate-results" / "candidate")
-    assert done.args == ["registry", "register", "--best", candidate, "--github-output"]
-    assert done.registry == "/srv/registry"
-    assert done.backend == "local"  # the registry backend follows the target
+    assert done.args("mlgate") == ["registry", "register", "--best", candidate, "--github-output"]
+    assert done.env("mlgate")["MLGATE_REGISTRY__PATH"] == "/srv/registry"
+    assert done.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "local"  # the registry backend follows the target
 
 
 # -- target sagemaker: the registry backend follows, the inputs are checked first ------------------------------
@@ -328,26 +235,27 @@ def test_sagemaker_deploys_and_rolls_back_with_the_sagemaker_registry(tmp_path: 
     deploy = run_step("deploy.yml", "deploy", "deploy", inputs, tmp_path, fake_exit="1", fake_outcome="rolled-back")
     assert deploy.status == 1
     assert deploy.outputs == {"outcome": "rolled-back", "exit-code": "1"}
-    assert deploy.args[-2:] == ["--target", "sagemaker"]
-    assert (deploy.backend, deploy.registry) == ("sagemaker", "unset")
+    assert deploy.args("mlgate")[-2:] == ["--target", "sagemaker"]
+    assert deploy.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "sagemaker"
+    assert "MLGATE_REGISTRY__PATH" not in deploy.env("mlgate")
     gate = run_step("deploy.yml", "gate", "Is the version approved? (exit 1 refuses it)", inputs, tmp_path)
-    assert gate.args == ["registry", "show", "7", "--require", "approved"]
-    assert gate.backend == "sagemaker"
+    assert gate.args("mlgate") == ["registry", "show", "7", "--require", "approved"]
+    assert gate.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "sagemaker"
     automatic = run_step("deploy.yml", "rollback", "rollback", inputs, tmp_path)
-    assert automatic.args[:3] == ["rollback", "--from", "7"]
-    assert automatic.args[-2:] == ["--target", "sagemaker"]
-    assert automatic.backend == "sagemaker"
+    assert automatic.args("mlgate")[:3] == ["rollback", "--from", "7"]
+    assert automatic.args("mlgate")[-2:] == ["--target", "sagemaker"]
+    assert automatic.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "sagemaker"
     manual_inputs = {"to": "", "target": "sagemaker", "state-path": "", "registry-path": ""}
     manual = run_step("rollback.yml", "rollback", "rollback", manual_inputs, tmp_path)
-    assert manual.args[-2:] == ["--target", "sagemaker"]
-    assert manual.backend == "sagemaker"
+    assert manual.args("mlgate")[-2:] == ["--target", "sagemaker"]
+    assert manual.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "sagemaker"
 
 
 def test_approval_and_registration_use_the_sagemaker_registry(tmp_path: Path) -> None:
     inputs = {"decision": "approve", "version": "3", "reason": "r", "target": "sagemaker", "registry-path": ""}
     approve = run_step("approve.yml", "decide", APPROVE_STEP, inputs, tmp_path)
-    assert approve.args == ["registry", "approve", "3", "--reason", "r", "--by", "octocat"]
-    assert approve.backend == "sagemaker"
+    assert approve.args("mlgate") == ["registry", "approve", "3", "--reason", "r", "--by", "octocat"]
+    assert approve.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "sagemaker"
     register = run_step("register.yml", "register", "register", {"target": "sagemaker", "registry-path": ""}, tmp_path)
     assert register.status == 0
-    assert register.backend == "sagemaker"
+    assert register.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "sagemaker"

@@ -7,50 +7,24 @@ steps run with bash against a stand-in ``mlgate`` (and ``curl``) that record the
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import re
-import subprocess
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from actions_harness import BASH, Context, Value, evaluate_condition
+from actions_harness import evaluate_condition
 from lint.policy import find_violations
+from lint.workflow_steps import ROOT, WORKFLOWS, JobContext, inputs_of, load, run_step, triggers_of
 
-ROOT = Path(__file__).resolve().parents[2]
-WORKFLOWS = ROOT / ".github" / "workflows"
 TEMPLATE_WORKFLOWS = ROOT / "templates" / "ml-project" / "{{cookiecutter.project_slug}}" / ".github" / "workflows"
 DOC = ROOT / "docs" / "workflows.md"
 CALLER_BLOCK = re.compile(r"```yaml\n# \.github/workflows/(?P<name>mlgate-(?:monitor|retrain)\.yml)\n(?P<body>.*?)```",
                           re.DOTALL)  # fmt: skip
 MONITOR_JOB = {"contents": "read", "issues": "write", "id-token": "write"}
-RECORDER = """#!/usr/bin/env bash
-printf '%s\\n' "$@" > "$FAKE_LOG/$(basename "$0").args"
-env | grep -E '^(MLGATE_|GITHUB_TOKEN=)' | sort > "$FAKE_LOG/$(basename "$0").env"
-exit "${FAKE_EXIT:-0}"
-"""
-
-
-@functools.cache
-def load(name: str) -> dict[Any, Any]:
-    document = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
-    assert isinstance(document, dict), name
-    return document
-
-
-def triggers_of(workflow: Mapping[Any, Any]) -> Any:
-    """The ``on:`` mapping (PyYAML reads a bare ``on`` key as True)."""
-    return workflow["on"] if "on" in workflow else workflow[True]
-
-
-def inputs_of(name: str) -> dict[str, dict[str, Any]]:
-    return dict(triggers_of(load(name))["workflow_call"]["inputs"])
 
 
 # -- permissions, triggers, pins -----------------------------------------------------------------------------
@@ -108,92 +82,24 @@ def test_aws_credentials_only_through_oidc_for_sagemaker_after_the_install(name:
 # -- the dispatch job's condition ------------------------------------------------------------------------------
 
 
-class JobContext(Context):
-    """``needs.monitor.outputs.exit-code`` and boolean inputs (GitHub passes a boolean input as a boolean)."""
-
-    def __init__(self, exit_code: str, retrain_on_breach: bool) -> None:
-        super().__init__(github={}, runner={}, env={})
-        self.exit_code, self.flag = exit_code, retrain_on_breach
-        self.succeeded = exit_code == "0"
-
-    def _lookup(self, reference: str) -> Value:
-        if reference == "inputs.retrain-on-breach":
-            return self.flag
-        if reference == "needs.monitor.outputs.exit-code":
-            return self.exit_code
-        return super()._lookup(reference)
+def dispatch_runs(exit_code: str, retrain_on_breach: bool) -> bool:
+    """Whether the dispatch job runs after the monitor job exited with ``exit_code`` (its step passes it on)."""
+    condition = load("monitor.yml")["jobs"]["retrain"]["if"]
+    monitor = ("success" if exit_code == "0" else "failure", {"exit-code": exit_code})
+    return evaluate_condition(condition, JobContext({"monitor": monitor}, {"retrain-on-breach": retrain_on_breach}))
 
 
 @pytest.mark.parametrize(("code", "flag"), list(itertools.product(["0", "1", "2", "3", "4", ""], [True, False])))
 def test_retraining_is_dispatched_only_after_a_breach_when_asked(code: str, flag: bool) -> None:
-    condition = load("monitor.yml")["jobs"]["retrain"]["if"]
-    assert evaluate_condition(condition, JobContext(code, flag)) is (flag and code == "1")
+    assert dispatch_runs(code, flag) is (flag and code == "1")
 
 
 # -- the run: steps, with stand-ins for mlgate and curl -----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StepRun:
-    status: int
-    outputs: dict[str, str]
-    stdout: str
-    log: Path
-
-    def args(self, tool: str) -> list[str]:
-        path = self.log / f"{tool}.args"
-        return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-
-    def env(self, tool: str) -> dict[str, str]:
-        path = self.log / f"{tool}.env"
-        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-        return dict(line.split("=", 1) for line in lines)
-
-
-def run_step(
-    name: str, job: str, step_id: str, inputs: Mapping[str, str], tmp_path: Path, exit_code: int = 0
-) -> StepRun:
-    """Run one step's script as GitHub does (bash -eo pipefail) with its ``env:`` rendered from ``inputs``."""
-    spec = load(name)["jobs"][job]
-    [step] = [s for s in spec["steps"] if step_id in (s.get("id"), s.get("name"))]
-    context = Context(github={"token": "ghs_token", "ref_name": "main"}, runner={}, env={})
-    context.inputs = {key: value for key, value in {**defaults(name), **inputs}.items()}
-    log, bin_dir, output = tmp_path / "log", tmp_path / "bin", tmp_path / "output"
-    for folder in (log, bin_dir):
-        folder.mkdir(exist_ok=True)
-    for tool in ("mlgate", "curl"):
-        (bin_dir / tool).write_text(RECORDER, encoding="utf-8")
-        (bin_dir / tool).chmod(0o755)
-    output.write_text("", encoding="utf-8")
-    env = {
-        "PATH": f"{bin_dir}:/usr/bin:/bin",
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_API_URL": "https://ghe.example/api/v3",
-        "GITHUB_REPOSITORY": "octo/demo",
-        "RUNNER_TEMP": str(tmp_path / "temp"),
-        "FAKE_LOG": str(log),
-        "FAKE_EXIT": str(exit_code),
-        **{key: context.render(value) for key, value in {**spec.get("env", {}), **step.get("env", {})}.items()},
-    }
-    done = subprocess.run(
-        [*BASH, "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
-    )
-    outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())
-    return StepRun(done.returncode, outputs, done.stdout, log)
-
-
-def defaults(name: str) -> dict[str, str]:
-    """Every input's default as the string a ``${{ }}`` renders."""
-    return {key: to_text(spec.get("default", "")) for key, spec in inputs_of(name).items()}
-
-
-def to_text(value: Any) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
 @pytest.mark.parametrize("code", [0, 1, 2, 3])
 def test_the_monitor_step_runs_mlgate_with_the_issue_and_passes_its_exit_code_on(code: int, tmp_path: Path) -> None:
-    done = run_step("monitor.yml", "monitor", "monitor", {}, tmp_path, exit_code=code)
+    done = run_step("monitor.yml", "monitor", "monitor", {}, tmp_path, fake_exit=str(code))
     assert done.status == code
     assert done.outputs == {"exit-code": str(code)}
     out = str(tmp_path / "temp" / "mlgate-monitor")
@@ -232,7 +138,9 @@ def test_the_monitor_step_passes_window_labels_capture_and_folders(tmp_path: Pat
 def test_the_retrain_step_registers_through_mlgate_and_fails_the_job_when_mlgate_does(
     fetch: str, code: int, tmp_path: Path
 ) -> None:
-    done = run_step("retrain.yml", "retrain", "retrain", {"fetch": fetch, "registry-path": "/srv/r"}, tmp_path, code)
+    done = run_step(
+        "retrain.yml", "retrain", "retrain", {"fetch": fetch, "registry-path": "/srv/r"}, tmp_path, fake_exit=str(code)
+    )
     assert done.status == code
     out = str(tmp_path / "temp" / "mlgate-retrain")
     expected = ["retrain", "--out", out, "--issue", "--issue-key", "mlgate-monitor", "--github-output"]
@@ -261,7 +169,9 @@ def test_the_dispatch_refuses_anything_but_a_workflow_file_name(workflow: str, t
 
 
 def test_a_failing_dispatch_fails_the_job(tmp_path: Path) -> None:
-    done = run_step("monitor.yml", "retrain", "Dispatch the retrain workflow on this branch", {}, tmp_path, 22)
+    done = run_step(
+        "monitor.yml", "retrain", "Dispatch the retrain workflow on this branch", {}, tmp_path, fake_exit="22"
+    )
     assert done.status == 22
     assert "dispatched" not in done.stdout
 

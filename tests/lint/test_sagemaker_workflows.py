@@ -9,7 +9,6 @@ docs/workflows.md passes actionlint against the reusable workflows and zizmor, l
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +19,9 @@ import yaml
 
 from actions_harness import Context, run_action
 from lint.linters import Finding, actionlint, stage_repository, zizmor
+from lint.workflow_steps import ROOT, WORKFLOWS, load_document, triggers_of
 from mlgate.config import SagemakerConfig
 
-ROOT = Path(__file__).resolve().parents[2]
-WORKFLOWS = ROOT / ".github" / "workflows"
 DEPLOYMENT = ("register.yml", "approve.yml", "deploy.yml", "rollback.yml")
 ACTIONS = (ROOT / "actions" / "deploy", ROOT / "actions" / "rollback")
 CONFIGURE = "aws-actions/configure-aws-credentials@"
@@ -36,15 +34,8 @@ SAGEMAKER_CALLER = re.compile(r"```yaml\n# (?P<path>\.github/workflows/[\w.-]+\.
 REMOTE = re.compile(r"uses: mlgate/mlgate/(?P<path>\.github/workflows/[\w.-]+\.yml)@\S+")
 
 
-@functools.cache
-def load(path: Path) -> dict[str, Any]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(document, dict), path
-    return document
-
-
 def jobs(name: str) -> dict[str, dict[str, Any]]:
-    return dict(load(WORKFLOWS / name)["jobs"])
+    return dict(load_document(WORKFLOWS / name)["jobs"])
 
 
 def configure_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -73,11 +64,11 @@ def test_no_aws_access_key_appears_anywhere(path: Path) -> None:
 
 @pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
 def test_id_token_is_granted_exactly_to_the_jobs_that_assume_an_aws_role(path: Path) -> None:
-    for job_id, job in load(path)["jobs"].items():
+    for job_id, job in load_document(path)["jobs"].items():
         oidc = (job.get("permissions") or {}).get("id-token") == "write"
         assumes = bool(configure_steps(job.get("steps") or []))
         assert oidc is assumes, f"{path.name}: job {job_id}"
-    assert "id-token" not in str(load(path)["permissions"])  # never at the workflow level
+    assert "id-token" not in str(load_document(path)["permissions"])  # never at the workflow level
 
 
 @pytest.mark.parametrize("name", DEPLOYMENT)
@@ -105,8 +96,7 @@ def test_every_deployment_job_assumes_a_role_only_for_sagemaker_right_before_mlg
 
 @pytest.mark.parametrize("name", ["deploy.yml", "rollback.yml"])
 def test_the_role_session_outlasts_the_deploy_wait_by_default(name: str) -> None:
-    document: dict[Any, Any] = load(WORKFLOWS / name)
-    triggers = document["on"] if "on" in document else document[True]  # PyYAML reads a bare `on` as True
+    triggers = triggers_of(load_document(WORKFLOWS / name))
     declared = triggers["workflow_call"]["inputs"]["aws-role-duration-seconds"]
     assert (declared["type"], declared["default"]) == ("number", 3600)
     assert declared["default"] > SagemakerConfig().wait_timeout_s  # the watch of an update fits in one session
@@ -139,8 +129,7 @@ def test_the_gate_assumes_the_read_only_role_and_the_deploy_jobs_the_deploy_role
 def test_sagemaker_runs_on_a_hosted_runner_and_local_on_the_self_hosted_one(
     name: str, target: str, runs_on: str, expected: str
 ) -> None:
-    document: dict[Any, Any] = load(WORKFLOWS / name)
-    triggers = document["on"] if "on" in document else document[True]  # PyYAML reads a bare `on` as True
+    triggers = triggers_of(load_document(WORKFLOWS / name))
     inputs = triggers["workflow_call"]["inputs"]
     assert inputs["target"]["default"] == "local"
     assert inputs["runs-on"]["default"] == ""
@@ -152,7 +141,7 @@ def test_sagemaker_runs_on_a_hosted_runner_and_local_on_the_self_hosted_one(
 
 @pytest.mark.parametrize("action", ACTIONS, ids=lambda p: p.name)
 def test_the_actions_assume_a_role_only_when_given_one(action: Path, tmp_path: Path) -> None:
-    steps = load(action / "action.yml")["runs"]["steps"]
+    steps = load_document(action / "action.yml")["runs"]["steps"]
     [configure] = configure_steps(steps)
     assert configure["if"] == "inputs.aws-role-arn != ''"
     assert configure["with"]["role-to-assume"] == "${{ inputs.aws-role-arn }}"
