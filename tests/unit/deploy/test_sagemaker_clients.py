@@ -53,7 +53,7 @@ def test_open_target_builds_the_sagemaker_target_from_the_config(monkeypatch: py
     target = open_target(config, "sagemaker")
     assert isinstance(target, SagemakerTarget)
     assert (target.endpoint, target.run_id, target.describe()) == ("churn", "77", "SageMaker endpoint churn")
-    assert target.sm.meta.config.retries["total_max_attempts"] == 2
+    assert target.api.sm.meta.config.retries["total_max_attempts"] == 2
 
 
 def test_a_sagemaker_target_needs_an_endpoint_name() -> None:

@@ -1,0 +1,84 @@
+"""The SageMaker target's boto3 side offline (Stubber): translated errors, "not found" as None, tags, alarms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from mlgate.deploy.sagemaker_api import SagemakerApi
+from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
+from mlgate.errors import ServiceError
+
+ARN = "arn:aws:sagemaker:eu-west-1:123456789012:endpoint-config/churn-v1-abc"
+
+
+@pytest.fixture
+def stubbed() -> Iterator[tuple[SagemakerApi, Stubber, Stubber]]:
+    clients = {
+        service: boto3.client(service, region_name="eu-west-1", endpoint_url="http://127.0.0.1:9")
+        for service in ("sagemaker", "sagemaker-runtime", "cloudwatch")
+    }
+    api = SagemakerApi(
+        "churn", sagemaker=clients["sagemaker"], runtime=clients["sagemaker-runtime"], cloudwatch=clients["cloudwatch"]
+    )
+    with Stubber(clients["sagemaker"]) as sm, Stubber(clients["cloudwatch"]) as cloudwatch:
+        yield api, sm, cloudwatch
+        sm.assert_no_pending_responses()
+        cloudwatch.assert_no_pending_responses()
+
+
+def test_a_resource_sagemaker_could_not_find_is_none(stubbed: tuple[SagemakerApi, Stubber, Any]) -> None:
+    api, sm, _ = stubbed
+    sm.add_client_error("describe_endpoint", "ValidationException", "Could not find endpoint churn")
+    assert api.describe_endpoint() is None
+    assert api.region == "eu-west-1"
+
+
+def test_other_describe_errors_are_translated(stubbed: tuple[SagemakerApi, Stubber, Any]) -> None:
+    api, sm, _ = stubbed
+    sm.add_client_error("describe_model", "AccessDeniedException", "not allowed")
+    with pytest.raises(ServiceError, match=r"AWS describe_model failed: AccessDeniedException: not allowed"):
+        api.try_describe("describe_model", ModelName="churn-v1-abc")
+
+
+def test_calls_translate_errors_unless_told_not_to(stubbed: tuple[SagemakerApi, Stubber, Any]) -> None:
+    from botocore.exceptions import ClientError
+
+    api, sm, _ = stubbed
+    sm.add_client_error("delete_model", "ThrottlingException", "slow down")
+    with pytest.raises(ServiceError, match=r"AWS delete_model failed: ThrottlingException: slow down"):
+        api.make_call("delete_model", ModelName="m")
+    sm.add_client_error("delete_model", "ThrottlingException", "slow down")
+    with pytest.raises(ClientError, match=r"ThrottlingException"):
+        api.make_call("delete_model", ModelName="m", translate=False)
+
+
+def test_config_tags_are_read_once_and_an_unknown_config_has_none(stubbed: tuple[SagemakerApi, Stubber, Any]) -> None:
+    api, sm, _ = stubbed
+    described = {
+        "EndpointConfigName": "churn-v1-abc", "EndpointConfigArn": ARN, "ProductionVariants": [{"VariantName": "A"}],
+        "CreationTime": "2026-11-22T10:00:00Z",
+    }  # fmt: skip
+    sm.add_response("describe_endpoint_config", described, {"EndpointConfigName": "churn-v1-abc"})
+    sm.add_response("list_tags", {"Tags": [{"Key": "mlgate:version", "Value": "1"}]}, {"ResourceArn": ARN})
+    sm.add_client_error("describe_endpoint_config", "ValidationException", "Could not find endpoint configuration")
+    assert api.read_config_tags("churn-v1-abc") == {"mlgate:version": "1"}
+    assert api.read_config_tags("churn-v1-abc") == {"mlgate:version": "1"}  # cached: no second call stubbed
+    assert api.read_config_tags("churn-v9-fff") == {}
+
+
+def test_every_alarm_gets_a_state_missing_when_cloudwatch_has_none(stubbed: tuple[Any, Any, Stubber]) -> None:
+    api, _, cloudwatch = stubbed
+    answer = {
+        "MetricAlarms": [{"AlarmName": "latency", "StateValue": "ALARM"}],
+        "CompositeAlarms": [{"AlarmName": "health", "StateValue": "OK"}],
+    }
+    cloudwatch.add_response("describe_alarms", answer, {"AlarmNames": ["latency", "gone", "health"]})
+    assert api.read_alarm_states(("latency", "gone", "health")) == (
+        AlarmState("latency", "ALARM"), AlarmState("gone", MISSING), AlarmState("health", "OK"),
+    )  # fmt: skip
+    assert api.read_alarm_states(()) == ()
