@@ -7,31 +7,24 @@ version the registry history says was put live (deploys and rollbacks, any targe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from mlgate.config import Config
-from mlgate.deploy.history import live_sequence
+from mlgate.deploy.live import find_live
 from mlgate.errors import InputError
-from mlgate.registry.model import Registry
-from mlgate.serve.state import read_pointer
+from mlgate.registry.model import ModelVersion, Registry
 
 
 @dataclass(frozen=True)
 class LiveVersion:
-    version: str
+    version: ModelVersion
     source: str  # "--version", "deploy state", "registry history"
 
 
 def find_live_version(config: Config, registry: Registry, *, override: str | None = None) -> LiveVersion:
     """The version to judge the traffic against; none known is an InputError saying how to name one."""
-    if override:
-        return LiveVersion(registry.get(override).version, "--version")
-    if config.deploy.target == "local":
-        pointer = read_pointer(Path(config.resolve(config.deploy.state)))
-        if pointer is not None:
-            return LiveVersion(pointer.version, "deploy state")
-    sequence = live_sequence(registry.history())
-    if sequence:
-        return LiveVersion(sequence[-1], "registry history")
-    raise InputError("no live version is known: nothing was deployed from this registry",
-                     hint="deploy a version first, or pass --version V")  # fmt: skip
+    found = find_live(config, registry, given=override or None)
+    if found is None:
+        raise InputError("no live version is known: nothing was deployed from this registry",
+                         hint="deploy a version first, or pass --version V")  # fmt: skip
+    version, source = found
+    return LiveVersion(registry.get(version), "--version" if source == "given" else source)

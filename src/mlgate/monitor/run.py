@@ -58,7 +58,7 @@ def run_monitor(
     since = request.since or config.monitor.since
     start = now - parse_duration(since, where="--since" if request.since else "monitor.since")
     live = find_live_version(config, registry, override=request.version)
-    version = registry.get(live.version)
+    version = live.version
     reference = _stats(version.reference_stats, f"version {version.version} reference_stats")
     features = version.features or tuple(n for n in (reference.fields if reference else {}) if n != config.target)
     location = capture_location(config, request.capture)

@@ -10,7 +10,6 @@ predictions on the test rows; cross-validation: a clone fitted and scored per fo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mlgate.config import Config
@@ -44,21 +43,14 @@ class LiveScores:
 
 def find_live_version(registry: Registry, config: Config, *, given: str | None) -> LiveVersion:
     """The version to beat (see the module docstring); none known is an InputError."""
-    if given is not None:
-        return LiveVersion(registry.get(given), "option")
-    if config.deploy.target == "local":
-        from mlgate.serve.state import read_pointer
+    from mlgate.deploy.live import find_live
 
-        pointer = read_pointer(Path(config.resolve(config.deploy.state)))
-        if pointer is not None:
-            return LiveVersion(registry.get(pointer.version), "deploy state")
-    from mlgate.deploy.history import live_sequence
-
-    served = live_sequence(registry.history())
-    if served:
-        return LiveVersion(registry.get(served[-1]), "registry history")
-    raise InputError("no live version: nothing was deployed (no deploy state, no deploy in the registry history)",
-                     hint="deploy a version first, or pass --version V to compare with a registered version")  # fmt: skip
+    found = find_live(config, registry, given=given)
+    if found is None:
+        raise InputError("no live version: nothing was deployed (no deploy state, no deploy in the registry history)",
+                         hint="deploy a version first, or pass --version V to compare with a registered version")  # fmt: skip
+    version, source = found
+    return LiveVersion(registry.get(version), "option" if source == "given" else source)
 
 
 def rescore_live(live: ModelVersion, registry: Registry, config: Config, data: TrainingData) -> LiveScores:
