@@ -90,11 +90,7 @@ class JsonlSink:
         return self._size
 
     def close(self) -> Path:
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
-        os.replace(partial_path(self.path), self.path)
-        return self.path
+        return _publish(self._handle, self.path)
 
     def abandon(self) -> None:
         _close_quietly(self._handle)
@@ -141,11 +137,7 @@ class ParquetSink:
         self._write_pending()
         if self._writer is not None:
             self._writer.close()
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
-        os.replace(partial_path(self.path), self.path)
-        return self.path
+        return _publish(self._handle, self.path)
 
     def abandon(self) -> None:
         _close_quietly(self._handle)
@@ -194,6 +186,15 @@ def infer_array(values: list[Any]) -> Any:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         texts = [value if value is None or isinstance(value, str) else json.dumps(value) for value in values]
         return pa.array(texts, type=pa.string())
+
+
+def _publish(handle: IO[bytes], path: Path) -> Path:
+    """Flush and fsync a finished ``.partial`` file, close it, and rename it to ``path`` (atomic)."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+    os.replace(partial_path(path), path)
+    return path
 
 
 def _close_quietly(handle: IO[bytes]) -> None:
