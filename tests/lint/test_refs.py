@@ -11,16 +11,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
+
+from release_script import load_release
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted(ROOT.glob(".github/workflows/*.yml"))
@@ -51,16 +50,6 @@ TEMPLATE_REF = re.compile(
 )
 TEMPLATE_INPUT = re.compile(r"\bmlgate-ref:\s*(?P<value>.*?)\s*$")
 TEMPLATE_CALL = re.compile(r"^(?P<indent>\s*)uses:\s*(?P<target>\S.*?\.github/workflows/.*?)\s*$")
-
-
-def load_release() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mlgate_release_script", ROOT / "scripts" / "release.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def iter_run_steps(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from gitrepo import Repo
+from release_script import load_release
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def load_release() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mlgate_release_script", ROOT / "scripts" / "release.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 release = load_release()
