@@ -29,6 +29,17 @@ from cookiecutter.main import cookiecutter
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "templates" / "ml-project"
 DIRECTORY = "templates/ml-project"
+# the workflows a generated project holds, each calling one of mlgate's reusable workflows
+CALLERS = (
+    "mlgate-pr",
+    "mlgate-comment",
+    "mlgate-main",
+    "mlgate-approve",
+    "mlgate-deploy",
+    "mlgate-rollback",
+    "mlgate-monitor",
+    "mlgate-retrain",
+)
 OPTIONS: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 CHOICES = ("task", "deploy_target", "python_version")
 # Jinja left over in a rendered file; allows GitHub's ${{ and bash's ${#.

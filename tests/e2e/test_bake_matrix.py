@@ -26,6 +26,7 @@ import pytest
 import tomllib
 
 from e2e.bake import (
+    CALLERS,
     EXPRESSION,
     OPTIONS,
     ROOT,
@@ -47,16 +48,6 @@ from lint.linters import Finding, actionlint, check_schema, stage_repository, zi
 pytestmark = pytest.mark.slow
 VALID = list_valid()
 REMOTE = re.compile(r"uses: [\w.-]+/[\w.-]+/(?P<path>\.github/workflows/[\w.-]+\.yml)@\S+")
-CALLERS = (
-    "mlgate-pr",
-    "mlgate-comment",
-    "mlgate-main",
-    "mlgate-approve",
-    "mlgate-deploy",
-    "mlgate-rollback",
-    "mlgate-monitor",
-    "mlgate-retrain",
-)
 
 
 @dataclass

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from lint.linters import Finding, actionlint, check_schema, stage_repository, zizmor
+from lint.workflow_steps import REUSABLE
 from mlgate.config import Config, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,17 +29,6 @@ DOC = ROOT / "docs" / "workflows.md"
 BLOCK = re.compile(r"```yaml\n# (?P<path>\.github/[\w./-]+\.ya?ml)(?P<note>[^\n]*)\n(?P<body>.*?)```", re.DOTALL)
 ZIZMOR_CONFIG = ".github/zizmor.yml"
 REMOTE = re.compile(r"uses: mlgate/mlgate/(?P<path>\.github/workflows/[\w.-]+\.yml)@\S+")
-REUSABLE = (
-    "pr-check.yml",
-    "main-results.yml",
-    "pr-comment.yml",
-    "register.yml",
-    "approve.yml",
-    "deploy.yml",
-    "rollback.yml",
-    "monitor.yml",
-    "retrain.yml",
-)
 
 
 def staged_path(path: str, note: str) -> str:

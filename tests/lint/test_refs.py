@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from e2e.bake import CALLERS
 from release_script import load_release
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,16 +28,6 @@ ACTIONS = sorted(p for p in [ROOT / "action.yml", *ROOT.glob("actions/*/action.y
 TEMPLATE = ROOT / "templates" / "ml-project" / "{{cookiecutter.project_slug}}"
 REF_VAR = "{{ cookiecutter.mlgate_ref }}"
 REPO_VAR = "{{ cookiecutter.mlgate_repository }}"
-CALLERS = (
-    "mlgate-pr",
-    "mlgate-comment",
-    "mlgate-main",
-    "mlgate-approve",
-    "mlgate-deploy",
-    "mlgate-rollback",
-    "mlgate-monitor",
-    "mlgate-retrain",
-)
 
 SELF_USES = re.compile(r"^\s*(-\s+)?uses:\s*['\"]?mlgate/mlgate\b", re.MULTILINE)
 PIP_INSTALL = re.compile(r"\bpip\b[^\n]*\binstall\b")

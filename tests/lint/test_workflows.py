@@ -20,19 +20,11 @@ from lint.linters import (
     zizmor,
 )
 from lint.policy import find_violations
+from lint.workflow_steps import REUSABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted([*ROOT.glob(".github/workflows/*.yml"), *ROOT.glob(".github/workflows/*.yaml")])
 ACTIONS = sorted(p for p in [ROOT / "action.yml", *ROOT.glob("actions/*/action.yml")] if p.is_file())
-REUSABLE = (
-    "pr-check.yml",
-    "main-results.yml",
-    "pr-comment.yml",
-    "register.yml",
-    "approve.yml",
-    "deploy.yml",
-    "rollback.yml",
-)
 
 
 def show(findings: list[Finding] | list[str]) -> str:

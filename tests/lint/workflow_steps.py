@@ -20,6 +20,18 @@ from lint.linters import load as read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
+# mlgate's reusable workflows (`on: workflow_call`), each documented with a caller in docs/workflows.md
+REUSABLE = (
+    "pr-check.yml",
+    "main-results.yml",
+    "pr-comment.yml",
+    "register.yml",
+    "approve.yml",
+    "deploy.yml",
+    "rollback.yml",
+    "monitor.yml",
+    "retrain.yml",
+)
 GITHUB = {"actor": "octocat", "token": "ghs_token", "ref_name": "main"}  # the run's ``github`` context
 TOOLS = ("mlgate", "curl")
 RECORDER = """#!/usr/bin/env bash
