@@ -42,7 +42,7 @@ def comment(
     """
 
     from mlgate.github import actions
-    from mlgate.github.body import COMMENT_LIMIT, MARKER_ROOM, fit_body, parse_marker, strip_marker
+    from mlgate.github.body import fit_report, parse_marker, strip_marker
     from mlgate.github.client import NotAccessibleError
     from mlgate.github.keys import default_key
     from mlgate.github.publish import publish_comment
@@ -56,7 +56,7 @@ def comment(
     event = pull_from_event(*read_event(environ))
     summary = Path(environ["GITHUB_STEP_SUMMARY"]) if environ.get("GITHUB_STEP_SUMMARY") else None
     where = "this run's job summary" if summary is not None else f"`{body_file.name}`"
-    fitted, cut = fit_body(report, limit=COMMENT_LIMIT - MARKER_ROOM, where=where)
+    fitted, cut = fit_report(text, where=where)
     with open_github(environ, what="mlgate comment") as (client, repo):
         try:
             target = resolve_pull(client, repo, event=event, number=number)

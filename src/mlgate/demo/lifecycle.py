@@ -215,13 +215,13 @@ class Demo:
         return Outcome(ok, summary, render.render_text(result, context), facts)
 
     def comment(self) -> Outcome:
-        from mlgate.github.body import COMMENT_LIMIT, MARKER_ROOM, fit_body, parse_marker, strip_marker
+        from mlgate.github.body import fit_report, parse_marker
         from mlgate.report.budget import with_marker
 
         path = Path(self.locations["PR comment"])
         text = path.read_text(encoding="utf-8")
         head = self.commits["head"]
-        fitted, _cut = fit_body(strip_marker(text), limit=COMMENT_LIMIT - MARKER_ROOM, where=f"`{path.name}`")
+        fitted, _cut = fit_report(text, where=f"`{path.name}`")
         body = with_marker(fitted, key=COMMENT_KEY, head=head)
         posted = self.runs / "pull-request" / "comment-posted.md"
         posted.write_text(body, encoding="utf-8")

@@ -90,6 +90,11 @@ def fit_body(body: str, *, limit: int, where: str = "the job summary") -> tuple[
         room -= size(fitted) - limit
 
 
+def fit_report(text: str, *, where: str, kind: MarkerKind = "report") -> tuple[str, bool]:
+    """A report file's text ready for a marker: its old ``kind`` marker dropped, cut to leave room for the new one."""
+    return fit_body(strip_marker(text, kind=kind), limit=COMMENT_LIMIT - MARKER_ROOM, where=where)
+
+
 def _closers(text: str) -> str:
     """What closes the code fence and ``<details>`` blocks left open at the end of ``text``."""
     fence: str | None = None

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mlgate.errors import InputError
-from mlgate.github.body import COMMENT_LIMIT, MARKER_ROOM, fit_body, is_ours, strip_marker
+from mlgate.github.body import COMMENT_LIMIT, fit_body, fit_report, is_ours, strip_marker
 from mlgate.github.client import GitHubClient, NotAccessibleError
 from mlgate.github.comments import BOT_LOGIN
 
@@ -86,7 +86,7 @@ def make_marker(key: str) -> str:
 
 def build_issue_body(key: str, body: str) -> str:
     """``body`` (an old marker dropped) under the marker for ``key``, cut to GitHub's size limit."""
-    fitted, _cut = fit_body(strip_marker(body, kind="monitor"), limit=COMMENT_LIMIT - MARKER_ROOM, where="the job log")
+    fitted, _cut = fit_report(body, where="the job log", kind="monitor")
     return make_marker(key) + "\n" + fitted
 
 
