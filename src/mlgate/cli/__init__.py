@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -101,6 +99,8 @@ def report_exception(exc: BaseException) -> int:
     code = exit_code_for(exc)
     debug = os.environ.get("MLGATE_DEBUG", "") not in ("", "0")
     if debug:
+        import traceback
+
         traceback.print_exception(exc, file=sys.stderr)
     if isinstance(exc, KeyboardInterrupt):
         click.echo("mlgate: interrupted", err=True)
@@ -120,6 +120,9 @@ def report_exception(exc: BaseException) -> int:
 
 def write_crash_log(exc: BaseException) -> Path:
     """Save the traceback with version details to a log file and return its path."""
+    import tempfile  # imported here, on failure only: the CLI's start-up stays lean
+    import traceback
+
     folder = Path(os.environ.get("MLGATE_LOG_DIR") or tempfile.gettempdir())
     folder.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import sys
 from collections.abc import Sequence
-from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
 
 
-class _RefusePandas(importlib.abc.MetaPathFinder):
+class _RefusePandas:
+    """A meta path finder (by protocol: subclassing ``importlib.abc`` would import ``tempfile`` and more)."""
+
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
+    ) -> ModuleSpec | None:
         if fullname == "pandas" or fullname.startswith("pandas."):
             raise ImportError("pandas is not needed by mlgate's data commands")
         return None

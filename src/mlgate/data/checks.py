@@ -85,7 +85,7 @@ def _pattern_mask(values: pa.Array, pattern: str) -> pa.Array:
     if pattern_engine(pattern) == "re2":
         fixed = _fixed_pattern(pattern)
         if fixed is not None and (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-            return pa.array(mismatches(values, fixed))
+            return pc.from_numpy(mismatches(values, fixed))
         matched = pc.match_substring_regex(values, pattern=f"^(?:{pattern})$")
         return pc.fill_null(pc.invert(matched), False)
     compiled = re.compile(pattern)  # re caches compiled patterns itself

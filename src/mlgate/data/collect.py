@@ -47,7 +47,7 @@ class Collector:
             return
         entry.ordinals.append(index + base)
         if raw is not None and len(entry.examples) < self.max_examples:
-            self.add_examples(entry, pc.take(raw, pa.array(index[: self.max_examples * 4])).to_pylist())
+            self.add_examples(entry, pc.take(raw, pc.from_numpy(index[: self.max_examples * 4])).to_pylist())
 
     def add_examples(self, entry: Entry, values: Sequence[Any]) -> None:
         for value in values:

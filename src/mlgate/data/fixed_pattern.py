@@ -148,25 +148,26 @@ def mismatches(values: pa.Array, fixed: FixedPattern) -> npt.NDArray[np.bool_]:
         matrix = data[offsets[0] : offsets[-1]].reshape(n, fixed.length)
     else:
         matrix = data[offsets[rows][:, None] + np.arange(fixed.length)]
-    good = np.ones(len(matrix), np.bool_)
+    wrong = np.zeros(len(matrix), np.bool_)
     for block in fixed.blocks:
-        good &= _block_ok(matrix[:, block.start : block.stop], block.allowed)
+        for position in range(block.start, block.stop):  # one strided column at a time: no (n, width) temporaries
+            wrong |= _outside(matrix[:, position], block.allowed)
     if rows is None:
-        bad = ~good
+        bad = wrong
     else:
-        bad[rows] = ~good
+        bad[rows] = wrong
     if values.null_count:
         bad &= pc.is_valid(values).to_numpy(zero_copy_only=False)
     return bad
 
 
-def _block_ok(columns: npt.NDArray[np.uint8], allowed: frozenset[int]) -> npt.NDArray[np.bool_]:
+def _outside(column: npt.NDArray[np.uint8], allowed: frozenset[int]) -> npt.NDArray[np.bool_]:
+    """Per row: the byte at this position is not one of ``allowed``."""
     low, high = min(allowed), max(allowed)
     if len(allowed) == high - low + 1:  # one range (or one byte): a subtraction and a compare
-        inside = (columns - np.uint8(low)) <= np.uint8(high - low)
-    else:
-        table = np.zeros(256, np.bool_)
-        table[list(allowed)] = True
-        inside = table[columns]
-    ok: npt.NDArray[np.bool_] = inside.all(axis=1) if inside.shape[1] > 1 else inside[:, 0]
-    return ok
+        outside: npt.NDArray[np.bool_] = (column - np.uint8(low)) > np.uint8(high - low)
+        return outside
+    table = np.ones(256, np.bool_)
+    table[list(allowed)] = False
+    looked_up: npt.NDArray[np.bool_] = table[column]
+    return looked_up

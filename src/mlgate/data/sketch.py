@@ -120,14 +120,14 @@ class CategoryCounter:
             index = pc.fill_null(pc.index_in(keys, value_set=self.keys), -1).to_numpy()
             known = index >= 0
             self.counts[index[known]] += counts[known]  # keys are distinct: no repeated index
-            keys, counts = pc.filter(keys, pa.array(~known)), counts[~known]
+            keys, counts = pc.filter(keys, pc.from_numpy(~known)), counts[~known]
         keys = pa.concat_arrays([self.keys, pc.cast(keys, pa.string())])
         counts = np.concatenate([self.counts, counts])
         if len(keys) > self.capacity:
             self.truncated = True
             cut = np.partition(counts, len(counts) - self.capacity - 1)[len(counts) - self.capacity - 1]
             keep = counts > cut
-            keys, counts = pc.filter(keys, pa.array(keep)), counts[keep] - cut
+            keys, counts = pc.filter(keys, pc.from_numpy(keep)), counts[keep] - cut
         self.keys, self.counts = keys, counts
 
     def top(self, limit: int) -> list[tuple[str, int]]:

@@ -19,16 +19,22 @@ from mlgate.data import compute as pc
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 _MAX_TABLE_POSITIONS = 4096
-_rng = np.random.default_rng(0x6D6C67617465)
-_TABLE: U64 = _rng.integers(0, 2**64, size=(64, 256), dtype=np.uint64, endpoint=False)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SEED = np.uint64(0x6D6C67617465)
+_TABLE: U64 = np.zeros((0, 256), np.uint64)
 
 
 def _table(positions: int) -> U64:
-    global _TABLE  # grown on demand for longer strings; deterministic (seeded)
+    """The tabulation table for strings up to ``positions`` bytes, grown on demand.
+
+    Entry (p, b) is splitmix64 of its own index, so the table is deterministic, independent of how
+    far it has grown, and needs no random generator (``numpy.random`` costs ~20 ms to import).
+    """
+    global _TABLE
     if positions > len(_TABLE):
-        grow = max(positions, 2 * len(_TABLE))
-        extra = _rng.integers(0, 2**64, size=(grow - len(_TABLE), 256), dtype=np.uint64, endpoint=False)
-        _TABLE = np.concatenate([_TABLE, extra])
+        rows = max(positions, 2 * len(_TABLE), 64)
+        counters = np.arange(len(_TABLE) * 256, rows * 256, dtype=np.uint64) * _GOLDEN + _SEED
+        _TABLE = np.concatenate([_TABLE, _mix(counters).reshape(-1, 256)])
     return _TABLE
 
 
@@ -60,9 +66,9 @@ def hash_strings(values: pa.Array) -> tuple[U64, U64]:
     if (classes == classes[0]).all():
         return _hash_one_class(values, offsets, lengths, int(classes[0]))
     h1, h2 = np.empty(n, np.uint64), np.empty(n, np.uint64)
-    for kind in np.unique(classes):
+    for kind in (k for k in range(3) if (classes == k).any()):  # not np.unique: it imports numpy.ma
         chosen = classes == kind
-        subset = pc.filter(values, pa.array(chosen))
+        subset = pc.filter(values, pc.from_numpy(chosen))
         sub_offsets = np.frombuffer(subset.buffers()[1], dtype=np.int64)[
             subset.offset : subset.offset + len(subset) + 1
         ]
@@ -182,9 +188,6 @@ def combine_keys(parts: list[tuple[U64, U64 | None]]) -> tuple[U64, U64 | None]:
     return h1, h2
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
 @dataclass
 class UniqueTracker:
     """Collects keys batch by batch; ``duplicates()`` finds 2nd+ occurrences and their first row.
@@ -247,7 +250,8 @@ class UniqueTracker:
             keys = np.concatenate(chosen) if chosen else np.zeros(0, np.uint64)
             del chosen
             keys.sort()
-            found.append(np.unique(keys[1:][keys[1:] == keys[:-1]]))
+            repeats = keys[1:][keys[1:] == keys[:-1]]  # sorted; each distinct repeat once:
+            found.append(repeats[np.r_[True, repeats[1:] != repeats[:-1]]] if len(repeats) else repeats)
         return np.concatenate(found)
 
     def duplicates(self) -> tuple[I64, I64]:

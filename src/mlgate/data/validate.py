@@ -259,11 +259,15 @@ class _Run:
             ok = goods[0]
             for good in goods[1:]:
                 ok = pc.and_(ok, good)
-            index = np.flatnonzero(ok.to_numpy(zero_copy_only=False))
-            if len(index) == 0:
-                continue
-            take = pa.array(index)
-            keyed = [pc.take(casts[name].values, take) for name in names]
+            if ok.true_count == len(ok):  # every row takes part (the usual case): no selection, no copy
+                index = np.arange(len(ok), dtype=np.int64)
+                keyed = [casts[name].values for name in names]
+            else:
+                index = np.flatnonzero(ok.to_numpy(zero_copy_only=False))
+                if len(index) == 0:
+                    continue
+                take = pc.from_numpy(index)
+                keyed = [pc.take(casts[name].values, take) for name in names]
             packed = len(keyed) == 1 and is_short_strings(keyed[0])
             tracker.add(combine_keys([key_of(k) for k in keyed]), index.astype(np.int64) + base, packed=packed)
 

@@ -123,3 +123,17 @@ def test_values_of_reads_duplicates_back_only_from_packed_keys() -> None:
     long = pa.array(["y" * 20, "y" * 20])
     tracker.add(key_of(long), np.array([10, 11]), packed=is_short_strings(long))
     assert tracker.values_of(dups) is None
+
+
+def test_tabulated_keys_do_not_depend_on_how_far_the_table_has_grown() -> None:
+    """The table grows on demand for longer strings; an earlier short-table key stays the same."""
+    import mlgate.data.uniqueness as uniqueness
+
+    medium = pa.array(["t" * 20, "u" * 30])
+    before = hash_strings(medium)
+    hash_strings(pa.array(["v" * 3000]))  # grows the table well past 64 positions
+    after = hash_strings(medium)
+    assert [a.tolist() for a in before] == [a.tolist() for a in after]
+    assert len(uniqueness._table(0)) >= 3000
+    rows = uniqueness._table(0)
+    assert len({int(x) for x in rows[:64].ravel()}) == 64 * 256  # every entry distinct
