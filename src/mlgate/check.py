@@ -10,6 +10,7 @@ models fitted on data that broke its contract prove nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlgate import __version__
 from mlgate.baseline import (
@@ -32,7 +33,8 @@ from mlgate.baseline import (
 )
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
-from mlgate.results import read_results
+from mlgate.results import MANIFEST_FILE, read_results
+from mlgate.training.machine import same_machine
 
 if TYPE_CHECKING:
     from mlgate.compare import Comparison
@@ -99,12 +101,12 @@ def run_check(
         if options.candidates:
             say(f"reading {len(options.candidates)} candidate results folder(s)")
             candidates = [read_results(folder) for folder in options.candidates]
-            folder, data = None, None
+            folder, data, machine = None, None, {}
         else:
             say("training the candidate models")
             run = train_models(config, out=out / "candidate", progress=say)
-            candidates, folder, data = [run.results], run.folder, run.data
-        rescored, skipped = _rescore(baseline, config, say, _known_fit_times(baseline, candidates), data)
+            candidates, folder, data, machine = [run.results], run.folder, run.data, run.manifest.get("machine", {})
+        rescored, skipped = _rescore(baseline, config, say, _known_fit_times(baseline, candidates, machine), data)
     from mlgate.compare import compare_results, merge_candidates
 
     candidate = merge_candidates(candidates)
@@ -256,10 +258,13 @@ def _git_or_none(config: Config) -> Git | None:
     return git
 
 
-def _known_fit_times(baseline: Baseline, candidates: list[ResultSet]) -> dict[str, float]:
-    """Fit times the baseline shares with a candidate trained here: same estimator, parameters and data.
+def _known_fit_times(baseline: Baseline, candidates: list[ResultSet], machine: Mapping[str, Any]) -> dict[str, float]:
+    """Fit times of baseline models that need not be refitted just to be timed, on the same evaluation data.
 
-    Refitting such a baseline model only to time it would repeat the candidate's work exactly.
+    A baseline model identical to a candidate trained here (estimator and parameters) takes the candidate's
+    fit time: refitting it would repeat that work exactly. The other baseline models keep the fit time
+    stored with them when the cached run was timed on this same kind of machine (``machine`` is this run's
+    manifest entry; see ``mlgate.training.machine``); otherwise they are refitted here.
     """
     if baseline.folder is None or len(candidates) != 1:
         return {}  # merged legs were timed on other runners
@@ -271,13 +276,27 @@ def _known_fit_times(baseline: Baseline, candidates: list[ResultSet]) -> dict[st
     )
     if not same_data:
         return {}
-    return {
+    known = {
         name: mine.timings["fit_s"]
         for name, mine in candidate.models.items()
         if name in stored.models
         and "fit_s" in mine.timings
         and (stored.models[name].estimator, stored.models[name].params) == (mine.estimator, mine.params)
     }
+    if same_machine(_read_manifest(baseline.folder), machine):
+        for name, theirs in stored.models.items():
+            if name not in known and "fit_s" in theirs.timings:
+                known[name] = theirs.timings["fit_s"]
+    return known
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    """The results folder's manifest.json, or {} when it is missing or unreadable (then nothing is re-used)."""
+    try:
+        data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _rescore(

@@ -18,6 +18,7 @@ from typing import Any
 from mlgate import __version__
 from mlgate.config import Config
 from mlgate.results import ResultSet
+from mlgate.training.machine import describe_machine
 from mlgate.training.split import Plan
 
 MANIFEST_VERSION = 1
@@ -89,6 +90,7 @@ def build_manifest(
     created: dt.datetime,
 ) -> dict[str, Any]:
     """The manifest document; ``schema`` is (path, sha256)."""
+    found = versions(modules)
     return {
         "manifest_version": MANIFEST_VERSION,
         "mlgate_version": __version__,
@@ -109,7 +111,8 @@ def build_manifest(
             }
             for name, model in results.models.items()
         },
-        "versions": versions(modules),
+        "versions": found,
+        "machine": describe_machine(found),
         "timings": {k: round(v, 4) for k, v in timings.items()},
         "config": config_data(config),
     }

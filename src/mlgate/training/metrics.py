@@ -83,7 +83,15 @@ def primary_metric(config: MetricsConfig, task: Task) -> str:
 
 
 def score(model: str, estimator: Any, metrics: Sequence[Metric], X: Any, y: Any) -> dict[str, float]:
-    """Score a fitted estimator; a metric that cannot be computed is an InputError naming model and metric."""
+    """Score a fitted estimator; a metric that cannot be computed is an InputError naming model and metric.
+
+    All metrics are computed from one set of predictions (one ``predict``, one ``predict_proba`` or
+    ``decision_function``), as scikit-learn's multi-metric scorer does; when that fails or gives a value
+    that is not finite, the metrics are computed one by one so the error names the metric at fault.
+    """
+    together = _score_together(estimator, metrics, X, y)
+    if together is not None and all(math.isfinite(together[m.scorer]) for m in metrics):
+        return {m.name: m.sign * together[m.scorer] + 0.0 for m in metrics}  # + 0.0: never store -0.0
     from sklearn.metrics import get_scorer
 
     values: dict[str, float] = {}
@@ -96,8 +104,22 @@ def score(model: str, estimator: Any, metrics: Sequence[Metric], X: Any, y: Any)
         if not math.isfinite(raw):
             raise InputError(f"model '{model}': metric '{metric.scorer}' is undefined on this data ({raw})",
                              hint="pick other metrics.names, or check the classes in the test data")  # fmt: skip
-        values[metric.name] = metric.sign * raw + 0.0  # + 0.0: never store -0.0
+        values[metric.name] = metric.sign * raw + 0.0
     return values
+
+
+def _score_together(estimator: Any, metrics: Sequence[Metric], X: Any, y: Any) -> dict[str, float] | None:
+    """Every metric from shared predictions (scorer name -> value), or None when that cannot be done."""
+    names = [m.scorer for m in metrics]
+    if len(names) < 2 or len(set(names)) != len(names):
+        return None
+    from sklearn.metrics import check_scoring
+
+    try:
+        found = check_scoring(estimator, scoring=names)(estimator, X, y)
+        return {name: float(found[name]) for name in names}
+    except (ValueError, TypeError, AttributeError, KeyError):
+        return None  # scored one by one, which names the metric at fault
 
 
 def _hint(metric: Metric) -> str:

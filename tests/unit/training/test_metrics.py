@@ -73,3 +73,54 @@ def test_metric_that_does_not_fit_the_task_names_model_and_metric() -> None:
         score("lr", model, [to_metric("roc_auc")], X, y)
     assert caught.value.hint is not None
     assert "roc_auc_ovr" in caught.value.hint
+
+
+class CountingClassifier:
+    """A fitted LogisticRegression behind a wrapper that counts its response calls."""
+
+    def __init__(self, X: pd.DataFrame, y: np.ndarray) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        self.model = LogisticRegression().fit(X, y)
+        self.classes_ = self.model.classes_
+        self._estimator_type = "classifier"
+        self.calls: list[str] = []
+
+    def __sklearn_tags__(self) -> object:  # scikit-learn's tags protocol
+        return self.model.__sklearn_tags__()
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray) -> CountingClassifier:
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        self.calls.append("predict")
+        return self.model.predict(X)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        self.calls.append("predict_proba")
+        return self.model.predict_proba(X)
+
+
+def test_metrics_share_one_prediction_per_response_and_equal_one_by_one_scores() -> None:
+    from sklearn.metrics import get_scorer
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+    y = (X["a"] + 0.5 * rng.normal(size=200) > 0).astype(int).to_numpy()
+    model = CountingClassifier(X, y)
+    metrics = [to_metric("accuracy"), to_metric("f1_macro"), to_metric("roc_auc"), to_metric("neg_log_loss")]
+    values = score("lr", model, metrics, X, y)
+    assert sorted(model.calls) == ["predict", "predict_proba"]
+    for metric in metrics:
+        one = get_scorer(metric.scorer)(model.model, X, y)
+        assert values[metric.name] == metric.sign * one + 0.0
+
+
+def test_a_failing_metric_among_several_is_still_named() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    X = pd.DataFrame({"a": np.arange(9.0)})
+    y = np.array([0, 1, 2] * 3)
+    model = LogisticRegression().fit(X, y)
+    with pytest.raises(InputError, match="model 'lr': metric 'roc_auc' cannot be computed"):
+        score("lr", model, [to_metric("accuracy"), to_metric("roc_auc"), to_metric("f1_macro")], X, y)

@@ -1,0 +1,70 @@
+"""Which baseline fit times ``mlgate check`` re-uses instead of refitting a model only to time it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlgate.baseline import Baseline
+from mlgate.check import _known_fit_times
+from mlgate.results import Evaluation, ModelResult, ResultSet, write_results
+from mlgate.training.machine import describe_machine
+
+VERSIONS = {"python": "3.11.7", "scikit-learn": "1.9.1", "numpy": "2.3.0", "scipy": "1.16.0", "pandas": "3.1.1"}
+HERE = describe_machine(VERSIONS, environ={})
+
+
+def results(c: float, fit_s: float, data: str = "sha256:data") -> ResultSet:
+    models = {
+        "logistic": ModelResult(
+            "logistic", "sklearn.linear_model.LogisticRegression", {"C": c}, timings={"fit_s": fit_s}
+        ),
+        "tree": ModelResult(
+            "tree", "sklearn.tree.DecisionTreeClassifier", {"max_depth": 3}, timings={"fit_s": fit_s / 10}
+        ),
+    }
+    return ResultSet(models=models, task="classification", primary="accuracy",
+                     evaluation=Evaluation("holdout", 80, 20, None, data))  # fmt: skip
+
+
+def cached(tmp_path: Path, machine: dict[str, Any] | None, data: str = "sha256:data") -> Baseline:
+    folder = tmp_path / "cache"
+    write_results(folder, results(c=1.0, fit_s=2.0, data=data))
+    manifest: dict[str, Any] = {"manifest_version": 1}
+    if machine is not None:
+        manifest["machine"] = machine
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return Baseline("a" * 40, "cache", folder, "cached")
+
+
+def test_unchanged_models_take_the_candidates_fit_time_and_changed_ones_are_refitted_elsewhere(tmp_path: Path) -> None:
+    other = {**HERE, "fingerprint": "sha256:" + "0" * 64}
+    known = _known_fit_times(cached(tmp_path, other), [results(c=0.5, fit_s=3.0)], HERE)
+    assert known == {"tree": 0.3}  # the changed logistic model is refitted here: timed on another machine
+
+
+def test_on_the_same_machine_the_cached_fit_times_are_re_used(tmp_path: Path) -> None:
+    known = _known_fit_times(cached(tmp_path, HERE), [results(c=0.5, fit_s=3.0)], HERE)
+    assert known == {"tree": 0.3, "logistic": 2.0}
+
+
+@pytest.mark.parametrize("machine", [None, {"cpu": "x"}, {"fingerprint": 7}])
+def test_a_cache_without_a_usable_machine_entry_re_uses_nothing_stored(
+    tmp_path: Path, machine: dict[str, Any] | None
+) -> None:
+    known = _known_fit_times(cached(tmp_path, machine), [results(c=0.5, fit_s=3.0)], HERE)
+    assert known == {"tree": 0.3}
+
+
+def test_other_evaluation_data_re_uses_nothing(tmp_path: Path) -> None:
+    known = _known_fit_times(cached(tmp_path, HERE, data="sha256:old"), [results(c=0.5, fit_s=3.0)], HERE)
+    assert known == {}
+
+
+def test_an_unreadable_manifest_re_uses_nothing_stored(tmp_path: Path) -> None:
+    baseline = cached(tmp_path, HERE)
+    (baseline.folder / "manifest.json").write_text("{not json")  # type: ignore[operator]
+    assert _known_fit_times(baseline, [results(c=0.5, fit_s=3.0)], HERE) == {"tree": 0.3}

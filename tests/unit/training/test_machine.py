@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlgate.training.machine import describe_machine, read_cpu_model, same_machine
+
+VERSIONS = {"python": "3.11.7", "scikit-learn": "1.9.1", "numpy": "2.3.0", "scipy": "1.16.0", "pandas": "3.1.1"}
+
+
+def test_the_fingerprint_changes_with_every_fact_that_changes_speed(tmp_path: Path) -> None:
+    base = describe_machine(VERSIONS, environ={})
+    assert base["fingerprint"].startswith("sha256:")
+    assert len(base["fingerprint"]) == 71
+    assert describe_machine(VERSIONS, environ={})["fingerprint"] == base["fingerprint"]
+    threads = describe_machine(VERSIONS, environ={"OMP_NUM_THREADS": "1"})
+    newer = describe_machine({**VERSIONS, "scikit-learn": "1.9.2"}, environ={})
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Other CPU @ 2.0GHz\n")
+    other_cpu = describe_machine(VERSIONS, environ={}, cpuinfo=cpuinfo)
+    assert threads["threads"] == {"OMP_NUM_THREADS": "1"}
+    assert other_cpu["cpu"] == "Other CPU @ 2.0GHz"
+    fingerprints = {m["fingerprint"] for m in (base, threads, newer, other_cpu)}
+    assert len(fingerprints) == 4
+
+
+def test_an_unrelated_variable_or_library_does_not_change_the_fingerprint() -> None:
+    base = describe_machine(VERSIONS, environ={})
+    assert (
+        describe_machine({**VERSIONS, "skops": "0.16.0"}, environ={"HOME": "/x"})["fingerprint"] == base["fingerprint"]
+    )
+
+
+def test_cpu_model_falls_back_when_there_is_no_cpuinfo(tmp_path: Path) -> None:
+    assert read_cpu_model(tmp_path / "missing") != ""
+
+
+def test_same_machine_needs_an_equal_fingerprint() -> None:
+    here = describe_machine(VERSIONS, environ={})
+    assert same_machine({"machine": here}, here)
+    assert not same_machine({"machine": {**here, "fingerprint": "sha256:" + "1" * 64}}, here)
+    assert not same_machine({}, here)
+    assert not same_machine({"machine": "x"}, here)
