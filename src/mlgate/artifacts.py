@@ -14,6 +14,8 @@ refuses — a project's own transformers, XGBoost, and scikit-learn's tree struc
 from __future__ import annotations
 
 import hashlib
+import json
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,3 +109,38 @@ def load_model(path: Path, *, sha256: str, trusted: Sequence[str]) -> Any:
         ) from exc
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         raise InputError(f"cannot load {path}: {str(exc).splitlines()[0]}") from exc
+
+
+def content_digest(path: Path, *, sha256: str) -> str | None:
+    """A digest of what a skops file holds, the same for two saves of equal models; None when unsure.
+
+    skops names its array members after object ids and stamps the zip with the time, so two saves of
+    the very same fitted model differ byte for byte. Here every ``__id__`` is renumbered in order of
+    first appearance and every member name is replaced by the SHA-256 of the member, which keeps the
+    object graph and all of its data: equal digests mean equal models. The file is only read as a zip
+    and JSON (nothing is loaded or imported), after its recorded SHA-256 is checked.
+    """
+    try:
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != sha256.lower():
+            return None
+        with zipfile.ZipFile(path) as archive:
+            members = {name: hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist()}
+            schema = json.loads(archive.read("schema.json"))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+    ids: dict[object, int] = {}
+
+    def canonical(node: object) -> object:
+        if isinstance(node, dict):
+            return {key: ids.setdefault(value, len(ids)) if key == "__id__" else canonical(value)
+                    for key, value in node.items()}  # fmt: skip
+        if isinstance(node, list):
+            return [canonical(item) for item in node]
+        if isinstance(node, str) and node in members and node != "schema.json":
+            return f"member:{members[node]}"
+        return node
+
+    arrays = sorted(digest for name, digest in members.items() if name != "schema.json")
+    text = json.dumps([canonical(schema), arrays], separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -10,7 +10,6 @@ models fitted on data that broke its contract prove nothing.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from mlgate import __version__
 from mlgate.baseline import (
@@ -28,13 +27,14 @@ from mlgate.baseline import (
     Revisions,
     find_merge_base,
     find_revisions,
+    identical_models,
+    known_fit_times,
     resolve_baseline,
     save_baseline,
 )
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
-from mlgate.results import MANIFEST_FILE, read_results
-from mlgate.training.machine import same_machine
+from mlgate.results import ModelResult, read_results
 
 if TYPE_CHECKING:
     from mlgate.compare import Comparison
@@ -106,7 +106,9 @@ def run_check(
             say("training the candidate models")
             run = train_models(config, out=out / "candidate", progress=say)
             candidates, folder, data, machine = [run.results], run.folder, run.data, run.manifest.get("machine", {})
-        rescored, skipped = _rescore(baseline, config, say, _known_fit_times(baseline, candidates, machine), data)
+        known = known_fit_times(baseline, candidates, machine)
+        same = identical_models(baseline, candidates[0], folder) if folder is not None else {}
+        rescored, skipped = _rescore(baseline, config, say, known, data, same)
     from mlgate.compare import compare_results, merge_candidates
 
     candidate = merge_candidates(candidates)
@@ -258,56 +260,20 @@ def _git_or_none(config: Config) -> Git | None:
     return git
 
 
-def _known_fit_times(baseline: Baseline, candidates: list[ResultSet], machine: Mapping[str, Any]) -> dict[str, float]:
-    """Fit times of baseline models that need not be refitted just to be timed, on the same evaluation data.
-
-    A baseline model identical to a candidate trained here (estimator and parameters) takes the candidate's
-    fit time: refitting it would repeat that work exactly. The other baseline models keep the fit time
-    stored with them when the cached run was timed on this same kind of machine (``machine`` is this run's
-    manifest entry; see ``mlgate.training.machine``); otherwise they are refitted here.
-    """
-    if baseline.folder is None or len(candidates) != 1:
-        return {}  # merged legs were timed on other runners
-    stored, candidate = read_results(baseline.folder), candidates[0]
-    same_data = (
-        stored.evaluation is not None
-        and candidate.evaluation is not None
-        and stored.evaluation.data_sha256 == candidate.evaluation.data_sha256
-    )
-    if not same_data:
-        return {}
-    known = {
-        name: mine.timings["fit_s"]
-        for name, mine in candidate.models.items()
-        if name in stored.models
-        and "fit_s" in mine.timings
-        and (stored.models[name].estimator, stored.models[name].params) == (mine.estimator, mine.params)
-    }
-    if same_machine(_read_manifest(baseline.folder), machine):
-        for name, theirs in stored.models.items():
-            if name not in known and "fit_s" in theirs.timings:
-                known[name] = theirs.timings["fit_s"]
-    return known
-
-
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    """The results folder's manifest.json, or {} when it is missing or unreadable (then nothing is re-used)."""
-    try:
-        data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _rescore(
-    baseline: Baseline, config: Config, say: Step, fit_times: dict[str, float], data: TrainingData | None
+    baseline: Baseline,
+    config: Config,
+    say: Step,
+    fit_times: dict[str, float],
+    data: TrainingData | None,
+    same: dict[str, ModelResult],
 ) -> tuple[ResultSet | None, dict[str, str]]:
     if baseline.folder is None:
         return None, {}
     from mlgate.training.rescore import rescore
 
     say(f"re-scoring the baseline models ({baseline.source}) on this data")
-    rescored = rescore(baseline.folder, config, progress=say, fit_times=fit_times, data=data)
+    rescored = rescore(baseline.folder, config, progress=say, fit_times=fit_times, data=data, same=same)
     return rescored.results, dict(rescored.skipped)
 
 

@@ -102,6 +102,8 @@ def test_a_pull_request_is_compared_with_its_merge_base_from_the_cache(
     rows = report["comparison"]["metrics"]
     assert rows["logistic"]["roc_auc"]["status"] == "fail"
     assert rows["tree"]["roc_auc"]["status"] == "same"  # the unchanged model re-scores identically
+    # ... and is proven the same fitted model as the candidate's tree: its scores and timings are shared
+    assert rows["tree"]["predict_1row_p50_ms"]["old"] == rows["tree"]["predict_1row_p50_ms"]["new"]
     assert report["validation"]["valid"] is True
     assert (out / "summary.md").read_text().startswith("<!-- mlgate:report v=1")
 

@@ -140,3 +140,35 @@ def test_unsavable_objects_are_input_errors(tmp_path: Path) -> None:
     step = FunctionTransformer(lambda values: values).fit(X, y)
     with pytest.raises(InputError, match="cannot save it with skops"):
         save_model(step, tmp_path / "model.skops", what="model 'f'")
+
+
+def test_content_digest_is_equal_for_equal_models_saved_apart(tmp_path: Path) -> None:
+    from mlgate.artifacts import content_digest
+
+    first = save_model(_imputed_logistic(), tmp_path / "a.skops")
+    second = save_model(_imputed_logistic(), tmp_path / "b.skops")  # other objects: other member names and ids
+    assert first.sha256 != second.sha256
+    digest = content_digest(first.path, sha256=first.sha256)
+    assert digest is not None
+    assert content_digest(second.path, sha256=second.sha256) == digest
+
+
+def test_content_digest_differs_when_the_fitted_values_differ(tmp_path: Path) -> None:
+    from mlgate.artifacts import content_digest
+
+    X, y = _frame()
+    model = _imputed_logistic()
+    other = _imputed_logistic().set_params(model__C=0.01).fit(X, y)
+    a, b = save_model(model, tmp_path / "a.skops"), save_model(other, tmp_path / "b.skops")
+    assert content_digest(a.path, sha256=a.sha256) != content_digest(b.path, sha256=b.sha256)
+
+
+def test_content_digest_is_none_for_a_file_that_fails_its_digest_or_is_no_skops_file(tmp_path: Path) -> None:
+    from mlgate.artifacts import content_digest
+
+    saved = save_model(_imputed_logistic(), tmp_path / "a.skops")
+    assert content_digest(saved.path, sha256="0" * 64) is None
+    junk = tmp_path / "junk.skops"
+    junk.write_bytes(b"not a zip")
+    assert content_digest(junk, sha256=hashlib.sha256(b"not a zip").hexdigest()) is None
+    assert content_digest(tmp_path / "missing.skops", sha256="0" * 64) is None

@@ -4,7 +4,8 @@
 - ``locate``: the merge-base, fetching history a shallow clone lacks;
 - ``cache``: results folders keyed by commit sha and mlgate version;
 - ``resolve``: the baseline of a run (cache, else trained in a temporary worktree, else none and why);
-- ``git``: the wrapper around the ``git`` executable.
+- ``git``: the wrapper around the ``git`` executable;
+- ``reuse``: the fit times and scores a cached baseline spares the PR check.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from mlgate.baseline.event import PullRequest, Revisions, find_revisions, read_p
 from mlgate.baseline.git import Git, GitError, make_runner
 from mlgate.baseline.locate import find_merge_base
 from mlgate.baseline.resolve import Baseline, Trainer, resolve_baseline
+from mlgate.baseline.reuse import identical_models, known_fit_times
 
 __all__ = [
     "Baseline",
@@ -25,6 +27,8 @@ __all__ = [
     "Trainer",
     "find_merge_base",
     "find_revisions",
+    "identical_models",
+    "known_fit_times",
     "make_runner",
     "read_pull_request",
     "resolve_baseline",

@@ -12,6 +12,7 @@ reason is returned in ``Rescored.skipped``; a tampered or untrusted artifact sto
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -49,12 +50,15 @@ def rescore(
     clock: Clock = time.perf_counter,
     fit_times: Mapping[str, float] | None = None,
     data: TrainingData | None = None,
+    same: Mapping[str, ModelResult] | None = None,
 ) -> Rescored:
     """Score the models saved in ``folder`` on the evaluation data of ``config`` (see the module docstring).
 
     ``fit_times``: models whose fit time on this machine is already known (the caller trained the very same
     estimator, parameters and data here); they are not refitted just to be timed. ``data``: this config's
-    data as already read (by the candidates' training), so it is not read twice.
+    data as already read (by the candidates' training), so it is not read twice. ``same``: the caller's
+    results of models proven to be the very same fitted model on the same evaluation rows (see
+    ``mlgate.check``); their scores and timings are taken as they are, the saved copy is not loaded.
     """
     say = progress or (lambda _message: None)
     previous = read_results(folder)
@@ -69,8 +73,14 @@ def rescore(
             if old.artifact is None:
                 skipped[name] = "no saved model in the results"
                 continue
-            say(f"[{number}/{len(previous.models)}] {name}: re-scoring the saved model")
             path = root / old.artifact.path
+            twin = (same or {}).get(name)
+            if twin is not None:
+                say(f"[{number}/{len(previous.models)}] {name}: the same fitted model as the candidate: scores shared")
+                timings = {**twin.timings, "model_kb": round(path.stat().st_size / 1024, 2)}
+                models[name] = dataclasses.replace(twin, timings=timings, artifact=old.artifact)
+                continue
+            say(f"[{number}/{len(previous.models)}] {name}: re-scoring the saved model")
             model = load_model(path, sha256=old.artifact.sha256, trusted=config.artifacts.trusted_types)
             metrics = metrics_for(
                 configured, data.task, classes=class_count(plan), proba=hasattr(model, "predict_proba")

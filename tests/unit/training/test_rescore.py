@@ -88,3 +88,17 @@ def test_untrusted_types_of_the_current_config_are_refused(tmp_path: Path) -> No
     current = load_config(write_project(tmp_path / "q", models=MODELS))
     with pytest.raises(InputError, match=r"sklearn\.tree\._tree\.Tree"):
         rescore(tmp_path / "out", current)
+
+
+def test_models_proven_the_same_are_taken_as_given_without_loading(tmp_path: Path) -> None:
+    config = load_config(write_project(tmp_path / "p", models=MODELS, extra=TRUST))
+    trained = train_models(config, out=tmp_path / "out", runner=fake_git).results
+    model_file = tmp_path / "out" / "models" / "tree" / "model.skops"
+    model_file.write_bytes(b"unloadable")  # never read: the caller proved the candidate's tree identical
+    given = trained.models["tree"]
+    messages: list[str] = []
+    again = rescore(tmp_path / "out", config, progress=messages.append, same={"tree": given})
+    assert again.results.models["tree"].metrics == given.metrics
+    assert again.results.models["tree"].timings["model_kb"] == round(len(b"unloadable") / 1024, 2)
+    assert again.results.models["tree"].artifact == given.artifact
+    assert "[2/2] tree: the same fitted model as the candidate: scores shared" in messages

@@ -1,4 +1,4 @@
-"""Which baseline fit times ``mlgate check`` re-uses instead of refitting a model only to time it."""
+"""Which baseline fit times and scores ``mlgate check`` re-uses instead of recomputing them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mlgate.baseline import Baseline
-from mlgate.check import _known_fit_times
+from mlgate.baseline.reuse import known_fit_times
 from mlgate.results import Evaluation, ModelResult, ResultSet, write_results
 from mlgate.training.machine import describe_machine
 
@@ -42,12 +42,12 @@ def cached(tmp_path: Path, machine: dict[str, Any] | None, data: str = "sha256:d
 
 def test_unchanged_models_take_the_candidates_fit_time_and_changed_ones_are_refitted_elsewhere(tmp_path: Path) -> None:
     other = {**HERE, "fingerprint": "sha256:" + "0" * 64}
-    known = _known_fit_times(cached(tmp_path, other), [results(c=0.5, fit_s=3.0)], HERE)
+    known = known_fit_times(cached(tmp_path, other), [results(c=0.5, fit_s=3.0)], HERE)
     assert known == {"tree": 0.3}  # the changed logistic model is refitted here: timed on another machine
 
 
 def test_on_the_same_machine_the_cached_fit_times_are_re_used(tmp_path: Path) -> None:
-    known = _known_fit_times(cached(tmp_path, HERE), [results(c=0.5, fit_s=3.0)], HERE)
+    known = known_fit_times(cached(tmp_path, HERE), [results(c=0.5, fit_s=3.0)], HERE)
     assert known == {"tree": 0.3, "logistic": 2.0}
 
 
@@ -55,16 +55,53 @@ def test_on_the_same_machine_the_cached_fit_times_are_re_used(tmp_path: Path) ->
 def test_a_cache_without_a_usable_machine_entry_re_uses_nothing_stored(
     tmp_path: Path, machine: dict[str, Any] | None
 ) -> None:
-    known = _known_fit_times(cached(tmp_path, machine), [results(c=0.5, fit_s=3.0)], HERE)
+    known = known_fit_times(cached(tmp_path, machine), [results(c=0.5, fit_s=3.0)], HERE)
     assert known == {"tree": 0.3}
 
 
 def test_other_evaluation_data_re_uses_nothing(tmp_path: Path) -> None:
-    known = _known_fit_times(cached(tmp_path, HERE, data="sha256:old"), [results(c=0.5, fit_s=3.0)], HERE)
+    known = known_fit_times(cached(tmp_path, HERE, data="sha256:old"), [results(c=0.5, fit_s=3.0)], HERE)
     assert known == {}
 
 
 def test_an_unreadable_manifest_re_uses_nothing_stored(tmp_path: Path) -> None:
     baseline = cached(tmp_path, HERE)
     (baseline.folder / "manifest.json").write_text("{not json")  # type: ignore[operator]
-    assert _known_fit_times(baseline, [results(c=0.5, fit_s=3.0)], HERE) == {"tree": 0.3}
+    assert known_fit_times(baseline, [results(c=0.5, fit_s=3.0)], HERE) == {"tree": 0.3}
+
+
+MODELS = """
+logistic: {estimator: sklearn.linear_model.LogisticRegression, params: {C: %s}}
+tree: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_depth: 3}}
+"""
+TRUST = "artifacts: {trusted_types: [sklearn.tree._tree.Tree]}\n"
+
+
+def test_identical_models_are_the_ones_with_equal_fitted_content(tmp_path: Path) -> None:
+    from mlgate.baseline.reuse import identical_models
+    from mlgate.config import load_config
+    from mlgate.training.run import train_models
+    from unit.training.project import write_project
+
+    path = write_project(tmp_path / "p", models=MODELS % 1.0, extra=TRUST)
+    train_models(load_config(path), out=tmp_path / "main")
+    write_project(tmp_path / "p", models=MODELS % 0.5, extra=TRUST)  # the PR changes the logistic model
+    pr = train_models(load_config(path), out=tmp_path / "pr").results
+    baseline = Baseline("a" * 40, "cache", tmp_path / "main", "cached")
+    same = identical_models(baseline, pr, tmp_path / "pr")
+    assert set(same) == {"tree"}
+    assert same["tree"] == pr.models["tree"]
+
+
+def test_identical_models_need_the_same_holdout_rows(tmp_path: Path) -> None:
+    from mlgate.baseline.reuse import identical_models
+    from mlgate.config import load_config
+    from mlgate.training.run import train_models
+    from unit.training.project import write_project
+
+    data = "{schema: schema.yaml, train: data/train.csv, split: {folds: 3}}"
+    path = write_project(tmp_path / "p", models=MODELS % 1.0, extra=TRUST, data=data)
+    train_models(load_config(path), out=tmp_path / "main")
+    pr = train_models(load_config(path), out=tmp_path / "pr").results
+    baseline = Baseline("a" * 40, "cache", tmp_path / "main", "cached")
+    assert identical_models(baseline, pr, tmp_path / "pr") == {}  # cross-validation: folds are refitted
