@@ -336,20 +336,28 @@ def measure(res: Result, cmd: list[str], repeat: int, *, scratch: Path, cwd: Pat
     return stdout
 
 
-def read_mlgate(res: Result, stdout: str, out: Path) -> None:
-    """Metrics and a time breakdown from mlgate's JSON report and its candidate results."""
+def read_mlgate(res: Result, stdout: str, out: Path, project: Path) -> None:
+    """Metrics and a time breakdown from mlgate's JSON report and its candidate results.
+
+    A baseline fit time counts as a re-fit only when it is neither the candidate's (an identical model) nor
+    the one stored in the cache (re-used on the same machine): those were not fitted again.
+    """
     report = json.loads(stdout)
     baseline = report.get("baseline") or {}
     if baseline.get("source") != "cache":
         res.error = f"baseline source {baseline.get('source')!r}, not the cache: {baseline.get('reason')}"
         return
+    cached = cached_fit_times(project, str(baseline.get("commit")))
     fits = {"candidate": 0.0, "baseline": 0.0}
     for name, values in report["comparison"]["metrics"].items():
         for side, key in (("candidate", "new"), ("baseline", "old")):
             scores = {m: values[m][key] for m in METRICS if values.get(m, {}).get(key) is not None}
             if scores:
                 res.metrics[f"{side}/{name}"] = scores
-            fits[side] += values.get("fit_s", {}).get(key) or 0.0
+        fit = values.get("fit_s", {})
+        fits["candidate"] += fit.get("new") or 0.0
+        if fit.get("old") is not None and fit.get("old") not in (fit.get("new"), cached.get(name)):
+            fits["baseline"] += fit["old"]
     manifest = json.loads((out / "candidate" / "manifest.json").read_text())
     res.breakdown = {
         "train_total_s": manifest["timings"]["total_s"],
@@ -357,6 +365,16 @@ def read_mlgate(res: Result, stdout: str, out: Path) -> None:
         "candidate_fits_s": fits["candidate"],
         "baseline_refits_s": fits["baseline"],
     }
+
+
+def cached_fit_times(project: Path, commit: str) -> dict[str, float]:
+    """The fit times stored with the cached baseline of ``commit`` (metrics.json under .mlgate/cache)."""
+    found: dict[str, float] = {}
+    for path in (project / ".mlgate" / "cache" / commit).glob("*/metrics.json"):
+        for name, model in json.loads(path.read_text())["models"].items():
+            if "fit_s" in model.get("timings", {}):
+                found[name] = model["timings"]["fit_s"]
+    return found
 
 
 def compare_metrics(res: Result, plain: Result) -> None:
@@ -386,7 +404,7 @@ def bench_project(args: argparse.Namespace, dataset: str, n: int, exe: Path) -> 
         stdout = measure(res, cmd, args.repeat, scratch=scratch, cwd=project, env=clean_env(extra))
         if stdout:
             try:
-                read_mlgate(res, stdout, run_out)
+                read_mlgate(res, stdout, run_out, project)
             except (ValueError, KeyError, TypeError) as exc:
                 res.error = f"unexpected output ({type(exc).__name__}: {str(exc)[:60]})"
         compare_metrics(res, plain)
@@ -438,7 +456,9 @@ def format_details(results: list[Result]) -> str:
     lines += [
         "",
         "Latency sampling = (mlgate+latency) − mlgate. Train total, imports + reading (load_s: building the estimators, then reading) and fits come from the run's own"
-        " results (manifest.json timings, fit_s); rest = the process minus training and the baseline re-fits:"
+        " results (manifest.json timings, fit_s); baseline re-fits count only the baseline models fitted again"
+        " (not those sharing a candidate's fit time or re-using the cached one on the same machine);"
+        " rest = the process minus training and the baseline re-fits:"
         " interpreter and imports, the data gate, reading the data again and scoring in the re-scoring step,"
         " loading the saved models, the comparison and the report.",
     ]
