@@ -218,16 +218,21 @@ def select_truth(manifest: dict[str, Any], variant: str, fmt: str, rows: int) ->
 
 
 # ---------------------------------------------------------------- measurement
-def measure(res: Result, cmd: list[str], repeat: int, scratch: Path, ok: tuple[int, ...] = (0,)) -> tuple[str, int]:
-    """Run ``cmd`` ``repeat`` times, recording into ``res``; return the last (stdout, exit code)."""
+def measure(
+    res: Result, cmd: list[str], repeat: int, scratch: Path, ok: tuple[int, ...] = (0,), first: int = 0, of: int = 0
+) -> tuple[str, int]:
+    """Run ``cmd`` ``repeat`` times, recording into ``res``; return the last (stdout, exit code).
+
+    ``first``/``of``: the runs' numbers in the log when the caller interleaves single runs.
+    """
     stdout, code = "", -1
-    for i in range(repeat):
+    for i in range(first, first + repeat):
         try:
             wall, rss, code, stdout, stderr = run_measured(cmd, scratch)
         except OSError as exc:
             res.fail(str(exc))
             return "", -1
-        log(f"{res.tool:<12} {res.file:<20} run {i + 1}/{repeat}: {wall:.2f} s, {rss:.0f} MiB, exit {code}")
+        log(f"{res.tool:<12} {res.file:<20} run {i + 1}/{of or repeat}: {wall:.2f} s, {rss:.0f} MiB, exit {code}")
         if code not in ok:
             tail = stderr.strip().splitlines()[-20:]
             print("\n".join(f"    {line}" for line in tail), file=sys.stderr)
@@ -263,14 +268,20 @@ def compare_mlgate(report: dict[str, Any], truth: Truth, rows: int, code: int) -
     return not problems, f"yes ({total})" if not problems else "no: " + "; ".join(problems)
 
 
-def run_mlgate(exe: Path, path: Path, res: Result, truth: Truth, repeat: int, scratch: Path) -> None:
+def run_with_floor(exe: Path, path: Path, floor: Result, res: Result, truth: Truth, repeat: int, scratch: Path) -> None:
+    """Alternate floor and mlgate runs, so a machine that speeds up or slows down affects both alike."""
     if not exe.exists():
         res.fail(f"{exe} not found")
         return
+    floor_cmd = [sys.executable, "-c", FLOOR_CODE[path.suffix.lstrip(".")], str(path)]
     cmd = [str(exe), "validate", str(path), "--schema", str(path.parent / "schema.yaml"), "--format", "json"]
-    stdout, code = measure(res, cmd, repeat, scratch, ok=(0, 1))
-    if res.failed:
-        return
+    stdout, code = "", -1
+    for i in range(repeat):
+        if not floor.failed:
+            measure(floor, floor_cmd, 1, scratch, first=i, of=repeat)
+        stdout, code = measure(res, cmd, 1, scratch, ok=(0, 1), first=i, of=repeat)
+        if res.failed:
+            return
     try:
         res.exact, res.match = compare_mlgate(json.loads(stdout), truth, res.rows, code)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -416,8 +427,7 @@ def bench_size(args: argparse.Namespace, n: int, exe: Path) -> list[Result]:
             path = data / f"{variant}.{fmt}"
             truth = select_truth(manifest, variant, fmt, n)
             floor, mlgate = Result("floor", path.name, n, n), Result("mlgate", path.name, n, n)
-            measure(floor, [sys.executable, "-c", FLOOR_CODE[fmt], str(path)], args.repeat, scratch)
-            run_mlgate(exe, path, mlgate, truth, args.repeat, scratch)
+            run_with_floor(exe, path, floor, mlgate, truth, args.repeat, scratch)
             results += [floor, mlgate]
             if args.skip_peers:
                 continue
