@@ -78,7 +78,7 @@ def cast_column(column: pa.Array, item: Field, missing_values: tuple[str, ...]) 
 
 
 def _missing_mask(column: pa.Array, missing_values: tuple[str, ...]) -> pa.Array:
-    missing = pc.is_null(column)
+    """Null-free: True where the cell is null or one of ``missing_values``."""
     if missing_values == ("",):  # the default: from the offsets alone, no string comparison
         listed = pc.equal(pc.binary_length(column), 0)
     elif len(missing_values) == 1:
@@ -86,8 +86,10 @@ def _missing_mask(column: pa.Array, missing_values: tuple[str, ...]) -> pa.Array
     elif missing_values:
         listed = pc.is_in(column, value_set=pa.array(missing_values, pa.string()))
     else:
-        return missing
-    return pc.or_(missing, pc.fill_null(listed, False))
+        return pc.is_null(column)
+    if column.null_count == 0:  # the usual case: the comparison has no nulls either
+        return listed
+    return pc.or_(pc.is_null(column), pc.fill_null(listed, False))
 
 
 def _cast_strings(present: pa.Array, item: Field) -> tuple[pa.Array, pa.Array]:

@@ -31,32 +31,41 @@ def check_constraints(item: Field, cast: Cast, *, required: bool) -> Iterator[Ch
     if not cast.has_missing:
         yield from _value_checks(item, values)
         return
-    present = pc.invert(cast.missing)
+    present: pa.Array | None = None  # computed for the first check that applies, if any
     for check, mask, message in _value_checks(item, values):
+        present = pc.invert(cast.missing) if present is None else present
         yield check, pc.and_(mask, present), message
+
+
+def _no_nulls(mask: pa.Array, values: pa.Array) -> pa.Array:
+    """``mask`` with nulls read as False (a comparison of null-free values has none: no kernel call)."""
+    return mask if values.null_count == 0 else pc.fill_null(mask, False)
 
 
 def _value_checks(item: Field, values: pa.Array) -> Iterator[Check]:
     c = item.constraints
-    bounds = (
-        ("minimum", c.minimum, pc.less, "below minimum"),
-        ("maximum", c.maximum, pc.greater, "above maximum"),
-        ("exclusiveMinimum", c.exclusive_minimum, pc.less_equal, "not above exclusiveMinimum"),
-        ("exclusiveMaximum", c.exclusive_maximum, pc.greater_equal, "not below exclusiveMaximum"),
-    )
-    nan = pc.fill_null(pc.is_nan(values), False) if pa.types.is_floating(values.type) else None
+    bounds = [
+        (name, bound, compare, text)
+        for name, bound, compare, text in (
+            ("minimum", c.minimum, pc.less, "below minimum"),
+            ("maximum", c.maximum, pc.greater, "above maximum"),
+            ("exclusiveMinimum", c.exclusive_minimum, pc.less_equal, "not above exclusiveMinimum"),
+            ("exclusiveMaximum", c.exclusive_maximum, pc.greater_equal, "not below exclusiveMaximum"),
+        )
+        if bound is not None
+    ]
+    nan = _no_nulls(pc.is_nan(values), values) if bounds and pa.types.is_floating(values.type) else None
     for name, bound, compare, text in bounds:
-        if bound is not None:
-            mask = pc.fill_null(compare(values, _scalar(bound, values.type)), False)
-            if nan is not None:  # as in Frictionless: NaN is not within any bound
-                mask = pc.or_(mask, nan)
-            yield name, mask, f"{text} {bound}"
+        mask = _no_nulls(compare(values, _scalar(bound, values.type)), values)
+        if nan is not None:  # as in Frictionless: NaN is not within any bound
+            mask = pc.or_(mask, nan)
+        yield name, mask, f"{text} {bound}"
     if c.min_length is not None or c.max_length is not None:
         lengths = pc.utf8_length(values)
         if c.min_length is not None:
-            yield "minLength", pc.fill_null(pc.less(lengths, c.min_length), False), f"shorter than {c.min_length}"
+            yield "minLength", _no_nulls(pc.less(lengths, c.min_length), values), f"shorter than {c.min_length}"
         if c.max_length is not None:
-            yield "maxLength", pc.fill_null(pc.greater(lengths, c.max_length), False), f"longer than {c.max_length}"
+            yield "maxLength", _no_nulls(pc.greater(lengths, c.max_length), values), f"longer than {c.max_length}"
     if c.pattern is not None:
         yield "pattern", _pattern_mask(values, c.pattern), f"does not match {c.pattern}"
     if c.enum is not None:

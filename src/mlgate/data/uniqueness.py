@@ -244,9 +244,11 @@ class UniqueTracker:
         total = sum(len(h) for h in self.h1)
         bits = max(0, (total * 8 - 1) // self.sort_budget).bit_length()
         shift = np.uint64(64 - bits)
+        small = np.uint8 if bits <= 8 else np.uint16  # each key's partition, computed once: 1 byte a key
+        parts = [((h * _GOLDEN) >> shift).astype(small) for h in self.h1] if bits else []
         found = []
         for part in range(1 << bits):
-            chosen = [h[((h * _GOLDEN) >> shift) == part] if bits else h for h in self.h1]
+            chosen = [h[p == part] for h, p in zip(self.h1, parts, strict=True)] if bits else list(self.h1)
             keys = np.concatenate(chosen) if chosen else np.zeros(0, np.uint64)
             del chosen
             keys.sort()
