@@ -28,7 +28,9 @@ mlgate's latency sampling (``train.latency_rows``/``batch_rows`` single-row and 
 per model, candidate and baseline) has no off switch: ``latency_rows: 0`` still times one call after 3
 warm-ups. It is measured by difference: one mlgate run with the config's latency settings (200/1000)
 and one with ``MLGATE_TRAIN__LATENCY_ROWS=0 MLGATE_TRAIN__BATCH_ROWS=0``; the goal compares the latter
-with the plain script. Every task is a fresh process; wall clock and peak RSS cover the whole process.
+with the plain script. Every task is a fresh process; wall clock and peak RSS cover the whole process. With
+``--repeat N`` the tools take turns (plain, mlgate, mlgate+latency, plain, ...), so a machine that speeds up or
+slows down during the run affects them alike; medians are reported.
 The markdown report is printed and written to ``results.md`` (raw data: ``results.json``) in the work dir.
 """
 
@@ -318,13 +320,20 @@ def run_plain(project: Path, baseline: Path, save: bool) -> dict[str, dict[str, 
 
 
 # ---------------------------------------------------------------- measurement
-def measure(res: Result, cmd: list[str], repeat: int, *, scratch: Path, cwd: Path, env: dict[str, str]) -> str:
-    """Run ``cmd`` ``repeat`` times into ``res``; return the last stdout ("" on failure)."""
+def measure(
+    res: Result, cmd: list[str], repeat: int, *, scratch: Path, cwd: Path, env: dict[str, str], first: int = 0,
+    of: int = 0,
+) -> str:  # fmt: skip
+    """Run ``cmd`` ``repeat`` times into ``res``; return the last stdout ("" on failure).
+
+    ``first``/``of``: the runs' numbers in the log when the caller interleaves single runs.
+    """
     stdout = ""
-    for i in range(repeat):
+    for i in range(first, first + repeat):
         wall, rss, code, stdout, stderr = run_measured(cmd, scratch, cwd=cwd, env=env)
         log(
-            f"{res.dataset:<9} {res.rows:>9,} {res.tool:<15} run {i + 1}/{repeat}: {wall:.2f} s, {rss:.0f} MiB, exit {code}"
+            f"{res.dataset:<9} {res.rows:>9,} {res.tool:<15} run {i + 1}/{of or repeat}: {wall:.2f} s, {rss:.0f} MiB,"
+            f" exit {code}"
         )
         if code not in (0, 1):  # mlgate check exits 1 when a gate fails: still a complete run
             tail = [line for line in stderr.strip().splitlines() if line.strip()][-10:]
@@ -392,24 +401,35 @@ def bench_project(args: argparse.Namespace, dataset: str, n: int, exe: Path) -> 
     project = ensure_project(folder, dataset, n, args.seed, args.regen, exe)
     scratch = args.work / "scratch"
     plain = Result(dataset, n, "plain")
-    out = measure(plain, [sys.executable, SELF, "--child", "plain", str(project), str(folder / "plain-baseline")],
-                  args.repeat, scratch=scratch, cwd=project, env=clean_env())  # fmt: skip
-    if out:
-        plain.metrics = json.loads(out.strip().splitlines()[-1])
+    plain_cmd = [sys.executable, SELF, "--child", "plain", str(project), str(folder / "plain-baseline")]
+    tools = [(Result(dataset, n, tool), extra) for tool, extra in (("mlgate", NO_LATENCY), ("mlgate+latency", {}))]
+    outs = {res.tool: folder / ("pr-run" if res.tool == "mlgate" else "pr-run-latency") for res, _ in tools}
+    outputs: dict[str, str] = {}
+    for i in range(args.repeat):  # one run of each tool in turn: machine drift affects them alike
+        if not plain.error:
+            outputs["plain"] = measure(plain, plain_cmd, 1, scratch=scratch, cwd=project, env=clean_env(), first=i,
+                                       of=args.repeat) or outputs.get("plain", "")  # fmt: skip
+        for res, extra in tools:
+            cmd = [str(exe), "check", "--no-cache", "--format", "json", "--out", str(outs[res.tool])]
+            if not res.error:
+                outputs[res.tool] = measure(res, cmd, 1, scratch=scratch, cwd=project, env=clean_env(extra),
+                                            first=i, of=args.repeat) or outputs.get(res.tool, "")  # fmt: skip
+    if outputs.get("plain"):
+        plain.metrics = json.loads(outputs["plain"].strip().splitlines()[-1])
     results = [plain]
-    for tool, extra in (("mlgate", NO_LATENCY), ("mlgate+latency", {})):
-        res = Result(dataset, n, tool)
-        run_out = folder / "pr-run"
-        cmd = [str(exe), "check", "--no-cache", "--format", "json", "--out", str(run_out)]
-        stdout = measure(res, cmd, args.repeat, scratch=scratch, cwd=project, env=clean_env(extra))
-        if stdout:
-            try:
-                read_mlgate(res, stdout, run_out, project)
-            except (ValueError, KeyError, TypeError) as exc:
-                res.error = f"unexpected output ({type(exc).__name__}: {str(exc)[:60]})"
+    for res, _extra in tools:
+        if outputs.get(res.tool):
+            read_mlgate_or_fail(res, outputs[res.tool], outs[res.tool], project)
         compare_metrics(res, plain)
         results.append(res)
     return results
+
+
+def read_mlgate_or_fail(res: Result, stdout: str, out: Path, project: Path) -> None:
+    try:
+        read_mlgate(res, stdout, out, project)
+    except (ValueError, KeyError, TypeError) as exc:
+        res.error = f"unexpected output ({type(exc).__name__}: {str(exc)[:60]})"
 
 
 # ---------------------------------------------------------------- reporting
