@@ -204,8 +204,11 @@ def find_best_model(results: ResultSet, primary: str | None, metrics: MetricsCon
 
 def diff_params(baseline: ResultSet, candidate: ResultSet) -> tuple[ParamChange, ...]:
     """Changed hyperparameters of the models on both sides (deepdiff; 1 and 1.0 are equal)."""
-    from deepdiff import DeepDiff
-    from deepdiff.helper import notpresent
+    from mlgate.imports import refusing
+
+    with refusing("pydantic"):  # deepdiff imports it only to diff pydantic models; parameters are plain data
+        from deepdiff import DeepDiff
+        from deepdiff.helper import notpresent
 
     changes: list[ParamChange] = []
     for name, model in candidate.models.items():

@@ -3,23 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from importlib.machinery import ModuleSpec
-    from types import ModuleType
-
-
-class _RefusePandas:
-    """A meta path finder (by protocol: subclassing ``importlib.abc`` would import ``tempfile`` and more)."""
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
-    ) -> ModuleSpec | None:
-        if fullname == "pandas" or fullname.startswith("pandas."):
-            raise ImportError("pandas is not needed by mlgate's data commands")
-        return None
+from mlgate.imports import refusing
 
 
 def skip_pandas_integration() -> None:
@@ -33,9 +18,5 @@ def skip_pandas_integration() -> None:
         return
     import pyarrow as pa
 
-    refuse = _RefusePandas()
-    sys.meta_path.insert(0, refuse)
-    try:
+    with refusing("pandas"):
         pa.array([0])
-    finally:
-        sys.meta_path.remove(refuse)
