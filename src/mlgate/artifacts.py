@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 
 from mlgate.errors import InputError
 from mlgate.files import write_atomic
+from mlgate.imports import refusing
 
 BUILTIN_TRUSTED: tuple[str, ...] = ("numpy.dtype",)
 TRUSTED_KEY = "artifacts.trusted_types"
@@ -38,12 +40,29 @@ class SavedModel:
     untrusted: tuple[str, ...]
 
 
+def import_skops() -> Any:
+    """``skops.io``, imported without pytest (about 0.1 s) where nothing needs it.
+
+    Importing skops.io lists scikit-learn's estimators, which imports every scikit-learn module, among them
+    its test utilities; those use pytest only when it is installed. Should a module need it after all, the
+    import is simply done again without the refusal.
+    """
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    try:
+        with refusing("pytest", "_pytest"):
+            import skops.io as sio
+    except ImportError:
+        import skops.io as sio
+    return sio
+
+
 def save_model(estimator: Any, path: Path, *, trusted: Sequence[str] | None = None, what: str = "model") -> SavedModel:
     """Serialise ``estimator`` with skops to ``path`` (atomic write); return its digest and size.
 
     With ``trusted``, a model that would need other types to load is refused before anything is written.
     """
-    import skops.io as sio
+    sio = import_skops()
 
     try:
         data = sio.dumps(estimator)
@@ -67,7 +86,7 @@ def save_model(estimator: Any, path: Path, *, trusted: Sequence[str] | None = No
 
 def untrusted_types(data: bytes) -> tuple[str, ...]:
     """The types in a skops file that neither skops nor mlgate trusts by default."""
-    import skops.io as sio
+    sio = import_skops()
 
     return tuple(sorted(t for t in sio.get_untrusted_types(data=data) if t not in BUILTIN_TRUSTED))
 
@@ -85,7 +104,7 @@ def refuse_untrusted(untrusted: Sequence[str], trusted: Sequence[str], *, what: 
 
 def load_model(path: Path, *, sha256: str, trusted: Sequence[str]) -> Any:
     """Load a skops model after verifying its SHA-256 and that every untrusted type is in ``trusted``."""
-    import skops.io as sio
+    sio = import_skops()
 
     try:
         data = path.read_bytes()

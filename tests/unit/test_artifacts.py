@@ -172,3 +172,25 @@ def test_content_digest_is_none_for_a_file_that_fails_its_digest_or_is_no_skops_
     junk.write_bytes(b"not a zip")
     assert content_digest(junk, sha256=hashlib.sha256(b"not a zip").hexdigest()) is None
     assert content_digest(tmp_path / "missing.skops", sha256="0" * 64) is None
+
+
+def test_skops_is_imported_without_pytest_and_with_the_same_trusted_types(tmp_path: Path) -> None:
+    """In a fresh interpreter (pytest is loaded here), as the CLI runs: same defaults, no pytest import."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from mlgate.artifacts import import_skops\n"
+        "sio = import_skops()\n"
+        "from skops.io import _trusted_types as t\n"
+        "print(json.dumps([sorted(t.SKLEARN_ESTIMATOR_TYPE_NAMES), 'pytest' in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    names, pytest_loaded = json.loads(done.stdout)
+    from skops.io import _trusted_types
+
+    assert names == sorted(_trusted_types.SKLEARN_ESTIMATOR_TYPE_NAMES)
+    assert "sklearn.linear_model._logistic.LogisticRegression" in names
+    assert pytest_loaded is False
