@@ -30,7 +30,14 @@ def copy(tmp_path: Path) -> Path:
     for doc in (ROOT / "docs").rglob("*.md"):
         (target / doc.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(doc, target / doc.relative_to(ROOT))
+    empty_unreleased(target / "CHANGELOG.md")  # as right after a release, whatever main has queued since
     return target
+
+
+def empty_unreleased(changelog: Path) -> None:
+    text = changelog.read_text(encoding="utf-8")
+    emptied = re.sub(r"^## \[Unreleased\]\n.*?(?=^## \[)", "## [Unreleased]\n\n", text, count=1, flags=re.M | re.S)
+    changelog.write_text(emptied, encoding="utf-8")
 
 
 @pytest.fixture
