@@ -143,7 +143,17 @@ def test_the_retrain_step_registers_through_mlgate_and_fails_the_job_when_mlgate
     )
     assert done.status == code
     out = str(tmp_path / "temp" / "mlgate-retrain")
-    expected = ["retrain", "--out", out, "--issue", "--issue-key", "mlgate-monitor", "--github-output"]
+    expected = [
+        "retrain",
+        "--out",
+        out,
+        "--format",
+        "github",
+        "--issue",
+        "--issue-key",
+        "mlgate-monitor",
+        "--github-output",
+    ]
     assert done.args("mlgate") == expected + (["--no-fetch"] if fetch == "false" else [])
     assert done.env("mlgate")["MLGATE_REGISTRY__PATH"] == "/srv/r"
 

@@ -80,8 +80,12 @@ def retrain(
     shown = {"markdown": lambda: summary, "json": lambda: render.render_json(result),
              "github": lambda: render.render_github(result)}  # fmt: skip
     click.echo(shown.get(fmt, lambda: render.render_text(result))(), nl=False)
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    in_summary = fmt == "github" and bool(step_summary)
+    if in_summary:  # in Actions: the report in the job summary, written here once
+        append_job_summary(Path(str(step_summary)), summary)
     if issue:
-        report_on_issue(result, summary, key=issue_key)
+        report_on_issue(result, summary, key=issue_key, in_summary=in_summary)
     if github_output:
         registered = result.version.version if result.version is not None else ""
         write_github_outputs({"outcome": result.outcome, "version": registered,
@@ -89,11 +93,12 @@ def retrain(
     return result.exit_code
 
 
-def report_on_issue(result: RetrainResult, summary: str, *, key: str) -> None:
+def report_on_issue(result: RetrainResult, summary: str, *, key: str, in_summary: bool = False) -> None:
     """A comment on the open monitor issue (a new issue only when a version was registered).
 
     Needs GITHUB_TOKEN (issues: write) and GITHUB_REPOSITORY; a token that may not write issues gets a
-    warning and the report in the job summary, as ``mlgate comment`` does.
+    warning and the report in the job summary (unless ``in_summary``: it is there already), as
+    ``mlgate comment`` does.
     """
 
     from mlgate.github import actions
@@ -108,7 +113,7 @@ def report_on_issue(result: RetrainResult, summary: str, *, key: str) -> None:
         try:
             done: IssueResult = note_retrain(client, repo, key=key, title=title, body=summary, registered=registered)
         except NotAccessibleError as exc:
-            if summary_file is not None:
+            if summary_file is not None and not in_summary:
                 append_job_summary(summary_file, summary)
             fix = "give the job `permissions: issues: write`; the report is in the job summary"
             click.echo(actions.annotation("warning", f"{exc.message}. {fix}", title="mlgate retrain"))
