@@ -14,9 +14,11 @@ refuses — a project's own transformers, XGBoost, and scikit-learn's tree struc
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sys
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,32 +136,39 @@ def content_digest(path: Path, *, sha256: str) -> str | None:
     """A digest of what a skops file holds, the same for two saves of equal models; None when unsure.
 
     skops names its array members after object ids and stamps the zip with the time, so two saves of
-    the very same fitted model differ byte for byte. Here every ``__id__`` is renumbered in order of
-    first appearance and every member name is replaced by the SHA-256 of the member, which keeps the
-    object graph and all of its data: equal digests mean equal models. The file is only read as a zip
-    and JSON (nothing is loaded or imported), after its recorded SHA-256 is checked.
+    the very same fitted model differ byte for byte. Here the verified bytes are read as a zip and JSON
+    (nothing is loaded or imported): every non-zero ``__id__`` is renumbered in order of first appearance
+    (skops aliases objects by equal non-zero ids; 0 stays 0), every member name is replaced by the
+    SHA-256 of the member, and every other string is tagged so that no literal can pass for a member.
+    That keeps the object graph and all of its data: equal digests mean equal models.
     """
     try:
         raw = path.read_bytes()
         if hashlib.sha256(raw).hexdigest() != sha256.lower():
             return None
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = {name: hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist()}
             schema = json.loads(archive.read("schema.json"))
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        return None
-    ids: dict[object, int] = {}
-
-    def canonical(node: object) -> object:
-        if isinstance(node, dict):
-            return {key: ids.setdefault(value, len(ids)) if key == "__id__" else canonical(value)
-                    for key, value in node.items()}  # fmt: skip
-        if isinstance(node, list):
-            return [canonical(item) for item in node]
-        if isinstance(node, str) and node in members and node != "schema.json":
-            return f"member:{members[node]}"
-        return node
-
-    arrays = sorted(digest for name, digest in members.items() if name != "schema.json")
-    text = json.dumps([canonical(schema), arrays], separators=(",", ":"))
+        arrays = sorted(digest for name, digest in members.items() if name != "schema.json")
+        text = json.dumps([_canonical(schema, members, {}), arrays], separators=(",", ":"))
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError, NotImplementedError, zlib.error,
+            zipfile.BadZipFile):  # fmt: skip
+        return None  # unreadable, or deeper than the interpreter's recursion limit: not provably equal
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(node: object, members: dict[str, str], ids: dict[int, int]) -> object:
+    if isinstance(node, dict):
+        return {key: _renumber(value, ids) if key == "__id__" else _canonical(value, members, ids)
+                for key, value in node.items()}  # fmt: skip
+    if isinstance(node, list):
+        return [_canonical(item, members, ids) for item in node]
+    if isinstance(node, str):
+        return f"m:{members[node]}" if node in members and node != "schema.json" else f"s:{node}"
+    return node
+
+
+def _renumber(value: object, ids: dict[int, int]) -> object:
+    if type(value) is not int:
+        raise TypeError("an __id__ that is not an integer")  # not a skops id: not provably equal
+    return ids.setdefault(value, len(ids) + 1) if value else 0

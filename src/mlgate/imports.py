@@ -9,6 +9,7 @@ affects imports made inside the ``with`` block, and never a package that is alre
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -34,9 +35,13 @@ class _Refuse:
 
 @contextmanager
 def refusing(*names: str) -> Iterator[None]:
-    """Within the block, importing the top-level packages ``names`` (unless already imported) fails."""
+    """Within the block, importing the top-level packages ``names`` (unless already imported) fails.
+
+    ``sys.meta_path`` is process-wide, so this acts only on the main thread (where the CLI imports before it
+    starts any worker); called from another thread it changes nothing and the import just happens.
+    """
     wanted = frozenset(name for name in names if name not in sys.modules)
-    if not wanted:
+    if not wanted or threading.current_thread() is not threading.main_thread():
         yield
         return
     finder = _Refuse(wanted)

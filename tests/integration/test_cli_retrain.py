@@ -255,3 +255,18 @@ def test_in_actions_the_report_reaches_the_job_summary_once_even_when_the_issue_
     report = (project / "out" / "summary.md").read_text(encoding="utf-8")
     assert written.count(report.strip().splitlines()[0]) == 1
     assert "no retrained model beats the live version" in written
+
+
+def test_a_job_summary_that_cannot_be_written_is_a_warning_after_the_outputs(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    outputs = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path))  # a folder: appending to it fails
+    code = main(["retrain", "--config", str(project / "mlgate.yaml"), "--out", str(project / "out"), "--no-fetch",
+                 "--format", "github", "--github-output", "--by", "scheduler"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "mlgate: warning: the job summary could not be written" in captured.err
+    assert "Traceback" not in captured.err
+    assert "outcome" in outputs.read_text(encoding="utf-8")

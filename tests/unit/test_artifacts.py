@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import textwrap
 import zipfile
 from pathlib import Path
@@ -194,3 +195,43 @@ def test_skops_is_imported_without_pytest_and_with_the_same_trusted_types(tmp_pa
     assert names == sorted(_trusted_types.SKLEARN_ESTIMATOR_TYPE_NAMES)
     assert "sklearn.linear_model._logistic.LogisticRegression" in names
     assert pytest_loaded is False
+
+
+def _skops_like(tmp_path: Path, name: str, schema: Any, members: dict[str, bytes]) -> tuple[Path, str]:
+    """A zip shaped like a skops file (schema.json + members): what content_digest reads."""
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("schema.json", schema if isinstance(schema, str) else json.dumps(schema))
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_content_digest_cannot_be_fooled_by_a_literal_that_spells_a_member(tmp_path: Path) -> None:
+    from mlgate.artifacts import content_digest
+
+    data = b"same array"
+    digest = hashlib.sha256(data).hexdigest()
+    a = _skops_like(tmp_path, "a.skops", {"param": "1.npy", "arr": {"file": "1.npy"}}, {"1.npy": data})
+    b = _skops_like(tmp_path, "b.skops", {"param": f"m:{digest}", "arr": {"file": "2.npy"}}, {"2.npy": data})
+    assert content_digest(a[0], sha256=a[1]) != content_digest(b[0], sha256=b[1])
+
+
+def test_content_digest_keeps_skops_aliasing_apart_from_id_zero(tmp_path: Path) -> None:
+    from mlgate.artifacts import content_digest
+
+    apart = _skops_like(tmp_path, "a.skops", [{"__id__": 0}, {"__id__": 0}], {})  # 0: never an alias
+    alias = _skops_like(tmp_path, "b.skops", [{"__id__": 5}, {"__id__": 5}], {})  # one object, twice
+    renamed = _skops_like(tmp_path, "c.skops", [{"__id__": 9}, {"__id__": 9}], {})
+    digests = [content_digest(p, sha256=s) for p, s in (apart, alias, renamed)]
+    assert digests[0] != digests[1]
+    assert digests[1] == digests[2]
+
+
+def test_content_digest_is_none_for_ids_that_are_not_integers_or_too_deep(tmp_path: Path) -> None:
+    from mlgate.artifacts import content_digest
+
+    odd = _skops_like(tmp_path, "a.skops", {"content": {"__id__": {"nested": 1}}}, {})
+    nested = _skops_like(tmp_path, "b.skops", "[" * 100_000 + '"leaf"' + "]" * 100_000, {})
+    assert content_digest(odd[0], sha256=odd[1]) is None
+    assert content_digest(nested[0], sha256=nested[1]) is None

@@ -47,3 +47,25 @@ def test_parameter_diffs_do_not_import_pydantic() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[('C', 'changed'), ('tol[1]', 'changed')] False"
+
+
+def test_off_the_main_thread_nothing_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    package = tmp_path / "mlgate_probe_thread_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("VALUE = 9\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found: list[int] = []
+
+    def worker() -> None:
+        with refusing("mlgate_probe_thread_pkg"):
+            import mlgate_probe_thread_pkg
+
+            found.append(mlgate_probe_thread_pkg.VALUE)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert found == [9]
+    monkeypatch.delitem(sys.modules, "mlgate_probe_thread_pkg")

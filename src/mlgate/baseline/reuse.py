@@ -34,13 +34,8 @@ def known_fit_times(baseline: Baseline, candidates: list[ResultSet], machine: Ma
     if baseline.folder is None or len(candidates) != 1:
         return {}  # merged legs were timed on other runners
     stored, candidate = read_results(baseline.folder), candidates[0]
-    same_data = (
-        stored.evaluation is not None
-        and candidate.evaluation is not None
-        and stored.evaluation.data_sha256 == candidate.evaluation.data_sha256
-    )
-    if not same_data:
-        return {}
+    if stored.evaluation is None or stored.evaluation != candidate.evaluation:
+        return {}  # other rows (data, target, split or sizes): a fit time from there says nothing here
     known = {
         name: mine.timings["fit_s"]
         for name, mine in candidate.models.items()

@@ -81,15 +81,19 @@ def retrain(
              "github": lambda: render.render_github(result)}  # fmt: skip
     click.echo(shown.get(fmt, lambda: render.render_text(result))(), nl=False)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    in_summary = fmt == "github" and bool(step_summary)
-    if in_summary:  # in Actions: the report in the job summary, written here once
-        append_job_summary(Path(str(step_summary)), summary)
-    if issue:
-        report_on_issue(result, summary, key=issue_key, in_summary=in_summary)
+    in_summary = fmt == "github" and bool(step_summary)  # in Actions: the report goes to the job summary, once
     if github_output:
         registered = result.version.version if result.version is not None else ""
         write_github_outputs({"outcome": result.outcome, "version": registered,
                               "exit-code": str(int(result.exit_code)), "summary-file": str(out / "summary.md")})  # fmt: skip
+    if issue:
+        report_on_issue(result, summary, key=issue_key, in_summary=in_summary)
+    if in_summary:
+        try:
+            append_job_summary(Path(str(step_summary)), summary)
+        except OSError as exc:
+            click.echo(f"mlgate: warning: the job summary could not be written ({exc.strerror}); the report is in "
+                       f"{out / 'summary.md'}", err=True)  # fmt: skip
     return result.exit_code
 
 

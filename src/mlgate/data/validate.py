@@ -259,6 +259,8 @@ class _Run:
             ok = goods[0]
             for good in goods[1:]:
                 ok = pc.and_(ok, good)
+            if len(ok) == 0:
+                continue  # an empty batch (an empty row group) adds no keys
             if ok.true_count == len(ok):  # every row takes part (the usual case): no selection, no copy
                 index = np.arange(len(ok), dtype=np.int64)
                 keyed = [casts[name].values for name in names]

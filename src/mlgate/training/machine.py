@@ -39,14 +39,21 @@ def describe_machine(
 
 
 def read_cpu_model(cpuinfo: Path = _CPUINFO) -> str:
-    """The CPU's model name (Linux: /proc/cpuinfo), else what ``platform`` reports, else "unknown"."""
+    """The CPU's model (Linux: /proc/cpuinfo's model name, or an Arm core's implementer, part and variant),
+    else what ``platform`` reports, else "unknown"."""
+    fields: dict[str, str] = {}
     try:
         for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
             key, _, value = line.partition(":")
-            if key.strip() in ("model name", "Model", "cpu model") and value.strip():
-                return value.strip()
+            fields.setdefault(key.strip(), value.strip())
     except OSError:
         pass
+    for key in ("model name", "Model", "cpu model"):
+        if fields.get(key):
+            return fields[key]
+    arm = [fields.get(f"CPU {part}", "") for part in ("implementer", "part", "variant")]
+    if all(arm):  # Arm cores name no model: e.g. implementer 0x41, part 0xd0c (Neoverse N1)
+        return "arm implementer {} part {} variant {}".format(*arm)
     return platform.processor() or "unknown"
 
 
@@ -61,7 +68,7 @@ def usable_cores() -> int:
 def same_machine(manifest: Mapping[str, Any], machine: Mapping[str, Any]) -> bool:
     """Whether a stored manifest was made on a machine with this fingerprint (False when it has none)."""
     stored = manifest.get("machine")
-    if not isinstance(stored, Mapping):
-        return False
+    if not isinstance(stored, Mapping) or machine.get("cpu") in (None, "", "unknown", "arm", "i386"):
+        return False  # a CPU that cannot be told apart from others of its kind is never "the same"
     fingerprint = stored.get("fingerprint")
     return isinstance(fingerprint, str) and fingerprint == machine.get("fingerprint")

@@ -111,7 +111,7 @@ def score(model: str, estimator: Any, metrics: Sequence[Metric], X: Any, y: Any)
 def _score_together(estimator: Any, metrics: Sequence[Metric], X: Any, y: Any) -> dict[str, float] | None:
     """Every metric from shared predictions (scorer name -> value), or None when that cannot be done."""
     names = [m.scorer for m in metrics]
-    if len(names) < 2 or len(set(names)) != len(names):
+    if len(names) < 2 or len(set(names)) != len(names) or not _can_share(estimator, names):
         return None
     from sklearn.metrics import check_scoring
 
@@ -120,6 +120,30 @@ def _score_together(estimator: Any, metrics: Sequence[Metric], X: Any, y: Any) -
         return {name: float(found[name]) for name in names}
     except (ValueError, TypeError, AttributeError, KeyError):
         return None  # scored one by one, which names the metric at fault
+
+
+def _can_share(estimator: Any, names: Sequence[str]) -> bool:
+    """Whether shared predictions give every scorer what it would compute alone.
+
+    scikit-learn's multi-metric scorer keeps one response per method, but for a binary target the column of
+    ``predict_proba`` (or the sign of ``decision_function``) depends on each scorer's positive label:
+    ``average_precision`` takes 1, ``roc_auc`` and ``neg_log_loss`` the larger class. Scorers sharing a
+    method other than ``predict`` must agree on it; when that cannot be told, nothing is shared.
+    """
+    from sklearn.metrics import get_scorer
+
+    try:
+        from sklearn.utils._response import _check_response_method
+
+        labels: dict[str, object] = {}
+        for name in names:
+            scorer = get_scorer(name)
+            method = _check_response_method(estimator, scorer._response_method).__name__
+            if method != "predict" and labels.setdefault(method, scorer._get_pos_label()) != scorer._get_pos_label():
+                return False
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return False
+    return True
 
 
 def _hint(metric: Metric) -> str:

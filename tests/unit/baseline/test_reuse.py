@@ -105,3 +105,11 @@ def test_identical_models_need_the_same_holdout_rows(tmp_path: Path) -> None:
     pr = train_models(load_config(path), out=tmp_path / "pr").results
     baseline = Baseline("a" * 40, "cache", tmp_path / "main", "cached")
     assert identical_models(baseline, pr, tmp_path / "pr") == {}  # cross-validation: folds are refitted
+
+
+def test_stored_fit_times_need_the_same_rows_not_just_the_same_files(tmp_path: Path) -> None:
+    baseline = cached(tmp_path, HERE)
+    other_split = results(c=0.5, fit_s=3.0)
+    other_split = ResultSet(models=other_split.models, task="classification", primary="accuracy",
+                            evaluation=Evaluation("holdout", 70, 30, None, "sha256:data"))  # fmt: skip
+    assert known_fit_times(baseline, [other_split], HERE) == {}

@@ -130,3 +130,17 @@ def test_records_with_every_cell_missing_are_blank_rows(tmp_path: Path) -> None:
     path.write_text("id,n,note\na,1,x\n,,\nb,2,y\n", encoding="utf-8")
     result = run(path)
     assert found(result) == {(None, "blank-row"): ((3,), (3,))}
+
+
+def test_an_empty_batch_keeps_duplicate_examples_readable_from_their_keys() -> None:
+    """A zero-row batch (an empty Parquet row group) must not turn reading values back from keys off."""
+    from mlgate.data.collect import Collector
+    from mlgate.data.validate import _Run
+
+    schema = parse_schema({"fields": [{"name": "id", "type": "string", "constraints": {"unique": True}}]})
+    run = _Run(schema, {"id": 0}, Collector(5), None)
+    run.check_batch([pa.array([], pa.string())], 0, None)
+    run.check_batch([pa.array(["a", "b", "a"])], 0, None)
+    [(_names, tracker)] = run.trackers.values()
+    assert tracker.packed
+    assert tracker.duplicates()[0].tolist() == [2]

@@ -40,3 +40,15 @@ def test_same_machine_needs_an_equal_fingerprint() -> None:
     assert not same_machine({"machine": {**here, "fingerprint": "sha256:" + "1" * 64}}, here)
     assert not same_machine({}, here)
     assert not same_machine({"machine": "x"}, here)
+
+
+def test_an_arm_core_is_named_by_implementer_part_and_variant(tmp_path: Path) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nBogoMIPS\t: 243.75\nCPU implementer\t: 0x41\nCPU architecture: 8\n"
+                       "CPU variant\t: 0x1\nCPU part\t: 0xd40\nCPU revision\t: 1\n")  # fmt: skip
+    assert read_cpu_model(cpuinfo) == "arm implementer 0x41 part 0xd40 variant 0x1"
+
+
+def test_a_cpu_that_cannot_be_told_apart_is_never_the_same_machine() -> None:
+    here = {**describe_machine(VERSIONS, environ={}), "cpu": "unknown"}
+    assert not same_machine({"machine": here}, here)

@@ -124,3 +124,22 @@ def test_a_failing_metric_among_several_is_still_named() -> None:
     model = LogisticRegression().fit(X, y)
     with pytest.raises(InputError, match="model 'lr': metric 'roc_auc' cannot be computed"):
         score("lr", model, [to_metric("accuracy"), to_metric("roc_auc"), to_metric("f1_macro")], X, y)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("roc_auc", "average_precision"), ("average_precision", "neg_log_loss"), ("neg_brier_score", "average_precision")],
+)
+def test_scorers_that_disagree_on_the_positive_class_are_not_given_shared_predictions(names: tuple[str, ...]) -> None:
+    """With labels {1, 2}, average_precision's positive class is 1, the others' is 2: each gets its own column."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import get_scorer
+
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=300)})
+    y = np.where(X["a"] + rng.normal(size=300) > 0, 2, 1)
+    model = LogisticRegression().fit(X, y)
+    metrics = [to_metric(n) for n in names]
+    values = score("lr", model, metrics, X, y)
+    for metric in metrics:
+        assert values[metric.name] == metric.sign * get_scorer(metric.scorer)(model, X, y) + 0.0
