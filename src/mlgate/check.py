@@ -10,6 +10,7 @@ models fitted on data that broke its contract prove nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -109,6 +110,8 @@ def run_check(
         known = known_fit_times(baseline, candidates, machine)
         same = identical_models(baseline, candidates[0], folder) if folder is not None else {}
         rescored, skipped = _rescore(baseline, config, say, known, data, same)
+    if same and rescored is not None:
+        baseline = dataclasses.replace(baseline, reason=f"{baseline.reason}; {_describe_shared(sorted(same))}")
     from mlgate.compare import compare_results, merge_candidates
 
     candidate = merge_candidates(candidates)
@@ -116,6 +119,12 @@ def run_check(
     schema_diff = diff_schema_at(git, baseline.commit, config) if git is not None else None
     cached_as = _cache_candidate(git, revisions, options, config, folder) if folder is not None else None
     return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as)
+
+
+def _describe_shared(names: list[str]) -> str:
+    """The report's words for baseline models whose scores are the candidates' (the same fitted model)."""
+    which = ", ".join(names) if len(names) <= 3 else f"{len(names)} models"
+    return f"{which}: the same fitted model as this PR's, scores shared"
 
 
 def find_baseline(

@@ -99,6 +99,8 @@ def test_a_pull_request_is_compared_with_its_merge_base_from_the_cache(
     report = json.loads((out / "report.json").read_text())
     assert report["verdict"] == "fail"
     assert report["baseline"] == {"commit": shas["A"], "source": "cache", "reason": report["baseline"]["reason"]}
+    assert report["baseline"]["reason"].endswith("; tree: the same fitted model as this PR's, scores shared")
+    assert "tree: the same fitted model as this PR's, scores shared" in comment.splitlines()[3]
     rows = report["comparison"]["metrics"]
     assert rows["logistic"]["roc_auc"]["status"] == "fail"
     assert rows["tree"]["roc_auc"]["status"] == "same"  # the unchanged model re-scores identically
