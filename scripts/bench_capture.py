@@ -30,14 +30,13 @@ import signal
 import statistics
 import subprocess
 import sys
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchkit import describe_machine, log  # noqa: E402 - scripts/ is put on sys.path just above
+from benchkit import describe_machine, log, wait_for_serve  # noqa: E402 - scripts/ is put on sys.path just above
 
 BODY = json.dumps({"instances": [{"a": 0.25, "b": -1.5}]})
 # The load generator: its own process, ``clients`` threads, each with its own keep-alive connection.
@@ -115,8 +114,6 @@ def start_server(work: Path, state: Path, capture: bool) -> tuple[subprocess.Pop
     """``mlgate serve --port 0`` in the work folder; returns the process and its URL once it serves version 1."""
     import httpx
 
-    from mlgate.serve.state import read_port, read_server_info
-
     for name in ("port", "server.json"):
         (state / name).unlink(missing_ok=True)
     flag = "--capture" if capture else "--no-capture"
@@ -125,19 +122,12 @@ def start_server(work: Path, state: Path, capture: bool) -> tuple[subprocess.Pop
             [sys.executable, "-m", "mlgate", "serve", "--port", "0", "--state", str(state), flag, "--log-level", "warning"],
             cwd=work, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        info, port = read_server_info(state), read_port(state)
-        if info is not None and info.pid == server.pid and port == info.port:
-            url = f"http://127.0.0.1:{port}"
-            ping = httpx.get(f"{url}/ping", timeout=5, trust_env=False)
-            if ping.status_code == 200:
-                return server, url
-        if server.poll() is not None:
-            raise SystemExit(f"mlgate serve exited {server.returncode}; see {work / 'serve.log'}")
-        time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"mlgate serve did not serve version 1 within 60 s; see {work / 'serve.log'}")
+
+    def serving(port: int) -> bool:
+        return httpx.get(f"http://127.0.0.1:{port}/ping", timeout=5, trust_env=False).status_code == 200
+
+    port = wait_for_serve(server, state, work / "serve.log", ready=serving, what="serve version 1")
+    return server, f"http://127.0.0.1:{port}"
 
 
 def measure(work: Path, state: Path, mode: str, number: int, args: argparse.Namespace) -> Run:

@@ -49,6 +49,10 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchkit import wait_for_serve  # noqa: E402 - scripts/ is put on sys.path just above
+
 EXAMPLE = REPO / "examples" / "churn"
 MODELS = {
     "logistic": {"estimator": "sklearn.linear_model.LogisticRegression", "params": {"C": 1.0, "max_iter": 500}},
@@ -156,8 +160,6 @@ def build_project(work: Path) -> Path:
 
 def start_server(work: Path, state: Path) -> tuple[subprocess.Popen[bytes], int]:
     """``mlgate serve --port 0`` outside the project (so version 3's module is missing there); its port."""
-    from mlgate.serve.state import read_port, read_server_info
-
     state.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     with (work / "serve.log").open("ab") as output:
@@ -165,16 +167,7 @@ def start_server(work: Path, state: Path) -> tuple[subprocess.Popen[bytes], int]
             [sys.executable, "-m", "mlgate", "serve", "--port", "0", "--state", str(state)],
             cwd=work, stdout=output, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        info, port = read_server_info(state), read_port(state)
-        if info is not None and info.pid == server.pid and port == info.port:
-            return server, port
-        if server.poll() is not None:
-            raise SystemExit(f"mlgate serve exited {server.returncode}; see {work / 'serve.log'}")
-        time.sleep(0.1)
-    server.kill()
-    raise SystemExit(f"mlgate serve did not listen within 60 s; see {work / 'serve.log'}")
+    return server, wait_for_serve(server, state, work / "serve.log")
 
 
 def run_command(project: Path, name: str, state: Path, *args: str) -> Phase:

@@ -1,6 +1,6 @@
 """What the benchmark scripts share: timing whole processes (wall clock and peak RSS), logging, the machine.
 
-Imported by ``bench_validate.py`` and ``bench_check.py`` (scripts run with this folder on ``sys.path``).
+Imported by the ``bench_*.py`` scripts (scripts run with this folder on ``sys.path``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -71,3 +72,25 @@ def describe_machine(packages: Sequence[str]) -> dict[str, str]:
         "python": platform.python_version(),
         **{pkg: version(pkg) for pkg in packages},
     }
+
+
+def wait_for_serve(
+    server: subprocess.Popen[bytes], state: Path, log_file: Path, *, ready: Callable[[int], bool] = lambda port: True,
+    what: str = "listen", timeout_s: float = 60.0,
+) -> int:  # fmt: skip
+    """The port of ``mlgate serve --port 0`` (``server``) once it wrote it to ``state`` and ``ready(port)`` holds.
+
+    Exits the script with the log file named when the server dies or is not ready within ``timeout_s``.
+    """
+    from mlgate.serve.state import read_port, read_server_info
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        info, port = read_server_info(state), read_port(state)
+        if info is not None and port is not None and info.pid == server.pid and port == info.port and ready(port):
+            return port
+        if server.poll() is not None:
+            raise SystemExit(f"mlgate serve exited {server.returncode}; see {log_file}")
+        time.sleep(0.1)
+    server.kill()
+    raise SystemExit(f"mlgate serve did not {what} within {timeout_s:g} s; see {log_file}")
