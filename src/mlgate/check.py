@@ -25,17 +25,17 @@ from mlgate.baseline import (
     Baseline,
     BaselineCache,
     Git,
+    Reuse,
     Revisions,
     find_merge_base,
+    find_reuse,
     find_revisions,
-    identical_models,
-    known_fit_times,
     resolve_baseline,
     save_baseline,
 )
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
-from mlgate.results import ModelResult, read_results
+from mlgate.results import read_results
 
 if TYPE_CHECKING:
     from mlgate.compare import Comparison
@@ -107,11 +107,10 @@ def run_check(
             say("training the candidate models")
             run = train_models(config, out=out / "candidate", progress=say)
             candidates, folder, data, machine = [run.results], run.folder, run.data, run.manifest.get("machine", {})
-        known = known_fit_times(baseline, candidates, machine)
-        same = identical_models(baseline, candidates[0], folder) if folder is not None else {}
-        rescored, skipped = _rescore(baseline, config, say, known, data, same)
-    if same and rescored is not None:
-        baseline = dataclasses.replace(baseline, reason=f"{baseline.reason}; {_describe_shared(sorted(same))}")
+        reuse = find_reuse(baseline, candidates, machine, folder)
+        rescored, skipped = _rescore(baseline, config, say, reuse, data)
+    if reuse.same and rescored is not None:
+        baseline = dataclasses.replace(baseline, reason=f"{baseline.reason}; {_describe_shared(sorted(reuse.same))}")
     from mlgate.compare import compare_results, merge_candidates
 
     candidate = merge_candidates(candidates)
@@ -273,16 +272,15 @@ def _rescore(
     baseline: Baseline,
     config: Config,
     say: Step,
-    fit_times: dict[str, float],
+    reuse: Reuse,
     data: TrainingData | None,
-    same: dict[str, ModelResult],
 ) -> tuple[ResultSet | None, dict[str, str]]:
     if baseline.folder is None:
         return None, {}
     from mlgate.training.rescore import rescore
 
     say(f"re-scoring the baseline models ({baseline.source}) on this data")
-    rescored = rescore(baseline.folder, config, progress=say, fit_times=fit_times, data=data, same=same)
+    rescored = rescore(baseline.folder, config, progress=say, fit_times=reuse.fit_times, data=data, same=reuse.same)
     return rescored.results, dict(rescored.skipped)
 
 

@@ -99,6 +99,20 @@ def write_results(folder: Path, results: ResultSet) -> Path:
     return path
 
 
+def read_manifest(root: Path) -> Mapping[str, Any]:
+    """``manifest.json`` of a results folder, or an empty mapping when there is none."""
+    path = root / MANIFEST_FILE
+    if not path.is_file():
+        return {}
+    try:
+        document = json.loads(read_text(path, what="manifest"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: manifest is not valid JSON: {exc.msg}") from exc
+    if not isinstance(document, dict):
+        raise InputError(f"{path}: manifest is not a JSON object", hint="regenerate it with `mlgate train`")
+    return document
+
+
 def read_results(location: Path) -> ResultSet:
     """Read a results folder or its ``metrics.json`` (DVC-style files: ``mlgate.interop``)."""
     path = location / METRICS_FILE if location.is_dir() else location

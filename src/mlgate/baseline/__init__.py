@@ -15,7 +15,7 @@ from mlgate.baseline.event import PullRequest, Revisions, find_revisions, read_p
 from mlgate.baseline.git import Git, GitError, make_runner
 from mlgate.baseline.locate import find_merge_base
 from mlgate.baseline.resolve import Baseline, Trainer, resolve_baseline
-from mlgate.baseline.reuse import identical_models, known_fit_times
+from mlgate.baseline.reuse import Reuse, find_reuse
 
 __all__ = [
     "Baseline",
@@ -23,12 +23,12 @@ __all__ = [
     "Git",
     "GitError",
     "PullRequest",
+    "Reuse",
     "Revisions",
     "Trainer",
     "find_merge_base",
+    "find_reuse",
     "find_revisions",
-    "identical_models",
-    "known_fit_times",
     "make_runner",
     "read_pull_request",
     "resolve_baseline",

@@ -12,30 +12,53 @@ that work would repeat what is already known, on the same evaluation data:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlgate.artifacts import content_digest
 from mlgate.baseline.resolve import Baseline
-from mlgate.results import MANIFEST_FILE, ModelResult, ResultSet, read_results
+from mlgate.errors import InputError
+from mlgate.results import ModelResult, ResultSet, read_manifest, read_results
 from mlgate.training.machine import same_machine
 
 
-def known_fit_times(baseline: Baseline, candidates: list[ResultSet], machine: Mapping[str, Any]) -> dict[str, float]:
-    """Fit times of baseline models that need not be refitted just to be timed, on the same evaluation data.
+@dataclass(frozen=True)
+class Reuse:
+    """What the re-scoring of a baseline can take as known: fit times, and whole results of identical models."""
 
-    A baseline model identical to a candidate trained here (estimator and parameters) takes the candidate's
-    fit time: refitting it would repeat that work exactly. The other baseline models keep the fit time
-    stored with them when the cached run was timed on this same kind of machine (``machine`` is this run's
-    manifest entry; see ``mlgate.training.machine``); otherwise they are refitted here.
+    fit_times: dict[str, float] = field(default_factory=dict)
+    same: dict[str, ModelResult] = field(default_factory=dict)
+
+
+def find_reuse(
+    baseline: Baseline, candidates: list[ResultSet], machine: Mapping[str, Any], folder: Path | None
+) -> Reuse:
+    """Fit times and identical models of the cached baseline, for the candidates trained into ``folder``.
+
+    Both need the baseline evaluated on the very rows the candidates were (data, target, split and sizes):
+    from other rows, neither a fit time nor a score says anything here. Merged matrix legs (several
+    candidate result sets, trained on other runners) take nothing.
     """
     if baseline.folder is None or len(candidates) != 1:
-        return {}  # merged legs were timed on other runners
+        return Reuse()
     stored, candidate = read_results(baseline.folder), candidates[0]
     if stored.evaluation is None or stored.evaluation != candidate.evaluation:
-        return {}  # other rows (data, target, split or sizes): a fit time from there says nothing here
+        return Reuse()
+    same = {}
+    if folder is not None and stored.evaluation.kind == "holdout":  # under CV the folds are refitted anyway
+        same = _identical_models(stored, baseline.folder, candidate, folder)
+    return Reuse(_known_fit_times(stored, baseline.folder, candidate, machine), same)
+
+
+def _known_fit_times(
+    stored: ResultSet, root: Path, candidate: ResultSet, machine: Mapping[str, Any]
+) -> dict[str, float]:
+    """A baseline model identical to a candidate trained here (estimator and parameters) takes the candidate's
+    fit time: refitting it would repeat that work exactly. The others keep the fit time stored with them when
+    the cached run was timed on this same kind of machine (``machine`` is this run's manifest entry; see
+    ``mlgate.training.machine``); otherwise they are refitted here."""
     known = {
         name: mine.timings["fit_s"]
         for name, mine in candidate.models.items()
@@ -43,46 +66,28 @@ def known_fit_times(baseline: Baseline, candidates: list[ResultSet], machine: Ma
         and "fit_s" in mine.timings
         and (stored.models[name].estimator, stored.models[name].params) == (mine.estimator, mine.params)
     }
-    if same_machine(_read_manifest(baseline.folder), machine):
+    try:
+        manifest = read_manifest(root)
+    except InputError:
+        return known  # an unreadable manifest: no stored time is re-used
+    if same_machine(manifest, machine):
         for name, theirs in stored.models.items():
             if name not in known and "fit_s" in theirs.timings:
                 known[name] = theirs.timings["fit_s"]
     return known
 
 
-def identical_models(baseline: Baseline, candidate: ResultSet, folder: Path) -> dict[str, ModelResult]:
-    """Candidate models that are the very same fitted model as the baseline's, scored on the same rows.
-
-    Their scores and timings are the candidate's: scoring the baseline copy again would repeat the work
-    exactly. "The same" is proven, not assumed: equal content digests of the two skops files (see
-    ``mlgate.artifacts.content_digest``), the same holdout evaluation data.
-    """
-    if baseline.folder is None:
-        return {}
-    stored = read_results(baseline.folder)
-    if (
-        stored.evaluation is None
-        or candidate.evaluation is None
-        or stored.evaluation.kind != "holdout"
-        or stored.evaluation != candidate.evaluation
-    ):
-        return {}
+def _identical_models(stored: ResultSet, root: Path, candidate: ResultSet, folder: Path) -> dict[str, ModelResult]:
+    """Candidate models that are the very same fitted model as the baseline's: their scores and timings are the
+    candidate's, as scoring the baseline copy again would repeat the work exactly. "The same" is proven, not
+    assumed: equal content digests of the two skops files (see ``mlgate.artifacts.content_digest``)."""
     same: dict[str, ModelResult] = {}
     for name, mine in candidate.models.items():
         theirs = stored.models.get(name)
         if theirs is None or theirs.artifact is None or mine.artifact is None:
             continue
-        old = content_digest(baseline.folder / theirs.artifact.path, sha256=theirs.artifact.sha256)
+        old = content_digest(root / theirs.artifact.path, sha256=theirs.artifact.sha256)
         new = content_digest(folder / mine.artifact.path, sha256=mine.artifact.sha256)
         if old is not None and old == new:
             same[name] = mine
     return same
-
-
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    """The results folder's manifest.json, or {} when it is missing or unreadable (then nothing is re-used)."""
-    try:
-        data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}

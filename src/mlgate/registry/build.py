@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +26,10 @@ from mlgate.artifacts import load_model, untrusted_types
 from mlgate.compare import find_best_model
 from mlgate.config import Config
 from mlgate.errors import InputError
-from mlgate.files import read_text
 from mlgate.registry.actor import format_time
 from mlgate.registry.model import ModelVersion, StatusChange
 from mlgate.registry.samples import predict, prediction_stats, sample_golden
-from mlgate.results import MANIFEST_FILE, ModelResult, ResultSet, read_results
+from mlgate.results import ModelResult, ResultSet, read_manifest, read_results
 
 Progress = Callable[[str], None]
 
@@ -123,20 +121,6 @@ def build_candidate(
         extra=_extra(results, chosen, manifest, folder=folder, target=data.target, frame=data.train.X),
     )  # fmt: skip
     return Candidate(version=version, artifact_file=artifact)
-
-
-def read_manifest(root: Path) -> Mapping[str, Any]:
-    """``manifest.json`` of a results folder, or an empty mapping when there is none."""
-    path = root / MANIFEST_FILE
-    if not path.is_file():
-        return {}
-    try:
-        document = json.loads(read_text(path, what="manifest"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{exc.lineno}: manifest is not valid JSON: {exc.msg}") from exc
-    if not isinstance(document, dict):
-        raise InputError(f"{path}: manifest is not a JSON object", hint="regenerate it with `mlgate train`")
-    return document
 
 
 def check_same_data(manifest: Mapping[str, Any], digests: list[str], schema_sha256: str, root: Path) -> None:

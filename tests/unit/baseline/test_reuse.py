@@ -9,9 +9,18 @@ from typing import Any
 import pytest
 
 from mlgate.baseline import Baseline
-from mlgate.baseline.reuse import known_fit_times
+from mlgate.baseline.reuse import find_reuse
 from mlgate.results import Evaluation, ModelResult, ResultSet, write_results
 from mlgate.training.machine import describe_machine
+
+
+def known_fit_times(baseline: Baseline, candidates: list[ResultSet], machine: dict[str, Any]) -> dict[str, float]:
+    return find_reuse(baseline, candidates, machine, None).fit_times
+
+
+def identical_models(baseline: Baseline, candidate: ResultSet, folder: Path) -> dict[str, ModelResult]:
+    return find_reuse(baseline, [candidate], {}, folder).same
+
 
 VERSIONS = {"python": "3.11.7", "scikit-learn": "1.9.1", "numpy": "2.3.0", "scipy": "1.16.0", "pandas": "3.1.1"}
 HERE = describe_machine(VERSIONS, environ={})
@@ -78,7 +87,6 @@ TRUST = "artifacts: {trusted_types: [sklearn.tree._tree.Tree]}\n"
 
 
 def test_identical_models_are_the_ones_with_equal_fitted_content(tmp_path: Path) -> None:
-    from mlgate.baseline.reuse import identical_models
     from mlgate.config import load_config
     from mlgate.training.run import train_models
     from unit.training.project import write_project
@@ -94,7 +102,6 @@ def test_identical_models_are_the_ones_with_equal_fitted_content(tmp_path: Path)
 
 
 def test_identical_models_need_the_same_holdout_rows(tmp_path: Path) -> None:
-    from mlgate.baseline.reuse import identical_models
     from mlgate.config import load_config
     from mlgate.training.run import train_models
     from unit.training.project import write_project
