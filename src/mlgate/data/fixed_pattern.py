@@ -9,6 +9,7 @@ variable repeats, ``.``, negated classes, non-ASCII, flags) is left to the regex
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,8 +151,9 @@ def mismatches(values: pa.Array, fixed: FixedPattern) -> npt.NDArray[np.bool_]:
         matrix = data[offsets[rows][:, None] + np.arange(fixed.length)]
     wrong = np.zeros(len(matrix), np.bool_)
     for block in fixed.blocks:
+        outside = _outside_test(block.allowed)  # built once per block, applied to each of its positions
         for position in range(block.start, block.stop):  # one strided column at a time: no (n, width) temporaries
-            wrong |= _outside(matrix[:, position], block.allowed)
+            wrong |= outside(matrix[:, position])
     if rows is None:
         bad = wrong
     else:
@@ -161,13 +163,12 @@ def mismatches(values: pa.Array, fixed: FixedPattern) -> npt.NDArray[np.bool_]:
     return bad
 
 
-def _outside(column: npt.NDArray[np.uint8], allowed: frozenset[int]) -> npt.NDArray[np.bool_]:
-    """Per row: the byte at this position is not one of ``allowed``."""
+def _outside_test(allowed: frozenset[int]) -> Callable[[npt.NDArray[np.uint8]], npt.NDArray[np.bool_]]:
+    """Per row of a byte column: the byte is not one of ``allowed``."""
     low, high = min(allowed), max(allowed)
     if len(allowed) == high - low + 1:  # one range (or one byte): a subtraction and a compare
-        outside: npt.NDArray[np.bool_] = (column - np.uint8(low)) > np.uint8(high - low)
-        return outside
+        base, span = np.uint8(low), np.uint8(high - low)
+        return lambda column: (column - base) > span
     table = np.ones(256, np.bool_)
     table[list(allowed)] = False
-    looked_up: npt.NDArray[np.bool_] = table[column]
-    return looked_up
+    return lambda column: table[column]
