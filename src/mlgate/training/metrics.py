@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,8 +86,9 @@ def score(model: str, estimator: Any, metrics: Sequence[Metric], X: Any, y: Any)
     """Score a fitted estimator; a metric that cannot be computed is an InputError naming model and metric.
 
     All metrics are computed from one set of predictions (one ``predict``, one ``predict_proba`` or
-    ``decision_function``), as scikit-learn's multi-metric scorer does; when that fails or gives a value
-    that is not finite, the metrics are computed one by one so the error names the metric at fault.
+    ``decision_function``), as scikit-learn's multi-metric scorer does, unless two scorers would read a
+    different positive class from it; when that fails or gives a value that is not finite, the metrics are
+    computed one by one so the error names the metric at fault.
     """
     together = _score_together(estimator, metrics, X, y)
     if together is not None and all(math.isfinite(together[m.scorer]) for m in metrics):
@@ -111,18 +112,21 @@ def score(model: str, estimator: Any, metrics: Sequence[Metric], X: Any, y: Any)
 def _score_together(estimator: Any, metrics: Sequence[Metric], X: Any, y: Any) -> dict[str, float] | None:
     """Every metric from shared predictions (scorer name -> value), or None when that cannot be done."""
     names = [m.scorer for m in metrics]
-    if len(names) < 2 or len(set(names)) != len(names) or not _can_share(estimator, names):
+    if len(names) < 2 or len(set(names)) != len(names):
         return None
-    from sklearn.metrics import check_scoring
+    from sklearn.metrics import check_scoring, get_scorer
 
     try:
-        found = check_scoring(estimator, scoring=names)(estimator, X, y)
+        scorers = {name: get_scorer(name) for name in names}
+        if not _can_share(estimator, scorers):
+            return None
+        found = check_scoring(estimator, scoring=scorers)(estimator, X, y)
         return {name: float(found[name]) for name in names}
     except (ValueError, TypeError, AttributeError, KeyError):
         return None  # scored one by one, which names the metric at fault
 
 
-def _can_share(estimator: Any, names: Sequence[str]) -> bool:
+def _can_share(estimator: Any, scorers: Mapping[str, Any]) -> bool:
     """Whether shared predictions give every scorer what it would compute alone.
 
     scikit-learn's multi-metric scorer keeps one response per method, but for a binary target the column of
@@ -130,14 +134,11 @@ def _can_share(estimator: Any, names: Sequence[str]) -> bool:
     ``average_precision`` takes 1, ``roc_auc`` and ``neg_log_loss`` the larger class. Scorers sharing a
     method other than ``predict`` must agree on it; when that cannot be told, nothing is shared.
     """
-    from sklearn.metrics import get_scorer
-
     try:
         from sklearn.utils._response import _check_response_method
 
         labels: dict[str, object] = {}
-        for name in names:
-            scorer = get_scorer(name)
+        for scorer in scorers.values():
             method = _check_response_method(estimator, scorer._response_method).__name__
             if method != "predict" and labels.setdefault(method, scorer._get_pos_label()) != scorer._get_pos_label():
                 return False
