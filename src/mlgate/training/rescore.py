@@ -58,7 +58,7 @@ def rescore(
     estimator, parameters and data here); they are not refitted just to be timed. ``data``: this config's
     data as already read (by the candidates' training), so it is not read twice. ``same``: the caller's
     results of models proven to be the very same fitted model on the same evaluation rows (see
-    ``mlgate.check``); their scores and timings are taken as they are, the saved copy is not loaded.
+    ``mlgate.baseline.reuse``); their scores and timings are taken as they are, the saved copy is not loaded.
     """
     say = progress or (lambda _message: None)
     previous = read_results(folder)
