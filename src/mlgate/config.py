@@ -100,14 +100,25 @@ class GateConfig:
 
 
 @dataclass(frozen=True)
+class TimingConfig:
+    """How the baseline's and the PR's timings are measured and when a difference counts."""
+
+    rounds: int = 15
+    latency_floor_ms: float = 1.0
+    fit_floor_s: float = 0.05
+
+
+@dataclass(frozen=True)
 class MetricsConfig:
     """What is measured and how changes are judged."""
 
     names: tuple[str, ...] = ()
     primary: str | None = None
     gates: dict[str, GateConfig] = field(default_factory=dict)
-    meaningful_only: bool = False
+    meaningful_only: bool = False  # deprecated: every quality gate is a significance test now
     alpha: float = 0.05
+    bootstrap_samples: int = 2000
+    timing: TimingConfig = field(default_factory=TimingConfig)
 
 
 @dataclass(frozen=True)
@@ -136,6 +147,7 @@ class BaselineConfig:
     require: bool = False
     fetch: bool = True
     train_if_missing: bool = True
+    incomparable: Literal["fail", "warn"] = "fail"
 
 
 @dataclass(frozen=True)
