@@ -65,6 +65,11 @@ class Row:
     meaningful: bool | None = None
     direction: Direction = "none"
     rule: str | None = None  # the short rule a fail/warn broke: "tolerance 2 %", "min 0.9"
+    low: float | None = None  # the interval of diff (two-sided 1 - 2·alpha), when a test was run
+    high: float | None = None
+    method: str | None = None  # the test that gave the interval: "McNemar (exact)", "DeLong", ...
+    mde: float | None = None  # the smallest drop this evaluation could detect (80 % power), when known
+    p_worse: float | None = None  # one-sided p of "not worse beyond the margin" (Holm-adjusted)
 
     @property
     def label(self) -> str:
