@@ -47,11 +47,45 @@ def test_drift_is_a_warning_by_default(drifted: Path, capsys: pytest.CaptureFixt
 
 
 def test_unchanged_data_does_not_drift(drifted: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = (EXAMPLE / "data" / "train.csv").read_text(encoding="utf-8").splitlines()
+    (drifted / "reordered.csv").write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n", encoding="utf-8")
     capsys.readouterr()
-    code = main(["validate", str(EXAMPLE / "data" / "train.csv"), "--schema", str(drifted / "schema.yaml")])
+    code = main(["validate", str(drifted / "reordered.csv"), "--schema", str(drifted / "schema.yaml")])
     out = capsys.readouterr().out
     assert code == 0
     assert "no drift: 0 of 9 fields drifted" in out
+
+
+def test_the_reference_data_is_never_compared_with_itself(drifted: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """By digest: the very bytes the statistics were made from, wherever they lie, are not checked for drift."""
+    copy = drifted / "copy-of-train.csv"
+    copy.write_bytes((EXAMPLE / "data" / "train.csv").read_bytes())
+    args = [str(EXAMPLE / "data" / "train.csv"), str(copy), str(drifted / "shifted.csv")]
+    capsys.readouterr()
+    code = main(["validate", *args, "--schema", str(drifted / "schema.yaml"), "--format", "json"])
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert code == 0
+    reason = "the reference statistics were made from it (same SHA-256)"
+    assert [f.get("drift_skipped") for f in files] == [reason, reason, None]
+    assert ["drift" in f for f in files] == [False, False, True]
+    main(["validate", *args[:1], "--schema", str(drifted / "schema.yaml")])
+    assert f"  note: drift not checked: {reason}\n" in capsys.readouterr().out
+
+
+def test_statistics_without_a_digest_recognise_their_source_by_path(
+    drifted: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stats = json.loads((drifted / "train.stats.json").read_text(encoding="utf-8"))
+    assert stats["source_bytes"] == (EXAMPLE / "data" / "train.csv").stat().st_size
+    del stats["source_bytes"], stats["source_sha256"]  # as written by mlgate 0.1.0
+    stats["source"] = "data/train.csv"  # relative to the project folder it was made in
+    (drifted / "train.stats.json").write_text(json.dumps(stats), encoding="utf-8")
+    monkeypatch.chdir(EXAMPLE)
+    capsys.readouterr()
+    args = ["data/train.csv", str(drifted / "shifted.csv"), "--schema", str(drifted / "schema.yaml")]
+    assert main(["validate", *args, "--format", "json"]) == 0
+    files = json.loads(capsys.readouterr().out)["files"]
+    assert [f.get("drift_skipped") for f in files] == ["the reference statistics were made from it (same file)", None]
 
 
 def test_markdown_and_github_carry_drift(drifted: Path, capsys: pytest.CaptureFixture[str]) -> None:

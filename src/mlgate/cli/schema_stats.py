@@ -44,7 +44,7 @@ def stats(data: str, output: Path, schema_path: Path | None, config_path: Path |
     schema = load_schema(schema_path)
     progress = ProgressPrinter()
     try:
-        result = compute_stats(data, schema, csv=config.data.csv, progress=progress)
+        result = compute_stats(data, schema, csv=config.data.csv, progress=progress, fingerprint=True)
     finally:
         progress.close()
     save_stats(output, result)

@@ -84,6 +84,7 @@ def validate(
             max_examples=config.validate.max_examples if max_examples is None else max_examples,
             progress=progress,
             drift=reference,
+            roots=(config.root,),
         )  # fmt: skip
     finally:
         progress.close()

@@ -34,6 +34,7 @@ class FileResult:
     notes: tuple[str, ...] = ()
     drift: Any = None  # mlgate.data.drift_report.DriftReport when the schema configures drift
     drift_data: dict[str, Any] | None = None  # its JSON-ready form
+    drift_skipped: str | None = None  # why drift was not checked although configured (the reference's own data)
 
     @property
     def errors(self) -> int:

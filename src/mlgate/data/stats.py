@@ -20,6 +20,7 @@ beyond that a Misra-Gries summary keeps them (each count low by at most count / 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -100,6 +101,8 @@ class ReferenceStats:
     created: str
     fields: Mapping[str, FieldStats]
     schema_version: int = SCHEMA_VERSION
+    source_bytes: int | None = None  # size and SHA-256 of the source's bytes (``mlgate schema stats`` records
+    source_sha256: str | None = None  # them), so drift can skip the very data the statistics describe
 
 
 class _Numeric:
@@ -207,15 +210,25 @@ def compute_stats(
     s3: FilesystemFactory | None = None,
     clock: Clock | None = None,
     progress: Callable[[str, int, int, int], None] | None = None,
+    fingerprint: bool = False,
 ) -> ReferenceStats:
-    """Reference statistics of one dataset, in one streaming pass (validation findings are ignored)."""
+    """Reference statistics of one dataset, in one streaming pass (validation findings are ignored).
+
+    With ``fingerprint``, the source's size and SHA-256 are recorded too (a second read of its bytes).
+    """
     from mlgate.data.validate import validate_file
 
     collector = StatsCollector(schema)
     result = validate_file(uri, schema, csv=csv, s3=s3, observer=collector, max_examples=0, progress=progress)
     collector.set_rows(result.rows)
     now = (clock or (lambda: dt.datetime.now(dt.timezone.utc)))()
-    return collector.finish(source=uri, created=now.isoformat(timespec="seconds"))
+    stats = collector.finish(source=uri, created=now.isoformat(timespec="seconds"))
+    if not fingerprint:
+        return stats
+    from mlgate.data.origin import fingerprint as fingerprint_of
+
+    found = fingerprint_of(uri, s3=s3)
+    return dataclasses.replace(stats, source_bytes=found.bytes, source_sha256=found.sha256)
 
 
 def save_stats(path: Path, stats: ReferenceStats) -> None:
@@ -274,8 +287,10 @@ def to_data(stats: ReferenceStats) -> dict[str, Any]:
         else:
             fields[name] = {**common, "categories": dict(item.categories), "other": item.other,
                             "truncated": item.truncated}  # fmt: skip
-    return {"schema_version": stats.schema_version, "kind": KIND, "source": stats.source, "rows": stats.rows,
-            "created": stats.created, "fields": fields}  # fmt: skip
+    origin = {"source_bytes": stats.source_bytes, "source_sha256": stats.source_sha256}
+    return {"schema_version": stats.schema_version, "kind": KIND, "source": stats.source,
+            **{k: v for k, v in origin.items() if v is not None}, "rows": stats.rows, "created": stats.created,
+            "fields": fields}  # fmt: skip
 
 
 def from_data(data: Any, where: str) -> ReferenceStats:
@@ -292,8 +307,13 @@ def from_data(data: Any, where: str) -> ReferenceStats:
         fields: dict[str, FieldStats] = {}
         for key, raw in data["fields"].items():
             fields[key] = _field_from(key, raw)
+        key = "source_bytes"
+        size = None if data.get(key) is None else _int(data[key])
+        key, digest = "source_sha256", data.get("source_sha256")
+        if digest is not None and not (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest)):
+            raise ValueError(f"expected 64 lower-case hex digits, not {digest!r}")
         return ReferenceStats(source=str(data["source"]), rows=_int(data["rows"]), created=str(data["created"]),
-                              fields=fields)  # fmt: skip
+                              fields=fields, source_bytes=size, source_sha256=digest)  # fmt: skip
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
         raise DataError(f"{where}: reference statistics are malformed at field {key!r}: {detail}", hint=hint) from exc

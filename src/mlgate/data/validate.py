@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -61,10 +62,21 @@ def validate_files(
     s3: FilesystemFactory | None = None,
     observer_for: Callable[[str], BatchObserver | None] | None = None,
     drift: ReferenceStats | None = None,
+    roots: Sequence[Path] = (),
 ) -> ValidationResult:
-    """Validate each dataset in turn; with ``drift`` reference statistics, also check for drift."""
-    results = [
-        validate_file(
+    """Validate each dataset in turn; with ``drift`` reference statistics, also check for drift.
+
+    A dataset that is the reference's own source (``mlgate.data.origin``; a relative source is also tried
+    against ``roots``) is not checked for drift: its ``drift_skipped`` says why.
+    """
+    results = []
+    for uri in uris:
+        origin = None
+        if drift is not None:
+            from mlgate.data.origin import find_origin
+
+            origin = find_origin(drift, uri, roots=roots, s3=s3)
+        result = validate_file(
             uri,
             schema,
             csv=csv,
@@ -72,10 +84,11 @@ def validate_files(
             progress=progress,
             s3=s3,
             observer=observer_for(uri) if observer_for else None,
-            drift=drift,
+            drift=None if origin else drift,
         )
-        for uri in uris
-    ]
+        if origin:
+            result = dataclasses.replace(result, drift_skipped=f"the reference statistics were made from it ({origin})")
+        results.append(result)
     return ValidationResult(schema=str(schema.path or ""), files=tuple(results))
 
 

@@ -30,8 +30,8 @@ def _examples(v: Violation) -> str:
     return text
 
 
-def _summary(f: FileResult) -> str:
-    mark = "✓" if f.valid else "✗"
+def describe_file(f: FileResult) -> str:
+    """``600 rows, 9 fields: 2 violations in 2 fields``: the same words in every format."""
     fields = len({v.field for v in f.violations if v.field})
     total = sum(v.count for v in f.violations)
     found = (
@@ -40,7 +40,11 @@ def _summary(f: FileResult) -> str:
         else f"{total:,} violation{'s' * (total != 1)} in {fields} field{'s' * (fields != 1)}"
         + ("" if f.errors else " (warnings only)")
     )
-    return f"{mark} {f.path} — {f.rows:,} rows, {f.fields} fields: {found} ({f.seconds:.1f} s)"
+    return f"{f.rows:,} rows, {f.fields} fields: {found}"
+
+
+def _summary(f: FileResult) -> str:
+    return f"{'✓' if f.valid else '✗'} {f.path} — {describe_file(f)} ({f.seconds:.1f} s)"
 
 
 def render_text(result: ValidationResult) -> str:
@@ -60,6 +64,7 @@ def render_text(result: ValidationResult) -> str:
             body = tabulate(table, headers, tablefmt="plain", colalign=("left", "left", "right", "left", "left"))
             out += ["", *("  " + line for line in body.splitlines()), ""]
         out += [f"  note: {note}" for note in f.notes]
+        out += [f"  note: drift not checked: {f.drift_skipped}"] if f.drift_skipped else []
         if f.drift is not None:
             out += ["", *(f"  {line}".rstrip() for line in render_drift_text(f.drift).splitlines())]
     if any(f.violations for f in result.files):
@@ -68,23 +73,30 @@ def render_text(result: ValidationResult) -> str:
 
 
 def render_markdown(result: ValidationResult) -> str:
-    from tabulate import tabulate
-
-    from mlgate.report.drift import render_drift_markdown
-
     files = len(result.files)
     if result.valid:
         verdict = f"### ✅ Data valid: {files} file{'s' * (files != 1)}, {result.rows:,} rows"
         if result.warnings:
-            verdict += f" ({result.warnings:,} warnings)"
+            verdict += f" ({result.warnings:,} warning{'s' * (result.warnings != 1)})"
     else:
-        verdict = f"### ❌ Data invalid: {result.errors:,} violations in {files} file{'s' * (files != 1)}"
-    out = [verdict, ""]
+        bad = sum(not f.valid for f in result.files)
+        verdict = (f"### ❌ Data invalid: {result.errors:,} error{'s' * (result.errors != 1)} in {bad} of {files} "
+                   f"file{'s' * (files != 1)}")  # fmt: skip
+    footer = f"<sub>mlgate {__version__} · schema `{md(result.schema, 120)}`</sub>\n"
+    return f"{verdict}\n\n{render_files_markdown(result)}{footer}"
+
+
+def render_files_markdown(result: ValidationResult) -> str:
+    """Each file: its counts, its violations and its drift (the body of a report, without heading or footer)."""
+    from tabulate import tabulate
+
+    from mlgate.report.drift import drift_verdict, render_drift_markdown
+
+    out = []
     for f in result.files:
-        out.append(
-            f"**`{md(f.path, 120)}`** — {f.rows:,} rows, {f.fields} fields: "
-            + ("✅ valid" if f.valid else "❌ invalid")
-        )
+        out.append(f"{'✅' if f.valid else '❌'} **`{md(f.path, 120)}`** — {md(describe_file(f), 200)}")
+        if f.drift_skipped:
+            out += ["", f"Drift not checked: {md(f.drift_skipped, 200)}."]
         if f.violations:
             table = [
                 [md(v.field or "(file)"), md(v.check), "❌" if v.severity == "error" else "⚠️", f"{v.count:,}", md(_rows(v)), md(_examples(v), 80)]
@@ -94,13 +106,12 @@ def render_markdown(result: ValidationResult) -> str:
         out.append("")
         if f.drift is not None:
             out += [
-                "<details><summary>Drift against the reference</summary>",
+                f"<details><summary>Drift against the reference: {drift_verdict(f.drift)}</summary>",
                 "",
-                render_drift_markdown(f.drift),
+                render_drift_markdown(f.drift, heading=False),
                 "</details>",
                 "",
             ]
-    out.append(f"<sub>mlgate {__version__} · schema `{md(result.schema, 120)}`</sub>")
     return "\n".join(out) + "\n"
 
 
@@ -142,6 +153,7 @@ def to_data(result: ValidationResult) -> dict[str, Any]:
                     for v in f.violations
                 ],
                 **({"drift": f.drift_data} if f.drift_data is not None else {}),
+                **({"drift_skipped": f.drift_skipped} if f.drift_skipped else {}),
             }
             for f in result.files
         ],
@@ -154,10 +166,18 @@ def render_json(result: ValidationResult) -> str:
 
 def render_github(result: ValidationResult, *, limit: int = 50) -> str:
     """Annotations (on the CSV line where known), capped at ``limit``, then the text summary."""
+    out = annotate(result, limit=limit)
+    return "\n".join(out) + ("\n" if out else "") + render_text(result)
+
+
+def annotate(result: ValidationResult, *, limit: int = 50, without: tuple[str, ...] = ()) -> list[str]:
+    """The annotations of every violation (checks in ``without`` left out), at most ``limit``, then a notice."""
     out: list[str] = []
     emitted = skipped = 0
     for f in result.files:
         for v in f.violations:
+            if v.check in without:
+                continue
             level = "error" if v.severity == "error" else "warning"
             title = command_property(f"{v.field}: {v.check}" if v.field else v.check)
             where = f"file={command_property(f.path)}"
@@ -179,7 +199,7 @@ def render_github(result: ValidationResult, *, limit: int = 50) -> str:
                 skipped += v.count
     if skipped:
         out.append(f"::notice::{skipped:,} more violations were not annotated (limit {limit}); see --format json")
-    return "\n".join(out) + ("\n" if out else "") + render_text(result)
+    return out
 
 
 def _annotation(v: Violation, i: int, row: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -212,6 +213,20 @@ def test_compute_stats_streams_a_csv_with_an_injected_clock(tmp_path: Path) -> N
     assert stats.fields["city"] == CategoricalStats(
         "city", "string", 3002, 0, 3002, (("a", 1001), ("b", 1001), ("c", 1000)), 0, False
     )
+    assert (stats.source_bytes, stats.source_sha256) == (None, None)  # recorded only when asked
+
+
+def test_compute_stats_can_record_the_digest_of_its_source(tmp_path: Path) -> None:
+    schema = parse_schema({"fields": [{"name": "age", "type": "integer"}]})
+    data = write_csv(tmp_path / "ref.csv", ["age"], [[i] for i in range(50)])
+    stats = compute_stats(str(data), schema, csv=CsvConfig(), fingerprint=True)
+    raw = data.read_bytes()
+    assert (stats.source_bytes, stats.source_sha256) == (len(raw), hashlib.sha256(raw).hexdigest())
+    document = to_data(stats)
+    jsonschema.validate(document, STATS_SCHEMA)
+    assert list(document)[:5] == ["schema_version", "kind", "source", "source_bytes", "source_sha256"]
+    save_stats(tmp_path / "ref.json", stats)
+    assert load_stats(tmp_path / "ref.json") == stats
 
 
 def test_stats_file_round_trip_validates_against_json_schema(tmp_path: Path) -> None:
@@ -244,6 +259,11 @@ def test_stats_file_round_trip_validates_against_json_schema(tmp_path: Path) -> 
         ('{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
          '"fields": {"b": {"type": "number", "kind": "numeric", "rows": 1, "nulls": 0, "count": 1}}}',
          r"malformed at field 'b': missing key 'quantiles'"),
+        ('{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
+         '"fields": {}, "source_bytes": 3, "source_sha256": "ABC"}',
+         r"malformed at field 'source_sha256': expected 64 lower-case hex digits, not 'ABC'"),
+        ('{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
+         '"fields": {}, "source_bytes": -3}', r"malformed at field 'source_bytes': expected a whole number"),
     ],
 )  # fmt: skip
 def test_invalid_stats_files_are_input_errors(tmp_path: Path, content: str | None, match: str) -> None:
