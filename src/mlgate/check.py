@@ -93,8 +93,8 @@ def run_check(
     """Run the whole PR check into ``out`` (candidate results under ``out/candidate``)."""
     say = step or (lambda _message: None)
     validation = validate_data(config, say)
-    if validation is not None and not validation.valid:
-        return CheckResult(validation=validation)
+    if validation is not None and not validation.valid:  # the report still names the head: the stale-run guard
+        return CheckResult(validation=validation, revisions=find_head(config, options, environ))
     from mlgate.training.run import train_models
 
     with tempfile.TemporaryDirectory(prefix="mlgate-baseline-") as scratch:  # worktree, uncached baseline results
@@ -210,7 +210,10 @@ def validate_data(config: Config, say: Step) -> ValidationResult | None:
 
         drift = reference_for(schema, csv=config.data.csv, resolve=config.resolve)
     say(f"validating {', '.join(targets)}")
-    return validate_files(targets, schema, csv=config.data.csv, max_examples=config.validate.max_examples, drift=drift)
+    return validate_files(
+        targets, schema, csv=config.data.csv, max_examples=config.validate.max_examples, drift=drift,
+        roots=(config.root,),
+    )  # fmt: skip
 
 
 def diff_schema_at(git: Git, commit: str | None, config: Config) -> SchemaDiff | None:
@@ -257,6 +260,19 @@ def make_worktree_trainer(environ: Mapping[str, str], python: str = sys.executab
             raise InputError(f"training the merge-base failed (exit {done.returncode}): {reason.strip()}")
 
     return train
+
+
+def find_head(config: Config, options: CheckOptions, environ: Mapping[str, str]) -> Revisions | None:
+    """The revisions of this run without looking for a baseline; None outside git or when they cannot be read."""
+    git = _git_or_none(config)
+    if git is None or (options.head is None and git.resolve("HEAD") is None):
+        return None
+    try:
+        return find_revisions(
+            environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base
+        )
+    except MlgateError:  # e.g. an unreadable event file: the data gate's report matters more than its marker
+        return None
 
 
 def _git_or_none(config: Config) -> Git | None:

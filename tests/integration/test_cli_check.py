@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -147,6 +149,83 @@ def test_invalid_data_stops_before_training(
     assert "data gate failed" in text.splitlines()[1]
     assert "enum" in text
     assert not (out / "candidate").exists()
+
+
+def test_a_failed_data_gate_comment_names_the_head_once_with_the_counts_of_the_text(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, shas = project
+    monkeypatch.chdir(repo.path)
+    repo.git("checkout", "-q", "--detach", shas["M"])
+    pull_request_env(monkeypatch, tmp_path, shas)
+    train = repo.path / "data" / "train.csv"
+    lines = train.read_text().splitlines()
+    lines[3] = re.sub(r",(basic|standard|premium),", ",platinum,", lines[3])
+    train.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "run"
+    code, text = run_check(repo, out, capsys, "--format", "text")
+    assert code == 1
+    comment = (out / "comment.md").read_text()
+    marker, body = comment.split("\n", 1)
+    assert marker.startswith(f"<!-- mlgate:report v=1 key=mlgate head={shas['F']} hash=")  # the stale-run guard
+    assert [line for line in body.splitlines() if line.startswith("#")] == [
+        "### ❌ mlgate: data gate failed — 1 violation in `data/train.csv`"
+    ]
+    assert text.splitlines()[0] == "✗ mlgate: data gate failed — 1 violation in data/train.csv"
+    assert body.count("<sub>") == 1
+    assert body.rstrip("\n").endswith("</sub>")
+    assert "**`data/train.csv`** — 600 rows, 9 fields: 1 violation in 1 field" in body
+    assert "✗ data/train.csv — 600 rows, 9 fields: 1 violation in 1 field (" in text
+
+
+def test_drift_names_each_column_everywhere_and_never_compares_the_reference_with_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "plain"
+    shutil.copytree(EXAMPLE / "data", folder / "data")
+    schema = (EXAMPLE / "schema.yaml").read_text()
+    schema = schema.replace(
+        "x-mlgate:\n  rowCount", "x-mlgate:\n  drift: {reference: reference-stats.json}\n  rowCount"
+    )
+    identifier = 'pattern: "C-[0-9]{6}"}\n'
+    schema = schema.replace(identifier, identifier + "    x-mlgate: {drift: false}\n")  # every id is new: not drift
+    (folder / "schema.yaml").write_text(schema)
+    (folder / "mlgate.yaml").write_text(CONFIG.format(c=1.0))
+    monkeypatch.chdir(folder)
+    assert main(["schema", "stats", "data/train.csv", "-o", "reference-stats.json"]) == 0  # from the train file
+    test = folder / "data" / "test.csv"
+    with test.open() as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["monthly_charges"] = str(round(float(row["monthly_charges"]) * 1.6, 2))
+    with test.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    capsys.readouterr()
+    code = main(["check", "--out", str(tmp_path / "run"), "--format", "github"])
+    github = capsys.readouterr().out
+    assert code == 0, github  # drift warns
+    drifted = re.findall(r"^::warning file=data/test.csv,title=mlgate drift%3A (\w+)::\1 drifted against the "
+                         r"reference statistics: PSI (\d+\.\d+) > 0\.2, KS (\d+\.\d+) > 0\.1$", github, re.M)  # fmt: skip
+    assert [name for name, _, _ in drifted] == ["monthly_charges"]
+    _, psi, ks = drifted[0]
+    skipped = "the reference statistics were made from it (same SHA-256)"
+    assert f"::notice file=data/train.csv,title=mlgate drift::not checked for drift: {skipped}" in github
+    assert f"\n  drift: data/test.csv: monthly_charges PSI {psi} > 0.2, KS {ks} > 0.1\n" in github
+    assert github.count("not checked") == 2  # the annotation and the text: once each
+    comment = (tmp_path / "run" / "comment.md").read_text()
+    assert re.search(r" · drift ⚠️ 1 of \d+ columns$", comment.splitlines()[3])
+    assert f"- ⚠️ drift in `data/test.csv`: `monthly_charges` PSI {psi} > 0.2, KS {ks} > 0.1\n" in comment
+    assert comment.count("not checked") == 1
+    report = json.loads((tmp_path / "run" / "report.json").read_text())
+    files = {f["path"]: f for f in report["validation"]["files"]}
+    assert files["data/train.csv"]["drift_skipped"] == skipped
+    assert "drift" not in files["data/train.csv"]
+    assert files["data/test.csv"]["drift"]["drifted"] == 1
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,7 @@ def test_failures_come_first_in_the_markdown_and_files_are_written(
     comment = out_file.read_text(encoding="utf-8")
     assert out == comment
     assert comment.startswith(f"<!-- mlgate:report v=1 key=pr-check head={HEAD_SHA} hash=")
-    assert comment.splitlines()[1] == "### ❌ mlgate: 1 gate failed — **b** accuracy −11.11 % (tolerance 2 %)"
+    assert comment.splitlines()[1] == "### ❌ mlgate: 1 gate failed — **b** accuracy −11.1 % (tolerance 2 %)"
     statuses = re.findall(r"^\| (\w) .*\|\s+(❌|⚠️|➖)\s+\|$", comment, re.MULTILINE)
     assert statuses[:2] == [("b", "❌"), ("a", "⚠️")]
     assert summary.read_text(encoding="utf-8") == comment  # small enough: the budget cut nothing
@@ -194,4 +194,4 @@ def test_github_format_annotates_failed_gates(tmp_path: Path, capsys: pytest.Cap
     new = save(tmp_path / "new", {"a": {"accuracy": 0.5}})
     code, out, _ = run(capsys, "--config", config, "--baseline", base, "--candidate", new, "--format", "github")
     assert code == 1
-    assert out.startswith("::error title=mlgate gate%3A a accuracy::a accuracy: 0.9000 → 0.5000 (−44.44 %25)")
+    assert out.startswith("::error title=mlgate gate%3A a accuracy::a accuracy: 0.9000 → 0.5000 (−44.4 %25)")

@@ -82,7 +82,11 @@ def check(
     write_atomic(out / "comment.md", comment)
     write_atomic(out / "summary.md", render.render_markdown(result, context, limit=FULL_REPORT_LIMIT))
     write_atomic(out / "report.json", render.render_json(result, context))
-    shown = {"markdown": lambda: comment, "json": lambda: render.render_json(result, context)}
+    shown = {
+        "markdown": lambda: comment,
+        "json": lambda: render.render_json(result, context),
+        "github": lambda: render.render_github(result, context),
+    }
     click.echo(shown.get(fmt, lambda: render.render_text(result, context))(), nl=False)
     code = ExitCode.CHECKS_FAILED if result.verdict == "fail" else ExitCode.OK
     if github_output:

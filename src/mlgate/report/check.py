@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mlgate.report import comparison as comparison_report
 from mlgate.report import validation as validation_report
 from mlgate.report.budget import fit_prefix, size, with_marker
+from mlgate.report.cells import code, plain, run_link
 from mlgate.report.comparison_json import to_json as comparison_json
-from mlgate.report.context import DataFile, DriftSummary, ReportContext, SchemaSummary, ValidationSummary
+from mlgate.report.comparison_text import ANNOTATIONS
+from mlgate.report.comparison_text import annotate as annotate_gates
+from mlgate.report.context import (
+    DataFile,
+    DriftedColumn,
+    DriftSummary,
+    ReportContext,
+    SchemaSummary,
+    ValidationSummary,
+)
+from mlgate.report.drift import drift_annotations
 from mlgate.report.escape import md
 
 if TYPE_CHECKING:
     from mlgate.check import CheckResult  # types only: renderers never reach the services a check uses
+    from mlgate.data.results import ValidationResult
 
 SCHEMA_VERSION = 1
 
@@ -28,10 +41,7 @@ def build_context(
     if validation is not None:
         files = tuple(DataFile(f.path, f.rows) for f in validation.files)
         summary = ValidationSummary(validation.valid, sum(v.count for f in validation.files for v in f.violations))
-        reports = [f.drift for f in validation.files if f.drift is not None]
-        if reports:
-            drifted = {f.field for r in reports for f in r.drifted}
-            drift = DriftSummary(len(drifted), len({f.field for r in reports for f in r.fields}))
+        drift = summarize_drift(validation)
     diff = result.schema_diff
     schema = None if diff is None else SchemaSummary(len(diff.changes), len(diff.breaking_changes))
     baseline = result.baseline
@@ -50,41 +60,78 @@ def build_context(
     )
 
 
+def summarize_drift(validation: ValidationResult) -> DriftSummary | None:
+    """Every drifted column of every file with its measures, and the files not checked; None without drift."""
+    checked = [f for f in validation.files if f.drift is not None]
+    skipped = tuple((f.path, f.drift_skipped) for f in validation.files if f.drift_skipped)
+    if not checked and not skipped:
+        return None
+    columns = tuple(
+        DriftedColumn(r.field, f.path, r.psi, r.ks, r.threshold_psi, r.threshold_ks, r.severity)
+        for f in checked
+        for r in f.drift.drifted
+    )
+    return DriftSummary(columns, len({r.field for f in checked for r in f.drift.fields}), skipped)
+
+
 def render_markdown(result: CheckResult, context: ReportContext, *, limit: int) -> str:
     """The comment body (marker line first, at most ``limit`` UTF-8 bytes)."""
     if result.comparison is not None:
         return comparison_report.render_markdown(result.comparison, context, limit=limit)
     assert result.validation is not None  # a check without a comparison stopped at the data gate
-    failing = [f for f in result.validation.files if not f.valid]
-    count = sum(f.errors for f in failing)
-    names = ", ".join(f"`{md(f.path, 80)}`" for f in failing)
     head = [
-        f"### ❌ mlgate: data gate failed — {count:,} violation{'s' if count != 1 else ''} in {names}",
+        f"### ❌ mlgate: {describe_data_gate(result.validation, name=lambda n: f'`{code(n, 80)}`')}",
         "",
         "The models were not trained: fix the data (or the schema, if the data is right) and push again.",
         "",
     ]
-    footer = f"\n<sub>mlgate {md(context.mlgate_version, 20)}</sub>\n"
-    body = "\n".join(head) + validation_report.render_markdown(result.validation) + footer
+    parts = [f"mlgate {md(context.mlgate_version, 20)}", f"schema `{code(result.validation.schema, 120)}`"]
+    link = run_link(context.run_url)
+    footer = "<sub>" + " · ".join([*parts, *([link] if link else [])]) + "</sub>\n"
+    body = "\n".join(head) + "\n" + validation_report.render_files_markdown(result.validation) + footer
     room = limit - size(with_marker("", key=context.key, head=context.head)) - 1
     if size(body) > room:  # whole lines only, so no table row or tag is cut in half
-        note = "\n… the list is cut here to fit the comment; the full list is in the job summary.\n" + footer
+        note = "\n… the list is cut here to fit the comment; the full list is in the job summary.\n\n" + footer
         lines = body.split("\n")
         body = "\n".join(lines[: fit_prefix(lines, room - size(note))]) + note
     return with_marker(body, key=context.key, head=context.head)
+
+
+def describe_data_gate(validation: ValidationResult, *, name: Callable[[str], str] = plain) -> str:
+    """``data gate failed — 2 violations in data/train.csv (1 error, 1 warning)``: the counts of every format."""
+    failing = [f for f in validation.files if not f.valid]
+    total = sum(v.count for f in failing for v in f.violations)
+    errors, warnings = sum(f.errors for f in failing), sum(f.warnings for f in failing)
+    split = f" ({_count(errors, 'error')}, {_count(warnings, 'warning')})" if warnings else ""
+    names = ", ".join(name(f.path) for f in failing)
+    return f"data gate failed — {_count(total, 'violation')} in {names}{split}"
 
 
 def render_text(result: CheckResult, context: ReportContext) -> str:
     """For terminals: the data gate's report when it failed, else the comparison table."""
     if result.comparison is None:
         assert result.validation is not None
-        return validation_report.render_text(result.validation)
+        head = [f"✗ mlgate: {describe_data_gate(result.validation)}",
+                "  the models were not trained: fix the data (or the schema, if the data is right) and run again", ""]  # fmt: skip
+        return "\n".join(head) + validation_report.render_text(result.validation)
     lines = [comparison_report.render_text(result.comparison, context).rstrip("\n")]
     for name, reason in sorted(result.skipped.items()):
         lines.append(f"  note: baseline model {name} was not re-scored: {reason}")
     if result.cached_as:
         lines.append(f"  results cached as the baseline of {result.cached_as[:7]}")
     return "\n".join(lines) + "\n"
+
+
+def render_github(result: CheckResult, context: ReportContext, *, limit: int = ANNOTATIONS) -> str:
+    """Annotations (data violations on their lines, each drifted column on its file, failed gates), then the text."""
+    lines: list[str] = []
+    if result.validation is not None:
+        lines += validation_report.annotate(result.validation, limit=limit, without=("drift",))
+    if context.drift is not None:
+        lines += drift_annotations(context.drift)
+    if result.comparison is not None:
+        lines += annotate_gates(result.comparison, context, limit=limit)
+    return "\n".join(lines) + ("\n" if lines else "") + render_text(result, context)
 
 
 def to_data(result: CheckResult, context: ReportContext) -> dict[str, Any]:
@@ -107,3 +154,7 @@ def to_data(result: CheckResult, context: ReportContext) -> dict[str, Any]:
 
 def render_json(result: CheckResult, context: ReportContext) -> str:
     return json.dumps(to_data(result, context), indent=2, ensure_ascii=False) + "\n"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

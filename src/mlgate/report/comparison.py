@@ -12,8 +12,6 @@ Text, workflow-command and JSON renderers live in ``comparison_text`` / ``compar
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,22 +23,28 @@ from mlgate.report.cells import (
     LEGEND,
     Align,
     code,
+    delta_cell,
     github_table,
     number,
     percent,
+    python_value,
+    quality_decimals,
+    row_decimals,
+    run_link,
     short_sha,
-    signed,
     value_cell,
 )
 from mlgate.report.chart import render_chart
 from mlgate.report.comparison_json import render_json, to_json
 from mlgate.report.comparison_text import describe_verdict, render_github, render_text, sort_rows
 from mlgate.report.context import ReportContext
+from mlgate.report.drift import drift_lines_markdown, drift_status
 from mlgate.report.escape import md
 
 __all__ = ["render_github", "render_json", "render_markdown", "render_text", "split_rows", "to_json"]
 
 REASONS_SHOWN = 20
+DRIFT_SHOWN = 10  # drifted columns named once the comment must be trimmed (all of them otherwise)
 _STAGES = ((True, True, True), (False, True, True), (False, False, True), (False, False, False))
 
 
@@ -106,8 +110,9 @@ def _compose(
     p = context.precision
     shown = main if cut.shown is None else main[: cut.shown]
     out = [_verdict(comparison, p), "", _context_line(comparison, context)]
-    if comparison.notes:
-        out += ["", *(f"- ⚠️ {md(note, 300)}" for note in comparison.notes)]
+    drifted = drift_lines_markdown(context.drift, shown=None if cut.extras else DRIFT_SHOWN) if context.drift else []
+    if comparison.notes or drifted:
+        out += ["", *drifted, *(f"- ⚠️ {md(note, 300)}" for note in comparison.notes)]
     out += ["", table(True, len(shown)) if main else "These results hold no metrics."]  # primary rows are never folded
     if any(r.p_value is not None for r in shown):
         folds = comparison.folds or 0
@@ -162,8 +167,7 @@ def _context_line(comparison: Comparison, context: ReportContext) -> str:
         v = context.validation
         parts.append("validation ✅" if v.valid else f"validation ❌ ({_count(v.violations, 'violation')})")
     if context.drift is not None:
-        d = context.drift.drifted
-        parts.append("drift ✅" if not d else f"drift ⚠️ ({_count(d, 'column')})")
+        parts.append(drift_status(context.drift, emoji=True))
     return " · ".join(parts)
 
 
@@ -173,15 +177,17 @@ def _rows_table(comparison: Comparison, context: ReportContext, rows: Sequence[R
     pr = f"PR `{head}`" if head else "PR"
     tested = any(r.p_value is not None for r in comparison.rows)
     if comparison.baseline is None:
-        current = [[md(r.model), md(r.label), value_cell(r.new, r.new_std, p), ICONS[r.status]] for r in rows]
+        current = [[md(r.model), md(r.label), value_cell(r.new, r.new_std, row_decimals(r, p)), ICONS[r.status]]
+                   for r in rows]  # fmt: skip
         return github_table(current, ["Model", "Metric", pr, "Status"], ["left", "left", "right", "center"])
     base_sha = short_sha(context.baseline_commit or comparison.baseline.commit)
     headers = ["Model", "Metric", f"Base `{base_sha}`" if base_sha else "Base", pr, "Δ", "Δ%", "Status"]
     align: list[Align] = ["left", "left", "right", "right", "right", "right", "center"]
     table = []
     for r in rows:
-        cells = [md(r.model), md(r.label), value_cell(r.base, r.base_std, p), value_cell(r.new, r.new_std, p),
-                 signed(r.diff, p), percent(r.pct), ICONS[r.status]]  # fmt: skip
+        d = row_decimals(r, p)
+        cells = [md(r.model), md(r.label), value_cell(r.base, r.base_std, d), value_cell(r.new, r.new_std, d),
+                 delta_cell(r, p), percent(r.pct), ICONS[r.status]]  # fmt: skip
         if tested:
             cells.append(_p_cell(r))
         table.append(cells)
@@ -212,7 +218,7 @@ def _reasons(rows: Sequence[Row], precision: int) -> list[str]:
 
 def _best_line(comparison: Comparison, precision: int) -> str:
     best, primary, value = comparison.best_model, comparison.primary or "", comparison.best_value()
-    text = f"Best model: **{md(best)}** ({md(primary)} {number(value, precision)})."
+    text = f"Best model: **{md(best)}** ({md(primary)} {number(value, quality_decimals(value, precision))})."
     previous = comparison.baseline_best
     if previous and previous != best:
         text += f" At the baseline it was **{md(previous)}**."
@@ -228,8 +234,7 @@ def _params_table(changes: Sequence[ParamChange]) -> str:
 def _param(value: Any, absent: bool) -> str:
     if absent:
         return "(absent)"
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
-    return md(text, 80)
+    return md(python_value(value), 80)
 
 
 def _data_details(comparison: Comparison, context: ReportContext) -> list[str]:
@@ -277,8 +282,8 @@ def _truncate(body: str, room: int) -> str:
 
 def _footer(context: ReportContext) -> str:
     parts = [f"mlgate {md(context.mlgate_version, 20)}"]
-    if context.run_url and re.fullmatch(r"https?://[^\s()<>\[\]\"'`]+", context.run_url):
-        parts.append(f"[workflow run]({context.run_url})")
+    link = run_link(context.run_url)
+    parts += [link] if link else []
     parts.append(LEGEND)
     return "<sub>" + " · ".join(parts) + "</sub>"
 

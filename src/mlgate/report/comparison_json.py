@@ -10,7 +10,7 @@ import json
 import math
 from typing import Any
 
-from mlgate.compare import Comparison
+from mlgate.compare import Comparison, Row
 from mlgate.report.context import ReportContext
 
 SCHEMA_VERSION = 1
@@ -24,6 +24,7 @@ def to_json(comparison: Comparison, context: ReportContext) -> dict[str, Any]:
             "old": r.base, "new": r.new, "diff": r.diff, "pct": r.pct, "status": r.status, "severity": r.severity,
             "reason": r.reason, "kind": r.kind, "label": r.label, "direction": r.direction, "old_std": r.base_std,
             "new_std": r.new_std, "p_value": r.p_value, "meaningful": r.meaningful,
+            **{key: value for key, value in _tested(r) if value is not None},
         }  # fmt: skip
     params: dict[str, dict[str, Any]] = {}
     for c in comparison.params:
@@ -58,6 +59,11 @@ def to_json(comparison: Comparison, context: ReportContext) -> dict[str, Any]:
         "params": params,
         "notes": list(comparison.notes),
     }
+
+
+def _tested(r: Row) -> tuple[tuple[str, float | str | None], ...]:
+    """The fields of a statistical test, present in the JSON only when the comparison ran one."""
+    return (("low", r.low), ("high", r.high), ("method", r.method), ("mde", r.mde), ("p_worse", r.p_worse))
 
 
 def render_json(comparison: Comparison, context: ReportContext) -> str:

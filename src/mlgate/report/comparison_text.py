@@ -7,8 +7,20 @@ from collections.abc import Callable, Sequence
 from tabulate import tabulate
 
 from mlgate.compare import Comparison, Row
-from mlgate.report.cells import MARKS, change_summary, number, percent, plain, short_sha, signed, value_cell
+from mlgate.report.cells import (
+    MARKS,
+    change_summary,
+    delta_cell,
+    number,
+    percent,
+    plain,
+    quality_decimals,
+    row_decimals,
+    short_sha,
+    value_cell,
+)
 from mlgate.report.context import ReportContext
+from mlgate.report.drift import drift_lines_text, drift_status
 from mlgate.report.escape import command_data, command_property
 
 _RANK = {"fail": 0, "warn": 1}
@@ -43,7 +55,7 @@ def describe_verdict(
     value = comparison.best_value()
     if comparison.best_model is not None and comparison.primary is not None and value is not None:
         best, primary = model(comparison.best_model), metric(comparison.primary)
-        text += f" — best model {best} ({primary} {number(value, precision)})"
+        text += f" — best model {best} ({primary} {number(value, quality_decimals(value, precision))})"
     return text
 
 
@@ -52,22 +64,24 @@ def render_text(comparison: Comparison, context: ReportContext) -> str:
     p = context.precision
     mark = {"fail": "✗", "warn": "⚠", "pass": "✓"}[comparison.verdict]
     out = [f"{mark} mlgate: {describe_verdict(comparison, p)}", "  " + _origin(comparison, context)]
+    out += ["  " + line for line in data_lines(context)]
     if comparison.baseline is None:
         headers = ["model", "metric", "PR", "status", "reason"]
-        table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.new, r.new_std, p), MARKS[r.status],
-                  plain(r.reason)] for r in sort_rows(comparison.rows)]  # fmt: skip
+        table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.new, r.new_std, row_decimals(r, p)),
+                  MARKS[r.status], plain(r.reason)] for r in sort_rows(comparison.rows)]  # fmt: skip
     else:
         headers = ["model", "metric", "base", "PR", "Δ", "Δ%", "status", "reason"]
-        table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.base, r.base_std, p),
-                  value_cell(r.new, r.new_std, p), signed(r.diff, p), percent(r.pct), MARKS[r.status],
-                  plain(r.reason) + ("" if r.p_value is None else f" [p = {r.p_value:.3g}]")]
+        table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.base, r.base_std, row_decimals(r, p)),
+                  value_cell(r.new, r.new_std, row_decimals(r, p)), delta_cell(r, p), percent(r.pct),
+                  MARKS[r.status], plain(r.reason) + ("" if r.p_value is None else f" [p = {r.p_value:.3g}]")]
                  for r in sort_rows(comparison.rows)]  # fmt: skip
     if table:
         body = tabulate(table, headers, tablefmt="plain", disable_numparse=True)
         out += ["", *("  " + line.rstrip() for line in body.splitlines()), ""]
     value = comparison.best_value()
     if comparison.best_model is not None and value is not None:
-        out.append(f"  best model: {plain(comparison.best_model)} ({plain(comparison.primary)} {number(value, p)})")
+        best = f"{plain(comparison.primary)} {number(value, quality_decimals(value, p))}"
+        out.append(f"  best model: {plain(comparison.best_model)} ({best})")
     if comparison.params:
         out.append(f"  changed parameters ({len(comparison.params)}):")
         out += [f"    {plain(c.model, 40)}  {plain(c.parameter, 60)}: {_param(c.base, c.change == 'added')} → "
@@ -78,19 +92,42 @@ def render_text(comparison: Comparison, context: ReportContext) -> str:
 
 def render_github(comparison: Comparison, context: ReportContext, *, limit: int = ANNOTATIONS) -> str:
     """``::error`` per failed gate and ``::warning`` per warning (at most ``limit``), then the text report."""
+    lines = annotate(comparison, context, limit=limit)
+    return "\n".join(lines) + ("\n" if lines else "") + render_text(comparison, context)
+
+
+def annotate(comparison: Comparison, context: ReportContext, *, limit: int = ANNOTATIONS) -> list[str]:
+    """The workflow commands of failed gates and warnings, at most ``limit``, then a notice of the rest."""
     flagged = sort_rows(comparison.failed + comparison.warned)
     lines = []
     for row in flagged[:limit]:
         level = "error" if row.status == "fail" else "warning"
         title = command_property(f"mlgate gate: {row.model} {row.label}")
         p = context.precision
-        values = f"{number(row.new, p)}" if row.base is None else f"{number(row.base, p)} → {number(row.new, p)}"
+        d = row_decimals(row, p)
+        values = f"{number(row.new, d)}" if row.base is None else f"{number(row.base, d)} → {number(row.new, d)}"
         change = "" if row.pct is None else f" ({percent(row.pct)})"
         message = f"{row.model} {row.label}: {values}{change}; {row.reason}"
         lines.append(f"::{level} title={title}::{command_data(message)}")
     if len(flagged) > limit:
         lines.append(f"::notice::{len(flagged) - limit} more gate results were not annotated (limit {limit})")
-    return "\n".join(lines) + ("\n" if lines else "") + render_text(comparison, context)
+    return lines
+
+
+def data_lines(context: ReportContext) -> list[str]:
+    """``data: validation ✓ · schema unchanged · drift ⚠ 1 of 6 columns``, then each drifted column."""
+    parts = []
+    if context.validation is not None:
+        v = context.validation
+        parts.append("validation ✓" if v.valid else f"validation ✗ ({_count(v.violations, 'violation')})")
+    if context.schema is not None:
+        s = context.schema
+        parts.append("schema unchanged" if not s.changes else f"schema: {_count(s.changes, 'change')}"
+                     + (f" ({s.breaking:,} breaking)" if s.breaking else ""))  # fmt: skip
+    if context.drift is not None:
+        parts.append(drift_status(context.drift, emoji=False))
+    lines = [f"data: {' · '.join(parts)}"] if parts else []
+    return lines + (drift_lines_text(context.drift) if context.drift is not None else [])
 
 
 def _origin(comparison: Comparison, context: ReportContext) -> str:

@@ -33,9 +33,34 @@ class SchemaSummary:
 
 
 @dataclass(frozen=True)
+class DriftedColumn:
+    """A column that drifted in one file: its measures and the thresholds they are judged by."""
+
+    field: str
+    file: str
+    psi: float
+    ks: float | None = None  # numeric columns only
+    threshold_psi: float = 0.2
+    threshold_ks: float | None = None
+    severity: str = "warning"
+
+
+@dataclass(frozen=True)
 class DriftSummary:
-    drifted: int  # columns that drifted
-    checked: int | None = None
+    """Drift of the validated files against the reference statistics.
+
+    ``skipped`` holds (file, why) for files not checked: the reference's own data, which compared with itself
+    would always look stable.
+    """
+
+    columns: tuple[DriftedColumn, ...] = ()  # every drifted column, file by file
+    checked: int | None = None  # distinct columns checked
+    skipped: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def drifted(self) -> int:
+        """Distinct columns that drifted in any file."""
+        return len({c.field for c in self.columns})
 
 
 @dataclass(frozen=True)

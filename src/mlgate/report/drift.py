@@ -1,4 +1,5 @@
-"""Render a drift report as text or markdown, with a sparkline of reference → current bin shares.
+"""Render a drift report as text or markdown, with a sparkline of reference → current bin shares; and the
+drift lines of the PR report (``DriftSummary``): status, each drifted column with its PSI and KS, annotations.
 
 The renderers take ``mlgate.data.drift_report.DriftReport`` but type it structurally (the protocols below):
 importing mlgate.data.drift would pull in the readers and, through them, the AWS gateway, which the
@@ -12,7 +13,9 @@ from typing import Protocol
 
 from tabulate import tabulate
 
-from mlgate.report.escape import md
+from mlgate.report.cells import code, plain
+from mlgate.report.context import DriftedColumn, DriftSummary
+from mlgate.report.escape import command_data, command_property, md
 
 
 class FieldDriftResult(Protocol):
@@ -130,10 +133,17 @@ def render_drift_text(report: DriftReport) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_drift_markdown(report: DriftReport) -> str:
+def drift_verdict(report: DriftReport) -> str:
+    """``⚠️ 2 of 8 fields drifted (25%)``: the icon and the verdict of a drift report."""
     icon = "❌" if report.dataset_drift else ("⚠️" if report.drifted else "✅")
     verdict = _verdict(report)
-    out = [f"#### {icon} {verdict[0].upper()}{verdict[1:]}", "", f"Reference: `{md(report.reference, 120)}`", ""]
+    return f"{icon} {verdict[0].upper()}{verdict[1:]}"
+
+
+def render_drift_markdown(report: DriftReport, *, heading: bool = True) -> str:
+    """The verdict as a heading (unless the caller shows it, e.g. in a ``<summary>``), then the table."""
+    out = [f"#### {drift_verdict(report)}", ""] if heading else []
+    out += [f"Reference: `{md(report.reference, 120)}`", ""]
     if report.fields:
         rows = [
             [md(r.field), r.kind, _number(r.psi), _number(r.ks), md(_new(r), 80),
@@ -151,3 +161,79 @@ def render_drift_markdown(report: DriftReport) -> str:
     if notes:
         out += ["<sub>" + " · ".join(notes) + "</sub>", ""]
     return "\n".join(out)
+
+
+def describe_measures(column: DriftedColumn) -> str:
+    """``PSI 0.312 > 0.2, KS 0.181 > 0.15``: each measure, with its threshold when it crossed it."""
+    parts = [f"PSI {_against(column.psi, column.threshold_psi)}"]
+    if column.ks is not None:
+        parts.append(f"KS {_against(column.ks, column.threshold_ks)}")
+    return ", ".join(parts)
+
+
+def drift_status(summary: DriftSummary, *, emoji: bool) -> str:
+    """``drift ⚠️ 2 of 8 columns``, ``drift ✅``, or ``drift not checked`` (every file was the reference's own)."""
+    if summary.columns:
+        error = any(c.severity == "error" for c in summary.columns)
+        mark = ("❌" if error else "⚠️") if emoji else ("✗" if error else "⚠")
+        counted = f"{summary.drifted:,} of {summary.checked:,}" if summary.checked else f"{summary.drifted:,}"
+        last = summary.checked or summary.drifted
+        text = f"drift {mark} {counted} column{'s' * (last != 1)}"
+    elif summary.checked == 0 and summary.skipped:
+        text = "drift not checked"
+    else:
+        text = "drift ✅" if emoji else "drift ✓"
+    return text
+
+
+def drift_lines_markdown(summary: DriftSummary, *, shown: int | None = None) -> list[str]:
+    """One bullet per file naming each drifted column with its PSI and KS (the first ``shown`` columns), and
+    one per file not checked, saying why."""
+    columns = summary.columns if shown is None else summary.columns[:shown]
+    lines = []
+    for file, group in _by_file(columns):
+        icon = "❌" if any(c.severity == "error" for c in group) else "⚠️"
+        named = " · ".join(f"`{code(c.field, 60)}` {describe_measures(c)}" for c in group)
+        lines.append(f"- {icon} drift in `{code(file, 120)}`: {named}")
+    if len(columns) < len(summary.columns):
+        lines.append(f"- … and {len(summary.columns) - len(columns):,} more drifted columns (see the job summary)")
+    lines += [f"- drift not checked in `{code(file, 120)}`: {md(why, 200)}" for file, why in summary.skipped]
+    return lines
+
+
+def drift_lines_text(summary: DriftSummary) -> list[str]:
+    """``drift: data/test.csv: tenure PSI 0.312 > 0.2, KS 0.181 > 0.15; region PSI 0.250 > 0.2``, per file."""
+    lines = [
+        f"drift: {plain(file, 120)}: " + "; ".join(f"{plain(c.field, 60)} {describe_measures(c)}" for c in group)
+        for file, group in _by_file(summary.columns)
+    ]
+    return lines + [f"drift not checked in {plain(file, 120)}: {plain(why, 200)}" for file, why in summary.skipped]
+
+
+def drift_annotations(summary: DriftSummary) -> list[str]:
+    """A warning (or error) on the file per drifted column; a notice per file not checked."""
+    lines = []
+    for c in summary.columns:
+        level = "error" if c.severity == "error" else "warning"
+        message = f"{c.field} drifted against the reference statistics: {describe_measures(c)}"
+        title = command_property(f"mlgate drift: {c.field}")
+        lines.append(f"::{level} file={command_property(c.file)},title={title}::{command_data(message)}")
+    for file, why in summary.skipped:
+        message = f"not checked for drift: {why}"
+        lines.append(f"::notice file={command_property(file)},title=mlgate drift::{command_data(message)}")
+    return lines
+
+
+def _against(value: float, limit: float | None) -> str:
+    """``0.312 > 0.2`` when over ``limit`` (more decimals when three would round it down to it), else ``0.051``."""
+    if limit is None or value <= limit:
+        return f"{value:.3f}"
+    shown = next((f"{value:.{d}f}" for d in (3, 4, 5, 6) if float(f"{value:.{d}f}") > limit), f"{value:.10g}")
+    return f"{shown} > {limit:g}"
+
+
+def _by_file(columns: Sequence[DriftedColumn]) -> list[tuple[str, list[DriftedColumn]]]:
+    groups: dict[str, list[DriftedColumn]] = {}
+    for c in columns:
+        groups.setdefault(c.file, []).append(c)
+    return list(groups.items())

@@ -6,6 +6,7 @@ Golden files live in tests/unit/report/golden/; after an intended change, regene
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -19,12 +20,13 @@ import pytest
 from mlgate.compare import Comparison, compare_results
 from mlgate.config import GateConfig, MetricsConfig
 from mlgate.report.budget import sanitize_key, size
-from mlgate.report.cells import number, signed
-from mlgate.report.chart import axis_range, label, render_chart
+from mlgate.report.cells import change_summary, delta_cell, number, percent, row_decimals, signed
+from mlgate.report.chart import WIDTH, axis_range, column, label, render_chart
 from mlgate.report.comparison import render_github, render_json, render_markdown, render_text, split_rows, to_json
 from mlgate.report.context import (
     FULL_REPORT_LIMIT,
     DataFile,
+    DriftedColumn,
     DriftSummary,
     ReportContext,
     SchemaSummary,
@@ -48,7 +50,7 @@ CONTEXT = ReportContext(
     data_files=(DataFile("train.csv", 427), DataFile("test.csv", 144)),
     validation=ValidationSummary(valid=True),
     schema=SchemaSummary(changes=0),
-    drift=DriftSummary(drifted=0),
+    drift=DriftSummary(checked=6),
     mlgate_version="0.1.0",
     run_url="https://github.com/acme/churn/actions/runs/4242",
     full_report="the job summary and the mlgate-report artifact",
@@ -101,10 +103,52 @@ def current_only_comparison() -> Comparison:
     return compare_results(None, [current], metrics, baseline_note="the merge-base d3cd69f has no mlgate.yaml")
 
 
+def interval_comparison() -> Comparison:
+    """What a comparison that ran a test per model looks like: intervals of the primary metric's change."""
+    metrics = MetricsConfig(primary="accuracy", gates={"accuracy": GateConfig(abs_tol=0.01)})
+    base = ResultSet(
+        models={
+            "linear": model("linear", {"accuracy": 0.9871}, params={"max_depth": None},
+                            timings={"model_kb": 6193.88, "predict_1row_p95_ms": 1694.8929}),
+            "forest": model("forest", {"accuracy": 0.9902}),
+        },
+        commit=BASE_SHA, evaluation=HOLDOUT,
+    )  # fmt: skip
+    new = ResultSet(
+        models={
+            "linear": model("linear", {"accuracy": 0.9661}, params={"max_depth": 10},
+                            timings={"model_kb": 8706.58, "predict_1row_p95_ms": 1463.0378}),
+            "forest": model("forest", {"accuracy": 0.991}),
+            "boosting": model("boosting", {"accuracy": 0.9944}),
+        },
+        commit=HEAD_SHA, evaluation=HOLDOUT,
+    )  # fmt: skip
+    comparison = compare_results(base, [new], metrics)
+    intervals = {"linear": (-0.048, 0.006), "forest": (-0.0041, 0.0057)}
+    rows = tuple(
+        dataclasses.replace(r, low=intervals[r.model][0], high=intervals[r.model][1], method="McNemar (exact)",
+                            mde=0.012, p_worse=0.41)
+        if r.metric == "accuracy" and r.model in intervals else r
+        for r in comparison.rows
+    )  # fmt: skip
+    return dataclasses.replace(comparison, rows=rows)
+
+
+DRIFT = DriftSummary(
+    columns=(
+        DriftedColumn("tenure", "data/test.csv", 0.3121, 0.1812, 0.2, 0.15),
+        DriftedColumn("region", "data/test.csv", 0.2004, None, 0.2, None),
+    ),
+    checked=8,
+    skipped=(("data/train.csv", "the reference statistics were made from it (same SHA-256)"),),
+)
+TESTED_CONTEXT = dataclasses.replace(CONTEXT, drift=DRIFT)
+
 CASES = {
     "holdout": (holdout_comparison, CONTEXT),
     "cv": (cv_comparison, ReportContext(key="cv", mlgate_version="0.1.0")),
     "no_baseline": (current_only_comparison, ReportContext(key="pr", head=HEAD_SHA, mlgate_version="0.1.0")),
+    "tested": (interval_comparison, TESTED_CONTEXT),
 }
 
 
@@ -161,7 +205,10 @@ def test_values_from_the_data_cannot_break_the_table_or_inject_markup() -> None:
     text = render_markdown(comparison, context, limit=60_000)
     body = text.split("\n", 1)[1]
     assert "<!--" not in body
-    assert all(line.startswith('  y-axis "') for line in body.splitlines() if "-->" in line)  # Mermaid's range arrow
+    assert "-->" not in body
+    chart = body.split("```text\n", 1)[1].split("```", 1)[0]
+    assert "|" not in chart.replace("\\|", "")
+    assert chart.splitlines()[2].startswith(label(NASTY) + "  ")  # the safe alphabet
     assert "<script>" not in body
     assert "<b>" not in body
     assert "javascript:" not in body
@@ -253,33 +300,56 @@ def test_results_without_metrics_say_so() -> None:
     assert "| Model" not in text
 
 
-def test_chart_compares_the_primary_metric_per_model() -> None:
+def test_the_chart_shows_each_change_from_zero_and_no_bar_without_a_baseline() -> None:
     chart = render_chart(holdout_comparison(), 4)
     assert chart == "\n".join([
-        "```mermaid",
-        "xychart-beta",
-        '  title "accuracy by model: baseline (first bar) vs PR"',
-        '  x-axis ["linear", "forest", "boosting", "knn"]',
-        '  y-axis "accuracy" 0.85 --> 1.00',
-        "  bar [0.9371, 0.9510, 0.8500, 0.9000]",  # no baseline value: the axis floor, an invisible bar
-        "  bar [0.8951, 0.9510, 0.9612, 0.8500]",
+        "```text",
+        "accuracy: change PR − baseline; better → · ● change · │ no change",
+        "          −0.0420                                 0",
+        "linear    ●                                       │  −0.0420",
+        "forest                                            ●  0.0000",
+        "boosting  no baseline",  # new: no made-up baseline, no bar
+        "knn       removed",
         "```",
     ])  # fmt: skip
-    assert render_chart(many_rows(21, failing=0), 4) is None  # too many bars to read
+    assert render_chart(many_rows(21, failing=0), 4) is None  # too many lines to read
+    assert render_chart(current_only_comparison(), 4) is None  # no baseline: no change to draw
+
+
+def test_the_chart_draws_each_interval_around_its_change_on_an_axis_through_zero() -> None:
+    chart = render_chart(interval_comparison(), 4)
+    assert chart is not None
+    lines = chart.splitlines()
+    assert lines[1] == (
+        "accuracy: change PR − baseline; better → · ● change · ├─┤ 90 % interval (McNemar (exact)) · │ no change"
+    )
+    low, high = axis_range([-0.021, -0.048, 0.006, 0.0008, -0.0041, 0.0057])
+    assert (low, high) == (-0.048, 0.006)
+    zero = column(0.0, low, high)
+    bars = {line.split()[0]: line[10 : 10 + WIDTH] for line in lines[3:-1]}
+    assert bars["linear"].index("├") == 0
+    assert bars["linear"].index("●") == column(-0.021, low, high)
+    assert bars["linear"][zero] == "┼"  # the interval crosses zero
+    assert bars["linear"].index("┤") == WIDTH - 1
+    assert bars["forest"].index("├") == column(-0.0041, low, high)
+    assert bars["forest"].index("●") == column(0.0008, low, high)
+    assert lines[3].endswith("  −0.0210 [−0.0480, +0.0060]")
+    assert lines[5] == "boosting  no baseline"
+    assert lines[2].split() == ["−0.0480", "+0.0060"]  # the ends; a 0 label there would overlap the right one
+    holdout = render_chart(holdout_comparison(), 4)
+    assert holdout is not None
+    scale = holdout.splitlines()[2]
+    assert scale.split() == ["−0.0420", "0"]
+    assert scale.rindex("0") == 10 + column(0.0, -0.042, 0.0)  # the 0 label stands over the zero line
 
 
 @pytest.mark.parametrize(
     ("values", "expected"),
-    [([0.8951, 0.951], (0.86, 0.98, 2)), ([0.5, 0.5], (0.47, 0.52, 2)), ([120.0, 180.0], (50.0, 200.0, 0)),
-     ([-0.2, 0.4], (-0.5, 1.0, 1)), ([0.0, 0.0], (0.0, 0.4, 1))],
+    [([-0.042, 0.0], (-0.042, 0.0)), ([0.0008], (0.0, 0.0008)), ([0.0, 0.0], (-1.0, 1.0)),
+     ([-0.2, 0.4], (-0.2, 0.4)), ([0.01, 0.02], (0.0, 0.02))],
 )  # fmt: skip
-def test_axis_range_is_round_and_keeps_differences_visible(
-    values: list[float], expected: tuple[float, float, int]
-) -> None:
-    low, high, decimals = axis_range(values)
-    assert (round(low, 6), round(high, 6), decimals) == expected
-    assert low < min(values) or low == 0.0
-    assert high > max(values) or high == 1.0
+def test_the_axis_always_includes_zero(values: list[float], expected: tuple[float, float]) -> None:
+    assert axis_range(values) == expected
 
 
 def test_chart_labels_are_reduced_to_a_safe_alphabet() -> None:
@@ -292,6 +362,109 @@ def test_numbers_keep_a_fixed_precision_but_never_hide_tiny_values() -> None:
     assert (signed(0.042, 4), signed(-0.042, 4), signed(0.0, 4), signed(-0.00001, 2)) == (
         "+0.0420", "−0.0420", "0.0000", "−1.0e-05",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("metric", "base", "new", "expected"),
+    [("model_kb", 6193.88, 8706.58, ("6,194", "8,707", "+2,513")),
+     ("model_kb", 185.61, 185.62, ("185.6", "185.6", "+0.010")),
+     ("predict_1row_p95_ms", 31.4242, 44.0471, ("31.42", "44.05", "+12.62")),
+     ("fit_s", 0.4925, 1.3892, ("0.492", "1.389", "+0.897")),
+     ("accuracy", 0.9371, 0.8951, ("0.9371", "0.8951", "−0.0420")),
+     ("rmse", 1234.5678, 1236.0, ("1,234.57", "1,236.00", "+1.43"))],
+)  # fmt: skip
+def test_numbers_are_formatted_by_magnitude(metric: str, base: float, new: float, expected: tuple[str, ...]) -> None:
+    quality = metric in ("accuracy", "rmse")
+    sides = [ResultSet(models={"m": model("m", {metric: v} if quality else {}, timings={} if quality else {metric: v})})
+             for v in (base, new)]  # fmt: skip
+    comparison = compare_results(sides[0], [sides[1]], MetricsConfig())
+    row = comparison.rows[0]
+    decimals = row_decimals(row, 4)
+    assert (number(row.base, decimals), number(row.new, decimals), delta_cell(row, 4)) == expected
+    text = render_text(comparison, ReportContext(key="k"))
+    assert re.search(rf"^  m +\S.*? +{re.escape(expected[0])} +{re.escape(expected[1])} +{re.escape(expected[2])} ",
+                     text, re.MULTILINE)  # fmt: skip
+
+
+def test_relative_changes_have_three_significant_digits() -> None:
+    assert [percent(v) for v in (366.29, 40.17, -4.48, -0.13, 0.0, None)] == [
+        "+366 %", "+40.2 %", "−4.48 %", "−0.13 %", "0.00 %", "—",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("gate", "base", "new", "expected"),
+    [(GateConfig(rel_tol=0.02), 0.9371, 0.8951, "−4.48 % (tolerance 2 %)"),
+     (GateConfig(abs_tol=0.01), 0.9871, 0.9661, "−0.0210 (tolerance 0.01)"),
+     (GateConfig(abs_tol=0.01, rel_tol=0.02), 0.9371, 0.8951, "−0.0420 (−4.48 %; tolerance 0.01 or 2 %)"),
+     (GateConfig(), 0.7737, 0.7727, "−0.0010 (−0.13 %; no tolerance)"),
+     (GateConfig(min=0.9), 0.95, 0.81, "0.8100 (min 0.9)")],
+)  # fmt: skip
+def test_the_headline_states_change_and_tolerance_in_one_unit(
+    gate: GateConfig, base: float, new: float, expected: str
+) -> None:
+    sides = [ResultSet(models={"m": model("m", {"accuracy": v})}) for v in (base, new)]
+    comparison = compare_results(sides[0], [sides[1]], MetricsConfig(gates={"accuracy": gate}))
+    assert change_summary(comparison.failed[0], 4) == expected
+
+
+def test_a_none_parameter_is_spelled_as_python_spells_it() -> None:
+    text = render_markdown(interval_comparison(), TESTED_CONTEXT, limit=60_000)
+    assert re.search(r"^\| linear +\| max\\_depth +\| None +\| 10 +\|$", text, re.MULTILINE)
+    assert "null" not in text
+    assert "    linear  max_depth: None → 10" in render_text(interval_comparison(), TESTED_CONTEXT)
+
+
+def test_the_change_column_carries_its_interval_in_every_format() -> None:
+    comparison = interval_comparison()
+    markdown = render_markdown(comparison, TESTED_CONTEXT, limit=60_000)
+    assert re.search(r"^\| linear +\| accuracy +\| +0\.9871 \| +0\.9661 \| −0\.0210 \[−0\.0480, \+0\.0060\] \|",
+                     markdown, re.MULTILINE)  # fmt: skip
+    assert markdown.split("\n")[1] == "### ❌ mlgate: 1 gate failed — **linear** accuracy −0.0210 (tolerance 0.01)"
+    text = render_text(comparison, TESTED_CONTEXT)
+    assert re.search(r"^  linear +accuracy +0\.9871 +0\.9661 +−0\.0210 \[−0\.0480, \+0\.0060\] +−2\.13 %", text, re.M)
+    document = to_json(comparison, TESTED_CONTEXT)
+    linear = document["metrics"]["linear"]["accuracy"]
+    assert (linear["low"], linear["high"], linear["method"], linear["mde"], linear["p_worse"]) == (
+        -0.048, 0.006, "McNemar (exact)", 0.012, 0.41,
+    )  # fmt: skip
+    assert not {"low", "high", "method", "mde", "p_worse"} & set(document["metrics"]["boosting"]["accuracy"])
+    schema = json.loads(JSON_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    del linear["high"]
+    with pytest.raises(jsonschema.ValidationError, match="'high' is a dependency of 'low'"):
+        jsonschema.Draft202012Validator(schema).validate(document)
+
+
+def test_the_comment_and_the_text_name_each_drifted_column_and_the_skipped_file_once() -> None:
+    markdown = render_markdown(interval_comparison(), TESTED_CONTEXT, limit=60_000)
+    assert markdown.split("\n")[3].endswith(" · validation ✅ · drift ⚠️ 2 of 8 columns")
+    assert (
+        "- ⚠️ drift in `data/test.csv`: `tenure` PSI 0.312 > 0.2, KS 0.181 > 0.15 · `region` PSI 0.2004 > 0.2\n"
+        in markdown
+    )  # four decimals where three would round 0.2004 down to the threshold
+    assert markdown.count("data/train.csv") == 1
+    assert "- drift not checked in `data/train.csv`: the reference statistics were made from it (same SHA-256)\n" in (
+        markdown
+    )
+    text = render_text(interval_comparison(), TESTED_CONTEXT)
+    assert "\n  data: validation ✓ · schema unchanged · drift ⚠ 2 of 8 columns\n" in text
+    assert "\n  drift: data/test.csv: tenure PSI 0.312 > 0.2, KS 0.181 > 0.15; region PSI 0.2004 > 0.2\n" in text
+    assert text.count("data/train.csv") == 1
+
+
+def test_a_trimmed_comment_still_names_drifted_columns_up_to_a_bound() -> None:
+    columns = tuple(DriftedColumn(f"col_{i:03d}", "data/test.csv", 0.5, 0.3, 0.2, 0.15) for i in range(40))
+    context = dataclasses.replace(CONTEXT, drift=DriftSummary(columns, checked=60))
+    comparison = many_rows(250, failing=25)
+    trimmed = render_markdown(comparison, context, limit=60_000)
+    assert "drift ⚠️ 40 of 60 columns" in trimmed
+    assert "`col_009`" in trimmed
+    assert "`col_010`" not in trimmed
+    assert "- … and 30 more drifted columns (see the job summary)" in trimmed
+    full = render_markdown(comparison, context, limit=FULL_REPORT_LIMIT)
+    assert "`col_039`" in full
+    assert "more drifted columns" not in full
 
 
 def test_cv_reports_mean_std_and_marks_meaningful_differences() -> None:
