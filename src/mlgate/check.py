@@ -138,10 +138,10 @@ def find_baseline(
     require = options.require_baseline or config.baseline.require
     git = _git_or_none(config)
     if git is None or (options.head is None and git.resolve("HEAD") is None):
-        reason = "no baseline: " + ("not a git repository" if git is None else "the repository has no commits yet")
+        reason = "not a git repository" if git is None else "the repository has no commits yet"
         if require:
             fix = "run inside the repository" if git is None else "commit the project first"
-            raise InputError(reason, hint=f"{fix}, or drop --require-baseline")
+            raise InputError(f"no baseline: {reason}", hint=f"{fix}, or drop --require-baseline")
         return Baseline(None, "none", None, reason), None, None
     revisions = find_revisions(
         environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base

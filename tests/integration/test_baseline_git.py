@@ -176,7 +176,7 @@ def test_unrelated_histories_have_no_merge_base(origin: tuple[Repo, dict[str, st
         workdir=tmp_path / "work",
     )
     assert (baseline.source, baseline.commit) == ("none", None)
-    assert baseline.reason == f"no baseline: {orphan[:7]} and main share no history"
+    assert baseline.reason == f"{orphan[:7]} and main share no history"
 
 
 class RecordingTrainer:
@@ -250,7 +250,7 @@ def test_worktree_is_removed_when_training_fails(origin: tuple[Repo, dict[str, s
     baseline = resolve(repo, shas["F"], tmp_path, trainer)
     assert baseline.source == "none"
     assert baseline.reason == (
-        f"no baseline: training the merge-base {shas['B'][:7]} failed: mlgate train exited 2: data/train.csv not found"
+        f"training the merge-base {shas['B'][:7]} failed: mlgate train exited 2: data/train.csv not found"
     )
     assert not trainer.calls[0][0].exists()
     assert len(worktrees(repo)) == 1
@@ -295,7 +295,7 @@ def test_no_config_at_merge_base_means_no_baseline_without_training(
     trainer = RecordingTrainer()
     baseline = resolve(repo, head, tmp_path, trainer)
     assert (baseline.source, baseline.commit) == ("none", base)
-    assert baseline.reason == f"no baseline: the merge-base {base[:7]} has no mlgate.yaml"
+    assert baseline.reason == f"the merge-base {base[:7]} has no mlgate.yaml"
     assert trainer.calls == []
     with pytest.raises(InputError, match=r"has no mlgate\.yaml"):
         resolve(repo, head, tmp_path, trainer, require=True)
@@ -309,11 +309,11 @@ def test_merge_base_without_models_and_training_off(origin: tuple[Repo, dict[str
     head = repo.commit("add models", {"mlgate.yaml": MODELS_CONFIG})
     trainer = RecordingTrainer()
     baseline = resolve(repo, head, tmp_path, trainer)
-    assert baseline.reason == f"no baseline: the merge-base {base[:7]} declares no models in mlgate.yaml"
+    assert baseline.reason == f"the merge-base {base[:7]} declares no models in mlgate.yaml"
     assert trainer.calls == []
     off = resolve(repo, shas["F"], tmp_path, None)
     assert (off.source, off.folder) == ("none", None)
-    assert off.reason == f"no baseline: no cached model for the merge-base {shas['B'][:7]} and training it is off"
+    assert off.reason == f"no cached model for the merge-base {shas['B'][:7]} and training it is off"
 
 
 def test_config_in_a_subfolder_is_looked_up_and_trained_there(tmp_path: Path) -> None:
@@ -375,9 +375,9 @@ def test_trainer_output_without_models_or_results_is_no_baseline(
 
     cache = BaselineCache(tmp_path / "cache", "0.1.0")
     nothing = run(empty)
-    assert nothing.reason == f"no baseline: training the merge-base {shas['B'][:7]} produced no models"
+    assert nothing.reason == f"training the merge-base {shas['B'][:7]} produced no models"
     missing = run(silent)
-    assert missing.reason.startswith(f"no baseline: training the merge-base {shas['B'][:7]} failed: results: ")
+    assert missing.reason.startswith(f"training the merge-base {shas['B'][:7]} failed: results: ")
     assert missing.reason.endswith("has no metrics.json")
     assert cache.get(shas["B"]) is None
     assert not any((tmp_path / "work").iterdir())

@@ -153,7 +153,7 @@ def test_invalid_data_stops_before_training(
     ("git_init", "reason", "hint"),
     [
         (False, "not a git repository", "run inside the repository"),
-        (True, "no commits yet", "commit the project first"),
+        (True, "the repository has no commits yet", "commit the project first"),
     ],
     ids=["outside-git", "fresh-git-init"],
 )
@@ -175,11 +175,14 @@ def test_without_history_the_report_shows_the_current_results_only(
     code = main(["check", "--out", str(tmp_path / "run")])
     text = capsys.readouterr().out
     assert code == 0, text
-    assert reason in text
+    assert f"no baseline: {reason}" in text  # said once, not "no baseline: no baseline: ..."
+    assert "no baseline: no baseline" not in text
+    assert f"**No baseline**: {reason}" in (tmp_path / "run" / "comment.md").read_text()
+    assert json.loads((tmp_path / "run" / "report.json").read_text())["baseline"]["reason"] == reason
     code = main(["check", "--out", str(tmp_path / "run"), "--require-baseline"])
     assert code == 2
     err = capsys.readouterr().err
-    assert reason in err
+    assert f"error: no baseline: {reason}" in err
     assert hint in err
     assert "Traceback" not in err
 

@@ -32,7 +32,11 @@ Trainer = Callable[[Path, Path], None]
 
 @dataclass(frozen=True)
 class Baseline:
-    """Where the baseline comes from; ``reason`` is the sentence the report header shows."""
+    """Where the baseline comes from; ``reason`` is the sentence the report header shows.
+
+    For ``source: none`` the reason says why there is none, without a "no baseline" prefix: the report
+    (and the error of ``baseline.require``) adds its own.
+    """
 
     commit: str | None
     source: BaselineSource
@@ -61,11 +65,13 @@ def resolve_baseline(
     """
     merge_base = find_merge_base(git, head, base_branch, fetch=fetch)
     if merge_base is None:
-        baseline = _none(None, f"no baseline: {head[:7]} and {base_branch} share no history")
+        baseline = _none(None, f"{head[:7]} and {base_branch} share no history")
     else:
         baseline = _find_folder(git, merge_base, cache, train_in_worktree, workdir, _config_path(git, config_file))
     if require and baseline.source == "none":
-        raise InputError(baseline.reason, hint="a baseline is required (baseline.require / --require-baseline)")
+        raise InputError(
+            f"no baseline: {baseline.reason}", hint="a baseline is required (baseline.require / --require-baseline)"
+        )
     return baseline
 
 
@@ -82,20 +88,20 @@ def _find_folder(
     if cached is not None:
         return Baseline(sha, "cache", cached, f"merge-base {short}: cached model re-scored on this PR's data")
     if trainer is None:
-        return _none(sha, f"no baseline: no cached model for the merge-base {short} and training it is off")
+        return _none(sha, f"no cached model for the merge-base {short} and training it is off")
     problem = _check_config(git, sha, config_path)
     if problem:
-        return _none(sha, f"no baseline: the merge-base {short} {problem}")
+        return _none(sha, f"the merge-base {short} {problem}")
     out = workdir / f"baseline-{sha[:12]}"
     try:
         _train(git, sha, trainer, workdir, config_path, out)
         results = read_results(out)
     except (MlgateError, OSError, subprocess.SubprocessError) as exc:
         shutil.rmtree(out, ignore_errors=True)
-        return _none(sha, f"no baseline: training the merge-base {short} failed: {_first_line(exc)}")
+        return _none(sha, f"training the merge-base {short} failed: {_first_line(exc)}")
     if not results.models:
         shutil.rmtree(out, ignore_errors=True)
-        return _none(sha, f"no baseline: training the merge-base {short} produced no models")
+        return _none(sha, f"training the merge-base {short} produced no models")
     reason = f"merge-base {short}: trained in a temporary worktree (no cached model)"
     try:
         folder = cache.put(sha, out)
