@@ -1,7 +1,8 @@
 """mlgate.yaml (+ ``MLGATE_*`` environment overrides) -> frozen dataclasses.
 
 The one reader of settings. Strict: an unknown key is an error that names the file, the line and the
-closest valid key. Every key is documented in docs/config.md.
+closest valid key; checks across keys (a gate naming no metric) are in ``mlgate.config_checks``. Every key is
+documented in docs/config.md.
 
 Environment overrides: ``MLGATE_<SECTION>__<KEY>`` (double underscore between levels), the value read
 as a YAML scalar or flow collection, e.g. ``MLGATE_VALIDATE__MAX_EXAMPLES=10`` or
@@ -23,6 +24,7 @@ from typing import Any, Literal
 
 import yaml
 
+from mlgate.config_checks import check_gates
 from mlgate.errors import ConfigError
 from mlgate.files import find_line, load_document
 
@@ -336,6 +338,7 @@ def load_config(
     _apply_env(raw, environ)
     source = _Source(path, text)
     values: Config = _convert_dataclass(Config, raw, (), source)
+    check_gates(values, source.where)
     root = path.parent if path is not None else cwd
     return dataclasses.replace(values, root=root, path=path)
 

@@ -247,3 +247,23 @@ def test_matrix_legs_are_merged_and_compared_with_the_rescored_baseline(
     assert set(report["comparison"]["metrics"]) == {"logistic", "tree"}
     assert report["comparison"]["metrics"]["tree"]["roc_auc"]["status"] == "same"
     assert not (tmp_path / "merged" / "candidate").exists()  # nothing was trained by the check itself
+
+
+def test_a_misspelt_gate_stops_the_check_before_training(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, _ = project
+    monkeypatch.chdir(repo.path)
+    config = repo.path / "mlgate.yaml"
+    config.write_text(
+        config.read_text().replace("primary: roc_auc}", "primary: roc_auc, gates: {acuracy: {abs_tol: 0.01}}}")
+    )
+    code = main(["check", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"error: {config}:12: metrics.gates.acuracy matches no metric\n" in err
+    assert "hint: did you mean 'accuracy'?" in err
+    assert not (tmp_path / "run").exists()  # refused when the config was read: nothing trained
