@@ -314,10 +314,12 @@ def load_config(
     *,
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    required: bool = False,
 ) -> Config:
     """Load the config from ``path`` (or the nearest mlgate.yaml above ``cwd``) plus env overrides.
 
-    Without any file, the defaults apply with ``root`` = ``cwd``.
+    Without any file, the defaults apply with ``root`` = ``cwd``; with ``required`` (commands that need a
+    project: train, check, retrain), no file is a ConfigError saying where mlgate looked.
     """
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
@@ -325,6 +327,11 @@ def load_config(
         path = Path(environ["MLGATE_CONFIG"])
     if path is None:
         path = find_config(cwd)
+    if path is None and required:
+        raise ConfigError(
+            f"no mlgate.yaml in {cwd} or any folder above it",
+            hint="create a project with `mlgate new`, or name its config with --config FILE (or MLGATE_CONFIG)",
+        )
     raw: dict[str, Any] = {}
     text = ""
     if path is not None:

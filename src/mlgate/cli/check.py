@@ -61,7 +61,7 @@ def check(
     from mlgate.report import check as render
     from mlgate.report.context import FULL_REPORT_LIMIT
 
-    config = get_config(config_path)
+    config = get_config(config_path, required=True)
     fmt = resolve_format(output_format)
     printer = StepPrinter(enabled=fmt != "json", title="mlgate check")
     options = CheckOptions(
