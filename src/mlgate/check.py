@@ -144,9 +144,11 @@ def find_baseline(
             raise InputError(f"no baseline: {reason}", hint=f"{fix}, or drop --require-baseline")
         return Baseline(None, "none", None, reason), None, None
     revisions = find_revisions(
-        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base
-    )
-    say(f"finding the baseline: merge-base of {revisions.head[:7]} with {revisions.base_branch}")
+        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base,
+        fetch=config.baseline.fetch,
+    )  # fmt: skip
+    if revisions.base_branch is not None:
+        say(f"finding the baseline: merge-base of {revisions.head[:7]} with {revisions.base_branch}")
     baseline = resolve_baseline(
         git=git,
         head=revisions.head,
@@ -157,6 +159,7 @@ def find_baseline(
         require=require,
         workdir=workdir,
         config_file=config.path,
+        base_reason=revisions.base_reason,
     )
     return baseline, revisions, git
 
@@ -166,7 +169,7 @@ class BaselineLocation:
     """Where a PR's baseline lives, before anything is trained: for workflows restoring the Actions cache."""
 
     head: str
-    base_branch: str
+    base_branch: str | None
     merge_base: str | None
     cache_key: str | None
     cache_path: Path | None
@@ -179,8 +182,11 @@ def locate_baseline(config: Config, options: CheckOptions, environ: Mapping[str,
     if git is None:
         raise InputError(f"{config.root} is not in a git repository", hint="run inside the project's repository")
     revisions = find_revisions(
-        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base
-    )
+        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base,
+        fetch=config.baseline.fetch,
+    )  # fmt: skip
+    if revisions.base_branch is None:
+        return BaselineLocation(revisions.head, None, None, None, None, False)
     merge_base = find_merge_base(git, revisions.head, revisions.base_branch, fetch=config.baseline.fetch)
     cache = BaselineCache(config.root / config.baseline.cache_dir, __version__)
     if merge_base is None:

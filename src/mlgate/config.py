@@ -142,9 +142,12 @@ class ArtifactsConfig:
 
 @dataclass(frozen=True)
 class BaselineConfig:
-    """Where the baseline comes from: the merge-base of the PR head with ``base_branch``."""
+    """Where the baseline comes from: the merge-base of the PR head with ``base_branch``.
 
-    base_branch: str = "main"
+    ``base_branch`` unset: the PR's base, else the repository's default branch (``mlgate.baseline.branch``).
+    """
+
+    base_branch: str | None = None
     cache_dir: str = ".mlgate/cache"
     require: bool = False
     fetch: bool = True

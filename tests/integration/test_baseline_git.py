@@ -381,3 +381,80 @@ def test_trainer_output_without_models_or_results_is_no_baseline(
     assert missing.reason.endswith("has no metrics.json")
     assert cache.get(shas["B"]) is None
     assert not any((tmp_path / "work").iterdir())
+
+
+def laptop_repository(path: Path, branch: str) -> tuple[Repo, dict[str, str]]:
+    """A repository made with `git init -b BRANCH` (no remote): A on BRANCH, then feature F from A."""
+    repo = Repo(path)
+    path.mkdir()
+    repo.git("init", "-q", "-b", branch)
+    shas = {"A": repo.commit("A", {"mlgate.yaml": MODELS_CONFIG})}
+    repo.git("checkout", "-q", "-b", "feature")
+    shas["F"] = repo.commit("F", {"model.txt": "F\n"})
+    return repo, shas
+
+
+def test_without_a_configured_branch_a_master_repository_compares_with_master(tmp_path: Path) -> None:
+    repo, shas = laptop_repository(tmp_path / "repo", "master")
+    revisions = find_revisions({}, git=Git(repo.path), base_branch=None, fetch=True)
+    assert (revisions.head, revisions.base_branch, revisions.base_source) == (shas["F"], "master", "the master branch")
+    assert find_merge_base(Git(repo.path), revisions.head, "master", fetch=True) == shas["A"]
+
+
+def test_without_a_configured_branch_a_clone_follows_origin_head(tmp_path: Path) -> None:
+    origin, _ = laptop_repository(tmp_path / "origin", "develop")
+    origin.git("checkout", "-q", "develop")
+    Repo(tmp_path).git("clone", "-q", origin.path.as_uri(), "clone")
+    clone = Repo(tmp_path / "clone")
+    clone.git("checkout", "-q", "feature")
+    revisions = find_revisions({}, git=Git(clone.path), base_branch=None)
+    assert (revisions.base_branch, revisions.base_source) == ("develop", "origin/HEAD")
+    clone.git("config", "init.defaultBranch", "feature")  # origin/HEAD still wins
+    assert find_revisions({}, git=Git(clone.path), base_branch=None).base_branch == "develop"
+
+
+def test_without_a_configured_branch_init_default_branch_is_next(tmp_path: Path) -> None:
+    repo, _ = laptop_repository(tmp_path / "repo", "trunk")
+    repo.git("branch", "main")  # exists, but the repository's own default comes first
+    repo.git("config", "init.defaultBranch", "trunk")
+    revisions = find_revisions({}, git=Git(repo.path), base_branch=None)
+    assert (revisions.base_branch, revisions.base_source) == ("trunk", "init.defaultBranch")
+
+
+def test_a_one_commit_ci_clone_asks_origin_for_its_default_branch_and_fetches_it(tmp_path: Path) -> None:
+    origin, shas = laptop_repository(tmp_path / "origin", "main")
+    origin.git("checkout", "-q", "main")
+    Repo(tmp_path).git(
+        "clone", "-q", "--depth", "1", "--single-branch", "--branch", "feature", origin.path.as_uri(), "clone"
+    )
+    git = Git(tmp_path / "clone")
+    assert not git.has_ref("refs/remotes/origin/main")
+    assert git.symbolic_ref("refs/remotes/origin/HEAD") is None
+    assert find_revisions({}, git=git, base_branch=None, fetch=False).base_branch is None
+    revisions = find_revisions({}, git=git, base_branch=None, fetch=True)
+    assert (revisions.base_branch, revisions.base_source) == ("main", "origin's default branch")
+    assert find_merge_base(git, revisions.head, "main", fetch=True) == shas["A"]
+
+
+def test_without_any_base_branch_there_is_no_baseline_and_the_reason_says_what_to_do(tmp_path: Path) -> None:
+    repo, shas = laptop_repository(tmp_path / "repo", "trunk")
+    git = Git(repo.path)
+    revisions = find_revisions({}, git=git, base_branch=None)
+    reason = (
+        "no branch to compare with: this repository has no main or master branch, and no origin/HEAD "
+        "(set baseline.base_branch in mlgate.yaml, or pass --base BRANCH)"
+    )
+    assert (revisions.head, revisions.base_branch, revisions.base_reason) == (shas["F"], None, reason)
+    options = {
+        "git": git,
+        "head": revisions.head,
+        "base_branch": revisions.base_branch,
+        "cache": BaselineCache(tmp_path / "cache", "0.1.0"),
+        "train_in_worktree": None,
+        "fetch": True,
+        "workdir": tmp_path / "work",
+        "base_reason": revisions.base_reason,
+    }
+    assert resolve_baseline(**options, require=False) == Baseline(None, "none", None, reason)
+    with pytest.raises(InputError, match=r"^no baseline: no branch to compare with: this repository has no main"):
+        resolve_baseline(**options, require=True)

@@ -267,3 +267,51 @@ def test_a_misspelt_gate_stops_the_check_before_training(
     assert f"error: {config}:12: metrics.gates.acuracy matches no metric\n" in err
     assert "hint: did you mean 'accuracy'?" in err
     assert not (tmp_path / "run").exists()  # refused when the config was read: nothing trained
+
+
+def laptop_project(folder: Path, branch: str) -> tuple[Repo, dict[str, str]]:
+    """`git init -b BRANCH` without a remote: the example project A on BRANCH, then a branch `idea` with F."""
+    repo = Repo(folder)
+    folder.mkdir()
+    repo.git("init", "-q", "-b", branch)
+    files = {
+        "schema.yaml": (EXAMPLE / "schema.yaml").read_text(),
+        "data/train.csv": (EXAMPLE / "data" / "train.csv").read_text(),
+        "data/test.csv": (EXAMPLE / "data" / "test.csv").read_text(),
+        "mlgate.yaml": CONFIG.format(c=1.0),
+        ".gitignore": ".mlgate/\n",
+    }
+    shas = {"A": repo.commit("project", files)}
+    repo.git("checkout", "-q", "-b", "idea")
+    shas["F"] = repo.commit("weaker model", {"mlgate.yaml": CONFIG.format(c=0.0001)})
+    return repo, shas
+
+
+def test_a_master_repository_without_origin_is_compared_with_master(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, shas = laptop_project(tmp_path / "project", "master")
+    monkeypatch.chdir(repo.path)
+    assert main(["baseline", "locate"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (f"head={shas['F']}", "base-branch=master", f"merge-base={shas['A']}") == tuple(lines[:3])
+
+
+def test_a_repository_without_a_base_branch_runs_without_a_baseline_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, _ = laptop_project(tmp_path / "project", "trunk")
+    monkeypatch.chdir(repo.path)
+    why = (
+        "no branch to compare with: this repository has no main or master branch, and no origin/HEAD "
+        "(set baseline.base_branch in mlgate.yaml, or pass --base BRANCH)"
+    )
+    code = main(["check", "--out", str(tmp_path / "run")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"no baseline: {why}" in out
+    assert "actions/checkout" not in out
+    assert main(["check", "--out", str(tmp_path / "run"), "--base", "trunk", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["baseline"]["source"] == "worktree"  # --base names it: compared
+    assert main(["check", "--out", str(tmp_path / "run"), "--require-baseline"]) == 2
+    assert f"mlgate: error: no baseline: {why}\n" in capsys.readouterr().err

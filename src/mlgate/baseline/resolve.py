@@ -48,23 +48,27 @@ def resolve_baseline(
     *,
     git: Git,
     head: str,
-    base_branch: str,
+    base_branch: str | None,
     cache: BaselineCache,
     train_in_worktree: Trainer | None,
     fetch: bool,
     require: bool,
     workdir: Path,
     config_file: Path | None = None,
+    base_reason: str | None = None,
 ) -> Baseline:
     """Find the merge-base of ``head`` and ``base_branch`` and a results folder for it.
+
+    ``base_branch`` None: the repository has no base branch, and ``base_reason`` says why (no baseline).
 
     ``train_in_worktree`` None means never train (``baseline.train_if_missing: false``). ``config_file`` is
     this checkout's mlgate.yaml (default: the one at the repository top); the same path is looked up at the
     merge-base. ``workdir`` is a scratch folder for the worktree and its output. With ``require``, no
     baseline is an InputError (exit 2) naming the reason.
     """
-    merge_base = find_merge_base(git, head, base_branch, fetch=fetch)
-    if merge_base is None:
+    if base_branch is None:
+        baseline = _none(None, base_reason or "no base branch was found")
+    elif (merge_base := find_merge_base(git, head, base_branch, fetch=fetch)) is None:
         baseline = _none(None, f"{head[:7]} and {base_branch} share no history")
     else:
         baseline = _find_folder(git, merge_base, cache, train_in_worktree, workdir, _config_path(git, config_file))
