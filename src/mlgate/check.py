@@ -114,6 +114,8 @@ def run_check(
     from mlgate.compare import compare_results, merge_candidates
 
     candidate = merge_candidates(candidates)
+    if baseline.source == "self":  # the merge-base is this very commit: its results are the candidates'
+        rescored = candidate
     comparison = compare_results(rescored, candidates, config.metrics, baseline_note=baseline.reason)
     schema_diff = diff_schema_at(git, baseline.commit, config) if git is not None else None
     cached_as = _cache_candidate(git, revisions, options, config, folder) if folder is not None else None
@@ -160,8 +162,14 @@ def find_baseline(
         workdir=workdir,
         config_file=config.path,
         base_reason=revisions.base_reason,
+        candidate_commit=None if options.candidates else _checkout_commit(git, revisions.head),
     )
     return baseline, revisions, git
+
+
+def _checkout_commit(git: Git, head: str) -> str | None:
+    """``head`` when the candidates trained here are exactly that commit (checked out, no tracked changes)."""
+    return head if git.resolve("HEAD") == head and git.is_clean() else None
 
 
 @dataclass(frozen=True)

@@ -458,3 +458,36 @@ def test_without_any_base_branch_there_is_no_baseline_and_the_reason_says_what_t
     assert resolve_baseline(**options, require=False) == Baseline(None, "none", None, reason)
     with pytest.raises(InputError, match=r"^no baseline: no branch to compare with: this repository has no main"):
         resolve_baseline(**options, require=True)
+
+
+def test_a_merge_base_that_is_the_candidates_own_commit_is_not_trained_again(tmp_path: Path) -> None:
+    repo, shas = laptop_repository(tmp_path / "repo", "main")
+    repo.git("checkout", "-q", "main")  # on main: merge-base(HEAD, main) is HEAD itself
+    trainer = RecordingTrainer()
+    options = {
+        "git": Git(repo.path),
+        "head": shas["A"],
+        "base_branch": "main",
+        "cache": BaselineCache(tmp_path / "cache", "0.1.0"),
+        "train_in_worktree": trainer,
+        "fetch": False,
+        "require": True,
+        "workdir": tmp_path / "work",
+    }
+    itself = resolve_baseline(**options, candidate_commit=shas["A"])
+    reason = "this commit is its own merge-base with main: compared with itself"
+    assert itself == Baseline(shas["A"], "self", None, reason)
+    assert trainer.calls == []
+    by_sha = resolve_baseline(**{**options, "base_branch": shas["A"]}, candidate_commit=shas["A"])
+    assert by_sha.reason == f"this commit is its own merge-base with {shas['A'][:7]}: compared with itself"
+    changed = resolve_baseline(**options, candidate_commit=None)  # uncommitted changes: the commit is trained
+    assert (changed.source, changed.commit, len(trainer.calls)) == ("worktree", shas["A"], 1)
+
+
+def test_a_checkout_is_clean_until_a_tracked_file_changes(tmp_path: Path) -> None:
+    repo, _ = laptop_repository(tmp_path / "repo", "main")
+    git = Git(repo.path)
+    (repo.path / "notes.txt").write_text("untracked\n", encoding="utf-8")
+    assert git.is_clean()
+    (repo.path / "model.txt").write_text("changed\n", encoding="utf-8")
+    assert not git.is_clean()

@@ -6,13 +6,19 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from actions_harness import parse_file_commands
 from gitrepo import Repo
-from mlgate import __version__
+from mlgate import __version__, check
+from mlgate.baseline import Baseline
+from mlgate.check import CheckOptions
 from mlgate.cli import main
+from mlgate.config import Config, load_config
+from mlgate.errors import InputError
+from mlgate.training import run as training_run
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "churn"
 CONFIG = """\
@@ -315,3 +321,59 @@ def test_a_repository_without_a_base_branch_runs_without_a_baseline_and_says_why
     assert json.loads(capsys.readouterr().out)["baseline"]["source"] == "worktree"  # --base names it: compared
     assert main(["check", "--out", str(tmp_path / "run"), "--require-baseline"]) == 2
     assert f"mlgate: error: no baseline: {why}\n" in capsys.readouterr().err
+
+
+def test_on_main_the_commit_is_trained_once_and_compared_with_itself(
+    project: tuple[Repo, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, shas = project
+    repo.git("checkout", "-q", "main")  # C, with an empty cache: the merge-base of HEAD and main is HEAD
+    trained: list[str] = []  # every training: the candidates here, a merge-base in a worktree
+    train_models = training_run.train_models
+
+    def count_candidates(config: Config, **kwargs: Any) -> Any:
+        trained.append("candidates")
+        return train_models(config, **kwargs)
+
+    def count_worktree(project: Path, out: Path) -> None:
+        trained.append(f"worktree of {project.name}")
+        raise InputError("not trained: only counted")
+
+    monkeypatch.setattr(training_run, "train_models", count_candidates)
+    config = load_config(repo.path / "mlgate.yaml", environ={"MLGATE_BASELINE__REQUIRE": "true"})
+    options = CheckOptions(cache_results=False)
+    result = check.run_check(config, out=tmp_path / "run", options=options, environ={}, trainer=count_worktree)
+    assert trained == ["candidates"]
+    reason = "this commit is its own merge-base with main: compared with itself"
+    assert result.baseline == Baseline(shas["C"], "self", None, reason)
+    assert result.comparison is not None
+    assert result.comparison.baseline == result.candidate
+    assert {row.status for row in result.comparison.rows} == {"same"}
+    assert result.verdict == "pass"
+    (repo.path / "README.md").write_text("an uncommitted change\n")  # the files on disk are not a commit any more
+    config = load_config(repo.path / "mlgate.yaml", environ={})
+    result = check.run_check(config, out=tmp_path / "run", options=options, environ={}, trainer=count_worktree)
+    assert trained == ["candidates", f"worktree of worktree-{shas['C'][:12]}", "candidates"]  # HEAD is the baseline
+    assert result.baseline is not None
+    assert result.baseline.reason.startswith(f"training the merge-base {shas['C'][:7]} failed: not trained")
+
+
+def test_mlgate_check_on_main_says_the_commit_is_compared_with_itself(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, shas = project
+    repo.git("checkout", "-q", "main")
+    monkeypatch.chdir(repo.path)
+    code, text = run_check(repo, tmp_path / "run", capsys, "--require-baseline", "--no-cache", "--format", "json")
+    assert code == 0, text
+    report = json.loads(text)
+    assert report["baseline"] == {
+        "commit": shas["C"],
+        "source": "self",
+        "reason": "this commit is its own merge-base with main: compared with itself",
+    }
+    assert not (repo.path / ".mlgate" / "cache").exists()  # no merge-base was trained (and cached) in a worktree
+    assert "compared with itself" in (tmp_path / "run" / "comment.md").read_text().splitlines()[3]

@@ -134,6 +134,10 @@ class Git:
         code, _, _ = self.run("show-ref", "--verify", "--quiet", ref, ok=(0, 1))
         return code == 0
 
+    def is_clean(self) -> bool:
+        """Whether the tracked files are as ``HEAD`` has them (untracked files are not looked at)."""
+        return not self.output("status", "--porcelain", "--untracked-files=no")
+
     def symbolic_ref(self, ref: str) -> str | None:
         """The ref a symbolic ref points at (``refs/remotes/origin/HEAD`` -> ``refs/remotes/origin/main``), or None."""
         code, out, _ = self.run("symbolic-ref", "--quiet", ref, ok=(0, 1, 128))
