@@ -114,6 +114,8 @@ def run_check(
     from mlgate.compare import compare_results, merge_candidates
 
     candidate = merge_candidates(candidates)
+    if baseline.source == "self":  # the merge-base is this very commit: its results are the candidates'
+        rescored = candidate
     comparison = compare_results(rescored, candidates, config.metrics, baseline_note=baseline.reason)
     schema_diff = diff_schema_at(git, baseline.commit, config) if git is not None else None
     cached_as = _cache_candidate(git, revisions, options, config, folder) if folder is not None else None
@@ -138,15 +140,17 @@ def find_baseline(
     require = options.require_baseline or config.baseline.require
     git = _git_or_none(config)
     if git is None or (options.head is None and git.resolve("HEAD") is None):
-        reason = "no baseline: " + ("not a git repository" if git is None else "the repository has no commits yet")
+        reason = "not a git repository" if git is None else "the repository has no commits yet"
         if require:
             fix = "run inside the repository" if git is None else "commit the project first"
-            raise InputError(reason, hint=f"{fix}, or drop --require-baseline")
+            raise InputError(f"no baseline: {reason}", hint=f"{fix}, or drop --require-baseline")
         return Baseline(None, "none", None, reason), None, None
     revisions = find_revisions(
-        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base
-    )
-    say(f"finding the baseline: merge-base of {revisions.head[:7]} with {revisions.base_branch}")
+        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base,
+        fetch=config.baseline.fetch,
+    )  # fmt: skip
+    if revisions.base_branch is not None:
+        say(f"finding the baseline: merge-base of {revisions.head[:7]} with {revisions.base_branch}")
     baseline = resolve_baseline(
         git=git,
         head=revisions.head,
@@ -157,8 +161,15 @@ def find_baseline(
         require=require,
         workdir=workdir,
         config_file=config.path,
+        base_reason=revisions.base_reason,
+        candidate_commit=None if options.candidates else _checkout_commit(git, revisions.head),
     )
     return baseline, revisions, git
+
+
+def _checkout_commit(git: Git, head: str) -> str | None:
+    """``head`` when the candidates trained here are exactly that commit (checked out, no tracked changes)."""
+    return head if git.resolve("HEAD") == head and git.is_clean() else None
 
 
 @dataclass(frozen=True)
@@ -166,7 +177,7 @@ class BaselineLocation:
     """Where a PR's baseline lives, before anything is trained: for workflows restoring the Actions cache."""
 
     head: str
-    base_branch: str
+    base_branch: str | None
     merge_base: str | None
     cache_key: str | None
     cache_path: Path | None
@@ -179,8 +190,11 @@ def locate_baseline(config: Config, options: CheckOptions, environ: Mapping[str,
     if git is None:
         raise InputError(f"{config.root} is not in a git repository", hint="run inside the project's repository")
     revisions = find_revisions(
-        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base
-    )
+        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base,
+        fetch=config.baseline.fetch,
+    )  # fmt: skip
+    if revisions.base_branch is None:
+        return BaselineLocation(revisions.head, None, None, None, None, False)
     merge_base = find_merge_base(git, revisions.head, revisions.base_branch, fetch=config.baseline.fetch)
     cache = BaselineCache(config.root / config.baseline.cache_dir, __version__)
     if merge_base is None:

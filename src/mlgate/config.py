@@ -1,7 +1,8 @@
 """mlgate.yaml (+ ``MLGATE_*`` environment overrides) -> frozen dataclasses.
 
 The one reader of settings. Strict: an unknown key is an error that names the file, the line and the
-closest valid key. Every key is documented in docs/config.md.
+closest valid key; checks across keys (a gate naming no metric) are in ``mlgate.config_checks``. Every key is
+documented in docs/config.md.
 
 Environment overrides: ``MLGATE_<SECTION>__<KEY>`` (double underscore between levels), the value read
 as a YAML scalar or flow collection, e.g. ``MLGATE_VALIDATE__MAX_EXAMPLES=10`` or
@@ -23,6 +24,7 @@ from typing import Any, Literal
 
 import yaml
 
+from mlgate.config_checks import check_gates
 from mlgate.errors import ConfigError
 from mlgate.files import find_line, load_document
 
@@ -140,9 +142,12 @@ class ArtifactsConfig:
 
 @dataclass(frozen=True)
 class BaselineConfig:
-    """Where the baseline comes from: the merge-base of the PR head with ``base_branch``."""
+    """Where the baseline comes from: the merge-base of the PR head with ``base_branch``.
 
-    base_branch: str = "main"
+    ``base_branch`` unset: the PR's base, else the repository's default branch (``mlgate.baseline.branch``).
+    """
+
+    base_branch: str | None = None
     cache_dir: str = ".mlgate/cache"
     require: bool = False
     fetch: bool = True
@@ -312,10 +317,12 @@ def load_config(
     *,
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    required: bool = False,
 ) -> Config:
     """Load the config from ``path`` (or the nearest mlgate.yaml above ``cwd``) plus env overrides.
 
-    Without any file, the defaults apply with ``root`` = ``cwd``.
+    Without any file, the defaults apply with ``root`` = ``cwd``; with ``required`` (commands that need a
+    project: train, check, retrain), no file is a ConfigError saying where mlgate looked.
     """
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
@@ -323,6 +330,11 @@ def load_config(
         path = Path(environ["MLGATE_CONFIG"])
     if path is None:
         path = find_config(cwd)
+    if path is None and required:
+        raise ConfigError(
+            f"no mlgate.yaml in {cwd} or any folder above it",
+            hint="create a project with `mlgate new`, or name its config with --config FILE (or MLGATE_CONFIG)",
+        )
     raw: dict[str, Any] = {}
     text = ""
     if path is not None:
@@ -336,6 +348,7 @@ def load_config(
     _apply_env(raw, environ)
     source = _Source(path, text)
     values: Config = _convert_dataclass(Config, raw, (), source)
+    check_gates(values, source.where)
     root = path.parent if path is not None else cwd
     return dataclasses.replace(values, root=root, path=path)
 

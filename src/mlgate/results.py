@@ -16,19 +16,11 @@ from typing import Any, Literal
 
 from mlgate.errors import InputError
 from mlgate.files import read_text, write_atomic
+from mlgate.metric_names import TIMING_LABELS as TIMING_LABELS  # the timing keys, for the readers of results
 
 SCHEMA_VERSION = 1
 METRICS_FILE = "metrics.json"
 MANIFEST_FILE = "manifest.json"
-
-# Timing measurements, gated like metrics (lower is better, severity warn by default: runners differ).
-TIMING_LABELS: dict[str, str] = {
-    "fit_s": "fit time (s)",
-    "predict_1row_p50_ms": "predict p50 (ms, 1 row)",
-    "predict_1row_p95_ms": "predict p95 (ms, 1 row)",
-    "predict_batch_ms": "predict (ms, batch)",
-    "model_kb": "model size (KiB)",
-}
 
 EvaluationKind = Literal["holdout", "cv", "external"]
 

@@ -176,7 +176,7 @@ def test_unrelated_histories_have_no_merge_base(origin: tuple[Repo, dict[str, st
         workdir=tmp_path / "work",
     )
     assert (baseline.source, baseline.commit) == ("none", None)
-    assert baseline.reason == f"no baseline: {orphan[:7]} and main share no history"
+    assert baseline.reason == f"{orphan[:7]} and main share no history"
 
 
 class RecordingTrainer:
@@ -250,7 +250,7 @@ def test_worktree_is_removed_when_training_fails(origin: tuple[Repo, dict[str, s
     baseline = resolve(repo, shas["F"], tmp_path, trainer)
     assert baseline.source == "none"
     assert baseline.reason == (
-        f"no baseline: training the merge-base {shas['B'][:7]} failed: mlgate train exited 2: data/train.csv not found"
+        f"training the merge-base {shas['B'][:7]} failed: mlgate train exited 2: data/train.csv not found"
     )
     assert not trainer.calls[0][0].exists()
     assert len(worktrees(repo)) == 1
@@ -295,7 +295,7 @@ def test_no_config_at_merge_base_means_no_baseline_without_training(
     trainer = RecordingTrainer()
     baseline = resolve(repo, head, tmp_path, trainer)
     assert (baseline.source, baseline.commit) == ("none", base)
-    assert baseline.reason == f"no baseline: the merge-base {base[:7]} has no mlgate.yaml"
+    assert baseline.reason == f"the merge-base {base[:7]} has no mlgate.yaml"
     assert trainer.calls == []
     with pytest.raises(InputError, match=r"has no mlgate\.yaml"):
         resolve(repo, head, tmp_path, trainer, require=True)
@@ -309,11 +309,11 @@ def test_merge_base_without_models_and_training_off(origin: tuple[Repo, dict[str
     head = repo.commit("add models", {"mlgate.yaml": MODELS_CONFIG})
     trainer = RecordingTrainer()
     baseline = resolve(repo, head, tmp_path, trainer)
-    assert baseline.reason == f"no baseline: the merge-base {base[:7]} declares no models in mlgate.yaml"
+    assert baseline.reason == f"the merge-base {base[:7]} declares no models in mlgate.yaml"
     assert trainer.calls == []
     off = resolve(repo, shas["F"], tmp_path, None)
     assert (off.source, off.folder) == ("none", None)
-    assert off.reason == f"no baseline: no cached model for the merge-base {shas['B'][:7]} and training it is off"
+    assert off.reason == f"no cached model for the merge-base {shas['B'][:7]} and training it is off"
 
 
 def test_config_in_a_subfolder_is_looked_up_and_trained_there(tmp_path: Path) -> None:
@@ -375,9 +375,119 @@ def test_trainer_output_without_models_or_results_is_no_baseline(
 
     cache = BaselineCache(tmp_path / "cache", "0.1.0")
     nothing = run(empty)
-    assert nothing.reason == f"no baseline: training the merge-base {shas['B'][:7]} produced no models"
+    assert nothing.reason == f"training the merge-base {shas['B'][:7]} produced no models"
     missing = run(silent)
-    assert missing.reason.startswith(f"no baseline: training the merge-base {shas['B'][:7]} failed: results: ")
+    assert missing.reason.startswith(f"training the merge-base {shas['B'][:7]} failed: results: ")
     assert missing.reason.endswith("has no metrics.json")
     assert cache.get(shas["B"]) is None
     assert not any((tmp_path / "work").iterdir())
+
+
+def laptop_repository(path: Path, branch: str) -> tuple[Repo, dict[str, str]]:
+    """A repository made with `git init -b BRANCH` (no remote): A on BRANCH, then feature F from A."""
+    repo = Repo(path)
+    path.mkdir()
+    repo.git("init", "-q", "-b", branch)
+    shas = {"A": repo.commit("A", {"mlgate.yaml": MODELS_CONFIG})}
+    repo.git("checkout", "-q", "-b", "feature")
+    shas["F"] = repo.commit("F", {"model.txt": "F\n"})
+    return repo, shas
+
+
+def test_without_a_configured_branch_a_master_repository_compares_with_master(tmp_path: Path) -> None:
+    repo, shas = laptop_repository(tmp_path / "repo", "master")
+    revisions = find_revisions({}, git=Git(repo.path), base_branch=None, fetch=True)
+    assert (revisions.head, revisions.base_branch, revisions.base_source) == (shas["F"], "master", "the master branch")
+    assert find_merge_base(Git(repo.path), revisions.head, "master", fetch=True) == shas["A"]
+
+
+def test_without_a_configured_branch_a_clone_follows_origin_head(tmp_path: Path) -> None:
+    origin, _ = laptop_repository(tmp_path / "origin", "develop")
+    origin.git("checkout", "-q", "develop")
+    Repo(tmp_path).git("clone", "-q", origin.path.as_uri(), "clone")
+    clone = Repo(tmp_path / "clone")
+    clone.git("checkout", "-q", "feature")
+    revisions = find_revisions({}, git=Git(clone.path), base_branch=None)
+    assert (revisions.base_branch, revisions.base_source) == ("develop", "origin/HEAD")
+    clone.git("config", "init.defaultBranch", "feature")  # origin/HEAD still wins
+    assert find_revisions({}, git=Git(clone.path), base_branch=None).base_branch == "develop"
+
+
+def test_without_a_configured_branch_init_default_branch_is_next(tmp_path: Path) -> None:
+    repo, _ = laptop_repository(tmp_path / "repo", "trunk")
+    repo.git("branch", "main")  # exists, but the repository's own default comes first
+    repo.git("config", "init.defaultBranch", "trunk")
+    revisions = find_revisions({}, git=Git(repo.path), base_branch=None)
+    assert (revisions.base_branch, revisions.base_source) == ("trunk", "init.defaultBranch")
+
+
+def test_a_one_commit_ci_clone_asks_origin_for_its_default_branch_and_fetches_it(tmp_path: Path) -> None:
+    origin, shas = laptop_repository(tmp_path / "origin", "main")
+    origin.git("checkout", "-q", "main")
+    Repo(tmp_path).git(
+        "clone", "-q", "--depth", "1", "--single-branch", "--branch", "feature", origin.path.as_uri(), "clone"
+    )
+    git = Git(tmp_path / "clone")
+    assert not git.has_ref("refs/remotes/origin/main")
+    assert git.symbolic_ref("refs/remotes/origin/HEAD") is None
+    assert find_revisions({}, git=git, base_branch=None, fetch=False).base_branch is None
+    revisions = find_revisions({}, git=git, base_branch=None, fetch=True)
+    assert (revisions.base_branch, revisions.base_source) == ("main", "origin's default branch")
+    assert find_merge_base(git, revisions.head, "main", fetch=True) == shas["A"]
+
+
+def test_without_any_base_branch_there_is_no_baseline_and_the_reason_says_what_to_do(tmp_path: Path) -> None:
+    repo, shas = laptop_repository(tmp_path / "repo", "trunk")
+    git = Git(repo.path)
+    revisions = find_revisions({}, git=git, base_branch=None)
+    reason = (
+        "no branch to compare with: this repository has no main or master branch, and no origin/HEAD "
+        "(set baseline.base_branch in mlgate.yaml, or pass --base BRANCH)"
+    )
+    assert (revisions.head, revisions.base_branch, revisions.base_reason) == (shas["F"], None, reason)
+    options = {
+        "git": git,
+        "head": revisions.head,
+        "base_branch": revisions.base_branch,
+        "cache": BaselineCache(tmp_path / "cache", "0.1.0"),
+        "train_in_worktree": None,
+        "fetch": True,
+        "workdir": tmp_path / "work",
+        "base_reason": revisions.base_reason,
+    }
+    assert resolve_baseline(**options, require=False) == Baseline(None, "none", None, reason)
+    with pytest.raises(InputError, match=r"^no baseline: no branch to compare with: this repository has no main"):
+        resolve_baseline(**options, require=True)
+
+
+def test_a_merge_base_that_is_the_candidates_own_commit_is_not_trained_again(tmp_path: Path) -> None:
+    repo, shas = laptop_repository(tmp_path / "repo", "main")
+    repo.git("checkout", "-q", "main")  # on main: merge-base(HEAD, main) is HEAD itself
+    trainer = RecordingTrainer()
+    options = {
+        "git": Git(repo.path),
+        "head": shas["A"],
+        "base_branch": "main",
+        "cache": BaselineCache(tmp_path / "cache", "0.1.0"),
+        "train_in_worktree": trainer,
+        "fetch": False,
+        "require": True,
+        "workdir": tmp_path / "work",
+    }
+    itself = resolve_baseline(**options, candidate_commit=shas["A"])
+    reason = "this commit is its own merge-base with main: compared with itself"
+    assert itself == Baseline(shas["A"], "self", None, reason)
+    assert trainer.calls == []
+    by_sha = resolve_baseline(**{**options, "base_branch": shas["A"]}, candidate_commit=shas["A"])
+    assert by_sha.reason == f"this commit is its own merge-base with {shas['A'][:7]}: compared with itself"
+    changed = resolve_baseline(**options, candidate_commit=None)  # uncommitted changes: the commit is trained
+    assert (changed.source, changed.commit, len(trainer.calls)) == ("worktree", shas["A"], 1)
+
+
+def test_a_checkout_is_clean_until_a_tracked_file_changes(tmp_path: Path) -> None:
+    repo, _ = laptop_repository(tmp_path / "repo", "main")
+    git = Git(repo.path)
+    (repo.path / "notes.txt").write_text("untracked\n", encoding="utf-8")
+    assert git.is_clean()
+    (repo.path / "model.txt").write_text("changed\n", encoding="utf-8")
+    assert not git.is_clean()

@@ -8,13 +8,19 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from actions_harness import parse_file_commands
 from gitrepo import Repo
-from mlgate import __version__
+from mlgate import __version__, check
+from mlgate.baseline import Baseline
+from mlgate.check import CheckOptions
 from mlgate.cli import main
+from mlgate.config import Config, load_config
+from mlgate.errors import InputError
+from mlgate.training import run as training_run
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "churn"
 CONFIG = """\
@@ -232,7 +238,7 @@ def test_drift_names_each_column_everywhere_and_never_compares_the_reference_wit
     ("git_init", "reason", "hint"),
     [
         (False, "not a git repository", "run inside the repository"),
-        (True, "no commits yet", "commit the project first"),
+        (True, "the repository has no commits yet", "commit the project first"),
     ],
     ids=["outside-git", "fresh-git-init"],
 )
@@ -254,11 +260,14 @@ def test_without_history_the_report_shows_the_current_results_only(
     code = main(["check", "--out", str(tmp_path / "run")])
     text = capsys.readouterr().out
     assert code == 0, text
-    assert reason in text
+    assert f"no baseline: {reason}" in text  # said once, not "no baseline: no baseline: ..."
+    assert "no baseline: no baseline" not in text
+    assert f"**No baseline**: {reason}" in (tmp_path / "run" / "comment.md").read_text()
+    assert json.loads((tmp_path / "run" / "report.json").read_text())["baseline"]["reason"] == reason
     code = main(["check", "--out", str(tmp_path / "run"), "--require-baseline"])
     assert code == 2
     err = capsys.readouterr().err
-    assert reason in err
+    assert f"error: no baseline: {reason}" in err
     assert hint in err
     assert "Traceback" not in err
 
@@ -323,3 +332,127 @@ def test_matrix_legs_are_merged_and_compared_with_the_rescored_baseline(
     assert set(report["comparison"]["metrics"]) == {"logistic", "tree"}
     assert report["comparison"]["metrics"]["tree"]["roc_auc"]["status"] == "same"
     assert not (tmp_path / "merged" / "candidate").exists()  # nothing was trained by the check itself
+
+
+def test_a_misspelt_gate_stops_the_check_before_training(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, _ = project
+    monkeypatch.chdir(repo.path)
+    config = repo.path / "mlgate.yaml"
+    config.write_text(
+        config.read_text().replace("primary: roc_auc}", "primary: roc_auc, gates: {acuracy: {abs_tol: 0.01}}}")
+    )
+    code = main(["check", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"error: {config}:12: metrics.gates.acuracy matches no metric\n" in err
+    assert "hint: did you mean 'accuracy'?" in err
+    assert not (tmp_path / "run").exists()  # refused when the config was read: nothing trained
+
+
+def laptop_project(folder: Path, branch: str) -> tuple[Repo, dict[str, str]]:
+    """`git init -b BRANCH` without a remote: the example project A on BRANCH, then a branch `idea` with F."""
+    repo = Repo(folder)
+    folder.mkdir()
+    repo.git("init", "-q", "-b", branch)
+    files = {
+        "schema.yaml": (EXAMPLE / "schema.yaml").read_text(),
+        "data/train.csv": (EXAMPLE / "data" / "train.csv").read_text(),
+        "data/test.csv": (EXAMPLE / "data" / "test.csv").read_text(),
+        "mlgate.yaml": CONFIG.format(c=1.0),
+        ".gitignore": ".mlgate/\n",
+    }
+    shas = {"A": repo.commit("project", files)}
+    repo.git("checkout", "-q", "-b", "idea")
+    shas["F"] = repo.commit("weaker model", {"mlgate.yaml": CONFIG.format(c=0.0001)})
+    return repo, shas
+
+
+def test_a_master_repository_without_origin_is_compared_with_master(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, shas = laptop_project(tmp_path / "project", "master")
+    monkeypatch.chdir(repo.path)
+    assert main(["baseline", "locate"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (f"head={shas['F']}", "base-branch=master", f"merge-base={shas['A']}") == tuple(lines[:3])
+
+
+def test_a_repository_without_a_base_branch_runs_without_a_baseline_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, _ = laptop_project(tmp_path / "project", "trunk")
+    monkeypatch.chdir(repo.path)
+    why = (
+        "no branch to compare with: this repository has no main or master branch, and no origin/HEAD "
+        "(set baseline.base_branch in mlgate.yaml, or pass --base BRANCH)"
+    )
+    code = main(["check", "--out", str(tmp_path / "run")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"no baseline: {why}" in out
+    assert "actions/checkout" not in out
+    assert main(["check", "--out", str(tmp_path / "run"), "--base", "trunk", "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["baseline"]["source"] == "worktree"  # --base names it: compared
+    assert main(["check", "--out", str(tmp_path / "run"), "--require-baseline"]) == 2
+    assert f"mlgate: error: no baseline: {why}\n" in capsys.readouterr().err
+
+
+def test_on_main_the_commit_is_trained_once_and_compared_with_itself(
+    project: tuple[Repo, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, shas = project
+    repo.git("checkout", "-q", "main")  # C, with an empty cache: the merge-base of HEAD and main is HEAD
+    trained: list[str] = []  # every training: the candidates here, a merge-base in a worktree
+    train_models = training_run.train_models
+
+    def count_candidates(config: Config, **kwargs: Any) -> Any:
+        trained.append("candidates")
+        return train_models(config, **kwargs)
+
+    def count_worktree(project: Path, out: Path) -> None:
+        trained.append(f"worktree of {project.name}")
+        raise InputError("not trained: only counted")
+
+    monkeypatch.setattr(training_run, "train_models", count_candidates)
+    config = load_config(repo.path / "mlgate.yaml", environ={"MLGATE_BASELINE__REQUIRE": "true"})
+    options = CheckOptions(cache_results=False)
+    result = check.run_check(config, out=tmp_path / "run", options=options, environ={}, trainer=count_worktree)
+    assert trained == ["candidates"]
+    reason = "this commit is its own merge-base with main: compared with itself"
+    assert result.baseline == Baseline(shas["C"], "self", None, reason)
+    assert result.comparison is not None
+    assert result.comparison.baseline == result.candidate
+    assert {row.status for row in result.comparison.rows} == {"same"}
+    assert result.verdict == "pass"
+    (repo.path / "README.md").write_text("an uncommitted change\n")  # the files on disk are not a commit any more
+    config = load_config(repo.path / "mlgate.yaml", environ={})
+    result = check.run_check(config, out=tmp_path / "run", options=options, environ={}, trainer=count_worktree)
+    assert trained == ["candidates", f"worktree of worktree-{shas['C'][:12]}", "candidates"]  # HEAD is the baseline
+    assert result.baseline is not None
+    assert result.baseline.reason.startswith(f"training the merge-base {shas['C'][:7]} failed: not trained")
+
+
+def test_mlgate_check_on_main_says_the_commit_is_compared_with_itself(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo, shas = project
+    repo.git("checkout", "-q", "main")
+    monkeypatch.chdir(repo.path)
+    code, text = run_check(repo, tmp_path / "run", capsys, "--require-baseline", "--no-cache", "--format", "json")
+    assert code == 0, text
+    report = json.loads(text)
+    assert report["baseline"] == {
+        "commit": shas["C"],
+        "source": "self",
+        "reason": "this commit is its own merge-base with main: compared with itself",
+    }
+    assert not (repo.path / ".mlgate" / "cache").exists()  # no merge-base was trained (and cached) in a worktree
+    assert "compared with itself" in (tmp_path / "run" / "comment.md").read_text().splitlines()[3]

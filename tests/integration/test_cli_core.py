@@ -118,3 +118,19 @@ def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["totals"]["rows"] == 800
+
+
+@pytest.mark.parametrize("command", [["train"], ["check"], ["retrain", "--no-fetch"]])
+def test_a_command_needing_a_project_says_where_it_looked_for_mlgate_yaml(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "not-a-project"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"mlgate: error: no mlgate.yaml in {folder} or any folder above it\n"
+        "  hint: create a project with `mlgate new`, or name its config with --config FILE (or MLGATE_CONFIG)\n"
+    )
+    assert not (folder / ".mlgate").exists()  # nothing was started

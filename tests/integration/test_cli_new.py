@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from mlgate.cli import main
+from mlgate.demo import generate
 from mlgate.demo.generate import BUNDLED, find_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,6 +51,28 @@ def test_an_existing_project_folder_exits_2(tmp_path: Path, capsys: pytest.Captu
     assert "already exists" in err
     assert "--overwrite-if-exists" in err
     assert main(["new", str(tmp_path), "--no-input", "--overwrite-if-exists"]) == 0
+
+
+def test_bytecode_in_the_installed_template_never_reaches_a_new_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    installed = tmp_path / "site" / "ml-project"  # as pip leaves it: every .py compiled into __pycache__
+    shutil.copytree(find_template(), installed)
+    for source in list(installed.rglob("*.py")):
+        cache = source.parent / "__pycache__"
+        cache.mkdir(exist_ok=True)
+        (cache / f"{source.stem}.cpython-311.pyc").write_bytes(b"\xa7\x0d\x0d\x0a compiled")
+    (installed / "{{cookiecutter.project_slug}}" / ".pytest_cache").mkdir()
+    (installed / "{{cookiecutter.project_slug}}" / ".pytest_cache" / "README.md").write_text("cache", encoding="utf-8")
+    monkeypatch.setattr(generate, "find_template", lambda: installed)
+    assert main(["new", str(tmp_path / "out"), "--no-input"]) == 0
+    project = tmp_path / "out" / "churn-model"
+    assert f"mlgate: created {project}" in capsys.readouterr().out
+    assert [
+        p for p in project.rglob("*") if {"__pycache__", ".pytest_cache"} & set(p.parts) or p.suffix == ".pyc"
+    ] == []
+    sources = REPO / "templates" / "ml-project" / "{{cookiecutter.project_slug}}" / "tests"
+    assert sorted(p.name for p in (project / "tests").iterdir()) == sorted(p.name for p in sources.glob("*.py"))
 
 
 def test_a_malformed_extra_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -129,12 +129,12 @@ def test_new_and_removed_models_and_metrics() -> None:
 def test_without_baseline_only_bounds_are_applied() -> None:
     current = results(model("a", {"accuracy": 0.7, "f1": 0.9}))
     metrics = MetricsConfig(gates={"accuracy": GateConfig(min=0.8, severity="warn")})
-    comparison = compare_results(None, [current], metrics, baseline_note="no baseline: first run")
+    comparison = compare_results(None, [current], metrics, baseline_note="the first run")
     assert [(r.metric, r.status) for r in comparison.rows] == [("accuracy", "warn"), ("f1", "current")]
     assert (comparison.verdict, comparison.has_baseline, comparison.baseline_note) == (
         "warn",
         False,
-        "no baseline: first run",
+        "the first run",
     )
     assert comparison.params == ()
 

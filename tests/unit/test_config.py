@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,19 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
     config = load_config(cwd=tmp_path, environ={})
     assert config == Config(root=tmp_path)
     assert config.validate.max_examples == 5
+
+
+def test_a_required_config_that_is_nowhere_says_where_it_was_looked_for(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError, match=rf"^no mlgate.yaml in {re.escape(str(tmp_path))} or any folder above it\n"
+    ) as info:
+        load_config(cwd=tmp_path, environ={}, required=True)
+    assert (
+        info.value.hint
+        == "create a project with `mlgate new`, or name its config with --config FILE (or MLGATE_CONFIG)"
+    )
+    write(tmp_path / "mlgate.yaml", "version: 1\n")
+    assert load_config(cwd=tmp_path / "sub", environ={}, required=True).path == tmp_path / "mlgate.yaml"
 
 
 def test_found_by_walking_up(tmp_path: Path) -> None:

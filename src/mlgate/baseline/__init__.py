@@ -1,6 +1,7 @@
 """The baseline: merge-base discovery, cached results and models, git worktree fallback.
 
 - ``event``: which commits a run is about (PR head from GitHub's event, base branch);
+- ``branch``: the repository's default branch, when no base branch is named;
 - ``locate``: the merge-base, fetching history a shallow clone lacks;
 - ``cache``: results folders keyed by commit sha and mlgate version;
 - ``resolve``: the baseline of a run (cache, else trained in a temporary worktree, else none and why);

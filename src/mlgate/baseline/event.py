@@ -2,7 +2,9 @@
 
 In a ``pull_request`` run the checkout is GitHub's temporary merge commit, whose merge-base with the base
 branch is the base tip. The candidate is therefore ``pull_request.head.sha`` from the event file, never
-``HEAD``. The environment mapping is passed in; this module does not read ``os.environ``.
+``HEAD``. Outside a pull request the base branch is ``--base``, else ``baseline.base_branch``, else the
+repository's default branch (``mlgate.baseline.branch``). The environment mapping is passed in; this module
+does not read ``os.environ``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlgate.baseline.branch import BaseBranch, find_base_branch
 from mlgate.baseline.git import Git, is_full_sha
 from mlgate.errors import InputError
 from mlgate.files import read_text
@@ -32,28 +35,36 @@ class PullRequest:
 
 @dataclass(frozen=True)
 class Revisions:
-    """The candidate commit and the branch its baseline comes from, with where each was read."""
+    """The candidate commit and the branch its baseline comes from, with where each was read.
+
+    ``base_branch`` None: no base branch was named and the repository has none of the usual ones;
+    ``base_reason`` says why, in the words the report shows.
+    """
 
     head: str
-    base_branch: str
+    base_branch: str | None
     head_source: str  # "--head", "pull_request.head.sha" or "HEAD"
     event: str | None = None
     pr_number: int | None = None
     base_sha: str | None = None
+    base_source: str = "baseline.base_branch"  # or "--base", "pull_request.base.ref", "origin/HEAD", ...
+    base_reason: str | None = None
 
 
 def find_revisions(
     environ: Mapping[str, str],
     *,
     git: Git,
-    base_branch: str,
+    base_branch: str | None,
     head: str | None = None,
     base: str | None = None,
+    fetch: bool = True,
 ) -> Revisions:
     """The head and base of this run: ``--head``/``--base`` win, then the PR event, then HEAD and config.
 
-    ``base_branch`` is the configured default (``baseline.base_branch``). A ``head`` that is a full sha is
-    kept as given (it may still need fetching); any other revision must resolve in the clone.
+    ``base_branch`` is the configured default (``baseline.base_branch``); None finds the repository's default
+    branch (``find_base_branch``; ``fetch`` lets it ask ``origin``). A ``head`` that is a full sha is kept as
+    given (it may still need fetching); any other revision must resolve in the clone.
     """
     event = environ.get("GITHUB_EVENT_NAME") or None
     pull = None
@@ -65,14 +76,23 @@ def find_revisions(
         head_sha, source = pull.head_sha, "pull_request.head.sha"
     else:
         head_sha, source = git.rev_parse("HEAD"), "HEAD"
-    branch = base or (pull.base_ref if pull is not None else base_branch)
+    if base is not None:
+        found = BaseBranch(base, "--base")
+    elif pull is not None:
+        found = BaseBranch(pull.base_ref, "pull_request.base.ref")
+    elif base_branch is not None:
+        found = BaseBranch(base_branch, "baseline.base_branch")
+    else:
+        found = find_base_branch(git, fetch=fetch)
     return Revisions(
         head=head_sha,
-        base_branch=branch,
+        base_branch=found.name,
         head_source=source,
         event=event,
         pr_number=pull.number if pull is not None else None,
         base_sha=pull.base_sha if pull is not None and base is None else None,
+        base_source=found.source,
+        base_reason=found.reason,
     )
 
 

@@ -134,6 +134,29 @@ class Git:
         code, _, _ = self.run("show-ref", "--verify", "--quiet", ref, ok=(0, 1))
         return code == 0
 
+    def is_clean(self) -> bool:
+        """Whether the tracked files are as ``HEAD`` has them (untracked files are not looked at)."""
+        return not self.output("status", "--porcelain", "--untracked-files=no")
+
+    def symbolic_ref(self, ref: str) -> str | None:
+        """The ref a symbolic ref points at (``refs/remotes/origin/HEAD`` -> ``refs/remotes/origin/main``), or None."""
+        code, out, _ = self.run("symbolic-ref", "--quiet", ref, ok=(0, 1, 128))
+        return out.strip() if code == 0 and out.strip() else None
+
+    def config_value(self, key: str) -> str | None:
+        """A git setting (``init.defaultBranch``), from the repository's, the user's or the system's config; None when unset."""
+        code, out, _ = self.run("config", "--get", key, ok=(0, 1))
+        return out.strip() if code == 0 and out.strip() else None
+
+    def remote_default_branch(self, remote: str) -> str | None:
+        """The branch ``remote``'s HEAD names, asked over the network (``git ls-remote --symref``); None when it has none."""
+        out = self.output("ls-remote", "--symref", remote, "HEAD")
+        for line in out.splitlines():
+            target, _, name = line.partition("\t")
+            if name == "HEAD" and target.startswith("ref: refs/heads/"):
+                return target.removeprefix("ref: refs/heads/")
+        return None
+
     def merge_base(self, first: str, second: str) -> str | None:
         """The best common ancestor of two commits, or None when they share no history here."""
         code, out, _ = self.run("merge-base", first, second, ok=(0, 1))

@@ -1,9 +1,11 @@
 """Resolving the baseline of a run: the merge-base's results folder, from the cache or trained in a worktree.
 
-Order: a cached results folder of the merge-base (the caller re-scores its models on this PR's data);
-else, when allowed, the merge-base is checked out in a temporary ``git worktree``, trained there, and
-the result cached; else no baseline, with a reason the report shows. Stored metrics are never compared
-with fresh ones: the caller always re-scores the baseline's models in the same job.
+Order: when the merge-base is the very commit the caller trains its candidates from (a run on the base
+branch itself), the candidates are their own baseline (``source: self``), never trained twice; else a
+cached results folder of the merge-base (the caller re-scores its models on this PR's data); else, when
+allowed, the merge-base is checked out in a temporary ``git worktree``, trained there, and the result
+cached; else no baseline, with a reason the report shows. Stored metrics are never compared with fresh
+ones: the caller always re-scores the baseline's models in the same job.
 """
 
 from __future__ import annotations
@@ -19,20 +21,25 @@ from typing import Any, Literal
 import yaml
 
 from mlgate.baseline.cache import BaselineCache
-from mlgate.baseline.git import Git
+from mlgate.baseline.git import Git, is_full_sha
 from mlgate.baseline.locate import find_merge_base
 from mlgate.config import CONFIG_NAME
 from mlgate.errors import InputError, MlgateError
 from mlgate.results import read_results
 
-BaselineSource = Literal["cache", "worktree", "none"]
+BaselineSource = Literal["self", "cache", "worktree", "none"]
 # (project folder inside the worktree, output folder): runs `mlgate train --out OUT` there; raises on failure.
 Trainer = Callable[[Path, Path], None]
 
 
 @dataclass(frozen=True)
 class Baseline:
-    """Where the baseline comes from; ``reason`` is the sentence the report header shows."""
+    """Where the baseline comes from; ``reason`` is the sentence the report header shows.
+
+    For ``source: none`` the reason says why there is none, without a "no baseline" prefix: the report
+    (and the error of ``baseline.require``) adds its own. ``source: self`` has no folder: the caller's own
+    candidate results are the baseline.
+    """
 
     commit: str | None
     source: BaselineSource
@@ -44,28 +51,42 @@ def resolve_baseline(
     *,
     git: Git,
     head: str,
-    base_branch: str,
+    base_branch: str | None,
     cache: BaselineCache,
     train_in_worktree: Trainer | None,
     fetch: bool,
     require: bool,
     workdir: Path,
     config_file: Path | None = None,
+    base_reason: str | None = None,
+    candidate_commit: str | None = None,
 ) -> Baseline:
     """Find the merge-base of ``head`` and ``base_branch`` and a results folder for it.
+
+    ``base_branch`` None: the repository has no base branch, and ``base_reason`` says why (no baseline).
+    ``candidate_commit``: the commit the caller's candidates are trained from, when the checkout is exactly
+    that commit (None otherwise); a merge-base equal to it is not trained again (``source: self``).
 
     ``train_in_worktree`` None means never train (``baseline.train_if_missing: false``). ``config_file`` is
     this checkout's mlgate.yaml (default: the one at the repository top); the same path is looked up at the
     merge-base. ``workdir`` is a scratch folder for the worktree and its output. With ``require``, no
     baseline is an InputError (exit 2) naming the reason.
     """
-    merge_base = find_merge_base(git, head, base_branch, fetch=fetch)
-    if merge_base is None:
-        baseline = _none(None, f"no baseline: {head[:7]} and {base_branch} share no history")
+    if base_branch is None:
+        baseline = _none(None, base_reason or "no base branch was found")
+    elif (merge_base := find_merge_base(git, head, base_branch, fetch=fetch)) is None:
+        baseline = _none(None, f"{head[:7]} and {base_branch} share no history")
+    elif merge_base == candidate_commit:
+        branch = base_branch[:7] if is_full_sha(base_branch) else base_branch
+        baseline = Baseline(
+            merge_base, "self", None, f"this commit is its own merge-base with {branch}: compared with itself"
+        )
     else:
         baseline = _find_folder(git, merge_base, cache, train_in_worktree, workdir, _config_path(git, config_file))
     if require and baseline.source == "none":
-        raise InputError(baseline.reason, hint="a baseline is required (baseline.require / --require-baseline)")
+        raise InputError(
+            f"no baseline: {baseline.reason}", hint="a baseline is required (baseline.require / --require-baseline)"
+        )
     return baseline
 
 
@@ -82,20 +103,20 @@ def _find_folder(
     if cached is not None:
         return Baseline(sha, "cache", cached, f"merge-base {short}: cached model re-scored on this PR's data")
     if trainer is None:
-        return _none(sha, f"no baseline: no cached model for the merge-base {short} and training it is off")
+        return _none(sha, f"no cached model for the merge-base {short} and training it is off")
     problem = _check_config(git, sha, config_path)
     if problem:
-        return _none(sha, f"no baseline: the merge-base {short} {problem}")
+        return _none(sha, f"the merge-base {short} {problem}")
     out = workdir / f"baseline-{sha[:12]}"
     try:
         _train(git, sha, trainer, workdir, config_path, out)
         results = read_results(out)
     except (MlgateError, OSError, subprocess.SubprocessError) as exc:
         shutil.rmtree(out, ignore_errors=True)
-        return _none(sha, f"no baseline: training the merge-base {short} failed: {_first_line(exc)}")
+        return _none(sha, f"training the merge-base {short} failed: {_first_line(exc)}")
     if not results.models:
         shutil.rmtree(out, ignore_errors=True)
-        return _none(sha, f"no baseline: training the merge-base {short} produced no models")
+        return _none(sha, f"training the merge-base {short} produced no models")
     reason = f"merge-base {short}: trained in a temporary worktree (no cached model)"
     try:
         folder = cache.put(sha, out)

@@ -19,7 +19,8 @@ def baseline() -> None:
 
 @baseline.command()
 @click.option("--head", help="The PR head commit (default: pull_request.head.sha from the event, else HEAD).")
-@click.option("--base", help="The base branch (default: the event's base ref, else baseline.base_branch).")
+@click.option("--base", help="The base branch (default: the event's base ref, else baseline.base_branch, "
+              "else the repository's default branch).")  # fmt: skip
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="text: one key=value per line; json: an object.")  # fmt: skip
 @click.option("--github-output", is_flag=True,
@@ -39,7 +40,7 @@ def locate(
     found = locate_baseline(config, CheckOptions(head=head, base=base), os.environ)
     values = {
         "head": found.head,
-        "base-branch": found.base_branch,
+        "base-branch": found.base_branch or "",
         "merge-base": found.merge_base or "",
         "cache-key": found.cache_key or "",
         "cache-path": str(found.cache_path or ""),

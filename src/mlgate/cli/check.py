@@ -23,7 +23,8 @@ from mlgate.errors import ExitCode
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path(".mlgate/check"),
               show_default=True, help="Folder for the candidate results and the report files.")  # fmt: skip
 @click.option("--head", help="The PR head commit (default: pull_request.head.sha from the event, else HEAD).")
-@click.option("--base", help="The base branch (default: the event's base ref, else baseline.base_branch).")
+@click.option("--base", help="The base branch (default: the event's base ref, else baseline.base_branch, "
+              "else the repository's default branch).")  # fmt: skip
 @click.option("--require-baseline", is_flag=True, help="No baseline is an error (exit 2), not a current-only report.")
 @click.option("--key", help="Report key in the sticky marker (default: report.key).")
 @click.option("--cache/--no-cache", "cache_results", default=None,
@@ -61,7 +62,7 @@ def check(
     from mlgate.report import check as render
     from mlgate.report.context import FULL_REPORT_LIMIT
 
-    config = get_config(config_path)
+    config = get_config(config_path, required=True)
     fmt = resolve_format(output_format)
     printer = StepPrinter(enabled=fmt != "json", title="mlgate check")
     options = CheckOptions(

@@ -49,9 +49,9 @@ def resolve_format(value: str | None) -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def get_config(config_path: Path | None) -> Config:
-    """Load the config the command was pointed at."""
-    return load_config(config_path)
+def get_config(config_path: Path | None, *, required: bool = False) -> Config:
+    """Load the config the command was pointed at; ``required``: no mlgate.yaml found is an error (exit 2)."""
+    return load_config(config_path, required=required)
 
 
 def actions_run_url() -> str | None:

@@ -64,7 +64,7 @@ def retrain(
     from mlgate.report import retrain as render
     from mlgate.retrain.run import RetrainOptions, run_retrain
 
-    config = get_config(config_path)
+    config = get_config(config_path, required=True)
     fmt = resolve_format(output_format)
     actor = resolve_actor(by, os.environ)
     options = RetrainOptions(out=out, by=actor, fetch=not no_fetch, version=version)

@@ -76,7 +76,7 @@ def train(out: Path | None, only: tuple[str, ...], output_format: str, config_pa
     from mlgate.results import to_data
     from mlgate.training.run import train_models
 
-    config = get_config(config_path)
+    config = get_config(config_path, required=True)
     folder = out if out is not None else Path(config.resolve(config.train.out))
     progress = StepPrinter()
     try:

@@ -4,11 +4,14 @@ In a wheel the template is ``mlgate/_template/ml-project`` (pyproject's hatch ``
 ``templates/ml-project`` there); in a source checkout (an editable install) it is the repository's own
 ``templates/ml-project``. Cookiecutter's replay and clone folders go to a temporary folder, never to
 ``~/.cookiecutters``; its errors (a hook rejecting an answer, an existing folder) become InputErrors.
+Cookiecutter copies every file of a template, so it runs on a copy without bytecode and tool caches
+(``JUNK``): pip compiles the installed template's ``.py`` files into ``__pycache__`` folders.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +26,8 @@ from mlgate.errors import InputError, InternalError
 TEMPLATE_NAME = "ml-project"
 BUNDLED = Path("_template") / TEMPLATE_NAME  # inside the installed package (see pyproject.toml)
 CHECKOUT = Path("templates") / TEMPLATE_NAME  # inside the repository, two levels above src/mlgate
+# Never copied into a project: bytecode (pip compiles an installed template) and caches of tools run on it.
+JUNK = ("__pycache__", "*.pyc", "*.pyo", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".DS_Store")
 
 
 def find_template(package_dir: Path | None = None) -> Path:
@@ -82,9 +87,10 @@ def generate_project(options: GenerateOptions, *, template: Path | None = None, 
     with tempfile.TemporaryDirectory(prefix="mlgate-new-", dir=workdir) as scratch:
         config_file = write_cookiecutter_config(Path(scratch))
         replay = read_replay(options.replay_file, Path(scratch)) if options.replay_file is not None else None
+        clean = copy_template(source, Path(scratch) / "template" / source.name)
         try:
             created = cookiecutter(
-                str(source),
+                str(clean),
                 no_input=options.no_input,
                 extra_context=dict(options.extra) or None,
                 replay=str(replay) if replay is not None else None,
@@ -107,6 +113,12 @@ def generate_project(options: GenerateOptions, *, template: Path | None = None, 
         except OSError as exc:
             raise InputError(f"cannot write the project into {options.output_dir}: {exc.strerror or exc}") from exc
     return Path(created)
+
+
+def copy_template(source: Path, target: Path) -> Path:
+    """Copy the template to ``target`` without ``JUNK`` (bytecode, tool caches), for cookiecutter to render."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*JUNK))
+    return target
 
 
 def read_replay(path: Path, folder: Path) -> Path:

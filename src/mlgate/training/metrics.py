@@ -18,12 +18,9 @@ from typing import Any
 
 from mlgate.config import MetricsConfig
 from mlgate.errors import ConfigError, InputError
+from mlgate.metric_names import DEFAULT_METRICS, MULTICLASS_DEFAULTS
 from mlgate.training.dataset import Task
 
-_DEFAULTS: dict[str, tuple[str, ...]] = {
-    "classification": ("accuracy", "f1_macro", "roc_auc"),
-    "regression": ("r2", "neg_root_mean_squared_error", "neg_mean_absolute_error"),
-}
 _PROBA = ("roc_auc", "roc_auc_ovr", "roc_auc_ovo", "roc_auc_ovr_weighted", "roc_auc_ovo_weighted", "neg_log_loss",
           "neg_brier_score", "average_precision")  # fmt: skip
 
@@ -63,15 +60,15 @@ def metrics_for(configured: Sequence[Metric] | None, task: Task, *, classes: int
     """What one model is scored with: the configured metrics, else the defaults that apply to it."""
     if configured is not None:
         return tuple(configured)
-    names = [n for n in _DEFAULTS[task] if n not in _PROBA or proba]
+    names = [n for n in DEFAULT_METRICS[task] if n not in _PROBA or proba]
     if classes > 2:
-        names = ["roc_auc_ovr" if n == "roc_auc" else n for n in names]
+        names = [MULTICLASS_DEFAULTS.get(n, n) for n in names]
     return tuple(to_metric(n) for n in names)
 
 
 def primary_metric(config: MetricsConfig, task: Task) -> str:
     """The stored name of the primary metric: ``metrics.primary``, else the first configured or default one."""
-    names = [to_metric(n).name for n in config.names or _DEFAULTS[task]]
+    names = [to_metric(n).name for n in config.names or DEFAULT_METRICS[task]]
     if config.primary is None:
         return names[0]
     primary = to_metric(config.primary).name

@@ -88,6 +88,16 @@ def test_other_runs_use_head_and_the_configured_branch(tmp_path: Path, environ: 
     )
 
 
+def test_the_base_branch_says_where_it_was_read_and_a_named_one_is_not_looked_for(tmp_path: Path) -> None:
+    git, calls = fake_git(tmp_path)  # answers rev-parse only: finding a default branch would fail the test
+    pull = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event_file(tmp_path, pull_request_event()))}
+    assert find_revisions({}, git=git, base_branch=None, base="release").base_source == "--base"
+    assert find_revisions(pull, git=git, base_branch=None).base_source == "pull_request.base.ref"
+    found = find_revisions({}, git=git, base_branch="trunk")
+    assert (found.base_branch, found.base_source, found.base_reason) == ("trunk", "baseline.base_branch", None)
+    assert {call[0] for call in calls} == {"rev-parse"}
+
+
 def test_event_path_missing_from_environment(tmp_path: Path) -> None:
     git, _ = fake_git(tmp_path)
     with pytest.raises(InputError, match=r"GITHUB_EVENT_NAME is pull_request but GITHUB_EVENT_PATH is not set"):

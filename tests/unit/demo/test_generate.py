@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from mlgate.demo.generate import BUNDLED, CHECKOUT, GenerateOptions, find_template, generate_project, parse_extra
+from mlgate.demo.generate import (
+    BUNDLED,
+    CHECKOUT,
+    GenerateOptions,
+    copy_template,
+    find_template,
+    generate_project,
+    parse_extra,
+)
 from mlgate.errors import InputError, InternalError
 
 REPO = Path(__file__).resolve().parents[3]
@@ -128,3 +137,47 @@ def test_a_replay_file_cannot_be_combined_with_answers(tmp_path: Path) -> None:
     replay.write_text("{}", encoding="utf-8")
     with pytest.raises(InputError, match="cannot be combined"):
         generate_project(GenerateOptions(output_dir=tmp_path, no_input=True, replay_file=replay))
+
+
+JUNK_FILES = (
+    "hooks/__pycache__/pre_gen_project.cpython-311.pyc",
+    "{{cookiecutter.project_slug}}/tests/__pycache__/test_model.cpython-311.pyc",
+    "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/__pycache__/__init__.cpython-311.pyc",
+    "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}/stale.pyc",
+    "{{cookiecutter.project_slug}}/.pytest_cache/v/cache/lastfailed",
+    "{{cookiecutter.project_slug}}/.ruff_cache/CACHEDIR.TAG",
+    "{{cookiecutter.project_slug}}/.DS_Store",
+)
+JUNK_NAMES = {"__pycache__", ".pytest_cache", ".ruff_cache", ".DS_Store"}
+
+
+def planted_template(folder: Path) -> Path:
+    """A copy of this checkout's template with the bytecode and caches an installed or tested one collects."""
+    template = folder / "ml-project"
+    shutil.copytree(find_template(), template)
+    for name in JUNK_FILES:
+        (template / name).parent.mkdir(parents=True, exist_ok=True)
+        (template / name).write_bytes(b"\x00\x0d\x0d\x0a junk")
+    return template
+
+
+def test_bytecode_and_tool_caches_of_the_template_are_never_copied(tmp_path: Path) -> None:
+    template = planted_template(tmp_path / "installed")
+    project = generate_project(GenerateOptions(output_dir=tmp_path / "out", no_input=True), template=template)
+    left = [p.relative_to(project) for p in project.rglob("*") if JUNK_NAMES & set(p.parts) or p.suffix == ".pyc"]
+    assert left == []
+    assert (project / "tests" / "test_model.py").is_file()  # the sources around the junk are all there
+    assert (template / JUNK_FILES[0]).is_file()  # the installed template itself is left as it was
+
+
+def test_copy_template_skips_only_the_junk(tmp_path: Path) -> None:
+    source = make_template(tmp_path / "source")
+    for name in ("a.py", "pkg/__pycache__/a.cpython-311.pyc", "pkg/b.pyc", "pkg/c.pyo", ".mypy_cache/x", "pkg/d.txt"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text("x", encoding="utf-8")
+    copy = copy_template(source, tmp_path / "copy")
+    assert sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file()) == [
+        "a.py",
+        "cookiecutter.json",
+        "pkg/d.txt",
+    ]

@@ -97,7 +97,7 @@ def test_a_main_branch_run_that_cached_its_results(tmp_path: Path) -> None:
 
 
 def test_outside_git_the_document_is_current_only() -> None:
-    reason = "no baseline: not a git repository"
+    reason = "not a git repository"
     result = CheckResult(
         validation=None,
         comparison=compare_results(None, [results(HEAD, 0.9, 0.5)], METRICS, baseline_note=reason),
