@@ -65,8 +65,8 @@ def test_paired(
         return multiclass.compare_multiclass_auc(found.name, truth, base_out, new_out, question)
     if per_row is not None:
         return losses.compare_losses(found.name, truth, per_row, stored, question)
-    pos_label = found.scorer._get_pos_label()
     if found.name == "average_precision":
+        pos_label = found.scorer._get_pos_label()
         return ranking.bootstrap_precision(truth, base_out, new_out, pos_label, question, samples=samples, seed=seed)
     if found.name in VECTORISED:
         return bootstrap.bootstrap_table(found, truth, base.pred, new.pred, question, samples=samples, seed=seed)
