@@ -39,16 +39,19 @@ def test_exact_interval_is_clopper_pearson_on_the_discordant_pairs() -> None:
     assert result.high == pytest.approx(15 / 100 * (1 - 2 * ci.low))
 
 
+@pytest.mark.parametrize("direction", ["higher", "lower"])
 @pytest.mark.parametrize("margin", [0.0, 0.02])
-def test_interval_and_p_worse_agree(margin: float) -> None:
-    question = Question("higher", margin, 0.05)
+def test_interval_and_p_worse_agree(margin: float, direction: str) -> None:
+    question = Question(direction, margin, 0.05)
     for better in range(12):
         for worse in range(0, 25, 3):
             result = compare_correct(*_table(60, better, worse, 10), question)
             assert result.method == (EXACT if margin == 0 else SCORE)
             assert result.low <= result.estimate <= result.high
-            if not math.isclose(result.high, -margin, abs_tol=1e-9):
-                assert (result.p_worse < 0.05) == (result.high < -margin), (better, worse)
+            # the worse end of new − base: the upper end when higher is better, the lower one otherwise
+            end, beyond = (result.high, -margin) if direction == "higher" else (-result.low, -margin)
+            if not math.isclose(end, beyond, abs_tol=1e-9):
+                assert (result.p_worse < 0.05) == (end < beyond), (better, worse)
 
 
 def _restricted_mle(better: int, worse: int, n: int, delta: float) -> float:

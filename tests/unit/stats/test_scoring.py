@@ -131,6 +131,8 @@ def test_unknown_positive_label_is_an_input_error() -> None:
 def test_collect_predictions_only_calls_what_the_scorers_read() -> None:
     estimator, X, _ = FITTED[("wine", "01")][1]  # a forest: no decision_function
     assert collect_predictions(estimator, X, ["accuracy"]).proba is None
+    with pytest.raises(InputError, match="unknown metric 'rocauc'"):
+        collect_predictions(estimator, X, ["rocauc"])
     preds = collect_predictions(estimator, X, ["roc_auc_ovr"])
     assert preds.proba is not None
     assert preds.classes == (0, 1, 2)
