@@ -2,8 +2,9 @@
 
 Both models are scored on the same resampled rows, and the resampled differences new − base give the
 percentile interval, the p-values and the standard error (``mlgate.stats.result.build_draws``). Label
-metrics with a vectorised form resample the joint contingency table (``mlgate.stats.confusion``); any other
-metric resamples row indices in chunks and calls scikit-learn on each resample. A resample on which the
+metrics with a vectorised form resample the joint contingency table (``bootstrap_table``, see
+``mlgate.stats.confusion``), average precision its sorted scores (``mlgate.stats.ranking``); any other
+metric resamples row indices in chunks and calls scikit-learn on each resample (``bootstrap_rows``). A resample on which the
 metric is undefined (an error, or a value that is not finite) is left out and counted in ``skipped``.
 Everything is drawn from ``numpy.random.Generator(seed)``: the same inputs and seed give the same result.
 """

@@ -65,8 +65,8 @@ def test_paired(
         return multiclass.compare_multiclass_auc(found.name, truth, base_out, new_out, question)
     if per_row is not None:
         return losses.compare_losses(found.name, truth, per_row, stored, question)
-    pos_label = found.scorer._get_pos_label()
     if found.name == "average_precision":
+        pos_label = found.scorer._get_pos_label()
         return ranking.bootstrap_precision(truth, base_out, new_out, pos_label, question, samples=samples, seed=seed)
     if found.name in VECTORISED:
         return bootstrap.bootstrap_table(found, truth, base.pred, new.pred, question, samples=samples, seed=seed)
@@ -78,12 +78,12 @@ test_paired.__test__ = False  # type: ignore[attr-defined]  # a library function
 
 def _is_plain_auc(found: Scorer, y: Array, base: Array, new: Array) -> bool:
     """A binary AUC scikit-learn is sure to compute: two labels in y, finite 1-d scores."""
-    return (
-        found.name.startswith("roc_auc")
-        and base.ndim == new.ndim == 1
-        and np.unique(y).size == 2
-        and bool(np.all(np.isfinite(base)) and np.all(np.isfinite(new)))
-    )
+    if not (found.name.startswith("roc_auc") and base.ndim == new.ndim == 1):
+        return False
+    try:
+        return np.unique(y).size == 2 and bool(np.all(np.isfinite(base)) and np.all(np.isfinite(new)))
+    except TypeError:  # labels that do not sort, scores that are not numbers: scikit-learn says what is wrong
+        return False
 
 
 def _score_both(found: Scorer, y: Array, base: Array, new: Array) -> tuple[float, float]:

@@ -5,8 +5,8 @@ accuracy difference new − base is (better − worse) / n. With margin 0 the te
 form: given d = better + worse discordant rows, ``worse`` ~ Binomial(d, ½) at the boundary; the interval is
 the Clopper-Pearson interval for worse / d mapped to d / n · (1 − 2π), so it excludes 0 exactly when the
 test rejects. With a margin the null is not on the line π = ½, and the test is Tango's (1998) score test for
-a difference of paired proportions, and the interval inverts it (so again it excludes −margin exactly when
-the test rejects). se is the Wald standard error √(d − (better − worse)² / n) / n, used for the MDE.
+a difference of paired proportions (``p_better`` from the same statistic at 0, the asymptotic McNemar z),
+and the interval inverts it (so again it excludes −margin exactly when the test rejects). se is the Wald standard error √(d − (better − worse)² / n) / n, used for the MDE.
 """
 
 from __future__ import annotations
