@@ -199,7 +199,9 @@ class _Parser:
             raise self.fail((*keys, "format"), f"field '{name}': unknown string format {fmt!r}",
                             f"use one of: {', '.join(STRING_FORMATS)}")  # fmt: skip
         ext = self.mapping(raw.get("x-mlgate", {}), (*keys, "x-mlgate"))
-        self.known(ext, ("severity", "maxNullFraction", "drift"), (*keys, "x-mlgate"))
+        self.known(ext, ("severity", "maxNullFraction", "drift", "observed"), (*keys, "x-mlgate"))
+        observed = self.mapping(ext.get("observed", {}), (*keys, "x-mlgate", "observed"))  # information only
+        self.known(observed, ("minimum", "maximum", "minLength", "maxLength"), (*keys, "x-mlgate", "observed"))
         item = Field(
             name=name,
             type=kind,
