@@ -6,11 +6,14 @@ import io
 import json
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 from mlgate.artifacts import save_model
@@ -21,6 +24,9 @@ from mlgate.serve.parse import RequestError
 from unit.registry.helpers import version
 
 FEATURES = ("x1", "x2")
+F_CLASSIF = (
+    "sklearn.feature_selection._univariate_selection.f_classif"  # a function reference: never trusted by default
+)
 
 
 def model_dir(tmp_path: Path, estimator: object, *, trusted: tuple[str, ...] = ()) -> Path:
@@ -35,7 +41,7 @@ def model_dir(tmp_path: Path, estimator: object, *, trusted: tuple[str, ...] = (
     return target
 
 
-def fitted(estimator: LogisticRegression | DecisionTreeClassifier) -> LogisticRegression | DecisionTreeClassifier:
+def fitted(estimator: Any) -> Any:
     X = pd.DataFrame({"x1": [0.0, 1.0, 2.0, 3.0], "x2": [1.0, 0.0, 1.0, 0.0]})
     return estimator.fit(X, np.array([0, 0, 1, 1]))
 
@@ -75,9 +81,11 @@ def test_a_tampered_model_is_refused(tmp_path: Path) -> None:
 
 
 def test_only_the_packed_trusted_types_are_trusted(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"sklearn\.tree\._tree\.Tree"):
-        model_fn(str(model_dir(tmp_path / "a", fitted(DecisionTreeClassifier()))), environ={})
-    trusted = model_dir(tmp_path / "b", fitted(DecisionTreeClassifier()), trusted=("sklearn.tree._tree.Tree",))
+    assert model_fn(str(model_dir(tmp_path / "t", fitted(DecisionTreeClassifier()))), environ={}).features == FEATURES
+    picky = make_pipeline(SelectKBest(k=1), LogisticRegression())  # keeps a reference to f_classif
+    with pytest.raises(InputError, match=r"_univariate_selection\.f_classif"):
+        model_fn(str(model_dir(tmp_path / "a", fitted(picky))), environ={})
+    trusted = model_dir(tmp_path / "b", fitted(picky), trusted=(F_CLASSIF,))
     assert model_fn(str(trusted), environ={}).features == FEATURES
 
 
