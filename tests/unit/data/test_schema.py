@@ -1,7 +1,8 @@
-"""The schema loader: the informational ``x-mlgate.observed`` of a field (as ``mlgate schema infer`` writes it)."""
+"""The schema loader's field extensions, and ``reading_schema`` (the features' part that says how values are read)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -28,3 +29,35 @@ def test_observed_must_be_a_mapping_of_known_keys() -> None:
         parse_schema(field_with({"observed": {"minimun": 18}}))
     with pytest.raises(SchemaError, match="'observed' must be a mapping"):
         parse_schema(field_with({"observed": [18, 90]}))
+
+
+def test_reading_schema_keeps_what_says_how_values_are_read_and_drops_constraints() -> None:
+    from mlgate.data.schema import reading_schema
+
+    schema = parse_schema({
+        "missingValues": ["", "NA"],
+        "fields": [
+            {"name": "id", "constraints": {"required": True, "unique": True}},
+            {"name": "paid", "type": "boolean", "trueValues": ["Y"], "falseValues": ["N"]},
+            {"name": "amount", "type": "number", "groupChar": ".", "decimalChar": ",", "bareNumber": False,
+             "constraints": {"minimum": 0}, "x-mlgate": {"severity": "warning"}},
+            {"name": "day", "type": "date", "format": "%d/%m/%Y", "missingValues": ["-"]},
+        ],
+    })  # fmt: skip
+    reading = reading_schema(schema, ("day", "amount", "paid"))
+    assert reading == {
+        "fields": [
+            {"name": "day", "type": "date", "format": "%d/%m/%Y", "missingValues": ["-"]},
+            {"name": "amount", "type": "number", "format": "default", "bareNumber": False, "decimalChar": ",",
+             "groupChar": "."},
+            {"name": "paid", "type": "boolean", "format": "default", "trueValues": ["Y"], "falseValues": ["N"]},
+        ],
+        "missingValues": ["", "NA"],
+    }  # fmt: skip
+    again = parse_schema(reading)
+    for item in again.fields:
+        original = schema.get(item.name)
+        assert original is not None
+        assert item == dataclasses.replace(original, constraints=item.constraints, severity=None)
+    with pytest.raises(SchemaError, match="no field 'nope'"):
+        reading_schema(schema, ("nope",))

@@ -29,11 +29,13 @@ F_CLASSIF = (
 )
 
 
-def model_dir(tmp_path: Path, estimator: object, *, trusted: tuple[str, ...] = ()) -> Path:
+def model_dir(
+    tmp_path: Path, estimator: object, *, trusted: tuple[str, ...] = (), schema: dict[str, Any] | None = None
+) -> Path:
     """Save ``estimator``, pack it as the registry does, and unpack it like SageMaker into ``tmp_path/model``."""
     saved = save_model(estimator, tmp_path / "results" / "model.skops")
     record = version(saved.sha256).__class__(**{**version(saved.sha256).__dict__, "features": FEATURES,
-                                                "trusted_types": trusted})  # fmt: skip
+                                                "trusted_types": trusted, "feature_schema": schema})  # fmt: skip
     packed = pack_model(record, saved.path.read_bytes())
     target = tmp_path / "model"
     with tarfile.open(fileobj=io.BytesIO(packed), mode="r:gz") as archive:
@@ -87,6 +89,17 @@ def test_only_the_packed_trusted_types_are_trusted(tmp_path: Path) -> None:
         model_fn(str(model_dir(tmp_path / "a", fitted(picky))), environ={})
     trusted = model_dir(tmp_path / "b", fitted(picky), trusted=(F_CLASSIF,))
     assert model_fn(str(trusted), environ={}).features == FEATURES
+
+
+def test_with_the_packed_feature_schema_text_values_are_read_as_in_training(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "x1", "type": "number", "decimalChar": ","}, {"name": "x2", "type": "boolean"}]}
+    model = model_fn(str(model_dir(tmp_path, fitted(LogisticRegression()), schema=schema)), environ={})
+    typed = predict_fn(input_fn('{"instances": [{"x1": "2,5", "x2": "true"}]}', "application/json"), model)
+    plain = predict_fn(input_fn('{"instances": [{"x1": 2.5, "x2": 1}]}', "application/json"), model)
+    assert typed.values == plain.values
+    with pytest.raises(RequestError, match=r"instances\[0\], feature 'x1': 'two' is not a number") as caught:
+        predict_fn(input_fn('{"instances": [{"x1": "two", "x2": "true"}]}', "application/json"), model)
+    assert caught.value.status == 422
 
 
 def test_missing_metadata_is_an_input_error(tmp_path: Path) -> None:
