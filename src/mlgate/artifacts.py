@@ -2,13 +2,18 @@
 
 Models are never pickled. ``save_model`` writes a skops file atomically and returns its digest;
 ``load_model`` checks the digest BEFORE reading anything else from the file, then refuses every type
-skops does not trust by default unless the config lists it under ``artifacts.trusted_types``.
+that neither skops nor mlgate trusts by default unless the config lists it under ``artifacts.trusted_types``.
 
-mlgate itself trusts one type beyond skops' defaults, ``numpy.dtype``: every ``SimpleImputer`` stores
-the dtype it was fitted on, and skops keeps dtypes off its default list only for want of a decision
-(its loader rebuilds the dtype from an empty array, never calling user code). Everything else skops
-refuses — a project's own transformers, XGBoost, and scikit-learn's tree structures
-(``sklearn.tree._tree.Tree``, whose raw node indices are not bounds-checked) — must be listed.
+Beyond skops' defaults mlgate trusts ``numpy.dtype`` (every ``SimpleImputer`` stores the dtype it was
+fitted on; skops rebuilds it from an empty array, never calling user code) and ``SKLEARN_TRUSTED``:
+scikit-learn's own classes that hold a fitted model's data (Cython tree structures, neighbour trees and
+their distance metrics, loss objects, kernels, optimiser state, calibrators, scorers, bunches). The list
+comes from evidence: tests/unit/test_artifacts_sklearn.py fits and saves every estimator scikit-learn
+ships and requires each type skops reports to be listed here or excluded there with a reason. Function
+references (``SelectKBest``'s ``f_classif``, …), scipy's classes, XGBoost and a project's own transformers
+stay opt-in. skops leaves the tree structures out because their node indices are not bounds-checked (a
+crafted file could crash the process); mlgate loads only files whose SHA-256 its own results or registry
+recorded, which is the check that keeps crafted files out.
 """
 
 from __future__ import annotations
@@ -28,7 +33,61 @@ from mlgate.errors import InputError
 from mlgate.files import write_atomic
 from mlgate.imports import refusing
 
-BUILTIN_TRUSTED: tuple[str, ...] = ("numpy.dtype",)
+SKLEARN_TRUSTED: tuple[str, ...] = (
+    # decision trees, forests, extra trees, AdaBoost, bagging, GradientBoosting*, IsolationForest
+    "sklearn.tree._tree.Tree",
+    # HistGradientBoosting*
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    # TweedieRegressor (the other losses and links are on skops' own list)
+    "sklearn._loss.loss.HalfTweedieLoss",
+    "sklearn._loss.loss.HalfTweedieLossIdentity",
+    # nearest neighbours (KNeighbors*, RadiusNeighbors*, Isomap, KernelDensity, ...): the trees and their metrics
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.metrics._dist_metrics.BrayCurtisDistance64",
+    "sklearn.metrics._dist_metrics.CanberraDistance64",
+    "sklearn.metrics._dist_metrics.ChebyshevDistance64",
+    "sklearn.metrics._dist_metrics.DiceDistance64",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.metrics._dist_metrics.HammingDistance64",
+    "sklearn.metrics._dist_metrics.HaversineDistance64",
+    "sklearn.metrics._dist_metrics.JaccardDistance64",
+    "sklearn.metrics._dist_metrics.MahalanobisDistance64",
+    "sklearn.metrics._dist_metrics.ManhattanDistance64",
+    "sklearn.metrics._dist_metrics.MinkowskiDistance64",
+    "sklearn.metrics._dist_metrics.RogersTanimotoDistance64",
+    "sklearn.metrics._dist_metrics.RussellRaoDistance64",
+    "sklearn.metrics._dist_metrics.SEuclideanDistance64",
+    "sklearn.metrics._dist_metrics.SokalMichenerDistance64",
+    "sklearn.metrics._dist_metrics.SokalSneathDistance64",
+    # Gaussian processes
+    "sklearn.gaussian_process._gpc._BinaryGaussianProcessClassifierLaplace",
+    "sklearn.gaussian_process.kernels.ConstantKernel",
+    "sklearn.gaussian_process.kernels.DotProduct",
+    "sklearn.gaussian_process.kernels.Exponentiation",
+    "sklearn.gaussian_process.kernels.Matern",
+    "sklearn.gaussian_process.kernels.PairwiseKernel",
+    "sklearn.gaussian_process.kernels.Product",
+    "sklearn.gaussian_process.kernels.RBF",
+    "sklearn.gaussian_process.kernels.RationalQuadratic",
+    "sklearn.gaussian_process.kernels.Sum",
+    "sklearn.gaussian_process.kernels.WhiteKernel",
+    # MLP* optimiser state
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    # CalibratedClassifierCV, BisectingKMeans, OneVsRest/OutputCode classifiers (a label that is constant)
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.cluster._bisect_k_means._BisectingTree",
+    "sklearn.multiclass._ConstantPredictor",
+    # Stacking*/Voting* (named_estimators_), TunedThresholdClassifierCV (its scorer and metadata routing)
+    "sklearn.utils._bunch.Bunch",
+    "sklearn.metrics._scorer._CurveScorer",
+    "sklearn.metrics._scorer._Scorer",
+    "sklearn.utils._metadata_requests.MetadataRequest",
+    "sklearn.utils._metadata_requests.MethodMetadataRequest",
+)
+BUILTIN_TRUSTED: tuple[str, ...] = ("numpy.dtype", *SKLEARN_TRUSTED)
 TRUSTED_KEY = "artifacts.trusted_types"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ import pytest
 from fakes.github_api import FakeGitHub
 from mlgate.cli import main
 from mlgate.demo.endpoint import is_listening
+from mlgate.demo.render import render_step
+from mlgate.demo.steps import Step
 from mlgate.registry import LocalRegistry
 from mlgate.serve.state import read_pointer
 from schemas import schema_validator
@@ -36,6 +39,22 @@ def check_every_step_behaves_as_designed(run: tuple[int, dict[str, Any], Path]) 
     assert [s["name"] for s in document["steps"]] == STEPS
     assert document["folder"] == str(folder.resolve())
     schema_validator("demo.schema.json").validate(document)
+
+
+def check_each_mark_matches_its_outcome(run: tuple[int, dict[str, Any], Path]) -> None:
+    """Failures the demo exists to show are marked as failures (✗ … as designed), everything else ✓."""
+    steps = {s["name"]: s for s in run[1]["steps"]}
+    shown = {name for name, step in steps.items() if step["failed"]}
+    verdict = steps["pull-request"]["facts"]["verdict"]
+    assert shown == {"validate-corrupted", "deploy-failing", "monitor"} | (
+        {"pull-request"} if verdict == "fail" else set()
+    )
+    for name, step in steps.items():
+        rendered = render_step(
+            Step(name, step["title"], step["ok"], step["seconds"], step["summary"], failed=step["failed"])
+        )
+        assert rendered.lstrip().startswith("✗" if step["failed"] else "✓"), rendered
+    assert "INVALID" in steps["validate-corrupted"]["summary"]
 
 
 def check_the_data_gate_passes_the_data_and_catches_each_corruption(run: tuple[int, dict[str, Any], Path]) -> None:
@@ -64,6 +83,8 @@ def check_the_pr_is_checked_against_the_cached_main_results(run: tuple[int, dict
     )
     posted = Path(run[1]["locations"]["PR comment (as posted)"]).read_text(encoding="utf-8")
     assert posted == comment["body"]
+    assert str(run[2].resolve()) not in posted  # no temporary folder: the data files by their project paths
+    assert "`data/train.csv`" in posted
 
 
 def check_deploy_call_failed_deploy_and_rollback(run: tuple[int, dict[str, Any], Path]) -> None:
@@ -73,6 +94,9 @@ def check_deploy_call_failed_deploy_and_rollback(run: tuple[int, dict[str, Any],
     assert steps["deploy"]["outcome"] == "deployed"
     assert steps["deploy"]["live"] == good
     assert steps["predict"]["status"] == 200
+    header, row = steps["predict"]["request"].splitlines()  # the test file's first lines, as they are
+    assert re.fullmatch(r"C-\d+,\d{4}-\d\d-\d\d,.*", row)  # its date as text, not as a day number
+    assert header.endswith(",churned")  # the target too: the endpoint picks the features by name
     assert steps["predict"]["response"]["version"] == good
     assert len(steps["predict"]["response"]["predictions"]) == 1
     failing = steps["deploy-failing"]
@@ -140,6 +164,7 @@ def test_the_whole_demo_once(
     code = main(["demo", "--dir", str(folder), "--format", "json"])
     run = (code, json.loads(capsys.readouterr().out), folder)
     check_every_step_behaves_as_designed(run)
+    check_each_mark_matches_its_outcome(run)
     check_the_data_gate_passes_the_data_and_catches_each_corruption(run)
     check_the_pr_is_checked_against_the_cached_main_results(run)
     check_deploy_call_failed_deploy_and_rollback(run)

@@ -8,6 +8,7 @@ second thread keeps sending requests, none of which may fail.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -190,6 +191,69 @@ def test_a_failed_switch_back_needs_a_person(
     assert document["rejected"]
     assert server.wait_for_version("2")["version"] == "2"
     assert registry_of(project).get("2").status == "rejected"
+
+
+def test_a_row_copied_from_the_data_file_is_served_as_training_read_it(
+    project: Path, server: ServerHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The test split's header and rows, verbatim (a date, booleans, text, the target too): 200, the model's answer."""
+    approve(project, capsys, "1")
+    assert deploy_json(project, capsys, "deploy", "1")[0] == 0
+    pointer = read_pointer(project / "state" / "serve")
+    assert pointer is not None
+    assert pointer.feature_schema is not None
+    assert [(f["name"], f["type"]) for f in pointer.feature_schema["fields"]][5] == ("day", "date")
+    lines = (project / "data" / "test.csv").read_text(encoding="utf-8").splitlines()
+    assert re.search(r",\d{4}-\d\d-\d\d,", lines[1])  # a date, as text
+    expected = predict_test_rows(project, 3)
+    answer = httpx.post(f"{server.url}/invocations", content="\n".join(lines[:4]).encode(),
+                        headers={"Content-Type": "text/csv"}, timeout=30)  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"predictions": expected, "version": "1"}
+    header = lines[0].split(",")
+    record = {name: cell for name, cell in zip(header, lines[1].split(","), strict=True) if name != "label"}
+    answer = httpx.post(f"{server.url}/invocations", json={"instances": [record]}, timeout=30)
+    assert (answer.status_code, answer.json()["predictions"]) == (200, expected[:1]), answer.text
+    answer = httpx.post(f"{server.url}/invocations", json={"instances": [{**record, "day": "2024-13-01"}]}, timeout=30)
+    assert answer.status_code == 422
+    assert answer.json()["error"] == "instances[0], feature 'day': '2024-13-01' is not a date"
+
+
+def test_a_pointer_without_feature_schema_is_served_as_before_and_422_names_the_column(
+    project: Path, server: ServerHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = project / "state" / "registry" / "versions" / "1" / "version.json"
+    document = json.loads(record.read_text(encoding="utf-8"))
+    del document["feature_schema"]  # a version registered before mlgate recorded it
+    record.write_text(json.dumps(document), encoding="utf-8")
+    approve(project, capsys, "1")
+    assert deploy_json(project, capsys, "deploy", "1")[0] == 0  # golden rows pass: they hold day numbers
+    assert "feature_schema" not in json.loads((project / "state" / "serve" / "live.json").read_text(encoding="utf-8"))
+    version = registry_of(project).get("1")
+    golden = version.golden[0]
+    answer = httpx.post(f"{server.url}/invocations", json={"instances": [golden.features]}, timeout=30)
+    assert (answer.status_code, answer.json()["predictions"]) == (200, [golden.prediction])  # day numbers still work
+    day = dt.date(1970, 1, 1) + dt.timedelta(days=int(golden.features["day"]))
+    answer = httpx.post(f"{server.url}/invocations", json={"instances": [{**golden.features, "day": day.isoformat()}]},
+                        timeout=30)  # fmt: skip
+    assert answer.status_code == 422
+    assert answer.json()["error"].startswith(
+        f"version 1 cannot predict on this input: feature 'day' = '{day.isoformat()}': "
+    )
+    assert f"could not convert string to float: '{day.isoformat()}'" in answer.json()["error"]
+
+
+def predict_test_rows(project: Path, count: int) -> list[Any]:
+    """What version 1's model predicts for the first ``count`` rows of data.test as training read them."""
+    from mlgate.artifacts import load_model
+    from mlgate.config import load_config
+    from mlgate.training.dataset import load_training_data
+
+    data = load_training_data(load_config(project / "mlgate.yaml"))
+    assert data.test is not None
+    version = registry_of(project).get("1")
+    model = load_model(Path(version.artifact), sha256=version.sha256, trusted=version.trusted_types)
+    return list(model.predict(data.test.X.head(count)).tolist())
 
 
 def test_no_running_server_changes_nothing(

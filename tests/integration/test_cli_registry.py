@@ -16,14 +16,14 @@ import pytest
 from mlgate.cli import main
 from mlgate.registry import LocalRegistry
 from schemas import schema_validator
-from unit.training.project import write_project
+from unit.training.project import F_CLASSIF, PICKY, write_project
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = """
 logistic: {estimator: sklearn.linear_model.LogisticRegression}
 tree: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_depth: 3}}
 """
-EXTRA = "artifacts: {trusted_types: [sklearn.tree._tree.Tree]}\nregistry: {path: state/registry}\n"
+EXTRA = "registry: {path: state/registry}\n"
 
 
 def validate(document: dict[str, Any]) -> None:
@@ -102,7 +102,7 @@ def test_text_output_for_people(project: Path, capsys: pytest.CaptureFixture[str
     assert main(["registry", "list", *config]) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[:3] == ["1", "tree", "pending"]
     assert main(["registry", "show", "1", *config]) == 0
-    assert "trusts      sklearn.tree._tree.Tree" in capsys.readouterr().out
+    assert "trusts      (the defaults only)" in capsys.readouterr().out  # scikit-learn's tree is trusted by default
     assert main(["registry", "history", *config]) == 0
     assert "registered" in capsys.readouterr().out
 
@@ -149,12 +149,18 @@ def test_a_tampered_artifact_is_refused_with_exit_2_and_nothing_is_stored(
 
 
 def test_an_untrusted_artifact_is_refused_with_exit_2(
-    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MLGATE_ARTIFACTS__TRUSTED_TYPES", "[]")
-    code, _, err = run(project, capsys, "register", "--model", "tree", str(project / "results"))
+    config = write_project(tmp_path, models=PICKY, extra=f"artifacts: {{trusted_types: [{F_CLASSIF}]}}\n{EXTRA}")
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "results")]) == 0
+    capsys.readouterr()
+    with monkeypatch.context() as env:
+        env.setenv("MLGATE_ARTIFACTS__TRUSTED_TYPES", "[]")
+        code, _, err = run(tmp_path, capsys, "register", "--model", "picky", str(tmp_path / "results"))
     assert code == 2
-    assert "holds types skops does not trust by default: sklearn.tree._tree.Tree" in err
+    assert f"holds types skops does not trust by default: {F_CLASSIF}" in err
+    code, doc, _ = run(tmp_path, capsys, "register", "--model", "picky", str(tmp_path / "results"))
+    assert (code, doc["version"]["trusted_types"]) == (0, [F_CLASSIF])  # recorded: a server must trust it too
 
 
 @pytest.mark.parametrize(

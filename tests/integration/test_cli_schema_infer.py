@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -95,3 +96,81 @@ def test_an_existing_schema_is_replaced_whole(workdir: Path, capsys: pytest.Capt
         load_schema(target)
     assert main(["schema", "infer", "data.csv", "-o", str(target)]) == ExitCode.OK
     assert load_schema(target).names == ("id", "city", "score")
+
+
+def write_split(path: Path, first_id: int, rows: int, start: str, scale: float) -> None:
+    """A split of one customer table; later splits hold later dates and larger amounts."""
+    cities = ("Oslo", "Rome", "Lima")
+    day0 = dt.date.fromisoformat(start)
+    lines = ["id,signup,age,amount,city,note"]
+    for i in range(rows):
+        day = (day0 + dt.timedelta(days=i % 90)).isoformat()
+        lines.append(f"{first_id + i},{day},{18 + (i * 7) % 60 + int(scale)},{(i % 13) * scale:.2f},"
+                     f"{cities[i % 3]},{'n' + str(i) if i % 4 else ''}")  # fmt: skip
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_the_test_split_passes_a_schema_inferred_on_the_train_split(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_split(workdir / "train.csv", 1, 400, "2023-01-01", 10.0)
+    write_split(workdir / "test.csv", 401, 100, "2023-06-01", 14.0)  # later days, older people, bigger sums
+    write_split(workdir / "next.csv", 501, 50, "2024-01-01", 25.0)  # next season: further out still
+    assert main(["schema", "infer", "train.csv", "-o", "schema.yaml"]) == ExitCode.OK
+    fields = {f["name"]: f for f in yaml.safe_load((workdir / "schema.yaml").read_text(encoding="utf-8"))["fields"]}
+    assert fields["id"]["constraints"] == {"required": True, "unique": True}  # the rules
+    assert fields["city"]["constraints"] == {"required": True, "enum": ["Lima", "Oslo", "Rome"]}
+    assert fields["signup"] == {"name": "signup", "type": "date", "constraints": {"required": True},
+                                "x-mlgate": {"observed": {"minimum": "2023-01-01", "maximum": "2023-03-31"}}}  # fmt: skip
+    assert fields["note"]["x-mlgate"] == {"observed": {"minLength": 2, "maxLength": 4}}
+    for split in ("train.csv", "test.csv", "next.csv"):
+        assert main(["validate", split, "--schema", "schema.yaml"]) == ExitCode.OK, capsys.readouterr().out
+    assert frictionless_errors(workdir / "schema.yaml", workdir / "test.csv") == []  # still a Table Schema
+
+
+def test_ranges_observed_declares_them_and_the_test_split_fails(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_split(workdir / "train.csv", 1, 400, "2023-01-01", 10.0)
+    write_split(workdir / "test.csv", 401, 100, "2023-06-01", 14.0)
+    assert main(["schema", "infer", "train.csv", "--ranges", "observed", "-o", "schema.yaml"]) == ExitCode.OK
+    assert main(["validate", "train.csv", "--schema", "schema.yaml"]) == ExitCode.OK
+    capsys.readouterr()
+    assert main(["validate", "test.csv", "--schema", "schema.yaml", "--format", "json"]) == ExitCode.CHECKS_FAILED
+    checks = {(v["field"], v["check"]) for v in json.loads(capsys.readouterr().out)["files"][0]["violations"]}
+    assert {("signup", "maximum"), ("age", "maximum"), ("amount", "maximum")} <= checks
+
+
+def test_ranges_widened_leaves_room_around_the_observed_range(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_split(workdir / "train.csv", 1, 400, "2023-01-01", 10.0)
+    write_split(workdir / "test.csv", 401, 100, "2023-06-01", 14.0)
+    assert main(["schema", "infer", "train.csv", "--ranges", "widened", "--format", "json"]) == ExitCode.OK
+    descriptor = json.loads(capsys.readouterr().out)
+    fields = {f["name"]: f for f in descriptor["fields"]}
+    assert fields["age"]["x-mlgate"]["observed"] == {"minimum": 28, "maximum": 87}
+    assert (fields["age"]["constraints"]["minimum"], fields["age"]["constraints"]["maximum"]) == (0, 120)
+    assert fields["signup"]["constraints"]["maximum"] == "2023-05-15"
+    assert fields["note"]["constraints"] == {"maxLength": 8}
+    (workdir / "schema.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert main(["validate", "train.csv", "--schema", "schema.json"]) == ExitCode.OK
+    capsys.readouterr()
+    assert main(["validate", "test.csv", "--schema", "schema.json", "--format", "json"]) == ExitCode.CHECKS_FAILED
+    violations = json.loads(capsys.readouterr().out)["files"][0]["violations"]
+    assert {v["field"] for v in violations} == {"signup"}  # June is beyond a quarter and a half; the rest fits
+
+
+def test_bad_ranges_is_a_usage_error(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "infer", "data.csv", "--ranges", "wide"]) == ExitCode.BAD_INPUT
+    assert "Invalid value for '--ranges'" in capsys.readouterr().err
+
+
+def frictionless_errors(schema: Path, data: Path) -> list[str]:
+    """What frictionless-py reports for ``data`` against the inferred schema (it must accept the file)."""
+    from frictionless import Resource, Schema
+
+    descriptor = yaml.safe_load(schema.read_text(encoding="utf-8"))
+    resource = Resource(data.name, basepath=str(data.parent), schema=Schema.from_descriptor(descriptor))
+    report = resource.validate()
+    return [error.message for task in report.tasks for error in task.errors] + [e.message for e in report.errors]

@@ -30,7 +30,7 @@ from mlgate.serve.run import LocalServer, ServeOptions
 from mlgate.serve.state import LOCK_FILE, PORT_FILE, SERVER_FILE, LivePointer, ServerInfo, write_pointer
 
 FEATURES = ("a", "b", "c")
-TREE = "sklearn.tree._tree.Tree"
+PICKY = "sklearn.feature_selection._univariate_selection.f_classif"  # a function reference: opt-in
 ROW = {"a": 1.0, "b": 1.0, "c": "x"}  # model 1 says 1, model 2 says 0
 
 
@@ -76,7 +76,9 @@ class Models:
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> Models:
+    from sklearn.feature_selection import SelectKBest
     from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
     from sklearn.tree import DecisionTreeClassifier
 
     frame, y = training_frame()
@@ -84,7 +86,8 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Models:
     for name, estimator, labels in [
         ("logistic", LogisticRegression(), y),
         ("flipped", LogisticRegression(), 1 - y),
-        ("tree", DecisionTreeClassifier(max_depth=3, random_state=0), y),
+        ("tree", DecisionTreeClassifier(max_depth=3, random_state=0), y),  # scikit-learn's own: trusted by default
+        ("picky", make_pipeline(SelectKBest(k=2), LogisticRegression()), y),
     ]:
         found.fitted[name] = pipeline(estimator).fit(frame, labels)
         found.saved[name] = save_model(found.fitted[name], found.folder / f"{name}.skops")
@@ -290,14 +293,18 @@ def test_a_model_that_cannot_load_keeps_the_old_one_serving(
         answer = httpx.post(f"{info.url}/invocations", json={"instances": [ROW]})
         assert (answer.status_code, answer.json()["version"]) == (200, "1")
 
-        write_pointer(state, models.pointer("3", "tree"))
+        write_pointer(state, models.pointer("3", "picky"))
         status = wait_for_status(info.url, lambda s: s["pointer_version"] == "3" and s["loading_error"])
-        assert f"types skops does not trust by default: {TREE}" in status["loading_error"]
+        assert f"types skops does not trust by default: {PICKY}" in status["loading_error"]
         assert httpx.get(f"{info.url}/ping").json()["version"] == "1"
 
-        write_pointer(state, models.pointer("3", "tree", trusted=(TREE,)))
+        write_pointer(state, models.pointer("3", "picky", trusted=(PICKY,)))
         status = wait_for_status(info.url, lambda s: s["version"] == "3")
         assert (status["version"], status["loading_error"]) == ("3", None)
+
+        write_pointer(state, models.pointer("4", "tree"))  # no trusted_types needed for scikit-learn's tree
+        status = wait_for_status(info.url, lambda s: s["version"] == "4")
+        assert (status["version"], status["loading_error"]) == ("4", None)
 
         write_pointer(state, models.pointer("1", "logistic"))  # a rollback loads the old model again
         assert wait_for_status(info.url, lambda s: s["version"] == "1")["version"] == "1"

@@ -66,27 +66,43 @@ def test_missing_file(tmp_path: Path) -> None:
         load_model(tmp_path / "nope.skops", sha256="0" * 64, trusted=())
 
 
-def test_tree_models_need_their_types_listed(tmp_path: Path) -> None:
-    from sklearn.ensemble import RandomForestClassifier
+def test_scikit_learns_own_tree_structures_are_trusted_by_default(tmp_path: Path) -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 
     X, y = _frame()
-    model = RandomForestClassifier(n_estimators=3, random_state=0).fit(X.fillna(0), y)
+    for model in (RandomForestClassifier(n_estimators=3, random_state=0), HistGradientBoostingClassifier(max_iter=3)):
+        model.fit(X.fillna(0), y)
+        saved = save_model(model, tmp_path / "model.skops", trusted=())
+        assert saved.untrusted == ()  # sklearn.tree._tree.Tree, ...predictor.TreePredictor: in SKLEARN_TRUSTED
+        loaded = load_model(saved.path, sha256=saved.sha256, trusted=())
+        assert loaded.predict(X.fillna(0)).tolist() == model.predict(X.fillna(0)).tolist()
+    assert "sklearn.tree._tree.Tree" in BUILTIN_TRUSTED
+
+
+def test_function_references_still_need_listing(tmp_path: Path) -> None:
+    from sklearn.feature_selection import SelectKBest
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    X, y = _frame()
+    model = Pipeline([("pick", SelectKBest(k=1)), ("model", LogisticRegression())]).fit(X.fillna(0), y)
+    name = "sklearn.feature_selection._univariate_selection.f_classif"
     saved = save_model(model, tmp_path / "model.skops")
-    assert saved.untrusted == ("sklearn.tree._tree.Tree",)
-    with pytest.raises(InputError, match=r"sklearn\.tree\._tree\.Tree") as caught:
+    assert saved.untrusted == (name,)
+    with pytest.raises(InputError, match=r"f_classif") as caught:
         load_model(saved.path, sha256=saved.sha256, trusted=())
-    assert TRUSTED_KEY in str(caught.value)
-    loaded = load_model(saved.path, sha256=saved.sha256, trusted=["sklearn.tree._tree.Tree"])
+    assert TRUSTED_KEY in str(caught.value.hint)
+    loaded = load_model(saved.path, sha256=saved.sha256, trusted=[name])
     assert loaded.predict(X.fillna(0)).tolist() == model.predict(X.fillna(0)).tolist()
 
 
 def test_save_with_trusted_list_refuses_before_writing(tmp_path: Path) -> None:
-    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.feature_selection import SelectKBest
 
     X, y = _frame()
     path = tmp_path / "model.skops"
-    with pytest.raises(InputError, match=r"model 'tree' holds types .*: sklearn\.tree\._tree\.Tree"):
-        save_model(DecisionTreeClassifier().fit(X.fillna(0), y), path, trusted=(), what="model 'tree'")
+    with pytest.raises(InputError, match=r"model 'pick' holds types .*: sklearn\.feature_selection\..*\.f_classif"):
+        save_model(SelectKBest(k=1).fit(X.fillna(0), y), path, trusted=(), what="model 'pick'")
     assert not path.exists()
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import click
 
 from mlgate.cli.common import config_option, get_config
 from mlgate.errors import ExitCode
+
+if TYPE_CHECKING:
+    from mlgate.data.ranges import Ranges
 
 
 @click.command()
@@ -17,14 +21,21 @@ from mlgate.errors import ExitCode
               help="Write the schema to FILE (atomically) instead of stdout.")  # fmt: skip
 @click.option("--enum-max", type=click.IntRange(0, 10_000), default=20, show_default=True,
               help="Most distinct values a string column may have to get an enum.")  # fmt: skip
+@click.option("--ranges", type=click.Choice(["none", "observed", "widened"]), default="none", show_default=True,
+              help="What to do with each field's observed min/max (and string lengths): none records them as "
+                   "information under x-mlgate.observed; observed declares them as constraints; widened declares "
+                   "bounds with half the observed width again on each side.")  # fmt: skip
 @click.option("--format", "output_format", type=click.Choice(["yaml", "json"]), default=None,
               help="Output format (default: json for a .json output file, else yaml).")  # fmt: skip
 @config_option
-def infer(data: str, output: Path | None, enum_max: int, output_format: str | None, config_path: Path | None) -> int:
+def infer(
+    data: str, output: Path | None, enum_max: int, ranges: Ranges, output_format: str | None, config_path: Path | None
+) -> int:
     """Draft a schema for DATA (CSV, .csv.gz, Parquet; local or s3://) from every row.
 
-    The draft declares types, required fields, observed bounds, enums and unique columns; review it
-    before committing it. The CSV dialect comes from data.csv in mlgate.yaml.
+    The draft declares types, required fields, enums and unique columns as rules, and keeps the observed
+    ranges as information (see --ranges); review it before committing it. The CSV dialect comes from
+    data.csv in mlgate.yaml.
     """
     import yaml
 
@@ -37,7 +48,7 @@ def infer(data: str, output: Path | None, enum_max: int, output_format: str | No
     skip_pandas_integration()
     progress = ProgressPrinter()
     try:
-        result = infer_dataset(data, csv=config.data.csv, enum_max=enum_max, progress=progress)
+        result = infer_dataset(data, csv=config.data.csv, enum_max=enum_max, ranges=ranges, progress=progress)
     finally:
         progress.close()
     by_suffix = output is not None and output.suffix.lower() == ".json"

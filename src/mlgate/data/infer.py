@@ -3,7 +3,9 @@
 Batches are analysed with pyarrow.compute, never value by value: per column the missing count, the
 types every present value parses as (through ``cast_column`` itself, so the data passes its schema),
 bounds, string lengths, at most ``enum_max`` distinct values and uniqueness keys, which are dropped as
-soon as a column shows a missing value or a duplicate. Library code: returns data, never prints.
+soon as a column shows a missing value or a duplicate. Types, required fields, small enums and unique
+columns become rules; the observed bounds and lengths are information (``x-mlgate.observed``) unless
+``ranges`` asks for them as constraints (mlgate.data.ranges). Library code: returns data, never prints.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pyarrow as pa
 from mlgate.config import CsvConfig
 from mlgate.data import compute as pc
 from mlgate.data.casting import _DATETIME, cast_column  # the validator's own ISO datetime regex
+from mlgate.data.ranges import Ranges, widen_bounds, widen_length
 from mlgate.data.schema import Field
 from mlgate.data.sources import FilesystemFactory, ReadStats, iter_parquet, locate, open_parquet, stream_csv
 from mlgate.data.uniqueness import UniqueTracker, key_of
@@ -74,18 +77,23 @@ class _Column:
 
 
 def infer_schema(
-    uri: str, *, csv: CsvConfig, enum_max: int = 20, s3: FilesystemFactory | None = None,
+    uri: str, *, csv: CsvConfig, enum_max: int = 20, ranges: Ranges = "none", s3: FilesystemFactory | None = None,
     progress: Progress | None = None, today: dt.date | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """A Table Schema descriptor drafted from every row of ``uri`` (CSV, .csv.gz or Parquet)."""
-    return infer_dataset(uri, csv=csv, enum_max=enum_max, s3=s3, progress=progress, today=today).descriptor
+    found = infer_dataset(uri, csv=csv, enum_max=enum_max, ranges=ranges, s3=s3, progress=progress, today=today)
+    return found.descriptor
 
 
 def infer_dataset(
-    uri: str, *, csv: CsvConfig, enum_max: int = 20, s3: FilesystemFactory | None = None,
+    uri: str, *, csv: CsvConfig, enum_max: int = 20, ranges: Ranges = "none", s3: FilesystemFactory | None = None,
     progress: Progress | None = None, today: dt.date | None = None,
 ) -> Inference:  # fmt: skip
-    """Like ``infer_schema``, also returning the row and field counts."""
+    """Like ``infer_schema``, also returning the row and field counts.
+
+    ``ranges``: ``none`` records observed bounds and lengths under each field's ``x-mlgate.observed`` only;
+    ``observed`` also declares them as constraints; ``widened`` declares bounds with room around them.
+    """
     from mlgate.errors import DataError
 
     location = locate(uri, s3=s3)
@@ -111,9 +119,11 @@ def infer_dataset(
         rows += batch.num_rows
         if progress:
             progress(uri, stats.bytes_read if location.format == "csv" else rows, total, rows)
-    fields = [_describe(name, column, rows, enum_max) for name, column in zip(header, columns, strict=True)]
+    fields = [_describe(name, column, rows, enum_max, ranges) for name, column in zip(header, columns, strict=True)]
     when, source = (today or dt.date.today()).isoformat(), PurePosixPath(uri).name or uri
     about = f"Inferred by mlgate from {rows:,} rows of {source} on {when}; review it before relying on it."
+    if ranges == "none":
+        about += " Observed ranges (x-mlgate.observed) are information, not checked."
     descriptor = {"description": about, "fields": fields, "missingValues": list(MISSING_VALUES)}
     return Inference(descriptor=descriptor, rows=rows, fields=len(fields))
 
@@ -257,8 +267,8 @@ def _rekey_as_strings(column: _Column) -> None:
         column.tracker.add(key_of(pc.cast(pa.array(keys.view(np.int64)), pa.string())), old.ordinals_of(index))
 
 
-def _describe(name: str, column: _Column, rows: int, enum_max: int) -> dict[str, Any]:
-    """The field descriptor: type, then the constraints the data met."""
+def _describe(name: str, column: _Column, rows: int, enum_max: int, ranges: Ranges) -> dict[str, Any]:
+    """The field descriptor: type, the rules the data met, and its observed ranges (as ``ranges`` says)."""
     kind = column.kind or next(iter(column.candidates), "string")
     if column.present == 0:  # nothing seen: a CSV column stays a string, Parquet keeps its declared type
         return {"name": name, "type": column.kind or "string"}
@@ -269,19 +279,36 @@ def _describe(name: str, column: _Column, rows: int, enum_max: int) -> dict[str,
     eligible = kind in ("integer", "string") and column.key_space == kind and rows > 1
     if eligible and tracker is not None and len(tracker.duplicates()[0]) == 0:
         constraints["unique"] = True
-    if kind in column.low and kind not in column.has_nan:
+    observed: dict[str, Any] = {}
+    if kind in column.low:
         low, high = column.low[kind], column.high[kind]
-        for key, value in (("minimum", low), ("maximum", high)):
-            if isinstance(value, float) and not math.isfinite(value):
-                continue
-            constraints[key] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+        observed.update(_bounds(low, high))
+        wide = widen_bounds(kind, low, high) if ranges == "widened" else None
+        if kind not in column.has_nan:  # NaN fails every bound (as in Frictionless): then none is declared
+            constraints.update(observed if ranges == "observed" else _bounds(*wide) if wide else {})
     if kind == "string":
         distinct = column.distinct
         if distinct is not None and len(distinct) <= enum_max and column.present >= 2 * len(distinct):
             constraints["enum"] = sorted(distinct)
         elif "length" in column.low:
-            constraints["minLength"], constraints["maxLength"] = column.low["length"], column.high["length"]
+            observed["minLength"], observed["maxLength"] = column.low["length"], column.high["length"]
+            if ranges == "observed":
+                constraints["minLength"], constraints["maxLength"] = observed["minLength"], observed["maxLength"]
+            elif ranges == "widened":
+                constraints["maxLength"] = widen_length(observed["maxLength"])
     described: dict[str, Any] = {"name": name, "type": kind}
     if constraints:
         described["constraints"] = constraints
+    if observed:
+        described["x-mlgate"] = {"observed": observed}
     return described
+
+
+def _bounds(low: Any, high: Any) -> dict[str, Any]:
+    """``minimum`` / ``maximum`` as schema values (ISO text for dates), leaving out infinities."""
+    found: dict[str, Any] = {}
+    for key, value in (("minimum", low), ("maximum", high)):
+        if isinstance(value, float) and not math.isfinite(value):
+            continue
+        found[key] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+    return found

@@ -199,7 +199,9 @@ class _Parser:
             raise self.fail((*keys, "format"), f"field '{name}': unknown string format {fmt!r}",
                             f"use one of: {', '.join(STRING_FORMATS)}")  # fmt: skip
         ext = self.mapping(raw.get("x-mlgate", {}), (*keys, "x-mlgate"))
-        self.known(ext, ("severity", "maxNullFraction", "drift"), (*keys, "x-mlgate"))
+        self.known(ext, ("severity", "maxNullFraction", "drift", "observed"), (*keys, "x-mlgate"))
+        observed = self.mapping(ext.get("observed", {}), (*keys, "x-mlgate", "observed"))  # information only
+        self.known(observed, ("minimum", "maximum", "minLength", "maxLength"), (*keys, "x-mlgate", "observed"))
         item = Field(
             name=name,
             type=kind,
@@ -356,6 +358,32 @@ class _Parser:
         if not isinstance(raw, (int, float)) or isinstance(raw, bool) or raw < 0:
             raise self.fail(keys, f"'{keys[-1]}' must be a number >= 0, not {raw!r}")
         return float(raw)
+
+
+def reading_schema(schema: Schema, names: tuple[str, ...]) -> dict[str, Any]:
+    """A Table Schema of the fields ``names``, in that order, with only what says how their values are read.
+
+    Types, formats, missing values, boolean spellings and number notation: what ``cast_column`` needs to
+    read a value as training did, without the constraints (which validation, not reading, applies).
+    """
+    fields = []
+    for name in names:
+        item = schema.get(name)
+        if item is None:
+            raise SchemaError(f"{schema.path or 'schema'}: no field '{name}'")
+        described: dict[str, Any] = {"name": item.name, "type": item.type, "format": item.format}
+        if item.missing_values is not None:
+            described["missingValues"] = list(item.missing_values)
+        if item.type == "boolean":
+            described["trueValues"], described["falseValues"] = list(item.true_values), list(item.false_values)
+        if item.type in ("integer", "number"):
+            described["bareNumber"] = item.bare_number
+        if item.type == "number":
+            described["decimalChar"] = item.decimal_char
+            if item.group_char is not None:
+                described["groupChar"] = item.group_char
+        fields.append(described)
+    return {"fields": fields, "missingValues": list(schema.missing_values)}
 
 
 def convert_value(kind: str, raw: Any, fmt: str = "default") -> Any:

@@ -138,7 +138,8 @@ class Demo:
         found = {v.field for f in result.files for v in f.violations}
         caught = all(c.field in found for c in plan)
         facts = _validation_facts(result) | {"corrupted": [dataclasses.asdict(c) for c in plan], "caught_all": caught}
-        return Outcome(not result.valid and caught, _validation_summary(result), render.render_text(result), facts)
+        summary, detail = _validation_summary(result), render.render_text(result)
+        return Outcome(not result.valid and caught, summary, detail, facts, failed=not result.valid)
 
     def main_results(self) -> Outcome:
         from mlgate.check import CheckOptions, run_check
@@ -170,6 +171,7 @@ class Demo:
         import yaml
 
         from mlgate.check import CheckOptions, run_check
+        from mlgate.demo.render import with_project_paths
         from mlgate.demo.repo import BRANCH, apply_param_change, commit_all, open_repo, plan_param_change
         from mlgate.report import check as render
 
@@ -193,6 +195,7 @@ class Demo:
             run_url=None,
             full_report="the job summary",
         )
+        context = with_project_paths(context, self.project)  # as in CI: the data files by their project paths
         comment = render.render_markdown(result, context, limit=config.report.max_comment_chars)
         (out / "comment.md").parent.mkdir(parents=True, exist_ok=True)
         (out / "comment.md").write_text(comment, encoding="utf-8")
@@ -212,7 +215,7 @@ class Demo:
         }
         blocked = {"fail": " (this PR would be blocked)", "warn": " (with warnings)"}.get(result.verdict, "")
         summary = f"{change.describe()}; checked against the cached merge-base: {result.verdict.upper()}{blocked}"
-        return Outcome(ok, summary, render.render_text(result, context), facts)
+        return Outcome(ok, summary, render.render_text(result, context), facts, failed=result.verdict == "fail")
 
     def comment(self) -> Outcome:
         from mlgate.github.body import fit_report, parse_marker

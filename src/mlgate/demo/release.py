@@ -120,7 +120,8 @@ def run_release(demo: Demo, runner: StepRunner, serving: Serving) -> None:
     """Deploy the approved version, call it, deploy a failing one, monitor the traffic, read the history."""
     good = demo.commits["good"]
     runner.run("deploy", f"Deploy version {good} (smoke-tested live)", lambda: deploy_step(demo, serving, good))
-    runner.run("predict", "Call the endpoint with a real request", lambda: predict_step(serving))
+    runner.run("predict", "Call the endpoint with a row of the test data, as the file holds it",
+               lambda: predict_step(serving))  # fmt: skip
     runner.run(
         "deploy-failing",
         "Deploy a version that fails its live smoke test: automatic rollback",
@@ -161,16 +162,20 @@ def deploy_step(demo: Demo, serving: Serving, version: str) -> Outcome:
 
 
 def predict_step(serving: Serving) -> Outcome:
+    """POST the first row of the test data exactly as the file holds it, header (and target) included."""
     live = serving.registry.get(_live(serving))
-    row = dict(live.golden[0].features)
-    request = {"instances": [row]}
-    response = serving.http.post(serving.endpoint.url + "/invocations", json=request)
+    config = serving.config
+    source = Path(config.resolve(config.data.test or config.data.train or ""))
+    request = "\n".join(source.read_text(encoding=config.data.csv.encoding or "utf-8").splitlines()[:2]) + "\n"
+    response = serving.http.post(
+        serving.endpoint.url + "/invocations", content=request.encode("utf-8"), headers={"Content-Type": "text/csv"}
+    )
     body = response.json()
     prediction = body.get("predictions", [None])[0] if isinstance(body, dict) else None
     detail = "\n".join(
         [
-            f"POST {serving.endpoint.url}/invocations",
-            json.dumps(request, ensure_ascii=False),
+            f"$ head -2 {source.name} | POST {serving.endpoint.url}/invocations (text/csv)",
+            *request.splitlines(),
             f"→ {response.status_code} {json.dumps(body, ensure_ascii=False)}",
         ]
     )
@@ -198,7 +203,7 @@ def failing_step(demo: Demo, serving: Serving, good: str) -> Outcome:
         f"{outcome.outcome}: version {outcome.live} is live again, version {bad.version} is {status}"
     )
     facts = _outcome_facts(outcome) | {"failed_version": bad.version, "failed_checks": failed, "status": status}
-    return Outcome(ok, summary, render.render_text(outcome), facts)
+    return Outcome(ok, summary, render.render_text(outcome), facts, failed=outcome.outcome != "deployed")
 
 
 def history_step(serving: Serving) -> Outcome:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mlgate import __version__
 from mlgate.demo.steps import DemoResult, Step
+
+if TYPE_CHECKING:
+    from mlgate.report.context import ReportContext
 
 SCHEMA_VERSION = 1
 # Steps whose full report is part of the story (the others say it in their one-line summary).
@@ -32,9 +37,16 @@ def render_begin(number: int, total: int, title: str) -> str:
 
 
 def render_step(step: Step) -> str:
-    """A finished step: ✓ or ✗, its summary and timing, and its report when it is part of the story."""
-    mark = "✓" if step.ok else "✗ NOT AS DESIGNED:"
-    lines = [f"  {mark} {step.summary}  ({step.seconds:.1f} s)"]
+    """A finished step: its mark, summary and timing, and its report when it is part of the story.
+
+    The mark is the outcome's: ✓ for a pass, ✗ for a failure shown as designed (invalid data caught, a PR
+    blocked, a deploy rolled back), ``✗ NOT AS DESIGNED:`` when the step itself went wrong.
+    """
+    if not step.ok:
+        line = f"✗ NOT AS DESIGNED: {step.summary}"
+    else:
+        line = f"✗ {step.summary} (as designed)" if step.failed else f"✓ {step.summary}"
+    lines = [f"  {line}  ({step.seconds:.1f} s)"]
     if step.detail and (step.name in SHOWN or not step.ok):
         if step.name == "comment":
             lines += [
@@ -58,6 +70,25 @@ def render_summary(result: DemoResult, *, kept: bool) -> str:
     return f"\nmlgate demo: {what} ({len(result.steps)} of {result.planned} steps ran); {where}\n"
 
 
+def with_project_paths(context: ReportContext, project: Path) -> ReportContext:
+    """``context`` with its data files named relative to ``project`` (as a CI run in the repository names them).
+
+    The demo runs from wherever the user is, so its paths resolve to the temporary folder; the comment should
+    read as it would on a pull request.
+    """
+
+    def relative(path: str) -> str:
+        if "://" in path:
+            return path
+        try:
+            return Path(path).resolve().relative_to(project.resolve()).as_posix()
+        except ValueError:
+            return path
+
+    files = tuple(dataclasses.replace(f, name=relative(f.name)) for f in context.data_files)
+    return dataclasses.replace(context, data_files=files)
+
+
 def to_data(result: DemoResult) -> dict[str, Any]:
     """The JSON document of a run."""
     return {
@@ -72,6 +103,7 @@ def to_data(result: DemoResult) -> dict[str, Any]:
                 "name": s.name,
                 "title": s.title,
                 "ok": s.ok,
+                "failed": s.failed,
                 "seconds": s.seconds,
                 "summary": s.summary,
                 "facts": s.facts,

@@ -20,12 +20,17 @@ Say = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a step function returns."""
+    """What a step function returns.
+
+    ``ok``: the step behaved as designed. ``failed``: what it shows is a failure (invalid data, a blocked PR,
+    a deploy rolled back, a drift breach), which is often the design: the gate said no as it should.
+    """
 
     ok: bool
     summary: str
     detail: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
+    failed: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class Step:
     summary: str
     detail: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
+    failed: bool = False  # what the step shows is a failure (see Outcome)
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class StepRunner:
             outcome.summary,
             outcome.detail,
             dict(outcome.facts),
+            outcome.failed,
         )
         self.steps.append(step)
         self.done(step)

@@ -78,7 +78,7 @@ def watch_step(demo: Demo, serving: Serving) -> Outcome:
         "shifted": shifted,
         "windows": [describe_window(w) for w in (clean, drifted)],
     }
-    return Outcome(ok, summary, detail, facts)
+    return Outcome(ok, summary, detail, facts, failed=drifted.result.verdict != "healthy")
 
 
 def read_test_rows(config: Config) -> list[Row]:

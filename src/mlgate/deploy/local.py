@@ -99,6 +99,7 @@ class LocalTarget:
             trusted_types=self.trusted_types,
             features=tuple(version.features),
             switched_at=self.now().isoformat(timespec="milliseconds"),
+            feature_schema=version.feature_schema,
         )
         try:
             write_pointer(self.state, pointer)

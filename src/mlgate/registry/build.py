@@ -78,6 +78,7 @@ def build_candidate(
     progress: Progress | None = None,
 ) -> Candidate:
     """Everything a new version records (see the module docstring)."""
+    from mlgate.data.schema import reading_schema
     from mlgate.data.stats import compute_stats, to_data
     from mlgate.training.dataset import load_training_data
     from mlgate.training.spec import project_paths
@@ -115,7 +116,7 @@ def build_candidate(
         metrics=dict(chosen.metrics), params=dict(chosen.params),
         data_sha256=_data_digest(results, manifest), schema_sha256=_schema_digest(manifest) or data.schema.sha256,
         commit=results.commit or _text(manifest.get("commit")), registered_by=by, registered_at=created,
-        trusted_types=needed, features=features, golden=golden, reference_stats=reference,
+        trusted_types=needed, features=features, feature_schema=reading_schema(data.schema, features), golden=golden, reference_stats=reference,
         prediction_stats=predicted,
         history=(StatusChange(status="pending", by=by, reason=f"registered from {folder}", at=created),),
         extra=_extra(results, chosen, manifest, folder=folder, target=data.target, frame=data.train.X),

@@ -53,6 +53,8 @@ class ModelVersion:
     specific: a local path or an ``s3://`` URI); ``sha256`` its digest, verified before every load.
     ``reference_stats`` / ``prediction_stats`` are the documents of ``mlgate schema stats`` for the training
     data and for the model's predictions on it (drift and monitoring compare against them).
+    ``feature_schema`` is the Table Schema of the features as training read them (``reading_schema``), so an
+    endpoint converts request values the same way; None for versions registered before it was recorded.
     """
 
     version: str
@@ -69,6 +71,7 @@ class ModelVersion:
     registered_at: str
     trusted_types: tuple[str, ...] = ()
     features: tuple[str, ...] = ()
+    feature_schema: dict[str, Any] | None = None  # how to read each feature's values: see reading_schema
     golden: tuple[GoldenRow, ...] = ()
     reference_stats: dict[str, Any] | None = None
     prediction_stats: dict[str, Any] | None = None

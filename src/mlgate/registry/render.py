@@ -68,7 +68,7 @@ def render_version(version: ModelVersion) -> str:
         f"  commit      {v.commit or '-'}",
         f"  data        sha256 {_short(v.data_sha256)} · schema sha256 {_short(v.schema_sha256)}",
         f"  features    {', '.join(v.features) or '-'}",
-        f"  trusts      {', '.join(v.trusted_types) or '(skops defaults only)'}",
+        f"  trusts      {', '.join(v.trusted_types) or '(the defaults only)'}",
         f"  golden      {len(v.golden)} row(s) with the model's predictions",
         f"  statistics  {_stats(v.reference_stats, 'training data')} · {_stats(v.prediction_stats, 'predictions')}",
         "  history",

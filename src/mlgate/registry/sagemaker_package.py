@@ -62,7 +62,8 @@ def container_metadata(version: ModelVersion) -> dict[str, Any]:
     """``mlgate.json`` in the tarball: what ``inference.model_fn`` needs to load and check the model."""
     return {"schema_version": 1, "kind": "mlgate-container-model", "model": version.model,
             "estimator": version.estimator, "sha256": version.sha256, "trusted_types": list(version.trusted_types),
-            "features": list(version.features), "mlgate": __version__}  # fmt: skip
+            "features": list(version.features), "feature_schema": version.feature_schema,
+            "mlgate": __version__}  # fmt: skip
 
 
 def serving_requirements() -> str:

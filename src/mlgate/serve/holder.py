@@ -14,11 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate.artifacts import load_model
 from mlgate.errors import InputError, MlgateError
+from mlgate.serve.convert import read_feature_schema
 from mlgate.serve.state import LivePointer
+
+if TYPE_CHECKING:
+    from mlgate.data.schema import Schema
 
 logger = logging.getLogger("mlgate.serve")
 
@@ -28,12 +32,17 @@ Clock = Callable[[], datetime]
 
 @dataclass(frozen=True)
 class ServedModel:
-    """A loaded model ready to predict, with the pointer it came from and its input columns, in order."""
+    """A loaded model ready to predict, with the pointer it came from and its input columns, in order.
+
+    ``schema`` reads request values as training read the data (the version's feature schema); None for a
+    pointer without one.
+    """
 
     pointer: LivePointer
     estimator: Any
     features: tuple[str, ...]
     loaded_at: str
+    schema: Schema | None = None
 
     @property
     def version(self) -> str:
@@ -133,6 +142,7 @@ class ModelHolder:
         try:
             estimator = self._loader(pointer)
             features = check_features(pointer, estimator)
+            schema = read_feature_schema(pointer.feature_schema, features)
         except MlgateError as exc:
             self._fail(pointer, str(exc).replace("\n  hint: ", "; "))
             return False
@@ -140,7 +150,8 @@ class ModelHolder:
             logger.exception("unexpected error loading version %s", pointer.version)
             self._fail(pointer, f"unexpected error loading the model: {type(exc).__name__}: {exc}")
             return False
-        loaded = ServedModel(pointer=pointer, estimator=estimator, features=features, loaded_at=self._stamp())
+        loaded = ServedModel(pointer=pointer, estimator=estimator, features=features, loaded_at=self._stamp(),
+                             schema=schema)  # fmt: skip
         with self._lock:
             previous, self._current = self._current, loaded
             self._loading = False

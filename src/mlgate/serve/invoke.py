@@ -42,20 +42,47 @@ class Answer(NamedTuple):
 
 def invoke(served: ServedModel, body: bytes, content_type: str | None, answer: str) -> Answer:
     """Predict on a request body with ``served``: the answer rendered as ``answer`` (JSON or CSV), and the values."""
-    frame = parse_request(body, content_type, served.features)
+    frame = parse_request(body, content_type, served.features, served.schema)
     try:
         predictions = served.estimator.predict(frame)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RequestError(
-            422,
-            f"version {served.version} cannot predict on this input: {first}",
-            hint=f"check the values' types against the training data (features: {', '.join(served.features)})",
-        ) from exc
+        raise cannot_predict(served.version, frame, exc, typed=served.schema is not None) from exc
     values = to_json_values(predictions)
     if answer == CSV:
         return Answer(render_csv(values), values)
     return Answer(dump_json({"predictions": values, "version": served.version}), values)
+
+
+def cannot_predict(version: str, frame: Any, exc: Exception, *, typed: bool) -> RequestError:
+    """The 422 for a model that fails on a parsed frame: the whole error on one line, naming the column.
+
+    scikit-learn's messages put the offending value on a later line ("Cannot use median strategy with
+    non-numeric data:" / "could not convert string to float: '2024-01-05'"); the feature is the text column
+    holding a value the message quotes.
+    """
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
+    found = find_culprit(frame, text)
+    where = f"feature '{found[0]}' = {found[1]!r}: " if found else ""
+    features = ", ".join(str(name) for name in frame.columns)
+    hint = (
+        f"check the values against the training data (features: {features})"
+        if typed
+        else "this version was registered without its feature schema: send values as the model receives them "
+        "(dates as day numbers, booleans as 1/0), or register it again to serve rows as the data files hold them"
+    )
+    return RequestError(422, f"version {version} cannot predict on this input: {where}{text}", hint=hint)
+
+
+def find_culprit(frame: Any, text: str) -> tuple[str, str] | None:
+    """The (feature, value) of the first text cell of ``frame`` that ``text`` quotes; None when none is."""
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object:
+            continue
+        for value in dict.fromkeys(v for v in column.tolist() if isinstance(v, str)):
+            if repr(value) in text or f'"{value}"' in text:
+                return str(name), value
+    return None
 
 
 def to_json_values(predictions: Any) -> list[Any]:

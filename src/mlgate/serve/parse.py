@@ -1,10 +1,13 @@
 """Request bodies (JSON or CSV) into a pandas DataFrame with the served version's feature columns, in order.
 
-Columns get the dtypes of mlgate's training frames (see mlgate.training.dataset): a column whose values
-are all numbers or booleans becomes float64 (null -> NaN); any other column stays ``object`` with missing
-cells as NaN, never None, so imputers see them as missing. CSV cells are text: a column that parses as
-numbers (or only ``true``/``false``) becomes float64 the same way. Every client mistake is a RequestError
-carrying the HTTP status to answer with and a message that says what is wrong and where.
+With the version's feature schema (``schema``), values are read as training read the data files
+(mlgate.serve.convert): a row copied from the training CSV works as it is. Without one (a version
+registered before mlgate recorded it), columns get the dtypes of mlgate's training frames by their values:
+a column whose values are all numbers or booleans becomes float64 (null -> NaN); any other column stays
+``object`` with missing cells as NaN, never None, so imputers see them as missing. CSV cells are text: a
+column that parses as numbers (or only ``true``/``false``) becomes float64 the same way. Every client
+mistake is a RequestError carrying the HTTP status to answer with and a message that says what is wrong
+and where.
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mlgate.errors import InputError
+
+if TYPE_CHECKING:
+    from mlgate.data.schema import Schema
 
 JSON = "application/json"
 CSV = "text/csv"
@@ -39,16 +45,31 @@ def media_type(header: str | None) -> str:
     return (header or "").split(";", 1)[0].strip().lower()
 
 
-def parse_request(body: bytes, content_type: str | None, features: Sequence[str]) -> pd.DataFrame:
-    """Parse an invocation body of ``content_type`` into a frame with exactly ``features`` as columns."""
+def parse_request(
+    body: bytes, content_type: str | None, features: Sequence[str], schema: Schema | None = None
+) -> pd.DataFrame:
+    """Parse an invocation body of ``content_type`` into a frame with exactly ``features`` as columns.
+
+    ``schema``: the version's feature schema (fields named as ``features``, in order), to read values with.
+    """
     kind = media_type(content_type)
     if kind not in (JSON, CSV):
         sent = f"Content-Type {content_type!r}" if content_type else "no Content-Type"
         raise RequestError(415, f"unsupported media type: {sent}", hint=f"send {JSON} or {CSV}")
     if not body.strip():
         raise RequestError(400, "empty request body", hint=_shape_hint(kind, features))
-    columns = parse_json(body, features) if kind == JSON else parse_csv(body, features)
-    return build_frame(features, columns)
+    if schema is None:
+        columns = parse_json(body, features) if kind == JSON else parse_csv(body, features)
+        return build_frame(features, columns)
+    from mlgate.serve.convert import convert_columns
+
+    if kind == JSON:
+        columns = parse_json(body, features)
+        for name, values in zip(features, columns, strict=True):
+            _check_values(name, values)
+        return pd.DataFrame(convert_columns(schema, columns, rows="instances"), copy=False)
+    cells = list(zip(*read_csv_rows(body, features), strict=True))
+    return pd.DataFrame(convert_columns(schema, cells, rows="CSV row"), copy=False)
 
 
 def parse_json(body: bytes, features: Sequence[str]) -> list[Sequence[Any]]:
@@ -70,31 +91,47 @@ def parse_json(body: bytes, features: Sequence[str]) -> list[Sequence[Any]]:
 
 
 def parse_csv(body: bytes, features: Sequence[str]) -> list[Sequence[Any]]:
-    """CSV rows without a header (a first line equal to the feature names is skipped) into columns."""
+    """CSV rows (see ``read_csv_rows``: in feature order, or picked by a header) into typed columns."""
+    return [_csv_column(cells) for cells in zip(*read_csv_rows(body, features), strict=True)]
+
+
+def read_csv_rows(body: bytes, features: Sequence[str]) -> list[list[str]]:
+    """The CSV rows of a body as text, one value per feature in feature order; blank lines are skipped.
+
+    Without a header the columns are the features, in order. A first line naming every feature (once each)
+    is a header: columns are then picked by name and others ignored, so the header and rows of a data file,
+    target column included, can be sent as they are.
+    """
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RequestError(400, f"the body is not UTF-8 (byte {exc.start})") from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[str]] = []
+    picked: list[int] | None = None
+    width = len(features)
     try:
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            if not rows and row == list(features):
+            if not rows and picked is None and _is_header(row, features):
+                picked, width = [[cell.strip() for cell in row].index(name) for name in features], len(row)
                 continue
-            if len(row) != len(features):
-                raise RequestError(
-                    400,
-                    f"CSV line {reader.line_num}: {len(row)} values, expected {len(features)}",
-                    hint=f"columns, in order: {', '.join(features)}",
-                )
-            rows.append(row)
+            if len(row) != width:
+                columns = "the header's columns" if picked is not None else f"columns, in order: {', '.join(features)}"
+                raise RequestError(400, f"CSV line {reader.line_num}: {len(row)} values, expected {width}",
+                                   hint=columns)  # fmt: skip
+            rows.append(row if picked is None else [row[i] for i in picked])
     except csv.Error as exc:
         raise RequestError(400, f"CSV line {reader.line_num}: {exc}") from exc
     if not rows:
         raise RequestError(400, "the CSV body has no rows", hint=_shape_hint(CSV, features))
-    return [_csv_column(cells) for cells in zip(*rows, strict=True)]
+    return rows
+
+
+def _is_header(row: list[str], features: Sequence[str]) -> bool:
+    labels = [cell.strip() for cell in row]
+    return all(labels.count(name) == 1 for name in features) and len(set(labels)) == len(labels)
 
 
 def build_frame(features: Sequence[str], columns: Sequence[Sequence[Any]]) -> pd.DataFrame:
@@ -133,24 +170,21 @@ def _json_row(index: int, item: Any, features: Sequence[str], names: set[str]) -
     )
 
 
-def _typed_column(name: str, values: Sequence[Any]) -> Any:
-    numeric = True
-    present = False
+def _check_values(name: str, values: Sequence[Any]) -> None:
+    """Every value is a feature value: null, a number, a boolean or a string (not an object or a list)."""
     for index, value in enumerate(values):
-        if value is None:
-            continue
-        present = True
-        kind = type(value)
-        if kind in _NUMBER_TYPES:
-            continue
-        if kind is str:
-            numeric = False
-            continue
-        raise RequestError(
-            400,
-            f"instances[{index}], feature '{name}': {_json_kind(value)} is not a feature value",
-            hint="values are numbers, strings, booleans or null",
-        )
+        if value is not None and type(value) not in _NUMBER_TYPES and type(value) is not str:
+            raise RequestError(
+                400,
+                f"instances[{index}], feature '{name}': {_json_kind(value)} is not a feature value",
+                hint="values are numbers, strings, booleans or null",
+            )
+
+
+def _typed_column(name: str, values: Sequence[Any]) -> Any:
+    _check_values(name, values)
+    numeric = all(value is None or type(value) in _NUMBER_TYPES for value in values)
+    present = any(value is not None for value in values)
     if numeric and present:
         try:
             return np.array(values, dtype=np.float64)
@@ -181,6 +215,6 @@ def _json_kind(value: Any) -> str:
 
 def _shape_hint(kind: str, features: Sequence[str]) -> str:
     if kind == CSV:
-        return f"send CSV rows without a header, columns in order: {', '.join(features)}"
+        return f"send CSV rows with columns in order: {', '.join(features)} (or a header line naming them first)"
     example = ", ".join(f'"{name}": ...' for name in features[:3]) + (", ..." if len(features) > 3 else "")
     return f'send {{"instances": [{{{example}}}]}} or lists of values in feature order'

@@ -35,20 +35,23 @@ class LivePointer:
     trusted_types: tuple[str, ...]
     features: tuple[str, ...]
     switched_at: str  # ISO 8601
+    # The registered version's feature_schema (mlgate.data.schema.reading_schema): requests are read with it.
+    # Optional: a pointer without it (written before it was recorded) serves with the untyped reading.
+    feature_schema: Mapping[str, Any] | None = None
 
     def same_model(self, other: LivePointer) -> bool:
         """Whether ``other`` would load exactly the same model (only ``switched_at`` may differ)."""
-        return (self.version, self.artifact, self.sha256, self.trusted_types, self.features) == (
-            other.version,
-            other.artifact,
-            other.sha256,
-            other.trusted_types,
-            other.features,
-        )
+        return self._loading_key() == other._loading_key()
+
+    def _loading_key(self) -> tuple[Any, ...]:
+        return (self.version, self.artifact, self.sha256, self.trusted_types, self.features, self.feature_schema)
 
     def to_json(self) -> str:
-        """The document as deploy writes it (lists for the tuples)."""
-        return json.dumps(asdict(self), indent=2) + "\n"
+        """The document as deploy writes it (lists for the tuples; no ``feature_schema`` key without one)."""
+        document = asdict(self)
+        if document["feature_schema"] is None:
+            del document["feature_schema"]
+        return json.dumps(document, indent=2) + "\n"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ def parse_pointer(text: str, *, where: str) -> LivePointer:
         trusted_types=_texts(document, "trusted_types", where),
         features=_texts(document, "features", where),
         switched_at=_text(document, "switched_at", where),
+        feature_schema=_optional_mapping(document, "feature_schema", where),
     )
 
 
@@ -148,6 +152,13 @@ def _text(document: Mapping[str, Any], key: str, where: str) -> str:
     value = document[key]
     if not isinstance(value, str) or not value:
         raise InputError(f"{where}: '{key}' must be a non-empty string, not {value!r}")
+    return value
+
+
+def _optional_mapping(document: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any] | None:
+    value = document.get(key)
+    if value is not None and not isinstance(value, dict):
+        raise InputError(f"{where}: '{key}' must be an object or null, not {value!r}")
     return value
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlgate.config import Config
-from mlgate.data.casting import cast_column
+from mlgate.data.casting import Cast, cast_column
 from mlgate.data.headers import match_header
 from mlgate.data.schema import Field, Schema, load_schema
 from mlgate.data.sources import Location, iter_parquet, locate, open_binary, open_parquet, stream_csv
@@ -160,11 +160,7 @@ def read_columns(location: Location, schema: Schema, names: Sequence[str], *, co
         for name in names:
             field = schema.get(name)
             assert field is not None
-            cast = cast_column(batch.column(index[name]), field, schema.missing_values_for(field))
-            values = cast.values
-            if cast.has_missing and field.type in ("string", "any"):  # strings keep missing cells as text
-                values = pc.if_else(cast.missing, pa.scalar(None, values.type), values)
-            parts[name].append(values)
+            parts[name].append(cast_feature(batch.column(index[name]), field, schema.missing_values_for(field)).values)
     out = {}
     for name in names:
         field = schema.get(name)
@@ -172,6 +168,18 @@ def read_columns(location: Location, schema: Schema, names: Sequence[str], *, co
         chunks = parts[name] or [pa.array([], type=_empty_type(field))]
         out[name] = pa.concat_arrays(chunks)
     return out
+
+
+def cast_feature(column: pa.Array, field: Field, missing_values: tuple[str, ...]) -> Cast:
+    """One batch of a column typed as training reads it: ``cast_column``, and missing text cells null too.
+
+    The endpoint converts request values with it, so a row sent as it is in the data files reaches the
+    model as the training rows did.
+    """
+    cast = cast_column(column, field, missing_values)
+    if cast.has_missing and field.type in ("string", "any"):  # cast_column keeps missing cells as their text
+        return replace(cast, values=pc.if_else(cast.missing, pa.scalar(None, cast.values.type), cast.values))
+    return cast
 
 
 def _empty_type(field: Field) -> pa.DataType:

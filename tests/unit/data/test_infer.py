@@ -16,6 +16,7 @@ import pytest
 from mlgate.config import CsvConfig
 from mlgate.data import infer
 from mlgate.data.infer import infer_dataset, infer_schema
+from mlgate.data.ranges import Ranges
 from mlgate.data.schema import parse_schema
 from mlgate.data.validate import validate_file
 from mlgate.errors import DataError
@@ -32,16 +33,20 @@ def write_csv(folder: Path, header: Sequence[str], rows: Rows, name: str = "data
     return str(path)
 
 
-def column(folder: Path, values: Sequence[str], *, csv: CsvConfig | None = None, enum_max: int = 20) -> dict[str, Any]:
+def column(
+    folder: Path, values: Sequence[str], *, csv: CsvConfig | None = None, enum_max: int = 20, ranges: Ranges = "none"
+) -> dict[str, Any]:
     """The inferred field of a one-column CSV (after checking the data passes its schema)."""
     uri = write_csv(folder, ["x"], [[v] for v in values])
-    item: dict[str, Any] = round_trip(uri, csv=csv or CsvConfig(), enum_max=enum_max)["fields"][0]
+    item: dict[str, Any] = round_trip(uri, csv=csv or CsvConfig(), enum_max=enum_max, ranges=ranges)["fields"][0]
     return item
 
 
-def round_trip(uri: str, *, csv: CsvConfig | None = None, enum_max: int = 20) -> dict[str, Any]:
+def round_trip(
+    uri: str, *, csv: CsvConfig | None = None, enum_max: int = 20, ranges: Ranges = "none"
+) -> dict[str, Any]:
     csv = csv or CsvConfig()
-    descriptor = infer_schema(uri, csv=csv, enum_max=enum_max)
+    descriptor = infer_schema(uri, csv=csv, enum_max=enum_max, ranges=ranges)
     result = validate_file(uri, parse_schema(descriptor), csv=csv)
     # A record whose every cell is empty is a blank row (a data error, as in Frictionless) whatever
     # the schema says; one-column files with gaps have such rows. Every other check must pass.
@@ -52,6 +57,11 @@ def round_trip(uri: str, *, csv: CsvConfig | None = None, enum_max: int = 20) ->
 
 def constraints(item: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = item.get("constraints", {})
+    return found
+
+
+def observed(item: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = item.get("x-mlgate", {}).get("observed", {})
     return found
 
 
@@ -93,32 +103,69 @@ def test_required_only_without_missing_values(tmp_path: Path) -> None:
 # -- bounds ------------------------------------------------------------------------------------------
 
 
+def test_observed_ranges_are_information_by_default(tmp_path: Path) -> None:
+    item = column(tmp_path, ["5", "-17", "+40", "5"])
+    assert item["constraints"] == {"required": True}  # a rule; the range is not one
+    assert observed(item) == {"minimum": -17, "maximum": 40}
+    item = column(tmp_path, [f"item-{i}" for i in range(95, 120)])
+    assert item == {"name": "x", "type": "string", "constraints": {"required": True, "unique": True},
+                    "x-mlgate": {"observed": {"minLength": 7, "maxLength": 8}}}  # fmt: skip
+
+
 def test_integer_bounds(tmp_path: Path) -> None:
-    found = constraints(column(tmp_path, ["5", "-17", "+40", "", "3"]))
+    item = column(tmp_path, ["5", "-17", "+40", "", "3"], ranges="observed")
+    found = constraints(item)
     assert (found["minimum"], found["maximum"]) == (-17, 40)
     assert isinstance(found["minimum"], int)
+    assert observed(item) == {"minimum": -17, "maximum": 40}
 
 
 def test_number_bounds_keep_full_precision_and_skip_nan_and_inf(tmp_path: Path) -> None:
-    found = constraints(column(tmp_path, ["0.1234567890123456", "2.5e-7", "-inf"]))
+    found = constraints(column(tmp_path, ["0.1234567890123456", "2.5e-7", "-inf"], ranges="observed"))
     assert found["maximum"] == 0.1234567890123456
     assert "minimum" not in found  # -inf is not a useful bound
-    with_nan = constraints(column(tmp_path, ["0.5", "NaN", "1.5"]))
-    assert "minimum" not in with_nan  # NaN fails every bound (as in Frictionless), so none is declared
-    assert "maximum" not in with_nan
-    assert constraints(column(tmp_path, ["0.30000000000000004", "1e5"]))["minimum"] == 0.30000000000000004
+    with_nan = column(tmp_path, ["0.5", "NaN", "1.5"], ranges="observed")
+    assert "minimum" not in constraints(with_nan)  # NaN fails every bound (as in Frictionless), so none is declared
+    assert "maximum" not in constraints(with_nan)
+    assert observed(with_nan) == {"minimum": 0.5, "maximum": 1.5}  # the range of the other values, as information
+    wide = column(tmp_path, ["0.5", "NaN", "1.5"], ranges="widened")
+    assert "minimum" not in constraints(wide)
+    found = constraints(column(tmp_path, ["0.30000000000000004", "1e5"], ranges="observed"))
+    assert found["minimum"] == 0.30000000000000004
 
 
 def test_date_and_datetime_bounds(tmp_path: Path) -> None:
-    assert constraints(column(tmp_path, ["2024-03-01", "2023-01-31"]))["minimum"] == "2023-01-31"
-    found = constraints(column(tmp_path, ["2024-01-05T10:00:00+05:30", "2024-01-05T06:00:00", "2024-01-05T12:00:00Z"]))
+    item = column(tmp_path, ["2024-03-01", "2023-01-31"], ranges="observed")
+    assert constraints(item)["minimum"] == observed(item)["minimum"] == "2023-01-31"
+    values = ["2024-01-05T10:00:00+05:30", "2024-01-05T06:00:00", "2024-01-05T12:00:00Z"]
+    found = constraints(column(tmp_path, values, ranges="observed"))
     assert (found["minimum"], found["maximum"]) == ("2024-01-05T04:30:00", "2024-01-05T12:00:00")
 
 
 def test_string_lengths(tmp_path: Path) -> None:
     values = [f"item-{i}" for i in range(95, 120)]
-    found = constraints(column(tmp_path, values))
+    found = constraints(column(tmp_path, values, ranges="observed"))
     assert (found["minLength"], found["maxLength"]) == (7, 8)
+    found = constraints(column(tmp_path, values, ranges="widened"))
+    assert "minLength" not in found
+    assert found["maxLength"] == 16
+
+
+@pytest.mark.parametrize(
+    ("values", "seen", "bounds"),
+    [
+        (["18", "90", "40"], (18, 90), (0, 130)),  # never below zero: the data never was
+        (["-17", "40"], (-17, 40), (-50, 70)),
+        (["0.1", "0.9"], (0.1, 0.9), (0.0, 1.3)),
+        (["2023-01-31", "2024-03-01"], ("2023-01-31", "2024-03-01"), ("2022-07-17", "2024-09-15")),
+        (["2024-01-05T04:30:00", "2024-01-05T12:00:00"], ("2024-01-05T04:30:00", "2024-01-05T12:00:00"),
+         ("2024-01-04T00:00:00", "2024-01-07T00:00:00")),
+    ],
+)  # fmt: skip
+def test_widened_bounds(tmp_path: Path, values: list[str], seen: tuple[Any, Any], bounds: tuple[Any, Any]) -> None:
+    item = column(tmp_path, values, ranges="widened")
+    assert (constraints(item)["minimum"], constraints(item)["maximum"]) == bounds
+    assert (observed(item)["minimum"], observed(item)["maximum"]) == seen
 
 
 # -- enums -------------------------------------------------------------------------------------------
@@ -267,14 +314,15 @@ def test_each_dataset_passes_its_inferred_schema(tmp_path: Path, name: str) -> N
     assert item["type"] == EXPECTED[name]
 
 
+@pytest.mark.parametrize("ranges", ["none", "observed", "widened"])
 @pytest.mark.parametrize("seed", range(6))
-def test_random_tables_pass_their_inferred_schema(tmp_path: Path, seed: int) -> None:
+def test_random_tables_pass_their_inferred_schema(tmp_path: Path, seed: int, ranges: Ranges) -> None:
     rng = random.Random(seed)
     names = rng.sample(sorted(GENERATORS), 6)
     rows = rng.randint(1, 1500)
     cells = [GENERATORS[n](rng, rows) for n in names]
     uri = write_csv(tmp_path, names, [list(r) for r in zip(*cells, strict=True)])
-    descriptor = round_trip(uri, csv=SMALL_BLOCKS)
+    descriptor = round_trip(uri, csv=SMALL_BLOCKS, ranges=ranges)
     assert [f["name"] for f in descriptor["fields"]] == names
 
 
@@ -309,12 +357,17 @@ def test_parquet_types_map_directly_and_round_trip(tmp_path: Path) -> None:
         "i": "integer", "id": "integer", "f": "number", "b": "boolean", "d": "date", "ts": "datetime",
         "cat": "string", "s": "string", "dec": "number", "lst": "any",
     }  # fmt: skip
-    assert constraints(fields["i"]) == {"minimum": -1, "maximum": 8}
+    assert constraints(fields["i"]) == {}
+    assert observed(fields["i"]) == {"minimum": -1, "maximum": 8}
+    assert constraints(fields["id"]) == {"required": True, "unique": True}
+    assert observed(fields["ts"]) == {"minimum": "2024-01-01T12:00:00", "maximum": "2024-01-02T00:00:00"}
+    assert constraints(fields["cat"]) == {"required": True, "enum": ["x", "y"]}
+    assert observed(fields["s"]) == {"minLength": 1, "maxLength": 2}  # "" counts as missing
+    fields = {f["name"]: f for f in round_trip(str(path), ranges="observed")["fields"]}
     assert constraints(fields["id"]) == {"required": True, "unique": True, "minimum": 10, "maximum": 13}
     assert constraints(fields["f"]) == {}  # the column holds NaN, which fails any bound
     assert constraints(fields["ts"]) == {"minimum": "2024-01-01T12:00:00", "maximum": "2024-01-02T00:00:00"}
-    assert constraints(fields["cat"]) == {"required": True, "enum": ["x", "y"]}
-    assert constraints(fields["s"]) == {"minLength": 1, "maxLength": 2}  # "" counts as missing
+    assert constraints(fields["s"]) == {"minLength": 1, "maxLength": 2}
 
 
 def test_parquet_corners_still_round_trip(tmp_path: Path) -> None:
@@ -328,7 +381,7 @@ def test_parquet_corners_still_round_trip(tmp_path: Path) -> None:
     fields = {f["name"]: f for f in round_trip(str(path))["fields"]}
     assert fields["big"] == {"name": "big", "type": "any", "constraints": {"required": True}}
     assert fields["text"]["type"] == "string"
-    assert constraints(fields["ns"])["maximum"] == "1970-01-01T00:00:00.000005"
+    assert observed(fields["ns"])["maximum"] == "1970-01-01T00:00:00.000005"
 
 
 def test_empty_or_all_null_parquet_columns_keep_their_declared_type(tmp_path: Path) -> None:
@@ -345,7 +398,8 @@ def test_parquet_many_batches(tmp_path: Path) -> None:
     pq.write_table(pa.table({"k": pa.array(range(n)), "v": pa.array([i % 3 for i in range(n)])}), path)
     fields = round_trip(str(path))["fields"]
     assert constraints(fields[0])["unique"] is True
-    assert constraints(fields[1]) == {"required": True, "minimum": 0, "maximum": 2}
+    assert constraints(fields[1]) == {"required": True}
+    assert observed(fields[1]) == {"minimum": 0, "maximum": 2}
 
 
 # -- whole-file behaviour ----------------------------------------------------------------------------

@@ -27,6 +27,12 @@ def test_steps_are_timed_and_reported_as_they_end() -> None:
     assert ended == [Step("one", "First", True, 0.5, "fine", "", {"x": 1})]
 
 
+def test_a_failure_shown_as_designed_is_carried_to_the_step() -> None:
+    runner = StepRunner(clock=FakeClock())
+    assert runner.run("caught", "Bad data", lambda: Outcome(True, "INVALID", failed=True)) is not None
+    assert (runner.steps[0].ok, runner.steps[0].failed, runner.failed) == (True, True, False)  # the run goes on
+
+
 def test_an_mlgate_error_fails_the_step_and_later_steps_do_not_run() -> None:
     def broken() -> Outcome:
         raise InputError("no data", hint="add some")

@@ -82,7 +82,13 @@ def test_switch_writes_the_pointer_the_server_reads(state: Path, clients: Callab
     assert (pointer.version, pointer.artifact, pointer.sha256) == ("2", str(artifact.resolve()), "02" * 32)
     assert (pointer.trusted_types, pointer.features) == (("sklearn.tree._tree.Tree",), ("x",))
     assert pointer.switched_at == "2026-11-21T12:00:00.000+00:00"
+    assert pointer.feature_schema is None  # this version has none: the server reads values as before
     assert target.current() == "2"
+    described = {"fields": [{"name": "x", "type": "date"}], "missingValues": [""]}
+    target.switch(dataclasses.replace(make_version(3), feature_schema=described), artifact)
+    switched = read_pointer(state)
+    assert switched is not None
+    assert switched.feature_schema == described  # the server reads request values with it
 
 
 def test_a_pointer_that_cannot_be_written_is_a_service_error(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,18 +21,19 @@ from mlgate.registry.build import build_candidate, check_features, check_same_da
 from mlgate.registry.samples import frame_from_records
 from mlgate.results import ModelResult, ResultSet, read_results
 from mlgate.training.run import train_models
-from unit.training.project import write_project
+from unit.training.project import F_CLASSIF, PICKY, write_project
 
 ROOT = Path(__file__).resolve().parents[3]
 STATS_SCHEMA = json.loads((ROOT / "docs" / "schemas" / "reference-stats.schema.json").read_text(encoding="utf-8"))
 NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)
-MODELS = """
+MODELS = (
+    """
 logistic: {estimator: sklearn.linear_model.LogisticRegression}
 tree: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_depth: 3}}
 """
-EXTRA = (
-    "artifacts: {trusted_types: [sklearn.tree._tree.Tree]}\nmetrics: {names: [accuracy, f1_macro], primary: accuracy}\n"
+    + PICKY
 )
+EXTRA = f"artifacts: {{trusted_types: [{F_CLASSIF}]}}\nmetrics: {{names: [accuracy, f1_macro], primary: accuracy}}\n"
 
 
 def fake_git(argv: Sequence[str], cwd: Path) -> tuple[int, str, str]:
@@ -73,6 +75,12 @@ def test_the_best_model_is_registered_with_everything_it_records(project: tuple[
     assert (v.extra["primary"], v.extra["target"]) == ("accuracy", "label")
     assert v.extra["feature_kinds"] == {"id": "string", "x1": "number", "x2": "number", "color": "string",
                                         "flag": "number", "day": "number", "amount": "number"}  # fmt: skip
+    assert v.feature_schema is not None  # how the endpoint reads request values, as training read the files
+    assert [(f["name"], f["type"]) for f in v.feature_schema["fields"]] == [
+        ("id", "string"), ("x1", "number"), ("x2", "integer"), ("color", "string"), ("flag", "boolean"),
+        ("day", "date"), ("amount", "number"),
+    ]  # fmt: skip
+    assert "constraints" not in v.feature_schema["fields"][0]  # reading, not validation
     assert messages[0].startswith("verifying ")
     jsonschema.validate(v.reference_stats, STATS_SCHEMA)
     jsonschema.validate(v.prediction_stats, STATS_SCHEMA)
@@ -89,7 +97,8 @@ def test_golden_rows_are_deterministic_and_reproduce_the_model(project: tuple[Co
     again = build(config, results, model="tree", best=False).version
     assert first.golden == again.golden
     assert len(first.golden) == config.registry.golden_rows == 5
-    assert first.trusted_types == ("sklearn.tree._tree.Tree",)
+    assert first.trusted_types == ()  # scikit-learn's own tree structure is trusted by default
+    assert build(config, results, model="picky", best=False).version.trusted_types == (F_CLASSIF,)
     model = load_model(Path(first.artifact), sha256=first.sha256, trusted=first.trusted_types)
     records = [row.features for row in first.golden]
     assert all(set(r) == set(first.features) for r in records)
@@ -122,8 +131,8 @@ def test_a_tampered_artifact_is_refused_before_anything_else(project: tuple[Conf
 def test_an_artifact_needing_untrusted_types_is_refused(project: tuple[Config, Path]) -> None:
     config, results = project
     untrusting = dataclasses.replace(config, artifacts=dataclasses.replace(config.artifacts, trusted_types=()))
-    with pytest.raises(InputError, match=r"holds types skops does not trust by default: sklearn.tree._tree.Tree"):
-        build(untrusting, results, model="tree", best=False)
+    with pytest.raises(InputError, match=rf"holds types skops does not trust by default: {re.escape(F_CLASSIF)}"):
+        build(untrusting, results, model="picky", best=False)
 
 
 def test_data_changed_since_training_is_refused(project: tuple[Config, Path], tmp_path: Path) -> None:

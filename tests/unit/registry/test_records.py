@@ -33,6 +33,19 @@ def test_a_version_survives_a_round_trip_through_json() -> None:
     assert version_from_data(data, where="v.json") == original
 
 
+def test_the_feature_schema_round_trips_and_old_records_read_without_it() -> None:
+    described = {
+        "fields": [{"name": "x1", "type": "number"}, {"name": "color", "type": "string"}],
+        "missingValues": [""],
+    }
+    typed = dataclasses.replace(registered(), feature_schema=described)
+    data = json.loads(render_version(typed))
+    assert data["feature_schema"] == described
+    assert version_from_data(data, where="v.json") == typed
+    del data["feature_schema"]  # a record written before versions kept it
+    assert version_from_data(data, where="v.json").feature_schema is None
+
+
 def test_the_artifact_path_can_be_stored_relative_and_read_back_absolute() -> None:
     data = version_to_data(registered(), artifact="versions/4/model.skops")
     assert data["artifact"] == "versions/4/model.skops"

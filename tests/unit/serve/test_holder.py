@@ -139,7 +139,9 @@ def test_features_come_from_the_pointer_or_the_model() -> None:
 
 
 def test_load_estimator_verifies_digest_and_trusted_types(tmp_path: Path) -> None:
+    from sklearn.feature_selection import SelectKBest, f_regression
     from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
     from sklearn.tree import DecisionTreeRegressor
 
     X = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
@@ -149,9 +151,14 @@ def test_load_estimator_verifies_digest_and_trusted_types(tmp_path: Path) -> Non
     assert load_estimator(good).predict(X) == pytest.approx(y)
     with pytest.raises(InputError, match="tampered artifact"):
         load_estimator(replace(good, sha256="f" * 64))
-    tree = save_model(DecisionTreeRegressor().fit(X, y), tmp_path / "tree.skops")
-    untrusted = replace(pointer("2"), artifact=str(tree.path), sha256=tree.sha256)
-    with pytest.raises(InputError, match=r"types skops does not trust by default: sklearn\.tree\._tree\.Tree"):
+    tree = save_model(DecisionTreeRegressor().fit(X, y), tmp_path / "tree.skops")  # scikit-learn's own: trusted
+    assert load_estimator(replace(good, artifact=str(tree.path), sha256=tree.sha256)).predict(X) == pytest.approx(y)
+    picky = save_model(
+        make_pipeline(SelectKBest(f_regression, k=1), LinearRegression()).fit(X, y), tmp_path / "p.skops"
+    )
+    untrusted = replace(pointer("2"), artifact=str(picky.path), sha256=picky.sha256)
+    name = "sklearn.feature_selection._univariate_selection.f_regression"
+    with pytest.raises(InputError, match=rf"types skops does not trust by default: {re.escape(name)}"):
         load_estimator(untrusted)
-    trusted = replace(untrusted, trusted_types=("sklearn.tree._tree.Tree",))
+    trusted = replace(untrusted, trusted_types=(name,))
     assert load_estimator(trusted).predict(X) == pytest.approx(y)

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mlgate.data.schema import parse_schema
 from mlgate.serve.holder import ServedModel
-from mlgate.serve.invoke import choose_format, dump_json, invoke, render_csv, to_json_values
+from mlgate.serve.invoke import choose_format, dump_json, find_culprit, invoke, render_csv, to_json_values
 from mlgate.serve.parse import RequestError
 from mlgate.serve.state import LivePointer
 
@@ -29,8 +30,25 @@ class Sum:
         return frame["a"].to_numpy() + frame["b"].to_numpy()
 
 
-def served(model: Any) -> ServedModel:
-    return ServedModel(pointer=POINTER, estimator=model, features=("a", "b"), loaded_at="t")
+class _Predicting:
+    """A transformer answering predict() with its transform (what a pipeline's first step raises on)."""
+
+    def __init__(self, step: Any) -> None:
+        self.step = step
+
+    def predict(self, frame: pd.DataFrame) -> Any:
+        return self.step.transform(frame)[:, 0]
+
+
+def served(model: Any, schema: Any = None) -> ServedModel:
+    return ServedModel(pointer=POINTER, estimator=model, features=("a", "b"), loaded_at="t", schema=schema)
+
+
+def test_with_the_feature_schema_values_are_read_as_the_data_files_hold_them() -> None:
+    schema = parse_schema({"fields": [{"name": "a", "type": "date"}, {"name": "b", "type": "boolean"}]})
+    body = json.dumps({"instances": [{"a": "2024-01-02", "b": "true"}, {"a": 19724, "b": False}]}).encode()
+    answer = invoke(served(Sum(), schema), body, "application/json", "application/json")
+    assert answer.predictions == [19725.0, 19724.0]  # 2024-01-02 is day 19724; true is 1.0
 
 
 @pytest.mark.parametrize(
@@ -69,13 +87,34 @@ def test_csv_answer_has_one_line_per_prediction() -> None:
     assert answer == b"3.0\n7.0\n"
 
 
-def test_values_the_model_cannot_use_are_422() -> None:
+def test_values_the_model_cannot_use_are_422_naming_the_feature_and_the_value() -> None:
     body = json.dumps({"instances": [["seven", 2]]}).encode()
-    with pytest.raises(RequestError, match=r"^version 4 cannot predict on this input: could not convert") as caught:
+    with pytest.raises(RequestError, match=r"^version 4 cannot predict on this input: feature 'a' = 'seven': could not "
+                                           r"convert string to float: 'seven' more detail\n") as caught:  # fmt: skip
         invoke(served(Sum()), body, "application/json", "application/json")
     assert caught.value.status == 422
     assert caught.value.hint is not None
-    assert "features: a, b" in caught.value.hint
+    assert "registered without its feature schema" in caught.value.hint  # this pointer has none
+
+
+def test_a_multi_line_scikit_learn_error_is_kept_whole() -> None:
+    from sklearn.impute import SimpleImputer
+
+    imputer = SimpleImputer(strategy="median").fit(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}))
+    body = json.dumps({"instances": [{"a": 1.5, "b": "2024-01-05"}]}).encode()
+    with pytest.raises(RequestError, match="feature 'b'") as caught:
+        invoke(served(_Predicting(imputer)), body, "application/json", "application/json")
+    assert caught.value.status == 422
+    assert caught.value.message == (
+        "version 4 cannot predict on this input: feature 'b' = '2024-01-05': Cannot use median strategy with "
+        "non-numeric data: could not convert string to float: '2024-01-05'"
+    )
+
+
+def test_no_culprit_is_named_when_the_message_quotes_no_cell() -> None:
+    frame = pd.DataFrame({"a": [1.0], "c": pd.Series(["x"], dtype=object)})
+    assert find_culprit(frame, "something else went wrong: 'y'") is None
+    assert find_culprit(frame, "bad value 'x'") == ("c", "x")
 
 
 def test_predictions_become_plain_json_values() -> None:

@@ -52,6 +52,21 @@ def test_csv_cells_are_typed_like_json_values() -> None:
     assert frame["c"].iloc[1] is np.nan
 
 
+def test_a_header_naming_every_feature_picks_the_columns_by_name() -> None:
+    frame = parse_csv("c,target,a,b\nx,1,1.5,true\ny,0,2,false\n")  # the data file's order, with its target
+    assert frame.columns.tolist() == ["a", "b", "c"]
+    assert frame["a"].tolist() == [1.5, 2.0]
+    assert frame["c"].tolist() == ["x", "y"]
+    with pytest.raises(RequestError, match=r"CSV line 2: 3 values, expected 4") as caught:
+        parse_csv("c,target,a,b\nx,1,1.5\n")
+    assert caught.value.hint == "the header's columns"
+
+
+def test_a_first_line_that_names_only_some_features_is_data() -> None:
+    with pytest.raises(RequestError, match=r"CSV line 1: 2 values, expected 3"):
+        parse_csv("a,b\n1,2\n")
+
+
 def test_quoted_csv_fields_may_hold_commas() -> None:
     frame = parse_csv('1,2,"north, east"\n')
     assert frame["c"].tolist() == ["north, east"]

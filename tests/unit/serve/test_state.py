@@ -49,6 +49,19 @@ def test_pointer_round_trips_through_the_contract_document(tmp_path: Path) -> No
     assert read_pointer(tmp_path) == POINTER
 
 
+def test_a_feature_schema_round_trips_and_its_absence_is_none(tmp_path: Path) -> None:
+    typed = replace(POINTER, feature_schema={"fields": [{"name": "a", "type": "date"}], "missingValues": [""]})
+    write_pointer(tmp_path, typed)
+    assert (
+        json.loads((tmp_path / LIVE_FILE).read_text(encoding="utf-8"))["feature_schema"]["fields"][0]["type"] == "date"
+    )
+    assert read_pointer(tmp_path) == typed
+    assert not typed.same_model(POINTER)  # a pointer read another way loads anew
+    write_pointer(tmp_path, POINTER)  # as an older mlgate wrote it: no key at all
+    assert "feature_schema" not in json.loads((tmp_path / LIVE_FILE).read_text(encoding="utf-8"))
+    assert read_pointer(tmp_path) == POINTER
+
+
 def test_no_live_json_is_no_pointer(tmp_path: Path) -> None:
     assert read_pointer(tmp_path) is None
 
@@ -62,6 +75,10 @@ def test_no_live_json_is_no_pointer(tmp_path: Path) -> None:
         (json.dumps({**json.loads(POINTER.to_json()), "version": 3}), "'version' must be a non-empty string, not 3"),
         (json.dumps({**json.loads(POINTER.to_json()), "features": "a,b"}), "'features' must be a list of strings"),
         (json.dumps({**json.loads(POINTER.to_json()), "sha256": ""}), "'sha256' must be a non-empty string"),
+        (
+            json.dumps({**json.loads(POINTER.to_json()), "feature_schema": []}),
+            "'feature_schema' must be an object or null",
+        ),
     ],
 )
 def test_malformed_pointers_say_what_is_wrong(tmp_path: Path, text: str, match: str) -> None:

@@ -23,6 +23,19 @@ fields:
 primaryKey: id
 """
 HEADER = "id,x1,x2,color,flag,day,amount,label"
+# A classifier that keeps a function reference (SelectKBest's f_classif), which mlgate never trusts by default:
+# ``models=PICKY`` needs ``artifacts.trusted_types: [F_CLASSIF]`` (scikit-learn's own trees need nothing).
+F_CLASSIF = "sklearn.feature_selection._univariate_selection.f_classif"
+PICKY = "picky: {estimator: 'picky_model:build'}"
+PICKY_MODULE = """\
+from sklearn.feature_selection import SelectKBest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+
+def build():
+    return make_pipeline(SelectKBest(k=3), LogisticRegression())
+"""
 
 
 def rows(count: int, *, seed: int, start: int = 0) -> list[str]:
@@ -60,6 +73,7 @@ def write_project(
     """
     (folder / "data").mkdir(parents=True, exist_ok=True)
     (folder / "schema.yaml").write_text(SCHEMA, encoding="utf-8")
+    (folder / "picky_model.py").write_text(PICKY_MODULE, encoding="utf-8")
     train = [HEADER, *rows(train_rows, seed=1)]
     test = [HEADER, *rows(test_rows, seed=2, start=train_rows)]
     (folder / "data" / "train.csv").write_text("\n".join(train) + "\n", encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from mlgate.config import load_config
 from mlgate.errors import ConfigError, InputError
 from mlgate.results import TIMING_LABELS, read_results
 from mlgate.training.run import train_models
-from unit.training.project import write_project
+from unit.training.project import F_CLASSIF, PICKY, write_project
 
 MODELS = """
 logistic: {estimator: sklearn.linear_model.LogisticRegression, params: {C: 0.5}}
@@ -159,10 +160,24 @@ def test_scale_sensitive_models_get_a_scaler(tmp_path: Path) -> None:
 
 
 def test_untrusted_artifact_types_stop_the_run(tmp_path: Path) -> None:
-    config = load_config(write_project(tmp_path / "p", models=MODELS))
-    with pytest.raises(InputError, match=r"model 'tree': its artifact holds types .*sklearn\.tree\._tree\.Tree"):
+    config = load_config(write_project(tmp_path / "p", models=PICKY))
+    with pytest.raises(InputError, match=rf"model 'picky': its artifact holds types .*{re.escape(F_CLASSIF)}"):
         train_models(config, out=tmp_path / "out", runner=fake_git)
-    assert not (tmp_path / "out" / "models" / "tree").exists()
+    assert not (tmp_path / "out" / "models" / "picky").exists()
+    trusting = load_config(
+        write_project(tmp_path / "q", models=PICKY, extra=f"artifacts: {{trusted_types: [{F_CLASSIF}]}}\n")
+    )
+    picky = train_models(trusting, out=tmp_path / "out", runner=fake_git).results.models["picky"].artifact
+    assert picky is not None
+    assert load_model(tmp_path / "out" / picky.path, sha256=picky.sha256, trusted=[F_CLASSIF]) is not None
+
+
+def test_scikit_learns_own_tree_needs_no_trusted_types(tmp_path: Path) -> None:
+    config = load_config(write_project(tmp_path / "p", models=MODELS))
+    assert config.artifacts.trusted_types == ()
+    tree = train_models(config, out=tmp_path / "out", runner=fake_git).results.models["tree"].artifact
+    assert tree is not None
+    assert load_model(tmp_path / "out" / tree.path, sha256=tree.sha256, trusted=()) is not None
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ this mlgate), so the request/response contract is mlgate's own (``mlgate.serve.p
 "version": V}`` or CSV lines out. The model directory holds::
 
     model.skops     the model; loaded only after its SHA-256 matches and with the trusted types below
-    mlgate.json     {"sha256", "trusted_types", "features", "model", "estimator", ...} written by the registry
+    mlgate.json     {"sha256", "trusted_types", "features", "feature_schema", "model", ...} written by the registry
     code/           this file and requirements.txt
 
 The version reported is ``MLGATE_VERSION`` from the model's environment (set by the deploy), else the
@@ -21,12 +21,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate.artifacts import load_model
 from mlgate.errors import InputError
-from mlgate.serve.invoke import choose_format, dump_json, render_csv, to_json_values
-from mlgate.serve.parse import CSV, RequestError, parse_request
+from mlgate.serve.convert import read_feature_schema
+from mlgate.serve.invoke import cannot_predict, choose_format, dump_json, render_csv, to_json_values
+from mlgate.serve.parse import CSV, parse_request
+
+if TYPE_CHECKING:
+    from mlgate.data.schema import Schema
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "mlgate.json"
@@ -40,6 +44,7 @@ class ContainerModel:
     estimator: Any
     features: tuple[str, ...]
     version: str
+    schema: Schema | None = None  # the version's feature schema: requests are read as the training data was
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,13 @@ def model_fn(model_dir: str, environ: Mapping[str, str] | None = None) -> Contai
         features = tuple(str(name) for name in getattr(estimator, "feature_names_in_", ()))
     if not features:
         raise InputError(f"{folder / METADATA_FILE} lists no features and the model records none")
+    described = metadata.get("feature_schema")
+    if described is not None and not isinstance(described, dict):
+        raise InputError(f"{folder / METADATA_FILE}: feature_schema must be an object or null")
+    schema = read_feature_schema(described, features, where=str(folder / METADATA_FILE))
     env = os.environ if environ is None else environ
     version = env.get("MLGATE_VERSION") or str(metadata.get("version") or f"sha256:{sha256[:12]}")
-    return ContainerModel(estimator=estimator, features=features, version=version)
+    return ContainerModel(estimator=estimator, features=features, version=version, schema=schema)
 
 
 def input_fn(request_body: bytes | str, request_content_type: str | None) -> Request:
@@ -97,12 +106,11 @@ def input_fn(request_body: bytes | str, request_content_type: str | None) -> Req
 
 def predict_fn(input_data: Request, model: ContainerModel) -> Prediction:
     """Parse the request into the model's feature frame and predict, as ``mlgate serve`` does."""
-    frame = parse_request(input_data.body, input_data.content_type, model.features)
+    frame = parse_request(input_data.body, input_data.content_type, model.features, model.schema)
     try:
         predictions = model.estimator.predict(frame)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RequestError(422, f"version {model.version} cannot predict on this input: {first}") from exc
+        raise cannot_predict(model.version, frame, exc, typed=model.schema is not None) from exc
     return Prediction(values=to_json_values(predictions), version=model.version)
 
 

@@ -6,11 +6,14 @@ import io
 import json
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeClassifier
 
 from mlgate.artifacts import save_model
@@ -21,13 +24,18 @@ from mlgate.serve.parse import RequestError
 from unit.registry.helpers import version
 
 FEATURES = ("x1", "x2")
+F_CLASSIF = (
+    "sklearn.feature_selection._univariate_selection.f_classif"  # a function reference: never trusted by default
+)
 
 
-def model_dir(tmp_path: Path, estimator: object, *, trusted: tuple[str, ...] = ()) -> Path:
+def model_dir(
+    tmp_path: Path, estimator: object, *, trusted: tuple[str, ...] = (), schema: dict[str, Any] | None = None
+) -> Path:
     """Save ``estimator``, pack it as the registry does, and unpack it like SageMaker into ``tmp_path/model``."""
     saved = save_model(estimator, tmp_path / "results" / "model.skops")
     record = version(saved.sha256).__class__(**{**version(saved.sha256).__dict__, "features": FEATURES,
-                                                "trusted_types": trusted})  # fmt: skip
+                                                "trusted_types": trusted, "feature_schema": schema})  # fmt: skip
     packed = pack_model(record, saved.path.read_bytes())
     target = tmp_path / "model"
     with tarfile.open(fileobj=io.BytesIO(packed), mode="r:gz") as archive:
@@ -35,7 +43,7 @@ def model_dir(tmp_path: Path, estimator: object, *, trusted: tuple[str, ...] = (
     return target
 
 
-def fitted(estimator: LogisticRegression | DecisionTreeClassifier) -> LogisticRegression | DecisionTreeClassifier:
+def fitted(estimator: Any) -> Any:
     X = pd.DataFrame({"x1": [0.0, 1.0, 2.0, 3.0], "x2": [1.0, 0.0, 1.0, 0.0]})
     return estimator.fit(X, np.array([0, 0, 1, 1]))
 
@@ -75,10 +83,23 @@ def test_a_tampered_model_is_refused(tmp_path: Path) -> None:
 
 
 def test_only_the_packed_trusted_types_are_trusted(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"sklearn\.tree\._tree\.Tree"):
-        model_fn(str(model_dir(tmp_path / "a", fitted(DecisionTreeClassifier()))), environ={})
-    trusted = model_dir(tmp_path / "b", fitted(DecisionTreeClassifier()), trusted=("sklearn.tree._tree.Tree",))
+    assert model_fn(str(model_dir(tmp_path / "t", fitted(DecisionTreeClassifier()))), environ={}).features == FEATURES
+    picky = make_pipeline(SelectKBest(k=1), LogisticRegression())  # keeps a reference to f_classif
+    with pytest.raises(InputError, match=r"_univariate_selection\.f_classif"):
+        model_fn(str(model_dir(tmp_path / "a", fitted(picky))), environ={})
+    trusted = model_dir(tmp_path / "b", fitted(picky), trusted=(F_CLASSIF,))
     assert model_fn(str(trusted), environ={}).features == FEATURES
+
+
+def test_with_the_packed_feature_schema_text_values_are_read_as_in_training(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "x1", "type": "number", "decimalChar": ","}, {"name": "x2", "type": "boolean"}]}
+    model = model_fn(str(model_dir(tmp_path, fitted(LogisticRegression()), schema=schema)), environ={})
+    typed = predict_fn(input_fn('{"instances": [{"x1": "2,5", "x2": "true"}]}', "application/json"), model)
+    plain = predict_fn(input_fn('{"instances": [{"x1": 2.5, "x2": 1}]}', "application/json"), model)
+    assert typed.values == plain.values
+    with pytest.raises(RequestError, match=r"instances\[0\], feature 'x1': 'two' is not a number") as caught:
+        predict_fn(input_fn('{"instances": [{"x1": "two", "x2": "true"}]}', "application/json"), model)
+    assert caught.value.status == 422
 
 
 def test_missing_metadata_is_an_input_error(tmp_path: Path) -> None:
