@@ -38,11 +38,13 @@ from mlgate.errors import InputError, MlgateError
 from mlgate.results import read_results
 
 if TYPE_CHECKING:
+    from mlgate.breakdown import Breakdown
     from mlgate.compare import Comparison
     from mlgate.data.results import ValidationResult
     from mlgate.data.schema_diff import SchemaDiff
     from mlgate.results import ResultSet
     from mlgate.training.dataset import TrainingData
+    from mlgate.training.predictions import PredictionSet
 
 Step = Callable[[str], None]
 Trainer = Callable[[Path, Path], None]
@@ -71,6 +73,7 @@ class CheckResult:
     schema_diff: SchemaDiff | None = None
     skipped: dict[str, str] = field(default_factory=dict)  # baseline models that could not be re-scored
     cached_as: str | None = None  # the commit these results were stored under, for later PRs
+    breakdown: tuple[Breakdown, ...] = ()  # per-class scores / residuals of each model, baseline vs PR
 
     @property
     def verdict(self) -> Literal["pass", "warn", "fail"]:
@@ -101,25 +104,50 @@ def run_check(
         baseline, revisions, git = find_baseline(config, options, environ, say, trainer, Path(scratch))
         if options.candidates:
             say(f"reading {len(options.candidates)} candidate results folder(s)")
-            candidates = [read_results(folder) for folder in options.candidates]
+            candidates = [read_results_with_predictions(folder) for folder in options.candidates]
             folder, data, machine = None, None, {}
         else:
             say("training the candidate models")
             run = train_models(config, out=out / "candidate", progress=say)
             candidates, folder, data, machine = [run.results], run.folder, run.data, run.manifest.get("machine", {})
         reuse = find_reuse(baseline, candidates, machine, folder)
-        rescored, skipped = _rescore(baseline, config, say, reuse, data)
+        from mlgate.compare import compare_results, merge_candidates
+
+        candidate = merge_candidates(candidates)
+        rescored, skipped = _rescore(baseline, config, say, reuse, data, candidate.predictions)
+        stored = None if baseline.folder is None else read_results_with_predictions(baseline.folder)
     if reuse.same and rescored is not None:
         baseline = dataclasses.replace(baseline, reason=f"{baseline.reason}; {_describe_shared(sorted(reuse.same))}")
-    from mlgate.compare import compare_results, merge_candidates
-
-    candidate = merge_candidates(candidates)
+    if skipped:
+        baseline = dataclasses.replace(baseline, reason=f"{baseline.reason}; {_describe_skipped(skipped)}")
     if baseline.source == "self":  # the merge-base is this very commit: its results are the candidates'
-        rescored = candidate
-    comparison = compare_results(rescored, candidates, config.metrics, baseline_note=baseline.reason)
+        rescored, stored = candidate, None
+    comparison = compare_results(
+        rescored, candidates, config.metrics, baseline_note=baseline.reason, stored=stored, skipped=skipped,
+        incomparable=config.baseline.incomparable, seed=config.train.seed,
+    )  # fmt: skip
     schema_diff = diff_schema_at(git, baseline.commit, config) if git is not None else None
     cached_as = _cache_candidate(git, revisions, options, config, folder) if folder is not None else None
-    return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as)
+    from mlgate.breakdown import break_down
+
+    details = break_down(candidate.task, candidate.predictions, None if rescored is None else rescored.predictions)
+    return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as,
+                       details)  # fmt: skip
+
+
+def read_results_with_predictions(folder: Path) -> ResultSet:
+    """A results folder with its per-row predictions (``predictions.parquet``) when it has them."""
+    from mlgate.training.predictions import attach_predictions
+
+    return attach_predictions(read_results(folder), folder)
+
+
+def _describe_skipped(skipped: dict[str, str]) -> str:
+    """The report's words for baseline models that could not be re-scored on this PR's data."""
+    names = sorted(skipped)
+    which = ", ".join(names) if len(names) <= 3 else f"{len(names)} models"
+    first = skipped[names[0]]
+    return f"{which}: NOT re-scored on this PR's data ({first}{'; …' if len(names) > 1 else ''})"
 
 
 def _describe_shared(names: list[str]) -> str:
@@ -304,13 +332,15 @@ def _rescore(
     say: Step,
     reuse: Reuse,
     data: TrainingData | None,
+    shared: PredictionSet | None,
 ) -> tuple[ResultSet | None, dict[str, str]]:
     if baseline.folder is None:
         return None, {}
     from mlgate.training.rescore import rescore
 
     say(f"re-scoring the baseline models ({baseline.source}) on this data")
-    rescored = rescore(baseline.folder, config, progress=say, fit_times=reuse.fit_times, data=data, same=reuse.same)
+    rescored = rescore(baseline.folder, config, progress=say, fit_times=reuse.fit_times, data=data, same=reuse.same,
+                       shared=shared)  # fmt: skip
     return rescored.results, dict(rescored.skipped)
 
 

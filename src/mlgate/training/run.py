@@ -24,10 +24,12 @@ from mlgate.errors import ConfigError, InputError
 from mlgate.files import write_atomic
 from mlgate.results import MANIFEST_FILE, Artifact, ModelResult, ResultSet, write_results
 from mlgate.training.dataset import TrainingData, load_training_data
-from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, scored
+from mlgate.stats import Predictions
+from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, predict_scored
 from mlgate.training.latency import measure_latency
 from mlgate.training.manifest import GitRunner, build_manifest, git_commit
 from mlgate.training.metrics import configured_metrics, metrics_for, primary_metric
+from mlgate.training.predictions import PredictionSet, write_predictions
 from mlgate.training.preprocess import build_pipeline, classify_columns, describe
 from mlgate.training.spec import (
     build_estimator,
@@ -106,17 +108,26 @@ def train_models(
         say(_describe_plan(plan))
         models: dict[str, ModelResult] = {}
         notes: dict[str, list[str]] = {}
+        predicted: dict[str, Predictions] = {}
         for number, name in enumerate(names, start=1):
             say(f"[{number}/{len(names)}] {name}: fitting {config.models[name].estimator}")
-            result, model_notes = _train_one(name, estimators[name], config, data, plan, out=out, clock=clock)
+            result, model_notes, rows = _train_one(name, estimators[name], config, data, plan, out=out, clock=clock)
             models[name] = result
+            if rows is not None:
+                predicted[name] = rows
             notes[name] = model_notes
             for note in model_notes:
                 say(f"[{number}/{len(names)}] {name}: note: {note}")
             say(f"[{number}/{len(names)}] {name}: " + _summary(result))
+    predictions = None
+    if plan.kind == "holdout" and predicted:
+        predictions = PredictionSet(y=plan.y_test, keys=plan.keys_test, models=predicted)
     results = ResultSet(models=models, task=data.task, primary=primary, evaluation=plan.evaluation(),
-                        commit=git_commit(config.root, runner), mlgate_version=__version__)  # fmt: skip
+                        commit=git_commit(config.root, runner), mlgate_version=__version__,
+                        predictions=predictions)  # fmt: skip
     write_results(out, results)
+    if predictions is not None:
+        write_predictions(out, predictions)
     manifest = build_manifest(
         config=config, results=results, plan=plan,
         schema=(str(data.schema.path or ""), data.schema.sha256), notes=notes,
@@ -130,7 +141,7 @@ def train_models(
 
 def _train_one(
     name: str, estimator: Any, config: Config, data: TrainingData, plan: Plan, *, out: Path, clock: Clock
-) -> tuple[ModelResult, list[str]]:
+) -> tuple[ModelResult, list[str], Predictions | None]:
     from sklearn.base import clone
 
     model, dropped = model_input(name, estimator, config, data)
@@ -138,6 +149,7 @@ def _train_one(
     metrics = metrics_for(configured_metrics(config.metrics), data.task,
                           classes=class_count(plan), proba=hasattr(model, "predict_proba"))  # fmt: skip
     final = clone(model)
+    rows: Predictions | None = None
     if plan.kind == "cv":
         scores = cross_validate(name, model, plan, metrics, notes=notes, clock=clock)
         fit(name, final, plan.X, plan.y, notes=notes, clock=clock)
@@ -145,7 +157,8 @@ def _train_one(
     else:
         X, y, X_test, y_test = plan.holdout()
         fit_s = fit(name, final, X, y, notes=notes, clock=clock)
-        values, folds = scored(name, final, metrics, X_test, y_test, notes=notes), {}
+        values, rows = predict_scored(name, final, metrics, X_test, y_test, notes=notes)
+        folds = {}
     sample = plan.X_test if plan.X_test is not None else plan.X
     with notes.collect():
         timings = measure_latency(final, sample, rows=config.train.latency_rows,
@@ -160,7 +173,7 @@ def _train_one(
         metrics=values, folds=folds, timings=timings,
         artifact=Artifact(path=relative, sha256=saved.sha256, bytes=saved.bytes),
     )  # fmt: skip
-    return result, [*dropped, *notes.items]
+    return result, [*dropped, *notes.items], rows
 
 
 def _describe_plan(plan: Plan) -> str:
