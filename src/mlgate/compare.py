@@ -396,7 +396,8 @@ def _draft(
 
 def _with_evidence(draft: _Draft, base: ResultSet, new: ResultSet, context: _Context) -> _Draft:
     row = draft.row
-    assert row.base is not None and row.new is not None
+    assert row.base is not None
+    assert row.new is not None
     found = find_evidence(row.model, row.metric, base, new, draft.gate, draft.gate.tolerance(row.base),
                           context.settings)  # fmt: skip
     if found.test is None:
@@ -407,7 +408,8 @@ def _with_evidence(draft: _Draft, base: ResultSet, new: ResultSet, context: _Con
 def _judge_fallback(draft: _Draft, base: ResultSet | None, new: ResultSet, context: _Context) -> _Draft:
     """A baseline model that could not be scored on the PR's data: compare it on shared rows, or not at all."""
     row = draft.row
-    assert base is not None and row.base is not None
+    assert base is not None
+    assert row.base is not None
     why = context.skipped[row.model]
     found = find_evidence(row.model, row.metric, base, new, draft.gate, draft.gate.tolerance(row.base),
                           context.settings)  # fmt: skip
@@ -445,7 +447,9 @@ def _settle(drafts: Sequence[_Draft], alpha: float) -> list[Row]:
     for index, p_worse, p_better in zip(tested, worse, better, strict=True):
         draft = drafts[index]
         row, test = draft.row, draft.test
-        assert test is not None and row.base is not None and row.new is not None
+        assert test is not None
+        assert row.base is not None
+        assert row.new is not None
         j = judge_tested(draft.gate, row.base, row.new, test, p_worse=p_worse, p_better=p_better, alpha=alpha)
         extra = row.reason if row.reason else ""
         reason = j.reason + (f"; {extra}" if extra else "")
@@ -456,12 +460,13 @@ def _settle(drafts: Sequence[_Draft], alpha: float) -> list[Row]:
 def _judge_timing_row(row: Row, gate: Gate, paired: Any, context: _Context) -> Row:
     """A timing gets a status only from a side-by-side measurement whose interval is beyond tolerance and floor."""
     if row.metric == "model_kb":
-        assert row.base is not None and row.new is not None
+        assert row.base is not None
+        assert row.new is not None
         j = judge_change(gate, row.base, row.new, p_value=None, alpha=context.metrics.alpha)
         return replace(row, status=j.status, reason=j.reason, rule=j.rule)
     if paired is None:
         return replace(row, status="unjudged", reason="not measured side by side in this job: not judged")
-    from mlgate.training.paired_timing import judge_timing
+    from mlgate.training.timing_rule import judge_timing
 
     timing = context.metrics.timing
     floor = timing.fit_floor_s if row.metric == "fit_s" else timing.latency_floor_ms

@@ -69,9 +69,7 @@ def compare(
         raise InputError("no candidate results given", hint="pass --candidate DIR (a results folder or metrics file)")
     if candidate_params is not None and len(paths) > 1:
         raise InputError("--candidate-params needs exactly one candidate", hint="merge params per leg before comparing")
-    candidates = [
-        attach_predictions(read_result_set(p, params=candidate_params, model=model_name), p) for p in paths
-    ]
+    candidates = [attach_predictions(read_result_set(p, params=candidate_params, model=model_name), p) for p in paths]
     baseline = None
     note = baseline_note
     if baseline_path is not None and baseline_path.exists():
@@ -82,7 +80,11 @@ def compare(
     if baseline is None and (require_baseline or config.baseline.require):
         raise InputError(f"no baseline: {note}", hint="pass --baseline DIR, or drop --require-baseline")
     comparison = compare_results(
-        baseline, candidates, config.metrics, baseline_note=note, incomparable=config.baseline.incomparable,
+        baseline,
+        candidates,
+        config.metrics,
+        baseline_note=note,
+        incomparable=config.baseline.incomparable,
         seed=config.train.seed,
     )
     context = ReportContext(

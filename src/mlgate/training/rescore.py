@@ -24,12 +24,12 @@ from mlgate.artifacts import load_model
 from mlgate.config import Config
 from mlgate.errors import InputError
 from mlgate.results import ModelResult, ResultSet, read_results
-from mlgate.training.dataset import TrainingData, load_training_data
 from mlgate.stats import Predictions
+from mlgate.training.dataset import TrainingData, load_training_data
 from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, predict_scored
 from mlgate.training.latency import measure_latency
-from mlgate.training.predictions import PredictionSet
 from mlgate.training.metrics import configured_metrics, metrics_for, primary_metric
+from mlgate.training.predictions import PredictionSet
 from mlgate.training.spec import project_paths
 from mlgate.training.split import Plan, plan_evaluation
 
@@ -122,6 +122,7 @@ def _score(
 
     notes = Notes()
     rows: Predictions | None = None
+    folds: dict[str, tuple[float, ...]] = {}
     if plan.kind == "cv":
         scores = cross_validate(name, model, plan, metrics, notes=notes, clock=clock)
         values, folds, fit_s = scores.metrics, scores.folds, scores.fit_s
@@ -129,7 +130,6 @@ def _score(
     else:
         X, y, X_test, y_test = plan.holdout()
         values, rows = predict_scored(name, model, metrics, X_test, y_test, notes=notes)
-        folds: dict[str, tuple[float, ...]] = {}
         if fit_s is None:  # timed here, on this machine: stored timings from another machine are never used
             fit_s = fit(name, clone(model), X, y, notes=notes, clock=clock)
         sample = X_test

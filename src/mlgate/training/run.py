@@ -23,8 +23,8 @@ from mlgate.config import Config
 from mlgate.errors import ConfigError, InputError
 from mlgate.files import write_atomic
 from mlgate.results import MANIFEST_FILE, Artifact, ModelResult, ResultSet, write_results
-from mlgate.training.dataset import TrainingData, load_training_data
 from mlgate.stats import Predictions
+from mlgate.training.dataset import TrainingData, load_training_data
 from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, predict_scored
 from mlgate.training.latency import measure_latency
 from mlgate.training.manifest import GitRunner, build_manifest, git_commit

@@ -29,7 +29,8 @@ def test_a_classifier_gives_labels_probabilities_and_its_classes() -> None:
     model = LogisticRegression(max_iter=500).fit(X, names)
     rows = predict_rows(model, X[:10])
     assert rows.classes == ("setosa", "versicolor", "virginica")
-    assert rows.proba is not None and rows.proba.shape == (10, 3)
+    assert rows.proba is not None
+    assert rows.proba.shape == (10, 3)
     assert rows.decision is None
     assert list(rows.pred) == list(model.predict(X[:10]))
 
@@ -37,7 +38,9 @@ def test_a_classifier_gives_labels_probabilities_and_its_classes() -> None:
 def test_a_classifier_without_probabilities_keeps_its_decision_function() -> None:
     X, y = load_iris(return_X_y=True)
     rows = predict_rows(LinearSVC().fit(X, y == 1), X[:5])
-    assert rows.proba is None and rows.decision is not None and rows.decision.shape == (5,)
+    assert rows.proba is None
+    assert rows.decision is not None
+    assert rows.decision.shape == (5,)
     assert rows.classes == (False, True)
 
 
@@ -59,12 +62,15 @@ def test_the_file_reads_back_what_was_written(tmp_path: Path, labels: np.ndarray
     write_predictions(tmp_path, written)
     read = read_predictions(tmp_path)
     assert read is not None
-    assert list(read.y) == list(labels) and list(read.keys) == ["a", "b", "c"]
+    assert list(read.y) == list(labels)
+    assert list(read.keys) == ["a", "b", "c"]
     assert read.models["m1"].classes == ("no", "yes")
     np.testing.assert_array_equal(read.models["m1"].proba, proba)
     np.testing.assert_array_equal(read.models["m2"].decision, [0.1, -2.0, 3.5])
-    assert read.models["m2"].classes == (1, 2) and read.models["m2"].proba is None
-    assert read.models["reg"].classes is None and list(read.models["reg"].pred) == [1.0, 2.0, 3.0]
+    assert read.models["m2"].classes == (1, 2)
+    assert read.models["m2"].proba is None
+    assert read.models["reg"].classes is None
+    assert list(read.models["reg"].pred) == [1.0, 2.0, 3.0]
     assert list(read.models["m1"].pred) == list(labels[::-1])
 
 
