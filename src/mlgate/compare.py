@@ -7,6 +7,7 @@ data, a gate naming no metric). The rules of one gate live in ``mlgate.gates``; 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -130,7 +131,9 @@ class Comparison:
 
     @property
     def verdict(self) -> Verdict:
-        return "fail" if self.failed else "warn" if self.warned else "pass"
+        """``fail`` on a failed gate (or a model not comparable, by default); ``warn`` on a warning that is not a
+        timing (timings reach the verdict only as failures: they depend on the machine)."""
+        return "fail" if self.failed else "warn" if any(r.kind != "timing" for r in self.warned) else "pass"
 
     @property
     def has_baseline(self) -> bool:
@@ -337,6 +340,7 @@ class _Draft:
     row: Row
     gate: Gate
     test: PairedTest | None = None
+    note: str | None = None  # what the test was run on, when not the whole evaluation set
 
 
 def _model_rows(name: str, baseline: ResultSet | None, candidate: ResultSet, context: _Context) -> list[_Draft]:
@@ -402,7 +406,7 @@ def _with_evidence(draft: _Draft, base: ResultSet, new: ResultSet, context: _Con
                           context.settings)  # fmt: skip
     if found.test is None:
         return draft
-    return _Draft(_tested(row, found.test, found.shared), draft.gate, found.test)
+    return _Draft(_tested(row, found.test), draft.gate, found.test, found.shared)
 
 
 def _judge_fallback(draft: _Draft, base: ResultSet | None, new: ResultSet, context: _Context) -> _Draft:
@@ -418,13 +422,14 @@ def _judge_fallback(draft: _Draft, base: ResultSet | None, new: ResultSet, conte
         if found.why_not:
             reason += f"; {found.why_not}"
         return _Draft(replace(row, status="incomparable", reason=reason, rule="not comparable"), draft.gate)
-    tested = _tested(row, found.test, f"{found.shared} (the baseline model scored on the merge-base's data)")
-    return _Draft(tested, draft.gate, found.test)
+    note = f"{found.shared} (the baseline model scored on the merge-base's data)"
+    return _Draft(_tested(row, found.test), draft.gate, found.test, note)
 
 
-def _tested(row: Row, test: PairedTest, shared: str | None) -> Row:
-    return replace(row, low=test.low, high=test.high, method=test.method, mde=test.mde, p_worse=test.p_worse,
-                   reason=row.reason if shared is None else f"{row.reason}; {shared}")  # fmt: skip
+def _tested(row: Row, test: PairedTest) -> Row:
+    finite = math.isfinite(test.low) and math.isfinite(test.high)
+    return replace(row, low=test.low if finite else None, high=test.high if finite else None, method=test.method,
+                   mde=test.mde, p_worse=test.p_worse)  # fmt: skip
 
 
 def _with_own(draft: _Draft, base: ResultSet | None, context: _Context) -> _Draft:
@@ -435,7 +440,7 @@ def _with_own(draft: _Draft, base: ResultSet | None, context: _Context) -> _Draf
         return draft
     model = stored.models.get(row.model)
     own = None if model is None else model.metrics.get(row.metric)
-    return _Draft(replace(row, base_own=own), draft.gate, draft.test)
+    return _Draft(replace(row, base_own=own), draft.gate, draft.test, draft.note)
 
 
 def _settle(drafts: Sequence[_Draft], alpha: float) -> list[Row]:
@@ -451,8 +456,7 @@ def _settle(drafts: Sequence[_Draft], alpha: float) -> list[Row]:
         assert row.base is not None
         assert row.new is not None
         j = judge_tested(draft.gate, row.base, row.new, test, p_worse=p_worse, p_better=p_better, alpha=alpha)
-        extra = row.reason if row.reason else ""
-        reason = j.reason + (f"; {extra}" if extra else "")
+        reason = j.reason + (f"; {draft.note}" if draft.note else "")
         rows[index] = replace(row, status=j.status, reason=reason, rule=j.rule, p_worse=p_worse)
     return rows
 

@@ -46,9 +46,17 @@ def describe_verdict(
         row = rows[0]
         return f"{model(row.model)} {metric(row.label)} {change_summary(row, precision)}{more}"
 
-    failed, warned = comparison.failed, comparison.warned
+    failed = comparison.failed
+    warned = [r for r in comparison.warned if r.kind != "timing"]  # timings reach the headline only as failures
+    gates = [r for r in failed if r.status != "incomparable"]
+    apart = sorted({r.model for r in comparison.incomparable})
+    counts = ([f"{_count(len(gates), 'gate')} failed"] if gates else []) + (
+        [f"{_count(len(apart), 'model')} not comparable"] if apart else []
+    )
     if failed:
-        return f"{_count(len(failed), 'gate')} failed — {first(failed)}"
+        return f"{', '.join(counts)} — {first(gates or failed)}"
+    if apart:  # not comparable, with baseline.incomparable: warn
+        return f"passed, but {', '.join(counts)} — {first(comparison.incomparable)}"
     if warned:
         return f"passed with {_count(len(warned), 'warning')} — {first(warned)}"
     text = "all gates passed" if comparison.has_baseline else "no baseline, current results only"

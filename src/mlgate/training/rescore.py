@@ -42,6 +42,8 @@ class Rescored:
 
     results: ResultSet
     skipped: dict[str, str] = field(default_factory=dict)
+    loaded: dict[str, Any] = field(default_factory=dict)  # the baseline models as loaded, for side-by-side timing
+    fitted_here: frozenset[str] = frozenset()  # models whose fit time was measured in this process
 
 
 def rescore(
@@ -54,6 +56,7 @@ def rescore(
     data: TrainingData | None = None,
     same: Mapping[str, ModelResult] | None = None,
     shared: PredictionSet | None = None,
+    latency: bool = True,
 ) -> Rescored:
     """Score the models saved in ``folder`` on the evaluation data of ``config`` (see the module docstring).
 
@@ -63,6 +66,7 @@ def rescore(
     results of models proven to be the very same fitted model on the same evaluation rows (see
     ``mlgate.baseline.reuse``); their scores and timings are taken as they are, the saved copy is not loaded,
     and their per-row predictions are taken from ``shared`` (the caller's predictions on these rows).
+    ``latency: False`` leaves the prediction latencies to the caller (``mlgate check`` times both sides together).
     """
     say = progress or (lambda _message: None)
     previous = read_results(folder)
@@ -71,6 +75,8 @@ def rescore(
     models: dict[str, ModelResult] = {}
     skipped: dict[str, str] = {}
     predicted: dict[str, Predictions] = {}
+    loaded: dict[str, Any] = {}
+    fitted_here: set[str] = set()
     with project_paths(config):
         data = data if data is not None else load_training_data(config)
         plan = plan_evaluation(data, config.data.split)
@@ -95,7 +101,7 @@ def rescore(
             try:
                 known = (fit_times or {}).get(name)
                 values, folds, timings, rows = _score(
-                    name, model, plan, metrics, config=config, clock=clock, fit_s=known
+                    name, model, plan, metrics, config=config, clock=clock, fit_s=known, latency=latency
                 )
             except (InputError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
                 reason = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
@@ -105,6 +111,9 @@ def rescore(
             timings["model_kb"] = round(path.stat().st_size / 1024, 2)
             if rows is not None:
                 predicted[name] = rows
+            loaded[name] = model
+            if known is None or plan.kind == "cv":
+                fitted_here.add(name)
             models[name] = ModelResult(name=name, estimator=old.estimator, params=old.params, metrics=values,
                                        folds=folds, timings=timings, artifact=old.artifact)  # fmt: skip
     results = ResultSet(models=models, task=data.task, primary=primary_metric(config.metrics, data.task),
@@ -112,11 +121,19 @@ def rescore(
                         source=str(folder),
                         predictions=PredictionSet(y=plan.y_test, keys=plan.keys_test, models=predicted)
                         if plan.kind == "holdout" else None)  # fmt: skip
-    return Rescored(results=results, skipped=skipped)
+    return Rescored(results=results, skipped=skipped, loaded=loaded, fitted_here=frozenset(fitted_here))
 
 
 def _score(
-    name: str, model: Any, plan: Plan, metrics: Any, *, config: Config, clock: Clock, fit_s: float | None = None
+    name: str,
+    model: Any,
+    plan: Plan,
+    metrics: Any,
+    *,
+    config: Config,
+    clock: Clock,
+    fit_s: float | None = None,
+    latency: bool = True,
 ) -> tuple[dict[str, float], dict[str, tuple[float, ...]], dict[str, float], Predictions | None]:
     from sklearn.base import clone
 
@@ -133,7 +150,9 @@ def _score(
         if fit_s is None:  # timed here, on this machine: stored timings from another machine are never used
             fit_s = fit(name, clone(model), X, y, notes=notes, clock=clock)
         sample = X_test
-    with notes.collect():
-        timings = measure_latency(model, sample, rows=config.train.latency_rows,
-                                  batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
+    timings: dict[str, float] = {}
+    if latency:
+        with notes.collect():
+            timings = measure_latency(model, sample, rows=config.train.latency_rows,
+                                      batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
     return values, folds, {"fit_s": round(fit_s, 4), **timings}, rows
