@@ -129,7 +129,10 @@ def run_check(
     if reuse.same and rescored is not None:
         baseline = dataclasses.replace(baseline, reason=f"{baseline.reason}; {_describe_shared(sorted(reuse.same))}")
     if skipped:
-        baseline = dataclasses.replace(baseline, reason=f"{baseline.reason}; {_describe_skipped(skipped)}")
+        reason = baseline.reason
+        if rescored is not None and not rescored.models:  # nothing was re-scored: never claim it was
+            reason = reason.replace(": cached model re-scored on this PR's data", ": cached models")
+        baseline = dataclasses.replace(baseline, reason=f"{reason}; {_describe_skipped(skipped)}")
     if baseline.source == "self":  # the merge-base is this very commit: its results are the candidates'
         rescored, stored = candidate, None
         from mlgate.training.side_by_side import pair_identical
@@ -160,7 +163,10 @@ def _describe_skipped(skipped: dict[str, str]) -> str:
     names = sorted(skipped)
     which = ", ".join(names) if len(names) <= 3 else f"{len(names)} models"
     first = skipped[names[0]]
-    return f"{which}: NOT re-scored on this PR's data ({first}{'; …' if len(names) > 1 else ''})"
+    more = "; …" if len(names) > 1 else ""
+    return (
+        f"{which}: NOT re-scored on this PR's data ({first}{more}), compared with their scores on the merge-base's data"
+    )
 
 
 def _describe_shared(names: list[str]) -> str:

@@ -417,12 +417,13 @@ def _judge_fallback(draft: _Draft, base: ResultSet | None, new: ResultSet, conte
     why = context.skipped[row.model]
     found = find_evidence(row.model, row.metric, base, new, draft.gate, draft.gate.tolerance(row.base),
                           context.settings)  # fmt: skip
-    if found.test is None or found.shared is None:
+    if found.test is None:
         reason = f"not comparable: the baseline model cannot be scored on this PR's data ({why})"
         if found.why_not:
             reason += f"; {found.why_not}"
         return _Draft(replace(row, status="incomparable", reason=reason, rule="not comparable"), draft.gate)
-    note = f"{found.shared} (the baseline model scored on the merge-base's data)"
+    rows = found.shared or "on the same evaluation rows"
+    note = f"{rows}, the baseline model scored on the merge-base's version of them"
     return _Draft(_tested(row, found.test), draft.gate, found.test, note)
 
 
