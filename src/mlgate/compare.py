@@ -18,11 +18,9 @@ from mlgate.evidence import Settings, find_evidence
 from mlgate.gates import (
     Direction,
     Gate,
-    Judgement,
     Kind,
     Severity,
     Status,
-    check_bounds,
     check_metrics_config,
     infer_direction,
     judge_change,
@@ -69,8 +67,6 @@ class Row:
     reason: str
     base_std: float | None = None
     new_std: float | None = None
-    p_value: float | None = None
-    meaningful: bool | None = None
     direction: Direction = "none"
     rule: str | None = None  # the short rule a fail/warn broke: "tolerance 2 %", "min 0.9"
     low: float | None = None  # the interval of diff (two-sided 1 - 2·alpha), when a test was run
@@ -393,8 +389,6 @@ def _draft(
     if kind == "timing":
         return _Draft(_judge_timing_row(row, gate, context.timings.get(model, {}).get(metric), context), gate)
     j = judge_change(gate, base, new, p_value=None, alpha=context.metrics.alpha)
-    if j.status == gate.severity and check_bounds(gate, new) is None:
-        j = Judgement(j.status, j.reason + " (point values: no per-row predictions to test)", j.rule)
     return _Draft(replace(row, status=j.status, reason=j.reason, rule=j.rule), gate)
 
 

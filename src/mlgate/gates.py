@@ -96,14 +96,18 @@ class Gate:
         return "tolerance " + " or ".join(parts) if parts else "no tolerance"
 
 
-def resolve_gate(metric: str, kind: Kind, metrics: MetricsConfig) -> Gate:
-    """The gate of ``metric`` from ``metrics.gates`` over the defaults (timings: lower, warn, 25 % tolerance)."""
+def resolve_gate(metric: str, kind: Kind, metrics: MetricsConfig, *, default_margin: bool = True) -> Gate:
+    """The gate of ``metric`` from ``metrics.gates`` over the defaults (timings: lower, warn, 25 % tolerance).
+
+    A quality gate that sets no tolerance gets the default margin (``QUALITY_REL_MARGIN``) of the PR gate;
+    ``default_margin: False`` leaves it at zero (monitor and retrain decide on their own margins).
+    """
     config = metrics.gates.get(metric, GateConfig())
     timing = kind == "timing"
     direction: Direction = config.direction or ("lower" if timing else infer_direction(metric))
     severity: Severity = config.severity or ("warn" if timing else "fail")
     unset = config.abs_tol is None and config.rel_tol is None
-    default_rel = TIMING_REL_TOL if timing else QUALITY_REL_MARGIN
+    default_rel = TIMING_REL_TOL if timing else (QUALITY_REL_MARGIN if default_margin else 0.0)
     gate = Gate(
         direction=direction,
         severity=severity,
@@ -111,7 +115,7 @@ def resolve_gate(metric: str, kind: Kind, metrics: MetricsConfig) -> Gate:
         max=config.max,
         abs_tol=config.abs_tol or 0.0,
         rel_tol=default_rel if unset else (config.rel_tol or 0.0),
-        default_margin=unset and not timing,
+        default_margin=unset and not timing and default_margin,
     )
     _check_gate(metric, gate)
     return gate
@@ -119,8 +123,10 @@ def resolve_gate(metric: str, kind: Kind, metrics: MetricsConfig) -> Gate:
 
 def check_metrics_config(metrics: MetricsConfig) -> None:
     """Reject values no gate can use (a level outside (0, 1)); per-gate values are checked on resolution."""
-    if not 0 < metrics.alpha < 1:
-        raise ConfigError(f"metrics.alpha is {metrics.alpha:g}; it must lie between 0 and 1 (e.g. 0.05)")
+    if not 0 < metrics.alpha < 0.5:
+        raise ConfigError(f"metrics.alpha is {metrics.alpha:g}; it must lie between 0 and 0.5 (e.g. 0.05)")
+    if metrics.bootstrap_samples < 100:
+        raise ConfigError(f"metrics.bootstrap_samples is {metrics.bootstrap_samples}; use at least 100 (default 2000)")
 
 
 def _check_gate(metric: str, gate: Gate) -> None:

@@ -81,7 +81,7 @@ def render_text(comparison: Comparison, context: ReportContext) -> str:
         headers = ["model", "metric", "base", "PR", "Δ", "Δ%", "status", "reason"]
         table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.base, r.base_std, row_decimals(r, p)),
                   value_cell(r.new, r.new_std, row_decimals(r, p)), delta_cell(r, p), percent(r.pct),
-                  MARKS[r.status], plain(r.reason) + ("" if r.p_value is None else f" [p = {r.p_value:.3g}]")]
+                  MARKS[r.status], plain(r.reason)]
                  for r in sort_rows(comparison.rows)]  # fmt: skip
     if table:
         body = tabulate(table, headers, tablefmt="plain", disable_numparse=True)
