@@ -33,7 +33,9 @@ def test_classes_give_both_sides_precision_recall_support_and_confusion() -> Non
 
 def test_a_new_model_has_no_baseline_side_and_other_rows_are_not_paired() -> None:
     (item,) = break_down("classification", PredictionSet(y=Y, models={"m": Predictions(pred=NEW)}), None)
-    assert item.classes[0].precision[0] is None and item.confusion is not None and item.confusion[0] is None
+    assert item.classes[0].precision[0] is None
+    assert item.confusion is not None
+    assert item.confusion[0] is None
     shorter = PredictionSet(y=Y[:3], models={"m": Predictions(pred=BASE[:3])})
     (item,) = break_down("classification", PredictionSet(y=Y, models={"m": Predictions(pred=NEW)}), shorter)
     assert item.classes[0].recall[0] is None
@@ -48,7 +50,8 @@ def test_regression_summarises_residuals() -> None:
     )
     assert item.residuals is not None
     base, new = item.residuals
-    assert base is not None and (base.mean, base.max_abs) == (0.0, 0.0)
+    assert base is not None
+    assert (base.mean, base.max_abs) == (0.0, 0.0)
     assert (new.mean, new.median_abs, new.max_abs) == (0.5, 1.0, 2.0)
     assert new.p90_abs == pytest.approx(np.quantile([1.0, 1.0, 0.0, 2.0], 0.9))
 

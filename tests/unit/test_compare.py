@@ -8,7 +8,6 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-
 import pytest
 from scipy import stats
 
@@ -184,7 +183,8 @@ def test_cv_uses_the_corrected_resampled_t_test_on_the_fold_deltas() -> None:
     deltas = [n - b for b, n in zip(BASE_FOLDS, DROPPED_FOLDS, strict=True)]
     se = math.sqrt((1 / 5 + 100 / 400) * statistics.variance(deltas))  # Nadeau & Bengio: 1/k + n_test/n_train
     expected = stats.t.cdf(statistics.fmean(deltas) / se, 4)  # one-sided: evidence of a drop
-    assert row.method is not None and "Nadeau" in row.method
+    assert row.method is not None
+    assert "Nadeau" in row.method
     assert row.p_worse == pytest.approx(expected)
     assert (row.status, row.base_std) == ("fail", pytest.approx(statistics.stdev(BASE_FOLDS)))
     assert cv_row(NOISY_FOLDS, GateConfig(abs_tol=0.0)).status == "same"  # a noisy drop is not significant
@@ -228,13 +228,18 @@ def test_a_holdout_drop_beyond_the_margin_fails_with_its_interval_and_a_small_on
     base_set, new_set = paired_sets(y, base, worse)
     row = compare_results(base_set, [new_set], MetricsConfig()).rows[0]
     assert row.method == "McNemar (exact)" or (row.method or "").startswith("Tango")
-    assert row.status == "fail" and row.low is not None and row.high is not None and row.high < -0.009
+    assert row.status == "fail"
+    assert row.low is not None
+    assert row.high is not None
+    assert row.high < -0.009
     assert "worse beyond default margin 1 %" in row.reason
     slight = base.copy()
     slight[np.flatnonzero(base == y)[:3]] ^= 1  # three rows: noise, not a drop beyond the margin
     base_set, new_set = paired_sets(y, base, slight)
     row = compare_results(base_set, [new_set], MetricsConfig()).rows[0]
-    assert row.status == "same" and row.low is not None and row.low < row.diff < row.high  # type: ignore[operator]
+    assert row.status == "same"
+    assert row.low is not None
+    assert row.low < row.diff < row.high
 
 
 def test_holm_adjusts_the_p_values_over_the_reports_gated_rows() -> None:
@@ -267,15 +272,20 @@ def test_a_baseline_model_that_cannot_be_scored_is_compared_on_its_own_data_or_n
     empty = replace(base_set, models={}, predictions=PredictionSet(y=y, models={}))
     same_rows = compare_results(empty, [new_set], MetricsConfig(), stored=stored, skipped={"m": "column x is gone"})
     (row,) = same_rows.rows
-    assert row.status == "same" and "merge-base's version" in row.reason
+    assert row.status == "same"
+    assert "merge-base's version" in row.reason
     unmatched = replace(stored, predictions=PredictionSet(y=y[:60], models={"m": Predictions(pred=y[:60])}))
     apart = compare_results(empty, [new_set], MetricsConfig(), stored=unmatched, skipped={"m": "column x is gone"})
     (row,) = apart.rows
-    assert row.status == "incomparable" and "column x is gone" in row.reason and "no primary key" in row.reason
-    assert apart.verdict == "fail" and apart.failed == (row,)
+    assert row.status == "incomparable"
+    assert "column x is gone" in row.reason
+    assert "no primary key" in row.reason
+    assert apart.verdict == "fail"
+    assert apart.failed == (row,)
     lenient = compare_results(empty, [new_set], MetricsConfig(), stored=unmatched, skipped={"m": "gone"},
                               incomparable="warn")  # fmt: skip
-    assert lenient.verdict == "warn" and lenient.warned == lenient.incomparable
+    assert lenient.verdict == "warn"
+    assert lenient.warned == lenient.incomparable
 
 
 def test_rows_are_matched_by_key_when_the_evaluation_rows_differ() -> None:
@@ -288,7 +298,8 @@ def test_rows_are_matched_by_key_when_the_evaluation_rows_differ() -> None:
     new_set = replace(new_set, predictions=replace(new_set.predictions, keys=keys))
     empty = replace(base_set, models={}, predictions=PredictionSet(y=y, models={}))
     (row,) = compare_results(empty, [new_set], MetricsConfig(), stored=stored, skipped={"m": "gone"}).rows
-    assert row.status == "same" and "on the 90 of 100 rows matched by key" in row.reason
+    assert row.status == "same"
+    assert "on the 90 of 100 rows matched by key" in row.reason
 
 
 def test_merge_candidates_joins_matrix_legs() -> None:
