@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlgate import __version__
 from mlgate.baseline import (
@@ -35,14 +35,18 @@ from mlgate.baseline import (
 )
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
-from mlgate.results import read_results
+from mlgate.results import read_results, write_results
 
 if TYPE_CHECKING:
+    from mlgate.breakdown import Breakdown
     from mlgate.compare import Comparison
     from mlgate.data.results import ValidationResult
     from mlgate.data.schema_diff import SchemaDiff
     from mlgate.results import ResultSet
     from mlgate.training.dataset import TrainingData
+    from mlgate.training.predictions import PredictionSet
+    from mlgate.training.rescore import Rescored
+    from mlgate.training.run import TrainRun
 
 Step = Callable[[str], None]
 Trainer = Callable[[Path, Path], None]
@@ -71,6 +75,7 @@ class CheckResult:
     schema_diff: SchemaDiff | None = None
     skipped: dict[str, str] = field(default_factory=dict)  # baseline models that could not be re-scored
     cached_as: str | None = None  # the commit these results were stored under, for later PRs
+    breakdown: tuple[Breakdown, ...] = ()  # per-class scores / residuals of each model, baseline vs PR
 
     @property
     def verdict(self) -> Literal["pass", "warn", "fail"]:
@@ -101,25 +106,67 @@ def run_check(
         baseline, revisions, git = find_baseline(config, options, environ, say, trainer, Path(scratch))
         if options.candidates:
             say(f"reading {len(options.candidates)} candidate results folder(s)")
-            candidates = [read_results(folder) for folder in options.candidates]
+            candidates = [read_results_with_predictions(folder) for folder in options.candidates]
             folder, data, machine = None, None, {}
+            run = None
         else:
             say("training the candidate models")
-            run = train_models(config, out=out / "candidate", progress=say)
+            run = train_models(config, out=out / "candidate", progress=say, latency=False)
             candidates, folder, data, machine = [run.results], run.folder, run.data, run.manifest.get("machine", {})
         reuse = find_reuse(baseline, candidates, machine, folder)
-        rescored, skipped = _rescore(baseline, config, say, reuse, data)
+        from mlgate.compare import compare_results, merge_candidates
+
+        candidate = merge_candidates(candidates)
+        rescore_run = _rescore(baseline, config, say, reuse, data, candidate.predictions, latency=run is None)
+        rescored, skipped = (None, {}) if rescore_run is None else (rescore_run.results, dict(rescore_run.skipped))
+        stored = None if baseline.folder is None else read_results_with_predictions(baseline.folder)
+        paired: dict[str, Any] = {}
+        if run is not None:
+            say("timing the baseline's and this PR's models side by side")
+            candidate, rescored, paired = _time_together(run, rescore_run, reuse, config)
+            candidates = [candidate]
+            write_results(run.folder, candidate)
     if reuse.same and rescored is not None:
         baseline = dataclasses.replace(baseline, reason=f"{baseline.reason}; {_describe_shared(sorted(reuse.same))}")
-    from mlgate.compare import compare_results, merge_candidates
-
-    candidate = merge_candidates(candidates)
+    if skipped:
+        reason = baseline.reason
+        if rescored is not None and not rescored.models:  # nothing was re-scored: never claim it was
+            reason = reason.replace(": cached model re-scored on this PR's data", ": cached models")
+        baseline = dataclasses.replace(baseline, reason=f"{reason}; {_describe_skipped(skipped)}")
     if baseline.source == "self":  # the merge-base is this very commit: its results are the candidates'
-        rescored = candidate
-    comparison = compare_results(rescored, candidates, config.metrics, baseline_note=baseline.reason)
+        rescored, stored = candidate, None
+        from mlgate.training.side_by_side import pair_identical
+
+        paired = {name: pair_identical(model.timings) for name, model in candidate.models.items()}
+    comparison = compare_results(
+        rescored, candidates, config.metrics, baseline_note=baseline.reason, stored=stored, skipped=skipped,
+        timings=paired, incomparable=config.baseline.incomparable, seed=config.train.seed,
+    )  # fmt: skip
     schema_diff = diff_schema_at(git, baseline.commit, config) if git is not None else None
     cached_as = _cache_candidate(git, revisions, options, config, folder) if folder is not None else None
-    return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as)
+    from mlgate.breakdown import break_down
+
+    details = break_down(candidate.task, candidate.predictions, None if rescored is None else rescored.predictions)
+    return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as,
+                       details)  # fmt: skip
+
+
+def read_results_with_predictions(folder: Path) -> ResultSet:
+    """A results folder with its per-row predictions (``predictions.parquet``) when it has them."""
+    from mlgate.training.predictions import attach_predictions
+
+    return attach_predictions(read_results(folder), folder)
+
+
+def _describe_skipped(skipped: dict[str, str]) -> str:
+    """The report's words for baseline models that could not be re-scored on this PR's data."""
+    names = sorted(skipped)
+    which = ", ".join(names) if len(names) <= 3 else f"{len(names)} models"
+    first = skipped[names[0]]
+    more = "; …" if len(names) > 1 else ""
+    return (
+        f"{which}: NOT re-scored on this PR's data ({first}{more}), compared with their scores on the merge-base's data"
+    )
 
 
 def _describe_shared(names: list[str]) -> str:
@@ -304,14 +351,43 @@ def _rescore(
     say: Step,
     reuse: Reuse,
     data: TrainingData | None,
-) -> tuple[ResultSet | None, dict[str, str]]:
+    shared: PredictionSet | None,
+    *,
+    latency: bool,
+) -> Rescored | None:
     if baseline.folder is None:
-        return None, {}
+        return None
     from mlgate.training.rescore import rescore
 
     say(f"re-scoring the baseline models ({baseline.source}) on this data")
-    rescored = rescore(baseline.folder, config, progress=say, fit_times=reuse.fit_times, data=data, same=reuse.same)
-    return rescored.results, dict(rescored.skipped)
+    return rescore(baseline.folder, config, progress=say, fit_times=reuse.fit_times, data=data, same=reuse.same,
+                   shared=shared, latency=latency)  # fmt: skip
+
+
+def _time_together(
+    run: TrainRun, rescored: Rescored | None, reuse: Reuse, config: Config
+) -> tuple[ResultSet, ResultSet | None, dict[str, Any]]:
+    """Time the PR's models (with their baseline models, side by side) and put the timings into both sides."""
+    from mlgate.training.side_by_side import pair_identical, time_side_by_side, with_timings
+
+    base_results = None if rescored is None else rescored.results
+    loaded = {} if rescored is None else rescored.loaded
+    fits = {}
+    for name in rescored.fitted_here if rescored is not None else ():
+        base_model, new_model = base_results.models.get(name), run.results.models.get(name)  # type: ignore[union-attr]
+        if base_model is not None and new_model is not None and "fit_s" in base_model.timings:
+            fits[name] = (base_model.timings["fit_s"], new_model.timings.get("fit_s", 0.0))
+    train = None if run.data is None else (run.data.train.X, run.data.train.y)
+    found = time_side_by_side(loaded, run.fitted, run.sample, config, fits=fits, train=train)
+    candidate = with_timings(run.results, found.new)
+    paired: dict[str, Any] = dict(found.paired)
+    if base_results is not None:
+        base_timings = {n: {k: round(t.base, 4) for k, t in p.items() if k != "fit_s"} for n, p in found.paired.items()}
+        for name in reuse.same:
+            base_timings[name] = found.new.get(name, {})
+            paired[name] = pair_identical(candidate.models[name].timings) if name in candidate.models else {}
+        base_results = with_timings(base_results, base_timings)
+    return candidate, base_results, paired
 
 
 def _cache_candidate(

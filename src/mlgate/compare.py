@@ -7,12 +7,14 @@ data, a gate naming no metric). The rules of one gate live in ``mlgate.gates``; 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlgate.config import MetricsConfig
 from mlgate.errors import InputError
+from mlgate.evidence import Settings, find_evidence
 from mlgate.gates import (
     Direction,
     Gate,
@@ -22,12 +24,16 @@ from mlgate.gates import (
     check_metrics_config,
     infer_direction,
     judge_change,
+    judge_tested,
     judge_value,
-    paired_p_value,
     resolve_gate,
     spread,
 )
 from mlgate.results import TIMING_LABELS, ModelResult, ResultSet
+from mlgate.stats import adjust_holm
+
+if TYPE_CHECKING:
+    from mlgate.stats import PairedTest
 
 __all__ = [
     "Comparison",
@@ -61,8 +67,6 @@ class Row:
     reason: str
     base_std: float | None = None
     new_std: float | None = None
-    p_value: float | None = None
-    meaningful: bool | None = None
     direction: Direction = "none"
     rule: str | None = None  # the short rule a fail/warn broke: "tolerance 2 %", "min 0.9"
     low: float | None = None  # the interval of diff (two-sided 1 - 2·alpha), when a test was run
@@ -70,6 +74,7 @@ class Row:
     method: str | None = None  # the test that gave the interval: "McNemar (exact)", "DeLong", ...
     mde: float | None = None  # the smallest drop this evaluation could detect (80 % power), when known
     p_worse: float | None = None  # one-sided p of "not worse beyond the margin" (Holm-adjusted)
+    base_own: float | None = None  # the baseline model's score on the merge-base's own data, when that differs
 
     @property
     def label(self) -> str:
@@ -102,18 +107,29 @@ class Comparison:
     notes: tuple[str, ...] = ()
     baseline_note: str | None = None
     alpha: float = 0.05
+    incomparable_severity: Severity = "fail"
+    methods: tuple[str, ...] = ()  # the tests behind the rows' intervals, for the report's footer
+    data_changed: bool = False  # the evaluation data differ between the merge-base and the PR
 
     @property
     def failed(self) -> tuple[Row, ...]:
-        return tuple(r for r in self.rows if r.status == "fail")
+        blocked = self.incomparable_severity == "fail"
+        return tuple(r for r in self.rows if r.status == "fail" or (blocked and r.status == "incomparable"))
 
     @property
     def warned(self) -> tuple[Row, ...]:
-        return tuple(r for r in self.rows if r.status == "warn")
+        warned = self.incomparable_severity == "warn"
+        return tuple(r for r in self.rows if r.status == "warn" or (warned and r.status == "incomparable"))
+
+    @property
+    def incomparable(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.status == "incomparable")
 
     @property
     def verdict(self) -> Verdict:
-        return "fail" if self.failed else "warn" if self.warned else "pass"
+        """``fail`` on a failed gate (or a model not comparable, by default); ``warn`` on a warning that is not a
+        timing (timings reach the verdict only as failures: they depend on the machine)."""
+        return "fail" if self.failed else "warn" if any(r.kind != "timing" for r in self.warned) else "pass"
 
     @property
     def has_baseline(self) -> bool:
@@ -123,7 +139,7 @@ class Comparison:
     def folds(self) -> int | None:
         """The fold count when any row was tested for significance."""
         sizes = [len(m.folds[k]) for m in self.candidate.models.values() for k in m.folds]
-        return max(sizes) if sizes and any(r.p_value is not None for r in self.rows) else None
+        return max(sizes) if sizes and any(r.method and "Nadeau" in r.method for r in self.rows) else None
 
     def best_value(self) -> float | None:
         if self.best_model is None or self.primary is None:
@@ -137,16 +153,29 @@ def compare_results(
     metrics: MetricsConfig,
     *,
     baseline_note: str | None = None,
+    stored: ResultSet | None = None,
+    skipped: Mapping[str, str] | None = None,
+    timings: Mapping[str, Mapping[str, Any]] | None = None,
+    incomparable: Severity = "fail",
+    seed: int = 0,
 ) -> Comparison:
-    """Compare ``candidates`` (merged) with ``baseline`` (None: current-only, bounds still apply)."""
+    """Compare ``candidates`` (merged) with ``baseline`` (None: current-only, bounds still apply).
+
+    ``stored``: the baseline as its own run scored it (on the merge-base's data): the fallback for the models
+    in ``skipped`` (name -> why they could not be scored on this data), and the "before" of a data change.
+    ``timings``: per model and timing key, a side-by-side measurement (``PairedTiming``) from this job; a
+    timing without one gets no status.
+    """
     check_metrics_config(metrics)
     candidate = merge_candidates(candidates)
-    rows: list[Row] = []
+    settings = Settings(alpha=metrics.alpha, samples=metrics.bootstrap_samples, seed=seed)
+    context = _Context(metrics, settings, dict(skipped or {}), stored, timings or {}, has_baseline=baseline is not None)
     names = list(candidate.models) + [n for n in (baseline.models if baseline else {}) if n not in candidate.models]
+    names += [n for n in context.skipped if n not in names and stored is not None and n in stored.models]
+    drafts: list[_Draft] = []
     for name in names:
-        new = candidate.models.get(name)
-        base = baseline.models.get(name) if baseline is not None else None
-        rows += _model_rows(name, base, new, metrics, has_baseline=baseline is not None)
+        drafts += _model_rows(name, baseline, candidate, context)
+    rows = _settle(drafts, metrics.alpha)
     primary = _primary(candidate, metrics)
     return Comparison(
         rows=tuple(rows),
@@ -155,10 +184,13 @@ def compare_results(
         primary=primary,
         best_model=find_best_model(candidate, primary, metrics),
         baseline_best=None if baseline is None else find_best_model(baseline, primary, metrics),
-        params=() if baseline is None else diff_params(baseline, candidate),
+        params=() if baseline is None else _changes(_with_stored(baseline, stored), candidate, stored),
         notes=tuple(_notes(baseline, candidate, metrics, rows)),
         baseline_note=baseline_note,
         alpha=metrics.alpha,
+        incomparable_severity=incomparable,
+        methods=tuple(dict.fromkeys(d.test.method for d in drafts if d.test is not None)),
+        data_changed=_data_changed(stored, candidate),
     )
 
 
@@ -192,7 +224,16 @@ def merge_candidates(sets: Sequence[ResultSet]) -> ResultSet:
         commit=next((r.commit for r in sets if r.commit), None),
         mlgate_version=next((r.mlgate_version for r in sets if r.mlgate_version), None),
         source=", ".join(r.source for r in sets if r.source) or None,
+        predictions=_merge_predictions([r.predictions for r in sets]),
     )
+
+
+def _merge_predictions(sets: Sequence[Any]) -> Any:
+    """One prediction set from the legs' (same rows: same data digest, checked above), or None if any lacks one."""
+    if not sets or any(p is None for p in sets):
+        return None
+    models = {name: rows for p in sets for name, rows in p.models.items()}
+    return replace(sets[0], models=models)
 
 
 def find_best_model(results: ResultSet, primary: str | None, metrics: MetricsConfig) -> str | None:
@@ -234,6 +275,20 @@ def diff_params(baseline: ResultSet, candidate: ResultSet) -> tuple[ParamChange,
     return tuple(changes)
 
 
+def diff_features(baseline: ResultSet, candidate: ResultSet) -> tuple[ParamChange, ...]:
+    """The feature columns added or removed between the two runs, as changes of every model on both sides."""
+    old = baseline.evaluation.features if baseline.evaluation else ()
+    new = candidate.evaluation.features if candidate.evaluation else ()
+    if not old or not new or old == new:
+        return ()
+    removed, added = [f for f in old if f not in new], [f for f in new if f not in old]
+    changes: list[ParamChange] = []
+    for name in (n for n in candidate.models if n in baseline.models):
+        changes += [ParamChange(name, f"features[{f}]", "removed", f, None) for f in removed]
+        changes += [ParamChange(name, f"features[{f}]", "added", None, f) for f in added]
+    return tuple(changes)
+
+
 def _param_path(parts: Iterable[Any]) -> str:
     text = ""
     for part in parts:
@@ -264,30 +319,53 @@ def _ordered(names: Iterable[str], preferred: Sequence[str]) -> list[str]:
     return [n for n in preferred if n in unique] + [n for n in unique if n not in preferred]
 
 
-def _model_rows(
-    name: str, base: ModelResult | None, new: ModelResult | None, metrics: MetricsConfig, *, has_baseline: bool
-) -> list[Row]:
-    rows = []
+@dataclass(frozen=True)
+class _Context:
+    metrics: MetricsConfig
+    settings: Settings
+    skipped: dict[str, str]
+    stored: ResultSet | None
+    timings: Mapping[str, Mapping[str, Any]]
+    has_baseline: bool
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A row before the report-wide Holm adjustment: its gate and test, if any."""
+
+    row: Row
+    gate: Gate
+    test: PairedTest | None = None
+    note: str | None = None  # what the test was run on, when not the whole evaluation set
+
+
+def _model_rows(name: str, baseline: ResultSet | None, candidate: ResultSet, context: _Context) -> list[_Draft]:
+    base_set = baseline
+    new = candidate.models.get(name)
+    base = baseline.models.get(name) if baseline is not None else None
+    fallback = context.stored is not None and name in context.skipped and name in context.stored.models
+    if base is None and fallback:
+        assert context.stored is not None
+        base_set, base = context.stored, context.stored.models[name]
+    drafts = []
     for kind, attribute in _KINDS:
-        preferred = metrics.names if kind == "quality" else tuple(TIMING_LABELS)
+        preferred = context.metrics.names if kind == "quality" else tuple(TIMING_LABELS)
         values = [getattr(m, attribute) for m in (new, base) if m is not None]
         for metric in _ordered((k for v in values for k in v), preferred):
-            rows.append(_row(name, metric, kind, base, new, resolve_gate(metric, kind, metrics), metrics.alpha,
-                             has_baseline=has_baseline))  # fmt: skip
-    return rows
+            gate = resolve_gate(metric, kind, context.metrics)
+            draft = _draft(name, metric, kind, base, new, gate, context)
+            if kind == "quality" and fallback and draft.row.base is not None and draft.row.new is not None:
+                draft = _judge_fallback(draft, base_set, candidate, context)
+            elif kind == "quality" and base_set is not None and draft.row.diff is not None:
+                draft = _with_evidence(draft, base_set, candidate, context)
+            drafts.append(_with_own(draft, base_set, context))
+    return drafts
 
 
-def _row(
-    model: str,
-    metric: str,
-    kind: Kind,
-    base_model: ModelResult | None,
-    new_model: ModelResult | None,
-    gate: Gate,
-    alpha: float,
-    *,
-    has_baseline: bool,
-) -> Row:
+def _draft(
+    model: str, metric: str, kind: Kind, base_model: ModelResult | None, new_model: ModelResult | None, gate: Gate,
+    context: _Context,
+) -> _Draft:  # fmt: skip
     def pick(m: ModelResult | None) -> tuple[float | None, tuple[float, ...]]:
         if m is None:
             return None, ()
@@ -302,23 +380,129 @@ def _row(
         new_std=spread(new_folds), direction=gate.direction,
     )  # fmt: skip
     if new is None:
-        return replace(row, reason=f"{'model' if new_model is None else 'metric'} removed")
+        return _Draft(replace(row, reason=f"{'model' if new_model is None else 'metric'} removed"), gate)
     if base is None:
-        j = judge_value(gate, new, status="new" if has_baseline else "current")
-        return replace(row, status=j.status, reason=j.reason, rule=j.rule)
-    p_value = paired_p_value(base_folds, new_folds) if base_folds and new_folds else None
-    j = judge_change(gate, base, new, p_value=p_value, alpha=alpha)
+        j = judge_value(gate, new, status="new" if context.has_baseline else "current")
+        return _Draft(replace(row, status=j.status, reason=j.reason, rule=j.rule), gate)
     diff = new - base
-    return replace(
-        row,
-        diff=diff,
-        pct=diff / abs(base) * 100 if base else None,
-        status=j.status,
-        reason=j.reason,
-        rule=j.rule,
-        p_value=p_value,
-        meaningful=None if p_value is None else p_value < alpha,
-    )
+    row = replace(row, diff=diff, pct=diff / abs(base) * 100 if base else None)
+    if kind == "timing":
+        return _Draft(_judge_timing_row(row, gate, context.timings.get(model, {}).get(metric), context), gate)
+    j = judge_change(gate, base, new, p_value=None, alpha=context.metrics.alpha)
+    return _Draft(replace(row, status=j.status, reason=j.reason, rule=j.rule), gate)
+
+
+def _with_evidence(draft: _Draft, base: ResultSet, new: ResultSet, context: _Context) -> _Draft:
+    row = draft.row
+    assert row.base is not None
+    assert row.new is not None
+    found = find_evidence(row.model, row.metric, base, new, draft.gate, draft.gate.tolerance(row.base),
+                          context.settings)  # fmt: skip
+    if found.test is None:
+        return draft
+    return _Draft(_tested(row, found.test), draft.gate, found.test, found.shared)
+
+
+def _judge_fallback(draft: _Draft, base: ResultSet | None, new: ResultSet, context: _Context) -> _Draft:
+    """A baseline model that could not be scored on the PR's data: compare it on shared rows, or not at all."""
+    row = draft.row
+    assert base is not None
+    assert row.base is not None
+    why = context.skipped[row.model]
+    found = find_evidence(row.model, row.metric, base, new, draft.gate, draft.gate.tolerance(row.base),
+                          context.settings)  # fmt: skip
+    if found.test is None:
+        reason = f"not comparable: the baseline model cannot be scored on this PR's data ({why})"
+        if found.why_not:
+            reason += f"; {found.why_not}"
+        return _Draft(replace(row, status="incomparable", reason=reason, rule="not comparable"), draft.gate)
+    rows = found.shared or "on the same evaluation rows"
+    note = f"{rows}, the baseline model scored on the merge-base's version of them"
+    return _Draft(_tested(row, found.test), draft.gate, found.test, note)
+
+
+def _tested(row: Row, test: PairedTest) -> Row:
+    finite = math.isfinite(test.low) and math.isfinite(test.high)
+    return replace(row, low=test.low if finite else None, high=test.high if finite else None, method=test.method,
+                   mde=test.mde, p_worse=test.p_worse)  # fmt: skip
+
+
+def _with_own(draft: _Draft, base: ResultSet | None, context: _Context) -> _Draft:
+    """Add the baseline model's score on its own (merge-base) data when the PR's evaluation data differ."""
+    stored = context.stored
+    row = draft.row
+    if stored is None or base is stored or row.kind != "quality" or not _data_changed(stored, base):
+        return draft
+    model = stored.models.get(row.model)
+    own = None if model is None else model.metrics.get(row.metric)
+    return _Draft(replace(row, base_own=own), draft.gate, draft.test, draft.note)
+
+
+def _settle(drafts: Sequence[_Draft], alpha: float) -> list[Row]:
+    """Holm-adjust the tested rows' p-values over the report and judge each tested row by them."""
+    tested = [i for i, d in enumerate(drafts) if d.test is not None and d.gate.judged]
+    worse = adjust_holm([drafts[i].test.p_worse for i in tested])  # type: ignore[union-attr]
+    better = adjust_holm([drafts[i].test.p_better for i in tested])  # type: ignore[union-attr]
+    rows = [d.row for d in drafts]
+    for index, p_worse, p_better in zip(tested, worse, better, strict=True):
+        draft = drafts[index]
+        row, test = draft.row, draft.test
+        assert test is not None
+        assert row.base is not None
+        assert row.new is not None
+        j = judge_tested(draft.gate, row.base, row.new, test, p_worse=p_worse, p_better=p_better, alpha=alpha)
+        reason = j.reason + (f"; {draft.note}" if draft.note else "")
+        rows[index] = replace(row, status=j.status, reason=reason, rule=j.rule, p_worse=p_worse)
+    return rows
+
+
+def _judge_timing_row(row: Row, gate: Gate, paired: Any, context: _Context) -> Row:
+    """A timing gets a status only from a side-by-side measurement whose interval is beyond tolerance and floor."""
+    if row.metric == "model_kb":
+        assert row.base is not None
+        assert row.new is not None
+        j = judge_change(gate, row.base, row.new, p_value=None, alpha=context.metrics.alpha)
+        return replace(row, status=j.status, reason=j.reason, rule=j.rule)
+    if paired is None:
+        return replace(row, status="unjudged", reason="not measured side by side in this job: not judged")
+    from mlgate.training.timing_rule import judge_timing
+
+    timing = context.metrics.timing
+    floor = timing.fit_floor_s if row.metric == "fit_s" else timing.latency_floor_ms
+    verdict = judge_timing(paired, rel_tol=gate.rel_tol, floor=floor)
+    low = None if paired.low is None else paired.base * (paired.low - 1)
+    high = None if paired.high is None else paired.base * (paired.high - 1)
+    row = replace(row, base=paired.base, new=paired.new, diff=paired.new - paired.base,
+                  pct=(paired.ratio - 1) * 100, low=low, high=high, method="interleaved timing")  # fmt: skip
+    if verdict == "worse":
+        return replace(row, status=gate.severity, reason=f"slower beyond {gate.describe_tolerance()}",
+                       rule=gate.describe_tolerance())  # fmt: skip
+    if verdict == "better":
+        return replace(row, status="better", reason="faster beyond the noise")
+    if verdict == "same":
+        return replace(row, status="same", reason="within tolerance or below the noise floor")
+    return replace(row, status="unjudged", reason="too few side-by-side measurements to judge")
+
+
+def _changes(baseline: ResultSet, candidate: ResultSet, stored: ResultSet | None) -> tuple[ParamChange, ...]:
+    """Changed parameters, then the features added or removed since the baseline's own run, per model."""
+    both = diff_params(baseline, candidate) + diff_features(stored or baseline, candidate)
+    order = {name: index for index, name in enumerate(candidate.models)}
+    return tuple(sorted(both, key=lambda c: order.get(c.model, len(order))))
+
+
+def _with_stored(baseline: ResultSet, stored: ResultSet | None) -> ResultSet:
+    """The baseline plus the stored models it lacks (skipped ones), so their changed parameters are shown."""
+    if stored is None:
+        return baseline
+    extra = {n: m for n, m in stored.models.items() if n not in baseline.models}
+    return baseline if not extra else replace(baseline, models={**baseline.models, **extra})
+
+
+def _data_changed(stored: ResultSet | None, now: ResultSet | None) -> bool:
+    old = None if stored is None else stored.evaluation
+    new = None if now is None else now.evaluation
+    return bool(old and new and old.data_sha256 and new.data_sha256 and old.data_sha256 != new.data_sha256)
 
 
 def _notes(baseline: ResultSet | None, candidate: ResultSet, metrics: MetricsConfig, rows: list[Row]) -> list[str]:
@@ -327,6 +511,8 @@ def _notes(baseline: ResultSet | None, candidate: ResultSet, metrics: MetricsCon
     for name in metrics.gates:
         if name not in measured:
             notes.append(f"metrics.gates.{name} matches no metric in these results")
+    if metrics.meaningful_only or any(g.meaningful_only is not None for g in metrics.gates.values()):
+        notes.append("meaningful_only is deprecated and has no effect: every quality gate is a significance test now")
     if baseline is None:
         return notes
     old, new = baseline.evaluation, candidate.evaluation
@@ -334,10 +520,8 @@ def _notes(baseline: ResultSet | None, candidate: ResultSet, metrics: MetricsCon
         notes.append("the baseline was evaluated on different data than the PR: deltas mix model and data changes")
     if old and new and old.kind != new.kind:
         notes.append(f"the baseline was evaluated by {old.kind}, the PR by {new.kind}: scores may not be comparable")
-    mismatched = [r for r in rows if r.base_std is not None and r.new_std is not None and r.p_value is None]
-    if mismatched:
-        notes.append("fold counts differ between baseline and PR: significance was not tested")
-    gated_on_folds = any(resolve_gate(r.metric, r.kind, metrics).meaningful_only for r in rows if r.kind == "quality")
-    if gated_on_folds and not any(r.p_value is not None for r in rows):
-        notes.append("meaningful_only is set but the results have no matching CV folds: gates use tolerances alone")
+    untested = [r for r in rows if r.kind == "quality" and r.diff is not None and r.method is None and r.diff != 0]
+    if untested and any(r.direction != "none" for r in untested):
+        notes.append(f"{len(untested)} quality row(s) compared as point values: no per-row predictions or "
+                     "matching folds on both sides")  # fmt: skip
     return notes

@@ -12,19 +12,26 @@ import statistics
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mlgate.config import GateConfig, MetricsConfig
 from mlgate.errors import ConfigError
 from mlgate.results import TIMING_LABELS
 
+if TYPE_CHECKING:
+    from mlgate.stats import PairedTest
+
 Direction = Literal["higher", "lower", "none"]
 Severity = Literal["fail", "warn"]
-Status = Literal["fail", "warn", "better", "same", "changed", "new", "removed", "current"]
+Status = Literal["fail", "warn", "better", "same", "changed", "new", "removed", "current", "incomparable", "unjudged"]
 Kind = Literal["quality", "timing"]
 
 # Default relative tolerance of timing gates: hosted runners vary by 10-20 % from run to run.
 TIMING_REL_TOL = 0.25
+# Default margin of a quality gate that sets no tolerance: a drop must be beyond 1 % of the baseline value (with
+# confidence 1 - alpha) to fail. Two seeds of the same forest differ by less on the benchmark datasets
+# (scripts/bench_gate.py, docs/benchmarks.md); set abs_tol: 0 to gate on any significant drop.
+QUALITY_REL_MARGIN = 0.01
 
 _LOWER_TOKENS = frozenset(
     {"mse", "mae", "rmse", "rmsle", "msle", "mape", "medae", "latency", "time", "seconds", "duration", "ms",
@@ -68,7 +75,7 @@ class Gate:
     max: float | None = None
     abs_tol: float = 0.0
     rel_tol: float = 0.0
-    meaningful_only: bool = False
+    default_margin: bool = False  # the tolerance is mlgate's default margin, not one the config set
 
     @property
     def judged(self) -> bool:
@@ -84,24 +91,31 @@ class Gate:
         parts = ([f"{self.abs_tol:g}"] if self.abs_tol else []) + (
             [f"{self.rel_tol * 100:g} %"] if self.rel_tol else []
         )
+        if self.default_margin:
+            return f"default margin {' or '.join(parts)}"
         return "tolerance " + " or ".join(parts) if parts else "no tolerance"
 
 
-def resolve_gate(metric: str, kind: Kind, metrics: MetricsConfig) -> Gate:
-    """The gate of ``metric`` from ``metrics.gates`` over the defaults (timings: lower, warn, 25 % tolerance)."""
+def resolve_gate(metric: str, kind: Kind, metrics: MetricsConfig, *, default_margin: bool = True) -> Gate:
+    """The gate of ``metric`` from ``metrics.gates`` over the defaults (timings: lower, warn, 25 % tolerance).
+
+    A quality gate that sets no tolerance gets the default margin (``QUALITY_REL_MARGIN``) of the PR gate;
+    ``default_margin: False`` leaves it at zero (monitor and retrain decide on their own margins).
+    """
     config = metrics.gates.get(metric, GateConfig())
     timing = kind == "timing"
     direction: Direction = config.direction or ("lower" if timing else infer_direction(metric))
     severity: Severity = config.severity or ("warn" if timing else "fail")
     unset = config.abs_tol is None and config.rel_tol is None
+    default_rel = TIMING_REL_TOL if timing else (QUALITY_REL_MARGIN if default_margin else 0.0)
     gate = Gate(
         direction=direction,
         severity=severity,
         min=config.min,
         max=config.max,
         abs_tol=config.abs_tol or 0.0,
-        rel_tol=TIMING_REL_TOL if timing and unset else (config.rel_tol or 0.0),
-        meaningful_only=metrics.meaningful_only if config.meaningful_only is None else config.meaningful_only,
+        rel_tol=default_rel if unset else (config.rel_tol or 0.0),
+        default_margin=unset and not timing and default_margin,
     )
     _check_gate(metric, gate)
     return gate
@@ -109,8 +123,10 @@ def resolve_gate(metric: str, kind: Kind, metrics: MetricsConfig) -> Gate:
 
 def check_metrics_config(metrics: MetricsConfig) -> None:
     """Reject values no gate can use (a level outside (0, 1)); per-gate values are checked on resolution."""
-    if not 0 < metrics.alpha < 1:
-        raise ConfigError(f"metrics.alpha is {metrics.alpha:g}; it must lie between 0 and 1 (e.g. 0.05)")
+    if not 0 < metrics.alpha < 0.5:
+        raise ConfigError(f"metrics.alpha is {metrics.alpha:g}; it must lie between 0 and 0.5 (e.g. 0.05)")
+    if metrics.bootstrap_samples < 100:
+        raise ConfigError(f"metrics.bootstrap_samples is {metrics.bootstrap_samples}; use at least 100 (default 2000)")
 
 
 def _check_gate(metric: str, gate: Gate) -> None:
@@ -183,10 +199,6 @@ def judge_change(gate: Gate, base: float, new: float, *, p_value: float | None, 
     if abs(diff) <= tolerance:
         return Judgement("same", f"within {described}")
     insignificant = p_value is not None and p_value >= alpha
-    if insignificant and gate.meaningful_only:
-        return Judgement(
-            "same", f"{'better' if gain > 0 else 'worse'} but not significant (p = {p_value:.3g} ≥ {alpha:g})"
-        )
     if gain > 0:
         return Judgement("better", "better" + (f" beyond {described}" if tolerance else ""))
     significance = "" if p_value is None else f" (p = {p_value:.3g}{', not significant' if insignificant else ''})"
@@ -202,3 +214,28 @@ def judge_value(gate: Gate, new: float, *, status: Status) -> Judgement:
     if gate.min is not None or gate.max is not None:
         return Judgement(status, "within bounds" if status == "current" else "new; within bounds")
     return Judgement(status, "no baseline value" if status == "current" else "new")
+
+
+def judge_tested(gate: Gate, base: float, new: float, test: PairedTest, *, p_worse: float, p_better: float,
+                 alpha: float) -> Judgement:  # fmt: skip
+    """Judge a value by its paired test: fail only when the drop is beyond the margin with confidence 1 − alpha.
+
+    ``p_worse`` (Holm-adjusted over the report's gated rows) tests "not worse than the baseline by more than
+    the margin"; ``p_better`` tests "no better". Bounds come first, as for every gate.
+    """
+    broken = check_bounds(gate, new)
+    if broken is not None:
+        return Judgement(gate.severity, f"{'below' if broken.startswith('min') else 'above'} {broken}", broken)
+    if abs(new - base) <= 1e-12 * max(1.0, abs(base), abs(new)) and test.high - test.low <= 1e-12:
+        return Judgement("same", "unchanged: the same predictions")
+    described = gate.describe_tolerance()
+    margin = gate.tolerance(base)
+    if p_worse < alpha:
+        beyond = f"beyond {described}" if margin else "significantly"
+        return Judgement(gate.severity, f"worse {beyond} (p = {p_worse:.2g} < {alpha:g}, {test.method})", described)
+    if p_better < alpha:
+        return Judgement("better", f"better (p = {p_better:.2g} < {alpha:g}, {test.method})")
+    reason = f"no significant drop beyond {described}" if margin else "no significant change"
+    if test.mde is not None and test.mde > 2 * margin:
+        reason += f"; too few rows to detect a drop below {test.mde:.3g} (80 % power)"
+    return Judgement("same", reason)

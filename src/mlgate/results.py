@@ -56,6 +56,7 @@ class Evaluation:
     test_rows: int = 0
     folds: int | None = None
     data_sha256: str | None = None
+    features: tuple[str, ...] = ()  # the feature columns the models were given
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class ResultSet:
     commit: str | None = None
     mlgate_version: str | None = None
     source: str | None = None  # where it was read from (not written)
+    predictions: Any = field(default=None, compare=False)  # PredictionSet of the holdout rows (predictions.parquet)
 
 
 def to_data(results: ResultSet) -> dict[str, Any]:
@@ -204,6 +206,7 @@ def _evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "test_rows": evaluation.test_rows,
         "folds": evaluation.folds,
         "data_sha256": evaluation.data_sha256,
+        **({"features": list(evaluation.features)} if evaluation.features else {}),
     }
 
 
@@ -217,4 +220,5 @@ def _evaluation_from(raw: Mapping[str, Any]) -> Evaluation:
         test_rows=int(raw.get("test_rows", 0)),
         folds=None if raw.get("folds") is None else int(raw["folds"]),
         data_sha256=raw.get("data_sha256"),
+        features=tuple(str(f) for f in raw.get("features") or ()),
     )

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import statistics
+from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pytest
 from scipy import stats
 
 from mlgate.compare import Comparison, Row, compare_results, diff_params, infer_direction, merge_candidates
 from mlgate.config import GateConfig, MetricsConfig
 from mlgate.errors import ConfigError, InputError
-from mlgate.gates import paired_p_value
 from mlgate.results import Evaluation, ModelResult, ResultSet
+from mlgate.stats import Predictions, score_predictions
+from mlgate.training.predictions import PredictionSet
+from mlgate.training.timing_rule import PairedTiming
 
 
 def model(name: str = "m", metrics: dict[str, float] | None = None, **extra: Any) -> ModelResult:
@@ -95,19 +100,38 @@ def test_reasons_and_rules_name_what_was_broken() -> None:
     assert "not judged" in untouched.reason
 
 
+def paired_timing(base: float, new: float, low: float | None, high: float | None) -> PairedTiming:
+    return PairedTiming(base=base, new=new, ratio=new / base, low=low, high=high, rounds=15)
+
+
 @pytest.mark.parametrize(
-    ("base", "new", "gate", "status"),
+    ("timing", "gate", "status"),
     [
-        (1.0, 1.2, None, "same"),  # timings: 25 % tolerance by default
-        (1.0, 1.5, None, "warn"),  # ... and warn, never fail, by default: runners differ
-        (1.0, 1.5, GateConfig(severity="fail"), "fail"),
-        (1.0, 1.1, GateConfig(rel_tol=0.05), "warn"),
-        (1.0, 0.5, None, "better"),
+        (None, None, "unjudged"),  # not measured side by side: no status, whatever the numbers say
+        (paired_timing(10.0, 15.0, 1.3, 1.7), None, "warn"),  # the whole interval beyond 25 %: warn by default
+        (paired_timing(10.0, 15.0, 1.3, 1.7), GateConfig(severity="fail"), "fail"),
+        (paired_timing(10.0, 15.0, 1.1, 1.9), None, "same"),  # the interval reaches into the tolerance
+        (paired_timing(0.2, 0.5, 2.0, 3.0), None, "same"),  # below the 1 ms floor
+        (paired_timing(10.0, 11.5, 1.08, 1.2), GateConfig(rel_tol=0.05), "warn"),
+        (paired_timing(10.0, 5.0, 0.4, 0.6), None, "better"),
+        (paired_timing(10.0, 15.0, None, None), None, "unjudged"),  # too few rounds for an interval
     ],
 )
-def test_timings_gate_at_warn_with_a_tolerance(base: float, new: float, gate: GateConfig | None, status: str) -> None:
-    row = one_row("fit_s", base, new, gate, timing=True)
-    assert (row.kind, row.status, row.label) == ("timing", status, "fit time (s)")
+def test_a_timing_gets_a_status_only_from_a_side_by_side_interval(
+    timing: PairedTiming | None, gate: GateConfig | None, status: str
+) -> None:
+    gates = {} if gate is None else {"predict_batch_ms": gate}
+    comparison = compare_results(
+        results(ModelResult("m", "est", timings={"predict_batch_ms": 10.0})),
+        [results(ModelResult("m", "est", timings={"predict_batch_ms": 15.0}))],
+        MetricsConfig(gates=gates),
+        timings={} if timing is None else {"m": {"predict_batch_ms": timing}},
+    )
+    (row,) = comparison.rows
+    assert (row.kind, row.status, row.label) == ("timing", status, "predict (ms, batch)"), row.reason
+    if timing is not None:
+        assert (row.base, row.new) == (timing.base, timing.new)
+    assert comparison.verdict != "warn"  # timings never make the verdict a warning: only a failure counts
 
 
 def test_new_and_removed_models_and_metrics() -> None:
@@ -142,62 +166,140 @@ def test_without_baseline_only_bounds_are_applied() -> None:
 BASE_FOLDS = (0.90, 0.91, 0.89, 0.92, 0.90)
 DROPPED_FOLDS = (0.85, 0.87, 0.86, 0.86, 0.85)
 NOISY_FOLDS = (0.95, 0.84, 0.93, 0.83, 0.92)
+CV = Evaluation("cv", train_rows=500, folds=5, data_sha256="same")
 
 
 def cv_row(new_folds: tuple[float, ...], gate: GateConfig | None = None, **config: Any) -> Row:
     def side(folds: tuple[float, ...]) -> ResultSet:
-        return results(model("m", {"accuracy": statistics.fmean(folds)}, folds={"accuracy": folds}))
+        return results(model("m", {"accuracy": statistics.fmean(folds)}, folds={"accuracy": folds}), evaluation=CV)
 
     metrics = MetricsConfig(gates={} if gate is None else {"accuracy": gate}, **config)
     (row,) = compare_results(side(BASE_FOLDS), [side(new_folds)], metrics).rows
     return row
 
 
-def test_cv_significance_matches_scipy_on_the_same_numbers() -> None:
-    row = cv_row(DROPPED_FOLDS)
-    expected = stats.ttest_rel(DROPPED_FOLDS, BASE_FOLDS).pvalue
-    assert row.p_value == pytest.approx(expected)
-    assert row.meaningful is True
-    assert row.base_std == pytest.approx(statistics.stdev(BASE_FOLDS))
-    assert row.new_std == pytest.approx(statistics.stdev(DROPPED_FOLDS))
-    noisy = cv_row(NOISY_FOLDS)
-    assert noisy.p_value == pytest.approx(stats.ttest_rel(NOISY_FOLDS, BASE_FOLDS).pvalue)
-    assert noisy.meaningful is False
+def test_cv_uses_the_corrected_resampled_t_test_on_the_fold_deltas() -> None:
+    row = cv_row(DROPPED_FOLDS, GateConfig(abs_tol=0.0))
+    deltas = [n - b for b, n in zip(BASE_FOLDS, DROPPED_FOLDS, strict=True)]
+    se = math.sqrt((1 / 5 + 100 / 400) * statistics.variance(deltas))  # Nadeau & Bengio: 1/k + n_test/n_train
+    expected = stats.t.cdf(statistics.fmean(deltas) / se, 4)  # one-sided: evidence of a drop
+    assert row.method is not None
+    assert "Nadeau" in row.method
+    assert row.p_worse == pytest.approx(expected)
+    assert (row.status, row.base_std) == ("fail", pytest.approx(statistics.stdev(BASE_FOLDS)))
+    assert cv_row(NOISY_FOLDS, GateConfig(abs_tol=0.0)).status == "same"  # a noisy drop is not significant
 
 
-@pytest.mark.parametrize(
-    ("folds", "gate", "config", "status"),
-    [
-        (NOISY_FOLDS, None, {}, "fail"),  # gated on the mean alone by default
-        (NOISY_FOLDS, None, {"meaningful_only": True}, "same"),
-        (DROPPED_FOLDS, None, {"meaningful_only": True}, "fail"),
-        (NOISY_FOLDS, GateConfig(meaningful_only=True), {}, "same"),  # per-gate switch
-        (NOISY_FOLDS, GateConfig(meaningful_only=False), {"meaningful_only": True}, "fail"),
-        (NOISY_FOLDS, None, {"meaningful_only": True, "alpha": 0.99}, "fail"),  # a lax level makes it meaningful
-    ],
-)
-def test_meaningful_only_gates_on_significant_differences(
-    folds: tuple[float, ...], gate: GateConfig | None, config: dict[str, Any], status: str
-) -> None:
-    row = cv_row(folds, gate, **config)
-    assert row.status == status, row.reason
+def test_folds_of_other_rows_or_counts_are_compared_as_points_and_say_so() -> None:
+    base = results(model("m", {"accuracy": 0.9}, folds={"accuracy": BASE_FOLDS}), evaluation=CV)
+    new = results(model("m", {"accuracy": 0.85}, folds={"accuracy": DROPPED_FOLDS[:4]}), evaluation=CV)
+    comparison = compare_results(base, [new], MetricsConfig())
+    assert comparison.rows[0].method is None
+    assert any("compared as point values" in n for n in comparison.notes)
 
 
-def test_degenerate_folds_have_defined_p_values() -> None:
-    assert paired_p_value(BASE_FOLDS, BASE_FOLDS) == 1.0
-    assert paired_p_value(BASE_FOLDS, tuple(x - 0.01 for x in BASE_FOLDS)) == 0.0
-    assert paired_p_value(BASE_FOLDS, BASE_FOLDS[:3]) is None
-    assert paired_p_value((0.9,), (0.8,)) is None
+def test_meaningful_only_is_accepted_but_deprecated() -> None:
+    comparison = compare_results(
+        results(model("m", {"accuracy": 0.9})), [results(model("m", {"accuracy": 0.9}))],
+        MetricsConfig(meaningful_only=True),
+    )  # fmt: skip
+    assert any("meaningful_only is deprecated" in n for n in comparison.notes)
 
 
-def test_unequal_fold_counts_skip_the_test_and_say_so() -> None:
-    row = cv_row(DROPPED_FOLDS[:4])
-    assert row.p_value is None
-    base = results(model("m", {"accuracy": 0.9}, folds={"accuracy": BASE_FOLDS}))
-    new = results(model("m", {"accuracy": 0.85}, folds={"accuracy": DROPPED_FOLDS[:4]}))
-    comparison = compare_results(base, [new], MetricsConfig(meaningful_only=True))
-    assert any("fold counts differ" in n for n in comparison.notes)
-    assert any("meaningful_only is set" in n for n in comparison.notes)
+def paired_sets(
+    y: np.ndarray, base_pred: np.ndarray, new_pred: np.ndarray, **new_extra: Any
+) -> tuple[ResultSet, ResultSet]:
+    def side(pred: np.ndarray, **extra: Any) -> ResultSet:
+        rows = Predictions(pred=pred, classes=(0, 1))
+        value = score_predictions("accuracy", y, rows)
+        evaluation = Evaluation("holdout", test_rows=len(y), data_sha256="d")
+        return results(model("m", {"accuracy": value}), evaluation=evaluation,
+                       predictions=PredictionSet(y=y, models={"m": rows}), **extra)  # fmt: skip
+
+    return side(base_pred), side(new_pred, **new_extra)
+
+
+def test_a_holdout_drop_beyond_the_margin_fails_with_its_interval_and_a_small_one_does_not() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 2000)
+    base = np.where(rng.random(2000) < 0.9, y, 1 - y)  # 90 % right
+    worse = base.copy()
+    worse[np.flatnonzero(base == y)[:200]] ^= 1  # 200 more wrong rows: −0.10
+    base_set, new_set = paired_sets(y, base, worse)
+    row = compare_results(base_set, [new_set], MetricsConfig()).rows[0]
+    assert row.method == "McNemar (exact)" or (row.method or "").startswith("Tango")
+    assert row.status == "fail"
+    assert row.low is not None
+    assert row.high is not None
+    assert row.high < -0.009
+    assert "worse beyond default margin 1 %" in row.reason
+    slight = base.copy()
+    slight[np.flatnonzero(base == y)[:3]] ^= 1  # three rows: noise, not a drop beyond the margin
+    base_set, new_set = paired_sets(y, base, slight)
+    row = compare_results(base_set, [new_set], MetricsConfig()).rows[0]
+    assert row.status == "same"
+    assert row.low is not None
+    assert row.low < row.diff < row.high
+
+
+def test_holm_adjusts_the_p_values_over_the_reports_gated_rows() -> None:
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 400)
+    base = np.where(rng.random(400) < 0.85, y, 1 - y)
+    worse = base.copy()
+    worse[np.flatnonzero(base == y)[:14]] ^= 1
+    base_set, new_set = paired_sets(y, base, worse)
+    one = compare_results(base_set, [new_set], MetricsConfig()).rows[0]
+    assert one.p_worse is not None  # a single gated row: the unadjusted p-value
+    raw = one.p_worse
+    twins = [
+        replace(
+            base_set,
+            models={n: replace(base_set.models["m"], name=n) for n in "abc"},
+            predictions=PredictionSet(y=y, models={n: base_set.predictions.models["m"] for n in "abc"}),
+        )
+    ]
+    new_twins = replace(new_set, models={n: replace(new_set.models["m"], name=n) for n in "abc"},
+                        predictions=PredictionSet(y=y, models={n: new_set.predictions.models["m"] for n in "abc"}))  # fmt: skip
+    rows = compare_results(twins[0], [new_twins], MetricsConfig()).rows
+    assert [r.p_worse for r in rows] == pytest.approx([min(1.0, 3 * raw)] * 3)
+
+
+def test_a_baseline_model_that_cannot_be_scored_is_compared_on_its_own_data_or_not_at_all() -> None:
+    y = np.asarray([0, 1] * 50)
+    base_set, new_set = paired_sets(y, y.copy(), y.copy())
+    stored = base_set
+    empty = replace(base_set, models={}, predictions=PredictionSet(y=y, models={}))
+    same_rows = compare_results(empty, [new_set], MetricsConfig(), stored=stored, skipped={"m": "column x is gone"})
+    (row,) = same_rows.rows
+    assert row.status == "same"
+    assert "merge-base's version" in row.reason
+    unmatched = replace(stored, predictions=PredictionSet(y=y[:60], models={"m": Predictions(pred=y[:60])}))
+    apart = compare_results(empty, [new_set], MetricsConfig(), stored=unmatched, skipped={"m": "column x is gone"})
+    (row,) = apart.rows
+    assert row.status == "incomparable"
+    assert "column x is gone" in row.reason
+    assert "no primary key" in row.reason
+    assert apart.verdict == "fail"
+    assert apart.failed == (row,)
+    lenient = compare_results(empty, [new_set], MetricsConfig(), stored=unmatched, skipped={"m": "gone"},
+                              incomparable="warn")  # fmt: skip
+    assert lenient.verdict == "warn"
+    assert lenient.warned == lenient.incomparable
+
+
+def test_rows_are_matched_by_key_when_the_evaluation_rows_differ() -> None:
+    y = np.asarray([0, 1] * 50)
+    keys = np.asarray([f"k{i}" for i in range(100)], dtype=object)
+    base_set, new_set = paired_sets(y, y.copy(), y.copy())
+    stored = replace(
+        base_set, predictions=PredictionSet(y=y[10:], keys=keys[10:], models={"m": Predictions(pred=y[10:])})
+    )
+    new_set = replace(new_set, predictions=replace(new_set.predictions, keys=keys))
+    empty = replace(base_set, models={}, predictions=PredictionSet(y=y, models={}))
+    (row,) = compare_results(empty, [new_set], MetricsConfig(), stored=stored, skipped={"m": "gone"}).rows
+    assert row.status == "same"
+    assert "on the 90 of 100 rows matched by key" in row.reason
 
 
 def test_merge_candidates_joins_matrix_legs() -> None:

@@ -61,6 +61,7 @@ def compare(
     from mlgate.interop import read_result_set
     from mlgate.report import comparison as render
     from mlgate.report.context import FULL_REPORT_LIMIT, ReportContext
+    from mlgate.training.predictions import attach_predictions
 
     config = get_config(config_path)
     paths = candidate_paths + more_candidates
@@ -68,16 +69,24 @@ def compare(
         raise InputError("no candidate results given", hint="pass --candidate DIR (a results folder or metrics file)")
     if candidate_params is not None and len(paths) > 1:
         raise InputError("--candidate-params needs exactly one candidate", hint="merge params per leg before comparing")
-    candidates = [read_result_set(p, params=candidate_params, model=model_name) for p in paths]
+    candidates = [attach_predictions(read_result_set(p, params=candidate_params, model=model_name), p) for p in paths]
     baseline = None
     note = baseline_note
     if baseline_path is not None and baseline_path.exists():
-        baseline = read_result_set(baseline_path, params=baseline_params, model=model_name)
+        read = read_result_set(baseline_path, params=baseline_params, model=model_name)
+        baseline = attach_predictions(read, baseline_path)
     elif note is None:
         note = f"{baseline_path} does not exist" if baseline_path is not None else "no --baseline was given"
     if baseline is None and (require_baseline or config.baseline.require):
         raise InputError(f"no baseline: {note}", hint="pass --baseline DIR, or drop --require-baseline")
-    comparison = compare_results(baseline, candidates, config.metrics, baseline_note=note)
+    comparison = compare_results(
+        baseline,
+        candidates,
+        config.metrics,
+        baseline_note=note,
+        incomparable=config.baseline.incomparable,
+        seed=config.train.seed,
+    )
     context = ReportContext(
         key=key or config.report.key,
         head=head,

@@ -117,7 +117,9 @@ def score_live(
         if not np.isfinite(live):
             found.append(LiveMetric(name, base, None, "skipped", "undefined on these rows"))
             continue
-        judgement = judge_change(resolve_gate(name, "quality", metrics), base, live, p_value=None, alpha=metrics.alpha)
+        judgement = judge_change(
+            resolve_gate(name, "quality", metrics, default_margin=False), base, live, p_value=None, alpha=metrics.alpha
+        )
         found.append(LiveMetric(name, base, live, judgement.status, judgement.reason))
     return tuple(found)
 

@@ -14,10 +14,14 @@ from mlgate.compare import Row
 Align = Literal["left", "right", "center"]
 
 ICONS = {"fail": "❌", "warn": "⚠️", "better": "✅", "same": "➖", "changed": "🔄", "new": "🆕", "removed": "🗑",
-         "current": "—"}  # fmt: skip
+         "current": "—", "incomparable": "⛔", "unjudged": "·"}  # fmt: skip
 MARKS = {"fail": "✗ fail", "warn": "⚠ warn", "better": "✓ better", "same": "· same", "changed": "~ changed",
-         "new": "+ new", "removed": "- removed", "current": "· current"}  # fmt: skip
-LEGEND = "✅ better · ➖ unchanged or within tolerance · ⚠️ warning · ❌ failed gate · 🆕 new · 🗑 removed · 🔄 changed, no direction"
+         "new": "+ new", "removed": "- removed", "current": "· current", "incomparable": "✗ not comparable",
+         "unjudged": "· not judged"}  # fmt: skip
+LEGEND = (
+    "✅ significantly better · ➖ no significant change · ⚠️ warning · ❌ failed gate · ⛔ not comparable · "
+    "🆕 new · 🗑 removed · 🔄 changed, no direction · · not judged (timings not measured side by side)"
+)
 MINUS = "−"  # U+2212: a sign that is not a hyphen
 
 
@@ -101,10 +105,17 @@ def change_summary(row: Row, precision: int) -> str:
     ``0.81 (min 0.9)``.
     """
     rule = row.rule or ""
-    if row.diff is not None and rule.startswith(("tolerance", "no tolerance")):
-        parts = rule.removeprefix("tolerance ").split(" or ") if rule.startswith("tolerance") else []
+    if row.status == "incomparable":
+        return "not comparable with the baseline"
+    prefixes = ("tolerance ", "default margin ")
+    if row.diff is not None and (rule.startswith(prefixes) or rule == "no tolerance"):
+        body = next((rule.removeprefix(p) for p in prefixes if rule.startswith(p)), "")
+        parts = body.split(" or ") if body else []
         relative, absolute = any(p.endswith("%") for p in parts), any(not p.endswith("%") for p in parts)
-        change = signed(row.diff, delta_decimals(row, precision))
+        decimals = delta_decimals(row, precision)
+        change = signed(row.diff, decimals)
+        if row.low is not None and row.high is not None:
+            change += f" [{signed(row.low, decimals)}, {signed(row.high, decimals)}]"
         if row.pct is None or (absolute and not relative):
             return f"{change} ({rule})"
         return f"{percent(row.pct)} ({rule})" if relative and not absolute else f"{change} ({percent(row.pct)}; {rule})"

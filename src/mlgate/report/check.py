@@ -57,6 +57,7 @@ def build_context(
         run_url=run_url,
         precision=precision,
         full_report=full_report,
+        breakdown=result.breakdown,
     )
 
 

@@ -38,6 +38,7 @@ from mlgate.report.chart import render_chart
 from mlgate.report.comparison_json import render_json, to_json
 from mlgate.report.comparison_text import describe_verdict, render_github, render_text, sort_rows
 from mlgate.report.context import ReportContext
+from mlgate.report.details import describe_tests, render_breakdown, render_own_scores
 from mlgate.report.drift import drift_lines_markdown, drift_status
 from mlgate.report.escape import md
 
@@ -92,9 +93,8 @@ def split_rows(comparison: Comparison) -> tuple[list[Row], list[Row]]:
     main: list[Row] = []
     folded: list[Row] = []
     for r in comparison.rows:
-        quiet = (
-            r.status == "same" and r.metric != comparison.primary and (r.kind == "timing" or r.reason == "unchanged")
-        )
+        quiet = (r.status in ("same", "unjudged") and r.metric != comparison.primary
+                 and (r.kind == "timing" or r.reason.startswith("unchanged")))  # fmt: skip
         (folded if quiet else main).append(r)
     return sort_rows(main), folded
 
@@ -114,10 +114,10 @@ def _compose(
     if comparison.notes or drifted:
         out += ["", *drifted, *(f"- ⚠️ {md(note, 300)}" for note in comparison.notes)]
     out += ["", table(True, len(shown)) if main else "These results hold no metrics."]  # primary rows are never folded
-    if any(r.p_value is not None for r in shown):
-        folds = comparison.folds or 0
-        out.append(f"\n<sub>Cross-validation over {folds} folds: mean ± std; **bold** p = a meaningful difference "
-                   f"(paired t-test, α = {comparison.alpha:g}).</sub>")  # fmt: skip
+    if comparison.folds:
+        out.append(f"\n<sub>Cross-validation over {comparison.folds} folds: mean ± std.</sub>")
+    tests = describe_tests(comparison.rows, comparison.alpha, comparison.methods)
+    out += ["", tests] if tests else []
     if cut.extras:
         out += _reasons(shown, p)
     out += ["", _best_line(comparison, p)] if comparison.best_model else []
@@ -126,9 +126,13 @@ def _compose(
     if cut.params and comparison.params:
         out += _details(f"Changed parameters ({len(comparison.params)})", _params_table(comparison.params))
     if cut.unchanged and folded:
-        title = f"Unchanged or within tolerance ({len(folded)})"
+        title = f"Unchanged, within tolerance or not judged ({len(folded)})"
         out += _details(title, table(False, len(folded)))
     if cut.extras:
+        own = render_own_scores(comparison, p)
+        out += _details("Scores on the merge-base's data and on this PR's data", own) if own else []
+        if context.breakdown:
+            out += _details("Where the models err (per class or residuals)", render_breakdown(context.breakdown, p))
         out += _data_details(comparison, context)
     out += _omitted(comparison, context, main, folded, cut)
     out += ["", _footer(context)]
@@ -175,7 +179,6 @@ def _rows_table(comparison: Comparison, context: ReportContext, rows: Sequence[R
     p = context.precision
     head = short_sha(context.head or comparison.candidate.commit)
     pr = f"PR `{head}`" if head else "PR"
-    tested = any(r.p_value is not None for r in comparison.rows)
     if comparison.baseline is None:
         current = [[md(r.model), md(r.label), value_cell(r.new, r.new_std, row_decimals(r, p)), ICONS[r.status]]
                    for r in rows]  # fmt: skip
@@ -186,26 +189,13 @@ def _rows_table(comparison: Comparison, context: ReportContext, rows: Sequence[R
     table = []
     for r in rows:
         d = row_decimals(r, p)
-        cells = [md(r.model), md(r.label), value_cell(r.base, r.base_std, d), value_cell(r.new, r.new_std, d),
-                 delta_cell(r, p), percent(r.pct), ICONS[r.status]]  # fmt: skip
-        if tested:
-            cells.append(_p_cell(r))
-        table.append(cells)
-    if tested:
-        headers.append("p")
-        align.append("right")
+        table.append([md(r.model), md(r.label), value_cell(r.base, r.base_std, d), value_cell(r.new, r.new_std, d),
+                      delta_cell(r, p), percent(r.pct), ICONS[r.status]])  # fmt: skip
     return github_table(table, headers, align)
 
 
-def _p_cell(row: Row) -> str:
-    if row.p_value is None:
-        return "—"
-    text = f"{row.p_value:.3f}" if row.p_value >= 0.001 else "<0.001"
-    return f"**{text}**" if row.meaningful else text
-
-
 def _reasons(rows: Sequence[Row], precision: int) -> list[str]:
-    flagged = [r for r in rows if r.status in ("fail", "warn")]
+    flagged = [r for r in rows if r.status in ("fail", "warn", "incomparable")]
     if not flagged:
         return []
     out = [""] + [

@@ -23,7 +23,7 @@ def to_json(comparison: Comparison, context: ReportContext) -> dict[str, Any]:
         metrics.setdefault(r.model, {})[r.metric] = {
             "old": r.base, "new": r.new, "diff": r.diff, "pct": r.pct, "status": r.status, "severity": r.severity,
             "reason": r.reason, "kind": r.kind, "label": r.label, "direction": r.direction, "old_std": r.base_std,
-            "new_std": r.new_std, "p_value": r.p_value, "meaningful": r.meaningful,
+            "new_std": r.new_std,
             **{key: value for key, value in _tested(r) if value is not None},
         }  # fmt: skip
     params: dict[str, dict[str, Any]] = {}
@@ -41,6 +41,7 @@ def to_json(comparison: Comparison, context: ReportContext) -> dict[str, Any]:
         "verdict": comparison.verdict,
         "failed": len(comparison.failed),
         "warned": len(comparison.warned),
+        "incomparable": len(comparison.incomparable),
         "baseline": {
             "available": baseline is not None,
             "source": context.baseline_source or comparison.baseline_note,
@@ -55,6 +56,8 @@ def to_json(comparison: Comparison, context: ReportContext) -> dict[str, Any]:
         "best_model": comparison.best_model,
         "baseline_best_model": comparison.baseline_best,
         "alpha": comparison.alpha,
+        "methods": list(comparison.methods),
+        "data_changed": comparison.data_changed,
         "metrics": metrics,
         "params": params,
         "notes": list(comparison.notes),
@@ -63,7 +66,8 @@ def to_json(comparison: Comparison, context: ReportContext) -> dict[str, Any]:
 
 def _tested(r: Row) -> tuple[tuple[str, float | str | None], ...]:
     """The fields of a statistical test, present in the JSON only when the comparison ran one."""
-    return (("low", r.low), ("high", r.high), ("method", r.method), ("mde", r.mde), ("p_worse", r.p_worse))
+    return (("low", r.low), ("high", r.high), ("method", r.method), ("mde", r.mde), ("p_worse", r.p_worse),
+            ("old_own", r.base_own))  # fmt: skip
 
 
 def render_json(comparison: Comparison, context: ReportContext) -> str:

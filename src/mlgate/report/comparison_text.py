@@ -46,9 +46,17 @@ def describe_verdict(
         row = rows[0]
         return f"{model(row.model)} {metric(row.label)} {change_summary(row, precision)}{more}"
 
-    failed, warned = comparison.failed, comparison.warned
+    failed = comparison.failed
+    warned = [r for r in comparison.warned if r.kind != "timing"]  # timings reach the headline only as failures
+    gates = [r for r in failed if r.status != "incomparable"]
+    apart = sorted({r.model for r in comparison.incomparable})
+    counts = ([f"{_count(len(gates), 'gate')} failed"] if gates else []) + (
+        [f"{_count(len(apart), 'model')} not comparable"] if apart else []
+    )
     if failed:
-        return f"{_count(len(failed), 'gate')} failed — {first(failed)}"
+        return f"{', '.join(counts)} — {first(gates or failed)}"
+    if apart:  # not comparable, with baseline.incomparable: warn
+        return f"passed, but {', '.join(counts)} — {first(comparison.incomparable)}"
     if warned:
         return f"passed with {_count(len(warned), 'warning')} — {first(warned)}"
     text = "all gates passed" if comparison.has_baseline else "no baseline, current results only"
@@ -73,7 +81,7 @@ def render_text(comparison: Comparison, context: ReportContext) -> str:
         headers = ["model", "metric", "base", "PR", "Δ", "Δ%", "status", "reason"]
         table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.base, r.base_std, row_decimals(r, p)),
                   value_cell(r.new, r.new_std, row_decimals(r, p)), delta_cell(r, p), percent(r.pct),
-                  MARKS[r.status], plain(r.reason) + ("" if r.p_value is None else f" [p = {r.p_value:.3g}]")]
+                  MARKS[r.status], plain(r.reason)]
                  for r in sort_rows(comparison.rows)]  # fmt: skip
     if table:
         body = tabulate(table, headers, tablefmt="plain", disable_numparse=True)

@@ -6,6 +6,7 @@ Plain values, so any caller (``mlgate compare``, ``mlgate check``, a workflow) c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mlgate import __version__
 
@@ -84,3 +85,4 @@ class ReportContext:
     run_url: str | None = None
     precision: int = 4
     full_report: str | None = None
+    breakdown: tuple[Any, ...] = ()  # mlgate.breakdown.Breakdown per model: per-class scores or residuals

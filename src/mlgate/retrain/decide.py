@@ -50,7 +50,7 @@ def find_margin(
             raise ConfigError(f"retrain.min_improvement is {retrain.min_improvement:g}; it cannot be negative",
                               hint="use 0 to register any improvement")  # fmt: skip
         return retrain.min_improvement, "retrain.min_improvement"
-    gate = resolve_gate(metric, "quality", metrics)
+    gate = resolve_gate(metric, "quality", metrics, default_margin=False)
     tolerance = gate.tolerance(live_value)
     return tolerance, "gate tolerance" if tolerance else "none"
 

@@ -52,6 +52,7 @@ class Dataset:
     X: pd.DataFrame
     y: Any  # numpy array of labels or values
     file: DataFile
+    keys: Any = None  # the schema's primary key per row (strings, parts joined by "|"), when it has one
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ def read_dataset(
     import pandas as pd
 
     location = locate(uri)
-    columns = read_columns(location, schema, [*features, target], config=config)
+    key_names = [k for k in schema.primary_key if k not in (*features, target)]
+    columns = read_columns(location, schema, [*features, target, *key_names], config=config)
     rows = len(columns[target])
     frame = pd.DataFrame(
         {
@@ -137,7 +139,17 @@ def read_dataset(
     field = schema.get(target)
     assert field is not None
     y = check_target(columns[target], field, task, where=uri)
-    return Dataset(X=frame, y=y, file=DataFile(uri=uri, sha256=file_sha256(location), rows=rows))
+    keys = row_keys([columns[k] for k in schema.primary_key]) if schema.primary_key else None
+    return Dataset(X=frame, y=y, file=DataFile(uri=uri, sha256=file_sha256(location), rows=rows), keys=keys)
+
+
+def row_keys(parts: Sequence[pa.Array]) -> Any:
+    """One string per row from the primary key's columns (joined by ``|``; a missing part is empty)."""
+    texts = [np.asarray(pc.fill_null(pc.cast(p, pa.string()), "").to_numpy(zero_copy_only=False), dtype=object)
+             for p in parts]  # fmt: skip
+    if len(texts) == 1:
+        return texts[0]
+    return np.asarray(["|".join(str(t) for t in row) for row in zip(*texts, strict=True)], dtype=object)
 
 
 def read_columns(location: Location, schema: Schema, names: Sequence[str], *, config: Config) -> dict[str, pa.Array]:

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from mlgate.errors import ConfigError, InputError
-from mlgate.training.metrics import Metric, score
+from mlgate.stats import Predictions
+from mlgate.training.metrics import Metric, score, score_rows
 from mlgate.training.split import Plan
 
 Clock = Callable[[], float]
@@ -68,6 +69,26 @@ def scored(name: str, estimator: Any, metrics: Sequence[Metric], X: Any, y: Any,
     """Score a fitted estimator, collecting warnings as notes."""
     with notes.collect():
         return score(name, estimator, metrics, X, y)
+
+
+def predict_scored(
+    name: str, estimator: Any, metrics: Sequence[Metric], X: Any, y: Any, *, notes: Notes
+) -> tuple[dict[str, float], Predictions]:
+    """Predict the rows once, score every metric from those predictions, and return both.
+
+    A prediction or metric that fails that way is retried through ``score``, whose error names the metric.
+    """
+    from mlgate.training.predictions import predict_rows
+
+    with notes.collect():
+        try:
+            predictions = predict_rows(estimator, X)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            score(name, estimator, metrics, X, y)  # raises the error that names the metric at fault, if any
+            raise InputError(f"model '{name}': predict failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+                             hint="check the model against the data (features, types)") from exc  # fmt: skip
+        values = score_rows(name, metrics, y, predictions)
+        return (score(name, estimator, metrics, X, y) if values is None else values), predictions
 
 
 def cross_validate(

@@ -106,6 +106,23 @@ def score(model: str, estimator: Any, metrics: Sequence[Metric], X: Any, y: Any)
     return values
 
 
+def score_rows(model: str, metrics: Sequence[Metric], y: Any, predictions: Any) -> dict[str, float] | None:
+    """Every metric from a model's stored predictions (``mlgate.stats.Predictions``), or None when one of them
+    cannot be computed that way (the caller then scores the estimator, which names the metric at fault)."""
+    from mlgate.stats import score_predictions
+
+    values: dict[str, float] = {}
+    for metric in metrics:
+        try:
+            value = score_predictions(metric.scorer, y, predictions)
+        except (InputError, ValueError, TypeError, AttributeError, IndexError, KeyError):
+            return None
+        if not math.isfinite(value):
+            return None
+        values[metric.name] = value + 0.0
+    return values
+
+
 def _score_together(estimator: Any, metrics: Sequence[Metric], X: Any, y: Any) -> dict[str, float] | None:
     """Every metric from shared predictions (scorer name -> value), or None when that cannot be done."""
     names = [m.scorer for m in metrics]

@@ -24,10 +24,12 @@ from mlgate.artifacts import load_model
 from mlgate.config import Config
 from mlgate.errors import InputError
 from mlgate.results import ModelResult, ResultSet, read_results
+from mlgate.stats import Predictions
 from mlgate.training.dataset import TrainingData, load_training_data
-from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, scored
+from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, predict_scored
 from mlgate.training.latency import measure_latency
 from mlgate.training.metrics import configured_metrics, metrics_for, primary_metric
+from mlgate.training.predictions import PredictionSet
 from mlgate.training.spec import project_paths
 from mlgate.training.split import Plan, plan_evaluation
 
@@ -40,6 +42,8 @@ class Rescored:
 
     results: ResultSet
     skipped: dict[str, str] = field(default_factory=dict)
+    loaded: dict[str, Any] = field(default_factory=dict)  # the baseline models as loaded, for side-by-side timing
+    fitted_here: frozenset[str] = frozenset()  # models whose fit time was measured in this process
 
 
 def rescore(
@@ -51,6 +55,8 @@ def rescore(
     fit_times: Mapping[str, float] | None = None,
     data: TrainingData | None = None,
     same: Mapping[str, ModelResult] | None = None,
+    shared: PredictionSet | None = None,
+    latency: bool = True,
 ) -> Rescored:
     """Score the models saved in ``folder`` on the evaluation data of ``config`` (see the module docstring).
 
@@ -58,7 +64,9 @@ def rescore(
     estimator, parameters and data here); they are not refitted just to be timed. ``data``: this config's
     data as already read (by the candidates' training), so it is not read twice. ``same``: the caller's
     results of models proven to be the very same fitted model on the same evaluation rows (see
-    ``mlgate.baseline.reuse``); their scores and timings are taken as they are, the saved copy is not loaded.
+    ``mlgate.baseline.reuse``); their scores and timings are taken as they are, the saved copy is not loaded,
+    and their per-row predictions are taken from ``shared`` (the caller's predictions on these rows).
+    ``latency: False`` leaves the prediction latencies to the caller (``mlgate check`` times both sides together).
     """
     say = progress or (lambda _message: None)
     previous = read_results(folder)
@@ -66,6 +74,9 @@ def rescore(
     configured = configured_metrics(config.metrics)
     models: dict[str, ModelResult] = {}
     skipped: dict[str, str] = {}
+    predicted: dict[str, Predictions] = {}
+    loaded: dict[str, Any] = {}
+    fitted_here: set[str] = set()
     with project_paths(config):
         data = data if data is not None else load_training_data(config)
         plan = plan_evaluation(data, config.data.split)
@@ -79,6 +90,8 @@ def rescore(
                 say(f"[{number}/{len(previous.models)}] {name}: the same fitted model as the candidate: scores shared")
                 timings = {**twin.timings, "model_kb": round(path.stat().st_size / 1024, 2)}
                 models[name] = dataclasses.replace(twin, timings=timings, artifact=old.artifact)
+                if shared is not None and name in shared.models:
+                    predicted[name] = shared.models[name]
                 continue
             say(f"[{number}/{len(previous.models)}] {name}: re-scoring the saved model")
             model = load_model(path, sha256=old.artifact.sha256, trusted=config.artifacts.trusted_types)
@@ -87,38 +100,59 @@ def rescore(
             )
             try:
                 known = (fit_times or {}).get(name)
-                values, folds, timings = _score(name, model, plan, metrics, config=config, clock=clock, fit_s=known)
+                values, folds, timings, rows = _score(
+                    name, model, plan, metrics, config=config, clock=clock, fit_s=known, latency=latency
+                )
             except (InputError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
                 reason = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
                 skipped[name] = reason.splitlines()[0]
                 say(f"[{number}/{len(previous.models)}] {name}: skipped: {skipped[name]}")
                 continue
             timings["model_kb"] = round(path.stat().st_size / 1024, 2)
+            if rows is not None:
+                predicted[name] = rows
+            loaded[name] = model
+            if known is None or plan.kind == "cv":
+                fitted_here.add(name)
             models[name] = ModelResult(name=name, estimator=old.estimator, params=old.params, metrics=values,
                                        folds=folds, timings=timings, artifact=old.artifact)  # fmt: skip
     results = ResultSet(models=models, task=data.task, primary=primary_metric(config.metrics, data.task),
                         evaluation=plan.evaluation(), commit=previous.commit, mlgate_version=__version__,
-                        source=str(folder))  # fmt: skip
-    return Rescored(results=results, skipped=skipped)
+                        source=str(folder),
+                        predictions=PredictionSet(y=plan.y_test, keys=plan.keys_test, models=predicted)
+                        if plan.kind == "holdout" else None)  # fmt: skip
+    return Rescored(results=results, skipped=skipped, loaded=loaded, fitted_here=frozenset(fitted_here))
 
 
 def _score(
-    name: str, model: Any, plan: Plan, metrics: Any, *, config: Config, clock: Clock, fit_s: float | None = None
-) -> tuple[dict[str, float], dict[str, tuple[float, ...]], dict[str, float]]:
+    name: str,
+    model: Any,
+    plan: Plan,
+    metrics: Any,
+    *,
+    config: Config,
+    clock: Clock,
+    fit_s: float | None = None,
+    latency: bool = True,
+) -> tuple[dict[str, float], dict[str, tuple[float, ...]], dict[str, float], Predictions | None]:
     from sklearn.base import clone
 
     notes = Notes()
+    rows: Predictions | None = None
+    folds: dict[str, tuple[float, ...]] = {}
     if plan.kind == "cv":
         scores = cross_validate(name, model, plan, metrics, notes=notes, clock=clock)
         values, folds, fit_s = scores.metrics, scores.folds, scores.fit_s
         sample = plan.X
     else:
         X, y, X_test, y_test = plan.holdout()
-        values, folds = scored(name, model, metrics, X_test, y_test, notes=notes), {}
+        values, rows = predict_scored(name, model, metrics, X_test, y_test, notes=notes)
         if fit_s is None:  # timed here, on this machine: stored timings from another machine are never used
             fit_s = fit(name, clone(model), X, y, notes=notes, clock=clock)
         sample = X_test
-    with notes.collect():
-        timings = measure_latency(model, sample, rows=config.train.latency_rows,
-                                  batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
-    return values, folds, {"fit_s": round(fit_s, 4), **timings}
+    timings: dict[str, float] = {}
+    if latency:
+        with notes.collect():
+            timings = measure_latency(model, sample, rows=config.train.latency_rows,
+                                      batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
+    return values, folds, {"fit_s": round(fit_s, 4), **timings}, rows

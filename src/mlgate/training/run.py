@@ -23,11 +23,14 @@ from mlgate.config import Config
 from mlgate.errors import ConfigError, InputError
 from mlgate.files import write_atomic
 from mlgate.results import MANIFEST_FILE, Artifact, ModelResult, ResultSet, write_results
+from mlgate.stats import Predictions
 from mlgate.training.dataset import TrainingData, load_training_data
-from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, scored
+from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, predict_scored
 from mlgate.training.latency import measure_latency
 from mlgate.training.manifest import GitRunner, build_manifest, git_commit
 from mlgate.training.metrics import configured_metrics, metrics_for, primary_metric
+from mlgate.training.paired_timing import warm_up
+from mlgate.training.predictions import PredictionSet, write_predictions
 from mlgate.training.preprocess import build_pipeline, classify_columns, describe
 from mlgate.training.spec import (
     build_estimator,
@@ -50,6 +53,8 @@ class TrainRun:
     folder: Path
     manifest: dict[str, Any] = field(default_factory=dict)
     data: TrainingData | None = None  # the data as read, so a caller scoring more models need not read it again
+    fitted: dict[str, Any] = field(default_factory=dict)  # the fitted models, for side-by-side timing
+    sample: Any = None  # the rows latency is measured on (the test rows, or all rows under CV)
 
 
 def select_models(config: Config, only: Sequence[str]) -> list[str]:
@@ -90,8 +95,12 @@ def train_models(
     runner: GitRunner | None = None,
     clock: Clock = time.perf_counter,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+    latency: bool = True,
 ) -> TrainRun:
-    """Train the candidates into ``out`` (metrics.json, manifest.json, models/<name>/model.skops)."""
+    """Train the candidates into ``out`` (metrics.json, manifest.json, models/<name>/model.skops).
+
+    ``latency: False`` leaves prediction latencies out (``mlgate check`` times candidates and baseline together).
+    """
     say = progress or (lambda _message: None)
     started = clock()
     names = select_models(config, only)
@@ -104,19 +113,32 @@ def train_models(
         primary = primary_metric(config.metrics, data.task)
         loaded = clock()
         say(_describe_plan(plan))
+        warm_up([model_input(n, estimators[n], config, data)[0] for n in names], plan.X, plan.y)
         models: dict[str, ModelResult] = {}
         notes: dict[str, list[str]] = {}
+        predicted: dict[str, Predictions] = {}
+        fitted: dict[str, Any] = {}
         for number, name in enumerate(names, start=1):
             say(f"[{number}/{len(names)}] {name}: fitting {config.models[name].estimator}")
-            result, model_notes = _train_one(name, estimators[name], config, data, plan, out=out, clock=clock)
+            result, model_notes, rows, fitted[name] = _train_one(
+                name, estimators[name], config, data, plan, out=out, clock=clock, latency=latency
+            )
             models[name] = result
+            if rows is not None:
+                predicted[name] = rows
             notes[name] = model_notes
             for note in model_notes:
                 say(f"[{number}/{len(names)}] {name}: note: {note}")
             say(f"[{number}/{len(names)}] {name}: " + _summary(result))
+    predictions = None
+    if plan.kind == "holdout" and predicted:
+        predictions = PredictionSet(y=plan.y_test, keys=plan.keys_test, models=predicted)
     results = ResultSet(models=models, task=data.task, primary=primary, evaluation=plan.evaluation(),
-                        commit=git_commit(config.root, runner), mlgate_version=__version__)  # fmt: skip
+                        commit=git_commit(config.root, runner), mlgate_version=__version__,
+                        predictions=predictions)  # fmt: skip
     write_results(out, results)
+    if predictions is not None:
+        write_predictions(out, predictions)
     manifest = build_manifest(
         config=config, results=results, plan=plan,
         schema=(str(data.schema.path or ""), data.schema.sha256), notes=notes,
@@ -125,12 +147,21 @@ def train_models(
     )  # fmt: skip
     write_atomic(out / MANIFEST_FILE, json.dumps(manifest, indent=2, allow_nan=False) + "\n")
     say(f"wrote {out / 'metrics.json'}, {out / MANIFEST_FILE} and {len(models)} model file(s)")
-    return TrainRun(results=results, folder=out, manifest=manifest, data=data)
+    sample = plan.X_test if plan.X_test is not None else plan.X
+    return TrainRun(results=results, folder=out, manifest=manifest, data=data, fitted=fitted, sample=sample)
 
 
 def _train_one(
-    name: str, estimator: Any, config: Config, data: TrainingData, plan: Plan, *, out: Path, clock: Clock
-) -> tuple[ModelResult, list[str]]:
+    name: str,
+    estimator: Any,
+    config: Config,
+    data: TrainingData,
+    plan: Plan,
+    *,
+    out: Path,
+    clock: Clock,
+    latency: bool = True,
+) -> tuple[ModelResult, list[str], Predictions | None, Any]:
     from sklearn.base import clone
 
     model, dropped = model_input(name, estimator, config, data)
@@ -138,6 +169,7 @@ def _train_one(
     metrics = metrics_for(configured_metrics(config.metrics), data.task,
                           classes=class_count(plan), proba=hasattr(model, "predict_proba"))  # fmt: skip
     final = clone(model)
+    rows: Predictions | None = None
     if plan.kind == "cv":
         scores = cross_validate(name, model, plan, metrics, notes=notes, clock=clock)
         fit(name, final, plan.X, plan.y, notes=notes, clock=clock)
@@ -145,11 +177,14 @@ def _train_one(
     else:
         X, y, X_test, y_test = plan.holdout()
         fit_s = fit(name, final, X, y, notes=notes, clock=clock)
-        values, folds = scored(name, final, metrics, X_test, y_test, notes=notes), {}
+        values, rows = predict_scored(name, final, metrics, X_test, y_test, notes=notes)
+        folds = {}
     sample = plan.X_test if plan.X_test is not None else plan.X
-    with notes.collect():
-        timings = measure_latency(final, sample, rows=config.train.latency_rows,
-                                  batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
+    timings: dict[str, float] = {}
+    if latency:
+        with notes.collect():
+            timings = measure_latency(final, sample, rows=config.train.latency_rows,
+                                      batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
     relative = f"models/{name}/{MODEL_FILE}"
     saved = save_model(
         final, out / relative, trusted=config.artifacts.trusted_types, what=f"model '{name}': its artifact"
@@ -160,7 +195,7 @@ def _train_one(
         metrics=values, folds=folds, timings=timings,
         artifact=Artifact(path=relative, sha256=saved.sha256, bytes=saved.bytes),
     )  # fmt: skip
-    return result, [*dropped, *notes.items]
+    return result, [*dropped, *notes.items], rows, final
 
 
 def _describe_plan(plan: Plan) -> str:

@@ -48,6 +48,7 @@ class Plan:
     y_test: Any = None
     files: tuple[DataFile, ...] = ()
     data_sha256: str = ""
+    keys_test: Any = None  # the test rows' primary keys (holdout, when the schema has a primary key)
 
     def holdout(self) -> tuple[pd.DataFrame, Any, pd.DataFrame, Any]:
         """Train and test rows of a holdout plan."""
@@ -58,9 +59,9 @@ class Plan:
         """The ``evaluation`` block of metrics.json."""
         if self.kind == "cv":
             return Evaluation(kind="cv", train_rows=len(self.X), test_rows=0, folds=len(self.folds),
-                              data_sha256=self.data_sha256)  # fmt: skip
+                              data_sha256=self.data_sha256, features=tuple(self.X.columns))  # fmt: skip
         return Evaluation(kind="holdout", train_rows=len(self.X), test_rows=0 if self.X_test is None else len(self.X_test),
-                          data_sha256=self.data_sha256)  # fmt: skip
+                          data_sha256=self.data_sha256, features=tuple(self.X.columns))  # fmt: skip
 
 
 def plan_evaluation(data: TrainingData, split: SplitConfig) -> Plan:
@@ -76,12 +77,13 @@ def plan_evaluation(data: TrainingData, split: SplitConfig) -> Plan:
         return Plan(kind="cv", X=data.train.X, y=data.train.y, folds=folds, files=files, data_sha256=digest)
     if data.test is not None:
         return Plan(kind="holdout", X=data.train.X, y=data.train.y, folds=(), X_test=data.test.X,
-                    y_test=data.test.y, files=files, data_sha256=digest)  # fmt: skip
+                    y_test=data.test.y, files=files, data_sha256=digest, keys_test=data.test.keys)  # fmt: skip
     train, test = _holdout(data.train.y, split, stratify=stratify, where=data.train.file.uri)
     X, y = data.train.X, data.train.y
     return Plan(kind="holdout", X=X.iloc[train].reset_index(drop=True), y=y[train],
                 folds=(), X_test=X.iloc[test].reset_index(drop=True), y_test=y[test],
-                files=files, data_sha256=digest)  # fmt: skip
+                files=files, data_sha256=digest,
+                keys_test=None if data.train.keys is None else data.train.keys[test])  # fmt: skip
 
 
 def _holdout(y: Any, split: SplitConfig, *, stratify: bool, where: str) -> tuple[Any, Any]:

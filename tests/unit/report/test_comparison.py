@@ -33,6 +33,7 @@ from mlgate.report.context import (
     ValidationSummary,
 )
 from mlgate.results import Evaluation, ModelResult, ResultSet
+from mlgate.training.timing_rule import PairedTiming
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 JSON_SCHEMA = Path(__file__).resolve().parents[3] / "docs" / "schemas" / "compare.schema.json"
@@ -81,7 +82,8 @@ def holdout_comparison() -> Comparison:
         },
         commit=HEAD_SHA, evaluation=HOLDOUT,
     )  # fmt: skip
-    return compare_results(base, [new], GATES)
+    fit = PairedTiming(base=0.5, new=0.9, ratio=1.8, low=1.5, high=2.1, rounds=15)  # timed side by side
+    return compare_results(base, [new], GATES, timings={"forest": {"fit_s": fit}})
 
 
 def cv_comparison() -> Comparison:
@@ -89,7 +91,7 @@ def cv_comparison() -> Comparison:
         folds = {"accuracy": tuple(0.9 + shift + n for n in noise), "rmse": (1.0, 1.1, 0.9, 1.0, 1.0)}
         means = {k: sum(v) / len(v) for k, v in folds.items()}
         return ResultSet(models={"m": model("m", means, folds=folds)},
-                         evaluation=Evaluation("cv", folds=5, train_rows=500))  # fmt: skip
+                         evaluation=Evaluation("cv", folds=5, train_rows=500, data_sha256="d"))  # fmt: skip
 
     base = side(0.0, (0.0, 0.01, -0.01, 0.02, 0.0))
     new = side(-0.03, (0.0, 0.012, -0.008, 0.02, 0.001))
@@ -177,7 +179,7 @@ def test_the_table_lists_failures_first_and_folds_unchanged_rows() -> None:
     table = text.split("| Model ", 2)[1]
     statuses = re.findall(r"\|\s+(❌|⚠️|✅|➖|🆕|🗑)\s+\|", table.split("\n\n")[0])
     assert statuses[:3] == ["❌", "⚠️", "⚠️"]
-    assert "<details><summary>Unchanged or within tolerance (4)</summary>" in text
+    assert "<details><summary>Unchanged, within tolerance or not judged (4)</summary>" in text
     assert "Best model: **boosting** (accuracy 0.9612). At the baseline it was **forest**." in text
 
 
@@ -268,7 +270,7 @@ def test_details_go_before_any_row_is_dropped() -> None:
     comparison = holdout_comparison()
     full = render_markdown(comparison, CONTEXT, limit=60_000)
     without_unchanged = render_markdown(comparison, CONTEXT, limit=size(full) - 1)
-    assert "Unchanged or within tolerance" not in without_unchanged
+    assert "Unchanged, within tolerance or not judged" not in without_unchanged
     assert "omitted 4 unchanged rows." in without_unchanged
     assert "Changed parameters" in without_unchanged
     tight = render_markdown(comparison, CONTEXT, limit=size(without_unchanged) - 400)
@@ -397,7 +399,7 @@ def test_relative_changes_have_three_significant_digits() -> None:
     [(GateConfig(rel_tol=0.02), 0.9371, 0.8951, "−4.48 % (tolerance 2 %)"),
      (GateConfig(abs_tol=0.01), 0.9871, 0.9661, "−0.0210 (tolerance 0.01)"),
      (GateConfig(abs_tol=0.01, rel_tol=0.02), 0.9371, 0.8951, "−0.0420 (−4.48 %; tolerance 0.01 or 2 %)"),
-     (GateConfig(), 0.7737, 0.7727, "−0.0010 (−0.13 %; no tolerance)"),
+     (GateConfig(abs_tol=0.0), 0.7737, 0.7727, "−0.0010 (−0.13 %; no tolerance)"),
      (GateConfig(min=0.9), 0.95, 0.81, "0.8100 (min 0.9)")],
 )  # fmt: skip
 def test_the_headline_states_change_and_tolerance_in_one_unit(
@@ -420,7 +422,9 @@ def test_the_change_column_carries_its_interval_in_every_format() -> None:
     markdown = render_markdown(comparison, TESTED_CONTEXT, limit=60_000)
     assert re.search(r"^\| linear +\| accuracy +\| +0\.9871 \| +0\.9661 \| −0\.0210 \[−0\.0480, \+0\.0060\] \|",
                      markdown, re.MULTILINE)  # fmt: skip
-    assert markdown.split("\n")[1] == "### ❌ mlgate: 1 gate failed — **linear** accuracy −0.0210 (tolerance 0.01)"
+    assert markdown.split("\n")[1] == (
+        "### ❌ mlgate: 1 gate failed — **linear** accuracy −0.0210 [−0.0480, +0.0060] (tolerance 0.01)"
+    )
     text = render_text(comparison, TESTED_CONTEXT)
     assert re.search(r"^  linear +accuracy +0\.9871 +0\.9661 +−0\.0210 \[−0\.0480, \+0\.0060\] +−2\.13 %", text, re.M)
     document = to_json(comparison, TESTED_CONTEXT)
@@ -467,10 +471,13 @@ def test_a_trimmed_comment_still_names_drifted_columns_up_to_a_bound() -> None:
     assert "more drifted columns" not in full
 
 
-def test_cv_reports_mean_std_and_marks_meaningful_differences() -> None:
+def test_cv_reports_mean_std_and_the_corrected_t_intervals() -> None:
     text = render_markdown(cv_comparison(), ReportContext(key="cv"), limit=60_000)
-    assert re.search(r"\| m +\| accuracy +\| +0\.9040 ± 0\.0114 \| +0\.8750 ± 0\.0110 \|.*\| \*\*<0\.001\*\* \|", text)
-    assert "Cross-validation over 5 folds: mean ± std; **bold** p = a meaningful difference" in text
+    assert re.search(
+        r"\| m +\| accuracy +\| +0\.9040 ± 0\.0114 \| +0\.8750 ± 0\.0110 \| +−0\.0290 \[−0\.\d+, −0\.\d+\]", text
+    )
+    assert "Cross-validation over 5 folds: mean ± std." in text
+    assert "Tests: corrected resampled t (Nadeau–Bengio)" in text
 
 
 def test_json_validates_and_has_the_dvc_shape() -> None:

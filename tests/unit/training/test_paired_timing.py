@@ -20,6 +20,7 @@ import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
 
 import mlgate
+from busy import busy_machine
 from mlgate.config import TimingConfig
 from mlgate.gates import TIMING_REL_TOL
 from mlgate.training.latency import WARMUP, measure_latency
@@ -250,8 +251,6 @@ def test_warm_up_spreads_its_rows_over_the_data() -> None:
 
 # --- real models on a busy machine --------------------------------------------------------------------------------
 
-BUSY_LOOP = "import time\nend = time.monotonic() + 20\nwhile time.monotonic() < end:\n    pass\n"
-
 FIT_IN_A_FRESH_PROCESS = """
 import dataclasses, json
 import numpy as np, pandas as pd
@@ -272,19 +271,11 @@ print(json.dumps(dataclasses.asdict(timing)))
 """
 
 
-@pytest.fixture
-def busy_machine() -> Iterator[None]:
+@pytest.fixture(name="busy_machine")
+def fixture_busy_machine() -> Iterator[None]:
     """Two busy-loop processes (each ends by itself after 20 s), killed when the test ends."""
-    loops: list[subprocess.Popen[bytes]] = []
-    try:
-        for _ in range(2):
-            loops.append(subprocess.Popen([sys.executable, "-c", BUSY_LOOP]))
+    with busy_machine(seconds=20):
         yield
-    finally:
-        for loop in loops:
-            loop.kill()
-        for loop in loops:
-            loop.wait()
 
 
 @pytest.mark.slow
