@@ -439,21 +439,36 @@ def _with_own(draft: _Draft, base: ResultSet | None, context: _Context) -> _Draf
 
 
 def _settle(drafts: Sequence[_Draft], alpha: float) -> list[Row]:
-    """Holm-adjust the tested rows' p-values over the report and judge each tested row by them."""
-    tested = [i for i, d in enumerate(drafts) if d.test is not None and d.gate.judged]
-    worse = adjust_holm([drafts[i].test.p_worse for i in tested])  # type: ignore[union-attr]
-    better = adjust_holm([drafts[i].test.p_better for i in tested])  # type: ignore[union-attr]
+    """Holm-adjust the tested rows' p-values over the report and judge each tested row by them.
+
+    The family is every gated value whose two models predict differently: a value with identical predictions on
+    both sides can never be rejected, whatever the data, so counting it would only blunt the others' tests.
+    """
+    judged = [i for i, d in enumerate(drafts) if d.test is not None and d.gate.judged]
+    family = [i for i in judged if not _identical(drafts[i].test)]
+    worse = dict(zip(family, adjust_holm([drafts[i].test.p_worse for i in family]), strict=True))  # type: ignore[union-attr]
+    better = dict(zip(family, adjust_holm([drafts[i].test.p_better for i in family]), strict=True))  # type: ignore[union-attr]
     rows = [d.row for d in drafts]
-    for index, p_worse, p_better in zip(tested, worse, better, strict=True):
+    for index in judged:
         draft = drafts[index]
         row, test = draft.row, draft.test
         assert test is not None
         assert row.base is not None
         assert row.new is not None
+        p_worse, p_better = worse.get(index, test.p_worse), better.get(index, test.p_better)
         j = judge_tested(draft.gate, row.base, row.new, test, p_worse=p_worse, p_better=p_better, alpha=alpha)
-        reason = j.reason + (f"; {draft.note}" if draft.note else "")
+        reason = j.reason
+        if j.status == "same" and test.p_worse < alpha <= p_worse:
+            reason = (f"a drop beyond the margin at p = {test.p_worse:.2g}, but not after Holm's adjustment over "
+                      f"{len(family)} gated values (p = {p_worse:.2g})")  # fmt: skip
+        reason += f"; {draft.note}" if draft.note else ""
         rows[index] = replace(row, status=j.status, reason=reason, rule=j.rule, p_worse=p_worse)
     return rows
+
+
+def _identical(test: PairedTest | None) -> bool:
+    """Whether a test saw the same predictions on both sides (no difference, no spread)."""
+    return test is not None and test.estimate == 0 and test.low == 0 and test.high == 0
 
 
 def _judge_timing_row(row: Row, gate: Gate, paired: Any, context: _Context) -> Row:

@@ -43,7 +43,7 @@ artifacts: {{trusted_types: [sklearn.tree._tree.Tree]}}
 
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
-    """main: A (the example project); feature from A: F (a much weaker logistic model); main moves to C;
+    """main: A (the example project); feature from A: F (a much weaker logistic model: an L1 penalty that zeroes every coefficient); main moves to C;
     M = GitHub's merge of F into C, checked out detached as actions/checkout does for a pull_request."""
     repo = Repo(tmp_path / "project")
     repo.path.mkdir()
@@ -57,7 +57,7 @@ def project(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
     }
     shas = {"A": repo.commit("project", files)}
     repo.git("checkout", "-q", "-b", "feature")
-    shas["F"] = repo.commit("weaker model", {"mlgate.yaml": CONFIG.format(c=0.0001)})
+    shas["F"] = repo.commit("weaker model", {"mlgate.yaml": CONFIG.format(c="0.01, l1_ratio: 1.0, solver: saga")})
     repo.git("checkout", "-q", "main")
     shas["C"] = repo.commit("docs", {"README.md": "churn\n"})
     repo.git("checkout", "-q", "--detach", shas["C"])
@@ -368,7 +368,7 @@ def laptop_project(folder: Path, branch: str) -> tuple[Repo, dict[str, str]]:
     }
     shas = {"A": repo.commit("project", files)}
     repo.git("checkout", "-q", "-b", "idea")
-    shas["F"] = repo.commit("weaker model", {"mlgate.yaml": CONFIG.format(c=0.0001)})
+    shas["F"] = repo.commit("weaker model", {"mlgate.yaml": CONFIG.format(c="0.01, l1_ratio: 1.0, solver: saga")})
     return repo, shas
 
 
