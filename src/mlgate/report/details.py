@@ -90,11 +90,18 @@ def _value(value: Any, precision: int) -> str:
 
 def describe_tests(rows: Sequence[Row], alpha: float, methods: Sequence[str]) -> str | None:
     """The note under the table when intervals are shown: what they are and what a failure means."""
-    gated = sum(1 for r in rows if r.p_worse is not None)
-    if not any(r.low is not None for r in rows):
+    quality = [r for r in rows if r.kind == "quality" and r.low is not None]
+    timing = any(r.kind == "timing" and r.low is not None for r in rows)
+    if not quality and not timing:
         return None
-    level = round((1 - 2 * alpha) * 100)
-    return (f"<sub>Δ [low, high]: the change with its {level:g} % interval (each end a one-sided "
-            f"{round((1 - alpha) * 100):g} % bound). A gate fails only when the drop is beyond its margin with "
-            f"{round((1 - alpha) * 100):g} % confidence, Holm-adjusted over the {gated:,} gated values. Tests: "
-            f"{md(', '.join(methods), 300)}.</sub>")  # fmt: skip
+    sure = f"{round((1 - alpha) * 100):g} %"
+    parts = []
+    if quality:
+        gated = sum(1 for r in quality if r.p_worse is not None and not (r.diff == 0 and r.low == 0 and r.high == 0))
+        parts.append(f"Δ [low, high]: the change with its {round((1 - 2 * alpha) * 100):g} % interval (each end a "
+                     f"one-sided {sure} bound). A gate fails only when the drop is beyond its margin with {sure} "
+                     f"confidence, Holm-adjusted over the {gated:,} gated values whose models predict differently.")  # fmt: skip
+        parts += [f"Tests: {md(', '.join(methods), 300)}."] if methods else []
+    if timing:
+        parts.append("Timings: baseline and PR timed side by side in this job, with the 95 % interval of their ratio.")
+    return "<sub>" + " ".join(parts) + "</sub>"
