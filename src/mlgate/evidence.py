@@ -54,10 +54,9 @@ def find_evidence(
         return Evidence(why_not=pair)
     y, base_rows, new_rows, shared = pair
     from mlgate.stats import test_paired
-    from mlgate.training.metrics import to_metric
 
-    try:
-        test = test_paired(to_metric(metric).scorer, y, base_rows, new_rows, direction=gate.direction,
+    try:  # the stored name (``log_loss``) names its scorer (``neg_log_loss``) too
+        test = test_paired(metric, y, base_rows, new_rows, direction=gate.direction,
                            margin=margin, alpha=settings.alpha, samples=settings.samples, seed=settings.seed)  # fmt: skip
     except InputError as exc:
         return Evidence(why_not=exc.message)

@@ -39,9 +39,10 @@ MODELS = {
 }
 
 
-def example_config(c: float) -> str:
+def example_config(c: float, **extra: object) -> str:
     config = yaml.safe_load((EXAMPLE / "mlgate.yaml").read_text(encoding="utf-8"))
-    config["models"] = {**MODELS, "logistic": {**MODELS["logistic"], "params": {"C": c, "max_iter": 300}}}
+    params = {"C": c, "max_iter": 300, **extra}
+    config["models"] = {**MODELS, "logistic": {**MODELS["logistic"], "params": params}}
     config["train"] |= {"latency_rows": 5, "batch_rows": 50}
     return yaml.safe_dump(config, sort_keys=False)
 
@@ -57,7 +58,8 @@ def project(tmp_path: Path) -> tuple[Repo, dict[str, str]]:
     repo.git("add", "-A")
     shas = {"A": repo.commit("churn example", {})}
     repo.git("checkout", "-q", "-b", "feature")
-    shas["F"] = repo.commit("weaker model", {"mlgate.yaml": example_config(0.0001)})
+    weaker = example_config(0.01, l1_ratio=1.0, solver="saga")  # an L1 penalty that zeroes every coefficient
+    shas["F"] = repo.commit("weaker model", {"mlgate.yaml": weaker})
     return repo, shas
 
 

@@ -86,7 +86,13 @@ def with_project_paths(context: ReportContext, project: Path) -> ReportContext:
             return path
 
     files = tuple(dataclasses.replace(f, name=relative(f.name)) for f in context.data_files)
-    return dataclasses.replace(context, data_files=files)
+    drift = context.drift
+    if drift is not None:
+        columns = tuple(dataclasses.replace(c, file=relative(c.file)) for c in drift.columns)
+        drift = dataclasses.replace(
+            drift, columns=columns, skipped=tuple((relative(f), why) for f, why in drift.skipped)
+        )
+    return dataclasses.replace(context, data_files=files, drift=drift)
 
 
 def to_data(result: DemoResult) -> dict[str, Any]:
