@@ -56,8 +56,8 @@ def time_side_by_side(
             new[name] = measure_latency(model, sample, rows=rows, batch_rows=batch_rows)
             continue
         found = measure_pair(base, model, sample, rounds=config.metrics.timing.rounds, rows=rows, batch_rows=batch_rows)
-        if name in fits:
-            found["fit_s"] = _pair_fits(base, model, fits[name], train)
+        if name in fits:  # no repeated fits when latencies are off: a run where only quality matters
+            found["fit_s"] = _pair_fits(base, model, fits[name], train if rows > 0 or batch_rows > 0 else None)
         paired[name] = found
         new[name] = {key: round(timing.new, 4) for key, timing in found.items() if key != "fit_s"}
     return SideBySide(paired=paired, new=new)
