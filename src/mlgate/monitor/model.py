@@ -41,6 +41,7 @@ class ReadSummary:
     malformed: int = 0
     problems: tuple[Problem, ...] = ()  # the first few malformed lines
     unreadable: tuple[str, ...] = ()  # partial Parquet files (no footer yet)
+    smoke_rows: int = 0  # rows of deploy/rollback smoke tests in the window: left out, not in ``rows``
 
 
 @dataclass(frozen=True)

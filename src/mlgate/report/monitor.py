@@ -154,6 +154,7 @@ def to_data(result: MonitorResult) -> dict[str, Any]:
             "location": read.location, "files": read.files, "skipped_files": read.skipped_files,
             "rows_read": read.rows_read, "rows": read.rows, "partial_files": list(read.partial_files),
             "truncated_lines": read.truncated_lines, "malformed": read.malformed, "unreadable": list(read.unreadable),
+            "smoke_rows": read.smoke_rows,
             "problems": [{"path": p.path, "line": p.line, "reason": p.reason} for p in read.problems],
         },
         "schema": _schema_data(result.schema),
@@ -199,6 +200,9 @@ def _read_notes(result: MonitorResult) -> list[str]:
         notes.append(f"{read.truncated_lines} incomplete last line(s) of partial files skipped")
     if read.skipped_files:
         notes.append(f"{read.skipped_files} file(s) in folders older than the window were not read")
+    if read.smoke_rows:
+        notes.append(f"{read.smoke_rows:,} smoke-test row{'s' * (read.smoke_rows != 1)} left out "
+                     "(deploy and rollback smoke tests are not production traffic)")  # fmt: skip
     return notes
 
 
