@@ -77,6 +77,14 @@ class LiveMetric:
 
 
 @dataclass(frozen=True)
+class LabelIssue:
+    """Labels left out or doubtful, named by ``code`` (``labels-unmatched``, ...: ``mlgate.monitor.labels``)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class LabelCheck:
     """Live metrics from ``--labels``: how many captured rows found a label, and each metric's judgement."""
 
@@ -84,6 +92,7 @@ class LabelCheck:
     labels: int
     matched: int
     metrics: tuple[LiveMetric, ...] = ()
+    issues: tuple[LabelIssue, ...] = ()  # warnings: never a silent drop
 
     @property
     def breach(self) -> bool:
@@ -141,6 +150,7 @@ class MonitorResult:
         if self.read.unreadable:
             found.append(f"{len(self.read.unreadable)} partial Parquet file(s) could not be read yet")
         if self.labels is not None:
+            found += [f"{issue.code}: {issue.message}" for issue in self.labels.issues]
             warned = [m.metric for m in self.labels.metrics if m.status == "warn"]
             if warned:
                 found.append("live metrics warn: " + ", ".join(warned))

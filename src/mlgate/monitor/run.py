@@ -12,8 +12,9 @@ from mlgate.config import Config
 from mlgate.data.sources import FilesystemFactory
 from mlgate.errors import ConfigError, InputError
 from mlgate.monitor.judge import check_inputs, check_predictions, schema_from_stats, traffic_schema
+from mlgate.monitor.labels import read_labels
 from mlgate.monitor.live import find_live_version
-from mlgate.monitor.live_metrics import check_labels, read_labels
+from mlgate.monitor.live_metrics import check_labels
 from mlgate.monitor.model import LabelCheck, MonitorResult
 from mlgate.monitor.read import read_capture
 from mlgate.monitor.records import Columns
@@ -129,15 +130,21 @@ def _labels(config: Config, version: ModelVersion, columns: Columns, path: Path)
         raise ConfigError("--labels needs the target column's name", hint="set `target:` in mlgate.yaml")
     if not version.metrics:
         raise InputError(f"version {version.version} has no registered metrics to compare live metrics with")
-    labels = read_labels(path, key=config.monitor.labels_key, target=config.target)
     regression = config.task == "regression" if config.task else _numeric_predictions(version)
-    return check_labels(str(path), labels, columns.request_id, columns.row, columns.prediction, version.metrics,
-                        regression=regression, metrics=config.metrics)  # fmt: skip
+    labels = read_labels(path, key=config.monitor.labels_key, target=config.target, regression=regression)
+    return check_labels(labels, columns.request_id, columns.row, columns.prediction, version.metrics,
+                        regression=regression, metrics=config.metrics, classes=_predicted_classes(version))  # fmt: skip
 
 
 def _numeric_predictions(version: ModelVersion) -> bool:
     fields = (version.prediction_stats or {}).get("fields") or {}
     return any(isinstance(f, dict) and f.get("kind") == "numeric" for f in fields.values())
+
+
+def _predicted_classes(version: ModelVersion) -> list[str]:
+    """The classes the version predicted on its training data (its registered prediction statistics)."""
+    fields = (version.prediction_stats or {}).get("fields") or {}
+    return [str(c) for f in fields.values() if isinstance(f, dict) for c in (f.get("categories") or {})]
 
 
 def _stats(document: dict[str, object] | None, where: str) -> ReferenceStats | None:

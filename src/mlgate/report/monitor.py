@@ -125,7 +125,7 @@ def render_text(result: MonitorResult) -> str:
         if report is not None:
             out += [f"  {title}:", *("  " + line for line in render_drift_text(report).rstrip("\n").splitlines())]
     if result.labels is not None:
-        out.append(f"  live metrics: {result.labels.matched:,} rows matched a label")
+        out.append(f"  live metrics: {result.labels.matched:,} rows matched a label (of {result.labels.labels:,})")
         out += [f"    {m.metric}: registered {_number(m.registered)}, live {_number(m.live)}: {m.status} ({m.reason})"
                 for m in result.labels.metrics]  # fmt: skip
     out += [f"  note: {n}" for n in (*result.notes, *_read_notes(result))]
@@ -163,6 +163,7 @@ def to_data(result: MonitorResult) -> dict[str, Any]:
         "labels": None if result.labels is None else {
             "source": result.labels.source, "labels": result.labels.labels, "matched": result.labels.matched,
             "breach": result.labels.breach,
+            "issues": [{"code": i.code, "message": i.message} for i in result.labels.issues],
             "metrics": [{"metric": m.metric, "registered": m.registered, "live": m.live, "status": m.status,
                          "reason": m.reason} for m in result.labels.metrics],
         },
