@@ -115,6 +115,16 @@ class MonitorResult:
     prediction_drift: DriftReport | None = None
     labels: LabelCheck | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    until: str | None = None  # --until as given (None: the window ends now)
+
+    @property
+    def span(self) -> str:
+        """The window in words: ``last 24h`` when it ends now and ``since`` is a duration, else its bounds."""
+        from mlgate.monitor.window import is_duration
+
+        if self.until is None and is_duration(self.since):
+            return f"last {self.since}"
+        return f"{self.window_start} → {self.window_end}"
 
     @property
     def breaches(self) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """Read captured traffic (a local folder or an ``s3://`` prefix) into columns of the rows in the window.
 
 Files: mlgate's ``capture-*.jsonl`` / ``.parquet`` (``.partial`` while being written) and SageMaker's
-data-capture ``*.jsonl``. Folders named by time outside the window are skipped unread (see ``window``). A
+data-capture ``*.jsonl``. Folders named by time outside the window (before it, or after ``--until``) are skipped
+unread (see ``window``). A
 ``.partial`` JSONL file is read up to its last complete line (an incomplete last line is counted, not an
 error); a ``.partial`` Parquet file has no footer yet and is listed as unreadable. Malformed lines are
 counted, the first few kept with file and line; they never stop the read. A JSONL file whose every line is
@@ -60,7 +61,7 @@ def read_capture(
         bare = name[: -len(PARTIAL)] if name.endswith(PARTIAL) else name
         if not bare.endswith(_SUFFIXES):
             continue
-        if not may_hold(store.parts(path), start, slack):
+        if not may_hold(store.parts(path), start, slack, end):
             reading.summary = replace(reading.summary, skipped_files=reading.summary.skipped_files + 1)
             continue
         partial = name.endswith(PARTIAL)

@@ -24,7 +24,7 @@ _MARKS = {"healthy": "✓", "breach": "✗", "insufficient": "⚠"}
 def headline(result: MonitorResult) -> str:
     """One line: the verdict, the version and the window."""
     rows = f"{result.read.rows:,} captured row{'s' * (result.read.rows != 1)}"
-    scope = f"version {result.version}, last {result.since} ({rows})"
+    scope = f"version {result.version}, {result.span} ({rows})"
     if result.verdict == "insufficient":
         return f"not enough data: {scope}; at least {result.min_rows:,} rows are needed to judge"
     if result.verdict == "breach":
@@ -148,6 +148,7 @@ def to_data(result: MonitorResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION, "kind": KIND, "verdict": result.verdict, "headline": headline(result),
         "version": result.version, "version_source": result.version_source, "since": result.since,
+        "until": result.until,
         "window": {"start": result.window_start, "end": result.window_end}, "min_rows": result.min_rows,
         "breaches": list(result.breaches), "warnings": list(result.warnings), "notes": list(result.notes),
         "capture": {

@@ -96,6 +96,15 @@ def test_stores() -> None:
         LocalStore(Path("/nonexistent/capture")).list_files()
 
 
+def test_a_file_where_the_capture_folder_belongs_is_named(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path, records(sample_inputs(1, seed=1), start=NOW - HOUR))
+    with pytest.raises(InputError, match=r"is a file, not a folder") as caught:
+        LocalStore(path).list_files()
+    assert caught.value.hint == (
+        f"pass the folder that holds the capture files (their YYYY-MM-DD/ folders), e.g. --capture {tmp_path}"
+    )
+
+
 def test_a_parquet_file_with_null_keys_is_a_problem(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
