@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -58,7 +59,6 @@ def test_schema_comes_from_the_config(project: Path, capsys: pytest.CaptureFixtu
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["train.csv", "-o", "ref.json"], "no schema given"),
         (["train.csv"], "Missing option '-o' / '--output'"),
         (["missing.csv", "-o", "ref.json", "--schema", "data.schema.yaml"], "dataset not found: missing.csv"),
         (["train.csv", "-o", "ref.json", "--schema", "nope.yaml"], "schema not found"),
@@ -72,8 +72,36 @@ def test_unusable_input_exits_2(
     assert not (project / "ref.json").exists()
 
 
-def test_no_schema_error_has_a_hint(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schema", "stats", "train.csv", "-o", "ref.json"]) == 2
-    err = capsys.readouterr().err
-    assert "hint: pass --schema FILE or set data.schema in mlgate.yaml" in err
-    assert "Traceback" not in err
+def test_without_a_schema_the_types_are_inferred_from_the_data(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["schema", "stats", "train.csv", "-o", "inferred.json"]) == 0
+    captured = capsys.readouterr()
+    assert "no schema given (--schema, data.schema): the field types were inferred from the data" in captured.err
+    assert captured.out == "wrote inferred.json: 5,001 rows, 5 fields (2 numeric, 3 categorical) from train.csv\n"
+    inferred = json.loads((project / "inferred.json").read_text(encoding="utf-8"))
+    jsonschema.validate(inferred, STATS_SCHEMA)
+    assert main(["schema", "infer", "train.csv", "-o", "drafted.yaml"]) == 0  # the same types, from a file
+    assert main(["schema", "stats", "train.csv", "-o", "drafted.json", "--schema", "drafted.yaml"]) == 0
+    drafted = json.loads((project / "drafted.json").read_text(encoding="utf-8"))
+    assert inferred["fields"] == drafted["fields"]
+    kinds = {n: f["kind"] for n, f in inferred["fields"].items()}  # one row's "not-a-date" makes `joined` text
+    assert kinds == {"id": "numeric", "amount": "numeric", "city": "categorical", "joined": "categorical",
+                     "active": "categorical"}  # fmt: skip
+
+
+def test_the_readme_example_works_in_a_fresh_project_without_a_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"`(mlgate schema stats [^`]+)`", readme)
+    assert command is not None, "README no longer shows `mlgate schema stats …`"
+    args = command.group(1).split()[1:]
+    (tmp_path / "data").mkdir()
+    lines = [f"{i},{i % 7 * 1.5},{'ab'[i % 2]}" for i in range(300)]
+    (tmp_path / "data" / "train.csv").write_text("id,x,kind\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "mlgate.yaml").write_text("version: 1\ntarget: kind\n", encoding="utf-8")  # no data.schema
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 0, capsys.readouterr().err
+    written = Path(args[args.index("-o") + 1])
+    jsonschema.validate(json.loads(written.read_text(encoding="utf-8")), STATS_SCHEMA)

@@ -20,7 +20,11 @@ DEFAULT_ISSUE_KEY = "mlgate-monitor"
 
 
 @click.command()
-@click.option("--since", help="The window judged: 30m, 24h, 7d (default: monitor.since, 24h).")
+@click.option("--since", help="The window's start: how far back from its end, a number and a unit s, m, h, d or w "
+                               "(90s, 30m, 24h, 7d, 2w), or an ISO 8601 time (2026-11-20T08:00:00Z, 2026-11-20; UTC "
+                               "unless it has an offset). Default: monitor.since (24h).")  # fmt: skip
+@click.option("--until", help="The window's end, to check a past window again: an ISO 8601 time, or a duration back "
+                               "from now (2d). Default: now.")  # fmt: skip
 @click.option("--labels", "labels_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Ground-truth labels (CSV, Parquet, JSONL) joined by request id: live metrics vs registered.")  # fmt: skip
 @click.option("--capture", help="Captured traffic: a folder or s3:// prefix (default: monitor.capture, capture.path).")
@@ -33,6 +37,7 @@ DEFAULT_ISSUE_KEY = "mlgate-monitor"
 @config_option
 def monitor(
     since: str | None,
+    until: str | None,
     labels_path: Path | None,
     capture: str | None,
     version: str | None,
@@ -58,7 +63,7 @@ def monitor(
 
         check_key(issue_key)
     skip_pandas_integration()
-    request = MonitorRequest(since=since, capture=capture, labels=labels_path, version=version)
+    request = MonitorRequest(since=since, until=until, capture=capture, labels=labels_path, version=version)
     result = run_monitor(config, open_registry(config), request, now=dt.datetime.now(dt.timezone.utc))
     fmt = resolve_format(output_format)
     renderers: dict[str, Callable[[MonitorResult], str]] = {

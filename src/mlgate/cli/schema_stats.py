@@ -8,7 +8,12 @@ import click
 
 from mlgate.cli.common import config_option, get_config
 from mlgate.cli.progress import ProgressPrinter
-from mlgate.errors import ExitCode, InputError
+from mlgate.errors import ExitCode
+
+NO_SCHEMA = (
+    "no schema given (--schema, data.schema): the field types were inferred from the data, as `mlgate schema infer` "
+    "drafts them; to keep them fixed, save that schema (mlgate schema infer DATA -o schema.yaml) and set data.schema"
+)
 
 
 @click.command()
@@ -21,29 +26,30 @@ from mlgate.errors import ExitCode, InputError
     "--schema",
     "schema_path",
     type=click.Path(path_type=Path),
-    help="Table Schema file (default: data.schema in mlgate.yaml).",
+    help="Table Schema file (default: data.schema in mlgate.yaml; without either, the types are inferred from DATA).",
 )
 @config_option
 def stats(data: str, output: Path, schema_path: Path | None, config_path: Path | None) -> int:
     """Summarise DATA (CSV, .csv.gz, Parquet; local or s3://) into reference statistics for drift.
 
-    Point the schema's x-mlgate.drift.reference at the written file. Exit 0 when written, 2 when an
-    input is unusable.
+    The field types come from --schema, else data.schema, else they are inferred from DATA (a first pass, as
+    `mlgate schema infer` does). Point the schema's x-mlgate.drift.reference at the written file. Exit 0 when
+    written, 2 when an input is unusable.
     """
     from mlgate.data.schema import load_schema
-    from mlgate.data.stats import compute_stats, save_stats
+    from mlgate.data.stats import compute_stats, infer_stats_schema, save_stats
 
     config = get_config(config_path)
-    if schema_path is None:
-        if not config.data.schema:
-            raise InputError(
-                "no schema given: reference statistics follow the schema's field types",
-                hint="pass --schema FILE or set data.schema in mlgate.yaml (draft one with: mlgate schema infer DATA)",
-            )
+    if schema_path is None and config.data.schema:
         schema_path = Path(config.resolve(config.data.schema))
-    schema = load_schema(schema_path)
     progress = ProgressPrinter()
     try:
+        if schema_path is not None:
+            schema = load_schema(schema_path)
+        else:
+            schema = infer_stats_schema(data, csv=config.data.csv, progress=progress)
+            progress.close()
+            click.echo(f"mlgate: {NO_SCHEMA}", err=True)
         result = compute_stats(data, schema, csv=config.data.csv, progress=progress, fingerprint=True)
     finally:
         progress.close()

@@ -231,6 +231,21 @@ def compute_stats(
     return dataclasses.replace(stats, source_bytes=found.bytes, source_sha256=found.sha256)
 
 
+def infer_stats_schema(
+    uri: str, *, csv: CsvConfig, s3: FilesystemFactory | None = None,
+    progress: Callable[[str, int, int, int], None] | None = None,
+) -> Schema:  # fmt: skip
+    """The field types of a dataset that has no schema, inferred from every row (``mlgate.data.infer``, as
+    ``mlgate schema infer`` drafts them), for its statistics. Only what statistics need is kept: names, types,
+    formats and missing values; constraints and keys are dropped (statistics do not validate)."""
+    from mlgate.data.infer import infer_dataset
+    from mlgate.data.schema import parse_schema
+
+    descriptor = infer_dataset(uri, csv=csv, s3=s3, progress=progress).descriptor
+    fields = [{k: v for k, v in f.items() if k not in ("constraints", "description")} for f in descriptor["fields"]]
+    return parse_schema({"fields": fields, "missingValues": descriptor.get("missingValues", [""])})
+
+
 def save_stats(path: Path, stats: ReferenceStats) -> None:
     """Write ``stats`` as JSON, atomically; an unwritable path is an InputError."""
     try:

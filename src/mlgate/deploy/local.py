@@ -21,6 +21,7 @@ import httpx
 
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetOptions, TargetTimeout, utc_now
 from mlgate.errors import InternalError, ServiceError
+from mlgate.serve.marks import SMOKE_HEADER, SMOKE_VALUE, new_smoke_id
 from mlgate.serve.state import (
     LIVE_FILE,
     PORT_FILE,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 LOCK_FILE = ".deploy.lock"
 _ANY_HOST = ("", "0.0.0.0", "::")
 VERSION_HEADER = "X-Mlgate-Version"
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
 class LocalTarget:
@@ -132,9 +134,12 @@ class LocalTarget:
     def ping(self) -> Reply:
         return self._request("GET", "/ping")
 
-    def invoke(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
+    def invoke(self, rows: Sequence[Mapping[str, Any]], *, smoke: bool = False) -> Reply:
         payload = {"instances": [dict(row) for row in rows]}
-        return self._request("POST", "/invocations", json=payload, headers={"Accept": "application/json"})
+        headers = {"Accept": "application/json"}
+        if smoke:
+            headers |= {SMOKE_HEADER: SMOKE_VALUE, REQUEST_ID_HEADER: new_smoke_id()}
+        return self._request("POST", "/invocations", json=payload, headers=headers)
 
     def _raise_load_error(self, version: str) -> None:
         try:

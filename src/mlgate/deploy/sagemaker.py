@@ -33,6 +33,7 @@ from mlgate.deploy.sagemaker_requests import (
 from mlgate.deploy.sagemaker_watch import BUSY, FAILED, AlarmState, WatchResult, watch_endpoint
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetTimeout
 from mlgate.errors import ConfigError
+from mlgate.serve.marks import new_smoke_id
 
 if TYPE_CHECKING:
     from mlgate.config import Config, SagemakerConfig
@@ -139,14 +140,15 @@ class SagemakerTarget:
         version = self._version_of(endpoint) if status == "InService" else None
         return Reply(200 if status == "InService" else 503, version, {"status": status, "version": version}, status)
 
-    def invoke(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
+    def invoke(self, rows: Sequence[Mapping[str, Any]], *, smoke: bool = False) -> Reply:
         from botocore.exceptions import ClientError
 
         body = json.dumps({"instances": [dict(row) for row in rows]})
+        marked = {"InferenceId": new_smoke_id()} if smoke else {}  # data capture keeps it: eventMetadata.inferenceId
         try:
             response = self.api.make_call("invoke_endpoint", EndpointName=self.endpoint, ContentType="application/json",
                                           Accept="application/json", Body=body, client=self.api.runtime,
-                                          translate=False)  # fmt: skip
+                                          translate=False, **marked)  # fmt: skip
         except ClientError as exc:
             error = exc.response.get("Error", {})
             if error.get("Code") != "ModelError":

@@ -4,6 +4,7 @@ Every check runs against the endpoint clients use (``Target.ping`` / ``Target.in
 a model loaded here. The golden rows are the registry's sample of the version's inputs with the
 predictions the model gave for them at registration; the latency check sends ``smoke.requests``
 single-row requests one after another and compares the 95th percentile with ``smoke.latency_p95_ms``.
+Every request is marked as a smoke test (``mlgate.serve.marks``): monitoring leaves its captured rows out.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def run_smoke(
         return SmokeResult(expected, (ping, *_skip(["golden", "schema", "latency"], why)))
     say(f"smoke test of version {expected}: {len(rows)} golden rows")
     try:
-        reply: Reply | None = target.invoke(rows)
+        reply: Reply | None = target.invoke(rows, smoke=True)
         error = ""
     except ServiceError as exc:
         reply, error = None, exc.message
@@ -161,7 +162,7 @@ def check_latency(
     for i in range(settings.requests):
         started = clock()
         try:
-            reply = target.invoke([rows[i % len(rows)]])
+            reply = target.invoke([rows[i % len(rows)]], smoke=True)
         except ServiceError as exc:
             return Check("latency", "fail", f"request {i + 1} of {settings.requests} failed: {exc.message}")
         timings.append((clock() - started) * 1000.0)

@@ -86,8 +86,9 @@ class Target(Protocol):
         """The health check (``GET /ping``); ServiceError when the endpoint cannot be reached."""
         ...
 
-    def invoke(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
-        """Predictions for ``rows`` (feature name -> value); ServiceError when it cannot be reached."""
+    def invoke(self, rows: Sequence[Mapping[str, Any]], *, smoke: bool = False) -> Reply:
+        """Predictions for ``rows`` (feature name -> value); ServiceError when it cannot be reached. ``smoke``
+        marks the request as a smoke test (``mlgate.serve.marks``), so monitoring leaves its rows out."""
         ...
 
 

@@ -1,8 +1,9 @@
 """Live metrics: ground-truth labels joined to captured predictions, scored and judged by the model gate's gates.
 
-The labels file (CSV, Parquet or JSONL) has ``monitor.labels_key`` (default ``request_id``), optionally ``row``,
-and the target column. Without ``row`` a label applies to its request's one row (a request with several
-captured rows then needs ``row``). Metrics are the version's registered ones, computed with scikit-learn's
+The labels file (CSV, Parquet or JSONL; read and joined by ``mlgate.monitor.labels``, which names every label
+it leaves out) has ``monitor.labels_key`` (default ``request_id``), optionally ``row``, and the target column.
+Without ``row`` a label applies to its request's one row (a request with several captured rows then needs
+``row``). Metrics are the version's registered ones, computed with scikit-learn's
 scorers from the captured predictions alone: a metric that needs probabilities (ROC AUC, log loss) cannot be
 computed from captured labels and is reported as skipped. Each value is judged against the registered one
 with ``metrics.gates`` exactly as ``mlgate compare`` judges a candidate against its baseline.
@@ -10,81 +11,14 @@ with ``metrics.gates`` exactly as ``mlgate compare`` judges a candidate against 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mlgate.config import MetricsConfig
-from mlgate.errors import ConfigError, DataError, InputError
+from mlgate.errors import ConfigError, DataError
 from mlgate.gates import judge_change, resolve_gate
+from mlgate.monitor.labels import LabelFile, as_text, check_vocabulary, join_labels
 from mlgate.monitor.model import LabelCheck, LiveMetric
-
-ROW = "row"
-
-
-def read_labels(path: Path, *, key: str, target: str) -> dict[tuple[str, int | None], Any]:
-    """(request id, row or None) -> label, from a CSV, Parquet or JSONL file."""
-    import pyarrow as pa
-
-    table = _read_table(path, key)
-    for needed in (key, target):
-        if needed not in table.column_names:
-            raise InputError(f"{path}: no column {needed!r} (columns: {', '.join(table.column_names)})",
-                             hint=f"the labels need {key!r} (monitor.labels_key) and the target {target!r}")  # fmt: skip
-    ids = [None if v is None else str(v) for v in table.column(key).to_pylist()]
-    rows: list[Any] = table.column(ROW).to_pylist() if ROW in table.column_names else [None] * len(ids)
-    values = table.column(target)
-    labels = values.to_pylist() if not pa.types.is_dictionary(values.type) else values.cast(pa.string()).to_pylist()
-    found: dict[tuple[str, int | None], Any] = {}
-    for rid, row, label in zip(ids, rows, labels, strict=True):
-        if rid is not None and label is not None:
-            found[(rid, None if row is None else int(row))] = label
-    return found
-
-
-def _read_table(path: Path, key: str) -> Any:
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    import pyarrow.json as pjson
-    import pyarrow.parquet as pq
-
-    name = path.name.lower()
-    if not path.is_file():
-        raise InputError(f"labels file not found: {path}", hint="pass --labels FILE (CSV, Parquet or JSONL)")
-    try:
-        if name.endswith((".parquet", ".pq")):
-            return pq.read_table(path)
-        if name.endswith((".jsonl", ".json", ".ndjson")):
-            return pjson.read_json(path)
-        return pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(column_types={key: pa.string()}))
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"{path}: not a readable labels file: {str(exc).splitlines()[0]}",
-                        hint="use CSV with a header, Parquet, or JSON Lines") from exc  # fmt: skip
-
-
-def join_labels(
-    labels: Mapping[tuple[str, int | None], Any], request_ids: Sequence[str], rows: Sequence[int],
-    predictions: Sequence[Any],
-) -> tuple[list[Any], list[Any]]:  # fmt: skip
-    """(y_true, y_pred) of the captured rows that have a label."""
-    per_request: dict[str, int] = {}
-    for rid in request_ids:
-        per_request[rid] = per_request.get(rid, 0) + 1
-    y_true, y_pred = [], []
-    for rid, row, prediction in zip(request_ids, rows, predictions, strict=True):
-        if (rid, row) in labels:
-            label = labels[(rid, row)]
-        elif (rid, None) in labels:
-            if per_request[rid] > 1:
-                raise InputError(f"labels: request {rid!r} has {per_request[rid]} captured rows but its label has no row",
-                                 hint="add a 'row' column (0-based, the row's index in its request)")  # fmt: skip
-            label = labels[(rid, None)]
-        else:
-            continue
-        if prediction is not None:
-            y_true.append(label)
-            y_pred.append(prediction)
-    return y_true, y_pred
 
 
 def score_live(
@@ -125,15 +59,19 @@ def score_live(
 
 
 def check_labels(
-    source: str, labels: Mapping[tuple[str, int | None], Any], request_ids: Sequence[str], rows: Sequence[int],
-    predictions: Sequence[Any], registered: Mapping[str, float], *, regression: bool, metrics: MetricsConfig,
+    labels: LabelFile, request_ids: Sequence[str], rows: Sequence[int], predictions: Sequence[Any],
+    registered: Mapping[str, float], *, regression: bool, metrics: MetricsConfig, classes: Iterable[Any] = (),
 ) -> LabelCheck:  # fmt: skip
-    """Join, score and judge: the live-metrics part of the monitor."""
-    y_true, y_pred = join_labels(labels, request_ids, rows, predictions)
-    if not y_true:
-        return LabelCheck(source, len(labels), 0)
-    scored = score_live(y_true, y_pred, registered, regression=regression, metrics=metrics)
-    return LabelCheck(source, len(labels), len(y_true), scored)
+    """Join, score and judge: the live-metrics part of the monitor. ``classes``: values the model predicts
+    besides the captured ones (its registered prediction statistics), to tell a label encoding problem."""
+    joined = join_labels(labels.labels, request_ids, rows, predictions)
+    if not regression:
+        joined = check_vocabulary(joined, [*classes, *predictions])
+    issues = (*labels.issues, *joined.issues)
+    if not joined.y_true:
+        return LabelCheck(labels.source, len(labels.labels), 0, issues=issues)
+    scored = score_live(joined.y_true, joined.y_pred, registered, regression=regression, metrics=metrics)
+    return LabelCheck(labels.source, len(labels.labels), len(joined.y_true), scored, issues=issues)
 
 
 def _aligned(y_true: Sequence[Any], y_pred: Sequence[Any], *, regression: bool) -> tuple[Any, Any]:
@@ -147,16 +85,8 @@ def _aligned(y_true: Sequence[Any], y_pred: Sequence[Any], *, regression: bool) 
             raise DataError("labels or captured predictions are not numbers, but the task is regression") from exc
     kinds = {type(v) for v in (*y_true, *y_pred)}
     if len(kinds) > 1 and not kinds <= {int, float}:
-        return np.asarray([_text(v) for v in y_true]), np.asarray([_text(v) for v in y_pred])
+        return np.asarray([as_text(v) for v in y_true]), np.asarray([as_text(v) for v in y_pred])
     return np.asarray(y_true), np.asarray(y_pred)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _replay(predicted: Any, truth: Any, *, regression: bool) -> Any:

@@ -41,6 +41,7 @@ class ReadSummary:
     malformed: int = 0
     problems: tuple[Problem, ...] = ()  # the first few malformed lines
     unreadable: tuple[str, ...] = ()  # partial Parquet files (no footer yet)
+    smoke_rows: int = 0  # rows of deploy/rollback smoke tests in the window: left out, not in ``rows``
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,14 @@ class LiveMetric:
 
 
 @dataclass(frozen=True)
+class LabelIssue:
+    """Labels left out or doubtful, named by ``code`` (``labels-unmatched``, ...: ``mlgate.monitor.labels``)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class LabelCheck:
     """Live metrics from ``--labels``: how many captured rows found a label, and each metric's judgement."""
 
@@ -83,6 +92,7 @@ class LabelCheck:
     labels: int
     matched: int
     metrics: tuple[LiveMetric, ...] = ()
+    issues: tuple[LabelIssue, ...] = ()  # warnings: never a silent drop
 
     @property
     def breach(self) -> bool:
@@ -105,6 +115,16 @@ class MonitorResult:
     prediction_drift: DriftReport | None = None
     labels: LabelCheck | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    until: str | None = None  # --until as given (None: the window ends now)
+
+    @property
+    def span(self) -> str:
+        """The window in words: ``last 24h`` when it ends now and ``since`` is a duration, else its bounds."""
+        from mlgate.monitor.window import is_duration
+
+        if self.until is None and is_duration(self.since):
+            return f"last {self.since}"
+        return f"{self.window_start} → {self.window_end}"
 
     @property
     def breaches(self) -> tuple[str, ...]:
@@ -140,6 +160,7 @@ class MonitorResult:
         if self.read.unreadable:
             found.append(f"{len(self.read.unreadable)} partial Parquet file(s) could not be read yet")
         if self.labels is not None:
+            found += [f"{issue.code}: {issue.message}" for issue in self.labels.issues]
             warned = [m.metric for m in self.labels.metrics if m.status == "warn"]
             if warned:
                 found.append("live metrics warn: " + ", ".join(warned))

@@ -1,11 +1,14 @@
 """Read captured traffic (a local folder or an ``s3://`` prefix) into columns of the rows in the window.
 
 Files: mlgate's ``capture-*.jsonl`` / ``.parquet`` (``.partial`` while being written) and SageMaker's
-data-capture ``*.jsonl``. Folders named by time outside the window are skipped unread (see ``window``). A
+data-capture ``*.jsonl``. Folders named by time outside the window (before it, or after ``--until``) are skipped
+unread (see ``window``). A
 ``.partial`` JSONL file is read up to its last complete line (an incomplete last line is counted, not an
 error); a ``.partial`` Parquet file has no footer yet and is listed as unreadable. Malformed lines are
 counted, the first few kept with file and line; they never stop the read. A JSONL file whose every line is
 a well-formed record is read whole by Arrow (fast); any other is read line by line, to report each problem.
+Rows of deploy/rollback smoke tests (``smoke: true``, or a ``mlgate-smoke-`` request id: ``mlgate.serve.marks``)
+are counted in the window and left out of the columns, so no check and no comparison ever sees them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from mlgate.monitor.records import Columns, RecordError, parse_record
 from mlgate.monitor.sagemaker import convert_sagemaker, is_sagemaker
 from mlgate.monitor.stores import Store
 from mlgate.monitor.window import may_hold
+from mlgate.serve.marks import SMOKE_ID_PREFIX
 
 PARTIAL = ".partial"
 PROBLEMS_KEPT = 10
@@ -36,6 +40,9 @@ class _Reading:
     columns: Columns = field(default_factory=Columns)
     summary: ReadSummary = field(default_factory=lambda: ReadSummary(location=""))
     problems: list[Problem] = field(default_factory=list)
+
+    def skip_smoke(self, rows: int) -> None:
+        self.summary = replace(self.summary, smoke_rows=self.summary.smoke_rows + rows)
 
     def problem(self, path: str, line: int, reason: str) -> None:
         self.summary = replace(self.summary, malformed=self.summary.malformed + 1)
@@ -54,7 +61,7 @@ def read_capture(
         bare = name[: -len(PARTIAL)] if name.endswith(PARTIAL) else name
         if not bare.endswith(_SUFFIXES):
             continue
-        if not may_hold(store.parts(path), start, slack):
+        if not may_hold(store.parts(path), start, slack, end):
             reading.summary = replace(reading.summary, skipped_files=reading.summary.skipped_files + 1)
             continue
         partial = name.endswith(PARTIAL)
@@ -103,7 +110,11 @@ def _read_jsonl(reading: _Reading, path: str, data: bytes, *, partial: bool) -> 
             continue
         for record in records:
             read += 1
-            if reading.start <= record.ts <= reading.end:
+            if not reading.start <= record.ts <= reading.end:
+                continue
+            if record.smoke:
+                reading.skip_smoke(1)
+            else:
                 reading.columns.add(record)
     reading.summary = replace(reading.summary, rows_read=reading.summary.rows_read + read)
 
@@ -129,6 +140,7 @@ def _fast_jsonl(data: bytes) -> Any:
         and pa.types.is_string(schema.field("request_id").type)
         and pa.types.is_integer(schema.field("row").type)
         and pa.types.is_struct(schema.field("inputs").type)
+        and ("smoke" not in names or pa.types.is_boolean(schema.field("smoke").type))
     )
     if (
         not typed
@@ -186,6 +198,16 @@ def _add_table(reading: _Reading, path: str, table: Any) -> None:
         pc.greater_equal(ts, pa.scalar(reading.start, kind)), pc.less_equal(ts, pa.scalar(reading.end, kind))
     )
     table = table.set_column(table.column_names.index("ts"), "ts", ts).filter(keep)
+    smoke = pc.starts_with(table.column("request_id").cast(pa.string()), SMOKE_ID_PREFIX)
+    if "smoke" in table.column_names:
+        if not pa.types.is_boolean(table.schema.field("smoke").type):
+            reading.problem(path, 0, f"smoke is {table.schema.field('smoke').type}, not a boolean")
+            return
+        smoke = pc.or_(smoke, pc.fill_null(table.column("smoke"), False))
+    marked = pc.sum(smoke).as_py() or 0
+    if marked:
+        reading.skip_smoke(marked)
+        table = table.filter(pc.invert(smoke))
     inputs = table.column("inputs").combine_chunks()
     struct = inputs.type
     reading.columns.extend(

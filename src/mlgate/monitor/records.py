@@ -1,7 +1,9 @@
 """Capture records (one predicted row each) and the columns they are gathered into.
 
 The record format is the capture contract: ``{"schema_version": 1, "request_id", "row", "ts" (ISO 8601 UTC),
-"version", "inputs": {field: value}, "prediction"}``.
+"version", "inputs": {field: value}, "prediction"}``, and ``"smoke": true`` on the rows of a deploy or rollback
+smoke test (``mlgate.serve.marks``; a request id made by ``new_smoke_id`` marks a row too). Marked rows are
+not production traffic: the reader counts them and leaves them out.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgate.monitor.window import parse_timestamp
+from mlgate.serve.marks import is_smoke_id
 
 RECORD_VERSION = 1
 _KEYS = ("request_id", "row", "ts", "version", "inputs", "prediction")
@@ -29,6 +32,7 @@ class Record:
     version: str
     inputs: Mapping[str, Any]
     prediction: Any
+    smoke: bool = False  # a smoke test's row: counted, never judged
 
     @staticmethod
     def timestamp(text: str) -> dt.datetime:
@@ -50,7 +54,11 @@ def parse_record(document: Mapping[str, Any]) -> Record:
         raise RecordError("request_id must be a string, row an integer and ts a string")
     if not isinstance(inputs, dict):
         raise RecordError("inputs must be an object")
-    return Record(request_id, row, Record.timestamp(ts), str(document["version"]), inputs, document["prediction"])
+    smoke = document.get("smoke", False)
+    if not isinstance(smoke, bool):
+        raise RecordError(f"smoke must be true or false, not {smoke!r}")
+    return Record(request_id, row, Record.timestamp(ts), str(document["version"]), inputs, document["prediction"],
+                  smoke or is_smoke_id(request_id))  # fmt: skip
 
 
 @dataclass

@@ -12,13 +12,14 @@ from mlgate.config import Config
 from mlgate.data.sources import FilesystemFactory
 from mlgate.errors import ConfigError, InputError
 from mlgate.monitor.judge import check_inputs, check_predictions, schema_from_stats, traffic_schema
+from mlgate.monitor.labels import read_labels
 from mlgate.monitor.live import find_live_version
-from mlgate.monitor.live_metrics import check_labels, read_labels
+from mlgate.monitor.live_metrics import check_labels
 from mlgate.monitor.model import LabelCheck, MonitorResult
 from mlgate.monitor.read import read_capture
 from mlgate.monitor.records import Columns
 from mlgate.monitor.stores import open_store
-from mlgate.monitor.window import parse_duration
+from mlgate.monitor.window import resolve_window
 
 if TYPE_CHECKING:
     from mlgate.data.schema import Schema
@@ -31,6 +32,7 @@ class MonitorRequest:
     """What the command asked for; None means the config's value."""
 
     since: str | None = None
+    until: str | None = None  # the window's end (default: now)
     capture: str | None = None
     labels: Path | None = None
     version: str | None = None
@@ -54,19 +56,21 @@ def run_monitor(
     config: Config, registry: Registry, request: MonitorRequest, *, now: dt.datetime,
     s3: FilesystemFactory | None = None,
 ) -> MonitorResult:  # fmt: skip
-    """Judge the captured traffic of the last ``since`` against the live version."""
+    """Judge the captured traffic of the window (the last ``since``, or up to ``until``) against the live version."""
     since = request.since or config.monitor.since
-    start = now - parse_duration(since, where="--since" if request.since else "monitor.since")
+    start, end = resolve_window(
+        since, request.until, now=now, since_where="--since" if request.since else "monitor.since"
+    )
     live = find_live_version(config, registry, override=request.version)
     version = live.version
     reference = _stats(version.reference_stats, f"version {version.version} reference_stats")
     features = version.features or tuple(n for n in (reference.fields if reference else {}) if n != config.target)
     location = capture_location(config, request.capture)
-    columns, summary = read_capture(open_store(location, s3=s3), location, start=start, end=now, features=features,
+    columns, summary = read_capture(open_store(location, s3=s3), location, start=start, end=end, features=features,
                                     slack=dt.timedelta(seconds=config.capture.rotate_s))  # fmt: skip
     base = MonitorResult(version=version.version, version_source=live.source, since=since,
-                         window_start=_iso(start), window_end=_iso(now), min_rows=config.monitor.min_rows,
-                         read=summary)  # fmt: skip
+                         window_start=_iso(start), window_end=_iso(end), min_rows=config.monitor.min_rows,
+                         read=summary, until=request.until)  # fmt: skip
     notes: list[str] = []
     others = sum(1 for v in columns.version if v and v != version.version)
     if others:
@@ -129,15 +133,21 @@ def _labels(config: Config, version: ModelVersion, columns: Columns, path: Path)
         raise ConfigError("--labels needs the target column's name", hint="set `target:` in mlgate.yaml")
     if not version.metrics:
         raise InputError(f"version {version.version} has no registered metrics to compare live metrics with")
-    labels = read_labels(path, key=config.monitor.labels_key, target=config.target)
     regression = config.task == "regression" if config.task else _numeric_predictions(version)
-    return check_labels(str(path), labels, columns.request_id, columns.row, columns.prediction, version.metrics,
-                        regression=regression, metrics=config.metrics)  # fmt: skip
+    labels = read_labels(path, key=config.monitor.labels_key, target=config.target, regression=regression)
+    return check_labels(labels, columns.request_id, columns.row, columns.prediction, version.metrics,
+                        regression=regression, metrics=config.metrics, classes=_predicted_classes(version))  # fmt: skip
 
 
 def _numeric_predictions(version: ModelVersion) -> bool:
     fields = (version.prediction_stats or {}).get("fields") or {}
     return any(isinstance(f, dict) and f.get("kind") == "numeric" for f in fields.values())
+
+
+def _predicted_classes(version: ModelVersion) -> list[str]:
+    """The classes the version predicted on its training data (its registered prediction statistics)."""
+    fields = (version.prediction_stats or {}).get("fields") or {}
+    return [str(c) for f in fields.values() if isinstance(f, dict) for c in (f.get("categories") or {})]
 
 
 def _stats(document: dict[str, object] | None, where: str) -> ReferenceStats | None:

@@ -4,6 +4,7 @@ A line holds one invocation: ``captureData.endpointInput``/``endpointOutput`` (`
 ``mode``, ``data``, ``encoding`` JSON/CSV/BASE64) and ``eventMetadata`` (``eventId``, ``inferenceId``,
 ``inferenceTime``). Each row of the request mlgate's container accepts (JSON ``{"instances": [...]}``, objects
 or lists in feature order, or CSV rows) becomes one record; the request id is ``inferenceId``, else ``eventId``.
+An ``inferenceId`` that starts with ``mlgate-smoke-`` marks a deploy's smoke-test request (``mlgate.serve.marks``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mlgate.monitor.records import Record, RecordError
+from mlgate.serve.marks import is_smoke_id
 
 _JSON = "application/json"
 _CSV = "text/csv"
@@ -47,8 +49,9 @@ def convert_sagemaker(document: Mapping[str, Any], features: Sequence[str]) -> l
         raise RecordError("endpointOutput does not hold one prediction per input row")
     version = str(answer.get("version", "")) if isinstance(answer, dict) else ""
     ts = Record.timestamp(when)
+    smoke = is_smoke_id(request_id)  # a deploy's smoke test sets InferenceId = mlgate-smoke-…
     return [
-        Record(request_id, index, ts, version, inputs, prediction)
+        Record(request_id, index, ts, version, inputs, prediction, smoke)
         for index, (inputs, prediction) in enumerate(zip(rows, predictions, strict=True))
     ]
 

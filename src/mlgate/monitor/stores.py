@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from mlgate.data.sources import FilesystemFactory, translate_s3_error
 from mlgate.errors import DataError, InputError
+from mlgate.monitor.window import folder_end
 
 
 class Store(Protocol):
@@ -25,6 +26,10 @@ class LocalStore:
     root: Path
 
     def list_files(self) -> list[str]:
+        if self.root.is_file():
+            raise InputError(f"capture location {self.root} is a file, not a folder",
+                             hint=f"pass the folder that holds the capture files (their YYYY-MM-DD/ folders), e.g. "
+                                  f"--capture {_folder_of(self.root)}")  # fmt: skip
         if not self.root.is_dir():
             raise InputError(f"capture folder not found: {self.root}",
                              hint="set monitor.capture (or capture.path), or pass --capture PATH|s3://...")  # fmt: skip
@@ -38,6 +43,12 @@ class LocalStore:
 
     def parts(self, path: str) -> tuple[str, ...]:
         return Path(path).relative_to(self.root).parts[:-1]
+
+
+def _folder_of(path: Path) -> Path:
+    """The capture folder a capture file is in: above its day folder when it has one."""
+    parent = path.parent
+    return parent.parent if folder_end((parent.name,)) is not None else parent
 
 
 @dataclass(frozen=True)
@@ -56,11 +67,28 @@ class S3Store:
         import pyarrow.fs
 
         base = self.uri[len("s3://") :].rstrip("/")
+        fs = self._fs()
         try:
-            infos = self._fs().get_file_info(pyarrow.fs.FileSelector(base, recursive=True, allow_not_found=True))
+            infos = fs.get_file_info(pyarrow.fs.FileSelector(base, recursive=True, allow_not_found=True))
         except OSError as exc:
+            self._refuse_an_object(fs, base)
             raise translate_s3_error(self.uri, exc) from exc
+        if not infos:
+            self._refuse_an_object(fs, base)
         return sorted(f"s3://{i.path}" for i in infos if i.type == pyarrow.fs.FileType.File)
+
+    def _refuse_an_object(self, fs: Any, base: str) -> None:
+        """An InputError when the location is one object (a capture file), not a prefix."""
+        import pyarrow.fs
+
+        try:
+            kind = fs.get_file_info(base).type
+        except OSError:
+            return
+        if kind == pyarrow.fs.FileType.File:
+            folder = self.uri.rstrip("/").rsplit("/", 1)[0]
+            raise InputError(f"capture location {self.uri} is a file, not a folder",
+                             hint=f"pass the prefix that holds the capture files, e.g. --capture {folder}/")  # fmt: skip
 
     def read_bytes(self, path: str) -> bytes:
         try:

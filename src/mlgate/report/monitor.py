@@ -24,7 +24,7 @@ _MARKS = {"healthy": "✓", "breach": "✗", "insufficient": "⚠"}
 def headline(result: MonitorResult) -> str:
     """One line: the verdict, the version and the window."""
     rows = f"{result.read.rows:,} captured row{'s' * (result.read.rows != 1)}"
-    scope = f"version {result.version}, last {result.since} ({rows})"
+    scope = f"version {result.version}, {result.span} ({rows})"
     if result.verdict == "insufficient":
         return f"not enough data: {scope}; at least {result.min_rows:,} rows are needed to judge"
     if result.verdict == "breach":
@@ -125,7 +125,7 @@ def render_text(result: MonitorResult) -> str:
         if report is not None:
             out += [f"  {title}:", *("  " + line for line in render_drift_text(report).rstrip("\n").splitlines())]
     if result.labels is not None:
-        out.append(f"  live metrics: {result.labels.matched:,} rows matched a label")
+        out.append(f"  live metrics: {result.labels.matched:,} rows matched a label (of {result.labels.labels:,})")
         out += [f"    {m.metric}: registered {_number(m.registered)}, live {_number(m.live)}: {m.status} ({m.reason})"
                 for m in result.labels.metrics]  # fmt: skip
     out += [f"  note: {n}" for n in (*result.notes, *_read_notes(result))]
@@ -148,12 +148,14 @@ def to_data(result: MonitorResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION, "kind": KIND, "verdict": result.verdict, "headline": headline(result),
         "version": result.version, "version_source": result.version_source, "since": result.since,
+        "until": result.until,
         "window": {"start": result.window_start, "end": result.window_end}, "min_rows": result.min_rows,
         "breaches": list(result.breaches), "warnings": list(result.warnings), "notes": list(result.notes),
         "capture": {
             "location": read.location, "files": read.files, "skipped_files": read.skipped_files,
             "rows_read": read.rows_read, "rows": read.rows, "partial_files": list(read.partial_files),
             "truncated_lines": read.truncated_lines, "malformed": read.malformed, "unreadable": list(read.unreadable),
+            "smoke_rows": read.smoke_rows,
             "problems": [{"path": p.path, "line": p.line, "reason": p.reason} for p in read.problems],
         },
         "schema": _schema_data(result.schema),
@@ -162,6 +164,7 @@ def to_data(result: MonitorResult) -> dict[str, Any]:
         "labels": None if result.labels is None else {
             "source": result.labels.source, "labels": result.labels.labels, "matched": result.labels.matched,
             "breach": result.labels.breach,
+            "issues": [{"code": i.code, "message": i.message} for i in result.labels.issues],
             "metrics": [{"metric": m.metric, "registered": m.registered, "live": m.live, "status": m.status,
                          "reason": m.reason} for m in result.labels.metrics],
         },
@@ -199,6 +202,9 @@ def _read_notes(result: MonitorResult) -> list[str]:
         notes.append(f"{read.truncated_lines} incomplete last line(s) of partial files skipped")
     if read.skipped_files:
         notes.append(f"{read.skipped_files} file(s) in folders older than the window were not read")
+    if read.smoke_rows:
+        notes.append(f"{read.smoke_rows:,} smoke-test row{'s' * (read.smoke_rows != 1)} left out "
+                     "(deploy and rollback smoke tests are not production traffic)")  # fmt: skip
     return notes
 
 

@@ -8,7 +8,8 @@ loop (a thread hop costs more than a few rows: 337 vs 240 single-row requests/s 
 
 Every response carries ``X-Request-Id``: the request's own when it is 1-128 characters of ``[A-Za-z0-9._:-]``,
 else a new uuid4 hex, so clients can join ground-truth labels to captured rows later. With a capture writer,
-each answered invocation is offered to it (a sampling decision and a list append: see serve/capture.py).
+each answered invocation is offered to it (a sampling decision and a list append: see serve/capture.py),
+marked as a smoke test when it carries ``X-Mlgate-Smoke: 1`` (serve/marks.py: monitoring leaves it out).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from mlgate.serve.capture import CaptureWriter
 from mlgate.serve.capture_settings import CaptureStats
 from mlgate.serve.holder import HolderStatus, ModelHolder
 from mlgate.serve.invoke import choose_format, dump_json, invoke
+from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header
 from mlgate.serve.parse import JSON, RequestError
 
 VERSION_HEADER = "X-Mlgate-Version"
@@ -73,7 +75,9 @@ def create_app(
             return error_response(exc, version=served.version)
         if capture is not None:
             request_id = str(request.scope.get(REQUEST_ID_SCOPE, ""))
-            capture.offer(request_id, served.version, served.features, body, content_type, result.predictions)
+            smoke = is_smoke_header(request.headers.get(SMOKE_HEADER))
+            capture.offer(request_id, served.version, served.features, body, content_type, result.predictions,
+                          smoke=smoke)  # fmt: skip
         return Response(result.content, media_type=answer, headers={VERSION_HEADER: served.version})
 
     async def http_error(request: Request, exc: Exception) -> Response:

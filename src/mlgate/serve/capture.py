@@ -69,9 +69,10 @@ class CaptureWriter:
 
     def offer(
         self, request_id: str, version: str, features: tuple[str, ...], body: bytes, content_type: str | None,
-        predictions: list[Any],
+        predictions: list[Any], *, smoke: bool = False,
     ) -> bool:  # fmt: skip
-        """Queue one answered request if it is sampled and there is room; never raises, never blocks on I/O."""
+        """Queue one answered request if it is sampled and there is room; never raises, never blocks on I/O.
+        ``smoke``: a smoke test's request, whose rows are captured with the mark (``mlgate.serve.marks``)."""
         sample = self.settings.sample
         if sample < 1.0 and self._chance() >= sample:
             return False
@@ -83,7 +84,7 @@ class CaptureWriter:
             self._queued += rows
             was_empty = not self._queue
             self._queue.append(CapturedRequest(request_id, self._clock(), version, features, body, content_type,
-                                               predictions))  # fmt: skip
+                                               predictions, smoke))  # fmt: skip
         if was_empty:
             self._wake.set()
         return True

@@ -6,7 +6,7 @@ may end in a truncated line; a Parquet one has no footer and cannot be read). Th
 the name are those of the file's first row (UTC).
 
 Parquet files have the columns request_id (string), row (int32), ts (timestamp[us, tz=UTC]), version
-(string), inputs (a struct of the input fields) and prediction. A field's type is what pyarrow infers from
+(string), inputs (a struct of the input fields), prediction and smoke (bool: a smoke test's row). A field's type is what pyarrow infers from
 its values (text when they mix kinds); a batch whose types do not fit the open file's schema (another
 version's features, a field that was null until now) raises ``SchemaMismatch`` and the writer starts a new file.
 """
@@ -174,6 +174,7 @@ def rows_table(rows: Sequence[CaptureRow]) -> Any:
         "version": pa.array([row.version for row in rows], type=pa.string()),
         "inputs": inputs,
         "prediction": infer_array([row.prediction for row in rows]),
+        "smoke": pa.array([row.smoke for row in rows], type=pa.bool_()),
     })  # fmt: skip
 
 

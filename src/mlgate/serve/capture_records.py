@@ -32,6 +32,7 @@ class CapturedRequest(NamedTuple):
     body: bytes
     content_type: str | None
     predictions: list[Any]
+    smoke: bool = False  # sent by a deploy/rollback smoke test (``X-Mlgate-Smoke``): marked in every row
 
 
 class CaptureRow(NamedTuple):
@@ -44,10 +45,12 @@ class CaptureRow(NamedTuple):
     version: str
     inputs: dict[str, Any]
     prediction: Any
+    smoke: bool = False
 
     def to_record(self) -> dict[str, Any]:
-        """The JSONL record (``ts`` as ISO 8601 UTC with microseconds and ``Z``)."""
-        return {
+        """The JSONL record (``ts`` as ISO 8601 UTC with microseconds and ``Z``; ``"smoke": true`` only on the
+        rows of a smoke-test request)."""
+        record: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "request_id": self.request_id,
             "row": self.row,
@@ -56,6 +59,9 @@ class CaptureRow(NamedTuple):
             "inputs": self.inputs,
             "prediction": self.prediction,
         }
+        if self.smoke:
+            record["smoke"] = True
+        return record
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ def build_rows(request: CapturedRequest, policy: FieldPolicy) -> list[CaptureRow
             version=request.version,
             inputs=policy.apply(values),
             prediction=clean_value(prediction),
+            smoke=request.smoke,
         )
         for index, (values, prediction) in enumerate(zip(inputs, request.predictions, strict=True))
     ]

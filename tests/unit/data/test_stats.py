@@ -284,3 +284,18 @@ def test_saving_to_an_unwritable_place_is_an_input_error(tmp_path: Path) -> None
     with pytest.raises(InputError, match=r"cannot write reference statistics to .*taken"):
         save_stats(tmp_path / "taken", stats)
     assert math.isclose(stats.fields["x"].count, 1)
+
+
+def test_a_schema_inferred_for_statistics_keeps_types_and_drops_constraints(tmp_path: Path) -> None:
+    from mlgate.data.schema import Constraints
+    from mlgate.data.stats import infer_stats_schema
+
+    path = tmp_path / "d.csv"
+    path.write_text("id,when,kind\n" + "\n".join(f"{i},2024-01-{i % 28 + 1:02d},{'ab'[i % 2]}" for i in range(50)) + "\n",
+                    encoding="utf-8")  # fmt: skip
+    schema = infer_stats_schema(str(path), csv=CsvConfig())
+    assert [(f.name, f.type) for f in schema.fields] == [("id", "integer"), ("when", "date"), ("kind", "string")]
+    assert schema.primary_key == ()
+    assert all(f.constraints == Constraints() for f in schema.fields)  # the drafted unique id and enum: not checked
+    stats = compute_stats(str(path), schema, csv=CsvConfig())
+    assert (stats.fields["when"].kind, stats.fields["kind"].kind) == ("numeric", "categorical")

@@ -108,6 +108,7 @@ class FakeTarget:
     reachable: bool = True
     switches: list[str] = field(default_factory=list)
     requests: int = 0
+    smoke_requests: int = 0  # requests marked as smoke tests
     name: str = "fake"
 
     def describe(self) -> str:
@@ -141,10 +142,11 @@ class FakeTarget:
             return Reply(503, None, {"status": "no model"}, "")
         return Reply(200, self.serving, {"status": "ok", "version": self.serving}, "")
 
-    def invoke(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
+    def invoke(self, rows: Sequence[Mapping[str, Any]], *, smoke: bool = False) -> Reply:
         if not self.reachable:
             raise ServiceError("cannot reach the fake endpoint")
         self.requests += 1
+        self.smoke_requests += smoke
         assert self.serving is not None
         behaviour = self.behaviours.get(self.serving, Behaviour())
         self.clock.advance(behaviour.latency_s)

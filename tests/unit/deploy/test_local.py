@@ -130,6 +130,26 @@ def test_ping_and_invoke_talk_to_the_port_in_the_state_folder(
     assert target.describe() == "local server 127.0.0.1:8123"
 
 
+def test_a_smoke_invocation_carries_the_smoke_header_and_a_smoke_request_id(
+    state: Path, clients: Callable[[Handler], httpx.Client]
+) -> None:
+    from mlgate.serve.marks import SMOKE_HEADER, is_smoke_id
+
+    headers: list[httpx.Headers] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        headers.append(request.headers)
+        return server("3")(request)
+
+    target = local(state, clients(handler))
+    assert target.invoke([{"x": 1.0}], smoke=True).status == 200
+    assert target.invoke([{"x": 1.0}]).status == 200
+    assert headers[0][SMOKE_HEADER] == "1"
+    assert is_smoke_id(headers[0]["X-Request-Id"])
+    assert SMOKE_HEADER not in headers[1]
+    assert "X-Request-Id" not in headers[1]
+
+
 def test_the_address_in_server_json_is_used_when_it_is_specific(
     state: Path, clients: Callable[[Handler], httpx.Client]
 ) -> None:

@@ -82,3 +82,34 @@ def test_every_alarm_gets_a_state_missing_when_cloudwatch_has_none(stubbed: tupl
         AlarmState("latency", "ALARM"), AlarmState("gone", MISSING), AlarmState("health", "OK"),
     )  # fmt: skip
     assert api.read_alarm_states(()) == ()
+
+
+def test_smoke_invocations_carry_a_marked_inference_id_that_data_capture_keeps() -> None:
+    import io
+
+    from botocore.response import StreamingBody
+
+    from mlgate.config import SagemakerConfig
+    from mlgate.deploy.sagemaker import SagemakerTarget
+    from mlgate.serve.marks import is_smoke_id
+
+    clients = {
+        service: boto3.client(service, region_name="eu-west-1", endpoint_url="http://127.0.0.1:9")
+        for service in ("sagemaker", "sagemaker-runtime", "cloudwatch")
+    }
+    runtime = clients["sagemaker-runtime"]
+    sent: list[dict[str, Any]] = []
+    runtime.meta.events.register("provide-client-params.sagemaker-runtime.InvokeEndpoint",
+                                 lambda params, **_: sent.append(dict(params)))  # fmt: skip
+    target = SagemakerTarget(SagemakerConfig(region="eu-west-1", endpoint="churn"), sagemaker=clients["sagemaker"],
+                             runtime=runtime, cloudwatch=clients["cloudwatch"])  # fmt: skip
+    body = b'{"predictions": [2.0], "version": "4"}'
+    with Stubber(runtime) as stub:
+        for _ in range(2):
+            stub.add_response("invoke_endpoint", {"Body": StreamingBody(io.BytesIO(body), len(body))})
+        smoke = target.invoke([{"x": 1.0}], smoke=True)
+        client = target.invoke([{"x": 1.0}])
+        stub.assert_no_pending_responses()
+    assert (smoke.version, client.version) == ("4", "4")
+    assert is_smoke_id(sent[0]["InferenceId"])
+    assert "InferenceId" not in sent[1]

@@ -37,7 +37,7 @@ def test_a_healthy_version_passes_every_check() -> None:
     assert latency.value == pytest.approx(2.0)
     assert latency.detail == "p95 2.0 ms ≤ 20 ms over 20 requests"
     assert result.summary() == "ping, golden, schema, latency passed"
-    assert target.requests == 21
+    assert (target.requests, target.smoke_requests) == (21, 21)  # every request marked: monitoring leaves it out
 
 
 def test_the_latency_slo_is_checked_on_the_95th_percentile() -> None:
@@ -97,7 +97,7 @@ class BrokenInvocations(FakeTarget):
 
     reply: Reply | None = None
 
-    def invoke(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
+    def invoke(self, rows: Sequence[Mapping[str, Any]], *, smoke: bool = False) -> Reply:
         if self.reply is None:
             raise ServiceError("connection reset by peer")
         return self.reply

@@ -96,6 +96,15 @@ def test_stores() -> None:
         LocalStore(Path("/nonexistent/capture")).list_files()
 
 
+def test_a_file_where_the_capture_folder_belongs_is_named(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path, records(sample_inputs(1, seed=1), start=NOW - HOUR))
+    with pytest.raises(InputError, match=r"is a file, not a folder") as caught:
+        LocalStore(path).list_files()
+    assert caught.value.hint == (
+        f"pass the folder that holds the capture files (their YYYY-MM-DD/ folders), e.g. --capture {tmp_path}"
+    )
+
+
 def test_a_parquet_file_with_null_keys_is_a_problem(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -106,3 +115,51 @@ def test_a_parquet_file_with_null_keys_is_a_problem(tmp_path: Path) -> None:
     columns, summary = read(tmp_path)
     assert (len(columns), summary.malformed) == (0, 1)
     assert summary.problems[0].reason == "null values in row: the file's rows cannot be used"
+
+
+def smoke_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [dict(r, smoke=True, request_id=f"smoke-{i}") for i, r in enumerate(rows)]
+
+
+def test_smoke_test_rows_are_counted_and_left_out_in_jsonl_read_whole_or_line_by_line(tmp_path: Path) -> None:
+    rows = records(sample_inputs(8, seed=4), start=NOW - HOUR)
+    whole, lines = tmp_path / "whole", tmp_path / "lines"
+    write_jsonl(whole, [*rows[:5], *smoke_rows(rows[5:])])  # every line well formed: Arrow reads the file whole
+    write_jsonl(lines, [*rows[:5], *smoke_rows(rows[5:])], tail="not json\n")  # one bad line: read line by line
+    for folder in (whole, lines):
+        columns, summary = read(folder)
+        assert (len(columns), summary.rows_read, summary.smoke_rows) == (5, 8, 3)
+        assert columns.request_id == [f"req-{i}" for i in range(5)]
+
+
+def test_a_smoke_request_id_marks_a_row_without_the_field_and_parquet_has_a_smoke_column(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mlgate.serve.marks import new_smoke_id
+
+    rows = records(sample_inputs(6, seed=5), start=NOW - HOUR)
+    rows[0]["request_id"] = new_smoke_id()  # how SageMaker's capture keeps the mark (its inferenceId)
+    path = write_parquet(tmp_path, rows)
+    table = pq.read_table(path)
+    pq.write_table(table.append_column("smoke", pa.array([False, True, None, False, False, False])), path)
+    columns, summary = read(tmp_path)
+    assert (len(columns), summary.smoke_rows) == (4, 2)
+    assert columns.request_id == [f"req-{i}" for i in range(2, 6)]
+
+
+def test_smoke_rows_outside_the_window_are_not_counted(tmp_path: Path) -> None:
+    rows = records(sample_inputs(4, seed=6), start=NOW - 5 * HOUR, step=HOUR)  # 5, 4, 3 and 2 hours ago
+    write_jsonl(tmp_path, smoke_rows(rows))
+    columns, summary = read(tmp_path, since=3 * HOUR + dt.timedelta(minutes=1))
+    assert (len(columns), summary.smoke_rows) == (0, 2)
+
+
+def test_a_smoke_mark_that_is_not_a_boolean_is_a_malformed_line(tmp_path: Path) -> None:
+    rows = records(sample_inputs(2, seed=7), start=NOW - HOUR)
+    path = write_jsonl(tmp_path, [rows[0], dict(rows[1], smoke="yes")])
+    columns, summary = read(tmp_path)
+    assert (len(columns), summary.smoke_rows) == (1, 0)
+    assert [(p.path, p.line, p.reason) for p in summary.problems] == [
+        (str(path), 2, "smoke must be true or false, not 'yes'")
+    ]

@@ -43,6 +43,15 @@ def test_json_objects_lists_and_base64() -> None:
     ]  # fmt: skip
 
 
+def test_a_smoke_tests_inference_id_marks_every_row_of_its_invocation() -> None:
+    from mlgate.serve.marks import new_smoke_id
+
+    body = json.dumps({"instances": [[1, "x"], [2, "y"]]})
+    marked = line(body, meta={"inferenceId": new_smoke_id(), "inferenceTime": "2026-11-22T10:00:00Z"})
+    assert [r.smoke for r in convert_sagemaker(marked, FEATURES)] == [True, True]
+    assert [r.smoke for r in convert_sagemaker(line(body), FEATURES)] == [False, False]
+
+
 def test_csv_requests_with_or_without_a_header() -> None:
     records = convert_sagemaker(line("a,b\n1,x\n2,y\n", "text/csv"), FEATURES)
     assert [dict(r.inputs) for r in records] == [{"a": "1", "b": "x"}, {"a": "2", "b": "y"}]

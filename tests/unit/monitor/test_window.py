@@ -7,7 +7,15 @@ import datetime as dt
 import pytest
 
 from mlgate.errors import InputError
-from mlgate.monitor.window import folder_end, may_hold, parse_duration, parse_timestamp
+from mlgate.monitor.window import (
+    folder_end,
+    is_duration,
+    may_hold,
+    parse_duration,
+    parse_moment,
+    parse_timestamp,
+    resolve_window,
+)
 
 UTC = dt.timezone.utc
 
@@ -47,3 +55,44 @@ def test_may_hold_keeps_folders_that_overlap_the_window_with_slack() -> None:
     assert not may_hold(("2026-11-20",), start, hour)
     assert not may_hold(("2026-11-21",), start + hour, dt.timedelta(0))
     assert may_hold(("elsewhere",), start, dt.timedelta(0))  # unknown layout: always read
+
+
+NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def test_the_window_ends_now_or_at_until_and_starts_a_duration_before_its_end() -> None:
+    assert resolve_window("24h", None, now=NOW) == (NOW - dt.timedelta(hours=24), NOW)
+    assert resolve_window("1d", "2d", now=NOW) == (NOW - dt.timedelta(days=3), NOW - dt.timedelta(days=2))
+    start, end = resolve_window("2026-11-20", "2026-11-21T06:30:00+02:00", now=NOW)
+    assert (start, end) == (dt.datetime(2026, 11, 20, tzinfo=UTC), dt.datetime(2026, 11, 21, 4, 30, tzinfo=UTC))
+    assert resolve_window("6h", "2026-11-21T00:00:00Z", now=NOW)[0] == dt.datetime(2026, 11, 20, 18, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "message"),
+    [
+        ("soon", None, r"--since: 'soon' is not a duration"),
+        ("2026-02-30", None, r"--since: '2026-02-30' is neither a duration nor an ISO 8601 time"),
+        ("1d", "next-monday", r"--until: 'next-monday' is neither a duration nor an ISO 8601 time"),
+        ("2026-11-23", None, r"the window is empty: --since 2026-11-23 is not before --until now"),
+    ],
+)
+def test_bad_windows_say_which_option(since: str, until: str | None, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        resolve_window(since, until, now=NOW)
+
+
+def test_durations_and_times_are_told_apart() -> None:
+    assert is_duration("24h")
+    assert not is_duration("2026-11-20")
+    assert parse_moment("2026-11-20T08:00:00z", where="--until") == dt.datetime(2026, 11, 20, 8, tzinfo=UTC)
+
+
+def test_folders_that_begin_after_the_window_are_skipped() -> None:
+    start, end = dt.datetime(2026, 11, 20, tzinfo=UTC), dt.datetime(2026, 11, 21, 6, tzinfo=UTC)
+    hour = dt.timedelta(hours=1)
+    assert may_hold(("2026-11-21",), start, hour, end)
+    assert not may_hold(("2026-11-22",), start, hour, end)
+    assert may_hold(("ep", "AllTraffic", "2026", "11", "21", "05"), start, hour, end)
+    assert not may_hold(("ep", "AllTraffic", "2026", "11", "21", "07"), start, hour, end)
+    assert may_hold(("2026-11-22",), start, hour)  # no end: only the start counts

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from mlgate.data.drift_report import DriftReport, FieldDriftResult
 from mlgate.data.results import Violation
-from mlgate.monitor.model import LabelCheck, LiveMetric, MonitorResult, Problem, ReadSummary, SchemaCheck
+from mlgate.monitor.model import (
+    LabelCheck,
+    LabelIssue,
+    LiveMetric,
+    MonitorResult,
+    Problem,
+    ReadSummary,
+    SchemaCheck,
+)
 from mlgate.report.monitor import drift_chart, headline, render_github, render_json, render_markdown, render_text
 from schemas import schema_validator
 
@@ -80,3 +89,24 @@ def test_text_github_and_json() -> None:
     empty = json.loads(render_json(result(schema=None, feature_drift=None, labels=None, read=ReadSummary("cap"))))
     schema_validator("monitor.schema.json").validate(empty)
     assert (empty["verdict"], empty["feature_drift"]) == ("insufficient", None)
+
+
+def test_smoke_rows_label_issues_and_a_past_window_are_reported() -> None:
+    issue = LabelIssue("labels-unmatched", "3 of 400 labels match no captured row in the window (e.g. 'x'): left out")
+    labels = LabelCheck("labels.csv", 400, 380, (LiveMetric("accuracy", 0.9, 0.91, "same", "within"),), (issue,))
+    past = result(read=dataclasses.replace(READ, smoke_rows=55), labels=labels, schema=None, feature_drift=None,
+                  since="2026-11-21T12:00:00Z", until="2026-11-22T12:00:00Z")  # fmt: skip
+    assert past.warnings[-1] == f"labels-unmatched: {issue.message}"
+    assert headline(past) == ("healthy: version 3, 2026-11-21T12:00:00.000000Z → 2026-11-22T12:00:00.000000Z "
+                              "(500 captured rows)")  # fmt: skip
+    text = render_text(past)
+    assert f"  ⚠ labels-unmatched: {issue.message}" in text
+    assert "  note: 55 smoke-test rows left out (deploy and rollback smoke tests are not production traffic)" in text
+    assert "55 smoke-test rows left out" in render_markdown(past)
+    document = json.loads(render_json(past))
+    schema_validator("monitor.schema.json").validate(document)
+    assert (document["capture"]["smoke_rows"], document["until"]) == (55, "2026-11-22T12:00:00Z")
+    assert document["labels"]["issues"] == [{"code": "labels-unmatched", "message": issue.message}]
+    assert headline(result(schema=None, feature_drift=None, labels=None)) == (
+        "healthy: version 3, last 24h (500 captured rows)"
+    )

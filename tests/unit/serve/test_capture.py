@@ -78,6 +78,13 @@ def test_rows_hold_the_inputs_as_sent_one_record_per_row() -> None:
     ]  # fmt: skip
 
 
+def test_a_smoke_test_request_marks_each_of_its_records_and_others_carry_no_mark() -> None:
+    smoke = CapturedRequest("s1", START, "3", FEATURES, BODY, "application/json", [1, 0], smoke=True)
+    assert [row.to_record().get("smoke") for row in build_rows(smoke, FieldPolicy())] == [True, True]
+    plain = CapturedRequest("r1", START, "3", FEATURES, BODY, "application/json", [1, 0])
+    assert ["smoke" in row.to_record() for row in build_rows(plain, FieldPolicy())] == [False, False]
+
+
 def test_csv_rows_are_captured_as_the_server_parsed_them() -> None:
     request = CapturedRequest("r1", START, "3", FEATURES, b"41,true,a@x.org\n,false,\n", "text/csv", ["y", "n"])
     rows = build_rows(request, FieldPolicy())
@@ -274,10 +281,11 @@ def test_parquet_files_have_the_contract_columns_and_a_struct_of_inputs(tmp_path
     assert table.schema.field("ts").type == pa.timestamp("us", tz="UTC")
     assert table.schema.field("row").type == pa.int32()
     assert table.schema.field("inputs").type == pa.struct([("age", pa.float64()), ("plan", pa.string())])
-    assert table.column_names == ["request_id", "row", "ts", "version", "inputs", "prediction"]
+    assert table.column_names == ["request_id", "row", "ts", "version", "inputs", "prediction", "smoke"]
+    assert table.schema.field("smoke").type == pa.bool_()
     assert table.to_pylist()[1] == {
         "request_id": "r1", "row": 1, "ts": START, "version": "3", "inputs": {"age": 7.5, "plan": None},
-        "prediction": 1,
+        "prediction": 1, "smoke": False,
     }  # fmt: skip
     assert pq.read_table(written[1]).to_pylist()[0]["prediction"] == "yes"
     assert stats.files_written == 2

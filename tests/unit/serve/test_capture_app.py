@@ -18,6 +18,7 @@ from mlgate.serve.capture import CaptureWriter
 from mlgate.serve.capture_files import CaptureSink
 from mlgate.serve.capture_settings import CaptureSettings
 from mlgate.serve.holder import ModelHolder
+from mlgate.serve.marks import SMOKE_HEADER
 from mlgate.serve.state import LivePointer
 
 POINTER = LivePointer(
@@ -95,6 +96,19 @@ def test_answered_invocations_are_captured_with_their_request_id_and_counted_in_
         ("order-77", 1, {"a": 3, "b": 4}, 7.0, "5"),
         (generated.headers[REQUEST_ID_HEADER], 0, {"a": 5.0, "b": 6.0}, 11.0, "5"),
     ]
+
+
+@pytest.mark.parametrize(("value", "marked"), [("1", True), ("true", True), ("YES", True), ("0", False), (None, False)])
+def test_the_smoke_header_marks_the_captured_rows(
+    holder: ModelHolder, tmp_path: Path, value: str | None, marked: bool
+) -> None:
+    capture = CaptureWriter(CaptureSettings(folder=tmp_path))
+    app = create_app(holder, capture=capture)
+    headers = {SMOKE_HEADER: value} if value is not None else {}
+    answer = request(app, "POST", "/invocations", json={"instances": [[1, 2], [3, 4]]}, headers=headers)
+    assert answer.status_code == 200
+    capture.close()
+    assert [r.get("smoke", False) for r in records(tmp_path)] == [marked, marked]
 
 
 def test_status_says_capture_is_off_without_a_writer(holder: ModelHolder) -> None:
