@@ -141,6 +141,7 @@ def run_check(
     comparison = compare_results(
         rescored, candidates, config.metrics, baseline_note=baseline.reason, stored=stored, skipped=skipped,
         timings=paired, incomparable=config.baseline.incomparable, seed=config.train.seed,
+        seed_fits=config.train.seed_fits,
     )  # fmt: skip
     schema_diff = diff_schema_at(git, baseline.commit, config) if git is not None else None
     cached_as = _cache_candidate(git, revisions, options, config, folder) if folder is not None else None

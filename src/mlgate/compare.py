@@ -158,17 +158,18 @@ def compare_results(
     timings: Mapping[str, Mapping[str, Any]] | None = None,
     incomparable: Severity = "fail",
     seed: int = 0,
+    seed_fits: int = 3,
 ) -> Comparison:
     """Compare ``candidates`` (merged) with ``baseline`` (None: current-only, bounds still apply).
 
     ``stored``: the baseline as its own run scored it (on the merge-base's data): the fallback for the models
     in ``skipped`` (name -> why they could not be scored on this data), and the "before" of a data change.
     ``timings``: per model and timing key, a side-by-side measurement (``PairedTiming``) from this job; a
-    timing without one gets no status.
+    timing without one gets no status. ``seed_fits``: the reseeded fits behind the models' ``seed_sd``.
     """
     check_metrics_config(metrics)
     candidate = merge_candidates(candidates)
-    settings = Settings(alpha=metrics.alpha, samples=metrics.bootstrap_samples, seed=seed)
+    settings = Settings(alpha=metrics.alpha, samples=metrics.bootstrap_samples, seed=seed, seed_fits=seed_fits)
     context = _Context(metrics, settings, dict(skipped or {}), stored, timings or {}, has_baseline=baseline is not None)
     names = list(candidate.models) + [n for n in (baseline.models if baseline else {}) if n not in candidate.models]
     names += [n for n in context.skipped if n not in names and stored is not None and n in stored.models]

@@ -131,6 +131,8 @@ class TrainConfig:
     seed: int = 0
     latency_rows: int = 200
     batch_rows: int = 1000
+    seed_fits: int = 3
+    seed_fits_max_s: float = 2.0
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class Settings:
     alpha: float
     samples: int
     seed: int = 0
+    seed_fits: int = 3  # reseeded fits behind a model's seed_sd (train.seed_fits)
 
 
 def find_evidence(
@@ -53,13 +54,16 @@ def find_evidence(
     if isinstance(pair, str):
         return Evidence(why_not=pair)
     y, base_rows, new_rows, shared = pair
-    from mlgate.stats import test_paired
+    from mlgate.stats import test_paired, widen_by_seeds
 
     try:  # the stored name (``log_loss``) names its scorer (``neg_log_loss``) too
         test = test_paired(metric, y, base_rows, new_rows, direction=gate.direction,
                            margin=margin, alpha=settings.alpha, samples=settings.samples, seed=settings.seed)  # fmt: skip
     except InputError as exc:
         return Evidence(why_not=exc.message)
+    test = widen_by_seeds(test, base_sd=base_model.seed_sd.get(metric), new_sd=new_model.seed_sd.get(metric),
+                          fits=settings.seed_fits + 1, direction=gate.direction, margin=margin,
+                          alpha=settings.alpha)  # fmt: skip
     return Evidence(test=test, shared=shared)
 
 

@@ -45,6 +45,7 @@ class ModelResult:
     folds: dict[str, tuple[float, ...]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     artifact: Artifact | None = None
+    seed_sd: dict[str, float] = field(default_factory=dict)  # metric -> std over reseeded fits (mlgate.training.seeds)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ def _model_data(model: ModelResult) -> dict[str, Any]:
         "metrics": model.metrics,
         "folds": {k: list(v) for k, v in model.folds.items()},
         "timings": model.timings,
+        **({"seed_sd": model.seed_sd} if model.seed_sd else {}),
         "artifact": None if artifact is None else {"path": artifact.path, "sha256": artifact.sha256, "bytes": artifact.bytes},
     }  # fmt: skip
 
@@ -193,6 +195,7 @@ def _model_from(name: str, raw: Any) -> ModelResult:
         metrics=_numbers(data.get("metrics"), f"models.{name}.metrics"),
         folds={str(k): tuple(float(x) for x in v) for k, v in folds.items()},
         timings=_numbers(data.get("timings"), f"models.{name}.timings"),
+        seed_sd=_numbers(data.get("seed_sd"), f"models.{name}.seed_sd"),
         artifact=None
         if artifact is None
         else Artifact(path=str(artifact["path"]), sha256=str(artifact["sha256"]), bytes=int(artifact["bytes"])),

@@ -86,6 +86,7 @@ def compare(
         baseline_note=note,
         incomparable=config.baseline.incomparable,
         seed=config.train.seed,
+        seed_fits=config.train.seed_fits,
     )
     context = ReportContext(
         key=key or config.report.key,

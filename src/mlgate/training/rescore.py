@@ -115,7 +115,8 @@ def rescore(
             if known is None or plan.kind == "cv":
                 fitted_here.add(name)
             models[name] = ModelResult(name=name, estimator=old.estimator, params=old.params, metrics=values,
-                                       folds=folds, timings=timings, artifact=old.artifact)  # fmt: skip
+                                       folds=folds, timings=timings, artifact=old.artifact,
+                                       seed_sd=old.seed_sd)  # fmt: skip
     results = ResultSet(models=models, task=data.task, primary=primary_metric(config.metrics, data.task),
                         evaluation=plan.evaluation(), commit=previous.commit, mlgate_version=__version__,
                         source=str(folder),

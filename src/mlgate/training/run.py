@@ -32,6 +32,7 @@ from mlgate.training.metrics import configured_metrics, metrics_for, primary_met
 from mlgate.training.paired_timing import warm_up
 from mlgate.training.predictions import PredictionSet, write_predictions
 from mlgate.training.preprocess import build_pipeline, classify_columns, describe
+from mlgate.training.seeds import measure_seed_spread
 from mlgate.training.spec import (
     build_estimator,
     check_model_name,
@@ -170,6 +171,7 @@ def _train_one(
                           classes=class_count(plan), proba=hasattr(model, "predict_proba"))  # fmt: skip
     final = clone(model)
     rows: Predictions | None = None
+    seed_sd: dict[str, float] = {}
     if plan.kind == "cv":
         scores = cross_validate(name, model, plan, metrics, notes=notes, clock=clock)
         fit(name, final, plan.X, plan.y, notes=notes, clock=clock)
@@ -179,6 +181,8 @@ def _train_one(
         fit_s = fit(name, final, X, y, notes=notes, clock=clock)
         values, rows = predict_scored(name, final, metrics, X_test, y_test, notes=notes)
         folds = {}
+        seed_sd = measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=(values, rows), fit_s=fit_s,
+                                      settings=config.train, notes=notes, clock=clock)  # fmt: skip
     sample = plan.X_test if plan.X_test is not None else plan.X
     timings: dict[str, float] = {}
     if latency:
@@ -193,7 +197,7 @@ def _train_one(
     result = ModelResult(
         name=name, estimator=config.models[name].estimator, params=plain_params(estimator),
         metrics=values, folds=folds, timings=timings,
-        artifact=Artifact(path=relative, sha256=saved.sha256, bytes=saved.bytes),
+        artifact=Artifact(path=relative, sha256=saved.sha256, bytes=saved.bytes), seed_sd=seed_sd,
     )  # fmt: skip
     return result, [*dropped, *notes.items], rows, final
 
