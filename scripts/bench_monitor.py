@@ -1,9 +1,13 @@
-"""Benchmark ``mlgate monitor`` on N captured rows: wall clock and peak RSS of the whole process.
+"""Benchmark ``mlgate monitor`` on N captured rows: wall clock and peak RSS of the whole process; or, with
+``--calibrate``, how often it breaches on healthy windows and catches shifts of known size
+(``monitor_calibration``: real datasets, in memory, no server).
 
 Usage::
 
     python scripts/bench_monitor.py --rows 1000000
     python scripts/bench_monitor.py --rows 20000 --format parquet --repeat 1
+    python scripts/bench_monitor.py --calibrate                       # 4 datasets × 100/400/2,000 rows × 500 windows
+    python scripts/bench_monitor.py --calibrate --datasets wine --sizes 100 --versions 5 --windows 4
 
 For each size and format a seeded project is generated once and cached under ``.bench/monitor/<format>_N/``:
 a schema, 5,000 training rows, a registry with version 1 (reference and prediction statistics; the
@@ -115,13 +119,43 @@ def write_file(stem: Path, batch: list[dict[str, Any]], file_format: str) -> Non
     pq.write_table(table, stem.with_suffix(".parquet"))
 
 
+def calibrate(args: argparse.Namespace) -> int:
+    """The calibration table: false breaches and detection per dataset and window size."""
+    import time
+
+    import monitor_calibration as mc
+
+    print(json.dumps(describe_machine(["numpy", "scipy", "scikit-learn", "pyarrow"]), indent=2))
+    print(f"alpha {args.alpha:g}; {args.versions} versions × {args.windows} windows per cell; seed {args.seed}\n")
+    print(mc.HEADER)
+    for data in mc.load_datasets(args.datasets):
+        for size in args.sizes:
+            start = time.perf_counter()
+            cell = mc.calibrate(data, size, versions=args.versions, windows=args.windows, alpha=args.alpha,
+                                seed=args.seed)  # fmt: skip
+            print(mc.table_row(data, size, cell, args.alpha), flush=True)
+            log(f"{data.name} × {size}: {time.perf_counter() - start:.0f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    from mlgate.config import MonitorConfig
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--format", dest="file_format", choices=("jsonl", "parquet"), default="jsonl")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--work", type=Path, default=REPO / ".bench" / "monitor")
+    parser.add_argument("--calibrate", action="store_true", help="false breaches and detection on real datasets")
+    parser.add_argument("--datasets", nargs="+", default=["breast_cancer", "wine", "digits", "diabetes"])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 400, 2000])
+    parser.add_argument("--versions", type=int, default=50, help="versions per cell (each trained anew)")
+    parser.add_argument("--windows", type=int, default=10, help="windows judged per version")
+    parser.add_argument("--alpha", type=float, default=MonitorConfig().alpha)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    if args.calibrate:
+        return calibrate(args)
     print(json.dumps(describe_machine(["pyarrow", "scikit-learn"]), indent=2))
     print("| rows | format | run | wall s | peak RSS MiB | exit | verdict |\n|---:|---|---:|---:|---:|---:|---|")
     for rows in args.rows:

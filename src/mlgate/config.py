@@ -248,6 +248,8 @@ class MonitorConfig:
     max_invalid_fraction: float = 0.01
     prediction_drift: bool = True
     labels_key: str = "request_id"
+    alpha: float = 0.01
+    margin: float = 0.02
 
 
 @dataclass(frozen=True)

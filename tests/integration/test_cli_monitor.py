@@ -77,7 +77,9 @@ def test_labels_give_live_metrics_and_a_gate_breach(project: Path, capsys: pytes
     assert metrics["accuracy"]["live"] == pytest.approx(expected)
     assert (metrics["accuracy"]["registered"], metrics["accuracy"]["status"]) == (0.95, "fail")
     assert doc["labels"]["matched"] == 300
-    assert "live metrics fail their gates: accuracy, f1_macro" in doc["breaches"]
+    assert "live metrics worse than registered: accuracy, f1_macro" in doc["breaches"]
+    assert metrics["accuracy"]["test"]["p_adjusted"] < doc["alpha"]
+    assert doc["findings"][0]["check"] == "live metrics"
 
     perfect = project.parent / "perfect.jsonl"  # JSON Lines, with the row column
     perfect.write_text("".join(json.dumps({"request_id": r["request_id"], "row": 0, "label": r["prediction"]}) + "\n"
@@ -193,7 +195,7 @@ def test_out_folder_and_job_summary(
     assert printed.startswith("::error title=mlgate monitor::drifted features: color\n")
     markdown = (out / "monitor.md").read_text(encoding="utf-8")
     assert markdown.startswith("### ❌ mlgate monitor — breach: version 1")
-    assert '```mermaid\nxychart-beta\n  title "color: reference (first bar) vs live' in markdown
+    assert "```text\ncolor: % of rows per bin · ░ reference · █ live\n" in markdown
     assert summary.read_text(encoding="utf-8").strip() == markdown.strip()
     schema_validator("monitor.schema.json").validate(json.loads((out / "monitor.json").read_text(encoding="utf-8")))
 

@@ -64,6 +64,9 @@ def test_register_approve_reject_and_read_back(
     assert code == 0, err
     assert (doc["action"], doc["version"]["version"], doc["version"]["status"]) == ("registered", "1", "pending")
     assert doc["version"]["registered_by"] == "alice"
+    uncertainty = doc["version"]["uncertainty"]  # each metric's rows and standard error, for the monitor
+    assert set(uncertainty) == {"accuracy", "f1_macro", "roc_auc"}
+    assert all(item["n"] > 0 and 0 < item["se"] < 0.2 for item in uncertainty.values())
     assert (project / "state" / "registry" / "versions" / "1" / "model.skops").is_file()
 
     monkeypatch.setenv("GITHUB_ACTOR", "octocat")

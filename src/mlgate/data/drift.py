@@ -7,15 +7,16 @@ The measures themselves (PSI, KS and its p-value, their tolerances) are in ``mlg
 
 Thresholds: a field's ``x-mlgate.drift`` overrides the schema's (defaults PSI 0.2, KS 0.1); a field is
 drifted when PSI or KS exceeds its threshold. The dataset drifts when at least half the checked fields
-drift (Evidently's default share).
+drift (Evidently's default share). Each field also gets the p-value of a two-sample test (KS for numbers,
+chi-square on the counts per category for the rest) and, for numbers, its shift in its own units; ``mlgate
+monitor`` decides on those (``mlgate.monitor.decide``), ``mlgate validate`` on the thresholds.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,8 +24,15 @@ import pyarrow as pa
 
 from mlgate.config import CsvConfig
 from mlgate.data import compute as pc
-from mlgate.data.drift_math import ks_pvalue, population_stability
-from mlgate.data.drift_report import DriftReport, FieldDriftResult
+from mlgate.data.drift_math import (
+    chart_categorical,
+    chart_numeric,
+    chi_square_pvalue,
+    ks_pvalue,
+    population_stability,
+    quantile_at,
+)
+from mlgate.data.drift_report import DriftReport, FieldDriftResult, NumericShift
 from mlgate.data.drift_report import to_data as to_data  # re-exported: mlgate.data.validate imports it here
 from mlgate.data.results import Violation
 from mlgate.data.schema import DriftSettings, Field, Schema, Severity
@@ -44,7 +52,6 @@ from mlgate.errors import SchemaError
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 NEW_CATEGORIES_KEPT = 100
-CHART_BINS = 10
 _DEFAULTS = DriftSettings(reference="")
 
 
@@ -58,11 +65,15 @@ class _Numeric:
         self.at_edges = np.zeros(len(ref.edges), np.int64)
         self.at_cuts = np.zeros(len(ref.cuts), np.int64)
         self.count = 0
+        self.total = self.squares = 0.0  # sums of the values and of their squares, about the reference mean
+        self.origin = ref.mean or 0.0
 
     def add(self, values: pa.Array) -> None:
         x = numeric_values(values)
         x = np.sort(x if np.isfinite(x).all() else x[np.isfinite(x)])
         self.count += len(x)
+        self.total += float(np.sum(x - self.origin))
+        self.squares += float(np.sum((x - self.origin) ** 2))
         self.at_edges += np.searchsorted(x, self.edges, side="right")
         self.at_cuts += np.searchsorted(x, self.cuts, side="right")
 
@@ -70,6 +81,17 @@ class _Numeric:
     def bins(self) -> I64:
         """Current counts per PSI bin: (-inf, e0], (e0, e1], ..., (e_last, inf)."""
         return np.diff(np.concatenate([[0], self.at_edges, [self.count]])).astype(np.int64)
+
+    def shift(self) -> NumericShift:
+        """The reference and current mean, standard deviation and median (see ``NumericShift``)."""
+        ref, n = self.ref, max(self.count, 1)
+        offset = self.total / n
+        return NumericShift(
+            reference_mean=ref.mean or 0.0, current_mean=self.origin + offset, reference_std=ref.std or 0.0,
+            current_std=math.sqrt(max(self.squares / n - offset**2, 0.0)),
+            reference_median=quantile_at(ref.cuts, ref.cdf, 0.5),
+            current_median=quantile_at(ref.cuts, self.at_cuts / n, 0.5),
+        )  # fmt: skip
 
 
 class _Categorical:
@@ -156,10 +178,11 @@ def _judge(schema: Schema, item: Field, acc: _Numeric | _Categorical) -> FieldDr
         psi = population_stability(ref.bins, acc.bins)
         f_cur = acc.at_cuts / acc.count
         ks = float(np.max(np.abs(np.asarray(ref.cdf) - f_cur))) if len(ref.cuts) else 0.0
-        labels, ref_share, cur_share = _numeric_chart(ref, acc.bins)
+        labels, ref_share, cur_share = chart_numeric(ref.edges, ref.bins, acc.bins)
+        p_value = ks_pvalue(ks, ref.count, acc.count)
         return FieldDriftResult(
-            item.name, "numeric", psi, ks, ks_pvalue(ks, ref.count, acc.count), (), (), t_psi, t_ks,
-            psi > t_psi or ks > t_ks, severity, acc.count, ref.count, 0.0, labels, ref_share, cur_share,
+            item.name, "numeric", psi, ks, p_value, (), (), t_psi, t_ks, psi > t_psi or ks > t_ks, severity,
+            acc.count, ref.count, 0.0, labels, ref_share, cur_share, test="KS", p_value=p_value, shift=acc.shift(),
         )  # fmt: skip
     cat = acc.ref
     ref_counts = np.asarray([c for _, c in cat.categories] + [cat.other], np.int64)
@@ -168,33 +191,12 @@ def _judge(schema: Schema, item: Field, acc: _Numeric | _Categorical) -> FieldDr
     missing = tuple(k for k, c in zip(names, acc.counts[:-1].tolist(), strict=True) if c == 0)
     new = () if cat.truncated else tuple(k for k, _ in acc.new.top(NEW_CATEGORIES_KEPT))
     note = f"the reference kept only its top {len(names)} categories: new ones are not listed" if cat.truncated else ""
-    labels, ref_share, cur_share = _categorical_chart(names, ref_counts, acc.counts)
+    labels, ref_share, cur_share = chart_categorical(names, ref_counts, acc.counts)
     return FieldDriftResult(
         item.name, "categorical", psi, None, None, new, missing, t_psi, None, psi > t_psi, severity,
         acc.count, cat.count, int(acc.counts[-1]) / acc.count, labels, ref_share, cur_share, note,
+        test="chi-square", p_value=chi_square_pvalue(ref_counts, acc.counts),
     )  # fmt: skip
-
-
-def _shares(counts: Any) -> tuple[float, ...]:
-    total = max(float(np.sum(counts)), 1.0)
-    return tuple(float(c) / total for c in counts)
-
-
-def _numeric_chart(ref: NumericStats, bins: I64) -> tuple[tuple[str, ...], tuple[float, ...], tuple[float, ...]]:
-    edges = [f"{e:.4g}" for e in ref.edges]
-    labels = [f"≤{edges[0]}"] if edges else ["all"]
-    labels += [f"{a}–{b}" for a, b in pairwise(edges)] + ([f">{edges[-1]}"] if edges else [])
-    return tuple(labels), _shares(ref.bins), _shares(bins)
-
-
-def _categorical_chart(
-    names: list[str], ref: I64, cur: I64
-) -> tuple[tuple[str, ...], tuple[float, ...], tuple[float, ...]]:
-    head = min(len(names), CHART_BINS - 1)
-    rest = ("(other)",) if len(ref) > head else ()
-    fold = [*ref[:head], ref[head:].sum()] if rest else list(ref)
-    fold_cur = [*cur[:head], cur[head:].sum()] if rest else list(cur)
-    return (*names[:head], *rest), _shares(fold), _shares(fold_cur)
 
 
 def drift_violations(report: DriftReport) -> list[Violation]:

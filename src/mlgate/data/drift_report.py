@@ -6,6 +6,7 @@ dataset as a whole drifted), built by ``mlgate.data.drift.DriftCollector`` and r
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -13,6 +14,22 @@ from mlgate.data.schema import Severity
 
 SCHEMA_VERSION = 1
 DATASET_DRIFT_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class NumericShift:
+    """A numeric field before (reference) and after (current), in the field's own units.
+
+    Means and standard deviations are exact; medians are read off the reference cut points
+    (``drift_math.quantile_at``), and the current median is None when it lies beyond the reference's maximum.
+    """
+
+    reference_mean: float
+    current_mean: float
+    reference_std: float
+    current_std: float
+    reference_median: float | None
+    current_median: float | None
 
 
 @dataclass(frozen=True)
@@ -31,10 +48,16 @@ class FieldDriftResult:
     count: int  # current values compared
     reference_count: int
     new_share: float = 0.0  # share of current values outside the reference categories
-    labels: tuple[str, ...] = ()  # chart bins (at most drift.CHART_BINS)
+    labels: tuple[str, ...] = ()  # chart bins (at most drift_math.CHART_BINS)
     reference_shares: tuple[float, ...] = ()
     current_shares: tuple[float, ...] = ()
     note: str = ""
+    test: str = ""  # the two-sample test behind ``p_value``: "KS" (numeric) or "chi-square" (categorical)
+    p_value: float | None = None
+    shift: NumericShift | None = None
+    # set when a test decided ``drifted`` (mlgate monitor): Holm-adjusted p-value and the level it was judged at
+    p_adjusted: float | None = None
+    alpha: float | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +112,11 @@ def to_data(report: DriftReport) -> dict[str, Any]:
                     "current": list(r.current_shares),
                 },
                 "note": r.note,
+                "test": r.test,
+                "p_value": r.p_value,
+                "p_adjusted": r.p_adjusted,
+                "alpha": r.alpha,
+                "shift": None if r.shift is None else dataclasses.asdict(r.shift),
             }
             for r in report.fields
         ],

@@ -154,15 +154,12 @@ def find_drifted_fields(result: MonitorResult) -> list[str]:
 
 
 def list_drift_lines(result: MonitorResult) -> list[str]:
-    """One line per drifted feature: its statistic against the threshold, and new categories."""
+    """One line per drifted feature: its shift in its own units, PSI and KS, and the test's adjusted p-value."""
+    from mlgate.report.monitor_findings import describe_field
+
     if result.feature_drift is None:
         return []
-    lines = []
-    for r in result.feature_drift.drifted:
-        ks = f", KS {r.ks:.3f} (max {r.threshold_ks:g})" if r.ks is not None and r.threshold_ks is not None else ""
-        new = f", new categories {', '.join(r.new_categories)}" if r.new_categories else ""
-        lines.append(f"  {r.field}: PSI {r.psi:.3f} (max {r.threshold_psi:g}){ks}{new}")
-    return lines
+    return [f"  {describe_field(r)}" for r in result.feature_drift.drifted]
 
 
 def describe_window(window: Window) -> dict[str, Any]:

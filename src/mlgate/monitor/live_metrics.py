@@ -1,12 +1,14 @@
-"""Live metrics: ground-truth labels joined to captured predictions, scored and judged by the model gate's gates.
+"""Live metrics: ground-truth labels joined to captured predictions, scored and tested against the registered values.
 
 The labels file (CSV, Parquet or JSONL; read and joined by ``mlgate.monitor.labels``, which names every label
 it leaves out) has ``monitor.labels_key`` (default ``request_id``), optionally ``row``, and the target column.
 Without ``row`` a label applies to its request's one row (a request with several captured rows then needs
-``row``). Metrics are the version's registered ones, computed with scikit-learn's
-scorers from the captured predictions alone: a metric that needs probabilities (ROC AUC, log loss) cannot be
-computed from captured labels and is reported as skipped. Each value is judged against the registered one
-with ``metrics.gates`` exactly as ``mlgate compare`` judges a candidate against its baseline.
+``row``). Metrics are the version's registered ones, computed from the captured predictions alone with
+``mlgate.stats``: a metric that needs probabilities (ROC AUC, log loss) cannot be computed from captured labels
+and is reported as skipped. Each live value comes with its standard error (``mlgate.stats.uncertainty``) and is
+tested against the registered value and the standard error the version recorded (``mlgate.stats.unpaired``): it
+fails when it is worse beyond ``monitor.margin`` (a share of the registered value) at ``monitor.alpha``;
+``mlgate.monitor.decide`` then adjusts every test of the run together.
 """
 
 from __future__ import annotations
@@ -14,63 +16,75 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from mlgate.config import MetricsConfig
-from mlgate.errors import ConfigError, DataError
-from mlgate.gates import judge_change, resolve_gate
+from mlgate.config import GateConfig, MetricsConfig, MonitorConfig
+from mlgate.errors import DataError, InputError
+from mlgate.gates import infer_direction
 from mlgate.monitor.labels import LabelFile, as_text, check_vocabulary, join_labels
 from mlgate.monitor.model import LabelCheck, LiveMetric
 
 
 def score_live(
     y_true: Sequence[Any], y_pred: Sequence[Any], registered: Mapping[str, float], *, regression: bool,
-    metrics: MetricsConfig,
+    metrics: MetricsConfig, monitor: MonitorConfig | None = None,
+    uncertainty: Mapping[str, Mapping[str, float]] | None = None,
 ) -> tuple[LiveMetric, ...]:  # fmt: skip
-    """Each registered metric on the labelled rows, judged against its registered value."""
-    import numpy as np
-    from sklearn.metrics import get_scorer
+    """Each registered metric on the labelled rows, tested against its registered value (before Holm)."""
+    from mlgate.stats import Predictions
 
-    from mlgate.training.metrics import to_metric
-
+    settings = monitor or MonitorConfig()
     truth, predicted = _aligned(y_true, y_pred, regression=regression)
-    replay = _replay(predicted, truth, regression=regression)
-    index = np.arange(len(truth)).reshape(-1, 1)
-    found = []
-    for name, base in registered.items():
-        try:
-            metric = to_metric(name)
-        except ConfigError:
-            found.append(LiveMetric(name, base, None, "skipped", "not a scikit-learn scorer"))
-            continue
-        try:
-            live = metric.sign * float(get_scorer(metric.scorer)(replay, index, truth)) + 0.0
-        except (AttributeError, ValueError, TypeError) as exc:
-            reason = "needs predicted probabilities, which capture does not keep" if isinstance(exc, AttributeError) \
-                else f"cannot be computed: {str(exc).splitlines()[0]}"  # fmt: skip
-            found.append(LiveMetric(name, base, None, "skipped", reason))
-            continue
-        if not np.isfinite(live):
-            found.append(LiveMetric(name, base, None, "skipped", "undefined on these rows"))
-            continue
-        judgement = judge_change(
-            resolve_gate(name, "quality", metrics, default_margin=False), base, live, p_value=None, alpha=metrics.alpha
-        )
-        found.append(LiveMetric(name, base, live, judgement.status, judgement.reason))
-    return tuple(found)
+    preds = Predictions(pred=predicted)
+    return tuple(_score_one(name, base, truth, preds, metrics, settings, (uncertainty or {}).get(name))
+                 for name, base in registered.items())  # fmt: skip
+
+
+def _score_one(
+    name: str, base: float, truth: Any, preds: Any, metrics: MetricsConfig, monitor: MonitorConfig,
+    recorded: Mapping[str, float] | None,
+) -> LiveMetric:  # fmt: skip
+    from mlgate.stats.predictions import list_methods
+    from mlgate.stats.scoring import find_scorer
+    from mlgate.stats.uncertainty import Spread, estimate_spread
+    from mlgate.stats.unpaired import test_shift
+
+    try:
+        found = find_scorer(name)
+    except InputError:
+        return LiveMetric(name, base, None, "skipped", "not a scikit-learn scorer")
+    if "predict" not in list_methods(found.scorer._response_method):
+        return LiveMetric(name, base, None, "skipped", "needs predicted probabilities, which capture does not keep")
+    direction = metrics.gates.get(name, GateConfig()).direction or infer_direction(name)
+    if direction == "none":
+        return LiveMetric(name, base, None, "skipped", "no direction is known for this metric (metrics.gates)")
+    try:
+        live = estimate_spread(name, truth, preds, samples=metrics.bootstrap_samples)
+    except InputError as exc:
+        return LiveMetric(name, base, None, "skipped", f"cannot be computed: {exc.message}")
+    registered_n = int(recorded["n"]) if recorded else None
+    registered_se = float(recorded["se"]) if recorded else None
+    reference = Spread(base, registered_se, registered_n or 0, "registered", live.quantiles)
+    margin = monitor.margin * abs(base)
+    test = test_shift(reference, live, direction=direction, margin=margin, alpha=monitor.alpha)
+    status = "fail" if test.p_worse < monitor.alpha else "better" if test.p_better < monitor.alpha else "ok"
+    return LiveMetric(name, base, live.value, status, "", n=live.n, registered_n=registered_n,
+                      registered_se=registered_se, direction=direction, margin=margin, test=test)  # fmt: skip
 
 
 def check_labels(
     labels: LabelFile, request_ids: Sequence[str], rows: Sequence[int], predictions: Sequence[Any],
     registered: Mapping[str, float], *, regression: bool, metrics: MetricsConfig, classes: Iterable[Any] = (),
+    monitor: MonitorConfig | None = None, uncertainty: Mapping[str, Mapping[str, float]] | None = None,
 ) -> LabelCheck:  # fmt: skip
-    """Join, score and judge: the live-metrics part of the monitor. ``classes``: values the model predicts
-    besides the captured ones (its registered prediction statistics), to tell a label encoding problem."""
+    """Join, score and test: the live-metrics part of the monitor. ``classes``: values the model predicts besides
+    the captured ones (its registered prediction statistics), to tell a label encoding problem."""
     joined = join_labels(labels.labels, request_ids, rows, predictions)
     if not regression:
         joined = check_vocabulary(joined, [*classes, *predictions])
     issues = (*labels.issues, *joined.issues)
     if not joined.y_true:
         return LabelCheck(labels.source, len(labels.labels), 0, issues=issues)
-    scored = score_live(joined.y_true, joined.y_pred, registered, regression=regression, metrics=metrics)
+    scored = score_live(joined.y_true, joined.y_pred, registered, regression=regression, metrics=metrics,
+                        monitor=monitor, uncertainty=uncertainty)  # fmt: skip
     return LabelCheck(labels.source, len(labels.labels), len(joined.y_true), scored, issues=issues)
 
 
@@ -87,24 +101,3 @@ def _aligned(y_true: Sequence[Any], y_pred: Sequence[Any], *, regression: bool) 
     if len(kinds) > 1 and not kinds <= {int, float}:
         return np.asarray([as_text(v) for v in y_true]), np.asarray([as_text(v) for v in y_pred])
     return np.asarray(y_true), np.asarray(y_pred)
-
-
-def _replay(predicted: Any, truth: Any, *, regression: bool) -> Any:
-    """A fitted stand-in whose ``predict`` returns the captured predictions of the rows it is given (by index)."""
-    import numpy as np
-    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-
-    class Replay(BaseEstimator):  # type: ignore[misc]
-        def predict(self, X: Any) -> Any:
-            return predicted[np.asarray(X)[:, 0].astype(int)]
-
-    class ReplayClassifier(ClassifierMixin, Replay):  # type: ignore[misc]
-        pass
-
-    class ReplayRegressor(RegressorMixin, Replay):  # type: ignore[misc]
-        pass
-
-    model: Any = ReplayRegressor() if regression else ReplayClassifier()
-    if not regression:
-        model.classes_ = np.unique(np.concatenate([truth, predicted]))
-    return model

@@ -1,8 +1,9 @@
 """What ``mlgate monitor`` found: plain data, rendered by ``mlgate.report.monitor`` and never printed here.
 
 The verdict: ``breach`` when any check failed (too many schema-violating rows, a drifted feature, drifted
-predictions, a live metric failing its gate), ``insufficient`` when the window holds fewer than
-``monitor.min_rows`` rows (not judged: a warning, exit 0), else ``healthy``.
+predictions, a live metric worse than registered beyond ``monitor.margin``), ``insufficient`` when the
+window holds fewer than ``monitor.min_rows`` rows (not judged: a warning, exit 0), else ``healthy``. Drift
+and live metrics are decided by tests, all of one run together at ``monitor.alpha`` (``mlgate.monitor.decide``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from mlgate.data.drift_report import DriftReport
     from mlgate.data.results import Violation
+    from mlgate.stats import PairedTest
 
 SCHEMA_VERSION = 1
 Verdict = Literal["healthy", "breach", "insufficient"]
@@ -67,13 +69,26 @@ class SchemaCheck:
 
 @dataclass(frozen=True)
 class LiveMetric:
-    """One metric on the labelled captured rows, judged against the version's registered value."""
+    """One metric on the labelled captured rows, tested against the version's registered value.
+
+    ``status``: ``fail`` (worse than registered beyond ``margin``, shown at the run's level after Holm's
+    adjustment), ``better`` (better, shown at that level before the adjustment: never a breach), ``ok``
+    (neither), ``skipped`` (not computable from captured labels; ``reason`` says why). ``test`` compares
+    live − registered (``mlgate.stats.unpaired``); ``registered_se`` None means the version recorded none.
+    """
 
     metric: str
     registered: float | None
     live: float | None
-    status: str  # a gates.Status ("fail", "warn", "same", "better", ...) or "skipped"
+    status: str
     reason: str
+    n: int = 0  # labelled rows behind the live value
+    registered_n: int | None = None  # evaluation rows behind the registered value, when recorded
+    registered_se: float | None = None
+    direction: str = ""  # "higher" or "lower": which way is better
+    margin: float = 0.0  # in metric units (monitor.margin × |registered|)
+    test: PairedTest | None = None
+    p_adjusted: float | None = None  # Holm over every test of the run
 
 
 @dataclass(frozen=True)
@@ -117,6 +132,9 @@ class MonitorResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
     until: str | None = None  # --until as given (None: the window ends now)
 
+    alpha: float | None = None  # the level every test of the run was judged at together (None: not judged)
+    tests: int = 0  # how many tests were judged together (Holm's family)
+
     @property
     def span(self) -> str:
         """The window in words: ``last 24h`` when it ends now and ``since`` is a duration, else its bounds."""
@@ -141,7 +159,7 @@ class MonitorResult:
             found.append("the predictions drifted")
         if self.labels is not None and self.labels.breach:
             failed = [m.metric for m in self.labels.metrics if m.status == "fail"]
-            found.append("live metrics fail their gates: " + ", ".join(failed))
+            found.append("live metrics worse than registered: " + ", ".join(failed))
         return tuple(found)
 
     @property
@@ -161,7 +179,4 @@ class MonitorResult:
             found.append(f"{len(self.read.unreadable)} partial Parquet file(s) could not be read yet")
         if self.labels is not None:
             found += [f"{issue.code}: {issue.message}" for issue in self.labels.issues]
-            warned = [m.metric for m in self.labels.metrics if m.status == "warn"]
-            if warned:
-                found.append("live metrics warn: " + ", ".join(warned))
         return tuple(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 from mlgate.config import Config
 from mlgate.data.sources import FilesystemFactory
 from mlgate.errors import ConfigError, InputError
+from mlgate.monitor.decide import decide_run
 from mlgate.monitor.judge import check_inputs, check_predictions, schema_from_stats, traffic_schema
 from mlgate.monitor.labels import read_labels
 from mlgate.monitor.live import find_live_version
@@ -57,6 +59,7 @@ def run_monitor(
     s3: FilesystemFactory | None = None,
 ) -> MonitorResult:  # fmt: skip
     """Judge the captured traffic of the window (the last ``since``, or up to ``until``) against the live version."""
+    check_settings(config)
     since = request.since or config.monitor.since
     start, end = resolve_window(
         since, request.until, now=now, since_where="--since" if request.since else "monitor.since"
@@ -92,7 +95,23 @@ def run_monitor(
             notes.append(f"version {version.version} has no prediction statistics: prediction drift is not checked")
     if request.labels is not None:
         result = dataclasses.replace(result, labels=_labels(config, version, columns, request.labels))
+        if result.labels is not None and result.labels.metrics and not version.uncertainty:
+            notes.append(f"version {version.version} recorded no standard errors of its metrics (registered before "
+                         "mlgate kept them, or from cross-validation): live metrics are tested with the live "
+                         "rows' spread alone")  # fmt: skip
+    result = decide_run(result, alpha=config.monitor.alpha)
     return dataclasses.replace(result, notes=tuple(notes))
+
+
+def check_settings(config: Config) -> None:
+    """``monitor.alpha`` and ``monitor.margin`` must be usable levels; else a ConfigError naming the key."""
+    alpha, margin = config.monitor.alpha, config.monitor.margin
+    if not 0 < alpha < 0.5:
+        raise ConfigError(f"monitor.alpha is {alpha:g}; it must be between 0 and 0.5",
+                          hint="0.01: a healthy window breaches at most once in a hundred runs")  # fmt: skip
+    if not (math.isfinite(margin) and margin >= 0):
+        raise ConfigError(f"monitor.margin is {margin:g}; it must be a number ≥ 0",
+                          hint="a share of the registered value: 0.02 lets a live metric be 2 % worse")  # fmt: skip
 
 
 def _judge_inputs(
@@ -136,7 +155,8 @@ def _labels(config: Config, version: ModelVersion, columns: Columns, path: Path)
     regression = config.task == "regression" if config.task else _numeric_predictions(version)
     labels = read_labels(path, key=config.monitor.labels_key, target=config.target, regression=regression)
     return check_labels(labels, columns.request_id, columns.row, columns.prediction, version.metrics,
-                        regression=regression, metrics=config.metrics, classes=_predicted_classes(version))  # fmt: skip
+                        regression=regression, metrics=config.metrics, classes=_predicted_classes(version),
+                        monitor=config.monitor, uncertainty=version.uncertainty)  # fmt: skip
 
 
 def _numeric_predictions(version: ModelVersion) -> bool:

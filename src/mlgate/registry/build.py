@@ -8,6 +8,8 @@
    manifest.json, or the statistics would describe other data than the model was trained on.
 4. Reference statistics of ``data.train`` (``mlgate schema stats``), of the model's predictions on it, and
    golden predictions (``mlgate.registry.samples``).
+5. The standard error of each metric on the evaluation rows, from the results' ``predictions.parquet``
+   (``mlgate.registry.uncertainty``), for the monitor's comparison of live metrics with the registered ones.
 
 Metrics, params and the commit come from metrics.json; data and schema digests from metrics.json and
 manifest.json. The version number is given by the registry when it stores the version.
@@ -29,6 +31,7 @@ from mlgate.errors import InputError
 from mlgate.registry.actor import format_time
 from mlgate.registry.model import ModelVersion, StatusChange
 from mlgate.registry.samples import predict, prediction_stats, sample_golden
+from mlgate.registry.uncertainty import measure_uncertainty
 from mlgate.results import ModelResult, ResultSet, read_manifest, read_results
 
 Progress = Callable[[str], None]
@@ -111,6 +114,8 @@ def build_candidate(
         predicted = prediction_stats(predictions, regression=data.task == "regression", source=source, created=created)
         rows = plan.X_test if plan.X_test is not None else plan.X
         golden = sample_golden(estimator, rows, count=config.registry.golden_rows, seed=config.train.seed, what=what)
+        uncertainty = measure_uncertainty(root, name, chosen.metrics, samples=config.metrics.bootstrap_samples,
+                                          seed=config.train.seed)  # fmt: skip
     version = ModelVersion(
         version="", model=name, estimator=chosen.estimator, artifact=str(artifact), sha256=chosen.artifact.sha256,
         metrics=dict(chosen.metrics), params=dict(chosen.params),
@@ -120,6 +125,7 @@ def build_candidate(
         prediction_stats=predicted,
         history=(StatusChange(status="pending", by=by, reason=f"registered from {folder}", at=created),),
         extra=_extra(results, chosen, manifest, folder=folder, target=data.target, frame=data.train.X),
+        uncertainty=uncertainty,
     )  # fmt: skip
     return Candidate(version=version, artifact_file=artifact)
 

@@ -55,6 +55,9 @@ class ModelVersion:
     data and for the model's predictions on it (drift and monitoring compare against them).
     ``feature_schema`` is the Table Schema of the features as training read them (``reading_schema``), so an
     endpoint converts request values the same way; None for versions registered before it was recorded.
+    ``uncertainty`` is, per registered metric, the evaluation rows and the metric's standard error on them
+    (``{"accuracy": {"n": 2000, "se": 0.009}}``, ``mlgate.stats.uncertainty``), so the monitor can tell a live
+    value from the registered one; None for versions registered before it was recorded or without predictions.
     """
 
     version: str
@@ -77,6 +80,7 @@ class ModelVersion:
     prediction_stats: dict[str, Any] | None = None
     history: tuple[StatusChange, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    uncertainty: dict[str, dict[str, float]] | None = None
 
     @property
     def status(self) -> Status:

@@ -46,6 +46,7 @@ def version_to_data(version: ModelVersion, *, artifact: str | None = None) -> di
         "prediction_stats": version.prediction_stats,
         "history": [change_to_data(change) for change in version.history],
         "extra": dict(version.extra),
+        **({} if version.uncertainty is None else {"uncertainty": uncertainty_to_data(version.uncertainty)}),
     }
 
 
@@ -94,10 +95,30 @@ def version_from_data(data: Any, *, where: str, artifact: str | None = None) -> 
             prediction_stats=_optional_mapping(data.get("prediction_stats"), "prediction_stats"),
             history=tuple(change_from_data(change) for change in data.get("history") or ()),
             extra=dict(_mapping(data.get("extra") or {}, "extra")),
+            uncertainty=uncertainty_from_data(data.get("uncertainty")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
         raise InputError(f"{where}: malformed model-version record: {detail}") from exc
+
+
+def uncertainty_to_data(uncertainty: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    """Per metric ``{"n": rows, "se": standard error}``."""
+    return {name: {"n": int(item["n"]), "se": float(item["se"])} for name, item in uncertainty.items()}
+
+
+def uncertainty_from_data(value: Any) -> dict[str, dict[str, float]] | None:
+    """The recorded uncertainty; absent (older records) is None, a wrong shape a ValueError."""
+    if value is None:
+        return None
+    found: dict[str, dict[str, float]] = {}
+    for name, item in _mapping(value, "uncertainty").items():
+        raw = _mapping(item, f"uncertainty.{name}")
+        n, se = int(raw["n"]), float(raw["se"])
+        if n < 1 or not se >= 0:
+            raise ValueError(f"uncertainty.{name}: n must be ≥ 1 and se a number ≥ 0")
+        found[str(name)] = {"n": n, "se": se}
+    return found
 
 
 def change_to_data(change: StatusChange) -> dict[str, Any]:

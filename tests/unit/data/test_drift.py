@@ -16,7 +16,7 @@ from scipy import stats as scipy_stats
 
 from mlgate.config import CsvConfig
 from mlgate.data.drift import DriftCollector, drift_violations, reference_for
-from mlgate.data.drift_math import KS_TOLERANCE, PSI_EPSILON, ks_pvalue
+from mlgate.data.drift_math import KS_TOLERANCE, PSI_EPSILON, chi_square_pvalue, ks_pvalue, quantile_at
 from mlgate.data.drift_report import DriftReport, to_data
 from mlgate.data.schema import Schema, load_schema, parse_schema
 from mlgate.data.stats import NumericStats, ReferenceStats, StatsCollector, save_stats
@@ -235,3 +235,51 @@ def test_renderers_show_a_table_a_verdict_and_sparklines() -> None:
     assert "✓ stable" in text
     assert sparkline((0.5, 0.5, 0.0), (0.25, 0.25, 0.5)) == "██· → ▄▄█"
     assert sparkline((), ()) == ""
+
+
+def test_chi_square_matches_scipy_and_pools_sparse_bins() -> None:
+    ref, cur = [400, 300, 200, 100], [30, 40, 20, 10]
+    expected = scipy_stats.chi2_contingency(np.array([ref, cur]), correction=False).pvalue
+    assert chi_square_pvalue(ref, cur) == pytest.approx(expected)
+    # bins 3 and 4 expect fewer than 5 current rows: pooled (and "other", empty in both, dropped); the pool still
+    # expects fewer than 5, so it joins the smallest bin left
+    sparse_ref, sparse_cur = [500, 400, 20, 10, 0], [50, 40, 3, 1, 0]
+    pooled = scipy_stats.chi2_contingency(np.array([[500, 430], [50, 44]]), correction=False).pvalue
+    assert chi_square_pvalue(sparse_ref, sparse_cur) == pytest.approx(pooled)
+    big_pool = scipy_stats.chi2_contingency(np.array([[500, 400, 60], [50, 40, 12]]), correction=False).pvalue
+    assert chi_square_pvalue([500, 400, 30, 30], [50, 40, 6, 6]) == pytest.approx(big_pool)
+    assert chi_square_pvalue(sparse_ref, sparse_cur) == pytest.approx(pooled)
+    assert chi_square_pvalue([10, 0], [0, 0]) == 1.0  # no current rows: nothing to test
+    assert chi_square_pvalue([100, 1], [10, 0]) == 1.0  # one cell left after pooling
+
+
+def test_quantile_at_reads_the_median_off_cut_points() -> None:
+    assert quantile_at([1, 2, 3, 4], [0.2, 0.45, 0.7, 1.0], 0.5) == 3.0
+    assert quantile_at([1, 2, 3], [0.1, 0.2, 0.3], 0.5) is None  # the median lies beyond the last cut point
+
+
+def test_every_field_gets_a_test_p_value_and_numbers_their_shift_in_own_units() -> None:
+    rng = np.random.default_rng(3)
+    schema = make_schema([{"name": "x", "type": "integer"}, {"name": "city", "type": "string"}])
+    ref_x, cur_x = rng.integers(0, 10, 2000), rng.integers(2, 12, 500)
+    ref_city, cur_city = rng.choice(["a", "b", "c"], 2000), rng.choice(["a", "b", "c"], 500, p=[0.6, 0.2, 0.2])
+    ref = reference(schema, {"x": ref_x, "city": ref_city})
+    numeric, categorical = drift(ref, schema, {"x": cur_x, "city": cur_city}).fields
+    assert (numeric.test, numeric.p_value) == ("KS", numeric.ks_pvalue)
+    assert numeric.p_value is not None
+    assert numeric.p_value < 1e-6
+    assert numeric.shift is not None
+    assert numeric.shift.reference_mean == pytest.approx(ref_x.mean())
+    assert numeric.shift.current_mean == pytest.approx(cur_x.mean())
+    assert numeric.shift.current_std == pytest.approx(cur_x.std())
+    assert (numeric.shift.reference_median, numeric.shift.current_median) == (np.median(ref_x), np.median(cur_x))
+    counts = [[int(np.sum(ref_city == c)) for c in "abc"], [int(np.sum(cur_city == c)) for c in "abc"]]
+    assert categorical.test == "chi-square"
+    assert categorical.p_value == pytest.approx(scipy_stats.chi2_contingency(np.array(counts), correction=False).pvalue)
+    assert categorical.shift is None
+    data = to_data(drift(ref, schema, {"x": cur_x, "city": cur_city}))["fields"][0]
+    assert (data["test"], data["p_adjusted"], data["shift"]["current_mean"]) == (
+        "KS",
+        None,
+        pytest.approx(cur_x.mean()),
+    )

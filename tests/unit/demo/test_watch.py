@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlgate.config import Config
-from mlgate.data.drift_report import DriftReport, FieldDriftResult
+from mlgate.data.drift_report import DriftReport, FieldDriftResult, NumericShift
 from mlgate.demo.watch import capture_settings, find_drifted_fields, list_drift_lines, measure_window, poll
 from mlgate.errors import ServiceError
 from mlgate.monitor.model import MonitorResult, ReadSummary
@@ -44,7 +44,10 @@ def make_drift_result(field: str, *, drifted: bool, ks: float | None, new: tuple
     return FieldDriftResult(field=field, kind="numeric" if ks is not None else "categorical", psi=0.75 if drifted
                             else 0.01, ks=ks, ks_pvalue=None, new_categories=new, missing_categories=(),
                             threshold_psi=0.2, threshold_ks=0.15 if ks is not None else None, drifted=drifted,
-                            severity="warning", count=10, reference_count=10)  # fmt: skip
+                            severity="warning", count=10, reference_count=10, labels=("x", "y"),
+                            reference_shares=(0.5, 0.5), current_shares=(0.1, 0.9), test="KS", p_value=1e-5,
+                            shift=NumericShift(1.0, 3.0, 1.0, 1.0, 1.0, 3.0) if ks is not None else None,
+                            p_adjusted=3e-5)  # fmt: skip
 
 
 def test_drifted_fields_and_their_statistics() -> None:
@@ -53,8 +56,8 @@ def test_drifted_fields_and_their_statistics() -> None:
     result = MonitorResult("1", "deploy state", "1s", "s", "e", 1, ReadSummary("x", rows=10), feature_drift=report)
     assert find_drifted_fields(result) == ["a", "plan"]
     assert list_drift_lines(result) == [
-        "  a: PSI 0.750 (max 0.2), KS 0.500 (max 0.15)",
-        "  plan: PSI 0.750 (max 0.2), new categories gold",
+        "  a: mean 1.000 → 3.000 (sd 1.000 → 1.000), median 1.000 → 3.000; PSI 0.75, KS 0.50, p < 0.0001 (Holm)",
+        "  plan: x 50% → 10%, y 50% → 90%, new: gold (0% of rows); PSI 0.75, p < 0.0001 (Holm)",
     ]
     unchecked = MonitorResult("1", "deploy state", "1s", "s", "e", 1, ReadSummary("x"))
     assert find_drifted_fields(unchecked) == []

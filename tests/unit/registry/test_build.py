@@ -20,6 +20,7 @@ from mlgate.errors import InputError
 from mlgate.registry.build import build_candidate, check_features, check_same_data, choose_model
 from mlgate.registry.samples import frame_from_records
 from mlgate.results import ModelResult, ResultSet, read_results
+from mlgate.training.predictions import read_predictions
 from mlgate.training.run import train_models
 from unit.training.project import F_CLASSIF, PICKY, write_project
 
@@ -89,6 +90,15 @@ def test_the_best_model_is_registered_with_everything_it_records(project: tuple[
     assert v.prediction_stats is not None
     predicted = v.prediction_stats["fields"]["prediction"]
     assert (predicted["kind"], predicted["count"]) == ("categorical", 120)
+    assert v.uncertainty is not None  # the holdout's predictions give each metric's spread
+    assert set(v.uncertainty) == {"accuracy", "f1_macro"}
+    rows = read_predictions(results)
+    assert rows is not None
+    share = (v.metrics["accuracy"] * rows.rows + 1) / (rows.rows + 2)
+    assert v.uncertainty["accuracy"] == {
+        "n": rows.rows,
+        "se": pytest.approx((share * (1 - share) / (rows.rows + 2)) ** 0.5),
+    }
 
 
 def test_golden_rows_are_deterministic_and_reproduce_the_model(project: tuple[Config, Path]) -> None:

@@ -46,6 +46,17 @@ def test_the_feature_schema_round_trips_and_old_records_read_without_it() -> Non
     assert version_from_data(data, where="v.json").feature_schema is None
 
 
+def test_the_uncertainty_round_trips_and_old_records_read_without_it() -> None:
+    measured = dataclasses.replace(registered(), uncertainty={"accuracy": {"n": 200, "se": 0.021}})
+    data = json.loads(render_version(measured))
+    assert data["uncertainty"] == {"accuracy": {"n": 200, "se": 0.021}}
+    assert version_from_data(data, where="v.json") == measured
+    assert summary_data(measured)["uncertainty"] == {"accuracy": {"n": 200, "se": 0.021}}
+    del data["uncertainty"]  # a record written before versions kept it
+    assert version_from_data(data, where="v.json").uncertainty is None
+    assert "uncertainty" not in version_to_data(registered())
+
+
 def test_the_artifact_path_can_be_stored_relative_and_read_back_absolute() -> None:
     data = version_to_data(registered(), artifact="versions/4/model.skops")
     assert data["artifact"] == "versions/4/model.skops"
@@ -66,6 +77,8 @@ def test_a_summary_leaves_out_golden_rows_and_statistics() -> None:
         (lambda d: d.pop("sha256"), "missing key 'sha256'"),
         (lambda d: d.update(metrics=[1]), "'metrics' must be an object"),
         (lambda d: d["history"].append({"status": "live", "by": "x", "reason": "y", "at": WHEN}), "status 'live'"),
+        (lambda d: d.update(uncertainty={"accuracy": {"n": 0, "se": 0.1}}), "uncertainty.accuracy: n must be ≥ 1"),
+        (lambda d: d.update(uncertainty={"accuracy": {"se": 0.1}}), "missing key 'n'"),
     ],
 )
 def test_malformed_version_records_name_the_file(edit: Any, message: str) -> None:
