@@ -83,14 +83,16 @@ def test_extra_squared_error_names_the_metrics_it_knows() -> None:
         bench.extra_squared_error("mean_absolute_error", [1.0, 2.0], [1.5, 2.5], 0.1)
 
 
-def make_draw(index: int, *, fail: bool, fresh_gain: float | None, power: bool = True) -> object:
+def make_draw(index: int, *, fail: bool, fresh_worse: tuple[str, ...] | None, power: bool = True) -> object:
     return bench.Draw(dataset="classification_100k", draw=index, test_rows=25_000, primary="accuracy", base=0.88,
                       new=0.88, margin=0.0088, drop=0.0176, null_fail=fail, null_failed=("accuracy",) if fail else (),
-                      null_mde=0.014, power_fail=power, power_mde=0.014, fresh_gain=fresh_gain, seconds=1.0)  # fmt: skip
+                      null_mde=0.014, power_fail=power, power_mde=0.014, fresh_worse=fresh_worse, seconds=1.0)  # fmt: skip
 
 
 def test_summarise_checks_the_rate_against_alpha_plus_two_standard_errors() -> None:
-    draws = [make_draw(i, fail=i < 35, fresh_gain=-0.02 if i < 30 else 0.0, power=i % 10 < 9) for i in range(500)]
+    draws = [
+        make_draw(i, fail=i < 35, fresh_worse=("accuracy",) if i < 30 else (), power=i % 10 < 9) for i in range(500)
+    ]
     summary = bench.summarise("classification_100k", draws, wall_s=10.0)
     assert summary.false_fail == pytest.approx(0.07)
     assert summary.false_fail_se == pytest.approx(math.sqrt(0.07 * 0.93 / 500))
@@ -103,7 +105,7 @@ def test_summarise_checks_the_rate_against_alpha_plus_two_standard_errors() -> N
 
 
 def test_summarise_passes_a_rate_within_the_band() -> None:
-    draws = [make_draw(i, fail=i < 34, fresh_gain=None) for i in range(500)]
+    draws = [make_draw(i, fail=i < 34, fresh_worse=None) for i in range(500)]
     summary = bench.summarise("digits", draws, wall_s=1.0)
     assert summary.within
     assert (summary.truly_worse, summary.fail_when_not) == (None, None)
