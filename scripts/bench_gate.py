@@ -219,8 +219,10 @@ def build_model(spec: Dataset, seed: int) -> Any:
     return getattr(importlib.import_module(module), cls)(**spec.params, random_state=seed)
 
 
-def build_results(spec: Dataset, seed: int, y: Any, preds: Predictions, digest: str, train_rows: int) -> Any:
-    """A ResultSet as ``mlgate train`` writes it: default metrics scored from the predictions, which it carries."""
+def build_results(spec: Dataset, seed: int, y: Any, preds: Predictions, digest: str, train_rows: int,
+                  seed_sd: dict[str, float] | None = None) -> Any:  # fmt: skip
+    """A ResultSet as ``mlgate train`` writes it: default metrics scored from the predictions, which it carries,
+    and (``seed_sd``) the spread of those metrics over reseeded fits, as ``mlgate.training.seeds`` measures it."""
     from mlgate.results import Evaluation, ModelResult, ResultSet
     from mlgate.stats import score_predictions
     from mlgate.training.metrics import metrics_for
@@ -230,19 +232,44 @@ def build_results(spec: Dataset, seed: int, y: Any, preds: Predictions, digest: 
     metrics = metrics_for(None, spec.task, classes=classes, proba=preds.proba is not None)  # type: ignore[arg-type]
     values = {m.name: score_predictions(m.scorer, y, preds) + 0.0 for m in metrics}
     model = ModelResult(name="model", estimator=spec.estimator, params={**spec.params, "random_state": seed},
-                        metrics=values)  # fmt: skip
+                        metrics=values, seed_sd=dict(seed_sd or {}))  # fmt: skip
     evaluation = Evaluation(kind="holdout", train_rows=train_rows, test_rows=len(y), data_sha256=digest)
     return ResultSet(models={"model": model}, task=spec.task, primary=metrics[0].name, evaluation=evaluation,
                      predictions=PredictionSet(y=y, models={"model": preds}))  # fmt: skip
 
 
-def run_draw(name: str, draw: int, seed: int, margin: float | None, regression_primary: str) -> Draw:
+def fit_side(spec: Dataset, seed: int, data: tuple[Any, Any, Any, Any], seed_fits: int) -> tuple[Predictions, Any]:
+    """Fit one side as ``mlgate train`` does: the model, its predictions, and its seed spread (``seed_fits``
+    reseeded refits when it fits under ``train.seed_fits_max_s``; 0: none)."""
+    from mlgate.config import TrainConfig
+    from mlgate.stats import score_predictions
+    from mlgate.training.evaluate import Notes
+    from mlgate.training.metrics import metrics_for
+    from mlgate.training.predictions import predict_rows
+    from mlgate.training.seeds import measure_seed_spread
+
+    X, y, X_test, y_test = data
+    started = time.perf_counter()
+    model = build_model(spec, seed).fit(X, y)
+    fit_s = time.perf_counter() - started
+    preds = predict_rows(model, X_test)
+    classes = 0 if preds.classes is None else len(preds.classes)
+    metrics = metrics_for(None, spec.task, classes=classes, proba=preds.proba is not None)  # type: ignore[arg-type]
+    values = {m.name: score_predictions(m.scorer, y_test, preds) + 0.0 for m in metrics}
+    settings = TrainConfig(seed=seed, seed_fits=seed_fits)
+    spread = measure_seed_spread("model", build_model(spec, seed), metrics, data, first=(values, preds), fit_s=fit_s,
+                                 settings=settings, notes=Notes())  # fmt: skip
+    return preds, (model, spread)
+
+
+def run_draw(
+    name: str, draw: int, seed: int, margin: float | None, regression_primary: str, seed_fits: int = 3
+) -> Draw:
     """Fit both sides of one seed-only PR, judge it, degrade the PR's predictions and judge that."""
     from sklearn.model_selection import train_test_split
 
     from mlgate.compare import compare_results
     from mlgate.gates import QUALITY_REL_MARGIN, resolve_gate
-    from mlgate.training.predictions import predict_rows
 
     started = time.perf_counter()
     spec = DATASETS[name]
@@ -253,13 +280,16 @@ def run_draw(name: str, draw: int, seed: int, margin: float | None, regression_p
     base_seed, new_seed, noise_seed = (int(s) % 2**31 for s in np.random.SeedSequence([seed, draw]).generate_state(3))
     y_test = y[test]
     digest = hashlib.sha256(f"{spec.data}:{draw}".encode()).hexdigest()
-    models = [build_model(spec, s).fit(X[train], y[train]) for s in (base_seed, new_seed)]
-    base_preds, new_preds = (predict_rows(m, X[test]) for m in models)
-    base = build_results(spec, base_seed, y_test, base_preds, digest, len(train))
-    new = build_results(spec, new_seed, y_test, new_preds, digest, len(train))
+    split = (X[train], y[train], X[test], y_test)
+    (base_preds, (base_model, base_sd)), (new_preds, (new_model, new_sd)) = (
+        fit_side(spec, s, split, seed_fits) for s in (base_seed, new_seed)
+    )
+    models = [base_model, new_model]
+    base = build_results(spec, base_seed, y_test, base_preds, digest, len(train), base_sd)
+    new = build_results(spec, new_seed, y_test, new_preds, digest, len(train), new_sd)
     config = metrics_config(base, margin)
     primary = base.primary if spec.task == "classification" else regression_primary
-    null = compare_results(base, [new], config)
+    null = compare_results(base, [new], config, seed_fits=seed_fits)
     gate = resolve_gate(primary, "quality", config)
     base_value, new_value = base.models["model"].metrics[primary], new.models["model"].metrics[primary]
     tolerance = gate.tolerance(base_value)
@@ -270,8 +300,8 @@ def run_draw(name: str, draw: int, seed: int, margin: float | None, regression_p
         drop = float(np.mean(new_preds.pred == y_test) - np.mean(worse.pred == y_test))
     else:
         worse = degrade_values(y_test, new_preds, extra_squared_error(primary, y_test, new_preds.pred, drop), rng)
-    degraded = build_results(spec, new_seed, y_test, worse, digest, len(train))
-    power = compare_results(base, [degraded], config)
+    degraded = build_results(spec, new_seed, y_test, worse, digest, len(train), new_sd)
+    power = compare_results(base, [degraded], config, seed_fits=seed_fits)
     fresh_worse = None
     if data.X_fresh is not None:
         fresh = [score_fresh(m, data, base.models["model"].metrics) for m in models]
@@ -320,7 +350,7 @@ def primary_mde(comparison: Any, primary: str) -> float | None:
     return next((r.mde for r in comparison.rows if r.metric == primary and r.kind == "quality"), None)
 
 
-def run_job(job: tuple[str, int, int, float | None, str]) -> Draw:
+def run_job(job: tuple[str, int, int, float | None, str, int]) -> Draw:
     return run_draw(*job)
 
 
@@ -420,6 +450,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--margin", type=float, help="every gate's rel_tol (0: no tolerance); default mlgate's own")
     parser.add_argument("--regression-primary", choices=["r2", "root_mean_squared_error"], default="r2",
                         help="the metric a regression degradation targets (default r2, the first default)")  # fmt: skip
+    parser.add_argument(
+        "--seed-fits",
+        type=int,
+        default=3,
+        help="reseeded refits per side for the seed spread (train.seed_fits; 0: the per-row test alone)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="processes running draws (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the models' random_state and the noise")
     parser.add_argument("--work", type=Path, default=REPO / ".bench" / "gate", help="output dir")
@@ -433,7 +469,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def run_dataset(name: str, args: argparse.Namespace, pool: ProcessPoolExecutor, log: Callable[[str], None]) -> Summary:
     started = time.perf_counter()
-    jobs = [(name, draw, args.seed, args.margin, args.regression_primary) for draw in range(args.draws)]
+    jobs = [(name, draw, args.seed, args.margin, args.regression_primary, args.seed_fits) for draw in range(args.draws)]
     draws: list[Draw] = []
     step = max(1, args.draws // 10)
     for draw in pool.map(run_job, jobs, chunksize=max(1, min(10, args.draws // (4 * args.workers)))):
