@@ -456,6 +456,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=3,
         help="reseeded refits per side for the seed spread (train.seed_fits; 0: the per-row test alone)",
     )
+    parser.add_argument("--reuse", action="store_true",
+                        help="read back a dataset's draws from an earlier run in --work (<dataset>.json) when it "
+                             "has at least --draws of them; time s is then the draws' own time over --workers")
     parser.add_argument("--workers", type=int, default=2, help="processes running draws (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the models' random_state and the noise")
     parser.add_argument("--work", type=Path, default=REPO / ".bench" / "gate", help="output dir")
@@ -468,6 +471,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run_dataset(name: str, args: argparse.Namespace, pool: ProcessPoolExecutor, log: Callable[[str], None]) -> Summary:
+    saved = args.work / f"{name}.json"
+    if args.reuse and saved.exists():
+        kept = [Draw(**{**d, **{k: tuple(v) for k, v in d.items() if isinstance(v, list)}})
+                for d in json.loads(saved.read_text())]  # fmt: skip
+        if len(kept) >= args.draws:
+            log(f"{name}: {len(kept)} draws read back from {saved}")
+            return summarise(name, kept, sum(d.seconds for d in kept) / args.workers)
     started = time.perf_counter()
     jobs = [(name, draw, args.seed, args.margin, args.regression_primary, args.seed_fits) for draw in range(args.draws)]
     draws: list[Draw] = []

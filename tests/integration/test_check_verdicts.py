@@ -91,7 +91,7 @@ def test_a_pr_that_changes_nothing_that_matters_passes_clean_run_after_run_on_a_
             assert code == 0, headline(comment)
             assert headline(comment).startswith("### ✅ mlgate: all gates passed"), headline(comment)
             rows = report["comparison"]["metrics"]  # type: ignore[index]
-            assert rows["forest"]["roc_auc"]["method"] == "DeLong"
+            assert rows["forest"]["roc_auc"]["method"] == "DeLong + seed spread (4 fits)"  # the procedure is tested
             assert all(v["status"] not in ("fail", "warn") for m in rows.values() for v in m.values())
             assert {v["status"] for v in rows["forest"].values() if v["kind"] == "timing"} <= {"same", "unjudged"}
 
