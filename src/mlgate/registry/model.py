@@ -55,6 +55,8 @@ class ModelVersion:
     data and for the model's predictions on it (drift and monitoring compare against them).
     ``feature_schema`` is the Table Schema of the features as training read them (``reading_schema``), so an
     endpoint converts request values the same way; None for versions registered before it was recorded.
+    ``decision`` is how ``mlgate retrain`` judged the version against the live one on the same fresh rows
+    (``mlgate.retrain.decide.Decision.record``: metric, both values, the interval, the test); None otherwise.
     """
 
     version: str
@@ -75,6 +77,7 @@ class ModelVersion:
     golden: tuple[GoldenRow, ...] = ()
     reference_stats: dict[str, Any] | None = None
     prediction_stats: dict[str, Any] | None = None
+    decision: dict[str, Any] | None = None
     history: tuple[StatusChange, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -44,6 +44,7 @@ def version_to_data(version: ModelVersion, *, artifact: str | None = None) -> di
         "golden": [{"features": dict(row.features), "prediction": row.prediction} for row in version.golden],
         "reference_stats": version.reference_stats,
         "prediction_stats": version.prediction_stats,
+        "decision": version.decision,
         "history": [change_to_data(change) for change in version.history],
         "extra": dict(version.extra),
     }
@@ -92,6 +93,7 @@ def version_from_data(data: Any, *, where: str, artifact: str | None = None) -> 
             golden=tuple(_golden_from(row) for row in data.get("golden") or ()),
             reference_stats=_optional_mapping(data.get("reference_stats"), "reference_stats"),
             prediction_stats=_optional_mapping(data.get("prediction_stats"), "prediction_stats"),
+            decision=_optional_mapping(data.get("decision"), "decision"),
             history=tuple(change_from_data(change) for change in data.get("history") or ()),
             extra=dict(_mapping(data.get("extra") or {}, "extra")),
         )

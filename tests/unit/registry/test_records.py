@@ -18,7 +18,7 @@ from mlgate.registry.records import (
     version_from_data,
     version_to_data,
 )
-from unit.registry.helpers import WHEN, version
+from unit.registry.helpers import DECISION, WHEN, version
 
 
 def registered() -> Any:
@@ -44,6 +44,19 @@ def test_the_feature_schema_round_trips_and_old_records_read_without_it() -> Non
     assert version_from_data(data, where="v.json") == typed
     del data["feature_schema"]  # a record written before versions kept it
     assert version_from_data(data, where="v.json").feature_schema is None
+
+
+def test_the_retrain_decision_round_trips_and_old_records_read_without_it() -> None:
+    decided = dataclasses.replace(registered(), decision=DECISION)
+    data = json.loads(render_version(decided))
+    assert data["decision"] == DECISION
+    assert version_from_data(data, where="v.json") == decided
+    assert json.loads(render_version(registered()))["decision"] is None  # versions not made by retrain
+    del data["decision"]  # a record written before versions kept it
+    assert version_from_data(data, where="v.json").decision is None
+    data["decision"] = ["not", "an", "object"]
+    with pytest.raises(InputError, match=r"v\.json: malformed model-version record: 'decision' must be an object"):
+        version_from_data(data, where="v.json")
 
 
 def test_the_artifact_path_can_be_stored_relative_and_read_back_absolute() -> None:
