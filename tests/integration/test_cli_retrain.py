@@ -121,8 +121,20 @@ def test_fresh_data_that_yields_a_better_model_registers_a_pending_version(
     assert [c.status for c in new.history] == ["pending"]
     assert new.history[0].by == "scheduler"
     assert "beats live version 1 on roc_auc" in new.history[0].reason
-    assert "gain +" in new.history[0].reason
+    assert "Δ +" in new.history[0].reason
     assert new.extra["retrain"]["live_version"] == "1"
+    recorded = new.decision  # the interval travels with the pending version
+    assert recorded is not None
+    assert (recorded["metric"], recorded["live_version"], recorded["method"], recorded["n"]) == (
+        "roc_auc",
+        "1",
+        "DeLong",
+        200,
+    )
+    assert recorded["margin"] > 0  # retrain's own default margin
+    assert recorded["low"] - recorded["margin"] > 0  # the whole interval lies beyond the margin
+    assert recorded["evaluation"] == new.data_sha256 == decision["evaluation"]
+    assert (recorded["low"], recorded["high"]) == (decision["low"], decision["high"])
     assert registry_of(project).get("1").status == "approved"
     assert json.loads((project / "out" / "report.json").read_text(encoding="utf-8"))["outcome"] == "registered"
     assert (project / "out" / "summary.md").read_text(encoding="utf-8").startswith("### 🆕")
