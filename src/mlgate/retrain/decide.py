@@ -130,9 +130,9 @@ class Decision:
             "metric": self.metric, "direction": self.direction, "live_version": self.live_version,
             "live": self.live_value, "new": r.value, "low": None if c is None else c.low,
             "high": None if c is None else c.high, "method": None if c is None else c.method,
-            "n": None if c is None else c.n, "unit": "rows" if c is None else c.unit, "alpha": self.alpha, "confidence": r.confidence,
-            "margin": self.margin, "margin_source": self.margin_source, "p_value": r.p_adjusted,
-            "candidates": len(self.results), "evaluation": self.evaluation,
+            "n": None if c is None else c.n, "unit": "rows" if c is None else c.unit, "alpha": self.alpha,
+            "confidence": r.confidence, "margin": self.margin, "margin_source": self.margin_source,
+            "p_value": r.p_adjusted, "candidates": len(self.results), "evaluation": self.evaluation,
         }  # fmt: skip
 
 
