@@ -258,7 +258,9 @@ class RetrainConfig:
 
     fetch: str | None = None
     timeout_s: float = 1800.0
-    min_improvement: float | None = None
+    min_improvement: float | None = None  # metric units; overrides min_rel_improvement
+    min_rel_improvement: float = 0.01  # of the live version's value
+    alpha: float = 0.05
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,11 @@ def test_fresh_data_that_yields_a_better_model_registers_a_pending_version(
         "registry history",
         "command",
     )
+    assert doc["fetch"]["warnings"] == [  # the fetch wrote data/train.csv only: the test rows are the old ones
+        "the fetch rewrote data.train (data/train.csv) but left data.test (data/test.csv) as it was (same SHA-256): "
+        "the models are judged on the old test rows, which the fresh training data may contain; make the fetch "
+        "write both files"
+    ]
     decision = doc["decision"]
     assert (decision["wins"], decision["live_version"]) == (True, "1")
     assert decision["gain"] > 0.1
@@ -121,8 +126,20 @@ def test_fresh_data_that_yields_a_better_model_registers_a_pending_version(
     assert [c.status for c in new.history] == ["pending"]
     assert new.history[0].by == "scheduler"
     assert "beats live version 1 on roc_auc" in new.history[0].reason
-    assert "gain +" in new.history[0].reason
+    assert "Δ +" in new.history[0].reason
     assert new.extra["retrain"]["live_version"] == "1"
+    recorded = new.decision  # the interval travels with the pending version
+    assert recorded is not None
+    assert (recorded["metric"], recorded["live_version"], recorded["method"], recorded["n"]) == (
+        "roc_auc",
+        "1",
+        "DeLong",
+        200,
+    )
+    assert recorded["margin"] > 0  # retrain's own default margin
+    assert recorded["low"] - recorded["margin"] > 0  # the whole interval lies beyond the margin
+    assert recorded["evaluation"] == new.data_sha256 == decision["evaluation"]
+    assert (recorded["low"], recorded["high"]) == (decision["low"], decision["high"])
     assert registry_of(project).get("1").status == "approved"
     assert json.loads((project / "out" / "report.json").read_text(encoding="utf-8"))["outcome"] == "registered"
     assert (project / "out" / "summary.md").read_text(encoding="utf-8").startswith("### 🆕")
@@ -202,6 +219,9 @@ def test_issue_gets_the_report_and_text_output_reads_well(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "▸ result      registered version 2 as pending" in captured.out
+    assert "  ⚠ the fetch rewrote data.train (data/train.csv) but left data.test" in captured.out
+    assert "▸ decision    roc_auc, candidate − live v1 on the same rows; needed: better by more than" in captured.out
+    assert "mlgate monitor judges accuracy, f1_macro on live labels, not roc_auc" in captured.out
     assert "monitor issue #1: created" in captured.err
     (issue,) = github_api.issues()
     assert issue.title == "mlgate retrain: version 2 is pending approval"

@@ -48,8 +48,10 @@ def retrain(
 
     Steps: fetch fresh data (retrain.fetch: a command or an s3:// prefix; --no-fetch uses the data in
     place), the data gate, training the candidates, re-scoring the live version's registered model on the
-    same fresh evaluation data, and the decision on the primary metric (it must be better by more than
-    retrain.min_improvement, default the metric's gate tolerance). Nothing is ever approved.
+    same fresh evaluation data, and the decision on the primary metric: a paired test of each candidate
+    against it on those rows, better by more than the margin (retrain.min_improvement, else
+    retrain.min_rel_improvement of the live value) with confidence 1 - retrain.alpha, Holm over the
+    candidates. Nothing is ever approved.
 
     Writes OUT/candidates/ (results), OUT/summary.md and OUT/report.json.
 

@@ -7,7 +7,10 @@
 3. Read the training data as the config declares it; it must be the data (and schema) the results record in
    manifest.json, or the statistics would describe other data than the model was trained on.
 4. Reference statistics of ``data.train`` (``mlgate schema stats``), of the model's predictions on it, and
-   golden predictions (``mlgate.registry.samples``).
+   golden predictions (``mlgate.registry.samples``). Both statistics are labelled with the version's own
+   training data (``training data of forest: data/train.csv, sha256 1a2b3c4d5e6f…, 4,800 rows``), and the
+   reference records that file's size and SHA-256: ``data/train.csv`` holds other data after the next
+   fetch, so the path alone would name the wrong data.
 5. The standard error of each metric on the evaluation rows, from the results' ``predictions.parquet``
    (``mlgate.registry.uncertainty``), for the monitor's comparison of live metrics with the registered ones.
 
@@ -17,6 +20,7 @@ manifest.json. The version number is given by the registry when it stores the ve
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 from collections.abc import Callable, Mapping
@@ -108,9 +112,13 @@ def build_candidate(
         plan = plan_evaluation(data, config.data.split)
         created = format_time(now)
         say(f"reference statistics of {data.train.file.uri}")
-        reference = to_data(compute_stats(data.train.file.uri, data.schema, csv=config.data.csv, clock=lambda: now))
+        stats = compute_stats(
+            data.train.file.uri, data.schema, csv=config.data.csv, clock=lambda: now, fingerprint=True
+        )
+        trained_on = label_training_data(config.data.train or data.train.file.uri, stats.source_sha256, stats.rows)
+        reference = to_data(dataclasses.replace(stats, source=f"training data of {name}: {trained_on}"))
         predictions = predict(estimator, data.train.X, what=what)
-        source = f"predictions of {name} on {data.train.file.uri}"
+        source = f"predictions of {name} on its training data: {trained_on}"
         predicted = prediction_stats(predictions, regression=data.task == "regression", source=source, created=created)
         rows = plan.X_test if plan.X_test is not None else plan.X
         golden = sample_golden(estimator, rows, count=config.registry.golden_rows, seed=config.train.seed, what=what)
@@ -128,6 +136,12 @@ def build_candidate(
         uncertainty=uncertainty,
     )  # fmt: skip
     return Candidate(version=version, artifact_file=artifact)
+
+
+def label_training_data(path: str, sha256: str | None, rows: int) -> str:
+    """``data/train.csv, sha256 1a2b3c4d5e6f…, 4,800 rows``: which training data, exactly."""
+    digest = f", sha256 {sha256[:12]}…" if sha256 else ""
+    return f"{path}{digest}, {rows:,} rows"
 
 
 def check_same_data(manifest: Mapping[str, Any], digests: list[str], schema_sha256: str, root: Path) -> None:

@@ -58,6 +58,8 @@ class ModelVersion:
     ``uncertainty`` is, per registered metric, the evaluation rows and the metric's standard error on them
     (``{"accuracy": {"n": 2000, "se": 0.009}}``, ``mlgate.stats.uncertainty``), so the monitor can tell a live
     value from the registered one; None for versions registered before it was recorded or without predictions.
+    ``decision`` is how ``mlgate retrain`` judged the version against the live one on the same fresh rows
+    (``mlgate.retrain.decide.Decision.record``: metric, both values, the interval, the test); None otherwise.
     """
 
     version: str
@@ -78,6 +80,7 @@ class ModelVersion:
     golden: tuple[GoldenRow, ...] = ()
     reference_stats: dict[str, Any] | None = None
     prediction_stats: dict[str, Any] | None = None
+    decision: dict[str, Any] | None = None
     history: tuple[StatusChange, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     uncertainty: dict[str, dict[str, float]] | None = None

@@ -43,17 +43,25 @@ def history_document(events: Sequence[HistoryEvent]) -> dict[str, Any]:
 
 
 def render_list(versions: Sequence[ModelVersion]) -> str:
-    """A table of versions, oldest first, with the primary metric and the last status change."""
+    """A table of versions, oldest first: the primary metric with the evaluation data it was measured on
+    (``eval``: values of different evaluations are not comparable), how ``mlgate retrain`` judged the version
+    against the live one on the same rows (``vs live``), and the last status change."""
     if not versions:
         return "no versions registered yet\n  add one: mlgate registry register --best RESULTS\n"
     rows = []
     for v in versions:
         last = v.history[-1] if v.history else None
         change = f"{last.by}: {last.reason}" if last is not None else ""
-        rows.append([v.version, v.model, v.status, _primary(v), v.registered_at, v.registered_by, _short(v.commit),
-                     _clip(change)])  # fmt: skip
-    headers = ["version", "model", "status", "primary", "registered", "by", "commit", "last change"]
-    return tabulate(rows, headers, tablefmt="plain", disable_numparse=True) + "\n"
+        rows.append([v.version, v.model, v.status, _primary(v), _eval_id(v.data_sha256), _versus(v.decision),
+                     v.registered_at, v.registered_by, _short(v.commit), _clip(change)])  # fmt: skip
+    headers = ["version", "model", "status", "primary", "eval", "vs live", "registered", "by", "commit", "last change"]
+    text = tabulate(rows, headers, tablefmt="plain", disable_numparse=True) + "\n"
+    evaluations = {v.data_sha256 for v in versions if _primary(v)}
+    if len(evaluations) > 1:
+        text += ("\nprimary values measured on different evaluation data (eval) are not comparable: each is a version's "
+                 "score on its own test rows.\n'vs live' compares a retrained version with the then live one on the same "
+                 "rows: new − live [interval].\n")  # fmt: skip
+    return text
 
 
 def render_version(version: ModelVersion) -> str:
@@ -63,7 +71,8 @@ def render_version(version: ModelVersion) -> str:
         f"version {v.version} · {v.model} ({v.estimator}) · {v.status}",
         f"  artifact    {v.artifact}",
         f"  sha256      {v.sha256}",
-        f"  metrics     {_metrics(v.metrics)}",
+        f"  metrics     {_metrics(v.metrics)} (on evaluation data {_eval_id(v.data_sha256)})",
+        *([f"  decision    {_decision(v.decision)}"] if v.decision else []),
         f"  registered  {v.registered_at} by {v.registered_by}",
         f"  commit      {v.commit or '-'}",
         f"  data        sha256 {_short(v.data_sha256)} · schema sha256 {_short(v.schema_sha256)}",
@@ -109,6 +118,48 @@ def _primary(version: ModelVersion) -> str:
     if isinstance(name, str) and name in version.metrics:
         return f"{name} {version.metrics[name]:.4f}"
     return ""
+
+
+def _eval_id(digest: str | None) -> str:
+    """The evaluation data's short id: the first 8 hex digits of its digest."""
+    return digest[:8] if digest else "-"
+
+
+def _versus(decision: dict[str, Any] | None) -> str:
+    """``+0.0392 [+0.0120, +0.0660] vs v4``: the retrain decision's new − live and its interval."""
+    if not decision:
+        return "-"
+    try:
+        diff = float(decision["new"]) - float(decision["live"])
+        low, high = decision.get("low"), decision.get("high")
+        interval = f" [{float(low):+.4f}, {float(high):+.4f}]" if low is not None and high is not None else ""
+        return f"{diff:+.4f}{interval} vs v{decision.get('live_version', '?')}"
+    except (KeyError, TypeError, ValueError):
+        return "?"
+
+
+def _decision(decision: dict[str, Any]) -> str:
+    """The retrain decision in one line: both values on the same rows, the interval, the test, the margin."""
+    try:
+        head = (f"vs live version {decision.get('live_version', '?')} on {decision['metric']}, the same fresh rows "
+                f"(eval {_eval_id(decision.get('evaluation'))}): {float(decision['new']):.4f} vs "
+                f"{float(decision['live']):.4f}")  # fmt: skip
+        if decision.get("low") is None or decision.get("high") is None:
+            return head + ", no paired test"
+        confidence = float(decision.get("confidence") or 1 - float(decision["alpha"]))
+        family = int(decision.get("candidates") or 1)
+        holm = f", Holm over {family} candidates" if family > 1 else ""
+        return (f"{head}, Δ {_versus(decision).split(' vs ')[0]} ({decision.get('method')}, {int(decision['n']):,} "
+                f"{decision.get('unit', 'rows')}, each end {_percent(confidence)} "
+                f"one-sided), needed better by > {float(decision['margin']):.4g} "
+                f"(p = {float(decision['p_value']):.2g}{holm}, alpha {float(decision['alpha']):g})")  # fmt: skip
+    except (KeyError, TypeError, ValueError):
+        return "recorded, but not in a form this mlgate reads"
+
+
+def _percent(share: float) -> str:
+    """``97.5 %``, ``95 %``."""
+    return f"{share * 100:.3g} %"
 
 
 def _metrics(metrics: dict[str, float]) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate import __version__
 from mlgate.report import validation as validation_report
 from mlgate.report.escape import command_data, command_property, md
+from mlgate.report.retrain_decision import decision_data, decision_rows, describe_margin, describe_watched, guard_lines
 
 if TYPE_CHECKING:  # types only: renderers never train or register anything
     from mlgate.retrain.fetch import FetchResult
@@ -66,27 +67,46 @@ def _candidate_rows(result: RetrainResult) -> tuple[list[str], list[list[str]]]:
     return ["model", *names], rows
 
 
+def describe_gate(result: RetrainResult) -> str:
+    """``passed: 4,800 rows, 0 error(s), 2 warning(s)``: the data gate in the same words in every format."""
+    v = result.validation
+    if v is None:
+        return "no schema configured: not validated"
+    mark = "passed" if v.valid else "FAILED"
+    return f"{mark}: {v.rows:,} rows, {v.errors:,} error(s), {v.warnings:,} warning(s)"
+
+
 def render_text(result: RetrainResult) -> str:
-    """The narration for people: one line per step, the table of scores, the outcome."""
+    """The narration for people: one line per step, the table of scores, the decision, the outcome."""
     from tabulate import tabulate
 
     live = result.live.version
     lines = [
         f"▸ live        version {live.version} ({live.model}), from the {result.live.source}",
         f"▸ fetch       {describe_fetch(result.fetch)}",
+        *(f"  ⚠ {w}" for w in result.fetch.warnings),
+        f"▸ data gate   {describe_gate(result)}",
     ]
-    if result.validation is None:
-        lines.append("▸ data gate   no schema configured: not validated")
-    else:
-        mark = "passed" if result.validation.valid else "FAILED"
-        lines.append(f"▸ data gate   {mark}: {result.validation.rows:,} rows, {result.validation.errors:,} error(s)")
-        if not result.validation.valid:
-            lines += ["", validation_report.render_text(result.validation).rstrip("\n"), ""]
+    if result.validation is not None and (not result.validation.valid or result.validation.warnings):
+        lines += [
+            "",
+            *("  " + line for line in validation_report.render_text(result.validation).rstrip("\n").splitlines()),
+            "",
+        ]
     headers, rows = _candidate_rows(result)
     if rows:
         primary = result.candidates.primary if result.candidates is not None else None
         lines += [f"▸ scores      on the fresh evaluation data (primary: {primary})", ""]
         lines += ["  " + row for row in tabulate(rows, headers, tablefmt="plain").splitlines()] + [""]
+    d = result.decision
+    if d is not None:
+        lines += [
+            f"▸ decision    {d.metric}, candidate − live v{d.live_version} on the same rows; needed: {describe_margin(d)}",
+            "",
+        ]
+        headers, rows = decision_rows(d)
+        lines += ["  " + row for row in tabulate(rows, headers, tablefmt="plain", disable_numparse=True).splitlines()]
+        lines += ["", *(f"  {line}" for line in (*guard_lines(d), describe_watched(d))), ""]
     lines.append(f"▸ result      {describe_outcome(result)}")
     lines.append(f"exit {int(result.exit_code)}")
     return "\n".join(lines) + "\n"
@@ -101,23 +121,30 @@ def render_markdown(result: RetrainResult) -> str:
     out += ["| step | detail |", "|---|---|"]
     out.append(f"| live version | {md(live.version, 20)} ({md(live.model)}), from the {result.live.source} |")
     out.append(f"| fetch | {md(describe_fetch(result.fetch), 400)} |")
-    if result.validation is None:
-        gate = "no schema configured: not validated"
-    else:
-        gate = ("✓ passed" if result.validation.valid else "✗ failed") + f": {result.validation.rows:,} rows, " \
-            f"{result.validation.errors:,} error(s), {result.validation.warnings:,} warning(s)"  # fmt: skip
-    out.append(f"| data gate | {gate} |")
-    if result.decision is not None:
-        d = result.decision
-        margin = f"{d.margin:g} ({d.margin_source})"
-        out.append(f"| decision | {md(d.metric)} gain {d.gain:+.4f}, needed more than {margin} |")
+    for warning in result.fetch.warnings:
+        out.append(f"| fetch ⚠️ | {md(warning, 400)} |")
+    valid = result.validation is None or result.validation.valid
+    mark = "" if result.validation is None else "✓ " if valid else "✗ "
+    out.append(f"| data gate | {mark}{md(describe_gate(result).replace('FAILED', 'failed'))} |")
+    d = result.decision
+    if d is not None:
+        out.append(
+            f"| decision | {md(d.metric)}, candidate − live on the same rows; needed: {md(describe_margin(d), 300)} |"
+        )
     if result.version is not None:
         out.append(f"| registered | version {md(result.version.version, 20)}, status `{result.version.status}` |")
     headers, rows = _candidate_rows(result)
     if rows:
         out += ["", "**Scores on the fresh evaluation data**", ""]
         out.append(tabulate([[md(c, 80) for c in row] for row in rows], headers, tablefmt="github"))
-    if result.validation is not None and not result.validation.valid:
+    if d is not None:
+        headers, rows = decision_rows(d)
+        out += ["", f"**Each candidate against live version {md(d.live_version, 20)}**", ""]
+        out.append(
+            tabulate([[md(c, 120) for c in row] for row in rows], headers, tablefmt="github", disable_numparse=True)
+        )
+        out += ["", *(f"- {md(note, 400)}" for note in (*guard_lines(d), describe_watched(d)))]
+    if result.validation is not None and (not result.validation.valid or result.validation.warnings):
         out += ["", validation_report.render_markdown(result.validation).rstrip("\n")]
     out += ["", f"<sub>mlgate {__version__} · outcome `{result.outcome}` · exit {int(result.exit_code)}</sub>"]
     return "\n".join(out) + "\n"
@@ -126,9 +153,11 @@ def render_markdown(result: RetrainResult) -> str:
 def render_github(result: RetrainResult) -> str:
     """The data gate's annotations when it failed, the narration, then one annotation with the outcome."""
     head = ""
-    if result.validation is not None and not result.validation.valid:
+    if result.validation is not None and (not result.validation.valid or result.validation.warnings):
         annotations = validation_report.render_github(result.validation)
         head = "".join(line + "\n" for line in annotations.splitlines() if line.startswith("::"))
+    for warning in result.fetch.warnings:
+        head += f"::warning title={command_property('mlgate retrain: fetch')}::{command_data(warning)}\n"
     level = "error" if result.exit_code else "notice"
     title = command_property(f"mlgate retrain: {result.outcome}")
     return head + render_text(result) + f"::{level} title={title}::{command_data(describe_outcome(result))}\n"
@@ -148,7 +177,7 @@ def to_data(result: RetrainResult) -> dict[str, Any]:
         "data_gate": None if result.validation is None else validation_report.to_data(result.validation),
         "candidates": _candidates_data(result),
         "live_scores": _live_scores_data(result),
-        "decision": _decision_data(result),
+        "decision": None if result.decision is None else decision_data(result.decision),
         "registered": _registered_data(result),
     }
 
@@ -156,7 +185,7 @@ def to_data(result: RetrainResult) -> dict[str, Any]:
 def _fetch_data(fetch: FetchResult) -> dict[str, Any]:
     files = [{"path": f.path, "bytes": f.bytes, "sha256": f.sha256} for f in fetch.files]
     return {"kind": fetch.kind, "source": fetch.source, "note": fetch.note, "seconds": round(fetch.seconds, 3),
-            "files": files}  # fmt: skip
+            "warnings": list(fetch.warnings), "files": files}  # fmt: skip
 
 
 def _candidates_data(result: RetrainResult) -> dict[str, Any] | None:
@@ -173,15 +202,6 @@ def _live_scores_data(result: RetrainResult) -> dict[str, Any] | None:
         return None
     return {"version": scores.version, "model": scores.model, "metrics": dict(scores.metrics),
             "registered_metrics": dict(scores.registered), "notes": list(scores.notes)}  # fmt: skip
-
-
-def _decision_data(result: RetrainResult) -> dict[str, Any] | None:
-    d = result.decision
-    if d is None:
-        return None
-    return {"metric": d.metric, "direction": d.direction, "candidate": d.candidate,
-            "candidate_value": d.candidate_value, "live_version": d.live_version, "live_value": d.live_value,
-            "gain": d.gain, "margin": d.margin, "margin_source": d.margin_source, "wins": d.wins}  # fmt: skip
 
 
 def _registered_data(result: RetrainResult) -> dict[str, Any] | None:

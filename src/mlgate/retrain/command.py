@@ -1,12 +1,17 @@
 """Running the fetch command: no shell, a working folder, a timeout, output streamed line by line.
 
 ``run_command`` is the real ``Runner``; tests pass their own. stdout and stderr are both streamed to
-``emit`` as they arrive; the last lines of stderr are kept for the error message.
+``emit`` as they arrive; the last lines of stderr are kept for the error message. The command starts in a
+session (and process group) of its own, and a timeout kills the whole group: an export that started a
+helper of its own (``sh -c``, a driver, a ``multiprocessing`` pool) leaves nothing running behind it.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
+import os
+import signal
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -39,7 +44,7 @@ def run_command(argv: Sequence[str], cwd: Path, timeout_s: float, emit: Emit) ->
     try:
         process = subprocess.Popen(
             list(argv), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", errors="replace",
+            text=True, encoding="utf-8", errors="replace", start_new_session=True,
         )  # fmt: skip
     except OSError as exc:  # FileNotFoundError, PermissionError: the program cannot be started
         raise InputError(f"cannot run the fetch command {argv[0]!r}: {exc.strerror or exc}",
@@ -59,12 +64,19 @@ def run_command(argv: Sequence[str], cwd: Path, timeout_s: float, emit: Emit) ->
         process.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         timed_out = True
-        process.kill()
+        kill_group(process)
         process.wait()
     for reader in readers:
         reader.join(timeout=5)
     return CommandResult(returncode=None if timed_out else process.returncode, stderr_tail=tuple(tail),
                          timed_out=timed_out)  # fmt: skip
+
+
+def kill_group(process: subprocess.Popen[str]) -> None:
+    """SIGKILL the process group ``process`` leads (it was started in a session of its own), then the process."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone already
+        os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
 
 
 def _pump(stream: IO[str], emit: Emit, lock: threading.Lock, tail: collections.deque[str] | None) -> None:

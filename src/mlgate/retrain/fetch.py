@@ -9,6 +9,10 @@ Three forms (docs/retrain.md):
   it once every file has arrived (all or nothing);
 - nothing (``--no-fetch``, or no ``retrain.fetch``): the data in place is used.
 
+A fetch that rewrites ``data.train`` but leaves ``data.test`` byte for byte as it was gets a warning that names
+both files (``FetchResult.warnings``): the models would be judged on the old test rows, which the fresh
+training data may well contain.
+
 The command runner and the S3 client are injected (``Runner``, ``S3Factory``) so tests pass fakes.
 """
 
@@ -51,6 +55,7 @@ class FetchResult:
     files: tuple[FetchedFile, ...]
     seconds: float
     note: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def fetch_data(
@@ -71,11 +76,13 @@ def fetch_data(
         note = "--no-fetch: the data in place is used" if not enabled else "retrain.fetch is not set: data in place"
         say(note)
         return FetchResult("none", None, describe_files(targets), clock() - started, note)
+    before = {str(Path(t)): _digest(Path(t)) for t in targets}
     if hook.startswith("s3://"):
         if s3 is None:
             raise InputError(f"retrain.fetch {hook}: no S3 client available")
         copy_from_s3(hook, [Path(t) for t in targets], s3(), say=say)
-        return FetchResult("s3", hook, describe_files(targets), clock() - started)
+        files = describe_files(targets)
+        return FetchResult("s3", hook, files, clock() - started, warnings=find_stale(config, before, files, say=say))
     argv = split_command(hook)
     say(f"fetching fresh data: {shlex.join(argv)} (in {config.root}, timeout {config.retrain.timeout_s:g} s)")
     done = runner(argv, config.root, config.retrain.timeout_s, lambda line: say(f"fetch | {line}"))
@@ -84,7 +91,27 @@ def fetch_data(
     if missing:
         raise InputError(f"the fetch command `{shlex.join(argv)}` exited 0 but did not write {', '.join(missing)}",
                          hint="it must write data.train (and data.test) of mlgate.yaml")  # fmt: skip
-    return FetchResult("command", shlex.join(argv), describe_files(targets), clock() - started)
+    files = describe_files(targets)
+    return FetchResult("command", shlex.join(argv), files, clock() - started,
+                       warnings=find_stale(config, before, files, say=say))  # fmt: skip
+
+
+def find_stale(
+    config: Config, before: dict[str, str | None], files: Sequence[FetchedFile], *, say: Say
+) -> tuple[str, ...]:
+    """A warning when the fetch rewrote ``data.train`` but left ``data.test`` exactly as it was."""
+    if not config.data.test or len(files) < 2:
+        return ()
+    train, test = files[0], files[1]
+    if train.sha256 is None or test.sha256 is None:
+        return ()
+    if before.get(train.path) == train.sha256 or before.get(test.path) != test.sha256:
+        return ()
+    warning = (f"the fetch rewrote data.train ({config.data.train}) but left data.test ({config.data.test}) as it "
+               "was (same SHA-256): the models are judged on the old test rows, which the fresh training data may "
+               "contain; make the fetch write both files")  # fmt: skip
+    say(f"warning: {warning}")
+    return (warning,)
 
 
 def data_files(config: Config, *, fetching: bool) -> list[str]:
@@ -167,6 +194,13 @@ def download(client: Any, bucket: str, key: str, path: Path) -> None:
         raise translate_error(f"GetObject s3://{bucket}/{key}", exc) from exc
     except BotoCoreError as exc:
         raise translate_error(f"GetObject s3://{bucket}/{key}", exc) from exc
+
+
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of a local file before the fetch, None when it does not exist (yet) or is remote."""
+    if "://" in str(path) or not path.is_file():
+        return None
+    return describe_files([str(path)])[0].sha256
 
 
 def describe_files(locations: Sequence[str]) -> tuple[FetchedFile, ...]:

@@ -4,12 +4,13 @@ Which version is live: ``--version V`` when given; else, for the ``local`` deplo
 the deploy state folder (``live.json``, what ``mlgate serve`` loads); else the registry's history (the last
 deploy or rollback that changed the endpoint). The live version's registered artifact is loaded with its
 SHA-256 verified and re-scored on the SAME evaluation rows the candidates were scored on (holdout: its
-predictions on the test rows; cross-validation: a clone fitted and scored per fold, as the candidates).
+predictions on the test rows, kept for the paired tests of ``mlgate.retrain.decide``; cross-validation: a
+clone fitted and scored per fold, as the candidates, and the per-fold scores kept).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from mlgate.config import Config
@@ -17,6 +18,7 @@ from mlgate.errors import InputError
 
 if TYPE_CHECKING:
     from mlgate.registry.model import ModelVersion, Registry
+    from mlgate.stats import Predictions
     from mlgate.training.dataset import TrainingData
 
 LiveSource = Literal["option", "deploy state", "registry history"]
@@ -39,6 +41,8 @@ class LiveScores:
     metrics: dict[str, float]
     registered: dict[str, float]  # the metrics recorded when it was registered (on the data of then)
     notes: tuple[str, ...] = ()
+    predictions: Predictions | None = None  # holdout: its outputs on the test rows
+    folds: dict[str, tuple[float, ...]] = field(default_factory=dict)  # cross-validation: per-fold scores
 
 
 def find_live_version(registry: Registry, config: Config, *, given: str | None) -> LiveVersion:
@@ -56,7 +60,7 @@ def find_live_version(registry: Registry, config: Config, *, given: str | None) 
 def rescore_live(live: ModelVersion, registry: Registry, config: Config, data: TrainingData) -> LiveScores:
     """Load the live version's artifact (digest verified) and score it on ``data``'s evaluation plan."""
     from mlgate.artifacts import load_model
-    from mlgate.training.evaluate import Notes, class_count, cross_validate, scored
+    from mlgate.training.evaluate import Notes, class_count, cross_validate, predict_scored
     from mlgate.training.metrics import configured_metrics, metrics_for
     from mlgate.training.spec import project_paths
     from mlgate.training.split import plan_evaluation
@@ -69,15 +73,21 @@ def rescore_live(live: ModelVersion, registry: Registry, config: Config, data: T
         proba = hasattr(model, "predict_proba")
         metrics = metrics_for(configured_metrics(config.metrics), data.task, classes=class_count(plan), proba=proba)
         notes = Notes()
+        predictions: Predictions | None = None
+        folds: dict[str, tuple[float, ...]] = {}
         try:
             if plan.kind == "cv":
-                values = cross_validate(what, model, plan, metrics, notes=notes).metrics
+                scores = cross_validate(what, model, plan, metrics, notes=notes)
+                values, folds = scores.metrics, scores.folds
             else:
                 _X, _y, X_test, y_test = plan.holdout()
-                values = scored(what, model, metrics, X_test, y_test, notes=notes)
+                values, predictions = predict_scored(what, model, metrics, X_test, y_test, notes=notes)
+        except InputError as exc:  # "model '<what>': predict failed: …"
+            raise InputError(f"{what} cannot be scored on the fresh data: {exc.message.split(': ', 1)[-1]}",
+                             hint="its features may be gone from the data; compare by hand, or pass --version V") from exc  # fmt: skip
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
             raise InputError(f"{what} cannot be scored on the fresh data: {type(exc).__name__}: "
                              f"{str(exc).splitlines()[0] if str(exc) else ''}",
                              hint="its features may be gone from the data; compare by hand, or pass --version V") from exc  # fmt: skip
     return LiveScores(version=live.version, model=live.model, metrics=dict(values), registered=dict(live.metrics),
-                      notes=tuple(notes.items))  # fmt: skip
+                      notes=tuple(notes.items), predictions=predictions, folds=dict(folds))  # fmt: skip

@@ -5,9 +5,10 @@
 3. the data gate on it (``mlgate.check.validate_data``): violations stop the run, nothing is registered;
 4. train the candidates (``mlgate.training.run.train_models``) into ``out/candidates``;
 5. re-score the live version's registered model on the same evaluation data;
-6. decide on the primary metric (``mlgate.retrain.decide``);
+6. decide on the primary metric by paired tests of every candidate against it (``mlgate.retrain.decide``);
 7. a winner is registered as a PENDING version, as ``mlgate registry register`` does, with a reason that
-   names the live version and the gain. Nothing is ever approved here.
+   names the live version and the gain, and the decision (its interval) in the version's ``decision``
+   field. Nothing is ever approved here.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from mlgate.retrain.command import Runner, run_command
 from mlgate.retrain.decide import Decision, decide
 from mlgate.retrain.fetch import FetchResult, S3Factory, fetch_data
 from mlgate.retrain.live import LiveScores, LiveVersion, find_live_version, rescore_live
+from mlgate.retrain.paired import FreshRows
 
 if TYPE_CHECKING:
     from mlgate.data.results import ValidationResult
@@ -88,27 +90,38 @@ def run_retrain(
     if validation is not None and not validation.valid:
         say("the fresh data failed the data gate: nothing is trained or registered")
         return RetrainResult("data-invalid", live, fetched, validation)
-    from mlgate.compare import find_best_model
     from mlgate.training.run import train_models
 
     say("training the candidate models on the fresh data")
     trained = train_models(config, out=options.out / "candidates", progress=say)
     results = trained.results
-    best = find_best_model(results, results.primary, config.metrics)
-    if best is None or results.primary is None:
-        raise ConfigError(f"cannot pick the best candidate: primary metric {results.primary!r} has no known direction",
-                          hint="set metrics.gates.<metric>.direction in mlgate.yaml")  # fmt: skip
+    if results.primary is None:
+        raise ConfigError("cannot compare with the live version: no primary metric",
+                          hint="set metrics.primary in mlgate.yaml")  # fmt: skip
     assert trained.data is not None
     say(f"re-scoring live version {live.version.version} on the fresh evaluation data")
     scores = rescore_live(live.version, registry, config, trained.data)
-    decision = decide(metric=results.primary, candidate=best, candidate_metrics=dict(results.models[best].metrics),
-                      live_version=live.version.version, live_metrics=scores.metrics, metrics=config.metrics,
-                      retrain=config.retrain)  # fmt: skip
+    decision = decide(metric=results.primary, candidates={n: dict(m.metrics) for n, m in results.models.items()},
+                      live_version=live.version.version, live_metrics=scores.metrics,
+                      rows=fresh_rows(results, scores, config), metrics=config.metrics, retrain=config.retrain,
+                      evaluation=results.evaluation.data_sha256 if results.evaluation else None)  # fmt: skip
     say(decision.describe())
     done = RetrainResult("not-better", live, fetched, validation, results, trained.folder, scores, decision)
     if not decision.wins:
         return done
     return register_winner(done, config, registry, by=options.by, now=now(), say=say)
+
+
+def fresh_rows(results: ResultSet, scores: LiveScores, config: Config) -> FreshRows:
+    """The candidates' and the live version's outputs on the fresh evaluation, for the paired tests."""
+    predictions = results.predictions
+    return FreshRows(
+        y=None if predictions is None else predictions.y, live=scores.predictions,
+        candidates={} if predictions is None else dict(predictions.models), live_folds=scores.folds,
+        candidate_folds={n: m.folds for n, m in results.models.items() if m.folds},
+        train_rows=results.evaluation.train_rows if results.evaluation else 0,
+        samples=config.metrics.bootstrap_samples, seed=config.train.seed,
+    )  # fmt: skip
 
 
 def is_same_training(known: ModelVersion, new: ModelVersion) -> bool:
@@ -146,7 +159,7 @@ def register_winner(
         "live_value": decision.live_value, "candidate_value": decision.candidate_value, "margin": decision.margin,
     }}  # fmt: skip
     first = StatusChange(status="pending", by=by, reason=reason, at=format_time(now))
-    version = dataclasses.replace(candidate.version, history=(first,), extra=extra)
+    version = dataclasses.replace(candidate.version, history=(first,), extra=extra, decision=decision.record())
     stored = registry.register(version, candidate.artifact_file)
     say(f"registered version {stored.version} as pending (approve it with `mlgate registry approve`)")
     return dataclasses.replace(result, outcome="registered", version=stored, reason=reason)

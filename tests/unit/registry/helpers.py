@@ -8,6 +8,11 @@ from pathlib import Path
 from mlgate.registry.model import GoldenRow, ModelVersion
 
 WHEN = "2026-11-20T09:00:00+00:00"
+# how ``mlgate retrain`` judged a version against live version 3 (``ModelVersion.decision``)
+DECISION = {"metric": "roc_auc", "direction": "higher", "live_version": "3", "live": 0.81, "new": 0.85,
+            "low": 0.012, "high": 0.068, "method": "DeLong", "n": 1200, "unit": "rows", "alpha": 0.05,
+            "confidence": 0.975, "margin": 0.0081, "margin_source": "retrain.min_rel_improvement",
+            "p_value": 0.003, "candidates": 2, "evaluation": "ab" * 32}  # fmt: skip
 
 
 def artifact(folder: Path, content: bytes = b"model bytes") -> tuple[Path, str]:

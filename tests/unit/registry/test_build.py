@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import re
 import shutil
@@ -87,6 +88,17 @@ def test_the_best_model_is_registered_with_everything_it_records(project: tuple[
     jsonschema.validate(v.prediction_stats, STATS_SCHEMA)
     assert v.reference_stats is not None
     assert v.reference_stats["rows"] == 120
+    # labelled with the version's own training data: the path holds other data after the next fetch
+    train = config.resolve(config.data.train or "")
+    digest = hashlib.sha256(Path(train).read_bytes()).hexdigest()
+    assert (
+        v.reference_stats["source"]
+        == f"training data of {v.model}: {config.data.train}, sha256 {digest[:12]}…, 120 rows"
+    )
+    assert (v.reference_stats["source_sha256"], v.reference_stats["source_bytes"]) == (
+        digest,
+        Path(train).stat().st_size,
+    )
     assert v.prediction_stats is not None
     predicted = v.prediction_stats["fields"]["prediction"]
     assert (predicted["kind"], predicted["count"]) == ("categorical", 120)

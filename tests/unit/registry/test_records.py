@@ -18,7 +18,7 @@ from mlgate.registry.records import (
     version_from_data,
     version_to_data,
 )
-from unit.registry.helpers import WHEN, version
+from unit.registry.helpers import DECISION, WHEN, version
 
 
 def registered() -> Any:
@@ -55,6 +55,19 @@ def test_the_uncertainty_round_trips_and_old_records_read_without_it() -> None:
     del data["uncertainty"]  # a record written before versions kept it
     assert version_from_data(data, where="v.json").uncertainty is None
     assert "uncertainty" not in version_to_data(registered())
+
+
+def test_the_retrain_decision_round_trips_and_old_records_read_without_it() -> None:
+    decided = dataclasses.replace(registered(), decision=DECISION)
+    data = json.loads(render_version(decided))
+    assert data["decision"] == DECISION
+    assert version_from_data(data, where="v.json") == decided
+    assert json.loads(render_version(registered()))["decision"] is None  # versions not made by retrain
+    del data["decision"]  # a record written before versions kept it
+    assert version_from_data(data, where="v.json").decision is None
+    data["decision"] = ["not", "an", "object"]
+    with pytest.raises(InputError, match=r"v\.json: malformed model-version record: 'decision' must be an object"):
+        version_from_data(data, where="v.json")
 
 
 def test_the_artifact_path_can_be_stored_relative_and_read_back_absolute() -> None:

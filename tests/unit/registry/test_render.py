@@ -24,7 +24,7 @@ from mlgate.registry.render import (
 )
 from mlgate.registry.samples import prediction_stats
 from schemas import schema_validator
-from unit.registry.helpers import WHEN, version
+from unit.registry.helpers import DECISION, WHEN, version
 
 
 def validator() -> jsonschema.Draft202012Validator:
@@ -81,11 +81,40 @@ def test_a_full_record_with_real_reference_statistics_is_valid() -> None:
 def test_the_list_shows_status_primary_metric_and_last_change() -> None:
     text = render_list([approved()])
     header, row = text.splitlines()
-    assert header.split() == ["version", "model", "status", "primary", "registered", "by", "commit", "last", "change"]
-    assert row.split()[:5] == ["3", "forest", "approved", "roc_auc", "0.9000"]
+    assert header.split() == ["version", "model", "status", "primary", "eval", "vs", "live", "registered", "by",
+                              "commit", "last", "change"]  # fmt: skip
+    assert row.split()[:7] == ["3", "forest", "approved", "roc_auc", "0.9000", "abababab", "-"]
     assert "bob: beats v2 on recall" in row
     assert "second line" not in row
     assert render_list([]).startswith("no versions registered yet")
+
+
+def retrained(number: str, evaluation: str) -> ModelVersion:
+    decision = {**DECISION, "evaluation": evaluation}
+    return dataclasses.replace(approved(), version=number, data_sha256=evaluation, decision=decision,
+                               metrics={"roc_auc": 0.85})  # fmt: skip
+
+
+def test_the_list_never_shows_values_of_different_evaluations_as_comparable() -> None:
+    text = render_list([approved(), retrained("4", "9d" * 32)])
+    rows = text.splitlines()
+    assert rows[1].split()[3:7] == ["roc_auc", "0.9000", "abababab", "-"]
+    assert rows[2].split()[3:11] == ["roc_auc", "0.8500", "9d9d9d9d", "+0.0400", "[+0.0120,", "+0.0680]", "vs", "v3"]
+    assert "primary values measured on different evaluation data (eval) are not comparable" in text
+    same = render_list([approved(), dataclasses.replace(approved(), version="4")])
+    assert "not comparable" not in same  # one evaluation: the values are comparable
+
+
+def test_show_gives_the_retrain_decision_and_its_evaluation() -> None:
+    text = render_version(retrained("4", "9d" * 32))
+    assert "roc_auc 0.8500 (on evaluation data 9d9d9d9d)" in text
+    assert ("  decision    vs live version 3 on roc_auc, the same fresh rows (eval 9d9d9d9d): 0.8500 vs 0.8100, "
+            "Δ +0.0400 [+0.0120, +0.0680] (DeLong, 1,200 rows, each end 97.5 % one-sided), needed better by > 0.0081 "
+            "(p = 0.003, Holm over 2 candidates, alpha 0.05)") in text  # fmt: skip
+    validator().validate(show_document(retrained("4", "9d" * 32)))
+    broken = dataclasses.replace(approved(), decision={"metric": "roc_auc"})
+    assert "decision    recorded, but not in a form this mlgate reads" in render_version(broken)
+    assert render_list([broken]).splitlines()[1].split()[6] == "?"
 
 
 def test_show_lists_every_recorded_part() -> None:

@@ -12,9 +12,10 @@ from mlgate.data.results import FileResult, ValidationResult, Violation
 from mlgate.registry.model import StatusChange
 from mlgate.report import retrain as render
 from mlgate.results import ModelResult, ResultSet
-from mlgate.retrain.decide import Decision
+from mlgate.retrain.decide import CandidateResult, Decision, Guard
 from mlgate.retrain.fetch import FetchedFile, FetchResult
 from mlgate.retrain.live import LiveScores, LiveVersion
+from mlgate.retrain.paired import Comparison
 from mlgate.retrain.run import Outcome, RetrainResult
 from schemas import schema_validator
 from unit.registry.helpers import WHEN, version
@@ -33,7 +34,12 @@ SCORES = LiveScores("3", "forest", {"roc_auc": 0.85, "accuracy": 0.78}, {"roc_au
 
 def decision(wins: bool) -> Decision:
     value = 0.91 if wins else 0.852
-    return Decision("roc_auc", "higher", "forest", value, "3", 0.85, value - 0.85, 0.005, "gate tolerance", wins)
+    low, high, p = (0.031, 0.089, 0.0004) if wins else (-0.02, 0.024, 0.61)
+    accuracy = Guard("accuracy", 0.8, 0.78, 0.0078, Comparison(0.02, -0.01, 0.05, 0.99, "Tango score test", 400))
+    forest = CandidateResult("forest", value, Comparison(value - 0.85, low, high, p, "DeLong", 400), p_adjusted=p,
+                             guards=(accuracy,) if wins else ())  # fmt: skip
+    return Decision("roc_auc", "higher", "3", 0.85, 0.0085, "retrain.min_rel_improvement", 0.05, (forest,), "forest",
+                    wins, evaluation="e" * 64, watched=("accuracy",))  # fmt: skip
 
 
 def result(outcome: Outcome) -> RetrainResult:
@@ -102,7 +108,12 @@ def test_invalid_data_shows_the_violations_and_exit_1() -> None:
 def test_markdown_has_the_steps_and_the_scores_table() -> None:
     markdown = render.render_markdown(result("registered"))
     assert markdown.startswith("### 🆕 a retrained model was registered as pending\n")
-    assert "| decision | roc\\_auc gain +0.0600, needed more than 0.005 (gate tolerance) |" in markdown
+    assert ("| decision | roc\\_auc, candidate − live on the same rows; needed: better by more than 0.0085 (1 % of live, "
+            "retrain.min\\_rel\\_improvement) with 95 % confidence |") in markdown  # fmt: skip
+    assert "| forest | 0.9100 | +0.0600 [+0.0310, +0.0890] | DeLong, 400 rows | 0.0004 | better (registered) |" in (
+        " ".join(markdown.replace("|", " | ").split()).replace("| |", "||")
+    )
+    assert "- accuracy 0.8000 vs 0.7800: Δ +0.0200 [-0.0100, +0.0500], not worse beyond the margin 0.0078" in markdown
     assert "| registered | version 4, status `pending` |" in markdown
     assert "| live v3 (forest) |" in markdown.replace("  ", " ")
 
@@ -123,3 +134,40 @@ def test_a_fetch_that_did_nothing_says_why() -> None:
     assert render.describe_fetch(none) == "--no-fetch: data in place (s3://b/train.csv)"
     s3 = FetchResult("s3", "s3://b/fresh/", (FetchedFile("data/train.csv", 3, "d" * 64),), 0.5)
     assert render.describe_fetch(s3) == "copied from s3://b/fresh/ -> data/train.csv (0.5 s)"
+
+
+WARNED = ValidationResult("schema.yaml", (FileResult("data/train.csv", "csv", 100, 5, 0.1, (
+    Violation("tenure", "null-fraction", "warning", 1, (), "12 % missing, above 5 %", (), ()),
+)),))  # fmt: skip
+STALE = "the fetch rewrote data.train (data/train.csv) but left data.test (data/test.csv) as it was (same SHA-256)"
+
+
+def test_the_data_gates_warnings_and_the_fetchs_are_shown_in_every_format() -> None:
+    warned = dataclasses.replace(result("not-better"), validation=WARNED,
+                                 fetch=dataclasses.replace(FETCH, warnings=(STALE,)))  # fmt: skip
+    text = render.render_text(warned)
+    assert "▸ data gate   passed: 100 rows, 0 error(s), 1 warning(s)" in text
+    assert "12 % missing, above 5 %" in text  # the warning itself, as the summary shows it
+    assert f"  ⚠ {STALE}" in text
+    markdown = render.render_markdown(warned)
+    assert "| data gate | ✓ passed: 100 rows, 0 error(s), 1 warning(s) |" in markdown
+    assert "12 % missing, above 5 %" in markdown
+    assert "| fetch ⚠️ | the fetch rewrote data.train" in markdown
+    github = render.render_github(warned).splitlines()
+    assert any(line.startswith("::warning") and "null-fraction" in line for line in github)
+    assert f"::warning title=mlgate retrain%3A fetch::{STALE}" in github
+    document = render.to_data(warned)
+    assert document["fetch"]["warnings"] == [STALE]
+    schema_validator("retrain.schema.json").validate(json.loads(render.render_json(warned)))
+
+
+def test_json_gives_every_candidates_test_and_the_watched_metrics() -> None:
+    document = render.to_data(result("registered"))["decision"]
+    assert (document["low"], document["high"], document["method"], document["n"], document["unit"]) == (
+        0.031, 0.089, "DeLong", 400, "rows",
+    )  # fmt: skip
+    assert (document["alpha"], document["evaluation"], document["watched"]) == (0.05, "e" * 64, ["accuracy"])
+    forest = document["candidates"][0]
+    assert (forest["name"], forest["wins"], forest["test"]["p_value"]) == ("forest", True, 0.0004)
+    assert forest["guards"][0]["metric"] == "accuracy"
+    assert forest["guards"][0]["worse"] is False

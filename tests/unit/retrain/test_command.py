@@ -49,3 +49,22 @@ def test_a_command_over_its_timeout_is_stopped(tmp_path: Path) -> None:
 def test_a_missing_program_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot run the fetch command 'no-such-export-tool'"):
         run_command(["no-such-export-tool", "--since", "1d"], tmp_path, 5, print)
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter of ``/proc/<pid>/stat`` (``Z``: a zombie, dead but not yet reaped), None when gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads process states from /proc")
+def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    # the fetch command (sh) starts a grandchild (sleep) that holds its stdout; both must die at the timeout
+    script = "sleep 120 & echo $! > grandchild.pid; echo started; wait"
+    done = run_command(["sh", "-c", script], tmp_path, 2, print)
+    assert done.timed_out
+    grandchild = int((tmp_path / "grandchild.pid").read_text())
+    assert process_state(grandchild) in (None, "Z")

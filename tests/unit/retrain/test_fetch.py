@@ -60,6 +60,42 @@ def test_the_command_is_split_run_in_the_project_folder_and_its_output_logged(tm
     assert len(result.files) == 2
 
 
+def test_a_fetch_that_leaves_the_test_file_stale_is_named(tmp_path: Path) -> None:
+    config = load_config(project(tmp_path, "python export.py"), cwd=tmp_path)
+    said: list[str] = []
+    result = fetch_data(config, enabled=True, runner=FakeRunner(CommandResult(0), writes={"data/train.csv": "a,b\n5,6\n"}),
+                        say=said.append)  # fmt: skip
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith(
+        "the fetch rewrote data.train (data/train.csv) but left data.test (data/test.csv) as it was (same SHA-256)"
+    )
+    assert f"warning: {result.warnings[0]}" in said
+
+
+def test_a_fetch_that_writes_both_files_or_neither_has_no_warning(tmp_path: Path) -> None:
+    config = load_config(project(tmp_path, "python export.py"), cwd=tmp_path)
+    both = {"data/train.csv": "a,b\n5,6\n", "data/test.csv": "a,b\n7,8\n"}
+    assert fetch_data(config, enabled=True, runner=FakeRunner(CommandResult(0), writes=both)).warnings == ()
+    assert fetch_data(config, enabled=True, runner=FakeRunner(CommandResult(0))).warnings == ()  # nothing new
+    only_test = {"data/test.csv": "a,b\n1,1\n"}
+    assert fetch_data(config, enabled=True, runner=FakeRunner(CommandResult(0), writes=only_test)).warnings == ()
+
+
+def test_a_fetch_that_creates_the_files_has_no_warning(tmp_path: Path) -> None:
+    config = load_config(project(tmp_path, "python export.py"), cwd=tmp_path)
+    (tmp_path / "data" / "train.csv").unlink()
+    (tmp_path / "data" / "test.csv").unlink()
+    both = {"data/train.csv": "a,b\n5,6\n", "data/test.csv": "a,b\n7,8\n"}
+    assert fetch_data(config, enabled=True, runner=FakeRunner(CommandResult(0), writes=both)).warnings == ()
+
+
+def test_an_s3_prefix_with_an_unchanged_test_object_is_named(tmp_path: Path) -> None:
+    config = load_config(project(tmp_path, "s3://fresh-data/churn/"), cwd=tmp_path)
+    s3 = FakeS3({"churn/train.csv": b"a,b\n7,8\n", "churn/test.csv": b"a,b\n3,4\n"})  # test.csv as it was
+    result = fetch_data(config, enabled=True, s3=lambda: s3)
+    assert "left data.test (data/test.csv) as it was" in result.warnings[0]
+
+
 def test_a_failing_command_names_itself_and_its_last_stderr_lines(tmp_path: Path) -> None:
     config = load_config(project(tmp_path, "./export.sh"), cwd=tmp_path)
     runner = FakeRunner(CommandResult(1, ("connecting to db", "ERROR: relation churn does not exist")))
