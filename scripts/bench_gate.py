@@ -456,9 +456,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=3,
         help="reseeded refits per side for the seed spread (train.seed_fits; 0: the per-row test alone)",
     )
-    parser.add_argument("--reuse", action="store_true",
-                        help="read back a dataset's draws from an earlier run in --work (<dataset>.json) when it "
-                             "has at least --draws of them; time s is then the draws' own time over --workers")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="read back a dataset's draws from an earlier run in --work (<dataset>.json) when it "
+        "has at least --draws of them; time s is then the draws' own time over --workers",
+    )
     parser.add_argument("--workers", type=int, default=2, help="processes running draws (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the models' random_state and the noise")
     parser.add_argument("--work", type=Path, default=REPO / ".bench" / "gate", help="output dir")

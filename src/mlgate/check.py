@@ -111,7 +111,8 @@ def run_check(
             run = None
         else:
             say("training the candidate models")
-            run = train_models(config, out=out / "candidate", progress=say, latency=False)
+            run = train_models(config, out=out / "candidate", progress=say, latency=False,
+                               spread_known=find_measured_spread(config, baseline))  # fmt: skip
             candidates, folder, data, machine = [run.results], run.folder, run.data, run.manifest.get("machine", {})
         reuse = find_reuse(baseline, candidates, machine, folder)
         from mlgate.compare import compare_results, merge_candidates
@@ -157,6 +158,25 @@ def read_results_with_predictions(folder: Path) -> ResultSet:
     from mlgate.training.predictions import attach_predictions
 
     return attach_predictions(read_results(folder), folder)
+
+
+def find_measured_spread(config: Config, baseline: Baseline) -> frozenset[str]:
+    """The models whose seed spread the baseline measured: same name, same estimator, ``seed_sd`` recorded.
+
+    The PR's copies are not refitted with other seeds: under the gate's null hypothesis (the PR's training
+    procedure is as good as the baseline's) both sides share that spread, and the test borrows it
+    (``mlgate.stats.widen_by_seeds``). A changed estimator, or a baseline without a spread, is measured here.
+    """
+    if baseline.folder is None or baseline.source == "self":
+        return frozenset()
+    try:
+        models = read_results(baseline.folder).models
+    except MlgateError:
+        return frozenset()
+    return frozenset(
+        name for name, model in models.items()
+        if model.seed_sd and name in config.models and config.models[name].estimator == model.estimator
+    )  # fmt: skip
 
 
 def _describe_skipped(skipped: dict[str, str]) -> str:

@@ -94,6 +94,12 @@ def test_a_pr_that_changes_nothing_that_matters_passes_clean_run_after_run_on_a_
             assert rows["forest"]["roc_auc"]["method"] == "DeLong + seed spread (4 fits)"  # the procedure is tested
             assert all(v["status"] not in ("fail", "warn") for m in rows.values() for v in m.values())
             assert {v["status"] for v in rows["forest"].values() if v["kind"] == "timing"} <= {"same", "unjudged"}
+            # main measured the forest's seed spread: the PR's forest is not refitted with other seeds, it borrows it
+            trained = json.loads((tmp_path / f"pr-{run}" / "candidate" / "metrics.json").read_text())
+            assert "seed_sd" not in trained["models"]["forest"]
+            main_sha = repo.git("rev-parse", "main").strip()
+            cached = json.loads(next((repo.path / ".mlgate" / "cache" / main_sha).rglob("metrics.json")).read_text())
+            assert cached["models"]["forest"]["seed_sd"]["roc_auc"] > 0
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,10 +97,13 @@ def train_models(
     clock: Clock = time.perf_counter,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
     latency: bool = True,
+    spread_known: Collection[str] = (),
 ) -> TrainRun:
     """Train the candidates into ``out`` (metrics.json, manifest.json, models/<name>/model.skops).
 
     ``latency: False`` leaves prediction latencies out (``mlgate check`` times candidates and baseline together).
+    ``spread_known``: models whose seed spread the baseline already measured (``mlgate check``): they are not
+    refitted with other seeds, and their ``seed_sd`` stays empty (the gate borrows the baseline's).
     """
     say = progress or (lambda _message: None)
     started = clock()
@@ -122,7 +125,15 @@ def train_models(
         for number, name in enumerate(names, start=1):
             say(f"[{number}/{len(names)}] {name}: fitting {config.models[name].estimator}")
             result, model_notes, rows, fitted[name] = _train_one(
-                name, estimators[name], config, data, plan, out=out, clock=clock, latency=latency
+                name,
+                estimators[name],
+                config,
+                data,
+                plan,
+                out=out,
+                clock=clock,
+                latency=latency,
+                spread=name not in spread_known,
             )
             models[name] = result
             if rows is not None:
@@ -162,6 +173,7 @@ def _train_one(
     out: Path,
     clock: Clock,
     latency: bool = True,
+    spread: bool = True,
 ) -> tuple[ModelResult, list[str], Predictions | None, Any]:
     from sklearn.base import clone
 
@@ -181,7 +193,7 @@ def _train_one(
         fit_s = fit(name, final, X, y, notes=notes, clock=clock)
         values, rows = predict_scored(name, final, metrics, X_test, y_test, notes=notes)
         folds = {}
-        seed_sd = measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=(values, rows), fit_s=fit_s,
+        seed_sd = {} if not spread else measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=(values, rows), fit_s=fit_s,
                                       settings=config.train, notes=notes, clock=clock)  # fmt: skip
     sample = plan.X_test if plan.X_test is not None else plan.X
     timings: dict[str, float] = {}
