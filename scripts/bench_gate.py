@@ -238,9 +238,11 @@ def build_results(spec: Dataset, seed: int, y: Any, preds: Predictions, digest: 
                      predictions=PredictionSet(y=y, models={"model": preds}))  # fmt: skip
 
 
-def fit_side(spec: Dataset, seed: int, data: tuple[Any, Any, Any, Any], seed_fits: int) -> tuple[Predictions, Any]:
+def fit_side(
+    spec: Dataset, seed: int, data: tuple[Any, Any, Any, Any], seed_fits: int, max_s: float = 2.0
+) -> tuple[Predictions, Any]:
     """Fit one side as ``mlgate train`` does: the model, its predictions, and its seed spread (``seed_fits``
-    reseeded refits when it fits under ``train.seed_fits_max_s``; 0: none)."""
+    reseeded refits when it fits under ``max_s``, ``train.seed_fits_max_s``; 0: none)."""
     from mlgate.config import TrainConfig
     from mlgate.stats import score_predictions
     from mlgate.training.evaluate import Notes
@@ -256,14 +258,20 @@ def fit_side(spec: Dataset, seed: int, data: tuple[Any, Any, Any, Any], seed_fit
     classes = 0 if preds.classes is None else len(preds.classes)
     metrics = metrics_for(None, spec.task, classes=classes, proba=preds.proba is not None)  # type: ignore[arg-type]
     values = {m.name: score_predictions(m.scorer, y_test, preds) + 0.0 for m in metrics}
-    settings = TrainConfig(seed=seed, seed_fits=seed_fits)
+    settings = TrainConfig(seed=seed, seed_fits=seed_fits, seed_fits_max_s=max_s)
     spread = measure_seed_spread("model", build_model(spec, seed), metrics, data, first=(values, preds), fit_s=fit_s,
                                  settings=settings, notes=Notes())  # fmt: skip
     return preds, (model, spread)
 
 
 def run_draw(
-    name: str, draw: int, seed: int, margin: float | None, regression_primary: str, seed_fits: int = 3
+    name: str,
+    draw: int,
+    seed: int,
+    margin: float | None,
+    regression_primary: str,
+    seed_fits: int = 3,
+    seed_fits_max_s: float = 2.0,
 ) -> Draw:
     """Fit both sides of one seed-only PR, judge it, degrade the PR's predictions and judge that."""
     from sklearn.model_selection import train_test_split
@@ -282,7 +290,7 @@ def run_draw(
     digest = hashlib.sha256(f"{spec.data}:{draw}".encode()).hexdigest()
     split = (X[train], y[train], X[test], y_test)
     (base_preds, (base_model, base_sd)), (new_preds, (new_model, new_sd)) = (
-        fit_side(spec, s, split, seed_fits) for s in (base_seed, new_seed)
+        fit_side(spec, s, split, seed_fits, seed_fits_max_s) for s in (base_seed, new_seed)
     )
     models = [base_model, new_model]
     base = build_results(spec, base_seed, y_test, base_preds, digest, len(train), base_sd)
@@ -350,7 +358,7 @@ def primary_mde(comparison: Any, primary: str) -> float | None:
     return next((r.mde for r in comparison.rows if r.metric == primary and r.kind == "quality"), None)
 
 
-def run_job(job: tuple[str, int, int, float | None, str, int]) -> Draw:
+def run_job(job: tuple[str, int, int, float | None, str, int, float]) -> Draw:
     return run_draw(*job)
 
 
@@ -462,6 +470,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="read back a dataset's draws from an earlier run in --work (<dataset>.json) when it "
         "has at least --draws of them; time s is then the draws' own time over --workers",
     )
+    parser.add_argument(
+        "--seed-fits-max-s", type=float, default=2.0,
+        help="train.seed_fits_max_s (default mlgate's 2 s); a busy machine slows fits past it and drops the spread: "
+             "the 100k sets' models fit in about 1 s on a quiet 2-core machine, so 30 keeps a shared machine's "
+             "run the same as a quiet one's",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=2, help="processes running draws (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the models' random_state and the noise")
     parser.add_argument("--work", type=Path, default=REPO / ".bench" / "gate", help="output dir")
@@ -482,7 +496,8 @@ def run_dataset(name: str, args: argparse.Namespace, pool: ProcessPoolExecutor, 
             log(f"{name}: {len(kept)} draws read back from {saved}")
             return summarise(name, kept, sum(d.seconds for d in kept) / args.workers)
     started = time.perf_counter()
-    jobs = [(name, draw, args.seed, args.margin, args.regression_primary, args.seed_fits) for draw in range(args.draws)]
+    jobs = [(name, draw, args.seed, args.margin, args.regression_primary, args.seed_fits, args.seed_fits_max_s)
+            for draw in range(args.draws)]  # fmt: skip
     draws: list[Draw] = []
     step = max(1, args.draws // 10)
     for draw in pool.map(run_job, jobs, chunksize=max(1, min(10, args.draws // (4 * args.workers)))):
