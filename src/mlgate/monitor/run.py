@@ -165,7 +165,7 @@ def _numeric_predictions(version: ModelVersion) -> bool:
 
 
 def _predicted_classes(version: ModelVersion) -> list[str]:
-    """The classes the version predicted on its training data (its registered prediction statistics)."""
+    """The classes the version predicted on its evaluation rows (its registered prediction statistics)."""
     fields = (version.prediction_stats or {}).get("fields") or {}
     return [str(c) for f in fields.values() if isinstance(f, dict) for c in (f.get("categories") or {})]
 

@@ -6,8 +6,11 @@
    file stops here, exit 2), then the types skops needs against ``artifacts.trusted_types``.
 3. Read the training data as the config declares it; it must be the data (and schema) the results record in
    manifest.json, or the statistics would describe other data than the model was trained on.
-4. Reference statistics of ``data.train`` (``mlgate schema stats``), of the model's predictions on it, and
-   golden predictions (``mlgate.registry.samples``). Both statistics are labelled with the version's own
+4. Reference statistics of ``data.train`` (``mlgate schema stats``), of the model's predictions on the
+   evaluation rows (rows it was not fitted on, so they are distributed as its predictions on healthy live
+   traffic are; a model's predictions on its own training rows are not: a forest reproduces their labels), and
+   golden predictions (``mlgate.registry.samples``). Under cross-validation there are no such rows: the
+   predictions on the training data, and the label says so. Both statistics are labelled with the version's own
    training data (``training data of forest: data/train.csv, sha256 1a2b3c4d5e6f…, 4,800 rows``), and the
    reference records that file's size and SHA-256: ``data/train.csv`` holds other data after the next
    fetch, so the path alone would name the wrong data.
@@ -47,6 +50,18 @@ class Candidate:
 
     version: ModelVersion
     artifact_file: Path
+
+
+def _predict_reference(
+    estimator: Any, plan: Any, name: str, trained_on: str, *, test: str | None, what: str
+) -> tuple[Any, str]:
+    """The predictions the version's prediction drift is measured against, and the label saying on what rows."""
+    if plan.X_test is not None and len(plan.X_test):
+        held = test or "rows held out of the training data (data.split)"
+        source = f"predictions of {name} on its {len(plan.X_test):,} evaluation rows ({held}), not fitted on"
+        return predict(estimator, plan.X_test, what=what), source
+    source = f"predictions of {name} on its training data (cross-validated: no held-out rows): {trained_on}"
+    return predict(estimator, plan.X, what=what), source
 
 
 def choose_model(results: ResultSet, config: Config, *, model: str | None, best: bool) -> str:
@@ -117,8 +132,7 @@ def build_candidate(
         )
         trained_on = label_training_data(config.data.train or data.train.file.uri, stats.source_sha256, stats.rows)
         reference = to_data(dataclasses.replace(stats, source=f"training data of {name}: {trained_on}"))
-        predictions = predict(estimator, data.train.X, what=what)
-        source = f"predictions of {name} on its training data: {trained_on}"
+        predictions, source = _predict_reference(estimator, plan, name, trained_on, test=config.data.test, what=what)
         predicted = prediction_stats(predictions, regression=data.task == "regression", source=source, created=created)
         rows = plan.X_test if plan.X_test is not None else plan.X
         golden = sample_golden(estimator, rows, count=config.registry.golden_rows, seed=config.train.seed, what=what)

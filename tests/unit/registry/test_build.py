@@ -101,11 +101,16 @@ def test_the_best_model_is_registered_with_everything_it_records(project: tuple[
     )
     assert v.prediction_stats is not None
     predicted = v.prediction_stats["fields"]["prediction"]
-    assert (predicted["kind"], predicted["count"]) == ("categorical", 120)
-    assert v.uncertainty is not None  # the holdout's predictions give each metric's spread
-    assert set(v.uncertainty) == {"accuracy", "f1_macro"}
     rows = read_predictions(results)
     assert rows is not None
+    # the reference of prediction drift: the evaluation rows, which the model was not fitted on
+    assert (predicted["kind"], predicted["count"]) == ("categorical", rows.rows)
+    assert (
+        v.prediction_stats["source"]
+        == f"predictions of {v.model} on its {rows.rows} evaluation rows ({config.data.test}), not fitted on"
+    )
+    assert v.uncertainty is not None  # the holdout's predictions give each metric's spread
+    assert set(v.uncertainty) == {"accuracy", "f1_macro"}
     share = (v.metrics["accuracy"] * rows.rows + 1) / (rows.rows + 2)
     assert v.uncertainty["accuracy"] == {
         "n": rows.rows,
@@ -222,3 +227,16 @@ def test_best_needs_a_primary_metric_with_a_direction() -> None:
     results = dataclasses.replace(results_of(("a", 0.7)), primary="mystery")
     with pytest.raises(InputError, match=r"cannot pick the best model of out: primary metric 'mystery'"):
         choose_model(results, Config(), model=None, best=True)
+
+
+def test_under_cross_validation_prediction_drift_is_measured_against_the_training_rows_and_says_so(
+    tmp_path: Path,
+) -> None:
+    data = "{schema: schema.yaml, train: data/train.csv, split: {folds: 3}}"
+    config = load_config(write_project(tmp_path, models=MODELS, extra=EXTRA, data=data))
+    train_models(config, out=tmp_path / "results", runner=fake_git)
+    v = build(config, tmp_path / "results").version
+    assert v.prediction_stats["fields"]["prediction"]["count"] == 120  # no held-out rows: the training data
+    assert v.prediction_stats["source"].startswith(
+        f"predictions of {v.model} on its training data (cross-validated: no held-out rows): data/train.csv, sha256 "
+    )
