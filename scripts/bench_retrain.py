@@ -18,10 +18,15 @@ library's own decision (``mlgate.retrain.decide.decide``, in process):
 - **stronger feature**: the live version sees a few weak features, the candidates those plus one strong
   feature (n rows each).
 
-Per dataset and scenario it prints the share of runs that register a version under four rules: the rule
+Each candidate is refitted as ``mlgate retrain`` refits it (``mlgate.training.seeds.measure_seed_spread`` with
+``resample_max_s``: 3 more fits on bootstrap resamples of its training rows, other seeds), and that spread
+between training sets joins the paired test.
+
+Per dataset and scenario it prints the share of runs that register a version under five rules: the rule
 before this change (best candidate's point value better by anything, no test), the paired test with a
-zero margin (``retrain.min_improvement: 0``), the default (``retrain.min_rel_improvement`` 1 %, Holm over
-the candidates), and the default without Holm's adjustment (any candidate significant at alpha). The
+zero margin (``retrain.min_improvement: 0``) and with the default margin but the per-row test alone
+(``retrain.resample_max_s: 0``), the default (``retrain.min_rel_improvement`` 1 %, the training-data spread,
+Holm over the candidates), and the default without Holm's adjustment (any candidate significant at alpha). The
 "1 candidate" rows judge the first candidate alone. "mean gain" is the first candidate's average gain over
 the live version (in the metric's direction), next to the average default margin. ± is the 95 %
 Monte-Carlo half-width of a rate.
@@ -31,10 +36,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +59,7 @@ from mlgate.training.predictions import predict_rows
 
 CANDIDATES = 3
 TREES = 60
-RULES = ("old rule", "margin 0", "default", "default, no Holm")
+RULES = ("old rule", "margin 0", "per-row only", "default", "default, no Holm")
 
 
 @dataclass(frozen=True)
@@ -111,26 +118,50 @@ def forest(setup: Setup, seed: int) -> Any:
 
 
 def fit_predict(
-    setup: Setup, X: Any, y: Any, rows: Any, features: Sequence[str], seed: int, X_eval: Any
-) -> Predictions:
-    model = forest(setup, seed).fit(X.iloc[rows][list(features)], y[rows])
-    return predict_rows(model, X_eval[list(features)])
+    setup: Setup, X: Any, y: Any, rows: Any, features: Sequence[str], seed: int, X_eval: Any, y_eval: Any = None
+) -> Fitted:
+    """The model's predictions on the evaluation rows; with ``y_eval``, also its training-data spread."""
+    from mlgate.config import TrainConfig
+    from mlgate.training.evaluate import Notes
+    from mlgate.training.metrics import to_metric
+    from mlgate.training.seeds import measure_seed_spread
+
+    X_fit, y_fit, X_test = X.iloc[rows][list(features)], y[rows], X_eval[list(features)]
+    predictions = predict_rows(forest(setup, seed).fit(X_fit, y_fit), X_test)
+    if y_eval is None:
+        return Fitted(predictions)
+    metrics = [to_metric(m) for m in setup.metrics]
+    values = {m.name: score_predictions(m.name, y_eval, predictions) for m in metrics}
+    spread = measure_seed_spread("candidate", forest(setup, seed), metrics, (X_fit, y_fit, X_test, y_eval),
+                                 first=(values, predictions), fit_s=0.0, settings=TrainConfig(seed=seed),
+                                 notes=Notes(), resample_max_s=30.0)  # fmt: skip
+    return Fitted(predictions, spread)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    predictions: Predictions
+    spread: dict[str, float] = field(default_factory=dict)
 
 
 def judge(
-    setup: Setup, y_eval: Any, live: Predictions, candidates: dict[str, Predictions], retrain: RetrainConfig
-) -> Decision:
-    scores = {name: {m: score_predictions(m, y_eval, p) for m in setup.metrics} for name, p in candidates.items()}
+    setup: Setup, y_eval: Any, live: Predictions, candidates: dict[str, Fitted], retrain: RetrainConfig,
+    spread: bool = True,
+) -> Decision:  # fmt: skip
+    scores = {name: {m: score_predictions(m, y_eval, c.predictions) for m in setup.metrics}
+              for name, c in candidates.items()}  # fmt: skip
     live_scores = {m: score_predictions(m, y_eval, live) for m in setup.metrics}
-    rows = FreshRows(y=y_eval, live=live, candidates=candidates)
+    rows = FreshRows(y=y_eval, live=live, candidates={n: c.predictions for n, c in candidates.items()},
+                     spread={n: c.spread for n, c in candidates.items() if spread and c.spread}, fits=10)  # fmt: skip
     return decide(metric=setup.metrics[0], candidates=scores, live_version="1", live_metrics=live_scores, rows=rows,
                   metrics=MetricsConfig(), retrain=retrain)  # fmt: skip
 
 
-def registers(setup: Setup, y_eval: Any, live: Predictions, candidates: dict[str, Predictions]) -> dict[str, Any]:
+def registers(setup: Setup, y_eval: Any, live: Predictions, candidates: dict[str, Fitted]) -> dict[str, Any]:
     """Whether each rule registers a version, the first candidate's gain over live and the default margin."""
     default = judge(setup, y_eval, live, candidates, RetrainConfig())
-    zero = judge(setup, y_eval, live, candidates, RetrainConfig(min_improvement=0.0))
+    zero = judge(setup, y_eval, live, candidates, RetrainConfig(min_improvement=0.0), spread=False)
+    per_row = judge(setup, y_eval, live, candidates, RetrainConfig(), spread=False)
     point = default.gain > 0  # the rule before: the best candidate by value, better by anything
     alpha = default.alpha
     unadjusted = any(
@@ -139,7 +170,8 @@ def registers(setup: Setup, y_eval: Any, live: Predictions, candidates: dict[str
     unadjusted = unadjusted or default.wins
     first = default.results[0]
     gain = first.value - default.live_value if default.direction == "higher" else default.live_value - first.value
-    return {**dict(zip(RULES, (point, zero.wins, default.wins, unadjusted), strict=True)), "gain": gain,
+    found = (point, zero.wins, per_row.wins, default.wins, unadjusted)
+    return {**dict(zip(RULES, found, strict=True)), "gain": gain,
             "margin": default.margin}  # fmt: skip
 
 
@@ -155,20 +187,22 @@ def run_once(setup: Setup, data: Any, seed: int) -> dict[str, dict[str, Any]]:
     everything = tuple(X.columns)
     seeds = [seed * 10 + k + 1 for k in range(CANDIDATES)]
 
-    def candidates(features: Sequence[str]) -> dict[str, Predictions]:
-        return {f"forest{k}": fit_predict(setup, X, y, fresh, features, s, X_eval) for k, s in enumerate(seeds)}
+    def candidates(features: Sequence[str]) -> dict[str, Fitted]:
+        return {f"forest{k}": fit_predict(setup, X, y, fresh, features, s, X_eval, y_eval) for k, s in enumerate(seeds)}
+
+    def live(rows: Any, features: Sequence[str]) -> Predictions:
+        return fit_predict(setup, X, y, rows, features, seed, X_eval).predictions
 
     trained = candidates(everything)
     scenarios = {
-        "same population": (fit_predict(setup, X, y, old, everything, seed, X_eval), trained),
-        "4× rows": (fit_predict(setup, X, y, old[: n // 4], everything, seed, X_eval), trained),
-        "stronger feature": (fit_predict(setup, X, y, old, setup.weak, seed, X_eval),
-                             candidates((*setup.weak, setup.strong))),
+        "same population": (live(old, everything), trained),
+        "4× rows": (live(old[: n // 4], everything), trained),
+        "stronger feature": (live(old, setup.weak), candidates((*setup.weak, setup.strong))),
     }  # fmt: skip
     out: dict[str, dict[str, Any]] = {}
-    for scenario, (base, candidates) in scenarios.items():
-        out[f"{scenario}|{CANDIDATES}"] = registers(setup, y_eval, base, candidates)
-        first = dict(list(candidates.items())[:1])
+    for scenario, (base, chosen) in scenarios.items():
+        out[f"{scenario}|{CANDIDATES}"] = registers(setup, y_eval, base, chosen)
+        first = dict(list(chosen.items())[:1])
         out[f"{scenario}|1"] = registers(setup, y_eval, base, first)
     return out
 
@@ -183,7 +217,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=400)
     parser.add_argument("--datasets", nargs="+", choices=sorted(SETUPS), default=list(SETUPS))
+    parser.add_argument("--workers", type=int, default=2, help="processes running the runs (default 2)")
     args = parser.parse_args()
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")  # one thread per worker process: the workers are the parallelism
     machine = describe_machine(["scikit-learn", "numpy", "scipy"])
     started = time.perf_counter()
     print(f"runs per dataset: {args.runs}; retrain.alpha 0.05, retrain.min_rel_improvement 0.01; {CANDIDATES} "
@@ -194,12 +231,14 @@ def main() -> int:
         + " |"
     )
     print("|---|---:|---:|---|---:|---:|" + "---:|" * len(RULES))
+    pool = ProcessPoolExecutor(args.workers)
     for name in args.datasets:
         setup = SETUPS[name]
         data = setup.load()
         counts: dict[str, dict[str, float]] = {}
-        for seed in range(args.runs):
-            for key, found in run_once(setup, data, seed).items():
+        jobs = pool.map(run_job, [(name, seed) for seed in range(args.runs)], chunksize=5)
+        for seed, outcome in enumerate(jobs):
+            for key, found in outcome.items():
                 slot = counts.setdefault(key, dict.fromkeys((*RULES, "gain", "margin"), 0.0))
                 for rule, value in found.items():
                     slot[rule] += float(value)
@@ -213,8 +252,15 @@ def main() -> int:
             print(f"| {name} ({setup.metrics[0]}) | {setup.eval_rows} | {n} | {scenario} | {k} | {effect} | {cells} |")
     print(f"\n{time.perf_counter() - started:.0f} s on {machine['cpu']} ({machine['nproc']} cores), "
           f"Python {machine['python']}, scikit-learn {machine['scikit-learn']}, numpy {machine['numpy']}, "
-          f"scipy {machine['scipy']}")  # fmt: skip
+          f"scipy {machine['scipy']}; {args.workers} worker processes")  # fmt: skip
+    pool.shutdown()
     return 0
+
+
+def run_job(job: tuple[str, int]) -> dict[str, dict[str, Any]]:
+    name, seed = job
+    setup = SETUPS[name]
+    return run_once(setup, setup.load(), seed)
 
 
 if __name__ == "__main__":

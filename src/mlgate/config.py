@@ -261,6 +261,8 @@ class RetrainConfig:
     min_improvement: float | None = None  # metric units; overrides min_rel_improvement
     min_rel_improvement: float = 0.01  # of the live version's value
     alpha: float = 0.05
+    resample_max_s: float = 30.0  # candidates fitting faster are refitted on resampled rows (0: never)
+    resample_fits: int = 9  # how many refits: the spread's degrees of freedom
 
 
 @dataclass(frozen=True)

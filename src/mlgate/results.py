@@ -46,6 +46,7 @@ class ModelResult:
     timings: dict[str, float] = field(default_factory=dict)
     artifact: Artifact | None = None
     seed_sd: dict[str, float] = field(default_factory=dict)  # metric -> std over reseeded fits (mlgate.training.seeds)
+    resample_sd: dict[str, float] = field(default_factory=dict)  # metric -> std over fits on resampled rows (retrain)
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ def _model_data(model: ModelResult) -> dict[str, Any]:
         "folds": {k: list(v) for k, v in model.folds.items()},
         "timings": model.timings,
         **({"seed_sd": model.seed_sd} if model.seed_sd else {}),
+        **({"resample_sd": model.resample_sd} if model.resample_sd else {}),
         "artifact": None if artifact is None else {"path": artifact.path, "sha256": artifact.sha256, "bytes": artifact.bytes},
     }  # fmt: skip
 
@@ -196,6 +198,7 @@ def _model_from(name: str, raw: Any) -> ModelResult:
         folds={str(k): tuple(float(x) for x in v) for k, v in folds.items()},
         timings=_numbers(data.get("timings"), f"models.{name}.timings"),
         seed_sd=_numbers(data.get("seed_sd"), f"models.{name}.seed_sd"),
+        resample_sd=_numbers(data.get("resample_sd"), f"models.{name}.resample_sd"),
         artifact=None
         if artifact is None
         else Artifact(path=str(artifact["path"]), sha256=str(artifact["sha256"]), bytes=int(artifact["bytes"])),

@@ -133,9 +133,11 @@ def test_fresh_data_that_yields_a_better_model_registers_a_pending_version(
     assert (recorded["metric"], recorded["live_version"], recorded["method"], recorded["n"]) == (
         "roc_auc",
         "1",
-        "DeLong",
+        "DeLong + training-data spread (10 fits)",  # the candidates were refitted on resampled rows
         200,
     )
+    trained = json.loads((project / "out" / "candidates" / "metrics.json").read_text())
+    assert all(m["resample_sd"]["roc_auc"] > 0 and "seed_sd" not in m for m in trained["models"].values())
     assert recorded["margin"] > 0  # retrain's own default margin
     assert recorded["low"] - recorded["margin"] > 0  # the whole interval lies beyond the margin
     assert recorded["evaluation"] == new.data_sha256 == decision["evaluation"]

@@ -57,6 +57,8 @@ class FreshRows:
     train_rows: int = 0
     samples: int = 2000
     seed: int = 0
+    spread: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # candidate -> metric -> resample sd
+    fits: int = 10  # the fits each spread was estimated from (retrain.resample_fits + 1)
 
 
 def compare_with_live(
@@ -76,7 +78,7 @@ def compare_with_live(
 def _run(
     rows: FreshRows, candidate: str, metric: str, *, direction: str, margin: float, alpha: float, swap: bool
 ) -> PairedTest | str:
-    from mlgate.stats import test_folds, test_paired
+    from mlgate.stats import test_folds, test_paired, widen_by_seeds
 
     live_folds, new_folds = rows.live_folds.get(metric), rows.candidate_folds.get(candidate, {}).get(metric)
     try:
@@ -91,7 +93,10 @@ def _run(
         if rows.live is None or ours is None or rows.y is None:
             return "no per-row predictions or per-fold scores on both sides"
         pair = (ours, rows.live) if swap else (rows.live, ours)
-        return test_paired(metric, rows.y, *pair, direction=direction, margin=margin, alpha=alpha,
+        test = test_paired(metric, rows.y, *pair, direction=direction, margin=margin, alpha=alpha,
                            samples=rows.samples, seed=rows.seed)  # fmt: skip
     except InputError as exc:
         return exc.message
+    sd = rows.spread.get(candidate, {}).get(metric)  # the live version's training set is one more draw: both share it
+    return widen_by_seeds(test, base_sd=None, new_sd=sd, fits=rows.fits, direction=direction, margin=margin,
+                          alpha=alpha, source="training-data spread")  # fmt: skip

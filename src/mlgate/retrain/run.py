@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,7 +94,15 @@ def run_retrain(
     from mlgate.training.run import train_models
 
     say("training the candidate models on the fresh data")
-    trained = train_models(config, out=options.out / "candidates", progress=say)
+    refits, limit = config.retrain.resample_fits, config.retrain.resample_max_s
+    if not math.isfinite(limit) or limit < 0:
+        raise ConfigError(f"retrain.resample_max_s is {limit:g}; it must be a finite number of seconds ≥ 0",
+                          hint="30 refits candidates that fit in under 30 s; 0 never refits")  # fmt: skip
+    if refits < 2:
+        raise ConfigError(f"retrain.resample_fits is {refits}; it must be at least 2",
+                          hint="9 refits give the spread 9 degrees of freedom")  # fmt: skip
+    trained = train_models(config, out=options.out / "candidates", progress=say,
+                           resample_max_s=limit or None, resample_fits=refits)  # fmt: skip
     results = trained.results
     if results.primary is None:
         raise ConfigError("cannot compare with the live version: no primary metric",
@@ -121,6 +130,8 @@ def fresh_rows(results: ResultSet, scores: LiveScores, config: Config) -> FreshR
         candidate_folds={n: m.folds for n, m in results.models.items() if m.folds},
         train_rows=results.evaluation.train_rows if results.evaluation else 0,
         samples=config.metrics.bootstrap_samples, seed=config.train.seed,
+        spread={n: dict(m.resample_sd) for n, m in results.models.items() if m.resample_sd},
+        fits=config.retrain.resample_fits + 1,
     )  # fmt: skip
 
 

@@ -23,11 +23,13 @@ def widen_by_seeds(
     direction: str,
     margin: float,
     alpha: float,
+    source: str = "seed spread",
 ) -> PairedTest:
     """``test`` with the seed-to-seed variance added; unchanged when no side has a spread or the test has no se.
 
     ``fits``: how many fits each spread was estimated from (the original one included); a side without a spread
-    borrows the other's (the same procedure under the null).
+    borrows the other's (the same procedure under the null). ``source`` names the spread in the method
+    (``mlgate retrain``: "training-data spread", refits on resampled rows).
     """
     known = [sd for sd in (base_sd, new_sd) if sd is not None]
     if not known or max(known) <= 0 or test.se is None or fits < 2:
@@ -38,5 +40,5 @@ def widen_by_seeds(
     se = math.sqrt(test.se**2 + extra)
     df_seed = (fits - 1) * len(known)
     df = (test.se**2 + extra) ** 2 / (extra**2 / df_seed) if extra > 0 else None
-    method = f"{test.method} + seed spread ({fits} fits)"
+    method = f"{test.method} + {source} ({fits} fits)"
     return build_pivot(method, test.estimate, se, test.n, ask(direction, margin, alpha), df=df)

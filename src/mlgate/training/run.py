@@ -98,12 +98,17 @@ def train_models(
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
     latency: bool = True,
     spread_known: Collection[str] = (),
+    resample_max_s: float | None = None,
+    resample_fits: int = 9,
 ) -> TrainRun:
     """Train the candidates into ``out`` (metrics.json, manifest.json, models/<name>/model.skops).
 
     ``latency: False`` leaves prediction latencies out (``mlgate check`` times candidates and baseline together).
     ``spread_known``: models whose seed spread the baseline already measured (``mlgate check``): they are not
     refitted with other seeds, and their ``seed_sd`` stays empty (the gate borrows the baseline's).
+    ``resample_max_s`` (``mlgate retrain``): models that fit in under that many seconds are refitted
+    ``resample_fits`` times on resampled training rows instead of reseeded (``ModelResult.resample_sd``,
+    ``mlgate.training.seeds``).
     """
     say = progress or (lambda _message: None)
     started = clock()
@@ -134,6 +139,7 @@ def train_models(
                 clock=clock,
                 latency=latency,
                 spread=name not in spread_known,
+                resample=(resample_max_s, resample_fits),
             )
             models[name] = result
             if rows is not None:
@@ -174,6 +180,7 @@ def _train_one(
     clock: Clock,
     latency: bool = True,
     spread: bool = True,
+    resample: tuple[float | None, int] = (None, 0),
 ) -> tuple[ModelResult, list[str], Predictions | None, Any]:
     from sklearn.base import clone
 
@@ -184,6 +191,7 @@ def _train_one(
     final = clone(model)
     rows: Predictions | None = None
     seed_sd: dict[str, float] = {}
+    resample_sd: dict[str, float] = {}
     if plan.kind == "cv":
         scores = cross_validate(name, model, plan, metrics, notes=notes, clock=clock)
         fit(name, final, plan.X, plan.y, notes=notes, clock=clock)
@@ -193,8 +201,14 @@ def _train_one(
         fit_s = fit(name, final, X, y, notes=notes, clock=clock)
         values, rows = predict_scored(name, final, metrics, X_test, y_test, notes=notes)
         folds = {}
-        seed_sd = {} if not spread else measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=(values, rows), fit_s=fit_s,
-                                      settings=config.train, notes=notes, clock=clock)  # fmt: skip
+        measured = (values, rows)
+        if resample[0] is not None:  # retrain: the spread between training sets stands in for the seeds'
+            resample_sd = measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=measured,
+                                              fit_s=fit_s, settings=config.train, notes=notes, clock=clock,
+                                              resample_max_s=resample[0], resample_fits=resample[1])  # fmt: skip
+        elif spread:
+            seed_sd = measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=measured, fit_s=fit_s,
+                                          settings=config.train, notes=notes, clock=clock)  # fmt: skip
     sample = plan.X_test if plan.X_test is not None else plan.X
     timings: dict[str, float] = {}
     if latency:
@@ -210,6 +224,7 @@ def _train_one(
         name=name, estimator=config.models[name].estimator, params=plain_params(estimator),
         metrics=values, folds=folds, timings=timings,
         artifact=Artifact(path=relative, sha256=saved.sha256, bytes=saved.bytes), seed_sd=seed_sd,
+        resample_sd=resample_sd,
     )  # fmt: skip
     return result, [*dropped, *notes.items], rows, final
 

@@ -7,6 +7,12 @@ of each metric too: each model that takes a ``random_state`` and fits in under `
 of each metric over all its fits is kept (``ModelResult.seed_sd``) and widens the gate's test in
 ``mlgate.evidence``. A model whose first refit predicts exactly as the original does is deterministic: spread 0, no
 more refits. Under cross-validation nothing is refitted (the fold scores carry the spread).
+
+``mlgate retrain`` asks a wider question: is the fresh *data* better than the data the live version was trained
+on? Two training sets of the same size from one population give models that differ by far more than two seeds
+do, so there each refit also draws its training rows again (a bootstrap resample of the rows, seeded), and the
+standard deviation over the fits (``ModelResult.resample_sd``) stands for the spread between training sets; any
+model that fits in under ``retrain.resample_max_s`` is refitted ``retrain.resample_fits`` times, seeded or not.
 """
 
 from __future__ import annotations
@@ -35,27 +41,52 @@ def measure_seed_spread(
     settings: TrainConfig,
     notes: Notes,
     clock: Clock = time.perf_counter,
+    resample_max_s: float | None = None,
+    resample_fits: int = 9,
 ) -> dict[str, float]:
-    """The standard deviation of each metric over the original fit and up to ``settings.seed_fits`` reseeded ones.
+    """The standard deviation of each metric over the original fit and up to ``settings.seed_fits`` refits.
 
-    ``data``: (X, y, X_test, y_test); ``first``: the original fit's metrics and predictions. Empty when the model
-    takes no seed, has no refits allowed, or fits too slowly to refit.
+    ``data``: (X, y, X_test, y_test); ``first``: the original fit's metrics and predictions. Reseeded refits on
+    the same rows by default: empty when the model takes no seed, has no refits allowed, or fits too slowly.
+    ``resample_max_s`` (``mlgate retrain``): ``resample_fits`` refits on bootstrap resamples of the training rows
+    instead, for a model that fits in under that many seconds.
     """
     from sklearn.base import clone
 
     seeds = [key for key in model.get_params(deep=True) if key == "random_state" or key.endswith("__random_state")]
-    if not seeds or settings.seed_fits < 1 or fit_s > settings.seed_fits_max_s:
+    limit = settings.seed_fits_max_s if resample_max_s is None else resample_max_s
+    count = settings.seed_fits if resample_max_s is None else resample_fits
+    if (not seeds and resample_max_s is None) or count < 1 or fit_s > limit:
         return {}
     X, y, X_test, y_test = data
     values = [first[0]]
-    for offset in range(1, settings.seed_fits + 1):
+    for offset in range(1, count + 1):
         refit = clone(model).set_params(**{key: settings.seed + 7919 * offset for key in seeds})
-        fit(name, refit, X, y, notes=notes, clock=clock)
+        rows_X, rows_y = (X, y) if resample_max_s is None else _resample(X, y, seed=settings.seed + offset)
+        fit(name, refit, rows_X, rows_y, notes=notes, clock=clock)
         scores, rows = predict_scored(name, refit, metrics, X_test, y_test, notes=notes)
-        if offset == 1 and _same(rows, first[1]):
+        if offset == 1 and resample_max_s is None and _same(rows, first[1]):
             return {m.name: 0.0 for m in metrics}  # the seed changes nothing: a deterministic model
         values.append(scores)
     return {m.name: statistics.stdev(v[m.name] for v in values) for m in metrics}
+
+
+def _resample(X: Any, y: Any, *, seed: int) -> tuple[Any, Any]:
+    """A bootstrap resample of the training rows (as many rows, drawn with replacement), seeded.
+
+    Class labels (a target that is not floating point) are resampled within each class, so every class keeps
+    its count and a refit predicts the same set of classes as the original.
+    """
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(y)
+    if labels.dtype.kind == "f":
+        picks = rng.integers(0, len(labels), size=len(labels))
+    else:
+        keys = labels.astype(str)
+        groups = [np.flatnonzero(keys == value) for value in np.unique(keys)]
+        picks = np.sort(np.concatenate([rng.choice(group, size=len(group), replace=True) for group in groups]))
+    rows = X.iloc[picks] if hasattr(X, "iloc") else X[picks]
+    return rows, (y.iloc[picks] if hasattr(y, "iloc") else np.asarray(y)[picks])
 
 
 def _same(a: Predictions, b: Predictions) -> bool:

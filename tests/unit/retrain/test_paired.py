@@ -46,3 +46,26 @@ def test_a_test_that_cannot_run_says_why() -> None:
                       train_rows=300)  # fmt: skip
     found = compare_with_live(folds, "forest", "accuracy", direction="higher", margin=0, alpha=0.05, ask="better")
     assert found == "fold counts differ (2 vs 3)"
+
+
+def test_the_spread_between_training_sets_widens_the_test_for_both_sides() -> None:
+    import dataclasses
+
+    from mlgate.stats import widen_by_seeds
+
+    spread = dataclasses.replace(ROWS, spread={"forest": {"accuracy": 0.03}}, fits=4)
+    plain = compare_with_live(ROWS, "forest", "accuracy", direction="higher", margin=0.02, alpha=0.05, ask="better")
+    wide = compare_with_live(spread, "forest", "accuracy", direction="higher", margin=0.02, alpha=0.05, ask="better")
+    assert not isinstance(plain, str) and not isinstance(wide, str)
+    assert wide.estimate == plain.estimate
+    assert wide.low < plain.low and wide.high > plain.high and wide.p_value > plain.p_value
+    assert wide.method == "Tango score test + training-data spread (4 fits)"
+    swapped = test_paired("accuracy", Y, Predictions(pred=OURS), Predictions(pred=LIVE), direction="higher",
+                          margin=0.02, alpha=0.05)  # fmt: skip
+    # the live version borrows the candidate's spread (its training set was one more draw): variance 2 · 0.03²,
+    # with the degrees of freedom of one spread estimated from 4 fits
+    expected = widen_by_seeds(swapped, base_sd=None, new_sd=0.03, fits=4, direction="higher", margin=0.02,
+                              alpha=0.05)  # fmt: skip
+    assert wide.p_value == pytest.approx(expected.p_worse)
+    other = compare_with_live(spread, "forest", "f1_macro", direction="higher", margin=0.02, alpha=0.05, ask="better")
+    assert not isinstance(other, str) and "spread" not in other.method  # no spread measured for that metric

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import ExtraTreesClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.naive_bayes import GaussianNB
 
 from mlgate.config import TrainConfig
 from mlgate.training.evaluate import Notes, predict_scored
@@ -51,3 +52,30 @@ def test_deterministic_slow_or_seedless_models_are_not_refitted_for_nothing() ->
     first = predict_scored("m", model, metrics, X_test, y_test, notes=Notes())
     assert measure_seed_spread("m", model, metrics, (X, y, X_test, y_test), first=first, fit_s=0.1,
                                settings=TrainConfig(), notes=Notes()) == {}  # fmt: skip
+
+
+def test_retrain_refits_even_a_seedless_model_on_resampled_rows_keeping_every_class() -> None:
+    X, y, X_test, y_test = split()
+    model = GaussianNB()  # deterministic on fixed rows: the spread comes from the rows
+    first = predict_scored("m", model.fit(X, y), METRICS, X_test, y_test, notes=Notes())
+    found = measure_seed_spread("m", GaussianNB(), METRICS, (X, y, X_test, y_test), first=first,
+                                fit_s=0.1, settings=TrainConfig(seed=3), notes=Notes(), resample_max_s=5.0)  # fmt: skip
+    assert set(found) == {"accuracy", "roc_auc"} and found["roc_auc"] > 0
+    again = measure_seed_spread("m", GaussianNB(), METRICS, (X, y, X_test, y_test), first=first,
+                                fit_s=0.1, settings=TrainConfig(seed=3), notes=Notes(), resample_max_s=5.0)  # fmt: skip
+    assert again == found  # the resamples are seeded
+    slow = measure_seed_spread("m", GaussianNB(), METRICS, (X, y, X_test, y_test), first=first,
+                               fit_s=9.0, settings=TrainConfig(), notes=Notes(), resample_max_s=5.0)  # fmt: skip
+    assert slow == {}
+
+
+def test_a_resample_of_class_labels_keeps_each_class_count() -> None:
+    from mlgate.training.seeds import _resample
+
+    X = np.arange(12).reshape(6, 2)
+    y = np.array(["a", "a", "a", "a", "b", "c"])
+    rows, labels = _resample(X, y, seed=1)
+    assert sorted(labels) == sorted(y)  # every class keeps its count, "b" and "c" included
+    assert {tuple(r) for r in rows} <= {tuple(r) for r in X}
+    numbers, target = _resample(X, np.linspace(0.0, 1.0, 6), seed=1)
+    assert len(target) == 6 and set(target) <= set(np.linspace(0.0, 1.0, 6))
