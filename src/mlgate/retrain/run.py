@@ -14,8 +14,8 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
