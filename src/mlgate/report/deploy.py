@@ -12,7 +12,8 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from mlgate import __version__
-from mlgate.report.escape import command_data, command_property, md
+from mlgate.text.actions_log import escape_data, escape_property
+from mlgate.text.markdown import md
 
 if TYPE_CHECKING:  # types only: renderers never reach the endpoint
     from mlgate.deploy.outcome import DeployOutcome, Step
@@ -124,8 +125,8 @@ def _watch_table(watches: tuple[WatchResult, ...]) -> list[str]:
 def render_github(outcome: DeployOutcome) -> str:
     """The narration, then one annotation: a notice when the endpoint is as asked, an error otherwise."""
     level = "notice" if outcome.exit_code == 0 else "error"
-    title = command_property(f"mlgate {outcome.action}: {outcome.outcome}")
-    return render_text(outcome) + f"::{level} title={title}::{command_data(describe_result(outcome))}\n"
+    title = escape_property(f"mlgate {outcome.action}: {outcome.outcome}")
+    return render_text(outcome) + f"::{level} title={title}::{escape_data(describe_result(outcome))}\n"
 
 
 def to_data(outcome: DeployOutcome) -> dict[str, Any]:

@@ -15,9 +15,11 @@ from tabulate import tabulate
 
 from mlgate.monitor.model import MonitorResult, SchemaCheck
 from mlgate.report import monitor_json
-from mlgate.report.escape import command_data, example, md
 from mlgate.report.monitor_findings import Finding, list_findings
 from mlgate.report.monitor_sections import drift_chart, drift_markdown, drift_text, labels_markdown, labels_text
+from mlgate.text.actions_log import escape_data
+from mlgate.text.markdown import code, md
+from mlgate.text.terminal import example
 
 __all__ = ["drift_chart", "headline", "render_github", "render_json", "render_markdown", "render_text", "to_data"]
 
@@ -51,7 +53,7 @@ def render_markdown(result: MonitorResult) -> str:
     read = result.read
     out += [f"Live version **{md(result.version)}** (from {result.version_source}) · window "
             f"{result.window_start} → {result.window_end} · {read.rows:,} rows judged of {read.rows_read:,} read "
-            f"from {read.files} file{'s' * (read.files != 1)} in `{md(read.location, 120)}`", ""]  # fmt: skip
+            f"from {read.files} file{'s' * (read.files != 1)} in `{code(read.location, 120)}`", ""]  # fmt: skip
     if (sure := level(result)) is not None:
         out += [f"<sub>{md(sure[0].upper() + sure[1:], 300)}</sub>", ""]
     for number, finding in enumerate(list_findings(result), start=1):
@@ -65,7 +67,7 @@ def render_markdown(result: MonitorResult) -> str:
             out += [chart for r in report.drifted[:CHARTS] if (chart := drift_chart(r))]
     if result.labels is not None:
         out += labels_markdown(result.labels)
-    problems = [f"`{md(p.path, 100)}:{p.line}` {md(p.reason, 120)}" for p in read.problems]
+    problems = [f"`{code(p.path, 100)}:{p.line}` {md(p.reason, 120)}" for p in read.problems]
     notes = list(result.notes) + _read_notes(result)
     if notes or problems:
         out += ["<sub>" + " · ".join([md(n, 300) for n in notes] + problems) + "</sub>", ""]
@@ -89,9 +91,9 @@ def _schema_markdown(check: SchemaCheck) -> list[str]:
         out += [tabulate(rows, ["Field", "Check", "Severity", "Rows", "Problem", "Examples"], tablefmt="github",
                          disable_numparse=True), ""]  # fmt: skip
     if check.invalid_requests:
-        out += ["First invalid requests: " + ", ".join(f"`{md(r, 40)}`" for r in check.invalid_requests), ""]
+        out += ["First invalid requests: " + ", ".join(f"`{code(r, 40)}`" for r in check.invalid_requests), ""]
     if check.skipped:
-        out += ["Not checked: " + "; ".join(f"`{md(n)}` ({md(r)})" for n, r in check.skipped), ""]
+        out += ["Not checked: " + "; ".join(f"`{code(n)}` ({md(r)})" for n, r in check.skipped), ""]
     return out
 
 
@@ -125,10 +127,10 @@ def render_text(result: MonitorResult) -> str:
 
 def render_github(result: MonitorResult) -> str:
     """``::error`` per breach, ``::warning`` per warning (and for too little data), then the text report."""
-    out = [f"::error title=mlgate monitor::{command_data(b)}" for b in result.breaches if result.verdict == "breach"]
+    out = [f"::error title=mlgate monitor::{escape_data(b)}" for b in result.breaches if result.verdict == "breach"]
     if result.verdict == "insufficient":
-        out.append(f"::warning title=mlgate monitor::{command_data(headline(result))}")
-    out += [f"::warning title=mlgate monitor::{command_data(w)}" for w in result.warnings]
+        out.append(f"::warning title=mlgate monitor::{escape_data(headline(result))}")
+    out += [f"::warning title=mlgate monitor::{escape_data(w)}" for w in result.warnings]
     return "\n".join(out) + ("\n" if out else "") + render_text(result)
 
 

@@ -13,8 +13,8 @@ from tabulate import tabulate
 from mlgate.data.drift_report import DriftReport, FieldDriftResult
 from mlgate.monitor.model import LabelCheck, LiveMetric
 from mlgate.report.chart import label
-from mlgate.report.escape import md
 from mlgate.report.monitor_findings import describe_evidence, describe_metric, describe_shift, format_p
+from mlgate.text.markdown import code, md
 
 BAR = 30  # columns of the longest bar of a drift chart
 _METRIC_ICONS = {"fail": "❌ worse", "ok": "✅ ok", "better": "✅ better", "skipped": "· skipped"}
@@ -23,15 +23,15 @@ _METRIC_MARKS = {"fail": "✗ worse", "ok": "✓ ok", "better": "✓ better", "s
 
 def drift_markdown(report: DriftReport) -> list[str]:
     """The reference, a table of every field (drifted first) and notes."""
-    out = [f"Reference: `{md(report.reference, 120)}` · {len(report.drifted)} of {len(report.fields)} "
+    out = [f"Reference: `{code(report.reference, 120)}` · {len(report.drifted)} of {len(report.fields)} "
            f"field{'s' * (len(report.fields) != 1)} drifted", ""]  # fmt: skip
     if report.fields:
         rows = [[md(r.field), md(describe_shift(r), 120), f"{r.psi:.3f}", "—" if r.ks is None else f"{r.ks:.3f}",
                  _p_cell(r), drift_status(r, emoji=True)] for r in order_fields(report)]  # fmt: skip
         out += [tabulate(rows, ["Field", "Shift (reference → live)", "PSI", "KS", "p (test)", "Status"],
                          tablefmt="github", disable_numparse=True), ""]  # fmt: skip
-    notes = [f"`{md(r.field)}`: {md(r.note, 120)}" for r in report.fields if r.note]
-    notes += [f"`{md(name)}` not checked ({md(reason)})" for name, reason in report.skipped]
+    notes = [f"`{code(r.field)}`: {md(r.note, 120)}" for r in report.fields if r.note]
+    notes += [f"`{code(name)}` not checked ({md(reason)})" for name, reason in report.skipped]
     if notes:
         out += ["<sub>" + " · ".join(notes) + "</sub>", ""]
     return out
@@ -77,7 +77,7 @@ def drift_chart(r: FieldDriftResult) -> str | None:
 
 
 def labels_markdown(check: LabelCheck) -> list[str]:
-    out = ["#### Live metrics", "", f"{check.matched:,} captured rows matched a label in `{md(check.source, 120)}` "
+    out = ["#### Live metrics", "", f"{check.matched:,} captured rows matched a label in `{code(check.source, 120)}` "
            f"({check.labels:,} labels)", ""]  # fmt: skip
     if check.metrics:
         rows = [[md(m.metric), _registered(m), _live(m), _change(m), "—" if m.test is None else f"{m.margin:.4g}",

@@ -7,7 +7,9 @@ from typing import Any
 
 from mlgate import __version__
 from mlgate.data.results import FileResult, ValidationResult, Violation
-from mlgate.report.escape import command_data, command_property, example, md
+from mlgate.text.actions_log import escape_data, escape_property
+from mlgate.text.markdown import code, md
+from mlgate.text.terminal import example
 
 SCHEMA_VERSION = 1
 _DATASET_CHECKS = ("row-count", "null-fraction", "drift")
@@ -82,7 +84,7 @@ def render_markdown(result: ValidationResult) -> str:
         bad = sum(not f.valid for f in result.files)
         verdict = (f"### ❌ Data invalid: {result.errors:,} error{'s' * (result.errors != 1)} in {bad} of {files} "
                    f"file{'s' * (files != 1)}")  # fmt: skip
-    footer = f"<sub>mlgate {__version__} · schema `{md(result.schema, 120)}`</sub>\n"
+    footer = f"<sub>mlgate {__version__} · schema `{code(result.schema, 120)}`</sub>\n"
     return f"{verdict}\n\n{render_files_markdown(result)}{footer}"
 
 
@@ -94,7 +96,7 @@ def render_files_markdown(result: ValidationResult) -> str:
 
     out = []
     for f in result.files:
-        out.append(f"{'✅' if f.valid else '❌'} **`{md(f.path, 120)}`** — {md(describe_file(f), 200)}")
+        out.append(f"{'✅' if f.valid else '❌'} **`{code(f.path, 120)}`** — {md(describe_file(f), 200)}")
         if f.drift_skipped:
             out += ["", f"Drift not checked: {md(f.drift_skipped, 200)}."]
         if f.violations:
@@ -179,21 +181,21 @@ def annotate(result: ValidationResult, *, limit: int = 50, without: tuple[str, .
             if v.check in without:
                 continue
             level = "error" if v.severity == "error" else "warning"
-            title = command_property(f"{v.field}: {v.check}" if v.field else v.check)
-            where = f"file={command_property(f.path)}"
+            title = escape_property(f"{v.field}: {v.check}" if v.field else v.check)
+            where = f"file={escape_property(f.path)}"
             pairs = list(zip(v.lines, v.rows, strict=True)) if v.lines else []
             if pairs:
                 for i, (line, row) in enumerate(pairs):
                     if emitted >= limit:
                         skipped += len(pairs) - i
                         break
-                    out.append(f"::{level} {where},line={line},title={title}::{command_data(_annotation(v, i, row))}")
+                    out.append(f"::{level} {where},line={line},title={title}::{escape_data(_annotation(v, i, row))}")
                     emitted += 1
             elif emitted < limit:
                 message = f"{v.count:,} × {v.message}; rows {_rows(v)}" + (
                     f"; e.g. {_examples(v)}" if v.examples else ""
                 )
-                out.append(f"::{level} {where},title={title}::{command_data(message)}")
+                out.append(f"::{level} {where},title={title}::{escape_data(message)}")
                 emitted += 1
             else:
                 skipped += v.count
