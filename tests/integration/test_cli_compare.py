@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from mlgate.cli import main
-from mlgate.report.escape import md
+from mlgate.text.markdown import md
 from mlgate.results import Evaluation, ModelResult, ResultSet, write_results
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "compare.schema.json"

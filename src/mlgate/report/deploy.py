@@ -12,6 +12,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from mlgate import __version__
+from mlgate.text import terminal
 from mlgate.text.actions_log import escape_data, escape_property
 from mlgate.text.markdown import md
 
@@ -55,7 +56,7 @@ def describe_result(outcome: DeployOutcome) -> str:
 
 
 def render_text(outcome: DeployOutcome) -> str:
-    """The narration, as MOCKUPS.md §3 shows it."""
+    """The narration, as MOCKUPS.md §3 shows it; each line inert (reasons and details carry data)."""
     lines: list[str] = []
     for step in outcome.steps:
         smoke = outcome.smoke if step.name == "smoke" else outcome.verify if step.name == "verify" else None
@@ -64,7 +65,7 @@ def render_text(outcome: DeployOutcome) -> str:
     lines.append(f"▸ {'result':<11} {describe_result(outcome)} ({outcome.seconds:.1f} s)")
     if outcome.exit_code:
         lines.append(f"exit {int(outcome.exit_code)}")
-    return "\n".join(lines) + "\n"
+    return "".join(terminal.escape(line, None) + "\n" for line in lines)
 
 
 def _step_lines(step: Step, smoke: SmokeResult | None) -> list[str]:

@@ -115,22 +115,23 @@ def _verdict(report: DriftReport) -> str:
 
 
 def render_drift_text(report: DriftReport) -> str:
+    line = terminal.escape
     mark = "✗" if report.dataset_drift else ("⚠" if report.drifted else "✓")
-    out = [f"{mark} Drift vs {report.reference}: {_verdict(report)}"]
+    out = [f"{mark} Drift vs {line(report.reference)}: {_verdict(report)}"]
     if report.fields:
         rows = [
-            [r.field, r.kind, _number(r.psi), _number(r.ks), _new(r), sparkline(r.reference_shares, r.current_shares),
-             _status(r, emoji=False)]
+            [line(r.field, 60), r.kind, _number(r.psi), _number(r.ks), line(_new(r), 80),
+             sparkline(r.reference_shares, r.current_shares), _status(r, emoji=False)]
             for r in report.fields
         ]  # fmt: skip
         headers = ["field", "kind", "PSI", "KS", "new categories", "reference → current", "status"]
         body = tabulate(rows, headers, tablefmt="plain", disable_numparse=True)
-        out += ["", *("  " + line for line in body.splitlines()), ""]
-    out += [f"  note: {r.field}: {r.note}" for r in report.fields if r.note]
-    out += [f"  note: {r.field}: missing categories: {', '.join(r.missing_categories[:5])}"
+        out += ["", *("  " + row for row in body.splitlines()), ""]
+    out += [f"  note: {line(r.field)}: {line(r.note, None)}" for r in report.fields if r.note]
+    out += [f"  note: {line(r.field)}: missing categories: {line(', '.join(r.missing_categories[:5]), None)}"
             for r in report.fields if r.missing_categories]  # fmt: skip
     if report.skipped:
-        out.append("  not checked: " + "; ".join(f"{name} ({reason})" for name, reason in report.skipped))
+        out.append("  not checked: " + "; ".join(f"{line(name)} ({line(reason)})" for name, reason in report.skipped))
     return "\n".join(out) + "\n"
 
 

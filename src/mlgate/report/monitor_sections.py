@@ -14,6 +14,7 @@ from mlgate.data.drift_report import DriftReport, FieldDriftResult
 from mlgate.monitor.model import LabelCheck, LiveMetric
 from mlgate.report.chart import label
 from mlgate.report.monitor_findings import describe_evidence, describe_metric, describe_shift, format_p
+from mlgate.text import terminal
 from mlgate.text.markdown import code, md
 
 BAR = 30  # columns of the longest bar of a drift chart
@@ -38,11 +39,12 @@ def drift_markdown(report: DriftReport) -> list[str]:
 
 
 def drift_text(title: str, report: DriftReport) -> list[str]:
-    out = [f"  {title}: {len(report.drifted)} of {len(report.fields)} field(s) drifted vs {report.reference}"]
-    out += [f"    {drift_status(r, emoji=False)} {r.field}: {describe_shift(r)}; {describe_evidence(r)}"
-            for r in order_fields(report)]  # fmt: skip
+    line = terminal.escape
+    out = [f"  {title}: {len(report.drifted)} of {len(report.fields)} field(s) drifted vs {line(report.reference)}"]
+    out += [f"    {drift_status(r, emoji=False)} {line(r.field)}: {line(describe_shift(r), None)}; "
+            f"{line(describe_evidence(r), None)}" for r in order_fields(report)]  # fmt: skip
     if report.skipped:
-        out.append("    not checked: " + "; ".join(f"{name} ({reason})" for name, reason in report.skipped))
+        out.append("    not checked: " + "; ".join(f"{line(name)} ({line(reason)})" for name, reason in report.skipped))
     return out
 
 
@@ -94,7 +96,8 @@ def labels_markdown(check: LabelCheck) -> list[str]:
 
 def labels_text(check: LabelCheck) -> list[str]:
     out = [f"  live metrics: {check.matched:,} rows matched a label (of {check.labels:,})"]
-    return out + [f"    {_METRIC_MARKS.get(m.status, m.status)} {describe_metric(m)}" for m in check.metrics]
+    return out + [f"    {_METRIC_MARKS.get(m.status, m.status)} {terminal.escape(describe_metric(m), None)}"
+                  for m in check.metrics]  # fmt: skip
 
 
 def _p(r: FieldDriftResult) -> float:

@@ -7,6 +7,7 @@ from typing import Any
 
 from mlgate import __version__
 from mlgate.data.results import FileResult, ValidationResult, Violation
+from mlgate.text import terminal
 from mlgate.text.actions_log import escape_data, escape_property
 from mlgate.text.markdown import code, md
 from mlgate.text.terminal import example
@@ -46,7 +47,7 @@ def describe_file(f: FileResult) -> str:
 
 
 def _summary(f: FileResult) -> str:
-    return f"{'✓' if f.valid else '✗'} {f.path} — {describe_file(f)} ({f.seconds:.1f} s)"
+    return f"{'✓' if f.valid else '✗'} {terminal.escape(f.path, None)} — {describe_file(f)} ({f.seconds:.1f} s)"
 
 
 def render_text(result: ValidationResult) -> str:
@@ -59,18 +60,18 @@ def render_text(result: ValidationResult) -> str:
         out.append(_summary(f))
         if f.violations:
             table = [
-                [v.field or "(file)", v.check + (" ⚠" if v.severity == "warning" else ""), f"{v.count:,}", _rows(v), _examples(v)]
+                [terminal.escape(v.field or "(file)", 80), v.check + (" ⚠" if v.severity == "warning" else ""), f"{v.count:,}", _rows(v), terminal.escape(_examples(v), None)]
                 for v in f.violations
             ]  # fmt: skip
             headers = ["field", "check", "count", f"rows (first {ROWS_SHOWN})", "examples"]
             body = tabulate(table, headers, tablefmt="plain", colalign=("left", "left", "right", "left", "left"))
             out += ["", *("  " + line for line in body.splitlines()), ""]
-        out += [f"  note: {note}" for note in f.notes]
-        out += [f"  note: drift not checked: {f.drift_skipped}"] if f.drift_skipped else []
+        out += [f"  note: {terminal.escape(note, None)}" for note in f.notes]
+        out += [f"  note: drift not checked: {terminal.escape(f.drift_skipped, None)}"] if f.drift_skipped else []
         if f.drift is not None:
             out += ["", *(f"  {line}".rstrip() for line in render_drift_text(f.drift).splitlines())]
     if any(f.violations for f in result.files):
-        out.append(f"  Full list: --format json.  Schema: {result.schema}")
+        out.append(f"  Full list: --format json.  Schema: {terminal.escape(result.schema, None)}")
     return "\n".join(out) + "\n"
 
 
