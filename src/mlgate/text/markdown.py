@@ -12,7 +12,7 @@ A value from data is shown as text and can never act:
 - one line: line breaks become spaces, other control characters are shown as ``\\x1b``.
 
 Inside a code span GitHub links nothing and markdown does nothing, so :func:`code` only has to keep the span
-closed and on one line (and, in a table cell, escape ``|``).
+closed and on one line. Table cells use :func:`md`: a pipe inside a code span would still split the cell.
 """
 
 from __future__ import annotations
@@ -42,8 +42,6 @@ def md(value: object, limit: int | None = 60) -> str:
     return _LINKS.sub(lambda m: ZWSP.join(g for g in m.groups() if g is not None), text)
 
 
-def code(value: object, limit: int | None = 80, *, cell: bool = False) -> str:
-    """The inside of an inline code span (the caller adds the backticks): no backtick, one line; ``cell``:
-    it sits in a table, where ``|`` must be escaped even inside code."""
-    text = _one_line(value, limit).replace("`", "'") or " "
-    return text.replace("|", "\\|") if cell else text
+def code(value: object, limit: int | None = 80) -> str:
+    """The inside of an inline code span outside tables (the caller adds the backticks): no backtick, one line."""
+    return _one_line(value, limit).replace("`", "'") or " "
