@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from mlgate.text.actions_log import neutralise
 from mlgate.text.controls import BIDI_CHARS, clip, show
 
 ZWSP = "\u200b"
@@ -31,9 +32,10 @@ _LINKS = re.compile(r"(?i)(:)(//)|\b(www)(\.)|\b(gh)(-\d)")
 
 
 def _one_line(value: object, limit: int | None) -> str:
-    """The value's text: bidirectional controls removed, line breaks as spaces, other controls visible."""
+    """The value's text: bidirectional controls removed, line breaks as spaces, other controls visible, and
+    inert in the Actions log too (a report printed with ``--format markdown`` in a step lands there)."""
     text = BIDI_CHARS.sub("", str(value))
-    return show(_BREAKS.sub(" ", clip(text, limit)))
+    return neutralise(show(_BREAKS.sub(" ", clip(text, limit))))
 
 
 def md(value: object, limit: int | None = 60) -> str:
