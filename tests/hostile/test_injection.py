@@ -15,13 +15,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
 
-from inert import log_problems, markdown_problems, terminal_problems
+from inert import hostile_text, log_problems, markdown_problems, terminal_problems
 from mlgate.cli import main
+from mlgate.data.results import FileResult, ValidationResult, Violation
 from mlgate.deploy.outcome import DeployOutcome, Step
 from mlgate.github.client import GitHubClient, GitHubError
+from mlgate.registry.model import HistoryEvent, StatusChange
+from mlgate.registry.render import render_change, render_history, render_list, render_version
 from mlgate.report import deploy as deploy_report
 from mlgate.report import monitor as monitor_report
+from mlgate.report import validation as validation_report
+from unit.registry.test_render import approved
 from unit.report.monitor_results import PLAN, result
 from unit.training.project import write_project
 
@@ -246,3 +252,53 @@ def test_a_github_error_never_prints_the_token(body: dict[str, object], capsys: 
     assert "GitHub API" in err
     no_traceback(err)
     assert log_problems(err) == []
+
+
+# --- every renderer, property-based: hypothesis glues attack fragments and arbitrary text ---------------------------
+
+
+BOUNDED = settings(max_examples=200, deadline=None, derandomize=True)
+
+
+@BOUNDED
+@given(hostile_text(), hostile_text())
+def test_every_validation_format_is_inert(name: str, value: str) -> None:
+    violation = Violation(name, "enum", "error", 2, (2, 3), f"not one of {value}", lines=(3, 4), examples=(value,))
+    hostile = ValidationResult(name, (FileResult(name, "csv", 2, 2, 0.1, (violation,), notes=(value,)),))
+    inert_everywhere(validation_report.render_markdown(hostile), "markdown")
+    inert_everywhere(validation_report.render_text(hostile), "text")
+    inert_everywhere(validation_report.render_github(hostile), "github")
+
+
+@BOUNDED
+@given(hostile_text(), hostile_text())
+def test_every_monitor_format_is_inert(name: str, value: str) -> None:
+    hostile = dataclasses.replace(PLAN, field=name, new_categories=(value,), labels=(value, "b", "c"))
+    base = result()
+    assert base.feature_drift is not None
+    monitored = result(feature_drift=dataclasses.replace(base.feature_drift, fields=(hostile,)), notes=(value,))
+    inert_everywhere(monitor_report.render_markdown(monitored), "markdown")
+    inert_everywhere(monitor_report.render_text(monitored), "text")
+    inert_everywhere(monitor_report.render_github(monitored), "github")
+
+
+@BOUNDED
+@given(hostile_text(), hostile_text())
+def test_every_deploy_format_is_inert(version: str, value: str) -> None:
+    outcome = DeployOutcome(action="rollback", outcome="needs-person", target="local", version=version,
+                            previous=None, live=version, reason=value,
+                            steps=(Step("smoke", "failed", value, 0.1, hint=value),))  # fmt: skip
+    inert_everywhere(deploy_report.render_markdown(outcome), "markdown")
+    inert_everywhere(deploy_report.render_text(outcome), "text")
+    inert_everywhere(deploy_report.render_github(outcome), "github")
+
+
+@BOUNDED
+@given(hostile_text(), hostile_text())
+def test_every_registry_text_is_inert(by: str, reason: str) -> None:
+    version = approved()
+    change = StatusChange("approved", by, reason, "2026-01-01T00:00:00Z")
+    hostile = dataclasses.replace(version, model=by, registered_by=by, history=(change,), features=(reason,))
+    for text in (render_list([hostile]), render_version(hostile), render_change("approved", hostile, reason),
+                 render_history([HistoryEvent("2026-01-01T00:00:00Z", "approved", by, by, reason)])):  # fmt: skip
+        inert_everywhere(text, "text")
