@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 from mlgate.cli import main
-from mlgate.report.escape import md
 from mlgate.results import Evaluation, ModelResult, ResultSet, write_results
+from mlgate.text.markdown import md
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "compare.schema.json"
 BASE_SHA = "d3cd69f" + "0" * 33

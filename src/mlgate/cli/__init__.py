@@ -6,6 +6,7 @@ are imported only when invoked, so ``mlgate --help`` stays fast.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import time
@@ -16,6 +17,7 @@ import click
 
 from mlgate import __version__
 from mlgate.cli.lazy import LazyGroup
+from mlgate.cli.output import echo, say_error
 from mlgate.errors import ExitCode, MlgateError, exit_code_for
 
 # name -> (module, attribute, short help): the explicit registry of commands.
@@ -61,10 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("mlgate: interrupted", err=True)
+        echo("mlgate: interrupted", err=True)
         return ExitCode.INTERRUPTED
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()  # a usage error quotes the argument it refused: shown through the guard
+        exc.show(file=shown)
+        say_error(shown.getvalue().rstrip("\n"))
         return ExitCode.BAD_INPUT
     except BaseException as exc:  # noqa: BLE001 - the one place every failure is translated
         return report_exception(exc)
@@ -103,17 +107,16 @@ def report_exception(exc: BaseException) -> int:
 
         traceback.print_exception(exc, file=sys.stderr)
     if isinstance(exc, KeyboardInterrupt):
-        click.echo("mlgate: interrupted", err=True)
+        echo("mlgate: interrupted", err=True)
     elif isinstance(exc, MlgateError) and code != ExitCode.INTERNAL:
-        click.echo(f"mlgate: error: {exc.message}", err=True)
+        say_error(f"mlgate: error: {exc.message}")
         if exc.hint:
-            click.echo(f"  hint: {exc.hint}", err=True)
+            say_error(f"  hint: {exc.hint}")
     else:
         log = write_crash_log(exc)
-        click.echo(
+        say_error(
             f"mlgate: internal error (a bug): {type(exc).__name__}: {exc}\n"
-            f"  traceback saved to {log}; please attach it to an issue",
-            err=True,
+            f"  traceback saved to {log}; please attach it to an issue"
         )
     return code
 

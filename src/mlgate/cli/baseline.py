@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mlgate.cli.common import config_option, get_config, write_github_outputs
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode
 
 
@@ -49,7 +50,7 @@ def locate(
     if github_output:
         write_github_outputs(values)
     if output_format == "json":
-        click.echo(json.dumps(values, indent=2))
+        echo(json.dumps(values, indent=2))
     else:
-        click.echo("".join(f"{k}={v}\n" for k, v in values.items()), nl=False)
+        echo("".join(f"{k}={v}\n" for k, v in values.items()), nl=False)
     return ExitCode.OK

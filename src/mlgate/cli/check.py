@@ -15,6 +15,7 @@ from mlgate.cli.common import (
     resolve_format,
     write_github_outputs,
 )
+from mlgate.cli.output import echo
 from mlgate.cli.train import StepPrinter
 from mlgate.errors import ExitCode
 
@@ -88,7 +89,7 @@ def check(
         "json": lambda: render.render_json(result, context),
         "github": lambda: render.render_github(result, context),
     }
-    click.echo(shown.get(fmt, lambda: render.render_text(result, context))(), nl=False)
+    echo(shown.get(fmt, lambda: render.render_text(result, context))(), nl=False)
     code = ExitCode.CHECKS_FAILED if result.verdict == "fail" else ExitCode.OK
     if github_output:
         write_github_outputs({

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mlgate.cli.common import open_github
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def comment(
         except NotAccessibleError as exc:  # a fork PR's read-only token, or a missing permission
             if summary is not None:
                 actions.append_summary(summary, report)
-            click.echo(actions.annotation("warning", f"{exc.message}. {exc.hint}", title="mlgate comment"))
+            echo(actions.annotation("warning", f"{exc.message}. {exc.hint}", title="mlgate comment"))
             if strict:
                 raise
             return ExitCode.OK
@@ -81,11 +82,11 @@ def _report(result: PublishResult, head: str | None, environ: dict[str, str]) ->
     from mlgate.github import actions
 
     if head is None:
-        click.echo(actions.annotation("notice", "no head commit known: the stale-run guard was skipped (pass --head)"))
+        echo(actions.annotation("notice", "no head commit known: the stale-run guard was skipped (pass --head)"))
     if result.action == "stale":
         assert head is not None
         assert result.current_head is not None
-        click.echo(
+        echo(
             actions.annotation(
                 "notice",
                 f"PR #{result.number} has moved on to {result.current_head[:7]}; this run is for {head[:7]}, so the "
@@ -95,7 +96,7 @@ def _report(result: PublishResult, head: str | None, environ: dict[str, str]) ->
         )
     else:
         deleted = f"; deleted {len(result.deleted)} duplicate(s)" if result.deleted else ""
-        click.echo(f"mlgate: comment {result.action} on PR #{result.number}: {result.url}{deleted}")
+        echo(f"mlgate: comment {result.action} on PR #{result.number}: {result.url}{deleted}")
     if environ.get("GITHUB_OUTPUT"):
         values = {
             "result": result.action,

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from mlgate.cli.common import actions_run_url, config_option, format_option, get_config, resolve_format
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode, InputError
 
 PATHS = click.Path(path_type=Path)
@@ -111,5 +112,5 @@ def compare(
         text = render.render_github(comparison, context)
     else:
         text = render.render_text(comparison, context)
-    click.echo(text, nl=False)
+    echo(text, nl=False)
     return ExitCode.CHECKS_FAILED if comparison.verdict == "fail" else ExitCode.OK

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode, InputError
 
 
@@ -56,14 +57,14 @@ def demo(folder: Path | None, keep: bool, output_format: str) -> int:
 
     def begin(number: int, title: str) -> None:
         printer.close()
-        click.echo(render_begin(number, PLANNED_STEPS, title), nl=False)
+        echo(render_begin(number, PLANNED_STEPS, title), nl=False)
 
     def done(step: object) -> None:
         printer.close()
-        click.echo(render_step(step), nl=False)  # type: ignore[arg-type]
+        echo(render_step(step), nl=False)  # type: ignore[arg-type]
 
     if text:
-        click.echo(f"mlgate demo: working in {root}")
+        echo(f"mlgate demo: working in {root}")
     runner = StepRunner(
         clock=time.perf_counter, begin=begin if text else _quiet_begin, done=done if text else _quiet_done
     )
@@ -74,7 +75,7 @@ def demo(folder: Path | None, keep: bool, output_format: str) -> int:
         printer.close()
         if not kept:
             shutil.rmtree(root, ignore_errors=True)
-    click.echo(render_summary(result, kept=kept) if text else render_json(result), nl=False)
+    echo(render_summary(result, kept=kept) if text else render_json(result), nl=False)
     return ExitCode.OK if result.ok else ExitCode.CHECKS_FAILED
 
 

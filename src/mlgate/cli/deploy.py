@@ -22,6 +22,7 @@ from mlgate.cli.common import (
     resolve_format,
     write_github_outputs,
 )
+from mlgate.cli.output import echo
 from mlgate.cli.train import StepPrinter
 from mlgate.errors import exit_code_for
 
@@ -147,7 +148,7 @@ def report_outcome(outcome: DeployOutcome, fmt: str, *, summary_path: Path | Non
         "json": render.render_json,
         "github": render.render_github,
     }
-    click.echo(renderers[fmt](outcome), nl=False)
+    echo(renderers[fmt](outcome), nl=False)
     if summary_path is not None:
         append_job_summary(summary_path, render.render_markdown(outcome))
     code = int(outcome.exit_code)

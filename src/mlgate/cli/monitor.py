@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mlgate.cli.common import append_job_summary, config_option, format_option, get_config, open_github, resolve_format
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def monitor(
         "json": render.render_json,
         "github": render.render_github,
     }
-    click.echo(renderers[fmt](result), nl=False)
+    echo(renderers[fmt](result), nl=False)
     markdown = render.render_markdown(result)
     if out_dir is not None:
         write_atomic(out_dir / "monitor.json", render.render_json(result))
@@ -93,7 +94,7 @@ def _sync_issue(result: MonitorResult, markdown: str, key: str) -> None:
     from mlgate.github.issues import sync_monitor_issue
 
     if result.verdict == "insufficient":
-        click.echo("mlgate: monitor issue left as it is: not enough captured rows to judge")
+        echo("mlgate: monitor issue left as it is: not enough captured rows to judge")
         return
     title = f"mlgate monitor: breach on version {result.version}"
     with open_github(os.environ, what="--issue") as (client, repo):
@@ -104,7 +105,7 @@ def _sync_issue(result: MonitorResult, markdown: str, key: str) -> None:
             summary = os.environ.get("GITHUB_STEP_SUMMARY")
             if summary:
                 actions.append_summary(Path(summary), markdown)
-            click.echo(actions.annotation("warning", f"{exc.message}. {exc.hint}", title="mlgate monitor"))
+            echo(actions.annotation("warning", f"{exc.message}. {exc.hint}", title="mlgate monitor"))
             return
     where = f" #{outcome.number}: {outcome.url}" if outcome.number is not None else ""
-    click.echo(f"mlgate: monitor issue {outcome.action}{where}")
+    echo(f"mlgate: monitor issue {outcome.action}{where}")

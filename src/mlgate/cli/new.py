@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode
 
 
@@ -45,7 +46,7 @@ def new(
         overwrite=overwrite_if_exists,
     )
     project = generate_project(options)
-    click.echo(render_next_steps(project))
+    echo(render_next_steps(project))
     return ExitCode.OK
 
 

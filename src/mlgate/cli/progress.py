@@ -8,6 +8,9 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from mlgate.text import terminal
+from mlgate.text.actions_log import workflow_command
+
 
 class ProgressPrinter:
     """Callable progress sink ``(path, done, total, rows)`` for the library, rendered to stderr."""
@@ -38,6 +41,7 @@ class ProgressPrinter:
             return
         self.last = now
         share = min(done / total, 1.0) if total else 0.0
+        path = terminal.escape(path, None)  # a file name is data: shown, never acted on
         if self.tty:
             bar = "█" * int(share * 30) + "░" * (30 - int(share * 30))
             self.stream.write(f"\r  {bar} {share:4.0%}  {rows:,} rows  {path[-40:]}")
@@ -45,7 +49,7 @@ class ProgressPrinter:
         else:
             if self.actions and self.group != path:
                 self._end_group()
-                self.stream.write(f"::group::mlgate: reading {path}\n")
+                self.stream.write(workflow_command("group", f"mlgate: reading {path}") + "\n")
                 self.group = path
             self.stream.write(f"  … {path}: {share:.0%} ({rows:,} rows, {now - self.started:.0f} s)\n")
         self.stream.flush()

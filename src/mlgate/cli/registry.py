@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from mlgate.cli.common import config_option, get_config, write_github_outputs
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode
 from mlgate.registry import STATUSES, ModelVersion, Status, open_registry
 from mlgate.registry.actor import resolve_actor, utc_now
@@ -79,7 +80,7 @@ def register(
     config = get_config(config_path)
     actor = resolve_actor(by, os.environ)
     store = open_registry(config)
-    say: Callable[[str], None] = (lambda m: click.echo(f"  … {m}", err=True)) if output_format == "text" else _quiet
+    say: Callable[[str], None] = (lambda m: echo(f"  … {m}", err=True)) if output_format == "text" else _quiet
     candidate = build_candidate(results, config, model=model_name, best=best, by=actor, now=utc_now(), progress=say)
     same = next((v for v in store.list() if v.sha256 == candidate.version.sha256), None)
     if same is not None:
@@ -101,7 +102,7 @@ def register(
 def list_versions(status: str | None, output_format: str, config_path: Path | None) -> int:
     """List the versions, oldest first."""
     versions = [v for v in open_registry(get_config(config_path)).list() if status is None or v.status == status]
-    click.echo(render_json(list_document(versions)) if output_format == "json" else render_list(versions), nl=False)
+    echo(render_json(list_document(versions)) if output_format == "json" else render_list(versions), nl=False)
     return ExitCode.OK
 
 
@@ -114,9 +115,9 @@ def list_versions(status: str | None, output_format: str, config_path: Path | No
 def show(version: str, required: str | None, output_format: str, config_path: Path | None) -> int:
     """Show everything recorded about VERSION."""
     found = open_registry(get_config(config_path)).get(version)
-    click.echo(render_json(show_document(found)) if output_format == "json" else render_version(found), nl=False)
+    echo(render_json(show_document(found)) if output_format == "json" else render_version(found), nl=False)
     if required is not None and found.status != required:
-        click.echo(f"mlgate: version {found.version} is {found.status}, not {required}", err=True)
+        echo(f"mlgate: version {found.version} is {found.status}, not {required}", err=True)
         return ExitCode.CHECKS_FAILED
     return ExitCode.OK
 
@@ -155,7 +156,7 @@ def reject(version: str, reason: str, by: str | None, output_format: str, config
 def history(version: str | None, output_format: str, config_path: Path | None) -> int:
     """Show the history of the registry or of VERSION, oldest first."""
     events = open_registry(get_config(config_path)).history(version)
-    click.echo(render_json(history_document(events)) if output_format == "json" else render_history(events), nl=False)
+    echo(render_json(history_document(events)) if output_format == "json" else render_history(events), nl=False)
     return ExitCode.OK
 
 
@@ -179,9 +180,9 @@ def _change_status(
 
 def _emit(output_format: str, action: str, version: ModelVersion, note: str | None) -> None:
     if output_format == "json":
-        click.echo(render_json(change_document(action, version, note)), nl=False)
+        echo(render_json(change_document(action, version, note)), nl=False)
     else:
-        click.echo(render_change(action, version, note), nl=False)
+        echo(render_change(action, version, note), nl=False)
 
 
 def _quiet(_message: str) -> None:

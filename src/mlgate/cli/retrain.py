@@ -17,6 +17,7 @@ from mlgate.cli.common import (
     resolve_format,
     write_github_outputs,
 )
+from mlgate.cli.output import echo
 
 if TYPE_CHECKING:
     from mlgate.retrain.run import RetrainResult
@@ -81,7 +82,7 @@ def retrain(
     write_atomic(out / "report.json", render.render_json(result))
     shown = {"markdown": lambda: summary, "json": lambda: render.render_json(result),
              "github": lambda: render.render_github(result)}  # fmt: skip
-    click.echo(shown.get(fmt, lambda: render.render_text(result))(), nl=False)
+    echo(shown.get(fmt, lambda: render.render_text(result))(), nl=False)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     in_summary = fmt == "github" and bool(step_summary)  # in Actions: the report goes to the job summary, once
     if github_output:
@@ -94,7 +95,7 @@ def retrain(
         try:
             append_job_summary(Path(str(step_summary)), summary)
         except OSError as exc:
-            click.echo(f"mlgate: warning: the job summary could not be written ({exc.strerror}); the report is in "
+            echo(f"mlgate: warning: the job summary could not be written ({exc.strerror}); the report is in "
                        f"{out / 'summary.md'}", err=True)  # fmt: skip
     return result.exit_code
 
@@ -122,10 +123,10 @@ def report_on_issue(result: RetrainResult, summary: str, *, key: str, in_summary
             if summary_file is not None and not in_summary:
                 append_job_summary(summary_file, summary)
             fix = "give the job `permissions: issues: write`; the report is in the job summary"
-            click.echo(actions.annotation("warning", f"{exc.message}. {fix}", title="mlgate retrain"))
+            echo(actions.annotation("warning", f"{exc.message}. {fix}", title="mlgate retrain"))
             return
     where = f" #{done.number}" if done.number is not None else ""
-    click.echo(f"mlgate: monitor issue{where}: {done.action}" + (f" ({done.url})" if done.url else ""), err=True)
+    echo(f"mlgate: monitor issue{where}: {done.action}" + (f" ({done.url})" if done.url else ""), err=True)
 
 
 def _issue_title(result: RetrainResult) -> str:

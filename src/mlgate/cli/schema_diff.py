@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from mlgate.cli.common import config_option, format_option, get_config, resolve_format
+from mlgate.cli.output import echo
 from mlgate.data.schema import load_schema
 from mlgate.data.schema_diff import SchemaDiff, diff_schemas
 from mlgate.errors import ExitCode
@@ -35,5 +36,5 @@ def diff(old: Path, new: Path, output_format: str | None, config_path: Path | No
     get_config(config_path)  # a broken mlgate.yaml is reported the same way by every command
     result = diff_schemas(load_schema(old), load_schema(new))
     render = RENDERERS[resolve_format(output_format)]
-    click.echo(render(result, str(old), str(new)), nl=False)
+    echo(render(result, str(old), str(new)), nl=False)
     return ExitCode.CHECKS_FAILED if result.breaking else ExitCode.OK

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mlgate.cli.common import config_option, get_config
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -57,10 +58,10 @@ def infer(
     else:
         text = yaml.safe_dump(result.descriptor, sort_keys=False, allow_unicode=True, width=100)
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
     else:
         write_atomic(output, text)
     target = str(output) if output is not None else "stdout"
     name = PurePosixPath(data).name or data
-    click.echo(f"inferred {result.fields} fields from {result.rows:,} rows of {name} → {target}", err=True)
+    echo(f"inferred {result.fields} fields from {result.rows:,} rows of {name} → {target}", err=True)
     return ExitCode.OK

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from mlgate.cli.common import config_option, get_config
+from mlgate.cli.output import echo
 from mlgate.cli.progress import ProgressPrinter
 from mlgate.errors import ExitCode
 
@@ -49,13 +50,13 @@ def stats(data: str, output: Path, schema_path: Path | None, config_path: Path |
         else:
             schema = infer_stats_schema(data, csv=config.data.csv, progress=progress)
             progress.close()
-            click.echo(f"mlgate: {NO_SCHEMA}", err=True)
+            echo(f"mlgate: {NO_SCHEMA}", err=True)
         result = compute_stats(data, schema, csv=config.data.csv, progress=progress, fingerprint=True)
     finally:
         progress.close()
     save_stats(output, result)
     kinds = [f.kind for f in result.fields.values()]
-    click.echo(
+    echo(
         f"wrote {output}: {result.rows:,} rows, {len(kinds)} fields "
         f"({kinds.count('numeric')} numeric, {kinds.count('categorical')} categorical) from {data}"
     )

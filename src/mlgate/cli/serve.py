@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mlgate.cli.common import config_option, get_config
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -63,12 +64,12 @@ def serve(
     server = LocalServer(options)
 
     def announce(info: ServerInfo) -> None:
-        click.echo(f"mlgate serve: listening on {info.url} (state {state}, pid {info.pid}); Ctrl+C stops it", err=True)
+        echo(f"mlgate serve: listening on {info.url} (state {state}, pid {info.pid}); Ctrl+C stops it", err=True)
 
     with logging_to_stderr(getattr(logging, log_level.upper())):
         stopped_by = server.run(on_ready=announce)
     if stopped_by:
-        click.echo(f"mlgate serve: stopped by {signal.Signals(stopped_by).name}", err=True)
+        echo(f"mlgate serve: stopped by {signal.Signals(stopped_by).name}", err=True)
     return ExitCode.OK
 
 

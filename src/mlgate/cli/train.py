@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from mlgate.cli.common import config_option, get_config
+from mlgate.cli.output import echo
 from mlgate.errors import ExitCode
+from mlgate.text import terminal
 
 if TYPE_CHECKING:
     from mlgate.results import ResultSet
@@ -39,6 +41,7 @@ class StepPrinter:
     def __call__(self, message: str) -> None:
         if not self.enabled:
             return
+        message = terminal.escape(message, None)  # the narration names models, files and versions: data
         if self.tty:
             self.stream.write("\r\033[K  " + message[:150])
             self.drawn = True
@@ -84,9 +87,9 @@ def train(out: Path | None, only: tuple[str, ...], output_format: str, config_pa
     finally:
         progress.close()
     if output_format == "json":
-        click.echo(json.dumps(to_data(run.results), indent=2, allow_nan=False))
+        echo(json.dumps(to_data(run.results), indent=2, allow_nan=False))
     else:
-        click.echo(render_text(run.results, folder), nl=False)
+        echo(render_text(run.results, folder), nl=False)
     return ExitCode.OK
 
 

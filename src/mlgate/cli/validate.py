@@ -17,6 +17,7 @@ from mlgate.cli.common import (
     resolve_format,
     write_github_outputs,
 )
+from mlgate.cli.output import echo
 from mlgate.cli.progress import ProgressPrinter
 from mlgate.errors import ExitCode, InputError
 
@@ -94,7 +95,7 @@ def validate(
         "json": render.render_json,
         "github": partial(render.render_github, limit=config.validate.max_annotations),
     }
-    click.echo(renderers[fmt](result), nl=False)
+    echo(renderers[fmt](result), nl=False)
     if summary_path is not None:
         append_job_summary(summary_path, render.render_markdown(result))
     failed = not result.valid or (config.validate.fail_on_warnings and result.warnings > 0)

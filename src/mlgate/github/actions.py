@@ -5,7 +5,7 @@
 - ``GITHUB_STEP_SUMMARY``: appends, keeping the file within GitHub's 1 MiB per step (a longer report is
   cut at a line with a note rather than making the upload fail).
 - Workflow commands (``::warning::``, ``::error::``, ``::notice::``, ``::group::``, ``::add-mask::``) are
-  returned as strings with GitHub's escaping; only the CLI prints them.
+  returned as strings with GitHub's escaping (:mod:`mlgate.text.actions_log`); only the CLI prints them.
 """
 
 from __future__ import annotations
@@ -16,26 +16,25 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
 
+from mlgate.text.actions_log import escape_data, escape_property, workflow_command
+
+__all__ = [
+    "END_GROUP",
+    "add_mask",
+    "annotation",
+    "append_outputs",
+    "append_summary",
+    "escape_data",
+    "escape_property",
+    "format_outputs",
+    "group",
+    "workflow_command",
+]
+
 SUMMARY_LIMIT = 1024 * 1024  # bytes per step
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 Level = Literal["error", "warning", "notice"]
-
-
-def escape_data(value: str) -> str:
-    """A workflow command's message: ``%``, CR and LF escaped."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    """A workflow command's property value: like data, plus ``:`` and ``,``."""
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
-
-
-def workflow_command(command: str, message: str = "", **properties: str | int | None) -> str:
-    """``::command k=v,...::message`` with escaping; properties set to None are left out."""
-    props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items() if v is not None)
-    return f"::{command}{' ' + props if props else ''}::{escape_data(message)}"
 
 
 def annotation(

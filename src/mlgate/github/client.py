@@ -15,13 +15,14 @@ to the job summary. The token goes only into the ``Authorization`` header: never
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from mlgate.errors import ServiceError
+from mlgate.text.secrets import redact
 
 API_VERSION = "2022-11-28"
 DEFAULT_API_URL = "https://api.github.com"
@@ -60,6 +61,7 @@ class GitHubClient:
         max_wait: float = 90.0,
     ) -> None:
         self._session = session
+        self._secrets = (token,)  # taken out of every error text quoted from a response
         self.base_url = base_url.rstrip("/")
         self._headers = {
             "Accept": "application/vnd.github+json",
@@ -128,7 +130,7 @@ class GitHubClient:
                 return response
             wait = self._retry_wait(response, attempt)
             if wait is None:
-                raise _translate(response, where)
+                raise _translate(response, where, self._secrets)
             if wait > self._max_wait:
                 raise GitHubError(
                     f"GitHub API: {where}: rate limited ({response.status_code}) for {wait:.0f} s more",
@@ -136,7 +138,7 @@ class GitHubClient:
                     status=response.status_code,
                 )
             if last:
-                error = _translate(response, where)
+                error = _translate(response, where, self._secrets)
                 raise GitHubError(f"{error.message} after {attempt} tries", hint=error.hint, status=error.status)
             self._sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -179,25 +181,26 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-def _message(response: httpx.Response) -> str:
-    """GitHub's ``message`` field (cut to 300 characters), or the reason phrase."""
+def _message(response: httpx.Response, secrets: Sequence[str] = ()) -> str:
+    """GitHub's ``message`` field (cut to 300 characters), or the reason phrase; credentials (``secrets``, and
+    anything shaped like one, echoed by a server or a proxy) redacted before the cut."""
     try:
         document = response.json()
     except ValueError:
-        return response.reason_phrase
+        return redact(response.reason_phrase, secrets)
     message = document.get("message") if isinstance(document, dict) else None
     if not isinstance(message, str):
-        return response.reason_phrase
+        return redact(response.reason_phrase, secrets)
     errors = document.get("errors")
     if isinstance(errors, list):
         details = [e.get("message") or e.get("code") for e in errors if isinstance(e, dict)]
         message += "".join(f"; {d}" for d in details if isinstance(d, str))
-    return message[:300]
+    return redact(message, secrets)[:300]
 
 
-def _translate(response: httpx.Response, where: str) -> GitHubError:
-    """The GitHubError for a failed response, with a hint for the usual causes."""
-    status, message = response.status_code, _message(response)
+def _translate(response: httpx.Response, where: str, secrets: Sequence[str] = ()) -> GitHubError:
+    """The GitHubError for a failed response, with a hint for the usual causes; ``secrets`` never in it."""
+    status, message = response.status_code, _message(response, secrets)
     text = f"GitHub API: {where} failed: {status} {message}"
     if status == 403 and NOT_ACCESSIBLE.lower() in message.lower():
         return NotAccessibleError(

@@ -17,6 +17,7 @@ from tabulate import tabulate
 
 from mlgate.registry.model import HistoryEvent, ModelVersion
 from mlgate.registry.records import SCHEMA_VERSION, event_to_data, summary_data, version_to_data
+from mlgate.text import terminal
 
 
 def render_json(document: dict[str, Any]) -> str:
@@ -51,9 +52,10 @@ def render_list(versions: Sequence[ModelVersion]) -> str:
     rows = []
     for v in versions:
         last = v.history[-1] if v.history else None
-        change = f"{last.by}: {last.reason}" if last is not None else ""
-        rows.append([v.version, v.model, v.status, _primary(v), _eval_id(v.data_sha256), _versus(v.decision),
-                     v.registered_at, v.registered_by, _short(v.commit), _clip(change)])  # fmt: skip
+        change = f"{_line(last.by)}: {_clip(last.reason)}" if last is not None else ""
+        rows.append([_line(v.version), _line(v.model), v.status, _line(_primary(v)), _eval_id(v.data_sha256),
+                     _line(_versus(v.decision)), _line(v.registered_at), _line(v.registered_by), _short(v.commit),
+                     _clip(change, 90)])  # fmt: skip
     headers = ["version", "model", "status", "primary", "eval", "vs live", "registered", "by", "commit", "last change"]
     text = tabulate(rows, headers, tablefmt="plain", disable_numparse=True) + "\n"
     evaluations = {v.data_sha256 for v in versions if _primary(v)}
@@ -81,8 +83,10 @@ def render_version(version: ModelVersion) -> str:
         f"  golden      {len(v.golden)} row(s) with the model's predictions",
         f"  statistics  {_stats(v.reference_stats, 'training data')} · {_stats(v.prediction_stats, 'predictions')}",
         "  history",
-        *(f"    {c.at}  {c.status:<9} by {c.by}: {c.reason}" for c in v.history),
     ]
+    lines = [_line(line, None) for line in lines]
+    for c in v.history:
+        lines.append(_line(f"    {c.at}  {c.status:<9} by {c.by}: ", None) + _reason(c.reason, " " * 6))
     return "\n".join(lines) + "\n"
 
 
@@ -94,14 +98,14 @@ def render_change(action: str, version: ModelVersion, note: str | None) -> str:
         f"{v.status}",
         "unchanged": f"version {v.version} ({v.model}) unchanged: {v.status}",
     }.get(action, f"version {v.version} ({v.model}) is now {v.status}")
-    out = [head]
+    out = [_line(head, None)]
     if action in ("approved", "rejected") and v.history:
         last = v.history[-1]
-        out.append(f"  by {last.by} at {last.at}: {last.reason}")
+        out.append(_line(f"  by {last.by} at {last.at}: ", None) + _reason(last.reason, " " * 4))
     if note:
-        out.append(f"  note: {note}")
+        out.append(_line(f"  note: {note}", None))
     if action == "registered":
-        out.append(f"  approve it with: mlgate registry approve {v.version} --reason TEXT")
+        out.append(_line(f"  approve it with: mlgate registry approve {v.version} --reason TEXT", None))
     return "\n".join(out) + "\n"
 
 
@@ -109,7 +113,8 @@ def render_history(events: Sequence[HistoryEvent]) -> str:
     """One line per event, oldest first."""
     if not events:
         return "no history yet\n"
-    rows = [[e.at, e.event, "-" if e.version is None else e.version, e.by, _clip(e.reason)] for e in events]
+    rows = [[_line(e.at), _line(e.event), "-" if e.version is None else _line(e.version), _line(e.by), _clip(e.reason)]
+            for e in events]  # fmt: skip
     return tabulate(rows, ["at", "event", "version", "by", "reason"], tablefmt="plain", disable_numparse=True) + "\n"
 
 
@@ -178,5 +183,16 @@ def _short(digest: str | None) -> str:
 
 
 def _clip(text: str, width: int = 60) -> str:
+    """The first line of ``text``, cut to ``width``, shown safely."""
     line = text.splitlines()[0] if text else ""
-    return line if len(line) <= width else line[: width - 1] + "…"
+    return terminal.escape(line, width)
+
+
+def _reason(text: str, indent: str) -> str:
+    """A reason typed by a person: each of its lines inert, the ones after the first indented by ``indent``."""
+    return ("\n" + indent).join(_line(line, None) for line in text.splitlines() or [""])
+
+
+def _line(value: object, limit: int | None = 100) -> str:
+    """A value from the record (a name, a reason, who did it), or a whole line of them, as one inert line."""
+    return terminal.escape(value, limit)

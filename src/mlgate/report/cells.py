@@ -127,19 +127,6 @@ def python_value(value: object) -> str:
     return value if isinstance(value, str) else repr(value)
 
 
-def code(value: object, limit: int = 80) -> str:
-    """A value inside an inline code span outside tables: no backticks, no line breaks, bounded length."""
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", str(value)).replace("`", "'")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def plain(value: object, limit: int = 200) -> str:
-    """A value for a terminal: control characters shown as ``\\xNN`` so nothing can move the cursor."""
-    text = str(value)
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def run_link(url: str | None) -> str | None:
     """``[workflow run](URL)`` for an http(s) address with nothing that could end the link; else None."""
     if url and re.fullmatch(r"https?://[^\s()<>\[\]\"'`]+", url):

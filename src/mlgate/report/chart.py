@@ -21,6 +21,7 @@ from collections.abc import Sequence
 
 from mlgate.compare import Comparison, Row
 from mlgate.report.cells import delta_cell, delta_decimals, signed
+from mlgate.text.actions_log import neutralise
 
 MAX_MODELS = 20  # more lines than this are unreadable; the table has every value anyway
 WIDTH = 41  # columns of the plot
@@ -63,7 +64,7 @@ def column(value: float, low: float, high: float) -> int:
 
 def label(text: str, limit: int = 30) -> str:
     """A chart label: word characters and a little punctuation only, bounded length."""
-    safe = _UNSAFE.sub("_", text)
+    safe = neutralise(_UNSAFE.sub("_", text))  # a label may start a line of the chart
     return safe if len(safe) <= limit else safe[: limit - 1] + "…"
 
 

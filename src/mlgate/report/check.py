@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate.report import comparison as comparison_report
 from mlgate.report import validation as validation_report
 from mlgate.report.budget import fit_prefix, size, with_marker
-from mlgate.report.cells import code, plain, run_link
+from mlgate.report.cells import run_link
 from mlgate.report.comparison_json import to_json as comparison_json
 from mlgate.report.comparison_text import ANNOTATIONS
 from mlgate.report.comparison_text import annotate as annotate_gates
@@ -22,7 +22,8 @@ from mlgate.report.context import (
     ValidationSummary,
 )
 from mlgate.report.drift import drift_annotations
-from mlgate.report.escape import md
+from mlgate.text import terminal
+from mlgate.text.markdown import code, md
 
 if TYPE_CHECKING:
     from mlgate.check import CheckResult  # types only: renderers never reach the services a check uses
@@ -98,7 +99,7 @@ def render_markdown(result: CheckResult, context: ReportContext, *, limit: int) 
     return with_marker(body, key=context.key, head=context.head)
 
 
-def describe_data_gate(validation: ValidationResult, *, name: Callable[[str], str] = plain) -> str:
+def describe_data_gate(validation: ValidationResult, *, name: Callable[[str], str] = terminal.escape) -> str:
     """``data gate failed — 2 violations in data/train.csv (1 error, 1 warning)``: the counts of every format."""
     failing = [f for f in validation.files if not f.valid]
     total = sum(v.count for f in failing for v in f.violations)

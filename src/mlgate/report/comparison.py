@@ -22,7 +22,6 @@ from mlgate.report.cells import (
     ICONS,
     LEGEND,
     Align,
-    code,
     delta_cell,
     github_table,
     number,
@@ -40,7 +39,7 @@ from mlgate.report.comparison_text import describe_verdict, render_github, rende
 from mlgate.report.context import ReportContext
 from mlgate.report.details import describe_tests, render_breakdown, render_own_scores
 from mlgate.report.drift import drift_lines_markdown, drift_status
-from mlgate.report.escape import md
+from mlgate.text.markdown import code, md
 
 __all__ = ["render_github", "render_json", "render_markdown", "render_text", "split_rows", "to_json"]
 

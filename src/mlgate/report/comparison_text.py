@@ -13,7 +13,6 @@ from mlgate.report.cells import (
     delta_cell,
     number,
     percent,
-    plain,
     quality_decimals,
     row_decimals,
     short_sha,
@@ -21,7 +20,8 @@ from mlgate.report.cells import (
 )
 from mlgate.report.context import ReportContext
 from mlgate.report.drift import drift_lines_text, drift_status
-from mlgate.report.escape import command_data, command_property
+from mlgate.text import terminal
+from mlgate.text.actions_log import escape_data, escape_property
 
 _RANK = {"fail": 0, "warn": 1}
 ANNOTATIONS = 50
@@ -36,8 +36,8 @@ def describe_verdict(
     comparison: Comparison,
     precision: int,
     *,
-    model: Callable[[str], str] = plain,
-    metric: Callable[[str], str] = plain,
+    model: Callable[[str], str] = terminal.escape,
+    metric: Callable[[str], str] = terminal.escape,
 ) -> str:
     """``1 gate failed — linear accuracy −4.48 % (tolerance 2 %)``; ``model``/``metric`` format the names."""
 
@@ -75,26 +75,26 @@ def render_text(comparison: Comparison, context: ReportContext) -> str:
     out += ["  " + line for line in data_lines(context)]
     if comparison.baseline is None:
         headers = ["model", "metric", "PR", "status", "reason"]
-        table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.new, r.new_std, row_decimals(r, p)),
-                  MARKS[r.status], plain(r.reason)] for r in sort_rows(comparison.rows)]  # fmt: skip
+        table = [[terminal.escape(r.model, 40), terminal.escape(r.label, 40), value_cell(r.new, r.new_std, row_decimals(r, p)),
+                  MARKS[r.status], terminal.escape(r.reason)] for r in sort_rows(comparison.rows)]  # fmt: skip
     else:
         headers = ["model", "metric", "base", "PR", "Δ", "Δ%", "status", "reason"]
-        table = [[plain(r.model, 40), plain(r.label, 40), value_cell(r.base, r.base_std, row_decimals(r, p)),
+        table = [[terminal.escape(r.model, 40), terminal.escape(r.label, 40), value_cell(r.base, r.base_std, row_decimals(r, p)),
                   value_cell(r.new, r.new_std, row_decimals(r, p)), delta_cell(r, p), percent(r.pct),
-                  MARKS[r.status], plain(r.reason)]
+                  MARKS[r.status], terminal.escape(r.reason)]
                  for r in sort_rows(comparison.rows)]  # fmt: skip
     if table:
         body = tabulate(table, headers, tablefmt="plain", disable_numparse=True)
         out += ["", *("  " + line.rstrip() for line in body.splitlines()), ""]
     value = comparison.best_value()
     if comparison.best_model is not None and value is not None:
-        best = f"{plain(comparison.primary)} {number(value, quality_decimals(value, p))}"
-        out.append(f"  best model: {plain(comparison.best_model)} ({best})")
+        best = f"{terminal.escape(comparison.primary)} {number(value, quality_decimals(value, p))}"
+        out.append(f"  best model: {terminal.escape(comparison.best_model)} ({best})")
     if comparison.params:
         out.append(f"  changed parameters ({len(comparison.params)}):")
-        out += [f"    {plain(c.model, 40)}  {plain(c.parameter, 60)}: {_param(c.base, c.change == 'added')} → "
+        out += [f"    {terminal.escape(c.model, 40)}  {terminal.escape(c.parameter, 60)}: {_param(c.base, c.change == 'added')} → "
                 f"{_param(c.new, c.change == 'removed')}" for c in comparison.params]  # fmt: skip
-    out += [f"  note: {plain(note, 300)}" for note in comparison.notes]
+    out += [f"  note: {terminal.escape(note, 300)}" for note in comparison.notes]
     return "\n".join(out) + "\n"
 
 
@@ -110,13 +110,13 @@ def annotate(comparison: Comparison, context: ReportContext, *, limit: int = ANN
     lines = []
     for row in flagged[:limit]:
         level = "error" if row.status == "fail" else "warning"
-        title = command_property(f"mlgate gate: {row.model} {row.label}")
+        title = escape_property(f"mlgate gate: {row.model} {row.label}")
         p = context.precision
         d = row_decimals(row, p)
         values = f"{number(row.new, d)}" if row.base is None else f"{number(row.base, d)} → {number(row.new, d)}"
         change = "" if row.pct is None else f" ({percent(row.pct)})"
         message = f"{row.model} {row.label}: {values}{change}; {row.reason}"
-        lines.append(f"::{level} title={title}::{command_data(message)}")
+        lines.append(f"::{level} title={title}::{escape_data(message)}")
     if len(flagged) > limit:
         lines.append(f"::notice::{len(flagged) - limit} more gate results were not annotated (limit {limit})")
     return lines
@@ -142,14 +142,14 @@ def _origin(comparison: Comparison, context: ReportContext) -> str:
     head = short_sha(context.head or comparison.candidate.commit)
     pr = f" · PR head {head}" if head else ""
     if comparison.baseline is None:
-        return f"no baseline: {plain(context.baseline_source or comparison.baseline_note or 'none was given')}{pr}"
+        return f"no baseline: {terminal.escape(context.baseline_source or comparison.baseline_note or 'none was given')}{pr}"
     sha = short_sha(context.baseline_commit or comparison.baseline.commit)
     story = context.baseline_source or comparison.baseline_note or comparison.baseline.source or "?"
-    return f"baseline: {plain(story)}" + (f" ({sha})" if sha and sha not in story else "") + pr
+    return f"baseline: {terminal.escape(story)}" + (f" ({sha})" if sha and sha not in story else "") + pr
 
 
 def _param(value: object, absent: bool) -> str:
-    return "(absent)" if absent else plain(repr(value) if isinstance(value, str) else value, 60)
+    return "(absent)" if absent else terminal.escape(repr(value) if isinstance(value, str) else value, 60)
 
 
 def _count(n: int, noun: str) -> str:

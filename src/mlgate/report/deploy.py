@@ -12,7 +12,9 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from mlgate import __version__
-from mlgate.report.escape import command_data, command_property, md
+from mlgate.text import terminal
+from mlgate.text.actions_log import escape_data, escape_property
+from mlgate.text.markdown import md
 
 if TYPE_CHECKING:  # types only: renderers never reach the endpoint
     from mlgate.deploy.outcome import DeployOutcome, Step
@@ -54,7 +56,7 @@ def describe_result(outcome: DeployOutcome) -> str:
 
 
 def render_text(outcome: DeployOutcome) -> str:
-    """The narration, as MOCKUPS.md §3 shows it."""
+    """The narration, as MOCKUPS.md §3 shows it; each line inert (reasons and details carry data)."""
     lines: list[str] = []
     for step in outcome.steps:
         smoke = outcome.smoke if step.name == "smoke" else outcome.verify if step.name == "verify" else None
@@ -63,7 +65,7 @@ def render_text(outcome: DeployOutcome) -> str:
     lines.append(f"▸ {'result':<11} {describe_result(outcome)} ({outcome.seconds:.1f} s)")
     if outcome.exit_code:
         lines.append(f"exit {int(outcome.exit_code)}")
-    return "\n".join(lines) + "\n"
+    return "".join(terminal.escape(line, None) + "\n" for line in lines)
 
 
 def _step_lines(step: Step, smoke: SmokeResult | None) -> list[str]:
@@ -124,8 +126,8 @@ def _watch_table(watches: tuple[WatchResult, ...]) -> list[str]:
 def render_github(outcome: DeployOutcome) -> str:
     """The narration, then one annotation: a notice when the endpoint is as asked, an error otherwise."""
     level = "notice" if outcome.exit_code == 0 else "error"
-    title = command_property(f"mlgate {outcome.action}: {outcome.outcome}")
-    return render_text(outcome) + f"::{level} title={title}::{command_data(describe_result(outcome))}\n"
+    title = escape_property(f"mlgate {outcome.action}: {outcome.outcome}")
+    return render_text(outcome) + f"::{level} title={title}::{escape_data(describe_result(outcome))}\n"
 
 
 def to_data(outcome: DeployOutcome) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.compare import Comparison, Row
 from mlgate.report.cells import Align, github_table, number, quality_decimals
-from mlgate.report.escape import md
+from mlgate.text.markdown import md
 
 if TYPE_CHECKING:
     from mlgate.breakdown import Breakdown

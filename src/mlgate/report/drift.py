@@ -13,9 +13,10 @@ from typing import Protocol
 
 from tabulate import tabulate
 
-from mlgate.report.cells import code, plain
 from mlgate.report.context import DriftedColumn, DriftSummary
-from mlgate.report.escape import command_data, command_property, md
+from mlgate.text import terminal
+from mlgate.text.actions_log import escape_data, escape_property
+from mlgate.text.markdown import code, md
 
 
 class FieldDriftResult(Protocol):
@@ -114,22 +115,23 @@ def _verdict(report: DriftReport) -> str:
 
 
 def render_drift_text(report: DriftReport) -> str:
+    line = terminal.escape
     mark = "✗" if report.dataset_drift else ("⚠" if report.drifted else "✓")
-    out = [f"{mark} Drift vs {report.reference}: {_verdict(report)}"]
+    out = [f"{mark} Drift vs {line(report.reference)}: {_verdict(report)}"]
     if report.fields:
         rows = [
-            [r.field, r.kind, _number(r.psi), _number(r.ks), _new(r), sparkline(r.reference_shares, r.current_shares),
-             _status(r, emoji=False)]
+            [line(r.field, 60), r.kind, _number(r.psi), _number(r.ks), line(_new(r), 80),
+             sparkline(r.reference_shares, r.current_shares), _status(r, emoji=False)]
             for r in report.fields
         ]  # fmt: skip
         headers = ["field", "kind", "PSI", "KS", "new categories", "reference → current", "status"]
         body = tabulate(rows, headers, tablefmt="plain", disable_numparse=True)
-        out += ["", *("  " + line for line in body.splitlines()), ""]
-    out += [f"  note: {r.field}: {r.note}" for r in report.fields if r.note]
-    out += [f"  note: {r.field}: missing categories: {', '.join(r.missing_categories[:5])}"
+        out += ["", *("  " + row for row in body.splitlines()), ""]
+    out += [f"  note: {line(r.field)}: {line(r.note, None)}" for r in report.fields if r.note]
+    out += [f"  note: {line(r.field)}: missing categories: {line(', '.join(r.missing_categories[:5]), None)}"
             for r in report.fields if r.missing_categories]  # fmt: skip
     if report.skipped:
-        out.append("  not checked: " + "; ".join(f"{name} ({reason})" for name, reason in report.skipped))
+        out.append("  not checked: " + "; ".join(f"{line(name)} ({line(reason)})" for name, reason in report.skipped))
     return "\n".join(out) + "\n"
 
 
@@ -143,7 +145,7 @@ def drift_verdict(report: DriftReport) -> str:
 def render_drift_markdown(report: DriftReport, *, heading: bool = True) -> str:
     """The verdict as a heading (unless the caller shows it, e.g. in a ``<summary>``), then the table."""
     out = [f"#### {drift_verdict(report)}", ""] if heading else []
-    out += [f"Reference: `{md(report.reference, 120)}`", ""]
+    out += [f"Reference: `{code(report.reference, 120)}`", ""]
     if report.fields:
         rows = [
             [md(r.field), r.kind, _number(r.psi), _number(r.ks), md(_new(r), 80),
@@ -152,12 +154,12 @@ def render_drift_markdown(report: DriftReport, *, heading: bool = True) -> str:
         ]  # fmt: skip
         headers = ["Field", "Kind", "PSI", "KS", "New categories", "Reference → current", "Status"]
         out += [tabulate(rows, headers, tablefmt="github", disable_numparse=True), ""]
-    missing = [f"`{md(r.field)}`: {md(', '.join(r.missing_categories[:5]), 100)}" for r in report.fields
+    missing = [f"`{code(r.field)}`: {md(', '.join(r.missing_categories[:5]), 100)}" for r in report.fields
                if r.missing_categories]  # fmt: skip
     if missing:
         out += ["Categories seen in the reference but absent now: " + "; ".join(missing), ""]
-    notes = [f"`{md(r.field)}`: {md(r.note, 120)}" for r in report.fields if r.note]
-    notes += [f"`{md(name)}` not checked ({md(reason)})" for name, reason in report.skipped]
+    notes = [f"`{code(r.field)}`: {md(r.note, 120)}" for r in report.fields if r.note]
+    notes += [f"`{code(name)}` not checked ({md(reason)})" for name, reason in report.skipped]
     if notes:
         out += ["<sub>" + " · ".join(notes) + "</sub>", ""]
     return "\n".join(out)
@@ -204,10 +206,14 @@ def drift_lines_markdown(summary: DriftSummary, *, shown: int | None = None) -> 
 def drift_lines_text(summary: DriftSummary) -> list[str]:
     """``drift: data/test.csv: tenure PSI 0.312 > 0.2, KS 0.181 > 0.15; region PSI 0.250 > 0.2``, per file."""
     lines = [
-        f"drift: {plain(file, 120)}: " + "; ".join(f"{plain(c.field, 60)} {describe_measures(c)}" for c in group)
+        f"drift: {terminal.escape(file, 120)}: "
+        + "; ".join(f"{terminal.escape(c.field, 60)} {describe_measures(c)}" for c in group)
         for file, group in _by_file(summary.columns)
     ]
-    return lines + [f"drift not checked in {plain(file, 120)}: {plain(why, 200)}" for file, why in summary.skipped]
+    return lines + [
+        f"drift not checked in {terminal.escape(file, 120)}: {terminal.escape(why, 200)}"
+        for file, why in summary.skipped
+    ]
 
 
 def drift_annotations(summary: DriftSummary) -> list[str]:
@@ -216,11 +222,11 @@ def drift_annotations(summary: DriftSummary) -> list[str]:
     for c in summary.columns:
         level = "error" if c.severity == "error" else "warning"
         message = f"{c.field} drifted against the reference statistics: {describe_measures(c)}"
-        title = command_property(f"mlgate drift: {c.field}")
-        lines.append(f"::{level} file={command_property(c.file)},title={title}::{command_data(message)}")
+        title = escape_property(f"mlgate drift: {c.field}")
+        lines.append(f"::{level} file={escape_property(c.file)},title={title}::{escape_data(message)}")
     for file, why in summary.skipped:
         message = f"not checked for drift: {why}"
-        lines.append(f"::notice file={command_property(file)},title=mlgate drift::{command_data(message)}")
+        lines.append(f"::notice file={escape_property(file)},title=mlgate drift::{escape_data(message)}")
     return lines
 
 

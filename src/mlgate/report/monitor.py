@@ -15,9 +15,12 @@ from tabulate import tabulate
 
 from mlgate.monitor.model import MonitorResult, SchemaCheck
 from mlgate.report import monitor_json
-from mlgate.report.escape import command_data, example, md
 from mlgate.report.monitor_findings import Finding, list_findings
 from mlgate.report.monitor_sections import drift_chart, drift_markdown, drift_text, labels_markdown, labels_text
+from mlgate.text import terminal
+from mlgate.text.actions_log import escape_data
+from mlgate.text.markdown import code, md
+from mlgate.text.terminal import example
 
 __all__ = ["drift_chart", "headline", "render_github", "render_json", "render_markdown", "render_text", "to_data"]
 
@@ -51,7 +54,7 @@ def render_markdown(result: MonitorResult) -> str:
     read = result.read
     out += [f"Live version **{md(result.version)}** (from {result.version_source}) · window "
             f"{result.window_start} → {result.window_end} · {read.rows:,} rows judged of {read.rows_read:,} read "
-            f"from {read.files} file{'s' * (read.files != 1)} in `{md(read.location, 120)}`", ""]  # fmt: skip
+            f"from {read.files} file{'s' * (read.files != 1)} in `{code(read.location, 120)}`", ""]  # fmt: skip
     if (sure := level(result)) is not None:
         out += [f"<sub>{md(sure[0].upper() + sure[1:], 300)}</sub>", ""]
     for number, finding in enumerate(list_findings(result), start=1):
@@ -65,7 +68,7 @@ def render_markdown(result: MonitorResult) -> str:
             out += [chart for r in report.drifted[:CHARTS] if (chart := drift_chart(r))]
     if result.labels is not None:
         out += labels_markdown(result.labels)
-    problems = [f"`{md(p.path, 100)}:{p.line}` {md(p.reason, 120)}" for p in read.problems]
+    problems = [f"`{code(p.path, 100)}:{p.line}` {md(p.reason, 120)}" for p in read.problems]
     notes = list(result.notes) + _read_notes(result)
     if notes or problems:
         out += ["<sub>" + " · ".join([md(n, 300) for n in notes] + problems) + "</sub>", ""]
@@ -89,46 +92,51 @@ def _schema_markdown(check: SchemaCheck) -> list[str]:
         out += [tabulate(rows, ["Field", "Check", "Severity", "Rows", "Problem", "Examples"], tablefmt="github",
                          disable_numparse=True), ""]  # fmt: skip
     if check.invalid_requests:
-        out += ["First invalid requests: " + ", ".join(f"`{md(r, 40)}`" for r in check.invalid_requests), ""]
+        out += ["First invalid requests: " + ", ".join(f"`{code(r, 40)}`" for r in check.invalid_requests), ""]
     if check.skipped:
-        out += ["Not checked: " + "; ".join(f"`{md(n)}` ({md(r)})" for n, r in check.skipped), ""]
+        out += ["Not checked: " + "; ".join(f"`{code(n)}` ({md(r)})" for n, r in check.skipped), ""]
     return out
 
 
 def render_text(result: MonitorResult) -> str:
-    out = [f"{_MARKS[result.verdict]} mlgate monitor: {headline(result)}"]
+    """The report for a terminal; every piece that carries data is one inert line (:func:`terminal.escape`)."""
+    out = [f"{_MARKS[result.verdict]} mlgate monitor: {_line(headline(result))}"]
     read = result.read
     out.append(f"  window {result.window_start} → {result.window_end}; {read.rows:,} rows judged of "
-               f"{read.rows_read:,} read from {read.files} file(s) in {read.location}")  # fmt: skip
+               f"{read.rows_read:,} read from {read.files} file(s) in {_line(read.location)}")  # fmt: skip
     if (sure := level(result)) is not None:
         out.append(f"  {sure}")
     for number, finding in enumerate(list_findings(result), start=1):
-        out += [f"  {number}. {finding.summary}", *(f"     {line}" for line in finding.details),
-                f"     next: {finding.next_step}"]  # fmt: skip
-    out += [f"  ⚠ {w}" for w in result.warnings]
+        out += [f"  {number}. {_line(finding.summary)}", *(f"     {_line(line)}" for line in finding.details),
+                f"     next: {_line(finding.next_step)}"]  # fmt: skip
+    out += [f"  ⚠ {_line(w)}" for w in result.warnings]
     if result.schema is not None:
         check = result.schema
         out.append(f"  schema: {check.invalid_rows:,} of {check.rows:,} rows invalid ({check.invalid_fraction:.2%}; "
                    f"max {check.max_invalid_fraction:.2%})")  # fmt: skip
-        out += [f"    {v.field or '—'}: {v.check}: {v.count:,} × {v.message}" for v in check.violations]
+        out += [f"    {_line(v.field or '—')}: {v.check}: {v.count:,} × {_line(v.message)}" for v in check.violations]
         if check.invalid_requests:
-            out.append("    first invalid requests: " + ", ".join(check.invalid_requests))
+            out.append("    first invalid requests: " + ", ".join(_line(r, 80) for r in check.invalid_requests))
     for title, report in (("feature drift", result.feature_drift), ("prediction drift", result.prediction_drift)):
         if report is not None:
             out += drift_text(title, report)
     if result.labels is not None:
         out += labels_text(result.labels)
-    out += [f"  note: {n}" for n in (*result.notes, *_read_notes(result))]
-    out += [f"  malformed: {p.path}:{p.line}: {p.reason}" for p in read.problems]
+    out += [f"  note: {_line(n)}" for n in (*result.notes, *_read_notes(result))]
+    out += [f"  malformed: {_line(p.path)}:{p.line}: {_line(p.reason)}" for p in read.problems]
     return "\n".join(out) + "\n"
+
+
+def _line(value: object, limit: int | None = None) -> str:
+    return terminal.escape(value, limit)
 
 
 def render_github(result: MonitorResult) -> str:
     """``::error`` per breach, ``::warning`` per warning (and for too little data), then the text report."""
-    out = [f"::error title=mlgate monitor::{command_data(b)}" for b in result.breaches if result.verdict == "breach"]
+    out = [f"::error title=mlgate monitor::{escape_data(b)}" for b in result.breaches if result.verdict == "breach"]
     if result.verdict == "insufficient":
-        out.append(f"::warning title=mlgate monitor::{command_data(headline(result))}")
-    out += [f"::warning title=mlgate monitor::{command_data(w)}" for w in result.warnings]
+        out.append(f"::warning title=mlgate monitor::{escape_data(headline(result))}")
+    out += [f"::warning title=mlgate monitor::{escape_data(w)}" for w in result.warnings]
     return "\n".join(out) + ("\n" if out else "") + render_text(result)
 
 

@@ -13,8 +13,9 @@ from tabulate import tabulate
 from mlgate.data.drift_report import DriftReport, FieldDriftResult
 from mlgate.monitor.model import LabelCheck, LiveMetric
 from mlgate.report.chart import label
-from mlgate.report.escape import md
 from mlgate.report.monitor_findings import describe_evidence, describe_metric, describe_shift, format_p
+from mlgate.text import terminal
+from mlgate.text.markdown import code, md
 
 BAR = 30  # columns of the longest bar of a drift chart
 _METRIC_ICONS = {"fail": "❌ worse", "ok": "✅ ok", "better": "✅ better", "skipped": "· skipped"}
@@ -23,26 +24,27 @@ _METRIC_MARKS = {"fail": "✗ worse", "ok": "✓ ok", "better": "✓ better", "s
 
 def drift_markdown(report: DriftReport) -> list[str]:
     """The reference, a table of every field (drifted first) and notes."""
-    out = [f"Reference: `{md(report.reference, 120)}` · {len(report.drifted)} of {len(report.fields)} "
+    out = [f"Reference: `{code(report.reference, 120)}` · {len(report.drifted)} of {len(report.fields)} "
            f"field{'s' * (len(report.fields) != 1)} drifted", ""]  # fmt: skip
     if report.fields:
         rows = [[md(r.field), md(describe_shift(r), 120), f"{r.psi:.3f}", "—" if r.ks is None else f"{r.ks:.3f}",
                  _p_cell(r), drift_status(r, emoji=True)] for r in order_fields(report)]  # fmt: skip
         out += [tabulate(rows, ["Field", "Shift (reference → live)", "PSI", "KS", "p (test)", "Status"],
                          tablefmt="github", disable_numparse=True), ""]  # fmt: skip
-    notes = [f"`{md(r.field)}`: {md(r.note, 120)}" for r in report.fields if r.note]
-    notes += [f"`{md(name)}` not checked ({md(reason)})" for name, reason in report.skipped]
+    notes = [f"`{code(r.field)}`: {md(r.note, 120)}" for r in report.fields if r.note]
+    notes += [f"`{code(name)}` not checked ({md(reason)})" for name, reason in report.skipped]
     if notes:
         out += ["<sub>" + " · ".join(notes) + "</sub>", ""]
     return out
 
 
 def drift_text(title: str, report: DriftReport) -> list[str]:
-    out = [f"  {title}: {len(report.drifted)} of {len(report.fields)} field(s) drifted vs {report.reference}"]
-    out += [f"    {drift_status(r, emoji=False)} {r.field}: {describe_shift(r)}; {describe_evidence(r)}"
-            for r in order_fields(report)]  # fmt: skip
+    line = terminal.escape
+    out = [f"  {title}: {len(report.drifted)} of {len(report.fields)} field(s) drifted vs {line(report.reference)}"]
+    out += [f"    {drift_status(r, emoji=False)} {line(r.field)}: {line(describe_shift(r), None)}; "
+            f"{line(describe_evidence(r), None)}" for r in order_fields(report)]  # fmt: skip
     if report.skipped:
-        out.append("    not checked: " + "; ".join(f"{name} ({reason})" for name, reason in report.skipped))
+        out.append("    not checked: " + "; ".join(f"{line(name)} ({line(reason)})" for name, reason in report.skipped))
     return out
 
 
@@ -77,7 +79,7 @@ def drift_chart(r: FieldDriftResult) -> str | None:
 
 
 def labels_markdown(check: LabelCheck) -> list[str]:
-    out = ["#### Live metrics", "", f"{check.matched:,} captured rows matched a label in `{md(check.source, 120)}` "
+    out = ["#### Live metrics", "", f"{check.matched:,} captured rows matched a label in `{code(check.source, 120)}` "
            f"({check.labels:,} labels)", ""]  # fmt: skip
     if check.metrics:
         rows = [[md(m.metric), _registered(m), _live(m), _change(m), "—" if m.test is None else f"{m.margin:.4g}",
@@ -94,7 +96,8 @@ def labels_markdown(check: LabelCheck) -> list[str]:
 
 def labels_text(check: LabelCheck) -> list[str]:
     out = [f"  live metrics: {check.matched:,} rows matched a label (of {check.labels:,})"]
-    return out + [f"    {_METRIC_MARKS.get(m.status, m.status)} {describe_metric(m)}" for m in check.metrics]
+    return out + [f"    {_METRIC_MARKS.get(m.status, m.status)} {terminal.escape(describe_metric(m), None)}"
+                  for m in check.metrics]  # fmt: skip
 
 
 def _p(r: FieldDriftResult) -> float:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import __version__
 from mlgate.report import validation as validation_report
-from mlgate.report.escape import command_data, command_property, md
 from mlgate.report.retrain_decision import decision_data, decision_rows, describe_margin, describe_watched, guard_lines
+from mlgate.text.actions_log import escape_data, escape_property
+from mlgate.text.markdown import md
 
 if TYPE_CHECKING:  # types only: renderers never train or register anything
     from mlgate.retrain.fetch import FetchResult
@@ -157,10 +158,10 @@ def render_github(result: RetrainResult) -> str:
         annotations = validation_report.render_github(result.validation)
         head = "".join(line + "\n" for line in annotations.splitlines() if line.startswith("::"))
     for warning in result.fetch.warnings:
-        head += f"::warning title={command_property('mlgate retrain: fetch')}::{command_data(warning)}\n"
+        head += f"::warning title={escape_property('mlgate retrain: fetch')}::{escape_data(warning)}\n"
     level = "error" if result.exit_code else "notice"
-    title = command_property(f"mlgate retrain: {result.outcome}")
-    return head + render_text(result) + f"::{level} title={title}::{command_data(describe_outcome(result))}\n"
+    title = escape_property(f"mlgate retrain: {result.outcome}")
+    return head + render_text(result) + f"::{level} title={title}::{escape_data(describe_outcome(result))}\n"
 
 
 def to_data(result: RetrainResult) -> dict[str, Any]:

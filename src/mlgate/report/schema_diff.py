@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import Any
 
 from tabulate import tabulate
 
 from mlgate.data.schema_diff import SchemaChange, SchemaDiff
-from mlgate.report.escape import command_data, command_property, md
+from mlgate.text import terminal
+from mlgate.text.actions_log import escape_data, escape_property
+from mlgate.text.markdown import md
 
 SCHEMA_VERSION = 1
 MAX_CELL = 80  # characters of one value in a table cell; longer values end in an ellipsis
@@ -29,8 +30,10 @@ _MODEL = {"retrain": "🔁 retrain", "risk": "⚠️ risk", "none": "—"}
 def render_text(diff: SchemaDiff, old_label: str, new_label: str) -> str:
     """A verdict line and one line per change, for a terminal."""
     icon = {"breaking": "✗", "model": "!", "ok": "✓"}[_grade(diff)]
-    lines = [f"{icon} {describe_verdict(diff)}: {_one_line(old_label)} -> {_one_line(new_label)}"]
-    lines += [f"  {_TEXT_MARKS[_level(c)]} {_one_line(c.message)}  [{c.kind}]" for c in diff.changes]
+    lines = [
+        f"{icon} {describe_verdict(diff)}: {terminal.escape(old_label, None)} -> {terminal.escape(new_label, None)}"
+    ]
+    lines += [f"  {_TEXT_MARKS[_level(c)]} {terminal.escape(c.message, None)}  [{c.kind}]" for c in diff.changes]
     return "\n".join(lines) + "\n"
 
 
@@ -80,11 +83,11 @@ def render_github(diff: SchemaDiff, old_label: str, new_label: str) -> str:
     for change in diff.changes:
         level = _level(change)
         if level == "other":  # a mark first: the runner strips leading blanks before looking for "::"
-            lines.append(f"  {_TEXT_MARKS['other']} {_one_line(change.message)}")
+            lines.append(f"  {_TEXT_MARKS['other']} {terminal.escape(change.message, None)}")
             continue
         command = "error" if level == "breaking" else "warning"
-        title = command_property(f"schema: {change.kind}")
-        lines.append(f"::{command} title={title}::{command_data(change.message)}")
+        title = escape_property(f"schema: {change.kind}")
+        lines.append(f"::{command} title={title}::{escape_data(change.message)}")
     return "\n".join(lines) + "\n"
 
 
@@ -131,8 +134,3 @@ def _format_value(value: Any) -> str:
 
 def _format_member(value: Any) -> str:
     return f"({_format_value(value)})" if isinstance(value, (tuple, list)) else _format_value(value)
-
-
-def _one_line(text: str) -> str:
-    """Control characters (newlines, escape sequences) shown as ``\\xNN``, so a value stays on its line."""
-    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text)

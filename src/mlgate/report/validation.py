@@ -7,7 +7,10 @@ from typing import Any
 
 from mlgate import __version__
 from mlgate.data.results import FileResult, ValidationResult, Violation
-from mlgate.report.escape import command_data, command_property, example, md
+from mlgate.text import terminal
+from mlgate.text.actions_log import escape_data, escape_property
+from mlgate.text.markdown import code, md
+from mlgate.text.terminal import example
 
 SCHEMA_VERSION = 1
 _DATASET_CHECKS = ("row-count", "null-fraction", "drift")
@@ -44,7 +47,7 @@ def describe_file(f: FileResult) -> str:
 
 
 def _summary(f: FileResult) -> str:
-    return f"{'✓' if f.valid else '✗'} {f.path} — {describe_file(f)} ({f.seconds:.1f} s)"
+    return f"{'✓' if f.valid else '✗'} {terminal.escape(f.path, None)} — {describe_file(f)} ({f.seconds:.1f} s)"
 
 
 def render_text(result: ValidationResult) -> str:
@@ -57,18 +60,18 @@ def render_text(result: ValidationResult) -> str:
         out.append(_summary(f))
         if f.violations:
             table = [
-                [v.field or "(file)", v.check + (" ⚠" if v.severity == "warning" else ""), f"{v.count:,}", _rows(v), _examples(v)]
+                [terminal.escape(v.field or "(file)", 80), v.check + (" ⚠" if v.severity == "warning" else ""), f"{v.count:,}", _rows(v), terminal.escape(_examples(v), None)]
                 for v in f.violations
             ]  # fmt: skip
             headers = ["field", "check", "count", f"rows (first {ROWS_SHOWN})", "examples"]
             body = tabulate(table, headers, tablefmt="plain", colalign=("left", "left", "right", "left", "left"))
             out += ["", *("  " + line for line in body.splitlines()), ""]
-        out += [f"  note: {note}" for note in f.notes]
-        out += [f"  note: drift not checked: {f.drift_skipped}"] if f.drift_skipped else []
+        out += [f"  note: {terminal.escape(note, None)}" for note in f.notes]
+        out += [f"  note: drift not checked: {terminal.escape(f.drift_skipped, None)}"] if f.drift_skipped else []
         if f.drift is not None:
             out += ["", *(f"  {line}".rstrip() for line in render_drift_text(f.drift).splitlines())]
     if any(f.violations for f in result.files):
-        out.append(f"  Full list: --format json.  Schema: {result.schema}")
+        out.append(f"  Full list: --format json.  Schema: {terminal.escape(result.schema, None)}")
     return "\n".join(out) + "\n"
 
 
@@ -82,7 +85,7 @@ def render_markdown(result: ValidationResult) -> str:
         bad = sum(not f.valid for f in result.files)
         verdict = (f"### ❌ Data invalid: {result.errors:,} error{'s' * (result.errors != 1)} in {bad} of {files} "
                    f"file{'s' * (files != 1)}")  # fmt: skip
-    footer = f"<sub>mlgate {__version__} · schema `{md(result.schema, 120)}`</sub>\n"
+    footer = f"<sub>mlgate {__version__} · schema `{code(result.schema, 120)}`</sub>\n"
     return f"{verdict}\n\n{render_files_markdown(result)}{footer}"
 
 
@@ -94,7 +97,7 @@ def render_files_markdown(result: ValidationResult) -> str:
 
     out = []
     for f in result.files:
-        out.append(f"{'✅' if f.valid else '❌'} **`{md(f.path, 120)}`** — {md(describe_file(f), 200)}")
+        out.append(f"{'✅' if f.valid else '❌'} **`{code(f.path, 120)}`** — {md(describe_file(f), 200)}")
         if f.drift_skipped:
             out += ["", f"Drift not checked: {md(f.drift_skipped, 200)}."]
         if f.violations:
@@ -179,21 +182,21 @@ def annotate(result: ValidationResult, *, limit: int = 50, without: tuple[str, .
             if v.check in without:
                 continue
             level = "error" if v.severity == "error" else "warning"
-            title = command_property(f"{v.field}: {v.check}" if v.field else v.check)
-            where = f"file={command_property(f.path)}"
+            title = escape_property(f"{v.field}: {v.check}" if v.field else v.check)
+            where = f"file={escape_property(f.path)}"
             pairs = list(zip(v.lines, v.rows, strict=True)) if v.lines else []
             if pairs:
                 for i, (line, row) in enumerate(pairs):
                     if emitted >= limit:
                         skipped += len(pairs) - i
                         break
-                    out.append(f"::{level} {where},line={line},title={title}::{command_data(_annotation(v, i, row))}")
+                    out.append(f"::{level} {where},line={line},title={title}::{escape_data(_annotation(v, i, row))}")
                     emitted += 1
             elif emitted < limit:
                 message = f"{v.count:,} × {v.message}; rows {_rows(v)}" + (
                     f"; e.g. {_examples(v)}" if v.examples else ""
                 )
-                out.append(f"::{level} {where},title={title}::{command_data(message)}")
+                out.append(f"::{level} {where},title={title}::{escape_data(message)}")
                 emitted += 1
             else:
                 skipped += v.count

@@ -110,10 +110,12 @@ def test_markdown_has_the_steps_and_the_scores_table() -> None:
     assert markdown.startswith("### 🆕 a retrained model was registered as pending\n")
     assert ("| decision | roc\\_auc, candidate − live on the same rows; needed: better by more than 0.0085 (1 % of live, "
             "retrain.min\\_rel\\_improvement) with 95 % confidence |") in markdown  # fmt: skip
-    assert "| forest | 0.9100 | +0.0600 [+0.0310, +0.0890] | DeLong, 400 rows | 0.0004 | better (registered) |" in (
+    assert "| forest | 0.9100 | +0.0600 \\[+0.0310, +0.0890\\] | DeLong, 400 rows | 0.0004 | better (registered) |" in (
         " ".join(markdown.replace("|", " | ").split()).replace("| |", "||")
     )
-    assert "- accuracy 0.8000 vs 0.7800: Δ +0.0200 [-0.0100, +0.0500], not worse beyond the margin 0.0078" in markdown
+    assert (
+        "- accuracy 0.8000 vs 0.7800: Δ +0.0200 \\[-0.0100, +0.0500\\], not worse beyond the margin 0.0078" in markdown
+    )
     assert "| registered | version 4, status `pending` |" in markdown
     assert "| live v3 (forest) |" in markdown.replace("  ", " ")
 

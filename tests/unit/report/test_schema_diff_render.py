@@ -89,14 +89,14 @@ def test_markdown_escapes_values_so_they_cannot_break_the_table_or_inject_html()
     text = render_markdown(SchemaDiff((NASTY,)), "x|`y`.yaml", "<b>_c_.yaml")
 
     row = next(line for line in text.splitlines() if "pattern-changed" in line)
-    assert row.startswith("| a\\|b &lt;script&gt;'x'")
+    assert row.startswith("| a\\|b &lt;script&gt;\\`x\\`")
     assert len(re.findall(r"(?<!\\)\|", row)) == 7  # only the column separators
     assert "^a\\|b$" in row
     assert "x  y\\" in row
     assert "<script" not in text
-    assert "`" not in text
+    assert not re.search(r"(?<!\\)`", text)  # every backtick escaped: none opens a code span
     assert "<b>" not in text
-    assert "x\\|'y'.yaml → &lt;b&gt;\\_c\\_.yaml" in text
+    assert "x\\|\\`y\\`.yaml → &lt;b&gt;\\_c\\_.yaml" in text
     assert "- 50% done  ::error::pwned" in text  # the explanation stays on its bullet line
 
 
@@ -179,7 +179,7 @@ def test_github_plain_lines_cannot_become_workflow_commands() -> None:
     lines = render_github(SchemaDiff((harmless,)), "::error::a", "b").splitlines()
 
     assert not any(line.lstrip().startswith("::") for line in lines)
-    assert lines[1] == "  · ::error::pwned\\x0a::warning::x"
+    assert lines[1] == "  · :\u200b:error::pwned\\x0a::warning::x"
 
 
 def test_text_lists_each_change_with_a_mark_on_one_line() -> None:
