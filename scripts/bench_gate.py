@@ -239,7 +239,7 @@ def build_results(spec: Dataset, seed: int, y: Any, preds: Predictions, digest: 
 
 
 def fit_side(
-    spec: Dataset, seed: int, data: tuple[Any, Any, Any, Any], seed_fits: int, max_s: float = 2.0
+    spec: Dataset, seed: int, data: tuple[Any, Any, Any, Any], seed_fits: int, max_s: float = 10.0
 ) -> tuple[Predictions, Any]:
     """Fit one side as ``mlgate train`` does: the model, its predictions, and its seed spread (``seed_fits``
     reseeded refits when it fits under ``max_s``, ``train.seed_fits_max_s``; 0: none)."""
@@ -271,7 +271,7 @@ def run_draw(
     margin: float | None,
     regression_primary: str,
     seed_fits: int = 3,
-    seed_fits_max_s: float = 2.0,
+    seed_fits_max_s: float = 10.0,
 ) -> Draw:
     """Fit both sides of one seed-only PR, judge it, degrade the PR's predictions and judge that."""
     from sklearn.model_selection import train_test_split
@@ -471,10 +471,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "has at least --draws of them; time s is then the draws' own time over --workers",
     )
     parser.add_argument(
-        "--seed-fits-max-s", type=float, default=2.0,
-        help="train.seed_fits_max_s (default mlgate's 2 s); a busy machine slows fits past it and drops the spread: "
-             "the 100k sets' models fit in about 1 s on a quiet 2-core machine, so 30 keeps a shared machine's "
-             "run the same as a quiet one's",
+        "--seed-fits-max-s", type=float, default=10.0,
+        help="train.seed_fits_max_s (default mlgate's 10 s); a busy machine slows fits past it and drops the "
+             "spread: the 100k sets' models fit in about 1 s on a quiet 2-core machine, so 30 keeps a shared "
+             "machine's run the same as a quiet one's",
     )  # fmt: skip
     parser.add_argument("--workers", type=int, default=2, help="processes running draws (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the models' random_state and the noise")

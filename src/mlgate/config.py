@@ -132,7 +132,7 @@ class TrainConfig:
     latency_rows: int = 200
     batch_rows: int = 1000
     seed_fits: int = 3
-    seed_fits_max_s: float = 2.0
+    seed_fits_max_s: float = 10.0
 
 
 @dataclass(frozen=True)
