@@ -26,7 +26,7 @@ import yaml
 
 from mlgate.config_checks import check_gates
 from mlgate.errors import ConfigError
-from mlgate.files import find_line, load_document
+from mlgate.files import find_line, load_document, load_yaml
 
 CONFIG_NAME = "mlgate.yaml"
 NON_CONFIG_ENV = frozenset({"MLGATE_CONFIG", "MLGATE_DEBUG", "MLGATE_LOG_DIR"})
@@ -382,7 +382,7 @@ def _apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> None:
         if not all(keys):
             raise ConfigError(f"environment variable {name}: empty key between '__'")
         try:
-            value = yaml.safe_load(environ[name]) if environ[name] else ""
+            value = load_yaml(environ[name]) if environ[name] else ""
         except yaml.YAMLError as exc:
             raise ConfigError(f"environment variable {name}: value is not valid YAML") from exc
         _check_env_keys(name, keys)
