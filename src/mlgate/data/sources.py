@@ -6,6 +6,7 @@ Every read failure becomes a DataError naming the file (and the line where known
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,16 +85,25 @@ def locate(uri: str, *, s3: FilesystemFactory | None = None) -> Location:
         if path.is_dir():
             raise DataError(f"{uri} is a directory, not a dataset file", hint="name the CSV or Parquet file")
         try:
-            size = path.stat().st_size
+            info = path.stat()
         except FileNotFoundError as exc:
             raise DataError(f"dataset not found: {uri}", hint="check the path (relative to mlgate.yaml)") from exc
         except OSError as exc:
             raise DataError(f"cannot read {uri}: {exc.strerror}") from exc
+        if not stat.S_ISREG(info.st_mode):  # a device (/dev/zero) or a FIFO would never end, or block
+            raise DataError(f"{uri} is {_kind_of(info.st_mode)}, not a regular file", hint="name a CSV or Parquet file")
+        size = info.st_size
         if not os.access(path, os.R_OK):
             raise DataError(f"cannot read {uri}: permission denied")
     if size == 0:
         raise DataError(f"{uri} is empty (0 bytes): a CSV needs at least a header row")
     return Location(uri=uri, format=fmt, gzip=gz, size=size)
+
+
+def _kind_of(mode: int) -> str:
+    kinds = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISSOCK, "a socket"))  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def _stat_s3(uri: str, s3: FilesystemFactory | None) -> int:

@@ -49,7 +49,7 @@ def measure_seed_spread(
     X, y, X_test, y_test = data
     values = [first[0]]
     for offset in range(1, settings.seed_fits + 1):
-        refit = clone(model).set_params(**{key: settings.seed + 7919 * offset for key in seeds})
+        refit = clone(model).set_params(**{key: (settings.seed + 7919 * offset) % 2**32 for key in seeds})
         fit(name, refit, X, y, notes=notes, clock=clock)
         scores, rows = predict_scored(name, refit, metrics, X_test, y_test, notes=notes)
         if offset == 1 and _same(rows, first[1]):
