@@ -27,7 +27,7 @@ import yaml
 
 from mlgate.config_checks import check_data_paths, check_gates, check_names_and_seeds
 from mlgate.errors import ConfigError
-from mlgate.files import find_line, load_document, load_yaml
+from mlgate.files import YamlLimitError, find_line, load_document, load_yaml
 
 CONFIG_NAME = "mlgate.yaml"
 MAX_INT = 2**63 - 1  # what numpy and scikit-learn take as an integer
@@ -391,6 +391,8 @@ def _apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> None:
             raise ConfigError(f"environment variable {name}: empty key between '__'")
         try:
             value = load_yaml(environ[name]) if environ[name] else ""
+        except YamlLimitError as exc:
+            raise ConfigError(f"environment variable {name}: value is refused: {exc.problem}", hint=exc.note) from exc
         except yaml.YAMLError as exc:
             raise ConfigError(f"environment variable {name}: value is not valid YAML") from exc
         _check_env_keys(name, keys)
