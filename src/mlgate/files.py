@@ -191,8 +191,17 @@ def parse_document(text: str, path: Path, *, what: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise InputError(f"{where}: {what} is not valid YAML: {exc.problem or exc}") from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        line = text[: max(exc.position, 0)].count("\n") + 1
+        raise InputError(f"{path}:{line}: {what} is not valid YAML: character {_code_point(exc.character)} is not allowed",
+                         hint="remove the control character (a NUL byte suggests a binary or UTF-16 file)") from exc  # fmt: skip
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: {what} is not valid YAML: {exc}") from exc
+
+
+def _code_point(character: object) -> str:
+    """``U+0000`` for a code point (PyYAML's reader reports ints; a byte string when decoding failed)."""
+    return f"U+{character:04X}" if isinstance(character, int) else repr(character)
 
 
 def load_document(path: Path, *, what: str, error: type[InputError] = InputError) -> tuple[str, Any]:

@@ -132,7 +132,7 @@ def build_estimator(name: str, model: ModelConfig, *, seed: int) -> Any:
     check_target(name, model.estimator, target)
     try:
         estimator = target()
-    except Exception as exc:  # any failure of user code is reported with the model's name
+    except (Exception, SystemExit) as exc:  # any failure of user code (an exit too) is reported with the model name
         raise ConfigError(
             f"model '{name}': calling {model.estimator} without arguments failed: {type(exc).__name__}: {exc}",
             hint="a factory must take no arguments; put settings under params",
