@@ -376,6 +376,21 @@ SCHEMA_CASES: dict[str, Case] = {
         r"schema is not UTF-8 text: \S*s\.yaml",
         schema("s.yaml", SMALL_SCHEMA.encode("utf-16")),
     ),
+    "deep-reference-stats": Case(
+        ("validate", "d.csv", "--schema", "s.yaml"),
+        2,
+        r"st\.json: reference statistics mlgate cannot read \(RecursionError\)",
+        {**schema("s.yaml", SMALL_SCHEMA + "x-mlgate:\n  drift: {reference: st.json}\n"), "st.json": DEEP_LIST},
+    ),
+    "huge-integer-reference-stats": Case(
+        ("validate", "d.csv", "--schema", "s.yaml"),
+        2,
+        r"st\.json: reference statistics mlgate cannot read \(ValueError\)",
+        {
+            **schema("s.yaml", SMALL_SCHEMA + "x-mlgate:\n  drift: {reference: st.json}\n"),
+            "st.json": '{"rows": ' + "1" * 5000 + "}",
+        },
+    ),
     "unicode-digit-repeat": Case(
         ("validate", "d.csv", "--schema", "s.yaml"),
         1,
