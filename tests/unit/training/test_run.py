@@ -199,7 +199,9 @@ def test_model_errors_name_the_model(tmp_path: Path, models: str, message: str) 
 
 def test_a_model_name_that_is_no_folder_name_is_refused_when_the_config_loads(tmp_path: Path) -> None:
     path = write_project(tmp_path / "p", models="'../m': {estimator: sklearn.tree.DecisionTreeClassifier}", extra=TRUST)
-    with pytest.raises(ConfigError, match=r"mlgate\.yaml:\d+: models\.\.\./m \('\.\./m'\) cannot be used as a folder name"):
+    with pytest.raises(
+        ConfigError, match=r"mlgate\.yaml:\d+: models\.\.\./m \('\.\./m'\) cannot be used as a folder name"
+    ):
         load_config(path)
 
 
