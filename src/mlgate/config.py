@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import yaml
 
-from mlgate.config_checks import check_data_paths, check_gates, check_names_and_seeds
+from mlgate.config_checks import check_data_paths, check_gates, check_inside, check_names_and_seeds
 from mlgate.errors import ConfigError
 from mlgate.files import YamlLimitError, find_line, load_document, load_yaml
 
@@ -310,6 +310,15 @@ class Config:
             return str(full.resolve().relative_to(Path.cwd().resolve()))
         except ValueError:
             return str(full)
+
+    def check_inside(self, location: str, what: str, folder: Path) -> None:
+        """Refuse ``location`` (as the working folder sees it) outside the project that holds ``folder``.
+
+        For files that other files name (a schema's drift reference, relative to the schema's folder), unless
+        ``data.allow_outside``.
+        """
+        if not self.data.allow_outside and "://" not in location:
+            check_inside(os.path.abspath(Path(location).expanduser()), folder, what=what)
 
 
 def find_config(start: Path) -> Path | None:

@@ -73,20 +73,25 @@ def check_data_paths(data: DataConfig, folder: Path, where: Where) -> None:
     """Refuse a data file outside the project (absolute, ``..`` or a symlink out) unless ``data.allow_outside``."""
     if data.allow_outside:
         return
-    root = Path(os.path.realpath(find_project_root(folder)))
     named: list[tuple[tuple[str | int, ...], str | None]]
     named = [(("data", key), getattr(data, key)) for key in ("schema", "train", "test")]
     named += [(("data", "datasets", i), value) for i, value in enumerate(data.datasets)]
     for keys, location in named:
-        if not location or "://" in location:
-            continue
-        given = Path(location).expanduser()
-        full = given if given.is_absolute() else folder / given
-        real = Path(os.path.realpath(full))
-        if real == root or root in real.parents:
-            continue
+        if location:
+            check_inside(location, folder, what=where(keys))
+
+
+def check_inside(location: str, folder: Path, *, what: str) -> None:
+    """Refuse a local ``location`` (relative to ``folder``) that lies outside the project holding ``folder``."""
+    if "://" in location:
+        return
+    root = Path(os.path.realpath(find_project_root(folder)))
+    given = Path(location).expanduser()
+    full = given if given.is_absolute() else folder / given
+    real = Path(os.path.realpath(full))
+    if real != root and root not in real.parents:
         raise ConfigError(
-            f"{where(keys)}: {_describe(location, full, real)} the project {root}",
+            f"{what}: {_describe(location, full, real)} the project {root}",
             hint="move the file into the project, or set data.allow_outside: true in mlgate.yaml if you mean it",
         )
 

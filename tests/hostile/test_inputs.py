@@ -502,6 +502,19 @@ PATH_CASES: dict[str, Case] = {
         config(BASE),
         env={"MLGATE_DATA__TRAIN": "/dev/zero"},
     ),
+    "drift-reference-absolute": Case(
+        ("validate", "d.csv", "--schema", "s.yaml"),
+        2,
+        r"s\.yaml: x-mlgate\.drift\.reference: /etc/passwd is outside the project",
+        schema("s.yaml", SMALL_SCHEMA + "x-mlgate:\n  drift: {reference: /etc/passwd}\n"),
+    ),
+    "drift-reference-symlink": Case(
+        ("validate", "d.csv", "--schema", "s.yaml"),
+        2,
+        r"x-mlgate\.drift\.reference: \S+/ref\.json is a symlink to \S+/secret\.csv, outside the project",
+        schema("s.yaml", SMALL_SCHEMA + "x-mlgate:\n  drift: {reference: ref.json}\n"),
+        setup=both(outside_file, link("ref.json", "secret.csv")),
+    ),
     "allowed-explicitly": Case(
         ("validate",),
         0,
