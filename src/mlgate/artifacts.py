@@ -89,6 +89,11 @@ SKLEARN_TRUSTED: tuple[str, ...] = (
 )
 BUILTIN_TRUSTED: tuple[str, ...] = ("numpy.dtype", *SKLEARN_TRUSTED)
 TRUSTED_KEY = "artifacts.trusted_types"
+# What a skops file's members may inflate to, checked from the zip directory before any member is read (zipfile
+# never inflates a member beyond the size the directory declares). mlgate stores members uncompressed.
+MAX_SCHEMA_BYTES = 64 << 20  # schema.json: the object graph; a 2,000-tree forest needs about 1 MB
+MAX_MEMBER_BYTES = 8 << 30  # one array
+MAX_RATIO = 200  # inflated / stored bytes of a member above 1 MiB (deflate reaches about 1,000 on zeros)
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,25 @@ def refuse_untrusted(untrusted: Sequence[str], trusted: Sequence[str], *, what: 
         )
 
 
+def check_archive(data: bytes, *, where: str) -> None:
+    """Refuse a skops file that is not a zip, or whose members would inflate beyond the caps, before reading any."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise InputError(f"{where} is not a skops model file (not a readable zip archive: {exc})",
+                         hint="do not use this file; re-create it with `mlgate train`") from exc  # fmt: skip
+    for member in members:
+        cap = MAX_SCHEMA_BYTES if member.filename == "schema.json" else MAX_MEMBER_BYTES
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > cap or (member.file_size > 1 << 20 and ratio > MAX_RATIO):
+            raise InputError(
+                f"{where}: member {member.filename[:80]!r} would inflate to {member.file_size:,} bytes from "
+                f"{member.compress_size:,} (limit {cap:,} bytes, {MAX_RATIO}× compression); refused unread",
+                hint="do not use this file (a zip bomb or a damaged file); re-create it with `mlgate train`",
+            )
+
+
 def load_model(path: Path, *, sha256: str, trusted: Sequence[str]) -> Any:
     """Load a skops model after verifying its SHA-256 and that every untrusted type is in ``trusted``."""
     sio = import_skops()
@@ -179,6 +203,7 @@ def load_model(path: Path, *, sha256: str, trusted: Sequence[str]) -> Any:
             f"tampered artifact: {path} has SHA-256 {actual[:16]}…, its results record {sha256[:16]}…",
             hint="do not use this file; re-create the results with `mlgate train`",
         )
+    check_archive(data, where=str(path))
     needed = untrusted_types(data)
     refuse_untrusted(needed, trusted, what=str(path))
     try:
@@ -205,13 +230,14 @@ def content_digest(path: Path, *, sha256: str) -> str | None:
         raw = path.read_bytes()
         if hashlib.sha256(raw).hexdigest() != sha256.lower():
             return None
+        check_archive(raw, where=str(path))
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = {name: hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist()}
             schema = json.loads(archive.read("schema.json"))
         arrays = sorted(digest for name, digest in members.items() if name != "schema.json")
         text = json.dumps([_canonical(schema, members, {}), arrays], separators=(",", ":"))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError, NotImplementedError, zlib.error,
-            zipfile.BadZipFile):  # fmt: skip
+            zipfile.BadZipFile, InputError):  # fmt: skip
         return None  # unreadable, or deeper than the interpreter's recursion limit: not provably equal
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

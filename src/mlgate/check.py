@@ -290,7 +290,7 @@ def validate_data(config: Config, say: Step) -> ValidationResult | None:
     if schema.drift is not None:
         from mlgate.data.drift import reference_for
 
-        drift = reference_for(schema, csv=config.data.csv, resolve=config.resolve)
+        drift = reference_for(schema, csv=config.data.csv, resolve=config.resolve, check=config.check_inside)
     say(f"validating {', '.join(targets)}")
     return validate_files(
         targets, schema, csv=config.data.csv, max_examples=config.validate.max_examples, drift=drift,

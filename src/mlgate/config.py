@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
 import types
 import typing
@@ -24,11 +25,12 @@ from typing import Any, Literal
 
 import yaml
 
-from mlgate.config_checks import check_gates
+from mlgate.config_checks import check_data_paths, check_gates, check_inside, check_names_and_seeds
 from mlgate.errors import ConfigError
-from mlgate.files import find_line, load_document
+from mlgate.files import YamlLimitError, find_line, load_document, load_yaml
 
 CONFIG_NAME = "mlgate.yaml"
+MAX_INT = 2**63 - 1  # what numpy and scikit-learn take as an integer
 NON_CONFIG_ENV = frozenset({"MLGATE_CONFIG", "MLGATE_DEBUG", "MLGATE_LOG_DIR"})
 
 
@@ -64,6 +66,7 @@ class DataConfig:
     test: str | None = None
     split: SplitConfig = field(default_factory=SplitConfig)
     csv: CsvConfig = field(default_factory=CsvConfig)
+    allow_outside: bool = False  # read schema/datasets/train/test outside the project (an absolute path, a symlink)
 
     def validation_targets(self) -> tuple[str, ...]:
         """What ``mlgate validate`` checks by default: ``datasets``, else the train and test files."""
@@ -310,13 +313,25 @@ class Config:
         except ValueError:
             return str(full)
 
+    def check_inside(self, location: str, what: str, folder: Path) -> None:
+        """Refuse ``location`` (as the working folder sees it) outside the project that holds ``folder``.
+
+        For files that other files name (a schema's drift reference, relative to the schema's folder), unless
+        ``data.allow_outside``.
+        """
+        if not self.data.allow_outside and "://" not in location:
+            check_inside(os.path.abspath(Path(location).expanduser()), folder, what=what)
+
 
 def find_config(start: Path) -> Path | None:
-    """Walk up from ``start`` to the filesystem root looking for mlgate.yaml."""
+    """Walk up from ``start`` to the filesystem root looking for mlgate.yaml (a folder of that name is an error)."""
     for folder in (start, *start.parents):
         candidate = folder / CONFIG_NAME
         if candidate.is_file():
             return candidate
+        if candidate.is_dir():
+            raise ConfigError(f"{candidate} is a directory, not a config file",
+                              hint="rename that folder, or name the config with --config FILE")  # fmt: skip
     return None
 
 
@@ -357,7 +372,9 @@ def load_config(
     source = _Source(path, text)
     values: Config = _convert_dataclass(Config, raw, (), source)
     check_gates(values, source.where)
+    check_names_and_seeds(values, source.where)
     root = path.parent if path is not None else cwd
+    check_data_paths(values.data, root, source.where)
     return dataclasses.replace(values, root=root, path=path)
 
 
@@ -384,7 +401,9 @@ def _apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> None:
         if not all(keys):
             raise ConfigError(f"environment variable {name}: empty key between '__'")
         try:
-            value = yaml.safe_load(environ[name]) if environ[name] else ""
+            value = load_yaml(environ[name]) if environ[name] else ""
+        except YamlLimitError as exc:
+            raise ConfigError(f"environment variable {name}: value is refused: {exc.problem}", hint=exc.note) from exc
         except yaml.YAMLError as exc:
             raise ConfigError(f"environment variable {name}: value is not valid YAML") from exc
         _check_env_keys(name, keys)
@@ -468,18 +487,51 @@ def _convert_scalar(hint: Any, value: Any, keys: tuple[str | int, ...], src: _So
             return value
     elif hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
+            _check_finite(value, keys, src)
             return value
     elif hint is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            _check_finite(value, keys, src)
             return float(value)
     elif hint is str:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)
     elif hint is Any:
+        _check_plain(value, keys, src)
         return value
     else:  # pragma: no cover - a programming error in the dataclasses above
         raise TypeError(f"unsupported config type {hint!r}")
     raise ConfigError(f"{src.where(keys)} must be {_kind_name(hint)}, not {_kind(value)}")
+
+
+def _check_finite(value: int | float, keys: tuple[str | int, ...], src: _Source) -> None:
+    """Refuse ``.inf``, ``.nan`` and huge integers: they would train, then fail writing the results."""
+    if isinstance(value, int):
+        if abs(value) > MAX_INT:
+            raise ConfigError(f"{src.where(keys)} is {_digits(value)}; a number here must be below 2**63")
+    elif not math.isfinite(value):
+        raise ConfigError(f"{src.where(keys)} is {value}; it must be a finite number",
+                          hint="write a plain number (YAML's .inf and .nan are not allowed in mlgate.yaml)")  # fmt: skip
+
+
+def _check_plain(value: Any, keys: tuple[str | int, ...], src: _Source) -> None:
+    """Walk a free-form value (``models.*.params``): every number in it must be finite and of sensible size."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, keys)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, (int, float)):
+            _check_finite(item, where, src)
+        elif isinstance(item, dict):
+            stack.extend((v, (*where, str(k))) for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, (*where, i)) for i, v in enumerate(item))
+
+
+def _digits(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"an integer of {len(text):,} digits"
 
 
 def _kind_name(hint: Any) -> str:

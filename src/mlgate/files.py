@@ -1,20 +1,133 @@
 """Small file helpers shared by every layer: atomic writes and YAML/JSON reading with positions.
 
-YAML is only ever constructed with ``yaml.safe_load``; ``yaml.compose`` (which builds nodes, never
-Python objects) is used on the error path to find the line of a key.
+YAML is only ever constructed by ``SafeLoader`` (``BoundedLoader`` is a SafeLoader that also bounds what a small
+file can make: nesting deeper than ``MAX_DEPTH`` levels, aliases that expand the document by more than
+``MAX_ALIAS_VALUES`` values ("billion laughs") and recursive aliases are refused while composing, before any
+Python object is built). ``yaml.compose`` (which builds nodes, never Python objects) is used on the error path
+to find the line of a key. JSON documents get the same depth bound.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from mlgate.errors import InputError
+
+MAX_DEPTH = 100  # nesting levels of a YAML or JSON document; mlgate's own files need fewer than 10
+MAX_ALIAS_VALUES = 100_000  # values that aliases may add to a YAML document beyond those written out
+
+
+_FLATTEN = "flatten it: no config or schema of mlgate's nests this deep"
+_WRITE_OUT = "write the values out, or share them with a few small aliases"
+
+
+class YamlLimitError(yaml.MarkedYAMLError):
+    """A YAML document that is well formed but beyond what mlgate reads (too deep, aliases too large).
+
+    ``note`` holds the hint.
+    """
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses deep nesting and alias expansion beyond a budget while composing."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._last_alias: Any = None
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self._last_alias = self._mark()
+        elif self._depth >= MAX_DEPTH:
+            raise YamlLimitError(None, None, f"nested deeper than {MAX_DEPTH} levels", self._mark(), _FLATTEN)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def compose_document(self) -> yaml.Node | None:
+        node = super().compose_document()
+        if node is not None:
+            _check_expansion(node, self._last_alias)
+        return node
+
+    def construct_bounded_int(self, node: yaml.ScalarNode) -> int:
+        """An integer, or a YamlLimitError for one longer than Python converts (4,300 digits)."""
+        try:
+            return self.construct_yaml_int(node)
+        except ValueError as exc:
+            problem = f"an integer of {len(node.value):,} digits is too long"
+            raise YamlLimitError(None, None, problem, node.start_mark, "write a number of sensible size") from exc
+
+    def _mark(self) -> Any:
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        return event.start_mark
+
+
+BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_bounded_int)
+
+
+def _check_expansion(root: yaml.Node, alias: Any) -> None:
+    """Refuse a node graph whose aliases add more than MAX_ALIAS_VALUES values, or that contains itself."""
+    if alias is None:
+        return  # no alias: the graph is a tree, as large as the text
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise YamlLimitError(None, None, "an alias refers to a node that contains it", alias, _WRITE_OUT)
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    unique = len(sizes)
+    if sizes[id(root)] - unique > MAX_ALIAS_VALUES:
+        raise YamlLimitError(
+            None, None, f"aliases expand it by more than {MAX_ALIAS_VALUES:,} values", alias, _WRITE_OUT
+        )
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        yield from node.value
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` within the bounds of ``BoundedLoader`` (a YamlLimitError beyond them)."""
+    return yaml.load(text, Loader=BoundedLoader)  # BoundedLoader is a SafeLoader
+
+
+def _check_json_depth(document: Any) -> int | None:
+    """The depth at which ``document`` first goes beyond MAX_DEPTH, or None."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                return depth
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+    return None
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -54,19 +167,41 @@ def read_text(path: Path, *, what: str) -> str:
 
 def parse_document(text: str, path: Path, *, what: str) -> Any:
     """Parse YAML (or JSON, chosen by suffix) safely; syntax errors name the file and line."""
+    deep = f"{what} is refused: nested deeper than {MAX_DEPTH} levels"
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{exc.lineno}:{exc.colno}: {what} is not valid JSON: {exc.msg}") from exc
+        except RecursionError as exc:
+            raise InputError(f"{path}: {deep}", hint=_FLATTEN) from exc
+        except ValueError as exc:  # an integer beyond Python's 4,300 digits
+            raise InputError(f"{path}: {what} is refused: an integer of more than 4,300 digits",
+                             hint="write a number of sensible size") from exc  # fmt: skip
+        if _check_json_depth(document) is not None:
+            raise InputError(f"{path}: {deep}", hint=_FLATTEN)
+        return document
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
+    except YamlLimitError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise InputError(f"{where}: {what} is refused: {exc.problem}", hint=exc.note) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise InputError(f"{where}: {what} is not valid YAML: {exc.problem or exc}") from exc
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        line = text[: max(exc.position, 0)].count("\n") + 1
+        raise InputError(f"{path}:{line}: {what} is not valid YAML: character {_code_point(exc.character)} is not allowed",
+                         hint="remove the control character (a NUL byte suggests a binary or UTF-16 file)") from exc  # fmt: skip
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: {what} is not valid YAML: {exc}") from exc
+
+
+def _code_point(character: object) -> str:
+    """``U+0000`` for a code point (PyYAML's reader reports ints; a byte string when decoding failed)."""
+    return f"U+{character:04X}" if isinstance(character, int) else repr(character)
 
 
 def load_document(path: Path, *, what: str, error: type[InputError] = InputError) -> tuple[str, Any]:
@@ -86,7 +221,7 @@ def find_line(text: str, keys: Sequence[str | int]) -> int | None:
     Works for YAML and JSON text alike. For a mapping key, the line of the key itself.
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=BoundedLoader)
     except yaml.YAMLError:
         return None
     line: int | None = None

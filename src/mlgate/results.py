@@ -120,6 +120,8 @@ def read_results(location: Path) -> ResultSet:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
+    except (RecursionError, ValueError) as exc:  # nested beyond the parser, an integer of thousands of digits
+        raise InputError(f"{path}: not a metrics file mlgate can read ({type(exc).__name__})") from exc
     if not is_mlgate_document(document):
         raise InputError(f"{path} is not an mlgate metrics file (no schema_version and models)")
     return from_data(document, source=str(location))
@@ -199,10 +201,16 @@ def _model_from(name: str, raw: Any) -> ModelResult:
         timings=_numbers(data.get("timings"), f"models.{name}.timings"),
         seed_sd=_numbers(data.get("seed_sd"), f"models.{name}.seed_sd"),
         resample_sd=_numbers(data.get("resample_sd"), f"models.{name}.resample_sd"),
-        artifact=None
-        if artifact is None
-        else Artifact(path=str(artifact["path"]), sha256=str(artifact["sha256"]), bytes=int(artifact["bytes"])),
+        artifact=None if artifact is None else _artifact_from(name, _mapping(artifact, f"models.{name}.artifact")),
     )
+
+
+def _artifact_from(name: str, raw: Mapping[str, Any]) -> Artifact:
+    """An artifact whose path stays inside the results folder (relative, no ``..``): nothing else is read."""
+    path = str(raw["path"])
+    if not path or path.startswith(("/", "\\")) or ":" in path or ".." in path.replace("\\", "/").split("/"):
+        raise ValueError(f"'models.{name}.artifact.path' must be a path inside the results folder, not {path[:80]!r}")
+    return Artifact(path=path, sha256=str(raw["sha256"]), bytes=int(raw["bytes"]))
 
 
 def _evaluation_data(evaluation: Evaluation) -> dict[str, Any]:

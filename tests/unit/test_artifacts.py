@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import textwrap
 import zipfile
 from pathlib import Path
@@ -251,3 +252,50 @@ def test_content_digest_is_none_for_ids_that_are_not_integers_or_too_deep(tmp_pa
     nested = _skops_like(tmp_path, "b.skops", "[" * 100_000 + '"leaf"' + "]" * 100_000, {})
     assert content_digest(odd[0], sha256=odd[1]) is None
     assert content_digest(nested[0], sha256=nested[1]) is None
+
+
+def _bomb(tmp_path: Path, *, schema_bytes: int) -> tuple[Path, str]:
+    """A zip whose deflated schema.json declares ``schema_bytes`` inflated (and its digest).
+
+    zipfile inflates a member only up to the size its directory declares, so the declared size is what a bomb
+    shows; the sizes are patched into a small archive instead of deflating hundreds of MB in the test.
+    """
+    path = tmp_path / "bomb.skops"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("schema.json", b" " * 1000)
+    raw = bytearray(path.read_bytes())
+    local, central = raw.index(b"PK\x03\x04"), raw.index(b"PK\x01\x02")
+    struct.pack_into("<I", raw, local + 22, schema_bytes)  # local header: uncompressed size
+    struct.pack_into("<I", raw, central + 24, schema_bytes)  # central directory: uncompressed size
+    path.write_bytes(bytes(raw))
+    return path, hashlib.sha256(raw).hexdigest()
+
+
+def test_a_schema_that_inflates_hugely_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, digest = _bomb(tmp_path, schema_bytes=300 << 20)
+    assert path.stat().st_size < 1000
+    read: list[str] = []
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda self, name, pwd=None: read.append(name))  # would inflate
+    with pytest.raises(
+        InputError, match=r"bomb\.skops: member 'schema\.json' would inflate to 314,572,800 bytes"
+    ) as info:
+        load_model(path, sha256=digest, trusted=())
+    assert exit_code_for(info.value) == ExitCode.BAD_INPUT
+    assert "refused unread" in info.value.message
+    assert read == []
+
+
+def test_a_member_compressed_beyond_the_ratio_is_refused(tmp_path: Path) -> None:
+    path, digest = _bomb(tmp_path, schema_bytes=8 << 20)  # under the schema cap, but thousands to 1
+    with pytest.raises(InputError, match=r"would inflate to 8,388,608 bytes from [\d,]+ \(limit .* 200× compression\)"):
+        load_model(path, sha256=digest, trusted=())
+
+
+def test_a_file_that_is_no_zip_is_refused_with_a_message_even_with_its_digest(tmp_path: Path) -> None:
+    path = tmp_path / "model.skops"
+    path.write_bytes(b"not a zip archive at all")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(InputError, match=r"model\.skops is not a skops model file \(not a readable zip archive"):
+        load_model(path, sha256=digest, trusted=())

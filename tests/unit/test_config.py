@@ -104,3 +104,46 @@ def test_resolve_keeps_uris_and_anchors_paths(tmp_path: Path) -> None:
     assert config.resolve("s3://bucket/key.csv") == "s3://bucket/key.csv"
     assert config.resolve("/abs/data.csv") == "/abs/data.csv"
     assert config.resolve("data.csv").endswith("data.csv")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("models:\n  lr:\n    estimator: a.B\n    params: {C: .inf}\n", r":4: models\.lr\.params\.C is inf; it must be"),
+        ("models:\n  lr:\n    estimator: a.B\n    params: {grid: [1, {x: .nan}]}\n", r":4: models\.lr\.params\.grid\.1\.x is nan"),
+        ("models:\n  lr:\n    estimator: a.B\n    params: {tol: -.Inf}\n", r":4: models\.lr\.params\.tol is -inf"),
+        ("metrics:\n  alpha: .nan\n", r":2: metrics\.alpha is nan; it must be a finite number"),
+        ("deploy:\n  smoke: {tolerance: .inf}\n", r":2: deploy\.smoke\.tolerance is inf"),
+        ("retrain:\n  min_improvement: 1.0e+400\n", r":2: retrain\.min_improvement is inf"),
+        ("monitor:\n  alpha: 100000000000000000000000000000000000000000\n", r":2: monitor\.alpha is an integer of 42 digits"),
+        ("validate:\n  max_examples: 99999999999999999999\n", r":2: validate\.max_examples is 99999999999999999999; a number here must be below 2\*\*63"),
+        ("models:\n  lr:\n    estimator: a.B\n    params: {max_iter: 99999999999999999999}\n", r"models\.lr\.params\.max_iter is 99999999999999999999"),
+    ],
+)  # fmt: skip
+def test_non_finite_and_huge_numbers_are_refused_at_load_naming_the_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path / "mlgate.yaml", text), environ={})
+
+
+def test_a_non_finite_number_from_the_environment_is_refused_too(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^config key metrics\.alpha is inf; it must be a finite number"):
+        load_config(cwd=tmp_path, environ={"MLGATE_METRICS__ALPHA": ".inf"})
+
+
+def test_an_alias_bomb_in_the_environment_is_refused(tmp_path: Path) -> None:
+    levels = ["&a [" + ", ".join(["x"] * 10) + "]"]
+    levels += [f"&{c} [" + ", ".join([f"*{chr(ord(c) - 1)}"] * 10) + "]" for c in "bcdef"]  # 10**6 values
+    with pytest.raises(ConfigError, match=r"MLGATE_DATA__DATASETS: value is refused: aliases expand it by more than"):
+        load_config(cwd=tmp_path, environ={"MLGATE_DATA__DATASETS": f"[{', '.join(levels)}]"})
+
+
+def test_a_folder_named_mlgate_yaml_is_said_to_be_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "mlgate.yaml").mkdir()
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(ConfigError, match=r"mlgate\.yaml is a directory, not a config file") as info:
+        load_config(cwd=tmp_path / "sub", environ={}, required=True)
+    assert "--config FILE" in (info.value.hint or "")
+    with pytest.raises(ConfigError, match=r"config file is a directory, not a file"):
+        load_config(tmp_path / "mlgate.yaml", environ={})

@@ -25,6 +25,7 @@ from mlgate.baseline.git import Git, is_full_sha
 from mlgate.baseline.locate import find_merge_base
 from mlgate.config import CONFIG_NAME
 from mlgate.errors import InputError, MlgateError
+from mlgate.files import load_yaml
 from mlgate.results import read_results
 
 BaselineSource = Literal["self", "cache", "worktree", "none"]
@@ -154,7 +155,7 @@ def _check_config(git: Git, sha: str, config_path: PurePosixPath) -> str | None:
     if text is None:
         return f"has no {config_path}"
     try:
-        document: Any = yaml.safe_load(text)
+        document: Any = load_yaml(text)
     except yaml.YAMLError:
         return None  # training reports the exact problem
     if isinstance(document, dict) and not document.get("models"):

@@ -76,7 +76,7 @@ def validate(
     if schema.drift is not None:
         from mlgate.data.drift import reference_for
 
-        reference = reference_for(schema, csv=config.data.csv, resolve=config.resolve)
+        reference = reference_for(schema, csv=config.data.csv, resolve=config.resolve, check=config.check_inside)
     fmt = resolve_format(output_format)
     progress = ProgressPrinter(enabled=fmt != "json")
     try:

@@ -239,9 +239,17 @@ def reference_for(
     csv: CsvConfig,
     s3: FilesystemFactory | None = None,
     resolve: Callable[[str], str] | None = None,
+    check: Callable[[str, str, Path], None] | None = None,
 ) -> ReferenceStats:
-    """The reference statistics named by the schema: a stats JSON file, or a dataset summarised now."""
+    """The reference statistics named by the schema: a stats JSON file, or a dataset summarised now.
+
+    ``check(location, what, folder)`` may refuse the location before it is read (``Config.check_inside``: it must
+    lie in the project of the schema's folder).
+    """
     location = reference_location(schema, resolve)
+    if check is not None:
+        folder = Path(schema.path).parent if schema.path is not None else Path.cwd()
+        check(location, f"{schema.path or 'schema'}: x-mlgate.drift.reference", folder)
     if location.lower().endswith(".json"):
         return load_stats(location, s3=s3)
     return compute_stats(location, schema, csv=csv, s3=s3)

@@ -131,8 +131,8 @@ def _repeat(body: str, i: int) -> tuple[int | None, int]:
         return 1, i
     end = body.find("}", i)
     digits = body[i + 1 : end] if end > 0 else ""
-    if not digits.isdigit():
-        return None, i  # {n,m} and {n,}: variable length
+    if not (digits.isascii() and digits.isdigit()):
+        return None, i  # {n,m} and {n,}: variable length (and "{²}", a literal to the regex engine)
     return int(digits), end + 1
 
 

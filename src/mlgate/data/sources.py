@@ -6,6 +6,7 @@ Every read failure becomes a DataError naming the file (and the line where known
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,16 +85,25 @@ def locate(uri: str, *, s3: FilesystemFactory | None = None) -> Location:
         if path.is_dir():
             raise DataError(f"{uri} is a directory, not a dataset file", hint="name the CSV or Parquet file")
         try:
-            size = path.stat().st_size
+            info = path.stat()
         except FileNotFoundError as exc:
             raise DataError(f"dataset not found: {uri}", hint="check the path (relative to mlgate.yaml)") from exc
         except OSError as exc:
             raise DataError(f"cannot read {uri}: {exc.strerror}") from exc
+        if not stat.S_ISREG(info.st_mode):  # a device (/dev/zero) or a FIFO would never end, or block
+            raise DataError(f"{uri} is {_kind_of(info.st_mode)}, not a regular file", hint="name a CSV or Parquet file")
+        size = info.st_size
         if not os.access(path, os.R_OK):
             raise DataError(f"cannot read {uri}: permission denied")
     if size == 0:
         raise DataError(f"{uri} is empty (0 bytes): a CSV needs at least a header row")
     return Location(uri=uri, format=fmt, gzip=gz, size=size)
+
+
+def _kind_of(mode: int) -> str:
+    kinds = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISSOCK, "a socket"))  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def _stat_s3(uri: str, s3: FilesystemFactory | None) -> int:
@@ -146,21 +156,42 @@ def open_binary(location: Location, *, s3: FilesystemFactory | None = None) -> B
 
 
 class CountingReader:
-    """A file-like wrapper that counts bytes and line breaks as pyarrow pulls blocks through it."""
+    """A file-like wrapper that counts bytes and line breaks as pyarrow pulls blocks through it.
 
-    def __init__(self, raw: Any, stats: ReadStats) -> None:
+    With ``utf8``, every block is also decoded (incrementally, so a character split between blocks is fine)
+    before pyarrow sees it: bytes that are not UTF-8 are a DataError naming the line, raised before pyarrow's
+    parser meets them (its invalid-row handler cannot decode such a row and would print an ignored exception).
+    """
+
+    def __init__(self, raw: Any, stats: ReadStats | None, *, utf8: str | None = None) -> None:
+        import codecs
+
         self._raw = raw
         self._stats = stats
+        self._uri = utf8
+        self._decoder = codecs.getincrementaldecoder("utf-8")() if utf8 is not None else None
+        self._lines = 0
         self.closed = False
 
     def read(self, size: int = -1) -> bytes:
         chunk = bytes(self._raw.read(size if size >= 0 else None))
-        if chunk:
+        if self._decoder is not None:
+            self._check_utf8(chunk)
+        if chunk and self._stats is not None:
             self._stats.bytes_read += len(chunk)
             self._stats.newlines += chunk.count(b"\n")
             self._stats.carriage_returns += chunk.count(b"\r")
             self._stats.last_byte = chunk[-1:]
         return chunk
+
+    def _check_utf8(self, chunk: bytes) -> None:
+        assert self._decoder is not None
+        try:
+            self._decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            line = self._lines + chunk[: max(exc.start, 0)].count(b"\n") + 1
+            raise not_utf8(f"{self._uri}:{line}") from exc
+        self._lines += chunk.count(b"\n")
 
     def readable(self) -> bool:
         return True
@@ -173,14 +204,51 @@ class CountingReader:
         self._raw.close()
 
 
+def not_utf8(where: str) -> DataError:
+    """The error for bytes that are not UTF-8 at ``where`` (``file:line`` or a file)."""
+    return DataError(f"{where}: bytes that are not valid UTF-8",
+                     hint="declare data.csv.encoding in mlgate.yaml (e.g. latin-1) or save the file as UTF-8")  # fmt: skip
+
+
 def sniff_csv(location: Location, head: bytes) -> None:
     """Refuse files that are clearly not CSV before pyarrow gives a vaguer message."""
     if head.startswith(_PARQUET_MAGIC):
         raise DataError(f"{location.uri} is a Parquet file, not CSV", hint="rename it to .parquet")
     if head.startswith(_GZIP_MAGIC) and not location.gzip:
         raise DataError(f"{location.uri} is gzip-compressed", hint="rename it to end in .csv.gz")
+    wide = detect_wide_encoding(head)
+    if wide is not None:
+        name, how = wide
+        raise DataError(f"{location.uri} is {name} text ({how}), not UTF-8",
+                        hint="save it as \"CSV UTF-8\" (Excel: File > Save As; \"Unicode Text\" is UTF-16), "
+                             f"or convert it: iconv -f {name} -t UTF-8 OLD > NEW.csv")  # fmt: skip
     if b"\x00" in head:
         raise DataError(f"{location.uri} holds binary data (NUL bytes), not CSV text")
+
+
+_BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "UTF-32LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32BE"),
+    (b"\xff\xfe", "UTF-16LE"),
+    (b"\xfe\xff", "UTF-16BE"),
+)
+
+
+def detect_wide_encoding(head: bytes) -> tuple[str, str] | None:
+    """``("UTF-16LE", "byte order mark")`` and the like for UTF-16/32 text, by its mark or its NUL pattern."""
+    for mark, name in _BOMS:
+        if head.startswith(mark):
+            return name, "byte order mark"
+    sample = head[: len(head) - len(head) % 4]
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    for name, width, slot in (("UTF-32LE", 4, 0), ("UTF-32BE", 4, 3), ("UTF-16LE", 2, 0), ("UTF-16BE", 2, 1)):
+        text = sample[slot::width]
+        others = bytes(b for i, b in enumerate(sample) if i % width != slot)
+        # mostly ASCII: the other bytes of each character are NUL, the low byte is not
+        if others.count(0) >= 0.9 * len(others) and text.count(0) <= 0.1 * len(text):
+            return name, "no byte order mark, NUL bytes between the characters"
+    return None
 
 
 def stream_csv(
@@ -230,7 +298,8 @@ def stream_csv(
         encoding=csv.encoding or "utf8",
     )
     native = open_binary(location, s3=s3)
-    reader: Any = CountingReader(native, stats) if stats is not None else native
+    utf8 = location.uri if (csv.encoding or "utf8").lower().replace("-", "").replace("_", "") == "utf8" else None
+    reader: Any = CountingReader(native, stats, utf8=utf8) if stats is not None or utf8 is not None else native
     try:
         if header:  # our own names: duplicates and blanks survive, columns are addressed by position
             read.skip_rows = 1
@@ -253,7 +322,9 @@ def stream_csv(
 def _header_by_pyarrow(location: Location, read: Any, parse: Any, s3: FilesystemFactory | None) -> list[str]:
     import pyarrow.csv as pcsv
 
-    raw = open_binary(location, s3=s3)
+    raw: Any = open_binary(location, s3=s3)
+    if read.encoding == "utf8":
+        raw = CountingReader(raw, None, utf8=location.uri)
     try:
         return list(pcsv.open_csv(raw, read_options=read, parse_options=parse).schema.names)
     finally:
@@ -305,9 +376,7 @@ def _csv_error(location: Location, exc: Exception) -> DataError:
     text = str(exc)
     if "UTF8" in text or "UTF-8" in text or "decode" in text.lower():
         line = find_undecodable_line(location) if not location.is_s3 else None
-        where = f"{location.uri}:{line}" if line else location.uri
-        return DataError(f"{where}: bytes that are not valid UTF-8",
-                         hint="declare data.csv.encoding in mlgate.yaml (e.g. latin-1) or save the file as UTF-8")  # fmt: skip
+        return not_utf8(f"{location.uri}:{line}" if line else location.uri)
     if "gzip" in text.lower() or "compress" in text.lower():
         return DataError(f"{location.uri}: cannot decompress ({text.splitlines()[0]})", hint="is it truncated?")
     return DataError(f"{location.uri}: not a readable CSV file: {text.splitlines()[0]}")

@@ -278,6 +278,9 @@ def load_stats(path: Path | str, *, s3: FilesystemFactory | None = None) -> Refe
     except json.JSONDecodeError as exc:
         raise DataError(f"{where}:{exc.lineno}: reference statistics are not valid JSON: {exc.msg}",
                         hint="regenerate it with: mlgate schema stats DATA -o FILE") from exc  # fmt: skip
+    except (RecursionError, ValueError) as exc:  # nested beyond the parser, an integer of thousands of digits
+        raise DataError(f"{where}: reference statistics mlgate cannot read ({type(exc).__name__})",
+                        hint="regenerate it with: mlgate schema stats DATA -o FILE") from exc  # fmt: skip
     return from_data(data, where)
 
 

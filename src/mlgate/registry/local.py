@@ -134,7 +134,7 @@ class LocalRegistry:
         folder = self.root / VERSIONS
         if not folder.is_dir():
             return ()
-        return tuple(sorted((p.name for p in folder.iterdir() if p.name.isdigit() and p.is_dir()), key=int))
+        return tuple(sorted((p.name for p in folder.iterdir() if _is_number(p.name) and p.is_dir()), key=int))
 
     def _last_number(self) -> int:
         numbers = self._numbers()
@@ -183,10 +183,16 @@ def normalize_version(text: str) -> str:
     """``"3"``, ``"v3"`` or ``" 3 "`` -> ``"3"``; anything else is an InputError."""
     value = text.strip()
     value = value[1:] if value[:1] in ("v", "V") else value
-    if not value.isdigit() or int(value) < 1:
-        raise InputError(f"{text!r} is not a version number",
+    if not _is_number(value) or int(value) < 1:
+        shown = text if len(text) <= 40 else f"{text[:20]}…({len(text):,} characters)"
+        raise InputError(f"{shown!r} is not a version number",
                          hint="versions are numbered 1, 2, 3, ...; see `mlgate registry list`")  # fmt: skip
     return str(int(value))
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also takes "²" and other scripts' digits), at most 18 of them."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def _relative(number: str) -> str:

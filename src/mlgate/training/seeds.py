@@ -61,7 +61,7 @@ def measure_seed_spread(
     X, y, X_test, y_test = data
     values = [first[0]]
     for offset in range(1, count + 1):
-        refit = clone(model).set_params(**{key: settings.seed + 7919 * offset for key in seeds})
+        refit = clone(model).set_params(**{key: (settings.seed + 7919 * offset) % 2**32 for key in seeds})
         rows_X, rows_y = (X, y) if resample_max_s is None else _resample(X, y, seed=settings.seed + offset)
         fit(name, refit, rows_X, rows_y, notes=notes, clock=clock)
         scores, rows = predict_scored(name, refit, metrics, X_test, y_test, notes=notes)

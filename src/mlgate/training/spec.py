@@ -1,7 +1,12 @@
 """Candidate specs -> estimators: import paths, validated params, seeds, and params as plain data.
 
 ``models.<name>.estimator`` is ``package.module.Class`` (instantiated without arguments) or
-``package.module:factory`` (called without arguments; it returns an estimator or a Pipeline). Then
+``package.module:factory`` (called without arguments; it returns an estimator or a Pipeline). What the path names
+is checked before anything calls it (``check_target``): a class must have ``fit``, ``get_params`` and
+``set_params`` (the scikit-learn estimator API); anything else must be a Python function of the project's own
+code: a source file that is neither in Python's standard library nor in an installed package (``site-packages``).
+So ``sys:exit``, ``os.system``, ``shutil:rmtree`` or ``builtins:breakpoint`` are refused with a message instead of
+being run. Then
 ``params`` go through ``set_params``, so nested names such as ``model__C`` work for pipelines. Every
 ``random_state`` parameter (nested ones too) that is still ``None`` and not set by the user gets
 ``train.seed``. Estimators are never wrapped: only ``clone``, ``get_params`` and ``set_params`` touch them.
@@ -12,27 +17,21 @@ from __future__ import annotations
 import contextlib
 import difflib
 import importlib
+import inspect
 import math
+import os
 import pkgutil
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from mlgate.config import Config, ModelConfig
+from mlgate.config_checks import check_model_name as check_model_name
 from mlgate.errors import ConfigError
 
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _PATH = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$")
-
-
-def check_model_name(name: str) -> None:
-    """Model names become folder names: letters, digits, ``_``, ``-`` and ``.``, not starting with a dot."""
-    if not _NAME.match(name) or name in (".", ".."):
-        raise ConfigError(
-            f"model name {name!r} cannot be used as a folder name",
-            hint="use letters, digits, '_', '-' and '.' (e.g. random_forest)",
-        )
 
 
 @contextlib.contextmanager
@@ -89,14 +88,51 @@ def _import_hint(name: str, missing: str) -> str:
     return f"check models.{name}.estimator, or install the package that provides '{missing.split('.')[0]}'"
 
 
+ESTIMATOR_API = ("fit", "get_params", "set_params")
+_VENDORED = frozenset({"site-packages", "dist-packages"})
+
+
+def check_target(name: str, path: str, target: Any) -> None:
+    """Refuse what ``path`` names unless it is an estimator class or a function of the project's own code."""
+    where = f"model '{name}': estimator {path!r}"
+    hint = (
+        "name an estimator class (e.g. sklearn.linear_model.LogisticRegression) or a factory function in your project"
+    )
+    if isinstance(target, type):
+        missing = [m for m in ESTIMATOR_API if not callable(getattr(target, m, None))]
+        if missing:
+            raise ConfigError(f"{where} is the class {type_path(target)}, not a scikit-learn estimator "
+                              f"(it has no {', '.join(missing)})", hint=hint)  # fmt: skip
+        return
+    if not inspect.isfunction(target):
+        kind = "a built-in function" if inspect.isbuiltin(target) else f"a {type(target).__name__}"
+        raise ConfigError(f"{where} is {kind}, not an estimator class or a factory function", hint=hint)
+    source = target.__code__.co_filename
+    if not _is_project_code(source):
+        raise ConfigError(f"{where} is a function of {source}, not of the project's own code",
+                          hint=f"{hint}; mlgate calls no function of the standard library or an installed package")  # fmt: skip
+
+
+def _is_project_code(source: str) -> bool:
+    """A real source file outside the standard library and every ``site-packages``/``dist-packages`` folder."""
+    import sysconfig
+
+    if not os.path.isfile(source):  # "<frozen os>", "<string>"
+        return False
+    real = Path(os.path.realpath(source))
+    if _VENDORED & set(real.parts):
+        return False
+    library = {Path(os.path.realpath(sysconfig.get_path(key))) for key in ("stdlib", "platstdlib")}
+    return not any(folder in real.parents for folder in library)
+
+
 def build_estimator(name: str, model: ModelConfig, *, seed: int) -> Any:
     """The configured estimator with its params set and unset seeds fixed (unfitted)."""
     target = resolve_object(name, model.estimator)
-    if not callable(target):
-        raise ConfigError(f"model '{name}': {model.estimator!r} is not a class or a factory function")
+    check_target(name, model.estimator, target)
     try:
         estimator = target()
-    except Exception as exc:  # any failure of user code is reported with the model's name
+    except (Exception, SystemExit) as exc:  # any failure of user code (an exit too) is reported with the model name
         raise ConfigError(
             f"model '{name}': calling {model.estimator} without arguments failed: {type(exc).__name__}: {exc}",
             hint="a factory must take no arguments; put settings under params",

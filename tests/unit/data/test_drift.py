@@ -283,3 +283,20 @@ def test_every_field_gets_a_test_p_value_and_numbers_their_shift_in_own_units() 
         None,
         pytest.approx(cur_x.mean()),
     )
+
+
+def test_the_reference_is_checked_with_the_schemas_folder_before_it_is_read(tmp_path: Path) -> None:
+    schema_file = tmp_path / "project" / "schema.yaml"
+    schema_file.parent.mkdir()
+    schema_file.write_text("fields:\n  - {name: x, type: number}\nx-mlgate:\n  drift: {reference: ../elsewhere.json}\n",
+                           encoding="utf-8")  # fmt: skip
+    seen: list[tuple[str, str, Path]] = []
+
+    def refuse(location: str, what: str, folder: Path) -> None:
+        seen.append((location, what, folder))
+        raise SchemaError(f"{what}: refused")
+
+    with pytest.raises(SchemaError, match=r"schema\.yaml: x-mlgate\.drift\.reference: refused"):
+        reference_for(load_schema(schema_file), csv=CsvConfig(), check=refuse)  # ../elsewhere.json does not exist
+    assert seen == [(str(tmp_path / "project" / "../elsewhere.json"), f"{schema_file}: x-mlgate.drift.reference",
+                     schema_file.parent)]  # fmt: skip

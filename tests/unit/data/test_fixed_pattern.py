@@ -53,3 +53,8 @@ def test_a_block_of_one_class_is_one_comparison() -> None:
     assert fixed is not None
     assert fixed.length == 11
     assert [(b.start, b.stop) for b in fixed.blocks] == [(0, 1), (1, 2), (2, 3), (3, 11)]
+
+
+@pytest.mark.parametrize("pattern", ["a{²}", "[0-9]{３}", "x{١٢}"])
+def test_a_repeat_count_of_other_scripts_digits_is_left_to_the_regex_engine(pattern: str) -> None:
+    assert compile_fixed(pattern) is None  # str.isdigit takes "²", int() does not; re reads "{²}" literally

@@ -124,6 +124,22 @@ def test_anything_else_is_not_a_version(text: str) -> None:
         normalize_version(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"), [("²", "'²'"), ("３", "'３'"), ("١٢", "'١٢'"), ("9" * 5000, r"'9{20}…\(5,000 characters\)'")]
+)
+def test_digits_of_other_scripts_and_thousands_of_digits_are_not_versions(text: str, shown: str) -> None:
+    with pytest.raises(InputError, match=rf"^{shown} is not a version number"):
+        normalize_version(text)
+
+
+def test_a_folder_named_with_other_digits_is_not_taken_for_a_version(tmp_path: Path) -> None:
+    store = registry(tmp_path / "reg")
+    path, digest = artifact(tmp_path / "r1", b"\x01")
+    store.register(version(digest), path)
+    (tmp_path / "reg" / "versions" / "²").mkdir()
+    assert [v.version for v in store.list()] == ["1"]
+
+
 def test_recorded_events_are_appended_and_filtered_by_version(tmp_path: Path) -> None:
     store = registry(tmp_path / "reg")
     for n in (1, 2):

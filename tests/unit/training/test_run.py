@@ -189,13 +189,20 @@ def test_scikit_learns_own_tree_needs_no_trusted_types(tmp_path: Path) -> None:
         ("m: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_depth: -3}}", r"model 'm': The 'max_depth' parameter"),
         ("m: {estimator: 'not a path'}", r"model 'm': estimator 'not a path' is not an import path"),
         ("m: {estimator: collections.OrderedDict}", r"model 'm': .*not a scikit-learn estimator"),
-        ("'../m': {estimator: sklearn.tree.DecisionTreeClassifier}", r"model name '\.\./m' cannot be used"),
     ],
 )  # fmt: skip
 def test_model_errors_name_the_model(tmp_path: Path, models: str, message: str) -> None:
     config = load_config(write_project(tmp_path / "p", models=models, extra=TRUST))
     with pytest.raises(ConfigError, match=message):
         train_models(config, out=tmp_path / "out", runner=fake_git)
+
+
+def test_a_model_name_that_is_no_folder_name_is_refused_when_the_config_loads(tmp_path: Path) -> None:
+    path = write_project(tmp_path / "p", models="'../m': {estimator: sklearn.tree.DecisionTreeClassifier}", extra=TRUST)
+    with pytest.raises(
+        ConfigError, match=r"mlgate\.yaml:\d+: models\.\.\./m \('\.\./m'\) cannot be used as a folder name"
+    ):
+        load_config(path)
 
 
 def test_no_models_is_a_config_error(tmp_path: Path) -> None:

@@ -59,17 +59,19 @@ def factory_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
                 return RandomForestClassifier(random_state=42)
     """), encoding="utf-8")  # fmt: skip
     monkeypatch.syspath_prepend(str(tmp_path))
+    for cached in ("h1_spec_pkg", "h1_spec_pkg.factories"):  # each test imports its own copy (its own tmp_path)
+        monkeypatch.delitem(sys.modules, cached, raising=False)
     return "h1_spec_pkg.factories"
 
 
-def test_factory_with_nested_params_and_seed(factory_package: str) -> None:
+def test_factory_with_nested_params_and_seed(factory_package: str, tmp_path: Path) -> None:
     model = ModelConfig(estimator=f"{factory_package}:forest", params={"model__max_depth": 3})
     estimator = build_estimator("f", model, seed=11)
     assert estimator.get_params()["model__max_depth"] == 3
     assert estimator.get_params()["model__random_state"] == 11
 
 
-def test_seed_never_overrides_a_set_value(factory_package: str) -> None:
+def test_seed_never_overrides_a_set_value(factory_package: str, tmp_path: Path) -> None:
     estimator = build_estimator("h", ModelConfig(estimator=f"{factory_package}:Holder.make"), seed=1)
     assert estimator.random_state == 42
     mine = ModelConfig(estimator="sklearn.tree.DecisionTreeClassifier", params={"random_state": None})
@@ -103,9 +105,37 @@ def test_bad_param_name_suggests_the_closest() -> None:
     (":needs_arguments", "without arguments failed: TypeError"),
     (":not_an_estimator", "gave a list, not a scikit-learn estimator"),
 ])  # fmt: skip
-def test_factories_must_return_estimators(factory_package: str, attribute: str, message: str) -> None:
+def test_factories_must_return_estimators(factory_package: str, tmp_path: Path, attribute: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         build_estimator("f", ModelConfig(estimator=factory_package + attribute), seed=0)
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("sys:exit", r"estimator 'sys:exit' is a built-in function, not an estimator class or a factory function"),
+    ("sys.exit", r"estimator 'sys\.exit' is a built-in function"),
+    ("builtins:breakpoint", r"estimator 'builtins:breakpoint' is a built-in function"),
+    ("os.system", r"estimator 'os\.system' is a built-in function"),
+    ("os:getcwd", r"estimator 'os:getcwd' is a built-in function"),
+    ("shutil:rmtree", r"estimator 'shutil:rmtree' is a function of \S+shutil\.py, not of the project's own code"),
+    ("subprocess.Popen", r"estimator 'subprocess\.Popen' is the class subprocess\.Popen, not a scikit-learn estimator \(it has no fit, get_params"),
+    ("sklearn.pipeline:make_pipeline", r"estimator 'sklearn\.pipeline:make_pipeline' is a function of \S+site-packages\S+, not of the project's own code"),
+    ("math.pi", r"estimator 'math\.pi' is a float, not an estimator class"),
+])  # fmt: skip
+def test_a_path_that_names_no_estimator_is_refused_before_it_is_called(tmp_path: Path, path: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=rf"model 'x': {message}") as caught:  # sys.exit would raise SystemExit
+        build_estimator("x", ModelConfig(estimator=path), seed=0)
+    assert "factory function in your project" in (caught.value.hint or "")
+
+
+def test_a_factory_in_a_site_packages_folder_of_the_project_is_not_the_projects_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vendored = tmp_path / ".venv" / "lib" / "site-packages"
+    vendored.mkdir(parents=True)
+    (vendored / "h16_vendored.py").write_text("def make():\n    raise SystemExit(9)\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(vendored))
+    with pytest.raises(ConfigError, match=r"site-packages/h16_vendored\.py, not of the project's own code"):
+        build_estimator("x", ModelConfig(estimator="h16_vendored:make"), seed=0)
 
 
 def test_model_names_must_be_folder_names() -> None:
