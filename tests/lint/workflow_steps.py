@@ -142,6 +142,7 @@ def run_step(
     [step] = [s for s in spec["steps"] if step_key in (s.get("id"), s.get("name"))]
     context: Context = JobContext({name: ("failure", outputs) for name, outputs in (needs or {}).items()})
     context.github = dict(GITHUB)
+    context.runner = {"temp": str(tmp_path / "temp"), "os": "Linux", "arch": "X64"}
     context.inputs = {**default_inputs(workflow), **inputs}
     log, bin_dir = tmp_path / "log", tmp_path / "bin"
     for folder in (log, bin_dir):
