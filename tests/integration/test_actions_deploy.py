@@ -225,7 +225,7 @@ def test_the_deploy_workflows_gate_passes_only_an_approved_version(
 # -- the command line and the exit codes, with a stand-in for mlgate ------------------------------------------
 
 SHIM = """#!/usr/bin/env bash
-if [ "$1 $2" = "-m pip" ]; then printf '%s\\n' "$@" > "{log}/pip"; exit 0; fi
+if [ "$1 $2" = "-m pip" ] || [ "$1 $2" = "-m uv" ]; then printf '%s\\n' "$*" >> "{log}/install"; exit 0; fi
 printf '%s\\n' "$@" > "{log}/args"
 printf '%s\\n' "${{MLGATE_REGISTRY__PATH-unset}}" > "{log}/registry"
 {{
@@ -323,13 +323,13 @@ def test_the_actions_build_mlgates_command_line(
 
 
 @pytest.mark.parametrize("action", ["deploy", "rollback"])
-def test_the_install_steps_pip_install_the_action_checkout(action: str, tmp_path: Path) -> None:
+def test_the_install_steps_uv_install_the_action_checkout(action: str, tmp_path: Path) -> None:
     python, log = shim(tmp_path, "deployed", 0)
     (tmp_path / "workspace").mkdir()
     done = run(action, tmp_path / "workspace", {"install": "true"}, python=python)
     assert not done.failed, done.log
-    *pip, installed = (log / "pip").read_text(encoding="utf-8").splitlines()
-    assert pip == ["-m", "pip", "install", "--disable-pip-version-check", "--cache-dir",
-                   str(tmp_path / "runner-temp" / "mlgate-pip-cache")]  # fmt: skip
-    assert installed == f"{ROOT / 'actions' / action}/../.."
-    assert done.step("Restore the pip cache").status == "uses"
+    pinned, installed = (log / "install").read_text(encoding="utf-8").splitlines()
+    assert pinned == "-m pip install --disable-pip-version-check --quiet uv==0.13.8"
+    cache = tmp_path / "runner-temp" / "mlgate-uv-cache"
+    assert installed == f"-m uv pip install --python {python} --cache-dir {cache} {ROOT / 'actions' / action}/../.."
+    assert done.step("Restore the uv cache").status == "uses"
