@@ -300,6 +300,11 @@ def test_the_rollback_action_fails_on_any_exit_code_but_zero(code: int, failed: 
             ["rollback", "--github-output", "--summary", "SUMMARY", "--state", "/srv/serve", "--to", "5"],
         ),
         ("rollback", {"from": "7"}, ["rollback", "--github-output", "--summary", "SUMMARY", "--from", "7"]),
+        (
+            "rollback",
+            {"from": "7", "live-before": "6"},
+            ["rollback", "--github-output", "--summary", "SUMMARY", "--from", "7", "--live-before", "6"],
+        ),
     ],
 )
 def test_the_actions_build_mlgates_command_line(
