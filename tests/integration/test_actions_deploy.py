@@ -118,7 +118,8 @@ def test_an_approved_version_goes_live_and_a_pending_one_is_refused(endpoint: tu
     done = run("deploy", workspace, {"version": "1", "state": state})
     assert not done.failed, done.log + server.log()
     assert done.outputs == {
-        "outcome": "deployed", "version": "1", "live-version": "1", "previous-version": "", "exit-code": "0",
+        "outcome": "deployed", "version": "1", "live-version": "1", "previous-version": "", "switched": "true",
+        "exit-code": "0",
     }  # fmt: skip
     assert ping(server) == "1"
     assert "deployed" in done.summary  # the narration, in the job summary
@@ -266,7 +267,8 @@ def test_the_deploy_action_sets_its_outputs_then_fails_as_the_exit_code_says(
     (tmp_path / "workspace").mkdir()
     done = run("deploy", tmp_path / "workspace", {}, python=python)
     assert done.outputs == {
-        "outcome": outcome, "version": "7", "live-version": "", "previous-version": "", "exit-code": str(code),
+        "outcome": outcome, "version": "7", "live-version": "", "previous-version": "", "switched": "",
+        "exit-code": str(code),
     }  # fmt: skip
     assert [s.id or s.name for s in done.steps if s.status == "failure"] == ([failed_step] if failed_step else [])
     if failed_step == "deploy":
