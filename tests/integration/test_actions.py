@@ -266,15 +266,15 @@ def test_the_root_action_runs_one_command_and_reports_its_exit_code(
 @pytest.mark.parametrize(
     ("action", "source"), [("mlgate", str(ROOT)), ("validate", f"{ROOT / 'actions' / 'validate'}/../..")]
 )
-def test_install_steps_pip_install_the_action_checkout_with_a_cache(
+def test_install_steps_uv_install_the_action_checkout_with_a_cache(
     action: str, source: str, project: tuple[Repo, dict[str, str]], tmp_path: Path
 ) -> None:
     repo, _ = project
-    log = tmp_path / "pip-args.txt"
+    log = tmp_path / "install-args.txt"
     shim = tmp_path / "python-shim"
     shim.write_text(
         "#!/bin/bash\n"
-        f'if [ "$1 $2" = "-m pip" ]; then printf "%s\\n" "$@" > {log}; exit 0; fi\n'
+        f'if [ "$1 $2" = "-m pip" ] || [ "$1 $2" = "-m uv" ]; then printf "%s\\n" "$*" >> {log}; exit 0; fi\n'
         f'exec {sys.executable} "$@"\n',
         encoding="utf-8",
     )
@@ -282,15 +282,16 @@ def test_install_steps_pip_install_the_action_checkout_with_a_cache(
     inputs = {"command": "validate"} if action == "mlgate" else {}
     done = run(action, repo.path, tmp_path, {**inputs, "install": "true", "python": str(shim)})
     assert not done.failed, done.log
-    *pip, installed = log.read_text(encoding="utf-8").splitlines()
-    cache = tmp_path / "runner-temp" / "mlgate-pip-cache"
-    assert pip == ["-m", "pip", "install", "--disable-pip-version-check", "--cache-dir", str(cache)]
-    assert installed == source  # the action's own checkout: the code matches the action's ref
+    pinned, installed = log.read_text(encoding="utf-8").splitlines()
+    assert pinned == "-m pip install --disable-pip-version-check --quiet uv==0.13.8"  # uv itself, from PyPI
+    cache = tmp_path / "runner-temp" / "mlgate-uv-cache"
+    # into the interpreter that runs mlgate; the action's own checkout, so the code matches the action's ref
+    assert installed == f"-m uv pip install --python {shim} --cache-dir {cache} {source}"
     digest = subprocess.run(
         ["git", "hash-object", str(ROOT / "pyproject.toml")], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert done.step("pip-key").outputs == {"key": f"mlgate-pip-Linux-X64-{digest}"}
-    assert done.step("Restore the pip cache").status == "uses"  # skipped by the harness, linted
+    assert done.step("uv-key").outputs == {"key": f"mlgate-uv-Linux-X64-{digest}"}
+    assert done.step("Restore the uv cache").status == "uses"  # skipped by the harness, linted
 
 
 # -- the harness itself ----------------------------------------------------------------------------

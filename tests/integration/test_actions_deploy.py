@@ -118,7 +118,8 @@ def test_an_approved_version_goes_live_and_a_pending_one_is_refused(endpoint: tu
     done = run("deploy", workspace, {"version": "1", "state": state})
     assert not done.failed, done.log + server.log()
     assert done.outputs == {
-        "outcome": "deployed", "version": "1", "live-version": "1", "previous-version": "", "exit-code": "0",
+        "outcome": "deployed", "version": "1", "live-version": "1", "previous-version": "", "switched": "true",
+        "exit-code": "0",
     }  # fmt: skip
     assert ping(server) == "1"
     assert "deployed" in done.summary  # the narration, in the job summary
@@ -225,7 +226,7 @@ def test_the_deploy_workflows_gate_passes_only_an_approved_version(
 # -- the command line and the exit codes, with a stand-in for mlgate ------------------------------------------
 
 SHIM = """#!/usr/bin/env bash
-if [ "$1 $2" = "-m pip" ]; then printf '%s\\n' "$@" > "{log}/pip"; exit 0; fi
+if [ "$1 $2" = "-m pip" ] || [ "$1 $2" = "-m uv" ]; then printf '%s\\n' "$*" >> "{log}/install"; exit 0; fi
 printf '%s\\n' "$@" > "{log}/args"
 printf '%s\\n' "${{MLGATE_REGISTRY__PATH-unset}}" > "{log}/registry"
 {{
@@ -266,7 +267,8 @@ def test_the_deploy_action_sets_its_outputs_then_fails_as_the_exit_code_says(
     (tmp_path / "workspace").mkdir()
     done = run("deploy", tmp_path / "workspace", {}, python=python)
     assert done.outputs == {
-        "outcome": outcome, "version": "7", "live-version": "", "previous-version": "", "exit-code": str(code),
+        "outcome": outcome, "version": "7", "live-version": "", "previous-version": "", "switched": "",
+        "exit-code": str(code),
     }  # fmt: skip
     assert [s.id or s.name for s in done.steps if s.status == "failure"] == ([failed_step] if failed_step else [])
     if failed_step == "deploy":
@@ -300,6 +302,11 @@ def test_the_rollback_action_fails_on_any_exit_code_but_zero(code: int, failed: 
             ["rollback", "--github-output", "--summary", "SUMMARY", "--state", "/srv/serve", "--to", "5"],
         ),
         ("rollback", {"from": "7"}, ["rollback", "--github-output", "--summary", "SUMMARY", "--from", "7"]),
+        (
+            "rollback",
+            {"from": "7", "live-before": "6"},
+            ["rollback", "--github-output", "--summary", "SUMMARY", "--from", "7", "--live-before", "6"],
+        ),
     ],
 )
 def test_the_actions_build_mlgates_command_line(
@@ -323,13 +330,13 @@ def test_the_actions_build_mlgates_command_line(
 
 
 @pytest.mark.parametrize("action", ["deploy", "rollback"])
-def test_the_install_steps_pip_install_the_action_checkout(action: str, tmp_path: Path) -> None:
+def test_the_install_steps_uv_install_the_action_checkout(action: str, tmp_path: Path) -> None:
     python, log = shim(tmp_path, "deployed", 0)
     (tmp_path / "workspace").mkdir()
     done = run(action, tmp_path / "workspace", {"install": "true"}, python=python)
     assert not done.failed, done.log
-    *pip, installed = (log / "pip").read_text(encoding="utf-8").splitlines()
-    assert pip == ["-m", "pip", "install", "--disable-pip-version-check", "--cache-dir",
-                   str(tmp_path / "runner-temp" / "mlgate-pip-cache")]  # fmt: skip
-    assert installed == f"{ROOT / 'actions' / action}/../.."
-    assert done.step("Restore the pip cache").status == "uses"
+    pinned, installed = (log / "install").read_text(encoding="utf-8").splitlines()
+    assert pinned == "-m pip install --disable-pip-version-check --quiet uv==0.13.8"
+    cache = tmp_path / "runner-temp" / "mlgate-uv-cache"
+    assert installed == f"-m uv pip install --python {python} --cache-dir {cache} {ROOT / 'actions' / action}/../.."
+    assert done.step("Restore the uv cache").status == "uses"

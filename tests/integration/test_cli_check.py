@@ -289,9 +289,33 @@ def test_baseline_locate_names_the_merge_base_and_its_cache_key(
     assert found["merge-base"] == shas["A"]
     assert found["cache-key"] == f"mlgate-baseline-{shas['A']}-{__version__}"
     assert found["cached"] == "false"
-    assert Path(found["cache-path"]) == repo.path / ".mlgate" / "cache" / shas["A"] / __version__
+    assert repo.path / found["cache-path"] == repo.path / ".mlgate" / "cache" / shas["A"] / __version__  # cwd-relative
     written = parse_file_commands(outputs.read_text(), "GITHUB_OUTPUT")  # read as the runner reads it
     assert written == found
+
+
+def test_baseline_locate_names_the_cache_folder_by_the_same_text_in_every_workspace(
+    project: tuple[Repo, dict[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """actions/cache hashes its path text into the entry's version: main's entry must match the PR's."""
+    repo, shas = project
+    pull_request_env(monkeypatch, tmp_path, shas)
+    elsewhere = tmp_path / "runner-2" / "work" / "renamed"
+    shutil.copytree(repo.path, elsewhere)
+    paths = []
+    for workspace in (repo.path, elsewhere):
+        monkeypatch.setenv("GITHUB_WORKSPACE", str(workspace))
+        monkeypatch.chdir(workspace)
+        assert main(["baseline", "locate", "--format", "json"]) == 0
+        paths.append(json.loads(capsys.readouterr().out)["cache-path"])
+    assert paths == [f".mlgate/cache/{shas['A']}/{__version__}"] * 2
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))  # the project in a folder of the repository
+    assert main(["baseline", "locate", "--format", "json"]) == 0
+    found = json.loads(capsys.readouterr().out)["cache-path"]
+    assert found == f"runner-2/work/renamed/.mlgate/cache/{shas['A']}/{__version__}"
 
 
 def test_baseline_locate_outside_a_pull_request_uses_head_and_the_configured_branch(

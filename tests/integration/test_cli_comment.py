@@ -271,6 +271,18 @@ def test_pr_option_without_an_event_uses_the_body_marker_head(gh: Env, monkeypat
     assert (marker.key, marker.head) == ("PR-checks/benchmark", HEAD)
 
 
+def test_key_from_report_keeps_the_key_mlgate_check_wrote(gh: Env) -> None:
+    """The fork-safe poster runs in another workflow: the report's own key (report.key) names its comment."""
+    report = gh.body(with_marker("## mlgate\n", key="mlgate", head=HEAD))
+    assert gh.run("--body-file", str(report), "--key-from-report").code == 0
+    assert gh.run("--body-file", str(report), "--key-from-report", "--key", "nightly").code == 0  # --key wins
+    keys = [parse_marker(c.body) for c in gh.fake.comments(7)]
+    assert [k.key for k in keys if k] == ["mlgate", "nightly"]
+    unmarked = gh.body("## mlgate\n", "unmarked.md")
+    assert gh.run("--body-file", str(unmarked), "--key-from-report").code == 0  # no marker: the default key
+    assert [k.key for k in map(parse_marker, (c.body for c in gh.fake.comments(7))) if k][-1] == "PR-checks/benchmark"
+
+
 def test_the_fake_flags_whatever_breaks_githubs_description() -> None:
     fake = FakeGitHub().start()
     try:

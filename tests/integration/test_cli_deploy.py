@@ -114,7 +114,7 @@ def test_an_approved_version_is_deployed_and_served(
     assert re.search(r"^▸ result +deployed: the endpoint serves version 1 \(", out, re.M)
     assert server.wait_for_version("1")["version"] == "1"
     assert github_outputs(outputs) == {"outcome": "deployed", "version": "1", "live-version": "1",
-                                       "previous-version": "", "exit-code": "0"}  # fmt: skip
+                                       "previous-version": "", "switched": "true", "exit-code": "0"}  # fmt: skip
     event = registry_of(project).history()[-1]
     assert (event.event, event.version, event.by, event.detail["live"]) == ("deployed", "1", "carol", "1")
 
@@ -265,8 +265,35 @@ def test_no_running_server_changes_nothing(
     assert code == 3
     assert "mlgate: error: no local server for" in err
     assert not (project / "state" / "serve" / "live.json").exists()
-    assert github_outputs(project / "github_output") == {"outcome": "error", "version": "1", "live-version": "",
-                                                         "exit-code": "3"}  # fmt: skip
+    assert github_outputs(project / "github_output") == {"previous-version": "", "outcome": "error", "version": "1",
+                                                         "live-version": "", "exit-code": "3"}  # fmt: skip
+
+
+def test_a_failed_redeploy_of_the_live_version_is_never_rolled_back(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """v1 then v2 deployed; `deploy 2` again while the endpoint is unreachable: it switched nothing, so what
+    deploy.yml's rollback job would run (`rollback --from 2 --live-before 2`) leaves version 2 live and approved."""
+    approve(project, capsys, "1", "2")
+    with running_server(project / "state" / "serve"):
+        assert deploy_json(project, capsys, "deploy", "1")[0] == 0
+        assert deploy_json(project, capsys, "deploy", "2")[0] == 0
+    outputs = project / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
+    code, _, err = mlgate(project, capsys, "deploy", "2", "--by", "carol", "--github-output")
+    assert code == 3, err
+    written = github_outputs(outputs)
+    assert (written["previous-version"], written["outcome"], "switched" in written) == ("2", "error", False)
+    events = len(registry_of(project).history())
+    args = ("rollback", "--from", "2", "--live-before", written["previous-version"])
+    code, document, err = deploy_json(project, capsys, *args)
+    assert (code, document["outcome"], document["live"]) == (0, "no-op", "2"), err
+    assert document["reason"] == "version 2 was already live before the deploy started: no switch of it to undo"
+    pointer = read_pointer(project / "state" / "serve")
+    assert pointer is not None
+    assert pointer.version == "2"
+    assert registry_of(project).get("2").status == "approved"
+    assert len(registry_of(project).history()) == events
 
 
 @dataclass

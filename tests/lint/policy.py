@@ -7,6 +7,8 @@
 - A workflow sets ``permissions: {}`` at the top, and every job grants its own permissions.
 - A reusable workflow (``on: workflow_call``) takes a required ``mlgate-ref`` input, so it installs a
   stated mlgate version (GitHub Enterprise Server cannot infer one).
+- ``fromJSON`` of anything but a literal has a fallback (``fromJSON(inputs.models || '[]')``): an empty
+  input is not JSON, and a matrix is evaluated even for a job whose ``if:`` is false (act does so).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import yaml
 
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 VERSION_COMMENT = re.compile(r"#\s*v\d+(\.\d+)*\b")
+FROM_JSON = re.compile(r"fromJSON\(\s*(?P<argument>[^()]*?)\s*\)", re.IGNORECASE)
 USES_LINE = re.compile(r"^\s*(-\s+)?uses:\s*['\"]?(?P<ref>[^'\"\s#]+)['\"]?\s*(?P<comment>#.*)?$")
 
 
@@ -31,6 +34,7 @@ def find_violations(path: Path) -> list[str]:
         return [f"{path}: not a YAML mapping"]
     problems = [f"{path}: expression in run: {where}" for where in _runs_with_expressions(document)]
     problems += [f"{path}: {problem}" for problem in _check_uses_lines(text)]
+    problems += [f"{path}: {problem}" for problem in _check_from_json(text)]
     if "jobs" in document:
         problems += [f"{path}: {problem}" for problem in _check_workflow(document)]
     return problems
@@ -63,6 +67,14 @@ def _check_uses_lines(text: str) -> Iterator[str]:
             yield f"line {number}: {ref} is not pinned to a full commit sha"
         elif not VERSION_COMMENT.search(match["comment"] or ""):
             yield f"line {number}: {ref} has no '# vX.Y.Z' comment naming the pinned version"
+
+
+def _check_from_json(text: str) -> Iterator[str]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in FROM_JSON.finditer(line):
+            argument = match["argument"]
+            if "||" not in argument and not argument.startswith("'"):
+                yield f"line {number}: fromJSON({argument}) fails on an empty value: give it a fallback (|| '[]')"
 
 
 def _check_workflow(document: dict[str, Any]) -> Iterator[str]:

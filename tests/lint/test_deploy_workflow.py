@@ -23,53 +23,72 @@ OIDC_READ = {"contents": "read", "id-token": "write"}  # the sagemaker target's 
 EXIT_CODES = ("0", "1", "2", "3", "4", "5", "6", "130", "137", "")
 
 
-def rollback_runs(gate: str, deploy: str, outcome: str, exit_code: str) -> bool:
+def rollback_runs(gate: str, deploy: str, outcome: str, exit_code: str, switched: str) -> bool:
     """Whether deploy.yml's rollback job runs after a gate result, a deploy result and the deploy job's outputs."""
     condition = load("deploy.yml")["jobs"]["rollback"]["if"]
-    outputs = {"outcome": outcome, "exit-code": exit_code}
+    outputs = {"outcome": outcome, "exit-code": exit_code, "switched": switched}
     return evaluate_condition(condition, JobContext({"gate": (gate, {}), "deploy": (deploy, outputs)}))
 
 
-# How the deploy job can end -> must the rollback job run? (gate result, deploy result, outcome, exit code)
+# How the deploy job can end -> must the rollback job run?
+# (gate result, deploy result, outcome, exit code, switched: mlgate wrote `switched=true` right before switching)
 TABLE = [
-    ("deployed", "success", "success", "deployed", "0", False),
-    ("already live", "success", "success", "no-op", "0", False),
-    ("not approved or endpoint busy", "success", "failure", "refused", "1", False),
-    ("mlgate rolled back itself", "success", "failure", "rolled-back", "1", False),
-    ("tampered or untrusted artifact", "success", "failure", "invalid", "2", False),
-    ("unknown version", "success", "failure", "error", "2", False),
-    ("usage error before any outcome", "success", "failure", "", "2", False),
-    ("timed out: state unknown", "success", "failure", "timed-out", "6", False),
-    ("exit 6 without an outcome", "success", "failure", "", "6", False),
-    ("switch back failed", "success", "failure", "needs-person", "5", True),
-    ("runner lost (or reviewers rejected)", "success", "failure", "", "", True),
-    ("job timeout or run cancelled", "success", "cancelled", "", "", True),
-    ("mlgate killed", "success", "failure", "", "137", True),
-    ("mlgate interrupted", "success", "cancelled", "", "130", True),
-    ("mlgate crashed (a bug)", "success", "failure", "error", "4", True),
-    ("endpoint unreachable", "success", "failure", "error", "3", True),
-    ("gate refused: deploy skipped", "failure", "skipped", "", "", False),
-    ("gate cancelled: deploy skipped", "cancelled", "skipped", "", "", False),
+    ("deployed", "success", "success", "deployed", "0", "true", False),
+    ("already live", "success", "success", "no-op", "0", "", False),
+    ("not approved or endpoint busy", "success", "failure", "refused", "1", "", False),
+    ("mlgate rolled back itself", "success", "failure", "rolled-back", "1", "true", False),
+    ("tampered or untrusted artifact", "success", "failure", "invalid", "2", "", False),
+    ("unknown version", "success", "failure", "error", "2", "", False),
+    ("usage error before any outcome", "success", "failure", "", "2", "", False),
+    ("timed out: state unknown", "success", "failure", "timed-out", "6", "true", False),
+    ("exit 6 without an outcome", "success", "failure", "", "6", "true", False),
+    ("switch back failed", "success", "failure", "needs-person", "5", "true", True),
+    ("reviewers rejected the job (or the runner was lost: no outputs)", "success", "failure", "", "", "", False),
+    ("run cancelled before the switch", "success", "cancelled", "", "", "", False),
+    ("run cancelled after the switch", "success", "cancelled", "", "", "true", True),
+    ("mlgate killed before the switch", "success", "failure", "", "137", "", False),
+    ("mlgate killed after the switch", "success", "failure", "", "137", "true", True),
+    ("mlgate interrupted after the switch", "success", "cancelled", "", "130", "true", True),
+    ("mlgate interrupted after the switch (click: exit 1)", "success", "cancelled", "", "1", "true", True),
+    ("mlgate crashed after the switch (a bug)", "success", "failure", "error", "4", "true", True),
+    ("mlgate crashed before the switch (a bug)", "success", "failure", "error", "4", "", False),
+    (
+        "endpoint unreachable before the switch (re-deploy of the live version)",
+        "success",
+        "failure",
+        "error",
+        "3",
+        "",
+        False,
+    ),
+    ("endpoint unreachable after the switch", "success", "failure", "error", "3", "true", True),
+    ("gate refused: deploy skipped", "failure", "skipped", "", "", "", False),
+    ("gate cancelled: deploy skipped", "cancelled", "skipped", "", "", "", False),
 ]
 
 
-@pytest.mark.parametrize(("gate", "deploy", "outcome", "exit_code", "runs"), [row[1:] for row in TABLE],
+@pytest.mark.parametrize(("gate", "deploy", "outcome", "exit_code", "switched", "runs"), [row[1:] for row in TABLE],
                          ids=[row[0] for row in TABLE])  # fmt: skip
 def test_the_rollback_job_runs_exactly_when_the_table_says(
-    gate: str, deploy: str, outcome: str, exit_code: str, runs: bool
+    gate: str, deploy: str, outcome: str, exit_code: str, switched: str, runs: bool
 ) -> None:
-    assert rollback_runs(gate, deploy, outcome, exit_code) is runs
+    assert rollback_runs(gate, deploy, outcome, exit_code, switched) is runs
 
 
 def test_the_rules_hold_for_every_combination() -> None:
-    """Never after refused / rolled-back / timed-out / exit 6; always after needs-person or a death without outcome."""
-    for gate, deploy, outcome, code in itertools.product(
-        ("success", "failure", "cancelled"), ("success", "failure", "cancelled", "skipped"), OUTCOMES, EXIT_CODES
+    """Only after a switch this run made; then never after rolled-back / timed-out / exit 6, always after
+    needs-person or a death without outcome."""
+    for gate, deploy, outcome, code, switched in itertools.product(
+        ("success", "failure", "cancelled"),
+        ("success", "failure", "cancelled", "skipped"),
+        OUTCOMES,
+        EXIT_CODES,
+        ("true", "false", ""),
     ):
-        ran = deploy in ("failure", "cancelled") and gate == "success"
-        died = outcome in ("", "error") and code not in ("1", "2", "6")
+        ran = deploy in ("failure", "cancelled") and gate == "success" and switched == "true"
+        died = outcome in ("", "error") and code != "6"
         expected = ran and (outcome == "needs-person" or died)
-        assert rollback_runs(gate, deploy, outcome, code) is expected, (gate, deploy, outcome, code)
+        assert rollback_runs(gate, deploy, outcome, code, switched) is expected, (gate, deploy, outcome, code, switched)
 
 
 def test_the_deploy_job_is_gated_reviewed_and_exposes_mlgates_outcome() -> None:
@@ -86,6 +105,8 @@ def test_the_deploy_job_is_gated_reviewed_and_exposes_mlgates_outcome() -> None:
     assert 'mlgate deploy "${args[@]}"' in step["run"]
     assert deploy["outputs"]["outcome"] == "${{ steps.deploy.outputs.outcome }}"
     assert deploy["outputs"]["exit-code"] == "${{ steps.deploy.outputs.exit-code }}"
+    assert deploy["outputs"]["switched"] == "${{ steps.deploy.outputs.switched }}"
+    assert deploy["outputs"]["previous-version"] == "${{ steps.deploy.outputs.previous-version }}"
     assert triggers_of(workflow)["workflow_call"]["outputs"]["outcome"]["value"] == "${{ jobs.deploy.outputs.outcome }}"
 
 
@@ -96,7 +117,8 @@ def test_the_rollback_job_needs_no_reviewer_and_only_undoes_a_live_version() -> 
     assert rollback["environment"] == {"name": f"${{{{ inputs.rollback-environment || {default} }}}}"}
     assert rollback["permissions"] == OIDC_READ
     [step] = [s for s in rollback["steps"] if s.get("id") == "rollback"]
-    assert 'args=(--from "$VERSION"' in step["run"]
+    assert 'args=(--from "$VERSION" --live-before "$LIVE_BEFORE"' in step["run"]
+    assert step["env"]["LIVE_BEFORE"] == "${{ needs.deploy.outputs.previous-version }}"
 
 
 def test_one_run_per_endpoint_and_never_cancelled() -> None:
@@ -139,10 +161,16 @@ def test_the_deploy_step_passes_target_state_and_registry(tmp_path: Path) -> Non
     assert done.env("mlgate")["MLGATE_REGISTRY__PATH"] == "/srv/registry"
 
 
+SWITCHED_FROM_6 = {"deploy": {"previous-version": "6", "switched": "true"}}
+SWITCHED_FROM_NONE = {"deploy": {"previous-version": "", "switched": "true"}}
+
+
 def test_the_rollback_steps_undo_only_the_deployed_version_or_restore_the_named_one(tmp_path: Path) -> None:
-    automatic = run_step("deploy.yml", "rollback", "rollback", DEPLOY_INPUTS, tmp_path)
+    automatic = run_step("deploy.yml", "rollback", "rollback", DEPLOY_INPUTS, tmp_path, needs=SWITCHED_FROM_6)
     assert automatic.status == 0
-    assert automatic.args("mlgate")[:3] == ["rollback", "--from", "7"]
+    assert automatic.args("mlgate")[:5] == ["rollback", "--from", "7", "--live-before", "6"]
+    first = run_step("deploy.yml", "rollback", "rollback", DEPLOY_INPUTS, tmp_path, needs=SWITCHED_FROM_NONE)
+    assert first.args("mlgate")[:5] == ["rollback", "--from", "7", "--live-before", ""]  # nothing was live
     manual_inputs = {"to": "5", "target": "", "state-path": "", "registry-path": ""}
     manual = run_step("rollback.yml", "rollback", "rollback", manual_inputs, tmp_path, fake_exit="5")
     assert manual.status == 5
@@ -241,8 +269,8 @@ def test_sagemaker_deploys_and_rolls_back_with_the_sagemaker_registry(tmp_path: 
     gate = run_step("deploy.yml", "gate", "Is the version approved? (exit 1 refuses it)", inputs, tmp_path)
     assert gate.args("mlgate") == ["registry", "show", "7", "--require", "approved"]
     assert gate.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "sagemaker"
-    automatic = run_step("deploy.yml", "rollback", "rollback", inputs, tmp_path)
-    assert automatic.args("mlgate")[:3] == ["rollback", "--from", "7"]
+    automatic = run_step("deploy.yml", "rollback", "rollback", inputs, tmp_path, needs=SWITCHED_FROM_6)
+    assert automatic.args("mlgate")[:5] == ["rollback", "--from", "7", "--live-before", "6"]
     assert automatic.args("mlgate")[-2:] == ["--target", "sagemaker"]
     assert automatic.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "sagemaker"
     manual_inputs = {"to": "", "target": "sagemaker", "state-path": "", "registry-path": ""}

@@ -117,6 +117,25 @@ def test_policy_requires_a_full_sha_and_a_version_comment(tmp_path: Path, line: 
     assert violation.startswith(f"{path}: line 6: {ref} {expected}")
 
 
+@pytest.mark.parametrize(
+    ("expression", "found"),
+    [
+        ("${{ fromJSON(inputs.models) }}", True),
+        ("${{ fromJson( needs.plan.outputs.legs ) }}", True),
+        ("${{ fromJSON(inputs.models || '[]') }}", False),
+        ("${{ fromJSON('[\"a\"]') }}", False),
+    ],
+)
+def test_policy_requires_a_fallback_for_fromjson(tmp_path: Path, expression: str, found: bool) -> None:
+    path = tmp_path / "action.yml"
+    steps = f"    - run: echo\n      shell: bash\n      env:\n        LEGS: {expression}\n"
+    path.write_text(f"name: a\ndescription: a\nruns:\n  using: composite\n  steps:\n{steps}", encoding="utf-8")
+    violations = find_violations(path)
+    assert bool(violations) is found, violations
+    if found:
+        assert "fails on an empty value: give it a fallback (|| '[]')" in violations[0]
+
+
 def test_policy_accepts_local_and_pinned_uses(tmp_path: Path) -> None:
     path = tmp_path / "action.yml"
     steps = (

@@ -102,6 +102,43 @@ def test_actions_install_their_own_checkout(path: Path) -> None:
     assert own in path.read_text(encoding="utf-8")
 
 
+UV_PIN = re.compile(r"-m pip install --disable-pip-version-check --quiet uv==(?P<version>\d+\.\d+\.\d+)$", re.M)
+UV_INSTALL = re.compile(r'-m uv pip install --python "\$\(command -v [^)]+\)" ')
+
+
+def find_slow_installs(path: Path) -> tuple[list[str], set[str]]:
+    """Install steps of mlgate in ``path`` that do not use uv, and the uv versions the others pin."""
+    problems, versions = [], set()
+    for where, step, _ in iter_run_steps(yaml.safe_load(path.read_text(encoding="utf-8"))):
+        script = str(step["run"])
+        if not PIP_INSTALL.search(script) or not (GIT_URL.search(script) or "$GITHUB_ACTION_PATH" in script):
+            continue
+        pins, installs = UV_PIN.findall(script), UV_INSTALL.findall(script)
+        if len(pins) != 1 or len(installs) != 1:
+            problems.append(f"{path.name} {where}: installs mlgate without a pinned uv (`uv pip install`)")
+        versions.update(pins)
+    return problems, versions
+
+
+def test_every_install_of_mlgate_uses_one_pinned_uv() -> None:
+    """22 s with pip against 2.2 s with uv for the same install, in every job of every PR (issue 17)."""
+    problems, versions = [], set()
+    for path in [*WORKFLOWS, *ACTIONS]:
+        found, pinned = find_slow_installs(path)
+        problems += found
+        versions |= pinned
+    assert problems == []
+    assert len(versions) == 1, versions  # one uv version everywhere: bump them together
+
+
+def test_a_pip_install_of_mlgate_is_caught(tmp_path: Path) -> None:
+    path = tmp_path / "slow.yml"
+    script = 'python -m pip install --disable-pip-version-check "git+${SERVER_URL}/${MLGATE_REPOSITORY}@${MLGATE_REF}"'
+    path.write_text(f"jobs:\n  j:\n    steps:\n      - run: '{script}'\n", encoding="utf-8")
+    problems, _ = find_slow_installs(path)
+    assert problems == ["slow.yml jobs.j.steps[0]: installs mlgate without a pinned uv (`uv pip install`)"]
+
+
 BAD_WORKFLOWS = {
     "uses at a tag": ("jobs:\n  j:\n    uses: mlgate/mlgate/.github/workflows/pr-check.yml@v0.1.0\n", "fixed ref"),
     "pip from PyPI": ("jobs:\n  j:\n    steps:\n      - run: pip install mlgate==0.1.0\n", "mlgate pinned"),

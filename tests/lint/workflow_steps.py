@@ -122,16 +122,27 @@ class StepRun:
         return dict(line.split("=", 1) for line in lines)
 
 
-def run_step(workflow: str, job: str, step_key: str, inputs: Mapping[str, str], tmp_path: Path, **fake: str) -> StepRun:
+def run_step(
+    workflow: str,
+    job: str,
+    step_key: str,
+    inputs: Mapping[str, str],
+    tmp_path: Path,
+    *,
+    needs: Mapping[str, Mapping[str, str]] | None = None,
+    **fake: str,
+) -> StepRun:
     """Run the step of ``job`` whose id or name is ``step_key`` as GitHub does (bash -eo pipefail).
 
-    The job's and the step's ``env:`` are rendered from ``inputs`` over the inputs' defaults; each ``fake``
-    keyword becomes a variable for the stand-ins (``fake_exit="1"`` -> ``FAKE_EXIT=1``; ``fake_outcome`` makes
-    them write ``outcome=`` to GITHUB_OUTPUT).
+    The job's and the step's ``env:`` are rendered from ``inputs`` over the inputs' defaults and from ``needs``
+    (a needed job's outputs); each ``fake`` keyword becomes a variable for the stand-ins (``fake_exit="1"`` ->
+    ``FAKE_EXIT=1``; ``fake_outcome`` makes them write ``outcome=`` to GITHUB_OUTPUT).
     """
     spec = load(workflow)["jobs"][job]
     [step] = [s for s in spec["steps"] if step_key in (s.get("id"), s.get("name"))]
-    context = Context(github=dict(GITHUB), runner={}, env={})
+    context: Context = JobContext({name: ("failure", outputs) for name, outputs in (needs or {}).items()})
+    context.github = dict(GITHUB)
+    context.runner = {"temp": str(tmp_path / "temp"), "os": "Linux", "arch": "X64"}
     context.inputs = {**default_inputs(workflow), **inputs}
     log, bin_dir = tmp_path / "log", tmp_path / "bin"
     for folder in (log, bin_dir):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -33,7 +34,8 @@ def locate(
     """Print the PR head, its merge-base with the base branch, and the merge-base's cache key and folder.
 
     A workflow restores the Actions cache with this key before `mlgate check`, so the baseline's models
-    are re-scored instead of retrained. Shallow clones are deepened as needed (baseline.fetch).
+    are re-scored instead of retrained. The folder is relative to $GITHUB_WORKSPACE (else the current
+    folder), the same text on every runner. Shallow clones are deepened as needed (baseline.fetch).
     """
     from mlgate.check import CheckOptions, locate_baseline
 
@@ -44,7 +46,7 @@ def locate(
         "base-branch": found.base_branch or "",
         "merge-base": found.merge_base or "",
         "cache-key": found.cache_key or "",
-        "cache-path": str(found.cache_path or ""),
+        "cache-path": describe_cache_path(found.cache_path, os.environ),
         "cached": "true" if found.cached else "false",
     }
     if github_output:
@@ -54,3 +56,19 @@ def locate(
     else:
         echo("".join(f"{k}={v}\n" for k, v in values.items()), nl=False)
     return ExitCode.OK
+
+
+def describe_cache_path(path: Path | None, environ: Mapping[str, str]) -> str:
+    """``path`` relative to the workspace (``$GITHUB_WORKSPACE``, else the current folder), in ``/`` form.
+
+    actions/cache hashes the text of its ``path`` into the entry's version, so an absolute path would tie an
+    entry to one workspace folder: a PR checked on another runner (or in a renamed repository) would never
+    restore main's entry. A folder outside the workspace (an absolute ``baseline.cache_dir``) stays absolute.
+    """
+    if path is None:
+        return ""
+    workspace = Path(environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+    try:
+        return path.resolve().relative_to(workspace).as_posix()
+    except ValueError:
+        return str(path)

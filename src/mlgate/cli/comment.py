@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 @click.option("--body-file", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The markdown report (e.g. from mlgate check); a leading mlgate marker is replaced.")  # fmt: skip
 @click.option("--key", help="Report key in the marker (default: workflow/job/matrix values).")
+@click.option("--key-from-report", is_flag=True,
+              help="Without --key, keep the key of the body's own marker (report.key, written by mlgate check).")  # fmt: skip
 @click.option("--pr", "number", type=click.IntRange(min=1), help="PR number (default: from the event).")
 @click.option("--head", help="The commit the report is about (default: the event's, else the body marker's).")
 @click.option("--author", default="github-actions[bot]", show_default=True,
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 def comment(
     body_file: Path,
     key: str | None,
+    key_from_report: bool,
     number: int | None,
     head: str | None,
     author: str,
@@ -62,7 +65,8 @@ def comment(
         try:
             target = resolve_pull(client, repo, event=event, number=number)
             run_head = head or target.head_sha or (given.head if given else None)
-            body = with_marker(fitted, key=key or default_key(environ, matrix), head=run_head)
+            written = given.key if key_from_report and given else None
+            body = with_marker(fitted, key=key or written or default_key(environ, matrix), head=run_head)
             result = publish_comment(client, repo, target, body, head=run_head, author=author)
         except NotAccessibleError as exc:  # a fork PR's read-only token, or a missing permission
             if summary is not None:

@@ -53,7 +53,8 @@ def target_options(func: F) -> F:
         click.option(
             "--github-output",
             is_flag=True,
-            help="Also write outcome, version, live-version and exit-code to $GITHUB_OUTPUT.",
+            help="Also write outcome, version, live-version, previous-version and exit-code to $GITHUB_OUTPUT, and "
+            "switched=true right before the endpoint is switched.",
         ),
         format_option(),
         config_option,
@@ -93,7 +94,7 @@ def deploy(
     fmt = resolve_format(output_format)
     with (
         reporting_errors(github_output, version),
-        open_deployer(config, target_name, state, by, fmt, title="mlgate deploy") as deployer,
+        open_deployer(config, target_name, state, by, fmt, title="mlgate deploy", notes=github_output) as deployer,
     ):
         outcome = flow.deploy(deployer, version)
     return report_outcome(outcome, fmt, summary_path=summary_path, github_output=github_output)
@@ -101,9 +102,20 @@ def deploy(
 
 @contextmanager
 def open_deployer(
-    config: Config, target_name: str | None, state: Path | None, by: str | None, fmt: str, *, title: str
+    config: Config,
+    target_name: str | None,
+    state: Path | None,
+    by: str | None,
+    fmt: str,
+    *,
+    title: str,
+    notes: bool = False,
 ) -> Iterator[Deployer]:
-    """The registry, the target (with its HTTP client, closed afterwards), the actor and progress lines."""
+    """The registry, the target (with its HTTP client, closed afterwards), the actor and progress lines.
+
+    With ``notes``, the flow's facts (``previous-version``, then ``switched``) go to ``$GITHUB_OUTPUT`` the
+    moment they hold, so a job that dies later still tells the automatic rollback whether it switched.
+    """
     import httpx
 
     from mlgate.deploy.flow import Deployer, FlowSettings
@@ -119,9 +131,14 @@ def open_deployer(
         with httpx.Client(timeout=timeout, trust_env=False) as http:
             target = open_target(config, target_name, TargetOptions(state=state, http=http))
             settings = FlowSettings.from_config(config)
-            yield Deployer(registry=registry, target=target, actor=actor, settings=settings, say=printer)
+            note = write_github_outputs if notes else _ignore
+            yield Deployer(registry=registry, target=target, actor=actor, settings=settings, say=printer, note=note)
     finally:
         printer.close()
+
+
+def _ignore(_facts: dict[str, str]) -> None:
+    """No step outputs outside ``--github-output``."""
 
 
 @contextmanager

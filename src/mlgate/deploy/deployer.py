@@ -52,6 +52,9 @@ class Deployer:
     clock: Callable[[], float] = time.monotonic
     latency_clock: Callable[[], float] = time.perf_counter
     verify: Verifier | None = None  # default: load the artifact with its digest and the trusted types
+    # Facts the caller must have even if the process dies later, reported the moment they hold: the version
+    # live before anything changes (``previous-version``), then ``switched`` right before the first switch.
+    note: Callable[[dict[str, str]], None] = lambda _facts: None
 
     def check_artifact(self, version: ModelVersion) -> Path:
         """The version's artifact path, after loading it (digest first, then trusted types)."""

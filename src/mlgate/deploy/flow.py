@@ -43,16 +43,23 @@ def deploy(deployer: Deployer, version: str | None = None) -> DeployOutcome:
         return run.stop("endpoint", "refused", exc, version=chosen.version)
 
 
-def rollback(deployer: Deployer, *, to: str | None = None, only_from: str | None = None) -> DeployOutcome:
-    """Restore the previous approved live version (or ``to``); with ``only_from``, only while that one is live."""
+def rollback(
+    deployer: Deployer, *, to: str | None = None, only_from: str | None = None, live_before: str | None = None
+) -> DeployOutcome:
+    """Restore the previous approved live version (or ``to``).
+
+    With ``only_from``, only while that version is live; with ``live_before`` (the version live before the
+    deploy that may have switched, ``""`` for none), only when the live version differs from it: the automatic
+    rollback of a deploy run undoes a switch that run made, never a version that was already live.
+    """
     run = Run(deployer, "rollback")
     try:
         with deployer.target.exclusive():
             live = deployer.target.current()
-            if only_from is not None and live != only_from:
-                detail = f"version {only_from} is not live (live: {live or 'none'}): nothing to roll back"
-                run.step("gate", "skipped", detail)
-                return run.finish("no-op", detail, live=live)
+            unchanged = _describe_unchanged(live, only_from, live_before)
+            if unchanged is not None:
+                run.step("gate", "skipped", unchanged)
+                return run.finish("no-op", unchanged, live=live)
             try:
                 chosen = choose_for_rollback(deployer.registry, live, to)
             except InputError as exc:
@@ -65,10 +72,20 @@ def rollback(deployer: Deployer, *, to: str | None = None, only_from: str | None
         return run.stop("endpoint", "refused", exc, version=to)
 
 
+def _describe_unchanged(live: str | None, only_from: str | None, live_before: str | None) -> str | None:
+    """Why a conditional rollback has nothing to undo, or None when it goes ahead."""
+    if only_from is not None and live != only_from:
+        return f"version {only_from} is not live (live: {live or 'none'}): nothing to roll back"
+    if live_before is not None and (live_before or None) == live:
+        return f"version {live or 'none'} was already live before the deploy started: no switch of it to undo"
+    return None
+
+
 def _ship(run: Run, version: ModelVersion) -> DeployOutcome:
     d, v = run.deployer, version.version
     run.version = v
     live = d.target.current()
+    d.note({"previous-version": live or ""})  # before anything can change: what this run would have to undo
     serving = _served_version(d.target)  # an unreachable endpoint is a ServiceError: nothing was changed
     run.previous = live
     if live == v and serving == v:
@@ -92,6 +109,7 @@ def _ship(run: Run, version: ModelVersion) -> DeployOutcome:
     if now != "approved":
         why = Refusal(f"version {v} is {now} now: its approval was withdrawn during the deploy", None)
         return run.stop("gate", "refused", why, version=v, live=live)
+    d.note({"switched": "true"})  # before the call: a run that dies in it may have switched
     d.target.switch(version, artifact)
     run.step("switch", "ok", f"pointer → version {v}")
     try:

@@ -5,7 +5,7 @@ The ``outcome`` names what happened to the endpoint, with the same words for bot
 | outcome | exit | the endpoint |
 |---|---|---|
 | ``deployed`` | 0 | serves the requested version (for ``rollback``: the version rolled back to), smoke test passed |
-| ``no-op`` | 0 | already served it (or ``rollback --from`` named a version that is not live): nothing changed |
+| ``no-op`` | 0 | already served it (or ``rollback --from``/``--live-before`` found no switch to undo): nothing changed |
 | ``refused`` | 1 | unchanged: the version is not approved, nothing to roll back to, or the endpoint is busy |
 | ``rolled-back`` | 1 | the requested version failed its checks; the endpoint is back on the previous version, verified |
 | ``invalid`` | 2 | unchanged: the artifact is tampered, untrusted or unreadable, or the version is unknown |

@@ -333,3 +333,69 @@ def test_an_approval_withdrawn_during_the_deploy_stops_it_before_anything_change
     assert outcome.steps[-1].name == "gate"
     assert "approval was withdrawn" in outcome.steps[-1].detail
     assert target.switches == []
+
+
+# -- what the automatic rollback needs to know, reported the moment it holds ---------------------------------
+
+
+def noting(deployer: Deployer) -> tuple[Deployer, list[tuple[dict[str, str], list[str]]]]:
+    """The deployer, recording each note with the switches made when it was written."""
+    notes: list[tuple[dict[str, str], list[str]]] = []
+    target = deployer.target
+    assert isinstance(target, FakeTarget)
+    return dataclasses.replace(deployer, note=lambda facts: notes.append((facts, list(target.switches)))), notes
+
+
+def test_a_deploy_notes_what_was_live_first_and_switched_right_before_the_switch() -> None:
+    deployer, _, _, _, _ = setup(make_version(1), make_version(2), live="1")
+    deployer, notes = noting(deployer)
+    assert deploy(deployer, "2").outcome == "deployed"
+    assert notes == [({"previous-version": "1"}, []), ({"switched": "true"}, [])]  # both before any switch
+
+
+def test_a_deploy_that_stops_before_the_switch_never_notes_switched() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2), live="2")
+    deployer, notes = noting(deployer)
+    target.reachable = False  # a re-deploy of the live version while the endpoint is unreachable
+    with pytest.raises(ServiceError, match="cannot reach the fake endpoint"):
+        deploy(deployer, "2")
+    assert notes == [({"previous-version": "2"}, [])]
+    refused, _, _, _, _ = setup(make_version(1), make_version(2, status="pending"), live="1")
+    refused, notes = noting(refused)
+    assert deploy(refused, "2").outcome == "refused"
+    assert notes == []  # the gate refused before the endpoint was read
+
+
+def test_a_first_deploy_notes_that_nothing_was_live() -> None:
+    deployer, _, _, _, _ = setup(make_version(1))
+    deployer, notes = noting(deployer)
+    assert deploy(deployer, "1").outcome == "deployed"
+    assert notes[0] == ({"previous-version": ""}, [])
+
+
+def test_rollback_does_nothing_when_the_version_was_already_live_before_the_deploy() -> None:
+    """A re-deploy of the live version that died changed nothing: the automatic rollback must not undo it."""
+    deployer, registry, target, _, _ = setup(make_version(1), make_version(2))
+    deploy(deployer, "1")
+    deploy(deployer, "2")
+    events = len(registry.events)
+    outcome = rollback(deployer, only_from="2", live_before="2")
+    assert (outcome.outcome, outcome.exit_code, outcome.live) == ("no-op", ExitCode.OK, "2")
+    assert outcome.reason == "version 2 was already live before the deploy started: no switch of it to undo"
+    assert (target.switches, len(registry.events)) == (["1", "2"], events)
+
+
+def test_rollback_undoes_a_switch_the_deploy_made() -> None:
+    deployer, _, target, _, _ = setup(make_version(1), make_version(2))
+    deploy(deployer, "1")
+    deploy(deployer, "2")  # as if the deploy job had died after this switch
+    outcome = rollback(deployer, only_from="2", live_before="1")
+    assert (outcome.outcome, target.pointer) == ("deployed", "1")
+
+
+def test_rollback_after_a_first_deploy_that_died_finds_nothing_to_return_to() -> None:
+    deployer, _, target, _, _ = setup(make_version(1))
+    deploy(deployer, "1")
+    outcome = rollback(deployer, only_from="1", live_before="")  # nothing was live before: the switch is this run's
+    assert (outcome.outcome, target.pointer) == ("refused", "1")
+    assert outcome.reason.startswith("nothing to roll back to")
