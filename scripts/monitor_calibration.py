@@ -91,7 +91,7 @@ def load_datasets(names: Sequence[str]) -> list[Dataset]:
 class Version:
     model: Any
     reference: Any  # ReferenceStats of the training sample
-    predictions: Any  # ReferenceStats of the model's predictions on it
+    predictions: Any  # ReferenceStats of the model's predictions on the evaluation sample
     metrics: dict[str, float]
     uncertainty: dict[str, dict[str, float]]
     population_sd: np.ndarray[Any, Any]
@@ -114,8 +114,9 @@ def register(data: Dataset, rng: np.random.Generator) -> Version:
         collector.observe(name, _array(data.X[train, column]))
     collector.set_rows(n)
     reference = collector.finish(source="train", created="2026-01-01T00:00:00+00:00")
-    predicted = model.predict(data.X[train])
-    stats = prediction_stats(predicted, regression=data.regression, source="train", created="2026-01-01T00:00:00+00:00")
+    predicted = model.predict(data.X[evaluation])  # as registered: on the evaluation rows it was not fitted on
+    stats = prediction_stats(predicted, regression=data.regression, source="evaluation",
+                             created="2026-01-01T00:00:00+00:00")  # fmt: skip
     names = ("r2", "root_mean_squared_error", "mean_absolute_error") if data.regression else (
         "accuracy", "f1_macro", "roc_auc_ovr" if len(np.unique(data.y)) > 2 else "roc_auc")  # fmt: skip
     preds = collect_predictions(model, data.X[evaluation], names)
