@@ -21,7 +21,7 @@ import httpx
 
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetOptions, TargetTimeout, utc_now
 from mlgate.errors import InternalError, ServiceError
-from mlgate.serve.marks import SMOKE_HEADER, SMOKE_VALUE, new_smoke_id
+from mlgate.serve.marks import PREVIOUS_VALUE, SMOKE_HEADER, SMOKE_VALUE, new_smoke_id
 from mlgate.serve.state import (
     LIVE_FILE,
     PORT_FILE,
@@ -139,6 +139,12 @@ class LocalTarget:
         headers = {"Accept": "application/json"}
         if smoke:
             headers |= {SMOKE_HEADER: SMOKE_VALUE, REQUEST_ID_HEADER: new_smoke_id()}
+        return self._request("POST", "/invocations", json=payload, headers=headers)
+
+    def invoke_previous(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
+        """Predictions by the version the server served before its last swap (a smoke-test request)."""
+        payload = {"instances": [dict(row) for row in rows]}
+        headers = {"Accept": "application/json", SMOKE_HEADER: PREVIOUS_VALUE, REQUEST_ID_HEADER: new_smoke_id()}
         return self._request("POST", "/invocations", json=payload, headers=headers)
 
     def _raise_load_error(self, version: str) -> None:

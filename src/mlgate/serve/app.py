@@ -10,6 +10,8 @@ Every response carries ``X-Request-Id``: the request's own when it is 1-128 char
 else a new uuid4 hex, so clients can join ground-truth labels to captured rows later. With a capture writer,
 each answered invocation is offered to it (a sampling decision and a list append: see serve/capture.py),
 marked as a smoke test when it carries ``X-Mlgate-Smoke: 1`` (serve/marks.py: monitoring leaves it out).
+``X-Mlgate-Smoke: previous`` is answered by the model swapped out last (409 when there is none): a deploy
+times it in the same window as the new version.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from mlgate.serve.capture import CaptureWriter
 from mlgate.serve.capture_settings import CaptureStats
 from mlgate.serve.holder import HolderStatus, ModelHolder
 from mlgate.serve.invoke import choose_format, dump_json, invoke
-from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header
+from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header, wants_previous
 from mlgate.serve.parse import JSON, RequestError
 
 logger = logging.getLogger("mlgate.serve")
@@ -66,6 +68,11 @@ def create_app(
         served = holder.current
         if served is None:
             return json_response({"error": _nothing_loaded(holder.status())}, 503)
+        if wants_previous(request.headers.get(SMOKE_HEADER)):  # a deploy's latency reference
+            if holder.previous is None:
+                return json_response({"error": "no previous version is loaded: nothing was swapped out since "
+                                      "the server started"}, 409, version=served.version)  # fmt: skip
+            served = holder.previous
         try:
             answer = choose_format(request.headers.get("accept"))
             body = await read_body(request, max_body_bytes)
