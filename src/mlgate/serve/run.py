@@ -19,6 +19,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,7 +122,7 @@ def claim_state(state: Path) -> Iterator[None]:
         raise InputError(f"cannot use the state folder {state}: {exc.strerror}") from exc
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock_soon(handle)
         except BlockingIOError as exc:
             info = read_server_info(state)
             who = f" (pid {info.pid}, {info.url})" if info else ""
@@ -133,6 +134,18 @@ def claim_state(state: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+def _lock_soon(handle: int, tries: int = 20, pause_s: float = 0.05) -> None:
+    """Take the exclusive lock, retrying for a second: a client's liveness probe holds it shared for an instant."""
+    for attempt in range(tries):
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(pause_s)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
