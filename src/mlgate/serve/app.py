@@ -166,7 +166,8 @@ async def read_body(request: Request, limit: int) -> bytes:
             chunks.append(chunk)
     except ClientDisconnect as exc:
         expected = f" of {int(declared)}" if declared.isdigit() else ""
-        raise ClientGone(f"the client disconnected after {size}{expected} bytes of the body") from exc
+        raise ClientGone(f"the body ended after {size}{expected} bytes (the client disconnected, or sent a "
+                         "malformed chunk)") from exc  # fmt: skip
     return b"".join(chunks)
 
 

@@ -32,6 +32,7 @@ from mlgate.serve.app import MAX_BODY_BYTES, create_app
 from mlgate.serve.capture import CaptureWriter
 from mlgate.serve.capture_settings import CaptureSettings
 from mlgate.serve.holder import Clock, Loader, ModelHolder, load_estimator, now_utc
+from mlgate.serve.protocol import ExplainingH11Protocol
 from mlgate.serve.state import LOCK_FILE, ServerInfo, read_server_info, remove_server_files, write_server_files
 from mlgate.serve.watcher import PointerWatcher
 
@@ -75,7 +76,7 @@ class LocalServer:
             watcher = PointerWatcher(options.state, self.holder, interval=options.poll_interval)
             config = uvicorn.Config(
                 create_app(self.holder, max_body_bytes=options.max_body_bytes, capture=self.capture),
-                lifespan="off", ws="none", log_config=None, access_log=options.access_log,
+                http=ExplainingH11Protocol, lifespan="off", ws="none", log_config=None, access_log=options.access_log,
                 server_header=False, timeout_graceful_shutdown=options.graceful_timeout,
             )  # fmt: skip
 
