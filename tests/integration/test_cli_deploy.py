@@ -180,12 +180,15 @@ def test_manual_rollback_restores_the_previous_version_smoke_tested(
 
 
 def test_a_failed_switch_back_needs_a_person(
-    project: Path, server: ServerHandle, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path, server: ServerHandle, capsys: pytest.CaptureFixture[str]
 ) -> None:
     approve(project, capsys, "1", "2")
     assert deploy_json(project, capsys, "deploy", "1")[0] == 0
     (project / "state" / "registry" / "versions" / "1" / "model.skops").unlink()  # the recorded rollback target
-    monkeypatch.setenv("MLGATE_DEPLOY__SMOKE__LATENCY_P95_MS", "0.001")  # no HTTP round trip is that fast
+    record = project / "state" / "registry" / "versions" / "2" / "version.json"
+    document = json.loads(record.read_text(encoding="utf-8"))  # golden predictions version 2 cannot reproduce
+    document["golden"] = [{**row, "prediction": f"not {row['prediction']}"} for row in document["golden"]]
+    record.write_text(json.dumps(document), encoding="utf-8")
     code, document, _ = deploy_json(project, capsys, "deploy", "2")
     assert (code, document["outcome"], document["live"]) == (5, "needs-person", "2")
     assert re.search(r"could not return to version 1: .*versions/1/model\.skops", document["reason"])
