@@ -150,8 +150,8 @@ class ModelHolder:
                 self._previous, self._current = served, replace(kept, pointer=pointer)
                 self._error = None
                 back = True
-            else:
-                self._loading, back = True, False
+            else:  # an error shown now would be an earlier pointer's: the new load decides
+                self._loading, self._error, back = True, None, False
         if back:
             logger.info(
                 "now serving version %s again (was %s)", pointer.version, served.version if served else "nothing"
