@@ -21,7 +21,9 @@ Use (the fixture is exposed to every test by tests/conftest.py)::
 Knobs: ``fail_next(count, status, headers=..., message=..., method=...)`` (the next matching requests get
 that answer: 502, a 403 secondary rate limit with ``retry-after``, 429...), ``forbid_writes()`` (every
 POST/PATCH/DELETE gets 403 "Resource not accessible by integration", as a fork PR's token does),
-``move_head(number, sha)``. Inspect ``requests`` (method, path, query, json), ``writes()``,
+``move_head(number, sha)``, ``garble_next(raw, status=, content_type=, method=, path=)`` (the next matching
+request gets ``raw`` as it is, unchecked: a pull without ``head``, a comment without ``id``, an HTML page with
+200). Inspect ``requests`` (method, path, query, json), ``writes()``,
 ``comments(number)``. Like GitHub: comments list in ascending id order, ``per_page`` defaults to 30 (at
 most 100) with ``Link`` headers; bodies over 65,536 characters get 422; only the author may edit or
 delete a comment (403 otherwise); writes are attributed to ``identity`` (``github-actions[bot]``); a wrong
@@ -125,6 +127,17 @@ class Answer:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # sent as it is, unchecked: a reply that breaks the description on purpose
+
+
+@dataclass
+class Garbled:
+    count: int
+    raw: bytes
+    status: int
+    content_type: str
+    method: str | None
+    path: str | None
 
 
 class FakeGitHub:
@@ -138,6 +151,7 @@ class FakeGitHub:
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self._faults: list[Fault] = []
+        self._garbled: list[Garbled] = []
         self._forbidden: str | None = None
         self._next_id = 1000
         self._lock = threading.Lock()
@@ -211,6 +225,21 @@ class FakeGitHub:
         """The next ``count`` requests (of ``method``, if given) are answered ``status`` with ``message``."""
         self._faults.append(Fault(count, status, dict(headers or {}), message, method))
 
+    def garble_next(
+        self,
+        raw: bytes | str,
+        *,
+        count: int = 1,
+        status: int = 200,
+        content_type: str = "application/json; charset=utf-8",
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """The next ``count`` requests (of ``method``, to paths containing ``path``, if given) get ``raw`` as
+        the body, unchecked and with nothing done: a malformed payload, a proxy's HTML page, a truncated body."""
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        self._garbled.append(Garbled(count, data, status, content_type, method, path))
+
     def forbid_writes(self, message: str = NOT_ACCESSIBLE) -> None:
         """Answer every write with 403 ``message`` (a fork PR's read-only token)."""
         self._forbidden = message
@@ -265,6 +294,11 @@ class FakeGitHub:
         if problem:
             return self._violation(f"{method} {target}: {problem}"), template
         with self._lock:
+            garbled = next((g for g in self._garbled if g.count > 0 and g.method in (None, method)
+                            and (g.path is None or g.path in split.path)), None)  # fmt: skip
+            if garbled is not None:
+                garbled.count -= 1
+                return Answer(garbled.status, headers={"Content-Type": garbled.content_type}, raw=garbled.raw), None
             fault = next((f for f in self._faults if f.count > 0 and f.method in (None, method)), None)
             if fault is not None:
                 fault.count -= 1
@@ -492,7 +526,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {k.lower(): v for k, v in self.headers.items()}
         answer, template = fake.handle(self.command, self.path, headers, raw)
-        data = b"" if answer.body is None else json.dumps(answer.body).encode("utf-8")
+        data = (
+            answer.raw if answer.raw is not None else b"" if answer.body is None else json.dumps(answer.body).encode()
+        )
         if template is not None:
             problem = check_response(
                 self.command, template, urlsplit(self.path).path, answer.status, answer.body, answer.headers, data
@@ -503,7 +539,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             self.send_header(name, value)
-        if data:
+        if data and answer.raw is None:
             self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

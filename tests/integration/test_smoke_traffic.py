@@ -88,7 +88,7 @@ def test_monitor_right_after_a_deploy_leaves_the_smoke_rows_out(
         assert server.stop() == 0, server.log()  # flushes and closes the capture file
 
     code, document = monitor(capsys, config)
-    smoke = 5 + 20  # the golden rows in one request, then 20 single-row requests
+    smoke = 5 + 3 + 20  # the golden rows in one request, then 3 warm-up and 20 timed single-row requests
     assert (code, document["verdict"], document["capture"]["rows"]) == (0, "insufficient", 0)
     assert document["capture"]["smoke_rows"] == smoke
     assert (

@@ -67,8 +67,10 @@ class Deployer:
             load_model(path, sha256=version.sha256, trusted=self.settings.trusted_types)
         return path
 
-    def smoke_test(self, version: ModelVersion) -> SmokeResult:
-        return run_smoke(self.target, version, self.settings.smoke, clock=self.latency_clock, say=self.say)
+    def smoke_test(self, version: ModelVersion, *, reference: str | None = None) -> SmokeResult:
+        """Smoke-test ``version``; ``reference``: the version live before it, timed in the same window if possible."""
+        return run_smoke(self.target, version, self.settings.smoke, clock=self.latency_clock, say=self.say,
+                         reference=reference)  # fmt: skip
 
 
 class Run:

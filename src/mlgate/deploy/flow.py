@@ -120,7 +120,7 @@ def _ship(run: Run, version: ModelVersion) -> DeployOutcome:
         run.step("wait", "failed", exc.message)
         return _recover(run, version, previous, exc.message)
     run.step("wait", "ok", f"serving version {v}")
-    run.smoke = d.smoke_test(version)
+    run.smoke = d.smoke_test(version, reference=previous.version if previous is not None else None)
     if run.smoke.passed:
         run.step("smoke", "ok", run.smoke.summary())
         return run.finish("deployed", f"version {v} is live and passed its smoke test", live=v)

@@ -21,11 +21,12 @@ import httpx
 
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetOptions, TargetTimeout, utc_now
 from mlgate.errors import InternalError, ServiceError
-from mlgate.serve.marks import SMOKE_HEADER, SMOKE_VALUE, new_smoke_id
+from mlgate.serve.marks import PREVIOUS_VALUE, SMOKE_HEADER, SMOKE_VALUE, new_smoke_id
 from mlgate.serve.state import (
     LIVE_FILE,
     PORT_FILE,
     LivePointer,
+    is_server_running,
     read_pointer,
     read_port,
     read_server_info,
@@ -65,6 +66,7 @@ class LocalTarget:
         self.clock = clock
         self.sleep = sleep
         self.poll_s = poll_s
+        self._checked: tuple[int, int | None] | None = None  # the port file (port, pid) found alive last
 
     def describe(self) -> str:
         try:
@@ -141,6 +143,12 @@ class LocalTarget:
             headers |= {SMOKE_HEADER: SMOKE_VALUE, REQUEST_ID_HEADER: new_smoke_id()}
         return self._request("POST", "/invocations", json=payload, headers=headers)
 
+    def invoke_previous(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
+        """Predictions by the version the server served before its last swap (a smoke-test request)."""
+        payload = {"instances": [dict(row) for row in rows]}
+        headers = {"Accept": "application/json", SMOKE_HEADER: PREVIOUS_VALUE, REQUEST_ID_HEADER: new_smoke_id()}
+        return self._request("POST", "/invocations", json=payload, headers=headers)
+
     def _raise_load_error(self, version: str) -> None:
         try:
             status = self._request("GET", "/status").body
@@ -174,6 +182,16 @@ class LocalTarget:
                 hint=f"start one with `mlgate serve --state {self.state}`",
             )
         info = read_server_info(self.state)
+        found = (port, info.pid if info is not None else None)
+        if found != self._checked:  # a new port file: is its server alive, or was it killed?
+            if not is_server_running(self.state):
+                pid = f" (pid {info.pid})" if info is not None else ""
+                raise ServiceError(
+                    f"no local server is running for {self.state}: its port file was left by a server{pid} "
+                    "that was killed before it could remove it",
+                    hint=f"start one with `mlgate serve --state {self.state}`; it replaces the stale files",
+                )
+            self._checked = found
         if info is not None and info.port == port and info.host not in _ANY_HOST:
             return info.url
         return f"http://127.0.0.1:{port}"

@@ -2,8 +2,10 @@
 
 Every check runs against the endpoint clients use (``Target.ping`` / ``Target.invoke``), never against
 a model loaded here. The golden rows are the registry's sample of the version's inputs with the
-predictions the model gave for them at registration; the latency check sends ``smoke.requests``
-single-row requests one after another and compares the 95th percentile with ``smoke.latency_p95_ms``.
+predictions the model gave for them at registration; the latency check sends single-row requests one after
+another (warm-up first, at least ``MIN_SAMPLES`` timed, interleaved with the previous version's where the
+endpoint still answers with it) and compares the 95th percentile with ``smoke.latency_p95_ms``; a breach is
+confirmed by a second measurement (see ``check_latency``, and docs/deploy.md for the rule).
 Every request is marked as a smoke test (``mlgate.serve.marks``): monitoring leaves its captured rows out.
 """
 
@@ -11,9 +13,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from mlgate.deploy.target import Reply, Target
 from mlgate.errors import ServiceError
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
     from mlgate.registry.model import ModelVersion
 
 CheckStatus = Literal["pass", "fail", "skip"]
+WARMUP_REQUESTS = 3  # untimed: the first requests after a swap pay for caches, lazy imports, a cold branch predictor
+MIN_SAMPLES = 20  # timed requests per round at least: with fewer, the p95 is simply the slowest request
+RELATIVE_LIMIT = 1.5  # with a reference in the same window, a breach must also be this much slower than it
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,13 @@ def run_smoke(
     *,
     clock: Callable[[], float] = time.perf_counter,
     say: Callable[[str], None] = lambda _message: None,
+    reference: str | None = None,
 ) -> SmokeResult:
-    """Smoke-test ``version`` on the live ``target``; returns every check, passed or not."""
+    """Smoke-test ``version`` on the live ``target``; returns every check, passed or not.
+
+    ``reference``: the version that was live before the switch, timed in the same window when the target
+    can still answer with it (see ``check_latency``).
+    """
     expected = version.version
     say(f"smoke test of version {expected}: /ping")
     ping = check_ping(target, expected)
@@ -87,8 +97,9 @@ def run_smoke(
         golden = check_golden(reply, version, settings.tolerance)
     else:
         golden = Check("golden", "fail", "no usable response: see the schema check")
-    say(f"smoke test of version {expected}: {settings.requests} single-row requests")
-    latency = check_latency(target, rows, expected, settings, clock=clock)
+    compared = f", interleaved with version {reference}" if reference and isinstance(target, ComparingTarget) else ""
+    say(f"smoke test of version {expected}: {max(settings.requests, MIN_SAMPLES)} single-row requests{compared}")
+    latency = check_latency(target, rows, expected, settings, reference=reference, clock=clock)
     return SmokeResult(expected, (ping, golden, schema, latency))
 
 
@@ -152,26 +163,141 @@ def check_latency(
     expected: str,
     settings: SmokeConfig,
     *,
+    reference: str | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> Check:
-    """``settings.requests`` single-row requests, one after another: all succeed and the p95 is under the SLO."""
+    """Time single-row requests and judge their p95 against the SLO (and ``reference``, when live-comparable).
+
+    ``WARMUP_REQUESTS`` untimed requests first; then at least ``MIN_SAMPLES`` timed ones (``settings.requests``
+    when more), each followed or preceded (alternately) by one to ``reference`` on a target that can still
+    answer with it (``ComparingTarget``). A round breaches when its p95 is over the SLO and, with a reference,
+    more than ``RELATIVE_LIMIT`` times the reference's p95 of the same round; a breach is declared only when
+    a second round breaches too. Every request must succeed and come from the version it asked for.
+    """
     slo = settings.latency_p95_ms
     if settings.requests <= 0:
         return Check("latency", "skip", "deploy.smoke.requests is 0")
-    timings: list[float] = []
-    for i in range(settings.requests):
-        started = clock()
+    comparing = reference if reference is not None and isinstance(target, ComparingTarget) else None
+    count = max(settings.requests, MIN_SAMPLES)
+    probe = _Probe(target, rows, expected, clock)
+    try:
+        for _ in range(WARMUP_REQUESTS):
+            probe.time_new()
+        first = probe.measure(count, comparing)
+        if not first.breaches(slo):
+            return first.judged("pass", slo)
+        second = probe.measure(count, comparing)
+    except _RequestFailed as exc:
+        return Check("latency", "fail", str(exc))
+    if not second.breaches(slo):
+        return second.judged("pass", slo, note=f"a second measurement; the first had p95 {first.p95:.1f} ms")
+    return first.judged("fail", slo, again=second)
+
+
+@runtime_checkable
+class ComparingTarget(Protocol):
+    """A target that can still answer with the version it served before the switch (``mlgate serve`` does)."""
+
+    def invoke_previous(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
+        """Predictions for ``rows`` by the previous version (a smoke-test request); ServiceError when unreachable."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Round:
+    """One measurement: the new version's timings and the reference's of the same window (None: no reference)."""
+
+    timings: tuple[float, ...]
+    reference: str | None = None
+    reference_timings: tuple[float, ...] = ()
+    lost_reference: str = ""  # why the reference could not be measured
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.timings, 95.0)
+
+    @property
+    def reference_p95(self) -> float | None:
+        return percentile(self.reference_timings, 95.0) if self.reference and self.reference_timings else None
+
+    def breaches(self, slo: float) -> bool:
+        """Over the SLO, and (with a reference) clearly slower than the reference in the same window."""
+        reference = self.reference_p95
+        return self.p95 > slo and (reference is None or self.p95 > RELATIVE_LIMIT * reference)
+
+    def judged(self, status: CheckStatus, slo: float, *, again: _Round | None = None, note: str = "") -> Check:
+        sign = "≤" if self.p95 <= slo else ">"
+        detail = f"p95 {self.p95:.1f} ms {sign} {slo:g} ms over {len(self.timings)} requests"
+        if again is not None:
+            detail += f", and {again.p95:.1f} ms in a second measurement"
+        reference = (again or self).reference_p95
+        if reference is not None:
+            detail += f"; version {self.reference} in the same window: p95 {reference:.1f} ms"
+            if status == "pass" and self.p95 > slo:
+                detail += f" (within {RELATIVE_LIMIT:g}×: the machine is slow, not this version)"
+        elif self.lost_reference:
+            detail += f"; {self.lost_reference}"
+        if note:
+            detail += f" ({note})"
+        return Check("latency", status, detail, value=(again or self).p95)
+
+
+class _RequestFailed(Exception):
+    """A timed request failed: the latency check fails with this message."""
+
+
+class _Probe:
+    """Sends the timed requests of the latency check, cycling over the golden rows."""
+
+    def __init__(
+        self, target: Target, rows: Sequence[dict[str, Any]], expected: str, clock: Callable[[], float]
+    ) -> None:
+        self.target, self.rows, self.expected, self.clock = target, rows, expected, clock
+        self.sent = 0
+
+    def measure(self, count: int, reference: str | None) -> _Round:
+        timings: list[float] = []
+        reference_timings: list[float] = []
+        lost = ""
+        for i in range(count):
+            if reference is not None and not lost and i % 2 == 1:  # alternate which one goes first
+                lost = self._time_reference(reference, reference_timings)
+            timings.append(self.time_new())
+            if reference is not None and not lost and i % 2 == 0:
+                lost = self._time_reference(reference, reference_timings)
+        if lost:
+            return _Round(tuple(timings), lost_reference=lost)
+        return _Round(tuple(timings), reference, tuple(reference_timings))
+
+    def time_new(self) -> float:
+        self.sent += 1
+        row = self.rows[self.sent % len(self.rows)]
+        started = self.clock()
         try:
-            reply = target.invoke([rows[i % len(rows)]], smoke=True)
+            reply = self.target.invoke([row], smoke=True)
         except ServiceError as exc:
-            return Check("latency", "fail", f"request {i + 1} of {settings.requests} failed: {exc.message}")
-        timings.append((clock() - started) * 1000.0)
-        if reply.status != 200 or (reply.version is not None and reply.version != expected):
+            raise _RequestFailed(f"request {self.sent} failed: {exc.message}") from exc
+        elapsed = (self.clock() - started) * 1000.0
+        if reply.status != 200 or (reply.version is not None and reply.version != self.expected):
             what = f"answered {reply.status}" if reply.status != 200 else f"came from version {reply.version}"
-            return Check("latency", "fail", f"request {i + 1} of {settings.requests} {what}")
-    p95 = percentile(timings, 95.0)
-    detail = f"p95 {p95:.1f} ms {'≤' if p95 <= slo else '>'} {slo:g} ms over {len(timings)} requests"
-    return Check("latency", "pass" if p95 <= slo else "fail", detail, value=p95)
+            raise _RequestFailed(f"request {self.sent} {what}")
+        return elapsed
+
+    def _time_reference(self, reference: str, timings: list[float]) -> str:
+        """Time one request to the reference; the reason it cannot be compared, or "" when it was timed."""
+        assert isinstance(self.target, ComparingTarget)
+        row = self.rows[len(timings) % len(self.rows)]
+        started = self.clock()
+        try:
+            reply = self.target.invoke_previous([row])
+        except ServiceError as exc:
+            return f"version {reference} could not be timed for comparison: {exc.message}"
+        elapsed = (self.clock() - started) * 1000.0
+        if reply.status != 200 or reply.version != reference:
+            got = f"answered {reply.status}" if reply.status != 200 else f"answered as version {reply.version}"
+            return f"version {reference} could not be timed for comparison (the endpoint {got})"
+        timings.append(elapsed)
+        return ""
 
 
 def percentile(values: Sequence[float], q: float) -> float:

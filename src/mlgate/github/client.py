@@ -14,9 +14,10 @@ to the job summary. The token goes only into the ``Authorization`` header: never
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -28,6 +29,12 @@ API_VERSION = "2022-11-28"
 DEFAULT_API_URL = "https://api.github.com"
 NOT_ACCESSIBLE = "Resource not accessible by integration"
 MAX_PAGES = 100  # 10,000 items at per_page=100: beyond that something is wrong
+UNEXPECTED_HINT = (
+    "the server at GITHUB_API_URL did not answer as GitHub's REST API does: check GITHUB_API_URL "
+    "(GitHub Enterprise: https://HOST/api/v3), or re-run the job if GitHub was having trouble"
+)
+_SAFE_TEXT = re.compile(r"[^A-Za-z0-9/.+=; -]")
+T = TypeVar("T")
 
 Params = Mapping[str, str | int]
 
@@ -80,15 +87,15 @@ class GitHubClient:
 
     def get(self, path: str, params: Params | None = None) -> Any:
         """GET ``path`` and return its JSON."""
-        return self.request("GET", path, params=params).json()
+        return read_json(self.request("GET", path, params=params), f"GET {path}")
 
     def post(self, path: str, body: Mapping[str, Any]) -> Any:
         """POST a JSON body and return the JSON answer."""
-        return self.request("POST", path, json=body).json()
+        return read_json(self.request("POST", path, json=body), f"POST {path}")
 
     def patch(self, path: str, body: Mapping[str, Any]) -> Any:
         """PATCH a JSON body and return the JSON answer."""
-        return self.request("PATCH", path, json=body).json()
+        return read_json(self.request("PATCH", path, json=body), f"PATCH {path}")
 
     def delete(self, path: str) -> None:
         """DELETE ``path``."""
@@ -98,9 +105,10 @@ class GitHubClient:
         """Every item of a list endpoint: ``per_page=100``, following ``Link: rel="next"`` to the end."""
         response = self.request("GET", path, params={"per_page": 100, **(params or {})})
         for _ in range(MAX_PAGES):
-            items = response.json()
+            items = read_json(response, f"GET {path}")
             if not isinstance(items, list):
-                raise GitHubError(f"GitHub API: GET {path} did not return a list", status=response.status_code)
+                raise GitHubError(f"GitHub API: GET {path} did not return a list", hint=UNEXPECTED_HINT,
+                                  status=response.status_code)  # fmt: skip
             yield from items
             next_url = response.links.get("next", {}).get("url")
             if not next_url:
@@ -164,6 +172,43 @@ class GitHubClient:
         if (got.scheme, got.netloc) != (want.scheme, want.netloc):
             raise GitHubError(f"GitHub API: GET {path}: refusing to follow a pagination link to {got.netloc}")
         return url
+
+
+def read_json(response: httpx.Response, where: str) -> Any:
+    """The JSON of a successful response; an HTML page or other text (a proxy, a wrong URL) is a GitHubError."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        kind = _SAFE_TEXT.sub("", response.headers.get("content-type", ""))[:60] or "no content type"
+        raise GitHubError(
+            f"GitHub API: {where} answered {response.status_code} with {len(response.content)} bytes of "
+            f"{kind}, not JSON",
+            hint=UNEXPECTED_HINT,
+            status=response.status_code,
+        ) from exc
+
+
+def read_object(document: Any, where: str) -> dict[str, Any]:
+    """``document`` when it is a JSON object; anything else is a GitHubError naming the call."""
+    if not isinstance(document, dict):
+        raise GitHubError(f"GitHub API: {where} returned {_kind(document)} where an object was expected",
+                          hint=UNEXPECTED_HINT)  # fmt: skip
+    return document
+
+
+def read_field(document: Any, key: str, kind: type[T], where: str) -> T:
+    """``document[key]`` when ``document`` is an object and the value is a ``kind`` (an int is never a bool)."""
+    value = read_object(document, where).get(key)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        what = "no" if value is None else f"{_kind(value)} as its"
+        raise GitHubError(f"GitHub API: {where} returned an object with {what} '{key}' ({kind.__name__} expected)",
+                          hint=UNEXPECTED_HINT)  # fmt: skip
+    return value
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
 
 
 def _is_rate_limit(response: httpx.Response) -> bool:

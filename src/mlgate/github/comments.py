@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from mlgate.errors import InternalError
 from mlgate.github.body import is_ours, parse_marker
-from mlgate.github.client import GitHubClient, GitHubError
+from mlgate.github.client import GitHubClient, GitHubError, read_field, read_object
 
 BOT_LOGIN = "github-actions[bot]"
 
@@ -32,10 +32,13 @@ class Comment:
     url: str = ""
 
     @classmethod
-    def from_api(cls, item: dict[str, Any]) -> Comment:
-        """From a GitHub ``issue-comment`` object (a deleted user has no ``user``)."""
-        user = item.get("user") or {}
-        return cls(int(item["id"]), str(user.get("login") or ""), str(item.get("body") or ""), item.get("html_url", ""))
+    def from_api(cls, item: Any, where: str = "GET issue comments") -> Comment:
+        """From a GitHub ``issue-comment`` object (a deleted user has no ``user``); a malformed one is a GitHubError."""
+        user = read_object(item, where).get("user") or {}
+        login = user.get("login") if isinstance(user, dict) else None
+        url = item.get("html_url")
+        return cls(read_field(item, "id", int, where), str(login or ""), str(item.get("body") or ""),
+                   url if isinstance(url, str) else "")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,18 +83,22 @@ def plan_sticky(comments: Sequence[Comment], body: str, *, author: str) -> Stick
 
 def list_comments(client: GitHubClient, repo: str, number: int) -> list[Comment]:
     """Every comment on issue/PR ``number`` (all pages)."""
-    return [Comment.from_api(item) for item in client.paginate(f"/repos/{repo}/issues/{number}/comments")]
+    path = f"/repos/{repo}/issues/{number}/comments"
+    return [Comment.from_api(item, f"GET {path}") for item in client.paginate(path)]
 
 
 def apply_plan(client: GitHubClient, repo: str, number: int, plan: StickyPlan, body: str) -> StickyResult:
     """Carry out ``plan``: one write at most, then delete duplicates (one already gone is fine)."""
     if plan.action == "create":
-        made = client.post(f"/repos/{repo}/issues/{number}/comments", {"body": body})
-        result = StickyResult("created", int(made["id"]), str(made.get("html_url", "")))
+        path = f"/repos/{repo}/issues/{number}/comments"
+        made = Comment.from_api(client.post(path, {"body": body}), f"POST {path}")
+        result = StickyResult("created", made.id, made.url)
     elif plan.action == "update":
         assert plan.comment_id is not None
-        made = client.patch(f"/repos/{repo}/issues/comments/{plan.comment_id}", {"body": body})
-        result = StickyResult("updated", plan.comment_id, str(made.get("html_url", plan.url)))
+        path = f"/repos/{repo}/issues/comments/{plan.comment_id}"
+        done = read_object(client.patch(path, {"body": body}), f"PATCH {path}")
+        url = done.get("html_url")
+        result = StickyResult("updated", plan.comment_id, url if isinstance(url, str) and url else plan.url)
     else:
         assert plan.comment_id is not None
         result = StickyResult("unchanged", plan.comment_id, plan.url)

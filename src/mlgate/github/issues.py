@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from mlgate.errors import InputError
 from mlgate.github.body import COMMENT_LIMIT, fit_body, fit_report, is_ours, strip_marker
-from mlgate.github.client import GitHubClient, NotAccessibleError
+from mlgate.github.client import GitHubClient, NotAccessibleError, read_field, read_object
 from mlgate.github.comments import BOT_LOGIN
 
 TITLE_LIMIT = 256  # GitHub's limit on an issue title, in characters
@@ -47,12 +47,12 @@ class Issue:
     url: str = ""
 
     @classmethod
-    def from_api(cls, item: dict[str, Any]) -> Issue:
+    def from_api(cls, item: Any, where: str = "GET issues") -> Issue:
         """From a GitHub ``issue`` object (a deleted user has no ``user``; an empty body is null)."""
-        user = item.get("user") or {}
+        user = read_object(item, where).get("user") or {}
         return cls(
-            int(item["number"]),
-            str(user.get("login") or ""),
+            read_field(item, "number", int, where),
+            str((user.get("login") if isinstance(user, dict) else None) or ""),
             str(item.get("title") or ""),
             str(item.get("body") or ""),
             str(item.get("html_url") or ""),
@@ -93,7 +93,8 @@ def build_issue_body(key: str, body: str) -> str:
 def list_open_issues(client: GitHubClient, repo: str) -> list[Issue]:
     """Every open issue of ``repo`` (all pages), pull requests left out."""
     items = client.paginate(f"/repos/{repo}/issues", {"state": "open"})
-    return [Issue.from_api(item) for item in items if isinstance(item, dict) and "pull_request" not in item]
+    where = f"GET /repos/{repo}/issues"
+    return [Issue.from_api(item, where) for item in items if not (isinstance(item, dict) and "pull_request" in item)]
 
 
 def find_monitor_issues(issues: Iterable[Issue], *, key: str, author: str) -> list[Issue]:
@@ -119,17 +120,19 @@ def _sync(
     if not ours:
         if not breach:
             return IssueResult("none", None, None)
-        made = client.post(f"/repos/{repo}/issues", {"title": title, "body": full})
-        return IssueResult("created", int(made["number"]), str(made.get("html_url") or ""))
+        made = Issue.from_api(client.post(f"/repos/{repo}/issues", {"title": title, "body": full}), "POST issues")
+        return IssueResult("created", made.number, made.url)
     keep, rest = ours[0], ours[1:]
     duplicates = _close_duplicates(client, repo, rest)
     if not breach:
         patch = {"body": full, "state": "closed", "state_reason": "completed"}
-        done = client.patch(f"/repos/{repo}/issues/{keep.number}", patch)
+        done = read_object(client.patch(f"/repos/{repo}/issues/{keep.number}", patch), "PATCH issue")
         return IssueResult("closed", keep.number, str(done.get("html_url") or keep.url), duplicates)
     if _is_unchanged(keep.body, full) and keep.title == title:
         return IssueResult("unchanged", keep.number, keep.url, duplicates)
-    done = client.patch(f"/repos/{repo}/issues/{keep.number}", {"title": title, "body": full})
+    done = read_object(
+        client.patch(f"/repos/{repo}/issues/{keep.number}", {"title": title, "body": full}), "PATCH issue"
+    )
     return IssueResult("updated", keep.number, str(done.get("html_url") or keep.url), duplicates)
 
 
@@ -149,12 +152,14 @@ def _note(
     if ours:
         issue = ours[0]
         text, _cut = fit_body(body, limit=COMMENT_LIMIT, where="the job log")
-        made = client.post(f"/repos/{repo}/issues/{issue.number}/comments", {"body": text})
-        return IssueResult("commented", issue.number, str(made.get("html_url") or issue.url))
+        path = f"/repos/{repo}/issues/{issue.number}/comments"
+        note = read_object(client.post(path, {"body": text}), f"POST {path}")
+        return IssueResult("commented", issue.number, str(note.get("html_url") or issue.url))
     if not registered:
         return IssueResult("none", None, None)
-    made = client.post(f"/repos/{repo}/issues", {"title": _fit_title(title), "body": build_issue_body(key, body)})
-    return IssueResult("created", int(made["number"]), str(made.get("html_url") or ""))
+    document = {"title": _fit_title(title), "body": build_issue_body(key, body)}
+    made = Issue.from_api(client.post(f"/repos/{repo}/issues", document), "POST issues")
+    return IssueResult("created", made.number, made.url)
 
 
 @contextmanager

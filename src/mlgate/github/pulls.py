@@ -19,7 +19,7 @@ from typing import Any
 
 from mlgate.errors import InputError
 from mlgate.files import read_text
-from mlgate.github.client import GitHubClient
+from mlgate.github.client import GitHubClient, read_field
 
 PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target"})
 
@@ -103,16 +103,18 @@ def resolve_pull(
 def find_pull_for_head(client: GitHubClient, repo: str, head: RunHead) -> PullTarget:
     """The open PR whose head is ``head`` (owner:branch at that sha); InputError when there is none."""
     label = f"{head.owner}:{head.branch}"
-    pulls = list(client.paginate(f"/repos/{repo}/pulls", {"state": "open", "head": label}))
-    for pull in pulls:
-        if str(pull.get("head", {}).get("sha", "")).lower() == head.sha:
-            return PullTarget(int(pull["number"]), head.sha, f"open PR with head {label}")
+    where = f"GET /repos/{repo}/pulls"
+    pulls = [(read_field(p, "number", int, where), head_of(p, where)) for p in client.paginate(where[4:],
+             {"state": "open", "head": label})]  # fmt: skip
+    for number, sha in pulls:
+        if sha == head.sha:
+            return PullTarget(number, head.sha, f"open PR with head {label}")
     if not pulls:
         raise InputError(
             f"no open pull request has head {label}: refusing to comment for workflow_run {head.sha[:7]}",
             hint="the PR may have been closed; a push to a branch without a PR has nothing to comment on",
         )
-    found = ", ".join(f"#{p['number']} at {str(p.get('head', {}).get('sha', ''))[:7]}" for p in pulls)
+    found = ", ".join(f"#{number} at {sha[:7]}" for number, sha in pulls)
     raise InputError(
         f"no open pull request from {label} has head {head.sha[:7]} ({found}): refusing to comment",
         hint="the PR moved on since this run started; the run for its new head will comment",
@@ -121,8 +123,13 @@ def find_pull_for_head(client: GitHubClient, repo: str, head: RunHead) -> PullTa
 
 def current_head(client: GitHubClient, repo: str, number: int) -> str:
     """The PR's head commit right now."""
-    pull = client.get(f"/repos/{repo}/pulls/{number}")
-    return str(pull["head"]["sha"]).lower()
+    path = f"/repos/{repo}/pulls/{number}"
+    return head_of(client.get(path), f"GET {path}")
+
+
+def head_of(pull: Any, where: str) -> str:
+    """A pull request object's ``head.sha``, lower case; a malformed object is a GitHubError."""
+    return read_field(read_field(pull, "head", dict, where), "sha", str, where).lower()
 
 
 def _dig(document: Mapping[str, Any], key: str, event: str) -> Mapping[str, Any]:

@@ -10,10 +10,13 @@ Every response carries ``X-Request-Id``: the request's own when it is 1-128 char
 else a new uuid4 hex, so clients can join ground-truth labels to captured rows later. With a capture writer,
 each answered invocation is offered to it (a sampling decision and a list append: see serve/capture.py),
 marked as a smoke test when it carries ``X-Mlgate-Smoke: 1`` (serve/marks.py: monitoring leaves it out).
+``X-Mlgate-Smoke: previous`` is answered by the model swapped out last (409 when there is none): a deploy
+times it in the same window as the new version.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Mapping
@@ -22,7 +25,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,8 +34,10 @@ from mlgate.serve.capture import CaptureWriter
 from mlgate.serve.capture_settings import CaptureStats
 from mlgate.serve.holder import HolderStatus, ModelHolder
 from mlgate.serve.invoke import choose_format, dump_json, invoke
-from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header
+from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header, wants_previous
 from mlgate.serve.parse import JSON, RequestError
+
+logger = logging.getLogger("mlgate.serve")
 
 VERSION_HEADER = "X-Mlgate-Version"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's limit for a real-time invocation payload
@@ -63,9 +68,20 @@ def create_app(
         served = holder.current
         if served is None:
             return json_response({"error": _nothing_loaded(holder.status())}, 503)
+        if wants_previous(request.headers.get(SMOKE_HEADER)):  # a deploy's latency reference
+            if holder.previous is None:
+                return json_response({"error": "no previous version is loaded: nothing was swapped out since "
+                                      "the server started"}, 409, version=served.version)  # fmt: skip
+            served = holder.previous
         try:
             answer = choose_format(request.headers.get("accept"))
             body = await read_body(request, max_body_bytes)
+        except ClientGone as gone:  # nobody to answer: one line in the log, no traceback
+            logger.info("request %s: %s; not answered", request.scope.get(REQUEST_ID_SCOPE, "?"), gone)
+            return Response(status_code=400)
+        except RequestError as exc:
+            return error_response(exc, version=served.version)
+        try:
             content_type = request.headers.get("content-type")
             if len(body) <= INLINE_BYTES:  # a thread hop costs more than predicting a few rows
                 result = invoke(served, body, content_type, answer)
@@ -141,13 +157,22 @@ async def read_body(request: Request, limit: int) -> bytes:
                            hint="send fewer instances per request")  # fmt: skip
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(413, f"the body is larger than the limit of {limit} bytes",
-                               hint="send fewer instances per request")  # fmt: skip
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestError(413, f"the body is larger than the limit of {limit} bytes",
+                                   hint="send fewer instances per request")  # fmt: skip
+            chunks.append(chunk)
+    except ClientDisconnect as exc:
+        expected = f" of {int(declared)}" if declared.isdigit() else ""
+        raise ClientGone(f"the body ended after {size}{expected} bytes (the client disconnected, or sent a "
+                         "malformed chunk)") from exc  # fmt: skip
     return b"".join(chunks)
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its request body was complete."""
 
 
 def json_response(

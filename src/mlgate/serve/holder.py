@@ -1,7 +1,9 @@
 """The model being served, and the hot swap: load the new version fully, then replace it under a lock.
 
 A request takes ``holder.current`` once and uses that snapshot to the end, so a swap never changes the
-model under a request in flight: it finishes on the old model, the next one gets the new model. A version
+model under a request in flight: it finishes on the old model, the next one gets the new model. The model
+swapped out stays loaded until the next swap (``previous``): a deploy times it in the same window as the new
+one, and a switch back to it takes effect at once, without reading the artifact again. A version
 that fails to load (tampered digest, untrusted type, features that do not match) leaves the old model
 serving; the failure is logged and shown by ``status()`` until a pointer loads.
 """
@@ -106,6 +108,7 @@ class ModelHolder:
         self._clock = clock
         self._lock = threading.Lock()
         self._current: ServedModel | None = None
+        self._previous: ServedModel | None = None  # the model swapped out last: a deploy's latency reference
         self._pointer_version: str | None = None
         self._loading = False
         self._error: str | None = None
@@ -114,6 +117,11 @@ class ModelHolder:
     def current(self) -> ServedModel | None:
         """The model to use for one request (a reference read: never half-swapped)."""
         return self._current
+
+    @property
+    def previous(self) -> ServedModel | None:
+        """The model served before the last swap (kept in memory until the next one), or None."""
+        return self._previous
 
     def status(self) -> HolderStatus:
         with self._lock:
@@ -137,7 +145,18 @@ class ModelHolder:
                 self._current = replace(served, pointer=pointer)
                 self._error = None
                 return False
-            self._loading = True
+            kept = self._previous
+            if kept is not None and kept.pointer.same_model(pointer):  # a switch back: already loaded
+                self._previous, self._current = served, replace(kept, pointer=pointer)
+                self._error = None
+                back = True
+            else:  # an error shown now would be an earlier pointer's: the new load decides
+                self._loading, self._error, back = True, None, False
+        if back:
+            logger.info(
+                "now serving version %s again (was %s)", pointer.version, served.version if served else "nothing"
+            )
+            return True
         logger.info("loading version %s from %s", pointer.version, pointer.artifact)
         try:
             estimator = self._loader(pointer)
@@ -154,6 +173,7 @@ class ModelHolder:
                              schema=schema)  # fmt: skip
         with self._lock:
             previous, self._current = self._current, loaded
+            self._previous = previous
             self._loading = False
             self._error = None
         logger.info("now serving version %s (was %s)", pointer.version, previous.version if previous else "nothing")

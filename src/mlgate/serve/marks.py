@@ -5,6 +5,8 @@ client does. So that they are not judged as production traffic:
 
 - to ``mlgate serve``, each carries the header ``X-Mlgate-Smoke: 1``; the server writes ``"smoke": true``
   into the captured records of that request (JSONL), or ``true`` in the ``smoke`` column (Parquet);
+  ``X-Mlgate-Smoke: previous`` is a smoke-test request answered by the version served before the last swap
+  (the deploy's latency reference, timed in the same window as the new version);
 - to SageMaker, whose data capture records no custom header, each carries an ``InferenceId`` that starts
   with ``mlgate-smoke-``; SageMaker writes it into the capture line's ``eventMetadata.inferenceId``.
 
@@ -18,8 +20,9 @@ import uuid
 
 SMOKE_HEADER = "X-Mlgate-Smoke"
 SMOKE_VALUE = "1"
+PREVIOUS_VALUE = "previous"  # a smoke-test request to be answered by the version served before the last swap
 SMOKE_ID_PREFIX = "mlgate-smoke-"
-_TRUE = frozenset({"1", "true", "yes"})
+_TRUE = frozenset({"1", "true", "yes", PREVIOUS_VALUE})
 
 
 def is_smoke_header(value: str | bytes | None) -> bool:
@@ -28,6 +31,14 @@ def is_smoke_header(value: str | bytes | None) -> bool:
         return False
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     return text.strip().lower() in _TRUE
+
+
+def wants_previous(value: str | bytes | None) -> bool:
+    """Whether an ``X-Mlgate-Smoke`` header asks for the previous version (``previous``): a deploy's reference."""
+    if value is None:
+        return False
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    return text.strip().lower() == PREVIOUS_VALUE
 
 
 def new_smoke_id() -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ JSON = "application/json"
 CSV = "text/csv"
 _NUMBER_TYPES = (int, float, bool)
 _BOOLEANS = {"true": 1.0, "false": 0.0}
+MAX_INT_DIGITS = 1000  # a float holds at most about 1.8e308 (309 digits): far longer integers are refused unread
 
 
 class RequestError(InputError):
@@ -45,6 +47,15 @@ def media_type(header: str | None) -> str:
     return (header or "").split(";", 1)[0].strip().lower()
 
 
+def declared_charset(header: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type, lower case and unquoted; None when there is none."""
+    for parameter in (header or "").split(";")[1:]:
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
 def parse_request(
     body: bytes, content_type: str | None, features: Sequence[str], schema: Schema | None = None
 ) -> pd.DataFrame:
@@ -56,6 +67,10 @@ def parse_request(
     if kind not in (JSON, CSV):
         sent = f"Content-Type {content_type!r}" if content_type else "no Content-Type"
         raise RequestError(415, f"unsupported media type: {sent}", hint=f"send {JSON} or {CSV}")
+    charset = declared_charset(content_type)
+    if charset not in (None, "utf-8", "utf8", "us-ascii", "ascii"):
+        raise RequestError(415, f"unsupported charset {_clip(charset)!r} in the Content-Type: the server reads UTF-8",
+                           hint=f"encode the body as UTF-8 and send {kind}; charset=utf-8 (or no charset)")  # fmt: skip
     if not body.strip():
         raise RequestError(400, "empty request body", hint=_shape_hint(kind, features))
     if schema is None:
@@ -74,12 +89,7 @@ def parse_request(
 
 def parse_json(body: bytes, features: Sequence[str]) -> list[Sequence[Any]]:
     """``{"instances": [...]}`` into one list of values per feature (instances: objects or lists)."""
-    try:
-        document = json.loads(body.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise RequestError(400, f"the body is not UTF-8 (byte {exc.start})") from exc
-    except json.JSONDecodeError as exc:
-        raise RequestError(400, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    document = load_json(body)
     if not isinstance(document, dict) or "instances" not in document:
         raise RequestError(400, 'expected a JSON object with an "instances" list', hint=_shape_hint(JSON, features))
     instances = document["instances"]
@@ -90,9 +100,68 @@ def parse_json(body: bytes, features: Sequence[str]) -> list[Sequence[Any]]:
     return list(zip(*rows, strict=True))
 
 
+def load_json(body: bytes) -> Any:
+    """The body as strict JSON: UTF-8, no NaN/Infinity, no duplicate keys, numbers a float can hold, bounded depth."""
+    text = decode_utf8(body)
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_refuse_constant,
+                          parse_float=_finite_float, parse_int=_bounded_int)  # fmt: skip
+    except json.JSONDecodeError as exc:
+        raise RequestError(400, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise RequestError(400, "the JSON body is nested too deeply",
+                           hint="instances are objects or lists of plain values (numbers, strings, booleans, null)",
+                           ) from exc  # fmt: skip
+
+
+def decode_utf8(body: bytes) -> str:
+    """The body as text (a UTF-8 byte order mark is dropped); a 400 naming the first byte that is not UTF-8."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RequestError(400, f"the body is not UTF-8 (byte {exc.start})",
+                           hint="encode the body as UTF-8 (or declare nothing but charset=utf-8)") from exc  # fmt: skip
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise RequestError(400, f"invalid JSON: the key {_clip(key)!r} appears twice in one object",
+                               hint="send each key once per object")  # fmt: skip
+        document[key] = value
+    return document
+
+
+def _refuse_constant(name: str) -> Any:
+    raise RequestError(400, f"invalid JSON: {name} is not a JSON number",
+                       hint="send null for a missing value; numbers must be finite")  # fmt: skip
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise RequestError(400, f"invalid JSON: the number {_clip(text)} is too large for a float",
+                           hint="numbers must be finite 64-bit floats (at most about 1.8e308)")  # fmt: skip
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise RequestError(400, f"invalid JSON: an integer of {digits} digits is too large for a float",
+                           hint="numbers must be finite 64-bit floats (at most about 1.8e308)")  # fmt: skip
+    return int(text)
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 def parse_csv(body: bytes, features: Sequence[str]) -> list[Sequence[Any]]:
     """CSV rows (see ``read_csv_rows``: in feature order, or picked by a header) into typed columns."""
-    return [_csv_column(cells) for cells in zip(*read_csv_rows(body, features), strict=True)]
+    columns = zip(features, zip(*read_csv_rows(body, features), strict=True), strict=True)
+    return [_csv_column(name, cells) for name, cells in columns]
 
 
 def read_csv_rows(body: bytes, features: Sequence[str]) -> list[list[str]]:
@@ -102,16 +171,15 @@ def read_csv_rows(body: bytes, features: Sequence[str]) -> list[list[str]]:
     is a header: columns are then picked by name and others ignored, so the header and rows of a data file,
     target column included, can be sent as they are.
     """
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RequestError(400, f"the body is not UTF-8 (byte {exc.start})") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text = decode_utf8(body)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     picked: list[int] | None = None
     width = len(features)
+    start = 1  # the physical line the row being read starts on
     try:
         for row in reader:
+            row_start, start = start, reader.line_num + 1
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             if not rows and picked is None and _is_header(row, features):
@@ -119,14 +187,26 @@ def read_csv_rows(body: bytes, features: Sequence[str]) -> list[list[str]]:
                 continue
             if len(row) != width:
                 columns = "the header's columns" if picked is not None else f"columns, in order: {', '.join(features)}"
-                raise RequestError(400, f"CSV line {reader.line_num}: {len(row)} values, expected {width}",
+                raise RequestError(400, f"CSV line {row_start}: {len(row)} values, expected {width}",
                                    hint=columns)  # fmt: skip
             rows.append(row if picked is None else [row[i] for i in picked])
     except csv.Error as exc:
-        raise RequestError(400, f"CSV line {reader.line_num}: {exc}") from exc
+        raise csv_error(exc, start, reader.line_num) from exc
     if not rows:
         raise RequestError(400, "the CSV body has no rows", hint=_shape_hint(CSV, features))
     return rows
+
+
+def csv_error(exc: csv.Error, start: int, line: int) -> RequestError:
+    """The 400 for malformed CSV quoting, naming the line and what is wrong (not the csv module's wording)."""
+    quote_hint = 'close each quoted value; a quote inside one is written twice ("")'
+    if "unexpected end of data" in str(exc):
+        return RequestError(400, f"CSV line {start}: a quoted value is never closed (unterminated quote): "
+                                 "the rest of the body would be read as one value", hint=quote_hint)  # fmt: skip
+    if "expected after" in str(exc):
+        return RequestError(400, f"CSV line {line}: text after the closing quote of a quoted value",
+                            hint=quote_hint)  # fmt: skip
+    return RequestError(400, f"CSV line {line}: {exc}", hint=quote_hint)
 
 
 def _is_header(row: list[str], features: Sequence[str]) -> bool:
@@ -195,14 +275,21 @@ def _typed_column(name: str, values: Sequence[Any]) -> Any:
     return pd.Series(cells, dtype=object, copy=False)
 
 
-def _csv_column(cells: Sequence[str]) -> Sequence[Any]:
+def _csv_column(name: str, cells: Sequence[str]) -> Sequence[Any]:
     present = [cell for cell in cells if cell != ""]
     if not present:
         return [None] * len(cells)
     try:
-        return [float(cell) if cell != "" else None for cell in cells]
+        numbers = [float(cell) if cell != "" else None for cell in cells]
     except ValueError:
         pass
+    else:
+        for index, number in enumerate(numbers):
+            if number is not None and math.isinf(number):
+                raise RequestError(400, f"CSV row {index + 1}, feature '{name}': {_clip(cells[index])!r} "
+                                        "is not a finite number", hint="numbers must be finite 64-bit floats "
+                                        "(at most about 1.8e308); leave the cell empty when it is missing")  # fmt: skip
+        return numbers
     if all(cell.lower() in _BOOLEANS for cell in present):
         return [_BOOLEANS[cell.lower()] if cell != "" else None for cell in cells]
     return [cell if cell != "" else None for cell in cells]

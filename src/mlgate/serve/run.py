@@ -19,6 +19,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from mlgate.serve.app import MAX_BODY_BYTES, create_app
 from mlgate.serve.capture import CaptureWriter
 from mlgate.serve.capture_settings import CaptureSettings
 from mlgate.serve.holder import Clock, Loader, ModelHolder, load_estimator, now_utc
+from mlgate.serve.protocol import ExplainingH11Protocol
 from mlgate.serve.state import LOCK_FILE, ServerInfo, read_server_info, remove_server_files, write_server_files
 from mlgate.serve.watcher import PointerWatcher
 
@@ -74,7 +76,7 @@ class LocalServer:
             watcher = PointerWatcher(options.state, self.holder, interval=options.poll_interval)
             config = uvicorn.Config(
                 create_app(self.holder, max_body_bytes=options.max_body_bytes, capture=self.capture),
-                lifespan="off", ws="none", log_config=None, access_log=options.access_log,
+                http=ExplainingH11Protocol, lifespan="off", ws="none", log_config=None, access_log=options.access_log,
                 server_header=False, timeout_graceful_shutdown=options.graceful_timeout,
             )  # fmt: skip
 
@@ -121,7 +123,7 @@ def claim_state(state: Path) -> Iterator[None]:
         raise InputError(f"cannot use the state folder {state}: {exc.strerror}") from exc
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock_soon(handle)
         except BlockingIOError as exc:
             info = read_server_info(state)
             who = f" (pid {info.pid}, {info.url})" if info else ""
@@ -133,6 +135,18 @@ def claim_state(state: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+def _lock_soon(handle: int, tries: int = 20, pause_s: float = 0.05) -> None:
+    """Take the exclusive lock, retrying for a second: a client's liveness probe holds it shared for an instant."""
+    for attempt in range(tries):
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(pause_s)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

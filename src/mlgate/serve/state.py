@@ -2,13 +2,16 @@
 
 ``live.json`` names the version to serve; deploy and rollback write it (atomically) and nothing else
 does. The server writes ``port`` and ``server.json`` once it listens, removes them when it stops, and holds a
-lock on ``server.lock`` meanwhile so that a second server on the same folder is refused.
+lock on ``server.lock`` meanwhile so that a second server on the same folder is refused. A killed server
+leaves ``port`` and ``server.json`` behind: ``is_server_running`` (the lock) tells whether they are current.
 Everything here is plain JSON and text, so the deploy target can use it without the server's libraries.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -130,6 +133,32 @@ def read_server_info(state: Path) -> ServerInfo | None:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def is_server_running(state: Path) -> bool:
+    """Whether a server holds ``state``'s lock, so that ``port`` and ``server.json`` are its own.
+
+    A server that was killed (SIGKILL, a crash, a power cut) leaves both files behind, and its port may since
+    belong to another process: only a held lock says the files are current. The probe takes a shared lock
+    for an instant (a starting server retries its own for a second, so the two never collide).
+    """
+    try:
+        handle = os.open(state / LOCK_FILE, os.O_RDONLY)
+    except FileNotFoundError:
+        return False  # no server ever ran here
+    except OSError:
+        return True  # cannot tell: trust the files, as before the lock existed
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return True
+    else:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(handle)
 
 
 def write_server_files(state: Path, info: ServerInfo) -> None:

@@ -55,7 +55,7 @@ def test_an_approved_version_is_deployed_smoke_tested_and_recorded() -> None:
     assert outcome.smoke.passed
     assert target.switches == ["2"]
     assert verifier.checked == ["2"]
-    assert target.requests == 1 + SMOKE.requests  # the golden batch, then the latency requests
+    assert target.requests == 1 + 3 + 20  # the golden batch, 3 warm-up requests, then at least 20 timed ones
     (event,) = registry.events
     assert (event.event, event.version, event.by) == ("deployed", "2", "carol")
     assert event.detail["live"] == "2"

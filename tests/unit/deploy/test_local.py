@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fcntl
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from mlgate.config import ArtifactsConfig, Config, DeployConfig
 from mlgate.deploy.local import LocalTarget, open_local_target
 from mlgate.deploy.target import LoadFailed, TargetBusy, TargetOptions, TargetTimeout, open_target
 from mlgate.errors import InputError, InternalError, ServiceError
-from mlgate.serve.state import read_pointer
+from mlgate.serve.state import LOCK_FILE, read_pointer
 from unit.deploy.fakes import FakeClock, make_version
 
 NOW = dt.datetime(2026, 11, 21, 12, 0, 0, tzinfo=dt.timezone.utc)
@@ -23,11 +24,14 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 
 @pytest.fixture
-def state(tmp_path: Path) -> Path:
+def state(tmp_path: Path) -> Iterator[Path]:
+    """A state folder whose server is alive: its port file, and server.lock held as a running server holds it."""
     folder = tmp_path / "serve"
     folder.mkdir()
     (folder / "port").write_text("8123\n", encoding="utf-8")
-    return folder
+    with (folder / LOCK_FILE).open("a", encoding="utf-8") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield folder
 
 
 @pytest.fixture
@@ -249,3 +253,18 @@ def test_open_target_builds_the_local_target_from_the_config(tmp_path: Path) -> 
         open_target(config, "nowhere")
     with pytest.raises(InternalError, match="needs an HTTP client"):
         open_local_target(config, TargetOptions())
+
+
+def test_a_port_file_left_by_a_killed_server_is_not_trusted(tmp_path: Path) -> None:
+    folder = tmp_path / "serve"
+    folder.mkdir()
+    (folder / "port").write_text("8123\n", encoding="utf-8")  # no server holds server.lock
+    info = {"pid": 4242, "port": 8123, "host": "127.0.0.1", "started_at": "2026-11-21T12:00:00+00:00"}
+    (folder / "server.json").write_text(json.dumps(info), encoding="utf-8")
+    (folder / LOCK_FILE).touch()
+    asked: list[str] = []
+    with httpx.Client(transport=httpx.MockTransport(lambda r: asked.append(str(r.url)) or httpx.Response(200))) as http:
+        target = LocalTarget(folder, http=http)
+        with pytest.raises(ServiceError, match=r"its port file was left by a server \(pid 4242\) that was killed"):
+            target.ping()
+    assert asked == []  # nothing was sent to whatever listens on that port now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -10,7 +11,7 @@ import pytest
 from fakes.github_api import BOT, FakeGitHub
 from mlgate.errors import InputError
 from mlgate.github.body import parse_marker
-from mlgate.github.client import GitHubClient, NotAccessibleError
+from mlgate.github.client import GitHubClient, GitHubError, NotAccessibleError
 from mlgate.github.issues import (
     CLOSING_NOTE,
     Issue,
@@ -189,3 +190,27 @@ def test_retrain_refuses_a_bad_key_before_any_request(github_api: FakeGitHub, cl
     with pytest.raises(InputError, match="cannot go in the issue's marker line"):
         note_retrain(client, github_api.repository, key="a b", title="t", body="b", registered=True)
     assert github_api.requests == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        ('[{"title": "Drift", "user": {"login": "github-actions[bot]"}}]', "returned an object with no 'number'"),
+        ('[{"number": "3", "title": "Drift"}]', "with a string as its 'number' (int expected)"),
+        ('["an issue"]', "returned a string where an object was expected"),
+        ("<html>rate limited</html>", "answered 200 with 25 bytes of application/json; charset=utf-8, not JSON"),
+    ],
+)
+def test_a_malformed_issues_list_is_a_github_error_not_a_crash(
+    client: GitHubClient, github_api: FakeGitHub, reply: str, message: str
+) -> None:
+    github_api.garble_next(reply, method="GET", path="/issues")
+    with pytest.raises(GitHubError, match=re.escape(message)):
+        sync(client, github_api, "## Drift\n", breach=True)
+    assert github_api.writes() == []
+
+
+def test_a_created_issue_without_a_number_is_a_github_error(client: GitHubClient, github_api: FakeGitHub) -> None:
+    github_api.garble_next('{"title": "Drift"}', status=201, method="POST", path="/issues")
+    with pytest.raises(GitHubError, match=r"POST issues returned an object with no 'number'"):
+        sync(client, github_api, "## Drift\n", breach=True)

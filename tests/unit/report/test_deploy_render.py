@@ -52,7 +52,7 @@ def test_the_narration_of_a_successful_deploy() -> None:
     assert lines[1].startswith("▸ endpoint    fake endpoint serves version 6 → rollback target recorded: version 6")
     smoke = lines[5:9]
     assert [line[14:].split(":")[0] for line in smoke] == ["ping", "golden", "schema", "latency"]
-    assert smoke[3].startswith("              latency: p95 2.0 ms ≤ 20 ms over 5 requests")
+    assert smoke[3].startswith("              latency: p95 2.0 ms ≤ 20 ms over 20 requests")
     assert all(line.endswith("✓") and len(line) == 86 for line in smoke)
     assert lines[-1].startswith("▸ result      deployed: the endpoint serves version 7 (")
     assert not any(line.startswith("exit") for line in lines)
@@ -61,7 +61,7 @@ def test_the_narration_of_a_successful_deploy() -> None:
 def test_the_narration_of_a_rolled_back_deploy_ends_with_what_was_done() -> None:
     text = render_text(run(slow="7"))
     lines = text.splitlines()
-    assert "latency: p95 400.0 ms > 20 ms over 5 requests" in text
+    assert "latency: p95 400.0 ms > 20 ms over 20 requests, and 400.0 ms in a second measurement" in text
     assert any(line.startswith("▸ switch-back pointer → version 6") for line in lines)
     assert any(line.startswith("▸ verify") and line.endswith("✓") for line in lines)
     assert lines[-2].startswith("▸ result      version 7 failed (smoke test failed: latency: p95 400.0 ms > 20 ms")
@@ -93,11 +93,16 @@ def test_the_job_summary_has_the_steps_and_both_smoke_tests() -> None:
     markdown = render_markdown(run(slow="7"))
     assert markdown.startswith("### ↩️ mlgate deploy: version 7 failed (smoke test failed: latency")
     assert "| step | | detail | time |" in markdown
-    assert "| smoke | ✗ | latency: p95 400.0 ms &gt; 20 ms over 5 requests | 2.4 s |" in markdown
+    assert (
+        "| smoke | ✗ | latency: p95 400.0 ms &gt; 20 ms over 20 requests, and 400.0 ms in a second measurement | 17.6 s |"
+        in markdown
+    )
     assert "**Smoke test of version 7**" in markdown
     assert "**Verification after switching back of version 6**" in markdown
-    assert "| latency | ✗ | p95 400.0 ms &gt; 20 ms over 5 requests |" in markdown
-    assert markdown.rstrip().endswith("outcome `rolled-back`, exit 1, 2.4 s")
+    assert (
+        "| latency | ✗ | p95 400.0 ms &gt; 20 ms over 20 requests, and 400.0 ms in a second measurement |" in markdown
+    )
+    assert markdown.rstrip().endswith("outcome `rolled-back`, exit 1, 17.6 s")  # 3 warm-up + 2 × 20 requests of 0.4 s
 
 
 @pytest.mark.parametrize(("slow", "level"), [(None, "notice"), ("7", "error")])

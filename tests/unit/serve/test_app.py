@@ -182,3 +182,16 @@ def test_predictions_are_exact_numbers(client: Client, holder: ModelHolder) -> N
     values = np.linspace(-1, 1, 7).tolist()
     response = client.post("/invocations", json={"instances": [[v, v] for v in values]})
     assert response.json()["predictions"] == pytest.approx([2 * v for v in values], abs=0)
+
+
+def test_a_smoke_request_for_the_previous_version_is_answered_by_it(client: Client, holder: ModelHolder) -> None:
+    holder.apply(POINTER)
+    alone = client.post("/invocations", json={"instances": [[1, 2]]}, headers={"X-Mlgate-Smoke": "previous"})
+    assert alone.status_code == 409
+    assert "no previous version is loaded" in alone.json()["error"]
+    holder.apply(replace(POINTER, version="2"))
+    reply = client.post("/invocations", json={"instances": [[1, 2]]}, headers={"X-Mlgate-Smoke": "previous"})
+    assert reply.status_code == 200
+    assert (reply.headers[VERSION_HEADER], reply.json()) == ("1", {"predictions": [3.0], "version": "1"})
+    plain = client.post("/invocations", json={"instances": [[1, 2]]})
+    assert (plain.headers[VERSION_HEADER], plain.json()["predictions"]) == ("2", [30.0])

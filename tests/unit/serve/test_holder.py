@@ -162,3 +162,18 @@ def test_load_estimator_verifies_digest_and_trusted_types(tmp_path: Path) -> Non
         load_estimator(untrusted)
     trusted = replace(untrusted, trusted_types=(name,))
     assert load_estimator(trusted).predict(X) == pytest.approx(y)
+
+
+def test_the_swapped_out_model_is_kept_and_a_switch_back_to_it_needs_no_load() -> None:
+    loader = Loader({"1": Model(1.0), "2": Model(2.0)})
+    holder = ModelHolder(loader=loader)
+    holder.apply(pointer("1"))
+    assert holder.previous is None
+    holder.apply(pointer("2"))
+    assert holder.previous is not None
+    assert holder.previous.version == "1"
+    assert holder.apply(replace(pointer("1"), switched_at="2026-01-02T00:00:00+00:00")) is True
+    assert holder.current is not None
+    assert (holder.current.version, holder.previous.version) == ("1", "2")
+    assert holder.current.pointer.switched_at == "2026-01-02T00:00:00+00:00"
+    assert loader.calls == ["1", "2"]  # version 1 was not read again

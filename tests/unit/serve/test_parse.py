@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -138,3 +139,57 @@ def test_a_fitted_pipeline_predicts_the_same_on_parsed_rows_as_on_training_rows(
     parsed = parse_json({"instances": [[1, False, "x"], [2, True, "y"], [None, True, None], [4, 0, "x"]]})
     expected = model.predict_proba(train.iloc[:4])
     assert model.predict_proba(parsed) == pytest.approx(expected)
+
+
+def parse_bytes(body: bytes, content_type: str = "application/json") -> pd.DataFrame:
+    return parse_request(body, content_type, FEATURES)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "the JSON body is nested too deeply"),
+        (b'{"instances": [[' + b"9" * 5000 + b', 1, "x"]]}', "an integer of 5000 digits is too large for a float"),
+        (b'{"instances": [[1e400, 1, "x"]]}', "the number 1e400 is too large for a float"),
+        (b'{"instances": [[NaN, 1, "x"]]}', "NaN is not a JSON number"),
+        (b'{"instances": [[-Infinity, 1, "x"]]}', "-Infinity is not a JSON number"),
+        (b'{"instances": [{"a": 1, "a": 2, "b": 3, "c": "x"}]}', "the key 'a' appears twice in one object"),
+        (b'{"instances": [[1, 2, "x"]], "instances": [[3, 4, "y"]]}', "the key 'instances' appears twice"),
+    ],
+)
+def test_hostile_json_is_a_400_naming_the_problem(body: bytes, message: str) -> None:
+    with pytest.raises(RequestError, match=re.escape(message)) as caught:
+        parse_bytes(body)
+    assert caught.value.status == 400
+
+
+def test_an_integer_a_float_can_hold_is_still_read() -> None:
+    frame = parse_bytes(b'{"instances": [[' + b"9" * 300 + b', 1, "x"]]}')
+    assert frame["a"].iloc[0] == pytest.approx(1e300)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('1,"2\n3,4,x\n', "CSV line 1: a quoted value is never closed (unterminated quote)"),
+        ('a,b,c\n1,2,x\n3,"4\n5,6,y\n', "CSV line 3: a quoted value is never closed"),
+        ('1,"2"z,x\n', "CSV line 1: text after the closing quote of a quoted value"),
+        ("1,1e999,x\n", "CSV row 1, feature 'b': '1e999' is not a finite number"),
+    ],
+)
+def test_malformed_csv_is_a_400_naming_the_line(text: str, message: str) -> None:
+    with pytest.raises(RequestError, match=re.escape(message)) as caught:
+        parse_csv(text)
+    assert caught.value.status == 400
+
+
+def test_a_quoted_value_may_still_hold_a_line_break() -> None:
+    frame = parse_csv('1,2,"x\ny"\n3,4,z\n')
+    assert frame["c"].tolist() == ["x\ny", "z"]
+
+
+@pytest.mark.parametrize("content_type", ["text/csv; charset=latin-1", 'application/json; charset="utf-16"'])
+def test_a_charset_other_than_utf8_is_a_415(content_type: str) -> None:
+    with pytest.raises(RequestError, match=r"unsupported charset .* the server reads UTF-8") as caught:
+        parse_bytes(b"1,2,x\n", content_type)
+    assert caught.value.status == 415
