@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -52,6 +53,7 @@ MODEL_FILE = "model.skops"
 HISTORY_FILE = "history.jsonl"
 LOCK_FILE = ".lock"
 STAGING_PREFIX = ".staging-"
+_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)  # a full disk, a file-size limit, a quota
 _CHUNK = 1 << 20
 
 
@@ -275,7 +277,8 @@ def _copy_verified(source: Path, target: Path, sha256: str) -> None:
     except FileNotFoundError as exc:
         raise InputError(f"model file not found: {source}", hint="re-create the results with `mlgate train`") from exc
     except OSError as exc:
-        raise InputError(f"cannot copy model file {source} into the registry: {exc.strerror or exc}") from exc
+        raise InputError(f"cannot copy model file {source} into the registry ({target}): {exc.strerror or exc}; "
+                         "nothing was changed", hint=FULL_DISK_HINT if exc.errno in _FULL else None) from exc  # fmt: skip
     actual = digest.hexdigest()
     if actual != sha256.lower():
         raise InputError(
