@@ -43,7 +43,6 @@ import pytest
 
 from fakes.serve import ServerHandle, running_server
 from mlgate.cli import main
-from mlgate.registry import LocalRegistry
 from mlgate.serve.state import read_pointer
 from unit.training.project import write_project
 
@@ -178,7 +177,9 @@ def events_of(world: World, command: str, tmp: Path) -> list[tuple[str, str]]:
 
 
 def history_keys(world: World) -> list[tuple[str, str | None, str]]:
-    return [(e.event, e.version, e.at) for e in LocalRegistry(world.registry_dir, notify=lambda _m: None).history()]
+    """The events of the (clean, before the fault) history: ``(event, version, at)``."""
+    lines = (world.registry_dir / HISTORY).read_text(encoding="utf-8").splitlines()
+    return [(e["event"], e["version"], e["at"]) for e in map(json.loads, lines)]
 
 
 def check_recovered(
