@@ -13,6 +13,7 @@ runs one command as a child (``python -m mlgate ...``) with one fault, then chec
 
 Faults (``tests/hostile/faultsite/sitecustomize.py``, a test-only hook the child loads at startup):
 
+- ``tear``: half of a history line written, then SIGKILL (a process killed in the middle of a write);
 - ``kill``: SIGKILL at a named write (``open``, ``write``, ``fsync``, ``rename``, ``mkdir`` of a file) and at
   seeded random points of the command's write sequence;
 - ``enospc``: ``OSError(ENOSPC)`` at every write a full disk can fail (creating a file or folder, writing,
@@ -352,3 +353,19 @@ def test_a_file_size_limit_at_each_file_is_reported_and_loses_nothing(
     if target == "history" and command in ("approve", "reject"):
         assert (world.registry_dir / HISTORY).read_bytes() == history_bytes  # the torn append was cut back
     check_recovered(world, capsys, before)
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_kill_in_the_middle_of_a_history_write_is_dropped_with_a_warning(
+    fresh: World, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    before = history_keys(fresh)
+    child = run_child(fresh, command, tmp_path, at=f"tear:write:{HISTORY}:1")
+    assert (child.code, child.fired) == (-signal.SIGKILL, [f"tear write {HISTORY}"]), child.text
+    assert not (fresh.registry_dir / HISTORY).read_bytes().endswith(b"\n")  # the torn line is there
+    code, _, err = cli(fresh, capsys, "registry", "history")
+    assert code == 0, err
+    assert re.search(rf"^mlgate: warning: .*{HISTORY}:\d+: dropped a torn last line \(\d+ bytes\)", err, re.M), err
+    check_recovered(fresh, capsys, before)  # its rollback appends: the torn line is cut off first
+    lines = (fresh.registry_dir / HISTORY).read_bytes().splitlines()
+    assert all(json.loads(line)["event"] for line in lines)

@@ -7,7 +7,8 @@ rename or replace (``rename``), ``os.mkdir`` (``mkdir``), a truncate (``truncate
 Each event is logged to ``FAULT_LOG`` (``kind name`` per line), and ``FAULT_AT`` = ``ACTION:KIND:PATTERN:N``
 makes the N-th event of KIND whose file name matches PATTERN (``fnmatch``) the fault, or ``ACTION:#:N`` the
 N-th event of any kind: ``kill`` sends SIGKILL to the process, ``enospc`` raises ``OSError(ENOSPC)`` as a full
-disk does. Just before acting it appends the event to ``FAULT_FIRED``, so a test can prove its fault happened.
+disk does, ``tear`` (for a ``write``) writes the first half of the data, then sends SIGKILL: a process killed in
+the middle of a write. Just before acting it appends the event to ``FAULT_FIRED``, so a test can prove its fault happened.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import fnmatch
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 _ROOT = os.environ.get("FAULT_ROOT")
 
@@ -44,7 +46,7 @@ def _install(root: str) -> None:
         finally:
             os.close(fd)
 
-    def event(what: str, path: object) -> None:
+    def event(what: str, path: object, tear: Callable[[], object] | None = None) -> None:
         if busy[0] or not isinstance(path, str):
             return
         full = os.path.abspath(path)
@@ -60,7 +62,9 @@ def _install(root: str) -> None:
                 if counts["matched"] == nth:
                     if fired_path:
                         note(fired_path, f"{action} {what} {name}")
-                    if action == "kill":
+                    if action == "tear" and tear is not None:
+                        tear()
+                    if action in ("kill", "tear"):
                         os.kill(os.getpid(), signal.SIGKILL)
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), full)
         finally:
@@ -91,7 +95,7 @@ def _install(root: str) -> None:
             event("truncate", fd_path(target) if isinstance(target, int) else target)
 
     def write(fd: int, data: bytes | memoryview) -> int:
-        event("write", fd_path(fd))
+        event("write", fd_path(fd), tear=lambda: original_write(fd, bytes(data[: max(1, len(data) // 2)])))
         return original_write(fd, data)
 
     def fsync(fd: int | object) -> None:
