@@ -134,21 +134,31 @@ def fresh(world: World) -> World:
     return world
 
 
-def child_env(world: World, tmp: Path, at: str | None) -> dict[str, str]:
+def child_env(world: World, tmp: Path, at: str | None, root: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     site = [p for p in paths if Path(p, "sitecustomize.py").is_file()][:1]
     rest = [p for p in paths if p not in site]
     env["PYTHONPATH"] = os.pathsep.join([*site, str(FAULTSITE), *rest])
-    env |= {"FAULT_ROOT": str(world.project / "state"), "FAULT_LOG": str(tmp / "events.log"),
+    env |= {"FAULT_ROOT": str(root or world.project / "state"), "FAULT_LOG": str(tmp / "events.log"),
             "FAULT_FIRED": str(tmp / "fired.log"), "MLGATE_LOG_DIR": str(tmp / "crash")}  # fmt: skip
     if at is not None:
         env["FAULT_AT"] = at
     return env
 
 
-def run_child(world: World, command: str, tmp: Path, *, at: str | None = None, fsize: int | None = None) -> Child:
-    """Run ``mlgate COMMAND`` as a child with the fault ``at`` (see faultsite) or a file-size limit."""
+def run_child(
+    world: World,
+    command: str,
+    tmp: Path,
+    *,
+    at: str | None = None,
+    fsize: int | None = None,
+    args: list[str] | None = None,
+    root: Path | None = None,
+) -> Child:
+    """Run ``mlgate COMMAND`` (or ``ARGS``) as a child with the fault ``at`` (see faultsite) or a file-size limit;
+    write events count under ``root`` (default: the state folder)."""
     tmp.mkdir(parents=True, exist_ok=True)
     for name in ("events.log", "fired.log"):
         (tmp / name).unlink(missing_ok=True)
@@ -160,8 +170,8 @@ def run_child(world: World, command: str, tmp: Path, *, at: str | None = None, f
             resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
     done = subprocess.run(
-        [sys.executable, "-m", "mlgate", *COMMANDS[command], "--config", world.config],
-        cwd=world.project, env=child_env(world, tmp, at), capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "mlgate", *(args or COMMANDS[command]), "--config", world.config],
+        cwd=world.project, env=child_env(world, tmp, at, root), capture_output=True, text=True, timeout=300,
         preexec_fn=limit, check=False,
     )  # fmt: skip
     fired_log = tmp / "fired.log"
@@ -369,3 +379,49 @@ def test_a_kill_in_the_middle_of_a_history_write_is_dropped_with_a_warning(
     check_recovered(fresh, capsys, before)  # its rollback appends: the torn line is cut off first
     lines = (fresh.registry_dir / HISTORY).read_bytes().splitlines()
     assert all(json.loads(line)["event"] for line in lines)
+
+
+OUT = "trained"
+TRAIN_FAULTS = [
+    "enospc:open:.model.skops.*:1",  # the first model file
+    "enospc:fsync:.model.skops.*:2",  # the second one, after the first was written
+    "enospc:open:.metrics.json.*:1",
+    "enospc:fsync:.predictions.parquet.*:1",
+    "enospc:open:.manifest.json.*:1",  # everything else is written by now
+    "kill:fsync:.metrics.json.*:1",
+    "kill:open:.manifest.json.*:1",
+    f"kill:rename:{OUT}:1",  # the previous results moved aside, the new ones not yet in place
+    f"kill:rename:.{OUT}.staging-*:1",
+]
+
+
+@pytest.mark.parametrize("at", [*TRAIN_FAULTS, "fsize"])
+def test_a_results_folder_is_the_previous_one_or_none_after_a_fault(world: World, tmp_path: Path, at: str) -> None:
+    out = world.project / OUT
+    for earlier in [out, *world.project.glob(f".{OUT}.*")]:  # what earlier cases left
+        if earlier.exists():
+            shutil.rmtree(earlier)
+    shutil.copytree(world.project / "results", out)
+    previous = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    args = ["train", "--out", OUT, "--only", "tree", "--only", "strong"]
+    if at == "fsize":  # the model files are the largest: the kernel cuts the first one short
+        limit = min(len(data) for path, data in previous.items() if path.name == "model.skops") - 1
+        child = run_child(world, "train", tmp_path, args=args, fsize=limit, root=world.project)
+    else:
+        child = run_child(world, "train", tmp_path, args=args, at=at, root=world.project)
+        assert len(child.fired) == 1, child.text
+    leftovers = sorted(p.name for p in world.project.glob(f".{OUT}.*"))
+    if at.startswith("kill"):
+        assert child.code == -signal.SIGKILL, child.text
+        kept = out if out.exists() else next(world.project.glob(f".{OUT}.old-*"))  # "none": it is set aside whole
+        assert {p.relative_to(kept): p.read_bytes() for p in kept.rglob("*") if p.is_file()} == previous
+    else:
+        assert child.code == 2, child.text
+        assert "Traceback" not in child.text
+        assert re.search(
+            rf"^mlgate: error: cannot write the results folder \S*{OUT}: (No space left on device|File too large); it was left as it was",
+            child.err,
+            re.M,
+        ), child.err
+        assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == previous
+        assert leftovers == []  # no half folder beside it either
