@@ -9,9 +9,13 @@ to find the line of a key. JSON documents get the same depth bound.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-from collections.abc import Iterator, Sequence
+import shutil
+import uuid
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +134,9 @@ def _check_json_depth(document: Any) -> int | None:
     return None
 
 
+_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)  # a full disk, a file-size limit, a quota
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
 
@@ -149,6 +156,73 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def staged_folder(final: Path, *, replaceable: Collection[str], what: str) -> Iterator[Path]:
+    """Yield an empty sibling folder to fill; when the block succeeds it replaces ``final`` (else it is removed).
+
+    A crash leaves the previous ``final`` or none (the previous one is then ``.NAME.old-*`` beside it), never
+    a mix. An existing ``final`` may hold only the entries named in ``replaceable``: anything else would be
+    deleted with it, so that is an InputError before anything is written.
+    """
+    _check_replaceable(final, replaceable, what)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    stage = final.parent / f".{final.name}.staging-{uuid.uuid4().hex[:12]}"
+    stage.mkdir()
+    try:
+        try:
+            yield stage
+        except OSError as exc:
+            if exc.errno not in _FULL:
+                raise
+            raise InputError(f"cannot write the {what} {final}: {exc.strerror or exc}; it was left as it was",
+                             hint="free some disk space (or raise the file-size limit) and run again") from exc  # fmt: skip
+        _sync_tree(stage)
+        old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:12]}"
+        had_old = final.exists()
+        if had_old:
+            os.rename(final, old)
+        os.rename(stage, final)
+        _sync_path(final.parent)
+        if had_old:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def _check_replaceable(final: Path, replaceable: Collection[str], what: str) -> None:
+    if not final.exists() and not final.is_symlink():
+        return
+    if final.is_symlink() or not final.is_dir():
+        raise InputError(f"{what} {final} is not a folder", hint="choose another output folder")
+    others = sorted(entry.name for entry in final.iterdir() if entry.name not in replaceable)
+    if others:
+        shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+        raise InputError(f"{what} {final} holds files mlgate did not write ({shown}); it is replaced as a whole",
+                         hint="choose an empty or new output folder")  # fmt: skip
+
+
+def _sync_tree(folder: Path) -> None:
+    """fsync every file and folder under ``folder`` (best effort), so a rename publishes durable content."""
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            _sync_path(Path(root) / name)
+        _sync_path(Path(root))
+
+
+def _sync_path(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def read_text(path: Path, *, what: str) -> str:

@@ -24,6 +24,9 @@ POST/PATCH/DELETE gets 403 "Resource not accessible by integration", as a fork P
 ``move_head(number, sha)``, ``garble_next(raw, status=, content_type=, method=, path=)`` (the next matching
 request gets ``raw`` as it is, unchecked: a pull without ``head``, a comment without ``id``, an HTML page with
 200). Inspect ``requests`` (method, path, query, json), ``writes()``,
+``fail_after_write(count, status, method=...)`` (the next matching writes are carried out, then answered
+``status``, e.g. 502, or with a dropped connection for status 0: a proxy that lost GitHub's answer),
+``move_head(number, sha)``. Inspect ``requests`` (method, path, query, json), ``writes()``,
 ``comments(number)``. Like GitHub: comments list in ascending id order, ``per_page`` defaults to 30 (at
 most 100) with ``Link`` headers; bodies over 65,536 characters get 422; only the author may edit or
 delete a comment (403 otherwise); writes are attributed to ``identity`` (``github-actions[bot]``); a wrong
@@ -152,6 +155,7 @@ class FakeGitHub:
         self.violations: list[str] = []
         self._faults: list[Fault] = []
         self._garbled: list[Garbled] = []
+        self._lost: list[Fault] = []
         self._forbidden: str | None = None
         self._next_id = 1000
         self._lock = threading.Lock()
@@ -240,6 +244,10 @@ class FakeGitHub:
         data = raw.encode("utf-8") if isinstance(raw, str) else raw
         self._garbled.append(Garbled(count, data, status, content_type, method, path))
 
+    def fail_after_write(self, count: int, status: int = 502, *, method: str | None = "POST") -> None:
+        """The next ``count`` successful writes (of ``method``) are done, then answered ``status`` (0: no answer)."""
+        self._lost.append(Fault(count, status, {}, "Bad Gateway", method))
+
     def forbid_writes(self, message: str = NOT_ACCESSIBLE) -> None:
         """Answer every write with 403 ``message`` (a fork PR's read-only token)."""
         self._forbidden = message
@@ -309,7 +317,12 @@ class FakeGitHub:
                 return Answer(404, {"message": "Not Found", "documentation_url": DOCS}), template
             if method != "GET" and self._forbidden is not None:
                 return Answer(403, {"message": self._forbidden, "documentation_url": DOCS}), template
-            return self._route(method, template, match, query, document), template
+            answer = self._route(method, template, match, query, document)
+            lost = next((f for f in self._lost if f.count > 0 and f.method in (None, method)), None)
+            if lost is not None and method != "GET" and answer.status < 300:
+                lost.count -= 1
+                return Answer(lost.status, {"message": lost.message, "documentation_url": DOCS}), template
+            return answer, template
 
     def _violation(self, text: str) -> Answer:
         with self._lock:
@@ -526,6 +539,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {k.lower(): v for k, v in self.headers.items()}
         answer, template = fake.handle(self.command, self.path, headers, raw)
+        if answer.status == 0:  # the write was done, its answer is lost: close without a response
+            self.close_connection = True
+            return
         data = (
             answer.raw if answer.raw is not None else b"" if answer.body is None else json.dumps(answer.body).encode()
         )

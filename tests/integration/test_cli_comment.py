@@ -317,3 +317,44 @@ def test_a_body_file_that_is_a_symlink_is_refused_and_nothing_is_posted(gh: Env)
     assert run.code == 2
     assert "not a regular file" in run.err
     assert gh.fake.writes() == []
+
+
+@pytest.mark.parametrize("status", [502, 0], ids=["502-after-commit", "dropped-after-commit"])
+def test_a_create_whose_answer_is_lost_is_not_posted_twice(
+    gh: Env, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    monkeypatch.setattr(time, "sleep", lambda _s: None)
+    gh.fake.fail_after_write(1, status, method="POST")
+
+    result = gh.run("--body-file", str(gh.body("report\n")))
+
+    assert result.code == 0, result.err
+    (comment,) = gh.fake.comments(7)
+    assert comment.body.endswith("report\n")
+    assert [w.method for w in gh.fake.writes()] == ["POST"]
+    assert "Traceback" not in result.err
+
+
+def test_a_create_that_failed_before_the_write_is_posted_again_once(gh: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    gh.fake.fail_next(1, 502, message="Server Error", method="POST")
+
+    result = gh.run("--body-file", str(gh.body("report\n")))
+
+    assert result.code == 0, result.err
+    assert len(gh.fake.comments(7)) == 1
+    assert [w.method for w in gh.fake.writes()] == ["POST", "POST"]
+    assert waits == [1.0]
+
+
+def test_lost_answers_on_every_create_still_leave_exactly_one_comment(gh: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(time, "sleep", lambda _s: None)
+    gh.fake.fail_next(2, 502, message="Server Error", method="POST")
+    gh.fake.fail_after_write(1, 502, method="POST")
+
+    result = gh.run("--body-file", str(gh.body("report\n")))
+
+    assert result.code == 0, result.err
+    assert len(gh.fake.comments(7)) == 1
+    assert [w.method for w in gh.fake.writes()] == ["POST", "POST", "POST"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from mlgate import __version__
+from mlgate import __version__, notices
 from mlgate.cli.lazy import LazyGroup
 from mlgate.cli.output import echo, say_error
 from mlgate.errors import ExitCode, MlgateError, exit_code_for
@@ -59,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code; every exception is mapped here and only here."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        result = cli.main(args=args, prog_name="mlgate", standalone_mode=False)
+        with notices.sending_to(_warn):
+            result = cli.main(args=args, prog_name="mlgate", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:
@@ -73,6 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BaseException as exc:  # noqa: BLE001 - the one place every failure is translated
         return report_exception(exc)
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _warn(message: str) -> None:
+    click.echo(f"mlgate: warning: {message}", err=True)
 
 
 def run() -> None:

@@ -76,8 +76,14 @@ class LocalTarget:
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
-        self.state.mkdir(parents=True, exist_ok=True)
-        with (self.state / LOCK_FILE).open("a", encoding="utf-8") as handle:
+        lock = self.state / LOCK_FILE
+        try:
+            self.state.mkdir(parents=True, exist_ok=True)
+            handle = lock.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise ServiceError(f"cannot open the deploy lock {lock}: {exc.strerror or exc}; nothing was changed",
+                               hint="check that the state folder is writable and its disk is not full") from exc  # fmt: skip
+        with handle:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:

@@ -89,9 +89,14 @@ class GitHubClient:
         """GET ``path`` and return its JSON."""
         return read_json(self.request("GET", path, params=params), f"GET {path}")
 
-    def post(self, path: str, body: Mapping[str, Any]) -> Any:
-        """POST a JSON body and return the JSON answer."""
-        return read_json(self.request("POST", path, json=body), f"POST {path}")
+    def post(self, path: str, body: Mapping[str, Any], *, retry: bool = True) -> Any:
+        """POST a JSON body and return the JSON answer.
+
+        ``retry=False`` for a write that must not happen twice: a 5xx or a dropped connection may come after
+        GitHub has done it, so it is not retried here; the caller looks before writing again
+        (``mlgate.github.comments``). Rate limits, which GitHub answers before writing, are still waited out.
+        """
+        return read_json(self.request("POST", path, json=body, retry_unknown=retry), f"POST {path}")
 
     def patch(self, path: str, body: Mapping[str, Any]) -> Any:
         """PATCH a JSON body and return the JSON answer."""
@@ -117,9 +122,19 @@ class GitHubClient:
         raise GitHubError(f"GitHub API: GET {path} has more than {MAX_PAGES} pages; stopped following Link")
 
     def request(
-        self, method: str, path: str, *, params: Params | None = None, json: Mapping[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Mapping[str, Any] | None = None,
+        retry_unknown: bool = True,
     ) -> httpx.Response:
-        """Send one request with retries; return the successful response or raise a GitHubError."""
+        """Send one request with retries; return the successful response or raise a GitHubError.
+
+        With ``retry_unknown=False``, a 5xx or a connection error (the request may have been carried out) is
+        raised at once instead of retried.
+        """
         url = path if path.startswith(("http://", "https://")) else self.base_url + path
         where = f"{method} {urlsplit(url).path}"
         for attempt in range(1, self._tries + 1):
@@ -127,9 +142,9 @@ class GitHubClient:
             try:
                 response = self._session.request(method, url, params=params, json=json, headers=self._headers)
             except httpx.TransportError as exc:
-                if last:
+                if last or not retry_unknown:
                     raise GitHubError(
-                        f"GitHub API: {where}: {type(exc).__name__} after {attempt} tries",
+                        f"GitHub API: {where}: {type(exc).__name__} after {attempt} {_tries(attempt)}",
                         hint=f"check GITHUB_API_URL ({self.base_url}) and the network",
                     ) from exc
                 self._sleep(self._backoff * 2.0 ** (attempt - 1))
@@ -137,7 +152,7 @@ class GitHubClient:
             if response.is_success:
                 return response
             wait = self._retry_wait(response, attempt)
-            if wait is None:
+            if wait is None or (response.status_code >= 500 and not retry_unknown):
                 raise _translate(response, where, self._secrets)
             if wait > self._max_wait:
                 raise GitHubError(
@@ -150,6 +165,15 @@ class GitHubClient:
                 raise GitHubError(f"{error.message} after {attempt} tries", hint=error.hint, status=error.status)
             self._sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def pause(self, attempt: int) -> None:
+        """Wait before attempt ``attempt + 1`` of a write the caller retries itself (the client's backoff)."""
+        self._sleep(self._backoff * 2.0 ** (attempt - 1))
+
+    @property
+    def tries(self) -> int:
+        """How many attempts a request gets in all."""
+        return self._tries
 
     def _retry_wait(self, response: httpx.Response, attempt: int) -> float | None:
         """Seconds to wait before retrying ``response``, or None when it must not be retried."""
@@ -209,6 +233,10 @@ def read_field(document: Any, key: str, kind: type[T], where: str) -> T:
 def _kind(value: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
     return names.get(type(value), "a number")
+
+
+def _tries(count: int) -> str:
+    return "try" if count == 1 else "tries"
 
 
 def _is_rate_limit(response: httpx.Response) -> bool:

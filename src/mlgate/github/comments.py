@@ -16,6 +16,7 @@ from typing import Any, Literal
 from mlgate.errors import InternalError
 from mlgate.github.body import is_ours, parse_marker
 from mlgate.github.client import GitHubClient, GitHubError, read_field, read_object
+from mlgate.github.writes import create_once
 
 BOT_LOGIN = "github-actions[bot]"
 
@@ -87,12 +88,19 @@ def list_comments(client: GitHubClient, repo: str, number: int) -> list[Comment]
     return [Comment.from_api(item, f"GET {path}") for item in client.paginate(path)]
 
 
-def apply_plan(client: GitHubClient, repo: str, number: int, plan: StickyPlan, body: str) -> StickyResult:
-    """Carry out ``plan``: one write at most, then delete duplicates (one already gone is fine)."""
+def apply_plan(
+    client: GitHubClient, repo: str, number: int, plan: StickyPlan, body: str, *, author: str = BOT_LOGIN
+) -> StickyResult:
+    """Carry out ``plan``: one write at most, then delete duplicates (one already gone is fine).
+
+    A create whose answer is lost (5xx, dropped connection) is not posted again before the comments are
+    listed again: if it was made, it is the result (``mlgate.github.writes.create_once``).
+    """
     if plan.action == "create":
         path = f"/repos/{repo}/issues/{number}/comments"
-        made = Comment.from_api(client.post(path, {"body": body}), f"POST {path}")
-        result = StickyResult("created", made.id, made.url)
+        made = read_object(create_once(client, path, {"body": body},
+                                       look=lambda: _look_again(client, repo, number, body, author)), f"POST {path}")  # fmt: skip
+        result = StickyResult("created", read_field(made, "id", int, f"POST {path}"), str(made.get("html_url") or ""))
     elif plan.action == "update":
         assert plan.comment_id is not None
         path = f"/repos/{repo}/issues/comments/{plan.comment_id}"
@@ -113,7 +121,16 @@ def apply_plan(client: GitHubClient, repo: str, number: int, plan: StickyPlan, b
     return StickyResult(result.action, result.comment_id, result.url, tuple(deleted))
 
 
+def _look_again(client: GitHubClient, repo: str, number: int, body: str, author: str) -> dict[str, Any] | None:
+    """The comment a lost create made, if it was made: ours for the same key with the same body."""
+    marker = parse_marker(body)
+    for comment in find_ours(list_comments(client, repo, number), key=marker.key if marker else "", author=author):
+        if comment.body == body:
+            return {"id": comment.id, "html_url": comment.url}
+    return None
+
+
 def upsert_sticky(client: GitHubClient, repo: str, number: int, body: str, *, author: str = BOT_LOGIN) -> StickyResult:
     """Create or update the sticky comment for ``body``'s key on ``number``; delete later duplicates."""
     plan = plan_sticky(list_comments(client, repo, number), body, author=author)
-    return apply_plan(client, repo, number, plan, body)
+    return apply_plan(client, repo, number, plan, body, author=author)

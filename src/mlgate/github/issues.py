@@ -18,7 +18,7 @@ that may not write issues raises :class:`NotAccessibleError` with a hint about `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,6 +27,7 @@ from mlgate.errors import InputError
 from mlgate.github.body import COMMENT_LIMIT, fit_body, fit_report, is_ours, strip_marker
 from mlgate.github.client import GitHubClient, NotAccessibleError, read_field, read_object
 from mlgate.github.comments import BOT_LOGIN
+from mlgate.github.writes import create_once
 
 TITLE_LIMIT = 256  # GitHub's limit on an issue title, in characters
 _KEY = re.compile(r"[A-Za-z0-9._/:@+]+(?:-[A-Za-z0-9._/:@+]+)*")  # no "--": it would end the HTML comment
@@ -120,8 +121,8 @@ def _sync(
     if not ours:
         if not breach:
             return IssueResult("none", None, None)
-        made = Issue.from_api(client.post(f"/repos/{repo}/issues", {"title": title, "body": full}), "POST issues")
-        return IssueResult("created", made.number, made.url)
+        made = read_object(_open_issue(client, repo, title=title, body=full, key=key, author=author), "POST issues")
+        return IssueResult("created", read_field(made, "number", int, "POST issues"), str(made.get("html_url") or ""))
     keep, rest = ours[0], ours[1:]
     duplicates = _close_duplicates(client, repo, rest)
     if not breach:
@@ -153,13 +154,36 @@ def _note(
         issue = ours[0]
         text, _cut = fit_body(body, limit=COMMENT_LIMIT, where="the job log")
         path = f"/repos/{repo}/issues/{issue.number}/comments"
-        note = read_object(client.post(path, {"body": text}), f"POST {path}")
-        return IssueResult("commented", issue.number, str(note.get("html_url") or issue.url))
+        made = read_object(create_once(client, path, {"body": text}, look=lambda: _find_comment(client, path, text, author)),
+                           f"POST {path}")  # fmt: skip
+        return IssueResult("commented", issue.number, str(made.get("html_url") or issue.url))
     if not registered:
         return IssueResult("none", None, None)
-    document = {"title": _fit_title(title), "body": build_issue_body(key, body)}
-    made = Issue.from_api(client.post(f"/repos/{repo}/issues", document), "POST issues")
-    return IssueResult("created", made.number, made.url)
+    made = read_object(_open_issue(client, repo, title=_fit_title(title), body=build_issue_body(key, body), key=key,
+                                   author=author), "POST issues")  # fmt: skip
+    return IssueResult("created", read_field(made, "number", int, "POST issues"), str(made.get("html_url") or ""))
+
+
+def _open_issue(client: GitHubClient, repo: str, *, title: str, body: str, key: str, author: str) -> Mapping[str, Any]:
+    """Open the monitor issue exactly once: after a lost answer, an open issue with our marker is the result."""
+
+    def look() -> Mapping[str, Any] | None:
+        found = find_monitor_issues(list_open_issues(client, repo), key=key, author=author)
+        return {"number": found[0].number, "html_url": found[0].url} if found else None
+
+    return create_once(client, f"/repos/{repo}/issues", {"title": title, "body": body}, look=look)
+
+
+def _find_comment(client: GitHubClient, path: str, text: str, author: str) -> Mapping[str, Any] | None:
+    """The newest comment at ``path`` by ``author``, if it has exactly ``text`` (a lost create made it)."""
+    ours = [
+        item
+        for item in client.paginate(path)
+        if isinstance(item, dict) and (item.get("user") or {}).get("login") == author
+    ]
+    if ours and ours[-1].get("body") == text:
+        return {"id": ours[-1].get("id"), "html_url": ours[-1].get("html_url")}
+    return None
 
 
 @contextmanager

@@ -8,6 +8,7 @@ artifact needs types outside skops' defaults and ``artifacts.trusted_types`` sto
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -21,8 +22,8 @@ from mlgate import __version__
 from mlgate.artifacts import save_model
 from mlgate.config import Config
 from mlgate.errors import ConfigError, InputError
-from mlgate.files import write_atomic
-from mlgate.results import MANIFEST_FILE, Artifact, ModelResult, ResultSet, write_results
+from mlgate.files import staged_folder, write_atomic
+from mlgate.results import MANIFEST_FILE, METRICS_FILE, Artifact, ModelResult, ResultSet, write_results
 from mlgate.stats import Predictions
 from mlgate.training.dataset import TrainingData, load_training_data
 from mlgate.training.evaluate import Clock, Notes, class_count, cross_validate, fit, predict_scored
@@ -30,7 +31,7 @@ from mlgate.training.latency import measure_latency
 from mlgate.training.manifest import GitRunner, build_manifest, git_commit
 from mlgate.training.metrics import configured_metrics, metrics_for, primary_metric
 from mlgate.training.paired_timing import warm_up
-from mlgate.training.predictions import PredictionSet, write_predictions
+from mlgate.training.predictions import PREDICTIONS_FILE, PredictionSet, write_predictions
 from mlgate.training.preprocess import build_pipeline, classify_columns, describe
 from mlgate.training.seeds import measure_seed_spread
 from mlgate.training.spec import (
@@ -44,6 +45,7 @@ from mlgate.training.split import Plan, plan_evaluation
 
 Progress = Callable[[str], None]
 MODEL_FILE = "model.skops"
+RESULT_ENTRIES = frozenset({METRICS_FILE, MANIFEST_FILE, PREDICTIONS_FILE, "models"})  # what a results folder holds
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,30 @@ def train_models(
     ``resample_max_s`` (``mlgate retrain``): models that fit in under that many seconds are refitted
     ``resample_fits`` times on resampled training rows instead of reseeded (``ModelResult.resample_sd``,
     ``mlgate.training.seeds``).
+    The folder is written atomically: filled as a hidden sibling, then renamed into place, so a failure or a
+    crash leaves the previous results (or none), never a mix (``mlgate.files.staged_folder``).
     """
+    with staged_folder(out, replaceable=RESULT_ENTRIES, what="results folder") as stage:
+        run = _train(config, stage, only, progress=progress, runner=runner, clock=clock, now=now, latency=latency,
+                     spread_known=spread_known, resample=(resample_max_s, resample_fits))  # fmt: skip
+    if progress is not None:
+        progress(f"wrote {out / METRICS_FILE}, {out / MANIFEST_FILE} and {len(run.results.models)} model file(s)")
+    return dataclasses.replace(run, folder=out)
+
+
+def _train(
+    config: Config,
+    out: Path,
+    only: Sequence[str],
+    *,
+    progress: Progress | None,
+    runner: GitRunner | None,
+    clock: Clock,
+    now: Callable[[], dt.datetime],
+    latency: bool,
+    spread_known: Collection[str],
+    resample: tuple[float | None, int],
+) -> TrainRun:
     say = progress or (lambda _message: None)
     started = clock()
     names = select_models(config, only)
@@ -139,7 +164,7 @@ def train_models(
                 clock=clock,
                 latency=latency,
                 spread=name not in spread_known,
-                resample=(resample_max_s, resample_fits),
+                resample=resample,
             )
             models[name] = result
             if rows is not None:
@@ -164,7 +189,6 @@ def train_models(
         modules=distributions([config.models[n].estimator for n in names]), created=now(),
     )  # fmt: skip
     write_atomic(out / MANIFEST_FILE, json.dumps(manifest, indent=2, allow_nan=False) + "\n")
-    say(f"wrote {out / 'metrics.json'}, {out / MANIFEST_FILE} and {len(models)} model file(s)")
     sample = plan.X_test if plan.X_test is not None else plan.X
     return TrainRun(results=results, folder=out, manifest=manifest, data=data, fitted=fitted, sample=sample)
 

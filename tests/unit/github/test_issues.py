@@ -214,3 +214,29 @@ def test_a_created_issue_without_a_number_is_a_github_error(client: GitHubClient
     github_api.garble_next('{"title": "Drift"}', status=201, method="POST", path="/issues")
     with pytest.raises(GitHubError, match=r"POST issues returned an object with no 'number'"):
         sync(client, github_api, "## Drift\n", breach=True)
+
+
+def test_an_issue_whose_answer_is_lost_is_opened_once(github_api: FakeGitHub, client: GitHubClient) -> None:
+    github_api.fail_after_write(1, 502)
+    result = sync(client, github_api, "drift\n", breach=True)
+    (issue,) = github_api.issues()
+    assert (result.action, result.number) == ("created", issue.number)
+    assert [w.method for w in github_api.writes()] == ["POST"]
+
+
+def test_a_retrain_note_whose_connection_drops_is_posted_once(github_api: FakeGitHub, client: GitHubClient) -> None:
+    issue = github_api.add_issue("Drift: price", build_issue_body(KEY, "drift\n"))
+    github_api.fail_after_write(1, 0)
+    result = note_retrain(client, github_api.repository, key=KEY, title="t", body="v9 wins\n", registered=True)
+    assert (result.action, result.number) == ("commented", issue.number)
+    assert [c.body for c in github_api.comments(issue.number)] == ["v9 wins\n"]
+
+
+def test_a_retrain_note_refused_with_502_before_the_write_is_posted_again(
+    github_api: FakeGitHub, client: GitHubClient
+) -> None:
+    issue = github_api.add_issue("Drift: price", build_issue_body(KEY, "drift\n"))
+    github_api.fail_next(1, 502, method="POST")
+    note_retrain(client, github_api.repository, key=KEY, title="t", body="v9 wins\n", registered=True)
+    assert [c.body for c in github_api.comments(issue.number)] == ["v9 wins\n"]
+    assert [w.method for w in github_api.writes()] == ["POST", "POST"]

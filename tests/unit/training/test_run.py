@@ -209,3 +209,36 @@ def test_no_models_is_a_config_error(tmp_path: Path) -> None:
     path = write_project(tmp_path / "p", models="{}")
     with pytest.raises(ConfigError, match="declares no models"):
         train_models(load_config(path), out=tmp_path / "out", runner=fake_git)
+
+
+def test_a_failed_write_leaves_the_previous_results_folder_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(write_project(tmp_path / "p", models=MODELS, extra=TRUST))
+    out = tmp_path / "out"
+    train_models(config, out=out, runner=fake_git)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def full_disk(path: Path, data: str | bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("mlgate.training.run.write_atomic", full_disk)  # the manifest, after metrics.json
+    with pytest.raises(
+        InputError, match=r"cannot write the results folder .*out: No space left on device; it was left"
+    ):
+        train_models(config, out=out, runner=fake_git)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "p"]  # no staging folder left behind
+
+
+def test_a_new_run_replaces_the_whole_folder_and_a_foreign_folder_is_refused(tmp_path: Path) -> None:
+    config = load_config(write_project(tmp_path / "p", models=MODELS, extra=TRUST))
+    out = tmp_path / "out"
+    (out / "models" / "gone").mkdir(parents=True)
+    (out / "models" / "gone" / "model.skops").write_bytes(b"stale")
+    train_models(config, out=out, only=["tree"], runner=fake_git)
+    assert sorted(p.name for p in (out / "models").iterdir()) == ["tree"]
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match=r"results folder .*out holds files mlgate did not write \(notes.txt\)"):
+        train_models(config, out=out, runner=fake_git)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
