@@ -70,7 +70,14 @@ OPERATIONS = (
     ("GET", "/repos/{owner}/{repo}/issues"),
     ("POST", "/repos/{owner}/{repo}/issues"),
     ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    ("GET", "/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"),
+    ("GET", "/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"),
 )
+# Asked for by actions/download-artifact (octokit), not by mlgate: the OpenAPI checks apply, mlgate's own header
+# rules (X-GitHub-Api-Version, Accept) do not.
+THIRD_PARTY = frozenset(t for _, t in OPERATIONS if "/actions/" in t)
+# Where an artifact's download redirects to (GitHub: a signed blob-storage URL, no API headers, no token).
+BLOB = re.compile(r"^/_blobs/(?P<artifact_id>\d+)\.zip$")
 ROUTES = [(verb, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "$"), t) for verb, t in OPERATIONS]
 
 
@@ -103,6 +110,14 @@ class FakeIssue:
     created_at: str = "2026-01-01T00:00:00Z"
 
 
+@dataclass
+class FakeArtifact:
+    id: int
+    run_id: int
+    name: str
+    data: bytes
+
+
 @dataclass(frozen=True)
 class Recorded:
     method: str
@@ -125,6 +140,7 @@ class Answer:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # sent as is (application/zip) instead of ``body`` as JSON
 
 
 class FakeGitHub:
@@ -135,6 +151,7 @@ class FakeGitHub:
         self.pulls: dict[int, FakePull] = {}
         self._issues: dict[int, FakeIssue] = {}
         self._comments: dict[int, FakeComment] = {}
+        self._artifacts: dict[int, FakeArtifact] = {}
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self._faults: list[Fault] = []
@@ -184,6 +201,14 @@ class FakeGitHub:
 
     def issues(self, state: str | None = None) -> list[FakeIssue]:
         return sorted((i for i in self._issues.values() if state in (None, i.state)), key=lambda i: i.number)
+
+    def add_artifact(self, run_id: int, name: str, data: bytes) -> FakeArtifact:
+        """A workflow run's artifact (``data``: the zip GitHub serves), listed and downloadable by later runs."""
+        with self._lock:
+            self._next_id += 1
+            artifact = FakeArtifact(self._next_id, run_id, name, data)
+            self._artifacts[artifact.id] = artifact
+            return artifact
 
     def move_head(self, number: int, sha: str) -> None:
         self.pulls[number].head_sha = sha
@@ -255,13 +280,19 @@ class FakeGitHub:
             document = raw.decode("utf-8", "replace")
         with self._lock:
             self.requests.append(Recorded(method, split.path, query, document))
-        if headers.get("authorization") != f"Bearer {self.token}":
+        blob = BLOB.match(split.path)
+        if method == "GET" and blob is not None:
+            artifact = self._artifacts.get(int(blob["artifact_id"]))
+            return (Answer(200, raw=artifact.data) if artifact else _not_found()), None
+        if headers.get("authorization") not in (f"Bearer {self.token}", f"token {self.token}"):
             return Answer(401, {"message": "Bad credentials", "documentation_url": DOCS}), None
         route = next(((t, m) for verb, p, t in ROUTES if verb == method and (m := p.match(split.path))), None)
         if route is None:
             return self._violation(f"{method} {split.path}: not an operation of the trimmed description"), None
         template, match = route
-        problem = check_request(method, template, split.path, split.query, headers, raw)
+        problem = check_request(
+            method, template, split.path, split.query, headers, raw, api_headers=template not in THIRD_PARTY
+        )
         if problem:
             return self._violation(f"{method} {target}: {problem}"), template
         with self._lock:
@@ -283,6 +314,8 @@ class FakeGitHub:
         return Answer(400, {"message": f"fake GitHub: {text}", "documentation_url": DOCS})
 
     def _route(self, method: str, template: str, match: re.Match[str], query: dict[str, str], document: Any) -> Answer:
+        if template in THIRD_PARTY:
+            return self._route_artifacts(template, match, query)
         if template.endswith(("/issues", "/issues/{issue_number}")):
             return self._route_issues(method, match, query, document)
         if template.endswith("/pulls"):
@@ -314,6 +347,35 @@ class FakeGitHub:
             return _too_long()
         comment.body = document["body"]
         return Answer(200, self._comment_json(comment))
+
+    def _route_artifacts(self, template: str, match: re.Match[str], query: dict[str, str]) -> Answer:
+        if template.endswith("/artifacts"):
+            run_id = int(match["run_id"])
+            found = [a for a in self._artifacts.values() if a.run_id == run_id and query.get("name", a.name) == a.name]
+            listed = [self._artifact_json(a) for a in sorted(found, key=lambda a: a.id)]
+            return Answer(200, {"total_count": len(listed), "artifacts": listed})
+        artifact = self._artifacts.get(int(match["artifact_id"]))
+        if artifact is None or match["archive_format"] != "zip":
+            return _not_found()
+        return Answer(302, headers={"Location": f"{self.url}/_blobs/{artifact.id}.zip"})
+
+    def _artifact_json(self, artifact: FakeArtifact) -> dict[str, Any]:
+        base = f"{SPEC_HOST}/repos/{self.repository}/actions/artifacts/{artifact.id}"
+        return instance(
+            "artifact",
+            {
+                "id": artifact.id,
+                "node_id": f"A_{artifact.id}",
+                "name": artifact.name,
+                "size_in_bytes": len(artifact.data),
+                "url": base,
+                "archive_download_url": f"{base}/zip",
+                "expired": False,
+                "created_at": "2026-01-01T00:00:00Z",
+                "expires_at": "2026-04-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:00Z",
+            },
+        )
 
     def _route_issues(self, method: str, match: re.Match[str], query: dict[str, str], document: Any) -> Answer:
         if method == "GET":
@@ -492,7 +554,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {k.lower(): v for k, v in self.headers.items()}
         answer, template = fake.handle(self.command, self.path, headers, raw)
-        data = b"" if answer.body is None else json.dumps(answer.body).encode("utf-8")
+        data = (
+            answer.raw if answer.raw is not None else b"" if answer.body is None else json.dumps(answer.body).encode()
+        )
         if template is not None:
             problem = check_response(
                 self.command, template, urlsplit(self.path).path, answer.status, answer.body, answer.headers, data
@@ -503,7 +567,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             self.send_header(name, value)
-        if data:
+        if answer.raw is not None:
+            self.send_header("Content-Type", "application/zip")
+        elif data:
             self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

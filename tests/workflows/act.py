@@ -1,0 +1,197 @@
+"""nektos/act in host mode, offline, on loopback: the command line and one run's record.
+
+Every job runs on this machine (``-P ubuntu-latest=-self-hosted``), one at a time (``--concurrent-jobs 1``: the
+jobs share one tool-cache Python and two cores). Actions come only from local folders (``--action-offline-mode``
+and one ``--local-repository`` per pinned SHA); act's cache and artifact servers listen on 127.0.0.1 with
+explicit folders and ports (their default address, 192.0.2.2, is not loopback). act's exit code is recorded but
+is never a verdict: a scenario asserts what the run produced.
+
+act writes one line per finished step, ``[workflow/job] ✅  Success - Main NAME [1.234s]``; ``Run.steps`` reads
+them back as (job, step, outcome, seconds) for the wall-time table in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ACT = Path(sys.executable).with_name("act")
+LOOPBACK = "127.0.0.1"
+# What `act` may print as its servers' address: anything else means a server left loopback.
+SERVER_LINE = re.compile(r"Start server on (https?://[^/\s]+)")
+STEP_LINE = re.compile(
+    r"^\[(?P<job>[^\]]+)\]\s+(?P<mark>✅|❌|⏭)\s+(?P<outcome>Success|Failure|Skipped)\s+-\s+(?:Main |Pre |Post )?"
+    r"(?P<step>.*?)(?:\s+\[(?P<took>[0-9.]+)(?P<unit>µs|ms|s|m)\])?\s*$"
+)
+UNITS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+TIMEOUT_S = 600
+
+
+@dataclass(frozen=True)
+class Step:
+    job: str
+    step: str
+    outcome: str
+    seconds: float
+
+
+@dataclass
+class Run:
+    """One act invocation: what it was, its log, its exit code (not a verdict) and its wall time."""
+
+    name: str
+    run_id: int
+    log: Path
+    exit_code: int
+    seconds: float
+    steps: list[Step] = field(default_factory=list)
+
+    def text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def tail(self, lines: int = 60) -> str:
+        """The end of the log, for assertion messages."""
+        return "\n".join(self.text().splitlines()[-lines:])
+
+    def outcomes(self, job_fragment: str) -> dict[str, str]:
+        """step name -> outcome for the jobs whose label contains ``job_fragment``."""
+        return {s.step: s.outcome for s in self.steps if job_fragment in s.job}
+
+    def ran_job(self, job_fragment: str) -> bool:
+        """Whether a job whose label contains ``job_fragment`` ran any step beyond 'Set up job'."""
+        return any(job_fragment in s.job and s.step not in ("Set up job", "Complete job") for s in self.steps)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return int(probe.getsockname()[1])
+
+
+def parse_steps(text: str) -> list[Step]:
+    steps = []
+    for line in text.splitlines():
+        found = STEP_LINE.match(line.strip())
+        if found is None:
+            continue
+        took = float(found["took"]) * UNITS[found["unit"]] if found["took"] else 0.0
+        steps.append(Step(found["job"], found["step"], found["outcome"], took))
+    return steps
+
+
+@dataclass
+class Act:
+    """The fixed part of every act run of one test module: folders, servers, actions and environment."""
+
+    folder: Path
+    actions: Mapping[str, Path]  # "owner/name@sha" -> folder
+    env: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)
+    variables: dict[str, str] = field(default_factory=dict)
+    actor: str = "octocat"
+    runs: list[Run] = field(default_factory=list)
+    _next_run_id: int = 100
+
+    @property
+    def artifacts(self) -> Path:
+        return self.folder / "artifacts"
+
+    @property
+    def caches(self) -> Path:
+        return self.folder / "caches"
+
+    @property
+    def action_cache(self) -> Path:
+        return self.folder / "act-cache"
+
+    @property
+    def tool_cache(self) -> Path:
+        """act's ``RUNNER_TOOL_CACHE`` in host mode."""
+        return self.action_cache / "tool_cache"
+
+    def command(self, event: str, event_path: Path, workflow: Path, run_id: int, extra: Sequence[str]) -> list[str]:
+        argv = [
+            str(ACT),
+            event,
+            "-W",
+            str(workflow),
+            "-e",
+            str(event_path),
+            "-P",
+            "ubuntu-latest=-self-hosted",
+            "-P",
+            "self-hosted=-self-hosted",
+            "--concurrent-jobs",
+            "1",
+            "--actor",
+            self.actor,
+            "--action-offline-mode",
+            "--action-cache-path",
+            str(self.action_cache),
+            "--cache-server-addr",
+            LOOPBACK,
+            "--cache-server-port",
+            str(free_port()),
+            "--cache-server-path",
+            str(self.caches),
+            "--artifact-server-addr",
+            LOOPBACK,
+            "--artifact-server-port",
+            str(free_port()),
+            "--artifact-server-path",
+            str(self.artifacts),
+            "--env-file",
+            os.devnull,
+            "--secret-file",
+            os.devnull,
+            "--var-file",
+            os.devnull,
+            "--input-file",
+            os.devnull,
+        ]
+        for repository, folder in self.actions.items():
+            argv += ["--local-repository", f"{repository}={folder}"]
+        for name, value in {**self.env, "GITHUB_RUN_ID": str(run_id)}.items():
+            argv += ["--env", f"{name}={value}"]
+        for name, value in self.secrets.items():
+            argv += ["-s", f"{name}={value}"]
+        for name, value in self.variables.items():
+            argv += ["--var", f"{name}={value}"]
+        return [*argv, *extra]
+
+    def run(
+        self,
+        name: str,
+        repo: Path,
+        workflow: str,
+        event: str,
+        payload: Mapping[str, object],
+        *,
+        inputs: Mapping[str, str] | None = None,
+        extra: Sequence[str] = (),
+    ) -> Run:
+        """Run ``.github/workflows/<workflow>`` of ``repo`` for ``event``; the log goes to ``<folder>/<name>.log``."""
+        self._next_run_id += 1
+        run_id = self._next_run_id
+        event_path = self.folder / f"{name}.event.json"
+        event_path.write_text(json.dumps(payload), encoding="utf-8")
+        options = [item for key, value in (inputs or {}).items() for item in ("--input", f"{key}={value}")]
+        argv = self.command(event, event_path, repo / ".github" / "workflows" / workflow, run_id, [*options, *extra])
+        log = self.folder / f"{name}.log"
+        started = time.monotonic()
+        with log.open("w", encoding="utf-8") as out:
+            done = subprocess.run(argv, cwd=repo, stdout=out, stderr=subprocess.STDOUT, timeout=TIMEOUT_S, check=False)
+        record = Run(name, run_id, log, done.returncode, time.monotonic() - started)
+        record.steps = parse_steps(record.text())
+        self.runs.append(record)
+        leaks = [url for url in SERVER_LINE.findall(record.text()) if f"//{LOOPBACK}:" not in url]
+        assert not leaks, f"act served beyond loopback: {leaks}"
+        return record
