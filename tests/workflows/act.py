@@ -18,8 +18,9 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,21 +176,45 @@ class Act:
         event: str,
         payload: Mapping[str, object],
         *,
-        inputs: Mapping[str, str] | None = None,
-        extra: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        variables: Mapping[str, str] | None = None,
+        when: tuple[str, Callable[[], None]] | None = None,
     ) -> Run:
-        """Run ``.github/workflows/<workflow>`` of ``repo`` for ``event``; the log goes to ``<folder>/<name>.log``."""
+        """Run ``.github/workflows/<workflow>`` of ``repo`` for ``event``; the log goes to ``<folder>/<name>.log``.
+
+        ``env`` and ``variables`` add to the module's for this run; ``when=(text, action)`` calls ``action`` once,
+        as soon as act prints a line containing ``text`` (act goes on meanwhile: the next job is starting).
+        """
         self._next_run_id += 1
         run_id = self._next_run_id
         event_path = self.folder / f"{name}.event.json"
         event_path.write_text(json.dumps(payload), encoding="utf-8")
-        options = [item for key, value in (inputs or {}).items() for item in ("--input", f"{key}={value}")]
-        argv = self.command(event, event_path, repo / ".github" / "workflows" / workflow, run_id, [*options, *extra])
+        inputs = payload.get("inputs") if event == "workflow_dispatch" else None
+        options = [item for key, value in dict(inputs or {}).items() for item in ("--input", f"{key}={value}")]
+        options += [item for key, value in (env or {}).items() for item in ("--env", f"{key}={value}")]
+        options += [item for key, value in (variables or {}).items() for item in ("--var", f"{key}={value}")]
+        argv = self.command(event, event_path, repo / ".github" / "workflows" / workflow, run_id, options)
         log = self.folder / f"{name}.log"
         started = time.monotonic()
-        with log.open("w", encoding="utf-8") as out:
-            done = subprocess.run(argv, cwd=repo, stdout=out, stderr=subprocess.STDOUT, timeout=TIMEOUT_S, check=False)
-        record = Run(name, run_id, log, done.returncode, time.monotonic() - started)
+        pending = when
+        with (
+            log.open("w", encoding="utf-8") as out,
+            subprocess.Popen(
+                argv, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+            ) as process,
+        ):
+            assert process.stdout is not None
+            watchdog = threading.Timer(TIMEOUT_S, process.kill)  # a hung act is killed, its log kept
+            watchdog.start()
+            for line in process.stdout:
+                out.write(line)
+                if pending is not None and pending[0] in line:
+                    out.flush()
+                    pending[1]()
+                    pending = None
+            code = process.wait()
+            watchdog.cancel()
+        record = Run(name, run_id, log, code, time.monotonic() - started)
         record.steps = parse_steps(record.text())
         self.runs.append(record)
         leaks = [url for url in SERVER_LINE.findall(record.text()) if f"//{LOOPBACK}:" not in url]
