@@ -29,7 +29,7 @@ LOOPBACK = "127.0.0.1"
 # What `act` may print as its servers' address: anything else means a server left loopback.
 SERVER_LINE = re.compile(r"Start server on (https?://[^/\s]+)")
 STEP_LINE = re.compile(
-    r"^\[(?P<job>[^\]]+)\]\s+(?P<mark>✅|❌|⏭)\s+(?P<outcome>Success|Failure|Skipped)\s+-\s+(?:Main |Pre |Post )?"
+    r"^\[(?P<job>[^\]]+)\]\s+(?P<mark>✅|❌|⏭)\s+(?P<outcome>Success|Failure|Skipped)\s+-\s+(?:Main )?"
     r"(?P<step>.*?)(?:\s+\[(?P<took>[0-9.]+)(?P<unit>µs|ms|s|m)\])?\s*$"
 )
 UNITS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}

