@@ -128,7 +128,7 @@ def build_scene(folder: Path, answers: dict[str, Any], python_versions: tuple[st
     act = Act(folder / "act", actions)
     act.folder.mkdir()
     make_tool_cache(act.tool_cache, python_versions)
-    act.env |= install_env(clone) | {"GITHUB_API_URL": github.url}
+    act.env |= install_env(clone, act.folder) | {"GITHUB_API_URL": github.url}
     act.secrets["GITHUB_TOKEN"] = TOKEN
     act.variables |= {"MLGATE_REGISTRY_PATH": str(folder / "registry"), "MLGATE_STATE_PATH": str(folder / "serve")}
     return Scene(folder, project, ref, act, github)

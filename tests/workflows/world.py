@@ -11,9 +11,9 @@
   (OIDC: GitHub's token exchanged with AWS STS, impossible offline) is mapped to ``stand-ins/aws-credentials``,
   which exports the moto server's environment credentials instead.
 - ``make_tool_cache``: setup-python finds ``$RUNNER_TOOL_CACHE/Python/<x.y.z>/x64`` (and ``x64.complete``) before
-  it would download. That entry is a venv of this interpreter that sees this venv's packages (a ``.pth`` line), so
-  a job's ``pip install`` of mlgate needs neither an index nor a build download (``PIP_NO_INDEX``, no build
-  isolation: hatchling is a test dependency).
+  it would download. That entry is a venv of this interpreter holding this venv's packages (symlinks), so a job's
+  ``pip install`` (or ``uv pip install``) of mlgate needs neither an index nor a build download (``PIP_NO_INDEX``,
+  ``UV_OFFLINE``, no build isolation: hatchling is a test dependency).
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ FOLDERS = {
     "actions/download-artifact": "actions-download-artifact",
 }
 OIDC_ACTION = "aws-actions/configure-aws-credentials"
+# Entries of this venv's site-packages never linked into the tool-cache Python: mlgate (the jobs install it) and
+# the files of its editable install.
+NOT_LINKED = ("mlgate", "_mlgate", "_editable_impl_mlgate", "__editable__", "__pycache__")
 
 
 def find_shared_actions() -> Path:
@@ -112,23 +115,39 @@ def strip_cache_mode(project: Path) -> None:
 
 
 def make_tool_cache(tool_cache: Path, versions: tuple[str, ...] = ()) -> list[Path]:
-    """setup-python's offline entries: a venv of this interpreter per version, seeing this venv's packages."""
+    """setup-python's offline entries: a venv of this interpreter per version, holding this venv's packages.
+
+    The packages are symlinks into this venv's site-packages (so pip and uv count them as installed in the entry),
+    mlgate itself excepted: the jobs install it from the clone. ``.pth`` files are not linked (an editable
+    install's finder would put this checkout on the jobs' path).
+    """
     here = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
+    source = Path(sysconfig.get_paths()["purelib"])
     made = []
     for version in (here, *versions):
         target = tool_cache / "Python" / version / "x64"
-        if not target.exists():
-            base = getattr(sys, "_base_executable", sys.executable)
-            subprocess.run([base, "-m", "venv", "--without-pip", str(target)], check=True, capture_output=True)
-            purelib = Path(sysconfig.get_paths(vars={"base": str(target), "platbase": str(target)})["purelib"])
-            (purelib / "zz-test-venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-            (target.parent / "x64.complete").write_text("", encoding="utf-8")
+        base = getattr(sys, "_base_executable", sys.executable)
+        subprocess.run([base, "-m", "venv", "--without-pip", str(target)], check=True, capture_output=True)
+        purelib = Path(sysconfig.get_paths(vars={"base": str(target), "platbase": str(target)})["purelib"])
+        for entry in source.iterdir():
+            if not entry.name.startswith(NOT_LINKED) and entry.suffix != ".pth":
+                (purelib / entry.name).symlink_to(entry)
+        uv = Path(sys.executable).with_name("uv")
+        if uv.is_file():  # `python -m uv` looks for its binary beside the interpreter
+            (target / "bin" / "uv").symlink_to(uv)
+        (target.parent / "x64.complete").write_text("", encoding="utf-8")
         made.append(target)
     return made
 
 
-def install_env(clone: Path) -> dict[str, str]:
-    """The jobs' install step reaches the clone, with no index and no build download."""
+def install_env(clone: Path, folder: Path) -> dict[str, str]:
+    """The jobs' install step reaches the clone, with no index and no build download (pip or uv).
+
+    uv resolves every dependency against an index even when it is installed, so its config (``UV_CONFIG_FILE``)
+    says ``no-deps``: the tool-cache Python already holds them; the install adds mlgate alone.
+    """
+    config = folder / "uv.toml"
+    config.write_text("[pip]\nno-deps = true\n", encoding="utf-8")
     return {
         "GIT_CONFIG_COUNT": "1",
         "GIT_CONFIG_KEY_0": f"url.{clone}.insteadOf",
@@ -138,4 +157,6 @@ def install_env(clone: Path) -> dict[str, str]:
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "UV_OFFLINE": "1",
         "UV_NO_BUILD_ISOLATION": "1",
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_CONFIG_FILE": str(config),
     }
