@@ -62,9 +62,11 @@ class Run:
         """The end of the log, for assertion messages."""
         return "\n".join(self.text().splitlines()[-lines:])
 
-    def outcomes(self, job_fragment: str) -> dict[str, str]:
-        """step name -> outcome for the jobs whose label contains ``job_fragment``."""
-        return {s.step: s.outcome for s in self.steps if job_fragment in s.job}
+    def outcome(self, job_fragment: str, step_prefix: str) -> str:
+        """The outcome of the one step whose name starts with ``step_prefix`` in the jobs matching the fragment."""
+        found = {s.step: s.outcome for s in self.steps if job_fragment in s.job and s.step.startswith(step_prefix)}
+        assert len(found) == 1, f"steps {sorted(found)} of '{job_fragment}' start with '{step_prefix}'"
+        return next(iter(found.values()))
 
     def ran_job(self, job_fragment: str) -> bool:
         """Whether a job whose label contains ``job_fragment`` ran any step beyond 'Set up job'."""

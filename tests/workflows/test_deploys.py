@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.workflows]
 
 ANSWERS = {"task": "classification", "deploy_target": "local", "python_version": "3.11"}
 MODELS = ("logistic", "forest", "engineered")
-DEPLOY_STEP = "Deploy, smoke-test the live endpoint, roll back on failure"
+DEPLOY_STEP = "Deploy, smoke-test the live endpoint"
 ROLLBACK_JOB = "roll back version"
 SLOW_SMOKE = {"MLGATE_DEPLOY__SMOKE__LATENCY_P95_MS": "0.001"}  # no HTTP round trip is that fast
 
@@ -124,7 +124,7 @@ def test_an_unapproved_version_is_refused_and_nothing_changes(endpoint: Endpoint
     run = endpoint.dispatch("deploy refused (pending)", "mlgate-deploy.yml", deploy_inputs("1"))
     assert endpoint.live() is None, run.tail()
     assert endpoint.status("1") == "pending"
-    assert run.outcomes("approval gate")["Is the version approved? (exit 1 refuses it)"] == "Failure"
+    assert run.outcome("approval gate", "Is the version approved?") == "Failure"
     assert not run.ran_job("deploy version")
     assert not run.ran_job(ROLLBACK_JOB)
 
@@ -156,7 +156,7 @@ def test_a_failed_smoke_test_is_rolled_back_by_mlgate_and_the_rollback_job_is_sk
         "rolled-back",
         "1",
     )
-    assert run.outcomes("deploy version")[DEPLOY_STEP] == "Failure"
+    assert run.outcome("deploy version", DEPLOY_STEP) == "Failure"
     assert not run.ran_job(ROLLBACK_JOB)
 
 
@@ -167,7 +167,7 @@ def test_a_failed_switch_back_needs_a_person_and_the_rollback_job_runs(endpoint:
     run = endpoint.dispatch("deploy, needs a person", "mlgate-deploy.yml", deploy_inputs("2"), env=SLOW_SMOKE)
     assert endpoint.status("2") == "rejected", run.tail()
     assert run.ran_job(ROLLBACK_JOB)
-    assert run.outcomes(ROLLBACK_JOB)["Roll back while version 2 is live (otherwise nothing changes)"] == "Failure"
+    assert run.outcome(ROLLBACK_JOB, "Roll back") == "Failure"
     assert endpoint.live() == "2"  # nothing could be switched back: a person decides
 
 
