@@ -21,7 +21,7 @@ Use (the fixture is exposed to every test by tests/conftest.py)::
 Knobs: ``fail_next(count, status, headers=..., message=..., method=...)`` (the next matching requests get
 that answer: 502, a 403 secondary rate limit with ``retry-after``, 429...), ``forbid_writes()`` (every
 POST/PATCH/DELETE gets 403 "Resource not accessible by integration", as a fork PR's token does),
-``move_head(number, sha)``. Inspect ``requests`` (method, path, query, json), ``writes()``,
+``move_head(number, sha)``, ``allow_writes()``. Inspect ``requests`` (method, path, query, json), ``writes()``,
 ``comments(number)``. Like GitHub: comments list in ascending id order, ``per_page`` defaults to 30 (at
 most 100) with ``Link`` headers; bodies over 65,536 characters get 422; only the author may edit or
 delete a comment (403 otherwise); writes are attributed to ``identity`` (``github-actions[bot]``); a wrong
@@ -32,6 +32,13 @@ Events: ``pull_request_event(number)`` and ``workflow_run_event(head_sha, head_b
 returns the variables. A subprocess (e.g. a composite action's bash step running ``mlgate comment``) just
 gets ``env(...)`` in its environment: the server thread keeps answering while it runs. Implemented:
 issue comments list/create/update/delete, pulls get/list, and issues list/create/update (monitor alerts).
+
+Artifacts (for actions/download-artifact with ``run-id``, tests/workflows): ``add_artifact(run_id, name, zip)``
+keeps a run's artifact; ``GET .../actions/runs/{run_id}/artifacts`` lists them (``name`` filters) and ``GET
+.../actions/artifacts/{id}/zip`` answers 302 to ``/_blobs/{id}.zip`` on the same server, which serves the zip
+without a token, as GitHub's signed blob URL does. Those two operations come from octokit, not mlgate: the
+OpenAPI checks apply to them, mlgate's header rules (API version, Accept) do not; ``token X`` authorizes like
+``Bearer X``.
 
 Issues: ``add_issue(title, body, author=..., state=...)`` seeds one (issues and pulls share one number
 sequence); ``issues(state=None)`` lists them in number order. Like GitHub, the issues list returns pull
@@ -239,6 +246,10 @@ class FakeGitHub:
     def forbid_writes(self, message: str = NOT_ACCESSIBLE) -> None:
         """Answer every write with 403 ``message`` (a fork PR's read-only token)."""
         self._forbidden = message
+
+    def allow_writes(self) -> None:
+        """Undo ``forbid_writes`` (the next run's token may write)."""
+        self._forbidden = None
 
     def writes(self) -> list[Recorded]:
         return [r for r in self.requests if r.method != "GET"]

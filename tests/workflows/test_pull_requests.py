@@ -143,7 +143,7 @@ def fork(scene: Scene, matrix: tuple[Run, Run, str], pr: tuple[Run, str, str]) -
     writes_before = len(scene.github.writes())
     check = check_pull(scene, "pr-fork", 8, head, pr[2], owner=FORK)
     writes_during = len(scene.github.writes()) - writes_before
-    scene.github._forbidden = None  # the poster's token may write (pull-requests: write)
+    scene.github.allow_writes()  # the poster's token may write (pull-requests: write)
     poster = post(scene, "poster-fork", check, head, FORK, [])
     scene.record("PR from a fork and its poster", check, poster)
     return check, poster, head, writes_during
