@@ -3,8 +3,11 @@
 Every job runs on this machine (``-P ubuntu-latest=-self-hosted``), one at a time (``--concurrent-jobs 1``: the
 jobs share one tool-cache Python and two cores). Actions come only from local folders (``--action-offline-mode``
 and one ``--local-repository`` per pinned SHA); act's cache and artifact servers listen on 127.0.0.1 with
-explicit folders and ports (their default address, 192.0.2.2, is not loopback). act's exit code is recorded but
-is never a verdict: a scenario asserts what the run produced.
+explicit folders and ports (their default address, 192.0.2.2, is not loopback), and act's start-up notice check
+(a DNS query and an HTTPS request to api.nektosact.com) is off (``ACT_DISABLE_VERSION_CHECK``). What remains, seen
+with ``strace -f -e trace=connect,sendto,write``: act computes its servers' default address by connecting a UDP
+socket to 8.8.8.8:80, which sends nothing (a route lookup). act's exit code is recorded but is never a verdict: a
+scenario asserts what the run produced.
 
 act writes one line per finished step, ``[workflow/job] ✅  Success - Main NAME [1.234s]``; ``Run.steps`` reads
 them back as (job, step, outcome, seconds) for the wall-time table in docs/benchmarks.md.
@@ -32,6 +35,8 @@ STEP_LINE = re.compile(
     r"^\[(?P<job>[^\]]+)\]\s+(?P<mark>✅|❌|⏭)\s+(?P<outcome>Success|Failure|Skipped)\s+-\s+(?:Main )?"
     r"(?P<step>.*?)(?:\s+\[(?P<took>[0-9.]+)(?P<unit>µs|ms|s|m)\])?\s*$"
 )
+# act asks https://api.nektosact.com/notices at start-up (a DNS query and an HTTPS request) unless this is set.
+QUIET = {"ACT_DISABLE_VERSION_CHECK": "1"}
 UNITS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
 TIMEOUT_S = 600
 
@@ -202,7 +207,13 @@ class Act:
         with (
             log.open("w", encoding="utf-8") as out,
             subprocess.Popen(
-                argv, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+                argv,
+                cwd=repo,
+                env={**os.environ, **QUIET},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
             ) as process,
         ):
             assert process.stdout is not None
