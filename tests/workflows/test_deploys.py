@@ -23,10 +23,11 @@ from mlgate.registry.local import LocalRegistry
 from mlgate.serve.state import PORT_FILE, read_pointer
 from workflows.act import Run
 from workflows.scene import Scene, build_scene
+from workflows.world import PYTHON
 
 pytestmark = [pytest.mark.slow, pytest.mark.workflows]
 
-ANSWERS = {"task": "classification", "deploy_target": "local", "python_version": "3.11"}
+ANSWERS = {"task": "classification", "deploy_target": "local", "python_version": PYTHON}
 MODELS = ("logistic", "forest", "engineered")
 DEPLOY_STEP = "Deploy, smoke-test the live endpoint"
 ROLLBACK_JOB = "roll back version"

@@ -24,10 +24,11 @@ from mlgate.cli import main
 from mlgate.registry.local import LocalRegistry
 from workflows.act import Run
 from workflows.scene import Scene, build_scene
+from workflows.world import PYTHON
 
 pytestmark = [pytest.mark.slow, pytest.mark.workflows]
 
-ANSWERS = {"task": "classification", "deploy_target": "local", "python_version": "3.11"}
+ANSWERS = {"task": "classification", "deploy_target": "local", "python_version": PYTHON}
 MARKER = "mlgate:monitor"
 DISPATCH = {"inputs": {}, "ref": "refs/heads/main"}
 

@@ -18,10 +18,11 @@ import pytest
 
 from workflows.act import Run
 from workflows.scene import Scene, build_scene, git, push_event
+from workflows.world import PYTHON
 
 pytestmark = [pytest.mark.slow, pytest.mark.workflows]
 
-ANSWERS = {"task": "classification", "deploy_target": "local", "python_version": "3.11"}
+ANSWERS = {"task": "classification", "deploy_target": "local", "python_version": PYTHON}
 MATRIX = '["logistic", "forest"]'
 FORK = "forker"
 MARKER_KEY = "key=mlgate "
@@ -125,7 +126,7 @@ def first_post(scene: Scene, pr: tuple[Run, str, str]) -> Run:
 def matrix(scene: Scene, first_post: Run, pr: tuple[Run, str, str]) -> tuple[Run, Run, str]:
     """PR #7's next commit opts in to the matrix; the poster then updates the same sticky comment."""
     caller = ".github/workflows/mlgate-pr.yml"
-    edit = (caller, 'python-version: "3.11"', f"python-version: \"3.11\"\n      models: '{MATRIX}'")
+    edit = (caller, f'python-version: "{PYTHON}"', f"python-version: \"{PYTHON}\"\n      models: '{MATRIX}'")
     head = commit_on_branch(scene, "feature", "feature", edit, "check each model on its own runner")
     scene.github.move_head(7, head)
     check = check_pull(scene, "pr-matrix", 7, head, pr[2])

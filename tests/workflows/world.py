@@ -42,6 +42,8 @@ FOLDERS = {
     "actions/download-artifact": "actions-download-artifact",
 }
 OIDC_ACTION = "aws-actions/configure-aws-credentials"
+# The projects' Python: this interpreter's, which setup-python then finds in the tool cache.
+PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 # Entries of this venv's site-packages never linked into the tool-cache Python: mlgate (the jobs install it) and
 # the files of its editable install.
 NOT_LINKED = ("mlgate", "_mlgate", "_editable_impl_mlgate", "__editable__", "__pycache__")
