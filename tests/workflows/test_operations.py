@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ def encode(name: str, text: str) -> Any:
 
 def send_traffic(scene: Scene, capture: Path, rows: list[dict[str, Any]]) -> None:
     """Serve the live version with capture into ``capture`` and send ``rows`` in requests of 10."""
-    env = {"MLGATE_CAPTURE__ENABLED": "true", "MLGATE_CAPTURE__PATH": str(capture)}
+    env = {**os.environ, "MLGATE_CAPTURE__ENABLED": "true", "MLGATE_CAPTURE__PATH": str(capture)}
     with running_server(scene.state, env=env, cwd=scene.project) as server:
         server.wait_for_version("1")
         for start in range(0, len(rows), 10):
