@@ -39,6 +39,9 @@ OPERATIONS = (
     "issues/list-for-repo",
     "issues/create",
     "issues/update",
+    # what actions/download-artifact asks for a `run-id` (the comment poster, tests/workflows)
+    "actions/list-workflow-run-artifacts",
+    "actions/download-artifact",
 )
 ALWAYS_KEPT = ("#/components/schemas/basic-error",)
 

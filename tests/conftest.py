@@ -41,6 +41,7 @@ REGION = "us-east-1"
 MARKERS = {
     "slow": "takes more than a few seconds (deselect with -m 'not slow')",
     "s3": "talks to the moto S3 server on 127.0.0.1 (added automatically to tests using moto_server)",
+    "workflows": "runs mlgate's real workflows under nektos/act in host mode (tests/workflows; deselect with -m 'not workflows')",
 }
 # Set by the controller so xdist workers reuse its session folder instead of making their own.
 _SESSION_DIR_VAR = "NETGUARD_SESSION_DIR"

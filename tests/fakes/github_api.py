@@ -21,12 +21,11 @@ Use (the fixture is exposed to every test by tests/conftest.py)::
 Knobs: ``fail_next(count, status, headers=..., message=..., method=...)`` (the next matching requests get
 that answer: 502, a 403 secondary rate limit with ``retry-after``, 429...), ``forbid_writes()`` (every
 POST/PATCH/DELETE gets 403 "Resource not accessible by integration", as a fork PR's token does),
-``move_head(number, sha)``, ``garble_next(raw, status=, content_type=, method=, path=)`` (the next matching
-request gets ``raw`` as it is, unchecked: a pull without ``head``, a comment without ``id``, an HTML page with
-200). Inspect ``requests`` (method, path, query, json), ``writes()``,
-``fail_after_write(count, status, method=...)`` (the next matching writes are carried out, then answered
-``status``, e.g. 502, or with a dropped connection for status 0: a proxy that lost GitHub's answer),
-``move_head(number, sha)``. Inspect ``requests`` (method, path, query, json), ``writes()``,
+``move_head(number, sha)``, ``allow_writes()``, ``garble_next(raw, status=, content_type=, method=, path=)``
+(the next matching request gets ``raw`` as it is, unchecked: a pull without ``head``, a comment without ``id``,
+an HTML page with 200), ``fail_after_write(count, status, method=...)`` (the next matching writes are carried
+out, then answered ``status``, e.g. 502, or with a dropped connection for status 0: a proxy that lost GitHub's
+answer). Inspect ``requests`` (method, path, query, json), ``writes()``,
 ``comments(number)``. Like GitHub: comments list in ascending id order, ``per_page`` defaults to 30 (at
 most 100) with ``Link`` headers; bodies over 65,536 characters get 422; only the author may edit or
 delete a comment (403 otherwise); writes are attributed to ``identity`` (``github-actions[bot]``); a wrong
@@ -37,6 +36,13 @@ Events: ``pull_request_event(number)`` and ``workflow_run_event(head_sha, head_b
 returns the variables. A subprocess (e.g. a composite action's bash step running ``mlgate comment``) just
 gets ``env(...)`` in its environment: the server thread keeps answering while it runs. Implemented:
 issue comments list/create/update/delete, pulls get/list, and issues list/create/update (monitor alerts).
+
+Artifacts (for actions/download-artifact with ``run-id``, tests/workflows): ``add_artifact(run_id, name, zip)``
+keeps a run's artifact; ``GET .../actions/runs/{run_id}/artifacts`` lists them (``name`` filters) and ``GET
+.../actions/artifacts/{id}/zip`` answers 302 to ``/_blobs/{id}.zip`` on the same server, which serves the zip
+without a token, as GitHub's signed blob URL does. Those two operations come from octokit, not mlgate: the
+OpenAPI checks apply to them, mlgate's header rules (API version, Accept) do not; ``token X`` authorizes like
+``Bearer X``.
 
 Issues: ``add_issue(title, body, author=..., state=...)`` seeds one (issues and pulls share one number
 sequence); ``issues(state=None)`` lists them in number order. Like GitHub, the issues list returns pull
@@ -75,7 +81,14 @@ OPERATIONS = (
     ("GET", "/repos/{owner}/{repo}/issues"),
     ("POST", "/repos/{owner}/{repo}/issues"),
     ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    ("GET", "/repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"),
+    ("GET", "/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"),
 )
+# Asked for by actions/download-artifact (octokit), not by mlgate: the OpenAPI checks apply, mlgate's own header
+# rules (X-GitHub-Api-Version, Accept) do not.
+THIRD_PARTY = frozenset(t for _, t in OPERATIONS if "/actions/" in t)
+# Where an artifact's download redirects to (GitHub: a signed blob-storage URL, no API headers, no token).
+BLOB = re.compile(r"^/_blobs/(?P<artifact_id>\d+)\.zip$")
 ROUTES = [(verb, re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "$"), t) for verb, t in OPERATIONS]
 
 
@@ -108,6 +121,14 @@ class FakeIssue:
     created_at: str = "2026-01-01T00:00:00Z"
 
 
+@dataclass
+class FakeArtifact:
+    id: int
+    run_id: int
+    name: str
+    data: bytes
+
+
 @dataclass(frozen=True)
 class Recorded:
     method: str
@@ -130,7 +151,7 @@ class Answer:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
-    raw: bytes | None = None  # sent as it is, unchecked: a reply that breaks the description on purpose
+    raw: bytes | None = None  # sent as it is: a reply that breaks the description on purpose, or a zip
 
 
 @dataclass
@@ -151,6 +172,7 @@ class FakeGitHub:
         self.pulls: dict[int, FakePull] = {}
         self._issues: dict[int, FakeIssue] = {}
         self._comments: dict[int, FakeComment] = {}
+        self._artifacts: dict[int, FakeArtifact] = {}
         self.requests: list[Recorded] = []
         self.violations: list[str] = []
         self._faults: list[Fault] = []
@@ -203,6 +225,14 @@ class FakeGitHub:
     def issues(self, state: str | None = None) -> list[FakeIssue]:
         return sorted((i for i in self._issues.values() if state in (None, i.state)), key=lambda i: i.number)
 
+    def add_artifact(self, run_id: int, name: str, data: bytes) -> FakeArtifact:
+        """A workflow run's artifact (``data``: the zip GitHub serves), listed and downloadable by later runs."""
+        with self._lock:
+            self._next_id += 1
+            artifact = FakeArtifact(self._next_id, run_id, name, data)
+            self._artifacts[artifact.id] = artifact
+            return artifact
+
     def move_head(self, number: int, sha: str) -> None:
         self.pulls[number].head_sha = sha
 
@@ -252,6 +282,10 @@ class FakeGitHub:
         """Answer every write with 403 ``message`` (a fork PR's read-only token)."""
         self._forbidden = message
 
+    def allow_writes(self) -> None:
+        """Undo ``forbid_writes`` (the next run's token may write)."""
+        self._forbidden = None
+
     def writes(self) -> list[Recorded]:
         return [r for r in self.requests if r.method != "GET"]
 
@@ -292,13 +326,19 @@ class FakeGitHub:
             document = raw.decode("utf-8", "replace")
         with self._lock:
             self.requests.append(Recorded(method, split.path, query, document))
-        if headers.get("authorization") != f"Bearer {self.token}":
+        blob = BLOB.match(split.path)
+        if method == "GET" and blob is not None:
+            artifact = self._artifacts.get(int(blob["artifact_id"]))
+            return (Answer(200, raw=artifact.data) if artifact else _not_found()), None
+        if headers.get("authorization") not in (f"Bearer {self.token}", f"token {self.token}"):
             return Answer(401, {"message": "Bad credentials", "documentation_url": DOCS}), None
         route = next(((t, m) for verb, p, t in ROUTES if verb == method and (m := p.match(split.path))), None)
         if route is None:
             return self._violation(f"{method} {split.path}: not an operation of the trimmed description"), None
         template, match = route
-        problem = check_request(method, template, split.path, split.query, headers, raw)
+        problem = check_request(
+            method, template, split.path, split.query, headers, raw, api_headers=template not in THIRD_PARTY
+        )
         if problem:
             return self._violation(f"{method} {target}: {problem}"), template
         with self._lock:
@@ -330,6 +370,8 @@ class FakeGitHub:
         return Answer(400, {"message": f"fake GitHub: {text}", "documentation_url": DOCS})
 
     def _route(self, method: str, template: str, match: re.Match[str], query: dict[str, str], document: Any) -> Answer:
+        if template in THIRD_PARTY:
+            return self._route_artifacts(template, match, query)
         if template.endswith(("/issues", "/issues/{issue_number}")):
             return self._route_issues(method, match, query, document)
         if template.endswith("/pulls"):
@@ -361,6 +403,35 @@ class FakeGitHub:
             return _too_long()
         comment.body = document["body"]
         return Answer(200, self._comment_json(comment))
+
+    def _route_artifacts(self, template: str, match: re.Match[str], query: dict[str, str]) -> Answer:
+        if template.endswith("/artifacts"):
+            run_id = int(match["run_id"])
+            found = [a for a in self._artifacts.values() if a.run_id == run_id and query.get("name", a.name) == a.name]
+            listed = [self._artifact_json(a) for a in sorted(found, key=lambda a: a.id)]
+            return Answer(200, {"total_count": len(listed), "artifacts": listed})
+        artifact = self._artifacts.get(int(match["artifact_id"]))
+        if artifact is None or match["archive_format"] != "zip":
+            return _not_found()
+        return Answer(302, headers={"Location": f"{self.url}/_blobs/{artifact.id}.zip"})
+
+    def _artifact_json(self, artifact: FakeArtifact) -> dict[str, Any]:
+        base = f"{SPEC_HOST}/repos/{self.repository}/actions/artifacts/{artifact.id}"
+        return instance(
+            "artifact",
+            {
+                "id": artifact.id,
+                "node_id": f"A_{artifact.id}",
+                "name": artifact.name,
+                "size_in_bytes": len(artifact.data),
+                "url": base,
+                "archive_download_url": f"{base}/zip",
+                "expired": False,
+                "created_at": "2026-01-01T00:00:00Z",
+                "expires_at": "2026-04-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:00Z",
+            },
+        )
 
     def _route_issues(self, method: str, match: re.Match[str], query: dict[str, str], document: Any) -> Answer:
         if method == "GET":
@@ -555,7 +626,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             self.send_header(name, value)
-        if data and answer.raw is None:
+        if answer.raw is not None:
+            if not any(name.lower() == "content-type" for name in answer.headers):
+                self.send_header("Content-Type", "application/zip")
+        elif data:
             self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

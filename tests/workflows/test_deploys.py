@@ -1,0 +1,208 @@
+"""Approve, deploy and roll back under act: the project's callers of approve.yml, deploy.yml and rollback.yml.
+
+Target ``local``: the registry and the state folder are folders of this machine (the self-hosted runner), passed as
+the repository variables ``MLGATE_REGISTRY_PATH`` / ``MLGATE_STATE_PATH``, and the endpoint is a real ``mlgate
+serve`` (tests/fakes/serve.py). Each scenario gets its own registry and state folder, arranged with the mlgate CLI
+from one training of the baked project (versions 1 logistic, 2 forest, 3 engineered, all pending), so the
+scenarios do not depend on each other; only the workflow under test runs under act. A run is judged by the
+registry and ``live.json``; which jobs ran is read from act's step lines.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fakes.serve import ServerHandle, running_server
+from mlgate.cli import main
+from mlgate.registry.local import LocalRegistry
+from mlgate.serve.state import PORT_FILE, read_pointer
+from workflows.act import Run
+from workflows.scene import Scene, build_scene
+from workflows.world import PYTHON
+
+pytestmark = [pytest.mark.slow, pytest.mark.workflows]
+
+ANSWERS = {"task": "classification", "deploy_target": "local", "python_version": PYTHON}
+MODELS = ("logistic", "forest", "engineered")
+DEPLOY_STEP = "Deploy, smoke-test the live endpoint"
+ROLLBACK_JOB = "roll back version"
+SLOW_SMOKE = {"MLGATE_DEPLOY__SMOKE__LATENCY_P95_MS": "0.001"}  # no HTTP round trip is that fast
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
+    built = build_scene(tmp_path_factory.mktemp("deploys"), ANSWERS)
+    try:
+        yield built
+    finally:
+        built.github.stop()
+
+
+@pytest.fixture(scope="module")
+def results(scene: Scene) -> Path:
+    """The baked project's models, trained once with the CLI."""
+    out = scene.folder / "results"
+    assert cli(scene, None, "train", "--out", str(out)) == 0
+    return out
+
+
+def cli(scene: Scene, registry: Path | None, *args: str) -> int:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(scene.project)
+        if registry is not None:
+            patch.setenv("MLGATE_REGISTRY__PATH", str(registry))
+        return main([*args, "--config", str(scene.project / "mlgate.yaml")])
+
+
+class Endpoint:
+    """One scenario's registry, state folder and running server."""
+
+    def __init__(self, scene: Scene, folder: Path, server: ServerHandle) -> None:
+        self.scene, self.folder, self.server = scene, folder, server
+        self.registry, self.state = folder / "registry", folder / "serve"
+
+    @property
+    def variables(self) -> dict[str, str]:
+        return {"MLGATE_REGISTRY_PATH": str(self.registry), "MLGATE_STATE_PATH": str(self.state)}
+
+    def live(self) -> str | None:
+        pointer = read_pointer(self.state)
+        return None if pointer is None else pointer.version
+
+    def status(self, version: str) -> str:
+        return LocalRegistry(self.registry).get(version).status
+
+    def events(self) -> list[tuple[str, str]]:
+        return [(event.event, event.version or "") for event in LocalRegistry(self.registry).history()]
+
+    def approve(self, *versions: str) -> None:
+        for version in versions:
+            args = ("registry", "approve", version, "--reason", "arranged", "--by", "alice")
+            assert cli(self.scene, self.registry, *args) == 0
+
+    def falsify_golden(self, version: str) -> None:
+        """The version's recorded golden predictions inverted: its live smoke test fails, its model loads."""
+        path = self.registry / "versions" / version / "version.json"
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for row in document["golden"]:
+            row["prediction"] = not row["prediction"]
+        path.write_text(json.dumps(document), encoding="utf-8")
+
+    def deploy(self, version: str) -> None:
+        args = ("deploy", version, "--state", str(self.state), "--by", "alice")
+        assert cli(self.scene, self.registry, *args) == 0
+
+    def dispatch(self, name: str, workflow: str, inputs: dict[str, str], **options: object) -> Run:
+        payload = {"inputs": inputs, "ref": "refs/heads/main"}
+        run = self.scene.act.run(
+            name, self.scene.project, workflow, "workflow_dispatch", payload, variables=self.variables, **options
+        )  # type: ignore[arg-type]
+        self.scene.record(name, run)
+        return run
+
+
+@pytest.fixture
+def endpoint(scene: Scene, results: Path, request: pytest.FixtureRequest) -> Iterator[Endpoint]:
+    folder = scene.folder / request.node.name
+    registry = folder / "registry"
+    for model in MODELS:
+        args = ("registry", "register", str(results), "--model", model, "--by", "bob")
+        assert cli(scene, registry, *args) == 0
+    with running_server(folder / "serve") as server:
+        yield Endpoint(scene, folder, server)
+
+
+def deploy_inputs(version: str) -> dict[str, str]:
+    return {"version": version, "environment": "production"}
+
+
+def test_an_unapproved_version_is_refused_and_nothing_changes(endpoint: Endpoint) -> None:
+    run = endpoint.dispatch("deploy refused (pending)", "mlgate-deploy.yml", deploy_inputs("1"))
+    assert endpoint.live() is None, run.tail()
+    assert endpoint.status("1") == "pending"
+    assert run.outcome("approval gate", "Is the version approved?") == "Failure"
+    assert not run.ran_job("deploy version")
+    assert not run.ran_job(ROLLBACK_JOB)
+
+
+def test_approve_then_deploy_serves_the_version(endpoint: Endpoint) -> None:
+    inputs = {"version": "1", "decision": "approve", "reason": "beats the baseline"}
+    approve = endpoint.dispatch("approve", "mlgate-approve.yml", inputs)
+    record = LocalRegistry(endpoint.registry).get("1")
+    assert record.status == "approved", approve.tail()
+    assert endpoint.events()[-1] == ("approved", "1")
+    assert LocalRegistry(endpoint.registry).history()[-1].by == "octocat"
+    deploy = endpoint.dispatch("deploy", "mlgate-deploy.yml", deploy_inputs("1"))
+    assert endpoint.live() == "1", deploy.tail()
+    assert endpoint.server.wait_for_version("1")["version"] == "1"
+    assert not deploy.ran_job(ROLLBACK_JOB)
+
+
+def test_a_failed_smoke_test_is_rolled_back_by_mlgate_and_the_rollback_job_is_skipped(endpoint: Endpoint) -> None:
+    endpoint.approve("1", "2")
+    endpoint.deploy("1")
+    endpoint.falsify_golden("2")
+    run = endpoint.dispatch("deploy, smoke test fails", "mlgate-deploy.yml", deploy_inputs("2"))
+    assert endpoint.live() == "1", run.tail()
+    assert endpoint.status("2") == "rejected"
+    last = LocalRegistry(endpoint.registry).history()[-1]
+    assert (last.event, last.version, last.detail["outcome"], last.detail["live"]) == (
+        "deploy-failed",
+        "2",
+        "rolled-back",
+        "1",
+    )
+    assert run.outcome("deploy version", DEPLOY_STEP) == "Failure"
+    assert not run.ran_job(ROLLBACK_JOB)
+
+
+def test_a_failed_switch_back_needs_a_person_and_the_rollback_job_runs(endpoint: Endpoint) -> None:
+    endpoint.approve("1", "2")
+    endpoint.deploy("1")
+    (endpoint.registry / "versions" / "1" / "model.skops").unlink()  # the version to return to cannot load
+    run = endpoint.dispatch("deploy, needs a person", "mlgate-deploy.yml", deploy_inputs("2"), env=SLOW_SMOKE)
+    assert endpoint.status("2") == "rejected", run.tail()
+    assert run.ran_job(ROLLBACK_JOB)
+    assert run.outcome(ROLLBACK_JOB, "Roll back") == "Failure"
+    assert endpoint.live() == "2"  # nothing could be switched back: a person decides
+
+
+def test_a_redeploy_of_the_live_version_that_fails_before_switching_leaves_production_alone(
+    endpoint: Endpoint,
+) -> None:
+    endpoint.approve("1", "2")
+    endpoint.deploy("1")
+    endpoint.deploy("2")
+    before = len(endpoint.events())
+    port = endpoint.state / PORT_FILE
+    hidden = endpoint.folder / "port.hidden"
+    port.replace(hidden)  # the endpoint is unreachable for the deploy job ...
+
+    def reachable_again() -> None:  # ... and back before the rollback job starts
+        shutil.copyfile(hidden, port)
+
+    run = endpoint.dispatch(
+        "re-deploy of the live version, endpoint unreachable",
+        "mlgate-deploy.yml",
+        deploy_inputs("2"),
+        when=(f"Failure - Main {DEPLOY_STEP}", reachable_again),
+    )
+    assert port.exists(), run.tail()
+    assert endpoint.live() == "2", run.tail()
+    assert "rolled-back" not in [event for event, _ in endpoint.events()[before:]]
+
+
+def test_the_manual_rollback_workflow_restores_the_previous_version(endpoint: Endpoint) -> None:
+    endpoint.approve("1", "3")
+    endpoint.deploy("1")
+    endpoint.deploy("3")
+    run = endpoint.dispatch("manual rollback", "mlgate-rollback.yml", {"environment": "production", "to": ""})
+    assert endpoint.live() == "1", run.tail()
+    assert endpoint.server.wait_for_version("1")["version"] == "1"
+    assert endpoint.events()[-1][0] == "rolled-back"
+    assert endpoint.status("3") == "approved"  # a manual rollback rejects nothing
