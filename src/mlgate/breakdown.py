@@ -62,17 +62,21 @@ def break_down(task: str | None, predictions: Any, baseline: Any) -> tuple[Break
 
 def _classes(name: str, y: Any, base: Any, new: Any) -> Breakdown:
     import numpy as np
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
     values = [y, new] + ([] if base is None else [base])
     labels = sorted({str(v) for part in values for v in np.asarray(part).tolist()})
-    truth = np.asarray([str(v) for v in np.asarray(y).tolist()], dtype=object)
+    known = np.asarray(labels, dtype=str)
+    k = len(labels)
+    truth = np.searchsorted(known, np.asarray([str(v) for v in np.asarray(y).tolist()], dtype=str))
 
     def side(pred: Any) -> tuple[Any, Any, Any, Any]:
-        text = np.asarray([str(v) for v in np.asarray(pred).tolist()], dtype=object)
-        precision, recall, _, support = precision_recall_fscore_support(truth, text, labels=labels, zero_division=0)
-        matrix = confusion_matrix(truth, text, labels=labels) if len(labels) <= MAX_CLASSES else None
-        return precision, recall, support, matrix
+        """Per-class precision, recall, support and the confusion matrix (rows: truth), by counting."""
+        codes = np.searchsorted(known, np.asarray([str(v) for v in np.asarray(pred).tolist()], dtype=str))
+        counts = np.bincount(truth * k + codes, minlength=k * k).reshape(k, k)
+        hits, support, predicted = np.diag(counts), counts.sum(axis=1), counts.sum(axis=0)
+        precision = np.divide(hits, predicted, out=np.zeros(k), where=predicted > 0)
+        recall = np.divide(hits, support, out=np.zeros(k), where=support > 0)
+        return precision, recall, support, counts if k <= MAX_CLASSES else None
 
     p_new, r_new, support, m_new = side(new)
     p_base, r_base, _, m_base = side(base) if base is not None else (None, None, None, None)

@@ -59,3 +59,26 @@ def test_regression_summarises_residuals() -> None:
 def test_nothing_without_predictions_or_a_task() -> None:
     assert break_down("classification", None, None) == ()
     assert break_down(None, PredictionSet(y=Y, models={"m": Predictions(pred=NEW)}), None) == ()
+
+
+def test_class_scores_equal_scikit_learns_on_random_labels_with_a_class_never_predicted() -> None:
+    import numpy as np
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    from mlgate.breakdown import _classes
+
+    rng = np.random.default_rng(7)
+    y = rng.choice(["a", "b", "c", "d"], size=500)
+    new = rng.choice(["a", "b", "c"], size=500)  # "d" is never predicted: precision 0, as scikit-learn's
+    base = rng.choice(["a", "b", "c", "d", "e"], size=500)  # "e" is in no truth: support 0
+    found = _classes("m", y, base, new)
+    labels = list(found.labels)
+    assert labels == ["a", "b", "c", "d", "e"]
+    for pred, side in ((new, 1), (base, 0)):
+        precision, recall, _, support = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+        assert [c.precision[side] for c in found.classes] == list(precision)
+        assert [c.recall[side] for c in found.classes] == list(recall)
+        assert [c.support for c in found.classes] == list(support)
+    assert found.confusion is not None
+    assert (found.confusion[1] == confusion_matrix(y, new, labels=labels)).all()
+    assert (found.confusion[0] == confusion_matrix(y, base, labels=labels)).all()
