@@ -148,7 +148,9 @@ def cell_text(value: Any, kind: str) -> str | None:
         return repr(value)
     if isinstance(value, int):
         return str(value)
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+    if isinstance(value, (dt.date, dt.time)):  # a reader that typed an ISO string (pyarrow infers timestamps)
+        return value.isoformat()
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
 
 def check_predictions(predictions: Sequence[Any], stats: ReferenceStats, schema: Schema | None) -> DriftReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,11 @@ def columns(rows: list[dict[str, object]]) -> dict[str, list[object]]:
     ("value", "kind", "text"),
     [(None, "number", None), ("red", "string", "red"), (True, "boolean", "true"), (3.0, "integer", "3"),
      (3.0, "number", "3.0"), (1.0, "boolean", "1"), (float("nan"), "number", None), (7, "integer", "7"),
-     ({"b": 1, "a": [2]}, "any", '{"a":[2],"b":1}')],
+     ({"b": 1, "a": [2]}, "any", '{"a":[2],"b":1}'),
+     # a capture reader may type ISO strings (pyarrow infers timestamps): written back as ISO, never a crash
+     (dt.date(2026, 11, 20), "date", "2026-11-20"),
+     (dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.timezone.utc), "datetime", "2026-11-20T09:30:00+00:00"),
+     ({"at": dt.date(2026, 11, 20)}, "any", '{"at":"2026-11-20"}')],
 )  # fmt: skip
 def test_cells_are_written_as_a_csv_would_hold_them(value: object, kind: str, text: str | None) -> None:
     assert cell_text(value, kind) == text
