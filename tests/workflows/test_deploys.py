@@ -31,7 +31,6 @@ ANSWERS = {"task": "classification", "deploy_target": "local", "python_version":
 MODELS = ("logistic", "forest", "engineered")
 DEPLOY_STEP = "Deploy, smoke-test the live endpoint"
 ROLLBACK_JOB = "roll back version"
-SLOW_SMOKE = {"MLGATE_DEPLOY__SMOKE__LATENCY_P95_MS": "0.001"}  # no HTTP round trip is that fast
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +164,8 @@ def test_a_failed_switch_back_needs_a_person_and_the_rollback_job_runs(endpoint:
     endpoint.approve("1", "2")
     endpoint.deploy("1")
     (endpoint.registry / "versions" / "1" / "model.skops").unlink()  # the version to return to cannot load
-    run = endpoint.dispatch("deploy, needs a person", "mlgate-deploy.yml", deploy_inputs("2"), env=SLOW_SMOKE)
+    endpoint.falsify_golden("2")  # its smoke test fails (a busy runner's latency no longer does: see deploy.md)
+    run = endpoint.dispatch("deploy, needs a person", "mlgate-deploy.yml", deploy_inputs("2"))
     assert endpoint.status("2") == "rejected", run.tail()
     assert run.ran_job(ROLLBACK_JOB)
     assert run.outcome(ROLLBACK_JOB, "Roll back") == "Failure"
