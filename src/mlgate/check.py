@@ -104,6 +104,7 @@ def run_check(
 
     with tempfile.TemporaryDirectory(prefix="mlgate-baseline-") as scratch:  # worktree, uncached baseline results
         baseline, revisions, git = find_baseline(config, options, environ, say, trainer, Path(scratch))
+        stored = None if baseline.folder is None else read_results_with_predictions(baseline.folder)
         if options.candidates:
             say(f"reading {len(options.candidates)} candidate results folder(s)")
             candidates = [read_results_with_predictions(folder) for folder in options.candidates]
@@ -112,7 +113,7 @@ def run_check(
         else:
             say("training the candidate models")
             run = train_models(config, out=out / "candidate", progress=say, latency=False,
-                               spread_known=find_measured_spread(config, baseline))  # fmt: skip
+                               spread_known=find_measured_spread(config, baseline, stored))  # fmt: skip
             candidates, folder, data, machine = [run.results], run.folder, run.data, run.manifest.get("machine", {})
         reuse = find_reuse(baseline, candidates, machine, folder)
         from mlgate.compare import compare_results, merge_candidates
@@ -120,7 +121,6 @@ def run_check(
         candidate = merge_candidates(candidates)
         rescore_run = _rescore(baseline, config, say, reuse, data, candidate.predictions, latency=run is None)
         rescored, skipped = (None, {}) if rescore_run is None else (rescore_run.results, dict(rescore_run.skipped))
-        stored = None if baseline.folder is None else read_results_with_predictions(baseline.folder)
         paired: dict[str, Any] = {}
         if run is not None:
             say("timing the baseline's and this PR's models side by side")
@@ -160,21 +160,18 @@ def read_results_with_predictions(folder: Path) -> ResultSet:
     return attach_predictions(read_results(folder), folder)
 
 
-def find_measured_spread(config: Config, baseline: Baseline) -> frozenset[str]:
+def find_measured_spread(config: Config, baseline: Baseline, stored: ResultSet | None) -> frozenset[str]:
     """The models whose seed spread the baseline measured: same name, same estimator, ``seed_sd`` recorded.
 
-    The PR's copies are not refitted with other seeds: under the gate's null hypothesis (the PR's training
-    procedure is as good as the baseline's) both sides share that spread, and the test borrows it
-    (``mlgate.stats.widen_by_seeds``). A changed estimator, or a baseline without a spread, is measured here.
+    ``stored``: the baseline's results as read from its folder. The PR's copies are not refitted with other seeds:
+    under the gate's null hypothesis (the PR's training procedure is as good as the baseline's) both sides share
+    that spread, and the test borrows it (``mlgate.stats.widen_by_seeds``). A changed estimator, or a baseline
+    without a spread, is measured here.
     """
-    if baseline.folder is None or baseline.source == "self":
-        return frozenset()
-    try:
-        models = read_results(baseline.folder).models
-    except MlgateError:
+    if stored is None or baseline.source == "self":
         return frozenset()
     return frozenset(
-        name for name, model in models.items()
+        name for name, model in stored.models.items()
         if model.seed_sd and name in config.models and config.models[name].estimator == model.estimator
     )  # fmt: skip
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from mlgate.baseline.resolve import Baseline
 from mlgate.check import find_measured_spread
 from mlgate.config import load_config
-from mlgate.results import Evaluation, ModelResult, ResultSet, write_results
+from mlgate.results import Evaluation, ModelResult, ResultSet, read_results, write_results
 
 FOREST = "sklearn.ensemble.RandomForestClassifier"
 CONFIG = f"""\
@@ -42,14 +42,12 @@ def test_a_model_whose_spread_the_baseline_measured_is_not_refitted(tmp_path: Pa
         "logistic": ("sklearn.linear_model.LogisticRegression", {}),  # no spread recorded (an older mlgate)
         "gone": (FOREST, {"accuracy": 0.02}),  # not in the PR's config
     })  # fmt: skip
-    assert find_measured_spread(config, baseline) == {"forest"}
+    assert find_measured_spread(config, baseline, read_results(tmp_path / "base")) == {"forest"}
 
 
-def test_without_a_baseline_folder_or_on_the_same_commit_every_model_is_measured(tmp_path: Path) -> None:
+def test_without_baseline_results_or_on_the_same_commit_every_model_is_measured(tmp_path: Path) -> None:
     (tmp_path / "mlgate.yaml").write_text(CONFIG)
     config = load_config(cwd=tmp_path, environ={})
-    assert find_measured_spread(config, Baseline(None, "none", None, "no git")) == frozenset()
+    assert find_measured_spread(config, Baseline(None, "none", None, "no git"), None) == frozenset()
     itself = baseline_with(tmp_path / "self", {"forest": (FOREST, {"accuracy": 0.01})}, source="self")
-    assert find_measured_spread(config, itself) == frozenset()
-    unreadable = Baseline("a" * 40, "cache", tmp_path / "missing", "cached")
-    assert find_measured_spread(config, unreadable) == frozenset()
+    assert find_measured_spread(config, itself, read_results(tmp_path / "self")) == frozenset()

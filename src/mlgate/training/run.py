@@ -225,14 +225,11 @@ def _train_one(
         fit_s = fit(name, final, X, y, notes=notes, clock=clock)
         values, rows = predict_scored(name, final, metrics, X_test, y_test, notes=notes)
         folds = {}
-        measured = (values, rows)
-        if resample[0] is not None:  # retrain: the spread between training sets stands in for the seeds'
-            resample_sd = measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=measured,
-                                              fit_s=fit_s, settings=config.train, notes=notes, clock=clock,
-                                              resample_max_s=resample[0], resample_fits=resample[1])  # fmt: skip
-        elif spread:
-            seed_sd = measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=measured, fit_s=fit_s,
-                                          settings=config.train, notes=notes, clock=clock)  # fmt: skip
+        if spread or resample[0] is not None:  # retrain: the spread between training sets stands in for the seeds'
+            found = measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=(values, rows),
+                                        fit_s=fit_s, settings=config.train, notes=notes, clock=clock,
+                                        resample_max_s=resample[0], resample_fits=resample[1])  # fmt: skip
+            seed_sd, resample_sd = (found, {}) if resample[0] is None else ({}, found)
     sample = plan.X_test if plan.X_test is not None else plan.X
     timings: dict[str, float] = {}
     if latency:
