@@ -50,12 +50,19 @@ NOT_LINKED = ("mlgate", "_mlgate", "_editable_impl_mlgate", "__editable__", "__p
 
 
 def find_shared_actions() -> Path:
-    """``shared/act/actions`` beside the checkout (CI: ``../shared``; a worktree: ``../../shared``)."""
-    for base in (ROOT.parent, ROOT.parent.parent):
+    """``shared/act/actions`` beside the checkout (CI: ``../shared``; a worktree: ``../../shared``), or beside the
+    repository this one was cloned from when ``origin`` is a local folder (a clone in a temporary folder)."""
+    bases = [ROOT.parent, ROOT.parent.parent]
+    origin = subprocess.run(["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+                            capture_output=True, text=True, check=False).stdout.strip()  # fmt: skip
+    if origin and "://" not in origin and Path(origin).is_dir():
+        source = Path(origin).resolve()
+        bases += [source.parent, source.parent.parent]
+    for base in bases:
         folder = base / "shared" / "act" / "actions"
         if folder.is_dir():
             return folder
-    raise AssertionError(f"no shared/act/actions beside {ROOT} or its parent: the workflow tier needs it")
+    raise AssertionError(f"no shared/act/actions beside {ROOT}, its parent or its origin: the workflow tier needs it")
 
 
 def list_pins(root: Path = ROOT) -> set[tuple[str, str]]:
