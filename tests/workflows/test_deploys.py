@@ -11,12 +11,17 @@ registry and ``live.json``; which jobs ran is read from act's step lines.
 from __future__ import annotations
 
 import json
+import os
+import select
 import shutil
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from fakes.fault_proxy import Answer, FaultProxy
 from fakes.serve import ServerHandle, running_server
 from mlgate.cli import main
 from mlgate.registry.local import LocalRegistry
@@ -195,6 +200,83 @@ def test_a_redeploy_of_the_live_version_that_fails_before_switching_leaves_produ
     assert port.exists(), run.tail()
     assert endpoint.live() == "2", run.tail()
     assert "rolled-back" not in [event for event, _ in endpoint.events()[before:]]
+
+
+class CancelAfterSwitch:
+    """The runner's cancel, delivered while the deploy waits for the endpoint after its switch.
+
+    The endpoint is reached through a loopback proxy (the state folder's port file names the proxy): requests pass
+    until the pointer names ``version``; the first request after that (the deploy's wait for the switched
+    endpoint) is held, the ``mlgate deploy`` process of this state folder gets SIGINT (what GitHub's runner sends
+    first on a cancel), and once it has exited every request passes again (the rollback job's included).
+    Deterministic: the cancel always lands after the switch and before mlgate could settle the endpoint.
+    """
+
+    def __init__(self, endpoint: Endpoint, version: str) -> None:
+        self.endpoint, self.version = endpoint, version
+        self.cancelled: int | None = None
+        self.lock = threading.Lock()
+
+    def __call__(self, operation: str, path: str, body: bytes) -> Answer | None:
+        with self.lock:
+            if self.cancelled is None and self.endpoint.live() == self.version:
+                self.cancelled = find_deploy_process(self.endpoint.state)
+                os.kill(self.cancelled, signal.SIGINT)
+                wait_for_exit(self.cancelled)
+        return None
+
+    def __enter__(self) -> CancelAfterSwitch:
+        self.proxy = FaultProxy(f"http://127.0.0.1:{self.endpoint.server.port}").__enter__()
+        self.proxy.intercept = self
+        self.port = self.endpoint.state / PORT_FILE
+        self.saved = self.port.read_bytes()
+        self.port.write_text(self.proxy.url.rsplit(":", 1)[1], encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.port.write_bytes(self.saved)
+        self.proxy.__exit__(*exc)
+
+
+def find_deploy_process(state: Path) -> int:
+    """The pid of the running ``mlgate deploy … --state STATE`` (no other process names this folder)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # not a process, or gone meanwhile
+            continue
+        words = [word.decode(errors="replace") for word in argv]
+        if "deploy" in words and str(state) in words and any(word.endswith("mlgate") for word in words):
+            return int(entry.name)
+    raise AssertionError(f"no `mlgate deploy --state {state}` process is running")
+
+
+def wait_for_exit(pid: int) -> None:
+    """Until ``pid`` has exited (act's grandchild, reaped by bash: a pidfd becomes readable when it ends)."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        ready, _, _ = select.select([handle], [], [], 60)
+    finally:
+        os.close(handle)
+    assert ready, f"mlgate deploy (pid {pid}) did not stop within 60 s of SIGINT"
+
+
+def test_a_deploy_run_cancelled_after_its_switch_is_undone_by_the_rollback_job(endpoint: Endpoint) -> None:
+    endpoint.approve("1", "2")
+    endpoint.deploy("1")
+    with CancelAfterSwitch(endpoint, "2") as cancel:
+        run = endpoint.dispatch("deploy cancelled after the switch", "mlgate-deploy.yml", deploy_inputs("2"))
+    assert cancel.cancelled is not None, run.tail()
+    assert "mlgate: interrupted" in run.text(), run.tail()
+    assert run.outcome("deploy version", DEPLOY_STEP) == "Failure"
+    assert run.ran_job(ROLLBACK_JOB), run.tail()
+    assert run.outcome(ROLLBACK_JOB, "Roll back") == "Success", run.tail()
+    assert endpoint.live() == "1", run.tail()
+    assert endpoint.server.wait_for_version("1")["version"] == "1"
+    assert endpoint.events()[-1] == ("rolled-back", "1"), endpoint.events()
 
 
 def test_the_manual_rollback_workflow_restores_the_previous_version(endpoint: Endpoint) -> None:
