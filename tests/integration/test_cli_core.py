@@ -134,3 +134,23 @@ def test_a_command_needing_a_project_says_where_it_looked_for_mlgate_yaml(
         "  hint: create a project with `mlgate new`, or name its config with --config FILE (or MLGATE_CONFIG)\n"
     )
     assert not (folder / ".mlgate").exists()  # nothing was started
+
+
+def test_sigterm_stops_a_command_like_ctrl_c() -> None:
+    """A cancelled Actions run (or ``timeout``) sends SIGTERM: mlgate says so and exits 130, its locks released."""
+    busy = (
+        "import time, mlgate.cli as c\n"
+        "def block(**kwargs):\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(120)\n"
+        "c.cli.main = block\n"
+        "c.run()\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", busy], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        process.terminate()
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == ExitCode.INTERRUPTED
+    assert err == "mlgate: interrupted\n"

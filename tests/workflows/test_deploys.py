@@ -207,8 +207,10 @@ class CancelAfterSwitch:
 
     The endpoint is reached through a loopback proxy (the state folder's port file names the proxy): requests pass
     until the pointer names ``version``; the first request after that (the deploy's wait for the switched
-    endpoint) is held, the ``mlgate deploy`` process of this state folder gets SIGINT (what GitHub's runner sends
-    first on a cancel), and once it has exited every request passes again (the rollback job's included).
+    endpoint) is held and the shell running the step's script gets SIGINT, as GitHub's runner does first on a
+    cancel (to the shell's pid only: actions/runner's ProcessInvoker sends SIGINT, SIGTERM 7.5 s later, then
+    SIGKILL, all to that one pid); once ``mlgate deploy`` has exited every request passes again (the rollback
+    job's included).
     Deterministic: the cancel always lands after the switch and before mlgate could settle the endpoint.
     """
 
@@ -221,7 +223,7 @@ class CancelAfterSwitch:
         with self.lock:
             if self.cancelled is None and self.endpoint.live() == self.version:
                 self.cancelled = find_deploy_process(self.endpoint.state)
-                os.kill(self.cancelled, signal.SIGINT)
+                os.kill(find_parent(self.cancelled), signal.SIGINT)  # the runner signals the step's shell only
                 wait_for_exit(self.cancelled)
         return None
 
@@ -249,6 +251,12 @@ def find_deploy_process(state: Path) -> int:
         if "deploy" in words and str(state) in words and any(word.endswith("mlgate") for word in words):
             return int(entry.name)
     raise AssertionError(f"no `mlgate deploy --state {state}` process is running")
+
+
+def find_parent(pid: int) -> int:
+    """The parent of ``pid`` (for ``mlgate deploy``, the shell running the step's script)."""
+    stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def wait_for_exit(pid: int) -> None:

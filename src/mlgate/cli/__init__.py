@@ -76,6 +76,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(result) if isinstance(result, int) else ExitCode.OK
 
 
+def stop_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl+C: mlgate stops where it is, releases its locks and exits 130 ("interrupted").
+
+    A cancelled GitHub Actions run, ``timeout`` and service managers send SIGTERM; without this the process would
+    vanish mid-deploy without a word. Only when SIGTERM has its default action (``mlgate serve`` installs its
+    own graceful handlers later).
+    """
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _warn(message: str) -> None:
     click.echo(f"mlgate: warning: {message}", err=True)
 
@@ -92,6 +109,7 @@ def run() -> None:
 
     code: int = ExitCode.INTERNAL
     try:
+        stop_on_sigterm()
         code = main()
     finally:
         for stream in (sys.stdout, sys.stderr):
