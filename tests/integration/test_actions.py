@@ -284,7 +284,7 @@ def test_install_steps_uv_install_the_action_checkout_with_a_cache(
     assert not done.failed, done.log
     pinned, installed = log.read_text(encoding="utf-8").splitlines()
     assert pinned == "-m pip install --disable-pip-version-check --quiet uv==0.13.8"  # uv itself, from PyPI
-    cache = tmp_path / "runner-temp" / "mlgate-uv-cache"
+    cache = Path.home() / ".cache" / "mlgate-uv"  # a runner-independent path: one cache entry for every runner
     # into the interpreter that runs mlgate; the action's own checkout, so the code matches the action's ref
     assert installed == f"-m uv pip install --python {shim} --cache-dir {cache} {source}"
     digest = subprocess.run(

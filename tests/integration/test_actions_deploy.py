@@ -337,6 +337,6 @@ def test_the_install_steps_uv_install_the_action_checkout(action: str, tmp_path:
     assert not done.failed, done.log
     pinned, installed = (log / "install").read_text(encoding="utf-8").splitlines()
     assert pinned == "-m pip install --disable-pip-version-check --quiet uv==0.13.8"
-    cache = tmp_path / "runner-temp" / "mlgate-uv-cache"
+    cache = Path.home() / ".cache" / "mlgate-uv"  # a runner-independent path: one cache entry for every runner
     assert installed == f"-m uv pip install --python {python} --cache-dir {cache} {ROOT / 'actions' / action}/../.."
     assert done.step("Restore the uv cache").status == "uses"
