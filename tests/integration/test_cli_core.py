@@ -149,7 +149,8 @@ def test_sigterm_stops_a_command_like_ctrl_c() -> None:
     with subprocess.Popen(
         [sys.executable, "-c", busy], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as process:
-        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n"
         process.terminate()
         _, err = process.communicate(timeout=60)
     assert process.returncode == ExitCode.INTERRUPTED
