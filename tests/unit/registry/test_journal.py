@@ -32,13 +32,14 @@ def registered(root: Path, notes: list[str]) -> LocalRegistry:
 def fail_writes_after(monkeypatch: pytest.MonkeyPatch, allowed: int, code: int = errno.ENOSPC) -> None:
     """``os.write`` in the journal writes ``allowed`` bytes in all, then fails like a full disk."""
     left = [allowed]
+    real_write = os.write  # journal.os is the os module: patching it replaces os.write everywhere
 
     def write(fd: int, data: bytes | memoryview) -> int:
         if left[0] <= 0:
             raise OSError(code, os.strerror(code))
         count = min(left[0], len(data))
         left[0] -= count
-        return os.write(fd, bytes(data[:count]))
+        return real_write(fd, bytes(data[:count]))
 
     monkeypatch.setattr(journal.os, "write", write)
 
