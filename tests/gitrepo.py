@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -31,7 +32,7 @@ class Repo:
         assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
         return done.stdout.strip()
 
-    def commit(self, message: str, files: dict[str, str | None]) -> str:
+    def commit(self, message: str, files: Mapping[str, str | None]) -> str:
         for name, text in files.items():
             target = self.path / name
             if text is None:

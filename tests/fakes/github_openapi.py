@@ -22,7 +22,8 @@ STRING_FORMATS = {"date-time": "2026-01-01T00:00:00Z", "uri": "https://github.co
 
 @cache
 def spec() -> dict[str, Any]:
-    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    document: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    return document
 
 
 @cache
@@ -78,7 +79,8 @@ def minimal(schema: Mapping[str, Any], depth: int) -> Any:
 
 
 def _declared(template: str, method: str) -> dict[str, Any]:
-    return spec()["paths"][template][method.lower()]
+    operation: dict[str, Any] = spec()["paths"][template][method.lower()]
+    return operation
 
 
 def _parameters(template: str, method: str) -> list[dict[str, Any]]:

@@ -50,7 +50,7 @@ class Case:
     code: int
     stderr: str  # a regex that stderr must match: what is wrong and where
     files: dict[str, str | bytes] = field(default_factory=dict)
-    setup: Callable[[Path], None] | None = None  # given the project folder, after the files are written
+    setup: Callable[[Path], object] | None = None  # given the project folder, after the files are written
     env: dict[str, str] = field(default_factory=dict)
 
 
@@ -93,7 +93,7 @@ def outside_file(project: Path) -> None:
     (project.parent / "secret.csv").write_text("token\nhunter2\n", encoding="utf-8")
 
 
-def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
+def both(*steps: Callable[[Path], object]) -> Callable[[Path], None]:
     def run(project: Path) -> None:
         for step in steps:
             step(project)

@@ -77,8 +77,8 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> Path:
         document = yaml.safe_load(mlgate(workspace, "registry", "register", "--model", model, "results", "--by", "ci",
                                          "--format", "json"))  # fmt: skip
         assert document["version"]["version"] == str(number), document
-    for number in ("1", "3"):
-        mlgate(workspace, "registry", "approve", number, "--reason", "tested", "--by", "alice")
+    for version in ("1", "3"):
+        mlgate(workspace, "registry", "approve", version, "--reason", "tested", "--by", "alice")
     return workspace
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,7 @@ def test_pull_request_baseline_is_merge_base_of_event_head_not_merge_ref(
     }
     revisions = find_revisions(environ, git=git, base_branch="develop")
     assert (revisions.head, revisions.base_branch, revisions.pr_number) == (shas["F"], "main", 1)
+    assert revisions.base_branch is not None
     merge_base = find_merge_base(git, revisions.head, revisions.base_branch, fetch=False)
     assert merge_base == shas["B"]
     assert merge_base not in (shas["C3"], shas["M"])
@@ -445,42 +447,44 @@ def test_without_any_base_branch_there_is_no_baseline_and_the_reason_says_what_t
         "(set baseline.base_branch in mlgate.yaml, or pass --base BRANCH)"
     )
     assert (revisions.head, revisions.base_branch, revisions.base_reason) == (shas["F"], None, reason)
-    options = {
-        "git": git,
-        "head": revisions.head,
-        "base_branch": revisions.base_branch,
-        "cache": BaselineCache(tmp_path / "cache", "0.1.0"),
-        "train_in_worktree": None,
-        "fetch": True,
-        "workdir": tmp_path / "work",
-        "base_reason": revisions.base_reason,
-    }
-    assert resolve_baseline(**options, require=False) == Baseline(None, "none", None, reason)
+    resolve_here = partial(
+        resolve_baseline,
+        git=git,
+        head=revisions.head,
+        base_branch=revisions.base_branch,
+        cache=BaselineCache(tmp_path / "cache", "0.1.0"),
+        train_in_worktree=None,
+        fetch=True,
+        workdir=tmp_path / "work",
+        base_reason=revisions.base_reason,
+    )
+    assert resolve_here(require=False) == Baseline(None, "none", None, reason)
     with pytest.raises(InputError, match=r"^no baseline: no branch to compare with: this repository has no main"):
-        resolve_baseline(**options, require=True)
+        resolve_here(require=True)
 
 
 def test_a_merge_base_that_is_the_candidates_own_commit_is_not_trained_again(tmp_path: Path) -> None:
     repo, shas = laptop_repository(tmp_path / "repo", "main")
     repo.git("checkout", "-q", "main")  # on main: merge-base(HEAD, main) is HEAD itself
     trainer = RecordingTrainer()
-    options = {
-        "git": Git(repo.path),
-        "head": shas["A"],
-        "base_branch": "main",
-        "cache": BaselineCache(tmp_path / "cache", "0.1.0"),
-        "train_in_worktree": trainer,
-        "fetch": False,
-        "require": True,
-        "workdir": tmp_path / "work",
-    }
-    itself = resolve_baseline(**options, candidate_commit=shas["A"])
+    resolve_here = partial(
+        resolve_baseline,
+        git=Git(repo.path),
+        head=shas["A"],
+        base_branch="main",
+        cache=BaselineCache(tmp_path / "cache", "0.1.0"),
+        train_in_worktree=trainer,
+        fetch=False,
+        require=True,
+        workdir=tmp_path / "work",
+    )
+    itself = resolve_here(candidate_commit=shas["A"])
     reason = "this commit is its own merge-base with main: compared with itself"
     assert itself == Baseline(shas["A"], "self", None, reason)
     assert trainer.calls == []
-    by_sha = resolve_baseline(**{**options, "base_branch": shas["A"]}, candidate_commit=shas["A"])
+    by_sha = resolve_here(base_branch=shas["A"], candidate_commit=shas["A"])
     assert by_sha.reason == f"this commit is its own merge-base with {shas['A'][:7]}: compared with itself"
-    changed = resolve_baseline(**options, candidate_commit=None)  # uncommitted changes: the commit is trained
+    changed = resolve_here(candidate_commit=None)  # uncommitted changes: the commit is trained
     assert (changed.source, changed.commit, len(trainer.calls)) == ("worktree", shas["A"], 1)
 
 

@@ -343,6 +343,7 @@ def test_manual_rollback_restores_the_recorded_config_all_at_once_without_firing
 def test_a_bad_smoke_response_fails_the_deploy_and_rolls_back(project: Project, kind: str) -> None:
     project.arrange("1", "2")
     project.arrange_live("1")
+    assert project.stand_in.respond is not None
     project.stand_in.respond = break_responses(project.stand_in.respond, project.config_of("2"), kind)
     code, report, err = project.deploy("2")
     assert (code, report["outcome"], report["live"], report["rejected"]) == (1, "rolled-back", "1", True), err

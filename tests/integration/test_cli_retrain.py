@@ -227,6 +227,7 @@ def test_issue_gets_the_report_and_text_output_reads_well(
     assert "monitor issue #1: created" in captured.err
     (issue,) = github_api.issues()
     assert issue.title == "mlgate retrain: version 2 is pending approval"
+    assert issue.body is not None
     assert issue.body.startswith("<!-- mlgate:monitor v=1 key=mlgate-monitor -->")
     assert "a retrained model was registered as pending" in issue.body
 

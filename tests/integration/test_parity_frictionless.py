@@ -180,7 +180,8 @@ def run_frictionless(case: str) -> tuple[bool, frozenset[Finding]]:
         warnings.simplefilter("ignore", DeprecationWarning)
         report = resource.validate(limit_errors=100_000)
     findings: set[Finding] = set()
-    for error in report.tasks[0].errors if report.tasks else report.errors:
+    errors: list[Any] = report.tasks[0].errors if report.tasks else report.errors  # Error subclasses, by .type
+    for error in errors:
         kind = error.type
         note = getattr(error, "note", "")
         if kind == "constraint-error":
@@ -294,7 +295,7 @@ def test_frictionless_runs_fit_the_budget(frictionless_results: Results) -> None
 
 def test_line_numbers_follow_the_file(empty_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``rows`` count records (Frictionless numbering); ``lines`` are where each record starts in the file."""
-    expected = {
+    expected: dict[str, dict[tuple[str | None, str], tuple[list[int], list[int]]]] = {
         "multiline_cells": {("score", "type"): ([3, 5], [4, 8]), ("score", "maximum"): ([6], [10])},
         "blank_lines_middle": {(None, "blank-row"): ([3, 5, 6], [3, 5, 6]), ("v", "required"): ([8], [8])},
         "crlf": {("price", "type"): ([3, 4], [3, 4]), ("price", "minimum"): ([5], [5])},

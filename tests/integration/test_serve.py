@@ -194,7 +194,7 @@ class Load:
                 except httpx.HTTPError as exc:
                     self.errors.append(repr(exc))
                     continue
-                body = response.json() if response.status_code == 200 else response.text
+                body: Any = response.json() if response.status_code == 200 else response.text
                 prediction = body["predictions"][0] if response.status_code == 200 else body
                 self.results.append((response.status_code, response.headers.get("X-Mlgate-Version"), prediction))
 

@@ -41,7 +41,7 @@ fields:
 # os._exit after flushing and running the atexit hooks.
 TEARDOWN_RUNS = 15  # sequential; at the 15% abort rate seen before the fix, 0.85**15 < 0.09
 FORMATS = ["csv", "csv.gz", "parquet"]
-VALID = {"id": [1, 2, 3], "age": [30, 40, 50], "city": ["Oslo", "Lima", "Pune"]}
+VALID: dict[str, list[Any]] = {"id": [1, 2, 3], "age": [30, 40, 50], "city": ["Oslo", "Lima", "Pune"]}
 # Rows are Frictionless row numbers: the header is row 1, so the first record is row 2.
 INVALID_TEXT = {"id": ["1", "2", "2"], "age": ["30", "-5", "abc"], "city": ["Oslo", "", "Pune"]}
 INVALID_TEXT_VIOLATIONS = {
@@ -50,7 +50,7 @@ INVALID_TEXT_VIOLATIONS = {
     ("age", "type", 1, (4,)),
     ("city", "required", 1, (3,)),
 }
-INVALID_TEXT_NO_DUPLICATES = {**INVALID_TEXT, "id": ["1", "2", "3"]}
+INVALID_TEXT_NO_DUPLICATES: dict[str, list[Any]] = {**INVALID_TEXT, "id": ["1", "2", "3"]}
 INVALID_TYPED = {"id": [1, 2, 2], "age": [30, 130, 40], "city": ["Oslo", None, "Pune"]}
 INVALID_TYPED_VIOLATIONS = {
     ("id", "unique", 1, (4,)),

@@ -77,7 +77,7 @@ def _check_from_json(text: str) -> Iterator[str]:
                 yield f"line {number}: fromJSON({argument}) fails on an empty value: give it a fallback (|| '[]')"
 
 
-def _check_workflow(document: dict[str, Any]) -> Iterator[str]:
+def _check_workflow(document: dict[Any, Any]) -> Iterator[str]:  # YAML keys: a bare `on` is True
     if document.get("permissions") != {}:
         yield "the workflow must set `permissions: {}` at the top"
     for job_id, job in (document.get("jobs") or {}).items():

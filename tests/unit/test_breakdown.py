@@ -24,8 +24,8 @@ def test_classes_give_both_sides_precision_recall_support_and_confusion() -> Non
     assert item.labels == ("no", "yes")
     yes = item.classes[1]
     assert yes.support == 3
-    assert yes.precision == (pytest.approx(precision_score(Y, BASE, pos_label="yes")), pytest.approx(1.0))
-    assert yes.recall == (pytest.approx(recall_score(Y, BASE, pos_label="yes")), pytest.approx(2 / 3))
+    assert yes.precision == pytest.approx((precision_score(Y, BASE, pos_label="yes"), 1.0))
+    assert yes.recall == pytest.approx((recall_score(Y, BASE, pos_label="yes"), 2 / 3))
     assert item.confusion is not None
     np.testing.assert_array_equal(item.confusion[0], confusion_matrix(Y, BASE, labels=["no", "yes"]))
     np.testing.assert_array_equal(item.confusion[1], confusion_matrix(Y, NEW, labels=["no", "yes"]))

@@ -29,11 +29,14 @@ def results(*models: ModelResult, **extra: Any) -> ResultSet:
 
 
 def one_row(metric: str, base: float, new: float, gate: GateConfig | None = None, *, timing: bool = False) -> Row:
-    field = "timings" if timing else "metrics"
+    def side(value: float) -> ResultSet:
+        scores = {metric: value}
+        return results(ModelResult("m", "est", timings=scores) if timing else ModelResult("m", "est", metrics=scores))
+
     gates = {} if gate is None else {metric: gate}
     comparison = compare_results(
-        results(ModelResult("m", "est", **{field: {metric: base}})),
-        [results(ModelResult("m", "est", **{field: {metric: new}}))],
+        side(base),
+        [side(new)],
         MetricsConfig(gates=gates),
     )
     (row,) = comparison.rows
@@ -186,7 +189,7 @@ def test_cv_uses_the_corrected_resampled_t_test_on_the_fold_deltas() -> None:
     assert row.method is not None
     assert "Nadeau" in row.method
     assert row.p_worse == pytest.approx(expected)
-    assert (row.status, row.base_std) == ("fail", pytest.approx(statistics.stdev(BASE_FOLDS)))
+    assert (row.status, row.base_std) == pytest.approx(("fail", statistics.stdev(BASE_FOLDS)))
     assert cv_row(NOISY_FOLDS, GateConfig(abs_tol=0.0)).status == "same"  # a noisy drop is not significant
 
 
@@ -239,6 +242,8 @@ def test_a_holdout_drop_beyond_the_margin_fails_with_its_interval_and_a_small_on
     row = compare_results(base_set, [new_set], MetricsConfig()).rows[0]
     assert row.status == "same"
     assert row.low is not None
+    assert row.diff is not None
+    assert row.high is not None
     assert row.low < row.diff < row.high
 
 

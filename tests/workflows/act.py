@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ACT = Path(sys.executable).with_name("act")
 LOOPBACK = "127.0.0.1"
@@ -181,7 +182,7 @@ class Act:
         repo: Path,
         workflow: str,
         event: str,
-        payload: Mapping[str, object],
+        payload: Mapping[str, Any],
         *,
         env: Mapping[str, str] | None = None,
         variables: Mapping[str, str] | None = None,

@@ -16,7 +16,7 @@ import select
 import shutil
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -101,11 +101,13 @@ class Endpoint:
         args = ("deploy", version, "--state", str(self.state), "--by", "alice")
         assert cli(self.scene, self.registry, *args) == 0
 
-    def dispatch(self, name: str, workflow: str, inputs: dict[str, str], **options: object) -> Run:
+    def dispatch(
+        self, name: str, workflow: str, inputs: dict[str, str], *, when: tuple[str, Callable[[], None]] | None = None
+    ) -> Run:
         payload = {"inputs": inputs, "ref": "refs/heads/main"}
         run = self.scene.act.run(
-            name, self.scene.project, workflow, "workflow_dispatch", payload, variables=self.variables, **options
-        )  # type: ignore[arg-type]
+            name, self.scene.project, workflow, "workflow_dispatch", payload, variables=self.variables, when=when
+        )
         self.scene.record(name, run)
         return run
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from workflows.act import Run
-from workflows.scene import Scene, build_scene, git, push_event
-from workflows.world import PYTHON
+from workflows.scene import Scene, build_scene, push_event
+from workflows.world import PYTHON, git
 
 pytestmark = [pytest.mark.slow, pytest.mark.workflows]
 
@@ -107,7 +107,7 @@ def post(scene: Scene, name: str, check: Run, head: str, owner: str, pulls: list
 
 @pytest.fixture(scope="module")
 def pr(scene: Scene, main_run: Run) -> tuple[Run, str, str]:
-    base = main_run and git(scene.project, "rev-parse", "main")
+    base = git(scene.project, "rev-parse", "main")  # main as main_run left it
     edit = ("mlgate.yaml", "{n_estimators: 30, max_depth: 6}", "{n_estimators: 40, max_depth: 6}")
     head = commit_on_branch(scene, "feature", "main", edit, "a larger forest")
     run = check_pull(scene, "pr-check", 7, head, base)

@@ -26,7 +26,8 @@ from mlgate.config import load_config
 from mlgate.deploy.sagemaker_names import build_resource_name
 from mlgate.registry import open_registry
 from workflows.act import Run
-from workflows.scene import Scene, build_scene, git
+from workflows.scene import Scene, build_scene
+from workflows.world import git
 
 pytestmark = [pytest.mark.slow, pytest.mark.workflows]
 
@@ -41,7 +42,9 @@ def aws(moto_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     """moto (reset), a bucket, the proxy with the UpdateEndpoint stand-in; yields the proxy URL and clients."""
     reset_moto(moto_server)
     session = boto3.session.Session(region_name=REGION)
-    moto, cloudwatch, s3 = (session.client(s, endpoint_url=moto_server) for s in ("sagemaker", "cloudwatch", "s3"))
+    moto = session.client("sagemaker", endpoint_url=moto_server)
+    cloudwatch = session.client("cloudwatch", endpoint_url=moto_server)
+    s3 = session.client("s3", endpoint_url=moto_server)
     bucket = f"mlgate-act-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=bucket)
     with FaultProxy(moto_server) as proxy:

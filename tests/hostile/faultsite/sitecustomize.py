@@ -19,6 +19,10 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import FileDescriptorLike, ReadableBuffer
 
 _ROOT = os.environ.get("FAULT_ROOT")
 
@@ -94,17 +98,18 @@ def _install(root: str) -> None:
             target = args[0]
             event("truncate", fd_path(target) if isinstance(target, int) else target)
 
-    def write(fd: int, data: bytes | memoryview) -> int:
-        event("write", fd_path(fd), tear=lambda: original_write(fd, bytes(data[: max(1, len(data) // 2)])))
+    def write(fd: int, data: ReadableBuffer) -> int:
+        view = memoryview(data)
+        event("write", fd_path(fd), tear=lambda: original_write(fd, bytes(view[: max(1, len(view) // 2)])))
         return original_write(fd, data)
 
-    def fsync(fd: int | object) -> None:
+    def fsync(fd: FileDescriptorLike) -> None:
         if isinstance(fd, int):
             event("fsync", fd_path(fd))
-        original_fsync(fd)  # type: ignore[arg-type]
+        original_fsync(fd)
 
     os.write = write
-    os.fsync = fsync  # type: ignore[assignment]
+    os.fsync = fsync
     sys.addaudithook(audit)
 
 

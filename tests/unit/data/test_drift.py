@@ -129,7 +129,7 @@ def test_truncated_reference_does_not_claim_new_categories() -> None:
 
 
 def test_field_settings_override_schema_settings_and_disabled_fields_are_skipped() -> None:
-    fields = [
+    fields: list[dict[str, Any]] = [
         {"name": "plain", "type": "number"},
         {"name": "strict", "type": "number", "x-mlgate": {"drift": {"psi": 0.001, "ks": 0.01, "severity": "error"}}},
         {"name": "off", "type": "number", "x-mlgate": {"drift": False}},

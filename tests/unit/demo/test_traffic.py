@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlgate.demo.traffic import CHURN_SHIFTS, Shift, batches, drift_rows
 
-ROWS = [
+ROWS: list[dict[str, Any]] = [
     {"customer_id": "C-000001", "plan": "basic", "tenure_months": 100.0, "monthly_charges": 40.0, "tickets": 2},
     {"customer_id": "C-000002", "plan": None, "tenure_months": 3.0, "monthly_charges": None, "tickets": 0},
 ]

@@ -10,7 +10,7 @@ import pytest
 from mlgate.config import SmokeConfig
 from mlgate.deploy.flow import Deployer, FlowSettings, deploy, rollback
 from mlgate.errors import ExitCode, InputError, ServiceError
-from mlgate.registry.model import ModelVersion
+from mlgate.registry.model import ModelVersion, Status
 from unit.deploy.fakes import Behaviour, FakeClock, FakeRegistry, FakeTarget, make_version
 
 SMOKE = SmokeConfig(latency_p95_ms=20.0, requests=10, tolerance=1e-6)
@@ -74,7 +74,7 @@ def test_without_a_version_the_newest_approved_one_is_deployed() -> None:
     ("status", "hint"),
     [("pending", "mlgate registry approve 2"), ("rejected", "a rejected version is not deployed")],
 )
-def test_a_version_that_is_not_approved_is_refused_and_nothing_changes(status: str, hint: str) -> None:
+def test_a_version_that_is_not_approved_is_refused_and_nothing_changes(status: Status, hint: str) -> None:
     deployer, registry, target, verifier, _ = setup(make_version(1), make_version(2, status=status), live="1")
     outcome = deploy(deployer, "2")
     assert (outcome.outcome, outcome.exit_code, outcome.live) == ("refused", ExitCode.CHECKS_FAILED, "1")

@@ -263,7 +263,12 @@ def test_a_port_file_left_by_a_killed_server_is_not_trusted(tmp_path: Path) -> N
     (folder / "server.json").write_text(json.dumps(info), encoding="utf-8")
     (folder / LOCK_FILE).touch()
     asked: list[str] = []
-    with httpx.Client(transport=httpx.MockTransport(lambda r: asked.append(str(r.url)) or httpx.Response(200))) as http:
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(200)
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as http:
         target = LocalTarget(folder, http=http)
         with pytest.raises(ServiceError, match=r"its port file was left by a server \(pid 4242\) that was killed"):
             target.ping()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Literal
 
 import pytest
 
@@ -13,7 +14,7 @@ from mlgate.stats import PairedTest, adjust_holm
 
 
 def field(name: str, p: float | None, psi: float, ks: float | None = None) -> FieldDriftResult:
-    kind = "numeric" if ks is not None else "categorical"
+    kind: Literal["numeric", "categorical"] = "numeric" if ks is not None else "categorical"
     return FieldDriftResult(name, kind, psi, ks, None, (), (), 0.2, 0.1 if ks is not None else None, True, "warning",
                             100, 1000, p_value=p, test="KS" if ks is not None else "chi-square")  # fmt: skip
 

@@ -108,7 +108,7 @@ def test_join_needs_rows_when_a_request_has_several() -> None:
 def test_a_retried_request_is_joined_once_to_its_last_answer() -> None:
     """A client retry with the same X-Request-Id is captured twice; its one label is joined once (222 labels
     gave "223 matched" before)."""
-    labels = {("r1", None): "yes", ("r2", None): "no"}
+    labels: dict[tuple[str, int | None], str] = {("r1", None): "yes", ("r2", None): "no"}
     joined = join_labels(labels, ["r1", "r2", "r1"], [0, 0, 0], ["no", "no", "yes"])
     assert (joined.y_true, joined.y_pred) == (["yes", "no"], ["yes", "no"])
     assert [(i.code, i.message) for i in joined.issues] == [

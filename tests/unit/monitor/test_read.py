@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 from mlgate.errors import InputError
+from mlgate.monitor.model import ReadSummary
 from mlgate.monitor.read import read_capture
+from mlgate.monitor.records import Columns
 from mlgate.monitor.stores import LocalStore, open_store
 from unit.monitor.helpers import NOW, records, sample_inputs, write_jsonl, write_parquet
 
 HOUR = dt.timedelta(hours=1)
 
 
-def read(folder: Path, *, since: dt.timedelta = dt.timedelta(days=1)):  # type: ignore[no-untyped-def]
+def read(folder: Path, *, since: dt.timedelta = dt.timedelta(days=1)) -> tuple[Columns, ReadSummary]:
     return read_capture(LocalStore(folder), str(folder), start=NOW - since, end=NOW, features=("x1", "x2", "color"),
                         slack=HOUR)  # fmt: skip
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from mlgate.errors import InputError
-from mlgate.registry import journal
 from mlgate.registry.journal import append_line, read_log
 from mlgate.registry.local import LocalRegistry
 from mlgate.registry.model import HistoryEvent
@@ -41,7 +40,7 @@ def fail_writes_after(monkeypatch: pytest.MonkeyPatch, allowed: int, code: int =
         left[0] -= count
         return real_write(fd, bytes(data[:count]))
 
-    monkeypatch.setattr(journal.os, "write", write)
+    monkeypatch.setattr(os, "write", write)  # the os module the journal writes through
 
 
 def test_a_torn_last_line_is_dropped_with_a_note_and_cut_before_the_next_append(tmp_path: Path) -> None:

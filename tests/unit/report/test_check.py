@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from mlgate import __version__
 from mlgate.baseline import Revisions
@@ -21,7 +22,7 @@ REVISIONS = Revisions(head=HEAD, base_branch="main", head_source="pull_request.h
 
 
 def field(name: str, psi: float, ks: float | None, *, drifted: bool) -> FieldDriftResult:
-    kind = "numeric" if ks is not None else "categorical"
+    kind: Literal["numeric", "categorical"] = "numeric" if ks is not None else "categorical"
     return FieldDriftResult(name, kind, psi, ks, None, (), (), 0.2, 0.15 if ks is not None else None, drifted,
                             "warning", 200, 600)  # fmt: skip
 

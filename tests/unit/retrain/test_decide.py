@@ -63,16 +63,15 @@ def test_a_gain_inside_the_noise_does_not_win() -> None:
 
 
 def test_the_default_margin_is_retrains_own_share_of_the_live_value() -> None:
-    assert find_margin(0.8, RetrainConfig()) == (pytest.approx(0.008), "retrain.min_rel_improvement")
-    assert find_margin(-2.0, RetrainConfig(min_rel_improvement=0.05)) == (
-        pytest.approx(0.1),
-        "retrain.min_rel_improvement",
+    assert find_margin(0.8, RetrainConfig()) == pytest.approx((0.008, "retrain.min_rel_improvement"))
+    assert find_margin(-2.0, RetrainConfig(min_rel_improvement=0.05)) == pytest.approx(
+        (0.1, "retrain.min_rel_improvement")
     )
     assert find_margin(0.8, RetrainConfig(min_improvement=0.02)) == (0.02, "retrain.min_improvement")
     assert find_margin(0.8, RetrainConfig(min_improvement=0.0)) == (0.0, "retrain.min_improvement")
     rows, scores, live = regression({"forest": 0.2})
     decision = run(rows, scores, {"mean_absolute_error": live})
-    assert (decision.margin, decision.margin_source) == (pytest.approx(0.03), "retrain.min_rel_improvement")
+    assert (decision.margin, decision.margin_source) == pytest.approx((0.03, "retrain.min_rel_improvement"))
 
 
 def test_best_of_several_is_accounted_for_with_holm() -> None:

@@ -23,7 +23,7 @@ def test_better_is_the_pr_gates_test_with_the_sides_swapped() -> None:
     assert found.p_value == swapped.p_worse  # H0: candidate gain ≤ margin
     accuracy_gain = float(np.mean(OURS == Y) - np.mean(LIVE == Y))
     assert found.estimate == pytest.approx(accuracy_gain)  # candidate − live
-    assert (found.low, found.high) == (pytest.approx(-swapped.high), pytest.approx(-swapped.low))
+    assert (found.low, found.high) == pytest.approx((-swapped.high, -swapped.low))
     assert (found.method, found.n, found.unit) == ("Tango score test", 200, "rows")
 
 

@@ -51,6 +51,7 @@ def test_degrade_classes_drops_accuracy_by_the_rows_it_flips(classes: int) -> No
     assert np.all(preds.pred[changed] == y[changed])
     assert np.all(worse.pred[changed] != y[changed])
     assert np.array_equal(worse.proba.argmax(axis=1), worse.pred)  # probabilities follow the new labels
+    assert preds.proba is not None
     assert np.allclose(np.sort(worse.proba, axis=1), np.sort(preds.proba, axis=1))  # columns swapped, not changed
 
 

@@ -57,7 +57,8 @@ class Loader:
 def test_a_new_pointer_is_loaded_then_swapped_in() -> None:
     loader = Loader({"1": Model(1.0), "2": Model(2.0)})
     holder = ModelHolder(loader=loader, clock=lambda: FIXED)
-    assert holder.current is None
+    before = holder.current  # a local: mypy would keep holder.current narrowed to None past apply()
+    assert before is None
     assert holder.apply(pointer("1")) is True
     first = holder.current
     assert first is not None
@@ -168,7 +169,8 @@ def test_the_swapped_out_model_is_kept_and_a_switch_back_to_it_needs_no_load() -
     loader = Loader({"1": Model(1.0), "2": Model(2.0)})
     holder = ModelHolder(loader=loader)
     holder.apply(pointer("1"))
-    assert holder.previous is None
+    before = holder.previous  # a local: mypy would keep holder.previous narrowed to None past apply()
+    assert before is None
     holder.apply(pointer("2"))
     assert holder.previous is not None
     assert holder.previous.version == "1"

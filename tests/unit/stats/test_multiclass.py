@@ -22,7 +22,8 @@ def _data(classes: int, rows: int, seed: int) -> tuple[np.ndarray, np.ndarray, n
 
     def model(noise: float) -> np.ndarray:
         logits = np.round(np.eye(classes)[y] + rng.normal(0, noise, (rows, classes)), 1)  # ties
-        return np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        proba: np.ndarray = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        return proba
 
     return y, model(1.0), model(1.3)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -120,15 +121,15 @@ def test_tiny_auc_samples() -> None:
 
 def test_input_errors() -> None:
     y, base, new = PAIRS["breast_cancer"]
-    ask = dict(direction="higher", margin=0.0, alpha=0.05)
+    paired = partial(stats.test_paired, direction="higher", margin=0.0, alpha=0.05)
     with pytest.raises(InputError, match="unknown metric 'acc'"):
-        stats.test_paired("acc", y, base, new, **ask)
+        paired("acc", y, base, new)
     with pytest.raises(InputError, match="y has shape"):
-        stats.test_paired("accuracy", y[:-1], base, new, **ask)
+        paired("accuracy", y[:-1], base, new)
     with pytest.raises(InputError, match="bootstrap samples 0 must be at least 1"):
-        stats.test_paired("f1", y, base, new, samples=0, **ask)
+        paired("f1", y, base, new, samples=0)
     with pytest.raises(InputError, match="metric 'roc_auc' is undefined on these rows"):
-        stats.test_paired("roc_auc", np.zeros_like(y), base, new, **ask)
+        paired("roc_auc", np.zeros_like(y), base, new)
     with pytest.raises(InputError, match="direction 'better' must be"):
         stats.test_paired("accuracy", y, base, new, direction="better", margin=0.0, alpha=0.05)
 

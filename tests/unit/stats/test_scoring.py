@@ -27,7 +27,8 @@ def _relabel(y: np.ndarray[Any, Any], labels: str) -> np.ndarray[Any, Any]:
         return y
     if labels == "12":
         return y + 1
-    return np.array(["benign", "malignant", "unknown"])[y]  # strings
+    named: np.ndarray[Any, Any] = np.array(["benign", "malignant", "unknown"])[y]  # strings
+    return named
 
 
 def _fit(dataset: str, labels: str) -> list[tuple[Any, Any, Any]]:

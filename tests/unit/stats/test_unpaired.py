@@ -33,10 +33,7 @@ def test_a_z_test_with_a_margin_and_its_interval() -> None:
     result = test_shift(registered, live, direction="higher", margin=0.01, alpha=0.05)
     assert result.p_worse == pytest.approx(stats.norm.cdf((-0.04 + 0.01) / se))
     assert result.p_better == pytest.approx(stats.norm.sf(-0.04 / se))
-    assert (result.low, result.high) == (
-        pytest.approx(-0.04 - 1.6449 * se, abs=1e-4),
-        pytest.approx(-0.04 + 1.6449 * se, abs=1e-4),
-    )
+    assert (result.low, result.high) == pytest.approx((-0.04 - 1.6449 * se, -0.04 + 1.6449 * se), abs=1e-4)
     assert result.se == pytest.approx(se)
 
 

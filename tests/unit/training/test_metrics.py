@@ -94,11 +94,13 @@ class CountingClassifier:
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         self.calls.append("predict")
-        return self.model.predict(X)
+        pred: np.ndarray = self.model.predict(X)
+        return pred
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         self.calls.append("predict_proba")
-        return self.model.predict_proba(X)
+        proba: np.ndarray = self.model.predict_proba(X)
+        return proba
 
 
 def test_metrics_share_one_prediction_per_response_and_equal_one_by_one_scores() -> None:

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,6 +29,7 @@ from mlgate.training.paired_timing import WARMUP_ROWS, measure_fit_pair, measure
 from mlgate.training.timing_rule import PairedTiming, judge_timing
 
 FLOORS = TimingConfig()
+PredictLog = list[tuple[str, tuple[int, ...]]]  # (model name, the ids of the rows it predicted), in call order
 
 
 class FakeClock:
@@ -41,7 +43,7 @@ class FakeClock:
 class FakeModel:
     """Charges the clock per predict: ``single`` s per one-row call, ``batch`` s per batch, times the drift."""
 
-    def __init__(self, name: str, clock: FakeClock, log: list[tuple[str, tuple[int, ...]]], *,
+    def __init__(self, name: str, clock: FakeClock, log: PredictLog, *,
                  single: float | list[float] = 0.001, batch: float = 0.01, drift: float = 0.0) -> None:  # fmt: skip
         self.name, self.clock, self.log = name, clock, log
         self.single, self.batch, self.drift = single, batch, drift
@@ -63,7 +65,7 @@ def sample(n: int = 7) -> pd.DataFrame:
 
 
 def test_warm_up_then_rounds_in_alternating_order_on_the_same_rows() -> None:
-    clock, log = FakeClock(), []
+    clock, log = FakeClock(), PredictLog()
     base, new = FakeModel("base", clock, log), FakeModel("new", clock, log)
     measure_pair(base, new, sample(), rounds=4, rows=8, batch_rows=10, clock=clock)
     batch = (0, 1, 2, 3, 4, 5, 6, 0, 1, 2)
@@ -78,7 +80,7 @@ def test_warm_up_then_rounds_in_alternating_order_on_the_same_rows() -> None:
 
 
 def test_statistics_ratio_and_interval() -> None:
-    clock, log = FakeClock(), []
+    clock, log = FakeClock(), PredictLog()
     costs = [0.001 * k for k in range(1, 11)]  # single calls cost 1..10 ms in turn, the new model's twice that
     base = FakeModel("base", clock, log, single=costs, batch=0.010)
     new = FakeModel("new", clock, log, single=[2 * c for c in costs], batch=0.030)
@@ -94,7 +96,7 @@ def test_statistics_ratio_and_interval() -> None:
 
 
 def test_every_model_gets_the_single_calls_of_measure_latency_and_a_batch_per_round() -> None:
-    clock, log = FakeClock(), []
+    clock, log = FakeClock(), PredictLog()
     base, new = FakeModel("base", clock, log), FakeModel("new", clock, log)
     found = measure_pair(base, new, sample(50), rounds=15, rows=200, batch_rows=1000, clock=clock)
     for name in ("base", "new"):
@@ -105,7 +107,7 @@ def test_every_model_gets_the_single_calls_of_measure_latency_and_a_batch_per_ro
 
 
 def test_fewer_rows_than_rounds_pairs_the_rounds_that_had_rows() -> None:
-    clock, log = FakeClock(), []
+    clock, log = FakeClock(), PredictLog()
     found = measure_pair(FakeModel("b", clock, log), FakeModel("n", clock, log), sample(), rounds=6, rows=4,
                          batch_rows=3, clock=clock)  # fmt: skip
     assert found["predict_1row_p50_ms"].rounds == 4
@@ -113,7 +115,7 @@ def test_fewer_rows_than_rounds_pairs_the_rounds_that_had_rows() -> None:
 
 
 def test_zero_rows_or_batch_skip_their_keys() -> None:
-    clock, log = FakeClock(), []
+    clock, log = FakeClock(), PredictLog()
     base, new = FakeModel("base", clock, log), FakeModel("new", clock, log)
     assert list(measure_pair(base, new, sample(), rounds=3, rows=0, batch_rows=5, clock=clock)) == ["predict_batch_ms"]
     assert all(len(ids) == 5 for _, ids in log)
@@ -125,7 +127,7 @@ def test_zero_rows_or_batch_skip_their_keys() -> None:
 
 
 def test_drift_that_fakes_a_slowdown_one_after_the_other_is_judged_same_when_paired() -> None:
-    clock, log = FakeClock(), []
+    clock, log = FakeClock(), PredictLog()
     base = FakeModel("base", clock, log, single=0.004, batch=0.05, drift=0.5)
     new = FakeModel("new", clock, log, single=0.004, batch=0.05, drift=0.5)
     one_after_the_other = [measure_latency(m, sample(), rows=200, batch_rows=20, clock=clock) for m in (base, new)]
@@ -217,13 +219,13 @@ def test_one_or_two_fits_each_give_no_interval(fit_class: type[FakeFit], budget:
 def test_warm_up_pays_the_first_fit_tax_so_first_and_second_fit_alike(fit_class: type[FakeFit]) -> None:
     X, y = xy()
     clock = fit_class.clock
-    ridge = {"cost": 0.00006, "tax": 0.08}  # a fit takes 6 ms, and 80 ms more the first time in a process
-    fit_class("first", **ridge).fit(X, y)
+    ridge = partial(fit_class, cost=0.00006, tax=0.08)  # a fit takes 6 ms, and 80 ms more the first time in a process
+    ridge("first").fit(X, y)
     first, clock.now = clock.now, 0.0
-    fit_class("second", **ridge).fit(X, y)
+    ridge("second").fit(X, y)
     assert (first, clock.now) == pytest.approx((0.086, 0.006))
     fit_class.taxed = False
-    t = measure_fit_pair(fit_class("base", **ridge), fit_class("new", **ridge), X, y, budget_s=0.0, max_rounds=1,
+    t = measure_fit_pair(ridge("base"), ridge("new"), X, y, budget_s=0.0, max_rounds=1,
                          clock=clock)  # fmt: skip
     assert (t.base, t.new) == pytest.approx((0.006, 0.006))
 
