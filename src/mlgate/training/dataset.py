@@ -22,10 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlgate.config import Config
-from mlgate.data.casting import Cast, cast_column
-from mlgate.data.headers import match_header
-from mlgate.data.schema import Field, Schema, load_schema
-from mlgate.data.sources import Location, iter_parquet, locate, open_binary, open_parquet, stream_csv
+from mlgate.data import ARROW_TYPES, Cast, cast_column, load_schema, open_table
+from mlgate.data.schema import Field, Schema
+from mlgate.data.sources import Location, locate, open_binary
 from mlgate.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
@@ -154,21 +153,15 @@ def row_keys(parts: Sequence[pa.Array]) -> Any:
 
 def read_columns(location: Location, schema: Schema, names: Sequence[str], *, config: Config) -> dict[str, pa.Array]:
     """The typed values of ``names`` (null where missing or invalid) for the whole file."""
-    parquet: Any = None
-    if location.format == "csv":
-        header, batches = stream_csv(location, config.data.csv, None)
-    else:
-        parquet = open_parquet(location)
-        header = list(parquet.schema_arrow.names)
-        batches = iter_parquet(parquet, location)
-    index = match_header(header, schema, lambda *_: None)
+    table = open_table(location, config.data.csv, tally=False)
+    index = table.match(schema)
     for name in names:
         if name not in index:
             role = "the target" if name == config.target else "a feature"
             raise DataError(f"{location.uri} has no column '{name}' ({role})",
                             hint="fix the file, or the features/target in mlgate.yaml")  # fmt: skip
     parts: dict[str, list[pa.Array]] = {name: [] for name in names}
-    for batch in batches:
+    for batch in table.batches:
         for name in names:
             field = schema.get(name)
             assert field is not None
@@ -195,8 +188,6 @@ def cast_feature(column: pa.Array, field: Field, missing_values: tuple[str, ...]
 
 
 def _empty_type(field: Field) -> pa.DataType:
-    from mlgate.data.casting import ARROW_TYPES
-
     return ARROW_TYPES[field.type]
 
 

@@ -135,12 +135,16 @@ def test_records_with_every_cell_missing_are_blank_rows(tmp_path: Path) -> None:
 def test_an_empty_batch_keeps_duplicate_examples_readable_from_their_keys() -> None:
     """A zero-row batch (an empty Parquet row group) must not turn reading values back from keys off."""
     from mlgate.data.collect import Collector
-    from mlgate.data.validate import _Run
+    from mlgate.data.scan import arrow_table, scan
+    from mlgate.data.validate import ConstraintChecker
 
     schema = parse_schema({"fields": [{"name": "id", "type": "string", "constraints": {"unique": True}}]})
-    run = _Run(schema, {"id": 0}, Collector(5), None)
-    run.check_batch([pa.array([], pa.string())], 0, None)
-    run.check_batch([pa.array(["a", "b", "a"])], 0, None)
-    [(_names, tracker)] = run.trackers.values()
+    checker = ConstraintChecker(schema, {"id": 0}, Collector(5))
+    batches = [
+        pa.record_batch([pa.array([], pa.string())], names=["id"]),
+        pa.record_batch([pa.array(["a", "b", "a"])], names=["id"]),
+    ]
+    scan(arrow_table("ids", pa.Table.from_batches(batches)), schema, {"id": 0}, [checker])
+    [(_names, tracker)] = checker.trackers.values()
     assert tracker.packed
     assert tracker.duplicates()[0].tolist() == [2]
