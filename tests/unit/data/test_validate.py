@@ -148,3 +148,29 @@ def test_an_empty_batch_keeps_duplicate_examples_readable_from_their_keys() -> N
     [(_names, tracker)] = checker.trackers.values()
     assert tracker.packed
     assert tracker.duplicates()[0].tolist() == [2]
+
+
+def test_duplicates_without_examples_need_no_second_read(tmp_path: Path) -> None:
+    """``--max-examples 0``: a repeated integer key used to crash the example read (an empty list of rows)."""
+    path = tmp_path / "d.csv"
+    path.write_text("id,n,note\na,1,x\nb,1,y\n", encoding="utf-8")
+    schema = {
+        "fields": [{"name": "id"}, {"name": "n", "type": "integer", "constraints": {"unique": True}}, {"name": "note"}]
+    }
+    result = validate_file(str(path), parse_schema(schema), csv=CsvConfig(), max_examples=0)
+    assert [(v.field, v.check, v.rows, v.examples) for v in result.violations] == [("n", "unique", (3,), ())]
+
+
+def test_captured_data_in_memory_is_validated_as_a_file_would_be() -> None:
+    from mlgate.data.scan import arrow_table
+    from mlgate.data.validate import validate_table
+
+    table = arrow_table("captured", pa.table({"id": ["a", "a", None], "n": ["1", "-2", "3"], "note": ["", "", ""]}))
+    result = validate_table(table, parse_schema(SCHEMA), csv=CsvConfig())
+    assert (result.path, result.format, result.rows) == ("captured", "arrow", 3)
+    assert found(result) == {
+        ("n", "minimum"): ((3,), None),
+        ("id", "unique"): ((3,), None),
+        ("id", "required"): ((4,), None),
+    }
+    assert [v.examples for v in result.violations if v.check == "unique"] == [("a",)]
