@@ -1,7 +1,7 @@
 """``mlgate check``: validate + train + compare with the baseline, exactly as the PR workflow does.
 
-The steps, each a library call of its own: the data gate (``validate`` on the train/test files, with
-drift when the schema asks for it); the candidate (``train_models``); the baseline (the merge-base of
+The steps, each a library call of its own: the data gate (``mlgate.data.validate_datasets`` on the train/test
+files, with drift when the schema asks for it); the candidate (``train_models``); the baseline (the merge-base of
 the PR head with the base branch: cached results folder or a temporary worktree, see
 ``mlgate.baseline``), whose saved models are re-scored here on this PR's evaluation data; the schema
 diff between the merge-base and now; the comparison with its gates. Invalid data stops before training:
@@ -96,8 +96,10 @@ def run_check(
     trainer: Trainer | None = None,
 ) -> CheckResult:
     """Run the whole PR check into ``out`` (candidate results under ``out/candidate``)."""
+    from mlgate.data import has_data_gate, validate_datasets
+
     say = step or (lambda _message: None)
-    validation = validate_data(config, say)
+    validation = validate_datasets(config, say=say) if has_data_gate(config.data) else None
     if validation is not None and not validation.valid:  # the report still names the head: the stale-run guard
         return CheckResult(validation=validation, revisions=find_head(config, options, environ))
     from mlgate.training.run import train_models
@@ -272,27 +274,6 @@ def locate_baseline(config: Config, options: CheckOptions, environ: Mapping[str,
         cache_path=cache.entry(merge_base),
         cached=cache.get(merge_base) is not None,
     )
-
-
-def validate_data(config: Config, say: Step) -> ValidationResult | None:
-    """The data gate on the train and test files, when a schema is configured."""
-    targets = [config.resolve(p) for p in config.data.validation_targets()]
-    if not config.data.schema or not targets:
-        return None
-    from mlgate.data.schema import load_schema
-    from mlgate.data.validate import validate_files
-
-    schema = load_schema(Path(config.resolve(config.data.schema)))
-    drift = None
-    if schema.drift is not None:
-        from mlgate.data.drift import reference_for
-
-        drift = reference_for(schema, csv=config.data.csv, resolve=config.resolve, check=config.check_inside)
-    say(f"validating {', '.join(targets)}")
-    return validate_files(
-        targets, schema, csv=config.data.csv, max_examples=config.validate.max_examples, drift=drift,
-        roots=(config.root,),
-    )  # fmt: skip
 
 
 def diff_schema_at(git: Git, commit: str | None, config: Config) -> SchemaDiff | None:

@@ -19,7 +19,7 @@ from mlgate.cli.common import (
 )
 from mlgate.cli.output import echo
 from mlgate.cli.progress import ProgressPrinter
-from mlgate.errors import ExitCode, InputError
+from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
     from mlgate.data.results import ValidationResult
@@ -54,39 +54,16 @@ def validate(
 
     Exit 0 when valid, 1 when there are violations of error severity, 2 when an input is unusable.
     """
+    from mlgate.data import validate_datasets
     from mlgate.data.arrow import skip_pandas_integration
-    from mlgate.data.schema import load_schema
-    from mlgate.data.validate import validate_files
     from mlgate.report import validation as render
 
     config = get_config(config_path)
-    uris = list(data) or [config.resolve(d) for d in config.data.validation_targets()]
-    if not uris:
-        raise InputError(
-            "no datasets to validate",
-            hint="pass DATA paths or set data.datasets (or data.train and data.test) in mlgate.yaml",
-        )
-    if schema_path is None:
-        if not config.data.schema:
-            raise InputError("no schema given", hint="pass --schema FILE or set data.schema in mlgate.yaml")
-        schema_path = Path(config.resolve(config.data.schema))
-    schema = load_schema(schema_path)
     skip_pandas_integration()
-    reference = None
-    if schema.drift is not None:
-        from mlgate.data.drift import reference_for
-
-        reference = reference_for(schema, csv=config.data.csv, resolve=config.resolve, check=config.check_inside)
     fmt = resolve_format(output_format)
     progress = ProgressPrinter(enabled=fmt != "json")
     try:
-        result = validate_files(
-            uris, schema, csv=config.data.csv,
-            max_examples=config.validate.max_examples if max_examples is None else max_examples,
-            progress=progress,
-            drift=reference,
-            roots=(config.root,),
-        )  # fmt: skip
+        result = validate_datasets(config, data, schema_path, max_examples=max_examples, progress=progress)
     finally:
         progress.close()
     renderers: dict[str, Callable[[ValidationResult], str]] = {

@@ -1,7 +1,8 @@
 """Drift of a dataset against reference statistics (``mlgate schema stats``): PSI and KS per field.
 
-``DriftCollector`` is a BatchObserver: it rides along a validation pass and keeps only counts; its
-``DriftReport`` (and the report's JSON form) is in ``mlgate.data.drift_report``.
+``DriftCollector`` is a scan observer (``mlgate.data.scan``): it rides along a validation pass
+(``mlgate.data.gate``) and keeps only counts; its ``DriftReport`` (and the report's JSON form) is in
+``mlgate.data.drift_report``.
 
 The measures themselves (PSI, KS and its p-value, their tolerances) are in ``mlgate.data.drift_math``.
 
@@ -33,8 +34,8 @@ from mlgate.data.drift_math import (
     quantile_at,
 )
 from mlgate.data.drift_report import DriftReport, FieldDriftResult, NumericShift
-from mlgate.data.drift_report import to_data as to_data  # re-exported: mlgate.data.validate imports it here
 from mlgate.data.results import Violation
+from mlgate.data.scan import CastBatch
 from mlgate.data.schema import DriftSettings, Field, Schema, Severity
 from mlgate.data.sketch import CategoryCounter, category_values
 from mlgate.data.sources import FilesystemFactory
@@ -112,7 +113,7 @@ class _Categorical:
 
 
 class DriftCollector:
-    """A BatchObserver that counts the current data in the reference's bins, field by field."""
+    """A scan observer that counts the current data in the reference's bins, field by field."""
 
     def __init__(self, reference: ReferenceStats, schema: Schema) -> None:
         self.reference = reference
@@ -136,7 +137,13 @@ class DriftCollector:
                 self.categorical[item.name] = _Categorical(ref)
         self.seen: set[str] = set()
 
+    def observe_batch(self, batch: CastBatch) -> None:
+        for item in self.schema.fields:
+            if item.name in batch.casts and (item.name in self.numeric or item.name in self.categorical):
+                self.observe(item.name, batch.valid(item.name))
+
     def observe(self, name: str, values: pa.Array) -> None:
+        """Count the valid values of field ``name`` (fields not compared are ignored)."""
         target = self.numeric.get(name) or self.categorical.get(name)
         if target is not None:
             self.seen.add(name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -24,11 +24,12 @@ from mlgate.config import CsvConfig
 from mlgate.data import compute as pc
 from mlgate.data.casting import _DATETIME, cast_column  # the validator's own ISO datetime regex
 from mlgate.data.ranges import Ranges, widen_bounds, widen_length
+from mlgate.data.scan import Progress, open_table
 from mlgate.data.schema import Field
-from mlgate.data.sources import FilesystemFactory, ReadStats, iter_parquet, locate, open_parquet, stream_csv
+from mlgate.data.sources import FilesystemFactory, locate
 from mlgate.data.uniqueness import UniqueTracker, key_of
+from mlgate.errors import DataError
 
-Progress = Callable[[str, int, int, int], None]  # (path, bytes or rows done, total, rows so far)
 MISSING_VALUES = ("",)
 CANDIDATES = ("boolean", "integer", "number", "date", "datetime")  # in order of preference
 _WORDS = Field("", "boolean", true_values=("true", "True", "TRUE"), false_values=("false", "False", "FALSE"))
@@ -94,31 +95,23 @@ def infer_dataset(
     ``ranges``: ``none`` records observed bounds and lengths under each field's ``x-mlgate.observed`` only;
     ``observed`` also declares them as constraints; ``widened`` declares bounds with room around them.
     """
-    from mlgate.errors import DataError
-
-    location = locate(uri, s3=s3)
-    stats = ReadStats()
-    batches: Iterator[pa.RecordBatch]
-    if location.format == "csv":
-        header, batches = stream_csv(location, csv, stats, s3=s3)
+    table = open_table(locate(uri, s3=s3), csv, s3=s3)
+    header = table.header
+    if table.types is None:  # CSV: every column is text until its values say otherwise
         columns = [_Column(None, list(CANDIDATES)) for _ in header]
-        total = location.size
     else:
-        parquet = open_parquet(location, s3=s3)
-        header = list(parquet.schema_arrow.names)
-        columns = [_typed_column(t) for t in parquet.schema_arrow.types]
-        batches, total = iter_parquet(parquet, location), int(parquet.metadata.num_rows)
+        columns = [_typed_column(t) for t in table.types]
     for index, name in enumerate(header):
         if not name.strip() or name in header[:index]:
             problem = f"column '{name}' appears twice" if name.strip() else f"column {index + 1} has no name"
             raise DataError(f"{uri}: {problem}; schema fields need distinct names", hint="fix the header row")
     rows = 0
-    for batch in batches:
+    for batch in table.batches:
         for column, array in zip(columns, batch.columns, strict=True):
             _observe(column, array, rows, enum_max)
         rows += batch.num_rows
         if progress:
-            progress(uri, stats.bytes_read if location.format == "csv" else rows, total, rows)
+            progress(uri, table.done(rows), table.total, rows)
     fields = [_describe(name, column, rows, enum_max, ranges) for name, column in zip(header, columns, strict=True)]
     when, source = (today or dt.date.today()).isoformat(), PurePosixPath(uri).name or uri
     about = f"Inferred by mlgate from {rows:,} rows of {source} on {when}; review it before relying on it."

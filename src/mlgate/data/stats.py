@@ -36,9 +36,12 @@ import pyarrow as pa
 
 from mlgate.config import CsvConfig
 from mlgate.data import compute as pc
-from mlgate.data.schema import Schema
+from mlgate.data.infer import infer_dataset
+from mlgate.data.origin import fingerprint as fingerprint_of
+from mlgate.data.scan import CastBatch, count_rows, open_table, scan
+from mlgate.data.schema import Schema, parse_schema
 from mlgate.data.sketch import CategoryCounter, QuantileSketch
-from mlgate.data.sources import FilesystemFactory
+from mlgate.data.sources import FilesystemFactory, locate, open_binary
 from mlgate.errors import DataError, InputError
 from mlgate.files import read_text, write_atomic
 
@@ -141,7 +144,7 @@ def numeric_values(values: pa.Array) -> F64:
 
 
 class StatsCollector:
-    """A BatchObserver that accumulates reference statistics for the schema's fields."""
+    """A scan observer (``mlgate.data.scan``) that accumulates reference statistics for the schema's fields."""
 
     def __init__(self, schema: Schema, *, top: int = TOP_CATEGORIES) -> None:
         self.top = top
@@ -154,7 +157,13 @@ class StatsCollector:
         """The dataset's total row count (nulls = rows - values seen)."""
         self.rows = rows
 
+    def observe_batch(self, batch: CastBatch) -> None:
+        for name in self.types:
+            if name in batch.casts:
+                self.observe(name, batch.valid(name))
+
     def observe(self, name: str, values: pa.Array) -> None:
+        """Add the valid values of field ``name`` (other names are ignored)."""
         kind = self.types.get(name)
         if kind is None:
             return
@@ -216,17 +225,14 @@ def compute_stats(
 
     With ``fingerprint``, the source's size and SHA-256 are recorded too (a second read of its bytes).
     """
-    from mlgate.data.validate import validate_file
-
+    table = open_table(locate(uri, s3=s3), csv, s3=s3)
     collector = StatsCollector(schema)
-    result = validate_file(uri, schema, csv=csv, s3=s3, observer=collector, max_examples=0, progress=progress)
-    collector.set_rows(result.rows)
+    records = scan(table, schema, table.match(schema), [collector], progress=progress)
+    collector.set_rows(count_rows(table, records, csv, s3))
     now = (clock or (lambda: dt.datetime.now(dt.timezone.utc)))()
     stats = collector.finish(source=uri, created=now.isoformat(timespec="seconds"))
     if not fingerprint:
         return stats
-    from mlgate.data.origin import fingerprint as fingerprint_of
-
     found = fingerprint_of(uri, s3=s3)
     return dataclasses.replace(stats, source_bytes=found.bytes, source_sha256=found.sha256)
 
@@ -238,9 +244,6 @@ def infer_stats_schema(
     """The field types of a dataset that has no schema, inferred from every row (``mlgate.data.infer``, as
     ``mlgate schema infer`` drafts them), for its statistics. Only what statistics need is kept: names, types,
     formats and missing values; constraints and keys are dropped (statistics do not validate)."""
-    from mlgate.data.infer import infer_dataset
-    from mlgate.data.schema import parse_schema
-
     descriptor = infer_dataset(uri, csv=csv, s3=s3, progress=progress).descriptor
     fields = [{k: v for k, v in f.items() if k not in ("constraints", "description")} for f in descriptor["fields"]]
     return parse_schema({"fields": fields, "missingValues": descriptor.get("missingValues", [""])})
@@ -264,8 +267,6 @@ def load_stats(path: Path | str, *, s3: FilesystemFactory | None = None) -> Refe
     """Read a reference-stats JSON file (local path or s3:// URI); problems raise DataError."""
     where = str(path)
     if where.startswith("s3://"):
-        from mlgate.data.sources import locate, open_binary
-
         with open_binary(locate(where, s3=s3), s3=s3) as handle:
             text = bytes(handle.read()).decode("utf-8", errors="replace")
     else:

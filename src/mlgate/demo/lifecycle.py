@@ -107,17 +107,17 @@ class Demo:
         )
 
     def validate(self) -> Outcome:
-        from mlgate.check import validate_data
+        from mlgate.data import has_data_gate, validate_datasets
         from mlgate.report import validation as render
 
-        result = validate_data(self.config(), self.say)
-        if result is None:
+        config = self.config()
+        if not has_data_gate(config.data):
             raise InputError("the generated project declares no schema or data to validate")
+        result = validate_datasets(config, say=self.say)
         return Outcome(result.valid, _validation_summary(result), render.render_text(result), _validation_facts(result))
 
     def corrupt(self) -> Outcome:
-        from mlgate.data.schema import load_schema
-        from mlgate.data.validate import validate_files
+        from mlgate.data import load_schema, validate_files
         from mlgate.demo.corrupt import count_records, plan_corruptions, write_corrupted_copy
         from mlgate.report import validation as render
 

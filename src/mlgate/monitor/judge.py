@@ -1,8 +1,8 @@
 """Judge captured rows with the data gate's engine: schema violations, feature drift and prediction drift.
 
-Inputs go through ``mlgate.data.validate.validate_file`` exactly as a dataset would (one pass validates and
-fills the drift collector): the captured values are written as text, the way a CSV holds them, to a
-temporary Parquet file. The schema is cut down to the live version's features that were captured
+Inputs go through the data gate's scan exactly as a dataset would (``mlgate.data.validate.validate_table``:
+one pass validates and fills the drift collector): the captured values become text columns, the way a CSV
+holds them, in a table held in memory. The schema is cut down to the live version's features that were captured
 (dropped and hashed fields are skipped: a digest is no value to check), and loses what cannot hold for
 traffic: uniqueness, primary keys and row-count bounds. Predictions are counted into the bins of the
 version's ``prediction_stats`` by the same ``DriftCollector``.
@@ -14,9 +14,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
-import tempfile
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.config import CsvConfig
@@ -55,29 +53,28 @@ def traffic_schema(schema: Schema, names: Sequence[str]) -> Schema:
 def check_inputs(
     inputs: Mapping[str, list[Any]], schema: Schema, *, reference: ReferenceStats | None,
     max_invalid_fraction: float, skipped: Sequence[tuple[str, str]] = (), max_examples: int = 5,
-    request_ids: Sequence[str] = (), workdir: Path | None = None,
+    request_ids: Sequence[str] = (),
 ) -> tuple[SchemaCheck, DriftReport | None]:  # fmt: skip
     """Validate the captured ``inputs`` columns against ``schema`` (already cut down); drift vs ``reference``.
 
     ``request_ids`` (one per row) name the first invalid rows in the result."""
-    import pyarrow.parquet as pq
-
-    from mlgate.data.validate import validate_file
+    from mlgate.data.drift import DriftCollector
+    from mlgate.data.scan import arrow_table
+    from mlgate.data.validate import validate_table
 
     rows = len(next(iter(inputs.values()))) if inputs else 0
-    table = input_table(inputs, schema)
-    with tempfile.TemporaryDirectory(prefix="mlgate-monitor-", dir=workdir) as folder:
-        path = Path(folder) / "captured.parquet"
-        pq.write_table(table, path)
-        result = validate_file(str(path), schema, csv=CsvConfig(), max_examples=max_examples, drift=reference)
-    violations = tuple(v for v in result.violations if v.check != "drift")
+    table = arrow_table("captured inputs", input_table(inputs, schema))
+    collector = DriftCollector(reference, schema) if reference is not None else None
+    result = validate_table(table, schema, csv=CsvConfig(), max_examples=max_examples,
+                            observers=[collector] if collector is not None else [])  # fmt: skip
+    violations = result.violations
     invalid = {r for v in violations if v.severity == "error" for r in v.rows}
     ordinals = [r - FIRST_ROW for r in sorted(invalid)[:max_examples]]  # Frictionless rows: the header is row 1
     named = tuple(request_ids[o] for o in ordinals if 0 <= o < len(request_ids))
     check = SchemaCheck(rows=rows, invalid_rows=len(invalid), max_invalid_fraction=max_invalid_fraction,
                         violations=violations, fields=schema.names, skipped=tuple(skipped),
                         invalid_requests=named)  # fmt: skip
-    return check, result.drift
+    return check, collector.finish() if collector is not None else None
 
 
 def input_table(inputs: Mapping[str, list[Any]], schema: Schema) -> pa.Table:

@@ -2,7 +2,7 @@
 
 1. find the live version (``mlgate.retrain.live``): nothing deployed stops here, before any work;
 2. fetch fresh data (``mlgate.retrain.fetch``);
-3. the data gate on it (``mlgate.check.validate_data``): violations stop the run, nothing is registered;
+3. the data gate on it (``mlgate.data.validate_datasets``): violations stop the run, nothing is registered;
 4. train the candidates (``mlgate.training.run.train_models``) into ``out/candidates``;
 5. re-score the live version's registered model on the same evaluation data;
 6. decide on the primary metric by paired tests of every candidate against it (``mlgate.retrain.decide``);
@@ -81,13 +81,13 @@ def run_retrain(
     now: Callable[[], dt.datetime] = utc_now,
 ) -> RetrainResult:
     """Fetch, validate, train, compare with the live version, register a winner as pending (module docstring)."""
-    from mlgate.check import validate_data
+    from mlgate.data import has_data_gate, validate_datasets
 
     say = say or (lambda _message: None)
     live = find_live_version(registry, config, given=options.version)
     say(f"live version: {live.version.version} ({live.version.model}, from the {live.source})")
     fetched = fetch_data(config, enabled=options.fetch, runner=runner, s3=s3, say=say)
-    validation = validate_data(config, say)
+    validation = validate_datasets(config, say=say) if has_data_gate(config.data) else None
     if validation is not None and not validation.valid:
         say("the fresh data failed the data gate: nothing is trained or registered")
         return RetrainResult("data-invalid", live, fetched, validation)

@@ -206,7 +206,7 @@ def test_reference_for_computes_a_dataset_on_the_fly_and_drift_rides_validation(
     ref = reference_for(schema, csv=CsvConfig(), resolve=lambda p: str(tmp_path / p))
     assert (ref.rows, ref.source) == (3000, str(tmp_path / "ref.csv"))
     collector = DriftCollector(ref, schema)
-    validate_file(str(tmp_path / "cur.csv"), schema, csv=CsvConfig(), observer=collector)
+    validate_file(str(tmp_path / "cur.csv"), schema, csv=CsvConfig(), observers=[collector])
     report = collector.finish()
     assert [(r.field, r.drifted) for r in report.fields] == [("x", True), ("colour", True)]
     assert report.fields[1].new_categories == ("c",)

@@ -299,3 +299,13 @@ def test_a_schema_inferred_for_statistics_keeps_types_and_drops_constraints(tmp_
     assert all(f.constraints == Constraints() for f in schema.fields)  # the drafted unique id and enum: not checked
     stats = compute_stats(str(path), schema, csv=CsvConfig())
     assert (stats.fields["when"].kind, stats.fields["kind"].kind) == ("numeric", "categorical")
+
+
+def test_statistics_ignore_what_validation_would_find_and_count_rows_as_it_does(tmp_path: Path) -> None:
+    """Repeated unique keys, invalid cells, a ragged record and a blank line: statistics only count."""
+    path = tmp_path / "d.csv"
+    path.write_text('id,x\n1,"a\nb"\n1,2.5\n\n2,oops\n3,1,extra\n', encoding="utf-8")
+    schema = parse_schema({"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True}},
+                                      {"name": "x", "type": "number"}]})  # fmt: skip
+    stats = compute_stats(str(path), schema, csv=CsvConfig())
+    assert (stats.rows, stats.fields["id"].count, stats.fields["x"].count) == (5, 3, 1)

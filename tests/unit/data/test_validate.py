@@ -135,12 +135,42 @@ def test_records_with_every_cell_missing_are_blank_rows(tmp_path: Path) -> None:
 def test_an_empty_batch_keeps_duplicate_examples_readable_from_their_keys() -> None:
     """A zero-row batch (an empty Parquet row group) must not turn reading values back from keys off."""
     from mlgate.data.collect import Collector
-    from mlgate.data.validate import _Run
+    from mlgate.data.scan import arrow_table, scan
+    from mlgate.data.validate import ConstraintChecker
 
     schema = parse_schema({"fields": [{"name": "id", "type": "string", "constraints": {"unique": True}}]})
-    run = _Run(schema, {"id": 0}, Collector(5), None)
-    run.check_batch([pa.array([], pa.string())], 0, None)
-    run.check_batch([pa.array(["a", "b", "a"])], 0, None)
-    [(_names, tracker)] = run.trackers.values()
+    checker = ConstraintChecker(schema, {"id": 0}, Collector(5))
+    batches = [
+        pa.record_batch([pa.array([], pa.string())], names=["id"]),
+        pa.record_batch([pa.array(["a", "b", "a"])], names=["id"]),
+    ]
+    scan(arrow_table("ids", pa.Table.from_batches(batches)), schema, {"id": 0}, [checker])
+    [(_names, tracker)] = checker.trackers.values()
     assert tracker.packed
     assert tracker.duplicates()[0].tolist() == [2]
+
+
+def test_duplicates_without_examples_need_no_second_read(tmp_path: Path) -> None:
+    """``--max-examples 0``: a repeated integer key used to crash the example read (an empty list of rows)."""
+    path = tmp_path / "d.csv"
+    path.write_text("id,n,note\na,1,x\nb,1,y\n", encoding="utf-8")
+    schema = {
+        "fields": [{"name": "id"}, {"name": "n", "type": "integer", "constraints": {"unique": True}}, {"name": "note"}]
+    }
+    result = validate_file(str(path), parse_schema(schema), csv=CsvConfig(), max_examples=0)
+    assert [(v.field, v.check, v.rows, v.examples) for v in result.violations] == [("n", "unique", (3,), ())]
+
+
+def test_captured_data_in_memory_is_validated_as_a_file_would_be() -> None:
+    from mlgate.data.scan import arrow_table
+    from mlgate.data.validate import validate_table
+
+    table = arrow_table("captured", pa.table({"id": ["a", "a", None], "n": ["1", "-2", "3"], "note": ["", "", ""]}))
+    result = validate_table(table, parse_schema(SCHEMA), csv=CsvConfig())
+    assert (result.path, result.format, result.rows) == ("captured", "arrow", 3)
+    assert found(result) == {
+        ("n", "minimum"): ((3,), None),
+        ("id", "unique"): ((3,), None),
+        ("id", "required"): ((4,), None),
+    }
+    assert [v.examples for v in result.violations if v.check == "unique"] == [("a",)]

@@ -32,7 +32,7 @@ def test_captured_day_numbers_pass_a_date_field_and_its_bounds(tmp_path: Path) -
     path = tmp_path / "schema.yaml"
     path.write_text("fields:\n  - {name: signup, type: date, constraints: {minimum: '2020-01-01'}}\n", encoding="utf-8")
     check, _drift = check_inputs({"signup": [18299.0, 19536, 17000.0, 1.5]}, load_schema(path),
-                                 reference=None, max_invalid_fraction=0.0, workdir=tmp_path)  # fmt: skip
+                                 reference=None, max_invalid_fraction=0.0)  # fmt: skip
     assert check.invalid_rows == 2  # 17000 is 2016-07-18 (below the minimum); 1.5 is no date
     assert {v.check for v in check.violations} == {"minimum", "type"}
 
@@ -65,6 +65,6 @@ def test_captured_datetimes_and_times_in_a_custom_format_pass_their_fields(tmp_p
         encoding="utf-8",
     )
     inputs = {"seen": [18299.5, 19000.0, 17000.25], "opens": [32400.0, 61200, 100000]}
-    check, _drift = check_inputs(inputs, load_schema(path), reference=None, max_invalid_fraction=0.0, workdir=tmp_path)
+    check, _drift = check_inputs(inputs, load_schema(path), reference=None, max_invalid_fraction=0.0)
     assert check.invalid_rows == 1  # row 3: 2016-07-18 06:00 is below the minimum, 100000 s is no time of day
     assert {v.check for v in check.violations} == {"minimum", "type"}
