@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from mlgate.cli.common import append_job_summary, config_option, format_option, get_config, open_github, resolve_format
-from mlgate.cli.output import echo
+from mlgate.cli.common import config_option, format_option, get_config, open_github, resolve_format
+from mlgate.cli.output import echo, emit
 from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -67,20 +66,12 @@ def monitor(
     request = MonitorRequest(since=since, until=until, capture=capture, labels=labels_path, version=version)
     result = run_monitor(config, open_registry(config), request, now=dt.datetime.now(dt.timezone.utc))
     fmt = resolve_format(output_format)
-    renderers: dict[str, Callable[[MonitorResult], str]] = {
-        "text": render.render_text,
-        "markdown": render.render_markdown,
-        "json": render.render_json,
-        "github": render.render_github,
-    }
-    echo(renderers[fmt](result), nl=False)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    emit(result, render, fmt, summary=Path(summary) if fmt == "github" and summary else None)
     markdown = render.render_markdown(result)
     if out_dir is not None:
         write_atomic(out_dir / "monitor.json", render.render_json(result))
         write_atomic(out_dir / "monitor.md", markdown)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if fmt == "github" and summary:
-        append_job_summary(Path(summary), markdown)
     if issue:
         _sync_issue(result, markdown, issue_key)
     return ExitCode.CHECKS_FAILED if result.verdict == "breach" else ExitCode.OK

@@ -60,7 +60,7 @@ def retrain(
     the data gate (nothing registered), 2 unusable input or config (a failing fetch command), 3 a service failed.
     """
     from mlgate import aws
-    from mlgate.cli.train import StepPrinter
+    from mlgate.cli.progress import StepPrinter
     from mlgate.files import write_atomic
     from mlgate.registry import open_registry
     from mlgate.registry.actor import resolve_actor
