@@ -78,25 +78,19 @@ def monitor(
 
 
 def _sync_issue(result: MonitorResult, markdown: str, key: str) -> None:
-    """Reflect the verdict in the monitor issue; too little data leaves it as it is."""
+    """Reflect the verdict in the monitor issue (``mlgate.monitor.issue``) and say what happened."""
+    from functools import partial
 
-    from mlgate.github import actions
-    from mlgate.github.client import NotAccessibleError
-    from mlgate.github.issues import sync_monitor_issue
+    from mlgate.github.actions import annotation
+    from mlgate.monitor.issue import report_on_issue
 
-    if result.verdict == "insufficient":
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    connect = partial(open_github, os.environ, what="--issue")
+    posted = report_on_issue(result, markdown, key=key, connect=connect, summary=Path(summary) if summary else None)
+    if posted is None:
         echo("mlgate: monitor issue left as it is: not enough captured rows to judge")
-        return
-    title = f"mlgate monitor: breach on version {result.version}"
-    with open_github(os.environ, what="--issue") as (client, repo):
-        try:
-            outcome = sync_monitor_issue(client, repo, key=key, title=title, body=markdown,
-                                         breach=result.verdict == "breach")  # fmt: skip
-        except NotAccessibleError as exc:  # the token may not write issues (missing `issues: write`)
-            summary = os.environ.get("GITHUB_STEP_SUMMARY")
-            if summary:
-                actions.append_summary(Path(summary), markdown)
-            echo(actions.annotation("warning", f"{exc.message}. {exc.hint}", title="mlgate monitor"))
-            return
-    where = f" #{outcome.number}: {outcome.url}" if outcome.number is not None else ""
-    echo(f"mlgate: monitor issue {outcome.action}{where}")
+    elif posted.refused is not None:  # the token may not write issues (missing `issues: write`)
+        echo(annotation("warning", f"{posted.refused.message}. {posted.refused.hint}", title="mlgate monitor"))
+    elif posted.result is not None:
+        where = f" #{posted.result.number}: {posted.result.url}" if posted.result.number is not None else ""
+        echo(f"mlgate: monitor issue {posted.result.action}{where}")

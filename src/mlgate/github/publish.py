@@ -11,6 +11,9 @@ The whole journey lives here (the command and the demo call it):
 - the job summary is the fallback: the whole report goes there when the comment was cut, when the run was
   stale, or when GitHub refused the write (a fork PR's read-only token, a missing permission).
 
+``post_to_issue`` applies the same fallback to the monitor issue (``mlgate monitor --issue``, ``mlgate retrain
+--issue``).
+
 Requests: one GET for the PR, ceil(comments / 100) GETs for the list, at most one write (plus deletes of
 duplicates).
 """
@@ -21,12 +24,15 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mlgate.errors import InputError
 from mlgate.github.client import GitHubClient, NotAccessibleError
 from mlgate.github.comments import BOT_LOGIN, upsert_sticky
 from mlgate.github.pulls import PullTarget, current_head
+
+if TYPE_CHECKING:
+    from mlgate.github.issues import IssueResult
 
 MAX_BODY_BYTES = 4 << 20  # far above any report (the full one is capped at 1 MiB); the file may be untrusted
 Connect = Callable[[], AbstractContextManager[tuple[GitHubClient, str]]]  # opens the client and names the repo
@@ -174,3 +180,29 @@ def step_outputs(result: PublishResult) -> dict[str, str]:
         "comment-id": str(result.comment_id or ""),
         "comment-url": result.url,
     }
+
+
+@dataclass(frozen=True)
+class IssuePosted:
+    """What a write to the monitor issue did: ``result``, or the refusal (the report then went to the summary)."""
+
+    result: IssueResult | None
+    refused: NotAccessibleError | None = None
+    in_summary: bool = False
+
+
+def post_to_issue(
+    connect: Connect, write: Callable[[GitHubClient, str], IssueResult], *, report: str, summary: Path | None
+) -> IssuePosted:
+    """Run ``write`` (an ``mlgate.github.issues`` call) on the repository; a token that may not write issues
+    (``issues: write`` missing) puts ``report`` in the job summary ``summary`` instead, as ``publish_report`` does.
+    """
+    from mlgate.github.actions import append_summary
+
+    with connect() as (client, repo):
+        try:
+            return IssuePosted(write(client, repo))
+        except NotAccessibleError as exc:
+            if summary is not None:
+                append_summary(summary, report)
+            return IssuePosted(None, refused=exc, in_summary=summary is not None)
