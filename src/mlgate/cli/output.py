@@ -15,9 +15,8 @@ valid (the escapes it gets are JSON's own ``\\u009b`` form).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import click
 
@@ -27,29 +26,37 @@ from mlgate.text.actions_log import neutralise
 R = TypeVar("R")
 R_contra = TypeVar("R_contra", contravariant=True)
 
+if TYPE_CHECKING:  # types only: ``mlgate --help`` imports this module, so it stays lean
 
-class PlainRenderers(Protocol[R_contra]):
-    """What a text/json command's report exports."""
+    class PlainRenderers(Protocol[R_contra]):
+        """What a text/json command's report exports."""
 
-    def render_text(self, result: R_contra, /) -> str: ...
-    def render_json(self, result: R_contra, /) -> str: ...
+        def render_text(self, result: R_contra, /) -> str: ...
+        def render_json(self, result: R_contra, /) -> str: ...
+
+    class Renderers(PlainRenderers[R_contra], Protocol[R_contra]):
+        """The quartet every ``report/`` module exports: ``--format text|markdown|json|github``."""
+
+        def render_markdown(self, result: R_contra, /) -> str: ...
+        def render_github(self, result: R_contra, /) -> str: ...
 
 
-class Renderers(PlainRenderers[R_contra], Protocol[R_contra]):
-    """The quartet every ``report/`` module exports: ``--format text|markdown|json|github``."""
-
-    def render_markdown(self, result: R_contra, /) -> str: ...
-    def render_github(self, result: R_contra, /) -> str: ...
-
-
-@dataclass(frozen=True)
 class Bound(Generic[R]):
     """A report module's renderers with the arguments a command adds already given (see ``bind``)."""
 
-    render_text: Callable[[R], str]
-    render_markdown: Callable[[R], str]
-    render_json: Callable[[R], str]
-    render_github: Callable[[R], str]
+    __slots__ = ("render_github", "render_json", "render_markdown", "render_text")
+
+    def __init__(
+        self,
+        render_text: Callable[[R], str],
+        render_markdown: Callable[[R], str],
+        render_json: Callable[[R], str],
+        render_github: Callable[[R], str],
+    ) -> None:
+        self.render_text = render_text
+        self.render_markdown = render_markdown
+        self.render_json = render_json
+        self.render_github = render_github
 
 
 def bind(
