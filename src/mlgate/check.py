@@ -27,12 +27,12 @@ from mlgate.baseline import (
     Git,
     Reuse,
     Revisions,
-    find_merge_base,
     find_reuse,
     find_revisions,
     resolve_baseline,
     save_baseline,
 )
+from mlgate.baseline.location import open_git
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
 from mlgate.results import read_results, write_results
@@ -205,7 +205,7 @@ def find_baseline(
 ) -> tuple[Baseline, Revisions | None, Git | None]:
     """The merge-base's results folder (cached, or trained in a worktree), the revisions, and the repository."""
     require = options.require_baseline or config.baseline.require
-    git = _git_or_none(config)
+    git = open_git(config.root)
     if git is None or (options.head is None and git.resolve("HEAD") is None):
         reason = "not a git repository" if git is None else "the repository has no commits yet"
         if require:
@@ -239,41 +239,6 @@ def _checkout_commit(git: Git, head: str) -> str | None:
     return head if git.resolve("HEAD") == head and git.is_clean() else None
 
 
-@dataclass(frozen=True)
-class BaselineLocation:
-    """Where a PR's baseline lives, before anything is trained: for workflows restoring the Actions cache."""
-
-    head: str
-    base_branch: str | None
-    merge_base: str | None
-    cache_key: str | None
-    cache_path: Path | None
-    cached: bool
-
-
-def locate_baseline(config: Config, options: CheckOptions, environ: Mapping[str, str]) -> BaselineLocation:
-    """The PR head, its merge-base with the base branch, and that commit's cache key and folder."""
-    git = _git_or_none(config)
-    if git is None:
-        raise InputError(f"{config.root} is not in a git repository", hint="run inside the project's repository")
-    revisions = find_revisions(
-        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base,
-        fetch=config.baseline.fetch,
-    )  # fmt: skip
-    if revisions.base_branch is None:
-        return BaselineLocation(revisions.head, None, None, None, None, False)
-    merge_base = find_merge_base(git, revisions.head, revisions.base_branch, fetch=config.baseline.fetch)
-    cache = BaselineCache(config.root / config.baseline.cache_dir, __version__)
-    if merge_base is None:
-        return BaselineLocation(revisions.head, revisions.base_branch, None, None, None, False)
-    return BaselineLocation(
-        head=revisions.head,
-        base_branch=revisions.base_branch,
-        merge_base=merge_base,
-        cache_key=cache.actions_key(merge_base),
-        cache_path=cache.entry(merge_base),
-        cached=cache.get(merge_base) is not None,
-    )
 
 
 def diff_schema_at(git: Git, commit: str | None, config: Config) -> SchemaDiff | None:
@@ -324,7 +289,7 @@ def make_worktree_trainer(environ: Mapping[str, str], python: str = sys.executab
 
 def find_head(config: Config, options: CheckOptions, environ: Mapping[str, str]) -> Revisions | None:
     """The revisions of this run without looking for a baseline; None outside git or when they cannot be read."""
-    git = _git_or_none(config)
+    git = open_git(config.root)
     if git is None or (options.head is None and git.resolve("HEAD") is None):
         return None
     try:
@@ -333,15 +298,6 @@ def find_head(config: Config, options: CheckOptions, environ: Mapping[str, str])
         )
     except MlgateError:  # e.g. an unreadable event file: the data gate's report matters more than its marker
         return None
-
-
-def _git_or_none(config: Config) -> Git | None:
-    git = Git(config.root)
-    try:
-        git.toplevel()
-    except InputError:
-        return None
-    return git
 
 
 def _rescore(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import textwrap
@@ -14,7 +13,6 @@ import pytest
 
 from mlgate.artifacts import load_model
 from mlgate.cli import main
-from mlgate.cli.train import StepPrinter
 from mlgate.config import load_config
 from mlgate.errors import ExitCode, InputError, exit_code_for
 from mlgate.results import TIMING_LABELS
@@ -241,17 +239,6 @@ def test_tampered_artifact_is_exit_2(tmp_path: Path, fast: None) -> None:
     with pytest.raises(InputError, match="tampered artifact") as caught:
         rescore(tmp_path / "out", load_config(path))
     assert exit_code_for(caught.value) == ExitCode.BAD_INPUT
-
-
-def test_progress_is_folded_in_github_actions() -> None:
-    stream = io.StringIO()
-    printer = StepPrinter(stream, actions=True)
-    printer("[1/1] lr: fitting")
-    printer("[1/1] lr: accuracy 0.9")
-    printer.close()
-    assert stream.getvalue() == (
-        "::group::mlgate: training\n  [1/1] lr: fitting\n  [1/1] lr: accuracy 0.9\n::endgroup::\n"
-    )
 
 
 def test_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@
 - ``event``: which commits a run is about (PR head from GitHub's event, base branch);
 - ``branch``: the repository's default branch, when no base branch is named;
 - ``locate``: the merge-base, fetching history a shallow clone lacks;
+- ``location``: where a PR's baseline lives before anything is trained (``mlgate baseline locate``);
 - ``cache``: results folders keyed by commit sha and mlgate version;
 - ``resolve``: the baseline of a run (cache, else trained in a temporary worktree, else none and why);
 - ``git``: the wrapper around the ``git`` executable;

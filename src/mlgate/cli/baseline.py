@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
 from mlgate.cli.common import config_option, get_config, write_github_outputs
-from mlgate.cli.output import echo
+from mlgate.cli.output import emit
 from mlgate.errors import ExitCode
 
 
@@ -37,38 +35,12 @@ def locate(
     are re-scored instead of retrained. The folder is relative to $GITHUB_WORKSPACE (else the current
     folder), the same text on every runner. Shallow clones are deepened as needed (baseline.fetch).
     """
-    from mlgate.check import CheckOptions, locate_baseline
+    from mlgate.baseline.location import locate_baseline, location_outputs
+    from mlgate.report import baseline as render
 
-    config = get_config(config_path)
-    found = locate_baseline(config, CheckOptions(head=head, base=base), os.environ)
-    values = {
-        "head": found.head,
-        "base-branch": found.base_branch or "",
-        "merge-base": found.merge_base or "",
-        "cache-key": found.cache_key or "",
-        "cache-path": describe_cache_path(found.cache_path, os.environ),
-        "cached": "true" if found.cached else "false",
-    }
-    if github_output:
+    found = locate_baseline(get_config(config_path), os.environ, head=head, base=base)
+    values = location_outputs(found, os.environ)
+    if github_output:  # before the report: a run outside Actions prints nothing
         write_github_outputs(values)
-    if output_format == "json":
-        echo(json.dumps(values, indent=2))
-    else:
-        echo("".join(f"{k}={v}\n" for k, v in values.items()), nl=False)
+    emit(values, render, output_format)
     return ExitCode.OK
-
-
-def describe_cache_path(path: Path | None, environ: Mapping[str, str]) -> str:
-    """``path`` relative to the workspace (``$GITHUB_WORKSPACE``, else the current folder), in ``/`` form.
-
-    actions/cache hashes the text of its ``path`` into the entry's version, so an absolute path would tie an
-    entry to one workspace folder: a PR checked on another runner (or in a renamed repository) would never
-    restore main's entry. A folder outside the workspace (an absolute ``baseline.cache_dir``) stays absolute.
-    """
-    if path is None:
-        return ""
-    workspace = Path(environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
-    try:
-        return path.resolve().relative_to(workspace).as_posix()
-    except ValueError:
-        return str(path)

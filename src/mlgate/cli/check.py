@@ -7,16 +7,9 @@ from pathlib import Path
 
 import click
 
-from mlgate.cli.common import (
-    actions_run_url,
-    config_option,
-    format_option,
-    get_config,
-    resolve_format,
-    write_github_outputs,
-)
-from mlgate.cli.output import echo
-from mlgate.cli.train import StepPrinter
+from mlgate.cli.common import actions_run_url, config_option, format_option, get_config, resolve_format
+from mlgate.cli.output import bind, emit
+from mlgate.cli.progress import StepPrinter
 from mlgate.errors import ExitCode
 
 
@@ -61,40 +54,38 @@ def check(
     from mlgate.check import CheckOptions, run_check
     from mlgate.files import write_atomic
     from mlgate.report import check as render
-    from mlgate.report.context import FULL_REPORT_LIMIT
 
     config = get_config(config_path, required=True)
     fmt = resolve_format(output_format)
-    printer = StepPrinter(enabled=fmt != "json", title="mlgate check")
     options = CheckOptions(
         head=head, base=base, require_baseline=require_baseline, cache_results=cache_results, candidates=candidates
     )
-    try:
+    with StepPrinter(enabled=fmt != "json", title="mlgate check") as printer:
         result = run_check(config, out=out, options=options, environ=os.environ, step=printer)
-    finally:
-        printer.close()
     context = render.build_context(
         result,
         key=key or config.report.key,
         precision=config.report.precision,
         run_url=actions_run_url(),
-        full_report="the job summary and the `mlgate-report` artifact",
+        full_report=FULL_REPORT_NOTE,
     )
-    comment = render.render_markdown(result, context, limit=config.report.max_comment_chars)
-    write_atomic(out / "comment.md", comment)
-    write_atomic(out / "summary.md", render.render_markdown(result, context, limit=FULL_REPORT_LIMIT))
-    write_atomic(out / "report.json", render.render_json(result, context))
-    shown = {
-        "markdown": lambda: comment,
-        "json": lambda: render.render_json(result, context),
-        "github": lambda: render.render_github(result, context),
-    }
-    echo(shown.get(fmt, lambda: render.render_text(result, context))(), nl=False)
+    limit = config.report.max_comment_chars
+    for name, text in render.render_files(result, context, limit=limit).items():
+        write_atomic(out / name, text)
     code = ExitCode.CHECKS_FAILED if result.verdict == "fail" else ExitCode.OK
-    if github_output:
-        write_github_outputs({
-            "verdict": result.verdict, "exit-code": str(int(code)), "report-dir": str(out),
-            "comment-file": str(out / "comment.md"), "summary-file": str(out / "summary.md"),
-            "report-file": str(out / "report.json"),
-        })  # fmt: skip
+    emit(
+        result,
+        bind(render, context, markdown={"limit": limit}),
+        fmt,
+        outputs=_outputs(result.verdict, code, out) if github_output else None,
+    )
     return code
+
+
+FULL_REPORT_NOTE = "the job summary and the `mlgate-report` artifact"
+
+
+def _outputs(verdict: str, code: int, out: Path) -> dict[str, str]:
+    """The step outputs: the verdict, the exit code and where the report files are."""
+    files = {"report-dir": "", "comment-file": "comment.md", "summary-file": "summary.md", "report-file": "report.json"}
+    return {"verdict": verdict, "exit-code": str(code)} | {key: str(out / name) for key, name in files.items()}

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from mlgate.cli.common import actions_run_url, config_option, format_option, get_config, resolve_format
-from mlgate.cli.output import echo
-from mlgate.errors import ExitCode, InputError
+from mlgate.cli.output import bind, emit
+from mlgate.errors import ExitCode
 
 PATHS = click.Path(path_type=Path)
 
@@ -57,60 +57,32 @@ def compare(
 
     Exit codes: 0 every gate passed (warnings allowed), 1 a gate failed, 2 unusable input.
     """
-    from mlgate.compare import compare_results
+    from mlgate.compare_folders import compare_folders
     from mlgate.files import write_atomic
-    from mlgate.interop import read_result_set
     from mlgate.report import comparison as render
     from mlgate.report.context import FULL_REPORT_LIMIT, ReportContext
-    from mlgate.training.predictions import attach_predictions
 
     config = get_config(config_path)
-    paths = candidate_paths + more_candidates
-    if not paths:
-        raise InputError("no candidate results given", hint="pass --candidate DIR (a results folder or metrics file)")
-    if candidate_params is not None and len(paths) > 1:
-        raise InputError("--candidate-params needs exactly one candidate", hint="merge params per leg before comparing")
-    candidates = [attach_predictions(read_result_set(p, params=candidate_params, model=model_name), p) for p in paths]
-    baseline = None
-    note = baseline_note
-    if baseline_path is not None and baseline_path.exists():
-        read = read_result_set(baseline_path, params=baseline_params, model=model_name)
-        baseline = attach_predictions(read, baseline_path)
-    elif note is None:
-        note = f"{baseline_path} does not exist" if baseline_path is not None else "no --baseline was given"
-    if baseline is None and (require_baseline or config.baseline.require):
-        raise InputError(f"no baseline: {note}", hint="pass --baseline DIR, or drop --require-baseline")
-    comparison = compare_results(
-        baseline,
-        candidates,
-        config.metrics,
-        baseline_note=note,
-        incomparable=config.baseline.incomparable,
-        seed=config.train.seed,
-        seed_fits=config.train.seed_fits,
+    comparison = compare_folders(
+        config,
+        candidate_paths + more_candidates,
+        baseline_path,
+        baseline_note=baseline_note,
+        baseline_params=baseline_params,
+        candidate_params=candidate_params,
+        model=model_name,
+        require_baseline=require_baseline,
     )
     context = ReportContext(
         key=key or config.report.key,
         head=head,
         precision=config.report.precision,
         run_url=actions_run_url(),
-        full_report=str(summary_path) if summary_path is not None else None,
+        full_report=None if summary_path is None else str(summary_path),
     )
-    fmt = resolve_format(output_format)
-    comment = None
-    if out_path is not None or fmt == "markdown":
-        comment = render.render_markdown(comparison, context, limit=config.report.max_comment_chars)
-    if out_path is not None and comment is not None:
-        write_atomic(out_path, comment)
-    if summary_path is not None:
-        write_atomic(summary_path, render.render_markdown(comparison, context, limit=FULL_REPORT_LIMIT))
-    if comment is not None and fmt == "markdown":
-        text = comment
-    elif fmt == "json":
-        text = render.render_json(comparison, context)
-    elif fmt == "github":
-        text = render.render_github(comparison, context)
-    else:
-        text = render.render_text(comparison, context)
-    echo(text, nl=False)
+    limit = config.report.max_comment_chars
+    for path, budget in ((out_path, limit), (summary_path, FULL_REPORT_LIMIT)):
+        if path is not None:
+            write_atomic(path, render.render_markdown(comparison, context, limit=budget))
+    emit(comparison, bind(render, context, markdown={"limit": limit}), resolve_format(output_format))
     return ExitCode.CHECKS_FAILED if comparison.verdict == "fail" else ExitCode.OK

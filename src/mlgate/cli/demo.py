@@ -39,7 +39,7 @@ def demo(folder: Path | None, keep: bool, output_format: str) -> int:
     """
     import datetime as dt
 
-    from mlgate.cli.train import StepPrinter
+    from mlgate.cli.progress import StepPrinter
     from mlgate.demo.lifecycle import PLANNED_STEPS, Demo
     from mlgate.demo.render import render_begin, render_json, render_step, render_summary
     from mlgate.demo.steps import StepRunner

@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mlgate.cli.common import (
-    append_job_summary,
     config_option,
     format_option,
     get_config,
     resolve_format,
     write_github_outputs,
 )
-from mlgate.cli.output import echo
-from mlgate.cli.train import StepPrinter
+from mlgate.cli.output import emit
+from mlgate.cli.progress import StepPrinter
 from mlgate.errors import exit_code_for
 
 if TYPE_CHECKING:
@@ -159,19 +158,10 @@ def report_outcome(outcome: DeployOutcome, fmt: str, *, summary_path: Path | Non
     """Print the outcome in ``fmt``, append the job summary, write the step outputs; return the exit code."""
     from mlgate.report import deploy as render
 
-    renderers = {
-        "text": render.render_text,
-        "markdown": render.render_markdown,
-        "json": render.render_json,
-        "github": render.render_github,
-    }
-    echo(renderers[fmt](outcome), nl=False)
-    if summary_path is not None:
-        append_job_summary(summary_path, render.render_markdown(outcome))
     code = int(outcome.exit_code)
-    if github_output:
-        write_github_outputs({
-            "outcome": outcome.outcome, "version": outcome.version or "", "live-version": outcome.live or "",
-            "previous-version": outcome.previous or "", "exit-code": str(code),
-        })  # fmt: skip
+    outputs = {
+        "outcome": outcome.outcome, "version": outcome.version or "", "live-version": outcome.live or "",
+        "previous-version": outcome.previous or "", "exit-code": str(code),
+    }  # fmt: skip
+    emit(outcome, render, fmt, summary=summary_path, outputs=outputs if github_output else None)
     return code

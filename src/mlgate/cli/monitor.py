@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from mlgate.cli.common import append_job_summary, config_option, format_option, get_config, open_github, resolve_format
-from mlgate.cli.output import echo
+from mlgate.cli.common import config_option, format_option, get_config, open_github, resolve_format
+from mlgate.cli.output import echo, emit
 from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -67,45 +66,31 @@ def monitor(
     request = MonitorRequest(since=since, until=until, capture=capture, labels=labels_path, version=version)
     result = run_monitor(config, open_registry(config), request, now=dt.datetime.now(dt.timezone.utc))
     fmt = resolve_format(output_format)
-    renderers: dict[str, Callable[[MonitorResult], str]] = {
-        "text": render.render_text,
-        "markdown": render.render_markdown,
-        "json": render.render_json,
-        "github": render.render_github,
-    }
-    echo(renderers[fmt](result), nl=False)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    emit(result, render, fmt, summary=Path(summary) if fmt == "github" and summary else None)
     markdown = render.render_markdown(result)
     if out_dir is not None:
         write_atomic(out_dir / "monitor.json", render.render_json(result))
         write_atomic(out_dir / "monitor.md", markdown)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if fmt == "github" and summary:
-        append_job_summary(Path(summary), markdown)
     if issue:
         _sync_issue(result, markdown, issue_key)
     return ExitCode.CHECKS_FAILED if result.verdict == "breach" else ExitCode.OK
 
 
 def _sync_issue(result: MonitorResult, markdown: str, key: str) -> None:
-    """Reflect the verdict in the monitor issue; too little data leaves it as it is."""
+    """Reflect the verdict in the monitor issue (``mlgate.monitor.issue``) and say what happened."""
+    from functools import partial
 
-    from mlgate.github import actions
-    from mlgate.github.client import NotAccessibleError
-    from mlgate.github.issues import sync_monitor_issue
+    from mlgate.github.actions import annotation
+    from mlgate.monitor.issue import report_on_issue
 
-    if result.verdict == "insufficient":
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    connect = partial(open_github, os.environ, what="--issue")
+    posted = report_on_issue(result, markdown, key=key, connect=connect, summary=Path(summary) if summary else None)
+    if posted is None:
         echo("mlgate: monitor issue left as it is: not enough captured rows to judge")
-        return
-    title = f"mlgate monitor: breach on version {result.version}"
-    with open_github(os.environ, what="--issue") as (client, repo):
-        try:
-            outcome = sync_monitor_issue(client, repo, key=key, title=title, body=markdown,
-                                         breach=result.verdict == "breach")  # fmt: skip
-        except NotAccessibleError as exc:  # the token may not write issues (missing `issues: write`)
-            summary = os.environ.get("GITHUB_STEP_SUMMARY")
-            if summary:
-                actions.append_summary(Path(summary), markdown)
-            echo(actions.annotation("warning", f"{exc.message}. {exc.hint}", title="mlgate monitor"))
-            return
-    where = f" #{outcome.number}: {outcome.url}" if outcome.number is not None else ""
-    echo(f"mlgate: monitor issue {outcome.action}{where}")
+    elif posted.refused is not None:  # the token may not write issues (missing `issues: write`)
+        echo(annotation("warning", f"{posted.refused.message}. {posted.refused.hint}", title="mlgate monitor"))
+    elif posted.result is not None:
+        where = f" #{posted.result.number}: {posted.result.url}" if posted.result.number is not None else ""
+        echo(f"mlgate: monitor issue {posted.result.action}{where}")

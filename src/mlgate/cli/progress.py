@@ -1,4 +1,5 @@
-"""Progress for long steps: a bar on a TTY, periodic lines (folded in ``::group::`` in GitHub Actions)."""
+"""Progress on stderr: ``ProgressPrinter`` for long reads (a bar on a TTY, periodic lines), ``StepPrinter`` for the
+steps of a command (one rewritten line on a TTY); both fold their lines in ``::group::`` in GitHub Actions."""
 
 from __future__ import annotations
 
@@ -65,4 +66,54 @@ class ProgressPrinter:
             self.stream.write("\r" + " " * 100 + "\r")
             self.drawn = False
         self._end_group()
+        self.stream.flush()
+
+
+class StepPrinter:
+    """Progress lines on stderr: one rewritten line on a TTY, plain lines elsewhere, folded in GitHub Actions."""
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        *,
+        enabled: bool = True,
+        actions: bool | None = None,
+        title: str = "mlgate: training",
+    ) -> None:
+        self.title = title
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() and os.environ.get("TERM") != "dumb"
+        self.actions = os.environ.get("GITHUB_ACTIONS") == "true" if actions is None else actions
+        self.enabled = enabled
+        self.opened = False
+        self.drawn = False
+
+    def __call__(self, message: str) -> None:
+        if not self.enabled:
+            return
+        message = terminal.escape(message, None)  # the narration names models, files and versions: data
+        if self.tty:
+            self.stream.write("\r\033[K  " + message[:150])
+            self.drawn = True
+        else:
+            if self.actions and not self.opened:
+                self.stream.write(f"::group::{self.title}\n")
+                self.opened = True
+            self.stream.write(f"  {message}\n")
+        self.stream.flush()
+
+    def __enter__(self) -> StepPrinter:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Clear the TTY line or close the log fold."""
+        if self.drawn:
+            self.stream.write("\r\033[K")
+            self.drawn = False
+        if self.opened:
+            self.stream.write("::endgroup::\n")
+            self.opened = False
         self.stream.flush()

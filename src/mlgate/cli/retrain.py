@@ -15,9 +15,9 @@ from mlgate.cli.common import (
     get_config,
     open_github,
     resolve_format,
-    write_github_outputs,
 )
-from mlgate.cli.output import echo
+from mlgate.cli.output import echo, emit
+from mlgate.cli.progress import StepPrinter
 
 if TYPE_CHECKING:
     from mlgate.retrain.run import RetrainResult
@@ -60,7 +60,6 @@ def retrain(
     the data gate (nothing registered), 2 unusable input or config (a failing fetch command), 3 a service failed.
     """
     from mlgate import aws
-    from mlgate.cli.train import StepPrinter
     from mlgate.files import write_atomic
     from mlgate.registry import open_registry
     from mlgate.registry.actor import resolve_actor
@@ -69,67 +68,55 @@ def retrain(
 
     config = get_config(config_path, required=True)
     fmt = resolve_format(output_format)
-    actor = resolve_actor(by, os.environ)
-    options = RetrainOptions(out=out, by=actor, fetch=not no_fetch, version=version)
-    printer = StepPrinter(title="mlgate retrain")
-    try:
+    options = RetrainOptions(out=out, by=resolve_actor(by, os.environ), fetch=not no_fetch, version=version)
+    with StepPrinter(title="mlgate retrain") as printer:
         result = run_retrain(config, open_registry(config), options, say=printer,
                              s3=lambda: aws.client("s3", max_attempts=config.sagemaker.max_attempts))  # fmt: skip
-    finally:
-        printer.close()
     summary = render.render_markdown(result)
     write_atomic(out / "summary.md", summary)
     write_atomic(out / "report.json", render.render_json(result))
-    shown = {"markdown": lambda: summary, "json": lambda: render.render_json(result),
-             "github": lambda: render.render_github(result)}  # fmt: skip
-    echo(shown.get(fmt, lambda: render.render_text(result))(), nl=False)
+    emit(result, render, fmt, outputs=_outputs(result, out) if github_output else None)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     in_summary = fmt == "github" and bool(step_summary)  # in Actions: the report goes to the job summary, once
-    if github_output:
-        registered = result.version.version if result.version is not None else ""
-        write_github_outputs({"outcome": result.outcome, "version": registered,
-                              "exit-code": str(int(result.exit_code)), "summary-file": str(out / "summary.md")})  # fmt: skip
     if issue:
-        report_on_issue(result, summary, key=issue_key, in_summary=in_summary)
+        _report_on_issue(result, summary, key=issue_key, in_summary=in_summary)
     if in_summary:
-        try:
-            append_job_summary(Path(str(step_summary)), summary)
-        except OSError as exc:
-            echo(f"mlgate: warning: the job summary could not be written ({exc.strerror}); the report is in "
-                       f"{out / 'summary.md'}", err=True)  # fmt: skip
+        _append_summary(Path(str(step_summary)), summary, out)
     return result.exit_code
 
 
-def report_on_issue(result: RetrainResult, summary: str, *, key: str, in_summary: bool = False) -> None:
-    """A comment on the open monitor issue (a new issue only when a version was registered).
+def _outputs(result: RetrainResult, out: Path) -> dict[str, str]:
+    registered = result.version.version if result.version is not None else ""
+    return {"outcome": result.outcome, "version": registered, "exit-code": str(int(result.exit_code)),
+            "summary-file": str(out / "summary.md")}  # fmt: skip
 
-    Needs GITHUB_TOKEN (issues: write) and GITHUB_REPOSITORY; a token that may not write issues gets a
-    warning and the report in the job summary (unless ``in_summary``: it is there already), as
-    ``mlgate comment`` does.
-    """
 
-    from mlgate.github import actions
-    from mlgate.github.client import NotAccessibleError
-    from mlgate.github.issues import IssueResult, note_retrain
+def _append_summary(path: Path, summary: str, out: Path) -> None:
+    """The report in the job summary; a summary that cannot be written is a warning (the report is in OUT)."""
+    try:
+        append_job_summary(path, summary)
+    except OSError as exc:
+        echo(f"mlgate: warning: the job summary could not be written ({exc.strerror}); the report is in "
+             f"{out / 'summary.md'}", err=True)  # fmt: skip
+
+
+def _report_on_issue(result: RetrainResult, summary: str, *, key: str, in_summary: bool) -> None:
+    """A note on the monitor issue (``mlgate.retrain.issue``); without ``in_summary`` a refusal puts the report in
+    the job summary."""
+    from functools import partial
+
+    from mlgate.github.actions import annotation
+    from mlgate.retrain.issue import report_on_issue
 
     environ = dict(os.environ)
-    registered = result.outcome == "registered"
-    title = _issue_title(result)
-    summary_file = Path(environ["GITHUB_STEP_SUMMARY"]) if environ.get("GITHUB_STEP_SUMMARY") else None
-    with open_github(environ, what="--issue") as (client, repo):
-        try:
-            done: IssueResult = note_retrain(client, repo, key=key, title=title, body=summary, registered=registered)
-        except NotAccessibleError as exc:
-            if summary_file is not None and not in_summary:
-                append_job_summary(summary_file, summary)
-            fix = "give the job `permissions: issues: write`; the report is in the job summary"
-            echo(actions.annotation("warning", f"{exc.message}. {fix}", title="mlgate retrain"))
-            return
+    fallback = Path(environ["GITHUB_STEP_SUMMARY"]) if environ.get("GITHUB_STEP_SUMMARY") and not in_summary else None
+    connect = partial(open_github, environ, what="--issue")
+    posted = report_on_issue(result, summary, key=key, connect=connect, summary=fallback)
+    if posted.refused is not None:
+        fix = "give the job `permissions: issues: write`; the report is in the job summary"
+        echo(annotation("warning", f"{posted.refused.message}. {fix}", title="mlgate retrain"))
+        return
+    done = posted.result
+    assert done is not None
     where = f" #{done.number}" if done.number is not None else ""
     echo(f"mlgate: monitor issue{where}: {done.action}" + (f" ({done.url})" if done.url else ""), err=True)
-
-
-def _issue_title(result: RetrainResult) -> str:
-    if result.version is not None and result.outcome == "registered":
-        return f"mlgate retrain: version {result.version.version} is pending approval"
-    return f"mlgate retrain: {result.outcome}"

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from mlgate.cli.common import config_option, format_option, get_config, resolve_format
-from mlgate.cli.output import echo
+from mlgate.cli.output import bind, emit
 from mlgate.data.schema import load_schema
-from mlgate.data.schema_diff import SchemaDiff, diff_schemas
+from mlgate.data.schema_diff import diff_schemas
 from mlgate.errors import ExitCode
-from mlgate.report.schema_diff import render_github, render_json, render_markdown, render_text
-
-RENDERERS: dict[str, Callable[[SchemaDiff, str, str], str]] = {
-    "text": render_text,
-    "markdown": render_markdown,
-    "json": render_json,
-    "github": render_github,
-}
+from mlgate.report import schema_diff as render
 
 
 @click.command()
@@ -35,6 +27,5 @@ def diff(old: Path, new: Path, output_format: str | None, config_path: Path | No
     """
     get_config(config_path)  # a broken mlgate.yaml is reported the same way by every command
     result = diff_schemas(load_schema(old), load_schema(new))
-    render = RENDERERS[resolve_format(output_format)]
-    echo(render(result, str(old), str(new)), nl=False)
+    emit(result, bind(render, str(old), str(new)), resolve_format(output_format))
     return ExitCode.CHECKS_FAILED if result.breaking else ExitCode.OK

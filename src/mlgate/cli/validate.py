@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from mlgate.cli.common import (
-    append_job_summary,
-    config_option,
-    format_option,
-    get_config,
-    resolve_format,
-    write_github_outputs,
-)
-from mlgate.cli.output import echo
+from mlgate.cli.common import config_option, format_option, get_config, resolve_format
+from mlgate.cli.output import bind, emit
 from mlgate.cli.progress import ProgressPrinter
 from mlgate.errors import ExitCode
-
-if TYPE_CHECKING:
-    from mlgate.data.results import ValidationResult
 
 
 @click.command()
@@ -66,18 +53,10 @@ def validate(
         result = validate_datasets(config, data, schema_path, max_examples=max_examples, progress=progress)
     finally:
         progress.close()
-    renderers: dict[str, Callable[[ValidationResult], str]] = {
-        "text": render.render_text,
-        "markdown": render.render_markdown,
-        "json": render.render_json,
-        "github": partial(render.render_github, limit=config.validate.max_annotations),
-    }
-    echo(renderers[fmt](result), nl=False)
-    if summary_path is not None:
-        append_job_summary(summary_path, render.render_markdown(result))
     failed = not result.valid or (config.validate.fail_on_warnings and result.warnings > 0)
     code = ExitCode.CHECKS_FAILED if failed else ExitCode.OK
-    if github_output:
-        verdict = "fail" if failed else "warn" if result.warnings else "pass"
-        write_github_outputs({"verdict": verdict, "exit-code": str(int(code))})
+    verdict = "fail" if failed else "warn" if result.warnings else "pass"
+    renderers = bind(render, github={"limit": config.validate.max_annotations})
+    outputs = {"verdict": verdict, "exit-code": str(int(code))} if github_output else None
+    emit(result, renderers, fmt, summary=summary_path, outputs=outputs)
     return code

@@ -14,6 +14,7 @@ from mlgate.report.comparison_json import to_json as comparison_json
 from mlgate.report.comparison_text import ANNOTATIONS
 from mlgate.report.comparison_text import annotate as annotate_gates
 from mlgate.report.context import (
+    FULL_REPORT_LIMIT,
     DataFile,
     DriftedColumn,
     DriftSummary,
@@ -156,6 +157,15 @@ def to_data(result: CheckResult, context: ReportContext) -> dict[str, Any]:
 
 def render_json(result: CheckResult, context: ReportContext) -> str:
     return json.dumps(to_data(result, context), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_files(result: CheckResult, context: ReportContext, *, limit: int) -> dict[str, str]:
+    """The report files of a check run: the PR comment (at most ``limit`` bytes), the full report, the JSON."""
+    return {
+        "comment.md": render_markdown(result, context, limit=limit),
+        "summary.md": render_markdown(result, context, limit=FULL_REPORT_LIMIT),
+        "report.json": render_json(result, context),
+    }
 
 
 def _count(n: int, noun: str) -> str:

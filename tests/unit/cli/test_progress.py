@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 
-from mlgate.cli.progress import ProgressPrinter
+from mlgate.cli.progress import ProgressPrinter, StepPrinter
 
 
 class Clock:
@@ -50,3 +50,14 @@ def test_disabled_progress_prints_nothing() -> None:
     progress("a.csv", 1, 2, 3)
     progress.close()
     assert out.getvalue() == ""
+
+
+def test_steps_are_folded_in_github_actions() -> None:
+    stream = io.StringIO()
+    printer = StepPrinter(stream, actions=True)
+    printer("[1/1] lr: fitting")
+    printer("[1/1] lr: accuracy 0.9")
+    printer.close()
+    assert stream.getvalue() == (
+        "::group::mlgate: training\n  [1/1] lr: fitting\n  [1/1] lr: accuracy 0.9\n::endgroup::\n"
+    )
