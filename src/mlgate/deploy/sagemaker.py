@@ -6,7 +6,7 @@ alarms that exist. Switching to the config recorded in the endpoint's ``mlgate:p
 a rollback: everything at once, no bake, no alarm already in ``ALARM``. ``wait_until_serving`` watches
 ``DescribeEndpoint``: SageMaker's own rollback or a ``Failed`` endpoint is ``LoadFailed``, the deadline
 ``TargetTimeout``; after a success, configs and models beyond ``keep_configs`` are deleted, never the
-live or the rollback config. Every watch of the run is kept in ``watches`` (classification,
+live or the rollback config. Every watch of the run is kept for ``watches()`` (classification,
 ``FailureReason``, the guard alarms and their states) for the report. The clients are injected (behind
 ``SagemakerApi``); ``open_sagemaker_target`` builds real ones (and takes the clock, so tests never wait). The
 requests themselves are built in ``sagemaker_requests``, names, tags and deployment configs in ``sagemaker_names``.
@@ -30,8 +30,9 @@ from mlgate.deploy.sagemaker_requests import (
     choose_update_config,
     read_invoke_reply,
 )
-from mlgate.deploy.sagemaker_watch import BUSY, FAILED, AlarmState, WatchResult, watch_endpoint
+from mlgate.deploy.sagemaker_watch import BUSY, FAILED, watch_endpoint
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetTimeout
+from mlgate.deploy.watch import AlarmState, Watch
 from mlgate.errors import ConfigError
 from mlgate.serve.marks import new_smoke_id
 
@@ -56,14 +57,14 @@ class SagemakerTarget:
         self.api = SagemakerApi(settings.endpoint, sagemaker=sagemaker, runtime=runtime, cloudwatch=cloudwatch)
         self.run_id, self.clock, self.sleep, self.poll_s = run_id, clock, sleep, poll_s
         self.expected: str | None = None  # the config the last switch asked for
-        self.watches: list[WatchResult] = []  # this run's watches, in order, for the report
+        self.watched: list[Watch] = []  # this run's watches, in order, for the report
 
     def describe(self) -> str:
         return f"SageMaker endpoint {self.endpoint}"
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
-        self.watches = []  # one run holds the endpoint at a time: its watches start here
+        self.watched = []  # one run holds the endpoint at a time: its watches start here
         endpoint = self.api.describe_endpoint()
         status = endpoint.get("EndpointStatus") if endpoint else None
         if status in BUSY:
@@ -121,7 +122,7 @@ class SagemakerTarget:
             timeout_s=max(timeout, self.settings.wait_timeout_s), clock=self.clock, sleep=self.sleep,
             poll_s=self.poll_s, alarm_states=self._alarm_states, version=version,
         )  # fmt: skip
-        self.watches.append(result)
+        self.watched.append(result)
         if result.outcome == "timed-out":
             raise TargetTimeout(f"{self.endpoint} did not settle on version {version}: {result.describe()}",
                                 hint="check the endpoint in the SageMaker console; nothing further was changed")  # fmt: skip
@@ -156,6 +157,9 @@ class SagemakerTarget:
             status = int(str(exc.response.get("OriginalStatusCode") or 424))
             return Reply(status, None, None, str(error.get("Message", "ModelError")))
         return read_invoke_reply(response["Body"].read().decode("utf-8", errors="replace"))
+
+    def watches(self) -> Sequence[Watch]:
+        return tuple(self.watched)
 
     def prune_configs(self) -> list[str]:
         """Delete this endpoint's configs and models beyond ``keep_configs``; never the live or rollback one."""

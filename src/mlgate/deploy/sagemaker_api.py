@@ -12,7 +12,7 @@ from typing import Any
 
 from mlgate.aws import translate_error
 from mlgate.deploy import sagemaker_names as names
-from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
+from mlgate.deploy.watch import MISSING, AlarmState
 
 
 class SagemakerApi:

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mlgate.deploy import sagemaker_names as names
-from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
 from mlgate.deploy.target import Reply
+from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ConfigError, InputError
 from mlgate.registry.sagemaker_package import CODE_DIR, sklearn_image
 

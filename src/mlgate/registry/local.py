@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mlgate import notices
+from mlgate.clock import utc_now
 from mlgate.errors import InputError
 from mlgate.files import read_text, write_atomic
-from mlgate.registry.actor import format_time, utc_now
+from mlgate.registry.actor import format_time
 from mlgate.registry.journal import FULL_DISK_HINT, append_line, cut_back, describe, read_log
 from mlgate.registry.locking import hold_lock
 from mlgate.registry.model import (

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from mlgate.clock import utc_now
 from mlgate.config import Config
 from mlgate.errors import ConfigError, ExitCode
-from mlgate.registry.actor import format_time, utc_now
+from mlgate.registry.actor import format_time
 from mlgate.registry.model import ModelVersion, Registry, StatusChange
 from mlgate.retrain.command import Runner, run_command
 from mlgate.retrain.decide import Decision, decide

@@ -20,11 +20,12 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
+from mlgate.clock import utc_now
 from mlgate.errors import InputError
 from mlgate.serve.capture_files import CaptureSink, SchemaMismatch, SinkFactory, capture_path, open_sink
 from mlgate.serve.capture_records import CapturedRequest, CaptureRow, build_rows
 from mlgate.serve.capture_settings import CaptureSettings, CaptureStats
-from mlgate.serve.holder import Clock, now_utc
+from mlgate.serve.holder import Clock
 
 logger = logging.getLogger("mlgate.serve.capture")
 
@@ -36,7 +37,7 @@ class CaptureWriter:
         self,
         settings: CaptureSettings,
         *,
-        clock: Clock = now_utc,
+        clock: Clock = utc_now,
         chance: Callable[[], float] = random.random,
         pid: int | None = None,
         sink_factory: SinkFactory = open_sink,

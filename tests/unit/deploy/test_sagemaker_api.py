@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from mlgate.deploy.sagemaker_api import SagemakerApi
-from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
+from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ServiceError
 
 ARN = "arn:aws:sagemaker:eu-west-1:123456789012:endpoint-config/churn-v1-abc"

@@ -14,7 +14,7 @@ from mlgate.deploy.sagemaker_requests import (
     choose_update_config,
     read_invoke_reply,
 )
-from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
+from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ConfigError, InputError
 from unit.deploy.fakes import make_version
 
