@@ -161,7 +161,7 @@ def test_readme_shows_lines_of_the_real_pr_comment() -> None:
     assert not invented, f"README quotes lines that are not in docs/assets/pr-comment.md: {invented}"
 
 
-AWS_SOURCES = ("src/mlgate/aws.py", "src/mlgate/deploy/sagemaker*.py", "src/mlgate/registry/sagemaker*.py")
+AWS_SOURCES = ("src/mlgate/aws.py", "src/mlgate/deploy/sagemaker/*.py", "src/mlgate/registry/sagemaker*.py")
 AWS_CALL = (
     r'_(?:call|describe|exists)\(\s*"([a-z0-9_]+)"',  # the SageMaker target's wrappers: _call("update_endpoint")
     r"self\.(?:sagemaker|s3|sm|runtime|cloudwatch)\.([a-z0-9_]+)\b",  # the registry: self.s3.put_object

@@ -4,7 +4,7 @@ A target is one live endpoint: it names the version it serves (``current``), swi
 version, waits until the switch is visible to clients, answers ``ping`` and ``invoke`` exactly as
 clients see them, so the smoke test runs on the live endpoint, and reports the rollouts it watched
 (``watches``). ``local`` is ``mlgate serve`` behind a state folder (``mlgate.deploy.local``), ``sagemaker`` a
-SageMaker real-time endpoint (``mlgate.deploy.sagemaker``); ``mlgate.deploy.targets`` names them.
+SageMaker real-time endpoint (``mlgate.deploy.sagemaker.target``); ``mlgate.deploy.targets`` names them.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ def _open_local(config: Config, options: TargetOptions) -> Target:
 
 
 def _open_sagemaker(config: Config, options: TargetOptions) -> Target:
-    from mlgate.deploy.sagemaker import open_sagemaker_target
+    from mlgate.deploy.sagemaker.target import open_sagemaker_target
 
     return open_sagemaker_target(config, options)
 

@@ -1,4 +1,4 @@
-"""The registry's data model and the Protocol every backend implements (``local`` here, ``sagemaker`` later).
+"""The registry's data model and the Protocol every backend implements (``local`` and ``sagemaker``).
 
 A version is immutable once registered except for its status, whose every change is recorded with who,
 why and when. Backends are looked up in an explicit dict (``mlgate.registry.BACKENDS``).

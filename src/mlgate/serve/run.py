@@ -30,8 +30,8 @@ import uvicorn
 from mlgate.clock import utc_now
 from mlgate.errors import InputError
 from mlgate.serve.app import MAX_BODY_BYTES, create_app
-from mlgate.serve.capture import CaptureWriter
-from mlgate.serve.capture_settings import CaptureSettings
+from mlgate.serve.capture.settings import CaptureSettings
+from mlgate.serve.capture.writer import CaptureWriter
 from mlgate.serve.holder import Clock, Loader, ModelHolder, load_estimator
 from mlgate.serve.protocol import ExplainingH11Protocol
 from mlgate.serve.state import LOCK_FILE, ServerInfo, read_server_info, remove_server_files, write_server_files

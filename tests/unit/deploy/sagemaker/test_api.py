@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from mlgate.deploy.sagemaker_api import SagemakerApi
+from mlgate.deploy.sagemaker.api import SagemakerApi
 from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ServiceError
 
@@ -90,7 +90,7 @@ def test_smoke_invocations_carry_a_marked_inference_id_that_data_capture_keeps()
     from botocore.response import StreamingBody
 
     from mlgate.config import SagemakerConfig
-    from mlgate.deploy.sagemaker import SagemakerTarget
+    from mlgate.deploy.sagemaker.target import SagemakerTarget
     from mlgate.serve.marks import is_smoke_id
 
     clients = {

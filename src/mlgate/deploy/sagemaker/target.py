@@ -9,7 +9,7 @@ a rollback: everything at once, no bake, no alarm already in ``ALARM``. ``wait_u
 live or the rollback config. Every watch of the run is kept for ``watches()`` (classification,
 ``FailureReason``, the guard alarms and their states) for the report. The clients are injected (behind
 ``SagemakerApi``); ``open_sagemaker_target`` builds real ones (and takes the clock, so tests never wait). The
-requests themselves are built in ``sagemaker_requests``, names, tags and deployment configs in ``sagemaker_names``.
+requests themselves are built in ``requests``, names, tags and deployment configs in ``names``.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.aws import translate_error
-from mlgate.deploy import sagemaker_names as names
-from mlgate.deploy.sagemaker_api import SagemakerApi
-from mlgate.deploy.sagemaker_requests import (
+from mlgate.deploy.sagemaker import names
+from mlgate.deploy.sagemaker.api import SagemakerApi
+from mlgate.deploy.sagemaker.requests import (
     build_config_request,
     build_model_request,
     choose_update_config,
     read_invoke_reply,
 )
-from mlgate.deploy.sagemaker_watch import BUSY, FAILED, watch_endpoint
+from mlgate.deploy.sagemaker.watch import BUSY, FAILED, watch_endpoint
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetTimeout
 from mlgate.deploy.watch import AlarmState, Watch
 from mlgate.errors import ConfigError

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mlgate.deploy import sagemaker_names as names
+from mlgate.deploy.sagemaker import names
 from mlgate.deploy.target import Reply
 from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ConfigError, InputError

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from mlgate.config import BlueGreenConfig, SagemakerConfig
-from mlgate.deploy.sagemaker_requests import (
+from mlgate.deploy.sagemaker.requests import (
     build_config_request,
     build_model_request,
     choose_image,

@@ -1,9 +1,9 @@
 """Watch a SageMaker endpoint after a create or update and classify how it ended.
 
-The result is a ``mlgate.deploy.watch.Watch``. The rule (MLflow's): ``InService`` on the new config → succeeded; ``InService`` on another config →
+The rule (MLflow's): ``InService`` on the new config → succeeded; ``InService`` on another config →
 SageMaker rolled it back (its ``FailureReason`` and the alarms in ``ALARM`` say why); ``Failed`` or
 ``UpdateRollbackFailed`` → failed and not rolled back; past the deadline → timed out (nothing is done
-blindly). Once settled, the guard alarms' states are read once, so the report shows every guard alarm
+blindly). The result is a ``mlgate.deploy.watch.Watch``. Once settled, the guard alarms' states are read once, so the report shows every guard alarm
 with its state. Clock and sleep are injected so tests never wait.
 """
 

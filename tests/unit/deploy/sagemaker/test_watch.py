@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mlgate.deploy.sagemaker_watch import classify_endpoint, watch_endpoint
+from mlgate.deploy.sagemaker.watch import classify_endpoint, watch_endpoint
 from mlgate.deploy.watch import AlarmState, Watch
 
 

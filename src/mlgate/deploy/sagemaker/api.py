@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mlgate.aws import translate_error
-from mlgate.deploy import sagemaker_names as names
+from mlgate.deploy.sagemaker import names
 from mlgate.deploy.watch import MISSING, AlarmState
 
 
