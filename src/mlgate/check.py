@@ -35,6 +35,7 @@ from mlgate.baseline import (
 )
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
+from mlgate.progress import Say
 from mlgate.results import read_results, write_results
 
 if TYPE_CHECKING:
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from mlgate.training.rescore import Rescored
     from mlgate.training.run import TrainRun
 
-Step = Callable[[str], None]
 Trainer = Callable[[Path, Path], None]
 
 
@@ -92,7 +92,7 @@ def run_check(
     out: Path,
     options: CheckOptions,
     environ: Mapping[str, str],
-    step: Step | None = None,
+    step: Say | None = None,
     trainer: Trainer | None = None,
 ) -> CheckResult:
     """Run the whole PR check into ``out`` (candidate results under ``out/candidate``)."""
@@ -197,7 +197,7 @@ def find_baseline(
     config: Config,
     options: CheckOptions,
     environ: Mapping[str, str],
-    say: Step,
+    say: Say,
     trainer: Trainer | None,
     workdir: Path,
 ) -> tuple[Baseline, Revisions | None, Git | None]:
@@ -274,7 +274,7 @@ def locate_baseline(config: Config, options: CheckOptions, environ: Mapping[str,
     )
 
 
-def validate_data(config: Config, say: Step) -> ValidationResult | None:
+def validate_data(config: Config, say: Say) -> ValidationResult | None:
     """The data gate on the train and test files, when a schema is configured."""
     targets = [config.resolve(p) for p in config.data.validation_targets()]
     if not config.data.schema or not targets:
@@ -366,7 +366,7 @@ def _git_or_none(config: Config) -> Git | None:
 def _rescore(
     baseline: Baseline,
     config: Config,
-    say: Step,
+    say: Say,
     reuse: Reuse,
     data: TrainingData | None,
     shared: PredictionSet | None,

@@ -46,9 +46,10 @@ def comment(
     """
 
     from mlgate.github import actions
-    from mlgate.github.body import fit_report, parse_marker, strip_marker
+    from mlgate.github.body import fit_report, strip_marker
     from mlgate.github.client import NotAccessibleError
     from mlgate.github.keys import default_key
+    from mlgate.github.marker import parse_marker
     from mlgate.github.publish import publish_comment
     from mlgate.github.pulls import pull_from_event, read_event, resolve_pull
     from mlgate.report.budget import with_marker

@@ -27,8 +27,8 @@ from mlgate.data.ranges import Ranges, widen_bounds, widen_length
 from mlgate.data.schema import Field
 from mlgate.data.sources import FilesystemFactory, ReadStats, iter_parquet, locate, open_parquet, stream_csv
 from mlgate.data.uniqueness import UniqueTracker, key_of
+from mlgate.progress import Progress
 
-Progress = Callable[[str, int, int, int], None]  # (path, bytes or rows done, total, rows so far)
 MISSING_VALUES = ("",)
 CANDIDATES = ("boolean", "integer", "number", "date", "datetime")  # in order of preference
 _WORDS = Field("", "boolean", true_values=("true", "True", "TRUE"), false_values=("false", "False", "FALSE"))

@@ -37,13 +37,13 @@ from mlgate.data.sources import (
     stream_csv,
 )  # fmt: skip
 from mlgate.data.uniqueness import UniqueTracker, combine_keys, is_short_strings, key_of
+from mlgate.progress import Progress
 
 if TYPE_CHECKING:
     from mlgate.data.drift import DriftCollector
     from mlgate.data.stats import ReferenceStats
 
 I64 = npt.NDArray[np.int64]
-Progress = Callable[[str, int, int, int], None]  # (path, bytes or rows done, total, rows so far)
 
 
 class BatchObserver(Protocol):

@@ -17,6 +17,7 @@ from mlgate.deploy.outcome import Action, DeployOutcome, Outcome, Step, StepStat
 from mlgate.deploy.smoke import SmokeResult, run_smoke
 from mlgate.deploy.target import Target
 from mlgate.errors import MlgateError
+from mlgate.progress import Say
 
 if TYPE_CHECKING:
     from mlgate.config import Config
@@ -48,7 +49,7 @@ class Deployer:
     target: Target
     actor: str
     settings: FlowSettings = field(default_factory=FlowSettings)
-    say: Callable[[str], None] = lambda _message: None
+    say: Say = lambda _message: None
     now: Callable[[], datetime] = utc_now
     clock: Callable[[], float] = time.monotonic
     latency_clock: Callable[[], float] = time.perf_counter

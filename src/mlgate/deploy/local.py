@@ -26,6 +26,8 @@ from mlgate.serve.marks import PREVIOUS_VALUE, SMOKE_HEADER, SMOKE_VALUE, new_sm
 from mlgate.serve.state import (
     LIVE_FILE,
     PORT_FILE,
+    REQUEST_ID_HEADER,
+    VERSION_HEADER,
     LivePointer,
     is_server_running,
     read_pointer,
@@ -41,8 +43,6 @@ if TYPE_CHECKING:
 
 LOCK_FILE = ".deploy.lock"
 _ANY_HOST = ("", "0.0.0.0", "::")
-VERSION_HEADER = "X-Mlgate-Version"
-REQUEST_ID_HEADER = "X-Request-Id"
 
 
 class LocalTarget:

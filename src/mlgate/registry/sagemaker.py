@@ -38,8 +38,15 @@ from mlgate.config import Config, SagemakerConfig
 from mlgate.errors import ConfigError, InputError, ServiceError
 from mlgate.files import write_atomic
 from mlgate.registry.actor import format_time
-from mlgate.registry.local import normalize_version
-from mlgate.registry.model import STATUSES, HistoryEvent, ModelVersion, Status, StatusChange, check_status_change
+from mlgate.registry.model import (
+    STATUSES,
+    HistoryEvent,
+    ModelVersion,
+    Status,
+    StatusChange,
+    check_status_change,
+    normalize_version,
+)
 from mlgate.registry.records import check_status, event_from_data, event_line, render_version, version_from_data
 from mlgate.registry.sagemaker_package import (
     CODE_DIR,

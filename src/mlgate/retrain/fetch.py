@@ -29,9 +29,9 @@ from typing import Any, Literal
 
 from mlgate.config import Config
 from mlgate.errors import ConfigError, DataError, InputError
+from mlgate.progress import Say
 from mlgate.retrain.command import CommandResult, Runner, run_command
 
-Say = Callable[[str], None]
 S3Factory = Callable[[], Any]
 FetchKind = Literal["command", "s3", "none"]
 _CHUNK = 1 << 20

@@ -36,13 +36,12 @@ from mlgate.serve.holder import HolderStatus, ModelHolder
 from mlgate.serve.invoke import choose_format, dump_json, invoke
 from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header, wants_previous
 from mlgate.serve.parse import JSON, RequestError
+from mlgate.serve.state import REQUEST_ID_HEADER, VERSION_HEADER
 
 logger = logging.getLogger("mlgate.serve")
 
-VERSION_HEADER = "X-Mlgate-Version"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's limit for a real-time invocation payload
 INLINE_BYTES = 16 * 1024  # larger bodies are parsed and predicted in a worker thread
-REQUEST_ID_HEADER = "X-Request-Id"
 REQUEST_ID_SCOPE = "mlgate.request_id"  # where the middleware leaves the request id for the handlers
 _HEADER_KEY = VERSION_HEADER.lower().encode("latin-1")
 _ID_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")
