@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlsplit
 
 from mlgate.errors import ServiceError
@@ -16,6 +16,12 @@ from mlgate.errors import ServiceError
 if TYPE_CHECKING:
     import boto3
     import pyarrow.fs
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
+
+Service = Literal["s3", "sagemaker", "sagemaker-runtime", "cloudwatch"]  # every AWS service mlgate calls
 
 
 def make_session(environ: Mapping[str, str] | None = None) -> boto3.Session:
@@ -27,18 +33,48 @@ def make_session(environ: Mapping[str, str] | None = None) -> boto3.Session:
     return boto3.Session(region_name=region) if region else boto3.Session()
 
 
+@overload
 def client(
-    service: str, *, max_attempts: int = 5, region: str | None = None, environ: Mapping[str, str] | None = None
-) -> Any:
+    service: Literal["s3"],
+    *,
+    max_attempts: int = ...,
+    region: str | None = ...,
+    environ: Mapping[str, str] | None = ...,
+) -> S3Client: ...
+@overload
+def client(
+    service: Literal["sagemaker"],
+    *,
+    max_attempts: int = ...,
+    region: str | None = ...,
+    environ: Mapping[str, str] | None = ...,
+) -> SageMakerClient: ...
+@overload
+def client(
+    service: Literal["sagemaker-runtime"],
+    *,
+    max_attempts: int = ...,
+    region: str | None = ...,
+    environ: Mapping[str, str] | None = ...,
+) -> SageMakerRuntimeClient: ...
+@overload
+def client(
+    service: Literal["cloudwatch"],
+    *,
+    max_attempts: int = ...,
+    region: str | None = ...,
+    environ: Mapping[str, str] | None = ...,
+) -> CloudWatchClient: ...
+def client(
+    service: Service, *, max_attempts: int = 5, region: str | None = None, environ: Mapping[str, str] | None = None
+) -> S3Client | SageMakerClient | SageMakerRuntimeClient | CloudWatchClient:
     """A boto3 client for ``service`` with standard-mode retries (``total_max_attempts``) and the endpoint override."""
     from botocore.config import Config
 
     session = make_session(environ)
     config = Config(retries={"mode": "standard", "total_max_attempts": max_attempts}, connect_timeout=10)
-    options: dict[str, Any] = {"config": config, "endpoint_url": endpoint_url(service, environ)}
-    if region or session.region_name is None:
-        options["region_name"] = region or "us-east-1"
-    return session.client(service, **options)  # type: ignore[call-overload]
+    region_name = (region or "us-east-1") if (region or session.region_name is None) else None  # None: the session's
+    return session.client(service, config=config, endpoint_url=endpoint_url(service, environ), region_name=region_name)
 
 
 def translate_error(operation: str, exc: Exception) -> ServiceError:

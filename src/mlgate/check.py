@@ -35,6 +35,7 @@ from mlgate.baseline import (
 from mlgate.baseline.location import open_git
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
+from mlgate.progress import Say
 from mlgate.results import read_results, write_results
 
 if TYPE_CHECKING:
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from mlgate.training.rescore import Rescored
     from mlgate.training.run import TrainRun
 
-Step = Callable[[str], None]
 Trainer = Callable[[Path, Path], None]
 
 
@@ -92,7 +92,7 @@ def run_check(
     out: Path,
     options: CheckOptions,
     environ: Mapping[str, str],
-    step: Step | None = None,
+    step: Say | None = None,
     trainer: Trainer | None = None,
 ) -> CheckResult:
     """Run the whole PR check into ``out`` (candidate results under ``out/candidate``)."""
@@ -199,7 +199,7 @@ def find_baseline(
     config: Config,
     options: CheckOptions,
     environ: Mapping[str, str],
-    say: Step,
+    say: Say,
     trainer: Trainer | None,
     workdir: Path,
 ) -> tuple[Baseline, Revisions | None, Git | None]:
@@ -303,7 +303,7 @@ def find_head(config: Config, options: CheckOptions, environ: Mapping[str, str])
 def _rescore(
     baseline: Baseline,
     config: Config,
-    say: Step,
+    say: Say,
     reuse: Reuse,
     data: TrainingData | None,
     shared: PredictionSet | None,

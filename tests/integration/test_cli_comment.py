@@ -11,7 +11,7 @@ import pytest
 
 from fakes.github_api import BOT, SECONDARY_LIMIT, FakeGitHub
 from mlgate.cli import main
-from mlgate.github.body import parse_marker
+from mlgate.github.marker import parse_marker
 from mlgate.report.budget import with_marker
 
 HEAD = "a" * 40

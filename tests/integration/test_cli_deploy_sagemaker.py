@@ -40,9 +40,10 @@ from fakes.sagemaker_update import (
 )
 from mlgate.cli import main
 from mlgate.config import load_config
-from mlgate.deploy.sagemaker import open_sagemaker_target
-from mlgate.deploy.sagemaker_names import build_resource_name
-from mlgate.deploy.target import TARGETS, TargetOptions
+from mlgate.deploy.sagemaker.names import build_resource_name
+from mlgate.deploy.sagemaker.target import open_sagemaker_target
+from mlgate.deploy.target import TargetOptions
+from mlgate.deploy.targets import TARGETS
 from mlgate.registry import open_registry
 from mlgate.registry.build import Candidate
 from schemas import schema_validator

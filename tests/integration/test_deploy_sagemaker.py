@@ -30,9 +30,9 @@ from mlgate.aws import client
 from mlgate.config import BlueGreenConfig, SagemakerConfig, SmokeConfig
 from mlgate.deploy.flow import Deployer, FlowSettings, deploy, rollback
 from mlgate.deploy.outcome import DeployOutcome
-from mlgate.deploy.sagemaker import SagemakerTarget
-from mlgate.deploy.sagemaker_names import build_resource_name
-from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
+from mlgate.deploy.sagemaker.names import build_resource_name
+from mlgate.deploy.sagemaker.target import SagemakerTarget
+from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ExitCode, ServiceError
 from mlgate.registry.model import ModelVersion
 from unit.deploy.fakes import FakeClock, FakeRegistry, make_version

@@ -161,12 +161,10 @@ def test_readme_shows_lines_of_the_real_pr_comment() -> None:
     assert not invented, f"README quotes lines that are not in docs/assets/pr-comment.md: {invented}"
 
 
-AWS_SOURCES = ("src/mlgate/aws.py", "src/mlgate/deploy/sagemaker*.py", "src/mlgate/registry/sagemaker*.py")
+AWS_SOURCES = ("src/mlgate/aws.py", "src/mlgate/deploy/sagemaker/*.py", "src/mlgate/registry/sagemaker*.py")
 AWS_CALL = (
-    r'_(?:call|describe|exists)\(\s*"([a-z0-9_]+)"',  # the SageMaker target's wrappers: _call("update_endpoint")
-    r"self\.(?:sagemaker|s3|sm|runtime|cloudwatch)\.([a-z0-9_]+)\b",  # the registry: self.s3.put_object
-    r'get_(?:paginator|waiter)"\s*,\s*"([a-z0-9_]+)"',  # _call("get_paginator", "list_endpoint_configs")
-    r'(?:operation: str = |_pages\([^)]*)"([a-z0-9_]+)"',  # paginated listings
+    r"self\.(?:api\.)?(?:sagemaker|s3|sm|runtime|cloudwatch)\.([a-z0-9_]+)\b",  # self.s3.put_object, self.api.sm.…
+    r'get_(?:paginator|waiter)\(\s*"([a-z0-9_]+)"',  # paginated listings and waiters: get_waiter("endpoint_deleted")
 )
 NOT_CALLS = {"get_paginator", "get_waiter", "meta"}
 

@@ -23,7 +23,7 @@ from fakes.fault_proxy import FaultProxy
 from fakes.sagemaker_update import ContainerResponder, install_stand_in, reset_moto
 from mlgate.cli import main
 from mlgate.config import load_config
-from mlgate.deploy.sagemaker_names import build_resource_name
+from mlgate.deploy.sagemaker.names import build_resource_name
 from mlgate.registry import open_registry
 from workflows.act import Run
 from workflows.scene import Scene, build_scene

@@ -118,7 +118,8 @@ def open_deployer(
     import httpx
 
     from mlgate.deploy.flow import Deployer, FlowSettings
-    from mlgate.deploy.target import TargetOptions, open_target
+    from mlgate.deploy.target import TargetOptions
+    from mlgate.deploy.targets import open_target
     from mlgate.registry import open_registry
     from mlgate.registry.actor import resolve_actor
 

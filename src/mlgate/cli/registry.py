@@ -11,9 +11,10 @@ import click
 
 from mlgate.cli.common import config_option, get_config, write_github_outputs
 from mlgate.cli.output import echo
+from mlgate.clock import utc_now
 from mlgate.errors import ExitCode
 from mlgate.registry import STATUSES, ModelVersion, Status, open_registry
-from mlgate.registry.actor import resolve_actor, utc_now
+from mlgate.registry.actor import resolve_actor
 from mlgate.registry.render import (
     change_document,
     history_document,

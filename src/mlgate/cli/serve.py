@@ -19,7 +19,7 @@ from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
     from mlgate.config import Config
-    from mlgate.serve.capture_settings import CaptureSettings
+    from mlgate.serve.capture.settings import CaptureSettings
     from mlgate.serve.state import ServerInfo
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -75,7 +75,7 @@ def serve(
 
 def capture_settings(config: Config, flag: bool | None) -> CaptureSettings | None:
     """The capture settings when capture is on (``--capture``, else ``capture.enabled``); None when off."""
-    from mlgate.serve.capture_settings import settings_from_config
+    from mlgate.serve.capture.settings import settings_from_config
 
     if not (config.capture.enabled if flag is None else flag):
         return None

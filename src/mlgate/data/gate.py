@@ -16,12 +16,12 @@ from mlgate.data.drift import DriftCollector, drift_violations, reference_for
 from mlgate.data.drift_report import to_data as drift_data
 from mlgate.data.origin import find_origin
 from mlgate.data.results import FileResult, ValidationResult
-from mlgate.data.scan import Progress
 from mlgate.data.schema import Schema, load_schema
 from mlgate.data.sources import FilesystemFactory
 from mlgate.data.stats import ReferenceStats
 from mlgate.data.validate import sort_violations, validate_file
 from mlgate.errors import InputError
+from mlgate.progress import Progress
 
 Say = Callable[[str], None]
 

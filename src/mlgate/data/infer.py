@@ -24,11 +24,12 @@ from mlgate.config import CsvConfig
 from mlgate.data import compute as pc
 from mlgate.data.casting import _DATETIME, cast_column  # the validator's own ISO datetime regex
 from mlgate.data.ranges import Ranges, widen_bounds, widen_length
-from mlgate.data.scan import Progress, open_table
+from mlgate.data.scan import open_table
 from mlgate.data.schema import Field
 from mlgate.data.sources import FilesystemFactory, locate
 from mlgate.data.uniqueness import UniqueTracker, key_of
 from mlgate.errors import DataError
+from mlgate.progress import Progress
 
 MISSING_VALUES = ("",)
 CANDIDATES = ("boolean", "integer", "number", "date", "datetime")  # in order of preference

@@ -9,7 +9,7 @@ every cell is missing are blank rows: the scan marks them, and observers see onl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -23,8 +23,7 @@ from mlgate.data.numbering import RowNumbering
 from mlgate.data.prefetch import prefetch
 from mlgate.data.schema import Schema
 from mlgate.data.sources import FilesystemFactory, Location, ReadStats, iter_parquet, open_parquet, stream_csv
-
-Progress = Callable[[str, int, int, int], None]  # (path, bytes or rows done, total, rows so far)
+from mlgate.progress import Progress
 
 
 @dataclass

@@ -44,6 +44,7 @@ from mlgate.data.sketch import CategoryCounter, QuantileSketch
 from mlgate.data.sources import FilesystemFactory, locate, open_binary
 from mlgate.errors import DataError, InputError
 from mlgate.files import read_text, write_atomic
+from mlgate.progress import Progress
 
 F64 = npt.NDArray[np.float64]
 SCHEMA_VERSION = 1
@@ -218,7 +219,7 @@ def compute_stats(
     csv: CsvConfig,
     s3: FilesystemFactory | None = None,
     clock: Clock | None = None,
-    progress: Callable[[str, int, int, int], None] | None = None,
+    progress: Progress | None = None,
     fingerprint: bool = False,
 ) -> ReferenceStats:
     """Reference statistics of one dataset, in one streaming pass (validation findings are ignored).
@@ -239,7 +240,7 @@ def compute_stats(
 
 def infer_stats_schema(
     uri: str, *, csv: CsvConfig, s3: FilesystemFactory | None = None,
-    progress: Callable[[str, int, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Schema:  # fmt: skip
     """The field types of a dataset that has no schema, inferred from every row (``mlgate.data.infer``, as
     ``mlgate schema infer`` drafts them), for its statistics. Only what statistics need is kept: names, types,

@@ -30,10 +30,11 @@ from mlgate.data.checks import check_constraints, pattern_engine
 from mlgate.data.collect import Collector, Entry, finish_entry
 from mlgate.data.numbering import RowNumbering
 from mlgate.data.results import FileResult, ValidationResult, Violation
-from mlgate.data.scan import BatchObserver, CastBatch, Progress, Table, number_rows, open_table, scan
+from mlgate.data.scan import BatchObserver, CastBatch, Table, number_rows, open_table, scan
 from mlgate.data.schema import Field, Schema
 from mlgate.data.sources import FilesystemFactory, ReadStats, locate
 from mlgate.data.uniqueness import UniqueTracker, combine_keys, is_short_strings, key_of
+from mlgate.progress import Progress
 
 I64 = npt.NDArray[np.int64]
 

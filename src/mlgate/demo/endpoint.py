@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from mlgate.errors import InternalError, MlgateError, ServiceError
 
 if TYPE_CHECKING:
-    from mlgate.serve.capture_settings import CaptureSettings
+    from mlgate.serve.capture.settings import CaptureSettings
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.config import CONFIG_NAME, Config, load_config
 from mlgate.demo import release
-from mlgate.demo.steps import Clock, DemoResult, Outcome, Say, StepRunner
+from mlgate.demo.steps import Clock, DemoResult, Outcome, StepRunner
 from mlgate.errors import InputError
+from mlgate.progress import Say
 
 if TYPE_CHECKING:
     from mlgate.data.results import ValidationResult
@@ -218,7 +219,8 @@ class Demo:
         return Outcome(ok, summary, render.render_text(result, context), facts, failed=result.verdict == "fail")
 
     def comment(self) -> Outcome:
-        from mlgate.github.body import fit_report, parse_marker
+        from mlgate.github.body import fit_report
+        from mlgate.github.marker import parse_marker
         from mlgate.report.budget import with_marker
 
         path = Path(self.locations["PR comment"])

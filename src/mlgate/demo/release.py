@@ -137,7 +137,8 @@ def run_release(demo: Demo, runner: StepRunner, serving: Serving) -> None:
 
 def make_deployer(demo: Demo, serving: Serving) -> Deployer:
     from mlgate.deploy.flow import Deployer, FlowSettings
-    from mlgate.deploy.target import TargetOptions, open_target
+    from mlgate.deploy.target import TargetOptions
+    from mlgate.deploy.targets import open_target
 
     config = serving.config
     target = open_target(config, "local", TargetOptions(state=serving.endpoint.state, http=serving.http))

@@ -15,7 +15,6 @@ from typing import Any
 from mlgate.errors import MlgateError
 
 Clock = Callable[[], float]
-Say = Callable[[str], None]
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mlgate.demo.lifecycle import Demo
     from mlgate.demo.release import Serving
     from mlgate.monitor.model import MonitorResult
-    from mlgate.serve.capture_settings import CaptureSettings
+    from mlgate.serve.capture.settings import CaptureSettings
 
 BATCH_ROWS = 50
 FLUSH_TIMEOUT_S = 15.0
@@ -46,7 +46,7 @@ class Window:
 
 def capture_settings(config: Config) -> CaptureSettings:
     """The project's ``capture`` section, switched on (the demo's endpoint only; mlgate.yaml is unchanged)."""
-    from mlgate.serve.capture_settings import settings_from_config
+    from mlgate.serve.capture.settings import settings_from_config
 
     section = dataclasses.replace(config.capture, enabled=True)
     return settings_from_config(section, Path(config.resolve(config.capture.path)).resolve(), {})

@@ -9,13 +9,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlgate.clock import utc_now
 from mlgate.config import SmokeConfig
 from mlgate.deploy.gate import Refusal
 from mlgate.deploy.history import build_event
-from mlgate.deploy.outcome import Action, DeployOutcome, Outcome, Step, StepStatus, read_watches
+from mlgate.deploy.outcome import Action, DeployOutcome, Outcome, Step, StepStatus
 from mlgate.deploy.smoke import SmokeResult, run_smoke
-from mlgate.deploy.target import Target, utc_now
+from mlgate.deploy.target import Target
 from mlgate.errors import MlgateError
+from mlgate.progress import Say
 
 if TYPE_CHECKING:
     from mlgate.config import Config
@@ -47,7 +49,7 @@ class Deployer:
     target: Target
     actor: str
     settings: FlowSettings = field(default_factory=FlowSettings)
-    say: Callable[[str], None] = lambda _message: None
+    say: Say = lambda _message: None
     now: Callable[[], datetime] = utc_now
     clock: Callable[[], float] = time.monotonic
     latency_clock: Callable[[], float] = time.perf_counter
@@ -109,7 +111,7 @@ class Run:
             action=self.action, outcome=outcome, target=d.target.name, version=self.version,
             previous=self.previous, live=live, reason=reason, steps=tuple(self.steps), smoke=self.smoke,
             verify=self.verify, rejected=self.rejected, seconds=round(d.clock() - self.started, 3),
-            watches=read_watches(d.target),
+            watches=tuple(d.target.watches()),
         )  # fmt: skip
         event = build_event(result, by=d.actor, at=d.now().isoformat(timespec="seconds"))
         if event is None:

@@ -19,12 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetOptions, TargetTimeout, utc_now
+from mlgate.clock import utc_now
+from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetOptions, TargetTimeout
 from mlgate.errors import InternalError, ServiceError
 from mlgate.serve.marks import PREVIOUS_VALUE, SMOKE_HEADER, SMOKE_VALUE, new_smoke_id
 from mlgate.serve.state import (
     LIVE_FILE,
     PORT_FILE,
+    REQUEST_ID_HEADER,
+    VERSION_HEADER,
     LivePointer,
     is_server_running,
     read_pointer,
@@ -35,12 +38,11 @@ from mlgate.serve.state import (
 
 if TYPE_CHECKING:
     from mlgate.config import Config
+    from mlgate.deploy.watch import Watch
     from mlgate.registry.model import ModelVersion
 
 LOCK_FILE = ".deploy.lock"
 _ANY_HOST = ("", "0.0.0.0", "::")
-VERSION_HEADER = "X-Mlgate-Version"
-REQUEST_ID_HEADER = "X-Request-Id"
 
 
 class LocalTarget:
@@ -154,6 +156,9 @@ class LocalTarget:
         payload = {"instances": [dict(row) for row in rows]}
         headers = {"Accept": "application/json", SMOKE_HEADER: PREVIOUS_VALUE, REQUEST_ID_HEADER: new_smoke_id()}
         return self._request("POST", "/invocations", json=payload, headers=headers)
+
+    def watches(self) -> Sequence[Watch]:
+        return ()  # the server swaps in place: there is no rollout to watch
 
     def _raise_load_error(self, version: str) -> None:
         try:

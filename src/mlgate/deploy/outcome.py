@@ -12,8 +12,8 @@ The ``outcome`` names what happened to the endpoint, with the same words for bot
 | ``needs-person`` | 5 | the requested version failed and the previous one could not be restored and verified |
 | ``timed-out`` | 6 | unknown: the endpoint did not report the new version in time; nothing further was changed |
 
-Targets that watch a rollout (SageMaker) also report each watch: its class, the endpoint's
-``FailureReason`` and the guard alarms with their states (``watches``, read by ``read_watches``).
+Targets that watch a rollout (SageMaker) also report each watch (``Target.watches``): its class, the
+endpoint's ``FailureReason`` and the guard alarms with their states.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from mlgate.deploy.sagemaker_watch import WatchResult
 from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
     from mlgate.deploy.smoke import SmokeResult
+    from mlgate.deploy.watch import Watch
 
 Action = Literal["deploy", "rollback"]
 Outcome = Literal["deployed", "no-op", "refused", "rolled-back", "invalid", "needs-person", "timed-out"]
@@ -75,14 +75,8 @@ class DeployOutcome:
     verify: SmokeResult | None = None
     rejected: bool = False
     seconds: float = 0.0
-    watches: tuple[WatchResult, ...] = ()
+    watches: tuple[Watch, ...] = ()
 
     @property
     def exit_code(self) -> ExitCode:
         return EXIT_CODES[self.outcome]
-
-
-def read_watches(target: object) -> tuple[WatchResult, ...]:
-    """The rollout watches of ``target``'s current run (none for targets that do not watch one)."""
-    found = getattr(target, "watches", ())
-    return tuple(w for w in found if isinstance(w, WatchResult))

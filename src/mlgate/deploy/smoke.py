@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from mlgate.deploy.target import Reply, Target
 from mlgate.errors import ServiceError
+from mlgate.progress import Say
 
 if TYPE_CHECKING:
     from mlgate.config import SmokeConfig
@@ -68,7 +69,7 @@ def run_smoke(
     settings: SmokeConfig,
     *,
     clock: Callable[[], float] = time.perf_counter,
-    say: Callable[[str], None] = lambda _message: None,
+    say: Say = lambda _message: None,
     reference: str | None = None,
 ) -> SmokeResult:
     """Smoke-test ``version`` on the live ``target``; returns every check, passed or not.

@@ -1,32 +1,27 @@
-"""What every deploy target does (the ``Target`` Protocol), its errors, and the explicit dict of targets.
+"""What every deploy target does (the ``Target`` Protocol), its errors and ``Reply``.
 
 A target is one live endpoint: it names the version it serves (``current``), switches to another
-version, waits until the switch is visible to clients, and answers ``ping`` and ``invoke`` exactly as
-clients see them, so the smoke test runs on the live endpoint. ``local`` is ``mlgate serve`` behind a
-state folder; SageMaker plugs in behind the same Protocol.
+version, waits until the switch is visible to clients, answers ``ping`` and ``invoke`` exactly as
+clients see them, so the smoke test runs on the live endpoint, and reports the rollouts it watched
+(``watches``). ``local`` is ``mlgate serve`` behind a state folder (``mlgate.deploy.local``), ``sagemaker`` a
+SageMaker real-time endpoint (``mlgate.deploy.sagemaker.target``); ``mlgate.deploy.targets`` names them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mlgate.errors import ExitCode, InputError, MlgateError
+from mlgate.errors import ExitCode, MlgateError
 
 if TYPE_CHECKING:
     import httpx
 
-    from mlgate.config import Config
+    from mlgate.deploy.watch import Watch
     from mlgate.registry.model import ModelVersion
-
-
-def utc_now() -> datetime:
-    """The current time in UTC (the default clock of pointers and history events)."""
-    return datetime.now(timezone.utc)
 
 
 class TargetBusy(MlgateError):
@@ -91,6 +86,10 @@ class Target(Protocol):
         marks the request as a smoke test (``mlgate.serve.marks``), so monitoring leaves its rows out."""
         ...
 
+    def watches(self) -> Sequence[Watch]:
+        """The rollouts watched since ``exclusive`` was entered, in order; empty for a target that watches none."""
+        ...
+
 
 @dataclass(frozen=True)
 class TargetOptions:
@@ -98,29 +97,3 @@ class TargetOptions:
 
     state: Path | None = None
     http: httpx.Client | None = None
-
-
-TargetFactory = Callable[["Config", TargetOptions], Target]
-
-
-def _open_local(config: Config, options: TargetOptions) -> Target:
-    from mlgate.deploy.local import open_local_target
-
-    return open_local_target(config, options)
-
-
-def _open_sagemaker(config: Config, options: TargetOptions) -> Target:
-    from mlgate.deploy.sagemaker import open_sagemaker_target
-
-    return open_sagemaker_target(config, options)
-
-
-TARGETS: dict[str, TargetFactory] = {"local": _open_local, "sagemaker": _open_sagemaker}
-
-
-def open_target(config: Config, name: str | None = None, options: TargetOptions | None = None) -> Target:
-    """The target ``name`` (default ``deploy.target``) built from the config."""
-    chosen = name or config.deploy.target
-    if chosen not in TARGETS:
-        raise InputError(f"unknown deploy target {chosen!r}", hint=f"use one of: {', '.join(sorted(TARGETS))}")
-    return TARGETS[chosen](config, options or TargetOptions())

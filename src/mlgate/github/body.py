@@ -1,49 +1,20 @@
-"""A comment or issue body's marker line, who counts as its owner, and GitHub's size limit.
+"""Who owns a comment or issue body, its marker line dropped, and GitHub's size limit.
 
-The marker is the body's first line: ``<!-- mlgate:report v=1 key=KEY head=SHA hash=HASH -->`` on a PR
-comment, ``<!-- mlgate:monitor v=1 key=KEY -->`` on a monitor issue (DESIGN.md). This module reads markers
-of either kind (any ``v=``, so later versions still find older bodies); the writers live with their
-bodies (the report renderer, ``issues``). A body over GitHub's 65,536-character limit is cut at a line boundary, with open
-code fences and ``<details>`` closed and a note saying so: posting never fails on size.
+The marker is the body's first line (``mlgate.github.marker``: the format, written and read): a body is
+mlgate's when its marker has the key and the expected author wrote it. A body over GitHub's 65,536-character
+limit is cut at a line boundary, with open code fences and ``<details>`` closed and a note saying so: posting
+never fails on size.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal, get_args
+
+from mlgate.github.marker import MarkerKind, parse_marker
 
 COMMENT_LIMIT = 65_536  # GitHub's limit on an issue comment body, in characters; sizes here are UTF-8 bytes
 MARKER_ROOM = 256  # bytes reserved for the marker line in front of a fitted body
-MarkerKind = Literal["report", "monitor"]
-_MARKERS = {
-    kind: re.compile(rf"<!-- mlgate:{kind} v=(?P<version>\d+)(?P<fields>(?: [a-z]+=\S*)*) -->")
-    for kind in get_args(MarkerKind)
-}
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-@dataclass(frozen=True)
-class Marker:
-    """The fields of a report marker line."""
-
-    version: int
-    key: str
-    head: str | None
-    hash: str | None
-
-
-def parse_marker(body: str, *, kind: MarkerKind = "report") -> Marker | None:
-    """The ``kind`` marker that starts ``body``, or None (a marker quoted further down does not count)."""
-    first = body.split("\n", 1)[0].rstrip("\r")
-    match = _MARKERS[kind].fullmatch(first)
-    if match is None:
-        return None
-    fields = dict(item.split("=", 1) for item in match["fields"].split())
-    if not fields.get("key"):
-        return None
-    head = fields.get("head")
-    return Marker(int(match["version"]), fields["key"], None if head in (None, "unknown") else head, fields.get("hash"))
 
 
 def is_ours(body: str, login: str, *, key: str, author: str, kind: MarkerKind = "report") -> bool:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mlgate.errors import InternalError
-from mlgate.github.body import is_ours, parse_marker
+from mlgate.github.body import is_ours
 from mlgate.github.client import GitHubClient, GitHubError, read_field, read_object
+from mlgate.github.marker import parse_marker
 from mlgate.github.writes import create_once
 
 BOT_LOGIN = "github-actions[bot]"

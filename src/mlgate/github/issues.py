@@ -27,6 +27,7 @@ from mlgate.errors import InputError
 from mlgate.github.body import COMMENT_LIMIT, fit_body, fit_report, is_ours, strip_marker
 from mlgate.github.client import GitHubClient, NotAccessibleError, read_field, read_object
 from mlgate.github.comments import BOT_LOGIN
+from mlgate.github.marker import format_marker
 from mlgate.github.writes import create_once
 
 TITLE_LIMIT = 256  # GitHub's limit on an issue title, in characters
@@ -82,7 +83,7 @@ def check_key(key: str) -> str:
 
 def make_marker(key: str) -> str:
     """The first line of a monitor issue's body (without its newline)."""
-    return f"<!-- mlgate:monitor v=1 key={check_key(key)} -->"
+    return format_marker("monitor", key=check_key(key))
 
 
 def build_issue_body(key: str, body: str) -> str:

@@ -104,8 +104,9 @@ def publish_report(
     ``mark`` writes the marker line (``mlgate.report.budget.with_marker``: github/ takes strings only).
     """
     from mlgate.github.actions import append_summary
-    from mlgate.github.body import fit_report, parse_marker, strip_marker
+    from mlgate.github.body import fit_report, strip_marker
     from mlgate.github.keys import default_key
+    from mlgate.github.marker import parse_marker
     from mlgate.github.pulls import pull_from_event, read_event, resolve_pull
 
     text = read_body(body_file)

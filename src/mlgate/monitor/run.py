@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from mlgate.config import Config
 from mlgate.data.sources import FilesystemFactory
+from mlgate.deploy.live import find_live_version
 from mlgate.errors import ConfigError, InputError
 from mlgate.monitor.decide import decide_run
 from mlgate.monitor.judge import check_inputs, check_predictions, schema_from_stats, traffic_schema
 from mlgate.monitor.labels import read_labels
-from mlgate.monitor.live import find_live_version
 from mlgate.monitor.live_metrics import check_labels
 from mlgate.monitor.model import LabelCheck, MonitorResult
 from mlgate.monitor.read import read_capture
@@ -64,7 +64,10 @@ def run_monitor(
     start, end = resolve_window(
         since, request.until, now=now, since_where="--since" if request.since else "monitor.since"
     )
-    live = find_live_version(config, registry, override=request.version)
+    live = find_live_version(config, registry, given=request.version or None, given_as="--version")
+    if live is None:
+        raise InputError("no live version is known: nothing was deployed from this registry",
+                         hint="deploy a version first, or pass --version V")  # fmt: skip
     version = live.version
     reference = _stats(version.reference_stats, f"version {version.version} reference_stats")
     features = version.features or tuple(n for n in (reference.fields if reference else {}) if n != config.target)

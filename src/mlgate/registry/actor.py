@@ -29,11 +29,6 @@ def resolve_actor(by: str | None, environ: Mapping[str, str], getuser: Callable[
     return user.strip()
 
 
-def utc_now() -> dt.datetime:
-    """The current time in UTC (the default clock of the registry)."""
-    return dt.datetime.now(dt.timezone.utc)
-
-
 def format_time(moment: dt.datetime) -> str:
     """``moment`` as ISO 8601 in UTC, to the second (naive times are taken as UTC)."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)

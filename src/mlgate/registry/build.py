@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,13 +35,12 @@ from mlgate.artifacts import load_model, untrusted_types
 from mlgate.compare import find_best_model
 from mlgate.config import Config
 from mlgate.errors import InputError
+from mlgate.progress import Say
 from mlgate.registry.actor import format_time
 from mlgate.registry.model import ModelVersion, StatusChange
 from mlgate.registry.samples import predict, prediction_stats, sample_golden
 from mlgate.registry.uncertainty import measure_uncertainty
 from mlgate.results import ModelResult, ResultSet, read_manifest, read_results
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def build_candidate(
     best: bool,
     by: str,
     now: dt.datetime,
-    progress: Progress | None = None,
+    progress: Say | None = None,
 ) -> Candidate:
     """Everything a new version records (see the module docstring)."""
     from mlgate.data.schema import reading_schema

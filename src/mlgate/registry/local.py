@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mlgate import notices
+from mlgate.clock import utc_now
 from mlgate.errors import InputError
 from mlgate.files import read_text, write_atomic
-from mlgate.registry.actor import format_time, utc_now
+from mlgate.registry.actor import format_time
 from mlgate.registry.journal import FULL_DISK_HINT, append_line, cut_back, describe, read_log
 from mlgate.registry.locking import hold_lock
 from mlgate.registry.model import (
@@ -44,6 +45,8 @@ from mlgate.registry.model import (
     Status,
     StatusChange,
     check_status_change,
+    is_version_number,
+    normalize_version,
 )
 from mlgate.registry.records import event_line, render_version, version_from_data
 
@@ -163,7 +166,7 @@ class LocalRegistry:
         folder = self.root / VERSIONS
         if not folder.is_dir():
             return ()
-        return tuple(sorted((p.name for p in folder.iterdir() if _is_number(p.name) and p.is_dir()), key=int))
+        return tuple(sorted((p.name for p in folder.iterdir() if is_version_number(p.name) and p.is_dir()), key=int))
 
     def _last_number(self) -> int:
         numbers = self._numbers()
@@ -248,22 +251,6 @@ class LocalRegistry:
         if message not in self._noted:
             self._noted.add(message)
             self.notify(message)
-
-
-def normalize_version(text: str) -> str:
-    """``"3"``, ``"v3"`` or ``" 3 "`` -> ``"3"``; anything else is an InputError."""
-    value = text.strip()
-    value = value[1:] if value[:1] in ("v", "V") else value
-    if not _is_number(value) or int(value) < 1:
-        shown = text if len(text) <= 40 else f"{text[:20]}…({len(text):,} characters)"
-        raise InputError(f"{shown!r} is not a version number",
-                         hint="versions are numbered 1, 2, 3, ...; see `mlgate registry list`")  # fmt: skip
-    return str(int(value))
-
-
-def _is_number(text: str) -> bool:
-    """ASCII digits only (``str.isdigit`` also takes "²" and other scripts' digits), at most 18 of them."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def _relative(number: str) -> str:

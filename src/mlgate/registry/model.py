@@ -1,4 +1,4 @@
-"""The registry's data model and the Protocol every backend implements (``local`` here, ``sagemaker`` later).
+"""The registry's data model and the Protocol every backend implements (``local`` and ``sagemaker``).
 
 A version is immutable once registered except for its status, whose every change is recorded with who,
 why and when. Backends are looked up in an explicit dict (``mlgate.registry.BACKENDS``).
@@ -15,6 +15,22 @@ from mlgate.errors import InputError
 
 Status = Literal["pending", "approved", "rejected"]
 STATUSES: tuple[Status, ...] = ("pending", "approved", "rejected")
+
+
+def normalize_version(text: str) -> str:
+    """``"3"``, ``"v3"`` or ``" 3 "`` -> ``"3"``; anything else is an InputError."""
+    value = text.strip()
+    value = value[1:] if value[:1] in ("v", "V") else value
+    if not is_version_number(value) or int(value) < 1:
+        shown = text if len(text) <= 40 else f"{text[:20]}…({len(text):,} characters)"
+        raise InputError(f"{shown!r} is not a version number",
+                         hint="versions are numbered 1, 2, 3, ...; see `mlgate registry list`")  # fmt: skip
+    return str(int(value))
+
+
+def is_version_number(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also takes "²" and other scripts' digits), at most 18 of them."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def check_status_change(version: str, status: str, *, by: str, reason: str) -> None:

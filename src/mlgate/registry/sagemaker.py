@@ -29,16 +29,24 @@ import json
 import tarfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from mlgate.clock import utc_now
 from mlgate.config import Config, SagemakerConfig
 from mlgate.errors import ConfigError, InputError, ServiceError
 from mlgate.files import write_atomic
-from mlgate.registry.actor import format_time, utc_now
-from mlgate.registry.local import normalize_version
-from mlgate.registry.model import STATUSES, HistoryEvent, ModelVersion, Status, StatusChange, check_status_change
+from mlgate.registry.actor import format_time
+from mlgate.registry.model import (
+    STATUSES,
+    HistoryEvent,
+    ModelVersion,
+    Status,
+    StatusChange,
+    check_status_change,
+    normalize_version,
+)
 from mlgate.registry.records import check_status, event_from_data, event_line, render_version, version_from_data
 from mlgate.registry.sagemaker_package import (
     CODE_DIR,
@@ -51,7 +59,23 @@ from mlgate.registry.sagemaker_package import (
     split_uri,
 )
 
-APPROVAL: dict[Status, str] = {"pending": "PendingManualApproval", "approved": "Approved", "rejected": "Rejected"}
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker.literals import ModelApprovalStatusType
+    from mypy_boto3_sagemaker.type_defs import (
+        InferenceSpecificationTypeDef,
+        ModelPackageContainerDefinitionTypeDef,
+        ModelPackageSummaryTypeDef,
+    )
+
+P = ParamSpec("P")
+T = TypeVar("T")
+APPROVAL: dict[Status, ModelApprovalStatusType] = {
+    "pending": "PendingManualApproval",
+    "approved": "Approved",
+    "rejected": "Rejected",
+}
 STATUS_OF: dict[str, Status] = {value: key for key, value in APPROVAL.items()}
 
 
@@ -62,8 +86,8 @@ class SagemakerRegistry:
         self,
         settings: SagemakerConfig,
         *,
-        sagemaker: Any,
-        s3: Any,
+        sagemaker: SageMakerClient,
+        s3: S3Client,
         cache: Path,
         clock: Callable[[], dt.datetime] = utc_now,
         ticks: Callable[[], int] = time.time_ns,
@@ -80,7 +104,7 @@ class SagemakerRegistry:
         self.clock = clock
         self.ticks = ticks
         self.downloaded: dict[str, bytes] = {}  # immutable objects (records, history events) by key
-        self.found: dict[str, dict[str, Any]] = {}  # package summaries by the version asked for
+        self.found: dict[str, ModelPackageSummaryTypeDef] = {}  # package summaries by the version asked for
         self.listed: tuple[HistoryEvent, ...] | None = None  # the last history listing (see the module docstring)
         self.root = "/".join(p for p in (settings.prefix.strip("/"), "registry", self.group) if p)
 
@@ -170,9 +194,11 @@ class SagemakerRegistry:
         write_atomic(path, data)
         return path
 
-    def _inference_spec(self, tar_key: str) -> dict[str, Any]:
+    def _inference_spec(self, tar_key: str) -> InferenceSpecificationTypeDef:
         environment = {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": f"/opt/ml/model/{CODE_DIR}"}
-        container = {"Image": self._image(), "ModelDataUrl": self._uri(tar_key), "Environment": environment}
+        container: ModelPackageContainerDefinitionTypeDef = {
+            "Image": self._image(), "ModelDataUrl": self._uri(tar_key), "Environment": environment,
+        }  # fmt: skip
         return {"Containers": [container], "SupportedContentTypes": CONTENT_TYPES,
                 "SupportedResponseMIMETypes": CONTENT_TYPES}  # fmt: skip
 
@@ -183,30 +209,31 @@ class SagemakerRegistry:
         return sklearn_image(region, self.settings.framework_version)
 
     def _ensure_group(self) -> None:
-        found = self._call("describe model package group", self.sagemaker.describe_model_package_group,
-                           allow=("ValidationException", "ResourceNotFound"), ModelPackageGroupName=self.group)  # fmt: skip
+        found = self._call_or_none("describe model package group", ("ValidationException", "ResourceNotFound"),
+                                   self.sagemaker.describe_model_package_group, ModelPackageGroupName=self.group)  # fmt: skip
         if found is None:
             self._call("create model package group", self.sagemaker.create_model_package_group,
                        ModelPackageGroupName=self.group,
                        ModelPackageGroupDescription="mlgate model registry")  # fmt: skip
 
-    def _summaries(self, status: Status | None = None) -> builtins.list[dict[str, Any]]:
+    def _summaries(self, status: Status | None = None) -> builtins.list[ModelPackageSummaryTypeDef]:
         """The group's package summaries, highest version first (an absent group has none)."""
         options: dict[str, Any] = {"ModelPackageGroupName": self.group, "SortBy": "CreationTime",
                                    "SortOrder": "Descending"}  # fmt: skip
         if status is not None:
             options["ModelApprovalStatus"] = APPROVAL[status]
-        pages = self._call("list model packages", lambda: list(_pages(self.sagemaker, options)))
+        paginator = self.sagemaker.get_paginator("list_model_packages")
+        pages = self._call("list model packages", lambda: list(paginator.paginate(**options)))
         summaries = [s for page in pages for s in page.get("ModelPackageSummaryList", [])]
         return sorted(summaries, key=lambda s: int(s.get("ModelPackageVersion") or 0), reverse=True)
 
-    def _find(self, version: str) -> dict[str, Any]:
+    def _find(self, version: str) -> ModelPackageSummaryTypeDef:
         text = version.strip()
         if text not in self.found:
             self.found[text] = self._look_up(text)
         return self.found[text]
 
-    def _look_up(self, text: str) -> dict[str, Any]:
+    def _look_up(self, text: str) -> ModelPackageSummaryTypeDef:
         if text.startswith("arn:"):
             group = text.split(":model-package/", 1)[-1].rsplit("/", 1)[0]
             if group != self.group:
@@ -265,8 +292,8 @@ class SagemakerRegistry:
 
     def _events(self) -> tuple[HistoryEvent, ...]:
         prefix = f"{self.root}/history/"
-        options = {"Bucket": self.bucket, "Prefix": prefix}
-        pages = self._call("list registry history", lambda: list(_pages(self.s3, options, "list_objects_v2")))
+        paginator = self.s3.get_paginator("list_objects_v2")
+        pages = self._call("list registry history", lambda: list(paginator.paginate(Bucket=self.bucket, Prefix=prefix)))
         keys = sorted(str(item["Key"]) for page in pages for item in page.get("Contents", []))
         events: builtins.list[HistoryEvent] = []
         for key in keys:
@@ -294,19 +321,27 @@ class SagemakerRegistry:
         return self.downloaded[key]
 
     def _get(self, key: str, *, what: str, bucket: str | None = None) -> bytes:
-        response = self._call(f"download {what}", self.s3.get_object, allow=("NoSuchKey", "404"),
-                              Bucket=bucket or self.bucket, Key=key)  # fmt: skip
+        response = self._call_or_none(f"download {what}", ("NoSuchKey", "404"), self.s3.get_object,
+                                      Bucket=bucket or self.bucket, Key=key)  # fmt: skip
         if response is None:
             raise InputError(f"{what} is missing: s3://{bucket or self.bucket}/{key}",
                              hint="the registry's S3 objects were changed by hand; register the model again")  # fmt: skip
         return bytes(response["Body"].read())
 
-    def _call(self, what: str, method: Callable[..., Any], *, allow: tuple[str, ...] = (), **kwargs: Any) -> Any:
+    def _call(self, what: str, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Call AWS; any failure is a ServiceError (exit 3) saying ``what`` could not be done."""
+        answer = self._call_or_none(what, (), method, *args, **kwargs)
+        assert answer is not None  # nothing is allowed to fail
+        return answer
+
+    def _call_or_none(
+        self, what: str, allow: tuple[str, ...], method: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+    ) -> T | None:
         """Call AWS; an error code in ``allow`` gives None, any other failure is a ServiceError (exit 3)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            return method(**kwargs)
+            return method(*args, **kwargs)
         except ClientError as exc:
             error = exc.response.get("Error", {})
             code, message = str(error.get("Code", "")), str(error.get("Message", exc))
@@ -358,7 +393,3 @@ def _read_verified(path: Path, sha256: str) -> bytes:
         raise InputError(f"tampered artifact: {path} has SHA-256 {actual[:16]}…, its record says {sha256[:16]}…",
                          hint="do not register this file; re-create the results with `mlgate train`")  # fmt: skip
     return data
-
-
-def _pages(client: Any, options: Mapping[str, Any], operation: str = "list_model_packages") -> Iterator[Any]:
-    yield from client.get_paginator(operation).paginate(**options)

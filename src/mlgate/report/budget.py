@@ -1,6 +1,7 @@
 """The sticky marker and the size budget of a report body.
 
-The marker is the body's first line, ``<!-- mlgate:report v=1 key=KEY head=SHA hash=HASH -->``, where
+The marker is the body's first line, ``<!-- mlgate:report v=1 key=KEY head=SHA hash=HASH -->``
+(``mlgate.github.marker``), where
 HASH is the first 16 hex digits of the SHA-256 of everything after that line: a poster can skip an update
 that changes nothing. KEY and SHA are reduced to characters that cannot end the HTML comment.
 
@@ -13,7 +14,8 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-MARKER_PREFIX = "<!-- mlgate:report v=1 "
+from mlgate.github.marker import format_marker
+
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9._/:@+-]+")
 
 
@@ -36,7 +38,7 @@ def sanitize_head(head: str | None) -> str:
 def marker_line(body: str, *, key: str, head: str | None) -> str:
     """The first line for ``body`` (without its newline)."""
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
-    return f"{MARKER_PREFIX}key={sanitize_key(key)} head={sanitize_head(head)} hash={digest} -->"
+    return format_marker("report", key=sanitize_key(key), head=sanitize_head(head), hash=digest)
 
 
 def with_marker(body: str, *, key: str, head: str | None) -> str:

@@ -18,8 +18,8 @@ from mlgate.text.markdown import md
 
 if TYPE_CHECKING:  # types only: renderers never reach the endpoint
     from mlgate.deploy.outcome import DeployOutcome, Step
-    from mlgate.deploy.sagemaker_watch import WatchResult
     from mlgate.deploy.smoke import SmokeResult
+    from mlgate.deploy.watch import Watch
 
 SCHEMA_VERSION = 1
 WIDTH = 84  # where the ✓ / ✗ column sits in the narration
@@ -81,7 +81,7 @@ def _step_lines(step: Step, smoke: SmokeResult | None) -> list[str]:
     return lines
 
 
-def describe_watch(watch: WatchResult) -> str:
+def describe_watch(watch: Watch) -> str:
     """One line: the version watched, how the rollout ended, FailureReason and the guard alarms' states."""
     parts = [f"version {watch.version or '?'}: {watch.outcome} ({watch.status})"]
     if watch.failure_reason:
@@ -112,7 +112,7 @@ def render_markdown(outcome: DeployOutcome) -> str:
     return "\n".join(out) + "\n"
 
 
-def _watch_table(watches: tuple[WatchResult, ...]) -> list[str]:
+def _watch_table(watches: tuple[Watch, ...]) -> list[str]:
     if not watches:
         return []
     out = ["", "**Rollout watch**", "", "| version | outcome | status | FailureReason | guard alarms |", "|---|---|---|---|---|"]  # fmt: skip
@@ -152,7 +152,7 @@ def to_data(outcome: DeployOutcome) -> dict[str, Any]:
     }
 
 
-def _watch_data(watch: WatchResult) -> dict[str, Any]:
+def _watch_data(watch: Watch) -> dict[str, Any]:
     return {
         "version": watch.version,
         "outcome": watch.outcome,

@@ -25,14 +25,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from mlgate.config import Config
 from mlgate.errors import ConfigError, DataError, InputError
+from mlgate.progress import Say
 from mlgate.retrain.command import CommandResult, Runner, run_command
 
-Say = Callable[[str], None]
-S3Factory = Callable[[], Any]
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+S3Factory = Callable[[], "S3Client"]
 FetchKind = Literal["command", "s3", "none"]
 _CHUNK = 1 << 20
 
@@ -151,7 +154,7 @@ def check_command(argv: Sequence[str], done: CommandResult, timeout_s: float) ->
                          hint="run it by hand in the project folder to see the whole output")  # fmt: skip
 
 
-def copy_from_s3(prefix: str, targets: Sequence[Path], client: Any, *, say: Say) -> None:
+def copy_from_s3(prefix: str, targets: Sequence[Path], client: S3Client, *, say: Say) -> None:
     """Download ``<prefix>/<name>`` of each target next to it, then rename every one over its target."""
     bucket, _, key_prefix = prefix.removeprefix("s3://").partition("/")
     if not bucket:
@@ -175,7 +178,7 @@ def copy_from_s3(prefix: str, targets: Sequence[Path], client: Any, *, say: Say)
             partial.unlink(missing_ok=True)
 
 
-def download(client: Any, bucket: str, key: str, path: Path) -> None:
+def download(client: S3Client, bucket: str, key: str, path: Path) -> None:
     """Stream one object to ``path``; a missing object is an InputError, other failures a ServiceError."""
     from botocore.exceptions import BotoCoreError, ClientError
 

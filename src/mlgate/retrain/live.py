@@ -1,17 +1,16 @@
-"""The live version retraining must beat, and its scores on the fresh evaluation data.
+"""The live version's scores on the fresh evaluation data: the numbers retraining must beat.
 
-Which version is live: ``--version V`` when given; else, for the ``local`` deploy target, the pointer in
-the deploy state folder (``live.json``, what ``mlgate serve`` loads); else the registry's history (the last
-deploy or rollback that changed the endpoint). The live version's registered artifact is loaded with its
-SHA-256 verified and re-scored on the SAME evaluation rows the candidates were scored on (holdout: its
-predictions on the test rows, kept for the paired tests of ``mlgate.retrain.decide``; cross-validation: a
-clone fitted and scored per fold, as the candidates, and the per-fold scores kept).
+Which version is live is ``mlgate.deploy.live``'s rule (``--version V``, the local deploy state, the registry
+history). The live version's registered artifact is loaded with its SHA-256 verified and re-scored on the
+SAME evaluation rows the candidates were scored on (holdout: its predictions on the test rows, kept for the
+paired tests of ``mlgate.retrain.decide``; cross-validation: a clone fitted and scored per fold, as the
+candidates, and the per-fold scores kept).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from mlgate.config import Config
 from mlgate.errors import InputError
@@ -20,16 +19,6 @@ if TYPE_CHECKING:
     from mlgate.registry.model import ModelVersion, Registry
     from mlgate.stats import Predictions
     from mlgate.training.dataset import TrainingData
-
-LiveSource = Literal["option", "deploy state", "registry history"]
-
-
-@dataclass(frozen=True)
-class LiveVersion:
-    """The live version and where that was read."""
-
-    version: ModelVersion
-    source: LiveSource
 
 
 @dataclass(frozen=True)
@@ -43,18 +32,6 @@ class LiveScores:
     notes: tuple[str, ...] = ()
     predictions: Predictions | None = None  # holdout: its outputs on the test rows
     folds: dict[str, tuple[float, ...]] = field(default_factory=dict)  # cross-validation: per-fold scores
-
-
-def find_live_version(registry: Registry, config: Config, *, given: str | None) -> LiveVersion:
-    """The version to beat (see the module docstring); none known is an InputError."""
-    from mlgate.deploy.live import find_live
-
-    found = find_live(config, registry, given=given)
-    if found is None:
-        raise InputError("no live version: nothing was deployed (no deploy state, no deploy in the registry history)",
-                         hint="deploy a version first, or pass --version V to compare with a registered version")  # fmt: skip
-    version, source = found
-    return LiveVersion(registry.get(version), "option" if source == "given" else source)
 
 
 def rescore_live(live: ModelVersion, registry: Registry, config: Config, data: TrainingData) -> LiveScores:

@@ -1,6 +1,6 @@
 """``mlgate retrain``: the continuous-training decision as one call.
 
-1. find the live version (``mlgate.retrain.live``): nothing deployed stops here, before any work;
+1. find the live version (``mlgate.deploy.live``): nothing deployed stops here, before any work;
 2. fetch fresh data (``mlgate.retrain.fetch``);
 3. the data gate on it (``mlgate.data.validate_datasets``): violations stop the run, nothing is registered;
 4. train the candidates (``mlgate.training.run.train_models``) into ``out/candidates``;
@@ -21,21 +21,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from mlgate.clock import utc_now
 from mlgate.config import Config
-from mlgate.errors import ConfigError, ExitCode
-from mlgate.registry.actor import format_time, utc_now
+from mlgate.deploy.live import LiveVersion, find_live_version
+from mlgate.errors import ConfigError, ExitCode, InputError
+from mlgate.progress import Say
+from mlgate.registry.actor import format_time
 from mlgate.registry.model import ModelVersion, Registry, StatusChange
 from mlgate.retrain.command import Runner, run_command
 from mlgate.retrain.decide import Decision, decide
 from mlgate.retrain.fetch import FetchResult, S3Factory, fetch_data
-from mlgate.retrain.live import LiveScores, LiveVersion, find_live_version, rescore_live
+from mlgate.retrain.live import LiveScores, rescore_live
 from mlgate.retrain.paired import FreshRows
 
 if TYPE_CHECKING:
     from mlgate.data.results import ValidationResult
     from mlgate.results import ResultSet
 
-Say = Callable[[str], None]
 Outcome = Literal["registered", "already-registered", "not-better", "data-invalid"]
 
 
@@ -84,7 +86,10 @@ def run_retrain(
     from mlgate.data import has_data_gate, validate_datasets
 
     say = say or (lambda _message: None)
-    live = find_live_version(registry, config, given=options.version)
+    live = find_live_version(config, registry, given=options.version, given_as="option")
+    if live is None:
+        raise InputError("no live version: nothing was deployed (no deploy state, no deploy in the registry history)",
+                         hint="deploy a version first, or pass --version V to compare with a registered version")  # fmt: skip
     say(f"live version: {live.version.version} ({live.version.model}, from the {live.source})")
     fetched = fetch_data(config, enabled=options.fetch, runner=runner, s3=s3, say=say)
     validation = validate_datasets(config, say=say) if has_data_gate(config.data) else None

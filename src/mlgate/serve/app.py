@@ -8,7 +8,7 @@ loop (a thread hop costs more than a few rows: 337 vs 240 single-row requests/s 
 
 Every response carries ``X-Request-Id``: the request's own when it is 1-128 characters of ``[A-Za-z0-9._:-]``,
 else a new uuid4 hex, so clients can join ground-truth labels to captured rows later. With a capture writer,
-each answered invocation is offered to it (a sampling decision and a list append: see serve/capture.py),
+each answered invocation is offered to it (a sampling decision and a list append: see serve/capture/writer.py),
 marked as a smoke test when it carries ``X-Mlgate-Smoke: 1`` (serve/marks.py: monitoring leaves it out).
 ``X-Mlgate-Smoke: previous`` is answered by the model swapped out last (409 when there is none): a deploy
 times it in the same window as the new version.
@@ -30,19 +30,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mlgate.serve.capture import CaptureWriter
-from mlgate.serve.capture_settings import CaptureStats
+from mlgate.serve.capture.settings import CaptureStats
+from mlgate.serve.capture.writer import CaptureWriter
 from mlgate.serve.holder import HolderStatus, ModelHolder
 from mlgate.serve.invoke import choose_format, dump_json, invoke
 from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header, wants_previous
 from mlgate.serve.parse import JSON, RequestError
+from mlgate.serve.state import REQUEST_ID_HEADER, VERSION_HEADER
 
 logger = logging.getLogger("mlgate.serve")
 
-VERSION_HEADER = "X-Mlgate-Version"
 MAX_BODY_BYTES = 6 * 1024 * 1024  # SageMaker's limit for a real-time invocation payload
 INLINE_BYTES = 16 * 1024  # larger bodies are parsed and predicted in a worker thread
-REQUEST_ID_HEADER = "X-Request-Id"
 REQUEST_ID_SCOPE = "mlgate.request_id"  # where the middleware leaves the request id for the handlers
 _HEADER_KEY = VERSION_HEADER.lower().encode("latin-1")
 _ID_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")

@@ -14,11 +14,12 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.artifacts import load_model
+from mlgate.clock import utc_now
 from mlgate.errors import InputError, MlgateError
 from mlgate.serve.convert import read_feature_schema
 from mlgate.serve.state import LivePointer
@@ -96,14 +97,10 @@ def check_features(pointer: LivePointer, estimator: Any) -> tuple[str, ...]:
     return features
 
 
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class ModelHolder:
     """Holds the served model; ``apply`` loads a pointer's model and swaps it in (one loader thread)."""
 
-    def __init__(self, *, loader: Loader = load_estimator, clock: Clock = now_utc) -> None:
+    def __init__(self, *, loader: Loader = load_estimator, clock: Clock = utc_now) -> None:
         self._loader = loader
         self._clock = clock
         self._lock = threading.Lock()

@@ -27,11 +27,12 @@ from types import FrameType
 
 import uvicorn
 
+from mlgate.clock import utc_now
 from mlgate.errors import InputError
 from mlgate.serve.app import MAX_BODY_BYTES, create_app
-from mlgate.serve.capture import CaptureWriter
-from mlgate.serve.capture_settings import CaptureSettings
-from mlgate.serve.holder import Clock, Loader, ModelHolder, load_estimator, now_utc
+from mlgate.serve.capture.settings import CaptureSettings
+from mlgate.serve.capture.writer import CaptureWriter
+from mlgate.serve.holder import Clock, Loader, ModelHolder, load_estimator
 from mlgate.serve.protocol import ExplainingH11Protocol
 from mlgate.serve.state import LOCK_FILE, ServerInfo, read_server_info, remove_server_files, write_server_files
 from mlgate.serve.watcher import PointerWatcher
@@ -60,7 +61,7 @@ class ServeOptions:
 class LocalServer:
     """The server for one state folder; ``run`` blocks, ``request_stop`` ends it from another thread."""
 
-    def __init__(self, options: ServeOptions, *, loader: Loader = load_estimator, clock: Clock = now_utc) -> None:
+    def __init__(self, options: ServeOptions, *, loader: Loader = load_estimator, clock: Clock = utc_now) -> None:
         self.options = options
         self.holder = ModelHolder(loader=loader, clock=clock)
         self.capture = CaptureWriter(options.capture, clock=clock) if options.capture is not None else None

@@ -4,7 +4,9 @@
 does. The server writes ``port`` and ``server.json`` once it listens, removes them when it stops, and holds a
 lock on ``server.lock`` meanwhile so that a second server on the same folder is refused. A killed server
 leaves ``port`` and ``server.json`` behind: ``is_server_running`` (the lock) tells whether they are current.
-Everything here is plain JSON and text, so the deploy target can use it without the server's libraries.
+The HTTP headers the server answers with and the deploy target reads (``VERSION_HEADER``, ``REQUEST_ID_HEADER``)
+are here too. Everything here is plain JSON and text, so the deploy target can use it without the server's
+libraries.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ LIVE_FILE = "live.json"
 PORT_FILE = "port"
 SERVER_FILE = "server.json"
 LOCK_FILE = "server.lock"  # held (flock) by the running server: one server per state folder
+VERSION_HEADER = "X-Mlgate-Version"  # the version that answered, on every reply of a loaded server
+REQUEST_ID_HEADER = "X-Request-Id"  # the client's request id, echoed back and kept with captured rows
 _POINTER_KEYS = ("version", "model", "artifact", "sha256", "trusted_types", "features", "switched_at")
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from mlgate import __version__
 from mlgate.artifacts import load_model
 from mlgate.config import Config
 from mlgate.errors import InputError
+from mlgate.progress import Say
 from mlgate.results import ModelResult, ResultSet, read_results
 from mlgate.stats import Predictions
 from mlgate.training.dataset import TrainingData, load_training_data
@@ -32,8 +33,6 @@ from mlgate.training.metrics import configured_metrics, metrics_for, primary_met
 from mlgate.training.predictions import PredictionSet
 from mlgate.training.spec import project_paths
 from mlgate.training.split import Plan, plan_evaluation
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def rescore(
     folder: Path,
     config: Config,
     *,
-    progress: Progress | None = None,
+    progress: Say | None = None,
     clock: Clock = time.perf_counter,
     fit_times: Mapping[str, float] | None = None,
     data: TrainingData | None = None,

@@ -23,6 +23,7 @@ from mlgate.artifacts import save_model
 from mlgate.config import Config
 from mlgate.errors import ConfigError, InputError
 from mlgate.files import staged_folder, write_atomic
+from mlgate.progress import Say
 from mlgate.results import MANIFEST_FILE, METRICS_FILE, Artifact, ModelResult, ResultSet, write_results
 from mlgate.stats import Predictions
 from mlgate.training.dataset import TrainingData, load_training_data
@@ -43,7 +44,6 @@ from mlgate.training.spec import (
 )  # fmt: skip
 from mlgate.training.split import Plan, plan_evaluation
 
-Progress = Callable[[str], None]
 MODEL_FILE = "model.skops"
 RESULT_ENTRIES = frozenset({METRICS_FILE, MANIFEST_FILE, PREDICTIONS_FILE, "models"})  # what a results folder holds
 
@@ -94,7 +94,7 @@ def train_models(
     *,
     out: Path,
     only: Sequence[str] = (),
-    progress: Progress | None = None,
+    progress: Say | None = None,
     runner: GitRunner | None = None,
     clock: Clock = time.perf_counter,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
@@ -127,7 +127,7 @@ def _train(
     out: Path,
     only: Sequence[str],
     *,
-    progress: Progress | None,
+    progress: Say | None,
     runner: GitRunner | None,
     clock: Clock,
     now: Callable[[], dt.datetime],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetTimeout
+from mlgate.deploy.watch import Watch
 from mlgate.errors import InputError, ServiceError
 from mlgate.registry.model import GoldenRow, HistoryEvent, ModelVersion, Status, StatusChange
 
@@ -152,3 +153,6 @@ class FakeTarget:
         self.clock.advance(behaviour.latency_s)
         predictions = [row["x"] * behaviour.factor for row in rows]
         return Reply(200, self.serving, {"predictions": predictions, "version": self.serving}, "")
+
+    def watches(self) -> Sequence[Watch]:
+        return ()

@@ -14,7 +14,8 @@ import pytest
 
 from mlgate.config import ArtifactsConfig, Config, DeployConfig
 from mlgate.deploy.local import LocalTarget, open_local_target
-from mlgate.deploy.target import LoadFailed, TargetBusy, TargetOptions, TargetTimeout, open_target
+from mlgate.deploy.target import LoadFailed, TargetBusy, TargetOptions, TargetTimeout
+from mlgate.deploy.targets import open_target
 from mlgate.errors import InputError, InternalError, ServiceError
 from mlgate.serve.state import LOCK_FILE, read_pointer
 from unit.deploy.fakes import FakeClock, make_version

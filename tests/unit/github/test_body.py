@@ -1,28 +1,9 @@
-"""Marker parsing and fitting a body into GitHub's comment limit."""
+"""Dropping a marker line and fitting a body into GitHub's comment limit."""
 
 from __future__ import annotations
 
-from mlgate.github.body import Marker, fit_body, parse_marker, size, strip_marker
+from mlgate.github.body import fit_body, size, strip_marker
 from mlgate.report.budget import with_marker
-
-
-def test_parse_marker_reads_the_report_renderers_marker() -> None:
-    body = with_marker("hello\n", key="pr checks/bench", head="A" * 40)
-    marker = parse_marker(body)
-    assert marker is not None
-    assert (marker.version, marker.key, marker.head) == (1, "pr-checks/bench", "a" * 40)
-    assert marker.hash is not None
-    assert len(marker.hash) == 16
-
-
-def test_parse_marker_accepts_later_versions_and_crlf() -> None:
-    assert parse_marker("<!-- mlgate:report v=2 key=k head=unknown extra=1 -->\r\nbody") == Marker(2, "k", None, None)
-
-
-def test_a_marker_must_be_the_first_line() -> None:
-    assert parse_marker("> <!-- mlgate:report v=1 key=k head=x hash=y -->") is None
-    assert parse_marker("text\n<!-- mlgate:report v=1 key=k head=x hash=y -->") is None
-    assert parse_marker("<!-- mlgate:report v=1 head=x -->") is None
 
 
 def test_strip_marker_keeps_the_rest() -> None:

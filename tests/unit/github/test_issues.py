@@ -10,7 +10,6 @@ import pytest
 
 from fakes.github_api import BOT, FakeGitHub
 from mlgate.errors import InputError
-from mlgate.github.body import parse_marker
 from mlgate.github.client import GitHubClient, GitHubError, NotAccessibleError
 from mlgate.github.issues import (
     CLOSING_NOTE,
@@ -22,6 +21,7 @@ from mlgate.github.issues import (
     note_retrain,
     sync_monitor_issue,
 )
+from mlgate.github.marker import parse_marker
 
 KEY = "mlgate-monitor"
 

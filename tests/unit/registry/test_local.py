@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlgate.errors import InputError
-from mlgate.registry.local import LocalRegistry, normalize_version
+from mlgate.registry.local import LocalRegistry
 from mlgate.registry.model import HistoryEvent
 from unit.registry.helpers import WHEN, artifact, version
 
@@ -111,25 +111,6 @@ def test_unknown_versions_name_the_known_ones(tmp_path: Path) -> None:
     assert caught.value.hint == "known versions: 1"
     with pytest.raises(InputError, match=r"has no version 7"):
         store.history("7")
-
-
-@pytest.mark.parametrize(("text", "expected"), [("3", "3"), ("v3", "3"), (" V12 ", "12"), ("007", "7")])
-def test_version_numbers_are_normalised(text: str, expected: str) -> None:
-    assert normalize_version(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "0", "latest", "1.2", "-1"])
-def test_anything_else_is_not_a_version(text: str) -> None:
-    with pytest.raises(InputError, match=r"is not a version number"):
-        normalize_version(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "shown"), [("²", "'²'"), ("３", "'３'"), ("١٢", "'١٢'"), ("9" * 5000, r"'9{20}…\(5,000 characters\)'")]
-)
-def test_digits_of_other_scripts_and_thousands_of_digits_are_not_versions(text: str, shown: str) -> None:
-    with pytest.raises(InputError, match=rf"^{shown} is not a version number"):
-        normalize_version(text)
 
 
 def test_a_folder_named_with_other_digits_is_not_taken_for_a_version(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 from mlgate.config import SmokeConfig
 from mlgate.deploy.flow import Deployer, FlowSettings, deploy, rollback
 from mlgate.deploy.outcome import DeployOutcome
-from mlgate.deploy.sagemaker_watch import MISSING, AlarmState, WatchResult
+from mlgate.deploy.watch import MISSING, AlarmState, Watch
 from mlgate.report.deploy import describe_result, render_github, render_json, render_markdown, render_text
 from unit.deploy.fakes import Behaviour, FakeClock, FakeRegistry, FakeTarget, make_version
 
@@ -125,8 +125,8 @@ def test_the_json_document_matches_its_schema(kwargs: dict[str, Any]) -> None:
 def with_watches(outcome: DeployOutcome) -> DeployOutcome:
     """``outcome`` as a SageMaker deploy reports it: the new version's watch (rolled back), then the switch back's."""
     alarms = (AlarmState("churn-5xx", "ALARM"), AlarmState("churn-p99", "OK"), AlarmState("churn-4xx", MISSING))
-    rolled = WatchResult("rolled-back", "InService", "churn-v6-abc", "Deployment was rolled back | alarm", alarms, "7")
-    back = WatchResult("succeeded", "InService", "churn-v6-abc", None, alarms, "6")
+    rolled = Watch("rolled-back", "InService", "churn-v6-abc", "Deployment was rolled back | alarm", alarms, "7")
+    back = Watch("succeeded", "InService", "churn-v6-abc", None, alarms, "6")
     return dataclasses.replace(outcome, watches=(rolled, back))
 
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from mlgate.data.results import FileResult, ValidationResult, Violation
+from mlgate.deploy.live import LiveVersion
 from mlgate.registry.model import StatusChange
 from mlgate.report import retrain as render
 from mlgate.results import ModelResult, ResultSet
 from mlgate.retrain.decide import CandidateResult, Decision, Guard
 from mlgate.retrain.fetch import FetchedFile, FetchResult
-from mlgate.retrain.live import LiveScores, LiveVersion
+from mlgate.retrain.live import LiveScores
 from mlgate.retrain.paired import Comparison
 from mlgate.retrain.run import Outcome, RetrainResult
 from schemas import schema_validator

@@ -13,9 +13,9 @@ import pytest
 from starlette.types import ASGIApp
 
 from mlgate.errors import InputError
-from mlgate.serve.app import VERSION_HEADER, create_app
+from mlgate.serve.app import create_app
 from mlgate.serve.holder import ModelHolder
-from mlgate.serve.state import LivePointer
+from mlgate.serve.state import VERSION_HEADER, LivePointer
 
 POINTER = LivePointer(
     version="1", model="m", artifact="/m.skops", sha256="0" * 64,

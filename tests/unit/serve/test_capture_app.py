@@ -13,13 +13,13 @@ import httpx
 import pandas as pd
 import pytest
 
-from mlgate.serve.app import REQUEST_ID_HEADER, create_app
-from mlgate.serve.capture import CaptureWriter
-from mlgate.serve.capture_files import CaptureSink
-from mlgate.serve.capture_settings import CaptureSettings
+from mlgate.serve.app import create_app
+from mlgate.serve.capture.files import CaptureSink
+from mlgate.serve.capture.settings import CaptureSettings
+from mlgate.serve.capture.writer import CaptureWriter
 from mlgate.serve.holder import ModelHolder
 from mlgate.serve.marks import SMOKE_HEADER
-from mlgate.serve.state import LivePointer
+from mlgate.serve.state import REQUEST_ID_HEADER, LivePointer
 
 POINTER = LivePointer(
     version="5", model="m", artifact="/m.skops", sha256="0" * 64,

@@ -13,13 +13,15 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mlgate.deploy import sagemaker_names as names
-from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
+from mlgate.deploy.sagemaker import names
 from mlgate.deploy.target import Reply
+from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ConfigError, InputError
 from mlgate.registry.sagemaker_package import CODE_DIR, sklearn_image
 
 if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import DeploymentConfigTypeDef
+
     from mlgate.config import BlueGreenConfig, SagemakerConfig
     from mlgate.registry.model import ModelVersion
 
@@ -71,7 +73,7 @@ def build_config_request(settings: SagemakerConfig, name: str, version: ModelVer
 
 def choose_update_config(
     blue_green: BlueGreenConfig, alarms: Sequence[AlarmState], *, rollback: bool
-) -> dict[str, Any]:
+) -> DeploymentConfigTypeDef:
     """The ``DeploymentConfig`` of an update, or of a ``rollback`` to the recorded previous config."""
     if not rollback:
         return names.build_deployment_config(blue_green, [a.name for a in alarms if a.state != MISSING])

@@ -9,8 +9,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from mlgate.deploy.sagemaker_api import SagemakerApi
-from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
+from mlgate.deploy.sagemaker.api import SagemakerApi
+from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ServiceError
 
 ARN = "arn:aws:sagemaker:eu-west-1:123456789012:endpoint-config/churn-v1-abc"
@@ -42,19 +42,16 @@ def test_other_describe_errors_are_translated(stubbed: tuple[SagemakerApi, Stubb
     api, sm, _ = stubbed
     sm.add_client_error("describe_model", "AccessDeniedException", "not allowed")
     with pytest.raises(ServiceError, match=r"AWS describe_model failed: AccessDeniedException: not allowed"):
-        api.try_describe("describe_model", ModelName="churn-v1-abc")
+        api.try_describe(api.sm.describe_model, ModelName="churn-v1-abc")
 
 
-def test_calls_translate_errors_unless_told_not_to(stubbed: tuple[SagemakerApi, Stubber, Any]) -> None:
-    from botocore.exceptions import ClientError
-
+def test_calls_translate_errors_naming_the_operation(stubbed: tuple[SagemakerApi, Stubber, Any]) -> None:
     api, sm, _ = stubbed
     sm.add_client_error("delete_model", "ThrottlingException", "slow down")
     with pytest.raises(ServiceError, match=r"AWS delete_model failed: ThrottlingException: slow down"):
-        api.make_call("delete_model", ModelName="m")
-    sm.add_client_error("delete_model", "ThrottlingException", "slow down")
-    with pytest.raises(ClientError, match=r"ThrottlingException"):
-        api.make_call("delete_model", ModelName="m", translate=False)
+        api.make_call(api.sm.delete_model, ModelName="m")
+    sm.add_response("delete_model", {}, {"ModelName": "m"})
+    assert api.make_call(api.sm.delete_model, ModelName="m") == {}  # the answer itself, untouched
 
 
 def test_config_tags_are_read_once_and_an_unknown_config_has_none(stubbed: tuple[SagemakerApi, Stubber, Any]) -> None:
@@ -90,7 +87,7 @@ def test_smoke_invocations_carry_a_marked_inference_id_that_data_capture_keeps()
     from botocore.response import StreamingBody
 
     from mlgate.config import SagemakerConfig
-    from mlgate.deploy.sagemaker import SagemakerTarget
+    from mlgate.deploy.sagemaker.target import SagemakerTarget
     from mlgate.serve.marks import is_smoke_id
 
     clients = {

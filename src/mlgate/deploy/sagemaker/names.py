@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from mypy_boto3_sagemaker.type_defs import DeploymentConfigTypeDef, TagTypeDef, TrafficRoutingConfigTypeDef
+
     from mlgate.config import BlueGreenConfig
 
 MAX_NAME = 63
@@ -33,36 +35,37 @@ def build_resource_name(endpoint: str, version: str, sha256: str) -> str:
     return head + suffix
 
 
-def build_tags(values: Mapping[str, str | None]) -> list[dict[str, str]]:
+def build_tags(values: Mapping[str, str | None]) -> list[TagTypeDef]:
     """SageMaker ``Tags`` from ``values``, leaving out the empty ones."""
     return [{"Key": key, "Value": value} for key, value in values.items() if value]
 
 
-def read_tags(tags: Sequence[Mapping[str, str]]) -> dict[str, str]:
+def read_tags(tags: Sequence[TagTypeDef]) -> dict[str, str]:
     """``{key: value}`` of a SageMaker ``Tags`` list."""
     return {tag["Key"]: tag["Value"] for tag in tags}
 
 
-def build_deployment_config(blue_green: BlueGreenConfig, alarms: Sequence[str]) -> dict[str, Any]:
+def build_deployment_config(blue_green: BlueGreenConfig, alarms: Sequence[str]) -> DeploymentConfigTypeDef:
     """The ``DeploymentConfig`` of an update: blue/green traffic shifting, auto-rollback on ``alarms``."""
-    routing: dict[str, Any] = {"Type": blue_green.strategy}
+    # WaitIntervalInSeconds is required by the API even for ALL_AT_ONCE
+    routing: TrafficRoutingConfigTypeDef = {"Type": blue_green.strategy, "WaitIntervalInSeconds": blue_green.wait_s}
     if blue_green.strategy == "CANARY":
         routing["CanarySize"] = {"Type": "CAPACITY_PERCENT", "Value": blue_green.canary_percent}
     elif blue_green.strategy == "LINEAR":
         routing["LinearStepSize"] = {"Type": "CAPACITY_PERCENT", "Value": blue_green.linear_step_percent}
-    routing["WaitIntervalInSeconds"] = blue_green.wait_s  # required by the API even for ALL_AT_ONCE
-    policy: dict[str, Any] = {
-        "TrafficRoutingConfiguration": routing,
-        "TerminationWaitInSeconds": blue_green.termination_wait_s,
-        "MaximumExecutionTimeoutInSeconds": compute_execution_timeout(blue_green),
+    config: DeploymentConfigTypeDef = {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": routing,
+            "TerminationWaitInSeconds": blue_green.termination_wait_s,
+            "MaximumExecutionTimeoutInSeconds": compute_execution_timeout(blue_green),
+        }
     }
-    config: dict[str, Any] = {"BlueGreenUpdatePolicy": policy}
     if alarms:
         config["AutoRollbackConfiguration"] = {"Alarms": [{"AlarmName": name} for name in alarms]}
     return config
 
 
-def build_rollback_config() -> dict[str, Any]:
+def build_rollback_config() -> DeploymentConfigTypeDef:
     """The ``DeploymentConfig`` of a rollback: everything at once, no bake, no alarms."""
     return {
         "BlueGreenUpdatePolicy": {

@@ -9,8 +9,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from mlgate.aws import client, endpoint_url, translate_error
 from mlgate.config import Config, SagemakerConfig
-from mlgate.deploy.sagemaker import SagemakerTarget
-from mlgate.deploy.target import open_target
+from mlgate.deploy.sagemaker.target import SagemakerTarget
+from mlgate.deploy.targets import open_target
 from mlgate.errors import ConfigError
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from mlgate.config import CaptureConfig
 from mlgate.errors import ConfigError
-from mlgate.serve.capture_records import FieldPolicy
+from mlgate.serve.capture.records import FieldPolicy
 
 MEGABYTE = 1024 * 1024
 

@@ -15,10 +15,10 @@ import pytest
 
 from mlgate.config import CaptureConfig
 from mlgate.errors import ConfigError, InputError
-from mlgate.serve.capture import CaptureWriter
-from mlgate.serve.capture_files import CaptureSink, capture_path, open_sink
-from mlgate.serve.capture_records import CapturedRequest, FieldPolicy, build_rows
-from mlgate.serve.capture_settings import CaptureSettings, settings_from_config
+from mlgate.serve.capture.files import CaptureSink, capture_path, open_sink
+from mlgate.serve.capture.records import CapturedRequest, FieldPolicy, build_rows
+from mlgate.serve.capture.settings import CaptureSettings, settings_from_config
+from mlgate.serve.capture.writer import CaptureWriter
 
 FEATURES = ("age", "plan", "email")
 START = datetime(2026, 3, 4, 23, 59, 0, 123456, tzinfo=timezone.utc)

@@ -7,14 +7,14 @@ import dataclasses
 import pytest
 
 from mlgate.config import BlueGreenConfig, SagemakerConfig
-from mlgate.deploy.sagemaker_requests import (
+from mlgate.deploy.sagemaker.requests import (
     build_config_request,
     build_model_request,
     choose_image,
     choose_update_config,
     read_invoke_reply,
 )
-from mlgate.deploy.sagemaker_watch import MISSING, AlarmState
+from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ConfigError, InputError
 from unit.deploy.fakes import make_version
 

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from mlgate.serve.capture_records import CaptureRow
+from mlgate.serve.capture.records import CaptureRow
 
 PARTIAL = ".partial"
 ROW_GROUP_ROWS = 65536

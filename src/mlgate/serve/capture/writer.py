@@ -3,8 +3,8 @@
 The request path (``CaptureWriter.offer``) makes the sampling decision and appends a tuple of references to
 a list under a lock: no encoding, no I/O, never an exception. When ``capture.queue_size`` rows are already
 waiting, the request's rows are dropped and counted. The writer thread wakes when rows arrive (at most
-every ``linger`` seconds, so it writes in batches), turns them into records (capture_records), and writes
-them to rotated files (capture_files): a new file past ``rotate_mb``, past ``rotate_s``, on a new UTC day,
+every ``linger`` seconds, so it writes in batches), turns them into records (``records``), and writes
+them to rotated files (``files``): a new file past ``rotate_mb``, past ``rotate_s``, on a new UTC day,
 or when a Parquet batch does not fit the open file's schema. A write error (disk full, folder gone) is
 logged once and counted, and capture stops; serving goes on. ``close`` flushes what is queued, closes the
 file (rename from ``.partial``) and returns the final counters, waiting at most ``timeout`` seconds.
@@ -20,11 +20,12 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
+from mlgate.clock import utc_now
 from mlgate.errors import InputError
-from mlgate.serve.capture_files import CaptureSink, SchemaMismatch, SinkFactory, capture_path, open_sink
-from mlgate.serve.capture_records import CapturedRequest, CaptureRow, build_rows
-from mlgate.serve.capture_settings import CaptureSettings, CaptureStats
-from mlgate.serve.holder import Clock, now_utc
+from mlgate.serve.capture.files import CaptureSink, SchemaMismatch, SinkFactory, capture_path, open_sink
+from mlgate.serve.capture.records import CapturedRequest, CaptureRow, build_rows
+from mlgate.serve.capture.settings import CaptureSettings, CaptureStats
+from mlgate.serve.holder import Clock
 
 logger = logging.getLogger("mlgate.serve.capture")
 
@@ -36,7 +37,7 @@ class CaptureWriter:
         self,
         settings: CaptureSettings,
         *,
-        clock: Clock = now_utc,
+        clock: Clock = utc_now,
         chance: Callable[[], float] = random.random,
         pid: int | None = None,
         sink_factory: SinkFactory = open_sink,

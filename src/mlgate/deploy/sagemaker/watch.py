@@ -3,56 +3,19 @@
 The rule (MLflow's): ``InService`` on the new config → succeeded; ``InService`` on another config →
 SageMaker rolled it back (its ``FailureReason`` and the alarms in ``ALARM`` say why); ``Failed`` or
 ``UpdateRollbackFailed`` → failed and not rolled back; past the deadline → timed out (nothing is done
-blindly). Once settled, the guard alarms' states are read once, so the report shows every guard alarm
+blindly). The result is a ``mlgate.deploy.watch.Watch``. Once settled, the guard alarms' states are read once, so the report shows every guard alarm
 with its state. Clock and sleep are injected so tests never wait.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-WatchOutcome = Literal["succeeded", "rolled-back", "failed", "timed-out"]
+from mlgate.deploy.watch import AlarmState, Watch, WatchOutcome
+
 BUSY = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
 FAILED = frozenset({"Failed", "UpdateRollbackFailed"})
-
-
-MISSING = "missing"  # the state of a configured guard alarm that does not exist in CloudWatch
-
-
-@dataclass(frozen=True)
-class AlarmState:
-    """One guard alarm and its CloudWatch state (``OK``, ``ALARM``, ``INSUFFICIENT_DATA`` or ``missing``)."""
-
-    name: str
-    state: str
-
-
-@dataclass(frozen=True)
-class WatchResult:
-    """How a create or update ended: the class, the last status and config, why, and the guard alarms."""
-
-    outcome: WatchOutcome
-    status: str
-    config: str | None
-    failure_reason: str | None
-    alarms: tuple[AlarmState, ...] = ()
-    version: str | None = None  # the version the watch waited for
-
-    @property
-    def firing(self) -> tuple[str, ...]:
-        """The names of the guard alarms in ``ALARM``."""
-        return tuple(a.name for a in self.alarms if a.state == "ALARM")
-
-    def describe(self) -> str:
-        """One line for the report."""
-        parts = [f"status {self.status}", f"config {self.config or 'none'}"]
-        if self.failure_reason:
-            parts.append(f"FailureReason: {self.failure_reason}")
-        if self.firing:
-            parts.append(f"alarms in ALARM: {', '.join(self.firing)}")
-        return "; ".join(parts)
 
 
 def classify_endpoint(description: Mapping[str, Any], new_config: str) -> WatchOutcome | None:
@@ -76,7 +39,7 @@ def watch_endpoint(
     alarm_states: Callable[[], tuple[AlarmState, ...]] = tuple,
     on_status: Callable[[str], None] = lambda _status: None,
     version: str | None = None,
-) -> WatchResult:
+) -> Watch:
     """Poll ``describe`` until the endpoint settles on ``new_config`` or elsewhere, or ``timeout_s`` passes.
 
     ``alarm_states`` (the guard alarms and their states) is read once, when the watch ends.
@@ -95,5 +58,5 @@ def watch_endpoint(
         if outcome is None and clock() >= deadline:
             outcome = "timed-out"
         if outcome is not None:
-            return WatchResult(outcome, status, config, reason, alarm_states(), version)
+            return Watch(outcome, status, config, reason, alarm_states(), version)
         sleep(poll_s)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from mlgate.deploy.sagemaker_watch import AlarmState, WatchResult, classify_endpoint, watch_endpoint
+from mlgate.deploy.sagemaker.watch import classify_endpoint, watch_endpoint
+from mlgate.deploy.watch import AlarmState, Watch
 
 
 class Script:
@@ -29,7 +30,7 @@ class Script:
         self.now += seconds
 
 
-def watch(script: Script, **kwargs: Any) -> WatchResult:
+def watch(script: Script, **kwargs: Any) -> Watch:
     return watch_endpoint(script.describe, "new", timeout_s=300, clock=script.clock, sleep=script.sleep, **kwargs)
 
 

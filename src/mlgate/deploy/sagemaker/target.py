@@ -6,10 +6,10 @@ alarms that exist. Switching to the config recorded in the endpoint's ``mlgate:p
 a rollback: everything at once, no bake, no alarm already in ``ALARM``. ``wait_until_serving`` watches
 ``DescribeEndpoint``: SageMaker's own rollback or a ``Failed`` endpoint is ``LoadFailed``, the deadline
 ``TargetTimeout``; after a success, configs and models beyond ``keep_configs`` are deleted, never the
-live or the rollback config. Every watch of the run is kept in ``watches`` (classification,
+live or the rollback config. Every watch of the run is kept for ``watches()`` (classification,
 ``FailureReason``, the guard alarms and their states) for the report. The clients are injected (behind
 ``SagemakerApi``); ``open_sagemaker_target`` builds real ones (and takes the clock, so tests never wait). The
-requests themselves are built in ``sagemaker_requests``, names, tags and deployment configs in ``sagemaker_names``.
+requests themselves are built in ``requests``, names, tags and deployment configs in ``names``.
 """
 
 from __future__ import annotations
@@ -22,20 +22,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.aws import translate_error
-from mlgate.deploy import sagemaker_names as names
-from mlgate.deploy.sagemaker_api import SagemakerApi
-from mlgate.deploy.sagemaker_requests import (
+from mlgate.deploy.sagemaker import names
+from mlgate.deploy.sagemaker.api import SagemakerApi
+from mlgate.deploy.sagemaker.requests import (
     build_config_request,
     build_model_request,
     choose_update_config,
     read_invoke_reply,
 )
-from mlgate.deploy.sagemaker_watch import BUSY, FAILED, AlarmState, WatchResult, watch_endpoint
+from mlgate.deploy.sagemaker.watch import BUSY, FAILED, watch_endpoint
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetTimeout
+from mlgate.deploy.watch import AlarmState, Watch
 from mlgate.errors import ConfigError
 from mlgate.serve.marks import new_smoke_id
 
 if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker.type_defs import DescribeEndpointOutputTypeDef
+    from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
+    from mypy_boto3_sagemaker_runtime.type_defs import InvokeEndpointInputTypeDef
+
     from mlgate.config import Config, SagemakerConfig
     from mlgate.deploy.target import TargetOptions
     from mlgate.registry.model import ModelVersion
@@ -47,7 +54,8 @@ class SagemakerTarget:
     name = "sagemaker"
 
     def __init__(
-        self, settings: SagemakerConfig, *, sagemaker: Any, runtime: Any, cloudwatch: Any, run_id: str | None = None,
+        self, settings: SagemakerConfig, *, sagemaker: SageMakerClient, runtime: SageMakerRuntimeClient, cloudwatch: CloudWatchClient,
+        run_id: str | None = None,
         clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep, poll_s: float = 30.0,
     ) -> None:  # fmt: skip
         if not settings.endpoint:
@@ -56,14 +64,14 @@ class SagemakerTarget:
         self.api = SagemakerApi(settings.endpoint, sagemaker=sagemaker, runtime=runtime, cloudwatch=cloudwatch)
         self.run_id, self.clock, self.sleep, self.poll_s = run_id, clock, sleep, poll_s
         self.expected: str | None = None  # the config the last switch asked for
-        self.watches: list[WatchResult] = []  # this run's watches, in order, for the report
+        self.watched: list[Watch] = []  # this run's watches, in order, for the report
 
     def describe(self) -> str:
         return f"SageMaker endpoint {self.endpoint}"
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
-        self.watches = []  # one run holds the endpoint at a time: its watches start here
+        self.watched = []  # one run holds the endpoint at a time: its watches start here
         endpoint = self.api.describe_endpoint()
         status = endpoint.get("EndpointStatus") if endpoint else None
         if status in BUSY:
@@ -82,7 +90,7 @@ class SagemakerTarget:
     def current(self) -> str | None:
         return self._version_of(self.api.describe_endpoint())
 
-    def _version_of(self, endpoint: Mapping[str, Any] | None) -> str | None:
+    def _version_of(self, endpoint: DescribeEndpointOutputTypeDef | None) -> str | None:
         """The version the described endpoint is set to serve (its config's ``mlgate:version`` tag)."""
         if endpoint is None or not endpoint.get("EndpointConfigName"):
             return None
@@ -100,19 +108,20 @@ class SagemakerTarget:
         if endpoint is None or endpoint.get("EndpointStatus") in FAILED:
             if endpoint is not None:
                 self._refuse_downtime(str(endpoint.get("EndpointStatus")), str(endpoint.get("FailureReason", "")))
-                self.api.make_call("delete_endpoint", EndpointName=self.endpoint)
-                self.api.make_call("get_waiter", "endpoint_deleted").wait(EndpointName=self.endpoint)
+                self.api.make_call(self.api.sm.delete_endpoint, EndpointName=self.endpoint)
+                self.api.sm.get_waiter("endpoint_deleted").wait(EndpointName=self.endpoint)
             self.api.make_call(
-                "create_endpoint", EndpointName=self.endpoint, EndpointConfigName=name, Tags=names.build_tags(tags)
-            )
+                self.api.sm.create_endpoint, EndpointName=self.endpoint, EndpointConfigName=name,
+                Tags=names.build_tags(tags),
+            )  # fmt: skip
             return
         live = str(endpoint["EndpointConfigName"])
         rollback = self.api.read_tags(str(endpoint["EndpointArn"])).get(names.TAG_PREVIOUS) == name
         config = choose_update_config(self.settings.deployment, self._alarm_states(), rollback=rollback)
-        self.api.make_call("update_endpoint", EndpointName=self.endpoint, EndpointConfigName=name,
+        self.api.make_call(self.api.sm.update_endpoint, EndpointName=self.endpoint, EndpointConfigName=name,
                            DeploymentConfig=config, RetainAllVariantProperties=True)  # fmt: skip
         tags[names.TAG_PREVIOUS] = live
-        self.api.make_call("add_tags", ResourceArn=endpoint["EndpointArn"], Tags=names.build_tags(tags))
+        self.api.make_call(self.api.sm.add_tags, ResourceArn=endpoint["EndpointArn"], Tags=names.build_tags(tags))
 
     def wait_until_serving(self, version: str, timeout: float) -> None:
         expected = self.expected or self._live_config() or ""
@@ -121,7 +130,7 @@ class SagemakerTarget:
             timeout_s=max(timeout, self.settings.wait_timeout_s), clock=self.clock, sleep=self.sleep,
             poll_s=self.poll_s, alarm_states=self._alarm_states, version=version,
         )  # fmt: skip
-        self.watches.append(result)
+        self.watched.append(result)
         if result.outcome == "timed-out":
             raise TargetTimeout(f"{self.endpoint} did not settle on version {version}: {result.describe()}",
                                 hint="check the endpoint in the SageMaker console; nothing further was changed")  # fmt: skip
@@ -144,11 +153,13 @@ class SagemakerTarget:
         from botocore.exceptions import ClientError
 
         body = json.dumps({"instances": [dict(row) for row in rows]})
-        marked = {"InferenceId": new_smoke_id()} if smoke else {}  # data capture keeps it: eventMetadata.inferenceId
+        request: InvokeEndpointInputTypeDef = {
+            "EndpointName": self.endpoint, "ContentType": "application/json", "Accept": "application/json", "Body": body,
+        }  # fmt: skip
+        if smoke:
+            request["InferenceId"] = new_smoke_id()  # data capture keeps it: eventMetadata.inferenceId
         try:
-            response = self.api.make_call("invoke_endpoint", EndpointName=self.endpoint, ContentType="application/json",
-                                          Accept="application/json", Body=body, client=self.api.runtime,
-                                          translate=False, **marked)  # fmt: skip
+            response = self.api.runtime.invoke_endpoint(**request)
         except ClientError as exc:
             error = exc.response.get("Error", {})
             if error.get("Code") != "ModelError":
@@ -156,6 +167,9 @@ class SagemakerTarget:
             status = int(str(exc.response.get("OriginalStatusCode") or 424))
             return Reply(status, None, None, str(error.get("Message", "ModelError")))
         return read_invoke_reply(response["Body"].read().decode("utf-8", errors="replace"))
+
+    def watches(self) -> Sequence[Watch]:
+        return tuple(self.watched)
 
     def prune_configs(self) -> list[str]:
         """Delete this endpoint's configs and models beyond ``keep_configs``; never the live or rollback one."""
@@ -166,27 +180,29 @@ class SagemakerTarget:
             str(endpoint.get("EndpointConfigName")),
             self.api.read_tags(str(endpoint["EndpointArn"])).get(names.TAG_PREVIOUS),
         }
-        pages = self.api.make_call("get_paginator", "list_endpoint_configs").paginate(
+        pages = self.api.sm.get_paginator("list_endpoint_configs").paginate(
             NameContains=f"{self.endpoint}-v", SortBy="CreationTime", SortOrder="Descending"
         )
         listed = [c["EndpointConfigName"] for page in pages for c in page["EndpointConfigs"]]
         ours = [n for n in listed if n.startswith(f"{self.endpoint}-v")]
         doomed = [n for n in ours[max(self.settings.keep_configs, 0) :] if n not in keep]
         for name in doomed:
-            self.api.make_call("delete_endpoint_config", EndpointConfigName=name)
+            self.api.make_call(self.api.sm.delete_endpoint_config, EndpointConfigName=name)
             self.api.config_tags.pop(name, None)
-            self.api.make_call("delete_model", ModelName=name)
+            self.api.make_call(self.api.sm.delete_model, ModelName=name)
         return doomed
 
     def _ensure_model(self, name: str, version: ModelVersion) -> None:
-        if self.api.try_describe("describe_model", ModelName=name) is not None:
+        if self.api.try_describe(self.api.sm.describe_model, ModelName=name) is not None:
             return
-        self.api.make_call("create_model", **build_model_request(self.settings, name, version, self.api.region))
+        self.api.make_call(
+            self.api.sm.create_model, **build_model_request(self.settings, name, version, self.api.region)
+        )
 
     def _ensure_config(self, name: str, version: ModelVersion) -> None:
-        if self.api.try_describe("describe_endpoint_config", EndpointConfigName=name) is not None:
+        if self.api.try_describe(self.api.sm.describe_endpoint_config, EndpointConfigName=name) is not None:
             return
-        self.api.make_call("create_endpoint_config", **build_config_request(self.settings, name, version))
+        self.api.make_call(self.api.sm.create_endpoint_config, **build_config_request(self.settings, name, version))
 
     def _live_config(self) -> str | None:
         endpoint = self.api.describe_endpoint()
@@ -210,11 +226,9 @@ def open_sagemaker_target(
     from mlgate.aws import client
 
     s = config.sagemaker
-    sm, runtime, cloudwatch = (
-        client(service, max_attempts=s.max_attempts, region=s.region)
-        for service in ("sagemaker", "sagemaker-runtime", "cloudwatch")
-    )
     return SagemakerTarget(
-        s, sagemaker=sm, runtime=runtime, cloudwatch=cloudwatch, run_id=os.environ.get("GITHUB_RUN_ID"),
+        s, sagemaker=client("sagemaker", max_attempts=s.max_attempts, region=s.region),
+        runtime=client("sagemaker-runtime", max_attempts=s.max_attempts, region=s.region),
+        cloudwatch=client("cloudwatch", max_attempts=s.max_attempts, region=s.region), run_id=os.environ.get("GITHUB_RUN_ID"),
         clock=clock, sleep=sleep,
     )  # fmt: skip

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mlgate.config import BlueGreenConfig
-from mlgate.deploy.sagemaker_names import (
+from mlgate.deploy.sagemaker.names import (
     build_deployment_config,
     build_resource_name,
     build_rollback_config,
