@@ -239,8 +239,6 @@ def _checkout_commit(git: Git, head: str) -> str | None:
     return head if git.resolve("HEAD") == head and git.is_clean() else None
 
 
-
-
 def diff_schema_at(git: Git, commit: str | None, config: Config) -> SchemaDiff | None:
     """How the schema changed since ``commit`` (None: no schema, no commit, or none there)."""
     if commit is None or not config.data.schema:
