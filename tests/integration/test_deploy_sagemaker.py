@@ -11,7 +11,7 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -46,6 +46,11 @@ SETTINGS = SagemakerConfig(
     wait_timeout_s=600, max_attempts=3,
 )  # fmt: skip
 
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
+
 
 def s3_version(number: int) -> ModelVersion:
     return dataclasses.replace(make_version(number), artifact=f"s3://models/{number}/model.tar.gz")
@@ -65,17 +70,19 @@ class Aws:
     stand_in: UpdateEndpointStandIn
     clock: FakeClock
     registry: FakeRegistry
-    clients: dict[tuple[str, int], Any]
+    clients: dict[int, tuple[SageMakerClient, SageMakerRuntimeClient, CloudWatchClient]]
 
     def target(self, settings: SagemakerConfig = SETTINGS) -> SagemakerTarget:
-        def make(service: str) -> Any:  # building a client takes ~0.3 s: one per service and retry setting
-            key = (service, settings.max_attempts)
-            if key not in self.clients:
-                self.clients[key] = client(service, max_attempts=settings.max_attempts, region=REGION)
-            return self.clients[key]
-
+        attempts = settings.max_attempts  # building a client takes ~0.3 s: one set per retry setting
+        if attempts not in self.clients:
+            self.clients[attempts] = (
+                client("sagemaker", max_attempts=attempts, region=REGION),
+                client("sagemaker-runtime", max_attempts=attempts, region=REGION),
+                client("cloudwatch", max_attempts=attempts, region=REGION),
+            )
+        sagemaker, runtime, cloudwatch = self.clients[attempts]
         return SagemakerTarget(
-            settings, sagemaker=make("sagemaker"), runtime=make("sagemaker-runtime"), cloudwatch=make("cloudwatch"),
+            settings, sagemaker=sagemaker, runtime=runtime, cloudwatch=cloudwatch,
             run_id="4242", clock=self.clock, sleep=self.clock.advance, poll_s=15,
         )  # fmt: skip
 
@@ -108,7 +115,7 @@ class Shared:
     proxy: FaultProxy
     moto: Any
     cloudwatch: Any
-    clients: dict[tuple[str, int], Any]
+    clients: dict[int, tuple[SageMakerClient, SageMakerRuntimeClient, CloudWatchClient]]
 
 
 @pytest.fixture(scope="module")
@@ -258,9 +265,9 @@ def test_validation_exception_is_never_retried(aws: Aws) -> None:
 def test_connection_refused_gives_an_actionable_message(aws: Aws) -> None:
     settings = dataclasses.replace(SETTINGS, max_attempts=1)
     nowhere = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_REGION": REGION}
-    sagemaker, runtime, cloudwatch = (
-        client(s, max_attempts=1, environ=nowhere) for s in ("sagemaker", "sagemaker-runtime", "cloudwatch")
-    )
+    sagemaker = client("sagemaker", max_attempts=1, environ=nowhere)
+    runtime = client("sagemaker-runtime", max_attempts=1, environ=nowhere)
+    cloudwatch = client("cloudwatch", max_attempts=1, environ=nowhere)
     target = SagemakerTarget(settings, sagemaker=sagemaker, runtime=runtime, cloudwatch=cloudwatch, clock=aws.clock)
     deployer = dataclasses.replace(aws.deployer(settings), target=target)
     with pytest.raises(ServiceError, match="cannot reach AWS for describe_endpoint") as caught:

@@ -10,7 +10,7 @@ import json
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 import pytest
@@ -29,6 +29,9 @@ ARN = f"arn:aws:sagemaker:us-east-1:123456789012:model-package/{GROUP}/1"
 RECORD_KEY = "mlgate/registry/churn/packages/1-abc/record.json"
 SETTINGS = SagemakerConfig(region="us-east-1", bucket="models", model_package_group=GROUP)
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.timezone.utc)
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 
 class MemoryS3:
@@ -135,7 +138,9 @@ def test_split_uri_and_refusals() -> None:
 
 def test_missing_settings_are_a_config_error(sagemaker: tuple[Any, Stubber], tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"needs sagemaker\.bucket and sagemaker\.model_package_group"):
-        SagemakerRegistry(SagemakerConfig(bucket="b"), sagemaker=sagemaker[0], s3=MemoryS3(), cache=tmp_path)
+        SagemakerRegistry(
+            SagemakerConfig(bucket="b"), sagemaker=sagemaker[0], s3=cast("S3Client", MemoryS3()), cache=tmp_path
+        )
 
 
 def _stub_read(stubber: Stubber, status: str, description: str | None, *, listed: bool = True) -> None:
@@ -157,7 +162,7 @@ def _stub_read(stubber: Stubber, status: str, description: str | None, *, listed
 def _registry(client: Any, s3: MemoryS3, tmp_path: Path) -> SagemakerRegistry:
     stored = version("ab" * 32)
     s3.objects[f"models/{RECORD_KEY}"] = render_version(stored).encode("utf-8")
-    return SagemakerRegistry(SETTINGS, sagemaker=client, s3=s3, cache=tmp_path, clock=lambda: NOW)
+    return SagemakerRegistry(SETTINGS, sagemaker=client, s3=cast("S3Client", s3), cache=tmp_path, clock=lambda: NOW)
 
 
 def test_approval_made_in_the_console_shows_who_and_why(sagemaker: tuple[Any, Stubber], tmp_path: Path) -> None:
@@ -200,7 +205,9 @@ def test_the_history_is_listed_again_when_a_status_disagrees_with_it(
     _stub_read(stubber, "PendingManualApproval", None)
     assert registry.get("1").status == "pending"
     lists = s3.lists
-    outside = SagemakerRegistry(SETTINGS, sagemaker=client, s3=s3, cache=tmp_path)  # another process approves
+    outside = SagemakerRegistry(
+        SETTINGS, sagemaker=client, s3=cast("S3Client", s3), cache=tmp_path
+    )  # another process approves
     outside.record(HistoryEvent(at=iso(NOW), event="approved", version="1", by="alice", reason="good"))
     _stub_read(stubber, "Approved", "by alice: good", listed=False)
     approved = registry.get("1")
@@ -214,7 +221,9 @@ def test_the_history_is_listed_again_when_a_status_disagrees_with_it(
 def test_history_objects_are_read_in_key_order(sagemaker: tuple[Any, Stubber], tmp_path: Path) -> None:
     ticks = iter([30, 10, 20])
     s3 = MemoryS3()
-    registry = SagemakerRegistry(SETTINGS, sagemaker=sagemaker[0], s3=s3, cache=tmp_path, ticks=lambda: next(ticks))
+    registry = SagemakerRegistry(
+        SETTINGS, sagemaker=sagemaker[0], s3=cast("S3Client", s3), cache=tmp_path, ticks=lambda: next(ticks)
+    )
     for reason in ("third", "first", "second"):
         registry.record(HistoryEvent(at=iso(NOW), event="deployed", version="1", by="ci", reason=reason))
     assert [e.reason for e in registry.history()] == ["first", "second", "third"]
@@ -223,7 +232,7 @@ def test_history_objects_are_read_in_key_order(sagemaker: tuple[Any, Stubber], t
 def test_kms_key_encrypts_every_object(sagemaker: tuple[Any, Stubber], tmp_path: Path) -> None:
     s3 = MemoryS3()
     settings = SagemakerConfig(bucket="models", model_package_group=GROUP, kms_key_id="alias/mlgate")
-    registry = SagemakerRegistry(settings, sagemaker=sagemaker[0], s3=s3, cache=tmp_path)
+    registry = SagemakerRegistry(settings, sagemaker=sagemaker[0], s3=cast("S3Client", s3), cache=tmp_path)
     registry.record(HistoryEvent(at=iso(NOW), event="deployed", version="1", by="ci"))
     assert s3.puts[0]["ServerSideEncryption"] == "aws:kms"
     assert s3.puts[0]["SSEKMSKeyId"] == "alias/mlgate"

@@ -6,7 +6,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
@@ -15,6 +15,9 @@ from mlgate.config import load_config
 from mlgate.errors import ConfigError, DataError, InputError, ServiceError
 from mlgate.retrain.command import CommandResult, Emit
 from mlgate.retrain.fetch import fetch_data
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 
 def project(folder: Path, fetch: str | None, *, test: bool = True) -> Path:
@@ -92,7 +95,7 @@ def test_a_fetch_that_creates_the_files_has_no_warning(tmp_path: Path) -> None:
 def test_an_s3_prefix_with_an_unchanged_test_object_is_named(tmp_path: Path) -> None:
     config = load_config(project(tmp_path, "s3://fresh-data/churn/"), cwd=tmp_path)
     s3 = FakeS3({"churn/train.csv": b"a,b\n7,8\n", "churn/test.csv": b"a,b\n3,4\n"})  # test.csv as it was
-    result = fetch_data(config, enabled=True, s3=lambda: s3)
+    result = fetch_data(config, enabled=True, s3=lambda: cast("S3Client", s3))
     assert "left data.test (data/test.csv) as it was" in result.warnings[0]
 
 
@@ -161,7 +164,7 @@ class FakeS3:
 def test_an_s3_prefix_is_copied_over_the_data_files(tmp_path: Path) -> None:
     config = load_config(project(tmp_path, "s3://fresh-data/churn/2026-11-22/"), cwd=tmp_path)
     s3 = FakeS3({"churn/2026-11-22/train.csv": b"a,b\n7,8\n", "churn/2026-11-22/test.csv": b"a,b\n9,9\n"})
-    result = fetch_data(config, enabled=True, s3=lambda: s3)
+    result = fetch_data(config, enabled=True, s3=lambda: cast("S3Client", s3))
     assert s3.asked == [("fresh-data", "churn/2026-11-22/train.csv"), ("fresh-data", "churn/2026-11-22/test.csv")]
     assert (tmp_path / "data" / "train.csv").read_bytes() == b"a,b\n7,8\n"
     assert (tmp_path / "data" / "test.csv").read_bytes() == b"a,b\n9,9\n"
@@ -173,7 +176,7 @@ def test_a_missing_object_changes_no_data_file(tmp_path: Path) -> None:
     config = load_config(project(tmp_path, "s3://fresh-data/churn"), cwd=tmp_path)
     s3 = FakeS3({"churn/train.csv": b"new\n"})
     with pytest.raises(InputError, match=r"s3://fresh-data/churn/test.csv does not exist \(NoSuchKey\)"):
-        fetch_data(config, enabled=True, s3=lambda: s3)
+        fetch_data(config, enabled=True, s3=lambda: cast("S3Client", s3))
     assert (tmp_path / "data" / "train.csv").read_text(encoding="utf-8") == "a,b\n1,2\n"  # all or nothing
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["test.csv", "train.csv"]
 
@@ -181,7 +184,7 @@ def test_a_missing_object_changes_no_data_file(tmp_path: Path) -> None:
 def test_an_s3_failure_is_a_service_error(tmp_path: Path) -> None:
     config = load_config(project(tmp_path, "s3://fresh-data/churn/"), cwd=tmp_path)
     with pytest.raises(ServiceError, match=r"AWS GetObject s3://fresh-data/churn/train\.csv failed: AccessDenied"):
-        fetch_data(config, enabled=True, s3=lambda: FakeS3({}, failing=("churn/train.csv",)))
+        fetch_data(config, enabled=True, s3=lambda: cast("S3Client", FakeS3({}, failing=("churn/train.csv",))))
 
 
 def test_remote_data_files_cannot_be_fetched_over(tmp_path: Path) -> None:
@@ -196,7 +199,7 @@ def test_data_files_with_the_same_name_cannot_share_a_prefix(tmp_path: Path) -> 
     path.write_text("data: {train: a/data.csv, test: b/data.csv}\nretrain: {fetch: 's3://fresh-data/churn/'}\n",
                     encoding="utf-8")  # fmt: skip
     with pytest.raises(ConfigError, match="have the same file name"):
-        fetch_data(load_config(path, cwd=tmp_path), enabled=True, s3=lambda: FakeS3({}))
+        fetch_data(load_config(path, cwd=tmp_path), enabled=True, s3=lambda: cast("S3Client", FakeS3({})))
 
 
 def test_remote_data_files_are_described_as_they_are_without_a_fetch(tmp_path: Path) -> None:

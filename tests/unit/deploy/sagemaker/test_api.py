@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import boto3
 import pytest
@@ -13,19 +13,35 @@ from mlgate.deploy.sagemaker.api import SagemakerApi
 from mlgate.deploy.watch import MISSING, AlarmState
 from mlgate.errors import ServiceError
 
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
+
 ARN = "arn:aws:sagemaker:eu-west-1:123456789012:endpoint-config/churn-v1-abc"
+
+
+class Clients(NamedTuple):
+    sagemaker: SageMakerClient
+    runtime: SageMakerRuntimeClient
+    cloudwatch: CloudWatchClient
+
+
+def offline_clients() -> Clients:
+    """Typed clients pointed at a closed port: the Stubber answers before anything is sent."""
+    region, url = "eu-west-1", "http://127.0.0.1:9"
+    return Clients(
+        boto3.client("sagemaker", region_name=region, endpoint_url=url),
+        boto3.client("sagemaker-runtime", region_name=region, endpoint_url=url),
+        boto3.client("cloudwatch", region_name=region, endpoint_url=url),
+    )
 
 
 @pytest.fixture
 def stubbed() -> Iterator[tuple[SagemakerApi, Stubber, Stubber]]:
-    clients = {
-        service: boto3.client(service, region_name="eu-west-1", endpoint_url="http://127.0.0.1:9")
-        for service in ("sagemaker", "sagemaker-runtime", "cloudwatch")
-    }
-    api = SagemakerApi(
-        "churn", sagemaker=clients["sagemaker"], runtime=clients["sagemaker-runtime"], cloudwatch=clients["cloudwatch"]
-    )
-    with Stubber(clients["sagemaker"]) as sm, Stubber(clients["cloudwatch"]) as cloudwatch:
+    clients = offline_clients()
+    api = SagemakerApi("churn", sagemaker=clients.sagemaker, runtime=clients.runtime, cloudwatch=clients.cloudwatch)
+    with Stubber(clients.sagemaker) as sm, Stubber(clients.cloudwatch) as cloudwatch:
         yield api, sm, cloudwatch
         sm.assert_no_pending_responses()
         cloudwatch.assert_no_pending_responses()
@@ -51,7 +67,8 @@ def test_calls_translate_errors_naming_the_operation(stubbed: tuple[SagemakerApi
     with pytest.raises(ServiceError, match=r"AWS delete_model failed: ThrottlingException: slow down"):
         api.make_call(api.sm.delete_model, ModelName="m")
     sm.add_response("delete_model", {}, {"ModelName": "m"})
-    assert api.make_call(api.sm.delete_model, ModelName="m") == {}  # the answer itself, untouched
+    answer: object = api.make_call(api.sm.delete_model, ModelName="m")
+    assert answer == {}  # the answer itself, untouched
 
 
 def test_config_tags_are_read_once_and_an_unknown_config_has_none(stubbed: tuple[SagemakerApi, Stubber, Any]) -> None:
@@ -90,16 +107,13 @@ def test_smoke_invocations_carry_a_marked_inference_id_that_data_capture_keeps()
     from mlgate.deploy.sagemaker.target import SagemakerTarget
     from mlgate.serve.marks import is_smoke_id
 
-    clients = {
-        service: boto3.client(service, region_name="eu-west-1", endpoint_url="http://127.0.0.1:9")
-        for service in ("sagemaker", "sagemaker-runtime", "cloudwatch")
-    }
-    runtime = clients["sagemaker-runtime"]
+    clients = offline_clients()
+    runtime = clients.runtime
     sent: list[dict[str, Any]] = []
     runtime.meta.events.register("provide-client-params.sagemaker-runtime.InvokeEndpoint",
                                  lambda params, **_: sent.append(dict(params)))  # fmt: skip
-    target = SagemakerTarget(SagemakerConfig(region="eu-west-1", endpoint="churn"), sagemaker=clients["sagemaker"],
-                             runtime=runtime, cloudwatch=clients["cloudwatch"])  # fmt: skip
+    target = SagemakerTarget(SagemakerConfig(region="eu-west-1", endpoint="churn"), sagemaker=clients.sagemaker,
+                             runtime=runtime, cloudwatch=clients.cloudwatch)  # fmt: skip
     body = b'{"predictions": [2.0], "version": "4"}'
     with Stubber(runtime) as stub:
         for _ in range(2):

@@ -17,7 +17,7 @@ from mlgate.errors import ConfigError
 def test_client_retries_in_standard_mode_with_total_max_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5999")
     sagemaker = client("sagemaker", max_attempts=4, region="eu-west-1")
-    assert sagemaker.meta.config.retries == {"mode": "standard", "total_max_attempts": 4}
+    assert vars(sagemaker.meta.config).get("retries") == {"mode": "standard", "total_max_attempts": 4}
     assert sagemaker.meta.endpoint_url == "http://127.0.0.1:5999"
     assert sagemaker.meta.region_name == "eu-west-1"
 
@@ -53,7 +53,7 @@ def test_open_target_builds_the_sagemaker_target_from_the_config(monkeypatch: py
     target = open_target(config, "sagemaker")
     assert isinstance(target, SagemakerTarget)
     assert (target.endpoint, target.run_id, target.describe()) == ("churn", "77", "SageMaker endpoint churn")
-    assert target.api.sm.meta.config.retries["total_max_attempts"] == 2
+    assert vars(target.api.sm.meta.config)["retries"]["total_max_attempts"] == 2
 
 
 def test_a_sagemaker_target_needs_an_endpoint_name() -> None:
