@@ -1,8 +1,9 @@
 """What ``mlgate registry register|approve|reject`` do to the registry, as data (the commands and the demo call these).
 
-``register_results`` builds a version from a results folder and stores it, unless the same artifact is already
-registered; ``change_status`` approves or rejects a version, and says when there was nothing to change or another
-change arrived at the same time. Each returns a ``Change``: what was done and the version as it now stands.
+``register_results`` builds a version from a results folder and stores it (``register_candidate``), unless the
+same artifact is already registered; ``change_status`` approves or rejects a version, and says when there was
+nothing to change or another change arrived at the same time. Each returns a ``Change``: what was done and the
+version as it now stands.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mlgate.config import Config
 from mlgate.registry.model import ModelVersion, Registry, Status
+
+if TYPE_CHECKING:
+    from mlgate.registry.build import Candidate
 
 Action = Literal["registered", "unchanged"] | Status  # a status change is named by its new status
 
@@ -45,7 +49,13 @@ def register_results(
     """
     from mlgate.registry.build import build_candidate
 
-    candidate = build_candidate(results, config, model=model, best=best, by=by, now=now, progress=progress)
+    return register_candidate(
+        store, build_candidate(results, config, model=model, best=best, by=by, now=now, progress=progress)
+    )
+
+
+def register_candidate(store: Registry, candidate: Candidate) -> Change:
+    """Store ``candidate`` as a new version, unless its artifact (same SHA-256) is already registered."""
     same = next((v for v in store.list() if v.sha256 == candidate.version.sha256), None)
     if same is not None:
         note = f"this artifact is already registered as version {same.version}; nothing was added"

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from fakes.github_api import BOT, FakeGitHub
-from mlgate.github.client import GitHubClient
 from mlgate.github.issues import CLOSING_NOTE, make_marker
 from mlgate.github.publish import Connect
 from mlgate.monitor.issue import report_on_issue
+from unit.github.helpers import connected
 from unit.report.monitor_results import result
 
 KEY = "mlgate-monitor"
@@ -22,13 +20,7 @@ REPORT = "## mlgate monitor\n\ncity drifted\n"
 
 @pytest.fixture
 def connect(github_api: FakeGitHub) -> Iterator[Connect]:
-    with httpx.Client(timeout=10) as session:
-        client = GitHubClient(session, base_url=github_api.url, token=github_api.token, sleep=lambda _: None)
-
-        @contextmanager
-        def opened() -> Iterator[tuple[GitHubClient, str]]:
-            yield client, github_api.repository
-
+    with connected(github_api) as opened:
         yield opened
 
 
