@@ -132,7 +132,7 @@ def run_release(demo: Demo, runner: StepRunner, serving: Serving) -> None:
     runner.run("history", "The registry's deploy history", lambda: history_step(serving))
 
 
-def make_deployer(demo: Demo, serving: Serving) -> Deployer:
+def deployer_for(demo: Demo, serving: Serving) -> Deployer:
     """The deployer ``mlgate deploy`` builds, on the running endpoint's state, client and registry."""
     from mlgate.deploy.open import make_deployer
     from mlgate.deploy.target import TargetOptions
@@ -145,7 +145,7 @@ def deploy_step(demo: Demo, serving: Serving, version: str) -> Outcome:
     from mlgate.deploy import flow
     from mlgate.report import deploy as render
 
-    outcome = flow.deploy(make_deployer(demo, serving), version)
+    outcome = flow.deploy(deployer_for(demo, serving), version)
     ok = outcome.outcome == "deployed" and outcome.live == version
     summary = f"{outcome.outcome}: {outcome.reason}"
     return Outcome(ok, summary, render.render_text(outcome), _outcome_facts(outcome))
@@ -184,7 +184,7 @@ def failing_step(demo: Demo, serving: Serving, good: str) -> Outcome:
     out = demo.folder / "runs" / UNREPRODUCIBLE_NAME
     train_models(config, out=out, progress=demo.say)
     bad = register_best(demo, out, model=UNREPRODUCIBLE_NAME, config=config, reason="mlgate demo: approved by mistake")
-    outcome = flow.deploy(make_deployer(demo, serving), bad.version)
+    outcome = flow.deploy(deployer_for(demo, serving), bad.version)
     status = serving.registry.get(bad.version).status
     failed = [c.name for c in (outcome.smoke.failures if outcome.smoke is not None else ())]
     ok = outcome.outcome == "rolled-back" and outcome.live == good and status == "rejected" and bool(failed)
