@@ -33,10 +33,18 @@ class BaselineLocation:
 
 
 def locate_baseline(
-    config: Config, environ: Mapping[str, str], *, head: str | None = None, base: str | None = None
+    config: Config,
+    environ: Mapping[str, str],
+    *,
+    head: str | None = None,
+    base: str | None = None,
+    git: Git | None = None,
 ) -> BaselineLocation:
-    """The PR head, its merge-base with the base branch, and that commit's cache key and folder."""
-    git = open_git(config.root)
+    """The PR head, its merge-base with the base branch, and that commit's cache key and folder.
+
+    ``git``: the repository (default: the one the config's folder is in).
+    """
+    git = git if git is not None else open_git(config.root)
     if git is None:
         raise InputError(f"{config.root} is not in a git repository", hint="run inside the project's repository")
     revisions = find_revisions(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from mlgate.cli.output import echo
-from mlgate.errors import ExitCode, InputError
+from mlgate.cli.output import echo, emit
+from mlgate.errors import ExitCode
+
+if TYPE_CHECKING:
+    from mlgate.cli.progress import StepPrinter
+    from mlgate.demo.steps import StepRunner
 
 
 @click.command()
@@ -37,51 +40,35 @@ def demo(folder: Path | None, keep: bool, output_format: str) -> int:
     Exit 0 when every step behaved as designed (the failed deploy and its rollback are part of the
     design), 1 when one did not, 2 when --dir is not empty.
     """
-    import datetime as dt
-
     from mlgate.cli.progress import StepPrinter
-    from mlgate.demo.lifecycle import PLANNED_STEPS, Demo
-    from mlgate.demo.render import render_begin, render_json, render_step, render_summary
-    from mlgate.demo.steps import StepRunner
+    from mlgate.demo import render
+    from mlgate.demo.run import prepare_folder, run_demo
 
     text = output_format == "text"
-    kept = keep or folder is not None
-    if folder is not None:
-        if folder.exists() and any(folder.iterdir()):
-            raise InputError(f"--dir {folder} is not empty", hint="pass a new or empty folder, or leave --dir out")
-        folder.mkdir(parents=True, exist_ok=True)
-        root = folder.resolve()
-    else:
-        root = Path(tempfile.mkdtemp(prefix="mlgate-demo-"))
-    printer = StepPrinter(enabled=text, title="mlgate demo")
+    root = prepare_folder(folder)
+    with StepPrinter(enabled=text, title="mlgate demo") as printer:
+        if text:
+            echo(f"mlgate demo: working in {root}")
+        result = run_demo(root, narrate(printer, enabled=text), kept=keep or folder is not None, say=printer)
+    emit(result, render, output_format)
+    return ExitCode.OK if result.ok else ExitCode.CHECKS_FAILED
+
+
+def narrate(printer: StepPrinter, *, enabled: bool) -> StepRunner:
+    """The step runner: in text, each step's heading as it starts and its outcome as it ends (JSON: silent)."""
+    from mlgate.demo.lifecycle import PLANNED_STEPS
+    from mlgate.demo.render import render_begin, render_step
+    from mlgate.demo.steps import Step, StepRunner
+
+    if not enabled:
+        return StepRunner(clock=time.perf_counter)
 
     def begin(number: int, title: str) -> None:
         printer.close()
         echo(render_begin(number, PLANNED_STEPS, title), nl=False)
 
-    def done(step: object) -> None:
+    def done(step: Step) -> None:
         printer.close()
-        echo(render_step(step), nl=False)  # type: ignore[arg-type]
+        echo(render_step(step), nl=False)
 
-    if text:
-        echo(f"mlgate demo: working in {root}")
-    runner = StepRunner(
-        clock=time.perf_counter, begin=begin if text else _quiet_begin, done=done if text else _quiet_done
-    )
-    session = Demo(folder=root, clock=time.perf_counter, now=lambda: dt.datetime.now(dt.timezone.utc), say=printer)
-    try:
-        result = session.run(runner)
-    finally:
-        printer.close()
-        if not kept:
-            shutil.rmtree(root, ignore_errors=True)
-    echo(render_summary(result, kept=kept) if text else render_json(result), nl=False)
-    return ExitCode.OK if result.ok else ExitCode.CHECKS_FAILED
-
-
-def _quiet_begin(_number: int, _title: str) -> None:
-    """JSON output: no narration."""
-
-
-def _quiet_done(_step: object) -> None:
-    """JSON output: no narration."""
+    return StepRunner(clock=time.perf_counter, begin=begin, done=done)

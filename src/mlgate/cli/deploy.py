@@ -1,7 +1,7 @@
 """``mlgate deploy``: put an approved registry version live, smoke-test it, roll back on failure.
 
-The helpers below are shared with ``mlgate rollback``: building the deployer (registry, target, HTTP
-client, actor, progress) and reporting the outcome (format, job summary, step outputs).
+The helpers below are shared with ``mlgate rollback``: the deployer (``mlgate.deploy.open``) as the actor
+with progress lines, and reporting the outcome (format, job summary, step outputs).
 """
 
 from __future__ import annotations
@@ -93,52 +93,31 @@ def deploy(
     fmt = resolve_format(output_format)
     with (
         reporting_errors(github_output, version),
-        open_deployer(config, target_name, state, by, fmt, title="mlgate deploy", notes=github_output) as deployer,
+        deploying(config, target_name, state, by, fmt, title="mlgate deploy", notes=github_output) as deployer,
     ):
         outcome = flow.deploy(deployer, version)
     return report_outcome(outcome, fmt, summary_path=summary_path, github_output=github_output)
 
 
 @contextmanager
-def open_deployer(
-    config: Config,
-    target_name: str | None,
-    state: Path | None,
-    by: str | None,
-    fmt: str,
-    *,
-    title: str,
-    notes: bool = False,
+def deploying(
+    config: Config, target_name: str | None, state: Path | None, by: str | None, fmt: str, *, title: str, notes: bool
 ) -> Iterator[Deployer]:
-    """The registry, the target (with its HTTP client, closed afterwards), the actor and progress lines.
-
-    With ``notes``, the flow's facts (``previous-version``, then ``switched``) go to ``$GITHUB_OUTPUT`` the
-    moment they hold, so a job that dies later still tells the automatic rollback whether it switched.
+    """``mlgate.deploy.open.open_deployer`` as the actor (--by, else $GITHUB_ACTOR, else the user), with progress
+    lines on stderr. With ``notes``, the flow's facts (``previous-version``, then ``switched``) go to
+    ``$GITHUB_OUTPUT`` the moment they hold, so a job that dies later still tells the automatic rollback whether
+    it switched.
     """
-    import httpx
-
-    from mlgate.deploy.flow import Deployer, FlowSettings
-    from mlgate.deploy.target import TargetOptions
-    from mlgate.deploy.targets import open_target
-    from mlgate.registry import open_registry
+    from mlgate.deploy.open import open_deployer
     from mlgate.registry.actor import resolve_actor
 
     actor = resolve_actor(by, os.environ)
-    registry = open_registry(config)
-    printer = StepPrinter(enabled=fmt != "json", title=title)
-    timeout = httpx.Timeout(max(config.deploy.timeout_s, 1.0), connect=5.0)
-    try:
-        with httpx.Client(timeout=timeout, trust_env=False) as http:
-            target = open_target(config, target_name, TargetOptions(state=state, http=http))
-            settings = FlowSettings.from_config(config)
-            note = write_github_outputs if notes else _ignore
-            yield Deployer(registry=registry, target=target, actor=actor, settings=settings, say=printer, note=note)
-    finally:
-        printer.close()
-
-
-def _ignore(_facts: dict[str, str]) -> None:
-    """No step outputs outside ``--github-output``."""
+    note = write_github_outputs if notes else None
+    with (
+        StepPrinter(enabled=fmt != "json", title=title) as printer,
+        open_deployer(config, target_name, state, actor=actor, say=printer, note=note) as deployer,
+    ):
+        yield deployer
 
 
 @contextmanager

@@ -2,9 +2,10 @@
 
 ``emit(result, renderers, fmt)`` is every command's output: ``renderers`` is a ``report/`` module (or any object)
 with ``render_text``, ``render_markdown``, ``render_json`` and ``render_github`` (``render_text`` and
-``render_json`` for the text/json commands); ``bind`` fixes the extra arguments some renderers take (a report
-context, a size budget). With ``summary`` the markdown report is also appended to a job summary file, with
-``outputs`` the step outputs go to ``$GITHUB_OUTPUT``, in that order, after the report is printed.
+``render_json`` for the text/json commands, ``render_yaml`` and ``render_json`` for a document); ``bind`` fixes
+the extra arguments some renderers take (a report context, a size budget). With ``to`` the report is written to
+that file (atomically, as it is) instead of printed. With ``summary`` the markdown report is also appended to a
+job summary file, with ``outputs`` the step outputs go to ``$GITHUB_OUTPUT``, in that order, after the report.
 
 Renderers already escape each value they take from data (:mod:`mlgate.text`); the guard is the last line:
 no C0/C1 control character (ESC, BEL, CR, CSI U+009B, ...) and no bidirectional control reaches the
@@ -32,6 +33,12 @@ if TYPE_CHECKING:  # types only: ``mlgate --help`` imports this module, so it st
         """What a text/json command's report exports."""
 
         def render_text(self, result: R_contra, /) -> str: ...
+        def render_json(self, result: R_contra, /) -> str: ...
+
+    class DocumentRenderers(Protocol[R_contra]):
+        """What a command writing a document exports (``mlgate schema infer``: ``--format yaml|json``)."""
+
+        def render_yaml(self, result: R_contra, /) -> str: ...
         def render_json(self, result: R_contra, /) -> str: ...
 
     class Renderers(PlainRenderers[R_contra], Protocol[R_contra]):
@@ -78,15 +85,22 @@ def _after(render: Callable[..., str], args: tuple[Any, ...], keywords: Mapping[
 
 def emit(
     result: R,
-    renderers: Renderers[R] | PlainRenderers[R],
+    renderers: Renderers[R] | PlainRenderers[R] | DocumentRenderers[R],
     fmt: str,
     *,
+    to: Path | None = None,
     summary: Path | None = None,
     outputs: Mapping[str, str] | None = None,
 ) -> None:
-    """Print ``result`` in ``fmt``; append its markdown to ``summary``; write ``outputs`` to ``$GITHUB_OUTPUT``."""
+    """Print ``result`` in ``fmt`` (or write it to ``to``); append its markdown to ``summary``; write ``outputs``
+    to ``$GITHUB_OUTPUT``."""
     render: Callable[[R], str] = getattr(renderers, f"render_{fmt}")
-    echo(render(result), nl=False)
+    if to is not None:
+        from mlgate.files import write_atomic
+
+        write_atomic(to, render(result))
+    else:
+        echo(render(result), nl=False)
     if summary is not None:
         from mlgate.cli.common import append_job_summary
 

@@ -60,6 +60,12 @@ class ProgressPrinter:
             self.stream.write("::endgroup::\n")
             self.group = None
 
+    def __enter__(self) -> ProgressPrinter:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Clear the bar or close the log fold."""
         if self.drawn:

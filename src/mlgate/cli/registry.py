@@ -9,23 +9,13 @@ from typing import Any, TypeVar
 
 import click
 
-from mlgate.cli.common import config_option, get_config, write_github_outputs
-from mlgate.cli.output import echo
+from mlgate.cli.common import config_option, get_config
+from mlgate.cli.output import echo, emit
 from mlgate.clock import utc_now
 from mlgate.errors import ExitCode
-from mlgate.registry import STATUSES, ModelVersion, Status, open_registry
+from mlgate.registry import STATUSES, Status, open_registry
 from mlgate.registry.actor import resolve_actor
-from mlgate.registry.render import (
-    change_document,
-    history_document,
-    list_document,
-    render_change,
-    render_history,
-    render_json,
-    render_list,
-    render_version,
-    show_document,
-)
+from mlgate.registry.render import CHANGE_VIEW, HISTORY_VIEW, LIST_VIEW, VERSION_VIEW
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,23 +66,18 @@ def register(
     The artifact's SHA-256 is verified and the model loaded (trusted types only) before anything is stored;
     a tampered or untrusted artifact exits 2. An artifact already in the registry is not stored again.
     """
-    from mlgate.registry.build import build_candidate
+    from mlgate.registry.changes import register_results
 
     config = get_config(config_path)
     actor = resolve_actor(by, os.environ)
     store = open_registry(config)
-    say: Callable[[str], None] = (lambda m: echo(f"  … {m}", err=True)) if output_format == "text" else _quiet
-    candidate = build_candidate(results, config, model=model_name, best=best, by=actor, now=utc_now(), progress=say)
-    same = next((v for v in store.list() if v.sha256 == candidate.version.sha256), None)
-    if same is not None:
-        note = f"this artifact is already registered as version {same.version}; nothing was added"
-        _emit(output_format, "unchanged", same, note)
-        stored, created = same, False
-    else:
-        stored, created = store.register(candidate.version, candidate.artifact_file), True
-        _emit(output_format, "registered", stored, None)
-    if github_output:
-        write_github_outputs({"version": stored.version, "status": stored.status, "created": str(created).lower()})
+    say = _progress if output_format == "text" else _quiet
+    change = register_results(
+        store, results, config, model=model_name, best=best, by=actor, now=utc_now(), progress=say
+    )
+    stored, created = change.version, change.action == "registered"
+    outputs = {"version": stored.version, "status": stored.status, "created": str(created).lower()}
+    emit(change, CHANGE_VIEW, output_format, outputs=outputs if github_output else None)
     return ExitCode.OK
 
 
@@ -103,7 +88,7 @@ def register(
 def list_versions(status: str | None, output_format: str, config_path: Path | None) -> int:
     """List the versions, oldest first."""
     versions = [v for v in open_registry(get_config(config_path)).list() if status is None or v.status == status]
-    echo(render_json(list_document(versions)) if output_format == "json" else render_list(versions), nl=False)
+    emit(versions, LIST_VIEW, output_format)
     return ExitCode.OK
 
 
@@ -116,7 +101,7 @@ def list_versions(status: str | None, output_format: str, config_path: Path | No
 def show(version: str, required: str | None, output_format: str, config_path: Path | None) -> int:
     """Show everything recorded about VERSION."""
     found = open_registry(get_config(config_path)).get(version)
-    echo(render_json(show_document(found)) if output_format == "json" else render_version(found), nl=False)
+    emit(found, VERSION_VIEW, output_format)
     if required is not None and found.status != required:
         echo(f"mlgate: version {found.version} is {found.status}, not {required}", err=True)
         return ExitCode.CHECKS_FAILED
@@ -157,33 +142,24 @@ def reject(version: str, reason: str, by: str | None, output_format: str, config
 def history(version: str | None, output_format: str, config_path: Path | None) -> int:
     """Show the history of the registry or of VERSION, oldest first."""
     events = open_registry(get_config(config_path)).history(version)
-    echo(render_json(history_document(events)) if output_format == "json" else render_history(events), nl=False)
+    emit(events, HISTORY_VIEW, output_format)
     return ExitCode.OK
 
 
 def _change_status(
     version: str, status: Status, *, reason: str, by: str | None, output_format: str, config_path: Path | None
 ) -> int:
+    from mlgate.registry.changes import change_status
+
     store = open_registry(get_config(config_path))
     actor = resolve_actor(by, os.environ)
-    current = store.get(version)
-    if current.status == status:
-        last = current.history[-1] if current.history else None
-        since = f" (by {last.by} at {last.at}: {last.reason})" if last is not None else ""
-        _emit(output_format, "unchanged", current, f"version {current.version} is already {status}{since}")
-        return ExitCode.OK
-    updated = store.set_status(current.version, status, by=actor, reason=reason)
-    ours = len(updated.history) > len(current.history) and updated.history[-1].by == actor
-    note = None if ours else "another change arrived at the same time; see `mlgate registry history`"
-    _emit(output_format, status if ours else "unchanged", updated, note)
+    emit(change_status(store, version, status, by=actor, reason=reason), CHANGE_VIEW, output_format)
     return ExitCode.OK
 
 
-def _emit(output_format: str, action: str, version: ModelVersion, note: str | None) -> None:
-    if output_format == "json":
-        echo(render_json(change_document(action, version, note)), nl=False)
-    else:
-        echo(render_change(action, version, note), nl=False)
+def _progress(message: str) -> None:
+    """Progress lines on stderr (text output)."""
+    echo(f"  … {message}", err=True)
 
 
 def _quiet(_message: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from mlgate.cli.common import get_config, resolve_format
-from mlgate.cli.deploy import open_deployer, report_outcome, reporting_errors, target_options
+from mlgate.cli.deploy import deploying, report_outcome, reporting_errors, target_options
 
 
 @click.command()
@@ -47,7 +47,7 @@ def rollback(
     fmt = resolve_format(output_format)
     with (
         reporting_errors(github_output, to),
-        open_deployer(config, target_name, state, by, fmt, title="mlgate rollback", notes=github_output) as deployer,
+        deploying(config, target_name, state, by, fmt, title="mlgate rollback", notes=github_output) as deployer,
     ):
         outcome = flow.rollback(deployer, to=to, only_from=only_from, live_before=live_before)
     return report_outcome(outcome, fmt, summary_path=summary_path, github_output=github_output)

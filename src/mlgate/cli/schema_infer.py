@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from mlgate.cli.common import config_option, get_config
-from mlgate.cli.output import echo
+from mlgate.cli.output import echo, emit
 from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -38,30 +37,15 @@ def infer(
     ranges as information (see --ranges); review it before committing it. The CSV dialect comes from
     data.csv in mlgate.yaml.
     """
-    import yaml
-
     from mlgate.cli.progress import ProgressPrinter
     from mlgate.data.arrow import skip_pandas_integration
     from mlgate.data.infer import infer_dataset
-    from mlgate.files import write_atomic
+    from mlgate.report import inference as render
 
     config = get_config(config_path)
     skip_pandas_integration()
-    progress = ProgressPrinter()
-    try:
+    with ProgressPrinter() as progress:
         result = infer_dataset(data, csv=config.data.csv, enum_max=enum_max, ranges=ranges, progress=progress)
-    finally:
-        progress.close()
-    by_suffix = output is not None and output.suffix.lower() == ".json"
-    if output_format == "json" or (output_format is None and by_suffix):
-        text = json.dumps(result.descriptor, indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = yaml.safe_dump(result.descriptor, sort_keys=False, allow_unicode=True, width=100)
-    if output is None:
-        echo(text, nl=False)
-    else:
-        write_atomic(output, text)
-    target = str(output) if output is not None else "stdout"
-    name = PurePosixPath(data).name or data
-    echo(f"inferred {result.fields} fields from {result.rows:,} rows of {name} → {target}", err=True)
+    emit(result, render, render.choose_format(output_format, output), to=output)
+    echo(render.render_note(result, data, output), err=True)
     return ExitCode.OK

@@ -48,11 +48,8 @@ def validate(
     config = get_config(config_path)
     skip_pandas_integration()
     fmt = resolve_format(output_format)
-    progress = ProgressPrinter(enabled=fmt != "json")
-    try:
+    with ProgressPrinter(enabled=fmt != "json") as progress:
         result = validate_datasets(config, data, schema_path, max_examples=max_examples, progress=progress)
-    finally:
-        progress.close()
     failed = not result.valid or (config.validate.fail_on_warnings and result.warnings > 0)
     code = ExitCode.CHECKS_FAILED if failed else ExitCode.OK
     verdict = "fail" if failed else "warn" if result.warnings else "pass"

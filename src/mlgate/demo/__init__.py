@@ -4,6 +4,7 @@
 - ``corrupt``: a copy of a dataset with real violations (bad types, nulls, out-of-range values);
 - ``endpoint``: the local inference server in a background thread, always stopped;
 - ``lifecycle``: the steps of the demo, each returning data; ``render``: those steps as text and JSON.
+- ``run``: ``mlgate demo``'s use case: the folder it runs in, the run, and the clean-up.
 """
 
 from __future__ import annotations

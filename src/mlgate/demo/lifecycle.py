@@ -219,15 +219,15 @@ class Demo:
         return Outcome(ok, summary, render.render_text(result, context), facts, failed=result.verdict == "fail")
 
     def comment(self) -> Outcome:
-        from mlgate.github.body import fit_report
         from mlgate.github.marker import parse_marker
+        from mlgate.github.publish import ReportOptions, compose_comment, read_body
         from mlgate.report.budget import with_marker
 
         path = Path(self.locations["PR comment"])
-        text = path.read_text(encoding="utf-8")
         head = self.commits["head"]
-        fitted, _cut = fit_report(text, where=f"`{path.name}`")
-        body = with_marker(fitted, key=COMMENT_KEY, head=head)
+        options = ReportOptions(key=COMMENT_KEY, head=head)
+        where = f"`{path.name}`"
+        body = compose_comment(read_body(path), options, {}, pull_head=head, where=where, mark=with_marker).body
         posted = self.runs / "pull-request" / "comment-posted.md"
         posted.write_text(body, encoding="utf-8")
         self.locations["PR comment (as posted)"] = str(posted)

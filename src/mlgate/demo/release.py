@@ -51,18 +51,17 @@ class Serving:
 def register_best(
     demo: Demo, results: Path, *, reason: str, model: str | None = None, config: Config | None = None
 ) -> ModelVersion:
-    """Register the best model (or ``model``) of ``results`` and approve it as the demo actor."""
+    """Register the best model (or ``model``) of ``results`` and approve it as the demo actor (as the commands do)."""
     from mlgate.registry import open_registry
-    from mlgate.registry.build import build_candidate
+    from mlgate.registry.changes import change_status, register_results
 
     config = config or demo.config()
     store = open_registry(config)
-    candidate = build_candidate(
-        results, config, model=model, best=model is None, by=ACTOR, now=demo.now(), progress=demo.say
-    )
-    stored = store.register(candidate.version, candidate.artifact_file)
+    stored = register_results(
+        store, results, config, model=model, best=model is None, by=ACTOR, now=demo.now(), progress=demo.say
+    ).version
     demo.say(f"registered version {stored.version} ({stored.model}); approving it as {ACTOR}")
-    return store.set_status(stored.version, "approved", by=ACTOR, reason=reason)
+    return change_status(store, stored.version, "approved", by=ACTOR, reason=reason).version
 
 
 def register_step(demo: Demo) -> Outcome:
@@ -86,8 +85,7 @@ def register_step(demo: Demo) -> Outcome:
 @contextmanager
 def endpoint_step(demo: Demo, runner: StepRunner) -> Iterator[Serving | None]:
     """The step that starts the endpoint; it keeps running until the block ends (also on errors and Ctrl-C)."""
-    import httpx
-
+    from mlgate.deploy.open import open_http
     from mlgate.registry import open_registry
 
     with ExitStack() as stack:
@@ -99,8 +97,7 @@ def endpoint_step(demo: Demo, runner: StepRunner) -> Iterator[Serving | None]:
             stack.enter_context(logging_to(demo.folder / "logs" / "endpoint.log"))
             capture = watch.capture_settings(config)  # on for the demo's endpoint only: mlgate.yaml is unchanged
             endpoint = stack.enter_context(running_endpoint(state, capture=capture))
-            timeout = httpx.Timeout(max(config.deploy.timeout_s, 1.0), connect=5.0)
-            http = stack.enter_context(httpx.Client(timeout=timeout, trust_env=False))
+            http = stack.enter_context(open_http(config))
             started.append(Serving(endpoint, http, open_registry(config), config, {}))
             demo.locations["endpoint"] = endpoint.url
             demo.locations["live pointer"] = str(state / "live.json")
@@ -135,28 +132,20 @@ def run_release(demo: Demo, runner: StepRunner, serving: Serving) -> None:
     runner.run("history", "The registry's deploy history", lambda: history_step(serving))
 
 
-def make_deployer(demo: Demo, serving: Serving) -> Deployer:
-    from mlgate.deploy.flow import Deployer, FlowSettings
+def deployer_for(demo: Demo, serving: Serving) -> Deployer:
+    """The deployer ``mlgate deploy`` builds, on the running endpoint's state, client and registry."""
+    from mlgate.deploy.open import make_deployer
     from mlgate.deploy.target import TargetOptions
-    from mlgate.deploy.targets import open_target
 
-    config = serving.config
-    target = open_target(config, "local", TargetOptions(state=serving.endpoint.state, http=serving.http))
-    return Deployer(
-        registry=serving.registry,
-        target=target,
-        actor=ACTOR,
-        settings=FlowSettings.from_config(config),
-        say=demo.say,
-        now=demo.now,
-    )
+    options = TargetOptions(state=serving.endpoint.state, http=serving.http)
+    return make_deployer(serving.config, serving.registry, "local", options, actor=ACTOR, say=demo.say, now=demo.now)
 
 
 def deploy_step(demo: Demo, serving: Serving, version: str) -> Outcome:
     from mlgate.deploy import flow
     from mlgate.report import deploy as render
 
-    outcome = flow.deploy(make_deployer(demo, serving), version)
+    outcome = flow.deploy(deployer_for(demo, serving), version)
     ok = outcome.outcome == "deployed" and outcome.live == version
     summary = f"{outcome.outcome}: {outcome.reason}"
     return Outcome(ok, summary, render.render_text(outcome), _outcome_facts(outcome))
@@ -195,7 +184,7 @@ def failing_step(demo: Demo, serving: Serving, good: str) -> Outcome:
     out = demo.folder / "runs" / UNREPRODUCIBLE_NAME
     train_models(config, out=out, progress=demo.say)
     bad = register_best(demo, out, model=UNREPRODUCIBLE_NAME, config=config, reason="mlgate demo: approved by mistake")
-    outcome = flow.deploy(make_deployer(demo, serving), bad.version)
+    outcome = flow.deploy(deployer_for(demo, serving), bad.version)
     status = serving.registry.get(bad.version).status
     failed = [c.name for c in (outcome.smoke.failures if outcome.smoke is not None else ())]
     ok = outcome.outcome == "rolled-back" and outcome.live == good and status == "rejected" and bool(failed)

@@ -60,6 +60,11 @@ def render_step(step: Step) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_text(result: DemoResult) -> str:
+    """The text output once the steps have been narrated: the summary lines."""
+    return render_summary(result, kept=result.kept)
+
+
 def render_summary(result: DemoResult, *, kept: bool) -> str:
     """The last lines: did the lifecycle go as designed, in how long, and where the folder is."""
     where = f"everything is in {result.folder}" if kept else f"{result.folder} is removed now (pass --keep to keep it)"

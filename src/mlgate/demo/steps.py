@@ -55,6 +55,7 @@ class DemoResult:
     locations: dict[str, str]
     seconds: float
     planned: int
+    kept: bool = True  # the folder is kept afterwards (else it is removed once the run ends)
 
     @property
     def ok(self) -> bool:

@@ -1,11 +1,12 @@
 """The ``mlgate comment`` flow: ``publish_report`` posts a report file as the PR's sticky comment.
 
-The whole journey lives here (the command and the demo call it):
+The whole journey lives here (the command calls ``publish_report``; the demo, offline, ``read_body`` and
+``compose_comment``, the body as it is posted):
 
 - the body file may come from an untrusted artifact (the fork-safe poster): ``read_body`` refuses a symlink,
   anything but a regular file, and a file too large to be a report, so nothing but the report reaches the PR;
-- the body is cut to GitHub's size limit and gets its marker (key and head: the options, else the event,
-  else the body's own marker);
+- the body is cut to GitHub's size limit and gets its marker (``compose_comment``; key and head: the options,
+  else the event, else the body's own marker);
 - a run never overwrites a newer one (``publish_comment``): right before writing it compares the PR's current
   head with the commit it is about, and a stale run writes nothing;
 - the job summary is the fallback: the whole report goes there when the comment was cut, when the run was
@@ -104,35 +105,66 @@ def publish_report(
     ``mark`` writes the marker line (``mlgate.report.budget.with_marker``: github/ takes strings only).
     """
     from mlgate.github.actions import append_summary
-    from mlgate.github.body import fit_report, strip_marker
-    from mlgate.github.keys import default_key
-    from mlgate.github.marker import parse_marker
+    from mlgate.github.body import strip_marker
     from mlgate.github.pulls import pull_from_event, read_event, resolve_pull
 
     text = read_body(body_file)
-    report, given = strip_marker(text), parse_marker(text)
+    report = strip_marker(text)
     event = pull_from_event(*read_event(environ))
     summary = Path(environ["GITHUB_STEP_SUMMARY"]) if environ.get("GITHUB_STEP_SUMMARY") else None
     where = "this run's job summary" if summary is not None else f"`{body_file.name}`"
-    fitted, cut = fit_report(text, where=where)
     head = None
     with connect() as (client, repo):
         try:
             target = resolve_pull(client, repo, event=event, number=options.number)
-            head = options.head or target.head_sha or (given.head if given else None)
-            written = given.key if options.key_from_report and given else None
-            key = options.key or written or default_key(environ, options.matrix)
-            body = mark(fitted, key=key, head=head)
-            result = publish_comment(client, repo, target, body, head=head, author=options.author)
+            comment = compose_comment(text, options, environ, pull_head=target.head_sha, where=where, mark=mark)
+            head = comment.head
+            result = publish_comment(client, repo, target, comment.body, head=head, author=options.author)
         except NotAccessibleError as exc:  # a fork PR's read-only token, or a missing permission
             if summary is not None:
                 append_summary(summary, report)
             return ReportPublished(None, head, refused=exc, in_summary=summary is not None)
-    fallback = summary is not None and (cut or result.action == "stale")
+    fallback = summary is not None and (comment.cut or result.action == "stale")
     if fallback:
         assert summary is not None
         append_summary(summary, report)
     return ReportPublished(result, head, in_summary=fallback)
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A report as it is posted: ``body`` (cut to GitHub's limit, with its marker), its key and head, whether cut."""
+
+    body: str
+    key: str
+    head: str | None
+    cut: bool
+
+
+def compose_comment(
+    text: str,
+    options: ReportOptions,
+    environ: Mapping[str, str],
+    *,
+    pull_head: str | None,
+    where: str,
+    mark: Mark,
+) -> Comment:
+    """The comment for a report file's ``text``: cut to fit (``where`` names the whole report), with its marker.
+
+    The head is ``options.head``, else the PR's (``pull_head``), else the one in the text's own marker; the key
+    is ``options.key``, else (with ``key_from_report``) the text's own, else the workflow's default key.
+    """
+    from mlgate.github.body import fit_report
+    from mlgate.github.keys import default_key
+    from mlgate.github.marker import parse_marker
+
+    given = parse_marker(text)
+    fitted, cut = fit_report(text, where=where)
+    head = options.head or pull_head or (given.head if given else None)
+    written = given.key if options.key_from_report and given else None
+    key = options.key or written or default_key(environ, options.matrix)
+    return Comment(mark(fitted, key=key, head=head), key, head, cut)
 
 
 def read_body(path: Path) -> str:

@@ -5,19 +5,35 @@ JSON documents (docs/schemas/registry.schema.json), told apart by ``kind``:
 golden rows and statistics), ``mlgate-registry-change`` (``register``/``approve``/``reject``: what was done,
 ``registered`` | ``approved`` | ``rejected`` | ``unchanged``, a note, and the record) and
 ``mlgate-registry-history`` (``history``: the events).
+
+Each command's result comes with its ``View``: the text and JSON renderers ``mlgate.cli.output.emit`` picks from.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tabulate import tabulate
 
 from mlgate.registry.model import HistoryEvent, ModelVersion
 from mlgate.registry.records import SCHEMA_VERSION, event_to_data, summary_data, version_to_data
 from mlgate.text import terminal
+
+if TYPE_CHECKING:
+    from mlgate.registry.changes import Change
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class View(Generic[T]):
+    """A command's result in each ``--format``: ``render_text`` for people, ``render_json`` for scripts."""
+
+    render_text: Callable[[T], str]
+    render_json: Callable[[T], str]
 
 
 def render_json(document: dict[str, Any]) -> str:
@@ -116,6 +132,15 @@ def render_history(events: Sequence[HistoryEvent]) -> str:
     rows = [[_line(e.at), _line(e.event), "-" if e.version is None else _line(e.version), _line(e.by), _clip(e.reason)]
             for e in events]  # fmt: skip
     return tabulate(rows, ["at", "event", "version", "by", "reason"], tablefmt="plain", disable_numparse=True) + "\n"
+
+
+LIST_VIEW: View[Sequence[ModelVersion]] = View(render_list, lambda versions: render_json(list_document(versions)))
+VERSION_VIEW: View[ModelVersion] = View(render_version, lambda version: render_json(show_document(version)))
+HISTORY_VIEW: View[Sequence[HistoryEvent]] = View(render_history, lambda events: render_json(history_document(events)))
+CHANGE_VIEW: View[Change] = View(
+    lambda change: render_change(change.action, change.version, change.note),
+    lambda change: render_json(change_document(change.action, change.version, change.note)),
+)
 
 
 def _primary(version: ModelVersion) -> str:

@@ -59,3 +59,29 @@ def test_the_summary_gets_the_markdown_and_the_outputs_go_to_github_output(
 def test_control_characters_never_reach_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     emit(3, bind(Report, "\x1b[31m"), "text")
     assert "\x1b" not in capsys.readouterr().out
+
+
+def test_to_writes_the_report_as_it_is_instead_of_printing_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "out" / "report.json"
+    emit(4, bind(Report, "\x1b"), "json", to=target)
+    assert capsys.readouterr().out == ""
+    assert target.read_text(encoding="utf-8") == '{"\x1b": 4}\n'  # a file is data: nothing is escaped
+
+
+class Document:
+    """A document's two renderers (``mlgate schema infer``)."""
+
+    @staticmethod
+    def render_yaml(result: int) -> str:
+        return f"n: {result}\n"
+
+    @staticmethod
+    def render_json(result: int) -> str:
+        return f'{{"n": {result}}}\n'
+
+
+def test_a_document_is_printed_in_yaml(capsys: pytest.CaptureFixture[str]) -> None:
+    emit(5, Document, "yaml")
+    assert capsys.readouterr().out == "n: 5\n"
