@@ -21,7 +21,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 
@@ -32,6 +32,7 @@ from mlgate.files import YamlLimitError, find_line, load_document, load_yaml
 CONFIG_NAME = "mlgate.yaml"
 MAX_INT = 2**63 - 1  # what numpy and scikit-learn take as an integer
 NON_CONFIG_ENV = frozenset({"MLGATE_CONFIG", "MLGATE_DEBUG", "MLGATE_LOG_DIR"})
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class ModelConfig:
     """One candidate: an estimator import path (``pkg.mod.Class`` or ``pkg.mod:factory``) and its params."""
 
     estimator: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
     preprocess: Literal["auto", "none"] = "auto"
 
 
@@ -119,7 +120,7 @@ class MetricsConfig:
 
     names: tuple[str, ...] = ()
     primary: str | None = None
-    gates: dict[str, GateConfig] = field(default_factory=dict)
+    gates: Mapping[str, GateConfig] = field(default_factory=lambda: _frozen({}))
     meaningful_only: bool = False  # deprecated: every quality gate is a significance test now
     alpha: float = 0.05
     bootstrap_samples: int = 2000
@@ -287,7 +288,7 @@ class Config:
     task: Literal["classification", "regression"] | None = None
     target: str | None = None
     features: tuple[str, ...] = ()
-    models: dict[str, ModelConfig] = field(default_factory=dict)
+    models: Mapping[str, ModelConfig] = field(default_factory=lambda: _frozen({}))
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     artifacts: ArtifactsConfig = field(default_factory=ArtifactsConfig)
@@ -321,6 +322,11 @@ class Config:
         """
         if not self.data.allow_outside and "://" not in location:
             check_inside(os.path.abspath(Path(location).expanduser()), folder, what=what)
+
+
+def _frozen(entries: dict[str, _V]) -> Mapping[str, _V]:
+    """A read-only view of ``entries``: the mapping fields of the frozen dataclasses are frozen too."""
+    return types.MappingProxyType(entries)
 
 
 def find_config(start: Path) -> Path | None:
@@ -474,10 +480,10 @@ def _convert(hint: Any, value: Any, keys: tuple[str | int, ...], src: _Source) -
         if not isinstance(items, list):
             raise ConfigError(f"{src.where(keys)} must be a list, not {_kind(value)}")
         return tuple(_convert(args[0], v, (*keys, i), src) for i, v in enumerate(items))
-    if origin is dict:
+    if origin is Mapping:
         if not isinstance(value, dict):
             raise ConfigError(f"{src.where(keys)} must be a mapping, not {_kind(value)}")
-        return {str(k): _convert(args[1], v, (*keys, str(k)), src) for k, v in value.items()}
+        return _frozen({str(k): _convert(args[1], v, (*keys, str(k)), src) for k, v in value.items()})
     return _convert_scalar(hint, value, keys, src)
 
 

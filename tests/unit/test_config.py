@@ -147,3 +147,14 @@ def test_a_folder_named_mlgate_yaml_is_said_to_be_a_folder(tmp_path: Path) -> No
     assert "--config FILE" in (info.value.hint or "")
     with pytest.raises(ConfigError, match=r"config file is a directory, not a file"):
         load_config(tmp_path / "mlgate.yaml", environ={})
+
+
+def test_mapping_sections_are_read_only(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "mlgate.yaml", "models: {m: {estimator: a.B, params: {C: 1}}}\nmetrics: {gates: {accuracy: {}}}\n"
+    )
+    config = load_config(path, environ={})
+    for mapping in (config.models, config.models["m"].params, config.metrics.gates, Config().models):
+        with pytest.raises(TypeError, match="does not support item assignment"):
+            mapping["new"] = None  # type: ignore[index]
+    assert dict(config.models["m"].params) == {"C": 1}
