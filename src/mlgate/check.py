@@ -35,6 +35,7 @@ from mlgate.baseline import (
 )
 from mlgate.config import CONFIG_NAME, Config
 from mlgate.errors import InputError, MlgateError
+from mlgate.files import display_path
 from mlgate.results import read_results, write_results
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ def find_baseline(
         git=git,
         head=revisions.head,
         base_branch=revisions.base_branch,
-        cache=BaselineCache(config.root / config.baseline.cache_dir, __version__),
+        cache=BaselineCache(Path(config.baseline.cache_dir), __version__),
         train_in_worktree=(trainer or make_worktree_trainer(environ)) if config.baseline.train_if_missing else None,
         fetch=config.baseline.fetch,
         require=require,
@@ -261,7 +262,7 @@ def locate_baseline(config: Config, options: CheckOptions, environ: Mapping[str,
     if revisions.base_branch is None:
         return BaselineLocation(revisions.head, None, None, None, None, False)
     merge_base = find_merge_base(git, revisions.head, revisions.base_branch, fetch=config.baseline.fetch)
-    cache = BaselineCache(config.root / config.baseline.cache_dir, __version__)
+    cache = BaselineCache(Path(config.baseline.cache_dir), __version__)
     if merge_base is None:
         return BaselineLocation(revisions.head, revisions.base_branch, None, None, None, False)
     return BaselineLocation(
@@ -276,18 +277,18 @@ def locate_baseline(config: Config, options: CheckOptions, environ: Mapping[str,
 
 def validate_data(config: Config, say: Step) -> ValidationResult | None:
     """The data gate on the train and test files, when a schema is configured."""
-    targets = [config.resolve(p) for p in config.data.validation_targets()]
+    targets = [display_path(p) for p in config.data.validation_targets()]
     if not config.data.schema or not targets:
         return None
     from mlgate.data.schema import load_schema
     from mlgate.data.validate import validate_files
 
-    schema = load_schema(Path(config.resolve(config.data.schema)))
+    schema = load_schema(Path(display_path(config.data.schema)))
     drift = None
     if schema.drift is not None:
         from mlgate.data.drift import reference_for
 
-        drift = reference_for(schema, csv=config.data.csv, resolve=config.resolve, check=config.check_inside)
+        drift = reference_for(schema, csv=config.data.csv, check=config.check_inside)
     say(f"validating {', '.join(targets)}")
     return validate_files(
         targets, schema, csv=config.data.csv, max_examples=config.validate.max_examples, drift=drift,
@@ -303,7 +304,7 @@ def diff_schema_at(git: Git, commit: str | None, config: Config) -> SchemaDiff |
     from mlgate.data.schema_diff import diff_schemas
     from mlgate.files import parse_document
 
-    current = Path(config.resolve(config.data.schema)).resolve()
+    current = Path(config.data.schema).resolve()
     try:
         relative = current.relative_to(git.toplevel().resolve())
     except ValueError:
@@ -420,5 +421,5 @@ def _cache_candidate(
         wanted = revisions.pr_number is None and revisions.head_source == "HEAD" and code == 0 and not status.strip()
     if not wanted:
         return None
-    save_baseline(BaselineCache(config.root / config.baseline.cache_dir, __version__), revisions.head, folder)
+    save_baseline(BaselineCache(Path(config.baseline.cache_dir), __version__), revisions.head, folder)
     return revisions.head

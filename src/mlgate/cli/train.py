@@ -13,6 +13,7 @@ import click
 from mlgate.cli.common import config_option, get_config
 from mlgate.cli.output import echo
 from mlgate.errors import ExitCode
+from mlgate.files import display_path
 from mlgate.text import terminal
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def train(out: Path | None, only: tuple[str, ...], output_format: str, config_pa
     from mlgate.training.run import train_models
 
     config = get_config(config_path, required=True)
-    folder = out if out is not None else Path(config.resolve(config.train.out))
+    folder = out if out is not None else Path(display_path(config.train.out))
     progress = StepPrinter()
     try:
         run = train_models(config, out=folder, only=only, progress=progress)

@@ -20,6 +20,7 @@ from mlgate.cli.common import (
 from mlgate.cli.output import echo
 from mlgate.cli.progress import ProgressPrinter
 from mlgate.errors import ExitCode, InputError
+from mlgate.files import display_path
 
 if TYPE_CHECKING:
     from mlgate.data.results import ValidationResult
@@ -60,7 +61,7 @@ def validate(
     from mlgate.report import validation as render
 
     config = get_config(config_path)
-    uris = list(data) or [config.resolve(d) for d in config.data.validation_targets()]
+    uris = list(data) or [display_path(d) for d in config.data.validation_targets()]
     if not uris:
         raise InputError(
             "no datasets to validate",
@@ -69,14 +70,14 @@ def validate(
     if schema_path is None:
         if not config.data.schema:
             raise InputError("no schema given", hint="pass --schema FILE or set data.schema in mlgate.yaml")
-        schema_path = Path(config.resolve(config.data.schema))
+        schema_path = Path(display_path(config.data.schema))
     schema = load_schema(schema_path)
     skip_pandas_integration()
     reference = None
     if schema.drift is not None:
         from mlgate.data.drift import reference_for
 
-        reference = reference_for(schema, csv=config.data.csv, resolve=config.resolve, check=config.check_inside)
+        reference = reference_for(schema, csv=config.data.csv, check=config.check_inside)
     fmt = resolve_format(output_format)
     progress = ProgressPrinter(enabled=fmt != "json")
     try:

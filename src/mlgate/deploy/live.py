@@ -12,6 +12,7 @@ from typing import Literal
 
 from mlgate.config import Config
 from mlgate.deploy.history import live_sequence
+from mlgate.files import display_path
 from mlgate.registry.model import Registry
 from mlgate.serve.state import read_pointer
 
@@ -27,7 +28,7 @@ def find_live(config: Config, registry: Registry, *, given: str | None) -> tuple
     if given is not None:
         return given, "given"
     if config.deploy.target == "local":
-        pointer = read_pointer(Path(config.resolve(config.deploy.state)))
+        pointer = read_pointer(Path(display_path(config.deploy.state)))
         if pointer is not None:
             return pointer.version, "deploy state"
     served = live_sequence(registry.history())

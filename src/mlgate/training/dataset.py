@@ -27,6 +27,7 @@ from mlgate.data.headers import match_header
 from mlgate.data.schema import Field, Schema, load_schema
 from mlgate.data.sources import Location, iter_parquet, locate, open_binary, open_parquet, stream_csv
 from mlgate.errors import ConfigError, DataError
+from mlgate.files import display_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,14 +73,14 @@ def load_training_data(config: Config) -> TrainingData:
     task, target = _require(config)
     assert config.data.schema is not None  # checked by _require
     assert config.data.train is not None
-    schema = load_schema(Path(config.resolve(config.data.schema)))
+    schema = load_schema(Path(display_path(config.data.schema)))
     features = select_features(config, schema)
-    train = read_dataset(config.resolve(config.data.train), schema, features, target, task, config=config)
+    train = read_dataset(display_path(config.data.train), schema, features, target, task, config=config)
     if task == "classification" and len(np.unique(train.y)) < 2:
         raise DataError(f"{train.file.uri}: target '{target}' has a single class", hint="training needs two or more")
     test = None
     if config.data.test:
-        test = read_dataset(config.resolve(config.data.test), schema, features, target, task, config=config)
+        test = read_dataset(display_path(config.data.test), schema, features, target, task, config=config)
     return TrainingData(task=task, target=target, features=features, schema=schema, train=train, test=test)
 
 

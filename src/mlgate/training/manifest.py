@@ -63,8 +63,11 @@ def versions(extra_modules: Iterable[str] = ()) -> dict[str, str | None]:
 
 
 def config_data(config: Config) -> dict[str, Any]:
-    """The config as plain data (without the internal ``root`` and ``path``)."""
+    """The config as plain data, its locations as written (without the internal ``root``, ``path``, ``written``)."""
     data: dict[str, Any] = _plain(config)
+    for key, value in config.written.items():
+        section, name = key.split(".")
+        data[section][name] = _plain(value)
     return data
 
 

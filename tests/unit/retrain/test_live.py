@@ -45,7 +45,7 @@ def test_the_local_deploy_state_comes_before_the_history(tmp_path: Path) -> None
     config = load_config(cwd=tmp_path)
     pointer = LivePointer(version="2", model="forest", artifact=str(tmp_path / "m"), sha256="0" * 64,
                           trusted_types=(), features=(), switched_at=WHEN)  # fmt: skip
-    write_pointer(Path(config.resolve(config.deploy.state)), pointer)
+    write_pointer(Path(config.deploy.state), pointer)
     live = find_live_version(store, config, given=None)
     assert (live.version.version, live.source) == ("2", "deploy state")
     sagemaker = dataclasses.replace(config, deploy=DeployConfig(target="sagemaker"))
