@@ -397,7 +397,9 @@ def _time_together(
         if base_model is not None and new_model is not None and "fit_s" in base_model.timings:
             fits[name] = (base_model.timings["fit_s"], new_model.timings.get("fit_s", 0.0))
     train = None if run.data is None else (run.data.train.X, run.data.train.y)
-    found = time_side_by_side(loaded, run.fitted, run.sample, config, fits=fits, train=train)
+    found = time_side_by_side(
+        loaded, run.fitted, run.sample, config.train, config.metrics.timing, fits=fits, train=train
+    )
     candidate = with_timings(run.results, found.new)
     paired: dict[str, Any] = dict(found.paired)
     if base_results is not None:

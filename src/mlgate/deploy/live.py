@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from mlgate.config import Config
+from mlgate.config import DeployConfig
 from mlgate.deploy.history import live_sequence
 from mlgate.files import display_path
 from mlgate.registry.model import Registry
@@ -19,7 +19,7 @@ from mlgate.serve.state import read_pointer
 LiveSource = Literal["given", "deploy state", "registry history"]
 
 
-def find_live(config: Config, registry: Registry, *, given: str | None) -> tuple[str, LiveSource] | None:
+def find_live(deploy: DeployConfig, registry: Registry, *, given: str | None) -> tuple[str, LiveSource] | None:
     """The live version's id and where it was read; None when nothing was ever deployed from this registry.
 
     A ``given`` id is returned as it is: the caller reads that version from the registry, which refuses one it does
@@ -27,8 +27,8 @@ def find_live(config: Config, registry: Registry, *, given: str | None) -> tuple
     """
     if given is not None:
         return given, "given"
-    if config.deploy.target == "local":
-        pointer = read_pointer(Path(display_path(config.deploy.state)))
+    if deploy.target == "local":
+        pointer = read_pointer(Path(display_path(deploy.state)))
         if pointer is not None:
             return pointer.version, "deploy state"
     served = live_sequence(registry.history())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlgate.config import Config
+from mlgate.config import DeployConfig
 from mlgate.deploy.live import find_live
 from mlgate.errors import InputError
 from mlgate.registry.model import ModelVersion, Registry
@@ -20,9 +20,9 @@ class LiveVersion:
     source: str  # "--version", "deploy state", "registry history"
 
 
-def find_live_version(config: Config, registry: Registry, *, override: str | None = None) -> LiveVersion:
+def find_live_version(deploy: DeployConfig, registry: Registry, *, override: str | None = None) -> LiveVersion:
     """The version to judge the traffic against; none known is an InputError saying how to name one."""
-    found = find_live(config, registry, given=override or None)
+    found = find_live(deploy, registry, given=override or None)
     if found is None:
         raise InputError("no live version is known: nothing was deployed from this registry",
                          hint="deploy a version first, or pass --version V")  # fmt: skip

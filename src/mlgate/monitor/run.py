@@ -65,7 +65,7 @@ def run_monitor(
     start, end = resolve_window(
         since, request.until, now=now, since_where="--since" if request.since else "monitor.since"
     )
-    live = find_live_version(config, registry, override=request.version)
+    live = find_live_version(config.deploy, registry, override=request.version)
     version = live.version
     reference = _stats(version.reference_stats, f"version {version.version} reference_stats")
     features = version.features or tuple(n for n in (reference.fields if reference else {}) if n != config.target)

@@ -117,7 +117,7 @@ def build_candidate(
     artifact = root / chosen.artifact.path
     what = f"model '{name}'"
     say(f"verifying {artifact} (SHA-256 {chosen.artifact.sha256[:12]}…)")
-    with project_paths(config):
+    with project_paths(config.root):
         estimator = load_model(artifact, sha256=chosen.artifact.sha256, trusted=config.artifacts.trusted_types)
         needed = untrusted_types(artifact.read_bytes())
         train, test = config.as_written("data.train"), config.as_written("data.test")

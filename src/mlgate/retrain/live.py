@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from mlgate.config import Config
+from mlgate.config import Config, DeployConfig
 from mlgate.errors import InputError
 
 if TYPE_CHECKING:
@@ -45,11 +45,11 @@ class LiveScores:
     folds: dict[str, tuple[float, ...]] = field(default_factory=dict)  # cross-validation: per-fold scores
 
 
-def find_live_version(registry: Registry, config: Config, *, given: str | None) -> LiveVersion:
+def find_live_version(registry: Registry, deploy: DeployConfig, *, given: str | None) -> LiveVersion:
     """The version to beat (see the module docstring); none known is an InputError."""
     from mlgate.deploy.live import find_live
 
-    found = find_live(config, registry, given=given)
+    found = find_live(deploy, registry, given=given)
     if found is None:
         raise InputError("no live version: nothing was deployed (no deploy state, no deploy in the registry history)",
                          hint="deploy a version first, or pass --version V to compare with a registered version")  # fmt: skip
@@ -67,7 +67,7 @@ def rescore_live(live: ModelVersion, registry: Registry, config: Config, data: T
 
     what = f"live version {live.version} ({live.model})"
     trusted = (*config.artifacts.trusted_types, *live.trusted_types)
-    with project_paths(config):
+    with project_paths(config.root):
         model = load_model(registry.artifact_path(live), sha256=live.sha256, trusted=trusted)
         plan = plan_evaluation(data, config.data.split)
         proba = hasattr(model, "predict_proba")

@@ -84,7 +84,7 @@ def run_retrain(
     from mlgate.check import validate_data
 
     say = say or (lambda _message: None)
-    live = find_live_version(registry, config, given=options.version)
+    live = find_live_version(registry, config.deploy, given=options.version)
     say(f"live version: {live.version.version} ({live.version.model}, from the {live.source})")
     fetched = fetch_data(config, enabled=options.fetch, runner=runner, s3=s3, say=say)
     validation = validate_data(config, say)

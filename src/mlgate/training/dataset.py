@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mlgate.config import Config
+from mlgate.config import Config, CsvConfig
 from mlgate.data.casting import Cast, cast_column
 from mlgate.data.headers import match_header
 from mlgate.data.schema import Field, Schema, load_schema
@@ -75,12 +75,12 @@ def load_training_data(config: Config) -> TrainingData:
     assert config.data.train is not None
     schema = load_schema(Path(display_path(config.data.schema)))
     features = select_features(config, schema)
-    train = read_dataset(display_path(config.data.train), schema, features, target, task, config=config)
+    train = read_dataset(display_path(config.data.train), schema, features, target, task, csv=config.data.csv)
     if task == "classification" and len(np.unique(train.y)) < 2:
         raise DataError(f"{train.file.uri}: target '{target}' has a single class", hint="training needs two or more")
     test = None
     if config.data.test:
-        test = read_dataset(display_path(config.data.test), schema, features, target, task, config=config)
+        test = read_dataset(display_path(config.data.test), schema, features, target, task, csv=config.data.csv)
     return TrainingData(task=task, target=target, features=features, schema=schema, train=train, test=test)
 
 
@@ -121,14 +121,14 @@ def _closest(name: str, schema: Schema) -> str:
 
 
 def read_dataset(
-    uri: str, schema: Schema, features: Sequence[str], target: str, task: Task, *, config: Config
+    uri: str, schema: Schema, features: Sequence[str], target: str, task: Task, *, csv: CsvConfig
 ) -> Dataset:
     """Read one file into a feature frame and a checked target."""
     import pandas as pd
 
     location = locate(uri)
     key_names = [k for k in schema.primary_key if k not in (*features, target)]
-    columns = read_columns(location, schema, [*features, target, *key_names], config=config)
+    columns = read_columns(location, schema, [*features, target, *key_names], csv=csv, target=target)
     rows = len(columns[target])
     frame = pd.DataFrame(
         {
@@ -153,11 +153,14 @@ def row_keys(parts: Sequence[pa.Array]) -> Any:
     return np.asarray(["|".join(str(t) for t in row) for row in zip(*texts, strict=True)], dtype=object)
 
 
-def read_columns(location: Location, schema: Schema, names: Sequence[str], *, config: Config) -> dict[str, pa.Array]:
-    """The typed values of ``names`` (null where missing or invalid) for the whole file."""
+def read_columns(
+    location: Location, schema: Schema, names: Sequence[str], *, csv: CsvConfig, target: str
+) -> dict[str, pa.Array]:
+    """The typed values of ``names`` (null where missing or invalid) for the whole file; ``target`` names the
+    column to predict in a missing-column error."""
     parquet: Any = None
     if location.format == "csv":
-        header, batches = stream_csv(location, config.data.csv, None)
+        header, batches = stream_csv(location, csv, None)
     else:
         parquet = open_parquet(location)
         header = list(parquet.schema_arrow.names)
@@ -165,7 +168,7 @@ def read_columns(location: Location, schema: Schema, names: Sequence[str], *, co
     index = match_header(header, schema, lambda *_: None)
     for name in names:
         if name not in index:
-            role = "the target" if name == config.target else "a feature"
+            role = "the target" if name == target else "a feature"
             raise DataError(f"{location.uri} has no column '{name}' ({role})",
                             hint="fix the file, or the features/target in mlgate.yaml")  # fmt: skip
     parts: dict[str, list[pa.Array]] = {name: [] for name in names}

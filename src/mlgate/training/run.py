@@ -139,7 +139,7 @@ def _train(
     started = clock()
     names = select_models(config, only)
     configured_metrics(config.metrics)  # unknown metric names fail before any work
-    with project_paths(config):
+    with project_paths(config.root):
         estimators = {n: build_estimator(n, config.models[n], seed=config.train.seed) for n in names}
         train, test = config.as_written("data.train"), config.as_written("data.test")
         say(f"reading {train}" + (f" and {test}" if test else ""))

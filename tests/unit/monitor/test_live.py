@@ -19,19 +19,22 @@ def test_override_then_deploy_state_then_history(tmp_path: Path) -> None:
     config = load_config(make_project(tmp_path))
     registry = LocalRegistry(tmp_path / "registry")
     with pytest.raises(InputError, match="no live version is known"):
-        find_live_version(config, registry)
+        find_live_version(config.deploy, registry)
     registry.record(HistoryEvent(at="2026-11-22T00:00:00Z", event="deployed", version="1", by="ci",
                                  detail={"live": "1", "previous": None}))  # fmt: skip
-    assert find_live_version(config, registry).version == find_live_version(config, registry, override="v1").version
-    assert find_live_version(config, registry).source == "registry history"
+    assert (
+        find_live_version(config.deploy, registry).version
+        == find_live_version(config.deploy, registry, override="v1").version
+    )
+    assert find_live_version(config.deploy, registry).source == "registry history"
     state = tmp_path / ".mlgate" / "serve"
     state.mkdir(parents=True)
     write_pointer(state, LivePointer("1", "rule", "/x", "0" * 64, (), (), "2026-11-22T00:00:00Z"))
-    assert find_live_version(config, registry).source == "deploy state"
-    cloud = dataclasses.replace(config, deploy=dataclasses.replace(config.deploy, target="sagemaker"))
+    assert find_live_version(config.deploy, registry).source == "deploy state"
+    cloud = dataclasses.replace(config.deploy, target="sagemaker")
     assert find_live_version(cloud, registry).source == "registry history"
     with pytest.raises(InputError, match="version 9"):
-        find_live_version(config, registry, override="9")
+        find_live_version(config.deploy, registry, override="9")
 
 
 def test_capture_location_defaults(tmp_path: Path) -> None:

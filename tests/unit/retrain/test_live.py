@@ -35,7 +35,7 @@ def test_the_registry_history_names_the_live_version(tmp_path: Path) -> None:
     deployed(store, "2", "1")
     store.record(HistoryEvent(at=WHEN, event="rolled-back", version="1", by="ci", reason="smoke failed",
                               detail={"previous": "2", "live": "1"}))  # fmt: skip
-    live = find_live_version(store, load_config(cwd=tmp_path), given=None)
+    live = find_live_version(store, load_config(cwd=tmp_path).deploy, given=None)
     assert (live.version.version, live.source) == ("1", "registry history")
 
 
@@ -46,22 +46,23 @@ def test_the_local_deploy_state_comes_before_the_history(tmp_path: Path) -> None
     pointer = LivePointer(version="2", model="forest", artifact=str(tmp_path / "m"), sha256="0" * 64,
                           trusted_types=(), features=(), switched_at=WHEN)  # fmt: skip
     write_pointer(Path(config.deploy.state), pointer)
-    live = find_live_version(store, config, given=None)
+    live = find_live_version(store, config.deploy, given=None)
     assert (live.version.version, live.source) == ("2", "deploy state")
-    sagemaker = dataclasses.replace(config, deploy=DeployConfig(target="sagemaker"))
-    assert find_live_version(store, sagemaker, given=None).version.version == "1"  # no local pointer for SageMaker
+    assert (
+        find_live_version(store, DeployConfig(target="sagemaker"), given=None).version.version == "1"
+    )  # no local pointer for SageMaker
 
 
 def test_an_explicit_version_wins_and_must_exist(tmp_path: Path) -> None:
     store = registry_with(tmp_path, 2)
     deployed(store, "1", None)
     config = load_config(cwd=tmp_path)
-    assert find_live_version(store, config, given="v2").source == "option"
+    assert find_live_version(store, config.deploy, given="v2").source == "option"
     with pytest.raises(InputError, match="9"):
-        find_live_version(store, config, given="9")
+        find_live_version(store, config.deploy, given="9")
 
 
 def test_nothing_deployed_is_an_input_error_with_a_way_out(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no live version: nothing was deployed") as info:
-        find_live_version(registry_with(tmp_path, 1), load_config(cwd=tmp_path), given=None)
+        find_live_version(registry_with(tmp_path, 1), load_config(cwd=tmp_path).deploy, given=None)
     assert "--version V" in str(info.value.hint)
