@@ -222,7 +222,7 @@ def find_baseline(
         git=git,
         head=revisions.head,
         base_branch=revisions.base_branch,
-        cache=BaselineCache(config.root / config.baseline.cache_dir, __version__),
+        cache=BaselineCache(Path(config.baseline.cache_dir), __version__),
         train_in_worktree=(trainer or make_worktree_trainer(environ)) if config.baseline.train_if_missing else None,
         fetch=config.baseline.fetch,
         require=require,
@@ -247,7 +247,7 @@ def diff_schema_at(git: Git, commit: str | None, config: Config) -> SchemaDiff |
     from mlgate.data.schema_diff import diff_schemas
     from mlgate.files import parse_document
 
-    current = Path(config.resolve(config.data.schema)).resolve()
+    current = Path(config.data.schema).resolve()
     try:
         relative = current.relative_to(git.toplevel().resolve())
     except ValueError:
@@ -331,7 +331,9 @@ def _time_together(
         if base_model is not None and new_model is not None and "fit_s" in base_model.timings:
             fits[name] = (base_model.timings["fit_s"], new_model.timings.get("fit_s", 0.0))
     train = None if run.data is None else (run.data.train.X, run.data.train.y)
-    found = time_side_by_side(loaded, run.fitted, run.sample, config, fits=fits, train=train)
+    found = time_side_by_side(
+        loaded, run.fitted, run.sample, config.train, config.metrics.timing, fits=fits, train=train
+    )
     candidate = with_timings(run.results, found.new)
     paired: dict[str, Any] = dict(found.paired)
     if base_results is not None:
@@ -355,5 +357,5 @@ def _cache_candidate(
         wanted = revisions.pr_number is None and revisions.head_source == "HEAD" and code == 0 and not status.strip()
     if not wanted:
         return None
-    save_baseline(BaselineCache(config.root / config.baseline.cache_dir, __version__), revisions.head, folder)
+    save_baseline(BaselineCache(Path(config.baseline.cache_dir), __version__), revisions.head, folder)
     return revisions.head

@@ -2,7 +2,9 @@
 
 The one reader of settings. Strict: an unknown key is an error that names the file, the line and the
 closest valid key; checks across keys (a gate naming no metric) are in ``mlgate.config_checks``. Every key is
-documented in docs/config.md.
+documented in docs/config.md. Locations (``PATH_KEYS``) are anchored once, here: relative ones against the
+config's folder, so nothing downstream depends on the working folder; ``Config.written`` keeps them as written.
+Mapping fields are read-only (``MappingProxyType``), as frozen as the dataclasses that hold them.
 
 Environment overrides: ``MLGATE_<SECTION>__<KEY>`` (double underscore between levels), the value read
 as a YAML scalar or flow collection, e.g. ``MLGATE_VALIDATE__MAX_EXAMPLES=10`` or
@@ -21,7 +23,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 
@@ -32,6 +34,20 @@ from mlgate.files import YamlLimitError, find_line, load_document, load_yaml
 CONFIG_NAME = "mlgate.yaml"
 MAX_INT = 2**63 - 1  # what numpy and scikit-learn take as an integer
 NON_CONFIG_ENV = frozenset({"MLGATE_CONFIG", "MLGATE_DEBUG", "MLGATE_LOG_DIR"})
+_V = TypeVar("_V")
+# The keys that name a file or a folder: ``load_config`` anchors them at the config's folder.
+PATH_KEYS = (
+    "data.schema",
+    "data.datasets",
+    "data.train",
+    "data.test",
+    "train.out",
+    "baseline.cache_dir",
+    "registry.path",
+    "deploy.state",
+    "capture.path",
+    "monitor.capture",
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +103,7 @@ class ModelConfig:
     """One candidate: an estimator import path (``pkg.mod.Class`` or ``pkg.mod:factory``) and its params."""
 
     estimator: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=lambda: _frozen({}))
     preprocess: Literal["auto", "none"] = "auto"
 
 
@@ -119,7 +135,7 @@ class MetricsConfig:
 
     names: tuple[str, ...] = ()
     primary: str | None = None
-    gates: dict[str, GateConfig] = field(default_factory=dict)
+    gates: Mapping[str, GateConfig] = field(default_factory=lambda: _frozen({}))
     meaningful_only: bool = False  # deprecated: every quality gate is a significance test now
     alpha: float = 0.05
     bootstrap_samples: int = 2000
@@ -279,7 +295,11 @@ class ReportConfig:
 
 @dataclass(frozen=True)
 class Config:
-    """The whole configuration; ``root`` is the folder relative paths are resolved against."""
+    """The whole configuration; ``root`` is the config's folder, the one its relative locations were anchored at.
+
+    Once loaded, every location (``PATH_KEYS``) is an absolute path (or a URI) and ``written`` keeps what the
+    file said; a message shows a location with ``mlgate.files.display_path``.
+    """
 
     version: Literal[1] = 1
     data: DataConfig = field(default_factory=DataConfig)
@@ -287,7 +307,7 @@ class Config:
     task: Literal["classification", "regression"] | None = None
     target: str | None = None
     features: tuple[str, ...] = ()
-    models: dict[str, ModelConfig] = field(default_factory=dict)
+    models: Mapping[str, ModelConfig] = field(default_factory=lambda: _frozen({}))
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     artifacts: ArtifactsConfig = field(default_factory=ArtifactsConfig)
@@ -302,16 +322,16 @@ class Config:
     root: Path = field(default=Path("."), metadata={"internal": True})
     path: Path | None = field(default=None, metadata={"internal": True})
 
-    def resolve(self, location: str) -> str:
-        """Resolve a dataset or file location against the config folder (URIs pass through)."""
-        if "://" in location:
-            return location
-        candidate = Path(location).expanduser()
-        full = candidate if candidate.is_absolute() else self.root / candidate
-        try:  # relative to the working directory where possible: GitHub annotations need it
-            return str(full.resolve().relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(full)
+    written: Mapping[str, Any] = field(default_factory=lambda: _frozen({}), metadata={"internal": True})
+
+    def as_written(self, key: str) -> str | None:
+        """The location at ``key`` (``data.train``, one of ``PATH_KEYS``) as mlgate.yaml or the environment wrote
+        it, before ``load_config`` anchored it: the project's own name for a file, for labels and records."""
+        section, name = key.split(".")
+        value = self.written.get(key, getattr(getattr(self, section), name))
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{key} holds several locations")
+        return value
 
     def check_inside(self, location: str, what: str, folder: Path) -> None:
         """Refuse ``location`` (as the working folder sees it) outside the project that holds ``folder``.
@@ -321,6 +341,37 @@ class Config:
         """
         if not self.data.allow_outside and "://" not in location:
             check_inside(os.path.abspath(Path(location).expanduser()), folder, what=what)
+
+
+def anchor(location: str, folder: Path) -> str:
+    """``location`` as an absolute path, a relative one taken against ``folder`` (``~`` expanded); URIs unchanged."""
+    if "://" in location:
+        return location
+    given = Path(location).expanduser()
+    return str(given if given.is_absolute() else folder / given)
+
+
+def anchor_paths(config: Config, folder: Path) -> Config:
+    """``config`` with its locations (``PATH_KEYS``) anchored at ``folder``, its ``root``; ``written`` keeps them as given."""
+    written = dict(config.written)
+    sections: dict[str, dict[str, Any]] = {}
+    for key in PATH_KEYS:
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name)
+        written.setdefault(key, value)
+        if isinstance(value, tuple):
+            sections.setdefault(section, {})[name] = tuple(anchor(v, folder) for v in value)
+        elif value is not None:
+            sections.setdefault(section, {})[name] = anchor(value, folder)
+    anchored = {
+        section: dataclasses.replace(getattr(config, section), **values) for section, values in sections.items()
+    }
+    return dataclasses.replace(config, **anchored, root=folder, written=_frozen(written))
+
+
+def _frozen(entries: dict[str, _V]) -> Mapping[str, _V]:
+    """A read-only view of ``entries``: the mapping fields of the frozen dataclasses are frozen too."""
+    return types.MappingProxyType(entries)
 
 
 def find_config(start: Path) -> Path | None:
@@ -375,7 +426,7 @@ def load_config(
     check_names_and_seeds(values, source.where)
     root = path.parent if path is not None else cwd
     check_data_paths(values.data, root, source.where)
-    return dataclasses.replace(values, root=root, path=path)
+    return dataclasses.replace(anchor_paths(values, root), path=path)
 
 
 @dataclass(frozen=True)
@@ -474,10 +525,10 @@ def _convert(hint: Any, value: Any, keys: tuple[str | int, ...], src: _Source) -
         if not isinstance(items, list):
             raise ConfigError(f"{src.where(keys)} must be a list, not {_kind(value)}")
         return tuple(_convert(args[0], v, (*keys, i), src) for i, v in enumerate(items))
-    if origin is dict:
+    if origin is Mapping:
         if not isinstance(value, dict):
             raise ConfigError(f"{src.where(keys)} must be a mapping, not {_kind(value)}")
-        return {str(k): _convert(args[1], v, (*keys, str(k)), src) for k, v in value.items()}
+        return _frozen({str(k): _convert(args[1], v, (*keys, str(k)), src) for k, v in value.items()})
     return _convert_scalar(hint, value, keys, src)
 
 

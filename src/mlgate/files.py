@@ -1,4 +1,5 @@
-"""Small file helpers shared by every layer: atomic writes and YAML/JSON reading with positions.
+"""Small file helpers shared by every layer: atomic writes, YAML/JSON reading with positions, and
+``display_path`` (the one place a location is made relative to the working folder, for messages).
 
 YAML is only ever constructed by ``SafeLoader`` (``BoundedLoader`` is a SafeLoader that also bounds what a small
 file can make: nesting deeper than ``MAX_DEPTH`` levels, aliases that expand the document by more than
@@ -223,6 +224,17 @@ def _sync_path(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def display_path(location: str) -> str:
+    """``location`` as messages and GitHub annotations show it: relative to the working folder when inside it
+    (after following symlinks), else as given; URIs unchanged."""
+    if "://" in location:
+        return location
+    try:
+        return str(Path(location).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return location
 
 
 def read_text(path: Path, *, what: str) -> str:

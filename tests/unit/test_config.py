@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgate.config import Config, find_config, load_config
+from mlgate.config import Config, anchor, anchor_paths, find_config, load_config
 from mlgate.errors import ConfigError
 
 
@@ -16,7 +16,8 @@ def write(path: Path, text: str) -> Path:
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:
     config = load_config(cwd=tmp_path, environ={})
-    assert config == Config(root=tmp_path)
+    assert config == anchor_paths(Config(), tmp_path)
+    assert config.train.out == str(tmp_path / ".mlgate" / "results")
     assert config.validate.max_examples == 5
 
 
@@ -39,7 +40,8 @@ def test_found_by_walking_up(tmp_path: Path) -> None:
     deep.mkdir(parents=True)
     assert find_config(deep) == tmp_path / "mlgate.yaml"
     config = load_config(cwd=deep, environ={})
-    assert config.data.schema == "s.yaml"
+    assert config.data.schema == str(tmp_path / "s.yaml")
+    assert config.as_written("data.schema") == "s.yaml"
     assert config.root == tmp_path
 
 
@@ -79,7 +81,8 @@ def test_env_overrides_file_values(tmp_path: Path) -> None:
     env = {"MLGATE_VALIDATE__MAX_EXAMPLES": "9", "MLGATE_DATA__DATASETS": "[a.csv, b.csv]", "MLGATE_DEBUG": "1"}
     config = load_config(path, environ=env)
     assert config.validate.max_examples == 9
-    assert config.data.datasets == ("a.csv", "b.csv")
+    assert config.data.datasets == (str(tmp_path / "a.csv"), str(tmp_path / "b.csv"))
+    assert config.written["data.datasets"] == ("a.csv", "b.csv")
 
 
 def test_unknown_env_variable_suggests_closest(tmp_path: Path) -> None:
@@ -99,11 +102,35 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.yaml", environ={})
 
 
-def test_resolve_keeps_uris_and_anchors_paths(tmp_path: Path) -> None:
-    config = Config(root=tmp_path)
-    assert config.resolve("s3://bucket/key.csv") == "s3://bucket/key.csv"
-    assert config.resolve("/abs/data.csv") == "/abs/data.csv"
-    assert config.resolve("data.csv").endswith("data.csv")
+def test_anchor_keeps_uris_and_absolute_paths_and_takes_relative_ones_against_the_folder(tmp_path: Path) -> None:
+    assert anchor("s3://bucket/key.csv", tmp_path) == "s3://bucket/key.csv"
+    assert anchor("/abs/data.csv", tmp_path) == "/abs/data.csv"
+    assert anchor("data/x.csv", tmp_path) == str(tmp_path / "data" / "x.csv")
+    assert anchor("~/x.csv", tmp_path) == str(Path.home() / "x.csv")
+
+
+def test_locations_are_anchored_at_the_config_folder_whatever_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    text = "data: {train: data/train.csv, test: s3://b/test.csv}\nregistry: {path: /srv/registry}\n"
+    project.mkdir()
+    path = write(project / "mlgate.yaml", text)
+    env = {"MLGATE_MONITOR__CAPTURE": "captured", "MLGATE_DATA__SCHEMA": "schema.yaml"}
+    for cwd in (project, elsewhere):
+        monkeypatch.chdir(cwd)
+        config = load_config(Path("../project/mlgate.yaml") if cwd == elsewhere else None, environ=env)
+        assert config.path == (cwd / "../project/mlgate.yaml" if cwd == elsewhere else path)
+        assert config.data.train == str(config.root / "data" / "train.csv")
+        assert (config.data.test, config.registry.path) == ("s3://b/test.csv", "/srv/registry")
+        assert config.data.schema == str(config.root / "schema.yaml")  # the environment's too
+        assert config.monitor.capture == str(config.root / "captured")
+        assert config.deploy.state == str(config.root / ".mlgate" / "serve")  # defaults as well
+        assert (config.as_written("data.train"), config.as_written("deploy.state")) == (
+            "data/train.csv",
+            ".mlgate/serve",
+        )
 
 
 @pytest.mark.parametrize(
@@ -147,3 +174,14 @@ def test_a_folder_named_mlgate_yaml_is_said_to_be_a_folder(tmp_path: Path) -> No
     assert "--config FILE" in (info.value.hint or "")
     with pytest.raises(ConfigError, match=r"config file is a directory, not a file"):
         load_config(tmp_path / "mlgate.yaml", environ={})
+
+
+def test_mapping_sections_are_read_only(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "mlgate.yaml", "models: {m: {estimator: a.B, params: {C: 1}}}\nmetrics: {gates: {accuracy: {}}}\n"
+    )
+    config = load_config(path, environ={})
+    for mapping in (config.models, config.models["m"].params, config.metrics.gates, Config().models):
+        with pytest.raises(TypeError, match="does not support item assignment"):
+            mapping["new"] = None  # type: ignore[index]
+    assert dict(config.models["m"].params) == {"C": 1}

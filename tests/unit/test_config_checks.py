@@ -180,7 +180,7 @@ def test_absolute_and_dotdot_paths_out_of_the_project_are_refused(tmp_path: Path
 def test_allow_outside_reads_them_and_inside_paths_need_nothing(tmp_path: Path, outside: Path) -> None:
     (tmp_path / "p" / "data" / "link.csv").symlink_to(outside)
     path = write(tmp_path / "p", f"data: {{train: data/link.csv, test: {outside}, allow_outside: true}}\n")
-    assert load_config(path, environ={}).data.train == "data/link.csv"
+    assert load_config(path, environ={}).as_written("data.train") == "data/link.csv"
     inside = tmp_path / "p" / "data" / "real.csv"
     inside.write_text("a\n1\n", encoding="utf-8")
     (tmp_path / "p" / "data" / "alias.csv").symlink_to(inside)
@@ -193,4 +193,4 @@ def test_the_project_is_the_git_work_tree_that_holds_the_config(tmp_path: Path) 
     (tmp_path / "shared").mkdir()
     (tmp_path / "models" / "churn").mkdir(parents=True)
     path = write(tmp_path / "models" / "churn", "data: {train: ../../shared/train.csv}\n")
-    assert load_config(path, environ={}).data.train == "../../shared/train.csv"
+    assert load_config(path, environ={}).as_written("data.train") == "../../shared/train.csv"

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import re
 import typing
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ def config_keys(cls: Any = Config, prefix: str = "") -> set[str]:
         args = typing.get_args(hint)
         if dataclasses.is_dataclass(hint):
             keys |= config_keys(hint, f"{name}.")
-        elif typing.get_origin(hint) is dict and dataclasses.is_dataclass(args[1]):
+        elif typing.get_origin(hint) is Mapping and dataclasses.is_dataclass(args[1]):
             keys |= config_keys(args[1], f"{name}.*.")
         else:
             keys.add(name)

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from mlgate.errors import InputError
-from mlgate.files import MAX_DEPTH, find_line, load_yaml, parse_document, write_atomic
+from mlgate.files import MAX_DEPTH, display_path, find_line, load_yaml, parse_document, write_atomic
 
 # 9 levels of 9 aliases: about 400 bytes that stand for 9**9 (387 million) strings.
 BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
@@ -94,3 +94,16 @@ def test_write_atomic_replaces_the_file_whole(tmp_path: Path) -> None:
     write_atomic(target, b"two")
     assert target.read_text(encoding="utf-8") == "two"
     assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
+
+
+def test_display_path_is_relative_to_the_working_folder_when_inside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "project" / "data").mkdir(parents=True)
+    (tmp_path / "project" / "data" / "real.csv").write_text("a\n", encoding="utf-8")
+    (tmp_path / "project" / "data" / "link.csv").symlink_to("real.csv")
+    monkeypatch.chdir(tmp_path / "project")
+    assert display_path(str(tmp_path / "project" / "data" / "x.csv")) == "data/x.csv"
+    assert display_path(str(tmp_path / "project" / "data" / "link.csv")) == "data/real.csv"  # the file read
+    assert display_path(str(tmp_path / "other.csv")) == str(tmp_path / "other.csv")
+    assert display_path("s3://bucket/data/x.csv") == "s3://bucket/data/x.csv"

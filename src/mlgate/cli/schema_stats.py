@@ -10,6 +10,7 @@ from mlgate.cli.common import config_option, get_config
 from mlgate.cli.output import echo
 from mlgate.cli.progress import ProgressPrinter
 from mlgate.errors import ExitCode
+from mlgate.files import display_path
 
 NO_SCHEMA = (
     "no schema given (--schema, data.schema): the field types were inferred from the data, as `mlgate schema infer` "
@@ -42,7 +43,7 @@ def stats(data: str, output: Path, schema_path: Path | None, config_path: Path |
 
     config = get_config(config_path)
     if schema_path is None and config.data.schema:
-        schema_path = Path(config.resolve(config.data.schema))
+        schema_path = Path(display_path(config.data.schema))
     progress = ProgressPrinter()
     try:
         if schema_path is not None:

@@ -16,6 +16,7 @@ import click
 from mlgate.cli.common import config_option, get_config
 from mlgate.cli.output import echo
 from mlgate.errors import ExitCode
+from mlgate.files import display_path
 
 if TYPE_CHECKING:
     from mlgate.config import Config
@@ -57,7 +58,7 @@ def serve(
     config = get_config(config_path) if state_dir is None or capture is not False else None
     if state_dir is None:
         assert config is not None
-        state_dir = Path(config.resolve(config.deploy.state))
+        state_dir = Path(display_path(config.deploy.state))
     state = state_dir.absolute()
     capturing = capture_settings(config, capture) if config is not None else None
     options = ServeOptions(state=state, host=host, port=port, access_log=access_log, capture=capturing)
@@ -79,7 +80,7 @@ def capture_settings(config: Config, flag: bool | None) -> CaptureSettings | Non
 
     if not (config.capture.enabled if flag is None else flag):
         return None
-    folder = Path(config.resolve(config.capture.path)).absolute()
+    folder = Path(display_path(config.capture.path)).absolute()
     return settings_from_config(config.capture, folder, os.environ)
 
 

@@ -10,6 +10,7 @@ from mlgate.cli.common import config_option, get_config
 from mlgate.cli.output import emit
 from mlgate.cli.progress import StepPrinter
 from mlgate.errors import ExitCode
+from mlgate.files import display_path
 
 
 @click.command()
@@ -29,7 +30,7 @@ def train(out: Path | None, only: tuple[str, ...], output_format: str, config_pa
     from mlgate.training.run import train_models
 
     config = get_config(config_path, required=True)
-    folder = out if out is not None else Path(config.resolve(config.train.out))
+    folder = out if out is not None else Path(display_path(config.train.out))
     progress = StepPrinter()
     try:
         run = train_models(config, out=folder, only=only, progress=progress)

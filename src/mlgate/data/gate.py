@@ -21,6 +21,7 @@ from mlgate.data.sources import FilesystemFactory
 from mlgate.data.stats import ReferenceStats
 from mlgate.data.validate import sort_violations, validate_file
 from mlgate.errors import InputError
+from mlgate.files import display_path
 from mlgate.progress import Progress
 
 Say = Callable[[str], None]
@@ -43,7 +44,7 @@ def validate_datasets(
 ) -> ValidationResult:
     """Validate ``uris`` (default: the config's datasets) against ``schema`` (default: ``data.schema``), with drift
     when the schema names a reference; ``say`` hears which datasets, once the reference is ready."""
-    targets = list(uris or ()) or [config.resolve(d) for d in config.data.validation_targets()]
+    targets = list(uris or ()) or [display_path(d) for d in config.data.validation_targets()]
     if not targets:
         raise InputError(
             "no datasets to validate",
@@ -52,11 +53,11 @@ def validate_datasets(
     if schema is None:
         if not config.data.schema:
             raise InputError("no schema given", hint="pass --schema FILE or set data.schema in mlgate.yaml")
-        schema = Path(config.resolve(config.data.schema))
+        schema = Path(display_path(config.data.schema))
     loaded = load_schema(schema)
     reference = None
     if loaded.drift is not None:
-        reference = reference_for(loaded, csv=config.data.csv, resolve=config.resolve, check=config.check_inside, s3=s3)
+        reference = reference_for(loaded, csv=config.data.csv, check=config.check_inside, s3=s3)
     if say is not None:
         say(f"validating {', '.join(targets)}")
     examples = config.validate.max_examples if max_examples is None else max_examples

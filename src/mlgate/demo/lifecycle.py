@@ -100,7 +100,7 @@ class Demo:
             ("schema", config.data.schema),
         ):
             if value:
-                self.locations[label] = str((config.root / value).resolve())
+                self.locations[label] = str(Path(value).resolve())
         ok = bool(config.models) and config.data.train is not None and config.deploy.target == "local"
         summary = f"{self.project.name}: {len(files)} files, {len(config.models)} candidate models"
         return Outcome(
@@ -125,8 +125,8 @@ class Demo:
         config = self.config()
         assert config.data.train is not None
         assert config.data.schema is not None
-        source = (config.root / config.data.train).resolve()
-        schema = load_schema((config.root / config.data.schema).resolve())
+        source = Path(config.data.train).resolve()
+        schema = load_schema(Path(config.data.schema).resolve())
         copy = self.folder / "corrupted" / source.name
         plan = plan_corruptions(
             schema, records=count_records(source, encoding=config.data.csv.encoding), target=config.target
@@ -158,7 +158,7 @@ class Demo:
         candidate = result.candidate
         models = sorted(candidate.models) if candidate is not None else []
         self.locations["main results"] = str(out / "candidate")
-        cache = (config.root / config.baseline.cache_dir).resolve()
+        cache = Path(config.baseline.cache_dir).resolve()
         self.locations["baseline cache"] = str(cache)
         ok = result.cached_as == sha and bool(models)
         summary = f"trained {', '.join(models) or 'nothing'} at {sha[:7]}; cached as its baseline in {cache}"

@@ -68,7 +68,7 @@ def register_step(demo: Demo) -> Outcome:
     results = Path(demo.locations["main results"])
     version = register_best(demo, results, reason="mlgate demo: main's best model, metrics reviewed")
     config = demo.config()
-    demo.locations["registry"] = str(Path(config.resolve(config.registry.path)).resolve())
+    demo.locations["registry"] = str(Path(config.registry.path).resolve())
     demo.commits["good"] = version.version
     primary = config.metrics.primary
     score = f", {primary} {version.metrics[primary]:.4f}" if primary in version.metrics else ""
@@ -93,7 +93,7 @@ def endpoint_step(demo: Demo, runner: StepRunner) -> Iterator[Serving | None]:
 
         def start() -> Outcome:
             config = demo.config()
-            state = Path(config.resolve(config.deploy.state)).resolve()
+            state = Path(config.deploy.state).resolve()
             stack.enter_context(logging_to(demo.folder / "logs" / "endpoint.log"))
             capture = watch.capture_settings(config)  # on for the demo's endpoint only: mlgate.yaml is unchanged
             endpoint = stack.enter_context(running_endpoint(state, capture=capture))
@@ -155,7 +155,7 @@ def predict_step(serving: Serving) -> Outcome:
     """POST the first row of the test data exactly as the file holds it, header (and target) included."""
     live = serving.registry.get(_live(serving))
     config = serving.config
-    source = Path(config.resolve(config.data.test or config.data.train or ""))
+    source = Path(config.data.test or config.data.train or "")
     request = "\n".join(source.read_text(encoding=config.data.csv.encoding or "utf-8").splitlines()[:2]) + "\n"
     response = serving.http.post(
         serving.endpoint.url + "/invocations", content=request.encode("utf-8"), headers={"Content-Type": "text/csv"}

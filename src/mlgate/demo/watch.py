@@ -49,7 +49,7 @@ def capture_settings(config: Config) -> CaptureSettings:
     from mlgate.serve.capture.settings import settings_from_config
 
     section = dataclasses.replace(config.capture, enabled=True)
-    return settings_from_config(section, Path(config.resolve(config.capture.path)).resolve(), {})
+    return settings_from_config(section, Path(config.capture.path).resolve(), {})
 
 
 def watch_step(demo: Demo, serving: Serving) -> Outcome:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mlgate.config import Config
+from mlgate.config import DeployConfig
 from mlgate.deploy.history import live_sequence
 from mlgate.registry.model import ModelVersion, Registry
 from mlgate.serve.state import read_pointer
@@ -28,7 +28,7 @@ class LiveVersion:
     source: str  # the caller's name for a version the user gave (``--version``, ``option``), or a LiveSource
 
 
-def find_live(config: Config, registry: Registry, *, given: str | None) -> tuple[str, LiveSource] | None:
+def find_live(deploy: DeployConfig, registry: Registry, *, given: str | None) -> tuple[str, LiveSource] | None:
     """The live version's id and where it was read; None when nothing was ever deployed from this registry.
 
     A ``given`` id is returned as it is: the caller reads that version from the registry, which refuses one it does
@@ -36,8 +36,8 @@ def find_live(config: Config, registry: Registry, *, given: str | None) -> tuple
     """
     if given is not None:
         return given, "given"
-    if config.deploy.target == "local":
-        pointer = read_pointer(Path(config.resolve(config.deploy.state)))
+    if deploy.target == "local":
+        pointer = read_pointer(Path(deploy.state))
         if pointer is not None:
             return pointer.version, "deploy state"
     served = live_sequence(registry.history())
@@ -45,13 +45,13 @@ def find_live(config: Config, registry: Registry, *, given: str | None) -> tuple
 
 
 def find_live_version(
-    config: Config, registry: Registry, *, given: str | None, given_as: str = "given"
+    deploy: DeployConfig, registry: Registry, *, given: str | None, given_as: str = "given"
 ) -> LiveVersion | None:
     """The live version read from ``registry`` (an unknown ``given`` one is the registry's InputError), or None.
 
     ``given_as`` names the source of a version the user gave, as the caller's report shows it.
     """
-    found = find_live(config, registry, given=given)
+    found = find_live(deploy, registry, given=given)
     if found is None:
         return None
     version, source = found

@@ -22,6 +22,7 @@ import httpx
 from mlgate.clock import utc_now
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetOptions, TargetTimeout
 from mlgate.errors import InternalError, ServiceError
+from mlgate.files import display_path
 from mlgate.serve.marks import PREVIOUS_VALUE, SMOKE_HEADER, SMOKE_VALUE, new_smoke_id
 from mlgate.serve.state import (
     LIVE_FILE,
@@ -212,5 +213,5 @@ def open_local_target(config: Config, options: TargetOptions) -> LocalTarget:
     """The local target of ``config`` (state folder ``deploy.state`` unless ``options.state`` is given)."""
     if options.http is None:
         raise InternalError("the local deploy target needs an HTTP client")
-    state = options.state or Path(config.resolve(config.deploy.state))
+    state = options.state or Path(display_path(config.deploy.state))
     return LocalTarget(state, http=options.http, trusted_types=config.artifacts.trusted_types)

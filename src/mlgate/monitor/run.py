@@ -13,6 +13,7 @@ from mlgate.config import Config
 from mlgate.data.sources import FilesystemFactory
 from mlgate.deploy.live import find_live_version
 from mlgate.errors import ConfigError, InputError
+from mlgate.files import display_path
 from mlgate.monitor.decide import decide_run
 from mlgate.monitor.judge import check_inputs, check_predictions, schema_from_stats, traffic_schema
 from mlgate.monitor.labels import read_labels
@@ -46,12 +47,12 @@ def capture_location(config: Config, given: str | None) -> str:
     if given:
         return given if "://" in given else str(Path(given))
     if config.monitor.capture:
-        return config.resolve(config.monitor.capture)
+        return display_path(config.monitor.capture)
     prefix = config.sagemaker.data_capture_prefix
     if config.deploy.target == "sagemaker" and prefix:  # SageMaker writes under <prefix>/<endpoint>/<variant>/
         endpoint = config.sagemaker.endpoint
         return f"{prefix.rstrip('/')}/{endpoint}" if endpoint else prefix
-    return config.resolve(config.capture.path)
+    return display_path(config.capture.path)
 
 
 def run_monitor(
@@ -64,7 +65,7 @@ def run_monitor(
     start, end = resolve_window(
         since, request.until, now=now, since_where="--since" if request.since else "monitor.since"
     )
-    live = find_live_version(config, registry, given=request.version or None, given_as="--version")
+    live = find_live_version(config.deploy, registry, given=request.version or None, given_as="--version")
     if live is None:
         raise InputError("no live version is known: nothing was deployed from this registry",
                          hint="deploy a version first, or pass --version V")  # fmt: skip
@@ -185,7 +186,7 @@ def _schema(config: Config, reference: ReferenceStats | None) -> Schema | None:
     if config.data.schema:
         from mlgate.data.schema import load_schema
 
-        return load_schema(Path(config.resolve(config.data.schema)))
+        return load_schema(Path(display_path(config.data.schema)))
     return schema_from_stats(reference) if reference is not None else None
 
 

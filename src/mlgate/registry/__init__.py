@@ -33,7 +33,7 @@ __all__ = [
 
 def open_local(config: Config) -> LocalRegistry:
     """The ``local`` backend at ``registry.path`` (relative to the config's folder)."""
-    location = config.resolve(config.registry.path)
+    location = config.registry.path
     if "://" in location:
         raise ConfigError(f"registry.path {config.registry.path!r} is a URI; the local backend needs a folder",
                           hint="set registry.path to a folder, e.g. .mlgate/registry")  # fmt: skip

@@ -116,10 +116,11 @@ def build_candidate(
     artifact = root / chosen.artifact.path
     what = f"model '{name}'"
     say(f"verifying {artifact} (SHA-256 {chosen.artifact.sha256[:12]}…)")
-    with project_paths(config):
+    with project_paths(config.root):
         estimator = load_model(artifact, sha256=chosen.artifact.sha256, trusted=config.artifacts.trusted_types)
         needed = untrusted_types(artifact.read_bytes())
-        say(f"reading {config.data.train}" + (f" and {config.data.test}" if config.data.test else ""))
+        train, test = config.as_written("data.train"), config.as_written("data.test")
+        say(f"reading {train}" + (f" and {test}" if test else ""))
         data = load_training_data(config)
         check_same_data(manifest, [d.file.sha256 for d in (data.train, data.test) if d], data.schema.sha256, root)
         features = check_features(estimator, data.features, what=what)
@@ -129,9 +130,9 @@ def build_candidate(
         stats = compute_stats(
             data.train.file.uri, data.schema, csv=config.data.csv, clock=lambda: now, fingerprint=True
         )
-        trained_on = label_training_data(config.data.train or data.train.file.uri, stats.source_sha256, stats.rows)
+        trained_on = label_training_data(train or data.train.file.uri, stats.source_sha256, stats.rows)
         reference = to_data(dataclasses.replace(stats, source=f"training data of {name}: {trained_on}"))
-        predictions, source = _predict_reference(estimator, plan, name, trained_on, test=config.data.test, what=what)
+        predictions, source = _predict_reference(estimator, plan, name, trained_on, test=test, what=what)
         predicted = prediction_stats(predictions, regression=data.task == "regression", source=source, created=created)
         rows = plan.X_test if plan.X_test is not None else plan.X
         golden = sample_golden(estimator, rows, count=config.registry.golden_rows, seed=config.train.seed, what=what)

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from mlgate.clock import utc_now
 from mlgate.config import Config, SagemakerConfig
 from mlgate.errors import ConfigError, InputError, ServiceError
-from mlgate.files import write_atomic
+from mlgate.files import display_path, write_atomic
 from mlgate.registry.actor import format_time
 from mlgate.registry.model import (
     STATUSES,
@@ -366,7 +366,7 @@ def open_sagemaker(config: Config, environ: Mapping[str, str] | None = None) -> 
 
     settings = config.sagemaker
     options: dict[str, Any] = {"max_attempts": settings.max_attempts, "region": settings.region, "environ": environ}
-    cache = Path(config.resolve(config.registry.path)) / "sagemaker-cache"
+    cache = Path(display_path(config.registry.path)) / "sagemaker-cache"
     return SagemakerRegistry(settings, cache=cache, sagemaker=client("sagemaker", **options),
                              s3=client("s3", **options))  # fmt: skip
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Literal
 
 from mlgate.config import Config
 from mlgate.errors import ConfigError, DataError, InputError
+from mlgate.files import display_path
 from mlgate.progress import Say
 from mlgate.retrain.command import CommandResult, Runner, run_command
 
@@ -110,7 +111,8 @@ def find_stale(
         return ()
     if before.get(train.path) == train.sha256 or before.get(test.path) != test.sha256:
         return ()
-    warning = (f"the fetch rewrote data.train ({config.data.train}) but left data.test ({config.data.test}) as it "
+    warning = (f"the fetch rewrote data.train ({config.as_written('data.train')}) but left data.test "
+               f"({config.as_written('data.test')}) as it "
                "was (same SHA-256): the models are judged on the old test rows, which the fresh training data may "
                "contain; make the fetch write both files")  # fmt: skip
     say(f"warning: {warning}")
@@ -129,7 +131,7 @@ def data_files(config: Config, *, fetching: bool) -> list[str]:
     if remote and fetching:
         raise ConfigError(f"retrain.fetch replaces local data files, but data.train/data.test is {remote[0]}",
                           hint="point data.train/data.test at local files, or drop retrain.fetch")  # fmt: skip
-    return [config.resolve(p) for p in paths]
+    return [display_path(p) for p in paths]
 
 
 def split_command(hook: str) -> list[str]:

@@ -44,7 +44,7 @@ def rescore_live(live: ModelVersion, registry: Registry, config: Config, data: T
 
     what = f"live version {live.version} ({live.model})"
     trusted = (*config.artifacts.trusted_types, *live.trusted_types)
-    with project_paths(config):
+    with project_paths(config.root):
         model = load_model(registry.artifact_path(live), sha256=live.sha256, trusted=trusted)
         plan = plan_evaluation(data, config.data.split)
         proba = hasattr(model, "predict_proba")

@@ -86,7 +86,7 @@ def run_retrain(
     from mlgate.data import has_data_gate, validate_datasets
 
     say = say or (lambda _message: None)
-    live = find_live_version(config, registry, given=options.version, given_as="option")
+    live = find_live_version(config.deploy, registry, given=options.version, given_as="option")
     if live is None:
         raise InputError("no live version: nothing was deployed (no deploy state, no deploy in the registry history)",
                          hint="deploy a version first, or pass --version V to compare with a registered version")  # fmt: skip

@@ -26,6 +26,7 @@ from mlgate.data import ARROW_TYPES, Cast, cast_column, load_schema, open_table
 from mlgate.data.schema import Field, Schema
 from mlgate.data.sources import Location, locate, open_binary
 from mlgate.errors import ConfigError, DataError
+from mlgate.files import display_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,14 +72,14 @@ def load_training_data(config: Config) -> TrainingData:
     task, target = _require(config)
     assert config.data.schema is not None  # checked by _require
     assert config.data.train is not None
-    schema = load_schema(Path(config.resolve(config.data.schema)))
+    schema = load_schema(Path(display_path(config.data.schema)))
     features = select_features(config, schema)
-    train = read_dataset(config.resolve(config.data.train), schema, features, target, task, csv=config.data.csv)
+    train = read_dataset(display_path(config.data.train), schema, features, target, task, csv=config.data.csv)
     if task == "classification" and len(np.unique(train.y)) < 2:
         raise DataError(f"{train.file.uri}: target '{target}' has a single class", hint="training needs two or more")
     test = None
     if config.data.test:
-        test = read_dataset(config.resolve(config.data.test), schema, features, target, task, csv=config.data.csv)
+        test = read_dataset(display_path(config.data.test), schema, features, target, task, csv=config.data.csv)
     return TrainingData(task=task, target=target, features=features, schema=schema, train=train, test=test)
 
 

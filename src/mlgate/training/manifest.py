@@ -63,14 +63,18 @@ def versions(extra_modules: Iterable[str] = ()) -> dict[str, str | None]:
 
 
 def config_data(config: Config) -> dict[str, Any]:
-    """The config as plain data (without the internal ``root`` and ``path``)."""
-    data = dataclasses.asdict(config)
-    for name in ("root", "path"):
-        data.pop(name, None)
-    return {str(k): _plain(v) for k, v in data.items()}
+    """The config as plain data, its locations as written (without the internal ``root``, ``path``, ``written``)."""
+    data: dict[str, Any] = _plain(config)
+    for key, value in config.written.items():
+        section, name = key.split(".")
+        data[section][name] = _plain(value)
+    return data
 
 
 def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = (f for f in dataclasses.fields(value) if not f.metadata.get("internal"))
+        return {f.name: _plain(getattr(value, f.name)) for f in fields}
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -21,7 +21,7 @@ from typing import Any
 
 from mlgate import __version__
 from mlgate.artifacts import load_model
-from mlgate.config import Config
+from mlgate.config import Config, TrainConfig
 from mlgate.errors import InputError
 from mlgate.progress import Say
 from mlgate.results import ModelResult, ResultSet, read_results
@@ -76,7 +76,7 @@ def rescore(
     predicted: dict[str, Predictions] = {}
     loaded: dict[str, Any] = {}
     fitted_here: set[str] = set()
-    with project_paths(config):
+    with project_paths(config.root):
         data = data if data is not None else load_training_data(config)
         plan = plan_evaluation(data, config.data.split)
         for number, (name, old) in enumerate(previous.models.items(), start=1):
@@ -100,7 +100,7 @@ def rescore(
             try:
                 known = (fit_times or {}).get(name)
                 values, folds, timings, rows = _score(
-                    name, model, plan, metrics, config=config, clock=clock, fit_s=known, latency=latency
+                    name, model, plan, metrics, settings=config.train, clock=clock, fit_s=known, latency=latency
                 )
             except (InputError, ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
                 reason = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
@@ -130,7 +130,7 @@ def _score(
     plan: Plan,
     metrics: Any,
     *,
-    config: Config,
+    settings: TrainConfig,
     clock: Clock,
     fit_s: float | None = None,
     latency: bool = True,
@@ -153,6 +153,6 @@ def _score(
     timings: dict[str, float] = {}
     if latency:
         with notes.collect():
-            timings = measure_latency(model, sample, rows=config.train.latency_rows,
-                                      batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
+            timings = measure_latency(model, sample, rows=settings.latency_rows,
+                                      batch_rows=settings.batch_rows, clock=clock)  # fmt: skip
     return values, folds, {"fit_s": round(fit_s, 4), **timings}, rows

@@ -139,9 +139,10 @@ def _train(
     started = clock()
     names = select_models(config, only)
     configured_metrics(config.metrics)  # unknown metric names fail before any work
-    with project_paths(config):
+    with project_paths(config.root):
         estimators = {n: build_estimator(n, config.models[n], seed=config.train.seed) for n in names}
-        say(f"reading {config.data.train}" + (f" and {config.data.test}" if config.data.test else ""))
+        train, test = config.as_written("data.train"), config.as_written("data.test")
+        say(f"reading {train}" + (f" and {test}" if test else ""))
         data = load_training_data(config)
         plan = plan_evaluation(data, config.data.split)
         primary = primary_metric(config.metrics, data.task)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlgate.config import Config
+from mlgate.config import TimingConfig, TrainConfig
 from mlgate.results import ResultSet
 from mlgate.training.latency import measure_latency
 from mlgate.training.paired_timing import measure_fit_pair, measure_pair
@@ -37,25 +37,27 @@ def time_side_by_side(
     base_models: Mapping[str, Any],
     new_models: Mapping[str, Any],
     sample: Any,
-    config: Config,
+    settings: TrainConfig,
+    timing: TimingConfig,
     *,
     fits: Mapping[str, tuple[float, float]],
     train: tuple[Any, Any] | None = None,
 ) -> SideBySide:
     """Time every PR model, side by side with its baseline model where there is one.
 
+    ``settings``: the latency sample sizes (``train``); ``timing``: the rounds (``metrics.timing``).
     ``fits``: per model, (baseline, PR) fit seconds when both were measured in this job; ``train``: the
     training rows (X, y) for repeating cheap fits.
     """
     paired: dict[str, dict[str, PairedTiming]] = {}
     new: dict[str, dict[str, float]] = {}
-    rows, batch_rows = config.train.latency_rows, config.train.batch_rows
+    rows, batch_rows = settings.latency_rows, settings.batch_rows
     for name, model in new_models.items():
         base = base_models.get(name)
         if base is None:
             new[name] = measure_latency(model, sample, rows=rows, batch_rows=batch_rows)
             continue
-        found = measure_pair(base, model, sample, rounds=config.metrics.timing.rounds, rows=rows, batch_rows=batch_rows)
+        found = measure_pair(base, model, sample, rounds=timing.rounds, rows=rows, batch_rows=batch_rows)
         if name in fits:  # no repeated fits when latencies are off: a run where only quality matters
             found["fit_s"] = _pair_fits(base, model, fits[name], train if rows > 0 or batch_rows > 0 else None)
         paired[name] = found

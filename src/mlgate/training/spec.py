@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mlgate.config import Config, ModelConfig
+from mlgate.config import ModelConfig
 from mlgate.config_checks import check_model_name as check_model_name
 from mlgate.errors import ConfigError
 
@@ -35,9 +35,9 @@ _PATH = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$")
 
 
 @contextlib.contextmanager
-def project_paths(config: Config) -> Iterator[None]:
-    """Make the project's own packages importable: the config folder and its ``src/`` go on sys.path."""
-    added = [str(p) for p in (config.root / "src", config.root) if p.is_dir() and str(p) not in sys.path]
+def project_paths(root: Path) -> Iterator[None]:
+    """Make the project's own packages importable: ``root`` (the config's folder) and its ``src/`` go on sys.path."""
+    added = [str(p) for p in (root / "src", root) if p.is_dir() and str(p) not in sys.path]
     sys.path[:0] = added
     try:
         yield

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgate.config import Config
+from mlgate.config import Config, anchor_paths
 from mlgate.data.drift_report import DriftReport, FieldDriftResult, NumericShift
 from mlgate.demo.watch import capture_settings, find_drifted_fields, list_drift_lines, measure_window, poll
 from mlgate.errors import ServiceError
@@ -65,7 +65,7 @@ def test_drifted_fields_and_their_statistics() -> None:
 
 
 def test_capture_is_switched_on_for_the_demo_in_the_projects_capture_folder(tmp_path: Path) -> None:
-    config = Config(root=tmp_path)
+    config = anchor_paths(Config(), tmp_path)
     assert config.capture.enabled is False
     settings = capture_settings(config)
     assert settings.folder == (tmp_path / ".mlgate" / "capture").resolve()

@@ -35,7 +35,7 @@ def test_the_registry_history_names_the_live_version(tmp_path: Path) -> None:
     deployed(store, "2", "1")
     store.record(HistoryEvent(at=WHEN, event="rolled-back", version="1", by="ci", reason="smoke failed",
                               detail={"previous": "2", "live": "1"}))  # fmt: skip
-    live = find_live_version(load_config(cwd=tmp_path), store, given=None)
+    live = find_live_version(load_config(cwd=tmp_path).deploy, store, given=None)
     assert live is not None
     assert (live.version.version, live.source) == ("1", "registry history")
 
@@ -46,12 +46,12 @@ def test_the_local_deploy_state_comes_before_the_history(tmp_path: Path) -> None
     config = load_config(cwd=tmp_path)
     pointer = LivePointer(version="2", model="forest", artifact=str(tmp_path / "m"), sha256="0" * 64,
                           trusted_types=(), features=(), switched_at=WHEN)  # fmt: skip
-    write_pointer(Path(config.resolve(config.deploy.state)), pointer)
-    live = find_live_version(config, store, given=None)
+    write_pointer(Path(config.deploy.state), pointer)
+    live = find_live_version(config.deploy, store, given=None)
     assert live is not None
     assert (live.version.version, live.source) == ("2", "deploy state")
     sagemaker = dataclasses.replace(config, deploy=DeployConfig(target="sagemaker"))
-    on_sagemaker = find_live_version(sagemaker, store, given=None)
+    on_sagemaker = find_live_version(sagemaker.deploy, store, given=None)
     assert on_sagemaker is not None
     assert on_sagemaker.version.version == "1"  # no local pointer for SageMaker
 
@@ -60,12 +60,12 @@ def test_an_explicit_version_wins_and_must_exist(tmp_path: Path) -> None:
     store = registry_with(tmp_path, 2)
     deployed(store, "1", None)
     config = load_config(cwd=tmp_path)
-    given = find_live_version(config, store, given="v2", given_as="--version")
+    given = find_live_version(config.deploy, store, given="v2", given_as="--version")
     assert given is not None
     assert (given.version.version, given.source) == ("2", "--version")
     with pytest.raises(InputError, match="9"):
-        find_live_version(config, store, given="9")
+        find_live_version(config.deploy, store, given="9")
 
 
 def test_nothing_deployed_is_none(tmp_path: Path) -> None:
-    assert find_live_version(load_config(cwd=tmp_path), registry_with(tmp_path, 1), given=None) is None
+    assert find_live_version(load_config(cwd=tmp_path).deploy, registry_with(tmp_path, 1), given=None) is None

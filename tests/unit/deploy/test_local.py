@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mlgate.config import ArtifactsConfig, Config, DeployConfig
+from mlgate.config import ArtifactsConfig, Config, DeployConfig, anchor_paths
 from mlgate.deploy.local import LocalTarget, open_local_target
 from mlgate.deploy.target import LoadFailed, TargetBusy, TargetOptions, TargetTimeout
 from mlgate.deploy.targets import open_target
@@ -241,8 +241,9 @@ def test_an_unreachable_server_is_waited_for_until_the_timeout(
 
 
 def test_open_target_builds_the_local_target_from_the_config(tmp_path: Path) -> None:
-    config = dataclasses.replace(Config(), root=tmp_path, deploy=DeployConfig(state="srv"),
-                                 artifacts=ArtifactsConfig(trusted_types=("a.B",)))  # fmt: skip
+    config = anchor_paths(
+        Config(deploy=DeployConfig(state="srv"), artifacts=ArtifactsConfig(trusted_types=("a.B",))), tmp_path
+    )
     with httpx.Client() as client:
         target = open_target(config, None, TargetOptions(http=client))
         assert isinstance(target, LocalTarget)

@@ -89,11 +89,11 @@ def test_the_best_model_is_registered_with_everything_it_records(project: tuple[
     assert v.reference_stats is not None
     assert v.reference_stats["rows"] == 120
     # labelled with the version's own training data: the path holds other data after the next fetch
-    train = config.resolve(config.data.train or "")
+    train = config.data.train or ""
     digest = hashlib.sha256(Path(train).read_bytes()).hexdigest()
     assert (
         v.reference_stats["source"]
-        == f"training data of {v.model}: {config.data.train}, sha256 {digest[:12]}…, 120 rows"
+        == f"training data of {v.model}: {config.as_written('data.train')}, sha256 {digest[:12]}…, 120 rows"
     )
     assert (v.reference_stats["source_sha256"], v.reference_stats["source_bytes"]) == (
         digest,
@@ -107,7 +107,7 @@ def test_the_best_model_is_registered_with_everything_it_records(project: tuple[
     assert (predicted["kind"], predicted["count"]) == ("categorical", rows.rows)
     assert (
         v.prediction_stats["source"]
-        == f"predictions of {v.model} on its {rows.rows} evaluation rows ({config.data.test}), not fitted on"
+        == f"predictions of {v.model} on its {rows.rows} evaluation rows ({config.as_written('data.test')}), not fitted on"
     )
     assert v.uncertainty is not None  # the holdout's predictions give each metric's spread
     assert set(v.uncertainty) == {"accuracy", "f1_macro"}

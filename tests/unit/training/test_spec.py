@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mlgate.config import Config, ModelConfig
+from mlgate.config import ModelConfig
 from mlgate.errors import ConfigError
 from mlgate.training.spec import (
     build_estimator,
@@ -164,8 +164,7 @@ def test_params_are_plain_json() -> None:
 
 def test_project_paths_put_the_config_folder_on_sys_path(tmp_path: Path) -> None:
     (tmp_path / "src").mkdir()
-    config = Config(root=tmp_path)
-    with project_paths(config):
+    with project_paths(tmp_path):
         assert sys.path[:2] == [str(tmp_path / "src"), str(tmp_path)]
     assert str(tmp_path) not in sys.path
 
