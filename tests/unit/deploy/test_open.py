@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import httpx
 import pytest
 
-from mlgate.config import ArtifactsConfig, Config, DeployConfig
+from mlgate.config import ArtifactsConfig, Config, DeployConfig, anchor_paths
 from mlgate.deploy.local import LocalTarget
 from mlgate.deploy.open import make_deployer, open_deployer, open_http
 from mlgate.deploy.target import TargetOptions
@@ -20,11 +19,11 @@ WHEN = dt.datetime(2026, 11, 21, 8, 30, tzinfo=dt.timezone.utc)
 
 
 def config(root: Path, *, timeout_s: float = 60.0, state: str = ".mlgate/serve") -> Config:
-    return dataclasses.replace(
-        Config(root=root),
+    given = Config(
         deploy=DeployConfig(timeout_s=timeout_s, state=state),
         artifacts=ArtifactsConfig(trusted_types=("sklearn.tree._tree.Tree",)),
     )
+    return anchor_paths(given, root)  # as load_config does: locations against the config's folder
 
 
 def test_the_client_times_out_as_configured_and_ignores_proxy_settings(tmp_path: Path) -> None:
