@@ -28,12 +28,14 @@ from mlgate.serve.state import (
     LIVE_FILE,
     PORT_FILE,
     REQUEST_ID_HEADER,
+    TIMING_HEADER,
     VERSION_HEADER,
     LivePointer,
     is_server_running,
     read_pointer,
     read_port,
     read_server_info,
+    read_timing,
     write_pointer,
 )
 
@@ -184,7 +186,8 @@ class LocalTarget:
             body = response.json()
         except ValueError:
             body = None
-        return Reply(response.status_code, response.headers.get(VERSION_HEADER), body, response.text)
+        timing = read_timing(response.headers.get(TIMING_HEADER))
+        return Reply(response.status_code, response.headers.get(VERSION_HEADER), body, response.text, timing)
 
     def _base_url(self) -> str:
         port = read_port(self.state)

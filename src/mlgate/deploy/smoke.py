@@ -172,8 +172,8 @@ def check_latency(
     ``WARMUP_REQUESTS`` untimed requests first; then at least ``MIN_SAMPLES`` timed ones (``settings.requests``
     when more), each followed or preceded (alternately) by one to ``reference`` on a target that can still
     answer with it (``ComparingTarget``). A round breaches when its p95 is over the SLO and, with a reference,
-    more than ``RELATIVE_LIMIT`` times the reference's p95 of the same round; a breach is declared only when
-    a second round breaches too. Every request must succeed and come from the version it asked for.
+    more than ``RELATIVE_LIMIT`` times the reference's p95 of the same round (the endpoint's own times when it
+    reports them, see ``_Round.relative``); a breach is declared only when a second round breaches too. Every request must succeed and come from the version it asked for.
     """
     slo = settings.latency_p95_ms
     if settings.requests <= 0:
@@ -206,12 +206,18 @@ class ComparingTarget(Protocol):
 
 @dataclass(frozen=True)
 class _Round:
-    """One measurement: the new version's timings and the reference's of the same window (None: no reference)."""
+    """One measurement: the new version's timings and the reference's of the same window (None: no reference).
+
+    ``timings`` are what a client waits (the SLO's measure); ``own`` the endpoint's own time for each of them
+    (``Server-Timing``: no queueing behind other requests), and likewise for the reference.
+    """
 
     timings: tuple[float, ...]
     reference: str | None = None
     reference_timings: tuple[float, ...] = ()
     lost_reference: str = ""  # why the reference could not be measured
+    own: tuple[float | None, ...] = ()
+    reference_own: tuple[float | None, ...] = ()
 
     @property
     def p95(self) -> float:
@@ -221,26 +227,49 @@ class _Round:
     def reference_p95(self) -> float | None:
         return percentile(self.reference_timings, 95.0) if self.reference and self.reference_timings else None
 
+    def relative(self) -> tuple[float, float, str] | None:
+        """The new version's and the reference's p95 to compare, and what they measure; None without a reference.
+
+        The endpoint's own times when it gave one for every request of both (traffic queued in front of a
+        request slows both versions' client times alike, however slow the new version is: only its own time
+        shows that), else the client times.
+        """
+        reference = self.reference_p95
+        if reference is None:
+            return None
+        if self.own and self.reference_own and None not in self.own and None not in self.reference_own:
+            own = [value for value in self.own if value is not None]
+            theirs = [value for value in self.reference_own if value is not None]
+            return percentile(own, 95.0), percentile(theirs, 95.0), "the endpoint's own time (Server-Timing)"
+        return self.p95, reference, ""
+
     def breaches(self, slo: float) -> bool:
         """Over the SLO, and (with a reference) clearly slower than the reference in the same window."""
-        reference = self.reference_p95
-        return self.p95 > slo and (reference is None or self.p95 > RELATIVE_LIMIT * reference)
+        relative = self.relative()
+        return self.p95 > slo and (relative is None or relative[0] > RELATIVE_LIMIT * relative[1])
 
     def judged(self, status: CheckStatus, slo: float, *, again: _Round | None = None, note: str = "") -> Check:
         sign = "≤" if self.p95 <= slo else ">"
         detail = f"p95 {self.p95:.1f} ms {sign} {slo:g} ms over {len(self.timings)} requests"
         if again is not None:
             detail += f", and {again.p95:.1f} ms in a second measurement"
-        reference = (again or self).reference_p95
-        if reference is not None:
-            detail += f"; version {self.reference} in the same window: p95 {reference:.1f} ms"
+        last = again or self
+        relative = last.relative()
+        if relative is not None:
+            new, reference, measure = relative
+            if measure:
+                detail += (
+                    f"; {measure}: p95 {new:.1f} ms, version {self.reference}'s {reference:.1f} ms in the same window"
+                )
+            else:
+                detail += f"; version {self.reference} in the same window: p95 {reference:.1f} ms"
             if status == "pass" and self.p95 > slo:
                 detail += f" (within {RELATIVE_LIMIT:g}×: the machine is slow, not this version)"
         elif self.lost_reference:
             detail += f"; {self.lost_reference}"
         if note:
             detail += f" ({note})"
-        return Check("latency", status, detail, value=(again or self).p95)
+        return Check("latency", status, detail, value=last.p95)
 
 
 class _RequestFailed(Exception):
@@ -258,19 +287,26 @@ class _Probe:
 
     def measure(self, count: int, reference: str | None) -> _Round:
         timings: list[float] = []
+        own: list[float | None] = []
         reference_timings: list[float] = []
+        reference_own: list[float | None] = []
         lost = ""
         for i in range(count):
             if reference is not None and not lost and i % 2 == 1:  # alternate which one goes first
-                lost = self._time_reference(reference, reference_timings)
-            timings.append(self.time_new())
+                lost = self._time_reference(reference, reference_timings, reference_own)
+            elapsed, predict_ms = self.time_new()
+            timings.append(elapsed)
+            own.append(predict_ms)
             if reference is not None and not lost and i % 2 == 0:
-                lost = self._time_reference(reference, reference_timings)
+                lost = self._time_reference(reference, reference_timings, reference_own)
         if lost:
-            return _Round(tuple(timings), lost_reference=lost)
-        return _Round(tuple(timings), reference, tuple(reference_timings))
+            return _Round(tuple(timings), lost_reference=lost, own=tuple(own))
+        return _Round(
+            tuple(timings), reference, tuple(reference_timings), own=tuple(own), reference_own=tuple(reference_own)
+        )
 
-    def time_new(self) -> float:
+    def time_new(self) -> tuple[float, float | None]:
+        """One timed request to the new version: the client's ms and the endpoint's own (None when not given)."""
         self.sent += 1
         row = self.rows[self.sent % len(self.rows)]
         started = self.clock()
@@ -282,9 +318,9 @@ class _Probe:
         if reply.status != 200 or (reply.version is not None and reply.version != self.expected):
             what = f"answered {reply.status}" if reply.status != 200 else f"came from version {reply.version}"
             raise _RequestFailed(f"request {self.sent} {what}")
-        return elapsed
+        return elapsed, reply.predict_ms
 
-    def _time_reference(self, reference: str, timings: list[float]) -> str:
+    def _time_reference(self, reference: str, timings: list[float], own: list[float | None]) -> str:
         """Time one request to the reference; the reason it cannot be compared, or "" when it was timed."""
         assert isinstance(self.target, ComparingTarget)
         row = self.rows[len(timings) % len(self.rows)]
@@ -298,6 +334,7 @@ class _Probe:
             got = f"answered {reply.status}" if reply.status != 200 else f"answered as version {reply.version}"
             return f"version {reference} could not be timed for comparison (the endpoint {got})"
         timings.append(elapsed)
+        own.append(reply.predict_ms)
         return ""
 
 

@@ -50,6 +50,7 @@ class Reply:
     version: str | None  # the version the endpoint says answered (header or body)
     body: Any  # the parsed JSON body, or None when it is not JSON
     text: str
+    predict_ms: float | None = None  # the endpoint's own time for a prediction (``Server-Timing``), when it says
 
 
 class Target(Protocol):

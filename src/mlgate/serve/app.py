@@ -36,7 +36,7 @@ from mlgate.serve.holder import HolderStatus, ModelHolder
 from mlgate.serve.invoke import choose_format, dump_json, invoke
 from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header, wants_previous
 from mlgate.serve.parse import JSON, RequestError
-from mlgate.serve.state import REQUEST_ID_HEADER, VERSION_HEADER
+from mlgate.serve.state import REQUEST_ID_HEADER, TIMING_HEADER, VERSION_HEADER, format_timing
 
 logger = logging.getLogger("mlgate.serve")
 
@@ -93,7 +93,8 @@ def create_app(
             smoke = is_smoke_header(request.headers.get(SMOKE_HEADER))
             capture.offer(request_id, served.version, served.features, body, content_type, result.predictions,
                           smoke=smoke)  # fmt: skip
-        return Response(result.content, media_type=answer, headers={VERSION_HEADER: served.version})
+        headers = {VERSION_HEADER: served.version, TIMING_HEADER: format_timing(result.seconds)}
+        return Response(result.content, media_type=answer, headers=headers)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

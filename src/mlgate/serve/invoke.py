@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -34,14 +35,17 @@ def choose_format(accept: str | None) -> str:
 
 
 class Answer(NamedTuple):
-    """The response body and the predictions it holds, as plain JSON values (one per row, kept for capture)."""
+    """The response body, the predictions it holds as plain JSON values (one per row, kept for capture), and the
+    seconds the server spent on it (parse, predict, render: no queueing), sent back as ``Server-Timing``."""
 
     content: bytes
     predictions: list[Any]
+    seconds: float = 0.0
 
 
 def invoke(served: ServedModel, body: bytes, content_type: str | None, answer: str) -> Answer:
     """Predict on a request body with ``served``: the answer rendered as ``answer`` (JSON or CSV), and the values."""
+    started = time.perf_counter()
     frame = parse_request(body, content_type, served.features, served.schema)
     try:
         predictions = served.estimator.predict(frame)
@@ -49,8 +53,10 @@ def invoke(served: ServedModel, body: bytes, content_type: str | None, answer: s
         raise cannot_predict(served.version, frame, exc, typed=served.schema is not None) from exc
     values = to_json_values(predictions)
     if answer == CSV:
-        return Answer(render_csv(values), values)
-    return Answer(dump_json({"predictions": values, "version": served.version}), values)
+        content = render_csv(values)
+    else:
+        content = dump_json({"predictions": values, "version": served.version})
+    return Answer(content, values, time.perf_counter() - started)
 
 
 def cannot_predict(version: str, frame: Any, exc: Exception, *, typed: bool) -> RequestError:

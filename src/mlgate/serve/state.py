@@ -4,7 +4,8 @@
 does. The server writes ``port`` and ``server.json`` once it listens, removes them when it stops, and holds a
 lock on ``server.lock`` meanwhile so that a second server on the same folder is refused. A killed server
 leaves ``port`` and ``server.json`` behind: ``is_server_running`` (the lock) tells whether they are current.
-The HTTP headers the server answers with and the deploy target reads (``VERSION_HEADER``, ``REQUEST_ID_HEADER``)
+The HTTP headers the server answers with and the deploy target reads (``VERSION_HEADER``, ``REQUEST_ID_HEADER``,
+``TIMING_HEADER`` with ``format_timing``/``read_timing``)
 are here too. Everything here is plain JSON and text, so the deploy target can use it without the server's
 libraries.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -28,6 +30,7 @@ SERVER_FILE = "server.json"
 LOCK_FILE = "server.lock"  # held (flock) by the running server: one server per state folder
 VERSION_HEADER = "X-Mlgate-Version"  # the version that answered, on every reply of a loaded server
 REQUEST_ID_HEADER = "X-Request-Id"  # the client's request id, echoed back and kept with captured rows
+TIMING_HEADER = "Server-Timing"  # on predictions: ``predict;dur=MS``, the server's own time (parse, predict, render)
 _POINTER_KEYS = ("version", "model", "artifact", "sha256", "trusted_types", "features", "switched_at")
 
 
@@ -200,3 +203,25 @@ def _texts(document: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InputError(f"{where}: '{key}' must be a list of strings, not {value!r}")
     return tuple(value)
+
+
+def format_timing(seconds: float) -> str:
+    """The ``Server-Timing`` value for a prediction that took ``seconds`` inside the server."""
+    return f"predict;dur={seconds * 1000.0:.3f}"
+
+
+def read_timing(value: str | None) -> float | None:
+    """The ``predict`` duration in ms of a ``Server-Timing`` value; None when absent or not a finite number."""
+    for metric in (value or "").split(","):
+        name, _, params = metric.strip().partition(";")
+        if name.strip() != "predict":
+            continue
+        for param in params.split(";"):
+            key, _, number = param.strip().partition("=")
+            if key.strip() == "dur":
+                try:
+                    duration = float(number)
+                except ValueError:
+                    return None
+                return duration if math.isfinite(duration) and duration >= 0 else None
+    return None

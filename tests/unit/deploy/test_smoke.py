@@ -171,19 +171,24 @@ class Scripted(FakeTarget):
     previous_script: list[float] = dataclasses.field(default_factory=list)
     previous_status: int = 200
     calls: list[str] = dataclasses.field(default_factory=list)
+    own: list[float | None] = dataclasses.field(default_factory=list)  # the endpoint's own ms, when it says
+    previous_own: list[float | None] = dataclasses.field(default_factory=list)
 
     def invoke(self, rows: Sequence[Mapping[str, Any]], *, smoke: bool = False) -> Reply:
-        if len(rows) == 1:
-            self.calls.append("new")
-            self.clock.advance(self.script.pop(0) / 1000.0)
-        return super().invoke(rows, smoke=smoke)
+        reply = super().invoke(rows, smoke=smoke)
+        if len(rows) != 1:
+            return reply
+        self.calls.append("new")
+        self.clock.advance(self.script.pop(0) / 1000.0)
+        return dataclasses.replace(reply, predict_ms=self.own.pop(0) if self.own else None)
 
     def invoke_previous(self, rows: Sequence[Mapping[str, Any]]) -> Reply:
         self.calls.append("previous")
         if self.previous_status != 200:
             return Reply(self.previous_status, "4", {"error": "no previous version is loaded"}, "")
         self.clock.advance(self.previous_script.pop(0) / 1000.0)
-        return Reply(200, self.previous, {"predictions": [0.0], "version": self.previous}, "")
+        own = self.previous_own.pop(0) if self.previous_own else None
+        return Reply(200, self.previous, {"predictions": [0.0], "version": self.previous}, "", own)
 
 
 def scripted(script: list[float], previous_script: list[float] | None = None, **options: Any) -> Scripted:
@@ -246,3 +251,38 @@ def test_without_the_previous_version_on_the_endpoint_only_the_slo_judges() -> N
     check = latency_of(target, reference="3")
     assert check.status == "fail"
     assert check.detail.endswith("; version 3 could not be timed for comparison (the endpoint answered 409)")
+
+
+def test_a_version_whose_own_time_is_slow_fails_though_queued_traffic_slows_both_alike() -> None:
+    """Traffic queued in front of every request makes both versions' client times alike; the endpoint's own
+    time (``Server-Timing``) still shows which one is slow."""
+    target = scripted([2.0] * 3 + [40.0] * 40, previous_script=[35.0] * 40)
+    target.own, target.previous_own = [1.0] * 3 + [30.0] * 40, [1.0] * 40
+    check = latency_of(target, reference="3")
+    assert check.status == "fail"
+    assert check.detail == (
+        "p95 40.0 ms > 20 ms over 20 requests, and 40.0 ms in a second measurement; the endpoint's own time "
+        "(Server-Timing): p95 30.0 ms, version 3's 1.0 ms in the same window"
+    )
+
+
+def test_own_times_alike_on_a_busy_machine_blame_the_machine() -> None:
+    target = scripted([2.0] * 3 + [40.0] * 20, previous_script=[35.0] * 20)
+    target.own, target.previous_own = [1.0] * 3 + [12.0] * 20, [10.0] * 20
+    check = latency_of(target, reference="3")
+    assert check.status == "pass"
+    assert check.detail == (
+        "p95 40.0 ms > 20 ms over 20 requests; the endpoint's own time (Server-Timing): p95 12.0 ms, "
+        "version 3's 10.0 ms in the same window (within 1.5×: the machine is slow, not this version)"
+    )
+
+
+def test_a_request_without_its_own_time_falls_back_to_the_client_times() -> None:
+    target = scripted([2.0] * 3 + [40.0] * 20, previous_script=[35.0] * 20)
+    target.own, target.previous_own = [1.0] * 3 + [30.0] * 19 + [None], [1.0] * 20
+    check = latency_of(target, reference="3")
+    assert (check.status, check.detail) == (
+        "pass",
+        "p95 40.0 ms > 20 ms over 20 requests; version 3 in the same window: p95 35.0 ms "
+        "(within 1.5×: the machine is slow, not this version)",
+    )

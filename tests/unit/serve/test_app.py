@@ -15,7 +15,7 @@ from starlette.types import ASGIApp
 from mlgate.errors import InputError
 from mlgate.serve.app import create_app
 from mlgate.serve.holder import ModelHolder
-from mlgate.serve.state import VERSION_HEADER, LivePointer
+from mlgate.serve.state import TIMING_HEADER, VERSION_HEADER, LivePointer, read_timing
 
 POINTER = LivePointer(
     version="1", model="m", artifact="/m.skops", sha256="0" * 64,
@@ -119,6 +119,10 @@ def test_invocations_answer_json_and_csv(client: Client, holder: ModelHolder) ->
     assert response.headers[VERSION_HEADER] == "1"
     csv = client.post("/invocations", content=b"1,2\n", headers={"Content-Type": "text/csv", "Accept": "text/csv"})
     assert (csv.status_code, csv.text, csv.headers["content-type"]) == (200, "3.0\n", "text/csv; charset=utf-8")
+    for answered in (response, csv):  # the server's own time, for the deploy's latency comparison
+        own = read_timing(answered.headers[TIMING_HEADER])
+        assert own is not None
+        assert 0.0 <= own < 60_000.0
 
 
 def test_large_bodies_are_predicted_in_a_worker_thread_with_the_same_answer(holder: ModelHolder) -> None:

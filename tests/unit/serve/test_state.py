@@ -15,9 +15,11 @@ from mlgate.serve.state import (
     SERVER_FILE,
     LivePointer,
     ServerInfo,
+    format_timing,
     read_pointer,
     read_port,
     read_server_info,
+    read_timing,
     remove_server_files,
     write_pointer,
     write_server_files,
@@ -124,3 +126,22 @@ def test_remove_server_files_leaves_another_process_files_alone(tmp_path: Path) 
     assert not (tmp_path / PORT_FILE).exists()
     assert not (tmp_path / SERVER_FILE).exists()
     remove_server_files(tmp_path)  # nothing left: no error
+
+
+@pytest.mark.parametrize(
+    ("value", "ms"),
+    [
+        (format_timing(0.0123), 12.3),
+        ("predict;dur=4.5", 4.5),
+        ('db;dur=9, predict;desc="model";dur=7', 7.0),
+        ("predict", None),
+        ("predict;dur=fast", None),
+        ("predict;dur=-1", None),
+        ("predict;dur=inf", None),
+        ("total;dur=3", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_the_servers_own_time_is_read_from_server_timing(value: str | None, ms: float | None) -> None:
+    assert read_timing(value) == (pytest.approx(ms) if ms is not None else None)
