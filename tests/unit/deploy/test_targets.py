@@ -35,8 +35,7 @@ def test_open_target_builds_the_local_target_from_the_config(tmp_path: Path) -> 
         open_local_target(config, TargetOptions())
 
 
-def test_an_unknown_configured_target_names_the_ones_there_are(tmp_path: Path) -> None:
-    config = anchor_paths(Config(deploy=DeployConfig(target="kubernetes")), tmp_path)
+def test_an_unknown_target_names_the_ones_there_are(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown deploy target 'kubernetes'") as info:
-        open_target(config)
+        open_target(anchor_paths(Config(), tmp_path), "kubernetes")
     assert info.value.hint == "use one of: local, sagemaker"
