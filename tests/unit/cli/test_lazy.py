@@ -33,5 +33,5 @@ def test_a_command_is_imported_when_it_is_asked_for() -> None:
     command = group.get_command(click.Context(group), "validate")
     assert command is importlib.import_module("mlgate.cli.validate").validate
     assert group.get_command(click.Context(group), "deploy") is None
-    with pytest.raises(ModuleNotFoundError, match="mlgate.cli.not_written_yet"):
+    with pytest.raises(ModuleNotFoundError, match=r"mlgate\.cli\.not_written_yet"):
         group.get_command(click.Context(group), "later")
