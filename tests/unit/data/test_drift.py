@@ -16,7 +16,7 @@ from scipy import stats as scipy_stats
 
 from mlgate.config import CsvConfig
 from mlgate.data.drift import DriftCollector, drift_violations, reference_for
-from mlgate.data.drift_math import KS_TOLERANCE, PSI_EPSILON, chi_square_pvalue, ks_pvalue, quantile_at
+from mlgate.data.drift_math import KS_TOLERANCE, PSI_EPSILON, ks_pvalue
 from mlgate.data.drift_report import DriftReport, to_data
 from mlgate.data.schema import Schema, load_schema, parse_schema
 from mlgate.data.stats import NumericStats, ReferenceStats, StatsCollector, save_stats
@@ -235,27 +235,6 @@ def test_renderers_show_a_table_a_verdict_and_sparklines() -> None:
     assert "✓ stable" in text
     assert sparkline((0.5, 0.5, 0.0), (0.25, 0.25, 0.5)) == "██· → ▄▄█"
     assert sparkline((), ()) == ""
-
-
-def test_chi_square_matches_scipy_and_pools_sparse_bins() -> None:
-    ref, cur = [400, 300, 200, 100], [30, 40, 20, 10]
-    expected = scipy_stats.chi2_contingency(np.array([ref, cur]), correction=False).pvalue
-    assert chi_square_pvalue(ref, cur) == pytest.approx(expected)
-    # bins 3 and 4 expect fewer than 5 current rows: pooled (and "other", empty in both, dropped); the pool still
-    # expects fewer than 5, so it joins the smallest bin left
-    sparse_ref, sparse_cur = [500, 400, 20, 10, 0], [50, 40, 3, 1, 0]
-    pooled = scipy_stats.chi2_contingency(np.array([[500, 430], [50, 44]]), correction=False).pvalue
-    assert chi_square_pvalue(sparse_ref, sparse_cur) == pytest.approx(pooled)
-    big_pool = scipy_stats.chi2_contingency(np.array([[500, 400, 60], [50, 40, 12]]), correction=False).pvalue
-    assert chi_square_pvalue([500, 400, 30, 30], [50, 40, 6, 6]) == pytest.approx(big_pool)
-    assert chi_square_pvalue(sparse_ref, sparse_cur) == pytest.approx(pooled)
-    assert chi_square_pvalue([10, 0], [0, 0]) == 1.0  # no current rows: nothing to test
-    assert chi_square_pvalue([100, 1], [10, 0]) == 1.0  # one cell left after pooling
-
-
-def test_quantile_at_reads_the_median_off_cut_points() -> None:
-    assert quantile_at([1, 2, 3, 4], [0.2, 0.45, 0.7, 1.0], 0.5) == 3.0
-    assert quantile_at([1, 2, 3], [0.1, 0.2, 0.3], 0.5) is None  # the median lies beyond the last cut point
 
 
 def test_every_field_gets_a_test_p_value_and_numbers_their_shift_in_own_units() -> None:

@@ -12,11 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mlgate.config import ArtifactsConfig, Config, DeployConfig, anchor_paths
-from mlgate.deploy.local import LocalTarget, open_local_target
-from mlgate.deploy.target import LoadFailed, TargetBusy, TargetOptions, TargetTimeout
-from mlgate.deploy.targets import open_target
-from mlgate.errors import InputError, InternalError, ServiceError
+from mlgate.deploy.local import LocalTarget
+from mlgate.deploy.target import LoadFailed, TargetBusy, TargetTimeout
+from mlgate.errors import InputError, ServiceError
 from mlgate.serve.state import LOCK_FILE, read_pointer
 from unit.deploy.fakes import FakeClock, make_version
 
@@ -238,23 +236,6 @@ def test_an_unreachable_server_is_waited_for_until_the_timeout(
     with pytest.raises(TargetTimeout, match="within 1 s: cannot reach the local server") as info:
         local(state, clients(refuse)).wait_until_serving("2", timeout=1.0)
     assert info.value.exit_code == 6
-
-
-def test_open_target_builds_the_local_target_from_the_config(tmp_path: Path) -> None:
-    config = anchor_paths(
-        Config(deploy=DeployConfig(state="srv"), artifacts=ArtifactsConfig(trusted_types=("a.B",))), tmp_path
-    )
-    with httpx.Client() as client:
-        target = open_target(config, None, TargetOptions(http=client))
-        assert isinstance(target, LocalTarget)
-        assert (target.state.resolve(), target.trusted_types) == ((tmp_path / "srv").resolve(), ("a.B",))
-        chosen = open_target(config, "local", TargetOptions(state=tmp_path / "other", http=client))
-        assert isinstance(chosen, LocalTarget)
-        assert chosen.state == tmp_path / "other"
-    with pytest.raises(InputError, match="unknown deploy target 'nowhere'"):
-        open_target(config, "nowhere")
-    with pytest.raises(InternalError, match="needs an HTTP client"):
-        open_local_target(config, TargetOptions())
 
 
 def test_a_port_file_left_by_a_killed_server_is_not_trusted(tmp_path: Path) -> None:

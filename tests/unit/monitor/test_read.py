@@ -12,7 +12,7 @@ from mlgate.errors import InputError
 from mlgate.monitor.model import ReadSummary
 from mlgate.monitor.read import read_capture
 from mlgate.monitor.records import Columns
-from mlgate.monitor.stores import LocalStore, open_store
+from mlgate.monitor.stores import LocalStore
 from unit.monitor.helpers import NOW, records, sample_inputs, write_jsonl, write_parquet
 
 HOUR = dt.timedelta(hours=1)
@@ -88,14 +88,6 @@ def test_old_day_folders_are_skipped_unread(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a capture file", encoding="utf-8")
     columns, summary = read(tmp_path)
     assert (summary.files, summary.skipped_files, len(columns)) == (1, 1, 3)
-
-
-def test_stores() -> None:
-    assert isinstance(open_store("some/folder"), LocalStore)
-    with pytest.raises(InputError, match="only local folders and s3:// prefixes"):
-        open_store("gs://bucket/capture")
-    with pytest.raises(InputError, match="capture folder not found"):
-        LocalStore(Path("/nonexistent/capture")).list_files()
 
 
 def test_a_file_where_the_capture_folder_belongs_is_named(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""mlgate.serve.capture: records, drop/hash, sampling, the bounded queue, rotation, partial files, write errors."""
+"""mlgate.serve.capture.writer: sampling, the bounded queue, rotation, partial files, write errors (records:
+test_records.py; settings: test_settings.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from typing import Any
 
 import pytest
 
-from mlgate.config import CaptureConfig
-from mlgate.errors import ConfigError, InputError
+from mlgate.errors import InputError
 from mlgate.serve.capture.files import CaptureSink, capture_path, open_sink
-from mlgate.serve.capture.records import CapturedRequest, FieldPolicy, build_rows
-from mlgate.serve.capture.settings import CaptureSettings, settings_from_config
+from mlgate.serve.capture.records import FieldPolicy
+from mlgate.serve.capture.settings import CaptureSettings
 from mlgate.serve.capture.writer import CaptureWriter
 
 FEATURES = ("age", "plan", "email")
@@ -62,62 +62,6 @@ def files(folder: Path, pattern: str = "*") -> list[Path]:
 
 def sha(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# -- records ----------------------------------------------------------------------------------------------------
-
-
-def test_rows_hold_the_inputs_as_sent_one_record_per_row() -> None:
-    request = CapturedRequest("r1", START, "3", FEATURES, BODY, "application/json", [1, float("nan")])
-    records = [row.to_record() for row in build_rows(request, FieldPolicy())]
-    assert records == [
-        {"schema_version": 1, "request_id": "r1", "row": 0, "ts": "2026-03-04T23:59:00.123456Z", "version": "3",
-         "inputs": {"age": 41, "plan": "pro", "email": "a@x.org"}, "prediction": 1},
-        {"schema_version": 1, "request_id": "r1", "row": 1, "ts": "2026-03-04T23:59:00.123456Z", "version": "3",
-         "inputs": {"age": 7.5, "plan": None, "email": "b@x.org"}, "prediction": None},
-    ]  # fmt: skip
-
-
-def test_a_smoke_test_request_marks_each_of_its_records_and_others_carry_no_mark() -> None:
-    smoke = CapturedRequest("s1", START, "3", FEATURES, BODY, "application/json", [1, 0], smoke=True)
-    assert [row.to_record().get("smoke") for row in build_rows(smoke, FieldPolicy())] == [True, True]
-    plain = CapturedRequest("r1", START, "3", FEATURES, BODY, "application/json", [1, 0])
-    assert ["smoke" in row.to_record() for row in build_rows(plain, FieldPolicy())] == [False, False]
-
-
-def test_csv_rows_are_captured_as_the_server_parsed_them() -> None:
-    request = CapturedRequest("r1", START, "3", FEATURES, b"41,true,a@x.org\n,false,\n", "text/csv", ["y", "n"])
-    rows = build_rows(request, FieldPolicy())
-    assert [row.inputs for row in rows] == [
-        {"age": 41.0, "plan": 1.0, "email": "a@x.org"},
-        {"age": None, "plan": 0.0, "email": None},
-    ]
-
-
-def test_drop_removes_fields_and_hash_digests_their_json_text_without_salt() -> None:
-    policy = FieldPolicy(drop=frozenset({"plan"}), hash=frozenset({"email", "age"}))
-    rows = build_rows(CapturedRequest("r1", START, "3", FEATURES, BODY, "application/json", [1, 0]), policy)
-    assert rows[0].inputs == {"age": sha("41"), "email": sha('"a@x.org"')}
-    assert rows[1].inputs == {"age": sha("7.5"), "email": sha('"b@x.org"')}
-
-
-def test_hash_with_salt_digests_salt_nul_json_text_and_keeps_null() -> None:
-    policy = FieldPolicy(hash=frozenset({"plan"}), salt="s3cret")
-    assert policy.apply({"plan": "pro", "age": 1}) == {"plan": sha('s3cret\0"pro"'), "age": 1}
-    assert policy.apply({"plan": None}) == {"plan": None}
-    assert policy.digest("é") == sha('s3cret\0"é"')
-
-
-def test_settings_check_the_section_and_read_the_salt() -> None:
-    config = CaptureConfig(sample=0.5, rotate_mb=0.5, drop=("a",), hash=("b",), salt_env="SALT")
-    settings = settings_from_config(config, Path("/cap"), {"SALT": "pepper"})
-    assert (settings.sample, settings.rotate_bytes, settings.policy) == (
-        0.5, 512 * 1024, FieldPolicy(drop=frozenset({"a"}), hash=frozenset({"b"}), salt="pepper"),
-    )  # fmt: skip
-    with pytest.raises(ConfigError, match=r"capture\.salt_env names SALT, which is not set"):
-        settings_from_config(config, Path("/cap"), {})
-    with pytest.raises(ConfigError, match=r"capture\.sample is 0\.0; it must be in \(0, 1\]"):
-        settings_from_config(CaptureConfig(sample=0.0), Path("/cap"), {})
 
 
 # -- the writer -------------------------------------------------------------------------------------------------

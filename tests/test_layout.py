@@ -1,0 +1,131 @@
+"""Layout gate: every ``src/mlgate`` module has its unit test module in the mirrored place, or a reasoned exemption.
+
+``src/mlgate/data/schema.py`` is tested by ``tests/unit/data/test_schema.py`` (or ``test_schema_<more>.py`` when
+one module's tests are split, like ``test_artifacts_sklearn.py``). A module tested elsewhere is listed in
+``EXEMPT`` with the reason, naming the test file that covers it. An exemption is removed once the mirror test
+exists or the module is gone (the test below fails on a stale one), so the list only shrinks.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src" / "mlgate"
+UNIT = ROOT / "tests" / "unit"
+NOT_MODULES = ("__init__.py", "__main__.py")
+
+COMMAND = "a command: driven end to end through mlgate.cli.main by "
+CALLER = "tested through its caller in "  # a candidate for its own mirror test (the list only shrinks)
+
+# module path under src/mlgate -> why it has no mirror test, naming the test file that covers it
+EXEMPT: dict[str, str] = {
+    "cli/baseline.py": COMMAND + "tests/integration/test_cli_check.py",
+    "cli/check.py": COMMAND + "tests/integration/test_cli_check.py",
+    "cli/comment.py": COMMAND + "tests/integration/test_cli_comment.py",
+    "cli/compare.py": COMMAND + "tests/integration/test_cli_compare.py",
+    "cli/demo.py": COMMAND + "tests/integration/test_cli_demo.py",
+    "cli/deploy.py": COMMAND + "tests/integration/test_cli_deploy.py",
+    "cli/monitor.py": COMMAND + "tests/integration/test_cli_monitor.py",
+    "cli/new.py": COMMAND + "tests/integration/test_cli_new.py",
+    "cli/registry.py": COMMAND + "tests/integration/test_cli_registry.py",
+    "cli/retrain.py": COMMAND + "tests/integration/test_cli_retrain.py",
+    "cli/rollback.py": COMMAND + "tests/integration/test_cli_deploy.py",
+    "cli/schema.py": COMMAND + "tests/integration/test_cli_schema_infer.py",
+    "cli/schema_diff.py": COMMAND + "tests/integration/test_cli_schema_diff.py",
+    "cli/schema_infer.py": COMMAND + "tests/integration/test_cli_schema_infer.py",
+    "cli/schema_stats.py": COMMAND + "tests/integration/test_cli_schema_stats.py",
+    "cli/serve.py": COMMAND + "tests/integration/test_serve.py",
+    "cli/train.py": COMMAND + "tests/integration/test_cli_train.py",
+    "cli/validate.py": COMMAND + "tests/integration/test_cli_core.py",
+    "cli/common.py": "options and helpers shared by the commands: exercised through every command, e.g. "
+    "tests/integration/test_cli_core.py and tests/integration/test_cli_comment.py (open_github)",
+    "baseline/resolve.py": CALLER
+    + "tests/integration/test_baseline_git.py (real git repositories) and tests/unit/test_check.py",
+    "data/arrow.py": "a pyarrow process setting for the data commands: driven by tests/integration/test_cli_core.py",
+    "data/checks.py": CALLER + "tests/unit/data/test_validate.py (every constraint, against Frictionless)",
+    "data/collect.py": CALLER + "tests/unit/data/test_validate.py",
+    "data/csvlines.py": CALLER
+    + "tests/unit/data/test_validate.py (row and line numbers of quoted, ragged and blank rows)",
+    "data/drift_report.py": CALLER + "tests/unit/data/test_drift.py",
+    "data/numbering.py": CALLER
+    + "tests/unit/data/test_validate.py (row and line numbers of quoted, ragged and blank rows)",
+    "data/results.py": "result dataclasses: built and rendered by tests/unit/data/test_validate.py and tests/unit/report/test_validation_render.py",
+    "data/schema_rules.py": CALLER + "tests/unit/data/test_schema_diff.py",
+    "demo/lifecycle.py": CALLER + "tests/unit/demo/test_run.py and tests/integration/test_cli_demo.py",
+    "demo/release.py": CALLER + "tests/unit/demo/test_watch.py and tests/integration/test_cli_demo.py",
+    "deploy/deployer.py": CALLER + "tests/unit/deploy/test_flow.py",
+    "deploy/gate.py": CALLER + "tests/unit/deploy/test_flow.py",
+    "deploy/target.py": "the Target protocol and its errors: implemented and tested by tests/unit/deploy/test_local.py and tests/unit/deploy/sagemaker/test_target.py",
+    "evidence.py": CALLER + "tests/unit/test_compare.py",
+    "gates.py": CALLER + "tests/unit/test_compare.py and tests/unit/training/test_paired_timing.py",
+    "monitor/model.py": "result dataclasses of a monitor run: built by tests/unit/monitor/test_read.py and tests/unit/monitor/test_decide.py",
+    "monitor/records.py": CALLER + "tests/unit/monitor/test_read.py",
+    "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",
+    "registry/sagemaker_package.py": CALLER
+    + "tests/unit/registry/test_sagemaker.py and tests/integration/test_registry_sagemaker.py",
+    "report/cells.py": CALLER + "tests/unit/report/test_comparison.py",
+    "report/chart.py": CALLER + "tests/unit/report/test_comparison.py",
+    "report/comparison_json.py": CALLER
+    + "tests/unit/report/test_comparison.py and tests/unit/report/test_check_json.py",
+    "report/comparison_text.py": CALLER + "tests/unit/report/test_comparison.py",
+    "report/context.py": CALLER + "tests/unit/report/test_comparison.py and tests/unit/report/test_check.py",
+    "report/drift.py": CALLER + "tests/unit/data/test_drift.py and tests/unit/report/test_monitor.py",
+    "report/monitor_json.py": CALLER + "tests/unit/report/test_monitor.py",
+    "results.py": CALLER + "tests/unit/test_compare.py, tests/unit/training/test_run.py and tests/unit/test_interop.py",
+    "retrain/live.py": CALLER + "tests/unit/report/test_retrain_render.py and tests/integration/test_cli_retrain.py",
+    "serve/capture/files.py": CALLER + "tests/unit/serve/capture/test_writer.py",
+    "serve/run.py": "starts the server process: driven by tests/integration/test_serve.py through tests/fakes/serve.py",
+    "training/evaluate.py": CALLER + "tests/unit/training/test_run.py and tests/unit/training/test_seeds.py",
+}
+
+
+def list_modules() -> list[str]:
+    """Every module under src/mlgate but package markers, as paths relative to it."""
+    return sorted(p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py") if p.name not in NOT_MODULES)
+
+
+def expected_test(module: str) -> Path:
+    """Where ``module``'s unit tests belong: the same folders under tests/unit, the name prefixed ``test_``."""
+    path = Path(module)
+    return UNIT / path.parent / f"test_{path.name}"
+
+
+def has_mirror_test(module: str) -> bool:
+    """Whether ``module`` has its mirror test module (``test_X.py`` or a split ``test_X_<more>.py``)."""
+    expected = expected_test(module)
+    return expected.is_file() or any(expected.parent.glob(f"{expected.stem}_*.py"))
+
+
+def test_every_module_has_its_unit_test_module() -> None:
+    missing = [
+        f"  src/mlgate/{module}: expected {expected_test(module).relative_to(ROOT)}"
+        for module in list_modules()
+        if module not in EXEMPT and not has_mirror_test(module)
+    ]
+    assert not missing, "modules without a unit test module (write one, or exempt it with a reason):\n" + "\n".join(
+        missing
+    )
+
+
+def test_exemptions_are_current() -> None:
+    modules = set(list_modules())
+    gone = [f"  {module}: no such module" for module in EXEMPT if module not in modules]
+    mirrored = [
+        f"  {module}: {expected_test(module).relative_to(ROOT)} exists"
+        for module in EXEMPT
+        if module in modules and has_mirror_test(module)
+    ]
+    assert not gone + mirrored, "stale exemptions (remove them from EXEMPT):\n" + "\n".join(gone + mirrored)
+
+
+def test_each_exemption_names_an_existing_test_file() -> None:
+    wrong = []
+    for module, reason in EXEMPT.items():
+        named = re.findall(r"tests/[\w/]+\.py", reason)
+        if "\n" in reason or not named or not all((ROOT / name).is_file() for name in named):
+            wrong.append(f"  {module}: {reason!r}")
+    assert not wrong, "each reason is one line naming the existing test file that covers the module:\n" + "\n".join(
+        wrong
+    )
