@@ -103,8 +103,18 @@ def build(work: Path) -> Path:
     saved = save_model(model, work / "model.skops")
     state = work / "serve"
     state.mkdir()
-    write_pointer(state, LivePointer(version="1", model="logistic", artifact=str(saved.path), sha256=saved.sha256,
-                                     trusted_types=(), features=("a", "b"), switched_at="2026-01-01T00:00:00+00:00"))  # fmt: skip
+    write_pointer(
+        state,
+        LivePointer(
+            version="1",
+            model="logistic",
+            artifact=str(saved.path),
+            sha256=saved.sha256,
+            trusted_types=(),
+            features=("a", "b"),
+            switched_at="2026-01-01T00:00:00+00:00",
+        ),
+    )
     config = {"capture": {"enabled": False, "path": "capture", "format": "jsonl", "sample": 1.0}}
     (work / "mlgate.yaml").write_text(json.dumps(config), encoding="utf-8")
     return state
@@ -119,9 +129,23 @@ def start_server(work: Path, state: Path, capture: bool) -> tuple[subprocess.Pop
     flag = "--capture" if capture else "--no-capture"
     with (work / "serve.log").open("ab") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "mlgate", "serve", "--port", "0", "--state", str(state), flag, "--log-level", "warning"],
-            cwd=work, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "mlgate",
+                "serve",
+                "--port",
+                "0",
+                "--state",
+                str(state),
+                flag,
+                "--log-level",
+                "warning",
+            ],
+            cwd=work,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
     def serving(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/ping", timeout=5, trust_env=False).status_code == 200
@@ -140,8 +164,11 @@ def measure(work: Path, state: Path, mode: str, number: int, args: argparse.Name
         cpu_before = cpu_seconds(server.pid)
         load = subprocess.run(
             [sys.executable, "-c", LOAD_CODE, url, BODY, str(args.clients), str(args.warmup_s), str(args.duration_s)],
-            capture_output=True, text=True, check=True, timeout=args.warmup_s + args.duration_s + 120,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=args.warmup_s + args.duration_s + 120,
+        )
         cpu = cpu_seconds(server.pid) - cpu_before
         status = httpx.get(f"{url}/status", timeout=5, trust_env=False).json()["capture"]
     finally:

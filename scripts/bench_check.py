@@ -113,8 +113,9 @@ def synthetic_frame(n: int, seed: int) -> Any:
     import pandas as pd
     from sklearn.datasets import make_classification
 
-    X, y = make_classification(n_samples=n, n_features=11, n_informative=7, n_redundant=2, flip_y=0.05,
-                               class_sep=0.8, random_state=seed)  # fmt: skip
+    X, y = make_classification(
+        n_samples=n, n_features=11, n_informative=7, n_redundant=2, flip_y=0.05, class_sep=0.8, random_state=seed
+    )
     rng = np.random.default_rng(seed)
     frame = pd.DataFrame({f"x{i}": np.round(X[:, i], 4) for i in range(10)})
     for name in ("x3", "x7"):
@@ -177,8 +178,9 @@ def pr_models() -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def git(project: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=project, env={**os.environ, **GIT_ENV}, capture_output=True,
-                          text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["git", *args], cwd=project, env={**os.environ, **GIT_ENV}, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)}: {done.stderr.strip()}")
     return done.stdout.strip()
@@ -216,8 +218,14 @@ def generate_project(project: Path, dataset: str, n: int, seed: int) -> None:
 def ensure_project(folder: Path, dataset: str, n: int, seed: int, regen: bool, exe: Path) -> Path:
     """The project folder with the baseline cached for mlgate and for the plain script (generated if missing)."""
     project, marker = folder / "project", folder / "ready.json"
-    stamp = {"dataset": dataset, "rows": n, "seed": seed, "models": MODELS, "change": PR_CHANGE,
-             "mlgate": metadata.version("mlgate")}  # fmt: skip
+    stamp = {
+        "dataset": dataset,
+        "rows": n,
+        "seed": seed,
+        "models": MODELS,
+        "change": PR_CHANGE,
+        "mlgate": metadata.version("mlgate"),
+    }
     if not regen and marker.exists() and json.loads(marker.read_text()) == json.loads(json.dumps(stamp)):
         return project
     marker.unlink(missing_ok=True)
@@ -232,8 +240,12 @@ def ensure_project(folder: Path, dataset: str, n: int, seed: int, regen: bool, e
     try:
         train = [str(exe), "train", "--out", str(folder / "main-train")]
         subprocess.run(train, cwd=project, env=clean_env(NO_LATENCY), check=True, capture_output=True)
-        subprocess.run([sys.executable, "-c", CACHE_CODE, git(project, "rev-parse", "HEAD"), str(folder / "main-train")],
-                       cwd=project, env=clean_env(), check=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-c", CACHE_CODE, git(project, "rev-parse", "HEAD"), str(folder / "main-train")],
+            cwd=project,
+            env=clean_env(),
+            check=True,
+        )
         cmd = [sys.executable, SELF, "--child", "plain-baseline", str(project), str(folder / "plain-baseline")]
         subprocess.run(cmd, cwd=project, env=clean_env(), check=True, stdout=subprocess.DEVNULL)
     finally:
@@ -270,8 +282,12 @@ def plain_pipeline(estimator: str, params: dict[str, Any], frame: Any, target: s
         numeric_steps.append(("scale", StandardScaler()))
     transformers: list[tuple[str, Any, list[str]]] = [("numeric", Pipeline(numeric_steps), numeric)]
     if strings:
-        encode = Pipeline([("impute", SimpleImputer(strategy="most_frequent")),
-                           ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False))])  # fmt: skip
+        encode = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+            ]
+        )
         transformers.append(("categorical", encode, strings))
     return Pipeline([("preprocess", ColumnTransformer(transformers, remainder="drop")), ("model", model)])
 
@@ -321,9 +337,16 @@ def run_plain(project: Path, baseline: Path, save: bool) -> dict[str, dict[str, 
 
 # ---------------------------------------------------------------- measurement
 def measure(
-    res: Result, cmd: list[str], repeat: int, *, scratch: Path, cwd: Path, env: dict[str, str], first: int = 0,
+    res: Result,
+    cmd: list[str],
+    repeat: int,
+    *,
+    scratch: Path,
+    cwd: Path,
+    env: dict[str, str],
+    first: int = 0,
     of: int = 0,
-) -> str:  # fmt: skip
+) -> str:
     """Run ``cmd`` ``repeat`` times into ``res``; return the last stdout ("" on failure).
 
     ``first``/``of``: the runs' numbers in the log when the caller interleaves single runs.
@@ -408,13 +431,15 @@ def bench_project(args: argparse.Namespace, dataset: str, n: int, exe: Path) -> 
     outputs: dict[str, str] = {}
     for i in range(args.repeat):  # one run of each tool in turn: machine drift affects them alike
         if not plain.error:
-            outputs["plain"] = measure(plain, plain_cmd, 1, scratch=scratch, cwd=project, env=clean_env(), first=i,
-                                       of=args.repeat) or outputs.get("plain", "")  # fmt: skip
+            outputs["plain"] = measure(
+                plain, plain_cmd, 1, scratch=scratch, cwd=project, env=clean_env(), first=i, of=args.repeat
+            ) or outputs.get("plain", "")
         for res, extra in tools:
             cmd = [str(exe), "check", "--no-cache", "--format", "json", "--out", str(outs[res.tool])]
             if not res.error:
-                outputs[res.tool] = measure(res, cmd, 1, scratch=scratch, cwd=project, env=clean_env(extra),
-                                            first=i, of=args.repeat) or outputs.get(res.tool, "")  # fmt: skip
+                outputs[res.tool] = measure(
+                    res, cmd, 1, scratch=scratch, cwd=project, env=clean_env(extra), first=i, of=args.repeat
+                ) or outputs.get(res.tool, "")
     if outputs.get("plain"):
         plain.metrics = json.loads(outputs["plain"].strip().splitlines()[-1])
     results = [plain]
@@ -470,9 +495,12 @@ def format_details(results: list[Result]) -> str:
         b = bare.breakdown
         latency = f"{full.wall - bare.wall:.2f}" if full is not None else "—"
         rest = bare.wall - b["train_total_s"] - b["baseline_refits_s"]
-        cells = [latency, *(f"{b[k]:.2f}" for k in ("train_total_s", "train_read_s", "candidate_fits_s",
-                                                       "baseline_refits_s")), f"{rest:.2f}",
-                 f"{plain.wall:.2f}" if plain is not None else "—"]  # fmt: skip
+        cells = [
+            latency,
+            *(f"{b[k]:.2f}" for k in ("train_total_s", "train_read_s", "candidate_fits_s", "baseline_refits_s")),
+            f"{rest:.2f}",
+            f"{plain.wall:.2f}" if plain is not None else "—",
+        ]
         lines.append(f"| {dataset} | {rows:,} | " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -508,17 +536,27 @@ def evaluate_goals(results: list[Result]) -> list[tuple[bool, str]]:
         if len(bare.walls) == len(plain.walls) > 1:  # runs taken in turns: the ratio of each round, then the median
             rounds = statistics.median(b / p for b, p in zip(bare.walls, plain.walls, strict=True))
             paired = f"; median of the {len(bare.walls)} rounds' ratios {rounds:.2f}×"
-        goals.append((ratio <= GOAL and same, f"{where}: mlgate check (latency sampling excluded) ≤ {GOAL}× the "
-                      f"plain script: {ratio:.2f}× ({bare.wall:.2f} s vs {plain.wall:.2f} s{paired}), "
-                      f"metrics equal: {same}"))  # fmt: skip
+        goals.append(
+            (
+                ratio <= GOAL and same,
+                f"{where}: mlgate check (latency sampling excluded) ≤ {GOAL}× the "
+                f"plain script: {ratio:.2f}× ({bare.wall:.2f} s vs {plain.wall:.2f} s{paired}), "
+                f"metrics equal: {same}",
+            )
+        )
     return goals
 
 
 # ---------------------------------------------------------------- main
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000],
-                        help="synthetic dataset sizes, train + test (default 100000 1000000)")  # fmt: skip
+    parser.add_argument(
+        "--rows",
+        type=int,
+        nargs="+",
+        default=[100_000, 1_000_000],
+        help="synthetic dataset sizes, train + test (default 100000 1000000)",
+    )
     parser.add_argument("--realism-rows", type=int, default=100_000, help="rows of the breast-cancer project")
     parser.add_argument("--skip-realism", action="store_true", help="only the synthetic projects")
     parser.add_argument("--skip-latency", action="store_true", help="no mlgate+latency runs (quicker)")

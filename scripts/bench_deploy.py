@@ -165,8 +165,11 @@ def start_server(work: Path, state: Path) -> tuple[subprocess.Popen[bytes], int]
     with (work / "serve.log").open("ab") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "mlgate", "serve", "--port", "0", "--state", str(state)],
-            cwd=work, stdout=output, stderr=subprocess.STDOUT, env=env,
-        )  # fmt: skip
+            cwd=work,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     return server, wait_for_serve(server, state, work / "serve.log")
 
 
@@ -181,8 +184,15 @@ def run_command(project: Path, name: str, state: Path, *args: str) -> Phase:
         document = json.loads(done.stdout)
     except json.JSONDecodeError:
         raise SystemExit(f"mlgate {' '.join(args)} printed no JSON (exit {done.returncode}):\n{done.stderr}") from None
-    return Phase(name, f"mlgate {' '.join(args)}", start, end, done.returncode, document.get("outcome", ""),
-                 list(document.get("steps", [])))  # fmt: skip
+    return Phase(
+        name,
+        f"mlgate {' '.join(args)}",
+        start,
+        end,
+        done.returncode,
+        document.get("outcome", ""),
+        list(document.get("steps", [])),
+    )
 
 
 def rollback_seconds(phase: Phase) -> float:
@@ -272,8 +282,11 @@ def main() -> None:
         time.sleep(args.steady_s)
         steady.end = time.monotonic()
         phases = [steady]
-        for name, command in (("deploy", ("deploy", "2")), ("failing deploy", ("deploy", "3")),
-                              ("manual rollback", ("rollback",))):  # fmt: skip
+        for name, command in (
+            ("deploy", ("deploy", "2")),
+            ("failing deploy", ("deploy", "3")),
+            ("manual rollback", ("rollback",)),
+        ):
             phases.append(run_command(project, name, state, *command))
             time.sleep(0.5)
         stop.write_text("", encoding="utf-8")

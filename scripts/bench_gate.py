@@ -127,8 +127,15 @@ def load_data(name: str) -> Data:
     from sklearn import datasets
 
     if name == "classification_100k":
-        X, y = datasets.make_classification(n_samples=2 * LARGE_ROWS, n_features=20, n_informative=8, n_redundant=4,
-                                            flip_y=0.05, class_sep=0.8, random_state=0)  # fmt: skip
+        X, y = datasets.make_classification(
+            n_samples=2 * LARGE_ROWS,
+            n_features=20,
+            n_informative=8,
+            n_redundant=4,
+            flip_y=0.05,
+            class_sep=0.8,
+            random_state=0,
+        )
     elif name == "friedman_100k":
         X, y = datasets.make_friedman1(n_samples=2 * LARGE_ROWS, n_features=10, noise=1.0, random_state=0)
     else:
@@ -219,8 +226,15 @@ def build_model(spec: Dataset, seed: int) -> Any:
     return getattr(importlib.import_module(module), cls)(**spec.params, random_state=seed)
 
 
-def build_results(spec: Dataset, seed: int, y: Any, preds: Predictions, digest: str, train_rows: int,
-                  seed_sd: dict[str, float] | None = None) -> Any:  # fmt: skip
+def build_results(
+    spec: Dataset,
+    seed: int,
+    y: Any,
+    preds: Predictions,
+    digest: str,
+    train_rows: int,
+    seed_sd: dict[str, float] | None = None,
+) -> Any:
     """A ResultSet as ``mlgate train`` writes it: default metrics scored from the predictions, which it carries,
     and (``seed_sd``) the spread of those metrics over reseeded fits, as ``mlgate.training.seeds`` measures it."""
     from mlgate.results import Evaluation, ModelResult, ResultSet
@@ -231,11 +245,21 @@ def build_results(spec: Dataset, seed: int, y: Any, preds: Predictions, digest: 
     classes = 0 if preds.classes is None else len(preds.classes)
     metrics = metrics_for(None, spec.task, classes=classes, proba=preds.proba is not None)  # type: ignore[arg-type]
     values = {m.name: score_predictions(m.scorer, y, preds) + 0.0 for m in metrics}
-    model = ModelResult(name="model", estimator=spec.estimator, params={**spec.params, "random_state": seed},
-                        metrics=values, seed_sd=dict(seed_sd or {}))  # fmt: skip
+    model = ModelResult(
+        name="model",
+        estimator=spec.estimator,
+        params={**spec.params, "random_state": seed},
+        metrics=values,
+        seed_sd=dict(seed_sd or {}),
+    )
     evaluation = Evaluation(kind="holdout", train_rows=train_rows, test_rows=len(y), data_sha256=digest)
-    return ResultSet(models={"model": model}, task=spec.task, primary=metrics[0].name, evaluation=evaluation,
-                     predictions=PredictionSet(y=y, models={"model": preds}))  # fmt: skip
+    return ResultSet(
+        models={"model": model},
+        task=spec.task,
+        primary=metrics[0].name,
+        evaluation=evaluation,
+        predictions=PredictionSet(y=y, models={"model": preds}),
+    )
 
 
 def fit_side(
@@ -259,8 +283,16 @@ def fit_side(
     metrics = metrics_for(None, spec.task, classes=classes, proba=preds.proba is not None)  # type: ignore[arg-type]
     values = {m.name: score_predictions(m.scorer, y_test, preds) + 0.0 for m in metrics}
     settings = TrainConfig(seed=seed, seed_fits=seed_fits, seed_fits_max_s=max_s)
-    spread = measure_seed_spread("model", build_model(spec, seed), metrics, data, first=(values, preds), fit_s=fit_s,
-                                 settings=settings, notes=Notes())  # fmt: skip
+    spread = measure_seed_spread(
+        "model",
+        build_model(spec, seed),
+        metrics,
+        data,
+        first=(values, preds),
+        fit_s=fit_s,
+        settings=settings,
+        notes=Notes(),
+    )
     return preds, (model, spread)
 
 
@@ -283,8 +315,13 @@ def run_draw(
     spec = DATASETS[name]
     data = load_data(spec.data)
     X, y = data.X, data.y
-    train, test = train_test_split(np.arange(len(y)), test_size=TEST_SHARE, random_state=draw, shuffle=True,
-                                   stratify=y if spec.task == "classification" else None)  # fmt: skip
+    train, test = train_test_split(
+        np.arange(len(y)),
+        test_size=TEST_SHARE,
+        random_state=draw,
+        shuffle=True,
+        stratify=y if spec.task == "classification" else None,
+    )
     base_seed, new_seed, noise_seed = (int(s) % 2**31 for s in np.random.SeedSequence([seed, draw]).generate_state(3))
     y_test = y[test]
     digest = hashlib.sha256(f"{spec.data}:{draw}".encode()).hexdigest()
@@ -313,15 +350,28 @@ def run_draw(
     fresh_worse = None
     if data.X_fresh is not None:
         fresh = [score_fresh(m, data, base.models["model"].metrics) for m in models]
-        fresh_worse = tuple(name for name, value in base.models["model"].metrics.items()
-                            if worse_beyond(resolve_gate(name, "quality", config), value, *(f[name] for f in fresh)))  # fmt: skip
+        fresh_worse = tuple(
+            name
+            for name, value in base.models["model"].metrics.items()
+            if worse_beyond(resolve_gate(name, "quality", config), value, *(f[name] for f in fresh))
+        )
     return Draw(
-        dataset=name, draw=draw, test_rows=len(test), primary=primary, base=base_value, new=new_value,
-        margin=tolerance, drop=drop, null_fail=null.verdict == "fail",
-        null_failed=tuple(r.metric for r in null.failed), null_mde=primary_mde(null, primary),
-        power_fail=power.verdict == "fail", power_mde=primary_mde(power, primary), fresh_worse=fresh_worse,
+        dataset=name,
+        draw=draw,
+        test_rows=len(test),
+        primary=primary,
+        base=base_value,
+        new=new_value,
+        margin=tolerance,
+        drop=drop,
+        null_fail=null.verdict == "fail",
+        null_failed=tuple(r.metric for r in null.failed),
+        null_mde=primary_mde(null, primary),
+        power_fail=power.verdict == "fail",
+        power_mde=primary_mde(power, primary),
+        fresh_worse=fresh_worse,
         seconds=time.perf_counter() - started,
-    )  # fmt: skip
+    )
 
 
 def score_fresh(model: Any, data: Data, metrics: Any) -> dict[str, float]:
@@ -400,20 +450,33 @@ def summarise(name: str, draws: Sequence[Draw], wall_s: float, alpha: float = AL
     failed = Counter(m for d in draws for m in d.null_failed)
     spec = DATASETS[name]
     summary = Summary(
-        dataset=name, model=f"{spec.estimator.rsplit('.', 1)[1]}({describe_params(spec.params)})", draws=count,
-        test_rows=draws[0].test_rows, primary=draws[0].primary, base=statistics.median(d.base for d in draws),
-        margin=statistics.median(d.margin for d in draws), drop=drop, false_fail=false_fail,
+        dataset=name,
+        model=f"{spec.estimator.rsplit('.', 1)[1]}({describe_params(spec.params)})",
+        draws=count,
+        test_rows=draws[0].test_rows,
+        primary=draws[0].primary,
+        base=statistics.median(d.base for d in draws),
+        margin=statistics.median(d.margin for d in draws),
+        drop=drop,
+        false_fail=false_fail,
         false_fail_se=math.sqrt(false_fail * (1 - false_fail) / count),
         within=false_fail <= alpha + 2 * math.sqrt(alpha * (1 - alpha) / count),
         failed_metrics=", ".join(f"{m} {c}" for m, c in failed.most_common()) or "—",
-        power=power, power_se=math.sqrt(power * (1 - power) / count), mde=mde,
-        mde_allows=mde is not None and mde <= drop, wall_s=wall_s,
-    )  # fmt: skip
+        power=power,
+        power_se=math.sqrt(power * (1 - power) / count),
+        mde=mde,
+        mde_allows=mde is not None and mde <= drop,
+        wall_s=wall_s,
+    )
     if any(d.fresh_worse is None for d in draws):
         return summary
     kept = [d for d in draws if not d.fresh_worse]
-    return replace(summary, truly_worse=1 - len(kept) / count, not_worse=len(kept),
-                   fail_when_not=sum(d.null_fail for d in kept) / len(kept) if kept else None)  # fmt: skip
+    return replace(
+        summary,
+        truly_worse=1 - len(kept) / count,
+        not_worse=len(kept),
+        fail_when_not=sum(d.null_fail for d in kept) / len(kept) if kept else None,
+    )
 
 
 def describe_params(params: dict[str, Any]) -> str:
@@ -434,17 +497,42 @@ def format_tables(summaries: Sequence[Summary]) -> str:
     for s in summaries:
         fresh = "—" if s.truly_worse is None else f"{s.truly_worse:.3f}"
         among = "—" if s.fail_when_not is None else f"{s.fail_when_not:.3f} (of {s.not_worse})"
-        null.append("| " + " | ".join([
-            s.dataset, s.model, f"{s.test_rows:,}", str(s.draws), f"{s.primary} {s.base:.4g}", f"{s.margin:.4g}",
-            f"{s.false_fail:.3f} ± {s.false_fail_se:.3f}", "yes" if s.within else "**no**", s.failed_metrics,
-            fresh, among,
-        ]) + " |")  # fmt: skip
+        null.append(
+            "| "
+            + " | ".join(
+                [
+                    s.dataset,
+                    s.model,
+                    f"{s.test_rows:,}",
+                    str(s.draws),
+                    f"{s.primary} {s.base:.4g}",
+                    f"{s.margin:.4g}",
+                    f"{s.false_fail:.3f} ± {s.false_fail_se:.3f}",
+                    "yes" if s.within else "**no**",
+                    s.failed_metrics,
+                    fresh,
+                    among,
+                ]
+            )
+            + " |"
+        )
         goal = "MDE does not allow" if not s.mde_allows else "met" if s.power >= POWER_GOAL else "**missed**"
         mde = "—" if s.mde is None else f"{s.mde:.4g}"
-        power.append("| " + " | ".join([
-            s.dataset, f"{s.test_rows:,}", f"{s.drop:.4g}", f"{s.power:.3f} ± {s.power_se:.3f}", mde, goal,
-            f"{s.wall_s:.0f}",
-        ]) + " |")  # fmt: skip
+        power.append(
+            "| "
+            + " | ".join(
+                [
+                    s.dataset,
+                    f"{s.test_rows:,}",
+                    f"{s.drop:.4g}",
+                    f"{s.power:.3f} ± {s.power_se:.3f}",
+                    mde,
+                    goal,
+                    f"{s.wall_s:.0f}",
+                ]
+            )
+            + " |"
+        )
     return "\n".join([*null, "", *power])
 
 
@@ -453,11 +541,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--draws", type=int, default=500, help="seed-only PRs per dataset (default 500)")
     parser.add_argument("--quick", action="store_true", help="50 draws per dataset: a smoke run")
-    parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DEFAULT_DATASETS),
-                        help=f"default: {' '.join(DEFAULT_DATASETS)}")  # fmt: skip
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        choices=list(DATASETS),
+        default=list(DEFAULT_DATASETS),
+        help=f"default: {' '.join(DEFAULT_DATASETS)}",
+    )
     parser.add_argument("--margin", type=float, help="every gate's rel_tol (0: no tolerance); default mlgate's own")
-    parser.add_argument("--regression-primary", choices=["r2", "root_mean_squared_error"], default="r2",
-                        help="the metric a regression degradation targets (default r2, the first default)")  # fmt: skip
+    parser.add_argument(
+        "--regression-primary",
+        choices=["r2", "root_mean_squared_error"],
+        default="r2",
+        help="the metric a regression degradation targets (default r2, the first default)",
+    )
     parser.add_argument(
         "--seed-fits",
         type=int,
@@ -471,11 +568,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "has at least --draws of them; time s is then the draws' own time over --workers",
     )
     parser.add_argument(
-        "--seed-fits-max-s", type=float, default=10.0,
+        "--seed-fits-max-s",
+        type=float,
+        default=10.0,
         help="train.seed_fits_max_s (default mlgate's 10 s); a busy machine slows fits past it and drops the "
-             "spread: the 100k sets' models fit in about 1 s on a quiet 2-core machine, so 30 keeps a shared "
-             "machine's run the same as a quiet one's",
-    )  # fmt: skip
+        "spread: the 100k sets' models fit in about 1 s on a quiet 2-core machine, so 30 keeps a shared "
+        "machine's run the same as a quiet one's",
+    )
     parser.add_argument("--workers", type=int, default=2, help="processes running draws (default 2)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the models' random_state and the noise")
     parser.add_argument("--work", type=Path, default=REPO / ".bench" / "gate", help="output dir")
@@ -490,22 +589,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def run_dataset(name: str, args: argparse.Namespace, pool: ProcessPoolExecutor, log: Callable[[str], None]) -> Summary:
     saved = args.work / f"{name}.json"
     if args.reuse and saved.exists():
-        kept = [Draw(**{**d, **{k: tuple(v) for k, v in d.items() if isinstance(v, list)}})
-                for d in json.loads(saved.read_text())]  # fmt: skip
+        kept = [
+            Draw(**{**d, **{k: tuple(v) for k, v in d.items() if isinstance(v, list)}})
+            for d in json.loads(saved.read_text())
+        ]
         if len(kept) >= args.draws:
             log(f"{name}: {len(kept)} draws read back from {saved}")
             return summarise(name, kept, sum(d.seconds for d in kept) / args.workers)
     started = time.perf_counter()
-    jobs = [(name, draw, args.seed, args.margin, args.regression_primary, args.seed_fits, args.seed_fits_max_s)
-            for draw in range(args.draws)]  # fmt: skip
+    jobs = [
+        (name, draw, args.seed, args.margin, args.regression_primary, args.seed_fits, args.seed_fits_max_s)
+        for draw in range(args.draws)
+    ]
     draws: list[Draw] = []
     step = max(1, args.draws // 10)
     for draw in pool.map(run_job, jobs, chunksize=max(1, min(10, args.draws // (4 * args.workers)))):
         draws.append(draw)
         if len(draws) % step == 0 or len(draws) == args.draws:
             fails, power = sum(d.null_fail for d in draws), sum(d.power_fail for d in draws)
-            log(f"{name}: {len(draws)}/{args.draws} draws, {fails} false fail(s), power {power / len(draws):.2f}, "
-                f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+            log(
+                f"{name}: {len(draws)}/{args.draws} draws, {fails} false fail(s), power {power / len(draws):.2f}, "
+                f"{time.perf_counter() - started:.0f} s"
+            )
     summary = summarise(name, draws, time.perf_counter() - started)
     (args.work / f"{name}.json").write_text(json.dumps([asdict(d) for d in draws], indent=1))
     return summary

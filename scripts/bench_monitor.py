@@ -44,8 +44,12 @@ fields:
 
 def sample(rng: random.Random, *, drift: bool) -> dict[str, Any]:
     x1 = rng.gauss(2.0 if drift else 0.0, 1.0)
-    return {"x1": round(x1, 4), "x2": rng.randint(0, 99), "color": rng.choice(COLORS),
-            "amount": round(abs(rng.gauss(50, 20)), 2)}  # fmt: skip
+    return {
+        "x1": round(x1, 4),
+        "x2": rng.randint(0, 99),
+        "color": rng.choice(COLORS),
+        "amount": round(abs(rng.gauss(50, 20)), 2),
+    }
 
 
 def generate(folder: Path, rows: int, file_format: str) -> dict[str, Any]:
@@ -64,21 +68,34 @@ def generate(folder: Path, rows: int, file_format: str) -> dict[str, Any]:
         f"{r['x1']},{r['x2']},{r['color']},{r['amount']},{str(r['x1'] > 0).lower()}" for r in train
     ]
     (folder / "train.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (folder / "mlgate.yaml").write_text("version: 1\ntask: classification\ntarget: label\n"
-                                        "data: {schema: schema.yaml, train: train.csv}\nregistry: {path: registry}\n",
-                                        encoding="utf-8")  # fmt: skip
+    (folder / "mlgate.yaml").write_text(
+        "version: 1\ntask: classification\ntarget: label\n"
+        "data: {schema: schema.yaml, train: train.csv}\nregistry: {path: registry}\n",
+        encoding="utf-8",
+    )
     stats = compute_stats(str(folder / "train.csv"), load_schema(folder / "schema.yaml"), csv=CsvConfig())
     artifact = folder / "model.skops"
     artifact.write_bytes(b"never loaded by the monitor")
     created = dt.datetime.now(dt.timezone.utc).isoformat()
     version = ModelVersion(
-        version="", model="rule", estimator="bench.rule", artifact=str(artifact),
-        sha256=hashlib.sha256(artifact.read_bytes()).hexdigest(), metrics={"accuracy": 0.9}, params={},
-        data_sha256=None, schema_sha256=None, commit=None, registered_by="bench", registered_at=created,
-        features=("x1", "x2", "color", "amount"), reference_stats=to_data(stats),
-        prediction_stats=prediction_stats([r["x1"] > 0 for r in train], regression=False, source="train.csv",
-                                          created=created),
-    )  # fmt: skip
+        version="",
+        model="rule",
+        estimator="bench.rule",
+        artifact=str(artifact),
+        sha256=hashlib.sha256(artifact.read_bytes()).hexdigest(),
+        metrics={"accuracy": 0.9},
+        params={},
+        data_sha256=None,
+        schema_sha256=None,
+        commit=None,
+        registered_by="bench",
+        registered_at=created,
+        features=("x1", "x2", "color", "amount"),
+        reference_stats=to_data(stats),
+        prediction_stats=prediction_stats(
+            [r["x1"] > 0 for r in train], regression=False, source="train.csv", created=created
+        ),
+    )
     LocalRegistry(folder / "registry").register(version, artifact)
     start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
     step = dt.timedelta(hours=1) / max(rows, 1)
@@ -91,8 +108,17 @@ def generate(folder: Path, rows: int, file_format: str) -> dict[str, Any]:
             if i % 200 == 0:
                 inputs["color"] = "purple"
             ts = (start + i * step).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            batch.append({"schema_version": 1, "request_id": f"r{i}", "row": 0, "ts": ts, "version": "1",
-                          "inputs": inputs, "prediction": inputs["x1"] > 0})  # fmt: skip
+            batch.append(
+                {
+                    "schema_version": 1,
+                    "request_id": f"r{i}",
+                    "row": 0,
+                    "ts": ts,
+                    "version": "1",
+                    "inputs": inputs,
+                    "prediction": inputs["x1"] > 0,
+                }
+            )
         name = f"capture-{start.strftime('%Y%m%dT%H%M%S%f')}Z-1-{seq:04d}"
         write_file(capture / name, batch, file_format)
     manifest = {"rows": rows, "format": file_format, "generated": start.isoformat()}
@@ -108,14 +134,16 @@ def write_file(stem: Path, batch: list[dict[str, Any]], file_format: str) -> Non
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table({
-        "request_id": pa.array([r["request_id"] for r in batch], pa.string()),
-        "row": pa.array([r["row"] for r in batch], pa.int32()),
-        "ts": pa.array([dt.datetime.fromisoformat(r["ts"]) for r in batch], pa.timestamp("us", tz="UTC")),
-        "version": pa.array([r["version"] for r in batch], pa.string()),
-        "inputs": pa.array([r["inputs"] for r in batch]),
-        "prediction": pa.array([r["prediction"] for r in batch]),
-    })  # fmt: skip
+    table = pa.table(
+        {
+            "request_id": pa.array([r["request_id"] for r in batch], pa.string()),
+            "row": pa.array([r["row"] for r in batch], pa.int32()),
+            "ts": pa.array([dt.datetime.fromisoformat(r["ts"]) for r in batch], pa.timestamp("us", tz="UTC")),
+            "version": pa.array([r["version"] for r in batch], pa.string()),
+            "inputs": pa.array([r["inputs"] for r in batch]),
+            "prediction": pa.array([r["prediction"] for r in batch]),
+        }
+    )
     pq.write_table(table, stem.with_suffix(".parquet"))
 
 
@@ -131,8 +159,9 @@ def calibrate(args: argparse.Namespace) -> int:
     for data in mc.load_datasets(args.datasets):
         for size in args.sizes:
             start = time.perf_counter()
-            cell = mc.calibrate(data, size, versions=args.versions, windows=args.windows, alpha=args.alpha,
-                                seed=args.seed)  # fmt: skip
+            cell = mc.calibrate(
+                data, size, versions=args.versions, windows=args.windows, alpha=args.alpha, seed=args.seed
+            )
             print(mc.table_row(data, size, cell, args.alpha), flush=True)
             log(f"{data.name} × {size}: {time.perf_counter() - start:.0f} s")
     return 0
@@ -168,8 +197,22 @@ def main(argv: list[str] | None = None) -> int:
             manifest = generate(folder, rows, args.file_format)
         age = dt.datetime.now(dt.timezone.utc) - dt.datetime.fromisoformat(manifest["generated"])
         since = f"{int(age.total_seconds() // 3600) + 2}h"
-        command = [sys.executable, "-m", "mlgate", "monitor", "--config", str(folder / "mlgate.yaml"), "--capture",
-                   str(folder / "capture"), "--version", "1", "--since", since, "--format", "json"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "mlgate",
+            "monitor",
+            "--config",
+            str(folder / "mlgate.yaml"),
+            "--capture",
+            str(folder / "capture"),
+            "--version",
+            "1",
+            "--since",
+            since,
+            "--format",
+            "json",
+        ]
         for run in range(1, args.repeat + 1):
             wall, rss, code, out, err = run_measured(command, folder / "run", cwd=folder)
             if code not in (0, 1):

@@ -132,9 +132,17 @@ def fit_predict(
         return Fitted(predictions)
     metrics = [to_metric(m) for m in setup.metrics]
     values = {m.name: score_predictions(m.name, y_eval, predictions) for m in metrics}
-    spread = measure_seed_spread("candidate", forest(setup, seed), metrics, (X_fit, y_fit, X_test, y_eval),
-                                 first=(values, predictions), fit_s=0.0, settings=TrainConfig(seed=seed),
-                                 notes=Notes(), resample_max_s=30.0)  # fmt: skip
+    spread = measure_seed_spread(
+        "candidate",
+        forest(setup, seed),
+        metrics,
+        (X_fit, y_fit, X_test, y_eval),
+        first=(values, predictions),
+        fit_s=0.0,
+        settings=TrainConfig(seed=seed),
+        notes=Notes(),
+        resample_max_s=30.0,
+    )
     return Fitted(predictions, spread)
 
 
@@ -145,16 +153,33 @@ class Fitted:
 
 
 def judge(
-    setup: Setup, y_eval: Any, live: Predictions, candidates: dict[str, Fitted], retrain: RetrainConfig,
+    setup: Setup,
+    y_eval: Any,
+    live: Predictions,
+    candidates: dict[str, Fitted],
+    retrain: RetrainConfig,
     spread: bool = True,
-) -> Decision:  # fmt: skip
-    scores = {name: {m: score_predictions(m, y_eval, c.predictions) for m in setup.metrics}
-              for name, c in candidates.items()}  # fmt: skip
+) -> Decision:
+    scores = {
+        name: {m: score_predictions(m, y_eval, c.predictions) for m in setup.metrics} for name, c in candidates.items()
+    }
     live_scores = {m: score_predictions(m, y_eval, live) for m in setup.metrics}
-    rows = FreshRows(y=y_eval, live=live, candidates={n: c.predictions for n, c in candidates.items()},
-                     spread={n: c.spread for n, c in candidates.items() if spread and c.spread}, fits=10)  # fmt: skip
-    return decide(metric=setup.metrics[0], candidates=scores, live_version="1", live_metrics=live_scores, rows=rows,
-                  metrics=MetricsConfig(), retrain=retrain)  # fmt: skip
+    rows = FreshRows(
+        y=y_eval,
+        live=live,
+        candidates={n: c.predictions for n, c in candidates.items()},
+        spread={n: c.spread for n, c in candidates.items() if spread and c.spread},
+        fits=10,
+    )
+    return decide(
+        metric=setup.metrics[0],
+        candidates=scores,
+        live_version="1",
+        live_metrics=live_scores,
+        rows=rows,
+        metrics=MetricsConfig(),
+        retrain=retrain,
+    )
 
 
 def registers(setup: Setup, y_eval: Any, live: Predictions, candidates: dict[str, Fitted]) -> dict[str, Any]:
@@ -171,8 +196,7 @@ def registers(setup: Setup, y_eval: Any, live: Predictions, candidates: dict[str
     first = default.results[0]
     gain = first.value - default.live_value if default.direction == "higher" else default.live_value - first.value
     found = (point, zero.wins, per_row.wins, default.wins, unadjusted)
-    return {**dict(zip(RULES, found, strict=True)), "gain": gain,
-            "margin": default.margin}  # fmt: skip
+    return {**dict(zip(RULES, found, strict=True)), "gain": gain, "margin": default.margin}
 
 
 def run_once(setup: Setup, data: Any, seed: int) -> dict[str, dict[str, Any]]:
@@ -198,7 +222,7 @@ def run_once(setup: Setup, data: Any, seed: int) -> dict[str, dict[str, Any]]:
         "same population": (live(old, everything), trained),
         "4× rows": (live(old[: n // 4], everything), trained),
         "stronger feature": (live(old, setup.weak), candidates((*setup.weak, setup.strong))),
-    }  # fmt: skip
+    }
     out: dict[str, dict[str, Any]] = {}
     for scenario, (base, chosen) in scenarios.items():
         out[f"{scenario}|{CANDIDATES}"] = registers(setup, y_eval, base, chosen)
@@ -223,8 +247,10 @@ def main() -> int:
         os.environ.setdefault(name, "1")  # one thread per worker process: the workers are the parallelism
     machine = describe_machine(["scikit-learn", "numpy", "scipy"])
     started = time.perf_counter()
-    print(f"runs per dataset: {args.runs}; retrain.alpha 0.05, retrain.min_rel_improvement 0.01; {CANDIDATES} "
-          f"candidates (random forests, {TREES} trees)")  # fmt: skip
+    print(
+        f"runs per dataset: {args.runs}; retrain.alpha 0.05, retrain.min_rel_improvement 0.01; {CANDIDATES} "
+        f"candidates (random forests, {TREES} trees)"
+    )
     print(
         "| dataset (test) | held-back rows | n | scenario | candidates | mean gain (margin) | "
         + " | ".join(RULES)
@@ -250,9 +276,11 @@ def main() -> int:
             n = (len(data.target) - setup.eval_rows) // 2
             effect = f"{slot['gain'] / args.runs:+.4g} ({slot['margin'] / args.runs:.3g})"
             print(f"| {name} ({setup.metrics[0]}) | {setup.eval_rows} | {n} | {scenario} | {k} | {effect} | {cells} |")
-    print(f"\n{time.perf_counter() - started:.0f} s on {machine['cpu']} ({machine['nproc']} cores), "
-          f"Python {machine['python']}, scikit-learn {machine['scikit-learn']}, numpy {machine['numpy']}, "
-          f"scipy {machine['scipy']}; {args.workers} worker processes")  # fmt: skip
+    print(
+        f"\n{time.perf_counter() - started:.0f} s on {machine['cpu']} ({machine['nproc']} cores), "
+        f"Python {machine['python']}, scikit-learn {machine['scikit-learn']}, numpy {machine['numpy']}, "
+        f"scipy {machine['scipy']}; {args.workers} worker processes"
+    )
     pool.shutdown()
     return 0
 

@@ -75,9 +75,14 @@ def describe_machine(packages: Sequence[str]) -> dict[str, str]:
 
 
 def wait_for_serve(
-    server: subprocess.Popen[bytes], state: Path, log_file: Path, *, ready: Callable[[int], bool] = lambda port: True,
-    what: str = "listen", timeout_s: float = 60.0,
-) -> int:  # fmt: skip
+    server: subprocess.Popen[bytes],
+    state: Path,
+    log_file: Path,
+    *,
+    ready: Callable[[int], bool] = lambda port: True,
+    what: str = "listen",
+    timeout_s: float = 60.0,
+) -> int:
     """The port of ``mlgate serve --port 0`` (``server``) once it wrote it to ``state`` and ``ready(port)`` holds.
 
     Exits the script with the log file named when the server dies or is not ready within ``timeout_s``.

@@ -175,9 +175,15 @@ def build_task(task: str, make_rows: RowMaker) -> None:
         schema = curate(yaml.safe_load(draft_path.read_text(encoding="utf-8")), task)
         (work / "schema.yaml").write_text(yaml.safe_dump(schema, sort_keys=False), encoding="utf-8")
         run_mlgate(
-            "schema", "stats", str(examples / "train.csv"), "--schema", "schema.yaml", "-o",
-            str(examples / "reference-stats.json"), cwd=work,
-        )  # fmt: skip
+            "schema",
+            "stats",
+            str(examples / "train.csv"),
+            "--schema",
+            "schema.yaml",
+            "-o",
+            str(examples / "reference-stats.json"),
+            cwd=work,
+        )
     pin_provenance(examples / "reference-stats.json")
     schemas = TEMPLATE / "_schemas"
     schemas.mkdir(parents=True, exist_ok=True)

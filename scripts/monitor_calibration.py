@@ -82,8 +82,9 @@ def load_datasets(names: Sequence[str]) -> list[Dataset]:
         features = tuple(str(f) for f in loaded.feature_names)
         regression = name == "diabetes"
         model = (lambda: Ridge(alpha=1.0)) if regression else classifier
-        found.append(Dataset(name, np.asarray(loaded.data, np.float64), np.asarray(loaded.target), features,
-                             regression, model))  # fmt: skip
+        found.append(
+            Dataset(name, np.asarray(loaded.data, np.float64), np.asarray(loaded.target), features, regression, model)
+        )
     return found
 
 
@@ -115,10 +116,14 @@ def register(data: Dataset, rng: np.random.Generator) -> Version:
     collector.set_rows(n)
     reference = collector.finish(source="train", created="2026-01-01T00:00:00+00:00")
     predicted = model.predict(data.X[evaluation])  # as registered: on the evaluation rows it was not fitted on
-    stats = prediction_stats(predicted, regression=data.regression, source="evaluation",
-                             created="2026-01-01T00:00:00+00:00")  # fmt: skip
-    names = ("r2", "root_mean_squared_error", "mean_absolute_error") if data.regression else (
-        "accuracy", "f1_macro", "roc_auc_ovr" if len(np.unique(data.y)) > 2 else "roc_auc")  # fmt: skip
+    stats = prediction_stats(
+        predicted, regression=data.regression, source="evaluation", created="2026-01-01T00:00:00+00:00"
+    )
+    names = (
+        ("r2", "root_mean_squared_error", "mean_absolute_error")
+        if data.regression
+        else ("accuracy", "f1_macro", "roc_auc_ovr" if len(np.unique(data.y)) > 2 else "roc_auc")
+    )
     preds = collect_predictions(model, data.X[evaluation], names)
     metrics, uncertainty = {}, {}
     for name in names:
@@ -145,15 +150,27 @@ def judge(data: Dataset, version: Version, X: np.ndarray[Any, Any], y: np.ndarra
         collector.observe(name, _array(X[:, column]))
     predicted = version.model.predict(X)
     plain = [float(p) for p in predicted] if data.regression else [int(p) for p in predicted]
-    scored = score_live(list(y.tolist()), plain, version.metrics, regression=data.regression,
-                        metrics=MetricsConfig(bootstrap_samples=500), monitor=MonitorConfig(alpha=alpha),
-                        uncertainty=version.uncertainty)  # fmt: skip
+    scored = score_live(
+        list(y.tolist()),
+        plain,
+        version.metrics,
+        regression=data.regression,
+        metrics=MetricsConfig(bootstrap_samples=500),
+        monitor=MonitorConfig(alpha=alpha),
+        uncertainty=version.uncertainty,
+    )
     result = MonitorResult(
-        version="1", version_source="--version", since="24h", window_start="", window_end="", min_rows=100,
-        read=ReadSummary("memory", rows=len(y)), feature_drift=collector.finish(),
+        version="1",
+        version_source="--version",
+        since="24h",
+        window_start="",
+        window_end="",
+        min_rows=100,
+        read=ReadSummary("memory", rows=len(y)),
+        feature_drift=collector.finish(),
         prediction_drift=check_predictions(plain, version.predictions, None),
         labels=LabelCheck("memory", len(y), len(y), scored),
-    )  # fmt: skip
+    )
     return decide_run(result, alpha=alpha)
 
 
@@ -239,9 +256,11 @@ def table_row(data: Dataset, size: int, cell: Cell, alpha: float) -> str:
     ok = "✓" if healthy[0] <= alpha + 2 * healthy[1] else "✗"
     primary = "r2" if data.regression else "accuracy"
     drop = f"{np.mean(cell.drop):+.3f}" if cell.drop else "—"
-    return (f"| {data.name} | {size:,} | {percent(healthy)} {ok} | {percent(cell.drift.rate())} | "
-            f"{percent(cell.metrics.rate())} | {percent(cell.single.rate())} | {percent(cell.shift.rate())} | "
-            f"{percent(cell.noise.rate())} ({primary} {drop}) |")  # fmt: skip
+    return (
+        f"| {data.name} | {size:,} | {percent(healthy)} {ok} | {percent(cell.drift.rate())} | "
+        f"{percent(cell.metrics.rate())} | {percent(cell.single.rate())} | {percent(cell.shift.rate())} | "
+        f"{percent(cell.noise.rate())} ({primary} {drop}) |"
+    )
 
 
 HEADER = (

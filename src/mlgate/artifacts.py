@@ -174,8 +174,10 @@ def check_archive(data: bytes, *, where: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise InputError(f"{where} is not a skops model file (not a readable zip archive: {exc})",
-                         hint="do not use this file; re-create it with `mlgate train`") from exc  # fmt: skip
+        raise InputError(
+            f"{where} is not a skops model file (not a readable zip archive: {exc})",
+            hint="do not use this file; re-create it with `mlgate train`",
+        ) from exc
     for member in members:
         cap = MAX_SCHEMA_BYTES if member.filename == "schema.json" else MAX_MEMBER_BYTES
         ratio = member.file_size / max(member.compress_size, 1)
@@ -236,16 +238,28 @@ def content_digest(path: Path, *, sha256: str) -> str | None:
             schema = json.loads(archive.read("schema.json"))
         arrays = sorted(digest for name, digest in members.items() if name != "schema.json")
         text = json.dumps([_canonical(schema, members, {}), arrays], separators=(",", ":"))
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError, NotImplementedError, zlib.error,
-            zipfile.BadZipFile, InputError):  # fmt: skip
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        RuntimeError,
+        EOFError,
+        NotImplementedError,
+        zlib.error,
+        zipfile.BadZipFile,
+        InputError,
+    ):
         return None  # unreadable, or deeper than the interpreter's recursion limit: not provably equal
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _canonical(node: object, members: dict[str, str], ids: dict[int, int]) -> object:
     if isinstance(node, dict):
-        return {key: _renumber(value, ids) if key == "__id__" else _canonical(value, members, ids)
-                for key, value in node.items()}  # fmt: skip
+        return {
+            key: _renumber(value, ids) if key == "__id__" else _canonical(value, members, ids)
+            for key, value in node.items()
+        }
     if isinstance(node, list):
         return [_canonical(item, members, ids) for item in node]
     if isinstance(node, str):

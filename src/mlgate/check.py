@@ -114,8 +114,13 @@ def run_check(
             run = None
         else:
             say("training the candidate models")
-            run = train_models(config, out=out / "candidate", progress=say, latency=False,
-                               spread_known=find_measured_spread(config, baseline, stored))  # fmt: skip
+            run = train_models(
+                config,
+                out=out / "candidate",
+                progress=say,
+                latency=False,
+                spread_known=find_measured_spread(config, baseline, stored),
+            )
             candidates, folder, data, machine = [run.results], run.folder, run.data, run.manifest.get("machine", {})
         reuse = find_reuse(baseline, candidates, machine, folder)
         from mlgate.compare import compare_results, merge_candidates
@@ -142,17 +147,23 @@ def run_check(
 
         paired = {name: pair_identical(model.timings) for name, model in candidate.models.items()}
     comparison = compare_results(
-        rescored, candidates, config.metrics, baseline_note=baseline.reason, stored=stored, skipped=skipped,
-        timings=paired, incomparable=config.baseline.incomparable, seed=config.train.seed,
+        rescored,
+        candidates,
+        config.metrics,
+        baseline_note=baseline.reason,
+        stored=stored,
+        skipped=skipped,
+        timings=paired,
+        incomparable=config.baseline.incomparable,
+        seed=config.train.seed,
         seed_fits=config.train.seed_fits,
-    )  # fmt: skip
+    )
     schema_diff = diff_schema_at(git, baseline.commit, config) if git is not None else None
     cached_as = _cache_candidate(git, revisions, options, config, folder) if folder is not None else None
     from mlgate.breakdown import break_down
 
     details = break_down(candidate.task, candidate.predictions, None if rescored is None else rescored.predictions)
-    return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as,
-                       details)  # fmt: skip
+    return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as, details)
 
 
 def read_results_with_predictions(folder: Path) -> ResultSet:
@@ -173,9 +184,10 @@ def find_measured_spread(config: Config, baseline: Baseline, stored: ResultSet |
     if stored is None or baseline.source == "self":
         return frozenset()
     return frozenset(
-        name for name, model in stored.models.items()
+        name
+        for name, model in stored.models.items()
         if model.seed_sd and name in config.models and config.models[name].estimator == model.estimator
-    )  # fmt: skip
+    )
 
 
 def _describe_skipped(skipped: dict[str, str]) -> str:
@@ -213,9 +225,13 @@ def find_baseline(
             raise InputError(f"no baseline: {reason}", hint=f"{fix}, or drop --require-baseline")
         return Baseline(None, "none", None, reason), None, None
     revisions = find_revisions(
-        environ, git=git, base_branch=config.baseline.base_branch, head=options.head, base=options.base,
+        environ,
+        git=git,
+        base_branch=config.baseline.base_branch,
+        head=options.head,
+        base=options.base,
         fetch=config.baseline.fetch,
-    )  # fmt: skip
+    )
     if revisions.base_branch is not None:
         say(f"finding the baseline: merge-base of {revisions.head[:7]} with {revisions.base_branch}")
     baseline = resolve_baseline(
@@ -313,8 +329,16 @@ def _rescore(
     from mlgate.training.rescore import rescore
 
     say(f"re-scoring the baseline models ({baseline.source}) on this data")
-    return rescore(baseline.folder, config, progress=say, fit_times=reuse.fit_times, data=data, same=reuse.same,
-                   shared=shared, latency=latency)  # fmt: skip
+    return rescore(
+        baseline.folder,
+        config,
+        progress=say,
+        fit_times=reuse.fit_times,
+        data=data,
+        same=reuse.same,
+        shared=shared,
+        latency=latency,
+    )
 
 
 def _time_together(

@@ -364,9 +364,14 @@ def _model_rows(name: str, baseline: ResultSet | None, candidate: ResultSet, con
 
 
 def _draft(
-    model: str, metric: str, kind: Kind, base_model: ModelResult | None, new_model: ModelResult | None, gate: Gate,
+    model: str,
+    metric: str,
+    kind: Kind,
+    base_model: ModelResult | None,
+    new_model: ModelResult | None,
+    gate: Gate,
     context: _Context,
-) -> _Draft:  # fmt: skip
+) -> _Draft:
     def pick(m: ModelResult | None) -> tuple[float | None, tuple[float, ...]]:
         if m is None:
             return None, ()
@@ -376,10 +381,20 @@ def _draft(
     base, base_folds = pick(base_model)
     new, new_folds = pick(new_model)
     row = Row(
-        model=model, metric=metric, kind=kind, base=base, new=new, diff=None, pct=None, status="removed",
-        severity=gate.severity if gate.judged else None, reason="", base_std=spread(base_folds),
-        new_std=spread(new_folds), direction=gate.direction,
-    )  # fmt: skip
+        model=model,
+        metric=metric,
+        kind=kind,
+        base=base,
+        new=new,
+        diff=None,
+        pct=None,
+        status="removed",
+        severity=gate.severity if gate.judged else None,
+        reason="",
+        base_std=spread(base_folds),
+        new_std=spread(new_folds),
+        direction=gate.direction,
+    )
     if new is None:
         return _Draft(replace(row, reason=f"{'model' if new_model is None else 'metric'} removed"), gate)
     if base is None:
@@ -397,8 +412,9 @@ def _with_evidence(draft: _Draft, base: ResultSet, new: ResultSet, context: _Con
     row = draft.row
     assert row.base is not None
     assert row.new is not None
-    found = find_evidence(row.model, row.metric, base, new, draft.gate, draft.gate.tolerance(row.base),
-                          context.settings)  # fmt: skip
+    found = find_evidence(
+        row.model, row.metric, base, new, draft.gate, draft.gate.tolerance(row.base), context.settings
+    )
     if found.test is None:
         return draft
     return _Draft(_tested(row, found.test), draft.gate, found.test, found.shared)
@@ -410,8 +426,9 @@ def _judge_fallback(draft: _Draft, base: ResultSet | None, new: ResultSet, conte
     assert base is not None
     assert row.base is not None
     why = context.skipped[row.model]
-    found = find_evidence(row.model, row.metric, base, new, draft.gate, draft.gate.tolerance(row.base),
-                          context.settings)  # fmt: skip
+    found = find_evidence(
+        row.model, row.metric, base, new, draft.gate, draft.gate.tolerance(row.base), context.settings
+    )
     if found.test is None:
         reason = f"not comparable: the baseline model cannot be scored on this PR's data ({why})"
         if found.why_not:
@@ -424,8 +441,14 @@ def _judge_fallback(draft: _Draft, base: ResultSet | None, new: ResultSet, conte
 
 def _tested(row: Row, test: PairedTest) -> Row:
     finite = math.isfinite(test.low) and math.isfinite(test.high)
-    return replace(row, low=test.low if finite else None, high=test.high if finite else None, method=test.method,
-                   mde=test.mde, p_worse=test.p_worse)  # fmt: skip
+    return replace(
+        row,
+        low=test.low if finite else None,
+        high=test.high if finite else None,
+        method=test.method,
+        mde=test.mde,
+        p_worse=test.p_worse,
+    )
 
 
 def _with_own(draft: _Draft, base: ResultSet | None, context: _Context) -> _Draft:
@@ -460,8 +483,10 @@ def _settle(drafts: Sequence[_Draft], alpha: float) -> list[Row]:
         j = judge_tested(draft.gate, row.base, row.new, test, p_worse=p_worse, p_better=p_better, alpha=alpha)
         reason = j.reason
         if j.status == "same" and test.p_worse < alpha <= p_worse:
-            reason = (f"a drop beyond the margin at p = {test.p_worse:.2g}, but not after Holm's adjustment over "
-                      f"{len(family)} gated values (p = {p_worse:.2g})")  # fmt: skip
+            reason = (
+                f"a drop beyond the margin at p = {test.p_worse:.2g}, but not after Holm's adjustment over "
+                f"{len(family)} gated values (p = {p_worse:.2g})"
+            )
         reason += f"; {draft.note}" if draft.note else ""
         rows[index] = replace(row, status=j.status, reason=reason, rule=j.rule, p_worse=p_worse)
     return rows
@@ -488,11 +513,23 @@ def _judge_timing_row(row: Row, gate: Gate, paired: Any, context: _Context) -> R
     verdict = judge_timing(paired, rel_tol=gate.rel_tol, floor=floor)
     low = None if paired.low is None else paired.base * (paired.low - 1)
     high = None if paired.high is None else paired.base * (paired.high - 1)
-    row = replace(row, base=paired.base, new=paired.new, diff=paired.new - paired.base,
-                  pct=(paired.ratio - 1) * 100, low=low, high=high, method="interleaved timing")  # fmt: skip
+    row = replace(
+        row,
+        base=paired.base,
+        new=paired.new,
+        diff=paired.new - paired.base,
+        pct=(paired.ratio - 1) * 100,
+        low=low,
+        high=high,
+        method="interleaved timing",
+    )
     if verdict == "worse":
-        return replace(row, status=gate.severity, reason=f"slower beyond {gate.describe_tolerance()}",
-                       rule=gate.describe_tolerance())  # fmt: skip
+        return replace(
+            row,
+            status=gate.severity,
+            reason=f"slower beyond {gate.describe_tolerance()}",
+            rule=gate.describe_tolerance(),
+        )
     if verdict == "better":
         return replace(row, status="better", reason="faster beyond the noise")
     if verdict == "same":
@@ -538,6 +575,8 @@ def _notes(baseline: ResultSet | None, candidate: ResultSet, metrics: MetricsCon
         notes.append(f"the baseline was evaluated by {old.kind}, the PR by {new.kind}: scores may not be comparable")
     untested = [r for r in rows if r.kind == "quality" and r.diff is not None and r.method is None and r.diff != 0]
     if untested and any(r.direction != "none" for r in untested):
-        notes.append(f"{len(untested)} quality row(s) compared as point values: no per-row predictions or "
-                     "matching folds on both sides")  # fmt: skip
+        notes.append(
+            f"{len(untested)} quality row(s) compared as point values: no per-row predictions or "
+            "matching folds on both sides"
+        )
     return notes

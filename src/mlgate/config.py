@@ -381,8 +381,10 @@ def find_config(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         if candidate.is_dir():
-            raise ConfigError(f"{candidate} is a directory, not a config file",
-                              hint="rename that folder, or name the config with --config FILE")  # fmt: skip
+            raise ConfigError(
+                f"{candidate} is a directory, not a config file",
+                hint="rename that folder, or name the config with --config FILE",
+            )
     return None
 
 
@@ -561,8 +563,10 @@ def _check_finite(value: int | float, keys: tuple[str | int, ...], src: _Source)
         if abs(value) > MAX_INT:
             raise ConfigError(f"{src.where(keys)} is {_digits(value)}; a number here must be below 2**63")
     elif not math.isfinite(value):
-        raise ConfigError(f"{src.where(keys)} is {value}; it must be a finite number",
-                          hint="write a plain number (YAML's .inf and .nan are not allowed in mlgate.yaml)")  # fmt: skip
+        raise ConfigError(
+            f"{src.where(keys)} is {value}; it must be a finite number",
+            hint="write a plain number (YAML's .inf and .nan are not allowed in mlgate.yaml)",
+        )
 
 
 def _check_plain(value: Any, keys: tuple[str | int, ...], src: _Source) -> None:

@@ -57,13 +57,28 @@ def find_evidence(
     from mlgate.stats import test_paired, widen_by_seeds
 
     try:  # the stored name (``log_loss``) names its scorer (``neg_log_loss``) too
-        test = test_paired(metric, y, base_rows, new_rows, direction=gate.direction,
-                           margin=margin, alpha=settings.alpha, samples=settings.samples, seed=settings.seed)  # fmt: skip
+        test = test_paired(
+            metric,
+            y,
+            base_rows,
+            new_rows,
+            direction=gate.direction,
+            margin=margin,
+            alpha=settings.alpha,
+            samples=settings.samples,
+            seed=settings.seed,
+        )
     except InputError as exc:
         return Evidence(why_not=exc.message)
-    test = widen_by_seeds(test, base_sd=base_model.seed_sd.get(metric), new_sd=new_model.seed_sd.get(metric),
-                          fits=settings.seed_fits + 1, direction=gate.direction, margin=margin,
-                          alpha=settings.alpha)  # fmt: skip
+    test = widen_by_seeds(
+        test,
+        base_sd=base_model.seed_sd.get(metric),
+        new_sd=new_model.seed_sd.get(metric),
+        fits=settings.seed_fits + 1,
+        direction=gate.direction,
+        margin=margin,
+        alpha=settings.alpha,
+    )
     return Evidence(test=test, shared=shared)
 
 
@@ -84,8 +99,15 @@ def _fold_evidence(
     from mlgate.stats import test_folds
 
     test_rows = max(1, now.train_rows // len(new_folds))
-    test = test_folds(base_folds, new_folds, train_rows=max(1, now.train_rows - test_rows), test_rows=test_rows,
-                      direction=gate.direction, margin=margin, alpha=settings.alpha)  # fmt: skip
+    test = test_folds(
+        base_folds,
+        new_folds,
+        train_rows=max(1, now.train_rows - test_rows),
+        test_rows=test_rows,
+        direction=gate.direction,
+        margin=margin,
+        alpha=settings.alpha,
+    )
     return Evidence(test=test)
 
 
@@ -126,8 +148,12 @@ def _take(predictions: Predictions, index: Any) -> Predictions:
     def pick(values: Any) -> Any:
         return None if values is None else values[index]
 
-    return Predictions(pred=predictions.pred[index], proba=pick(predictions.proba), decision=pick(predictions.decision),
-                       classes=predictions.classes)  # fmt: skip
+    return Predictions(
+        pred=predictions.pred[index],
+        proba=pick(predictions.proba),
+        decision=pick(predictions.decision),
+        classes=predictions.classes,
+    )
 
 
 def _same_values(a: Any, b: Any) -> bool:

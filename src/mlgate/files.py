@@ -177,8 +177,10 @@ def staged_folder(final: Path, *, replaceable: Collection[str], what: str) -> It
         except OSError as exc:
             if exc.errno not in _FULL:
                 raise
-            raise InputError(f"cannot write the {what} {final}: {exc.strerror or exc}; it was left as it was",
-                             hint="free some disk space (or raise the file-size limit) and run again") from exc  # fmt: skip
+            raise InputError(
+                f"cannot write the {what} {final}: {exc.strerror or exc}; it was left as it was",
+                hint="free some disk space (or raise the file-size limit) and run again",
+            ) from exc
         _sync_tree(stage)
         old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:12]}"
         had_old = final.exists()
@@ -201,8 +203,10 @@ def _check_replaceable(final: Path, replaceable: Collection[str], what: str) -> 
     others = sorted(entry.name for entry in final.iterdir() if entry.name not in replaceable)
     if others:
         shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
-        raise InputError(f"{what} {final} holds files mlgate did not write ({shown}); it is replaced as a whole",
-                         hint="choose an empty or new output folder")  # fmt: skip
+        raise InputError(
+            f"{what} {final} holds files mlgate did not write ({shown}); it is replaced as a whole",
+            hint="choose an empty or new output folder",
+        )
 
 
 def _sync_tree(folder: Path) -> None:
@@ -262,8 +266,10 @@ def parse_document(text: str, path: Path, *, what: str) -> Any:
         except RecursionError as exc:
             raise InputError(f"{path}: {deep}", hint=_FLATTEN) from exc
         except ValueError as exc:  # an integer beyond Python's 4,300 digits
-            raise InputError(f"{path}: {what} is refused: an integer of more than 4,300 digits",
-                             hint="write a number of sensible size") from exc  # fmt: skip
+            raise InputError(
+                f"{path}: {what} is refused: an integer of more than 4,300 digits",
+                hint="write a number of sensible size",
+            ) from exc
         if _check_json_depth(document) is not None:
             raise InputError(f"{path}: {deep}", hint=_FLATTEN)
         return document
@@ -279,8 +285,10 @@ def parse_document(text: str, path: Path, *, what: str) -> Any:
         raise InputError(f"{where}: {what} is not valid YAML: {exc.problem or exc}") from exc
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
         line = text[: max(exc.position, 0)].count("\n") + 1
-        raise InputError(f"{path}:{line}: {what} is not valid YAML: character {_code_point(exc.character)} is not allowed",
-                         hint="remove the control character (a NUL byte suggests a binary or UTF-16 file)") from exc  # fmt: skip
+        raise InputError(
+            f"{path}:{line}: {what} is not valid YAML: character {_code_point(exc.character)} is not allowed",
+            hint="remove the control character (a NUL byte suggests a binary or UTF-16 file)",
+        ) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: {what} is not valid YAML: {exc}") from exc
 

@@ -34,13 +34,46 @@ TIMING_REL_TOL = 0.25
 QUALITY_REL_MARGIN = 0.01
 
 _LOWER_TOKENS = frozenset(
-    {"mse", "mae", "rmse", "rmsle", "msle", "mape", "medae", "latency", "time", "seconds", "duration", "ms",
-     "kb", "kib", "mb", "bytes", "size", "memory"}
-)  # fmt: skip
+    {
+        "mse",
+        "mae",
+        "rmse",
+        "rmsle",
+        "msle",
+        "mape",
+        "medae",
+        "latency",
+        "time",
+        "seconds",
+        "duration",
+        "ms",
+        "kb",
+        "kib",
+        "mb",
+        "bytes",
+        "size",
+        "memory",
+    }
+)
 _FLIPPED: dict[Direction, Direction] = {"higher": "lower", "lower": "higher", "none": "none"}
 _HIGHER_TOKENS = frozenset({"ap", "auc", "r2", "mcc", "iou", "tpr", "tnr", "ndcg", "dcg", "map"})
-_HIGHER_PREFIXES = ("accuracy", "f1", "fbeta", "precision", "recall", "roc", "jaccard", "matthews", "kappa",
-                    "explained", "dice", "specificity", "sensitivity", "auroc", "auprc")  # fmt: skip
+_HIGHER_PREFIXES = (
+    "accuracy",
+    "f1",
+    "fbeta",
+    "precision",
+    "recall",
+    "roc",
+    "jaccard",
+    "matthews",
+    "kappa",
+    "explained",
+    "dice",
+    "specificity",
+    "sensitivity",
+    "auroc",
+    "auprc",
+)
 
 
 def infer_direction(name: str) -> Direction:
@@ -216,8 +249,9 @@ def judge_value(gate: Gate, new: float, *, status: Status) -> Judgement:
     return Judgement(status, "no baseline value" if status == "current" else "new")
 
 
-def judge_tested(gate: Gate, base: float, new: float, test: PairedTest, *, p_worse: float, p_better: float,
-                 alpha: float) -> Judgement:  # fmt: skip
+def judge_tested(
+    gate: Gate, base: float, new: float, test: PairedTest, *, p_worse: float, p_better: float, alpha: float
+) -> Judgement:
     """Judge a value by its paired test: fail only when the drop is beyond the margin with confidence 1 − alpha.
 
     ``p_worse`` (Holm-adjusted over the report's gated rows) tests "not worse than the baseline by more than

@@ -184,8 +184,10 @@ def _model_data(model: ModelResult) -> dict[str, Any]:
         "timings": model.timings,
         **({"seed_sd": model.seed_sd} if model.seed_sd else {}),
         **({"resample_sd": model.resample_sd} if model.resample_sd else {}),
-        "artifact": None if artifact is None else {"path": artifact.path, "sha256": artifact.sha256, "bytes": artifact.bytes},
-    }  # fmt: skip
+        "artifact": None
+        if artifact is None
+        else {"path": artifact.path, "sha256": artifact.sha256, "bytes": artifact.bytes},
+    }
 
 
 def _model_from(name: str, raw: Any) -> ModelResult:

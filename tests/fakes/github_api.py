@@ -342,8 +342,14 @@ class FakeGitHub:
         if problem:
             return self._violation(f"{method} {target}: {problem}"), template
         with self._lock:
-            garbled = next((g for g in self._garbled if g.count > 0 and g.method in (None, method)
-                            and (g.path is None or g.path in split.path)), None)  # fmt: skip
+            garbled = next(
+                (
+                    g
+                    for g in self._garbled
+                    if g.count > 0 and g.method in (None, method) and (g.path is None or g.path in split.path)
+                ),
+                None,
+            )
             if garbled is not None:
                 garbled.count -= 1
                 return Answer(garbled.status, headers={"Content-Type": garbled.content_type}, raw=garbled.raw), None

@@ -98,7 +98,10 @@ class UpdateEndpointStandIn:
             return build_error(400, "ValidationException", f"Could not find endpoint {endpoint}")
         mode = self.modes.pop(0) if self.modes else "ok"
         if mode == "alarms":
-            names = [a["AlarmName"] for a in request.get("DeploymentConfig", {}).get("AutoRollbackConfiguration", {}).get("Alarms", [])]  # fmt: skip
+            names = [
+                a["AlarmName"]
+                for a in request.get("DeploymentConfig", {}).get("AutoRollbackConfiguration", {}).get("Alarms", [])
+            ]
             firing = [n for n, state in self.alarm_states(names).items() if state == "ALARM"]
             mode = "rollback" if firing else "ok"
         overlay = {
@@ -170,10 +173,16 @@ def reset_moto(moto_url: str) -> None:
 def put_alarm(cloudwatch: Any, name: str, endpoint: str, state: str = "OK") -> None:
     """A 5xx guard alarm on ``endpoint``'s variant in moto's CloudWatch, set to ``state``."""
     cloudwatch.put_metric_alarm(
-        AlarmName=name, Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum", Period=60,
-        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmName=name,
+        Namespace="AWS/SageMaker",
+        MetricName="Invocation5XXErrors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
         Dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": "AllTraffic"}],
-    )  # fmt: skip
+    )
     if state != "OK":
         cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
 
@@ -204,8 +213,10 @@ def check_canary_update(
     """An ``UpdateEndpoint`` request shifts ``percent`` first, times out above the waits, names ``alarms``."""
     policy = request["DeploymentConfig"]["BlueGreenUpdatePolicy"]
     assert policy["TrafficRoutingConfiguration"] == {
-        "Type": "CANARY", "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": percent}, "WaitIntervalInSeconds": wait_s,
-    }  # fmt: skip
+        "Type": "CANARY",
+        "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": percent},
+        "WaitIntervalInSeconds": wait_s,
+    }
     assert policy["TerminationWaitInSeconds"] == termination_wait_s
     assert policy["MaximumExecutionTimeoutInSeconds"] > 2 * wait_s + termination_wait_s
     assert request["DeploymentConfig"]["AutoRollbackConfiguration"] == {"Alarms": [{"AlarmName": a} for a in alarms]}

@@ -121,8 +121,9 @@ def running_server(
         )
     handle: ServerHandle | None = None
     try:
-        handle = ServerHandle(process=process, state=state, port=_wait_for_port(process, state, log_path, timeout),
-                              log_path=log_path)  # fmt: skip
+        handle = ServerHandle(
+            process=process, state=state, port=_wait_for_port(process, state, log_path, timeout), log_path=log_path
+        )
         yield handle
     finally:
         if handle is not None:

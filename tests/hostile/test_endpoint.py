@@ -62,20 +62,36 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
 
     folder = tmp_path_factory.mktemp("hostile-endpoint")
     rng = np.random.default_rng(5)
-    frame = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60),
-                          "c": pd.Series(rng.choice(["x", "y"], size=60), dtype=object)})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "a": rng.normal(size=60),
+            "b": rng.normal(size=60),
+            "c": pd.Series(rng.choice(["x", "y"], size=60), dtype=object),
+        }
+    )
     labels = (frame["a"] > frame["b"]).astype(int).to_numpy()
-    columns = ColumnTransformer([("num", "passthrough", ["a", "b"]), ("cat", OneHotEncoder(handle_unknown="ignore"),
-                                                                        ["c"])])  # fmt: skip
+    columns = ColumnTransformer(
+        [("num", "passthrough", ["a", "b"]), ("cat", OneHotEncoder(handle_unknown="ignore"), ["c"])]
+    )
     model = Pipeline([("cols", columns), ("lr", LogisticRegression())]).fit(frame, labels)
     saved = save_model(model, folder / "model.skops")
-    (folder / "mlgate.yaml").write_text(json.dumps({"capture": {"enabled": True, "path": "cap", "sample": 1.0}}),
-                                        encoding="utf-8")  # fmt: skip
+    (folder / "mlgate.yaml").write_text(
+        json.dumps({"capture": {"enabled": True, "path": "cap", "sample": 1.0}}), encoding="utf-8"
+    )
     state = folder / "state"
     state.mkdir()
-    write_pointer(state, LivePointer(version="1", model="lr", artifact=str(saved.path), sha256=saved.sha256,
-                                     trusted_types=(), features=("a", "b", "c"),
-                                     switched_at="2026-01-01T00:00:00+00:00"))  # fmt: skip
+    write_pointer(
+        state,
+        LivePointer(
+            version="1",
+            model="lr",
+            artifact=str(saved.path),
+            sha256=saved.sha256,
+            trusted_types=(),
+            features=("a", "b", "c"),
+            switched_at="2026-01-01T00:00:00+00:00",
+        ),
+    )
     with running_server(state, cwd=folder) as server, httpx.Client(base_url=server.url, trust_env=False) as http:
         server.wait_for_version("1")
         yield Endpoint(server, http)
@@ -106,35 +122,46 @@ def deep(levels: int) -> bytes:
 JSON_CASES = [
     pytest.param(b"[" * 100_000 + b"]" * 100_000, "the JSON body is nested too deeply", id="array-100k-deep"),
     pytest.param(deep(50_000), "the JSON body is nested too deeply", id="instances-50k-deep"),
-    pytest.param(b'{"instances": [[' + b"9" * 5000 + b', 1, "x"]]}', "an integer of 5000 digits is too large",
-                 id="int-5000-digits"),
-    pytest.param(b'{"instances": [[-' + b"9" * 1200 + b', 1, "x"]]}', "an integer of 1200 digits",
-                 id="negative-int-1200-digits"),
+    pytest.param(
+        b'{"instances": [[' + b"9" * 5000 + b', 1, "x"]]}',
+        "an integer of 5000 digits is too large",
+        id="int-5000-digits",
+    ),
+    pytest.param(
+        b'{"instances": [[-' + b"9" * 1200 + b', 1, "x"]]}', "an integer of 1200 digits", id="negative-int-1200-digits"
+    ),
     pytest.param(b'{"instances": [[1e400, 1, "x"]]}', "the number 1e400 is too large for a float", id="float-1e400"),
     pytest.param(b'{"instances": [[NaN, 1, "x"]]}', "NaN is not a JSON number", id="nan-literal"),
     pytest.param(b'{"instances": [[Infinity, 1, "x"]]}', "Infinity is not a JSON number", id="infinity-literal"),
-    pytest.param(b'{"instances": [{"a": -Infinity, "b": 1, "c": "x"}]}', "-Infinity is not a JSON number",
-                 id="minus-infinity-in-object"),
-    pytest.param(b'{"instances": [{"a": 1, "a": 2, "b": 3, "c": "x"}]}', "the key 'a' appears twice",
-                 id="duplicate-feature"),
-    pytest.param(b'{"instances": [[1, 2, "x"]], "instances": [[3, 4, "y"]]}', "the key 'instances' appears twice",
-                 id="duplicate-instances"),
+    pytest.param(
+        b'{"instances": [{"a": -Infinity, "b": 1, "c": "x"}]}',
+        "-Infinity is not a JSON number",
+        id="minus-infinity-in-object",
+    ),
+    pytest.param(
+        b'{"instances": [{"a": 1, "a": 2, "b": 3, "c": "x"}]}', "the key 'a' appears twice", id="duplicate-feature"
+    ),
+    pytest.param(
+        b'{"instances": [[1, 2, "x"]], "instances": [[3, 4, "y"]]}',
+        "the key 'instances' appears twice",
+        id="duplicate-instances",
+    ),
     pytest.param(b'{"instances": "1,2,x"}', '"instances" must be a non-empty list', id="instances-a-string"),
     pytest.param(b'{"instances": []}', '"instances" must be a non-empty list', id="instances-empty"),
     pytest.param(b'{"instances": [7]}', "instances[0] is a number", id="instance-a-number"),
     pytest.param(b'[[1, 2, "x"]]', 'expected a JSON object with an "instances" list', id="top-level-array"),
     pytest.param(b'{"instances": [{"a": 1, "b": 2}]}', "instances[0]: missing c", id="missing-column"),
-    pytest.param(b'{"instances": [{"a": 1, "b": 2, "c": "x", "d": 4}]}', "instances[0]: unknown d",
-                 id="extra-column"),
+    pytest.param(b'{"instances": [{"a": 1, "b": 2, "c": "x", "d": 4}]}', "instances[0]: unknown d", id="extra-column"),
     pytest.param(b'{"instances": [[1, 2]]}', "instances[0] has 2 values, expected 3", id="short-list"),
-    pytest.param(b'{"instances": [[1, {"$gt": 0}, "x"]]}', "feature 'b': an object is not a feature value",
-                 id="object-as-value"),
+    pytest.param(
+        b'{"instances": [[1, {"$gt": 0}, "x"]]}', "feature 'b': an object is not a feature value", id="object-as-value"
+    ),
     pytest.param(b'{"instances": [[1, 2, "x"],]}', "invalid JSON at line 1 column", id="trailing-comma"),
     pytest.param(b'{"instances": [[1, 2, "\xff"]]}', "the body is not UTF-8 (byte 23)", id="json-not-utf8"),
     pytest.param('{"instances": [[1, 2, "x"]]}'.encode("utf-16"), "the body is not UTF-8 (byte 0)", id="utf16-json"),
     pytest.param(b"", "empty request body", id="empty-body"),
     pytest.param(b" \r\n\t ", "empty request body", id="whitespace-body"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("body", "message"), JSON_CASES)
@@ -146,10 +173,16 @@ def test_a_hostile_json_body_is_a_400_naming_the_problem(hostile: Endpoint, body
 
 
 CSV_CASES = [
-    pytest.param(b'1,"2\n3,4,y\n', "CSV line 1: a quoted value is never closed (unterminated quote)",
-                 id="unterminated-quote-merges-rows"),
-    pytest.param(b'a,b,c\n1,2,x\n3,4,"y\n5,6,z\n', "CSV line 3: a quoted value is never closed",
-                 id="unterminated-quote-after-header"),
+    pytest.param(
+        b'1,"2\n3,4,y\n',
+        "CSV line 1: a quoted value is never closed (unterminated quote)",
+        id="unterminated-quote-merges-rows",
+    ),
+    pytest.param(
+        b'a,b,c\n1,2,x\n3,4,"y\n5,6,z\n',
+        "CSV line 3: a quoted value is never closed",
+        id="unterminated-quote-after-header",
+    ),
     pytest.param(b'1,2,"x"y\n', "CSV line 1: text after the closing quote", id="text-after-quote"),
     pytest.param(b"1,2,x\n3,4\n", "CSV line 2: 2 values, expected 3", id="short-row"),
     pytest.param(b"1,2,x,extra\n", "CSV line 1: 4 values, expected 3", id="long-row"),
@@ -157,7 +190,7 @@ CSV_CASES = [
     pytest.param(b"1,2,\xe9t\xe9\n", "the body is not UTF-8 (byte 4)", id="csv-latin1"),
     pytest.param(b"1," + b"9" * 5000 + b",x\n", "CSV row 1, feature 'b': '999", id="csv-5000-digits"),
     pytest.param(b"-inf,2,x\n", "CSV row 1, feature 'a': '-inf' is not a finite number", id="csv-minus-inf"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("body", "message"), CSV_CASES)
@@ -207,8 +240,9 @@ def test_a_declared_body_over_the_limit_is_a_413_before_it_is_sent(hostile: Endp
 def test_a_malformed_http_request_is_a_json_400_naming_the_problem(
     hostile: Endpoint, header: bytes, message: bytes
 ) -> None:
-    answer = hostile.raw(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n" + header +
-                         b"\r\n\r\n1,2,x\n")  # fmt: skip
+    answer = hostile.raw(
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n" + header + b"\r\n\r\n1,2,x\n"
+    )
     assert answer.startswith(b"HTTP/1.1 400 "), answer[:300]
     head, _, body = answer.partition(b"\r\n\r\n")
     assert b"content-type: application/json" in head.lower()
@@ -225,8 +259,10 @@ def test_a_request_id_that_is_not_plain_is_replaced_not_echoed(endpoint: Endpoin
     hostile = endpoint  # answered, so captured once: checked here rather than by the ``hostile`` fixture
     before = hostile.captured()
     body = b"1,2,x\n"
-    answer = hostile.raw(b"POST /invocations HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/csv\r\n"
-                         b"X-Request-Id: " + request_id + b"\r\nContent-Length: 6\r\n\r\n" + body)  # fmt: skip
+    answer = hostile.raw(
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/csv\r\n"
+        b"X-Request-Id: " + request_id + b"\r\nContent-Length: 6\r\n\r\n" + body
+    )
     head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
     assert head.startswith("HTTP/1.1 200 "), head
     given = re.search(r"^x-request-id: ([^\r\n]*)", head, re.M | re.I)
@@ -243,8 +279,13 @@ def test_a_request_id_that_is_not_plain_is_replaced_not_echoed(endpoint: Endpoin
 def cut_off(hostile: Endpoint, request_id: str, rest: bytes) -> list[str]:
     """Send a request whose body never completes, close the socket; the log lines it caused."""
     lines_before = len(hostile.server.log().splitlines())
-    hostile.raw(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nX-Request-Id: " +
-                request_id.encode() + b"\r\n" + rest, close_after_send=True)  # fmt: skip
+    hostile.raw(
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nX-Request-Id: "
+        + request_id.encode()
+        + b"\r\n"
+        + rest,
+        close_after_send=True,
+    )
     hostile.server.wait_for_status(lambda _doc: f"request {request_id}:" in hostile.server.log(), timeout=30)
     return hostile.server.log().splitlines()[lines_before:]
 
@@ -267,8 +308,10 @@ def test_a_body_that_never_completes_is_one_info_line_not_a_traceback(
     assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (INFO|WARNING) ", text) for text in new), new
     ours = [text for text in new if "mlgate.serve" in text]  # uvicorn adds its warning for a malformed chunk
     assert len(ours) == 1, new
-    assert ours[0].endswith(f"INFO mlgate.serve: request {request_id}: {line} (the client disconnected, or sent a "
-                           "malformed chunk); not answered")  # fmt: skip
+    assert ours[0].endswith(
+        f"INFO mlgate.serve: request {request_id}: {line} (the client disconnected, or sent a "
+        "malformed chunk); not answered"
+    )
 
 
 def test_wrong_method_and_unknown_path_are_json_errors(hostile: Endpoint) -> None:

@@ -114,7 +114,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     project = tmp_path_factory.mktemp("faults") / "p"
     config = str(write_project(project, models=MODELS, extra=EXTRA))
     run = [["train", "--out", str(project / "results")]]
-    run += [["registry", "register", str(project / "results"), "--model", m, "--by", "bob"] for m in ("logistic", "tree", "shallow")]  # fmt: skip
+    run += [
+        ["registry", "register", str(project / "results"), "--model", m, "--by", "bob"]
+        for m in ("logistic", "tree", "shallow")
+    ]
     run += [["registry", "approve", v, "--reason", "good", "--by", "alice"] for v in ("1", "2")]
     for args in run:
         assert main([*args, "--config", config, "--format", "json"]) == 0, args
@@ -140,8 +143,12 @@ def child_env(world: World, tmp: Path, at: str | None, root: Path | None = None)
     site = [p for p in paths if Path(p, "sitecustomize.py").is_file()][:1]
     rest = [p for p in paths if p not in site]
     env["PYTHONPATH"] = os.pathsep.join([*site, str(FAULTSITE), *rest])
-    env |= {"FAULT_ROOT": str(root or world.project / "state"), "FAULT_LOG": str(tmp / "events.log"),
-            "FAULT_FIRED": str(tmp / "fired.log"), "MLGATE_LOG_DIR": str(tmp / "crash")}  # fmt: skip
+    env |= {
+        "FAULT_ROOT": str(root or world.project / "state"),
+        "FAULT_LOG": str(tmp / "events.log"),
+        "FAULT_FIRED": str(tmp / "fired.log"),
+        "MLGATE_LOG_DIR": str(tmp / "crash"),
+    }
     if at is not None:
         env["FAULT_AT"] = at
     return env
@@ -171,9 +178,14 @@ def run_child(
 
     done = subprocess.run(
         [sys.executable, "-m", "mlgate", *(args or COMMANDS[command]), "--config", world.config],
-        cwd=world.project, env=child_env(world, tmp, at, root), capture_output=True, text=True, timeout=300,
-        preexec_fn=limit, check=False,
-    )  # fmt: skip
+        cwd=world.project,
+        env=child_env(world, tmp, at, root),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=limit,
+        check=False,
+    )
     fired_log = tmp / "fired.log"
     fired = fired_log.read_text(encoding="utf-8").splitlines() if fired_log.exists() else []
     return Child(done.returncode, done.stdout, done.stderr, fired)
@@ -234,29 +246,59 @@ STAGING, MODEL, DEPLOY_LOCK = ".staging-*", "model.skops", ".deploy.lock"
 HISTORY_WRITES = [("open", HISTORY), ("write", HISTORY), ("fsync", HISTORY)]
 STATUS_WRITES = [("open", LOCK), *HISTORY_WRITES, ("open", RECORD), ("fsync", RECORD), ("rename", RECORD)]
 KILL_POINTS: dict[str, list[tuple[str, str]]] = {
-    "register": [("open", LOCK), ("mkdir", STAGING), ("open", MODEL), ("fsync", MODEL), ("open", RECORD),
-                 ("fsync", RECORD), ("rename", RECORD), *HISTORY_WRITES, ("rename", STAGING)],
+    "register": [
+        ("open", LOCK),
+        ("mkdir", STAGING),
+        ("open", MODEL),
+        ("fsync", MODEL),
+        ("open", RECORD),
+        ("fsync", RECORD),
+        ("rename", RECORD),
+        *HISTORY_WRITES,
+        ("rename", STAGING),
+    ],
     "approve": STATUS_WRITES,
     "reject": STATUS_WRITES,
-    "deploy": [("open", DEPLOY_LOCK), ("open", POINTER), ("fsync", POINTER), ("rename", POINTER), ("open", LOCK),
-               *HISTORY_WRITES],
+    "deploy": [
+        ("open", DEPLOY_LOCK),
+        ("open", POINTER),
+        ("fsync", POINTER),
+        ("rename", POINTER),
+        ("open", LOCK),
+        *HISTORY_WRITES,
+    ],
     "rollback": [("open", DEPLOY_LOCK), ("open", POINTER), ("fsync", POINTER), ("rename", POINTER), *HISTORY_WRITES],
-}  # fmt: skip
+}
 # where a full disk fails: creating a file or folder, writing, fsync (not a rename, not opening an existing file;
 # the deploy lock stands for its first creation)
 FULL_POINTS: dict[str, list[tuple[str, str]]] = {
-    "register": [("mkdir", STAGING), ("open", MODEL), ("fsync", MODEL), ("open", RECORD), ("fsync", RECORD),
-                 ("write", HISTORY), ("fsync", HISTORY)],
+    "register": [
+        ("mkdir", STAGING),
+        ("open", MODEL),
+        ("fsync", MODEL),
+        ("open", RECORD),
+        ("fsync", RECORD),
+        ("write", HISTORY),
+        ("fsync", HISTORY),
+    ],
     "approve": [("write", HISTORY), ("fsync", HISTORY), ("open", RECORD), ("fsync", RECORD)],
     "reject": [("write", HISTORY), ("fsync", HISTORY), ("open", RECORD), ("fsync", RECORD)],
     "deploy": [("open", DEPLOY_LOCK), ("open", POINTER), ("fsync", POINTER), ("write", HISTORY), ("fsync", HISTORY)],
     "rollback": [("open", DEPLOY_LOCK), ("open", POINTER), ("fsync", POINTER), ("write", HISTORY), ("fsync", HISTORY)],
-}  # fmt: skip
+}
 # RLIMIT_FSIZE targets: the limit is set just below the size the target reaches in a clean run
 # (for the history, 29 bytes into the new line: the kernel cuts the append short)
-SIZE_POINTS = [("register", "model"), ("approve", "history"), ("approve", "record"), ("reject", "history"),
-               ("reject", "record"), ("deploy", "pointer"), ("deploy", "history"), ("rollback", "pointer"),
-               ("rollback", "history")]  # fmt: skip
+SIZE_POINTS = [
+    ("register", "model"),
+    ("approve", "history"),
+    ("approve", "record"),
+    ("reject", "history"),
+    ("reject", "record"),
+    ("deploy", "pointer"),
+    ("deploy", "history"),
+    ("rollback", "pointer"),
+    ("rollback", "history"),
+]
 TARGET_FILES = {"model": "model.skops", "history": "history.jsonl", "record": "version.json", "pointer": "live.json"}
 SEEDS = [1601, 1602]
 

@@ -54,36 +54,73 @@ def run_comment(fake: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[
 
 # (reply, method, path, what the message must say): each reply breaks the call it answers
 READS = [
-    pytest.param('{"number": 7, "state": "open"}', "GET", PULL, f"GET {PULL} returned an object with no 'head'",
-                 id="pull-without-head"),
-    pytest.param('{"number": 7, "head": "main"}', "GET", PULL, "with a string as its 'head' (dict expected)",
-                 id="pull-head-is-a-string"),
-    pytest.param('{"number": 7, "head": {"sha": 12}}', "GET", PULL, "with a number as its 'sha' (str expected)",
-                 id="pull-head-sha-is-a-number"),
+    pytest.param(
+        '{"number": 7, "state": "open"}',
+        "GET",
+        PULL,
+        f"GET {PULL} returned an object with no 'head'",
+        id="pull-without-head",
+    ),
+    pytest.param(
+        '{"number": 7, "head": "main"}',
+        "GET",
+        PULL,
+        "with a string as its 'head' (dict expected)",
+        id="pull-head-is-a-string",
+    ),
+    pytest.param(
+        '{"number": 7, "head": {"sha": 12}}',
+        "GET",
+        PULL,
+        "with a number as its 'sha' (str expected)",
+        id="pull-head-sha-is-a-number",
+    ),
     pytest.param('{"number": 7, "head": null}', "GET", PULL, "an object with no 'head'", id="pull-head-is-null"),
-    pytest.param("[1, 2, 3]", "GET", PULL, f"GET {PULL} returned a list where an object was expected",
-                 id="pull-is-a-list"),
+    pytest.param(
+        "[1, 2, 3]", "GET", PULL, f"GET {PULL} returned a list where an object was expected", id="pull-is-a-list"
+    ),
     pytest.param('"ok"', "GET", PULL, "returned a string where an object was expected", id="pull-is-a-string"),
     pytest.param('{"number": 7, "head": {"sha": "a', "GET", PULL, "not JSON", id="pull-truncated-json"),
     pytest.param("", "GET", PULL, "answered 200 with 0 bytes of application/json", id="pull-empty-body"),
     pytest.param('{"id": 1}', "GET", COMMENTS, f"GET {COMMENTS} did not return a list", id="comments-an-object"),
-    pytest.param('[{"body": "x", "user": {"login": "octocat"}}]', "GET", COMMENTS,
-                 f"GET {COMMENTS} returned an object with no 'id'", id="comment-without-id"),
-    pytest.param('[{"id": "12", "body": "x"}]', "GET", COMMENTS, "with a string as its 'id' (int expected)",
-                 id="comment-id-is-a-string"),
-    pytest.param('[{"id": true, "body": "x"}]', "GET", COMMENTS, "with a boolean as its 'id' (int expected)",
-                 id="comment-id-is-a-boolean"),
-    pytest.param('["just text"]', "GET", COMMENTS, "returned a string where an object was expected",
-                 id="comment-is-a-string"),
+    pytest.param(
+        '[{"body": "x", "user": {"login": "octocat"}}]',
+        "GET",
+        COMMENTS,
+        f"GET {COMMENTS} returned an object with no 'id'",
+        id="comment-without-id",
+    ),
+    pytest.param(
+        '[{"id": "12", "body": "x"}]',
+        "GET",
+        COMMENTS,
+        "with a string as its 'id' (int expected)",
+        id="comment-id-is-a-string",
+    ),
+    pytest.param(
+        '[{"id": true, "body": "x"}]',
+        "GET",
+        COMMENTS,
+        "with a boolean as its 'id' (int expected)",
+        id="comment-id-is-a-boolean",
+    ),
+    pytest.param(
+        '["just text"]', "GET", COMMENTS, "returned a string where an object was expected", id="comment-is-a-string"
+    ),
     pytest.param("[" * 100_000 + "]" * 100_000, "GET", COMMENTS, "not JSON", id="comments-nested-100k-deep"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("reply", "method", "path", "message"), READS)
 def test_a_malformed_reply_before_any_write_exits_3_and_writes_nothing(
-    gh: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str], reply: str, method: str, path: str,
+    gh: FakeGitHub,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    reply: str,
+    method: str,
+    path: str,
     message: str,
-) -> None:  # fmt: skip
+) -> None:
     gh.garble_next(reply, method=method, path=path)
     result = run_comment(gh, tmp_path, capsys)
     assert result.code == 3, result.err
@@ -107,9 +144,13 @@ def test_a_malformed_reply_before_any_write_exits_3_and_writes_nothing(
     ids=["html-page-with-200", "not-utf8", "hostile-content-type"],
 )
 def test_a_page_that_is_not_json_exits_3_and_names_the_content_type(
-    gh: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: str | bytes, content_type: str,
+    gh: FakeGitHub,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    raw: str | bytes,
+    content_type: str,
     message: str,
-) -> None:  # fmt: skip
+) -> None:
     gh.garble_next(raw, content_type=content_type, method="GET", path=PULL)
     result = run_comment(gh, tmp_path, capsys)
     assert result.code == 3, result.err

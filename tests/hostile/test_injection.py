@@ -50,11 +50,39 @@ ATTACKS = [
     ("stop-commands", "\n::stop-commands::INJECTED"),
     ("cr-warning", "ok\r  ::warning title=INJECTED::x"),
 ]
-MARKDOWN_ATTACKS = [a for a in ATTACKS if a[0] in {"mention", "team-mention", "reference", "pipe", "backslash-pipe",
-                                                    "bidi-override", "raw-html", "esc-sequence", "newline-error"}]  # fmt: skip
-TEXT_ATTACKS = [a for a in ATTACKS if a[0] in {"esc-sequence", "osc8-hyperlink", "bel", "c1-csi", "bidi-override",
-                                               "newline-error", "add-mask", "legacy-group", "stop-commands",
-                                               "cr-warning"}]  # fmt: skip
+MARKDOWN_ATTACKS = [
+    a
+    for a in ATTACKS
+    if a[0]
+    in {
+        "mention",
+        "team-mention",
+        "reference",
+        "pipe",
+        "backslash-pipe",
+        "bidi-override",
+        "raw-html",
+        "esc-sequence",
+        "newline-error",
+    }
+]
+TEXT_ATTACKS = [
+    a
+    for a in ATTACKS
+    if a[0]
+    in {
+        "esc-sequence",
+        "osc8-hyperlink",
+        "bel",
+        "c1-csi",
+        "bidi-override",
+        "newline-error",
+        "add-mask",
+        "legacy-group",
+        "stop-commands",
+        "cr-warning",
+    }
+]
 
 
 def no_traceback(err: str) -> None:
@@ -87,9 +115,25 @@ def test_compare_shows_hostile_metric_keys_params_and_names_inert(
     (tmp_path / "old-p.json").write_text(json.dumps({"train": {"C": 1.0}}), encoding="utf-8")
     (tmp_path / "new-p.json").write_text(json.dumps({"train": {"C": value}}), encoding="utf-8")
     name = payload if where == "name" else "churn"
-    code = main(["compare", "--config", str(tmp_path / "mlgate.yaml"), "--baseline", str(tmp_path / "old.json"),
-                 "--candidate", str(tmp_path / "new.json"), "--baseline-params", str(tmp_path / "old-p.json"),
-                 "--candidate-params", str(tmp_path / "new-p.json"), "--name", name, "--format", fmt])  # fmt: skip
+    code = main(
+        [
+            "compare",
+            "--config",
+            str(tmp_path / "mlgate.yaml"),
+            "--baseline",
+            str(tmp_path / "old.json"),
+            "--candidate",
+            str(tmp_path / "new.json"),
+            "--baseline-params",
+            str(tmp_path / "old-p.json"),
+            "--candidate-params",
+            str(tmp_path / "new-p.json"),
+            "--name",
+            name,
+            "--format",
+            fmt,
+        ]
+    )
     out, err = capsys.readouterr()
     no_traceback(err)
     assert code in (0, 1, 2), err
@@ -159,8 +203,10 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("project")
     config = write_project(folder, models=MODELS, extra="registry: {path: state/registry}\n")
     assert main(["train", "--config", str(config), "--out", str(folder / "results"), "--format", "json"]) == 0
-    assert main(["registry", "register", "--best", str(folder / "results"), "--config", str(config),
-                 "--format", "json"]) == 0  # fmt: skip
+    assert (
+        main(["registry", "register", "--best", str(folder / "results"), "--config", str(config), "--format", "json"])
+        == 0
+    )
     return folder
 
 
@@ -191,17 +237,29 @@ def test_registry_shows_hostile_reasons_and_actors_inert(
 @pytest.mark.parametrize("fmt", ["markdown", "text", "github"])
 @pytest.mark.parametrize(("attack", "payload"), ATTACKS, ids=[a for a, _ in ATTACKS])
 def test_monitor_report_shows_captured_values_inert(attack: str, payload: str, fmt: str) -> None:
-    hostile = dataclasses.replace(PLAN, field=payload, new_categories=(payload, "gold"),
-                                  missing_categories=(payload,), labels=(payload, "premium", "(other)"))  # fmt: skip
+    hostile = dataclasses.replace(
+        PLAN,
+        field=payload,
+        new_categories=(payload, "gold"),
+        missing_categories=(payload,),
+        labels=(payload, "premium", "(other)"),
+    )
     base = result()
     drift = dataclasses.replace(base.feature_drift, fields=(hostile,)) if base.feature_drift else None
     schema = base.schema
     assert schema is not None
     violation = dataclasses.replace(schema.violations[0], field=payload, examples=(payload,), message=payload)
-    monitored = result(feature_drift=drift, schema=dataclasses.replace(schema, violations=(violation,),
-                       invalid_requests=(payload,)), notes=(payload,), version=payload)  # fmt: skip
-    out = {"markdown": monitor_report.render_markdown, "text": monitor_report.render_text,
-           "github": monitor_report.render_github}[fmt](monitored)  # fmt: skip
+    monitored = result(
+        feature_drift=drift,
+        schema=dataclasses.replace(schema, violations=(violation,), invalid_requests=(payload,)),
+        notes=(payload,),
+        version=payload,
+    )
+    out = {
+        "markdown": monitor_report.render_markdown,
+        "text": monitor_report.render_text,
+        "github": monitor_report.render_github,
+    }[fmt](monitored)
     inert_everywhere(out, fmt)
     assert "breach" in out.lower() or "drift" in out.lower()
 
@@ -213,11 +271,20 @@ def test_monitor_report_shows_captured_values_inert(attack: str, payload: str, f
 @pytest.mark.parametrize(("attack", "payload"), ATTACKS, ids=[a for a, _ in ATTACKS])
 def test_deploy_narration_shows_reasons_and_details_inert(attack: str, payload: str, fmt: str) -> None:
     outcome = DeployOutcome(
-        action="deploy", outcome="refused", target="local", version=payload, previous=None, live="6",
-        reason=f"version {payload} is rejected", steps=(Step("gate", "failed", payload, 0.1, hint=payload),),
-    )  # fmt: skip
-    out = {"text": deploy_report.render_text, "markdown": deploy_report.render_markdown,
-           "github": deploy_report.render_github}[fmt](outcome)  # fmt: skip
+        action="deploy",
+        outcome="refused",
+        target="local",
+        version=payload,
+        previous=None,
+        live="6",
+        reason=f"version {payload} is rejected",
+        steps=(Step("gate", "failed", payload, 0.1, hint=payload),),
+    )
+    out = {
+        "text": deploy_report.render_text,
+        "markdown": deploy_report.render_markdown,
+        "github": deploy_report.render_github,
+    }[fmt](outcome)
     inert_everywhere(out, fmt)
     assert "refused" in out
 
@@ -285,9 +352,16 @@ def test_every_monitor_format_is_inert(name: str, value: str) -> None:
 @BOUNDED
 @given(hostile_text(), hostile_text())
 def test_every_deploy_format_is_inert(version: str, value: str) -> None:
-    outcome = DeployOutcome(action="rollback", outcome="needs-person", target="local", version=version,
-                            previous=None, live=version, reason=value,
-                            steps=(Step("smoke", "failed", value, 0.1, hint=value),))  # fmt: skip
+    outcome = DeployOutcome(
+        action="rollback",
+        outcome="needs-person",
+        target="local",
+        version=version,
+        previous=None,
+        live=version,
+        reason=value,
+        steps=(Step("smoke", "failed", value, 0.1, hint=value),),
+    )
     inert_everywhere(deploy_report.render_markdown(outcome), "markdown")
     inert_everywhere(deploy_report.render_text(outcome), "text")
     inert_everywhere(deploy_report.render_github(outcome), "github")
@@ -299,6 +373,10 @@ def test_every_registry_text_is_inert(by: str, reason: str) -> None:
     version = approved()
     change = StatusChange("approved", by, reason, "2026-01-01T00:00:00Z")
     hostile = dataclasses.replace(version, model=by, registered_by=by, history=(change,), features=(reason,))
-    for text in (render_list([hostile]), render_version(hostile), render_change("approved", hostile, reason),
-                 render_history([HistoryEvent("2026-01-01T00:00:00Z", "approved", by, by, reason)])):  # fmt: skip
+    for text in (
+        render_list([hostile]),
+        render_version(hostile),
+        render_change("approved", hostile, reason),
+        render_history([HistoryEvent("2026-01-01T00:00:00Z", "approved", by, by, reason)]),
+    ):
         inert_everywhere(text, "text")

@@ -601,9 +601,19 @@ ARTIFACT_CASES: dict[str, Case] = {
     ),
 }
 
-CASES = {f"{area}/{name}": case for area, cases in (
-    ("config", CONFIG_CASES), ("names", NAME_CASES), ("estimator", ESTIMATOR_CASES), ("schema", SCHEMA_CASES),
-    ("data", DATA_CASES), ("paths", PATH_CASES), ("artifacts", ARTIFACT_CASES)) for name, case in cases.items()}  # fmt: skip
+CASES = {
+    f"{area}/{name}": case
+    for area, cases in (
+        ("config", CONFIG_CASES),
+        ("names", NAME_CASES),
+        ("estimator", ESTIMATOR_CASES),
+        ("schema", SCHEMA_CASES),
+        ("data", DATA_CASES),
+        ("paths", PATH_CASES),
+        ("artifacts", ARTIFACT_CASES),
+    )
+    for name, case in cases.items()
+}
 
 
 @pytest.fixture(scope="module")

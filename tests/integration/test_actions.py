@@ -167,10 +167,13 @@ def test_benchmark_reports_a_failed_gate_and_the_comment_action_posts_it(
     assert done.step("Fail on a failed gate").status == "skipped"
 
     posted = run(
-        "comment", repo.path, tmp_path, {"body-file": out["comment-file"], "key": "churn"},
+        "comment",
+        repo.path,
+        tmp_path,
+        {"body-file": out["comment-file"], "key": "churn"},
         env={**event, "GITHUB_API_URL": api["GITHUB_API_URL"], "GITHUB_REPOSITORY": api["GITHUB_REPOSITORY"]},
         github={"token": github_api.token},
-    )  # fmt: skip
+    )
     assert not posted.failed, posted.log
     [comment] = github_api.comments(7)
     assert posted.outputs == {
@@ -319,9 +322,12 @@ def test_a_failing_step_skips_the_rest_except_always(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
     (workspace / "sub").mkdir(parents=True)
     done = run_action(
-        FIXTURES / "probe", inputs={"fail": "true"}, workspace=workspace, runner_temp=tmp_path / "temp",
+        FIXTURES / "probe",
+        inputs={"fail": "true"},
+        workspace=workspace,
+        runner_temp=tmp_path / "temp",
         github={"token": "t0k"},
-    )  # fmt: skip
+    )
     assert done.failed
     assert done.step("fail").exit_code == 1  # `false | cat` fails: pipefail is on
     assert "pipefail is not on" not in done.log  # and -e stops the script
@@ -382,10 +388,12 @@ def test_expressions_follow_githubs_rules(expression: str, expected: bool, tmp_p
     action = {
         "name": "expressions",
         "description": "one step per expression",
-        "inputs": {name: {"description": "d", "default": value} for name, value in
-                   {"flag": "true", "number": "3", "empty": ""}.items()},
+        "inputs": {
+            name: {"description": "d", "default": value}
+            for name, value in {"flag": "true", "number": "3", "empty": ""}.items()
+        },
         "runs": {"using": "composite", "steps": [{"id": "probe", "if": expression, **GOOD_STEP}]},
-    }  # fmt: skip
+    }
     (tmp_path / "action").mkdir()
     (tmp_path / "action" / "action.yml").write_text(yaml.safe_dump(action), encoding="utf-8")
     done = run_action(tmp_path / "action", inputs={}, workspace=tmp_path, runner_temp=tmp_path / "temp")

@@ -74,8 +74,9 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (workspace / "churnmodels.py").write_text(PROJECT_MODULE, encoding="utf-8")
     mlgate(workspace, "train", "--out", "results")
     for number, model in enumerate(MODELS, start=1):
-        document = yaml.safe_load(mlgate(workspace, "registry", "register", "--model", model, "results", "--by", "ci",
-                                         "--format", "json"))  # fmt: skip
+        document = yaml.safe_load(
+            mlgate(workspace, "registry", "register", "--model", model, "results", "--by", "ci", "--format", "json")
+        )
         assert document["version"]["version"] == str(number), document
     for version in ("1", "3"):
         mlgate(workspace, "registry", "approve", version, "--reason", "tested", "--by", "alice")
@@ -118,9 +119,13 @@ def test_an_approved_version_goes_live_and_a_pending_one_is_refused(endpoint: tu
     done = run("deploy", workspace, {"version": "1", "state": state})
     assert not done.failed, done.log + server.log()
     assert done.outputs == {
-        "outcome": "deployed", "version": "1", "live-version": "1", "previous-version": "", "switched": "true",
+        "outcome": "deployed",
+        "version": "1",
+        "live-version": "1",
+        "previous-version": "",
+        "switched": "true",
         "exit-code": "0",
-    }  # fmt: skip
+    }
     assert ping(server) == "1"
     assert "deployed" in done.summary  # the narration, in the job summary
     assert done.step("Fail on a refused or rolled-back deploy").status == "skipped"
@@ -189,8 +194,12 @@ def test_the_rollback_action_restores_the_previous_version_and_refuses_a_rejecte
     done = run("rollback", workspace, {"state": state})
     assert not done.failed, done.log + server.log()
     assert done.outputs == {
-        "outcome": "deployed", "version": "1", "live-version": "1", "previous-version": "2", "exit-code": "0",
-    }  # fmt: skip
+        "outcome": "deployed",
+        "version": "1",
+        "live-version": "1",
+        "previous-version": "2",
+        "exit-code": "0",
+    }
     assert ping(server) == "1"
     assert "version 1" in done.summary
     untouched = run("rollback", workspace, {"from": "2", "state": state})  # 2 is not live: nothing to undo
@@ -218,8 +227,12 @@ def test_the_deploy_workflows_gate_passes_only_an_approved_version(
     env = {"PATH": f"{VENV_BIN}:/usr/bin:/bin", "HOME": str(tmp_path), "VERSION": version, "REGISTRY_PATH": ""}
     done = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(tmp_path / "gate.sh")],
-        cwd=registered, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=registered,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == code, done.stdout + done.stderr
 
 
@@ -267,9 +280,13 @@ def test_the_deploy_action_sets_its_outputs_then_fails_as_the_exit_code_says(
     (tmp_path / "workspace").mkdir()
     done = run("deploy", tmp_path / "workspace", {}, python=python)
     assert done.outputs == {
-        "outcome": outcome, "version": "7", "live-version": "", "previous-version": "", "switched": "",
+        "outcome": outcome,
+        "version": "7",
+        "live-version": "",
+        "previous-version": "",
+        "switched": "",
         "exit-code": str(code),
-    }  # fmt: skip
+    }
     assert [s.id or s.name for s in done.steps if s.status == "failure"] == ([failed_step] if failed_step else [])
     if failed_step == "deploy":
         assert done.step("deploy").exit_code == code

@@ -57,13 +57,16 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     repo = Repo(tmp_path / "project")
     repo.path.mkdir()
     repo.git("init", "-q", "-b", "main")
-    repo.commit("project", {
-        "schema.yaml": (EXAMPLE / "schema.yaml").read_text(),
-        "data/train.csv": (EXAMPLE / "data" / "train.csv").read_text(),
-        "data/test.csv": (EXAMPLE / "data" / "test.csv").read_text(),
-        "mlgate.yaml": CONFIG % "",
-        ".gitignore": ".mlgate/\n",
-    })  # fmt: skip
+    repo.commit(
+        "project",
+        {
+            "schema.yaml": (EXAMPLE / "schema.yaml").read_text(),
+            "data/train.csv": (EXAMPLE / "data" / "train.csv").read_text(),
+            "data/test.csv": (EXAMPLE / "data" / "test.csv").read_text(),
+            "mlgate.yaml": CONFIG % "",
+            ".gitignore": ".mlgate/\n",
+        },
+    )
     monkeypatch.chdir(repo.path)
     assert check(repo, tmp_path / "main-run", "--cache")[0] == 0
     repo.git("checkout", "-q", "-b", "feature")

@@ -215,8 +215,12 @@ def test_drift_names_each_column_everywhere_and_never_compares_the_reference_wit
     code = main(["check", "--out", str(tmp_path / "run"), "--format", "github"])
     github = capsys.readouterr().out
     assert code == 0, github  # drift warns
-    drifted = re.findall(r"^::warning file=data/test.csv,title=mlgate drift%3A (\w+)::\1 drifted against the "
-                         r"reference statistics: PSI (\d+\.\d+) > 0\.2, KS (\d+\.\d+) > 0\.1$", github, re.M)  # fmt: skip
+    drifted = re.findall(
+        r"^::warning file=data/test.csv,title=mlgate drift%3A (\w+)::\1 drifted against the "
+        r"reference statistics: PSI (\d+\.\d+) > 0\.2, KS (\d+\.\d+) > 0\.1$",
+        github,
+        re.M,
+    )
     assert [name for name, _, _ in drifted] == ["monthly_charges"]
     _, psi, ks = drifted[0]
     skipped = "the reference statistics were made from it (same SHA-256)"

@@ -288,7 +288,11 @@ def test_the_fake_flags_whatever_breaks_githubs_description() -> None:
     try:
         fake.add_pull(1, head_sha=HEAD)
         fake.add_comment(1, "hello")
-        headers = {"Authorization": f"Bearer {fake.token}", "Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}  # fmt: skip
+        headers = {
+            "Authorization": f"Bearer {fake.token}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+        }
         with httpx.Client(base_url=fake.url, headers=headers) as http:
             assert http.post("/repos/octo/demo/issues/1/comments", json={"text": "x"}).status_code == 400
             assert http.get("/repos/octo/demo/issues/1/comments", params={"perpage": 100}).status_code == 400

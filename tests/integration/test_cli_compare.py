@@ -37,10 +37,14 @@ def outside_actions(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def save(folder: Path, models: dict[str, dict[str, float]], *, commit: str = HEAD_SHA, **params: float) -> str:
     results = ResultSet(
-        models={name: ModelResult(name, "sklearn.Estimator", params=dict(params), metrics=metrics)
-                for name, metrics in models.items()},
-        commit=commit, evaluation=EVALUATION, primary="accuracy",
-    )  # fmt: skip
+        models={
+            name: ModelResult(name, "sklearn.Estimator", params=dict(params), metrics=metrics)
+            for name, metrics in models.items()
+        },
+        commit=commit,
+        evaluation=EVALUATION,
+        primary="accuracy",
+    )
     write_results(folder, results)
     return str(folder)
 
@@ -93,8 +97,23 @@ def test_failures_come_first_in_the_markdown_and_files_are_written(
     base = save(tmp_path / "base", {"a": {"accuracy": 0.9, "log_loss": 0.3}, "b": {"accuracy": 0.9}}, commit=BASE_SHA)
     new = save(tmp_path / "new", {"a": {"accuracy": 0.9, "log_loss": 0.5}, "b": {"accuracy": 0.8}}, C=2.0)
     out_file, summary = tmp_path / "out" / "comment.md", tmp_path / "summary.md"
-    code, out, _ = run(capsys, "--config", config, "--baseline", base, "--candidate", new, "--format", "markdown",
-                       "--out", str(out_file), "--summary", str(summary), "--head", HEAD_SHA)  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "--config",
+        config,
+        "--baseline",
+        base,
+        "--candidate",
+        new,
+        "--format",
+        "markdown",
+        "--out",
+        str(out_file),
+        "--summary",
+        str(summary),
+        "--head",
+        HEAD_SHA,
+    )
     assert code == 1
     comment = out_file.read_text(encoding="utf-8")
     assert out == comment
@@ -170,10 +189,22 @@ def test_dvc_metrics_and_params_files(tmp_path: Path, capsys: pytest.CaptureFixt
     (tmp_path / "old-params.yaml").write_text("train:\n  C: 1.0\n  seed: 1\n", encoding="utf-8")
     (tmp_path / "new-params.yaml").write_text("train:\n  C: 0.1\n  seed: 1\n", encoding="utf-8")
     code, out, _ = run(
-        capsys, "--config", config, "--baseline", str(tmp_path / "old.json"), "--candidate", str(tmp_path / "new.yaml"),
-        "--baseline-params", str(tmp_path / "old-params.yaml"), "--candidate-params", str(tmp_path / "new-params.yaml"),
-        "--name", "churn", "--format", "markdown",
-    )  # fmt: skip
+        capsys,
+        "--config",
+        config,
+        "--baseline",
+        str(tmp_path / "old.json"),
+        "--candidate",
+        str(tmp_path / "new.yaml"),
+        "--baseline-params",
+        str(tmp_path / "old-params.yaml"),
+        "--candidate-params",
+        str(tmp_path / "new-params.yaml"),
+        "--name",
+        "churn",
+        "--format",
+        "markdown",
+    )
     assert code == 0
     assert re.search(
         r"^\| churn +\| test\.f1 +\| +0\.9000 \| +0\.9300 \| +\+0\.0300 \| +\+3\.33 % \| +✅ +\|$", out, re.M

@@ -114,8 +114,11 @@ def test_debug_shows_traceback(capsys: pytest.CaptureFixture[str], monkeypatch: 
 def test_python_dash_m_and_console_script_agree(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mlgate", "validate", "--config", str(EXAMPLE / "mlgate.yaml"), "--format", "json"],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["totals"]["rows"] == 800
 

@@ -19,9 +19,21 @@ from mlgate.serve.state import read_pointer
 from schemas import schema_validator
 
 STEPS = [
-    "generate", "validate", "validate-corrupted", "main", "pull-request", "comment", "register", "endpoint",
-    "deploy", "predict", "deploy-failing", "monitor", "history", "stop",
-]  # fmt: skip
+    "generate",
+    "validate",
+    "validate-corrupted",
+    "main",
+    "pull-request",
+    "comment",
+    "register",
+    "endpoint",
+    "deploy",
+    "predict",
+    "deploy-failing",
+    "monitor",
+    "history",
+    "stop",
+]
 
 
 def test_a_non_empty_dir_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -114,8 +114,14 @@ def test_an_approved_version_is_deployed_and_served(
     assert re.search(r"^ +golden: 3 golden rows reproduced \(tolerance 1e-06\) +✓$", out, re.M)
     assert re.search(r"^▸ result +deployed: the endpoint serves version 1 \(", out, re.M)
     assert server.wait_for_version("1")["version"] == "1"
-    assert github_outputs(outputs) == {"outcome": "deployed", "version": "1", "live-version": "1",
-                                       "previous-version": "", "switched": "true", "exit-code": "0"}  # fmt: skip
+    assert github_outputs(outputs) == {
+        "outcome": "deployed",
+        "version": "1",
+        "live-version": "1",
+        "previous-version": "",
+        "switched": "true",
+        "exit-code": "0",
+    }
     event = registry_of(project).history()[-1]
     assert (event.event, event.version, event.by, event.detail["live"]) == ("deployed", "1", "carol", "1")
 
@@ -210,8 +216,12 @@ def test_a_row_copied_from_the_data_file_is_served_as_training_read_it(
     lines = (project / "data" / "test.csv").read_text(encoding="utf-8").splitlines()
     assert re.search(r",\d{4}-\d\d-\d\d,", lines[1])  # a date, as text
     expected = predict_test_rows(project, 3)
-    answer = httpx.post(f"{server.url}/invocations", content="\n".join(lines[:4]).encode(),
-                        headers={"Content-Type": "text/csv"}, timeout=30)  # fmt: skip
+    answer = httpx.post(
+        f"{server.url}/invocations",
+        content="\n".join(lines[:4]).encode(),
+        headers={"Content-Type": "text/csv"},
+        timeout=30,
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"predictions": expected, "version": "1"}
     header = lines[0].split(",")
@@ -238,8 +248,9 @@ def test_a_pointer_without_feature_schema_is_served_as_before_and_422_names_the_
     answer = httpx.post(f"{server.url}/invocations", json={"instances": [golden.features]}, timeout=30)
     assert (answer.status_code, answer.json()["predictions"]) == (200, [golden.prediction])  # day numbers still work
     day = dt.date(1970, 1, 1) + dt.timedelta(days=int(golden.features["day"]))
-    answer = httpx.post(f"{server.url}/invocations", json={"instances": [{**golden.features, "day": day.isoformat()}]},
-                        timeout=30)  # fmt: skip
+    answer = httpx.post(
+        f"{server.url}/invocations", json={"instances": [{**golden.features, "day": day.isoformat()}]}, timeout=30
+    )
     assert answer.status_code == 422
     assert answer.json()["error"].startswith(
         f"version 1 cannot predict on this input: feature 'day' = '{day.isoformat()}': "
@@ -269,8 +280,13 @@ def test_no_running_server_changes_nothing(
     assert code == 3
     assert "mlgate: error: no local server for" in err
     assert not (project / "state" / "serve" / "live.json").exists()
-    assert github_outputs(project / "github_output") == {"previous-version": "", "outcome": "error", "version": "1",
-                                                         "live-version": "", "exit-code": "3"}  # fmt: skip
+    assert github_outputs(project / "github_output") == {
+        "previous-version": "",
+        "outcome": "error",
+        "version": "1",
+        "live-version": "",
+        "exit-code": "3",
+    }
 
 
 def test_a_failed_redeploy_of_the_live_version_is_never_rolled_back(

@@ -184,9 +184,14 @@ def cached_client(built: dict[tuple[Any, ...], Any], make: Callable[..., Any]) -
 
 
 def make_project(
-    trained: Path, tmp_path: Path, stage: Stage, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    *, attempts: int = 2,
-) -> Project:  # fmt: skip
+    trained: Path,
+    tmp_path: Path,
+    stage: Stage,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    attempts: int = 2,
+) -> Project:
     reset_moto(stage.moto_url)
     bucket = f"mlgate-test-{uuid.uuid4().hex[:12]}"
     stage.s3.create_bucket(Bucket=bucket)
@@ -205,9 +210,13 @@ def make_project(
 
 @pytest.fixture
 def project(
-    trained: Path, candidates: list[Candidate], tmp_path: Path, stage: Stage, monkeypatch: pytest.MonkeyPatch,
+    trained: Path,
+    candidates: list[Candidate],
+    tmp_path: Path,
+    stage: Stage,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> Project:  # fmt: skip
+) -> Project:
     """Versions 1 (logistic), 2 (tree), 3 (stump), all pending, in a fresh moto; guard alarm churn-5xx exists."""
     made = make_project(trained, tmp_path, stage, monkeypatch, capsys)
     registry = open_registry(load_config(made.folder / "mlgate.yaml"))
@@ -251,8 +260,12 @@ def test_a_pending_rejected_unknown_or_other_group_version_makes_no_mutating_cal
     assert project.mlgate("registry", "reject", "2", "--by", "bob", "--reason", "leaks the label")[0] == 0
     project.stage.moto.create_model_package_group(ModelPackageGroupName="fraud")
     other = project.stage.moto.create_model_package(ModelPackageGroupName="fraud", ModelApprovalStatus="Approved")
-    cases = {"3": (1, "refused", "is pending"), "2": (1, "refused", "is rejected"), "9": (2, "invalid", "no version 9"),
-             other["ModelPackageArn"]: (2, "invalid", "belongs to model package group 'fraud'")}  # fmt: skip
+    cases = {
+        "3": (1, "refused", "is pending"),
+        "2": (1, "refused", "is rejected"),
+        "9": (2, "invalid", "no version 9"),
+        other["ModelPackageArn"]: (2, "invalid", "belongs to model package group 'fraud'"),
+    }
     for version, (code, outcome, says) in cases.items():
         project.stage.proxy.seen.clear()
         got, report, err = project.deploy(version)
@@ -336,8 +349,9 @@ def test_manual_rollback_restores_the_recorded_config_all_at_once_without_firing
     assert request["DeploymentConfig"]["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["Type"] == "ALL_AT_ONCE"
     assert request["DeploymentConfig"]["AutoRollbackConfiguration"] == {"Alarms": [{"AlarmName": "churn-p99"}]}
     assert report["watches"][0]["alarms"] == [
-        {"name": "churn-5xx", "state": "ALARM"}, {"name": "churn-p99", "state": "OK"},
-    ]  # fmt: skip
+        {"name": "churn-5xx", "state": "ALARM"},
+        {"name": "churn-p99", "state": "OK"},
+    ]
 
 
 @pytest.mark.parametrize("kind", ["schema", "model-error"])

@@ -82,13 +82,16 @@ def test_labels_give_live_metrics_and_a_gate_breach(project: Path, capsys: pytes
     assert doc["findings"][0]["check"] == "live metrics"
 
     perfect = project.parent / "perfect.jsonl"  # JSON Lines, with the row column
-    perfect.write_text("".join(json.dumps({"request_id": r["request_id"], "row": 0, "label": r["prediction"]}) + "\n"
-                               for r in rows), encoding="utf-8")  # fmt: skip
+    perfect.write_text(
+        "".join(json.dumps({"request_id": r["request_id"], "row": 0, "label": r["prediction"]}) + "\n" for r in rows),
+        encoding="utf-8",
+    )
     code, doc, _ = monitor(capsys, project, "--capture", str(capture), "--version", "1", "--labels", str(perfect))
     assert code == 0
     assert [(m["metric"], m["live"], m["status"]) for m in doc["labels"]["metrics"]] == [
-        ("accuracy", 1.0, "better"), ("f1_macro", 1.0, "better"),
-    ]  # fmt: skip
+        ("accuracy", 1.0, "better"),
+        ("f1_macro", 1.0, "better"),
+    ]
 
 
 def test_schema_violations_beyond_the_tolerated_share_are_a_breach(
@@ -139,8 +142,21 @@ def test_an_empty_window_is_insufficient_data_not_healthy(project: Path, capsys:
     code, doc, _ = monitor(capsys, project, "--capture", str(capture), "--version", "1", "--since", "1h")
     assert (code, doc["verdict"], doc["capture"]["rows"], doc["capture"]["skipped_files"]) == (0, "insufficient", 0, 1)
     assert doc["notes"][0].startswith("no captured rows since ")
-    code = main(["monitor", "--config", str(project), "--capture", str(capture), "--version", "1", "--since", "1h",
-                 "--format", "github"])  # fmt: skip
+    code = main(
+        [
+            "monitor",
+            "--config",
+            str(project),
+            "--capture",
+            str(capture),
+            "--version",
+            "1",
+            "--since",
+            "1h",
+            "--format",
+            "github",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("::warning title=mlgate monitor::not enough data: version 1, last 1h (0 ")
@@ -188,8 +204,21 @@ def test_out_folder_and_job_summary(
     summary = project.parent / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     out = project.parent / "out"
-    code = main(["monitor", "--config", str(project), "--capture", str(capture), "--version", "1", "--format",
-                 "github", "--out", str(out)])  # fmt: skip
+    code = main(
+        [
+            "monitor",
+            "--config",
+            str(project),
+            "--capture",
+            str(capture),
+            "--version",
+            "1",
+            "--format",
+            "github",
+            "--out",
+            str(out),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 1
     assert printed.startswith("::error title=mlgate monitor::drifted features: color\n")
@@ -262,8 +291,9 @@ def test_s3_capture_in_mlgate_and_sagemaker_formats(
 
     lines = [sagemaker_line(i, rows[i * 4 : i * 4 + 4], start + dt.timedelta(seconds=i)) for i in range(100)]
     folder = start.strftime("%Y/%m/%d/%H")
-    s3_env.put_object(Bucket=s3_bucket, Key=f"dc/endpoint/AllTraffic/{folder}/capture.jsonl",
-                      Body=("\n".join(lines) + "\n").encode())  # fmt: skip
+    s3_env.put_object(
+        Bucket=s3_bucket, Key=f"dc/endpoint/AllTraffic/{folder}/capture.jsonl", Body=("\n".join(lines) + "\n").encode()
+    )
     code, doc, err = monitor(capsys, project, "--capture", f"s3://{s3_bucket}/dc/endpoint", "--version", "1")
     assert code == 1, err
     assert (doc["capture"]["rows"], doc["capture"]["malformed"], drifted_fields(doc)) == (400, 0, {"x2"})
@@ -276,16 +306,26 @@ def sagemaker_line(index: int, rows: list[dict[str, Any]], when: dt.datetime) ->
     text = json.dumps(body)
     data, encoding = (base64.b64encode(text.encode()).decode(), "BASE64") if index % 2 else (text, "JSON")
     output = json.dumps({"predictions": [predict(i) for i in inputs], "version": "1"})
-    return json.dumps({
-        "captureData": {
-            "endpointInput": {"observedContentType": "application/json", "mode": "INPUT", "data": data,
-                              "encoding": encoding},
-            "endpointOutput": {"observedContentType": "application/json", "mode": "OUTPUT", "data": output,
-                               "encoding": "JSON"},
-        },
-        "eventMetadata": {"eventId": f"event-{index}", "inferenceTime": when.strftime("%Y-%m-%dT%H:%M:%SZ")},
-        "eventVersion": "0",
-    })  # fmt: skip
+    return json.dumps(
+        {
+            "captureData": {
+                "endpointInput": {
+                    "observedContentType": "application/json",
+                    "mode": "INPUT",
+                    "data": data,
+                    "encoding": encoding,
+                },
+                "endpointOutput": {
+                    "observedContentType": "application/json",
+                    "mode": "OUTPUT",
+                    "data": output,
+                    "encoding": "JSON",
+                },
+            },
+            "eventMetadata": {"eventId": f"event-{index}", "inferenceTime": when.strftime("%Y-%m-%dT%H:%M:%SZ")},
+            "eventVersion": "0",
+        }
+    )
 
 
 @pytest.mark.slow
@@ -307,11 +347,17 @@ def test_end_to_end_serve_with_capture_then_monitor(project: Path, capsys: pytes
 
     folder = project.parent
     train = pd.read_csv(folder / "train.csv")
-    model = Pipeline([
-        ("prep", ColumnTransformer([("cat", OneHotEncoder(handle_unknown="ignore"), ["color"])],
-                                   remainder="passthrough")),
-        ("model", LogisticRegression()),
-    ]).fit(train[["x1", "x2", "color"]], train["label"])  # fmt: skip
+    model = Pipeline(
+        [
+            (
+                "prep",
+                ColumnTransformer(
+                    [("cat", OneHotEncoder(handle_unknown="ignore"), ["color"])], remainder="passthrough"
+                ),
+            ),
+            ("model", LogisticRegression()),
+        ]
+    ).fit(train[["x1", "x2", "color"]], train["label"])
     saved = save_model(model, folder / "served.skops")
     registry = LocalRegistry(folder / "registry")
     like = dataclasses.replace(registry.get("1"), version="", artifact=str(saved.path), sha256=saved.sha256)
@@ -321,8 +367,18 @@ def test_end_to_end_serve_with_capture_then_monitor(project: Path, capsys: pytes
     env = dict(os.environ, MLGATE_CAPTURE__PATH=str(folder / "capture"))
     with running_server(state, args=["--capture", "--config", str(project)], env=env, cwd=folder) as server:
         for version, drift, seed in ((versions[0], [], 21), (versions[1], ["x2", "color"], 22)):
-            write_pointer(state, LivePointer(version.version, "rule", version.artifact, version.sha256, (),
-                                             ("x1", "x2", "color"), "2026-11-22T00:00:00Z"))  # fmt: skip
+            write_pointer(
+                state,
+                LivePointer(
+                    version.version,
+                    "rule",
+                    version.artifact,
+                    version.sha256,
+                    (),
+                    ("x1", "x2", "color"),
+                    "2026-11-22T00:00:00Z",
+                ),
+            )
             server.wait_for_version(version.version)
             inputs = sample_inputs(400, seed=seed, drift=drift)
             for i in range(0, len(inputs), 50):

@@ -70,11 +70,16 @@ def test_ids_that_match_nothing_warn_and_compute_nothing(
     labels = write_labels(project.parent / "labels.csv", [f"order-{i},true" for i in range(50)])
     code, document, _ = monitor(capsys, project, folder, labels)
     assert (code, document["verdict"], document["labels"]["matched"], document["labels"]["metrics"]) == (
-        0, "healthy", 0, [],
-    )  # fmt: skip
+        0,
+        "healthy",
+        0,
+        [],
+    )
     assert issue_codes(document) == ["labels-unmatched"]
-    assert any(w.startswith("labels-unmatched: none of the 50 labels matches a captured row in the window")
-               for w in document["warnings"])  # fmt: skip
+    assert any(
+        w.startswith("labels-unmatched: none of the 50 labels matches a captured row in the window")
+        for w in document["warnings"]
+    )
 
 
 def test_a_retried_request_is_joined_once(
@@ -84,8 +89,9 @@ def test_a_retried_request_is_joined_once(
     retry = dict(rows[7], ts=rows[-1]["ts"])  # the client retried req-7 with the same X-Request-Id
     write_jsonl(folder, [retry], seq=2)
     labelled = rows[:222]
-    labels = write_labels(project.parent / "labels.csv",
-                          [f"{r['request_id']},{str(r['prediction']).lower()}" for r in labelled])  # fmt: skip
+    labels = write_labels(
+        project.parent / "labels.csv", [f"{r['request_id']},{str(r['prediction']).lower()}" for r in labelled]
+    )
     code, document, _ = monitor(capsys, project, folder, labels)
     assert (document["labels"]["labels"], document["labels"]["matched"]) == (222, 222)  # not "223 matched"
     assert issue_codes(document) == ["labels-retried"]
@@ -108,8 +114,9 @@ def test_missing_and_repeated_labels_are_named_and_the_rest_scored(
         messages[0] == f"1 label of 103 in {labels} has no request id or no 'label' value (line 103: empty): left out"
     )
     assert messages[2] == "1 matched label(s) are a missing value (n/a), not one of the model's classes: left out"
-    text = main(["monitor", "--config", str(project), "--version", "1", "--capture", str(folder), "--labels",
-                 str(labels)])  # fmt: skip
+    text = main(
+        ["monitor", "--config", str(project), "--version", "1", "--capture", str(folder), "--labels", str(labels)]
+    )
     out = capsys.readouterr().out
     assert text == 0
     assert "  ⚠ labels-missing: 1 matched label(s) are a missing value (n/a)" in out

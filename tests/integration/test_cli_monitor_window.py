@@ -63,8 +63,16 @@ def test_until_checks_a_past_window_again(project: Path, capture: Path, capsys: 
 
 def test_a_date_alone_is_midnight_utc(project: Path, capture: Path, capsys: pytest.CaptureFixture[str]) -> None:
     day = (NOW - dt.timedelta(days=3)).date()
-    code, doc, _ = monitor(capsys, project, "--capture", str(capture), "--since", day.isoformat(), "--until",
-                           (day + dt.timedelta(days=2)).isoformat())  # fmt: skip
+    code, doc, _ = monitor(
+        capsys,
+        project,
+        "--capture",
+        str(capture),
+        "--since",
+        day.isoformat(),
+        "--until",
+        (day + dt.timedelta(days=2)).isoformat(),
+    )
     assert doc["window"]["start"] == f"{day.isoformat()}T00:00:00.000000Z"
     assert (code, doc["capture"]["rows"]) == (1, 200)
 
@@ -74,11 +82,16 @@ def test_a_date_alone_is_midnight_utc(project: Path, capture: Path, capsys: pyte
     [
         (["--since", "yesterday"], "--since: 'yesterday' is not a duration"),
         (["--until", "last-week"], "--until: 'last-week' is neither a duration nor an ISO 8601 time"),
-        (["--since", "2026-11-20T10:00:00Z", "--until", "2026-11-20"],
-         "the window is empty: --since 2026-11-20T10:00:00Z is not before --until 2026-11-20"),
-        (["--since", "1d", "--until", "2026-13-01"], "--until: '2026-13-01' is neither a duration nor an ISO 8601 time"),
+        (
+            ["--since", "2026-11-20T10:00:00Z", "--until", "2026-11-20"],
+            "the window is empty: --since 2026-11-20T10:00:00Z is not before --until 2026-11-20",
+        ),
+        (
+            ["--since", "1d", "--until", "2026-13-01"],
+            "--until: '2026-13-01' is neither a duration nor an ISO 8601 time",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_windows_are_unusable_input(
     project: Path, capture: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:

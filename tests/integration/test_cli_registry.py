@@ -73,8 +73,11 @@ def test_register_approve_reject_and_read_back(
     code, doc, _ = run(project, capsys, "approve", "v1", "--reason", "beats v0 on recall")
     assert (code, doc["action"], doc["version"]["status"]) == (0, "approved", "approved")
     assert doc["version"]["history"][-1] | {"at": "-"} == {
-        "status": "approved", "by": "octocat", "reason": "beats v0 on recall", "at": "-",
-    }  # fmt: skip
+        "status": "approved",
+        "by": "octocat",
+        "reason": "beats v0 on recall",
+        "at": "-",
+    }
     code, doc, _ = run(project, capsys, "approve", "1", "--reason", "again", "--by", "carol")
     assert (code, doc["action"]) == (0, "unchanged")
     assert doc["note"].startswith("version 1 is already approved (by octocat at ")
@@ -91,8 +94,10 @@ def test_register_approve_reject_and_read_back(
     assert [v["version"] for v in listed["versions"]] == ["1"]
     code, history, _ = run(project, capsys, "history", "1")
     assert [(e["event"], e["by"]) for e in history["events"]] == [
-        ("registered", "alice"), ("approved", "octocat"), ("rejected", "ci"),
-    ]  # fmt: skip
+        ("registered", "alice"),
+        ("approved", "octocat"),
+        ("rejected", "ci"),
+    ]
 
 
 def test_text_output_for_people(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -249,9 +254,11 @@ def test_concurrent_cli_approvals_all_land(project: Path, capsys: pytest.Capture
     run(project, capsys, "register", "--model", "logistic", results, "--by", "a")
     config = str(project / "mlgate.yaml")
     commands = [
-        ["approve", "1", "--reason", "r1", "--by", "p1"], ["reject", "2", "--reason", "r2", "--by", "p2"],
-        ["approve", "2", "--reason", "r3", "--by", "p3"], ["reject", "1", "--reason", "r4", "--by", "p4"],
-    ]  # fmt: skip
+        ["approve", "1", "--reason", "r1", "--by", "p1"],
+        ["reject", "2", "--reason", "r2", "--by", "p2"],
+        ["approve", "2", "--reason", "r3", "--by", "p3"],
+        ["reject", "1", "--reason", "r4", "--by", "p4"],
+    ]
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "mlgate", "registry", *c, "--config", config, "--format", "json"],

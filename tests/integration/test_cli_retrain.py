@@ -46,7 +46,9 @@ def shuffle_labels(source: Path, target: Path) -> None:
     labels = [row[-1] for row in rows[1:]]
     random.Random(0).shuffle(labels)
     with target.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows([rows[0], *[[*r[:-1], lab] for r, lab in zip(rows[1:], labels, strict=True)]])  # fmt: skip
+        csv.writer(handle, lineterminator="\n").writerows(
+            [rows[0], *[[*r[:-1], lab] for r, lab in zip(rows[1:], labels, strict=True)]]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +70,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert main(["registry", "approve", "1", "--reason", "first model", "--by", "bob", "--config", yaml]) == 0
     detail = {"outcome": "deployed", "target": "local", "previous": None, "live": "1"}
     registry = open_registry(load_config(folder / "mlgate.yaml"))
-    registry.record(HistoryEvent(at="2026-11-22T08:00:00+00:00", event="deployed", version="1", by="ci",
-                                 reason="deploy", detail=detail))  # fmt: skip
+    registry.record(
+        HistoryEvent(
+            at="2026-11-22T08:00:00+00:00", event="deployed", version="1", by="ci", reason="deploy", detail=detail
+        )
+    )
     return folder
 
 
@@ -86,8 +91,20 @@ def set_fetch(project: Path, fetch: str) -> None:
 
 
 def retrain(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any] | None, str]:
-    code = main(["retrain", "--config", str(project / "mlgate.yaml"), "--out", str(project / "out"),
-                 "--format", "json", "--by", "scheduler", *args])  # fmt: skip
+    code = main(
+        [
+            "retrain",
+            "--config",
+            str(project / "mlgate.yaml"),
+            "--out",
+            str(project / "out"),
+            "--format",
+            "json",
+            "--by",
+            "scheduler",
+            *args,
+        ]
+    )
     captured = capsys.readouterr()
     document = json.loads(captured.out) if captured.out.strip() else None
     if document is not None:
@@ -216,8 +233,20 @@ def test_issue_gets_the_report_and_text_output_reads_well(
     for name, value in github_api.env().items():
         monkeypatch.setenv(name, value)
     set_fetch(project, f"{sys.executable} fetch.py fresh/train.csv")
-    code = main(["retrain", "--config", str(project / "mlgate.yaml"), "--out", str(project / "out"),
-                 "--format", "text", "--issue", "--by", "scheduler"])  # fmt: skip
+    code = main(
+        [
+            "retrain",
+            "--config",
+            str(project / "mlgate.yaml"),
+            "--out",
+            str(project / "out"),
+            "--format",
+            "text",
+            "--issue",
+            "--by",
+            "scheduler",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "▸ result      registered version 2 as pending" in captured.out
@@ -248,8 +277,23 @@ def test_a_token_that_may_not_write_issues_is_a_warning_and_the_summary_gets_the
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     github_api.add_issue("mlgate monitor: drift", "<!-- mlgate:monitor v=1 key=churn -->\ndrift in plan")
     github_api.forbid_writes()
-    code = main(["retrain", "--config", str(project / "mlgate.yaml"), "--out", str(project / "out"), "--no-fetch",
-                 "--format", fmt, "--issue", "--issue-key", "churn", "--by", "scheduler"])  # fmt: skip
+    code = main(
+        [
+            "retrain",
+            "--config",
+            str(project / "mlgate.yaml"),
+            "--out",
+            str(project / "out"),
+            "--no-fetch",
+            "--format",
+            fmt,
+            "--issue",
+            "--issue-key",
+            "churn",
+            "--by",
+            "scheduler",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     warning = next(line for line in captured.out.splitlines() if line.startswith("::warning title=mlgate retrain::"))
@@ -268,8 +312,21 @@ def test_a_job_summary_that_cannot_be_written_is_a_warning_after_the_outputs(
     outputs = tmp_path / "github_output"
     monkeypatch.setenv("GITHUB_OUTPUT", str(outputs))
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path))  # a folder: appending to it fails
-    code = main(["retrain", "--config", str(project / "mlgate.yaml"), "--out", str(project / "out"), "--no-fetch",
-                 "--format", "github", "--github-output", "--by", "scheduler"])  # fmt: skip
+    code = main(
+        [
+            "retrain",
+            "--config",
+            str(project / "mlgate.yaml"),
+            "--out",
+            str(project / "out"),
+            "--no-fetch",
+            "--format",
+            "github",
+            "--github-output",
+            "--by",
+            "scheduler",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "mlgate: warning: the job summary could not be written" in captured.err

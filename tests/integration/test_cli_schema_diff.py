@@ -33,12 +33,21 @@ def write(folder: Path, name: str, text: str) -> str:
 
 def test_unchanged_schema_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     old = write(tmp_path, "old.yaml", OLD)
-    new = write(tmp_path, "new.json", json.dumps({
-        "fields": [{"name": "id", "type": "integer", "constraints": {"unique": True, "required": True}},
-                   {"name": "age", "type": "integer", "constraints": {"maximum": 120, "minimum": 0}},
-                   {"name": "color", "constraints": {"enum": ["blue", "red"]}}],
-        "primaryKey": ["id"], "fieldsMatch": "superset",
-    }))  # fmt: skip
+    new = write(
+        tmp_path,
+        "new.json",
+        json.dumps(
+            {
+                "fields": [
+                    {"name": "id", "type": "integer", "constraints": {"unique": True, "required": True}},
+                    {"name": "age", "type": "integer", "constraints": {"maximum": 120, "minimum": 0}},
+                    {"name": "color", "constraints": {"enum": ["blue", "red"]}},
+                ],
+                "primaryKey": ["id"],
+                "fieldsMatch": "superset",
+            }
+        ),
+    )
 
     assert main(["schema", "diff", old, new]) == 0
 

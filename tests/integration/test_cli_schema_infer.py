@@ -105,8 +105,10 @@ def write_split(path: Path, first_id: int, rows: int, start: str, scale: float) 
     lines = ["id,signup,age,amount,city,note"]
     for i in range(rows):
         day = (day0 + dt.timedelta(days=i % 90)).isoformat()
-        lines.append(f"{first_id + i},{day},{18 + (i * 7) % 60 + int(scale)},{(i % 13) * scale:.2f},"
-                     f"{cities[i % 3]},{'n' + str(i) if i % 4 else ''}")  # fmt: skip
+        lines.append(
+            f"{first_id + i},{day},{18 + (i * 7) % 60 + int(scale)},{(i % 13) * scale:.2f},"
+            f"{cities[i % 3]},{'n' + str(i) if i % 4 else ''}"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -120,8 +122,12 @@ def test_the_test_split_passes_a_schema_inferred_on_the_train_split(
     fields = {f["name"]: f for f in yaml.safe_load((workdir / "schema.yaml").read_text(encoding="utf-8"))["fields"]}
     assert fields["id"]["constraints"] == {"required": True, "unique": True}  # the rules
     assert fields["city"]["constraints"] == {"required": True, "enum": ["Lima", "Oslo", "Rome"]}
-    assert fields["signup"] == {"name": "signup", "type": "date", "constraints": {"required": True},
-                                "x-mlgate": {"observed": {"minimum": "2023-01-01", "maximum": "2023-03-31"}}}  # fmt: skip
+    assert fields["signup"] == {
+        "name": "signup",
+        "type": "date",
+        "constraints": {"required": True},
+        "x-mlgate": {"observed": {"minimum": "2023-01-01", "maximum": "2023-03-31"}},
+    }
     assert fields["note"]["x-mlgate"] == {"observed": {"minLength": 2, "maxLength": 4}}
     for split in ("train.csv", "test.csv", "next.csv"):
         assert main(["validate", split, "--schema", "schema.yaml"]) == ExitCode.OK, capsys.readouterr().out

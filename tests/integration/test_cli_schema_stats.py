@@ -26,8 +26,10 @@ fields:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cities = ["Oslo", "Rome", "Lima", "Kyiv"]
-    rows = [f"{i},{(i * 37) % 1000 / 10},{cities[i % 4]},2024-01-{i % 28 + 1:02d},{'true' if i % 3 else 'false'}"
-            for i in range(5000)]  # fmt: skip
+    rows = [
+        f"{i},{(i * 37) % 1000 / 10},{cities[i % 4]},2024-01-{i % 28 + 1:02d},{'true' if i % 3 else 'false'}"
+        for i in range(5000)
+    ]
     rows.append("5000,,Oslo,not-a-date,true")
     (tmp_path / "train.csv").write_text("id,amount,city,joined,active\n" + "\n".join(rows) + "\n", encoding="utf-8")
     (tmp_path / "data.schema.yaml").write_text(SCHEMA, encoding="utf-8")
@@ -86,8 +88,13 @@ def test_without_a_schema_the_types_are_inferred_from_the_data(
     drafted = json.loads((project / "drafted.json").read_text(encoding="utf-8"))
     assert inferred["fields"] == drafted["fields"]
     kinds = {n: f["kind"] for n, f in inferred["fields"].items()}  # one row's "not-a-date" makes `joined` text
-    assert kinds == {"id": "numeric", "amount": "numeric", "city": "categorical", "joined": "categorical",
-                     "active": "categorical"}  # fmt: skip
+    assert kinds == {
+        "id": "numeric",
+        "amount": "numeric",
+        "city": "categorical",
+        "joined": "categorical",
+        "active": "categorical",
+    }
 
 
 def test_the_readme_example_works_in_a_fresh_project_without_a_schema(

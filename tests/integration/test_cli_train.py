@@ -108,22 +108,40 @@ def test_default_out_is_train_out_beside_the_config(tmp_path: Path, fast: None) 
 @pytest.mark.parametrize(
     ("body", "task", "target", "first_line"),
     [
-        ("models: {rf: {estimator: sklearn.ensemble.RandomForestClasifier}}", "classification", "churned",
-         "mlgate: error: model 'rf': estimator 'sklearn.ensemble.RandomForestClasifier': 'sklearn.ensemble' has no "
-         "attribute 'RandomForestClasifier'"),
-        ("models: {rf: {estimator: sklearn.ensemble.RandomForestClassifier, params: {n_estimator: 5}}}",
-         "classification", "churned",
-         "mlgate: error: model 'rf': RandomForestClassifier has no parameter 'n_estimator' (models.rf.params)"),
-        ("models: {rf: {estimator: sklearn.ensemble.RandomForestClassifier, params: {n_estimators: 0}}}",
-         "classification", "churned",
-         "mlgate: error: model 'rf': The 'n_estimators' parameter of RandomForestClassifier must be an int in the "
-         "range [1, inf). Got 0 instead."),
-        ("models: {lr: {estimator: sklearn.linear_model.LogisticRegression}}", "classification", "monthly_charges",
-         "mlgate: error: data/train.csv: task is classification but target 'monthly_charges' holds continuous numbers"),
-        ("models: {lr: {estimator: sklearn.linear_model.LinearRegression}}", "regression", "plan",
-         "mlgate: error: data/train.csv: task is regression but target 'plan' is string, not a number"),
+        (
+            "models: {rf: {estimator: sklearn.ensemble.RandomForestClasifier}}",
+            "classification",
+            "churned",
+            "mlgate: error: model 'rf': estimator 'sklearn.ensemble.RandomForestClasifier': 'sklearn.ensemble' has no "
+            "attribute 'RandomForestClasifier'",
+        ),
+        (
+            "models: {rf: {estimator: sklearn.ensemble.RandomForestClassifier, params: {n_estimator: 5}}}",
+            "classification",
+            "churned",
+            "mlgate: error: model 'rf': RandomForestClassifier has no parameter 'n_estimator' (models.rf.params)",
+        ),
+        (
+            "models: {rf: {estimator: sklearn.ensemble.RandomForestClassifier, params: {n_estimators: 0}}}",
+            "classification",
+            "churned",
+            "mlgate: error: model 'rf': The 'n_estimators' parameter of RandomForestClassifier must be an int in the "
+            "range [1, inf). Got 0 instead.",
+        ),
+        (
+            "models: {lr: {estimator: sklearn.linear_model.LogisticRegression}}",
+            "classification",
+            "monthly_charges",
+            "mlgate: error: data/train.csv: task is classification but target 'monthly_charges' holds continuous numbers",
+        ),
+        (
+            "models: {lr: {estimator: sklearn.linear_model.LinearRegression}}",
+            "regression",
+            "plan",
+            "mlgate: error: data/train.csv: task is regression but target 'plan' is string, not a number",
+        ),
     ],
-)  # fmt: skip
+)
 def test_errors_exit_2_with_one_line(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -168,11 +186,16 @@ def test_xgboost_trains_and_its_artifact_needs_trusted_types(
     path = _project(tmp_path, body)
     assert main(["train", "--config", str(path), "--out", str(tmp_path / "out")]) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
-    assert "model 'xgb': its artifact holds types skops does not trust by default: xgboost.core.Booster, " \
-           "xgboost.sklearn.XGBClassifier" in err  # fmt: skip
+    assert (
+        "model 'xgb': its artifact holds types skops does not trust by default: xgboost.core.Booster, "
+        "xgboost.sklearn.XGBClassifier" in err
+    )
     assert "artifacts.trusted_types" in err
-    path.write_text(path.read_text(encoding="utf-8") + "artifacts:\n  trusted_types: [xgboost.core.Booster, "
-                    "xgboost.sklearn.XGBClassifier]\n", encoding="utf-8")  # fmt: skip
+    path.write_text(
+        path.read_text(encoding="utf-8") + "artifacts:\n  trusted_types: [xgboost.core.Booster, "
+        "xgboost.sklearn.XGBClassifier]\n",
+        encoding="utf-8",
+    )
     assert main(["train", "--config", str(path), "--out", str(tmp_path / "out"), "--format", "json"]) == 0
     model = json.loads(capsys.readouterr().out)["models"]["xgb"]
     assert model["metrics"]["roc_auc"] > 0.6
@@ -190,7 +213,8 @@ def test_custom_transformer_from_a_project_package(
     package = tmp_path / "pkgs" / "h1_churn_ext"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "features.py").write_text(textwrap.dedent("""
+    (package / "features.py").write_text(
+        textwrap.dedent("""
         import numpy as np
         from sklearn.base import BaseEstimator, TransformerMixin
         from sklearn.linear_model import LogisticRegression
@@ -210,20 +234,27 @@ def test_custom_transformer_from_a_project_package(
 
         def clipped_logistic():
             return Pipeline([("clip", Clip()), ("model", LogisticRegression())])
-    """), encoding="utf-8")  # fmt: skip
+    """),
+        encoding="utf-8",
+    )
     monkeypatch.syspath_prepend(str(tmp_path / "pkgs"))
     body = "models: {clipped: {estimator: 'h1_churn_ext.features:clipped_logistic', params: {clip__limit: 2.5}}}\n"
     path = _project(tmp_path, body)
     assert main(["train", "--config", str(path), "--out", str(tmp_path / "out")]) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert "types skops does not trust by default: h1_churn_ext.features.Clip" in err
-    path.write_text(path.read_text(encoding="utf-8") + "artifacts: {trusted_types: [h1_churn_ext.features.Clip]}\n",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        path.read_text(encoding="utf-8") + "artifacts: {trusted_types: [h1_churn_ext.features.Clip]}\n",
+        encoding="utf-8",
+    )
     assert main(["train", "--config", str(path), "--out", str(tmp_path / "out"), "--format", "json"]) == 0
     model = json.loads(capsys.readouterr().out)["models"]["clipped"]
     assert model["params"]["steps"][0][1]["params"] == {"limit": 2.5}
-    loaded = load_model(tmp_path / "out" / model["artifact"]["path"], sha256=model["artifact"]["sha256"],
-                        trusted=["h1_churn_ext.features.Clip"])  # fmt: skip
+    loaded = load_model(
+        tmp_path / "out" / model["artifact"]["path"],
+        sha256=model["artifact"]["sha256"],
+        trusted=["h1_churn_ext.features.Clip"],
+    )
     assert type(loaded.named_steps["model"].named_steps["clip"]).__name__ == "Clip"
     again = rescore(tmp_path / "out", load_config(path))  # the round trip the baseline uses
     assert again.results.models["clipped"].metrics == model["metrics"]

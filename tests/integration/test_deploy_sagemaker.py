@@ -40,11 +40,16 @@ from unit.deploy.fakes import FakeClock, FakeRegistry, make_version
 REGION = "us-east-1"
 ENDPOINT = "churn"
 SETTINGS = SagemakerConfig(
-    region=REGION, role_arn="arn:aws:iam::123456789012:role/sm", endpoint=ENDPOINT, instance_count=3,
-    image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/sklearn:1.2-1", alarms=("churn-5xx", "churn-p99"),
+    region=REGION,
+    role_arn="arn:aws:iam::123456789012:role/sm",
+    endpoint=ENDPOINT,
+    instance_count=3,
+    image_uri="123456789012.dkr.ecr.us-east-1.amazonaws.com/sklearn:1.2-1",
+    alarms=("churn-5xx", "churn-p99"),
     deployment=BlueGreenConfig(strategy="CANARY", canary_percent=10, wait_s=120, termination_wait_s=60),
-    wait_timeout_s=600, max_attempts=3,
-)  # fmt: skip
+    wait_timeout_s=600,
+    max_attempts=3,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -82,9 +87,15 @@ class Aws:
             )
         sagemaker, runtime, cloudwatch = self.clients[attempts]
         return SagemakerTarget(
-            settings, sagemaker=sagemaker, runtime=runtime, cloudwatch=cloudwatch,
-            run_id="4242", clock=self.clock, sleep=self.clock.advance, poll_s=15,
-        )  # fmt: skip
+            settings,
+            sagemaker=sagemaker,
+            runtime=runtime,
+            cloudwatch=cloudwatch,
+            run_id="4242",
+            clock=self.clock,
+            sleep=self.clock.advance,
+            poll_s=15,
+        )
 
     def deployer(self, settings: SagemakerConfig = SETTINGS) -> Deployer:
         flow = FlowSettings(timeout_s=60, smoke=SmokeConfig(requests=3, latency_p95_ms=5000))
@@ -301,9 +312,7 @@ def test_without_a_version_the_newest_approved_is_deployed_and_none_approved_is_
 
 @pytest.mark.parametrize(("version", "outcome"), [("3", "refused"), ("4", "refused"), ("9", "invalid")])
 def test_an_unapproved_or_unknown_version_makes_no_mutating_call(aws: Aws, version: str, outcome: str) -> None:
-    aws.registry = FakeRegistry(
-        s3_version(1), make_version(3, status="pending"), make_version(4, status="rejected")
-    )  # fmt: skip
+    aws.registry = FakeRegistry(s3_version(1), make_version(3, status="pending"), make_version(4, status="rejected"))
     result = deploy(aws.deployer(), version)
     assert result.outcome == outcome
     assert aws.models() == aws.configs() == []

@@ -137,10 +137,18 @@ def test_unreadable_dataset(
     name: str, output_format: str, empty_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = run(
-        ["validate", str(CORPUS / name), "--schema", str(VALID_SCHEMA), "--format", output_format,
-         "--config", str(empty_config)],
+        [
+            "validate",
+            str(CORPUS / name),
+            "--schema",
+            str(VALID_SCHEMA),
+            "--format",
+            output_format,
+            "--config",
+            str(empty_config),
+        ],
         capsys,
-    )  # fmt: skip
+    )
     assert_clean_failure(code, out, err, DATA_CASES[name])
 
 
@@ -204,10 +212,19 @@ def test_invalid_config(name: str, capsys: pytest.CaptureFixture[str], monkeypat
 
 def test_one_bad_file_among_good_ones_still_exits_2(empty_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(
-        ["validate", str(CLEAN), str(CORPUS / "latin1.csv"), "--schema", str(CLEAN_SCHEMA), "--format", "json",
-         "--config", str(empty_config)],
+        [
+            "validate",
+            str(CLEAN),
+            str(CORPUS / "latin1.csv"),
+            "--schema",
+            str(CLEAN_SCHEMA),
+            "--format",
+            "json",
+            "--config",
+            str(empty_config),
+        ],
         capsys,
-    )  # fmt: skip
+    )
     assert_clean_failure(code, out, err, [r"latin1\.csv:3: bytes that are not valid UTF-8"])
 
 

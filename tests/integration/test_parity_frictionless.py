@@ -335,8 +335,18 @@ def test_huge_quoted_cells_are_read_whole(tmp_path: Path, capsys: pytest.Capture
     config = tmp_path / "mlgate.yaml"
     config.write_text("version: 1\n", encoding="utf-8")
     capsys.readouterr()
-    code = main(["validate", str(tmp_path / "big.csv"), "--schema", str(tmp_path / "big.schema.yaml"),
-                 "--format", "json", "--config", str(config)])  # fmt: skip
+    code = main(
+        [
+            "validate",
+            str(tmp_path / "big.csv"),
+            "--schema",
+            str(tmp_path / "big.schema.yaml"),
+            "--format",
+            "json",
+            "--config",
+            str(config),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 1, err
     (result,) = json.loads(out)["files"]

@@ -90,8 +90,10 @@ def candidates(trained: Path) -> list[Candidate]:
     """The three models of the results as ``register`` builds them (built once: reading data takes a while)."""
     config = load_config(trained / "mlgate.yaml")
     when = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone.utc)
-    return [build_candidate(trained / "results", config, model=name, best=False, by="ci", now=when)
-            for name in ("logistic", "tree", "stump")]  # fmt: skip
+    return [
+        build_candidate(trained / "results", config, model=name, best=False, by="ci", now=when)
+        for name in ("logistic", "tree", "stump")
+    ]
 
 
 def register_all(project: Path, candidates: list[Candidate]) -> ModelRegistry:
@@ -143,12 +145,18 @@ def test_approve_and_reject_record_who_and_why(
     assert [(c["status"], c["by"], c["reason"]) for c in shown["history"]][-1] == ("rejected", "bob", "leaks the label")
     code, history, _ = run(project, capsys, "history")
     assert [(e["event"], e["version"]) for e in history["events"]] == [
-        ("registered", "1"), ("registered", "2"), ("registered", "3"), ("approved", "1"), ("rejected", "2"),
-    ]  # fmt: skip
+        ("registered", "1"),
+        ("registered", "2"),
+        ("registered", "3"),
+        ("approved", "1"),
+        ("rejected", "2"),
+    ]
     code, listed, _ = run(project, capsys, "list")
     assert [(v["version"], v["status"]) for v in listed["versions"]] == [
-        ("1", "approved"), ("2", "rejected"), ("3", "pending"),
-    ]  # fmt: skip
+        ("1", "approved"),
+        ("2", "rejected"),
+        ("3", "pending"),
+    ]
 
 
 def test_newest_approved_is_the_highest_approved_version(

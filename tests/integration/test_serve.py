@@ -36,11 +36,13 @@ ROW = {"a": 1.0, "b": 1.0, "c": "x"}  # model 1 says 1, model 2 says 0
 
 def training_frame() -> tuple[pd.DataFrame, Any]:
     rng = np.random.default_rng(7)
-    frame = pd.DataFrame({
-        "a": rng.normal(size=120),
-        "b": rng.normal(size=120),
-        "c": pd.Series(rng.choice(["x", "y", "z"], size=120), dtype=object),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "a": rng.normal(size=120),
+            "b": rng.normal(size=120),
+            "c": pd.Series(rng.choice(["x", "y", "z"], size=120), dtype=object),
+        }
+    )
     return frame, (frame["a"] + frame["b"] > 0).astype(int).to_numpy()
 
 
@@ -50,10 +52,16 @@ def pipeline(final: Any) -> Any:
     from sklearn.pipeline import Pipeline, make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    columns = ColumnTransformer([
-        ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["a", "b"]),
-        ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")), ["c"]),
-    ])  # fmt: skip
+    columns = ColumnTransformer(
+        [
+            ("num", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), ["a", "b"]),
+            (
+                "cat",
+                make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
+                ["c"],
+            ),
+        ]
+    )
     return Pipeline([("prep", columns), ("model", final)])
 
 
@@ -66,9 +74,14 @@ class Models:
     def pointer(self, version: str, name: str, *, trusted: tuple[str, ...] = (), sha: str | None = None) -> LivePointer:
         saved = self.saved[name]
         return LivePointer(
-            version=version, model=name, artifact=str(saved.path), sha256=sha or saved.sha256,
-            trusted_types=trusted, features=FEATURES, switched_at="2026-01-01T00:00:00+00:00",
-        )  # fmt: skip
+            version=version,
+            model=name,
+            artifact=str(saved.path),
+            sha256=sha or saved.sha256,
+            trusted_types=trusted,
+            features=FEATURES,
+            switched_at="2026-01-01T00:00:00+00:00",
+        )
 
     def expected(self, name: str, rows: pd.DataFrame) -> list[Any]:
         return list(self.fitted[name].predict(rows).tolist())
@@ -127,8 +140,9 @@ def test_csv_invocations_answer_in_csv_or_json(served: ServerHandle, models: Mod
     frame, _ = training_frame()
     rows = frame.iloc[:10]
     body = rows.to_csv(header=False, index=False).encode()
-    response = httpx.post(f"{served.url}/invocations", content=body,
-                          headers={"Content-Type": "text/csv", "Accept": "text/csv"})  # fmt: skip
+    response = httpx.post(
+        f"{served.url}/invocations", content=body, headers={"Content-Type": "text/csv", "Accept": "text/csv"}
+    )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     assert response.headers["X-Mlgate-Version"] == "1"
@@ -150,7 +164,7 @@ def test_csv_invocations_answer_in_csv_or_json(served: ServerHandle, models: Mod
         ({"json": ROW, "headers": {"Accept": "text/html"}}, 406, "cannot answer in 'text/html'"),
         ({"json": {"instances": [{"a": "one", "b": 2, "c": "x"}]}}, 422, "version 1 cannot predict on this input"),
     ],
-)  # fmt: skip
+)
 def test_bad_requests_get_4xx_with_a_message(
     served: ServerHandle, kwargs: dict[str, Any], status: int, error: str
 ) -> None:
@@ -230,8 +244,10 @@ def test_hot_swap_under_load_fails_no_request(models: Models, tmp_path: Path) ->
             worker.join(10)
         assert load.errors == []
         assert [status for status, _, _ in load.results if status != 200] == []
-        expected = {"1": models.expected("logistic", pd.DataFrame([ROW]))[0],
-                    "2": models.expected("flipped", pd.DataFrame([ROW]))[0]}  # fmt: skip
+        expected = {
+            "1": models.expected("logistic", pd.DataFrame([ROW]))[0],
+            "2": models.expected("flipped", pd.DataFrame([ROW]))[0],
+        }
         assert expected["1"] != expected["2"]
         assert all(prediction == expected[str(version)] for _, version, prediction in load.results)
         versions = load.versions()

@@ -38,8 +38,15 @@ def pointer(tmp_path_factory: pytest.TempPathFactory) -> LivePointer:
     labels = (frame["a"] > frame["b"]).astype(int).to_numpy()
     model = Pipeline([("cols", ColumnTransformer([("num", "passthrough", ["a", "b"])])), ("lr", LogisticRegression())])
     saved = save_model(model.fit(frame, labels), tmp_path_factory.mktemp("model") / "model.skops")
-    return LivePointer(version="1", model="lr", artifact=str(saved.path), sha256=saved.sha256, trusted_types=(),
-                       features=FEATURES, switched_at="2026-01-01T00:00:00+00:00")  # fmt: skip
+    return LivePointer(
+        version="1",
+        model="lr",
+        artifact=str(saved.path),
+        sha256=saved.sha256,
+        trusted_types=(),
+        features=FEATURES,
+        switched_at="2026-01-01T00:00:00+00:00",
+    )
 
 
 def project(tmp_path: Path, pointer: LivePointer, capture: dict[str, Any]) -> Path:
@@ -55,8 +62,11 @@ def captured(folder: Path, suffix: str) -> list[Path]:
 
 
 def test_served_requests_are_captured_with_their_request_ids(tmp_path: Path, pointer: LivePointer) -> None:
-    state = project(tmp_path, pointer, {"enabled": True, "path": "cap", "drop": ["b"], "hash": ["email"],
-                                        "salt_env": "CAPTURE_SALT"})  # fmt: skip
+    state = project(
+        tmp_path,
+        pointer,
+        {"enabled": True, "path": "cap", "drop": ["b"], "hash": ["email"], "salt_env": "CAPTURE_SALT"},
+    )
     env = {**os.environ, "CAPTURE_SALT": "pepper"}
     sent: list[tuple[str, list[dict[str, Any]], list[Any]]] = []
     with running_server(state, env=env) as server, httpx.Client(base_url=server.url, trust_env=False) as http:
@@ -83,12 +93,20 @@ def test_served_requests_are_captured_with_their_request_ids(tmp_path: Path, poi
     assert {record["ts"][:10] for record in records} == {files[0].parent.name}
     assert all(TS.fullmatch(record["ts"]) for record in records)
     expected = [
-        {"schema_version": 1, "request_id": request_id, "row": index, "version": "1",
-         "inputs": {"a": row["a"], "email": "sha256:" + hashlib.sha256(f'pepper\0"{row["email"]}"'.encode()).hexdigest()},
-         "prediction": prediction}
+        {
+            "schema_version": 1,
+            "request_id": request_id,
+            "row": index,
+            "version": "1",
+            "inputs": {
+                "a": row["a"],
+                "email": "sha256:" + hashlib.sha256(f'pepper\0"{row["email"]}"'.encode()).hexdigest(),
+            },
+            "prediction": prediction,
+        }
         for request_id, rows, predictions in sent
         for index, (row, prediction) in enumerate(zip(rows, predictions, strict=True))
-    ]  # fmt: skip
+    ]
     assert [{key: value for key, value in record.items() if key != "ts"} for record in records] == expected
     assert f"capture: {total} rows captured, 0 dropped, 1 files written" in server.log()
 

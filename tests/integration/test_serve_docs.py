@@ -33,8 +33,13 @@ def test_the_documented_loop_waits_for_this_server_not_the_files_a_killed_one_le
     state.mkdir()
     stale = closed_port()  # a server killed with SIGKILL left these behind
     (state / "port").write_text(f"{stale}\n", encoding="utf-8")
-    info = {"pid": 999_999, "port": stale, "host": "127.0.0.1", "started_at": "2026-01-01T00:00:00+00:00",
-            "url": f"http://127.0.0.1:{stale}"}  # fmt: skip
+    info = {
+        "pid": 999_999,
+        "port": stale,
+        "host": "127.0.0.1",
+        "started_at": "2026-01-01T00:00:00+00:00",
+        "url": f"http://127.0.0.1:{stale}",
+    }
     (state / "server.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     stop_all = "trap 'kill $(jobs -p) 2>/dev/null' EXIT\n"  # whatever happens, no server outlives the test
     script = stop_all + startup_loop() + 'echo\necho "url=$url"\nkill "$pid"\nwait "$pid"\necho "exit=$?"\n'

@@ -54,8 +54,16 @@ def client_rows(project: Path, count: int) -> list[dict[str, Any]]:
     """Rows of the training data's population (its test file), as a client sends them."""
     with (project / "data" / "test.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))[:count]
-    return [{"x1": float(r["x1"]) if r["x1"] else None, "x2": int(r["x2"]), "color": r["color"],
-             "flag": r["flag"] == "true", "amount": float(r["amount"])} for r in rows]  # fmt: skip
+    return [
+        {
+            "x1": float(r["x1"]) if r["x1"] else None,
+            "x2": int(r["x2"]),
+            "color": r["color"],
+            "flag": r["flag"] == "true",
+            "amount": float(r["amount"]),
+        }
+        for r in rows
+    ]
 
 
 def strip_marks(capture: Path) -> int:
@@ -77,8 +85,18 @@ def test_monitor_right_after_a_deploy_leaves_the_smoke_rows_out(
     project = tmp_path / "project"
     config = write_project(project, models=MODELS, extra=EXTRA, train_rows=400, test_rows=200)
     assert run(capsys, "train", "--config", str(config), "--out", str(project / "results"))[0] == 0
-    code, _, err = run(capsys, "registry", "register", str(project / "results"), "--model", "logistic", "--by", "bob",
-                       "--config", str(config))  # fmt: skip
+    code, _, err = run(
+        capsys,
+        "registry",
+        "register",
+        str(project / "results"),
+        "--model",
+        "logistic",
+        "--by",
+        "bob",
+        "--config",
+        str(config),
+    )
     assert code == 0, err
     code, _, err = run(capsys, "registry", "approve", "1", "--reason", "ok", "--by", "alice", "--config", str(config))
     assert code == 0, err
@@ -102,8 +120,11 @@ def test_monitor_right_after_a_deploy_leaves_the_smoke_rows_out(
     assert strip_marks(unmarked) == smoke
     code, document = monitor(capsys, config, "--capture", str(unmarked))
     assert (code, document["verdict"], document["capture"]["rows"], document["capture"]["smoke_rows"]) == (
-        1, "breach", smoke, 0,
-    )  # fmt: skip
+        1,
+        "breach",
+        smoke,
+        0,
+    )
     assert len(drifted(document)) >= 3, document["breaches"]
 
     with running_server(project / "state" / "serve", args=["--config", str(config)], cwd=project) as server:

@@ -67,8 +67,11 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize(("gate", "deploy", "outcome", "exit_code", "switched", "runs"), [row[1:] for row in TABLE],
-                         ids=[row[0] for row in TABLE])  # fmt: skip
+@pytest.mark.parametrize(
+    ("gate", "deploy", "outcome", "exit_code", "switched", "runs"),
+    [row[1:] for row in TABLE],
+    ids=[row[0] for row in TABLE],
+)
 def test_the_rollback_job_runs_exactly_when_the_table_says(
     gate: str, deploy: str, outcome: str, exit_code: str, switched: str, runs: bool
 ) -> None:

@@ -22,8 +22,9 @@ from lint.workflow_steps import ROOT, WORKFLOWS, JobContext, inputs_of, load, ru
 
 TEMPLATE_WORKFLOWS = ROOT / "templates" / "ml-project" / "{{cookiecutter.project_slug}}" / ".github" / "workflows"
 DOC = ROOT / "docs" / "workflows.md"
-CALLER_BLOCK = re.compile(r"```yaml\n# \.github/workflows/(?P<name>mlgate-(?:monitor|retrain)\.yml)\n(?P<body>.*?)```",
-                          re.DOTALL)  # fmt: skip
+CALLER_BLOCK = re.compile(
+    r"```yaml\n# \.github/workflows/(?P<name>mlgate-(?:monitor|retrain)\.yml)\n(?P<body>.*?)```", re.DOTALL
+)
 MONITOR_JOB = {"contents": "read", "issues": "write", "id-token": "write"}
 
 
@@ -113,17 +114,36 @@ def test_the_monitor_step_runs_mlgate_with_the_issue_and_passes_its_exit_code_on
         "--issue-key",
         "mlgate-monitor",
     ]
-    assert done.env("mlgate") == {"GITHUB_TOKEN": "ghs_token", "MLGATE_CONFIG": "mlgate.yaml",
-                                  "MLGATE_DEPLOY__TARGET": "local", "MLGATE_REGISTRY__BACKEND": "local"}  # fmt: skip
+    assert done.env("mlgate") == {
+        "GITHUB_TOKEN": "ghs_token",
+        "MLGATE_CONFIG": "mlgate.yaml",
+        "MLGATE_DEPLOY__TARGET": "local",
+        "MLGATE_REGISTRY__BACKEND": "local",
+    }
 
 
 def test_the_monitor_step_passes_window_labels_capture_and_folders(tmp_path: Path) -> None:
-    inputs = {"since": "7d", "labels": "labels.csv", "capture": "s3://bucket/capture", "target": "sagemaker",
-              "registry-path": "/srv/registry", "state-path": "/srv/serve", "issue-key": "churn/prod"}  # fmt: skip
+    inputs = {
+        "since": "7d",
+        "labels": "labels.csv",
+        "capture": "s3://bucket/capture",
+        "target": "sagemaker",
+        "registry-path": "/srv/registry",
+        "state-path": "/srv/serve",
+        "issue-key": "churn/prod",
+    }
     done = run_step("monitor.yml", "monitor", "monitor", inputs, tmp_path)
     assert done.status == 0
-    assert done.args("mlgate")[-8:] == ["--issue-key", "churn/prod", "--capture", "s3://bucket/capture", "--since", "7d",
-                                        "--labels", "labels.csv"]  # fmt: skip
+    assert done.args("mlgate")[-8:] == [
+        "--issue-key",
+        "churn/prod",
+        "--capture",
+        "s3://bucket/capture",
+        "--since",
+        "7d",
+        "--labels",
+        "labels.csv",
+    ]
     assert done.env("mlgate") == {
         "GITHUB_TOKEN": "ghs_token",
         "MLGATE_CONFIG": "mlgate.yaml",
@@ -171,8 +191,13 @@ def test_the_dispatch_posts_one_workflow_dispatch_with_the_token(tmp_path: Path)
 
 @pytest.mark.parametrize("workflow", ["../ci.yml", "retrain", "a b.yml", 'x".yml'])
 def test_the_dispatch_refuses_anything_but_a_workflow_file_name(workflow: str, tmp_path: Path) -> None:
-    done = run_step("monitor.yml", "retrain", "Dispatch the retrain workflow on this branch",
-                    {"retrain-workflow": workflow}, tmp_path)  # fmt: skip
+    done = run_step(
+        "monitor.yml",
+        "retrain",
+        "Dispatch the retrain workflow on this branch",
+        {"retrain-workflow": workflow},
+        tmp_path,
+    )
     assert done.status == 2
     assert done.args("curl") == []
     assert "must be a workflow file name" in done.stdout

@@ -25,12 +25,16 @@ from mlgate.config import SagemakerConfig
 DEPLOYMENT = ("register.yml", "approve.yml", "deploy.yml", "rollback.yml")
 ACTIONS = (ROOT / "actions" / "deploy", ROOT / "actions" / "rollback")
 CONFIGURE = "aws-actions/configure-aws-credentials@"
-STATIC_KEYS = re.compile(r"AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|secrets\.AWS_|aws-access-key-id|"
-                         r"aws-secret-access-key", re.IGNORECASE)  # fmt: skip
+STATIC_KEYS = re.compile(
+    r"AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|secrets\.AWS_|aws-access-key-id|"
+    r"aws-secret-access-key",
+    re.IGNORECASE,
+)
 DOC = ROOT / "docs" / "workflows.md"
 YAML_BLOCK = re.compile(r"```yaml\n(.*?)```", re.DOTALL)
-SAGEMAKER_CALLER = re.compile(r"```yaml\n# (?P<path>\.github/workflows/[\w.-]+\.yml), target sagemaker\n(?P<body>.*?)```",
-                              re.DOTALL)  # fmt: skip
+SAGEMAKER_CALLER = re.compile(
+    r"```yaml\n# (?P<path>\.github/workflows/[\w.-]+\.yml), target sagemaker\n(?P<body>.*?)```", re.DOTALL
+)
 REMOTE = re.compile(r"uses: mlgate/mlgate/(?P<path>\.github/workflows/[\w.-]+\.yml)@\S+")
 
 
@@ -122,10 +126,16 @@ def test_the_gate_assumes_the_read_only_role_and_the_deploy_jobs_the_deploy_role
 
 
 @pytest.mark.parametrize("name", DEPLOYMENT)
-@pytest.mark.parametrize(("target", "runs_on", "expected"), [
-    ("sagemaker", "", "ubuntu-latest"), ("local", "", "self-hosted"), ("", "", "self-hosted"),
-    ("sagemaker", "my-runner", "my-runner"), ("local", "my-runner", "my-runner"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("target", "runs_on", "expected"),
+    [
+        ("sagemaker", "", "ubuntu-latest"),
+        ("local", "", "self-hosted"),
+        ("", "", "self-hosted"),
+        ("sagemaker", "my-runner", "my-runner"),
+        ("local", "my-runner", "my-runner"),
+    ],
+)
 def test_sagemaker_runs_on_a_hosted_runner_and_local_on_the_self_hosted_one(
     name: str, target: str, runs_on: str, expected: str
 ) -> None:
@@ -155,12 +165,17 @@ def test_the_actions_assume_a_role_only_when_given_one(action: Path, tmp_path: P
     for role, status in (("", "skipped"), ("arn:aws:iam::123456789012:role/deploy", "uses")):
         done = run_action(
             action,
-            inputs={"install": "false", "python": str(python), "target": "sagemaker", "aws-role-arn": role,
-                    "aws-region": "eu-west-1"},
+            inputs={
+                "install": "false",
+                "python": str(python),
+                "target": "sagemaker",
+                "aws-role-arn": role,
+                "aws-region": "eu-west-1",
+            },
             workspace=tmp_path / "workspace",
             runner_temp=tmp_path / "temp",
             github={"run_id": "42"},
-        )  # fmt: skip
+        )
         assert not done.failed, done.log
         assert done.step("Assume the AWS role (OIDC)").status == status
         assert (tmp_path / "temp" / "backend").read_text(encoding="utf-8").strip() == "sagemaker"
@@ -196,7 +211,11 @@ def test_the_sagemaker_caller_passes_actionlint_and_zizmor(tmp_path: Path) -> No
         originals.append(original)
     findings = actionlint(stage_repository(files, tmp_path / "repo"))
     config = tmp_path / "zizmor.yml"  # the doc's: mlgate pinned by tag, everything else by commit
-    config.write_text(yaml.safe_dump({"rules": {"unpinned-uses": {"config": {"policies": {
-        "mlgate/*": "ref-pin", "*": "hash-pin"}}}}}), encoding="utf-8")  # fmt: skip
+    config.write_text(
+        yaml.safe_dump(
+            {"rules": {"unpinned-uses": {"config": {"policies": {"mlgate/*": "ref-pin", "*": "hash-pin"}}}}}
+        ),
+        encoding="utf-8",
+    )
     findings += zizmor(originals, tmp_path, config=config)
     assert findings == [], show(findings)

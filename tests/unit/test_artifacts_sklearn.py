@@ -119,11 +119,22 @@ def list_variants() -> Iterator[tuple[str, Any]]:
 
     kernels = gp.kernels
     for metric, options in [
-        ("euclidean", {}), ("manhattan", {}), ("chebyshev", {}), ("minkowski", {"p": 3}),
-        ("seuclidean", {"V": np.ones(4)}), ("mahalanobis", {"VI": np.eye(4)}), ("hamming", {}),
-        ("canberra", {}), ("braycurtis", {}), ("jaccard", {}), ("dice", {}), ("rogerstanimoto", {}),
-        ("russellrao", {}), ("sokalmichener", {}), ("sokalsneath", {}),
-    ]:  # fmt: skip
+        ("euclidean", {}),
+        ("manhattan", {}),
+        ("chebyshev", {}),
+        ("minkowski", {"p": 3}),
+        ("seuclidean", {"V": np.ones(4)}),
+        ("mahalanobis", {"VI": np.eye(4)}),
+        ("hamming", {}),
+        ("canberra", {}),
+        ("braycurtis", {}),
+        ("jaccard", {}),
+        ("dice", {}),
+        ("rogerstanimoto", {}),
+        ("russellrao", {}),
+        ("sokalmichener", {}),
+        ("sokalsneath", {}),
+    ]:
         yield (
             f"KNeighborsClassifier(ball_tree, {metric})",
             KNeighborsClassifier(algorithm="ball_tree", metric=metric, metric_params=options or None),
@@ -133,9 +144,12 @@ def list_variants() -> Iterator[tuple[str, Any]]:
     labels = np.column_stack([Y_BINARY, np.zeros(40, dtype=int)])  # a label no row has: a constant predictor
     yield "OneVsRestClassifier(multilabel)", _On(OneVsRestClassifier(LogisticRegression()), X, labels)
     for kernel in [
-        kernels.Matern(), kernels.RationalQuadratic(), kernels.DotProduct() + kernels.WhiteKernel(),
-        kernels.RBF() ** 2, kernels.PairwiseKernel(metric="laplacian"),
-    ]:  # fmt: skip
+        kernels.Matern(),
+        kernels.RationalQuadratic(),
+        kernels.DotProduct() + kernels.WhiteKernel(),
+        kernels.RBF() ** 2,
+        kernels.PairwiseKernel(metric="laplacian"),
+    ]:
         yield f"GaussianProcessRegressor({kernel})", gp.GaussianProcessRegressor(kernel=kernel)
     yield "GaussianProcessClassifier(one_vs_rest)", gp.GaussianProcessClassifier(multi_class="one_vs_rest")
     yield "MLPClassifier(sgd)", MLPClassifier(solver="sgd", max_iter=20)
@@ -173,8 +187,15 @@ def fit(estimator: Any) -> Any:
     elif is_regressor(estimator):
         attempts = [(X, Y_VALUES), (X, Y_TWO), (X[:, 0], Y_VALUES)]
     else:  # transformers, clusterers, outlier detectors, label encoders, kernel centerers
-        attempts = [(X, None), (X, Y_CLASSES), (X, Y_VALUES), (X, Y_TWO), (Y_CLASSES, None),
-                    (np.column_stack([Y_BINARY, Y_BINARY[::-1]]), None), (X @ X.T, None)]  # fmt: skip
+        attempts = [
+            (X, None),
+            (X, Y_CLASSES),
+            (X, Y_VALUES),
+            (X, Y_TWO),
+            (Y_CLASSES, None),
+            (np.column_stack([Y_BINARY, Y_BINARY[::-1]]), None),
+            (X @ X.T, None),
+        ]
     failure: Exception | None = None
     for data, target in attempts:
         try:

@@ -25,9 +25,10 @@ def baseline_with(folder: Path, models: dict[str, tuple[str, dict[str, float]]],
             name: ModelResult(name=name, estimator=estimator, params={}, metrics={"accuracy": 0.9}, seed_sd=sd)
             for name, (estimator, sd) in models.items()
         },
-        task="classification", primary="accuracy",
+        task="classification",
+        primary="accuracy",
         evaluation=Evaluation(kind="holdout", train_rows=100, test_rows=50, data_sha256="0" * 64),
-    )  # fmt: skip
+    )
     folder.mkdir()
     write_results(folder, results)
     return Baseline(commit="a" * 40, source=source, folder=folder, reason="cached")  # type: ignore[arg-type]
@@ -36,12 +37,15 @@ def baseline_with(folder: Path, models: dict[str, tuple[str, dict[str, float]]],
 def test_a_model_whose_spread_the_baseline_measured_is_not_refitted(tmp_path: Path) -> None:
     (tmp_path / "mlgate.yaml").write_text(CONFIG)
     config = load_config(cwd=tmp_path, environ={})
-    baseline = baseline_with(tmp_path / "base", {
-        "forest": (FOREST, {"accuracy": 0.01}),  # measured: borrowed
-        "boosted": ("sklearn.ensemble.RandomForestClassifier", {"accuracy": 0.01}),  # the PR changed the estimator
-        "logistic": ("sklearn.linear_model.LogisticRegression", {}),  # no spread recorded (an older mlgate)
-        "gone": (FOREST, {"accuracy": 0.02}),  # not in the PR's config
-    })  # fmt: skip
+    baseline = baseline_with(
+        tmp_path / "base",
+        {
+            "forest": (FOREST, {"accuracy": 0.01}),  # measured: borrowed
+            "boosted": ("sklearn.ensemble.RandomForestClassifier", {"accuracy": 0.01}),  # the PR changed the estimator
+            "logistic": ("sklearn.linear_model.LogisticRegression", {}),  # no spread recorded (an older mlgate)
+            "gone": (FOREST, {"accuracy": 0.02}),  # not in the PR's config
+        },
+    )
     assert find_measured_spread(config, baseline, read_results(tmp_path / "base")) == {"forest"}
 
 

@@ -46,18 +46,45 @@ def one_row(metric: str, base: float, new: float, gate: GateConfig | None = None
 @pytest.mark.parametrize(
     ("name", "direction"),
     [
-        ("accuracy", "higher"), ("balanced_accuracy", "higher"), ("top_k_accuracy", "higher"), ("f1", "higher"),
-        ("f1_macro", "higher"), ("roc_auc", "higher"), ("roc_auc_ovr", "higher"), ("r2", "higher"),
-        ("precision_weighted", "higher"), ("recall", "higher"), ("average_precision", "higher"),
-        ("matthews_corrcoef", "higher"), ("test.f1", "higher"), ("neg_log_loss", "higher"),
-        ("neg_mean_absolute_error", "higher"), ("mean_squared_error", "lower"), ("root_mean_squared_error", "lower"),
-        ("mae", "lower"), ("rmse", "lower"), ("log_loss", "lower"), ("brier_score_loss", "lower"),
-        ("train.loss", "lower"), ("max_error", "lower"), ("fit_s", "lower"), ("predict_1row_p95_ms", "lower"),
-        ("model_kb", "lower"), ("latency_ms", "lower"), ("model size", "lower"), ("support", "none"),
-        ("n_features", "none"), ("score", "none"), ("neg_score", "none"), ("api_calls", "none"),
-        ("d2_absolute_error_score", "higher"), ("pr_auc", "higher"), ("map", "higher"), ("r2_score", "higher"),
+        ("accuracy", "higher"),
+        ("balanced_accuracy", "higher"),
+        ("top_k_accuracy", "higher"),
+        ("f1", "higher"),
+        ("f1_macro", "higher"),
+        ("roc_auc", "higher"),
+        ("roc_auc_ovr", "higher"),
+        ("r2", "higher"),
+        ("precision_weighted", "higher"),
+        ("recall", "higher"),
+        ("average_precision", "higher"),
+        ("matthews_corrcoef", "higher"),
+        ("test.f1", "higher"),
+        ("neg_log_loss", "higher"),
+        ("neg_mean_absolute_error", "higher"),
+        ("mean_squared_error", "lower"),
+        ("root_mean_squared_error", "lower"),
+        ("mae", "lower"),
+        ("rmse", "lower"),
+        ("log_loss", "lower"),
+        ("brier_score_loss", "lower"),
+        ("train.loss", "lower"),
+        ("max_error", "lower"),
+        ("fit_s", "lower"),
+        ("predict_1row_p95_ms", "lower"),
+        ("model_kb", "lower"),
+        ("latency_ms", "lower"),
+        ("model size", "lower"),
+        ("support", "none"),
+        ("n_features", "none"),
+        ("score", "none"),
+        ("neg_score", "none"),
+        ("api_calls", "none"),
+        ("d2_absolute_error_score", "higher"),
+        ("pr_auc", "higher"),
+        ("map", "higher"),
+        ("r2_score", "higher"),
     ],
-)  # fmt: skip
+)
 def test_directions_are_inferred_from_names(name: str, direction: str) -> None:
     assert infer_direction(name) == direction
 
@@ -203,9 +230,10 @@ def test_folds_of_other_rows_or_counts_are_compared_as_points_and_say_so() -> No
 
 def test_meaningful_only_is_accepted_but_deprecated() -> None:
     comparison = compare_results(
-        results(model("m", {"accuracy": 0.9})), [results(model("m", {"accuracy": 0.9}))],
+        results(model("m", {"accuracy": 0.9})),
+        [results(model("m", {"accuracy": 0.9}))],
         MetricsConfig(meaningful_only=True),
-    )  # fmt: skip
+    )
     assert any("meaningful_only is deprecated" in n for n in comparison.notes)
 
 
@@ -216,8 +244,12 @@ def paired_sets(
         rows = Predictions(pred=pred, classes=(0, 1))
         value = score_predictions("accuracy", y, rows)
         evaluation = Evaluation("holdout", test_rows=len(y), data_sha256="d")
-        return results(model("m", {"accuracy": value}), evaluation=evaluation,
-                       predictions=PredictionSet(y=y, models={"m": rows}), **extra)  # fmt: skip
+        return results(
+            model("m", {"accuracy": value}),
+            evaluation=evaluation,
+            predictions=PredictionSet(y=y, models={"m": rows}),
+            **extra,
+        )
 
     return side(base_pred), side(new_pred, **new_extra)
 
@@ -264,8 +296,11 @@ def test_holm_adjusts_the_p_values_over_the_reports_gated_rows() -> None:
             predictions=PredictionSet(y=y, models={n: base_set.predictions.models["m"] for n in "abc"}),
         )
     ]
-    new_twins = replace(new_set, models={n: replace(new_set.models["m"], name=n) for n in "abc"},
-                        predictions=PredictionSet(y=y, models={n: new_set.predictions.models["m"] for n in "abc"}))  # fmt: skip
+    new_twins = replace(
+        new_set,
+        models={n: replace(new_set.models["m"], name=n) for n in "abc"},
+        predictions=PredictionSet(y=y, models={n: new_set.predictions.models["m"] for n in "abc"}),
+    )
     rows = compare_results(twins[0], [new_twins], MetricsConfig()).rows
     assert [r.p_worse for r in rows] == pytest.approx([min(1.0, 3 * raw)] * 3)
 
@@ -287,8 +322,9 @@ def test_a_baseline_model_that_cannot_be_scored_is_compared_on_its_own_data_or_n
     assert "no primary key" in row.reason
     assert apart.verdict == "fail"
     assert apart.failed == (row,)
-    lenient = compare_results(empty, [new_set], MetricsConfig(), stored=unmatched, skipped={"m": "gone"},
-                              incomparable="warn")  # fmt: skip
+    lenient = compare_results(
+        empty, [new_set], MetricsConfig(), stored=unmatched, skipped={"m": "gone"}, incomparable="warn"
+    )
     assert lenient.verdict == "warn"
     assert lenient.warned == lenient.incomparable
 
@@ -314,22 +350,35 @@ def test_merge_candidates_joins_matrix_legs() -> None:
     ]
     merged = merge_candidates(legs)
     assert (list(merged.models), merged.commit, merged.source, merged.primary) == (
-        ["a", "b"], "abc", "leg-a, leg-b", "accuracy",
-    )  # fmt: skip
+        ["a", "b"],
+        "abc",
+        "leg-a, leg-b",
+        "accuracy",
+    )
     assert merge_candidates(legs[:1]) is legs[0]
 
 
 @pytest.mark.parametrize(
     ("legs", "message"),
     [
-        ([results(model("a"), source="x"), results(model("a"), source="y")], "model 'a' is in two candidate sets: x and y"),
-        ([results(model("a"), commit="c1", source="x"), results(model("b"), commit="c2", source="y")],
-         "candidate sets disagree on commit: 'c1' .x. vs 'c2' .y."),
-        ([results(model("a"), evaluation=Evaluation("holdout", data_sha256="d1")),
-          results(model("b"), evaluation=Evaluation("holdout", data_sha256="d2"))], "disagree on evaluation data"),
+        (
+            [results(model("a"), source="x"), results(model("a"), source="y")],
+            "model 'a' is in two candidate sets: x and y",
+        ),
+        (
+            [results(model("a"), commit="c1", source="x"), results(model("b"), commit="c2", source="y")],
+            "candidate sets disagree on commit: 'c1' .x. vs 'c2' .y.",
+        ),
+        (
+            [
+                results(model("a"), evaluation=Evaluation("holdout", data_sha256="d1")),
+                results(model("b"), evaluation=Evaluation("holdout", data_sha256="d2")),
+            ],
+            "disagree on evaluation data",
+        ),
         ([], "no candidate results to compare"),
     ],
-)  # fmt: skip
+)
 def test_merge_candidates_refuses_ambiguous_sets(legs: list[ResultSet], message: str) -> None:
     with pytest.raises(InputError, match=message):
         merge_candidates(legs)

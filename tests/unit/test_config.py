@@ -136,17 +136,32 @@ def test_locations_are_anchored_at_the_config_folder_whatever_the_working_folder
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("models:\n  lr:\n    estimator: a.B\n    params: {C: .inf}\n", r":4: models\.lr\.params\.C is inf; it must be"),
-        ("models:\n  lr:\n    estimator: a.B\n    params: {grid: [1, {x: .nan}]}\n", r":4: models\.lr\.params\.grid\.1\.x is nan"),
+        (
+            "models:\n  lr:\n    estimator: a.B\n    params: {C: .inf}\n",
+            r":4: models\.lr\.params\.C is inf; it must be",
+        ),
+        (
+            "models:\n  lr:\n    estimator: a.B\n    params: {grid: [1, {x: .nan}]}\n",
+            r":4: models\.lr\.params\.grid\.1\.x is nan",
+        ),
         ("models:\n  lr:\n    estimator: a.B\n    params: {tol: -.Inf}\n", r":4: models\.lr\.params\.tol is -inf"),
         ("metrics:\n  alpha: .nan\n", r":2: metrics\.alpha is nan; it must be a finite number"),
         ("deploy:\n  smoke: {tolerance: .inf}\n", r":2: deploy\.smoke\.tolerance is inf"),
         ("retrain:\n  min_improvement: 1.0e+400\n", r":2: retrain\.min_improvement is inf"),
-        ("monitor:\n  alpha: 100000000000000000000000000000000000000000\n", r":2: monitor\.alpha is an integer of 42 digits"),
-        ("validate:\n  max_examples: 99999999999999999999\n", r":2: validate\.max_examples is 99999999999999999999; a number here must be below 2\*\*63"),
-        ("models:\n  lr:\n    estimator: a.B\n    params: {max_iter: 99999999999999999999}\n", r"models\.lr\.params\.max_iter is 99999999999999999999"),
+        (
+            "monitor:\n  alpha: 100000000000000000000000000000000000000000\n",
+            r":2: monitor\.alpha is an integer of 42 digits",
+        ),
+        (
+            "validate:\n  max_examples: 99999999999999999999\n",
+            r":2: validate\.max_examples is 99999999999999999999; a number here must be below 2\*\*63",
+        ),
+        (
+            "models:\n  lr:\n    estimator: a.B\n    params: {max_iter: 99999999999999999999}\n",
+            r"models\.lr\.params\.max_iter is 99999999999999999999",
+        ),
     ],
-)  # fmt: skip
+)
 def test_non_finite_and_huge_numbers_are_refused_at_load_naming_the_key(
     tmp_path: Path, text: str, message: str
 ) -> None:

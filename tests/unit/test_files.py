@@ -20,9 +20,13 @@ BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\
 def test_safe_yaml_keeps_its_meaning() -> None:
     text = "a: 1\nb: 0x1f\nc: [1.5, .inf, null, yes]\nd: &x {k: v}\ne: *x\nf: {<<: *x, j: 2}\n"
     assert load_yaml(text) == {
-        "a": 1, "b": 31, "c": [1.5, float("inf"), None, True], "d": {"k": "v"}, "e": {"k": "v"},
+        "a": 1,
+        "b": 31,
+        "c": [1.5, float("inf"), None, True],
+        "d": {"k": "v"},
+        "e": {"k": "v"},
         "f": {"k": "v", "j": 2},
-    }  # fmt: skip
+    }
     with pytest.raises(yaml.constructor.ConstructorError, match="could not determine a constructor"):
         load_yaml("!!python/object/apply:os.system ['true']")
 
@@ -53,10 +57,13 @@ def test_an_alias_inside_the_node_it_names_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["[" * 20_000 + "]" * 20_000, "{a: " * 20_000 + "1" + "}" * 20_000,
-     "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 5)) + "  " * (MAX_DEPTH + 5) + "v\n"],
+    [
+        "[" * 20_000 + "]" * 20_000,
+        "{a: " * 20_000 + "1" + "}" * 20_000,
+        "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 5)) + "  " * (MAX_DEPTH + 5) + "v\n",
+    ],
     ids=["flow-lists", "flow-maps", "block-maps"],
-)  # fmt: skip
+)
 def test_deep_yaml_is_refused_with_its_line_not_a_recursion_error(text: str) -> None:
     with pytest.raises(InputError, match=rf"config file is refused: nested deeper than {MAX_DEPTH} levels") as info:
         parse_document(text, Path("mlgate.yaml"), what="config file")

@@ -64,8 +64,10 @@ def sections() -> dict[str, str]:
     text = DOC.read_text(encoding="utf-8")
     marks = list(QUOTED.finditer(text))
     ends = [m.start() for m in marks[1:]] + [len(text)]
-    return {m["message"]: re.split(r"^#{1,3} ", text[m.end() : end], maxsplit=1, flags=re.MULTILINE)[0]
-            for m, end in zip(marks, ends, strict=True)}  # fmt: skip
+    return {
+        m["message"]: re.split(r"^#{1,3} ", text[m.end() : end], maxsplit=1, flags=re.MULTILINE)[0]
+        for m, end in zip(marks, ends, strict=True)
+    }
 
 
 def test_the_page_quotes_many_messages_once_each() -> None:

@@ -53,8 +53,9 @@ def find_shared_actions() -> Path:
     """``shared/act/actions`` beside the checkout (CI: ``../shared``; a worktree: ``../../shared``), or beside the
     repository this one was cloned from when ``origin`` is a local folder (a clone in a temporary folder)."""
     bases = [ROOT.parent, ROOT.parent.parent]
-    origin = subprocess.run(["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
-                            capture_output=True, text=True, check=False).stdout.strip()  # fmt: skip
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     if origin and "://" not in origin and Path(origin).is_dir():
         source = Path(origin).resolve()
         bases += [source.parent, source.parent.parent]

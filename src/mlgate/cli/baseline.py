@@ -19,12 +19,23 @@ def baseline() -> None:
 
 @baseline.command()
 @click.option("--head", help="The PR head commit (default: pull_request.head.sha from the event, else HEAD).")
-@click.option("--base", help="The base branch (default: the event's base ref, else baseline.base_branch, "
-              "else the repository's default branch).")  # fmt: skip
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              help="text: one key=value per line; json: an object.")  # fmt: skip
-@click.option("--github-output", is_flag=True,
-              help="Also write head, merge-base, cache-key, cache-path and cached to $GITHUB_OUTPUT.")  # fmt: skip
+@click.option(
+    "--base",
+    help="The base branch (default: the event's base ref, else baseline.base_branch, "
+    "else the repository's default branch).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text: one key=value per line; json: an object.",
+)
+@click.option(
+    "--github-output",
+    is_flag=True,
+    help="Also write head, merge-base, cache-key, cache-path and cached to $GITHUB_OUTPUT.",
+)
 @config_option
 def locate(
     head: str | None, base: str | None, output_format: str, github_output: bool, config_path: Path | None

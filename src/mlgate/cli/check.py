@@ -14,19 +14,37 @@ from mlgate.errors import ExitCode
 
 
 @click.command()
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path(".mlgate/check"),
-              show_default=True, help="Folder for the candidate results and the report files.")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(".mlgate/check"),
+    show_default=True,
+    help="Folder for the candidate results and the report files.",
+)
 @click.option("--head", help="The PR head commit (default: pull_request.head.sha from the event, else HEAD).")
-@click.option("--base", help="The base branch (default: the event's base ref, else baseline.base_branch, "
-              "else the repository's default branch).")  # fmt: skip
+@click.option(
+    "--base",
+    help="The base branch (default: the event's base ref, else baseline.base_branch, "
+    "else the repository's default branch).",
+)
 @click.option("--require-baseline", is_flag=True, help="No baseline is an error (exit 2), not a current-only report.")
 @click.option("--key", help="Report key in the sticky marker (default: report.key).")
-@click.option("--cache/--no-cache", "cache_results", default=None,
-              help="Store these results as the baseline of the head commit (default: on non-PR runs of a clean tree).")  # fmt: skip
-@click.option("--candidate", "candidates", type=click.Path(path_type=Path, file_okay=False), multiple=True,
-              help="Compare these results folders (e.g. one per matrix leg) instead of training here.")  # fmt: skip
-@click.option("--github-output", is_flag=True,
-              help="Also write verdict, exit-code and the report paths to $GITHUB_OUTPUT.")  # fmt: skip
+@click.option(
+    "--cache/--no-cache",
+    "cache_results",
+    default=None,
+    help="Store these results as the baseline of the head commit (default: on non-PR runs of a clean tree).",
+)
+@click.option(
+    "--candidate",
+    "candidates",
+    type=click.Path(path_type=Path, file_okay=False),
+    multiple=True,
+    help="Compare these results folders (e.g. one per matrix leg) instead of training here.",
+)
+@click.option(
+    "--github-output", is_flag=True, help="Also write verdict, exit-code and the report paths to $GITHUB_OUTPUT."
+)
 @format_option()
 @config_option
 def check(

@@ -13,15 +13,26 @@ from mlgate.errors import ExitCode
 
 
 @click.command()
-@click.option("--body-file", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="The markdown report (e.g. from mlgate check); a leading mlgate marker is replaced.")  # fmt: skip
+@click.option(
+    "--body-file",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The markdown report (e.g. from mlgate check); a leading mlgate marker is replaced.",
+)
 @click.option("--key", help="Report key in the marker (default: workflow/job/matrix values).")
-@click.option("--key-from-report", is_flag=True,
-              help="Without --key, keep the key of the body's own marker (report.key, written by mlgate check).")  # fmt: skip
+@click.option(
+    "--key-from-report",
+    is_flag=True,
+    help="Without --key, keep the key of the body's own marker (report.key, written by mlgate check).",
+)
 @click.option("--pr", "number", type=click.IntRange(min=1), help="PR number (default: from the event).")
 @click.option("--head", help="The commit the report is about (default: the event's, else the body marker's).")
-@click.option("--author", default="github-actions[bot]", show_default=True,
-              help="Login the token posts as (an App or PAT token): only its comments are updated.")  # fmt: skip
+@click.option(
+    "--author",
+    default="github-actions[bot]",
+    show_default=True,
+    help="Login the token posts as (an App or PAT token): only its comments are updated.",
+)
 @click.option("--matrix", help="The job's matrix as JSON (${{ toJSON(matrix) }}), for the default key.")
 @click.option("--strict", is_flag=True, help="Exit 3 when GitHub refuses the write (fork PR, missing permission).")
 def comment(

@@ -96,11 +96,16 @@ def open_github(environ: Mapping[str, str], *, what: str) -> Iterator[tuple[GitH
     if not token:
         raise InputError(f"{what}: GITHUB_TOKEN is not set", hint="pass `env: GITHUB_TOKEN: ${{ github.token }}`")
     if repo.count("/") != 1 or not all(repo.split("/")):
-        raise InputError(f"{what}: GITHUB_REPOSITORY must be owner/name, not {repo!r}",
-                         hint="it is set inside GitHub Actions")  # fmt: skip
+        raise InputError(
+            f"{what}: GITHUB_REPOSITORY must be owner/name, not {repo!r}", hint="it is set inside GitHub Actions"
+        )
     with httpx.Client(timeout=30.0) as session:
         client = GitHubClient(
-            session, base_url=environ.get("GITHUB_API_URL") or DEFAULT_API_URL, token=token,
-            user_agent=f"mlgate/{__version__}", sleep=time.sleep, clock=time.time,
-        )  # fmt: skip
+            session,
+            base_url=environ.get("GITHUB_API_URL") or DEFAULT_API_URL,
+            token=token,
+            user_agent=f"mlgate/{__version__}",
+            sleep=time.sleep,
+            clock=time.time,
+        )
         yield client, repo

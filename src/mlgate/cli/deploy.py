@@ -140,8 +140,11 @@ def report_outcome(outcome: DeployOutcome, fmt: str, *, summary_path: Path | Non
 
     code = int(outcome.exit_code)
     outputs = {
-        "outcome": outcome.outcome, "version": outcome.version or "", "live-version": outcome.live or "",
-        "previous-version": outcome.previous or "", "exit-code": str(code),
-    }  # fmt: skip
+        "outcome": outcome.outcome,
+        "version": outcome.version or "",
+        "live-version": outcome.live or "",
+        "previous-version": outcome.previous or "",
+        "exit-code": str(code),
+    }
     emit(outcome, render, fmt, summary=summary_path, outputs=outputs if github_output else None)
     return code

@@ -20,17 +20,31 @@ DEFAULT_ISSUE_KEY = "mlgate-monitor"
 
 
 @click.command()
-@click.option("--since", help="The window's start: how far back from its end, a number and a unit s, m, h, d or w "
-                               "(90s, 30m, 24h, 7d, 2w), or an ISO 8601 time (2026-11-20T08:00:00Z, 2026-11-20; UTC "
-                               "unless it has an offset). Default: monitor.since (24h).")  # fmt: skip
-@click.option("--until", help="The window's end, to check a past window again: an ISO 8601 time, or a duration back "
-                               "from now (2d). Default: now.")  # fmt: skip
-@click.option("--labels", "labels_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Ground-truth labels (CSV, Parquet, JSONL) joined by request id: live metrics vs registered.")  # fmt: skip
+@click.option(
+    "--since",
+    help="The window's start: how far back from its end, a number and a unit s, m, h, d or w "
+    "(90s, 30m, 24h, 7d, 2w), or an ISO 8601 time (2026-11-20T08:00:00Z, 2026-11-20; UTC "
+    "unless it has an offset). Default: monitor.since (24h).",
+)
+@click.option(
+    "--until",
+    help="The window's end, to check a past window again: an ISO 8601 time, or a duration back "
+    "from now (2d). Default: now.",
+)
+@click.option(
+    "--labels",
+    "labels_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Ground-truth labels (CSV, Parquet, JSONL) joined by request id: live metrics vs registered.",
+)
 @click.option("--capture", help="Captured traffic: a folder or s3:// prefix (default: monitor.capture, capture.path).")
 @click.option("--version", "version", help="Judge against this registry version (default: the live one).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Also write monitor.json and monitor.md to this folder.")  # fmt: skip
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write monitor.json and monitor.md to this folder.",
+)
 @click.option("--issue", is_flag=True, help="Open, update or close the ONE monitor issue on GitHub (GITHUB_TOKEN).")
 @click.option("--issue-key", default=DEFAULT_ISSUE_KEY, show_default=True, help="The monitor issue's marker key.")
 @format_option()

@@ -22,8 +22,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def output_option(func: F) -> F:
     """``--format text|json``."""
-    return click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-                        show_default=True, help="Output format.")(func)  # fmt: skip
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Output format.",
+    )(func)
 
 
 def by_option(func: F) -> F:
@@ -94,8 +100,13 @@ def list_versions(status: str | None, output_format: str, config_path: Path | No
 
 @registry.command()
 @click.argument("version")
-@click.option("--require", "required", type=click.Choice(["pending", "approved", "rejected"]), default=None,
-              help="Exit 1 unless VERSION has this status (a deploy workflow's approval gate).")  # fmt: skip
+@click.option(
+    "--require",
+    "required",
+    type=click.Choice(["pending", "approved", "rejected"]),
+    default=None,
+    help="Exit 1 unless VERSION has this status (a deploy workflow's approval gate).",
+)
 @output_option
 @config_option
 def show(version: str, required: str | None, output_format: str, config_path: Path | None) -> int:
@@ -116,8 +127,9 @@ def show(version: str, required: str | None, output_format: str, config_path: Pa
 @config_option
 def approve(version: str, reason: str, by: str | None, output_format: str, config_path: Path | None) -> int:
     """Approve VERSION for deployment (a reason is required)."""
-    return _change_status(version, "approved", reason=reason, by=by, output_format=output_format,
-                          config_path=config_path)  # fmt: skip
+    return _change_status(
+        version, "approved", reason=reason, by=by, output_format=output_format, config_path=config_path
+    )
 
 
 @registry.command()
@@ -131,8 +143,9 @@ def reject(version: str, reason: str, by: str | None, output_format: str, config
 
     Rejected versions are never deployed.
     """
-    return _change_status(version, "rejected", reason=reason, by=by, output_format=output_format,
-                          config_path=config_path)  # fmt: skip
+    return _change_status(
+        version, "rejected", reason=reason, by=by, output_format=output_format, config_path=config_path
+    )
 
 
 @registry.command()

@@ -26,8 +26,13 @@ if TYPE_CHECKING:
 @click.command()
 @click.option("--no-fetch", is_flag=True, help="Use the data in place; do not run retrain.fetch.")
 @click.option("--version", "version", default=None, help="Compare with this registered version, not the live one.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path(".mlgate/retrain"),
-              show_default=True, help="Folder for the candidates' results and the report files.")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path(".mlgate/retrain"),
+    show_default=True,
+    help="Folder for the candidates' results and the report files.",
+)
 @click.option("--by", default=None, help="Who registers a winner (default: $GITHUB_ACTOR, else your user name).")
 @click.option("--issue", is_flag=True, help="Report on the monitor issue (GITHUB_TOKEN, GITHUB_REPOSITORY).")
 @click.option("--issue-key", default="mlgate-monitor", show_default=True, help="Key of the monitor issue's marker.")
@@ -70,8 +75,13 @@ def retrain(
     fmt = resolve_format(output_format)
     options = RetrainOptions(out=out, by=resolve_actor(by, os.environ), fetch=not no_fetch, version=version)
     with StepPrinter(title="mlgate retrain") as printer:
-        result = run_retrain(config, open_registry(config), options, say=printer,
-                             s3=lambda: aws.client("s3", max_attempts=config.sagemaker.max_attempts))  # fmt: skip
+        result = run_retrain(
+            config,
+            open_registry(config),
+            options,
+            say=printer,
+            s3=lambda: aws.client("s3", max_attempts=config.sagemaker.max_attempts),
+        )
     summary = render.render_markdown(result)
     write_atomic(out / "summary.md", summary)
     write_atomic(out / "report.json", render.render_json(result))
@@ -87,8 +97,12 @@ def retrain(
 
 def _outputs(result: RetrainResult, out: Path) -> dict[str, str]:
     registered = result.version.version if result.version is not None else ""
-    return {"outcome": result.outcome, "version": registered, "exit-code": str(int(result.exit_code)),
-            "summary-file": str(out / "summary.md")}  # fmt: skip
+    return {
+        "outcome": result.outcome,
+        "version": registered,
+        "exit-code": str(int(result.exit_code)),
+        "summary-file": str(out / "summary.md"),
+    }
 
 
 def _append_summary(path: Path, summary: str, out: Path) -> None:
@@ -96,8 +110,11 @@ def _append_summary(path: Path, summary: str, out: Path) -> None:
     try:
         append_job_summary(path, summary)
     except OSError as exc:
-        echo(f"mlgate: warning: the job summary could not be written ({exc.strerror}); the report is in "
-             f"{out / 'summary.md'}", err=True)  # fmt: skip
+        echo(
+            f"mlgate: warning: the job summary could not be written ({exc.strerror}); the report is in "
+            f"{out / 'summary.md'}",
+            err=True,
+        )
 
 
 def _report_on_issue(result: RetrainResult, summary: str, *, key: str, in_summary: bool) -> None:

@@ -12,11 +12,19 @@ from mlgate.cli.deploy import deploying, report_outcome, reporting_errors, targe
 
 @click.command()
 @click.option("--to", "to", metavar="VERSION", help="Roll back to this approved version (default: the previous one).")
-@click.option("--from", "only_from", metavar="VERSION",
-              help="Only roll back while VERSION is live; otherwise do nothing (exit 0).")  # fmt: skip
-@click.option("--live-before", "live_before", metavar="VERSION",
-              help="The version live before the deploy began (its previous-version output; empty: none): "
-                   "do nothing (exit 0) when it is the live version, so only a switch that deploy made is undone.")  # fmt: skip
+@click.option(
+    "--from",
+    "only_from",
+    metavar="VERSION",
+    help="Only roll back while VERSION is live; otherwise do nothing (exit 0).",
+)
+@click.option(
+    "--live-before",
+    "live_before",
+    metavar="VERSION",
+    help="The version live before the deploy began (its previous-version output; empty: none): "
+    "do nothing (exit 0) when it is the live version, so only a switch that deploy made is undone.",
+)
 @target_options
 def rollback(
     to: str | None,

@@ -17,16 +17,36 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("data")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the schema to FILE (atomically) instead of stdout.")  # fmt: skip
-@click.option("--enum-max", type=click.IntRange(0, 10_000), default=20, show_default=True,
-              help="Most distinct values a string column may have to get an enum.")  # fmt: skip
-@click.option("--ranges", type=click.Choice(["none", "observed", "widened"]), default="none", show_default=True,
-              help="What to do with each field's observed min/max (and string lengths): none records them as "
-                   "information under x-mlgate.observed; observed declares them as constraints; widened declares "
-                   "bounds with half the observed width again on each side.")  # fmt: skip
-@click.option("--format", "output_format", type=click.Choice(["yaml", "json"]), default=None,
-              help="Output format (default: json for a .json output file, else yaml).")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the schema to FILE (atomically) instead of stdout.",
+)
+@click.option(
+    "--enum-max",
+    type=click.IntRange(0, 10_000),
+    default=20,
+    show_default=True,
+    help="Most distinct values a string column may have to get an enum.",
+)
+@click.option(
+    "--ranges",
+    type=click.Choice(["none", "observed", "widened"]),
+    default="none",
+    show_default=True,
+    help="What to do with each field's observed min/max (and string lengths): none records them as "
+    "information under x-mlgate.observed; observed declares them as constraints; widened declares "
+    "bounds with half the observed width again on each side.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["yaml", "json"]),
+    default=None,
+    help="Output format (default: json for a .json output file, else yaml).",
+)
 @config_option
 def infer(
     data: str, output: Path | None, enum_max: int, ranges: Ranges, output_format: str | None, config_path: Path | None

@@ -21,9 +21,13 @@ NO_SCHEMA = (
 @click.command()
 @click.argument("data")
 @click.option(
-    "-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
     help="Where to write the statistics (JSON), e.g. reference-stats.json.",
-)  # fmt: skip
+)
 @click.option(
     "--schema",
     "schema_path",

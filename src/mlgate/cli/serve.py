@@ -28,16 +28,30 @@ LOGGERS = ("mlgate", "uvicorn")
 
 
 @click.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
-              help="TCP port; 0 picks a free one (written to STATE/port either way).")  # fmt: skip
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 for every interface).")  # fmt: skip
-@click.option("--state", "state_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="State folder with live.json (default: deploy.state in mlgate.yaml, .mlgate/serve).")  # fmt: skip
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="TCP port; 0 picks a free one (written to STATE/port either way).",
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface)."
+)
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="State folder with live.json (default: deploy.state in mlgate.yaml, .mlgate/serve).",
+)
 @click.option("--access-log", is_flag=True, help="Log every request.")
 @click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
-@click.option("--capture/--no-capture", "capture", default=None,
-              help="Record requests and predictions for `mlgate monitor` (default: capture.enabled in mlgate.yaml).")  # fmt: skip
+@click.option(
+    "--capture/--no-capture",
+    "capture",
+    default=None,
+    help="Record requests and predictions for `mlgate monitor` (default: capture.enabled in mlgate.yaml).",
+)
 @config_option
 def serve(
     port: int,

@@ -14,11 +14,20 @@ from mlgate.files import display_path
 
 
 @click.command()
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Results folder (default: train.out in mlgate.yaml, .mlgate/results).")  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Results folder (default: train.out in mlgate.yaml, .mlgate/results).",
+)
 @click.option("--only", multiple=True, metavar="NAME", help="Train only this model (repeat, or comma-separate).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              help="text: a table of the results; json: the metrics.json document.")  # fmt: skip
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text: a table of the results; json: the metrics.json document.",
+)
 @config_option
 def train(out: Path | None, only: tuple[str, ...], output_format: str, config_path: Path | None) -> int:
     """Train and evaluate the candidate models of mlgate.yaml.

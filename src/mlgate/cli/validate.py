@@ -23,8 +23,12 @@ from mlgate.errors import ExitCode
 @click.option(
     "--max-examples", type=click.IntRange(0, 100), default=None, help="Example values kept per check (default 5)."
 )
-@click.option("--summary", "summary_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also append the markdown report to this file (e.g. $GITHUB_STEP_SUMMARY).")  # fmt: skip
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also append the markdown report to this file (e.g. $GITHUB_STEP_SUMMARY).",
+)
 @click.option("--github-output", is_flag=True, help="Also write verdict and exit-code to $GITHUB_OUTPUT.")
 @format_option()
 @config_option

@@ -192,12 +192,15 @@ def _cast_typed(column: pa.Array, item: Field) -> Cast:
     fits = (
         kind == "any"
         or (kind in ("integer", "year") and pa.types.is_integer(ctype))
-        or (kind == "number" and (pa.types.is_integer(ctype) or pa.types.is_floating(ctype) or pa.types.is_decimal(ctype)))
+        or (
+            kind == "number"
+            and (pa.types.is_integer(ctype) or pa.types.is_floating(ctype) or pa.types.is_decimal(ctype))
+        )
         or (kind == "boolean" and pa.types.is_boolean(ctype))
         or (kind == "date" and (pa.types.is_date(ctype) or pa.types.is_timestamp(ctype)))
         or (kind == "datetime" and (pa.types.is_timestamp(ctype) or pa.types.is_date(ctype)))
         or (kind == "time" and pa.types.is_time(ctype))
-    )  # fmt: skip
+    )
     if kind == "integer" and pa.types.is_floating(ctype):
         in_range = pc.and_(pc.greater_equal(column, -(2.0**63)), pc.less(column, 2.0**63))
         valid = pc.fill_null(pc.and_(pc.equal(pc.floor(column), column), in_range), True)

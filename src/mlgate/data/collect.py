@@ -77,7 +77,13 @@ def finish_entry(entry: Entry, numbering: RowNumbering, with_lines: bool) -> Vio
         firsts = tuple(int(x) for x in numbering.rows_of(entry.first_ordinals)[order[: len(entry.first_ordinals)]])
     count = 1 if entry.check in ("row-count", "null-fraction") else len(rows)  # dataset-level: one finding
     return Violation(
-        field=entry.field_name, check=entry.check, severity=entry.severity, count=count,
-        rows=tuple(int(x) for x in rows), message=entry.message, lines=lines,
-        examples=tuple(entry.examples), first_rows=firsts,
-    )  # fmt: skip
+        field=entry.field_name,
+        check=entry.check,
+        severity=entry.severity,
+        count=count,
+        rows=tuple(int(x) for x in rows),
+        message=entry.message,
+        lines=lines,
+        examples=tuple(entry.examples),
+        first_rows=firsts,
+    )

@@ -88,11 +88,13 @@ class _Numeric:
         ref, n = self.ref, max(self.count, 1)
         offset = self.total / n
         return NumericShift(
-            reference_mean=ref.mean or 0.0, current_mean=self.origin + offset, reference_std=ref.std or 0.0,
+            reference_mean=ref.mean or 0.0,
+            current_mean=self.origin + offset,
+            reference_std=ref.std or 0.0,
             current_std=math.sqrt(max(self.squares / n - offset**2, 0.0)),
             reference_median=quantile_at(ref.cuts, ref.cdf, 0.5),
             current_median=quantile_at(ref.cuts, self.at_cuts / n, 0.5),
-        )  # fmt: skip
+        )
 
 
 class _Categorical:
@@ -188,9 +190,27 @@ def _judge(schema: Schema, item: Field, acc: _Numeric | _Categorical) -> FieldDr
         labels, ref_share, cur_share = chart_numeric(ref.edges, ref.bins, acc.bins)
         p_value = ks_pvalue(ks, ref.count, acc.count)
         return FieldDriftResult(
-            item.name, "numeric", psi, ks, p_value, (), (), t_psi, t_ks, psi > t_psi or ks > t_ks, severity,
-            acc.count, ref.count, 0.0, labels, ref_share, cur_share, test="KS", p_value=p_value, shift=acc.shift(),
-        )  # fmt: skip
+            item.name,
+            "numeric",
+            psi,
+            ks,
+            p_value,
+            (),
+            (),
+            t_psi,
+            t_ks,
+            psi > t_psi or ks > t_ks,
+            severity,
+            acc.count,
+            ref.count,
+            0.0,
+            labels,
+            ref_share,
+            cur_share,
+            test="KS",
+            p_value=p_value,
+            shift=acc.shift(),
+        )
     cat = acc.ref
     ref_counts = np.asarray([c for _, c in cat.categories] + [cat.other], np.int64)
     psi = population_stability(ref_counts, acc.counts)
@@ -200,10 +220,27 @@ def _judge(schema: Schema, item: Field, acc: _Numeric | _Categorical) -> FieldDr
     note = f"the reference kept only its top {len(names)} categories: new ones are not listed" if cat.truncated else ""
     labels, ref_share, cur_share = chart_categorical(names, ref_counts, acc.counts)
     return FieldDriftResult(
-        item.name, "categorical", psi, None, None, new, missing, t_psi, None, psi > t_psi, severity,
-        acc.count, cat.count, int(acc.counts[-1]) / acc.count, labels, ref_share, cur_share, note,
-        test="chi-square", p_value=chi_square_pvalue(ref_counts, acc.counts),
-    )  # fmt: skip
+        item.name,
+        "categorical",
+        psi,
+        None,
+        None,
+        new,
+        missing,
+        t_psi,
+        None,
+        psi > t_psi,
+        severity,
+        acc.count,
+        cat.count,
+        int(acc.counts[-1]) / acc.count,
+        labels,
+        ref_share,
+        cur_share,
+        note,
+        test="chi-square",
+        p_value=chi_square_pvalue(ref_counts, acc.counts),
+    )
 
 
 def drift_violations(report: DriftReport) -> list[Violation]:
@@ -216,8 +253,17 @@ def drift_violations(report: DriftReport) -> list[Violation]:
         if r.new_categories:
             more = f" (+{len(r.new_categories) - 3} more)" if len(r.new_categories) > 3 else ""
             parts.append("new categories: " + ", ".join(r.new_categories[:3]) + more)
-        found.append(Violation(field=r.field, check="drift", severity=r.severity, count=1, rows=(),
-                               message="; ".join(parts), examples=()))  # fmt: skip
+        found.append(
+            Violation(
+                field=r.field,
+                check="drift",
+                severity=r.severity,
+                count=1,
+                rows=(),
+                message="; ".join(parts),
+                examples=(),
+            )
+        )
     return found
 
 
@@ -230,8 +276,10 @@ def reference_location(schema: Schema, resolve: Callable[[str], str] | None = No
     """Where ``x-mlgate.drift.reference`` points: URIs and absolute paths as given, relative paths
     against the schema file's folder (or through ``resolve`` for a schema without a file)."""
     if schema.drift is None:
-        raise SchemaError(f"{schema.path or 'schema'}: no x-mlgate.drift.reference to compare with",
-                          hint="add x-mlgate: {drift: {reference: reference-stats.json}} to the schema")  # fmt: skip
+        raise SchemaError(
+            f"{schema.path or 'schema'}: no x-mlgate.drift.reference to compare with",
+            hint="add x-mlgate: {drift: {reference: reference-stats.json}} to the schema",
+        )
     ref = schema.drift.reference
     if "://" in ref or Path(ref).expanduser().is_absolute():
         return str(Path(ref).expanduser()) if "://" not in ref else ref

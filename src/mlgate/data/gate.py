@@ -100,8 +100,9 @@ def check_dataset(
             result = dataclasses.replace(result, drift_skipped=f"the reference statistics were made from it ({origin})")
         return result
     collector = DriftCollector(reference, schema)
-    result = validate_file(uri, schema, csv=csv, max_examples=max_examples, progress=progress, s3=s3,
-                           observers=[collector])  # fmt: skip
+    result = validate_file(
+        uri, schema, csv=csv, max_examples=max_examples, progress=progress, s3=s3, observers=[collector]
+    )
     report = collector.finish()
     violations = sort_violations((*result.violations, *drift_violations(report)), schema)
     return dataclasses.replace(result, violations=violations, drift=report, drift_data=drift_data(report))

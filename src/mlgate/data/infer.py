@@ -79,18 +79,30 @@ class _Column:
 
 
 def infer_schema(
-    uri: str, *, csv: CsvConfig, enum_max: int = 20, ranges: Ranges = "none", s3: FilesystemFactory | None = None,
-    progress: Progress | None = None, today: dt.date | None = None,
-) -> dict[str, Any]:  # fmt: skip
+    uri: str,
+    *,
+    csv: CsvConfig,
+    enum_max: int = 20,
+    ranges: Ranges = "none",
+    s3: FilesystemFactory | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
     """A Table Schema descriptor drafted from every row of ``uri`` (CSV, .csv.gz or Parquet)."""
     found = infer_dataset(uri, csv=csv, enum_max=enum_max, ranges=ranges, s3=s3, progress=progress, today=today)
     return found.descriptor
 
 
 def infer_dataset(
-    uri: str, *, csv: CsvConfig, enum_max: int = 20, ranges: Ranges = "none", s3: FilesystemFactory | None = None,
-    progress: Progress | None = None, today: dt.date | None = None,
-) -> Inference:  # fmt: skip
+    uri: str,
+    *,
+    csv: CsvConfig,
+    enum_max: int = 20,
+    ranges: Ranges = "none",
+    s3: FilesystemFactory | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> Inference:
     """Like ``infer_schema``, also returning the row and field counts.
 
     ``ranges``: ``none`` records observed bounds and lengths under each field's ``x-mlgate.observed`` only;
@@ -128,10 +140,14 @@ def _typed_column(kind: pa.DataType) -> _Column:
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
         return _Column(None, [], key_space="string")
     checks: list[tuple[Callable[[pa.DataType], bool], str]] = [
-        (pa.types.is_boolean, "boolean"), (pa.types.is_integer, "integer"), (pa.types.is_floating, "number"),
-        (pa.types.is_decimal, "number"), (pa.types.is_date, "date"), (pa.types.is_timestamp, "datetime"),
+        (pa.types.is_boolean, "boolean"),
+        (pa.types.is_integer, "integer"),
+        (pa.types.is_floating, "number"),
+        (pa.types.is_decimal, "number"),
+        (pa.types.is_date, "date"),
+        (pa.types.is_timestamp, "datetime"),
         (pa.types.is_time, "time"),
-    ]  # fmt: skip
+    ]
     found = next((name for test, name in checks if test(kind)), "any")
     return _Column(found, [], tracker=UniqueTracker() if found == "integer" else None)
 

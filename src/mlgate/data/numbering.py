@@ -56,8 +56,13 @@ class RowNumbering:
         if len(mapped.rows) != records or len(mapped.ragged) != len(stats.ragged):
             note = "row numbers are approximate: the file's quoting confuses record boundaries"
             return cls(width, lambda o: o + 2, None, [r.number for r in stats.ragged], (), (note,))
-        return cls(width, lambda o: mapped.rows[o], lambda o: mapped.lines[o],
-                   [row for row, _ in mapped.ragged], mapped.blank_rows)  # fmt: skip
+        return cls(
+            width,
+            lambda o: mapped.rows[o],
+            lambda o: mapped.lines[o],
+            [row for row, _ in mapped.ragged],
+            mapped.blank_rows,
+        )
 
 
 def lines_for_rows(rows: I64, numbering: RowNumbering) -> I64:

@@ -89,8 +89,15 @@ def open_table(
 
 def arrow_table(uri: str, table: pa.Table) -> Table:
     """A Table over data already in memory (``uri`` names it in results)."""
-    return Table(uri, list(table.column_names), iter(table.to_batches()), table.num_rows, "rows",
-                 tuple(table.schema.types), held=table)  # fmt: skip
+    return Table(
+        uri,
+        list(table.column_names),
+        iter(table.to_batches()),
+        table.num_rows,
+        "rows",
+        tuple(table.schema.types),
+        held=table,
+    )
 
 
 @dataclass

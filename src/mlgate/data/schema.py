@@ -20,8 +20,16 @@ from mlgate.files import find_line, load_document
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime", "time", "year", "any"]
 Severity = Literal["error", "warning"]
 FIELD_TYPES: tuple[str, ...] = (
-    "string", "integer", "number", "boolean", "date", "datetime", "time", "year", "any",
-)  # fmt: skip
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "date",
+    "datetime",
+    "time",
+    "year",
+    "any",
+)
 _ORDERED = ("required", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum")
 SUPPORTED_CONSTRAINTS: dict[str, tuple[str, ...]] = {
     "string": ("required", "minLength", "maxLength", "pattern", "enum"),
@@ -196,8 +204,11 @@ class _Parser:
             raise self.fail((*keys, "type"), f"field '{name}': unknown type {kind!r}", hint)
         fmt = str(raw.get("format", "default"))
         if kind == "string" and fmt not in STRING_FORMATS:
-            raise self.fail((*keys, "format"), f"field '{name}': unknown string format {fmt!r}",
-                            f"use one of: {', '.join(STRING_FORMATS)}")  # fmt: skip
+            raise self.fail(
+                (*keys, "format"),
+                f"field '{name}': unknown string format {fmt!r}",
+                f"use one of: {', '.join(STRING_FORMATS)}",
+            )
         ext = self.mapping(raw.get("x-mlgate", {}), (*keys, "x-mlgate"))
         self.known(ext, ("severity", "maxNullFraction", "drift", "observed"), (*keys, "x-mlgate"))
         observed = self.mapping(ext.get("observed", {}), (*keys, "x-mlgate", "observed"))  # information only
@@ -228,8 +239,11 @@ class _Parser:
             if name not in allowed:
                 guess = difflib.get_close_matches(str(name), allowed, n=1)
                 hint = f"did you mean '{guess[0]}'?" if guess else f"{item.type} supports: {', '.join(allowed)}"
-                raise self.fail((*ckeys, name), f"field '{item.name}': constraint {name!r} "
-                                f"is not supported by type {item.type!r}", hint)  # fmt: skip
+                raise self.fail(
+                    (*ckeys, name),
+                    f"field '{item.name}': constraint {name!r} is not supported by type {item.type!r}",
+                    hint,
+                )
 
         def typed(name: str) -> Any:
             if name not in found or found[name] is None:
@@ -238,8 +252,9 @@ class _Parser:
 
         minimum, maximum = typed("minimum"), typed("maximum")
         if minimum is not None and maximum is not None and minimum > maximum:
-            raise self.fail(ckeys, f"field '{item.name}': minimum {minimum} > maximum {maximum}",
-                            "swap the bounds or fix the typo")  # fmt: skip
+            raise self.fail(
+                ckeys, f"field '{item.name}': minimum {minimum} > maximum {maximum}", "swap the bounds or fix the typo"
+            )
         min_len = self.count(found.get("minLength"), (*ckeys, "minLength"))
         max_len = self.count(found.get("maxLength"), (*ckeys, "maxLength"))
         if min_len is not None and max_len is not None and min_len > max_len:

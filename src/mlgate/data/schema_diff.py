@@ -94,36 +94,56 @@ def _describe(schema: Schema, common: set[str]) -> dict[str, Any]:
     raw = schema.descriptor
     items = raw.get("fields") if isinstance(raw.get("fields"), list) else []
     extras = {item.get("name"): item for item in items or [] if isinstance(item, Mapping)}
-    return _drop_none({
-        "fields": {f.name: _describe_field(f, extras.get(f.name, {})) for f in schema.fields},
-        "order": [name for name in schema.names if name in common],
-        "missingValues": frozenset(schema.missing_values), "primaryKey": schema.primary_key,
-        "uniqueKeys": frozenset(schema.unique_keys), "fieldsMatch": schema.fields_match,
-        "severity": schema.severity, "maxNullFraction": schema.max_null_fraction,
-        "rowCount": _drop_none({"min": schema.row_count_min, "max": schema.row_count_max}),
-        "drift": dataclasses.asdict(schema.drift) if schema.drift else None,
-        "title": raw.get("title"), "description": raw.get("description"),
-    })  # fmt: skip
+    return _drop_none(
+        {
+            "fields": {f.name: _describe_field(f, extras.get(f.name, {})) for f in schema.fields},
+            "order": [name for name in schema.names if name in common],
+            "missingValues": frozenset(schema.missing_values),
+            "primaryKey": schema.primary_key,
+            "uniqueKeys": frozenset(schema.unique_keys),
+            "fieldsMatch": schema.fields_match,
+            "severity": schema.severity,
+            "maxNullFraction": schema.max_null_fraction,
+            "rowCount": _drop_none({"min": schema.row_count_min, "max": schema.row_count_max}),
+            "drift": dataclasses.asdict(schema.drift) if schema.drift else None,
+            "title": raw.get("title"),
+            "description": raw.get("description"),
+        }
+    )
 
 
 def _describe_field(item: Field, raw: Mapping[str, Any]) -> dict[str, Any]:
     c = item.constraints
     constraints = {
-        "required": c.required, "unique": c.unique, "minimum": c.minimum, "maximum": c.maximum,
-        "exclusiveMinimum": c.exclusive_minimum, "exclusiveMaximum": c.exclusive_maximum,
-        "minLength": c.min_length, "maxLength": c.max_length, "pattern": c.pattern,
+        "required": c.required,
+        "unique": c.unique,
+        "minimum": c.minimum,
+        "maximum": c.maximum,
+        "exclusiveMinimum": c.exclusive_minimum,
+        "exclusiveMaximum": c.exclusive_maximum,
+        "minLength": c.min_length,
+        "maxLength": c.max_length,
+        "pattern": c.pattern,
         "enum": None if c.enum is None else frozenset(_to_plain(v) for v in c.enum),
-    }  # fmt: skip
-    return _drop_none({
-        "type": item.type, "format": item.format, "constraints": _drop_none(constraints),
-        "missingValues": None if item.missing_values is None else frozenset(item.missing_values),
-        "trueValues": frozenset(item.true_values) if item.type == "boolean" else None,
-        "falseValues": frozenset(item.false_values) if item.type == "boolean" else None,
-        "bareNumber": item.bare_number, "groupChar": item.group_char, "decimalChar": item.decimal_char,
-        "severity": item.severity, "maxNullFraction": item.max_null_fraction,
-        "drift": dataclasses.asdict(item.drift),
-        "title": raw.get("title"), "description": raw.get("description"),
-    })  # fmt: skip
+    }
+    return _drop_none(
+        {
+            "type": item.type,
+            "format": item.format,
+            "constraints": _drop_none(constraints),
+            "missingValues": None if item.missing_values is None else frozenset(item.missing_values),
+            "trueValues": frozenset(item.true_values) if item.type == "boolean" else None,
+            "falseValues": frozenset(item.false_values) if item.type == "boolean" else None,
+            "bareNumber": item.bare_number,
+            "groupChar": item.group_char,
+            "decimalChar": item.decimal_char,
+            "severity": item.severity,
+            "maxNullFraction": item.max_null_fraction,
+            "drift": dataclasses.asdict(item.drift),
+            "title": raw.get("title"),
+            "description": raw.get("description"),
+        }
+    )
 
 
 def _drop_none(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -200,8 +220,12 @@ def _classify_bound(site: _Site) -> SchemaChange:
     tight: Effect = ("breaking", "none")
     loose: Effect = ("compatible", loose_model)
     if site.old is None or site.new is None:
-        return site.change(f"{stem}-{'added' if site.new is not None else 'removed'}", site.old, site.new,
-                           tight if site.new is not None else loose)  # fmt: skip
+        return site.change(
+            f"{stem}-{'added' if site.new is not None else 'removed'}",
+            site.old,
+            site.new,
+            tight if site.new is not None else loose,
+        )
     try:
         raised = bool(site.new > site.old)
     except TypeError:  # the type changed too: the bounds cannot be compared
@@ -258,9 +282,12 @@ def _classify_other(site: _Site) -> SchemaChange:
 
 
 _RULES: dict[str, Callable[[_Site], SchemaChange]] = {
-    "type": _classify_type, "format": _classify_format, "severity": _classify_ordinal,
-    "fieldsMatch": _classify_ordinal, "order": _classify_order,
-}  # fmt: skip
+    "type": _classify_type,
+    "format": _classify_format,
+    "severity": _classify_ordinal,
+    "fieldsMatch": _classify_ordinal,
+    "order": _classify_order,
+}
 
 
 def _to_plain(value: Any) -> Any:

@@ -21,13 +21,16 @@ BOOLEAN_ONLY = ("trueValues", "falseValues")
 
 # key -> (kind stem, is it a lower bound?, model effect when loosened)
 BOUNDS: dict[str, tuple[str, bool, ModelEffect]] = {
-    "minimum": ("minimum", True, "risk"), "maximum": ("maximum", False, "risk"),
+    "minimum": ("minimum", True, "risk"),
+    "maximum": ("maximum", False, "risk"),
     "exclusiveMinimum": ("exclusive-minimum", True, "risk"),
     "exclusiveMaximum": ("exclusive-maximum", False, "risk"),
-    "minLength": ("min-length", True, "risk"), "maxLength": ("max-length", False, "risk"),
+    "minLength": ("min-length", True, "risk"),
+    "maxLength": ("max-length", False, "risk"),
     "maxNullFraction": ("max-null-fraction", False, "risk"),
-    "rowCount.min": ("row-count-min", True, "none"), "rowCount.max": ("row-count-max", False, "none"),
-}  # fmt: skip
+    "rowCount.min": ("row-count-min", True, "none"),
+    "rowCount.max": ("row-count-max", False, "none"),
+}
 
 # key -> (kind stem, effect of a member added, effect of a member removed)
 MEMBERS: dict[str, tuple[str, Effect, Effect]] = {
@@ -55,9 +58,12 @@ TYPE_VERBS = {(True, False): "widened", (False, True): "narrowed"}
 # key -> (kind stem, rank of each value: higher is stricter, verbs for stricter / looser)
 ORDINALS: dict[str, tuple[str, dict[str, int], tuple[str, str]]] = {
     "severity": ("severity", {"warning": 0, "error": 1}, ("raised", "lowered")),
-    "fieldsMatch": ("fields-match", {"partial": 0, "subset": 1, "superset": 1, "equal": 2, "exact": 3},
-                    ("tightened", "loosened")),
-}  # fmt: skip
+    "fieldsMatch": (
+        "fields-match",
+        {"partial": 0, "subset": 1, "superset": 1, "equal": 2, "exact": 3},
+        ("tightened", "loosened"),
+    ),
+}
 
 PARSING = ("bareNumber", "groupChar", "decimalChar")  # they change how old cells parse
 
@@ -82,6 +88,9 @@ def explain(contract: Contract, model: ModelEffect) -> str:
     """The reason shown for a change kind without its own ``WHY`` entry, from its effects."""
     parts = ["data valid under the old schema can fail the new one"] if contract == "breaking" else []
     if model != "none":
-        parts.append("the fitted model has not seen this: retrain" if model == "retrain" else
-                     "admits values outside the training data")  # fmt: skip
+        parts.append(
+            "the fitted model has not seen this: retrain"
+            if model == "retrain"
+            else "admits values outside the training data"
+        )
     return "; ".join(parts)

@@ -101,8 +101,12 @@ def locate(uri: str, *, s3: FilesystemFactory | None = None) -> Location:
 
 
 def _kind_of(mode: int) -> str:
-    kinds = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-             (stat.S_ISSOCK, "a socket"))  # fmt: skip
+    kinds = (
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+    )
     return next((name for test, name in kinds if test(mode)), "a special file")
 
 
@@ -206,8 +210,10 @@ class CountingReader:
 
 def not_utf8(where: str) -> DataError:
     """The error for bytes that are not UTF-8 at ``where`` (``file:line`` or a file)."""
-    return DataError(f"{where}: bytes that are not valid UTF-8",
-                     hint="declare data.csv.encoding in mlgate.yaml (e.g. latin-1) or save the file as UTF-8")  # fmt: skip
+    return DataError(
+        f"{where}: bytes that are not valid UTF-8",
+        hint="declare data.csv.encoding in mlgate.yaml (e.g. latin-1) or save the file as UTF-8",
+    )
 
 
 def sniff_csv(location: Location, head: bytes) -> None:
@@ -219,9 +225,11 @@ def sniff_csv(location: Location, head: bytes) -> None:
     wide = detect_wide_encoding(head)
     if wide is not None:
         name, how = wide
-        raise DataError(f"{location.uri} is {name} text ({how}), not UTF-8",
-                        hint="save it as \"CSV UTF-8\" (Excel: File > Save As; \"Unicode Text\" is UTF-16), "
-                             f"or convert it: iconv -f {name} -t UTF-8 OLD > NEW.csv")  # fmt: skip
+        raise DataError(
+            f"{location.uri} is {name} text ({how}), not UTF-8",
+            hint='save it as "CSV UTF-8" (Excel: File > Save As; "Unicode Text" is UTF-16), '
+            f"or convert it: iconv -f {name} -t UTF-8 OLD > NEW.csv",
+        )
     if b"\x00" in head:
         raise DataError(f"{location.uri} holds binary data (NUL bytes), not CSV text")
 
@@ -343,8 +351,10 @@ def _read_header(location: Location, csv: CsvConfig, head: bytes) -> list[str]:
         if b"\n" not in head and len(head) == 4096:
             text = first[: exc.start].decode(encoding)
         else:
-            raise DataError(f"{location.uri}:1: the header is not valid {encoding}",
-                            hint="declare data.csv.encoding in mlgate.yaml (e.g. latin-1)") from exc  # fmt: skip
+            raise DataError(
+                f"{location.uri}:1: the header is not valid {encoding}",
+                hint="declare data.csv.encoding in mlgate.yaml (e.g. latin-1)",
+            ) from exc
     text = text.lstrip("\ufeff")
     if '"' in text and text.count(csv.quote_char or '"') % 2:
         # A quoted header cell spans lines: let pyarrow read it whole.
@@ -410,15 +420,19 @@ def open_parquet(location: Location, *, s3: FilesystemFactory | None = None) -> 
         # locally, stream column chunks through a small buffer: a whole row group need not be in memory
         return pq.ParquetFile(source, pre_buffer=False, buffer_size=1 << 20)
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        raise DataError(f"{location.uri} is not a readable Parquet file: {str(exc).splitlines()[0]}",
-                        hint="is it truncated, or a CSV with a .parquet name?") from exc  # fmt: skip
+        raise DataError(
+            f"{location.uri} is not a readable Parquet file: {str(exc).splitlines()[0]}",
+            hint="is it truncated, or a CSV with a .parquet name?",
+        ) from exc
     except OSError as exc:
         if location.is_s3:
             raise translate_s3_error(location.uri, exc) from exc
         if exc.errno is not None:  # a real OS error (permissions, I/O)
             raise DataError(f"cannot read {location.uri}: {exc.strerror or exc}") from exc
-        raise DataError(f"{location.uri} is not a readable Parquet file: {str(exc).splitlines()[0]}",
-                        hint="is it truncated, or a CSV with a .parquet name?") from exc  # fmt: skip
+        raise DataError(
+            f"{location.uri} is not a readable Parquet file: {str(exc).splitlines()[0]}",
+            hint="is it truncated, or a CSV with a .parquet name?",
+        ) from exc
 
 
 def iter_parquet(
@@ -429,5 +443,6 @@ def iter_parquet(
     try:
         yield from parquet.iter_batches(batch_size=batch_rows, columns=columns)
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
-        raise DataError(f"{location.uri}: Parquet data is corrupt: {str(exc).splitlines()[0]}",
-                        hint="is the file truncated?") from exc  # fmt: skip
+        raise DataError(
+            f"{location.uri}: Parquet data is corrupt: {str(exc).splitlines()[0]}", hint="is the file truncated?"
+        ) from exc

@@ -53,8 +53,13 @@ CUT_LEVELS = np.linspace(0.0, 1.0, 101)
 BIN_LEVELS = np.linspace(0.1, 0.9, 9)
 TOP_CATEGORIES = 1000
 UNITS: dict[str, str | None] = {
-    "integer": None, "number": None, "year": None, "date": "days", "datetime": "seconds", "time": "seconds",
-}  # fmt: skip
+    "integer": None,
+    "number": None,
+    "year": None,
+    "date": "days",
+    "datetime": "seconds",
+    "time": "seconds",
+}
 CATEGORICAL = ("string", "boolean", "any")
 _PER_SECOND = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
 Clock = Callable[[], dt.datetime]
@@ -184,10 +189,15 @@ class StatsCollector:
                 counter = self.categorical[name]
                 top = counter.top(self.top)
                 fields[name] = CategoricalStats(
-                    name=name, type=kind, rows=self.rows, nulls=max(self.rows - counter.total, 0),
-                    count=counter.total, categories=tuple(top), other=counter.total - sum(c for _, c in top),
+                    name=name,
+                    type=kind,
+                    rows=self.rows,
+                    nulls=max(self.rows - counter.total, 0),
+                    count=counter.total,
+                    categories=tuple(top),
+                    other=counter.total - sum(c for _, c in top),
                     truncated=counter.truncated or len(counter.keys) > self.top,
-                )  # fmt: skip
+                )
         return ReferenceStats(source=source, rows=self.rows, created=created, fields=fields)
 
 
@@ -204,12 +214,23 @@ def _numeric_stats(name: str, kind: str, rows: int, acc: _Numeric) -> NumericSta
         edges = np.unique(sketch.quantiles(BIN_LEVELS))
         bins = np.diff(np.concatenate([[0], sketch.ranks(edges), [n]])).tolist()
     return NumericStats(
-        name=name, type=kind, rows=rows, nulls=max(rows - n - acc.nonfinite, 0), count=n,
-        nonfinite=acc.nonfinite, unit=UNITS[kind], min=acc.low if n else None, max=acc.high if n else None,
-        mean=acc.mean if n else None, std=math.sqrt(acc.m2 / n) if n else None,
-        cuts=tuple(cuts.tolist()), cdf=tuple(cdf.tolist()), edges=tuple(edges.tolist()),
-        bins=tuple(int(b) for b in bins), exact=sketch.exact,
-    )  # fmt: skip
+        name=name,
+        type=kind,
+        rows=rows,
+        nulls=max(rows - n - acc.nonfinite, 0),
+        count=n,
+        nonfinite=acc.nonfinite,
+        unit=UNITS[kind],
+        min=acc.low if n else None,
+        max=acc.high if n else None,
+        mean=acc.mean if n else None,
+        std=math.sqrt(acc.m2 / n) if n else None,
+        cuts=tuple(cuts.tolist()),
+        cdf=tuple(cdf.tolist()),
+        edges=tuple(edges.tolist()),
+        bins=tuple(int(b) for b in bins),
+        exact=sketch.exact,
+    )
 
 
 def compute_stats(
@@ -239,9 +260,12 @@ def compute_stats(
 
 
 def infer_stats_schema(
-    uri: str, *, csv: CsvConfig, s3: FilesystemFactory | None = None,
+    uri: str,
+    *,
+    csv: CsvConfig,
+    s3: FilesystemFactory | None = None,
     progress: Progress | None = None,
-) -> Schema:  # fmt: skip
+) -> Schema:
     """The field types of a dataset that has no schema, inferred from every row (``mlgate.data.infer``, as
     ``mlgate schema infer`` drafts them), for its statistics. Only what statistics need is kept: names, types,
     formats and missing values; constraints and keys are dropped (statistics do not validate)."""
@@ -278,11 +302,15 @@ def load_stats(path: Path | str, *, s3: FilesystemFactory | None = None) -> Refe
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataError(f"{where}:{exc.lineno}: reference statistics are not valid JSON: {exc.msg}",
-                        hint="regenerate it with: mlgate schema stats DATA -o FILE") from exc  # fmt: skip
+        raise DataError(
+            f"{where}:{exc.lineno}: reference statistics are not valid JSON: {exc.msg}",
+            hint="regenerate it with: mlgate schema stats DATA -o FILE",
+        ) from exc
     except (RecursionError, ValueError) as exc:  # nested beyond the parser, an integer of thousands of digits
-        raise DataError(f"{where}: reference statistics mlgate cannot read ({type(exc).__name__})",
-                        hint="regenerate it with: mlgate schema stats DATA -o FILE") from exc  # fmt: skip
+        raise DataError(
+            f"{where}: reference statistics mlgate cannot read ({type(exc).__name__})",
+            hint="regenerate it with: mlgate schema stats DATA -o FILE",
+        ) from exc
     return from_data(data, where)
 
 
@@ -299,18 +327,34 @@ def to_data(stats: ReferenceStats) -> dict[str, Any]:
         }
         if isinstance(item, NumericStats):
             fields[name] = {
-                **common, "nonfinite": item.nonfinite, "unit": item.unit, "min": item.min, "max": item.max,
-                "mean": item.mean, "std": item.std, "exact": item.exact,
+                **common,
+                "nonfinite": item.nonfinite,
+                "unit": item.unit,
+                "min": item.min,
+                "max": item.max,
+                "mean": item.mean,
+                "std": item.std,
+                "exact": item.exact,
                 "quantiles": {"values": list(item.cuts), "cdf": list(item.cdf)},
                 "bins": {"edges": list(item.edges), "counts": list(item.bins)},
-            }  # fmt: skip
+            }
         else:
-            fields[name] = {**common, "categories": dict(item.categories), "other": item.other,
-                            "truncated": item.truncated}  # fmt: skip
+            fields[name] = {
+                **common,
+                "categories": dict(item.categories),
+                "other": item.other,
+                "truncated": item.truncated,
+            }
     origin = {"source_bytes": stats.source_bytes, "source_sha256": stats.source_sha256}
-    return {"schema_version": stats.schema_version, "kind": KIND, "source": stats.source,
-            **{k: v for k, v in origin.items() if v is not None}, "rows": stats.rows, "created": stats.created,
-            "fields": fields}  # fmt: skip
+    return {
+        "schema_version": stats.schema_version,
+        "kind": KIND,
+        "source": stats.source,
+        **{k: v for k, v in origin.items() if v is not None},
+        "rows": stats.rows,
+        "created": stats.created,
+        "fields": fields,
+    }
 
 
 def from_data(data: Any, where: str) -> ReferenceStats:
@@ -320,8 +364,11 @@ def from_data(data: Any, where: str) -> ReferenceStats:
         raise DataError(f"{where}: not an mlgate reference-statistics file (kind is not {KIND!r})", hint=hint)
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise DataError(f"{where}: reference statistics schema_version {version!r} is not supported "
-                        f"(this mlgate reads version {SCHEMA_VERSION})", hint=hint)  # fmt: skip
+        raise DataError(
+            f"{where}: reference statistics schema_version {version!r} is not supported "
+            f"(this mlgate reads version {SCHEMA_VERSION})",
+            hint=hint,
+        )
     key = "fields"
     try:
         fields: dict[str, FieldStats] = {}
@@ -332,8 +379,14 @@ def from_data(data: Any, where: str) -> ReferenceStats:
         key, digest = "source_sha256", data.get("source_sha256")
         if digest is not None and not (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest)):
             raise ValueError(f"expected 64 lower-case hex digits, not {digest!r}")
-        return ReferenceStats(source=str(data["source"]), rows=_int(data["rows"]), created=str(data["created"]),
-                              fields=fields, source_bytes=size, source_sha256=digest)  # fmt: skip
+        return ReferenceStats(
+            source=str(data["source"]),
+            rows=_int(data["rows"]),
+            created=str(data["created"]),
+            fields=fields,
+            source_bytes=size,
+            source_sha256=digest,
+        )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
         raise DataError(f"{where}: reference statistics are malformed at field {key!r}: {detail}", hint=hint) from exc
@@ -352,9 +405,23 @@ def _field_from(name: str, raw: dict[str, Any]) -> FieldStats:
         raise ValueError("quantile or bin arrays do not match")
     unit = None if raw["unit"] is None else str(raw["unit"])
     return NumericStats(
-        name, kind, rows, nulls, count, _int(raw["nonfinite"]), unit, _opt(raw["min"]), _opt(raw["max"]),
-        _opt(raw["mean"]), _opt(raw["std"]), cuts, cdf, edges, bins, bool(raw["exact"]),
-    )  # fmt: skip
+        name,
+        kind,
+        rows,
+        nulls,
+        count,
+        _int(raw["nonfinite"]),
+        unit,
+        _opt(raw["min"]),
+        _opt(raw["max"]),
+        _opt(raw["mean"]),
+        _opt(raw["std"]),
+        cuts,
+        cdf,
+        edges,
+        bins,
+        bool(raw["exact"]),
+    )
 
 
 def _int(value: Any) -> int:

@@ -68,8 +68,9 @@ def validate_file(
     """Validate one dataset (CSV, .csv.gz or Parquet; local or s3://); ``observers`` ride the same pass."""
     started = time.perf_counter()
     table = open_table(locate(uri, s3=s3), csv, s3=s3)
-    result = validate_table(table, schema, csv=csv, max_examples=max_examples, progress=progress, s3=s3,
-                            observers=observers)  # fmt: skip
+    result = validate_table(
+        table, schema, csv=csv, max_examples=max_examples, progress=progress, s3=s3, observers=observers
+    )
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
@@ -259,8 +260,13 @@ def check_ragged(checker: ConstraintChecker, read: ReadStats, numbering: RowNumb
 
 
 def _fetch_examples(
-    table: Table, csv: CsvConfig, s3: FilesystemFactory | None, columns: dict[str, int], key_name: str, wanted: I64,
-) -> dict[int, Any]:  # fmt: skip
+    table: Table,
+    csv: CsvConfig,
+    s3: FilesystemFactory | None,
+    columns: dict[str, int],
+    key_name: str,
+    wanted: I64,
+) -> dict[int, Any]:
     """Values of the rows ``wanted`` (sorted ordinals): a second read that stops as soon as they are found."""
     names = [n.strip() for n in key_name.split(",")]
     index = [columns[n] for n in names]

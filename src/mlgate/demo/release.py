@@ -117,8 +117,9 @@ def run_release(demo: Demo, runner: StepRunner, serving: Serving) -> None:
     """Deploy the approved version, call it, deploy a failing one, monitor the traffic, read the history."""
     good = demo.commits["good"]
     runner.run("deploy", f"Deploy version {good} (smoke-tested live)", lambda: deploy_step(demo, serving, good))
-    runner.run("predict", "Call the endpoint with a row of the test data, as the file holds it",
-               lambda: predict_step(serving))  # fmt: skip
+    runner.run(
+        "predict", "Call the endpoint with a row of the test data, as the file holds it", lambda: predict_step(serving)
+    )
     runner.run(
         "deploy-failing",
         "Deploy a version that fails its live smoke test: automatic rollback",

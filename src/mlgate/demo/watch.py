@@ -111,8 +111,11 @@ def send_and_judge(demo: Demo, serving: Serving, stream: str, rows: Sequence[Row
     demo.say(f"{stream}: sent {len(rows)} rows; mlgate monitor --since {since} --capture {folder}")
     request = MonitorRequest(since=since, capture=str(folder))
     # the writer counts a batch's rows just before it flushes them: read again until the file holds them all
-    result = poll(lambda: run_monitor(serving.config, serving.registry, request, now=end),
-                  lambda found: found.read.rows >= len(rows), what=f"the {stream} rows in {folder}")  # fmt: skip
+    result = poll(
+        lambda: run_monitor(serving.config, serving.registry, request, now=end),
+        lambda found: found.read.rows >= len(rows),
+        what=f"the {stream} rows in {folder}",
+    )
     return Window(stream, len(rows), result)
 
 
@@ -128,9 +131,15 @@ def count_captured_rows(serving: Serving) -> int:
 
 
 def poll(
-    get: Callable[[], T], done: Callable[[T], bool], *, what: str, timeout: float = FLUSH_TIMEOUT_S,
-    interval: float = 0.05, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-) -> T:  # fmt: skip
+    get: Callable[[], T],
+    done: Callable[[T], bool],
+    *,
+    what: str,
+    timeout: float = FLUSH_TIMEOUT_S,
+    interval: float = 0.05,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
     """Call ``get`` until ``done`` accepts its value; a ServiceError naming ``what`` after ``timeout`` seconds."""
     deadline = clock() + timeout
     while True:

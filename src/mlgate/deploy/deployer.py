@@ -71,8 +71,9 @@ class Deployer:
 
     def smoke_test(self, version: ModelVersion, *, reference: str | None = None) -> SmokeResult:
         """Smoke-test ``version``; ``reference``: the version live before it, timed in the same window if possible."""
-        return run_smoke(self.target, version, self.settings.smoke, clock=self.latency_clock, say=self.say,
-                         reference=reference)  # fmt: skip
+        return run_smoke(
+            self.target, version, self.settings.smoke, clock=self.latency_clock, say=self.say, reference=reference
+        )
 
 
 class Run:
@@ -108,11 +109,20 @@ class Run:
     def finish(self, outcome: Outcome, reason: str, *, live: str | None) -> DeployOutcome:
         d = self.deployer
         result = DeployOutcome(
-            action=self.action, outcome=outcome, target=d.target.name, version=self.version,
-            previous=self.previous, live=live, reason=reason, steps=tuple(self.steps), smoke=self.smoke,
-            verify=self.verify, rejected=self.rejected, seconds=round(d.clock() - self.started, 3),
+            action=self.action,
+            outcome=outcome,
+            target=d.target.name,
+            version=self.version,
+            previous=self.previous,
+            live=live,
+            reason=reason,
+            steps=tuple(self.steps),
+            smoke=self.smoke,
+            verify=self.verify,
+            rejected=self.rejected,
+            seconds=round(d.clock() - self.started, 3),
             watches=tuple(d.target.watches()),
-        )  # fmt: skip
+        )
         event = build_event(result, by=d.actor, at=d.now().isoformat(timespec="seconds"))
         if event is None:
             return result

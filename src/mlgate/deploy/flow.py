@@ -131,8 +131,12 @@ def _ship(run: Run, version: ModelVersion) -> DeployOutcome:
 def _recover(run: Run, failed: ModelVersion, previous: ModelVersion | None, failure: str) -> DeployOutcome:
     d, v = run.deployer, failed.version
     if previous is None:
-        run.step("switch-back", "failed", f"no previous version to return to: version {v} stays live",
-                 hint=f"a person must decide: fix the endpoint, or deploy another approved version over {v}")  # fmt: skip
+        run.step(
+            "switch-back",
+            "failed",
+            f"no previous version to return to: version {v} stays live",
+            hint=f"a person must decide: fix the endpoint, or deploy another approved version over {v}",
+        )
         _reject(run, failed, failure)
         return run.finish("needs-person", f"{failure}; nothing to return to, version {v} stays live", live=v)
     p = previous.version
@@ -140,8 +144,12 @@ def _recover(run: Run, failed: ModelVersion, previous: ModelVersion | None, fail
         artifact = d.check_artifact(previous)
         d.target.switch(previous, artifact)
     except MlgateError as exc:
-        run.step("switch-back", "failed", f"cannot return to version {p}: {exc.message}",
-                 hint=f"version {v} stays live; restore version {p}'s artifact, then run `mlgate rollback`")  # fmt: skip
+        run.step(
+            "switch-back",
+            "failed",
+            f"cannot return to version {p}: {exc.message}",
+            hint=f"version {v} stays live; restore version {p}'s artifact, then run `mlgate rollback`",
+        )
         _reject(run, failed, failure)
         return run.finish("needs-person", f"{failure}; could not return to version {p}: {exc.message}", live=v)
     run.step("switch-back", "ok", f"pointer → version {p}")

@@ -86,8 +86,10 @@ class LocalTarget:
             self.state.mkdir(parents=True, exist_ok=True)
             handle = lock.open("a", encoding="utf-8")
         except OSError as exc:
-            raise ServiceError(f"cannot open the deploy lock {lock}: {exc.strerror or exc}; nothing was changed",
-                               hint="check that the state folder is writable and its disk is not full") from exc  # fmt: skip
+            raise ServiceError(
+                f"cannot open the deploy lock {lock}: {exc.strerror or exc}; nothing was changed",
+                hint="check that the state folder is writable and its disk is not full",
+            ) from exc
         with handle:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

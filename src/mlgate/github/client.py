@@ -112,8 +112,9 @@ class GitHubClient:
         for _ in range(MAX_PAGES):
             items = read_json(response, f"GET {path}")
             if not isinstance(items, list):
-                raise GitHubError(f"GitHub API: GET {path} did not return a list", hint=UNEXPECTED_HINT,
-                                  status=response.status_code)  # fmt: skip
+                raise GitHubError(
+                    f"GitHub API: GET {path} did not return a list", hint=UNEXPECTED_HINT, status=response.status_code
+                )
             yield from items
             next_url = response.links.get("next", {}).get("url")
             if not next_url:
@@ -215,8 +216,9 @@ def read_json(response: httpx.Response, where: str) -> Any:
 def read_object(document: Any, where: str) -> dict[str, Any]:
     """``document`` when it is a JSON object; anything else is a GitHubError naming the call."""
     if not isinstance(document, dict):
-        raise GitHubError(f"GitHub API: {where} returned {_kind(document)} where an object was expected",
-                          hint=UNEXPECTED_HINT)  # fmt: skip
+        raise GitHubError(
+            f"GitHub API: {where} returned {_kind(document)} where an object was expected", hint=UNEXPECTED_HINT
+        )
     return document
 
 
@@ -225,8 +227,10 @@ def read_field(document: Any, key: str, kind: type[T], where: str) -> T:
     value = read_object(document, where).get(key)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         what = "no" if value is None else f"{_kind(value)} as its"
-        raise GitHubError(f"GitHub API: {where} returned an object with {what} '{key}' ({kind.__name__} expected)",
-                          hint=UNEXPECTED_HINT)  # fmt: skip
+        raise GitHubError(
+            f"GitHub API: {where} returned an object with {what} '{key}' ({kind.__name__} expected)",
+            hint=UNEXPECTED_HINT,
+        )
     return value
 
 

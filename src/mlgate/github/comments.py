@@ -39,8 +39,12 @@ class Comment:
         user = read_object(item, where).get("user") or {}
         login = user.get("login") if isinstance(user, dict) else None
         url = item.get("html_url")
-        return cls(read_field(item, "id", int, where), str(login or ""), str(item.get("body") or ""),
-                   url if isinstance(url, str) else "")  # fmt: skip
+        return cls(
+            read_field(item, "id", int, where),
+            str(login or ""),
+            str(item.get("body") or ""),
+            url if isinstance(url, str) else "",
+        )
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,10 @@ def apply_plan(
     """
     if plan.action == "create":
         path = f"/repos/{repo}/issues/{number}/comments"
-        made = read_object(create_once(client, path, {"body": body},
-                                       look=lambda: _look_again(client, repo, number, body, author)), f"POST {path}")  # fmt: skip
+        made = read_object(
+            create_once(client, path, {"body": body}, look=lambda: _look_again(client, repo, number, body, author)),
+            f"POST {path}",
+        )
         result = StickyResult("created", read_field(made, "id", int, f"POST {path}"), str(made.get("html_url") or ""))
     elif plan.action == "update":
         assert plan.comment_id is not None

@@ -155,13 +155,17 @@ def _note(
         issue = ours[0]
         text, _cut = fit_body(body, limit=COMMENT_LIMIT, where="the job log")
         path = f"/repos/{repo}/issues/{issue.number}/comments"
-        made = read_object(create_once(client, path, {"body": text}, look=lambda: _find_comment(client, path, text, author)),
-                           f"POST {path}")  # fmt: skip
+        made = read_object(
+            create_once(client, path, {"body": text}, look=lambda: _find_comment(client, path, text, author)),
+            f"POST {path}",
+        )
         return IssueResult("commented", issue.number, str(made.get("html_url") or issue.url))
     if not registered:
         return IssueResult("none", None, None)
-    made = read_object(_open_issue(client, repo, title=_fit_title(title), body=build_issue_body(key, body), key=key,
-                                   author=author), "POST issues")  # fmt: skip
+    made = read_object(
+        _open_issue(client, repo, title=_fit_title(title), body=build_issue_body(key, body), key=key, author=author),
+        "POST issues",
+    )
     return IssueResult("created", read_field(made, "number", int, "POST issues"), str(made.get("html_url") or ""))
 
 

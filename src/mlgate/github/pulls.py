@@ -104,8 +104,10 @@ def find_pull_for_head(client: GitHubClient, repo: str, head: RunHead) -> PullTa
     """The open PR whose head is ``head`` (owner:branch at that sha); InputError when there is none."""
     label = f"{head.owner}:{head.branch}"
     where = f"GET /repos/{repo}/pulls"
-    pulls = [(read_field(p, "number", int, where), head_of(p, where)) for p in client.paginate(where[4:],
-             {"state": "open", "head": label})]  # fmt: skip
+    pulls = [
+        (read_field(p, "number", int, where), head_of(p, where))
+        for p in client.paginate(where[4:], {"state": "open", "head": label})
+    ]
     for number, sha in pulls:
         if sha == head.sha:
             return PullTarget(number, head.sha, f"open PR with head {label}")

@@ -35,8 +35,9 @@ def decide_run(result: MonitorResult, *, alpha: float) -> MonitorResult:
     if labels is not None:
         decided = tuple(_decide_metric(m, next(adjusted), alpha) if m.test is not None else m for m in labels.metrics)
         labels = dataclasses.replace(labels, metrics=decided)
-    return dataclasses.replace(result, feature_drift=features, prediction_drift=predictions, labels=labels,
-                               alpha=alpha, tests=len(p_values))  # fmt: skip
+    return dataclasses.replace(
+        result, feature_drift=features, prediction_drift=predictions, labels=labels, alpha=alpha, tests=len(p_values)
+    )
 
 
 def relevant(field: FieldDriftResult) -> bool:

@@ -34,8 +34,9 @@ EPOCH = dt.date(1970, 1, 1)  # an integral JSON float (3.0) is written as 3 for 
 
 def schema_from_stats(stats: ReferenceStats) -> Schema:
     """A schema of types only, for a project without ``data.schema``: each field as the statistics typed it."""
-    return Schema(fields=tuple(Field(name=name, type=item.type) for name, item in stats.fields.items()),
-                  fields_match="partial")  # fmt: skip
+    return Schema(
+        fields=tuple(Field(name=name, type=item.type) for name, item in stats.fields.items()), fields_match="partial"
+    )
 
 
 def traffic_schema(schema: Schema, names: Sequence[str]) -> Schema:
@@ -46,15 +47,27 @@ def traffic_schema(schema: Schema, names: Sequence[str]) -> Schema:
         for f in schema.fields
         if f.name in wanted
     )
-    return dataclasses.replace(schema, fields=fields, primary_key=(), unique_keys=(), row_count_min=None,
-                               row_count_max=None, fields_match="exact")  # fmt: skip
+    return dataclasses.replace(
+        schema,
+        fields=fields,
+        primary_key=(),
+        unique_keys=(),
+        row_count_min=None,
+        row_count_max=None,
+        fields_match="exact",
+    )
 
 
 def check_inputs(
-    inputs: Mapping[str, list[Any]], schema: Schema, *, reference: ReferenceStats | None,
-    max_invalid_fraction: float, skipped: Sequence[tuple[str, str]] = (), max_examples: int = 5,
+    inputs: Mapping[str, list[Any]],
+    schema: Schema,
+    *,
+    reference: ReferenceStats | None,
+    max_invalid_fraction: float,
+    skipped: Sequence[tuple[str, str]] = (),
+    max_examples: int = 5,
     request_ids: Sequence[str] = (),
-) -> tuple[SchemaCheck, DriftReport | None]:  # fmt: skip
+) -> tuple[SchemaCheck, DriftReport | None]:
     """Validate the captured ``inputs`` columns against ``schema`` (already cut down); drift vs ``reference``.
 
     ``request_ids`` (one per row) name the first invalid rows in the result."""
@@ -65,15 +78,26 @@ def check_inputs(
     rows = len(next(iter(inputs.values()))) if inputs else 0
     table = arrow_table("captured inputs", input_table(inputs, schema))
     collector = DriftCollector(reference, schema) if reference is not None else None
-    result = validate_table(table, schema, csv=CsvConfig(), max_examples=max_examples,
-                            observers=[collector] if collector is not None else [])  # fmt: skip
+    result = validate_table(
+        table,
+        schema,
+        csv=CsvConfig(),
+        max_examples=max_examples,
+        observers=[collector] if collector is not None else [],
+    )
     violations = result.violations
     invalid = {r for v in violations if v.severity == "error" for r in v.rows}
     ordinals = [r - FIRST_ROW for r in sorted(invalid)[:max_examples]]  # Frictionless rows: the header is row 1
     named = tuple(request_ids[o] for o in ordinals if 0 <= o < len(request_ids))
-    check = SchemaCheck(rows=rows, invalid_rows=len(invalid), max_invalid_fraction=max_invalid_fraction,
-                        violations=violations, fields=schema.names, skipped=tuple(skipped),
-                        invalid_requests=named)  # fmt: skip
+    check = SchemaCheck(
+        rows=rows,
+        invalid_rows=len(invalid),
+        max_invalid_fraction=max_invalid_fraction,
+        violations=violations,
+        fields=schema.names,
+        skipped=tuple(skipped),
+        invalid_requests=named,
+    )
     return check, collector.finish() if collector is not None else None
 
 
@@ -95,8 +119,12 @@ def _text_column(values: list[Any], kind: str, fmt: str = "default") -> pa.Array
         typed = pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
         typed = None
-    if typed is not None and (pa.types.is_string(typed.type) or pa.types.is_integer(typed.type)
-                              or pa.types.is_boolean(typed.type) or pa.types.is_null(typed.type)):  # fmt: skip
+    if typed is not None and (
+        pa.types.is_string(typed.type)
+        or pa.types.is_integer(typed.type)
+        or pa.types.is_boolean(typed.type)
+        or pa.types.is_null(typed.type)
+    ):
         return typed.cast(pa.string())
     if typed is not None and pa.types.is_floating(typed.type):  # Arrow writes 3.0 as "3", as cell_text does
         return pc.if_else(pc.is_nan(typed), pa.scalar(None, typed.type), typed).cast(pa.string())

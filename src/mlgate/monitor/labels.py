@@ -62,8 +62,10 @@ def read_labels(path: Path, *, key: str, target: str, regression: bool) -> Label
     table = _read_table(path, key)
     for needed in (key, target):
         if needed not in table.column_names:
-            raise InputError(f"{path}: no column {needed!r} (columns: {', '.join(table.column_names)})",
-                             hint=f"the labels need {key!r} (monitor.labels_key) and the target {target!r}")  # fmt: skip
+            raise InputError(
+                f"{path}: no column {needed!r} (columns: {', '.join(table.column_names)})",
+                hint=f"the labels need {key!r} (monitor.labels_key) and the target {target!r}",
+            )
     ids = table.column(key).to_pylist()
     rows = table.column(ROW).to_pylist() if ROW in table.column_names else [None] * len(ids)
     values = _values(table.column(target))
@@ -98,38 +100,67 @@ def read_labels(path: Path, *, key: str, target: str, regression: bool) -> Label
         path, target, len(ids), missing, unparsable, repeated, sorted(conflicts, key=lambda k: where[k])
     )
     if ids and not found and (missing or unparsable):
-        raise InputError(f"{path}: none of its {len(ids):,} labels can be used ({issues[0].message})",
-                         hint=f"the target column {target!r} must hold the true values, encoded as the model predicts them"
-                              + (" (numbers: the task is regression)" if regression else ""))  # fmt: skip
+        raise InputError(
+            f"{path}: none of its {len(ids):,} labels can be used ({issues[0].message})",
+            hint=f"the target column {target!r} must hold the true values, encoded as the model predicts them"
+            + (" (numbers: the task is regression)" if regression else ""),
+        )
     return LabelFile(str(path), found, len(ids), issues)
 
 
 def _file_issues(
-    path: Path, target: str, total: int, missing: list[str], unparsable: list[str], repeated: int,
+    path: Path,
+    target: str,
+    total: int,
+    missing: list[str],
+    unparsable: list[str],
+    repeated: int,
     conflicts: list[Key],
-) -> tuple[LabelIssue, ...]:  # fmt: skip
+) -> tuple[LabelIssue, ...]:
     issues = []
     if missing:
         verb = "has" if len(missing) == 1 else "have"
-        issues.append(LabelIssue("labels-missing", f"{_count(missing, 'label')} of {total:,} in {path} {verb} no "
-                                 f"request id or no {target!r} value ({_examples(missing)}): left out"))  # fmt: skip
+        issues.append(
+            LabelIssue(
+                "labels-missing",
+                f"{_count(missing, 'label')} of {total:,} in {path} {verb} no "
+                f"request id or no {target!r} value ({_examples(missing)}): left out",
+            )
+        )
     if unparsable:
         verb = "is not a number" if len(unparsable) == 1 else "are not numbers"
-        issues.append(LabelIssue("labels-unparsable", f"{_count(unparsable, 'label')} in {path} {verb}, "
-                                 f"but the task is regression ({_examples(unparsable)}): left out"))  # fmt: skip
+        issues.append(
+            LabelIssue(
+                "labels-unparsable",
+                f"{_count(unparsable, 'label')} in {path} {verb}, "
+                f"but the task is regression ({_examples(unparsable)}): left out",
+            )
+        )
     if repeated:
-        issues.append(LabelIssue("labels-duplicate", f"{repeated:,} label(s) in {path} repeat a request id (and row) "
-                                 "with the same value: each is joined once"))  # fmt: skip
+        issues.append(
+            LabelIssue(
+                "labels-duplicate",
+                f"{repeated:,} label(s) in {path} repeat a request id (and row) "
+                "with the same value: each is joined once",
+            )
+        )
     if conflicts:
         shown = ", ".join(_name(k) for k in conflicts[:EXAMPLES])
-        issues.append(LabelIssue("labels-duplicate", f"{len(conflicts):,} request id(s) in {path} have two different "
-                                 f"labels ({shown}): left out"))  # fmt: skip
+        issues.append(
+            LabelIssue(
+                "labels-duplicate",
+                f"{len(conflicts):,} request id(s) in {path} have two different labels ({shown}): left out",
+            )
+        )
     return tuple(issues)
 
 
 def join_labels(
-    labels: Mapping[Key, Any], request_ids: Sequence[str], rows: Sequence[int], predictions: Sequence[Any],
-) -> Joined:  # fmt: skip
+    labels: Mapping[Key, Any],
+    request_ids: Sequence[str],
+    rows: Sequence[int],
+    predictions: Sequence[Any],
+) -> Joined:
     """Each label joined to its captured row: the last one captured under its request id and row (a client retry
     with the same request id is captured twice, but labelled once)."""
     last: dict[tuple[str, int], int] = {}
@@ -148,8 +179,10 @@ def join_labels(
         if row is None:
             count = len(per_request.get(rid, ()))
             if count > 1:
-                raise InputError(f"labels: request {rid!r} has {count} captured rows but its label has no row",
-                                 hint="add a 'row' column (0-based, the row's index in its request)")  # fmt: skip
+                raise InputError(
+                    f"labels: request {rid!r} has {count} captured rows but its label has no row",
+                    hint="add a 'row' column (0-based, the row's index in its request)",
+                )
             row = next(iter(per_request[rid])) if count else None
         at = last.get((rid, row)) if row is not None else None
         if at is None or row is None:
@@ -168,30 +201,55 @@ def join_labels(
         y_pred.append(predictions[at])
     issues = _join_issues(len(labels), unmatched, retried, seen, no_prediction)
     if twice:
-        issues += (LabelIssue("labels-duplicate", f"{twice:,} label(s) name a row that another label names too (once "
-                              "with 'row', once without): each row is joined once"),)  # fmt: skip
+        issues += (
+            LabelIssue(
+                "labels-duplicate",
+                f"{twice:,} label(s) name a row that another label names too (once "
+                "with 'row', once without): each row is joined once",
+            ),
+        )
     return Joined(y_true, y_pred, issues)
 
 
 def _join_issues(
-    total: int, unmatched: list[str], retried: list[tuple[str, int]], seen: Mapping[tuple[str, int], int],
+    total: int,
+    unmatched: list[str],
+    retried: list[tuple[str, int]],
+    seen: Mapping[tuple[str, int], int],
     no_prediction: int,
-) -> tuple[LabelIssue, ...]:  # fmt: skip
+) -> tuple[LabelIssue, ...]:
     issues = []
     if unmatched:
-        how = f"none of the {total:,} labels matches a captured row" if len(unmatched) == total else \
-            f"{len(unmatched):,} of {total:,} labels match no captured row"  # fmt: skip
-        issues.append(LabelIssue("labels-unmatched", f"{how} in the window "
-                                 f"(e.g. {', '.join(unmatched[:EXAMPLES])}): left out; check monitor.labels_key "
-                                 "and the window (--since, --until)"))  # fmt: skip
+        how = (
+            f"none of the {total:,} labels matches a captured row"
+            if len(unmatched) == total
+            else f"{len(unmatched):,} of {total:,} labels match no captured row"
+        )
+        issues.append(
+            LabelIssue(
+                "labels-unmatched",
+                f"{how} in the window "
+                f"(e.g. {', '.join(unmatched[:EXAMPLES])}): left out; check monitor.labels_key "
+                "and the window (--since, --until)",
+            )
+        )
     if retried:
         times = max(seen[k] for k in retried)
-        issues.append(LabelIssue("labels-retried", f"{len(retried):,} labelled request(s) were captured up to "
-                                 f"{times} times (client retries with the same X-Request-Id, e.g. "
-                                 f"{retried[0][0]!r}): each label is joined once, to the last answer"))  # fmt: skip
+        issues.append(
+            LabelIssue(
+                "labels-retried",
+                f"{len(retried):,} labelled request(s) were captured up to "
+                f"{times} times (client retries with the same X-Request-Id, e.g. "
+                f"{retried[0][0]!r}): each label is joined once, to the last answer",
+            )
+        )
     if no_prediction:
-        issues.append(LabelIssue("labels-no-prediction", f"{no_prediction:,} labelled row(s) have no captured "
-                                 "prediction (null): left out"))  # fmt: skip
+        issues.append(
+            LabelIssue(
+                "labels-no-prediction",
+                f"{no_prediction:,} labelled row(s) have no captured prediction (null): left out",
+            )
+        )
     return tuple(issues)
 
 
@@ -206,24 +264,38 @@ def check_vocabulary(joined: Joined, classes: Iterable[Any]) -> Joined:
     issues = list(joined.issues)
     if not all(keep):
         markers = sorted({as_text(v) for v, k in zip(joined.y_true, keep, strict=True) if not k})
-        issues.append(LabelIssue("labels-missing", f"{keep.count(False):,} matched label(s) are a missing value "
-                                 f"({', '.join(markers)}), not one of the model's classes: left out"))  # fmt: skip
-        joined = Joined([v for v, k in zip(joined.y_true, keep, strict=True) if k],
-                        [v for v, k in zip(joined.y_pred, keep, strict=True) if k])  # fmt: skip
+        issues.append(
+            LabelIssue(
+                "labels-missing",
+                f"{keep.count(False):,} matched label(s) are a missing value "
+                f"({', '.join(markers)}), not one of the model's classes: left out",
+            )
+        )
+        joined = Joined(
+            [v for v, k in zip(joined.y_true, keep, strict=True) if k],
+            [v for v, k in zip(joined.y_pred, keep, strict=True) if k],
+        )
     given = {as_text(v) for v in joined.y_true}
     if not given:
         return Joined(issues=tuple(issues))
     if not given & known:
-        raise InputError(f"labels: no label value is one the model predicts: the labels hold {_values_text(given)}, "
-                         f"the predictions {_values_text(known)}",
-                         hint="encode the labels as the target is encoded in the training data (e.g. yes/no, "
-                              "not 1/0); scoring them as they are would report every prediction as wrong")  # fmt: skip
+        raise InputError(
+            f"labels: no label value is one the model predicts: the labels hold {_values_text(given)}, "
+            f"the predictions {_values_text(known)}",
+            hint="encode the labels as the target is encoded in the training data (e.g. yes/no, "
+            "not 1/0); scoring them as they are would report every prediction as wrong",
+        )
     unknown = given - known
     if unknown:
         count = sum(1 for v in joined.y_true if as_text(v) in unknown)
-        issues.append(LabelIssue("labels-unknown-values", f"{count:,} matched label(s) have values the model never "
-                                 f"predicts ({_values_text(unknown)}; it predicts {_values_text(known)}): scored as "
-                                 "wrong"))  # fmt: skip
+        issues.append(
+            LabelIssue(
+                "labels-unknown-values",
+                f"{count:,} matched label(s) have values the model never "
+                f"predicts ({_values_text(unknown)}; it predicts {_values_text(known)}): scored as "
+                "wrong",
+            )
+        )
     return Joined(joined.y_true, joined.y_pred, tuple(issues))
 
 
@@ -259,8 +331,10 @@ def _row(value: Any, path: Path, where: str) -> int | None:
     except (TypeError, ValueError):
         number = math.nan
     if not number.is_integer() or number < 0:
-        raise InputError(f"{path}: {where}: row {value!r} is not a row number",
-                         hint="'row' is the 0-based index of the row in its request; leave it empty for one-row requests")  # fmt: skip
+        raise InputError(
+            f"{path}: {where}: row {value!r} is not a row number",
+            hint="'row' is the 0-based index of the row in its request; leave it empty for one-row requests",
+        )
     return int(number)
 
 
@@ -302,8 +376,10 @@ def _read_table(path: Path, key: str) -> Any:
         options = pcsv.ConvertOptions(column_types={key: pa.string()}, null_values=[""], strings_can_be_null=True)
         return pcsv.read_csv(path, convert_options=options)  # "n/a" stays text: reported, not silently null
     except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"{path}: not a readable labels file: {str(exc).splitlines()[0]}",
-                        hint="use CSV with a header, Parquet, or JSON Lines") from exc  # fmt: skip
+        raise DataError(
+            f"{path}: not a readable labels file: {str(exc).splitlines()[0]}",
+            hint="use CSV with a header, Parquet, or JSON Lines",
+        ) from exc
 
 
 def _name(key: tuple[str, int | None]) -> str:

@@ -24,24 +24,36 @@ from mlgate.monitor.model import LabelCheck, LiveMetric
 
 
 def score_live(
-    y_true: Sequence[Any], y_pred: Sequence[Any], registered: Mapping[str, float], *, regression: bool,
-    metrics: MetricsConfig, monitor: MonitorConfig | None = None,
+    y_true: Sequence[Any],
+    y_pred: Sequence[Any],
+    registered: Mapping[str, float],
+    *,
+    regression: bool,
+    metrics: MetricsConfig,
+    monitor: MonitorConfig | None = None,
     uncertainty: Mapping[str, Mapping[str, float]] | None = None,
-) -> tuple[LiveMetric, ...]:  # fmt: skip
+) -> tuple[LiveMetric, ...]:
     """Each registered metric on the labelled rows, tested against its registered value (before Holm)."""
     from mlgate.stats import Predictions
 
     settings = monitor or MonitorConfig()
     truth, predicted = _aligned(y_true, y_pred, regression=regression)
     preds = Predictions(pred=predicted)
-    return tuple(_score_one(name, base, truth, preds, metrics, settings, (uncertainty or {}).get(name))
-                 for name, base in registered.items())  # fmt: skip
+    return tuple(
+        _score_one(name, base, truth, preds, metrics, settings, (uncertainty or {}).get(name))
+        for name, base in registered.items()
+    )
 
 
 def _score_one(
-    name: str, base: float, truth: Any, preds: Any, metrics: MetricsConfig, monitor: MonitorConfig,
+    name: str,
+    base: float,
+    truth: Any,
+    preds: Any,
+    metrics: MetricsConfig,
+    monitor: MonitorConfig,
     recorded: Mapping[str, float] | None,
-) -> LiveMetric:  # fmt: skip
+) -> LiveMetric:
     from mlgate.stats.predictions import list_methods
     from mlgate.stats.scoring import find_scorer
     from mlgate.stats.uncertainty import Spread, estimate_spread
@@ -66,15 +78,34 @@ def _score_one(
     margin = monitor.margin * abs(base)
     test = test_shift(reference, live, direction=direction, margin=margin, alpha=monitor.alpha)
     status = "fail" if test.p_worse < monitor.alpha else "better" if test.p_better < monitor.alpha else "ok"
-    return LiveMetric(name, base, live.value, status, "", n=live.n, registered_n=registered_n,
-                      registered_se=registered_se, direction=direction, margin=margin, test=test)  # fmt: skip
+    return LiveMetric(
+        name,
+        base,
+        live.value,
+        status,
+        "",
+        n=live.n,
+        registered_n=registered_n,
+        registered_se=registered_se,
+        direction=direction,
+        margin=margin,
+        test=test,
+    )
 
 
 def check_labels(
-    labels: LabelFile, request_ids: Sequence[str], rows: Sequence[int], predictions: Sequence[Any],
-    registered: Mapping[str, float], *, regression: bool, metrics: MetricsConfig, classes: Iterable[Any] = (),
-    monitor: MonitorConfig | None = None, uncertainty: Mapping[str, Mapping[str, float]] | None = None,
-) -> LabelCheck:  # fmt: skip
+    labels: LabelFile,
+    request_ids: Sequence[str],
+    rows: Sequence[int],
+    predictions: Sequence[Any],
+    registered: Mapping[str, float],
+    *,
+    regression: bool,
+    metrics: MetricsConfig,
+    classes: Iterable[Any] = (),
+    monitor: MonitorConfig | None = None,
+    uncertainty: Mapping[str, Mapping[str, float]] | None = None,
+) -> LabelCheck:
     """Join, score and test: the live-metrics part of the monitor. ``classes``: values the model predicts besides
     the captured ones (its registered prediction statistics), to tell a label encoding problem."""
     joined = join_labels(labels.labels, request_ids, rows, predictions)
@@ -83,8 +114,15 @@ def check_labels(
     issues = (*labels.issues, *joined.issues)
     if not joined.y_true:
         return LabelCheck(labels.source, len(labels.labels), 0, issues=issues)
-    scored = score_live(joined.y_true, joined.y_pred, registered, regression=regression, metrics=metrics,
-                        monitor=monitor, uncertainty=uncertainty)  # fmt: skip
+    scored = score_live(
+        joined.y_true,
+        joined.y_pred,
+        registered,
+        regression=regression,
+        metrics=metrics,
+        monitor=monitor,
+        uncertainty=uncertainty,
+    )
     return LabelCheck(labels.source, len(labels.labels), len(joined.y_true), scored, issues=issues)
 
 

@@ -51,9 +51,14 @@ class _Reading:
 
 
 def read_capture(
-    store: Store, location: str, *, start: dt.datetime, end: dt.datetime, features: Sequence[str],
+    store: Store,
+    location: str,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    features: Sequence[str],
     slack: dt.timedelta,
-) -> tuple[Columns, ReadSummary]:  # fmt: skip
+) -> tuple[Columns, ReadSummary]:
     """The rows captured in [start, end] and what reading saw; ``features`` name SageMaker's list rows."""
     reading = _Reading(start, end, features, summary=ReadSummary(location=location))
     for path in store.list_files():
@@ -66,8 +71,9 @@ def read_capture(
             continue
         partial = name.endswith(PARTIAL)
         summary = reading.summary
-        reading.summary = replace(summary, files=summary.files + 1,
-                                  partial_files=summary.partial_files + ((path,) if partial else ()))  # fmt: skip
+        reading.summary = replace(
+            summary, files=summary.files + 1, partial_files=summary.partial_files + ((path,) if partial else ())
+        )
         data = store.read_bytes(path)
         if bare.endswith(".jsonl"):
             _read_jsonl(reading, path, data, partial=partial)
@@ -180,8 +186,11 @@ def _add_table(reading: _Reading, path: str, table: Any) -> None:
 
     missing = [c for c in _COLUMNS if c not in table.column_names]
     if missing or not pa.types.is_struct(table.schema.field("inputs").type):
-        reading.problem(path, 0, "not an mlgate capture file: " + (f"missing {', '.join(missing)}" if missing
-                                                                    else "inputs is not a struct"))  # fmt: skip
+        reading.problem(
+            path,
+            0,
+            "not an mlgate capture file: " + (f"missing {', '.join(missing)}" if missing else "inputs is not a struct"),
+        )
         return
     reading.summary = replace(reading.summary, rows_read=reading.summary.rows_read + table.num_rows)
     empty = [c for c in ("request_id", "row", "ts") if table.column(c).null_count]

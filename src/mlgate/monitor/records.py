@@ -57,8 +57,15 @@ def parse_record(document: Mapping[str, Any]) -> Record:
     smoke = document.get("smoke", False)
     if not isinstance(smoke, bool):
         raise RecordError(f"smoke must be true or false, not {smoke!r}")
-    return Record(request_id, row, Record.timestamp(ts), str(document["version"]), inputs, document["prediction"],
-                  smoke or is_smoke_id(request_id))  # fmt: skip
+    return Record(
+        request_id,
+        row,
+        Record.timestamp(ts),
+        str(document["version"]),
+        inputs,
+        document["prediction"],
+        smoke or is_smoke_id(request_id),
+    )
 
 
 @dataclass
@@ -93,9 +100,14 @@ class Columns:
             size += 1
 
     def extend(
-        self, *, request_id: list[str], row: list[int], version: list[str],
-        prediction: list[Any], inputs: dict[str, list[Any]],
-    ) -> None:  # fmt: skip
+        self,
+        *,
+        request_id: list[str],
+        row: list[int],
+        version: list[str],
+        prediction: list[Any],
+        inputs: dict[str, list[Any]],
+    ) -> None:
         """Append whole columns (a Parquet file's rows in the window)."""
         size, count = len(self), len(request_id)
         for name in inputs.keys() - self.inputs.keys():
@@ -113,6 +125,10 @@ class Columns:
         def pick(values: list[Any]) -> list[Any]:
             return [v for v, k in zip(values, keep, strict=True) if k]
 
-        return Columns(request_id=pick(self.request_id), row=pick(self.row),
-                       version=pick(self.version), prediction=pick(self.prediction),
-                       inputs={name: pick(values) for name, values in self.inputs.items()})  # fmt: skip
+        return Columns(
+            request_id=pick(self.request_id),
+            row=pick(self.row),
+            version=pick(self.version),
+            prediction=pick(self.prediction),
+            inputs={name: pick(values) for name, values in self.inputs.items()},
+        )

@@ -56,9 +56,13 @@ def capture_location(config: Config, given: str | None) -> str:
 
 
 def run_monitor(
-    config: Config, registry: Registry, request: MonitorRequest, *, now: dt.datetime,
+    config: Config,
+    registry: Registry,
+    request: MonitorRequest,
+    *,
+    now: dt.datetime,
     s3: FilesystemFactory | None = None,
-) -> MonitorResult:  # fmt: skip
+) -> MonitorResult:
     """Judge the captured traffic of the window (the last ``since``, or up to ``until``) against the live version."""
     check_settings(config)
     since = request.since or config.monitor.since
@@ -67,17 +71,32 @@ def run_monitor(
     )
     live = find_live_version(config.deploy, registry, given=request.version or None, given_as="--version")
     if live is None:
-        raise InputError("no live version is known: nothing was deployed from this registry",
-                         hint="deploy a version first, or pass --version V")  # fmt: skip
+        raise InputError(
+            "no live version is known: nothing was deployed from this registry",
+            hint="deploy a version first, or pass --version V",
+        )
     version = live.version
     reference = _stats(version.reference_stats, f"version {version.version} reference_stats")
     features = version.features or tuple(n for n in (reference.fields if reference else {}) if n != config.target)
     location = capture_location(config, request.capture)
-    columns, summary = read_capture(open_store(location, s3=s3), location, start=start, end=end, features=features,
-                                    slack=dt.timedelta(seconds=config.capture.rotate_s))  # fmt: skip
-    base = MonitorResult(version=version.version, version_source=live.source, since=since,
-                         window_start=_iso(start), window_end=_iso(end), min_rows=config.monitor.min_rows,
-                         read=summary, until=request.until)  # fmt: skip
+    columns, summary = read_capture(
+        open_store(location, s3=s3),
+        location,
+        start=start,
+        end=end,
+        features=features,
+        slack=dt.timedelta(seconds=config.capture.rotate_s),
+    )
+    base = MonitorResult(
+        version=version.version,
+        version_source=live.source,
+        since=since,
+        window_start=_iso(start),
+        window_end=_iso(end),
+        min_rows=config.monitor.min_rows,
+        read=summary,
+        until=request.until,
+    )
     notes: list[str] = []
     others = sum(1 for v in columns.version if v and v != version.version)
     if others:
@@ -100,9 +119,11 @@ def run_monitor(
     if request.labels is not None:
         result = dataclasses.replace(result, labels=_labels(config, version, columns, request.labels))
         if result.labels is not None and result.labels.metrics and not version.uncertainty:
-            notes.append(f"version {version.version} recorded no standard errors of its metrics (registered before "
-                         "mlgate kept them, or from cross-validation): live metrics are tested with the live "
-                         "rows' spread alone")  # fmt: skip
+            notes.append(
+                f"version {version.version} recorded no standard errors of its metrics (registered before "
+                "mlgate kept them, or from cross-validation): live metrics are tested with the live "
+                "rows' spread alone"
+            )
     result = decide_run(result, alpha=config.monitor.alpha)
     return dataclasses.replace(result, notes=tuple(notes))
 
@@ -111,17 +132,26 @@ def check_settings(config: Config) -> None:
     """``monitor.alpha`` and ``monitor.margin`` must be usable levels; else a ConfigError naming the key."""
     alpha, margin = config.monitor.alpha, config.monitor.margin
     if not 0 < alpha < 0.5:
-        raise ConfigError(f"monitor.alpha is {alpha:g}; it must be between 0 and 0.5",
-                          hint="0.01: a healthy window breaches at most once in a hundred runs")  # fmt: skip
+        raise ConfigError(
+            f"monitor.alpha is {alpha:g}; it must be between 0 and 0.5",
+            hint="0.01: a healthy window breaches at most once in a hundred runs",
+        )
     if not (math.isfinite(margin) and margin >= 0):
-        raise ConfigError(f"monitor.margin is {margin:g}; it must be a number ≥ 0",
-                          hint="a share of the registered value: 0.02 lets a live metric be 2 % worse")  # fmt: skip
+        raise ConfigError(
+            f"monitor.margin is {margin:g}; it must be a number ≥ 0",
+            hint="a share of the registered value: 0.02 lets a live metric be 2 % worse",
+        )
 
 
 def _judge_inputs(
-    config: Config, base: MonitorResult, columns: Columns, schema: Schema | None, reference: ReferenceStats | None,
-    features: tuple[str, ...], notes: list[str],
-) -> MonitorResult:  # fmt: skip
+    config: Config,
+    base: MonitorResult,
+    columns: Columns,
+    schema: Schema | None,
+    reference: ReferenceStats | None,
+    features: tuple[str, ...],
+    notes: list[str],
+) -> MonitorResult:
     if schema is None:
         notes.append("no data.schema and no reference statistics: captured inputs are not validated")
         return base
@@ -146,8 +176,15 @@ def _judge_inputs(
         return base
     cut = traffic_schema(schema, checked)
     inputs = {name: columns.inputs[name] for name in checked}
-    check, drift = check_inputs(inputs, cut, reference=reference, max_invalid_fraction=config.monitor.max_invalid_fraction,
-                                skipped=skipped, max_examples=config.validate.max_examples, request_ids=columns.request_id)  # fmt: skip
+    check, drift = check_inputs(
+        inputs,
+        cut,
+        reference=reference,
+        max_invalid_fraction=config.monitor.max_invalid_fraction,
+        skipped=skipped,
+        max_examples=config.validate.max_examples,
+        request_ids=columns.request_id,
+    )
     return dataclasses.replace(base, schema=check, feature_drift=drift if reference is not None else None)
 
 
@@ -158,9 +195,18 @@ def _labels(config: Config, version: ModelVersion, columns: Columns, path: Path)
         raise InputError(f"version {version.version} has no registered metrics to compare live metrics with")
     regression = config.task == "regression" if config.task else _numeric_predictions(version)
     labels = read_labels(path, key=config.monitor.labels_key, target=config.target, regression=regression)
-    return check_labels(labels, columns.request_id, columns.row, columns.prediction, version.metrics,
-                        regression=regression, metrics=config.metrics, classes=_predicted_classes(version),
-                        monitor=config.monitor, uncertainty=version.uncertainty)  # fmt: skip
+    return check_labels(
+        labels,
+        columns.request_id,
+        columns.row,
+        columns.prediction,
+        version.metrics,
+        regression=regression,
+        metrics=config.metrics,
+        classes=_predicted_classes(version),
+        monitor=config.monitor,
+        uncertainty=version.uncertainty,
+    )
 
 
 def _numeric_predictions(version: ModelVersion) -> bool:

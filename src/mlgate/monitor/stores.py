@@ -27,12 +27,16 @@ class LocalStore:
 
     def list_files(self) -> list[str]:
         if self.root.is_file():
-            raise InputError(f"capture location {self.root} is a file, not a folder",
-                             hint=f"pass the folder that holds the capture files (their YYYY-MM-DD/ folders), e.g. "
-                                  f"--capture {_folder_of(self.root)}")  # fmt: skip
+            raise InputError(
+                f"capture location {self.root} is a file, not a folder",
+                hint=f"pass the folder that holds the capture files (their YYYY-MM-DD/ folders), e.g. "
+                f"--capture {_folder_of(self.root)}",
+            )
         if not self.root.is_dir():
-            raise InputError(f"capture folder not found: {self.root}",
-                             hint="set monitor.capture (or capture.path), or pass --capture PATH|s3://...")  # fmt: skip
+            raise InputError(
+                f"capture folder not found: {self.root}",
+                hint="set monitor.capture (or capture.path), or pass --capture PATH|s3://...",
+            )
         return sorted(str(p) for p in self.root.rglob("*") if p.is_file())
 
     def read_bytes(self, path: str) -> bytes:
@@ -87,8 +91,10 @@ class S3Store:
             return
         if kind == pyarrow.fs.FileType.File:
             folder = self.uri.rstrip("/").rsplit("/", 1)[0]
-            raise InputError(f"capture location {self.uri} is a file, not a folder",
-                             hint=f"pass the prefix that holds the capture files, e.g. --capture {folder}/")  # fmt: skip
+            raise InputError(
+                f"capture location {self.uri} is a file, not a folder",
+                hint=f"pass the prefix that holds the capture files, e.g. --capture {folder}/",
+            )
 
     def read_bytes(self, path: str) -> bytes:
         try:

@@ -29,9 +29,10 @@ def parse_duration(text: str, *, where: str = "--since") -> dt.timedelta:
     """``30m``, ``24h``, ``7d`` (also ``s`` and ``w``) as a timedelta; anything else is an InputError."""
     match = _DURATION.match(text)
     if match is None or float(match.group(1)) <= 0:
-        raise InputError(f"{where}: {text!r} is not a duration",
-                         hint="write a number and a unit (s, m, h, d, w: 30m, 24h, 7d) or an ISO 8601 time "
-                              "(2026-11-20T08:00:00Z)")  # fmt: skip
+        raise InputError(
+            f"{where}: {text!r} is not a duration",
+            hint="write a number and a unit (s, m, h, d, w: 30m, 24h, 7d) or an ISO 8601 time (2026-11-20T08:00:00Z)",
+        )
     return dt.timedelta(seconds=float(match.group(1)) * _SECONDS[match.group(2)])
 
 
@@ -50,21 +51,25 @@ def parse_moment(text: str, *, where: str) -> dt.datetime:
     try:
         return parse_timestamp(text.strip())
     except (ValueError, TypeError) as exc:
-        raise InputError(f"{where}: {text!r} is neither a duration nor an ISO 8601 time",
-                         hint="write a number and a unit (30m, 24h, 7d) or a time like 2026-11-20T08:00:00Z") from exc  # fmt: skip
+        raise InputError(
+            f"{where}: {text!r} is neither a duration nor an ISO 8601 time",
+            hint="write a number and a unit (30m, 24h, 7d) or a time like 2026-11-20T08:00:00Z",
+        ) from exc
 
 
 def resolve_window(
     since: str, until: str | None, *, now: dt.datetime, since_where: str = "--since", until_where: str = "--until"
-) -> tuple[dt.datetime, dt.datetime]:  # fmt: skip
+) -> tuple[dt.datetime, dt.datetime]:
     """The window's [start, end]: ``until`` (a time, or a duration back from ``now``; default ``now``), and
     ``since`` (a time, or a duration back from the end). A start that is not before the end is an InputError."""
     end = now if until is None else _point(until, now, where=until_where)
     start = _point(since, end, where=since_where)
     if start >= end:
-        raise InputError(f"the window is empty: {since_where} {since} is not before {until_where} "
-                         f"{until if until is not None else 'now'} ({_iso(start)} ≥ {_iso(end)})",
-                         hint="--since is the window's start (or its length back from --until), --until its end")  # fmt: skip
+        raise InputError(
+            f"the window is empty: {since_where} {since} is not before {until_where} "
+            f"{until if until is not None else 'now'} ({_iso(start)} ≥ {_iso(end)})",
+            hint="--since is the window's start (or its length back from --until), --until its end",
+        )
     return start, end
 
 

@@ -35,8 +35,10 @@ def open_local(config: Config) -> LocalRegistry:
     """The ``local`` backend at ``registry.path`` (relative to the config's folder)."""
     location = config.registry.path
     if "://" in location:
-        raise ConfigError(f"registry.path {config.registry.path!r} is a URI; the local backend needs a folder",
-                          hint="set registry.path to a folder, e.g. .mlgate/registry")  # fmt: skip
+        raise ConfigError(
+            f"registry.path {config.registry.path!r} is a URI; the local backend needs a folder",
+            hint="set registry.path to a folder, e.g. .mlgate/registry",
+        )
     return LocalRegistry(Path(location).resolve())
 
 
@@ -47,6 +49,7 @@ def open_registry(config: Config) -> Registry:
     """The registry backend the config names."""
     factory = BACKENDS.get(config.registry.backend)
     if factory is None:
-        raise ConfigError(f"registry.backend {config.registry.backend!r} is not known",
-                          hint=f"choose one of: {', '.join(BACKENDS)}")  # fmt: skip
+        raise ConfigError(
+            f"registry.backend {config.registry.backend!r} is not known", hint=f"choose one of: {', '.join(BACKENDS)}"
+        )
     return factory(config)

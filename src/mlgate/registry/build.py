@@ -78,14 +78,18 @@ def choose_model(results: ResultSet, config: Config, *, model: str | None, best:
         primary = results.primary or config.metrics.primary
         winner = find_best_model(results, primary, config.metrics)
         if winner is None:
-            raise InputError(f"cannot pick the best model of {results.source}: primary metric {primary!r} "
-                             "is missing or has no known direction",
-                             hint="set metrics.gates.<metric>.direction, or pass --model NAME")  # fmt: skip
+            raise InputError(
+                f"cannot pick the best model of {results.source}: primary metric {primary!r} "
+                "is missing or has no known direction",
+                hint="set metrics.gates.<metric>.direction, or pass --model NAME",
+            )
         return winner
     if len(names) == 1:
         return names[0]
-    raise InputError(f"{results.source} holds {len(names)} models ({', '.join(names)}): which one?",
-                     hint="pass --best (winner by the primary metric) or --model NAME")  # fmt: skip
+    raise InputError(
+        f"{results.source} holds {len(names)} models ({', '.join(names)}): which one?",
+        hint="pass --best (winner by the primary metric) or --model NAME",
+    )
 
 
 def build_candidate(
@@ -136,19 +140,32 @@ def build_candidate(
         predicted = prediction_stats(predictions, regression=data.task == "regression", source=source, created=created)
         rows = plan.X_test if plan.X_test is not None else plan.X
         golden = sample_golden(estimator, rows, count=config.registry.golden_rows, seed=config.train.seed, what=what)
-        uncertainty = measure_uncertainty(root, name, chosen.metrics, samples=config.metrics.bootstrap_samples,
-                                          seed=config.train.seed)  # fmt: skip
+        uncertainty = measure_uncertainty(
+            root, name, chosen.metrics, samples=config.metrics.bootstrap_samples, seed=config.train.seed
+        )
     version = ModelVersion(
-        version="", model=name, estimator=chosen.estimator, artifact=str(artifact), sha256=chosen.artifact.sha256,
-        metrics=dict(chosen.metrics), params=dict(chosen.params),
-        data_sha256=_data_digest(results, manifest), schema_sha256=_schema_digest(manifest) or data.schema.sha256,
-        commit=results.commit or _text(manifest.get("commit")), registered_by=by, registered_at=created,
-        trusted_types=needed, features=features, feature_schema=reading_schema(data.schema, features), golden=golden, reference_stats=reference,
+        version="",
+        model=name,
+        estimator=chosen.estimator,
+        artifact=str(artifact),
+        sha256=chosen.artifact.sha256,
+        metrics=dict(chosen.metrics),
+        params=dict(chosen.params),
+        data_sha256=_data_digest(results, manifest),
+        schema_sha256=_schema_digest(manifest) or data.schema.sha256,
+        commit=results.commit or _text(manifest.get("commit")),
+        registered_by=by,
+        registered_at=created,
+        trusted_types=needed,
+        features=features,
+        feature_schema=reading_schema(data.schema, features),
+        golden=golden,
+        reference_stats=reference,
         prediction_stats=predicted,
         history=(StatusChange(status="pending", by=by, reason=f"registered from {folder}", at=created),),
         extra=_extra(results, chosen, manifest, folder=folder, target=data.target, frame=data.train.X),
         uncertainty=uncertainty,
-    )  # fmt: skip
+    )
     return Candidate(version=version, artifact_file=artifact)
 
 
@@ -164,21 +181,27 @@ def check_same_data(manifest: Mapping[str, Any], digests: list[str], schema_sha2
     if isinstance(recorded, list) and recorded:
         known = {str(item.get("sha256")) for item in recorded if isinstance(item, dict)}
         if any(digest not in known for digest in digests):
-            raise InputError(f"the data in mlgate.yaml is not the data {root} was trained on (SHA-256 differs)",
-                             hint="re-run `mlgate train` on the current data, then register its results")  # fmt: skip
+            raise InputError(
+                f"the data in mlgate.yaml is not the data {root} was trained on (SHA-256 differs)",
+                hint="re-run `mlgate train` on the current data, then register its results",
+            )
     recorded_schema = _schema_digest(manifest)
     if recorded_schema and recorded_schema != schema_sha256:
-        raise InputError(f"the schema in mlgate.yaml is not the schema {root} was trained with (SHA-256 differs)",
-                         hint="re-run `mlgate train` with the current schema, then register its results")  # fmt: skip
+        raise InputError(
+            f"the schema in mlgate.yaml is not the schema {root} was trained with (SHA-256 differs)",
+            hint="re-run `mlgate train` with the current schema, then register its results",
+        )
 
 
 def check_features(estimator: Any, features: tuple[str, ...], *, what: str) -> tuple[str, ...]:
     """The model's input columns: the configured features, which must be those it was fitted on."""
     fitted = getattr(estimator, "feature_names_in_", None)
     if fitted is not None and tuple(str(f) for f in fitted) != features:
-        raise InputError(f"{what} was fitted on features {', '.join(map(str, fitted))}, "
-                         f"but mlgate.yaml now gives {', '.join(features)}",
-                         hint="re-run `mlgate train` with the current config, then register its results")  # fmt: skip
+        raise InputError(
+            f"{what} was fitted on features {', '.join(map(str, fitted))}, "
+            f"but mlgate.yaml now gives {', '.join(features)}",
+            hint="re-run `mlgate train` with the current config, then register its results",
+        )
     return features
 
 

@@ -133,8 +133,9 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def _write_error(path: Path, exc: OSError) -> InputError:
-    return InputError(f"cannot write the registry history {path}: {exc.strerror or exc}; nothing was changed",
-                      hint=FULL_DISK_HINT)  # fmt: skip
+    return InputError(
+        f"cannot write the registry history {path}: {exc.strerror or exc}; nothing was changed", hint=FULL_DISK_HINT
+    )
 
 
 def _parse(line: bytes) -> HistoryEvent | None:

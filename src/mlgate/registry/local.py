@@ -87,8 +87,9 @@ class LocalRegistry:
             try:
                 _writing("the registry folder", staging.parent, lambda: staging.mkdir(parents=True))
                 _copy_verified(artifact_file, staging / MODEL_FILE, version.sha256)
-                first = StatusChange(status="pending", by=version.registered_by, reason="registered",
-                                     at=version.registered_at)  # fmt: skip
+                first = StatusChange(
+                    status="pending", by=version.registered_by, reason="registered", at=version.registered_at
+                )
                 stored = dataclasses.replace(
                     version, version=number, artifact=str(final / MODEL_FILE), history=version.history or (first,)
                 )
@@ -97,8 +98,14 @@ class LocalRegistry:
                     "the registry record", final / VERSION_FILE, lambda: write_atomic(staging / VERSION_FILE, text)
                 )
                 detail = {"model": stored.model, "sha256": stored.sha256, "commit": stored.commit}
-                event = HistoryEvent(at=stored.registered_at, event="registered", version=number,
-                                     by=stored.registered_by, reason=stored.history[0].reason, detail=detail)  # fmt: skip
+                event = HistoryEvent(
+                    at=stored.registered_at,
+                    event="registered",
+                    version=number,
+                    by=stored.registered_by,
+                    reason=stored.history[0].reason,
+                    detail=detail,
+                )
                 self._commit(event, lambda: os.rename(staging, final), final)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
@@ -152,8 +159,10 @@ class LocalRegistry:
         """The registry's own copy of the version's artifact."""
         path = self._folder(normalize_version(version.version)) / MODEL_FILE
         if not path.is_file():
-            raise InputError(f"registry {self.root}: the artifact of version {version.version} is missing ({path})",
-                             hint="the registry folder was changed by hand; register the model again")  # fmt: skip
+            raise InputError(
+                f"registry {self.root}: the artifact of version {version.version} is missing ({path})",
+                hint="the registry folder was changed by hand; register the model again",
+            )
         return path
 
     def _lock(self, *, exclusive: bool) -> contextlib.AbstractContextManager[None]:
@@ -176,8 +185,11 @@ class LocalRegistry:
         path = self._folder(number) / VERSION_FILE
         if not path.is_file():
             known = self._numbers()
-            hint = (f"known versions: {', '.join(known)}" if known
-                    else "the registry is empty: add one with `mlgate registry register --best RESULTS`")  # fmt: skip
+            hint = (
+                f"known versions: {', '.join(known)}"
+                if known
+                else "the registry is empty: add one with `mlgate registry register --best RESULTS`"
+            )
             raise InputError(f"registry {self.root} has no version {number}", hint=hint)
         text = read_text(path, what="registry record")
         try:
@@ -193,8 +205,10 @@ class LocalRegistry:
         for note in log.notes:
             self._note(note)
         if entries and not self._committed(entries[-1].event):
-            self._note(f"{path}: ignored the last event ({describe(entries.pop().event)}): "
-                       "the command that wrote it stopped before its change was saved")  # fmt: skip
+            self._note(
+                f"{path}: ignored the last event ({describe(entries.pop().event)}): "
+                "the command that wrote it stopped before its change was saved"
+            )
         return tuple(entry.event for entry in entries)
 
     def _commit(self, event: HistoryEvent, change: Callable[[], None], where: Path) -> None:
@@ -221,8 +235,10 @@ class LocalRegistry:
         elif log.entries and not self._committed(log.entries[-1].event):
             last = log.entries[-1]
             repair_to = last.start
-            self._note(f"{path}: cut off the last event ({describe(last.event)}): "
-                       "the command that wrote it stopped before its change was saved")  # fmt: skip
+            self._note(
+                f"{path}: cut off the last event ({describe(last.event)}): "
+                "the command that wrote it stopped before its change was saved"
+            )
         newline_first = log.unterminated and repair_to is None
         return append_line(path, event_line(event), repair_to=repair_to, newline_first=newline_first)
 
@@ -270,8 +286,10 @@ def _copy_verified(source: Path, target: Path, sha256: str) -> None:
     except FileNotFoundError as exc:
         raise InputError(f"model file not found: {source}", hint="re-create the results with `mlgate train`") from exc
     except OSError as exc:
-        raise InputError(f"cannot copy model file {source} into the registry ({target}): {exc.strerror or exc}; "
-                         "nothing was changed", hint=FULL_DISK_HINT if exc.errno in _FULL else None) from exc  # fmt: skip
+        raise InputError(
+            f"cannot copy model file {source} into the registry ({target}): {exc.strerror or exc}; nothing was changed",
+            hint=FULL_DISK_HINT if exc.errno in _FULL else None,
+        ) from exc
     actual = digest.hexdigest()
     if actual != sha256.lower():
         raise InputError(
@@ -285,8 +303,9 @@ def _writing(what: str, path: Path, action: Callable[[], object]) -> None:
     try:
         action()
     except OSError as exc:
-        raise InputError(f"cannot write {what} {path}: {exc.strerror or exc}; nothing was changed",
-                         hint=FULL_DISK_HINT) from exc  # fmt: skip
+        raise InputError(
+            f"cannot write {what} {path}: {exc.strerror or exc}; nothing was changed", hint=FULL_DISK_HINT
+        ) from exc
 
 
 def _chunks(reader: BinaryIO) -> Iterator[bytes]:

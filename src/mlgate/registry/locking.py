@@ -39,8 +39,10 @@ def hold_lock(
         yield  # nothing has ever been written: there is nothing to protect a reader from
         return
     except OSError as exc:
-        raise InputError(f"cannot open the registry lock {path}: {exc.strerror or exc}",
-                         hint="check that the registry folder exists and is writable") from exc  # fmt: skip
+        raise InputError(
+            f"cannot open the registry lock {path}: {exc.strerror or exc}",
+            hint="check that the registry folder exists and is writable",
+        ) from exc
     try:
         _acquire(fd, path, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, timeout_s, clock, sleep)
         try:

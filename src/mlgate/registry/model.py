@@ -23,8 +23,9 @@ def normalize_version(text: str) -> str:
     value = value[1:] if value[:1] in ("v", "V") else value
     if not is_version_number(value) or int(value) < 1:
         shown = text if len(text) <= 40 else f"{text[:20]}…({len(text):,} characters)"
-        raise InputError(f"{shown!r} is not a version number",
-                         hint="versions are numbered 1, 2, 3, ...; see `mlgate registry list`")  # fmt: skip
+        raise InputError(
+            f"{shown!r} is not a version number", hint="versions are numbered 1, 2, 3, ...; see `mlgate registry list`"
+        )
     return str(int(value))
 
 

@@ -129,8 +129,9 @@ def change_to_data(change: StatusChange) -> dict[str, Any]:
 
 def change_from_data(data: Any) -> StatusChange:
     raw = _mapping(data, "history")
-    return StatusChange(status=check_status(raw["status"]), by=str(raw["by"]), reason=str(raw["reason"]),
-                        at=str(raw["at"]))  # fmt: skip
+    return StatusChange(
+        status=check_status(raw["status"]), by=str(raw["by"]), reason=str(raw["reason"]), at=str(raw["at"])
+    )
 
 
 def check_status(value: Any) -> Status:
@@ -162,9 +163,14 @@ def event_from_data(data: Any, *, where: str) -> HistoryEvent:
     try:
         raw = _mapping(data, "event")
         version = raw.get("version")
-        return HistoryEvent(at=str(raw["at"]), event=str(raw["event"]), version=None if version is None else str(version),
-                            by=str(raw["by"]), reason=str(raw.get("reason") or ""),
-                            detail=dict(_mapping(raw.get("detail") or {}, "detail")))  # fmt: skip
+        return HistoryEvent(
+            at=str(raw["at"]),
+            event=str(raw["event"]),
+            version=None if version is None else str(version),
+            by=str(raw["by"]),
+            reason=str(raw.get("reason") or ""),
+            detail=dict(_mapping(raw.get("detail") or {}, "detail")),
+        )
     except (KeyError, TypeError, ValueError) as exc:
         detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
         raise InputError(f"{where}: malformed history event: {detail}") from exc

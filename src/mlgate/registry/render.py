@@ -45,18 +45,29 @@ def show_document(version: ModelVersion) -> dict[str, Any]:
 
 
 def list_document(versions: Sequence[ModelVersion]) -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "kind": "mlgate-registry-list",
-            "versions": [summary_data(v) for v in versions]}  # fmt: skip
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "mlgate-registry-list",
+        "versions": [summary_data(v) for v in versions],
+    }
 
 
 def change_document(action: str, version: ModelVersion, note: str | None) -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "kind": "mlgate-registry-change", "action": action, "note": note,
-            "version": summary_data(version)}  # fmt: skip
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "mlgate-registry-change",
+        "action": action,
+        "note": note,
+        "version": summary_data(version),
+    }
 
 
 def history_document(events: Sequence[HistoryEvent]) -> dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "kind": "mlgate-registry-history",
-            "events": [event_to_data(e) for e in events]}  # fmt: skip
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "mlgate-registry-history",
+        "events": [event_to_data(e) for e in events],
+    }
 
 
 def render_list(versions: Sequence[ModelVersion]) -> str:
@@ -69,16 +80,29 @@ def render_list(versions: Sequence[ModelVersion]) -> str:
     for v in versions:
         last = v.history[-1] if v.history else None
         change = f"{_line(last.by)}: {_clip(last.reason)}" if last is not None else ""
-        rows.append([_line(v.version), _line(v.model), v.status, _line(_primary(v)), _eval_id(v.data_sha256),
-                     _line(_versus(v.decision)), _line(v.registered_at), _line(v.registered_by), _short(v.commit),
-                     _clip(change, 90)])  # fmt: skip
+        rows.append(
+            [
+                _line(v.version),
+                _line(v.model),
+                v.status,
+                _line(_primary(v)),
+                _eval_id(v.data_sha256),
+                _line(_versus(v.decision)),
+                _line(v.registered_at),
+                _line(v.registered_by),
+                _short(v.commit),
+                _clip(change, 90),
+            ]
+        )
     headers = ["version", "model", "status", "primary", "eval", "vs live", "registered", "by", "commit", "last change"]
     text = tabulate(rows, headers, tablefmt="plain", disable_numparse=True) + "\n"
     evaluations = {v.data_sha256 for v in versions if _primary(v)}
     if len(evaluations) > 1:
-        text += ("\nprimary values measured on different evaluation data (eval) are not comparable: each is a version's "
-                 "score on its own test rows.\n'vs live' compares a retrained version with the then live one on the same "
-                 "rows: new − live [interval].\n")  # fmt: skip
+        text += (
+            "\nprimary values measured on different evaluation data (eval) are not comparable: each is a version's "
+            "score on its own test rows.\n'vs live' compares a retrained version with the then live one on the same "
+            "rows: new − live [interval].\n"
+        )
     return text
 
 
@@ -129,8 +153,10 @@ def render_history(events: Sequence[HistoryEvent]) -> str:
     """One line per event, oldest first."""
     if not events:
         return "no history yet\n"
-    rows = [[_line(e.at), _line(e.event), "-" if e.version is None else _line(e.version), _line(e.by), _clip(e.reason)]
-            for e in events]  # fmt: skip
+    rows = [
+        [_line(e.at), _line(e.event), "-" if e.version is None else _line(e.version), _line(e.by), _clip(e.reason)]
+        for e in events
+    ]
     return tabulate(rows, ["at", "event", "version", "by", "reason"], tablefmt="plain", disable_numparse=True) + "\n"
 
 
@@ -171,18 +197,22 @@ def _versus(decision: dict[str, Any] | None) -> str:
 def _decision(decision: dict[str, Any]) -> str:
     """The retrain decision in one line: both values on the same rows, the interval, the test, the margin."""
     try:
-        head = (f"vs live version {decision.get('live_version', '?')} on {decision['metric']}, the same fresh rows "
-                f"(eval {_eval_id(decision.get('evaluation'))}): {float(decision['new']):.4f} vs "
-                f"{float(decision['live']):.4f}")  # fmt: skip
+        head = (
+            f"vs live version {decision.get('live_version', '?')} on {decision['metric']}, the same fresh rows "
+            f"(eval {_eval_id(decision.get('evaluation'))}): {float(decision['new']):.4f} vs "
+            f"{float(decision['live']):.4f}"
+        )
         if decision.get("low") is None or decision.get("high") is None:
             return head + ", no paired test"
         confidence = float(decision.get("confidence") or 1 - float(decision["alpha"]))
         family = int(decision.get("candidates") or 1)
         holm = f", Holm over {family} candidates" if family > 1 else ""
-        return (f"{head}, Δ {_versus(decision).split(' vs ')[0]} ({decision.get('method')}, {int(decision['n']):,} "
-                f"{decision.get('unit', 'rows')}, each end {_percent(confidence)} "
-                f"one-sided), needed better by > {float(decision['margin']):.4g} "
-                f"(p = {float(decision['p_value']):.2g}{holm}, alpha {float(decision['alpha']):g})")  # fmt: skip
+        return (
+            f"{head}, Δ {_versus(decision).split(' vs ')[0]} ({decision.get('method')}, {int(decision['n']):,} "
+            f"{decision.get('unit', 'rows')}, each end {_percent(confidence)} "
+            f"one-sided), needed better by > {float(decision['margin']):.4g} "
+            f"(p = {float(decision['p_value']):.2g}{holm}, alpha {float(decision['alpha']):g})"
+        )
     except (KeyError, TypeError, ValueError):
         return "recorded, but not in a form this mlgate reads"
 

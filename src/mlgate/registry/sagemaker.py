@@ -93,8 +93,10 @@ class SagemakerRegistry:
         ticks: Callable[[], int] = time.time_ns,
     ) -> None:
         if not settings.bucket or not settings.model_package_group:
-            raise ConfigError("the sagemaker registry needs sagemaker.bucket and sagemaker.model_package_group",
-                              hint="set both in mlgate.yaml (or MLGATE_SAGEMAKER__BUCKET / ...)")  # fmt: skip
+            raise ConfigError(
+                "the sagemaker registry needs sagemaker.bucket and sagemaker.model_package_group",
+                hint="set both in mlgate.yaml (or MLGATE_SAGEMAKER__BUCKET / ...)",
+            )
         self.settings = settings
         self.bucket: str = settings.bucket
         self.group: str = settings.model_package_group
@@ -118,19 +120,38 @@ class SagemakerRegistry:
         staged = dataclasses.replace(version, artifact=self._uri(tar_key), history=version.history or (first,))
         self._put(tar_key, pack_model(staged, data))
         self._put(record_key, render_version(staged).encode("utf-8"))
-        created = self._call("create model package", self.sagemaker.create_model_package,
-                             ModelPackageGroupName=self.group, ModelApprovalStatus=APPROVAL["pending"],
-                             ModelPackageDescription=f"{version.model} ({version.estimator})"[:1024],
-                             InferenceSpecification=self._inference_spec(tar_key),
-                             CustomerMetadataProperties=metadata_properties(staged, record_key))  # fmt: skip
+        created = self._call(
+            "create model package",
+            self.sagemaker.create_model_package,
+            ModelPackageGroupName=self.group,
+            ModelApprovalStatus=APPROVAL["pending"],
+            ModelPackageDescription=f"{version.model} ({version.estimator})"[:1024],
+            InferenceSpecification=self._inference_spec(tar_key),
+            CustomerMetadataProperties=metadata_properties(staged, record_key),
+        )
         number = str(created["ModelPackageArn"]).rsplit("/", 1)[-1]
-        facts = {"ModelPackageArn": created["ModelPackageArn"], "ModelPackageGroupName": self.group,
-                 "InferenceSpecification": self._inference_spec(tar_key)}  # fmt: skip
+        facts = {
+            "ModelPackageArn": created["ModelPackageArn"],
+            "ModelPackageGroupName": self.group,
+            "InferenceSpecification": self._inference_spec(tar_key),
+        }
         stored = dataclasses.replace(staged, version=number, extra={**staged.extra, "sagemaker": package_facts(facts)})
-        detail = {"model": stored.model, "sha256": stored.sha256, "commit": stored.commit,
-                  "model_package_arn": created["ModelPackageArn"]}  # fmt: skip
-        self.record(HistoryEvent(at=stored.registered_at, event="registered", version=number,
-                                 by=stored.registered_by, reason=stored.history[0].reason, detail=detail))  # fmt: skip
+        detail = {
+            "model": stored.model,
+            "sha256": stored.sha256,
+            "commit": stored.commit,
+            "model_package_arn": created["ModelPackageArn"],
+        }
+        self.record(
+            HistoryEvent(
+                at=stored.registered_at,
+                event="registered",
+                version=number,
+                by=stored.registered_by,
+                reason=stored.history[0].reason,
+                detail=detail,
+            )
+        )
         return stored
 
     def get(self, version: str) -> ModelVersion:
@@ -155,10 +176,14 @@ class SagemakerRegistry:
         if current.status == status:
             return current
         # the metadata is passed again: moto (unlike AWS) drops it on an update that leaves it out
-        self._call("update model package", self.sagemaker.update_model_package,
-                   ModelPackageArn=summary["ModelPackageArn"], ModelApprovalStatus=APPROVAL[status],
-                   ApprovalDescription=f"by {by.strip()}: {reason.strip()}"[:1024],
-                   CustomerMetadataProperties=dict(package.get("CustomerMetadataProperties") or {}))  # fmt: skip
+        self._call(
+            "update model package",
+            self.sagemaker.update_model_package,
+            ModelPackageArn=summary["ModelPackageArn"],
+            ModelApprovalStatus=APPROVAL[status],
+            ApprovalDescription=f"by {by.strip()}: {reason.strip()}"[:1024],
+            CustomerMetadataProperties=dict(package.get("CustomerMetadataProperties") or {}),
+        )
         at = format_time(self.clock())
         self.record(HistoryEvent(at=at, event=status, version=current.version, by=by.strip(), reason=reason.strip()))
         return self.get(current.version)
@@ -183,13 +208,17 @@ class SagemakerRegistry:
                 member = archive.extractfile(MODEL_FILE)
                 data = member.read() if member is not None else b""
         except (tarfile.TarError, KeyError, OSError, EOFError) as exc:
-            raise InputError(f"tampered artifact: {version.artifact} is not an mlgate model.tar.gz ({exc})",
-                             hint="do not deploy this version; register the model again") from exc  # fmt: skip
+            raise InputError(
+                f"tampered artifact: {version.artifact} is not an mlgate model.tar.gz ({exc})",
+                hint="do not deploy this version; register the model again",
+            ) from exc
         actual = hashlib.sha256(data).hexdigest()
         if actual != version.sha256.lower():
-            raise InputError(f"tampered artifact: {version.artifact} holds a model with SHA-256 {actual[:16]}…, "
-                             f"version {version.version} records {version.sha256[:16]}…",
-                             hint="do not deploy this version; reject it and register the model again")  # fmt: skip
+            raise InputError(
+                f"tampered artifact: {version.artifact} holds a model with SHA-256 {actual[:16]}…, "
+                f"version {version.version} records {version.sha256[:16]}…",
+                hint="do not deploy this version; reject it and register the model again",
+            )
         path = self.cache / self.group / version.version / MODEL_FILE
         write_atomic(path, data)
         return path
@@ -197,10 +226,15 @@ class SagemakerRegistry:
     def _inference_spec(self, tar_key: str) -> InferenceSpecificationTypeDef:
         environment = {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": f"/opt/ml/model/{CODE_DIR}"}
         container: ModelPackageContainerDefinitionTypeDef = {
-            "Image": self._image(), "ModelDataUrl": self._uri(tar_key), "Environment": environment,
-        }  # fmt: skip
-        return {"Containers": [container], "SupportedContentTypes": CONTENT_TYPES,
-                "SupportedResponseMIMETypes": CONTENT_TYPES}  # fmt: skip
+            "Image": self._image(),
+            "ModelDataUrl": self._uri(tar_key),
+            "Environment": environment,
+        }
+        return {
+            "Containers": [container],
+            "SupportedContentTypes": CONTENT_TYPES,
+            "SupportedResponseMIMETypes": CONTENT_TYPES,
+        }
 
     def _image(self) -> str:
         if self.settings.image_uri:
@@ -209,17 +243,27 @@ class SagemakerRegistry:
         return sklearn_image(region, self.settings.framework_version)
 
     def _ensure_group(self) -> None:
-        found = self._call_or_none("describe model package group", ("ValidationException", "ResourceNotFound"),
-                                   self.sagemaker.describe_model_package_group, ModelPackageGroupName=self.group)  # fmt: skip
+        found = self._call_or_none(
+            "describe model package group",
+            ("ValidationException", "ResourceNotFound"),
+            self.sagemaker.describe_model_package_group,
+            ModelPackageGroupName=self.group,
+        )
         if found is None:
-            self._call("create model package group", self.sagemaker.create_model_package_group,
-                       ModelPackageGroupName=self.group,
-                       ModelPackageGroupDescription="mlgate model registry")  # fmt: skip
+            self._call(
+                "create model package group",
+                self.sagemaker.create_model_package_group,
+                ModelPackageGroupName=self.group,
+                ModelPackageGroupDescription="mlgate model registry",
+            )
 
     def _summaries(self, status: Status | None = None) -> builtins.list[ModelPackageSummaryTypeDef]:
         """The group's package summaries, highest version first (an absent group has none)."""
-        options: dict[str, Any] = {"ModelPackageGroupName": self.group, "SortBy": "CreationTime",
-                                   "SortOrder": "Descending"}  # fmt: skip
+        options: dict[str, Any] = {
+            "ModelPackageGroupName": self.group,
+            "SortBy": "CreationTime",
+            "SortOrder": "Descending",
+        }
         if status is not None:
             options["ModelApprovalStatus"] = APPROVAL[status]
         paginator = self.sagemaker.get_paginator("list_model_packages")
@@ -237,20 +281,25 @@ class SagemakerRegistry:
         if text.startswith("arn:"):
             group = text.split(":model-package/", 1)[-1].rsplit("/", 1)[0]
             if group != self.group:
-                raise InputError(f"{text} belongs to model package group {group!r}, not {self.group!r}",
-                                 hint="deploy and approve only versions of sagemaker.model_package_group")  # fmt: skip
+                raise InputError(
+                    f"{text} belongs to model package group {group!r}, not {self.group!r}",
+                    hint="deploy and approve only versions of sagemaker.model_package_group",
+                )
         number = None if text.startswith("arn:") else normalize_version(text)
         summaries = self._summaries()
         for summary in summaries:
             if (self._number(summary) == number) if number is not None else summary.get("ModelPackageArn") == text:
                 return summary
         known = ", ".join(self._number(s) for s in reversed(summaries))
-        raise InputError(f"model package group {self.group!r} has no version {number or text}",
-                         hint=f"known versions: {known}" if known else "the registry is empty: register one first")  # fmt: skip
+        raise InputError(
+            f"model package group {self.group!r} has no version {number or text}",
+            hint=f"known versions: {known}" if known else "the registry is empty: register one first",
+        )
 
     def _describe(self, summary: Mapping[str, Any]) -> Mapping[str, Any]:
-        package: Mapping[str, Any] = self._call("describe model package", self.sagemaker.describe_model_package,
-                                                ModelPackageName=summary["ModelPackageArn"])  # fmt: skip
+        package: Mapping[str, Any] = self._call(
+            "describe model package", self.sagemaker.describe_model_package, ModelPackageName=summary["ModelPackageArn"]
+        )
         return package
 
     def _read(
@@ -262,16 +311,21 @@ class SagemakerRegistry:
         meta = package.get("CustomerMetadataProperties") or {}
         record_key = meta.get("mlgate:record")
         if not record_key:
-            raise InputError(f"model package {summary['ModelPackageArn']} was not registered by mlgate",
-                             hint="register versions with `mlgate registry register`")  # fmt: skip
+            raise InputError(
+                f"model package {summary['ModelPackageArn']} was not registered by mlgate",
+                hint="register versions with `mlgate registry register`",
+            )
         where = self._uri(str(record_key))
         try:
             data = json.loads(self._get_once(str(record_key), what=f"the record of version {number}"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"{where}: registry record is not valid JSON: {exc}") from exc
         stored = version_from_data(data, where=where)
-        changes = [StatusChange(status=check_status(e.event), by=e.by, reason=e.reason, at=e.at)
-                   for e in events if e.version == number and e.event in STATUSES]  # fmt: skip
+        changes = [
+            StatusChange(status=check_status(e.event), by=e.by, reason=e.reason, at=e.at)
+            for e in events
+            if e.version == number and e.event in STATUSES
+        ]
         registered = StatusChange(
             status="pending", by=stored.registered_by, reason="registered", at=stored.registered_at
         )
@@ -311,8 +365,7 @@ class SagemakerRegistry:
         encryption: dict[str, Any] = {"ServerSideEncryption": "AES256"}
         if self.settings.kms_key_id:
             encryption = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self.settings.kms_key_id}
-        self._call(f"upload {self._uri(key)}", self.s3.put_object, Bucket=self.bucket, Key=key, Body=body,
-                   **encryption)  # fmt: skip
+        self._call(f"upload {self._uri(key)}", self.s3.put_object, Bucket=self.bucket, Key=key, Body=body, **encryption)
 
     def _get_once(self, key: str, *, what: str) -> bytes:
         """An object this registry never rewrites (a record, a history event), downloaded at most once."""
@@ -321,11 +374,14 @@ class SagemakerRegistry:
         return self.downloaded[key]
 
     def _get(self, key: str, *, what: str, bucket: str | None = None) -> bytes:
-        response = self._call_or_none(f"download {what}", ("NoSuchKey", "404"), self.s3.get_object,
-                                      Bucket=bucket or self.bucket, Key=key)  # fmt: skip
+        response = self._call_or_none(
+            f"download {what}", ("NoSuchKey", "404"), self.s3.get_object, Bucket=bucket or self.bucket, Key=key
+        )
         if response is None:
-            raise InputError(f"{what} is missing: s3://{bucket or self.bucket}/{key}",
-                             hint="the registry's S3 objects were changed by hand; register the model again")  # fmt: skip
+            raise InputError(
+                f"{what} is missing: s3://{bucket or self.bucket}/{key}",
+                hint="the registry's S3 objects were changed by hand; register the model again",
+            )
         return bytes(response["Body"].read())
 
     def _call(self, what: str, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -347,11 +403,14 @@ class SagemakerRegistry:
             code, message = str(error.get("Code", "")), str(error.get("Message", exc))
             if code in allow:
                 return None
-            raise ServiceError(f"AWS: cannot {what}: {code}: {message}",
-                               hint="check the credentials, region and sagemaker settings") from exc  # fmt: skip
+            raise ServiceError(
+                f"AWS: cannot {what}: {code}: {message}", hint="check the credentials, region and sagemaker settings"
+            ) from exc
         except BotoCoreError as exc:
-            raise ServiceError(f"AWS: cannot {what}: {exc}",
-                               hint="cannot reach the AWS endpoint: check the network and AWS_ENDPOINT_URL*") from exc  # fmt: skip
+            raise ServiceError(
+                f"AWS: cannot {what}: {exc}",
+                hint="cannot reach the AWS endpoint: check the network and AWS_ENDPOINT_URL*",
+            ) from exc
 
     def _number(self, summary: Mapping[str, Any]) -> str:
         return str(summary.get("ModelPackageVersion") or str(summary["ModelPackageArn"]).rsplit("/", 1)[-1])
@@ -367,8 +426,9 @@ def open_sagemaker(config: Config, environ: Mapping[str, str] | None = None) -> 
     settings = config.sagemaker
     options: dict[str, Any] = {"max_attempts": settings.max_attempts, "region": settings.region, "environ": environ}
     cache = Path(display_path(config.registry.path)) / "sagemaker-cache"
-    return SagemakerRegistry(settings, cache=cache, sagemaker=client("sagemaker", **options),
-                             s3=client("s3", **options))  # fmt: skip
+    return SagemakerRegistry(
+        settings, cache=cache, sagemaker=client("sagemaker", **options), s3=client("s3", **options)
+    )
 
 
 def outside_change(status: Status, package: Mapping[str, Any]) -> StatusChange:
@@ -386,10 +446,13 @@ def _read_verified(path: Path, sha256: str) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read model file {path}: {exc.strerror or exc}",
-                         hint="re-create the results with `mlgate train`") from exc  # fmt: skip
+        raise InputError(
+            f"cannot read model file {path}: {exc.strerror or exc}", hint="re-create the results with `mlgate train`"
+        ) from exc
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256.lower():
-        raise InputError(f"tampered artifact: {path} has SHA-256 {actual[:16]}…, its record says {sha256[:16]}…",
-                         hint="do not register this file; re-create the results with `mlgate train`")  # fmt: skip
+        raise InputError(
+            f"tampered artifact: {path} has SHA-256 {actual[:16]}…, its record says {sha256[:16]}…",
+            hint="do not register this file; re-create the results with `mlgate train`",
+        )
     return data

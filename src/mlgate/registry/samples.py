@@ -35,8 +35,10 @@ def predict(model: Any, X: pd.DataFrame, *, what: str) -> Any:
     try:
         return np.asarray(model.predict(X))
     except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
-        raise InputError(f"{what} cannot predict the data: {type(exc).__name__}: {str(exc).splitlines()[0]}",
-                         hint="was it trained with other features? re-run `mlgate train` with this config") from exc  # fmt: skip
+        raise InputError(
+            f"{what} cannot predict the data: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+            hint="was it trained with other features? re-run `mlgate train` with this config",
+        ) from exc
 
 
 def sample_golden(model: Any, rows: pd.DataFrame, *, count: int, seed: int, what: str) -> tuple[GoldenRow, ...]:

@@ -13,11 +13,30 @@ from mlgate.compare import Row
 
 Align = Literal["left", "right", "center"]
 
-ICONS = {"fail": "❌", "warn": "⚠️", "better": "✅", "same": "➖", "changed": "🔄", "new": "🆕", "removed": "🗑",
-         "current": "—", "incomparable": "⛔", "unjudged": "·"}  # fmt: skip
-MARKS = {"fail": "✗ fail", "warn": "⚠ warn", "better": "✓ better", "same": "· same", "changed": "~ changed",
-         "new": "+ new", "removed": "- removed", "current": "· current", "incomparable": "✗ not comparable",
-         "unjudged": "· not judged"}  # fmt: skip
+ICONS = {
+    "fail": "❌",
+    "warn": "⚠️",
+    "better": "✅",
+    "same": "➖",
+    "changed": "🔄",
+    "new": "🆕",
+    "removed": "🗑",
+    "current": "—",
+    "incomparable": "⛔",
+    "unjudged": "·",
+}
+MARKS = {
+    "fail": "✗ fail",
+    "warn": "⚠ warn",
+    "better": "✓ better",
+    "same": "· same",
+    "changed": "~ changed",
+    "new": "+ new",
+    "removed": "- removed",
+    "current": "· current",
+    "incomparable": "✗ not comparable",
+    "unjudged": "· not judged",
+}
 LEGEND = (
     "✅ significantly better · ➖ no significant change · ⚠️ warning · ❌ failed gate · ⛔ not comparable · "
     "🆕 new · 🗑 removed · 🔄 changed, no direction · · not judged (timings not measured side by side)"
@@ -148,7 +167,10 @@ def github_table(rows: Sequence[Sequence[str]], headers: Sequence[str], align: S
     for cell, how in zip(cells, align, strict=True):
         width = len(cell)
         marks.append(
-            ":" + "-" * (width - 1) if how == "left" else "-" * (width - 1) + ":" if how == "right"
+            ":" + "-" * (width - 1)
+            if how == "left"
+            else "-" * (width - 1) + ":"
+            if how == "right"
             else ":" + "-" * (width - 2) + ":"
-        )  # fmt: skip
+        )
     return "\n".join([head, "|" + "|".join(marks) + "|", *body])

@@ -114,8 +114,11 @@ def render_text(result: CheckResult, context: ReportContext) -> str:
     """For terminals: the data gate's report when it failed, else the comparison table."""
     if result.comparison is None:
         assert result.validation is not None
-        head = [f"✗ mlgate: {describe_data_gate(result.validation)}",
-                "  the models were not trained: fix the data (or the schema, if the data is right) and run again", ""]  # fmt: skip
+        head = [
+            f"✗ mlgate: {describe_data_gate(result.validation)}",
+            "  the models were not trained: fix the data (or the schema, if the data is right) and run again",
+            "",
+        ]
         return "\n".join(head) + validation_report.render_text(result.validation)
     lines = [comparison_report.render_text(result.comparison, context).rstrip("\n")]
     for name, reason in sorted(result.skipped.items()):

@@ -92,8 +92,11 @@ def split_rows(comparison: Comparison) -> tuple[list[Row], list[Row]]:
     main: list[Row] = []
     folded: list[Row] = []
     for r in comparison.rows:
-        quiet = (r.status in ("same", "unjudged") and r.metric != comparison.primary
-                 and (r.kind == "timing" or r.reason.startswith("unchanged")))  # fmt: skip
+        quiet = (
+            r.status in ("same", "unjudged")
+            and r.metric != comparison.primary
+            and (r.kind == "timing" or r.reason.startswith("unchanged"))
+        )
         (folded if quiet else main).append(r)
     return sort_rows(main), folded
 
@@ -164,8 +167,13 @@ def _context_line(comparison: Comparison, context: ReportContext) -> str:
         parts.append("data " + ", ".join(files))
     if context.schema is not None:
         s = context.schema
-        parts.append("schema unchanged" if not s.changes else f"schema ❌ {_count(s.breaking, 'breaking change')}"
-                     if s.breaking else f"schema: {_count(s.changes, 'compatible change')}")  # fmt: skip
+        parts.append(
+            "schema unchanged"
+            if not s.changes
+            else f"schema ❌ {_count(s.breaking, 'breaking change')}"
+            if s.breaking
+            else f"schema: {_count(s.changes, 'compatible change')}"
+        )
     if context.validation is not None:
         v = context.validation
         parts.append("validation ✅" if v.valid else f"validation ❌ ({_count(v.violations, 'violation')})")
@@ -179,8 +187,9 @@ def _rows_table(comparison: Comparison, context: ReportContext, rows: Sequence[R
     head = short_sha(context.head or comparison.candidate.commit)
     pr = f"PR `{head}`" if head else "PR"
     if comparison.baseline is None:
-        current = [[md(r.model), md(r.label), value_cell(r.new, r.new_std, row_decimals(r, p)), ICONS[r.status]]
-                   for r in rows]  # fmt: skip
+        current = [
+            [md(r.model), md(r.label), value_cell(r.new, r.new_std, row_decimals(r, p)), ICONS[r.status]] for r in rows
+        ]
         return github_table(current, ["Model", "Metric", pr, "Status"], ["left", "left", "right", "center"])
     base_sha = short_sha(context.baseline_commit or comparison.baseline.commit)
     headers = ["Model", "Metric", f"Base `{base_sha}`" if base_sha else "Base", pr, "Δ", "Δ%", "Status"]
@@ -188,8 +197,17 @@ def _rows_table(comparison: Comparison, context: ReportContext, rows: Sequence[R
     table = []
     for r in rows:
         d = row_decimals(r, p)
-        table.append([md(r.model), md(r.label), value_cell(r.base, r.base_std, d), value_cell(r.new, r.new_std, d),
-                      delta_cell(r, p), percent(r.pct), ICONS[r.status]])  # fmt: skip
+        table.append(
+            [
+                md(r.model),
+                md(r.label),
+                value_cell(r.base, r.base_std, d),
+                value_cell(r.new, r.new_std, d),
+                delta_cell(r, p),
+                percent(r.pct),
+                ICONS[r.status],
+            ]
+        )
     return github_table(table, headers, align)
 
 
@@ -215,8 +233,10 @@ def _best_line(comparison: Comparison, precision: int) -> str:
 
 
 def _params_table(changes: Sequence[ParamChange]) -> str:
-    rows = [[md(c.model), md(c.parameter, 80), _param(c.base, c.change == "added"), _param(c.new, c.change == "removed")]
-            for c in changes]  # fmt: skip
+    rows = [
+        [md(c.model), md(c.parameter, 80), _param(c.base, c.change == "added"), _param(c.new, c.change == "removed")]
+        for c in changes
+    ]
     return github_table(rows, ["Model", "Parameter", "Base", "PR"], ["left", "left", "left", "left"])
 
 

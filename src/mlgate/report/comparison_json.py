@@ -21,11 +21,20 @@ def to_json(comparison: Comparison, context: ReportContext) -> dict[str, Any]:
     metrics: dict[str, dict[str, Any]] = {}
     for r in comparison.rows:
         metrics.setdefault(r.model, {})[r.metric] = {
-            "old": r.base, "new": r.new, "diff": r.diff, "pct": r.pct, "status": r.status, "severity": r.severity,
-            "reason": r.reason, "kind": r.kind, "label": r.label, "direction": r.direction, "old_std": r.base_std,
+            "old": r.base,
+            "new": r.new,
+            "diff": r.diff,
+            "pct": r.pct,
+            "status": r.status,
+            "severity": r.severity,
+            "reason": r.reason,
+            "kind": r.kind,
+            "label": r.label,
+            "direction": r.direction,
+            "old_std": r.base_std,
             "new_std": r.new_std,
             **{key: value for key, value in _tested(r) if value is not None},
-        }  # fmt: skip
+        }
     params: dict[str, dict[str, Any]] = {}
     for c in comparison.params:
         params.setdefault(c.model, {})[c.parameter] = {
@@ -66,8 +75,14 @@ def to_json(comparison: Comparison, context: ReportContext) -> dict[str, Any]:
 
 def _tested(r: Row) -> tuple[tuple[str, float | str | None], ...]:
     """The fields of a statistical test, present in the JSON only when the comparison ran one."""
-    return (("low", r.low), ("high", r.high), ("method", r.method), ("mde", r.mde), ("p_worse", r.p_worse),
-            ("old_own", r.base_own))  # fmt: skip
+    return (
+        ("low", r.low),
+        ("high", r.high),
+        ("method", r.method),
+        ("mde", r.mde),
+        ("p_worse", r.p_worse),
+        ("old_own", r.base_own),
+    )
 
 
 def render_json(comparison: Comparison, context: ReportContext) -> str:

@@ -75,14 +75,31 @@ def render_text(comparison: Comparison, context: ReportContext) -> str:
     out += ["  " + line for line in data_lines(context)]
     if comparison.baseline is None:
         headers = ["model", "metric", "PR", "status", "reason"]
-        table = [[terminal.escape(r.model, 40), terminal.escape(r.label, 40), value_cell(r.new, r.new_std, row_decimals(r, p)),
-                  MARKS[r.status], terminal.escape(r.reason)] for r in sort_rows(comparison.rows)]  # fmt: skip
+        table = [
+            [
+                terminal.escape(r.model, 40),
+                terminal.escape(r.label, 40),
+                value_cell(r.new, r.new_std, row_decimals(r, p)),
+                MARKS[r.status],
+                terminal.escape(r.reason),
+            ]
+            for r in sort_rows(comparison.rows)
+        ]
     else:
         headers = ["model", "metric", "base", "PR", "Δ", "Δ%", "status", "reason"]
-        table = [[terminal.escape(r.model, 40), terminal.escape(r.label, 40), value_cell(r.base, r.base_std, row_decimals(r, p)),
-                  value_cell(r.new, r.new_std, row_decimals(r, p)), delta_cell(r, p), percent(r.pct),
-                  MARKS[r.status], terminal.escape(r.reason)]
-                 for r in sort_rows(comparison.rows)]  # fmt: skip
+        table = [
+            [
+                terminal.escape(r.model, 40),
+                terminal.escape(r.label, 40),
+                value_cell(r.base, r.base_std, row_decimals(r, p)),
+                value_cell(r.new, r.new_std, row_decimals(r, p)),
+                delta_cell(r, p),
+                percent(r.pct),
+                MARKS[r.status],
+                terminal.escape(r.reason),
+            ]
+            for r in sort_rows(comparison.rows)
+        ]
     if table:
         body = tabulate(table, headers, tablefmt="plain", disable_numparse=True)
         out += ["", *("  " + line.rstrip() for line in body.splitlines()), ""]
@@ -92,8 +109,11 @@ def render_text(comparison: Comparison, context: ReportContext) -> str:
         out.append(f"  best model: {terminal.escape(comparison.best_model)} ({best})")
     if comparison.params:
         out.append(f"  changed parameters ({len(comparison.params)}):")
-        out += [f"    {terminal.escape(c.model, 40)}  {terminal.escape(c.parameter, 60)}: {_param(c.base, c.change == 'added')} → "
-                f"{_param(c.new, c.change == 'removed')}" for c in comparison.params]  # fmt: skip
+        out += [
+            f"    {terminal.escape(c.model, 40)}  {terminal.escape(c.parameter, 60)}: {_param(c.base, c.change == 'added')} → "
+            f"{_param(c.new, c.change == 'removed')}"
+            for c in comparison.params
+        ]
     out += [f"  note: {terminal.escape(note, 300)}" for note in comparison.notes]
     return "\n".join(out) + "\n"
 
@@ -130,8 +150,11 @@ def data_lines(context: ReportContext) -> list[str]:
         parts.append("validation ✓" if v.valid else f"validation ✗ ({_count(v.violations, 'violation')})")
     if context.schema is not None:
         s = context.schema
-        parts.append("schema unchanged" if not s.changes else f"schema: {_count(s.changes, 'change')}"
-                     + (f" ({s.breaking:,} breaking)" if s.breaking else ""))  # fmt: skip
+        parts.append(
+            "schema unchanged"
+            if not s.changes
+            else f"schema: {_count(s.changes, 'change')}" + (f" ({s.breaking:,} breaking)" if s.breaking else "")
+        )
     if context.drift is not None:
         parts.append(drift_status(context.drift, emoji=False))
     lines = [f"data: {' · '.join(parts)}"] if parts else []

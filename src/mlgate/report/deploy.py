@@ -115,7 +115,13 @@ def render_markdown(outcome: DeployOutcome) -> str:
 def _watch_table(watches: tuple[Watch, ...]) -> list[str]:
     if not watches:
         return []
-    out = ["", "**Rollout watch**", "", "| version | outcome | status | FailureReason | guard alarms |", "|---|---|---|---|---|"]  # fmt: skip
+    out = [
+        "",
+        "**Rollout watch**",
+        "",
+        "| version | outcome | status | FailureReason | guard alarms |",
+        "|---|---|---|---|---|",
+    ]
     for w in watches:
         alarms = ", ".join(f"{md(a.name, 100)} `{a.state}`" for a in w.alarms) or "none"
         reason = md(w.failure_reason, 300) if w.failure_reason else "—"

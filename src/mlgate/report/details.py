@@ -40,17 +40,23 @@ def render_own_scores(comparison: Comparison, precision: int) -> str | None:
     rows = [r for r in comparison.rows if r.base_own is not None and r.kind == "quality"]
     if not rows:
         return None
-    table = [[md(r.model), md(r.label), _value(r.base_own, precision), _value(r.base, precision),
-              _value(r.new, precision)] for r in rows]  # fmt: skip
+    table = [
+        [md(r.model), md(r.label), _value(r.base_own, precision), _value(r.base, precision), _value(r.new, precision)]
+        for r in rows
+    ]
     headers = ["Model", "Metric", "Baseline on its data", "Baseline on this PR's data", "PR on this PR's data"]
-    note = ("The evaluation data changed in this PR: the first column is the baseline model scored on the "
-            "merge-base's data, the second the same model on this PR's data.")  # fmt: skip
+    note = (
+        "The evaluation data changed in this PR: the first column is the baseline model scored on the "
+        "merge-base's data, the second the same model on this PR's data."
+    )
     return note + "\n\n" + github_table(table, headers, ["left", "left", "right", "right", "right"])
 
 
 def _classes_table(item: Breakdown, precision: int) -> str:
-    rows = [[md(c.label, 40), f"{c.support:,}", _pair(c.precision, precision), _pair(c.recall, precision)]
-            for c in item.classes]  # fmt: skip
+    rows = [
+        [md(c.label, 40), f"{c.support:,}", _pair(c.precision, precision), _pair(c.recall, precision)]
+        for c in item.classes
+    ]
     return github_table(rows, ["Class", "Rows", "Precision", "Recall"], ["left", "right", "right", "right"])
 
 
@@ -60,8 +66,10 @@ def _confusion(item: Breakdown) -> str:
     labels = [md(label, 20) for label in item.labels]
     rows = []
     for i, label in enumerate(labels):
-        cells = [f"{int(new[i][j]):,}" if base is None else f"{int(base[i][j]):,} → {int(new[i][j]):,}"
-                 for j in range(len(labels))]  # fmt: skip
+        cells = [
+            f"{int(new[i][j]):,}" if base is None else f"{int(base[i][j]):,} → {int(new[i][j]):,}"
+            for j in range(len(labels))
+        ]
         rows.append([f"**{label}**", *cells])
     title = "truth \\ predicted" + ("" if base is None else " (baseline → PR)")
     align: list[Align] = ["left", *(["right"] * len(labels))]  # type: ignore[list-item]
@@ -72,8 +80,10 @@ def _residuals_table(item: Breakdown, precision: int) -> str:
     assert item.residuals is not None
     base, new = item.residuals
     names = (("mean", "mean"), ("median |r|", "median_abs"), ("90th pct |r|", "p90_abs"), ("max |r|", "max_abs"))
-    rows = [[label, "—" if base is None else _value(getattr(base, key), precision), _value(getattr(new, key), precision)]
-            for label, key in names]  # fmt: skip
+    rows = [
+        [label, "—" if base is None else _value(getattr(base, key), precision), _value(getattr(new, key), precision)]
+        for label, key in names
+    ]
     return github_table(rows, ["Residual", "Baseline", "PR"], ["left", "right", "right"])
 
 
@@ -98,9 +108,11 @@ def describe_tests(rows: Sequence[Row], alpha: float, methods: Sequence[str]) ->
     parts = []
     if quality:
         gated = sum(1 for r in quality if r.p_worse is not None and not (r.diff == 0 and r.low == 0 and r.high == 0))
-        parts.append(f"Δ [low, high]: the change with its {round((1 - 2 * alpha) * 100):g} % interval (each end a "
-                     f"one-sided {sure} bound). A gate fails only when the drop is beyond its margin with {sure} "
-                     f"confidence, Holm-adjusted over the {gated:,} gated values whose models predict differently.")  # fmt: skip
+        parts.append(
+            f"Δ [low, high]: the change with its {round((1 - 2 * alpha) * 100):g} % interval (each end a "
+            f"one-sided {sure} bound). A gate fails only when the drop is beyond its margin with {sure} "
+            f"confidence, Holm-adjusted over the {gated:,} gated values whose models predict differently."
+        )
         parts += [f"Tests: {md(', '.join(methods), 300)}."] if methods else []
     if timing:
         parts.append("Timings: baseline and PR timed side by side in this job, with the 95 % interval of their ratio.")

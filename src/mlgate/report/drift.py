@@ -120,16 +120,26 @@ def render_drift_text(report: DriftReport) -> str:
     out = [f"{mark} Drift vs {line(report.reference)}: {_verdict(report)}"]
     if report.fields:
         rows = [
-            [line(r.field, 60), r.kind, _number(r.psi), _number(r.ks), line(_new(r), 80),
-             sparkline(r.reference_shares, r.current_shares), _status(r, emoji=False)]
+            [
+                line(r.field, 60),
+                r.kind,
+                _number(r.psi),
+                _number(r.ks),
+                line(_new(r), 80),
+                sparkline(r.reference_shares, r.current_shares),
+                _status(r, emoji=False),
+            ]
             for r in report.fields
-        ]  # fmt: skip
+        ]
         headers = ["field", "kind", "PSI", "KS", "new categories", "reference → current", "status"]
         body = tabulate(rows, headers, tablefmt="plain", disable_numparse=True)
         out += ["", *("  " + row for row in body.splitlines()), ""]
     out += [f"  note: {line(r.field)}: {line(r.note, None)}" for r in report.fields if r.note]
-    out += [f"  note: {line(r.field)}: missing categories: {line(', '.join(r.missing_categories[:5]), None)}"
-            for r in report.fields if r.missing_categories]  # fmt: skip
+    out += [
+        f"  note: {line(r.field)}: missing categories: {line(', '.join(r.missing_categories[:5]), None)}"
+        for r in report.fields
+        if r.missing_categories
+    ]
     if report.skipped:
         out.append("  not checked: " + "; ".join(f"{line(name)} ({line(reason)})" for name, reason in report.skipped))
     return "\n".join(out) + "\n"
@@ -148,14 +158,24 @@ def render_drift_markdown(report: DriftReport, *, heading: bool = True) -> str:
     out += [f"Reference: `{code(report.reference, 120)}`", ""]
     if report.fields:
         rows = [
-            [md(r.field), r.kind, _number(r.psi), _number(r.ks), md(_new(r), 80),
-             sparkline(r.reference_shares, r.current_shares), _status(r, emoji=True)]
+            [
+                md(r.field),
+                r.kind,
+                _number(r.psi),
+                _number(r.ks),
+                md(_new(r), 80),
+                sparkline(r.reference_shares, r.current_shares),
+                _status(r, emoji=True),
+            ]
             for r in report.fields
-        ]  # fmt: skip
+        ]
         headers = ["Field", "Kind", "PSI", "KS", "New categories", "Reference → current", "Status"]
         out += [tabulate(rows, headers, tablefmt="github", disable_numparse=True), ""]
-    missing = [f"`{code(r.field)}`: {md(', '.join(r.missing_categories[:5]), 100)}" for r in report.fields
-               if r.missing_categories]  # fmt: skip
+    missing = [
+        f"`{code(r.field)}`: {md(', '.join(r.missing_categories[:5]), 100)}"
+        for r in report.fields
+        if r.missing_categories
+    ]
     if missing:
         out += ["Categories seen in the reference but absent now: " + "; ".join(missing), ""]
     notes = [f"`{code(r.field)}`: {md(r.note, 120)}" for r in report.fields if r.note]

@@ -45,16 +45,21 @@ def level(result: MonitorResult) -> str | None:
     """How sure a breach is: the level and the number of tests judged together."""
     if result.alpha is None or not result.tests:
         return None
-    return (f"drift and live metrics: {result.tests} test{'s' * (result.tests != 1)} judged together at "
-            f"α = {result.alpha:g} (Holm), so a healthy window breaches on them at most {result.alpha:.0%} of the time")  # fmt: skip
+    return (
+        f"drift and live metrics: {result.tests} test{'s' * (result.tests != 1)} judged together at "
+        f"α = {result.alpha:g} (Holm), so a healthy window breaches on them at most {result.alpha:.0%} of the time"
+    )
 
 
 def render_markdown(result: MonitorResult) -> str:
     out = [f"### {_ICONS[result.verdict]} mlgate monitor — {md(headline(result), 400)}", ""]
     read = result.read
-    out += [f"Live version **{md(result.version)}** (from {result.version_source}) · window "
-            f"{result.window_start} → {result.window_end} · {read.rows:,} rows judged of {read.rows_read:,} read "
-            f"from {read.files} file{'s' * (read.files != 1)} in `{code(read.location, 120)}`", ""]  # fmt: skip
+    out += [
+        f"Live version **{md(result.version)}** (from {result.version_source}) · window "
+        f"{result.window_start} → {result.window_end} · {read.rows:,} rows judged of {read.rows_read:,} read "
+        f"from {read.files} file{'s' * (read.files != 1)} in `{code(read.location, 120)}`",
+        "",
+    ]
     if (sure := level(result)) is not None:
         out += [f"<sub>{md(sure[0].upper() + sure[1:], 300)}</sub>", ""]
     for number, finding in enumerate(list_findings(result), start=1):
@@ -83,14 +88,34 @@ def _finding_markdown(number: int, finding: Finding) -> list[str]:
 
 def _schema_markdown(check: SchemaCheck) -> list[str]:
     icon = "❌" if check.breach else "✅"
-    out = ["#### Captured rows vs the schema", "",
-           f"{icon} {check.invalid_rows:,} of {check.rows:,} rows violate the schema ({check.invalid_fraction:.2%}; "
-           f"at most {check.max_invalid_fraction:.2%} allowed)", ""]  # fmt: skip
+    out = [
+        "#### Captured rows vs the schema",
+        "",
+        f"{icon} {check.invalid_rows:,} of {check.rows:,} rows violate the schema ({check.invalid_fraction:.2%}; "
+        f"at most {check.max_invalid_fraction:.2%} allowed)",
+        "",
+    ]
     if check.violations:
-        rows = [[md(v.field or "—"), v.check, v.severity, f"{v.count:,}", md(v.message, 80),
-                 md(", ".join(example(e) for e in v.examples[:3]), 80)] for v in check.violations]  # fmt: skip
-        out += [tabulate(rows, ["Field", "Check", "Severity", "Rows", "Problem", "Examples"], tablefmt="github",
-                         disable_numparse=True), ""]  # fmt: skip
+        rows = [
+            [
+                md(v.field or "—"),
+                v.check,
+                v.severity,
+                f"{v.count:,}",
+                md(v.message, 80),
+                md(", ".join(example(e) for e in v.examples[:3]), 80),
+            ]
+            for v in check.violations
+        ]
+        out += [
+            tabulate(
+                rows,
+                ["Field", "Check", "Severity", "Rows", "Problem", "Examples"],
+                tablefmt="github",
+                disable_numparse=True,
+            ),
+            "",
+        ]
     if check.invalid_requests:
         out += ["First invalid requests: " + ", ".join(f"`{code(r, 40)}`" for r in check.invalid_requests), ""]
     if check.skipped:
@@ -102,18 +127,25 @@ def render_text(result: MonitorResult) -> str:
     """The report for a terminal; every piece that carries data is one inert line (:func:`terminal.escape`)."""
     out = [f"{_MARKS[result.verdict]} mlgate monitor: {_line(headline(result))}"]
     read = result.read
-    out.append(f"  window {result.window_start} → {result.window_end}; {read.rows:,} rows judged of "
-               f"{read.rows_read:,} read from {read.files} file(s) in {_line(read.location)}")  # fmt: skip
+    out.append(
+        f"  window {result.window_start} → {result.window_end}; {read.rows:,} rows judged of "
+        f"{read.rows_read:,} read from {read.files} file(s) in {_line(read.location)}"
+    )
     if (sure := level(result)) is not None:
         out.append(f"  {sure}")
     for number, finding in enumerate(list_findings(result), start=1):
-        out += [f"  {number}. {_line(finding.summary)}", *(f"     {_line(line)}" for line in finding.details),
-                f"     next: {_line(finding.next_step)}"]  # fmt: skip
+        out += [
+            f"  {number}. {_line(finding.summary)}",
+            *(f"     {_line(line)}" for line in finding.details),
+            f"     next: {_line(finding.next_step)}",
+        ]
     out += [f"  ⚠ {_line(w)}" for w in result.warnings]
     if result.schema is not None:
         check = result.schema
-        out.append(f"  schema: {check.invalid_rows:,} of {check.rows:,} rows invalid ({check.invalid_fraction:.2%}; "
-                   f"max {check.max_invalid_fraction:.2%})")  # fmt: skip
+        out.append(
+            f"  schema: {check.invalid_rows:,} of {check.rows:,} rows invalid ({check.invalid_fraction:.2%}; "
+            f"max {check.max_invalid_fraction:.2%})"
+        )
         out += [f"    {_line(v.field or '—')}: {v.check}: {v.count:,} × {_line(v.message)}" for v in check.violations]
         if check.invalid_requests:
             out.append("    first invalid requests: " + ", ".join(_line(r, 80) for r in check.invalid_requests))
@@ -153,13 +185,17 @@ def _read_notes(result: MonitorResult) -> list[str]:
     read = result.read
     notes = []
     if read.partial_files:
-        notes.append(f"{len(read.partial_files)} capture file(s) still being written (or left by a crash) were read "
-                     f"up to their last complete line")  # fmt: skip
+        notes.append(
+            f"{len(read.partial_files)} capture file(s) still being written (or left by a crash) were read "
+            f"up to their last complete line"
+        )
     if read.truncated_lines:
         notes.append(f"{read.truncated_lines} incomplete last line(s) of partial files skipped")
     if read.skipped_files:
         notes.append(f"{read.skipped_files} file(s) in folders older than the window were not read")
     if read.smoke_rows:
-        notes.append(f"{read.smoke_rows:,} smoke-test row{'s' * (read.smoke_rows != 1)} left out "
-                     "(deploy and rollback smoke tests are not production traffic)")  # fmt: skip
+        notes.append(
+            f"{read.smoke_rows:,} smoke-test row{'s' * (read.smoke_rows != 1)} left out "
+            "(deploy and rollback smoke tests are not production traffic)"
+        )
     return notes

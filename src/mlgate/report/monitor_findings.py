@@ -38,25 +38,51 @@ def list_findings(result: MonitorResult) -> tuple[Finding, ...]:
     found = []
     failed = [m for m in result.labels.metrics if m.status == "fail"] if result.labels else []
     if failed:
-        found.append(Finding("live metrics", "live metrics worse than registered: " + ", ".join(m.metric for m in failed),
-                             tuple(describe_metric(m) for m in failed), _metric_step(drifted)))  # fmt: skip
+        found.append(
+            Finding(
+                "live metrics",
+                "live metrics worse than registered: " + ", ".join(m.metric for m in failed),
+                tuple(describe_metric(m) for m in failed),
+                _metric_step(drifted),
+            )
+        )
     schema = result.schema
     if schema is not None and schema.breach:
         first = f" (first: {', '.join(schema.invalid_requests[:3])})" if schema.invalid_requests else ""
         details = tuple(f"{v.field or '—'}: {v.count:,} × {v.message}" for v in schema.violations[:5])
-        found.append(Finding("schema", f"{schema.invalid_fraction:.1%} of captured rows violate the schema{first}",
-                             details, "check the upstream data: a producer sends values the model was never trained "
-                             "on; fix it before reading drift or live metrics, which these rows distort"))  # fmt: skip
+        found.append(
+            Finding(
+                "schema",
+                f"{schema.invalid_fraction:.1%} of captured rows violate the schema{first}",
+                details,
+                "check the upstream data: a producer sends values the model was never trained "
+                "on; fix it before reading drift or live metrics, which these rows distort",
+            )
+        )
     if result.prediction_drift is not None and result.prediction_drift.drifted:
-        step = (f"they follow the drifted features ({', '.join(drifted)}): see below" if drifted else
-                "no checked feature drifted: look at features not monitored (dropped, hashed or not captured) "
-                "and confirm the endpoint serves the version judged")  # fmt: skip
-        found.append(Finding("prediction drift", "the predictions drifted",
-                             tuple(describe_field(r) for r in result.prediction_drift.drifted), step))  # fmt: skip
+        step = (
+            f"they follow the drifted features ({', '.join(drifted)}): see below"
+            if drifted
+            else "no checked feature drifted: look at features not monitored (dropped, hashed or not captured) "
+            "and confirm the endpoint serves the version judged"
+        )
+        found.append(
+            Finding(
+                "prediction drift",
+                "the predictions drifted",
+                tuple(describe_field(r) for r in result.prediction_drift.drifted),
+                step,
+            )
+        )
     if result.feature_drift is not None and result.feature_drift.drifted:
-        found.append(Finding("feature drift", "drifted features: " + ", ".join(drifted),
-                             tuple(describe_field(r) for r in _by_strength(result.feature_drift)),
-                             _drift_step(result.feature_drift)))  # fmt: skip
+        found.append(
+            Finding(
+                "feature drift",
+                "drifted features: " + ", ".join(drifted),
+                tuple(describe_field(r) for r in _by_strength(result.feature_drift)),
+                _drift_step(result.feature_drift),
+            )
+        )
     return tuple(found)
 
 
@@ -70,14 +96,17 @@ def describe_shift(r: FieldDriftResult) -> str:
     if r.shift is not None:
         s = r.shift
         digits = _digits(s.reference_mean, s.current_mean, s.reference_std, s.current_std)
-        text = (f"mean {_value(s.reference_mean, digits)} → {_value(s.current_mean, digits)} "
-                f"(sd {_value(s.reference_std, digits)} → {_value(s.current_std, digits)})")  # fmt: skip
+        text = (
+            f"mean {_value(s.reference_mean, digits)} → {_value(s.current_mean, digits)} "
+            f"(sd {_value(s.reference_std, digits)} → {_value(s.current_std, digits)})"
+        )
         if s.reference_median is not None:
             after = _value(s.current_median, digits) if s.current_median is not None else "above the reference's max"
             text += f", median {_value(s.reference_median, digits)} → {after}"
         return text
-    moves = sorted(zip(r.labels, r.reference_shares, r.current_shares, strict=False),
-                   key=lambda m: abs(m[2] - m[1]), reverse=True)  # fmt: skip
+    moves = sorted(
+        zip(r.labels, r.reference_shares, r.current_shares, strict=False), key=lambda m: abs(m[2] - m[1]), reverse=True
+    )
     parts = [
         f"{name} {before:.0%} → {after:.0%}" for name, before, after in moves[:CATEGORIES_SHOWN] if after != before
     ]
@@ -104,8 +133,10 @@ def describe_metric(m: LiveMetric) -> str:
     decimals = max(decimals_for(max(abs(m.registered), abs(m.live)), 4, 6), decimals_for(abs(t.estimate), 2, 6))
     interval = f" [{signed(t.low, decimals)}, {signed(t.high, decimals)}]" if math.isfinite(t.low) else ""
     p = f", p {format_p(m.p_adjusted)} (Holm)" if m.p_adjusted is not None else f", p {format_p(t.p_worse)}"
-    return (f"{m.metric} {number(m.registered, decimals)} → {number(m.live, decimals)} on {m.n:,} labelled rows: "
-            f"{signed(t.estimate, decimals)}{interval}, margin {number(m.margin, decimals)}{p}")  # fmt: skip
+    return (
+        f"{m.metric} {number(m.registered, decimals)} → {number(m.live, decimals)} on {m.n:,} labelled rows: "
+        f"{signed(t.estimate, decimals)}{interval}, margin {number(m.margin, decimals)}{p}"
+    )
 
 
 def format_p(p: float | None) -> str:
@@ -117,19 +148,25 @@ def format_p(p: float | None) -> str:
 
 def _metric_step(drifted: list[str]) -> str:
     if drifted:
-        return (f"the inputs drifted too ({', '.join(drifted)}): the population changed; retrain on recent labelled "
-                "data (mlgate retrain), or roll back (mlgate rollback) if the previous version suits it better")  # fmt: skip
-    return ("the inputs still look like the training data: check the labels file first (encoding, join), then roll "
-            "back (mlgate rollback) if the previous version did better; if the labels hold, the relation between "
-            "inputs and outcome changed: retrain on recent labelled data (mlgate retrain)")  # fmt: skip
+        return (
+            f"the inputs drifted too ({', '.join(drifted)}): the population changed; retrain on recent labelled "
+            "data (mlgate retrain), or roll back (mlgate rollback) if the previous version suits it better"
+        )
+    return (
+        "the inputs still look like the training data: check the labels file first (encoding, join), then roll "
+        "back (mlgate rollback) if the previous version did better; if the labels hold, the relation between "
+        "inputs and outcome changed: retrain on recent labelled data (mlgate retrain)"
+    )
 
 
 def _drift_step(report: DriftReport) -> str:
     new = [r.field for r in report.drifted if r.new_categories]
     if new:
-        return (f"check the upstream data first: {', '.join(new)} carr{'ies' if len(new) == 1 else 'y'} values never "
-                "seen in training (a renamed code, a new source?); if the population really changed, retrain on "
-                "recent data (mlgate retrain)")  # fmt: skip
+        return (
+            f"check the upstream data first: {', '.join(new)} carr{'ies' if len(new) == 1 else 'y'} values never "
+            "seen in training (a renamed code, a new source?); if the population really changed, retrain on "
+            "recent data (mlgate retrain)"
+        )
     return (
         "check the upstream data first (units, defaults, a changed producer or join); if the population really "
         "changed, retrain on recent data (mlgate retrain) and watch the live metrics with --labels"

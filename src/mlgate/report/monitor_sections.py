@@ -24,13 +24,32 @@ _METRIC_MARKS = {"fail": "✗ worse", "ok": "✓ ok", "better": "✓ better", "s
 
 def drift_markdown(report: DriftReport) -> list[str]:
     """The reference, a table of every field (drifted first) and notes."""
-    out = [f"Reference: `{code(report.reference, 120)}` · {len(report.drifted)} of {len(report.fields)} "
-           f"field{'s' * (len(report.fields) != 1)} drifted", ""]  # fmt: skip
+    out = [
+        f"Reference: `{code(report.reference, 120)}` · {len(report.drifted)} of {len(report.fields)} "
+        f"field{'s' * (len(report.fields) != 1)} drifted",
+        "",
+    ]
     if report.fields:
-        rows = [[md(r.field), md(describe_shift(r), 120), f"{r.psi:.3f}", "—" if r.ks is None else f"{r.ks:.3f}",
-                 _p_cell(r), drift_status(r, emoji=True)] for r in order_fields(report)]  # fmt: skip
-        out += [tabulate(rows, ["Field", "Shift (reference → live)", "PSI", "KS", "p (test)", "Status"],
-                         tablefmt="github", disable_numparse=True), ""]  # fmt: skip
+        rows = [
+            [
+                md(r.field),
+                md(describe_shift(r), 120),
+                f"{r.psi:.3f}",
+                "—" if r.ks is None else f"{r.ks:.3f}",
+                _p_cell(r),
+                drift_status(r, emoji=True),
+            ]
+            for r in order_fields(report)
+        ]
+        out += [
+            tabulate(
+                rows,
+                ["Field", "Shift (reference → live)", "PSI", "KS", "p (test)", "Status"],
+                tablefmt="github",
+                disable_numparse=True,
+            ),
+            "",
+        ]
     notes = [f"`{code(r.field)}`: {md(r.note, 120)}" for r in report.fields if r.note]
     notes += [f"`{code(name)}` not checked ({md(reason)})" for name, reason in report.skipped]
     if notes:
@@ -41,8 +60,11 @@ def drift_markdown(report: DriftReport) -> list[str]:
 def drift_text(title: str, report: DriftReport) -> list[str]:
     line = terminal.escape
     out = [f"  {title}: {len(report.drifted)} of {len(report.fields)} field(s) drifted vs {line(report.reference)}"]
-    out += [f"    {drift_status(r, emoji=False)} {line(r.field)}: {line(describe_shift(r), None)}; "
-            f"{line(describe_evidence(r), None)}" for r in order_fields(report)]  # fmt: skip
+    out += [
+        f"    {drift_status(r, emoji=False)} {line(r.field)}: {line(describe_shift(r), None)}; "
+        f"{line(describe_evidence(r), None)}"
+        for r in order_fields(report)
+    ]
     if report.skipped:
         out.append("    not checked: " + "; ".join(f"{line(name)} ({line(reason)})" for name, reason in report.skipped))
     return out
@@ -79,25 +101,52 @@ def drift_chart(r: FieldDriftResult) -> str | None:
 
 
 def labels_markdown(check: LabelCheck) -> list[str]:
-    out = ["#### Live metrics", "", f"{check.matched:,} captured rows matched a label in `{code(check.source, 120)}` "
-           f"({check.labels:,} labels)", ""]  # fmt: skip
+    out = [
+        "#### Live metrics",
+        "",
+        f"{check.matched:,} captured rows matched a label in `{code(check.source, 120)}` ({check.labels:,} labels)",
+        "",
+    ]
     if check.metrics:
-        rows = [[md(m.metric), _registered(m), _live(m), _change(m), "—" if m.test is None else f"{m.margin:.4g}",
-                 format_p(m.p_adjusted) if m.p_adjusted is not None else "—", _METRIC_ICONS.get(m.status, m.status),
-                 md(m.reason, 100)] for m in check.metrics]  # fmt: skip
-        headers = ["Metric", "Registered (rows)", "Live (rows)", "Live − registered", "Margin", "p (Holm)", "Status",
-                   "Note"]  # fmt: skip
+        rows = [
+            [
+                md(m.metric),
+                _registered(m),
+                _live(m),
+                _change(m),
+                "—" if m.test is None else f"{m.margin:.4g}",
+                format_p(m.p_adjusted) if m.p_adjusted is not None else "—",
+                _METRIC_ICONS.get(m.status, m.status),
+                md(m.reason, 100),
+            ]
+            for m in check.metrics
+        ]
+        headers = [
+            "Metric",
+            "Registered (rows)",
+            "Live (rows)",
+            "Live − registered",
+            "Margin",
+            "p (Holm)",
+            "Status",
+            "Note",
+        ]
         out += [tabulate(rows, headers, tablefmt="github", disable_numparse=True), ""]
-        out += ["<sub>Live − registered, with its interval (each end a one-sided 1 − α bound). Worse: the drop "
-                "beyond the margin is shown at the run's level. Registered rows —: the version recorded no standard "
-                "error, so the live one is used alone.</sub>", ""]  # fmt: skip
+        out += [
+            "<sub>Live − registered, with its interval (each end a one-sided 1 − α bound). Worse: the drop "
+            "beyond the margin is shown at the run's level. Registered rows —: the version recorded no standard "
+            "error, so the live one is used alone.</sub>",
+            "",
+        ]
     return out
 
 
 def labels_text(check: LabelCheck) -> list[str]:
     out = [f"  live metrics: {check.matched:,} rows matched a label (of {check.labels:,})"]
-    return out + [f"    {_METRIC_MARKS.get(m.status, m.status)} {terminal.escape(describe_metric(m), None)}"
-                  for m in check.metrics]  # fmt: skip
+    return out + [
+        f"    {_METRIC_MARKS.get(m.status, m.status)} {terminal.escape(describe_metric(m), None)}"
+        for m in check.metrics
+    ]
 
 
 def _p(r: FieldDriftResult) -> float:

@@ -41,8 +41,10 @@ def describe_outcome(result: RetrainResult) -> str:
     assert result.version is not None
     if result.outcome == "already-registered":
         return f"{decision.describe()}; it is already registered as version {result.version.version}"
-    return (f"registered version {result.version.version} as pending: {decision.describe()}; "
-            f"approve it with `mlgate registry approve {result.version.version} --reason TEXT`")  # fmt: skip
+    return (
+        f"registered version {result.version.version} as pending: {decision.describe()}; "
+        f"approve it with `mlgate registry approve {result.version.version} --reason TEXT`"
+    )
 
 
 def describe_fetch(fetch: FetchResult) -> str:
@@ -59,8 +61,9 @@ def _candidate_rows(result: RetrainResult) -> tuple[list[str], list[list[str]]]:
     if results is None:
         return [], []
     names = sorted({k for m in results.models.values() for k in m.metrics})
-    rows = [[name, *(f"{m.metrics[k]:.4f}" if k in m.metrics else "—" for k in names)]
-            for name, m in results.models.items()]  # fmt: skip
+    rows = [
+        [name, *(f"{m.metrics[k]:.4f}" if k in m.metrics else "—" for k in names)] for name, m in results.models.items()
+    ]
     if result.live_scores is not None:
         scores = result.live_scores
         label = f"live v{scores.version} ({scores.model})"
@@ -185,8 +188,14 @@ def to_data(result: RetrainResult) -> dict[str, Any]:
 
 def _fetch_data(fetch: FetchResult) -> dict[str, Any]:
     files = [{"path": f.path, "bytes": f.bytes, "sha256": f.sha256} for f in fetch.files]
-    return {"kind": fetch.kind, "source": fetch.source, "note": fetch.note, "seconds": round(fetch.seconds, 3),
-            "warnings": list(fetch.warnings), "files": files}  # fmt: skip
+    return {
+        "kind": fetch.kind,
+        "source": fetch.source,
+        "note": fetch.note,
+        "seconds": round(fetch.seconds, 3),
+        "warnings": list(fetch.warnings),
+        "files": files,
+    }
 
 
 def _candidates_data(result: RetrainResult) -> dict[str, Any] | None:
@@ -201,16 +210,26 @@ def _live_scores_data(result: RetrainResult) -> dict[str, Any] | None:
     scores = result.live_scores
     if scores is None:
         return None
-    return {"version": scores.version, "model": scores.model, "metrics": dict(scores.metrics),
-            "registered_metrics": dict(scores.registered), "notes": list(scores.notes)}  # fmt: skip
+    return {
+        "version": scores.version,
+        "model": scores.model,
+        "metrics": dict(scores.metrics),
+        "registered_metrics": dict(scores.registered),
+        "notes": list(scores.notes),
+    }
 
 
 def _registered_data(result: RetrainResult) -> dict[str, Any] | None:
     v = result.version
     if v is None:
         return None
-    return {"version": v.version, "model": v.model, "status": v.status, "created": result.outcome == "registered",
-            "reason": result.reason}  # fmt: skip
+    return {
+        "version": v.version,
+        "model": v.model,
+        "status": v.status,
+        "created": result.outcome == "registered",
+        "reason": result.reason,
+    }
 
 
 def render_json(result: RetrainResult) -> str:

@@ -39,8 +39,16 @@ def decision_rows(decision: Decision) -> tuple[list[str], list[list[str]]]:
             verdict = "not shown better"
         if r.name == decision.chosen and decision.wins:
             verdict += " (registered)"
-        rows.append([r.name, f"{r.value:.4f}", f"{c.estimate:+.4f} [{c.low:+.4f}, {c.high:+.4f}]",
-                     f"{c.method}, {c.n:,} {c.unit}", f"{r.p_adjusted:.2g}", verdict])  # fmt: skip
+        rows.append(
+            [
+                r.name,
+                f"{r.value:.4f}",
+                f"{c.estimate:+.4f} [{c.low:+.4f}, {c.high:+.4f}]",
+                f"{c.method}, {c.n:,} {c.unit}",
+                f"{r.p_adjusted:.2g}",
+                verdict,
+            ]
+        )
     return headers, rows
 
 
@@ -51,10 +59,14 @@ def describe_watched(decision: Decision) -> str:
         extra = f"; also {', '.join(watched)}, on which a winner may not be worse beyond the margin" if watched else ""
         return f"mlgate monitor judges {decision.metric} on live labels too{extra}"
     if not watched:
-        return (f"mlgate monitor cannot judge {decision.metric} on live labels (it needs predicted probabilities, "
-                "which capture does not keep): watch drift, or add a label metric to metrics.names")  # fmt: skip
-    return (f"mlgate monitor judges {', '.join(watched)} on live labels, not {decision.metric} (it needs predicted "
-            "probabilities, which capture does not keep): a winner may not be worse on them beyond the margin")  # fmt: skip
+        return (
+            f"mlgate monitor cannot judge {decision.metric} on live labels (it needs predicted probabilities, "
+            "which capture does not keep): watch drift, or add a label metric to metrics.names"
+        )
+    return (
+        f"mlgate monitor judges {', '.join(watched)} on live labels, not {decision.metric} (it needs predicted "
+        "probabilities, which capture does not keep): a winner may not be worse on them beyond the margin"
+    )
 
 
 def guard_lines(decision: Decision) -> list[str]:
@@ -67,22 +79,39 @@ def guard_lines(decision: Decision) -> list[str]:
             continue
         c = g.comparison
         state = "worse beyond the margin" if g in decision.worse_on(r) else "not worse beyond the margin"
-        out.append(f"{g.metric} {g.value:.4f} vs {g.live_value:.4f}: Δ {c.estimate:+.4f} [{c.low:+.4f}, {c.high:+.4f}], "
-                   f"{state} {g.margin:.4g} (p = {g.p_adjusted:.2g})")  # fmt: skip
+        out.append(
+            f"{g.metric} {g.value:.4f} vs {g.live_value:.4f}: Δ {c.estimate:+.4f} [{c.low:+.4f}, {c.high:+.4f}], "
+            f"{state} {g.margin:.4g} (p = {g.p_adjusted:.2g})"
+        )
     return out
 
 
 def decision_data(d: Decision) -> dict[str, Any]:
     """The ``decision`` object of the JSON report (docs/schemas/retrain.schema.json)."""
     chosen = d.result.comparison
-    return {"metric": d.metric, "direction": d.direction, "candidate": d.candidate,
-            "candidate_value": d.candidate_value, "live_version": d.live_version, "live_value": d.live_value,
-            "gain": d.gain, "margin": d.margin, "margin_source": d.margin_source, "wins": d.wins, "alpha": d.alpha,
-            "evaluation": d.evaluation, "low": None if chosen is None else chosen.low,
-            "high": None if chosen is None else chosen.high, "method": None if chosen is None else chosen.method,
-            "n": None if chosen is None else chosen.n, "unit": "rows" if chosen is None else chosen.unit,
-            "p_value": d.result.p_adjusted, "confidence": d.result.confidence,
-            "candidates": [_candidate_test(d, r) for r in d.results], "watched": list(d.watched)}  # fmt: skip
+    return {
+        "metric": d.metric,
+        "direction": d.direction,
+        "candidate": d.candidate,
+        "candidate_value": d.candidate_value,
+        "live_version": d.live_version,
+        "live_value": d.live_value,
+        "gain": d.gain,
+        "margin": d.margin,
+        "margin_source": d.margin_source,
+        "wins": d.wins,
+        "alpha": d.alpha,
+        "evaluation": d.evaluation,
+        "low": None if chosen is None else chosen.low,
+        "high": None if chosen is None else chosen.high,
+        "method": None if chosen is None else chosen.method,
+        "n": None if chosen is None else chosen.n,
+        "unit": "rows" if chosen is None else chosen.unit,
+        "p_value": d.result.p_adjusted,
+        "confidence": d.result.confidence,
+        "candidates": [_candidate_test(d, r) for r in d.results],
+        "watched": list(d.watched),
+    }
 
 
 def _test_data(c: Comparison | None) -> dict[str, Any] | None:
@@ -93,9 +122,26 @@ def _test_data(c: Comparison | None) -> dict[str, Any] | None:
 
 def _candidate_test(d: Decision, r: CandidateResult) -> dict[str, Any]:
     worse = d.worse_on(r)
-    guards = [{"metric": g.metric, "value": g.value, "live_value": g.live_value, "margin": g.margin,
-               "test": _test_data(g.comparison), "why_not": g.why_not, "p_adjusted": g.p_adjusted,
-               "worse": g in worse} for g in r.guards]  # fmt: skip
-    return {"name": r.name, "value": r.value, "test": _test_data(r.comparison), "why_not": r.why_not,
-            "p_adjusted": r.p_adjusted, "confidence": r.confidence, "wins": d.wins_primary(r) and not worse,
-            "guards": guards}  # fmt: skip
+    guards = [
+        {
+            "metric": g.metric,
+            "value": g.value,
+            "live_value": g.live_value,
+            "margin": g.margin,
+            "test": _test_data(g.comparison),
+            "why_not": g.why_not,
+            "p_adjusted": g.p_adjusted,
+            "worse": g in worse,
+        }
+        for g in r.guards
+    ]
+    return {
+        "name": r.name,
+        "value": r.value,
+        "test": _test_data(r.comparison),
+        "why_not": r.why_not,
+        "p_adjusted": r.p_adjusted,
+        "confidence": r.confidence,
+        "wins": d.wins_primary(r) and not worse,
+        "guards": guards,
+    }

@@ -47,10 +47,16 @@ def render_markdown(diff: SchemaDiff, old_label: str, new_label: str) -> str:
     ]
     if diff.changes:
         rows = [
-            [md(c.field or "(schema)", MAX_CELL), c.kind, _cell(c.old), _cell(c.new),
-             _CONTRACT[c.contract], _MODEL[c.model]]
+            [
+                md(c.field or "(schema)", MAX_CELL),
+                c.kind,
+                _cell(c.old),
+                _cell(c.new),
+                _CONTRACT[c.contract],
+                _MODEL[c.model],
+            ]
             for c in diff.changes
-        ]  # fmt: skip
+        ]
         headers = ["Field", "Change", "Old", "New", "Contract", "Model"]
         table = tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
         notes = [f"- {md(c.message, MAX_LINE)}" for c in diff.changes]

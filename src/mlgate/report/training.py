@@ -29,15 +29,19 @@ def render_text(run: TrainRun) -> str:
     evaluation = results.evaluation
     how = ""
     if evaluation is not None:
-        how = (f"{evaluation.folds}-fold cross-validation over {evaluation.train_rows} rows" if evaluation.kind == "cv"
-               else f"holdout: {evaluation.train_rows} training rows, {evaluation.test_rows} test rows")  # fmt: skip
+        how = (
+            f"{evaluation.folds}-fold cross-validation over {evaluation.train_rows} rows"
+            if evaluation.kind == "cv"
+            else f"holdout: {evaluation.train_rows} training rows, {evaluation.test_rows} test rows"
+        )
     lines = [
-        f"mlgate train: {len(results.models)} model(s), {how}" + (f", primary metric {results.primary}" if results.primary else ""),
+        f"mlgate train: {len(results.models)} model(s), {how}"
+        + (f", primary metric {results.primary}" if results.primary else ""),
         "",
         tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True),
         "",
         f"Results: {folder}/metrics.json · provenance: {folder}/manifest.json",
-    ]  # fmt: skip
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -60,9 +60,15 @@ def render_text(result: ValidationResult) -> str:
         out.append(_summary(f))
         if f.violations:
             table = [
-                [terminal.escape(v.field or "(file)", 80), v.check + (" ⚠" if v.severity == "warning" else ""), f"{v.count:,}", _rows(v), terminal.escape(_examples(v), None)]
+                [
+                    terminal.escape(v.field or "(file)", 80),
+                    v.check + (" ⚠" if v.severity == "warning" else ""),
+                    f"{v.count:,}",
+                    _rows(v),
+                    terminal.escape(_examples(v), None),
+                ]
                 for v in f.violations
-            ]  # fmt: skip
+            ]
             headers = ["field", "check", "count", f"rows (first {ROWS_SHOWN})", "examples"]
             body = tabulate(table, headers, tablefmt="plain", colalign=("left", "left", "right", "left", "left"))
             out += ["", *("  " + line for line in body.splitlines()), ""]
@@ -83,8 +89,10 @@ def render_markdown(result: ValidationResult) -> str:
             verdict += f" ({result.warnings:,} warning{'s' * (result.warnings != 1)})"
     else:
         bad = sum(not f.valid for f in result.files)
-        verdict = (f"### ❌ Data invalid: {result.errors:,} error{'s' * (result.errors != 1)} in {bad} of {files} "
-                   f"file{'s' * (files != 1)}")  # fmt: skip
+        verdict = (
+            f"### ❌ Data invalid: {result.errors:,} error{'s' * (result.errors != 1)} in {bad} of {files} "
+            f"file{'s' * (files != 1)}"
+        )
     footer = f"<sub>mlgate {__version__} · schema `{code(result.schema, 120)}`</sub>\n"
     return f"{verdict}\n\n{render_files_markdown(result)}{footer}"
 
@@ -102,9 +110,16 @@ def render_files_markdown(result: ValidationResult) -> str:
             out += ["", f"Drift not checked: {md(f.drift_skipped, 200)}."]
         if f.violations:
             table = [
-                [md(v.field or "(file)"), md(v.check), "❌" if v.severity == "error" else "⚠️", f"{v.count:,}", md(_rows(v)), md(_examples(v), 80)]
+                [
+                    md(v.field or "(file)"),
+                    md(v.check),
+                    "❌" if v.severity == "error" else "⚠️",
+                    f"{v.count:,}",
+                    md(_rows(v)),
+                    md(_examples(v), 80),
+                ]
                 for v in f.violations
-            ]  # fmt: skip
+            ]
             out += ["", tabulate(table, ["Field", "Check", "", "Count", "Rows", "Examples"], tablefmt="github")]
         out.append("")
         if f.drift is not None:

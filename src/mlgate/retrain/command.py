@@ -43,12 +43,21 @@ def run_command(argv: Sequence[str], cwd: Path, timeout_s: float, emit: Emit) ->
         raise InputError("retrain.fetch is an empty command", hint="give a program and its arguments")
     try:
         process = subprocess.Popen(
-            list(argv), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8", errors="replace", start_new_session=True,
-        )  # fmt: skip
+            list(argv),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=True,
+        )
     except OSError as exc:  # FileNotFoundError, PermissionError: the program cannot be started
-        raise InputError(f"cannot run the fetch command {argv[0]!r}: {exc.strerror or exc}",
-                         hint=f"check retrain.fetch; it runs in {cwd} without a shell") from exc  # fmt: skip
+        raise InputError(
+            f"cannot run the fetch command {argv[0]!r}: {exc.strerror or exc}",
+            hint=f"check retrain.fetch; it runs in {cwd} without a shell",
+        ) from exc
     tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
     lock = threading.Lock()
     assert process.stdout is not None
@@ -68,8 +77,9 @@ def run_command(argv: Sequence[str], cwd: Path, timeout_s: float, emit: Emit) ->
         process.wait()
     for reader in readers:
         reader.join(timeout=5)
-    return CommandResult(returncode=None if timed_out else process.returncode, stderr_tail=tuple(tail),
-                         timed_out=timed_out)  # fmt: skip
+    return CommandResult(
+        returncode=None if timed_out else process.returncode, stderr_tail=tuple(tail), timed_out=timed_out
+    )
 
 
 def kill_group(process: subprocess.Popen[str]) -> None:

@@ -113,8 +113,10 @@ class Decision:
         where = f"{c.method}, {c.n:,} {c.unit}"
         interval = f"Δ {c.estimate:+.4f} [{c.low:+.4f}, {c.high:+.4f}]"
         verdict = "beyond" if self.wins_primary(r) else "not beyond"
-        text = (f"{head}{values}, {interval} ({where}), {verdict} the margin {self.margin:.4g} "
-                f"(p = {r.p_adjusted:.2g}{family}, alpha {self.alpha:g})")  # fmt: skip
+        text = (
+            f"{head}{values}, {interval} ({where}), {verdict} the margin {self.margin:.4g} "
+            f"(p = {r.p_adjusted:.2g}{family}, alpha {self.alpha:g})"
+        )
         worse = self.worse_on(r)
         if worse and self.wins_primary(r):
             text += "; but worse on " + ", ".join(
@@ -127,21 +129,34 @@ class Decision:
         r = self.result
         c = r.comparison
         return {
-            "metric": self.metric, "direction": self.direction, "live_version": self.live_version,
-            "live": self.live_value, "new": r.value, "low": None if c is None else c.low,
-            "high": None if c is None else c.high, "method": None if c is None else c.method,
-            "n": None if c is None else c.n, "unit": "rows" if c is None else c.unit, "alpha": self.alpha,
-            "confidence": r.confidence, "margin": self.margin, "margin_source": self.margin_source,
-            "p_value": r.p_adjusted, "candidates": len(self.results), "evaluation": self.evaluation,
-        }  # fmt: skip
+            "metric": self.metric,
+            "direction": self.direction,
+            "live_version": self.live_version,
+            "live": self.live_value,
+            "new": r.value,
+            "low": None if c is None else c.low,
+            "high": None if c is None else c.high,
+            "method": None if c is None else c.method,
+            "n": None if c is None else c.n,
+            "unit": "rows" if c is None else c.unit,
+            "alpha": self.alpha,
+            "confidence": r.confidence,
+            "margin": self.margin,
+            "margin_source": self.margin_source,
+            "p_value": r.p_adjusted,
+            "candidates": len(self.results),
+            "evaluation": self.evaluation,
+        }
 
 
 def find_margin(live_value: float, retrain: RetrainConfig) -> tuple[float, MarginSource]:
     """How much better the candidate must be (see the module docstring) and where that number comes from."""
     if retrain.min_improvement is not None:
         if retrain.min_improvement < 0 or not math.isfinite(retrain.min_improvement):
-            raise ConfigError(f"retrain.min_improvement is {retrain.min_improvement:g}; it cannot be negative",
-                              hint="use 0 to register any significant improvement")  # fmt: skip
+            raise ConfigError(
+                f"retrain.min_improvement is {retrain.min_improvement:g}; it cannot be negative",
+                hint="use 0 to register any significant improvement",
+            )
         return retrain.min_improvement, "retrain.min_improvement"
     return relative_margin(live_value, retrain), "retrain.min_rel_improvement"
 
@@ -189,26 +204,41 @@ def decide(
     """Compare every candidate (name -> its metrics on the fresh data) with the live version on ``metric``."""
     direction = resolve_gate(metric, "quality", metrics).direction
     if direction == "none":
-        raise ConfigError(f"the primary metric {metric!r} has no known direction: retrain cannot tell better from worse",
-                          hint=f"set metrics.gates.{metric}.direction to higher or lower")  # fmt: skip
+        raise ConfigError(
+            f"the primary metric {metric!r} has no known direction: retrain cannot tell better from worse",
+            hint=f"set metrics.gates.{metric}.direction to higher or lower",
+        )
     if not candidates:
         raise InputError("no candidate model to compare with the live version", hint="check models in mlgate.yaml")
     for side, values in (*candidates.items(), (f"live version {live_version}", live_metrics)):
         if metric not in values:
-            raise InputError(f"{side} has no {metric} score on the fresh data",
-                             hint="check metrics.names and metrics.primary in mlgate.yaml")  # fmt: skip
+            raise InputError(
+                f"{side} has no {metric} score on the fresh data",
+                hint="check metrics.names and metrics.primary in mlgate.yaml",
+            )
     alpha = check_alpha(retrain)
     old = live_metrics[metric]
     margin, source = find_margin(old, retrain)
     results = _test_candidates(metric, candidates, rows, direction=direction, margin=margin, alpha=alpha)
-    decision = Decision(metric=metric, direction=direction, live_version=live_version, live_value=old, margin=margin,
-                        margin_source=source, alpha=alpha, results=results, chosen=results[0].name, wins=False,
-                        evaluation=evaluation)  # fmt: skip
+    decision = Decision(
+        metric=metric,
+        direction=direction,
+        live_version=live_version,
+        live_value=old,
+        margin=margin,
+        margin_source=source,
+        alpha=alpha,
+        results=results,
+        chosen=results[0].name,
+        wins=False,
+        evaluation=evaluation,
+    )
     guarded = tuple(
         replace(r, guards=_guards(r, metric, candidates[r.name], live_metrics, rows, metrics, retrain, alpha))
-        if decision.wins_primary(r) else r
+        if decision.wins_primary(r)
+        else r
         for r in results
-    )  # fmt: skip
+    )
     decision = replace(decision, results=guarded)
     winners = [r for r in guarded if decision.wins_primary(r) and not decision.worse_on(r)]
     pool = winners or list(guarded)
@@ -221,13 +251,20 @@ def decide(
 
 
 def _test_candidates(
-    metric: str, candidates: Mapping[str, Mapping[str, float]], rows: FreshRows, *, direction: str, margin: float,
+    metric: str,
+    candidates: Mapping[str, Mapping[str, float]],
+    rows: FreshRows,
+    *,
+    direction: str,
+    margin: float,
     alpha: float,
-) -> tuple[CandidateResult, ...]:  # fmt: skip
+) -> tuple[CandidateResult, ...]:
     from mlgate.stats import adjust_holm
 
-    first = {name: compare_with_live(rows, name, metric, direction=direction, margin=margin, alpha=alpha, ask="better")
-             for name in candidates}  # fmt: skip
+    first = {
+        name: compare_with_live(rows, name, metric, direction=direction, margin=margin, alpha=alpha, ask="better")
+        for name in candidates
+    }
     p_values = [c.p_value if isinstance(c, Comparison) else 1.0 for c in first.values()]
     adjusted = dict(zip(first, adjust_holm(p_values), strict=True))
     ranked = sorted(first, key=lambda name: p_values[list(first).index(name)])
@@ -246,9 +283,15 @@ def _test_candidates(
 
 
 def _guards(
-    result: CandidateResult, primary: str, ours: Mapping[str, float], live: Mapping[str, float], rows: FreshRows,
-    metrics: MetricsConfig, retrain: RetrainConfig, alpha: float,
-) -> tuple[Guard, ...]:  # fmt: skip
+    result: CandidateResult,
+    primary: str,
+    ours: Mapping[str, float],
+    live: Mapping[str, float],
+    rows: FreshRows,
+    metrics: MetricsConfig,
+    retrain: RetrainConfig,
+    alpha: float,
+) -> tuple[Guard, ...]:
     from mlgate.stats import adjust_holm
 
     guards = []
@@ -257,8 +300,9 @@ def _guards(
             continue
         margin = relative_margin(live[name], retrain)
         direction = resolve_gate(name, "quality", metrics).direction
-        found = compare_with_live(rows, result.name, name, direction=direction, margin=margin, alpha=alpha,
-                                  ask="not worse")  # fmt: skip
+        found = compare_with_live(
+            rows, result.name, name, direction=direction, margin=margin, alpha=alpha, ask="not worse"
+        )
         comparison, why = (found, None) if isinstance(found, Comparison) else (None, found)
         guards.append(Guard(name, float(ours[name]), float(live[name]), margin, comparison, why))
     adjusted = adjust_holm([g.comparison.p_value if g.comparison else 1.0 for g in guards])

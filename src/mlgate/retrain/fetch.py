@@ -93,11 +93,14 @@ def fetch_data(
     check_command(argv, done, config.retrain.timeout_s)
     missing = [t for t in targets if not Path(t).is_file()]
     if missing:
-        raise InputError(f"the fetch command `{shlex.join(argv)}` exited 0 but did not write {', '.join(missing)}",
-                         hint="it must write data.train (and data.test) of mlgate.yaml")  # fmt: skip
+        raise InputError(
+            f"the fetch command `{shlex.join(argv)}` exited 0 but did not write {', '.join(missing)}",
+            hint="it must write data.train (and data.test) of mlgate.yaml",
+        )
     files = describe_files(targets)
-    return FetchResult("command", shlex.join(argv), files, clock() - started,
-                       warnings=find_stale(config, before, files, say=say))  # fmt: skip
+    return FetchResult(
+        "command", shlex.join(argv), files, clock() - started, warnings=find_stale(config, before, files, say=say)
+    )
 
 
 def find_stale(
@@ -111,10 +114,12 @@ def find_stale(
         return ()
     if before.get(train.path) == train.sha256 or before.get(test.path) != test.sha256:
         return ()
-    warning = (f"the fetch rewrote data.train ({config.as_written('data.train')}) but left data.test "
-               f"({config.as_written('data.test')}) as it "
-               "was (same SHA-256): the models are judged on the old test rows, which the fresh training data may "
-               "contain; make the fetch write both files")  # fmt: skip
+    warning = (
+        f"the fetch rewrote data.train ({config.as_written('data.train')}) but left data.test "
+        f"({config.as_written('data.test')}) as it "
+        "was (same SHA-256): the models are judged on the old test rows, which the fresh training data may "
+        "contain; make the fetch write both files"
+    )
     say(f"warning: {warning}")
     return (warning,)
 
@@ -129,8 +134,10 @@ def data_files(config: Config, *, fetching: bool) -> list[str]:
     paths = [p for p in (config.data.train, config.data.test) if p]
     remote = [p for p in paths if "://" in p]
     if remote and fetching:
-        raise ConfigError(f"retrain.fetch replaces local data files, but data.train/data.test is {remote[0]}",
-                          hint="point data.train/data.test at local files, or drop retrain.fetch")  # fmt: skip
+        raise ConfigError(
+            f"retrain.fetch replaces local data files, but data.train/data.test is {remote[0]}",
+            hint="point data.train/data.test at local files, or drop retrain.fetch",
+        )
     return [display_path(p) for p in paths]
 
 
@@ -139,8 +146,10 @@ def split_command(hook: str) -> list[str]:
     try:
         argv = shlex.split(hook)
     except ValueError as exc:
-        raise ConfigError(f"retrain.fetch {hook!r} cannot be split into arguments: {exc}",
-                          hint="check its quotes; it is run without a shell") from exc  # fmt: skip
+        raise ConfigError(
+            f"retrain.fetch {hook!r} cannot be split into arguments: {exc}",
+            hint="check its quotes; it is run without a shell",
+        ) from exc
     return argv
 
 
@@ -149,11 +158,15 @@ def check_command(argv: Sequence[str], done: CommandResult, timeout_s: float) ->
     command = shlex.join(argv)
     tail = "; ".join(done.stderr_tail) or "no output on stderr"
     if done.timed_out:
-        raise InputError(f"the fetch command `{command}` did not finish within {timeout_s:g} s and was stopped",
-                         hint="raise retrain.timeout_s, or make the export faster")  # fmt: skip
+        raise InputError(
+            f"the fetch command `{command}` did not finish within {timeout_s:g} s and was stopped",
+            hint="raise retrain.timeout_s, or make the export faster",
+        )
     if done.returncode != 0:
-        raise InputError(f"the fetch command `{command}` failed (exit {done.returncode}): {tail}",
-                         hint="run it by hand in the project folder to see the whole output")  # fmt: skip
+        raise InputError(
+            f"the fetch command `{command}` failed (exit {done.returncode}): {tail}",
+            hint="run it by hand in the project folder to see the whole output",
+        )
 
 
 def copy_from_s3(prefix: str, targets: Sequence[Path], client: S3Client, *, say: Say) -> None:
@@ -162,8 +175,10 @@ def copy_from_s3(prefix: str, targets: Sequence[Path], client: S3Client, *, say:
     if not bucket:
         raise ConfigError(f"retrain.fetch {prefix!r} names no bucket", hint="use s3://BUCKET/PREFIX/")
     if len({t.name for t in targets}) < len(targets):
-        raise ConfigError(f"retrain.fetch {prefix}: data.train and data.test have the same file name",
-                          hint="give them different names: the prefix holds one object per name")  # fmt: skip
+        raise ConfigError(
+            f"retrain.fetch {prefix}: data.train and data.test have the same file name",
+            hint="give them different names: the prefix holds one object per name",
+        )
     staged: list[tuple[Path, Path]] = []
     try:
         for target in targets:
@@ -194,8 +209,10 @@ def download(client: S3Client, bucket: str, key: str, path: Path) -> None:
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         if code in ("NoSuchKey", "404", "NotFound", "NoSuchBucket"):
-            raise InputError(f"retrain.fetch: s3://{bucket}/{key} does not exist ({code})",
-                             hint="the prefix must hold a file named like each data file") from exc  # fmt: skip
+            raise InputError(
+                f"retrain.fetch: s3://{bucket}/{key} does not exist ({code})",
+                hint="the prefix must hold a file named like each data file",
+            ) from exc
         raise translate_error(f"GetObject s3://{bucket}/{key}", exc) from exc
     except BotoCoreError as exc:
         raise translate_error(f"GetObject s3://{bucket}/{key}", exc) from exc
@@ -222,7 +239,9 @@ def describe_files(locations: Sequence[str]) -> tuple[FetchedFile, ...]:
                 for chunk in iter(lambda: handle.read(_CHUNK), b""):
                     digest.update(chunk)
         except OSError as exc:
-            raise DataError(f"cannot read data file {path}: {exc.strerror or exc}",
-                            hint="check data.train/data.test, or configure retrain.fetch") from exc  # fmt: skip
+            raise DataError(
+                f"cannot read data file {path}: {exc.strerror or exc}",
+                hint="check data.train/data.test, or configure retrain.fetch",
+            ) from exc
         described.append(FetchedFile(path=str(path), bytes=path.stat().st_size, sha256=digest.hexdigest()))
     return tuple(described)

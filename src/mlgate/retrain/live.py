@@ -60,11 +60,22 @@ def rescore_live(live: ModelVersion, registry: Registry, config: Config, data: T
                 _X, _y, X_test, y_test = plan.holdout()
                 values, predictions = predict_scored(what, model, metrics, X_test, y_test, notes=notes)
         except InputError as exc:  # "model '<what>': predict failed: …"
-            raise InputError(f"{what} cannot be scored on the fresh data: {exc.message.split(': ', 1)[-1]}",
-                             hint="its features may be gone from the data; compare by hand, or pass --version V") from exc  # fmt: skip
+            raise InputError(
+                f"{what} cannot be scored on the fresh data: {exc.message.split(': ', 1)[-1]}",
+                hint="its features may be gone from the data; compare by hand, or pass --version V",
+            ) from exc
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
-            raise InputError(f"{what} cannot be scored on the fresh data: {type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0] if str(exc) else ''}",
-                             hint="its features may be gone from the data; compare by hand, or pass --version V") from exc  # fmt: skip
-    return LiveScores(version=live.version, model=live.model, metrics=dict(values), registered=dict(live.metrics),
-                      notes=tuple(notes.items), predictions=predictions, folds=dict(folds))  # fmt: skip
+            raise InputError(
+                f"{what} cannot be scored on the fresh data: {type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}",
+                hint="its features may be gone from the data; compare by hand, or pass --version V",
+            ) from exc
+    return LiveScores(
+        version=live.version,
+        model=live.model,
+        metrics=dict(values),
+        registered=dict(live.metrics),
+        notes=tuple(notes.items),
+        predictions=predictions,
+        folds=dict(folds),
+    )

@@ -70,8 +70,9 @@ def compare_with_live(
         return test
     unit: Literal["rows", "folds"] = "folds" if rows.live_folds.get(metric) else "rows"
     if ask == "better":  # the test ran as (base = candidate, new = live): turn it round
-        return Comparison(-test.estimate + 0.0, -test.high + 0.0, -test.low + 0.0, test.p_worse, test.method, test.n,
-                          unit)  # fmt: skip
+        return Comparison(
+            -test.estimate + 0.0, -test.high + 0.0, -test.low + 0.0, test.p_worse, test.method, test.n, unit
+        )
     return Comparison(test.estimate, test.low, test.high, test.p_worse, test.method, test.n, unit)
 
 
@@ -87,16 +88,32 @@ def _run(
                 return f"fold counts differ ({len(live_folds)} vs {len(new_folds)})"
             test_rows = max(1, rows.train_rows // len(new_folds))
             base, new = (new_folds, live_folds) if swap else (live_folds, new_folds)
-            return test_folds(base, new, train_rows=max(1, rows.train_rows - test_rows), test_rows=test_rows,
-                              direction=direction, margin=margin, alpha=alpha)  # fmt: skip
+            return test_folds(
+                base,
+                new,
+                train_rows=max(1, rows.train_rows - test_rows),
+                test_rows=test_rows,
+                direction=direction,
+                margin=margin,
+                alpha=alpha,
+            )
         ours = rows.candidates.get(candidate)
         if rows.live is None or ours is None or rows.y is None:
             return "no per-row predictions or per-fold scores on both sides"
         pair = (ours, rows.live) if swap else (rows.live, ours)
-        test = test_paired(metric, rows.y, *pair, direction=direction, margin=margin, alpha=alpha,
-                           samples=rows.samples, seed=rows.seed)  # fmt: skip
+        test = test_paired(
+            metric, rows.y, *pair, direction=direction, margin=margin, alpha=alpha, samples=rows.samples, seed=rows.seed
+        )
     except InputError as exc:
         return exc.message
     sd = rows.spread.get(candidate, {}).get(metric)  # the live version's training set is one more draw: both share it
-    return widen_by_seeds(test, base_sd=None, new_sd=sd, fits=rows.fits, direction=direction, margin=margin,
-                          alpha=alpha, source="training-data spread")  # fmt: skip
+    return widen_by_seeds(
+        test,
+        base_sd=None,
+        new_sd=sd,
+        fits=rows.fits,
+        direction=direction,
+        margin=margin,
+        alpha=alpha,
+        source="training-data spread",
+    )

@@ -88,8 +88,10 @@ def run_retrain(
     say = say or (lambda _message: None)
     live = find_live_version(config.deploy, registry, given=options.version, given_as="option")
     if live is None:
-        raise InputError("no live version: nothing was deployed (no deploy state, no deploy in the registry history)",
-                         hint="deploy a version first, or pass --version V to compare with a registered version")  # fmt: skip
+        raise InputError(
+            "no live version: nothing was deployed (no deploy state, no deploy in the registry history)",
+            hint="deploy a version first, or pass --version V to compare with a registered version",
+        )
     say(f"live version: {live.version.version} ({live.version.model}, from the {live.source})")
     fetched = fetch_data(config, enabled=options.fetch, runner=runner, s3=s3, say=say)
     validation = validate_datasets(config, say=say) if has_data_gate(config.data) else None
@@ -101,24 +103,36 @@ def run_retrain(
     say("training the candidate models on the fresh data")
     refits, limit = config.retrain.resample_fits, config.retrain.resample_max_s
     if not math.isfinite(limit) or limit < 0:
-        raise ConfigError(f"retrain.resample_max_s is {limit:g}; it must be a finite number of seconds ≥ 0",
-                          hint="30 refits candidates that fit in under 30 s; 0 never refits")  # fmt: skip
+        raise ConfigError(
+            f"retrain.resample_max_s is {limit:g}; it must be a finite number of seconds ≥ 0",
+            hint="30 refits candidates that fit in under 30 s; 0 never refits",
+        )
     if refits < 2:
-        raise ConfigError(f"retrain.resample_fits is {refits}; it must be at least 2",
-                          hint="9 refits give the spread 9 degrees of freedom")  # fmt: skip
-    trained = train_models(config, out=options.out / "candidates", progress=say,
-                           resample_max_s=limit or None, resample_fits=refits)  # fmt: skip
+        raise ConfigError(
+            f"retrain.resample_fits is {refits}; it must be at least 2",
+            hint="9 refits give the spread 9 degrees of freedom",
+        )
+    trained = train_models(
+        config, out=options.out / "candidates", progress=say, resample_max_s=limit or None, resample_fits=refits
+    )
     results = trained.results
     if results.primary is None:
-        raise ConfigError("cannot compare with the live version: no primary metric",
-                          hint="set metrics.primary in mlgate.yaml")  # fmt: skip
+        raise ConfigError(
+            "cannot compare with the live version: no primary metric", hint="set metrics.primary in mlgate.yaml"
+        )
     assert trained.data is not None
     say(f"re-scoring live version {live.version.version} on the fresh evaluation data")
     scores = rescore_live(live.version, registry, config, trained.data)
-    decision = decide(metric=results.primary, candidates={n: dict(m.metrics) for n, m in results.models.items()},
-                      live_version=live.version.version, live_metrics=scores.metrics,
-                      rows=fresh_rows(results, scores, config), metrics=config.metrics, retrain=config.retrain,
-                      evaluation=results.evaluation.data_sha256 if results.evaluation else None)  # fmt: skip
+    decision = decide(
+        metric=results.primary,
+        candidates={n: dict(m.metrics) for n, m in results.models.items()},
+        live_version=live.version.version,
+        live_metrics=scores.metrics,
+        rows=fresh_rows(results, scores, config),
+        metrics=config.metrics,
+        retrain=config.retrain,
+        evaluation=results.evaluation.data_sha256 if results.evaluation else None,
+    )
     say(decision.describe())
     done = RetrainResult("not-better", live, fetched, validation, results, trained.folder, scores, decision)
     if not decision.wins:
@@ -130,14 +144,17 @@ def fresh_rows(results: ResultSet, scores: LiveScores, config: Config) -> FreshR
     """The candidates' and the live version's outputs on the fresh evaluation, for the paired tests."""
     predictions = results.predictions
     return FreshRows(
-        y=None if predictions is None else predictions.y, live=scores.predictions,
-        candidates={} if predictions is None else dict(predictions.models), live_folds=scores.folds,
+        y=None if predictions is None else predictions.y,
+        live=scores.predictions,
+        candidates={} if predictions is None else dict(predictions.models),
+        live_folds=scores.folds,
         candidate_folds={n: m.folds for n, m in results.models.items() if m.folds},
         train_rows=results.evaluation.train_rows if results.evaluation else 0,
-        samples=config.metrics.bootstrap_samples, seed=config.train.seed,
+        samples=config.metrics.bootstrap_samples,
+        seed=config.train.seed,
         spread={n: dict(m.resample_sd) for n, m in results.models.items() if m.resample_sd},
         fits=config.retrain.resample_fits + 1,
-    )  # fmt: skip
+    )
 
 
 def is_same_training(known: ModelVersion, new: ModelVersion) -> bool:
@@ -149,8 +166,11 @@ def is_same_training(known: ModelVersion, new: ModelVersion) -> bool:
     if known.sha256 == new.sha256:
         return True
     same_inputs = (known.model, known.estimator, known.params, known.schema_sha256) == (
-        new.model, new.estimator, new.params, new.schema_sha256
-    )  # fmt: skip
+        new.model,
+        new.estimator,
+        new.params,
+        new.schema_sha256,
+    )
     return same_inputs and known.data_sha256 is not None and known.data_sha256 == new.data_sha256
 
 
@@ -170,10 +190,17 @@ def register_winner(
     if same is not None:
         say(f"this model (same artifact, or same estimator, params and data) is already version {same.version}")
         return dataclasses.replace(result, outcome="already-registered", version=same)
-    extra = {**candidate.version.extra, "retrain": {
-        "live_version": decision.live_version, "metric": decision.metric, "gain": decision.gain,
-        "live_value": decision.live_value, "candidate_value": decision.candidate_value, "margin": decision.margin,
-    }}  # fmt: skip
+    extra = {
+        **candidate.version.extra,
+        "retrain": {
+            "live_version": decision.live_version,
+            "metric": decision.metric,
+            "gain": decision.gain,
+            "live_value": decision.live_value,
+            "candidate_value": decision.candidate_value,
+            "margin": decision.margin,
+        },
+    }
     first = StatusChange(status="pending", by=by, reason=reason, at=format_time(now))
     version = dataclasses.replace(candidate.version, history=(first,), extra=extra, decision=decision.record())
     stored = registry.register(version, candidate.artifact_file)

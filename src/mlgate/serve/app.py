@@ -69,8 +69,11 @@ def create_app(
             return json_response({"error": _nothing_loaded(holder.status())}, 503)
         if wants_previous(request.headers.get(SMOKE_HEADER)):  # a deploy's latency reference
             if holder.previous is None:
-                return json_response({"error": "no previous version is loaded: nothing was swapped out since "
-                                      "the server started"}, 409, version=served.version)  # fmt: skip
+                return json_response(
+                    {"error": "no previous version is loaded: nothing was swapped out since the server started"},
+                    409,
+                    version=served.version,
+                )
             served = holder.previous
         try:
             answer = choose_format(request.headers.get("accept"))
@@ -91,8 +94,9 @@ def create_app(
         if capture is not None:
             request_id = str(request.scope.get(REQUEST_ID_SCOPE, ""))
             smoke = is_smoke_header(request.headers.get(SMOKE_HEADER))
-            capture.offer(request_id, served.version, served.features, body, content_type, result.predictions,
-                          smoke=smoke)  # fmt: skip
+            capture.offer(
+                request_id, served.version, served.features, body, content_type, result.predictions, smoke=smoke
+            )
         headers = {VERSION_HEADER: served.version, TIMING_HEADER: format_timing(result.seconds)}
         return Response(result.content, media_type=answer, headers=headers)
 
@@ -153,21 +157,26 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing more than ``limit`` bytes (413) before reading it all."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise RequestError(413, f"the body has {int(declared)} bytes, more than the limit of {limit}",
-                           hint="send fewer instances per request")  # fmt: skip
+        raise RequestError(
+            413,
+            f"the body has {int(declared)} bytes, more than the limit of {limit}",
+            hint="send fewer instances per request",
+        )
     chunks: list[bytes] = []
     size = 0
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise RequestError(413, f"the body is larger than the limit of {limit} bytes",
-                                   hint="send fewer instances per request")  # fmt: skip
+                raise RequestError(
+                    413, f"the body is larger than the limit of {limit} bytes", hint="send fewer instances per request"
+                )
             chunks.append(chunk)
     except ClientDisconnect as exc:
         expected = f" of {int(declared)}" if declared.isdigit() else ""
-        raise ClientGone(f"the body ended after {size}{expected} bytes (the client disconnected, or sent a "
-                         "malformed chunk)") from exc  # fmt: skip
+        raise ClientGone(
+            f"the body ended after {size}{expected} bytes (the client disconnected, or sent a malformed chunk)"
+        ) from exc
     return b"".join(chunks)
 
 

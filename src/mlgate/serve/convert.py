@@ -43,9 +43,7 @@ def read_feature_schema(
     return schema
 
 
-def convert_columns(
-    schema: Schema, columns: Sequence[Sequence[Any]], *, rows: str
-) -> dict[str, Any]:  # fmt: skip
+def convert_columns(schema: Schema, columns: Sequence[Sequence[Any]], *, rows: str) -> dict[str, Any]:
     """One column per field, typed as the training frame's (float64, or object for text fields).
 
     ``columns`` hold JSON values (None, numbers, booleans, strings) or CSV cells (strings); ``rows`` names

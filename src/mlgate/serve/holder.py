@@ -166,8 +166,9 @@ class ModelHolder:
             logger.exception("unexpected error loading version %s", pointer.version)
             self._fail(pointer, f"unexpected error loading the model: {type(exc).__name__}: {exc}")
             return False
-        loaded = ServedModel(pointer=pointer, estimator=estimator, features=features, loaded_at=self._stamp(),
-                             schema=schema)  # fmt: skip
+        loaded = ServedModel(
+            pointer=pointer, estimator=estimator, features=features, loaded_at=self._stamp(), schema=schema
+        )
         with self._lock:
             previous, self._current = self._current, loaded
             self._previous = previous

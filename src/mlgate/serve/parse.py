@@ -69,8 +69,11 @@ def parse_request(
         raise RequestError(415, f"unsupported media type: {sent}", hint=f"send {JSON} or {CSV}")
     charset = declared_charset(content_type)
     if charset not in (None, "utf-8", "utf8", "us-ascii", "ascii"):
-        raise RequestError(415, f"unsupported charset {_clip(charset)!r} in the Content-Type: the server reads UTF-8",
-                           hint=f"encode the body as UTF-8 and send {kind}; charset=utf-8 (or no charset)")  # fmt: skip
+        raise RequestError(
+            415,
+            f"unsupported charset {_clip(charset)!r} in the Content-Type: the server reads UTF-8",
+            hint=f"encode the body as UTF-8 and send {kind}; charset=utf-8 (or no charset)",
+        )
     if not body.strip():
         raise RequestError(400, "empty request body", hint=_shape_hint(kind, features))
     if schema is None:
@@ -104,14 +107,21 @@ def load_json(body: bytes) -> Any:
     """The body as strict JSON: UTF-8, no NaN/Infinity, no duplicate keys, numbers a float can hold, bounded depth."""
     text = decode_utf8(body)
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_refuse_constant,
-                          parse_float=_finite_float, parse_int=_bounded_int)  # fmt: skip
+        return json.loads(
+            text,
+            object_pairs_hook=_unique_keys,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
     except json.JSONDecodeError as exc:
         raise RequestError(400, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
     except RecursionError as exc:
-        raise RequestError(400, "the JSON body is nested too deeply",
-                           hint="instances are objects or lists of plain values (numbers, strings, booleans, null)",
-                           ) from exc  # fmt: skip
+        raise RequestError(
+            400,
+            "the JSON body is nested too deeply",
+            hint="instances are objects or lists of plain values (numbers, strings, booleans, null)",
+        ) from exc
 
 
 def decode_utf8(body: bytes) -> str:
@@ -119,38 +129,51 @@ def decode_utf8(body: bytes) -> str:
     try:
         return body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RequestError(400, f"the body is not UTF-8 (byte {exc.start})",
-                           hint="encode the body as UTF-8 (or declare nothing but charset=utf-8)") from exc  # fmt: skip
+        raise RequestError(
+            400,
+            f"the body is not UTF-8 (byte {exc.start})",
+            hint="encode the body as UTF-8 (or declare nothing but charset=utf-8)",
+        ) from exc
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     document: dict[str, Any] = {}
     for key, value in pairs:
         if key in document:
-            raise RequestError(400, f"invalid JSON: the key {_clip(key)!r} appears twice in one object",
-                               hint="send each key once per object")  # fmt: skip
+            raise RequestError(
+                400,
+                f"invalid JSON: the key {_clip(key)!r} appears twice in one object",
+                hint="send each key once per object",
+            )
         document[key] = value
     return document
 
 
 def _refuse_constant(name: str) -> Any:
-    raise RequestError(400, f"invalid JSON: {name} is not a JSON number",
-                       hint="send null for a missing value; numbers must be finite")  # fmt: skip
+    raise RequestError(
+        400, f"invalid JSON: {name} is not a JSON number", hint="send null for a missing value; numbers must be finite"
+    )
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise RequestError(400, f"invalid JSON: the number {_clip(text)} is too large for a float",
-                           hint="numbers must be finite 64-bit floats (at most about 1.8e308)")  # fmt: skip
+        raise RequestError(
+            400,
+            f"invalid JSON: the number {_clip(text)} is too large for a float",
+            hint="numbers must be finite 64-bit floats (at most about 1.8e308)",
+        )
     return value
 
 
 def _bounded_int(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > MAX_INT_DIGITS:
-        raise RequestError(400, f"invalid JSON: an integer of {digits} digits is too large for a float",
-                           hint="numbers must be finite 64-bit floats (at most about 1.8e308)")  # fmt: skip
+        raise RequestError(
+            400,
+            f"invalid JSON: an integer of {digits} digits is too large for a float",
+            hint="numbers must be finite 64-bit floats (at most about 1.8e308)",
+        )
     return int(text)
 
 
@@ -187,8 +210,7 @@ def read_csv_rows(body: bytes, features: Sequence[str]) -> list[list[str]]:
                 continue
             if len(row) != width:
                 columns = "the header's columns" if picked is not None else f"columns, in order: {', '.join(features)}"
-                raise RequestError(400, f"CSV line {row_start}: {len(row)} values, expected {width}",
-                                   hint=columns)  # fmt: skip
+                raise RequestError(400, f"CSV line {row_start}: {len(row)} values, expected {width}", hint=columns)
             rows.append(row if picked is None else [row[i] for i in picked])
     except csv.Error as exc:
         raise csv_error(exc, start, reader.line_num) from exc
@@ -201,11 +223,14 @@ def csv_error(exc: csv.Error, start: int, line: int) -> RequestError:
     """The 400 for malformed CSV quoting, naming the line and what is wrong (not the csv module's wording)."""
     quote_hint = 'close each quoted value; a quote inside one is written twice ("")'
     if "unexpected end of data" in str(exc):
-        return RequestError(400, f"CSV line {start}: a quoted value is never closed (unterminated quote): "
-                                 "the rest of the body would be read as one value", hint=quote_hint)  # fmt: skip
+        return RequestError(
+            400,
+            f"CSV line {start}: a quoted value is never closed (unterminated quote): "
+            "the rest of the body would be read as one value",
+            hint=quote_hint,
+        )
     if "expected after" in str(exc):
-        return RequestError(400, f"CSV line {line}: text after the closing quote of a quoted value",
-                            hint=quote_hint)  # fmt: skip
+        return RequestError(400, f"CSV line {line}: text after the closing quote of a quoted value", hint=quote_hint)
     return RequestError(400, f"CSV line {line}: {exc}", hint=quote_hint)
 
 
@@ -286,9 +311,12 @@ def _csv_column(name: str, cells: Sequence[str]) -> Sequence[Any]:
     else:
         for index, number in enumerate(numbers):
             if number is not None and math.isinf(number):
-                raise RequestError(400, f"CSV row {index + 1}, feature '{name}': {_clip(cells[index])!r} "
-                                        "is not a finite number", hint="numbers must be finite 64-bit floats "
-                                        "(at most about 1.8e308); leave the cell empty when it is missing")  # fmt: skip
+                raise RequestError(
+                    400,
+                    f"CSV row {index + 1}, feature '{name}': {_clip(cells[index])!r} is not a finite number",
+                    hint="numbers must be finite 64-bit floats "
+                    "(at most about 1.8e308); leave the cell empty when it is missing",
+                )
         return numbers
     if all(cell.lower() in _BOOLEANS for cell in present):
         return [_BOOLEANS[cell.lower()] if cell != "" else None for cell in cells]

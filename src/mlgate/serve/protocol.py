@@ -41,8 +41,11 @@ class ExplainingH11Protocol(H11Protocol):
         problem = self.problem or msg.rstrip(".")
         body = json.dumps({"error": f"invalid HTTP request: {problem}", "hint": HINT}).encode("ascii")
         headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
-        for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"), h11.Data(data=body),
-                      h11.EndOfMessage()):  # fmt: skip
+        for event in (
+            h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+            h11.Data(data=body),
+            h11.EndOfMessage(),
+        ):
             self.transport.write(self.conn.send(event) or b"")
         self.transport.close()
 

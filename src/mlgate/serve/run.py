@@ -77,9 +77,14 @@ class LocalServer:
             watcher = PointerWatcher(options.state, self.holder, interval=options.poll_interval)
             config = uvicorn.Config(
                 create_app(self.holder, max_body_bytes=options.max_body_bytes, capture=self.capture),
-                http=ExplainingH11Protocol, lifespan="off", ws="none", log_config=None, access_log=options.access_log,
-                server_header=False, timeout_graceful_shutdown=options.graceful_timeout,
-            )  # fmt: skip
+                http=ExplainingH11Protocol,
+                lifespan="off",
+                ws="none",
+                log_config=None,
+                access_log=options.access_log,
+                server_header=False,
+                timeout_graceful_shutdown=options.graceful_timeout,
+            )
 
             def started() -> None:
                 host, port = sock.getsockname()[:2]
@@ -95,8 +100,12 @@ class LocalServer:
             try:
                 if self.capture is not None:
                     self.capture.start()
-                    logger.info("capturing %s of requests to %s (%s)", f"{self.capture.settings.sample:.0%}",
-                                self.capture.settings.folder, self.capture.settings.format)  # fmt: skip
+                    logger.info(
+                        "capturing %s of requests to %s (%s)",
+                        f"{self.capture.settings.sample:.0%}",
+                        self.capture.settings.folder,
+                        self.capture.settings.format,
+                    )
                 watcher.start()
                 server.run(sockets=[sock])
             finally:

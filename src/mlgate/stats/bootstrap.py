@@ -42,8 +42,10 @@ def bootstrap_table(
         score_confusion(scorer.name, full[1], pos_index)[0] - score_confusion(scorer.name, full[0], pos_index)[0]
     )
     rng = np.random.default_rng(seed)
-    draws = [score_confusion(scorer.name, new_conf, pos_index) - score_confusion(scorer.name, base_conf, pos_index)
-             for base_conf, new_conf in table.resample(samples, rng)]  # fmt: skip
+    draws = [
+        score_confusion(scorer.name, new_conf, pos_index) - score_confusion(scorer.name, base_conf, pos_index)
+        for base_conf, new_conf in table.resample(samples, rng)
+    ]
     return build_draws(describe(samples), estimate, np.concatenate(draws), len(y), question)
 
 

@@ -19,8 +19,9 @@ import numpy as np
 Array = np.ndarray[Any, Any]
 KINDS = ("precision", "recall", "f1", "jaccard")
 AVERAGES = {"": "binary", "_macro": "macro", "_micro": "micro", "_weighted": "weighted"}
-VECTORISED = frozenset({"accuracy", "balanced_accuracy", "matthews_corrcoef",
-                        *(k + suffix for k in KINDS for suffix in AVERAGES)})  # fmt: skip
+VECTORISED = frozenset(
+    {"accuracy", "balanced_accuracy", "matthews_corrcoef", *(k + suffix for k in KINDS for suffix in AVERAGES)}
+)
 _CELLS = 4_000_000  # table cells held at once (draws × cells), bounds memory
 
 
@@ -45,8 +46,12 @@ def score_confusion(scorer: str, conf: Array, pos_index: int | None) -> Array:
         return _divide(cov_tp, np.sqrt(cov_tt * cov_pp))
     kind, average = next((k, AVERAGES[scorer[len(k) :]]) for k in KINDS if scorer.startswith(k))
     fp, fn = pred - tp, true - tp
-    numerator, denominator = {"precision": (tp, tp + fp), "recall": (tp, tp + fn),
-                              "f1": (2 * tp, 2 * tp + fp + fn), "jaccard": (tp, tp + fp + fn)}[kind]  # fmt: skip
+    numerator, denominator = {
+        "precision": (tp, tp + fp),
+        "recall": (tp, tp + fn),
+        "f1": (2 * tp, 2 * tp + fp + fn),
+        "jaccard": (tp, tp + fp + fn),
+    }[kind]
     if average == "binary":
         if pos_index is None:
             return np.zeros(conf.shape[0])
@@ -87,8 +92,10 @@ class JointTable:
         """Confusion-matrix stacks (m, K, K) of base and new for cell counts (m, C)."""
         m, k = draws.shape[0], len(self.labels)
         offsets = (np.arange(m) * k * k)[:, None]
-        stacks = (np.bincount((offsets + target).ravel(), weights=draws.ravel(), minlength=m * k * k)
-                  for target in (self.to_base, self.to_new))  # fmt: skip
+        stacks = (
+            np.bincount((offsets + target).ravel(), weights=draws.ravel(), minlength=m * k * k)
+            for target in (self.to_base, self.to_new)
+        )
         base, new = (stack.reshape(m, k, k) for stack in stacks)
         return base, new
 

@@ -32,8 +32,11 @@ def test_folds(
     """Compare per-fold scores (stored units, same fold order); ``n`` of the result is the number of folds."""
     question = ask(direction, margin, alpha)
     if len(base) != len(new) or not base:
-        raise InputError(f"fold scores: {len(base)} baseline and {len(new)} new folds; a paired test needs the "
-                         "same folds, at least one", hint="compare results from the same data.split.folds")  # fmt: skip
+        raise InputError(
+            f"fold scores: {len(base)} baseline and {len(new)} new folds; a paired test needs the "
+            "same folds, at least one",
+            hint="compare results from the same data.split.folds",
+        )
     if train_rows < 1 or test_rows < 1:
         raise InputError(f"fold sizes: train_rows {train_rows} and test_rows {test_rows} must be positive")
     diffs = np.asarray(new, dtype=np.float64) - np.asarray(base, dtype=np.float64)

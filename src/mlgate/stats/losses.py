@@ -78,8 +78,10 @@ LOSSES: dict[str, tuple[str, Callable[[Array, Array], Array]]] = {
     "neg_log_loss": ("log loss", _log_loss),
     "neg_brier_score": ("Brier score", _brier),
 }
-ROOTS = {"neg_root_mean_squared_error": "neg_mean_squared_error",
-         "neg_root_mean_squared_log_error": "neg_mean_squared_log_error"}  # fmt: skip
+ROOTS = {
+    "neg_root_mean_squared_error": "neg_mean_squared_error",
+    "neg_root_mean_squared_log_error": "neg_mean_squared_log_error",
+}
 TESTED = frozenset({*LOSSES, *ROOTS, "r2"})
 
 

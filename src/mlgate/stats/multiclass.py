@@ -23,8 +23,12 @@ from mlgate.stats.delong import rank_three
 from mlgate.stats.result import PairedTest, Question, build_pivot, build_unbounded
 
 Array = np.ndarray[Any, Any]
-SCORERS = {"roc_auc_ovr": ("ovr", False), "roc_auc_ovr_weighted": ("ovr", True),
-           "roc_auc_ovo": ("ovo", False), "roc_auc_ovo_weighted": ("ovo", True)}  # fmt: skip
+SCORERS = {
+    "roc_auc_ovr": ("ovr", False),
+    "roc_auc_ovr_weighted": ("ovr", True),
+    "roc_auc_ovo": ("ovo", False),
+    "roc_auc_ovo_weighted": ("ovo", True),
+}
 
 
 def describe(scorer: str) -> str:

@@ -47,8 +47,10 @@ def test_paired(
     found = find_scorer(scorer)
     truth = np.asarray(y)
     if truth.ndim != 1 or not len(truth) == len(base.pred) == len(new.pred):
-        raise InputError(f"metric '{found.name}': y has shape {truth.shape}, the predictions "
-                         f"{len(base.pred)} and {len(new.pred)} rows; paired tests need one value per row for all three")  # fmt: skip
+        raise InputError(
+            f"metric '{found.name}': y has shape {truth.shape}, the predictions "
+            f"{len(base.pred)} and {len(new.pred)} rows; paired tests need one value per row for all three"
+        )
     base_out, new_out = found.respond(base), found.respond(new)
     per_row, stored = None, (np.nan, np.nan)
     if not _is_plain_auc(found, truth, base_out, new_out):  # DeLong computes the AUCs itself
@@ -92,8 +94,10 @@ def _score_both(found: Scorer, y: Array, base: Array, new: Array) -> tuple[float
         warnings.simplefilter("ignore")
         values = (found.value(y, base), found.value(y, new))
     if not all(np.isfinite(values)):
-        raise InputError(f"metric '{found.name}' is undefined on these rows (base {values[0]}, new {values[1]})",
-                         hint="pick other metrics, or check the classes in the evaluation data")  # fmt: skip
+        raise InputError(
+            f"metric '{found.name}' is undefined on these rows (base {values[0]}, new {values[1]})",
+            hint="pick other metrics, or check the classes in the evaluation data",
+        )
     return values
 
 

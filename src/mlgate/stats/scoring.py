@@ -41,17 +41,21 @@ class Scorer:
         methods = list_methods(self.scorer._response_method)
         method = next((m for m in methods if preds.output(m) is not None), None)
         if method is None:
-            raise InputError(f"metric '{self.name}' needs {' or '.join(methods)}, which the predictions lack",
-                             hint="collect the predictions with collect_predictions(estimator, X, scorers)")  # fmt: skip
+            raise InputError(
+                f"metric '{self.name}' needs {' or '.join(methods)}, which the predictions lack",
+                hint="collect the predictions with collect_predictions(estimator, X, scorers)",
+            )
         values = np.asarray(preds.output(method))
         if method == "predict" or preds.classes is None or len(preds.classes) > 2:
             return values
         pos_label = self.scorer._get_pos_label()
         pos_label = preds.classes[-1] if pos_label is None else pos_label
         if not any(pos_label == c for c in preds.classes):
-            raise InputError(f"metric '{self.name}': pos_label={pos_label!r} is not a valid label: "
-                             f"it should be one of {list(preds.classes)}",
-                             hint="binary f1, precision, recall, jaccard and average_precision need the label 1")  # fmt: skip
+            raise InputError(
+                f"metric '{self.name}': pos_label={pos_label!r} is not a valid label: "
+                f"it should be one of {list(preds.classes)}",
+                hint="binary f1, precision, recall, jaccard and average_precision need the label 1",
+            )
         if method == "decision_function":
             return -values if pos_label == preds.classes[0] else values
         if values.ndim != 2 or values.shape[1] < 2:
@@ -63,8 +67,10 @@ class Scorer:
         try:
             raw = float(self.scorer._sign * self.scorer._score_func(y, response, **self.scorer._kwargs))
         except (ValueError, TypeError) as exc:
-            raise InputError(f"metric '{self.name}' cannot be computed: {str(exc).splitlines()[0]}",
-                             hint="check the metric against the task and the labels") from exc  # fmt: skip
+            raise InputError(
+                f"metric '{self.name}' cannot be computed: {str(exc).splitlines()[0]}",
+                hint="check the metric against the task and the labels",
+            ) from exc
         return self.stored_sign * raw + 0.0  # + 0.0: never -0.0
 
 
@@ -76,8 +82,10 @@ def find_scorer(name: str) -> Scorer:
     found = name if name in known else f"neg_{name}" if f"neg_{name}" in known else None
     if found is None:
         guess = difflib.get_close_matches(name, sorted(known), n=1)
-        raise InputError(f"unknown metric '{name}': not a scikit-learn scorer name",
-                         hint=f"did you mean '{guess[0]}'?" if guess else "see sklearn.metrics.get_scorer_names()")  # fmt: skip
+        raise InputError(
+            f"unknown metric '{name}': not a scikit-learn scorer name",
+            hint=f"did you mean '{guess[0]}'?" if guess else "see sklearn.metrics.get_scorer_names()",
+        )
     return Scorer(found, get_scorer(found))
 
 

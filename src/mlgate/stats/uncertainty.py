@@ -68,8 +68,10 @@ def estimate_spread(scorer: str, y: Any, preds: Predictions, *, samples: int = 2
     found = find_scorer(scorer)
     truth = np.asarray(y)
     if truth.ndim != 1 or len(truth) != len(preds.pred) or len(truth) == 0:
-        raise InputError(f"metric '{found.name}': y has shape {truth.shape} and the predictions {len(preds.pred)} "
-                         "rows; a spread needs one value per row, and at least one row")  # fmt: skip
+        raise InputError(
+            f"metric '{found.name}': y has shape {truth.shape} and the predictions {len(preds.pred)} "
+            "rows; a spread needs one value per row, and at least one row"
+        )
     response = found.respond(preds)
     if found.name.startswith("roc_auc") and response.ndim == 1 and _two_classes(truth, response):
         return _binary_auc(truth, response)
@@ -103,8 +105,10 @@ def _value(found: Scorer, truth: Array, response: Array) -> float:
         warnings.simplefilter("ignore")
         value = found.value(truth, response)
     if not math.isfinite(value):
-        raise InputError(f"metric '{found.name}' is undefined on these rows",
-                         hint="pick other metrics, or check the classes in the data")  # fmt: skip
+        raise InputError(
+            f"metric '{found.name}' is undefined on these rows",
+            hint="pick other metrics, or check the classes in the data",
+        )
     return value
 
 

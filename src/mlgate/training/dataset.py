@@ -145,8 +145,10 @@ def read_dataset(
 
 def row_keys(parts: Sequence[pa.Array]) -> Any:
     """One string per row from the primary key's columns (joined by ``|``; a missing part is empty)."""
-    texts = [np.asarray(pc.fill_null(pc.cast(p, pa.string()), "").to_numpy(zero_copy_only=False), dtype=object)
-             for p in parts]  # fmt: skip
+    texts = [
+        np.asarray(pc.fill_null(pc.cast(p, pa.string()), "").to_numpy(zero_copy_only=False), dtype=object)
+        for p in parts
+    ]
     if len(texts) == 1:
         return texts[0]
     return np.asarray(["|".join(str(t) for t in row) for row in zip(*texts, strict=True)], dtype=object)
@@ -161,8 +163,10 @@ def read_columns(
     for name in names:
         if name not in index:
             role = "the target" if name == target else "a feature"
-            raise DataError(f"{location.uri} has no column '{name}' ({role})",
-                            hint="fix the file, or the features/target in mlgate.yaml")  # fmt: skip
+            raise DataError(
+                f"{location.uri} has no column '{name}' ({role})",
+                hint="fix the file, or the features/target in mlgate.yaml",
+            )
     parts: dict[str, list[pa.Array]] = {name: [] for name in names}
     for batch in table.batches:
         for name in names:
@@ -221,20 +225,26 @@ def check_target(values: pa.Array, field: Field, task: Task, *, where: str) -> A
     """The target as labels (classification) or float64 (regression); unusable targets are errors."""
     name = field.name
     if values.null_count:
-        raise DataError(f"{where}: target '{name}' is missing or invalid in {values.null_count} rows",
-                        hint=f"fix those rows (mlgate validate lists them) or mark '{name}' required")  # fmt: skip
+        raise DataError(
+            f"{where}: target '{name}' is missing or invalid in {values.null_count} rows",
+            hint=f"fix those rows (mlgate validate lists them) or mark '{name}' required",
+        )
     if task == "regression":
         if field.type not in _NUMERIC:
-            raise DataError(f"{where}: task is regression but target '{name}' is {field.type}, not a number",
-                            hint="set `task: classification`, or choose a numeric target")  # fmt: skip
+            raise DataError(
+                f"{where}: task is regression but target '{name}' is {field.type}, not a number",
+                hint="set `task: classification`, or choose a numeric target",
+            )
         return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
     if field.type in ("date", "datetime", "time"):
         raise DataError(f"{where}: target '{name}' is a {field.type}; classification needs class labels")
     if field.type == "number":
         floats = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
         if not np.all(np.isfinite(floats)) or not np.all(floats == np.floor(floats)):
-            raise DataError(f"{where}: task is classification but target '{name}' holds continuous numbers",
-                            hint="set `task: regression`, or make the target whole-number class labels")  # fmt: skip
+            raise DataError(
+                f"{where}: task is classification but target '{name}' holds continuous numbers",
+                hint="set `task: regression`, or make the target whole-number class labels",
+            )
         labels: Any = floats.astype(np.int64)
     elif field.type in ("integer", "year"):
         labels = values.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -244,8 +254,10 @@ def check_target(values: pa.Array, field: Field, task: Task, *, where: str) -> A
         labels = np.asarray([str(v) for v in values.to_pylist()], dtype=object)
     distinct = len(set(labels.tolist()))
     if distinct > MAX_CLASSES:
-        raise DataError(f"{where}: target '{name}' has {distinct} distinct values, too many classes "
-                        f"(at most {MAX_CLASSES})", hint="set `task: regression`, or group the classes")  # fmt: skip
+        raise DataError(
+            f"{where}: target '{name}' has {distinct} distinct values, too many classes (at most {MAX_CLASSES})",
+            hint="set `task: regression`, or group the classes",
+        )
     return labels
 
 

@@ -60,8 +60,10 @@ def fit(name: str, estimator: Any, X: Any, y: Any, *, notes: Notes, clock: Clock
     except InvalidParameterError as exc:
         raise ConfigError(f"model '{name}': {str(exc).splitlines()[0]}", hint=f"fix models.{name}.params") from exc
     except (ValueError, TypeError, KeyError) as exc:
-        raise InputError(f"model '{name}': fit failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
-                         hint="check the model's settings against the data (features, types, target)") from exc  # fmt: skip
+        raise InputError(
+            f"model '{name}': fit failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+            hint="check the model's settings against the data (features, types, target)",
+        ) from exc
     return clock() - start
 
 
@@ -85,8 +87,10 @@ def predict_scored(
             predictions = predict_rows(estimator, X)
         except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
             score(name, estimator, metrics, X, y)  # raises the error that names the metric at fault, if any
-            raise InputError(f"model '{name}': predict failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
-                             hint="check the model against the data (features, types)") from exc  # fmt: skip
+            raise InputError(
+                f"model '{name}': predict failed: {type(exc).__name__}: {str(exc).splitlines()[0]}",
+                hint="check the model against the data (features, types)",
+            ) from exc
         values = score_rows(name, metrics, y, predictions)
         return (score(name, estimator, metrics, X, y) if values is None else values), predictions
 

@@ -21,8 +21,16 @@ from mlgate.errors import ConfigError, InputError
 from mlgate.metric_names import DEFAULT_METRICS, MULTICLASS_DEFAULTS
 from mlgate.training.dataset import Task
 
-_PROBA = ("roc_auc", "roc_auc_ovr", "roc_auc_ovo", "roc_auc_ovr_weighted", "roc_auc_ovo_weighted", "neg_log_loss",
-          "neg_brier_score", "average_precision")  # fmt: skip
+_PROBA = (
+    "roc_auc",
+    "roc_auc_ovr",
+    "roc_auc_ovo",
+    "roc_auc_ovr_weighted",
+    "roc_auc_ovo_weighted",
+    "neg_log_loss",
+    "neg_brier_score",
+    "average_precision",
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,10 @@ def primary_metric(config: MetricsConfig, task: Task) -> str:
     primary = to_metric(config.primary).name
     if primary not in names:
         where = "metrics.names" if config.names else f"the {task} defaults"
-        raise ConfigError(f"metrics.primary '{config.primary}' is not among {where} ({', '.join(names)})",
-                          hint="add it to metrics.names or pick one of them")  # fmt: skip
+        raise ConfigError(
+            f"metrics.primary '{config.primary}' is not among {where} ({', '.join(names)})",
+            hint="add it to metrics.names or pick one of them",
+        )
     return primary
 
 
@@ -97,11 +107,15 @@ def score(model: str, estimator: Any, metrics: Sequence[Metric], X: Any, y: Any)
         try:
             raw = float(get_scorer(metric.scorer)(estimator, X, y))
         except (ValueError, TypeError, AttributeError) as exc:
-            raise InputError(f"model '{model}': metric '{metric.scorer}' cannot be computed: "
-                             f"{str(exc).splitlines()[0]}", hint=_hint(metric)) from exc  # fmt: skip
+            raise InputError(
+                f"model '{model}': metric '{metric.scorer}' cannot be computed: {str(exc).splitlines()[0]}",
+                hint=_hint(metric),
+            ) from exc
         if not math.isfinite(raw):
-            raise InputError(f"model '{model}': metric '{metric.scorer}' is undefined on this data ({raw})",
-                             hint="pick other metrics.names, or check the classes in the test data")  # fmt: skip
+            raise InputError(
+                f"model '{model}': metric '{metric.scorer}' is undefined on this data ({raw})",
+                hint="pick other metrics.names, or check the classes in the test data",
+            )
         values[metric.name] = metric.sign * raw + 0.0
     return values
 

@@ -83,8 +83,9 @@ def measure_pair(
             base_rounds, new_rounds = ([percentile(part, share) for part in calls[side]] for side in (0, 1))
             found[key] = pair_timing(base, new, base_rounds, new_rounds, confidence=confidence)
     if batch is not None:
-        found["predict_batch_ms"] = pair_timing(statistics.median(batches[0]), statistics.median(batches[1]),
-                                                batches[0], batches[1], confidence=confidence)  # fmt: skip
+        found["predict_batch_ms"] = pair_timing(
+            statistics.median(batches[0]), statistics.median(batches[1]), batches[0], batches[1], confidence=confidence
+        )
     return found
 
 
@@ -117,8 +118,9 @@ def measure_fit_pair(
         now = clock()
         if done >= max_rounds or (now - started) + (now - first_round) / done > budget_s:
             break
-    return pair_timing(statistics.median(times[0]), statistics.median(times[1]), times[0], times[1],
-                       confidence=confidence)  # fmt: skip
+    return pair_timing(
+        statistics.median(times[0]), statistics.median(times[1]), times[0], times[1], confidence=confidence
+    )
 
 
 def warm_up(estimators: Sequence[Any], X: Any, y: Any, *, rows: int = WARMUP_ROWS) -> None:

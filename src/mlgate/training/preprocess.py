@@ -28,9 +28,13 @@ if TYPE_CHECKING:
 
 MAX_CATEGORIES = 50
 SCALE_SENSITIVE = (
-    "sklearn.linear_model", "sklearn.svm", "sklearn.neighbors", "sklearn.neural_network",
-    "sklearn.kernel_ridge", "sklearn.gaussian_process",
-)  # fmt: skip
+    "sklearn.linear_model",
+    "sklearn.svm",
+    "sklearn.neighbors",
+    "sklearn.neural_network",
+    "sklearn.kernel_ridge",
+    "sklearn.gaussian_process",
+)
 _NUMERIC = ("integer", "number", "year", "date", "datetime", "time")
 
 
@@ -93,10 +97,12 @@ def build_pipeline(estimator: Any, columns: Columns) -> Any:
     if columns.numeric:
         transformers.append(("numeric", Pipeline(numeric_steps), list(columns.numeric)))
     if columns.categorical:
-        encode = Pipeline([
-            ("impute", SimpleImputer(strategy="most_frequent")),
-            ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
-        ])  # fmt: skip
+        encode = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+            ]
+        )
         transformers.append(("categorical", encode, list(columns.categorical)))
     return Pipeline([("preprocess", ColumnTransformer(transformers, remainder="drop")), ("model", estimator)])
 

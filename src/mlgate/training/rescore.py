@@ -113,14 +113,28 @@ def rescore(
             loaded[name] = model
             if known is None or plan.kind == "cv":
                 fitted_here.add(name)
-            models[name] = ModelResult(name=name, estimator=old.estimator, params=old.params, metrics=values,
-                                       folds=folds, timings=timings, artifact=old.artifact,
-                                       seed_sd=old.seed_sd)  # fmt: skip
-    results = ResultSet(models=models, task=data.task, primary=primary_metric(config.metrics, data.task),
-                        evaluation=plan.evaluation(), commit=previous.commit, mlgate_version=__version__,
-                        source=str(folder),
-                        predictions=PredictionSet(y=plan.y_test, keys=plan.keys_test, models=predicted)
-                        if plan.kind == "holdout" else None)  # fmt: skip
+            models[name] = ModelResult(
+                name=name,
+                estimator=old.estimator,
+                params=old.params,
+                metrics=values,
+                folds=folds,
+                timings=timings,
+                artifact=old.artifact,
+                seed_sd=old.seed_sd,
+            )
+    results = ResultSet(
+        models=models,
+        task=data.task,
+        primary=primary_metric(config.metrics, data.task),
+        evaluation=plan.evaluation(),
+        commit=previous.commit,
+        mlgate_version=__version__,
+        source=str(folder),
+        predictions=PredictionSet(y=plan.y_test, keys=plan.keys_test, models=predicted)
+        if plan.kind == "holdout"
+        else None,
+    )
     return Rescored(results=results, skipped=skipped, loaded=loaded, fitted_here=frozenset(fitted_here))
 
 
@@ -153,6 +167,7 @@ def _score(
     timings: dict[str, float] = {}
     if latency:
         with notes.collect():
-            timings = measure_latency(model, sample, rows=settings.latency_rows,
-                                      batch_rows=settings.batch_rows, clock=clock)  # fmt: skip
+            timings = measure_latency(
+                model, sample, rows=settings.latency_rows, batch_rows=settings.batch_rows, clock=clock
+            )
     return values, folds, {"fit_s": round(fit_s, 4), **timings}, rows

@@ -41,7 +41,7 @@ from mlgate.training.spec import (
     distributions,
     plain_params,
     project_paths,
-)  # fmt: skip
+)
 from mlgate.training.split import Plan, plan_evaluation
 
 MODEL_FILE = "model.skops"
@@ -63,8 +63,10 @@ class TrainRun:
 def select_models(config: Config, only: Sequence[str]) -> list[str]:
     """The models to train: all configured ones, or those named by ``--only`` (in config order)."""
     if not config.models:
-        raise ConfigError("mlgate.yaml declares no models",
-                          hint="add models: {name: {estimator: sklearn.linear_model.LogisticRegression}}")  # fmt: skip
+        raise ConfigError(
+            "mlgate.yaml declares no models",
+            hint="add models: {name: {estimator: sklearn.linear_model.LogisticRegression}}",
+        )
     wanted = [n for part in only for n in part.split(",") if n.strip()]
     for name in wanted:
         if name.strip() not in config.models:
@@ -84,8 +86,10 @@ def model_input(name: str, estimator: Any, config: Config, data: TrainingData) -
         return estimator, []
     columns = classify_columns(data.schema, data.features, data.train.X)
     if not columns.numeric and not columns.categorical:
-        raise InputError(f"model '{name}': no usable features after preprocessing ({'; '.join(describe(columns))})",
-                         hint="choose features in mlgate.yaml, or set preprocess: none and encode them yourself")  # fmt: skip
+        raise InputError(
+            f"model '{name}': no usable features after preprocessing ({'; '.join(describe(columns))})",
+            hint="choose features in mlgate.yaml, or set preprocess: none and encode them yourself",
+        )
     return build_pipeline(estimator, columns), describe(columns)
 
 
@@ -115,8 +119,18 @@ def train_models(
     crash leaves the previous results (or none), never a mix (``mlgate.files.staged_folder``).
     """
     with staged_folder(out, replaceable=RESULT_ENTRIES, what="results folder") as stage:
-        run = _train(config, stage, only, progress=progress, runner=runner, clock=clock, now=now, latency=latency,
-                     spread_known=spread_known, resample=(resample_max_s, resample_fits))  # fmt: skip
+        run = _train(
+            config,
+            stage,
+            only,
+            progress=progress,
+            runner=runner,
+            clock=clock,
+            now=now,
+            latency=latency,
+            spread_known=spread_known,
+            resample=(resample_max_s, resample_fits),
+        )
     if progress is not None:
         progress(f"wrote {out / METRICS_FILE}, {out / MANIFEST_FILE} and {len(run.results.models)} model file(s)")
     return dataclasses.replace(run, folder=out)
@@ -177,18 +191,28 @@ def _train(
     predictions = None
     if plan.kind == "holdout" and predicted:
         predictions = PredictionSet(y=plan.y_test, keys=plan.keys_test, models=predicted)
-    results = ResultSet(models=models, task=data.task, primary=primary, evaluation=plan.evaluation(),
-                        commit=git_commit(config.root, runner), mlgate_version=__version__,
-                        predictions=predictions)  # fmt: skip
+    results = ResultSet(
+        models=models,
+        task=data.task,
+        primary=primary,
+        evaluation=plan.evaluation(),
+        commit=git_commit(config.root, runner),
+        mlgate_version=__version__,
+        predictions=predictions,
+    )
     write_results(out, results)
     if predictions is not None:
         write_predictions(out, predictions)
     manifest = build_manifest(
-        config=config, results=results, plan=plan,
-        schema=(str(data.schema.path or ""), data.schema.sha256), notes=notes,
+        config=config,
+        results=results,
+        plan=plan,
+        schema=(str(data.schema.path or ""), data.schema.sha256),
+        notes=notes,
         timings={"load_s": loaded - started, "total_s": clock() - started},
-        modules=distributions([config.models[n].estimator for n in names]), created=now(),
-    )  # fmt: skip
+        modules=distributions([config.models[n].estimator for n in names]),
+        created=now(),
+    )
     write_atomic(out / MANIFEST_FILE, json.dumps(manifest, indent=2, allow_nan=False) + "\n")
     sample = plan.X_test if plan.X_test is not None else plan.X
     return TrainRun(results=results, folder=out, manifest=manifest, data=data, fitted=fitted, sample=sample)
@@ -211,8 +235,9 @@ def _train_one(
 
     model, dropped = model_input(name, estimator, config, data)
     notes = Notes()
-    metrics = metrics_for(configured_metrics(config.metrics), data.task,
-                          classes=class_count(plan), proba=hasattr(model, "predict_proba"))  # fmt: skip
+    metrics = metrics_for(
+        configured_metrics(config.metrics), data.task, classes=class_count(plan), proba=hasattr(model, "predict_proba")
+    )
     final = clone(model)
     rows: Predictions | None = None
     seed_sd: dict[str, float] = {}
@@ -227,27 +252,43 @@ def _train_one(
         values, rows = predict_scored(name, final, metrics, X_test, y_test, notes=notes)
         folds = {}
         if spread or resample[0] is not None:  # retrain: the spread between training sets stands in for the seeds'
-            found = measure_seed_spread(name, model, metrics, (X, y, X_test, y_test), first=(values, rows),
-                                        fit_s=fit_s, settings=config.train, notes=notes, clock=clock,
-                                        resample_max_s=resample[0], resample_fits=resample[1])  # fmt: skip
+            found = measure_seed_spread(
+                name,
+                model,
+                metrics,
+                (X, y, X_test, y_test),
+                first=(values, rows),
+                fit_s=fit_s,
+                settings=config.train,
+                notes=notes,
+                clock=clock,
+                resample_max_s=resample[0],
+                resample_fits=resample[1],
+            )
             seed_sd, resample_sd = (found, {}) if resample[0] is None else ({}, found)
     sample = plan.X_test if plan.X_test is not None else plan.X
     timings: dict[str, float] = {}
     if latency:
         with notes.collect():
-            timings = measure_latency(final, sample, rows=config.train.latency_rows,
-                                      batch_rows=config.train.batch_rows, clock=clock)  # fmt: skip
+            timings = measure_latency(
+                final, sample, rows=config.train.latency_rows, batch_rows=config.train.batch_rows, clock=clock
+            )
     relative = f"models/{name}/{MODEL_FILE}"
     saved = save_model(
         final, out / relative, trusted=config.artifacts.trusted_types, what=f"model '{name}': its artifact"
     )
     timings = {"fit_s": round(fit_s, 4), **timings, "model_kb": round(saved.bytes / 1024, 2)}
     result = ModelResult(
-        name=name, estimator=config.models[name].estimator, params=plain_params(estimator),
-        metrics=values, folds=folds, timings=timings,
-        artifact=Artifact(path=relative, sha256=saved.sha256, bytes=saved.bytes), seed_sd=seed_sd,
+        name=name,
+        estimator=config.models[name].estimator,
+        params=plain_params(estimator),
+        metrics=values,
+        folds=folds,
+        timings=timings,
+        artifact=Artifact(path=relative, sha256=saved.sha256, bytes=saved.bytes),
+        seed_sd=seed_sd,
         resample_sd=resample_sd,
-    )  # fmt: skip
+    )
     return result, [*dropped, *notes.items], rows, final
 
 

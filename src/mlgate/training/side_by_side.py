@@ -86,5 +86,8 @@ def with_timings(results: ResultSet, timings: Mapping[str, Mapping[str, float]])
 
 def pair_identical(timings: Mapping[str, float]) -> dict[str, PairedTiming]:
     """Timings of a baseline model proven the very same fitted model as the PR's: one measurement, both sides."""
-    return {key: PairedTiming(base=value, new=value, ratio=1.0, low=1.0, high=1.0, rounds=0)
-            for key, value in timings.items() if key != "model_kb"}  # fmt: skip
+    return {
+        key: PairedTiming(base=value, new=value, ratio=1.0, low=1.0, high=1.0, rounds=0)
+        for key, value in timings.items()
+        if key != "model_kb"
+    }

@@ -61,8 +61,10 @@ def resolve_object(name: str, path: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigError(f"{where}: cannot import module '{module_name}' ({exc})",
-                          hint=_import_hint(name, getattr(exc, "name", None) or module_name)) from exc  # fmt: skip
+        raise ConfigError(
+            f"{where}: cannot import module '{module_name}' ({exc})",
+            hint=_import_hint(name, getattr(exc, "name", None) or module_name),
+        ) from exc
     target: Any = module
     for part in attribute.split("."):
         if not hasattr(target, part):
@@ -101,16 +103,21 @@ def check_target(name: str, path: str, target: Any) -> None:
     if isinstance(target, type):
         missing = [m for m in ESTIMATOR_API if not callable(getattr(target, m, None))]
         if missing:
-            raise ConfigError(f"{where} is the class {type_path(target)}, not a scikit-learn estimator "
-                              f"(it has no {', '.join(missing)})", hint=hint)  # fmt: skip
+            raise ConfigError(
+                f"{where} is the class {type_path(target)}, not a scikit-learn estimator "
+                f"(it has no {', '.join(missing)})",
+                hint=hint,
+            )
         return
     if not inspect.isfunction(target):
         kind = "a built-in function" if inspect.isbuiltin(target) else f"a {type(target).__name__}"
         raise ConfigError(f"{where} is {kind}, not an estimator class or a factory function", hint=hint)
     source = target.__code__.co_filename
     if not _is_project_code(source):
-        raise ConfigError(f"{where} is a function of {source}, not of the project's own code",
-                          hint=f"{hint}; mlgate calls no function of the standard library or an installed package")  # fmt: skip
+        raise ConfigError(
+            f"{where} is a function of {source}, not of the project's own code",
+            hint=f"{hint}; mlgate calls no function of the standard library or an installed package",
+        )
 
 
 def _is_project_code(source: str) -> bool:

@@ -58,10 +58,21 @@ class Plan:
     def evaluation(self) -> Evaluation:
         """The ``evaluation`` block of metrics.json."""
         if self.kind == "cv":
-            return Evaluation(kind="cv", train_rows=len(self.X), test_rows=0, folds=len(self.folds),
-                              data_sha256=self.data_sha256, features=tuple(self.X.columns))  # fmt: skip
-        return Evaluation(kind="holdout", train_rows=len(self.X), test_rows=0 if self.X_test is None else len(self.X_test),
-                          data_sha256=self.data_sha256, features=tuple(self.X.columns))  # fmt: skip
+            return Evaluation(
+                kind="cv",
+                train_rows=len(self.X),
+                test_rows=0,
+                folds=len(self.folds),
+                data_sha256=self.data_sha256,
+                features=tuple(self.X.columns),
+            )
+        return Evaluation(
+            kind="holdout",
+            train_rows=len(self.X),
+            test_rows=0 if self.X_test is None else len(self.X_test),
+            data_sha256=self.data_sha256,
+            features=tuple(self.X.columns),
+        )
 
 
 def plan_evaluation(data: TrainingData, split: SplitConfig) -> Plan:
@@ -71,19 +82,37 @@ def plan_evaluation(data: TrainingData, split: SplitConfig) -> Plan:
     stratify = data.task == "classification" and split.stratify
     if split.folds is not None:
         if data.test is not None:
-            raise ConfigError("data.split.folds and data.test are both set",
-                              hint="use cross-validation over data.train (folds) or a test file, not both")  # fmt: skip
+            raise ConfigError(
+                "data.split.folds and data.test are both set",
+                hint="use cross-validation over data.train (folds) or a test file, not both",
+            )
         folds = _folds(data.train.X, data.train.y, split, stratify=stratify, where=data.train.file.uri)
         return Plan(kind="cv", X=data.train.X, y=data.train.y, folds=folds, files=files, data_sha256=digest)
     if data.test is not None:
-        return Plan(kind="holdout", X=data.train.X, y=data.train.y, folds=(), X_test=data.test.X,
-                    y_test=data.test.y, files=files, data_sha256=digest, keys_test=data.test.keys)  # fmt: skip
+        return Plan(
+            kind="holdout",
+            X=data.train.X,
+            y=data.train.y,
+            folds=(),
+            X_test=data.test.X,
+            y_test=data.test.y,
+            files=files,
+            data_sha256=digest,
+            keys_test=data.test.keys,
+        )
     train, test = _holdout(data.train.y, split, stratify=stratify, where=data.train.file.uri)
     X, y = data.train.X, data.train.y
-    return Plan(kind="holdout", X=X.iloc[train].reset_index(drop=True), y=y[train],
-                folds=(), X_test=X.iloc[test].reset_index(drop=True), y_test=y[test],
-                files=files, data_sha256=digest,
-                keys_test=None if data.train.keys is None else data.train.keys[test])  # fmt: skip
+    return Plan(
+        kind="holdout",
+        X=X.iloc[train].reset_index(drop=True),
+        y=y[train],
+        folds=(),
+        X_test=X.iloc[test].reset_index(drop=True),
+        y_test=y[test],
+        files=files,
+        data_sha256=digest,
+        keys_test=None if data.train.keys is None else data.train.keys[test],
+    )
 
 
 def _holdout(y: Any, split: SplitConfig, *, stratify: bool, where: str) -> tuple[Any, Any]:
@@ -101,8 +130,10 @@ def _holdout(y: Any, split: SplitConfig, *, stratify: bool, where: str) -> tuple
             stratify=y if stratify else None,
         )
     except ValueError as exc:
-        raise DataError(f"{where}: cannot split for testing: {str(exc).splitlines()[0]}",
-                        hint="add rows, raise data.split.test_size, or set data.split.stratify: false") from exc  # fmt: skip
+        raise DataError(
+            f"{where}: cannot split for testing: {str(exc).splitlines()[0]}",
+            hint="add rows, raise data.split.test_size, or set data.split.stratify: false",
+        ) from exc
     return np.sort(train), np.sort(test)
 
 
@@ -120,8 +151,10 @@ def _folds(X: pd.DataFrame, y: Any, split: SplitConfig, *, stratify: bool, where
             warnings.simplefilter("error", UserWarning)
             return tuple(Fold(train=a, test=b) for a, b in splitter.split(X, y))
     except (ValueError, UserWarning) as exc:
-        raise DataError(f"{where}: cannot make {k} folds: {str(exc).splitlines()[0]}",
-                        hint="lower data.split.folds or set data.split.stratify: false") from exc  # fmt: skip
+        raise DataError(
+            f"{where}: cannot make {k} folds: {str(exc).splitlines()[0]}",
+            hint="lower data.split.folds or set data.split.stratify: false",
+        ) from exc
 
 
 def evaluation_digest(files: Sequence[DataFile], split: SplitConfig, *, target: str, cv: bool, test: bool) -> str:
@@ -129,7 +162,13 @@ def evaluation_digest(files: Sequence[DataFile], split: SplitConfig, *, target: 
     document = {
         "files": [f.sha256 for f in files],
         "target": target,
-        "split": "test-file" if test and not cv else {"folds": split.folds, "test_size": None if cv else split.test_size,
-                                                     "stratify": split.stratify, "seed": split.seed},
-    }  # fmt: skip
+        "split": "test-file"
+        if test and not cv
+        else {
+            "folds": split.folds,
+            "test_size": None if cv else split.test_size,
+            "stratify": split.stratify,
+            "seed": split.seed,
+        },
+    }
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode("utf-8")).hexdigest()

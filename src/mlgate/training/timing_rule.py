@@ -80,8 +80,9 @@ def pair_timing(
     if interval is None:
         return PairedTiming(base=base, new=new, ratio=ratio, low=None, high=None, rounds=len(base_rounds))
     low, high = interval
-    return PairedTiming(base=base, new=new, ratio=ratio, low=min(low, ratio), high=max(high, ratio),
-                        rounds=len(base_rounds))  # fmt: skip
+    return PairedTiming(
+        base=base, new=new, ratio=ratio, low=min(low, ratio), high=max(high, ratio), rounds=len(base_rounds)
+    )
 
 
 def judge_timing(t: PairedTiming, *, rel_tol: float, floor: float) -> TimingStatus:

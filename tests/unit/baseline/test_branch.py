@@ -108,11 +108,13 @@ def test_origin_is_not_asked_when_fetching_is_off() -> None:
 @pytest.mark.parametrize(
     ("answer", "why"),
     [
-        ((128, "", "fatal: unable to access 'https://github.com/o/r/': Could not resolve host\n"),
-         "origin could not be asked for its default branch: git ls-remote failed: fatal: unable to access"),
+        (
+            (128, "", "fatal: unable to access 'https://github.com/o/r/': Could not resolve host\n"),
+            "origin could not be asked for its default branch: git ls-remote failed: fatal: unable to access",
+        ),
         ((0, "", ""), "origin has no default branch yet"),
     ],
-)  # fmt: skip
+)
 def test_an_unreachable_or_empty_origin_means_no_base_branch(answer: tuple[int, str, str], why: str) -> None:
     found = find(Repository(settings={"remote.origin.url": "https://github.com/o/r"}, remote=answer))
     assert found.name is None

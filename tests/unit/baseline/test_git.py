@@ -83,9 +83,17 @@ def test_fetch_options(tmp_path: Path) -> None:
     git.fetch("origin", "main", unshallow=True)
     assert [call[3:] for call in script.calls] == [
         ["fetch", "--no-tags", "--no-recurse-submodules", "--quiet", "--depth=1", "origin", SHA],
-        ["fetch", "--no-tags", "--no-recurse-submodules", "--quiet", "--deepen=64", "origin", "+refs/heads/main:refs/remotes/origin/main"],
+        [
+            "fetch",
+            "--no-tags",
+            "--no-recurse-submodules",
+            "--quiet",
+            "--deepen=64",
+            "origin",
+            "+refs/heads/main:refs/remotes/origin/main",
+        ],
         ["fetch", "--no-tags", "--no-recurse-submodules", "--quiet", "--unshallow", "origin", "main"],
-    ]  # fmt: skip
+    ]
 
 
 def test_merge_base_none_when_histories_do_not_meet(tmp_path: Path) -> None:

@@ -35,8 +35,9 @@ def results(c: float, fit_s: float, data: str = "sha256:data") -> ResultSet:
             "tree", "sklearn.tree.DecisionTreeClassifier", {"max_depth": 3}, timings={"fit_s": fit_s / 10}
         ),
     }
-    return ResultSet(models=models, task="classification", primary="accuracy",
-                     evaluation=Evaluation("holdout", 80, 20, None, data))  # fmt: skip
+    return ResultSet(
+        models=models, task="classification", primary="accuracy", evaluation=Evaluation("holdout", 80, 20, None, data)
+    )
 
 
 def cached(tmp_path: Path, machine: dict[str, Any] | None, data: str = "sha256:data") -> Baseline:
@@ -117,6 +118,10 @@ def test_identical_models_need_the_same_holdout_rows(tmp_path: Path) -> None:
 def test_stored_fit_times_need_the_same_rows_not_just_the_same_files(tmp_path: Path) -> None:
     baseline = cached(tmp_path, HERE)
     other_split = results(c=0.5, fit_s=3.0)
-    other_split = ResultSet(models=other_split.models, task="classification", primary="accuracy",
-                            evaluation=Evaluation("holdout", 70, 30, None, "sha256:data"))  # fmt: skip
+    other_split = ResultSet(
+        models=other_split.models,
+        task="classification",
+        primary="accuracy",
+        evaluation=Evaluation("holdout", 70, 30, None, "sha256:data"),
+    )
     assert known_fit_times(baseline, [other_split], HERE) == {}

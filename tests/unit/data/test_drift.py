@@ -201,8 +201,12 @@ def test_reference_for_computes_a_dataset_on_the_fly_and_drift_rides_validation(
     (tmp_path / "ref.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     current = ["x,colour"] + [f"{v:.6f},c" for v in rng.normal(loc=1.0, size=2000)]
     (tmp_path / "cur.csv").write_text("\n".join(current) + "\n", encoding="utf-8")
-    schema = parse_schema({"fields": [{"name": "x", "type": "number"}, {"name": "colour"}],
-                           "x-mlgate": {"drift": {"reference": "ref.csv"}}})  # fmt: skip
+    schema = parse_schema(
+        {
+            "fields": [{"name": "x", "type": "number"}, {"name": "colour"}],
+            "x-mlgate": {"drift": {"reference": "ref.csv"}},
+        }
+    )
     ref = reference_for(schema, csv=CsvConfig(), resolve=lambda p: str(tmp_path / p))
     assert (ref.rows, ref.source) == (3000, str(tmp_path / "ref.csv"))
     collector = DriftCollector(ref, schema)
@@ -267,8 +271,9 @@ def test_every_field_gets_a_test_p_value_and_numbers_their_shift_in_own_units() 
 def test_the_reference_is_checked_with_the_schemas_folder_before_it_is_read(tmp_path: Path) -> None:
     schema_file = tmp_path / "project" / "schema.yaml"
     schema_file.parent.mkdir()
-    schema_file.write_text("fields:\n  - {name: x, type: number}\nx-mlgate:\n  drift: {reference: ../elsewhere.json}\n",
-                           encoding="utf-8")  # fmt: skip
+    schema_file.write_text(
+        "fields:\n  - {name: x, type: number}\nx-mlgate:\n  drift: {reference: ../elsewhere.json}\n", encoding="utf-8"
+    )
     seen: list[tuple[str, str, Path]] = []
 
     def refuse(location: str, what: str, folder: Path) -> None:
@@ -277,5 +282,10 @@ def test_the_reference_is_checked_with_the_schemas_folder_before_it_is_read(tmp_
 
     with pytest.raises(SchemaError, match=r"schema\.yaml: x-mlgate\.drift\.reference: refused"):
         reference_for(load_schema(schema_file), csv=CsvConfig(), check=refuse)  # ../elsewhere.json does not exist
-    assert seen == [(str(tmp_path / "project" / "../elsewhere.json"), f"{schema_file}: x-mlgate.drift.reference",
-                     schema_file.parent)]  # fmt: skip
+    assert seen == [
+        (
+            str(tmp_path / "project" / "../elsewhere.json"),
+            f"{schema_file}: x-mlgate.drift.reference",
+            schema_file.parent,
+        )
+    ]

@@ -26,8 +26,9 @@ def project(folder: Path, *, schema: str = SCHEMA, data: str = "{schema: schema.
     (folder / "train.csv").write_text("x\n" + "".join(f"{i % 10}\n" for i in range(200)), encoding="utf-8")
     (folder / "shifted.csv").write_text("x\n" + "".join(f"{50 + i % 10}\n" for i in range(200)), encoding="utf-8")
     (folder / "mlgate.yaml").write_text(f"version: 1\ndata: {data}\n", encoding="utf-8")
-    stats = compute_stats(str(folder / "train.csv"), load_schema(folder / "schema.yaml"), csv=DataConfig().csv,
-                          fingerprint=True)  # fmt: skip
+    stats = compute_stats(
+        str(folder / "train.csv"), load_schema(folder / "schema.yaml"), csv=DataConfig().csv, fingerprint=True
+    )
     save_stats(folder / "stats.json", stats)
     return folder / "mlgate.yaml"
 
@@ -38,8 +39,10 @@ def test_the_configured_datasets_are_validated_with_drift_except_the_references_
     result = validate_datasets(config, say=said.append)
     [train] = result.files
     assert (train.valid, train.drift, train.drift_skipped) == (
-        True, None, "the reference statistics were made from it (same SHA-256)",
-    )  # fmt: skip
+        True,
+        None,
+        "the reference statistics were made from it (same SHA-256)",
+    )
     assert said == [f"validating {display_path(str(tmp_path / 'train.csv'))}"]
     shifted = validate_datasets(config, [str(tmp_path / "shifted.csv")]).files[0]
     assert [(v.field, v.check) for v in shifted.violations] == [("x", "drift")]
@@ -69,10 +72,13 @@ def test_no_schema_or_no_datasets_is_an_input_error(tmp_path: Path) -> None:
         validate_datasets(no_schema)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "schema.yaml").write_text(SCHEMA, encoding="utf-8")
-    (tmp_path / "other" / "mlgate.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "other" / "mlgate.yaml").write_text(
+        textwrap.dedent("""\
         version: 1
         data: {schema: schema.yaml}
-        """), encoding="utf-8")  # fmt: skip
+        """),
+        encoding="utf-8",
+    )
     no_data = load_config(tmp_path / "other" / "mlgate.yaml")
     assert not has_data_gate(no_data.data)
     with pytest.raises(InputError, match="no datasets to validate"):

@@ -108,8 +108,12 @@ def test_observed_ranges_are_information_by_default(tmp_path: Path) -> None:
     assert item["constraints"] == {"required": True}  # a rule; the range is not one
     assert observed(item) == {"minimum": -17, "maximum": 40}
     item = column(tmp_path, [f"item-{i}" for i in range(95, 120)])
-    assert item == {"name": "x", "type": "string", "constraints": {"required": True, "unique": True},
-                    "x-mlgate": {"observed": {"minLength": 7, "maxLength": 8}}}  # fmt: skip
+    assert item == {
+        "name": "x",
+        "type": "string",
+        "constraints": {"required": True, "unique": True},
+        "x-mlgate": {"observed": {"minLength": 7, "maxLength": 8}},
+    }
 
 
 def test_integer_bounds(tmp_path: Path) -> None:
@@ -158,10 +162,13 @@ def test_string_lengths(tmp_path: Path) -> None:
         (["-17", "40"], (-17, 40), (-50, 70)),
         (["0.1", "0.9"], (0.1, 0.9), (0.0, 1.3)),
         (["2023-01-31", "2024-03-01"], ("2023-01-31", "2024-03-01"), ("2022-07-17", "2024-09-15")),
-        (["2024-01-05T04:30:00", "2024-01-05T12:00:00"], ("2024-01-05T04:30:00", "2024-01-05T12:00:00"),
-         ("2024-01-04T00:00:00", "2024-01-07T00:00:00")),
+        (
+            ["2024-01-05T04:30:00", "2024-01-05T12:00:00"],
+            ("2024-01-05T04:30:00", "2024-01-05T12:00:00"),
+            ("2024-01-04T00:00:00", "2024-01-07T00:00:00"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_widened_bounds(tmp_path: Path, values: list[str], seen: tuple[Any, Any], bounds: tuple[Any, Any]) -> None:
     item = column(tmp_path, values, ranges="widened")
     assert (constraints(item)["minimum"], constraints(item)["maximum"]) == bounds
@@ -295,16 +302,33 @@ def _all_missing(rng: random.Random, n: int) -> list[str]:
 
 
 GENERATORS: dict[str, Callable[[random.Random, int], list[str]]] = {
-    "ints_with_nulls": _ints_with_nulls, "floats": _floats, "dates": _dates, "datetimes": _datetimes,
-    "booleans": _booleans, "low_card": _low_card, "ids": _ids, "mixed_numbers": _mixed_numbers,
-    "dates_and_garbage": _dates_and_garbage, "padded_numbers": _padded_numbers, "sequence": _sequence,
+    "ints_with_nulls": _ints_with_nulls,
+    "floats": _floats,
+    "dates": _dates,
+    "datetimes": _datetimes,
+    "booleans": _booleans,
+    "low_card": _low_card,
+    "ids": _ids,
+    "mixed_numbers": _mixed_numbers,
+    "dates_and_garbage": _dates_and_garbage,
+    "padded_numbers": _padded_numbers,
+    "sequence": _sequence,
     "all_missing": _all_missing,
-}  # fmt: skip
+}
 EXPECTED = {
-    "ints_with_nulls": "integer", "floats": "number", "dates": "date", "datetimes": "datetime",
-    "booleans": "boolean", "low_card": "string", "ids": "string", "mixed_numbers": "number",
-    "dates_and_garbage": "string", "padded_numbers": "integer", "sequence": "integer", "all_missing": "string",
-}  # fmt: skip
+    "ints_with_nulls": "integer",
+    "floats": "number",
+    "dates": "date",
+    "datetimes": "datetime",
+    "booleans": "boolean",
+    "low_card": "string",
+    "ids": "string",
+    "mixed_numbers": "number",
+    "dates_and_garbage": "string",
+    "padded_numbers": "integer",
+    "sequence": "integer",
+    "all_missing": "string",
+}
 
 
 @pytest.mark.parametrize("name", sorted(GENERATORS))
@@ -337,26 +361,38 @@ def test_gzip_csv(tmp_path: Path) -> None:
 
 def test_parquet_types_map_directly_and_round_trip(tmp_path: Path) -> None:
     utc = dt.timezone.utc
-    table = pa.table({
-        "i": pa.array([3, None, -1, 8], pa.int32()),
-        "id": pa.array([10, 11, 12, 13], pa.int64()),
-        "f": pa.array([1.5, float("nan"), None, -2.25]),
-        "b": pa.array([True, False, None, True]),
-        "d": pa.array([dt.date(2024, 1, 1), None, dt.date(2023, 5, 6), dt.date(2024, 2, 1)]),
-        "ts": pa.array([dt.datetime(2024, 1, 1, 12, tzinfo=utc), None, None, dt.datetime(2024, 1, 2, tzinfo=utc)],
-                       pa.timestamp("ms", tz="Europe/Paris")),
-        "cat": pa.array(["x", "y", "x", "y"]).dictionary_encode(),
-        "s": pa.array(["a", "", "bb", None]),
-        "dec": pa.array([1, 2, 3, 4], pa.decimal128(10, 2)),
-        "lst": pa.array([[1], [2], None, []]),
-    })  # fmt: skip
+    table = pa.table(
+        {
+            "i": pa.array([3, None, -1, 8], pa.int32()),
+            "id": pa.array([10, 11, 12, 13], pa.int64()),
+            "f": pa.array([1.5, float("nan"), None, -2.25]),
+            "b": pa.array([True, False, None, True]),
+            "d": pa.array([dt.date(2024, 1, 1), None, dt.date(2023, 5, 6), dt.date(2024, 2, 1)]),
+            "ts": pa.array(
+                [dt.datetime(2024, 1, 1, 12, tzinfo=utc), None, None, dt.datetime(2024, 1, 2, tzinfo=utc)],
+                pa.timestamp("ms", tz="Europe/Paris"),
+            ),
+            "cat": pa.array(["x", "y", "x", "y"]).dictionary_encode(),
+            "s": pa.array(["a", "", "bb", None]),
+            "dec": pa.array([1, 2, 3, 4], pa.decimal128(10, 2)),
+            "lst": pa.array([[1], [2], None, []]),
+        }
+    )
     path = tmp_path / "data.parquet"
     pq.write_table(table, path)
     fields = {f["name"]: f for f in round_trip(str(path))["fields"]}
     assert {n: f["type"] for n, f in fields.items()} == {
-        "i": "integer", "id": "integer", "f": "number", "b": "boolean", "d": "date", "ts": "datetime",
-        "cat": "string", "s": "string", "dec": "number", "lst": "any",
-    }  # fmt: skip
+        "i": "integer",
+        "id": "integer",
+        "f": "number",
+        "b": "boolean",
+        "d": "date",
+        "ts": "datetime",
+        "cat": "string",
+        "s": "string",
+        "dec": "number",
+        "lst": "any",
+    }
     assert constraints(fields["i"]) == {}
     assert observed(fields["i"]) == {"minimum": -1, "maximum": 8}
     assert constraints(fields["id"]) == {"required": True, "unique": True}
@@ -371,11 +407,13 @@ def test_parquet_types_map_directly_and_round_trip(tmp_path: Path) -> None:
 
 
 def test_parquet_corners_still_round_trip(tmp_path: Path) -> None:
-    table = pa.table({
-        "big": pa.array([2**64 - 1, 3], pa.uint64()),  # beyond signed 64 bits: left untyped
-        "text": pa.array(["1", "2"]),  # Parquet strings stay strings even when they look numeric
-        "ns": pa.array([1_000, 5_000], pa.timestamp("ns")),
-    })  # fmt: skip
+    table = pa.table(
+        {
+            "big": pa.array([2**64 - 1, 3], pa.uint64()),  # beyond signed 64 bits: left untyped
+            "text": pa.array(["1", "2"]),  # Parquet strings stay strings even when they look numeric
+            "ns": pa.array([1_000, 5_000], pa.timestamp("ns")),
+        }
+    )
     path = tmp_path / "corners.parquet"
     pq.write_table(table, path)
     fields = {f["name"]: f for f in round_trip(str(path))["fields"]}

@@ -29,11 +29,20 @@ from mlgate.data.ranges import widen_bounds, widen_length
         ("number", 123.456, 123.457, (123.4555, 123.4575)),
         ("date", dt.date(2024, 1, 1), dt.date(2024, 1, 1), (dt.date(2023, 12, 31), dt.date(2024, 1, 2))),
         ("date", dt.date(2023, 1, 1), dt.date(2023, 3, 31), (dt.date(2022, 11, 17), dt.date(2023, 5, 15))),
-        ("datetime", dt.datetime(2024, 1, 5, 4, 30), dt.datetime(2024, 1, 5, 12),
-         (dt.datetime(2024, 1, 4), dt.datetime(2024, 1, 7))),  # a day at least, to midnights
-        ("datetime", dt.datetime(2024, 1, 5), dt.datetime(2024, 1, 6), (dt.datetime(2024, 1, 4), dt.datetime(2024, 1, 7))),
+        (
+            "datetime",
+            dt.datetime(2024, 1, 5, 4, 30),
+            dt.datetime(2024, 1, 5, 12),
+            (dt.datetime(2024, 1, 4), dt.datetime(2024, 1, 7)),
+        ),  # a day at least, to midnights
+        (
+            "datetime",
+            dt.datetime(2024, 1, 5),
+            dt.datetime(2024, 1, 6),
+            (dt.datetime(2024, 1, 4), dt.datetime(2024, 1, 7)),
+        ),
     ],
-)  # fmt: skip
+)
 def test_widen_bounds(kind: str, low: Any, high: Any, expected: tuple[Any, Any]) -> None:
     found = widen_bounds(kind, low, high)
     assert found == expected

@@ -37,11 +37,19 @@ def test_csv_and_parquet_open_as_the_same_table_with_their_own_progress_units(tm
     text = open_table(locate(str(csv_path)), CsvConfig())
     typed = open_table(locate(str(parquet_path)), CsvConfig())
     assert (text.header, text.unit, text.total, text.types, text.format) == (
-        ["id", "name"], "bytes", csv_path.stat().st_size, None, "csv",
-    )  # fmt: skip
+        ["id", "name"],
+        "bytes",
+        csv_path.stat().st_size,
+        None,
+        "csv",
+    )
     assert (typed.header, typed.unit, typed.total, typed.types, typed.format) == (
-        ["id", "name"], "rows", 2, (pa.int64(), pa.string()), "parquet",
-    )  # fmt: skip
+        ["id", "name"],
+        "rows",
+        2,
+        (pa.int64(), pa.string()),
+        "parquet",
+    )
     seen = []
     records = scan(text, SCHEMA, text.match(SCHEMA), [], progress=lambda *a: seen.append(a))
     assert records == 2

@@ -34,26 +34,41 @@ def test_observed_must_be_a_mapping_of_known_keys() -> None:
 def test_reading_schema_keeps_what_says_how_values_are_read_and_drops_constraints() -> None:
     from mlgate.data.schema import reading_schema
 
-    schema = parse_schema({
-        "missingValues": ["", "NA"],
-        "fields": [
-            {"name": "id", "constraints": {"required": True, "unique": True}},
-            {"name": "paid", "type": "boolean", "trueValues": ["Y"], "falseValues": ["N"]},
-            {"name": "amount", "type": "number", "groupChar": ".", "decimalChar": ",", "bareNumber": False,
-             "constraints": {"minimum": 0}, "x-mlgate": {"severity": "warning"}},
-            {"name": "day", "type": "date", "format": "%d/%m/%Y", "missingValues": ["-"]},
-        ],
-    })  # fmt: skip
+    schema = parse_schema(
+        {
+            "missingValues": ["", "NA"],
+            "fields": [
+                {"name": "id", "constraints": {"required": True, "unique": True}},
+                {"name": "paid", "type": "boolean", "trueValues": ["Y"], "falseValues": ["N"]},
+                {
+                    "name": "amount",
+                    "type": "number",
+                    "groupChar": ".",
+                    "decimalChar": ",",
+                    "bareNumber": False,
+                    "constraints": {"minimum": 0},
+                    "x-mlgate": {"severity": "warning"},
+                },
+                {"name": "day", "type": "date", "format": "%d/%m/%Y", "missingValues": ["-"]},
+            ],
+        }
+    )
     reading = reading_schema(schema, ("day", "amount", "paid"))
     assert reading == {
         "fields": [
             {"name": "day", "type": "date", "format": "%d/%m/%Y", "missingValues": ["-"]},
-            {"name": "amount", "type": "number", "format": "default", "bareNumber": False, "decimalChar": ",",
-             "groupChar": "."},
+            {
+                "name": "amount",
+                "type": "number",
+                "format": "default",
+                "bareNumber": False,
+                "decimalChar": ",",
+                "groupChar": ".",
+            },
             {"name": "paid", "type": "boolean", "format": "default", "trueValues": ["Y"], "falseValues": ["N"]},
         ],
         "missingValues": ["", "NA"],
-    }  # fmt: skip
+    }
     again = parse_schema(reading)
     for item in again.fields:
         original = schema.get(item.name)

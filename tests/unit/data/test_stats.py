@@ -160,19 +160,28 @@ def test_stats_file_round_trip_validates_against_json_schema(tmp_path: Path) -> 
         ("{not json", r"bad\.json:1: reference statistics are not valid JSON"),
         ('{"kind": "something-else"}', r"not an mlgate reference-statistics file"),
         ('{"kind": "mlgate-reference-stats", "schema_version": 2}', r"schema_version 2 is not supported"),
-        ('{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
-         '"fields": {"a": {"type": "string", "kind": "categorical", "rows": 1, "nulls": 0, "count": -1}}}',
-         r"malformed at field 'a': expected a whole number >= 0, not -1"),
-        ('{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
-         '"fields": {"b": {"type": "number", "kind": "numeric", "rows": 1, "nulls": 0, "count": 1}}}',
-         r"malformed at field 'b': missing key 'quantiles'"),
-        ('{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
-         '"fields": {}, "source_bytes": 3, "source_sha256": "ABC"}',
-         r"malformed at field 'source_sha256': expected 64 lower-case hex digits, not 'ABC'"),
-        ('{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
-         '"fields": {}, "source_bytes": -3}', r"malformed at field 'source_bytes': expected a whole number"),
+        (
+            '{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
+            '"fields": {"a": {"type": "string", "kind": "categorical", "rows": 1, "nulls": 0, "count": -1}}}',
+            r"malformed at field 'a': expected a whole number >= 0, not -1",
+        ),
+        (
+            '{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
+            '"fields": {"b": {"type": "number", "kind": "numeric", "rows": 1, "nulls": 0, "count": 1}}}',
+            r"malformed at field 'b': missing key 'quantiles'",
+        ),
+        (
+            '{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
+            '"fields": {}, "source_bytes": 3, "source_sha256": "ABC"}',
+            r"malformed at field 'source_sha256': expected 64 lower-case hex digits, not 'ABC'",
+        ),
+        (
+            '{"kind": "mlgate-reference-stats", "schema_version": 1, "source": "s", "rows": 1, "created": "c", '
+            '"fields": {}, "source_bytes": -3}',
+            r"malformed at field 'source_bytes': expected a whole number",
+        ),
     ],
-)  # fmt: skip
+)
 def test_invalid_stats_files_are_input_errors(tmp_path: Path, content: str | None, match: str) -> None:
     path = tmp_path / ("missing.json" if content is None else "bad.json")
     if content is not None:
@@ -198,8 +207,10 @@ def test_a_schema_inferred_for_statistics_keeps_types_and_drops_constraints(tmp_
     from mlgate.data.stats import infer_stats_schema
 
     path = tmp_path / "d.csv"
-    path.write_text("id,when,kind\n" + "\n".join(f"{i},2024-01-{i % 28 + 1:02d},{'ab'[i % 2]}" for i in range(50)) + "\n",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "id,when,kind\n" + "\n".join(f"{i},2024-01-{i % 28 + 1:02d},{'ab'[i % 2]}" for i in range(50)) + "\n",
+        encoding="utf-8",
+    )
     schema = infer_stats_schema(str(path), csv=CsvConfig())
     assert [(f.name, f.type) for f in schema.fields] == [("id", "integer"), ("when", "date"), ("kind", "string")]
     assert schema.primary_key == ()
@@ -212,7 +223,13 @@ def test_statistics_ignore_what_validation_would_find_and_count_rows_as_it_does(
     """Repeated unique keys, invalid cells, a ragged record and a blank line: statistics only count."""
     path = tmp_path / "d.csv"
     path.write_text('id,x\n1,"a\nb"\n1,2.5\n\n2,oops\n3,1,extra\n', encoding="utf-8")
-    schema = parse_schema({"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True}},
-                                      {"name": "x", "type": "number"}]})  # fmt: skip
+    schema = parse_schema(
+        {
+            "fields": [
+                {"name": "id", "type": "integer", "constraints": {"unique": True}},
+                {"name": "x", "type": "number"},
+            ]
+        }
+    )
     stats = compute_stats(str(path), schema, csv=CsvConfig())
     assert (stats.rows, stats.fields["id"].count, stats.fields["x"].count) == (5, 3, 1)

@@ -25,8 +25,10 @@ SCHEMA = {
 
 def write_data(path: Path, rows: int = 40) -> Path:
     lines = ["id,age,plan,score,label"]
-    lines += [f"c{i},{20 + i % 50},{'basic' if i % 2 else 'premium'},{(i % 10) / 10},{'true' if i % 3 else 'false'}"
-              for i in range(rows)]  # fmt: skip
+    lines += [
+        f"c{i},{20 + i % 50},{'basic' if i % 2 else 'premium'},{(i % 10) / 10},{'true' if i % 3 else 'false'}"
+        for i in range(rows)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -34,8 +34,15 @@ def test_story_steps_show_their_report_indented_and_the_comment_verbatim() -> No
 
 
 def test_the_mark_is_the_outcome_s_a_failure_shown_as_designed_gets_a_cross() -> None:
-    caught = Step("validate-corrupted", "Corrupted", True, 0.0, "train.csv: 450 rows, INVALID, 12 violations",
-                  "the report", failed=True)  # fmt: skip
+    caught = Step(
+        "validate-corrupted",
+        "Corrupted",
+        True,
+        0.0,
+        "train.csv: 450 rows, INVALID, 12 violations",
+        "the report",
+        failed=True,
+    )
     text = render_step(caught)
     assert text.startswith("  ✗ train.csv: 450 rows, INVALID, 12 violations (as designed)  (0.0 s)\n")
     assert "✓" not in text
@@ -70,13 +77,19 @@ def test_data_files_are_named_by_their_path_in_the_project(tmp_path: Path, monke
     project = tmp_path / "demo" / "churn"
     (project / "data").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
-    context = ReportContext(key="k", data_files=(
-        DataFile("demo/churn/data/train.csv", 450),  # relative to the working folder, as Config.resolve gives it
-        DataFile(str(project / "data" / "test.csv"), 150),
-        DataFile(str(tmp_path / "elsewhere.csv"), 3),
-        DataFile("s3://bucket/data.csv", None),
-    ))  # fmt: skip
+    context = ReportContext(
+        key="k",
+        data_files=(
+            DataFile("demo/churn/data/train.csv", 450),  # relative to the working folder, as Config.resolve gives it
+            DataFile(str(project / "data" / "test.csv"), 150),
+            DataFile(str(tmp_path / "elsewhere.csv"), 3),
+            DataFile("s3://bucket/data.csv", None),
+        ),
+    )
     named = with_project_paths(context, project)
     assert [(f.name, f.rows) for f in named.data_files] == [
-        ("data/train.csv", 450), ("data/test.csv", 150), (str(tmp_path / "elsewhere.csv"), 3), ("s3://bucket/data.csv", None),
-    ]  # fmt: skip
+        ("data/train.csv", 450),
+        ("data/test.csv", 150),
+        (str(tmp_path / "elsewhere.csv"), 3),
+        ("s3://bucket/data.csv", None),
+    ]

@@ -14,10 +14,20 @@ ROWS: list[dict[str, Any]] = [
 
 def test_numbers_are_scaled_moved_and_clamped_and_a_category_replaced() -> None:
     shifted = drift_rows(ROWS, CHURN_SHIFTS)
-    assert shifted[0] == {"customer_id": "C-000001", "plan": "premium", "tenure_months": 120.0,
-                          "monthly_charges": 79.0, "tickets": 2}  # fmt: skip
-    assert shifted[1] == {"customer_id": "C-000002", "plan": None, "tenure_months": 39.0,
-                          "monthly_charges": None, "tickets": 0}  # fmt: skip  # missing values stay missing
+    assert shifted[0] == {
+        "customer_id": "C-000001",
+        "plan": "premium",
+        "tenure_months": 120.0,
+        "monthly_charges": 79.0,
+        "tickets": 2,
+    }
+    assert shifted[1] == {
+        "customer_id": "C-000002",
+        "plan": None,
+        "tenure_months": 39.0,
+        "monthly_charges": None,
+        "tickets": 0,
+    }  # missing values stay missing
     assert ROWS[0]["plan"] == "basic"  # the input rows are not changed
 
 

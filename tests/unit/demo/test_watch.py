@@ -41,18 +41,39 @@ def test_poll_gives_up_after_its_timeout() -> None:
 
 
 def make_drift_result(field: str, *, drifted: bool, ks: float | None, new: tuple[str, ...] = ()) -> FieldDriftResult:
-    return FieldDriftResult(field=field, kind="numeric" if ks is not None else "categorical", psi=0.75 if drifted
-                            else 0.01, ks=ks, ks_pvalue=None, new_categories=new, missing_categories=(),
-                            threshold_psi=0.2, threshold_ks=0.15 if ks is not None else None, drifted=drifted,
-                            severity="warning", count=10, reference_count=10, labels=("x", "y"),
-                            reference_shares=(0.5, 0.5), current_shares=(0.1, 0.9), test="KS", p_value=1e-5,
-                            shift=NumericShift(1.0, 3.0, 1.0, 1.0, 1.0, 3.0) if ks is not None else None,
-                            p_adjusted=3e-5)  # fmt: skip
+    return FieldDriftResult(
+        field=field,
+        kind="numeric" if ks is not None else "categorical",
+        psi=0.75 if drifted else 0.01,
+        ks=ks,
+        ks_pvalue=None,
+        new_categories=new,
+        missing_categories=(),
+        threshold_psi=0.2,
+        threshold_ks=0.15 if ks is not None else None,
+        drifted=drifted,
+        severity="warning",
+        count=10,
+        reference_count=10,
+        labels=("x", "y"),
+        reference_shares=(0.5, 0.5),
+        current_shares=(0.1, 0.9),
+        test="KS",
+        p_value=1e-5,
+        shift=NumericShift(1.0, 3.0, 1.0, 1.0, 1.0, 3.0) if ks is not None else None,
+        p_adjusted=3e-5,
+    )
 
 
 def test_drifted_fields_and_their_statistics() -> None:
-    report = DriftReport("train.csv", (make_drift_result("a", drifted=True, ks=0.5), make_drift_result("b", drifted=False,
-                         ks=0.01), make_drift_result("plan", drifted=True, ks=None, new=("gold",))))  # fmt: skip
+    report = DriftReport(
+        "train.csv",
+        (
+            make_drift_result("a", drifted=True, ks=0.5),
+            make_drift_result("b", drifted=False, ks=0.01),
+            make_drift_result("plan", drifted=True, ks=None, new=("gold",)),
+        ),
+    )
     result = MonitorResult("1", "deploy state", "1s", "s", "e", 1, ReadSummary("x", rows=10), feature_drift=report)
     assert find_drifted_fields(result) == ["a", "plan"]
     assert list_drift_lines(result) == [

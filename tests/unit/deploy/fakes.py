@@ -40,11 +40,22 @@ def make_version(number: int, *, status: Status = "approved", golden: int = 3, f
         history.append(StatusChange(status, "alice", f"{status} for the test", "2026-11-20T09:30:00+00:00"))
     rows = tuple(GoldenRow({"x": float(i)}, float(i) * factor) for i in range(golden))
     return ModelVersion(
-        version=str(number), model="model", estimator="sklearn.linear_model.LinearRegression",
-        artifact=f"/registry/versions/{number}/model.skops", sha256=f"{number:02d}" * 32, metrics={}, params={},
-        data_sha256=None, schema_sha256=None, commit=None, registered_by="bob",
-        registered_at="2026-11-19T10:00:00+00:00", features=("x",), golden=rows, history=tuple(history),
-    )  # fmt: skip
+        version=str(number),
+        model="model",
+        estimator="sklearn.linear_model.LinearRegression",
+        artifact=f"/registry/versions/{number}/model.skops",
+        sha256=f"{number:02d}" * 32,
+        metrics={},
+        params={},
+        data_sha256=None,
+        schema_sha256=None,
+        commit=None,
+        registered_by="bob",
+        registered_at="2026-11-19T10:00:00+00:00",
+        features=("x",),
+        golden=rows,
+        history=tuple(history),
+    )
 
 
 class FakeRegistry:

@@ -38,8 +38,16 @@ def setup(
     verifier = Verifier()
     said: list[str] = []
     settings = FlowSettings(timeout_s=5.0, reject_on_failure=reject, smoke=SMOKE)
-    deployer = Deployer(registry=registry, target=target, actor="carol", settings=settings, say=said.append,
-                        clock=clock, latency_clock=clock, verify=verifier)  # fmt: skip
+    deployer = Deployer(
+        registry=registry,
+        target=target,
+        actor="carol",
+        settings=settings,
+        say=said.append,
+        clock=clock,
+        latency_clock=clock,
+        verify=verifier,
+    )
     return deployer, registry, target, verifier, said
 
 
@@ -155,8 +163,18 @@ def test_a_slow_version_is_rolled_back_verified_and_rejected() -> None:
     assert (outcome.outcome, outcome.exit_code, outcome.live) == ("rolled-back", ExitCode.CHECKS_FAILED, "1")
     assert outcome.reason.startswith("smoke test failed: latency: p95 500.0 ms > 20 ms")
     names = [s.name for s in outcome.steps]
-    assert names == ["gate", "endpoint", "artifact", "switch", "wait", "smoke", "switch-back", "wait-back", "verify",
-                     "registry"]  # fmt: skip
+    assert names == [
+        "gate",
+        "endpoint",
+        "artifact",
+        "switch",
+        "wait",
+        "smoke",
+        "switch-back",
+        "wait-back",
+        "verify",
+        "registry",
+    ]
     assert (target.switches, target.serving, verifier.checked) == (["2", "1"], "1", ["2", "1"])
     assert outcome.verify is not None
     assert outcome.verify.passed
@@ -215,8 +233,13 @@ def test_an_unreadable_rollback_target_needs_a_person() -> None:
     assert switch_back.status == "failed"
     assert switch_back.hint is not None
     assert (target.switches, registry.get("2").status) == (["2"], "rejected")
-    assert registry.events[-1].detail == {"outcome": "needs-person", "target": "fake", "previous": "1", "live": "2",
-                                          "smoke": outcome.smoke.summary() if outcome.smoke else None}  # fmt: skip
+    assert registry.events[-1].detail == {
+        "outcome": "needs-person",
+        "target": "fake",
+        "previous": "1",
+        "live": "2",
+        "smoke": outcome.smoke.summary() if outcome.smoke else None,
+    }
 
 
 def test_a_failed_first_deploy_has_nothing_to_return_to() -> None:

@@ -30,10 +30,12 @@ def test_the_timeline_holds_the_versions_the_endpoint_was_left_on() -> None:
 
 
 def test_a_version_live_before_the_first_recorded_deploy_is_in_the_timeline() -> None:
-    first = HistoryEvent(at="2026-11-21T00:00:00+00:00", event="deployed", version="5", by="carol",
-                         detail={"previous": "4", "live": "5"})  # fmt: skip
-    second = HistoryEvent(at="2026-11-22T00:00:00+00:00", event="deployed", version="6", by="carol",
-                          detail={"previous": "5", "live": "6"})  # fmt: skip
+    first = HistoryEvent(
+        at="2026-11-21T00:00:00+00:00", event="deployed", version="5", by="carol", detail={"previous": "4", "live": "5"}
+    )
+    second = HistoryEvent(
+        at="2026-11-22T00:00:00+00:00", event="deployed", version="6", by="carol", detail={"previous": "5", "live": "6"}
+    )
     assert live_sequence([first, second]) == ["4", "5", "6"]
     assert find_previous_live([first], "5", lambda v: True) == "4"
 
@@ -46,9 +48,16 @@ def test_the_previous_live_version_skips_the_current_and_unapproved_ones() -> No
 
 
 def outcome(result: Outcome, action: str = "deploy") -> DeployOutcome:
-    return DeployOutcome(action=action, outcome=result, target="local", version="3", previous="2",  # type: ignore[arg-type]
-                         live="3" if result in ("deployed", "timed-out") else "2", reason="why",
-                         steps=(Step("gate", "ok", "version 3 is approved", 0.0),))  # fmt: skip
+    return DeployOutcome(
+        action=action,  # type: ignore[arg-type]
+        outcome=result,
+        target="local",
+        version="3",
+        previous="2",
+        live="3" if result in ("deployed", "timed-out") else "2",
+        reason="why",
+        steps=(Step("gate", "ok", "version 3 is approved", 0.0),),
+    )
 
 
 @pytest.mark.parametrize(

@@ -33,8 +33,16 @@ def test_the_registry_history_names_the_live_version(tmp_path: Path) -> None:
     store = registry_with(tmp_path, 3)
     deployed(store, "1", None)
     deployed(store, "2", "1")
-    store.record(HistoryEvent(at=WHEN, event="rolled-back", version="1", by="ci", reason="smoke failed",
-                              detail={"previous": "2", "live": "1"}))  # fmt: skip
+    store.record(
+        HistoryEvent(
+            at=WHEN,
+            event="rolled-back",
+            version="1",
+            by="ci",
+            reason="smoke failed",
+            detail={"previous": "2", "live": "1"},
+        )
+    )
     live = find_live_version(load_config(cwd=tmp_path).deploy, store, given=None)
     assert live is not None
     assert (live.version.version, live.source) == ("1", "registry history")
@@ -44,8 +52,15 @@ def test_the_local_deploy_state_comes_before_the_history(tmp_path: Path) -> None
     store = registry_with(tmp_path, 2)
     deployed(store, "1", None)
     config = load_config(cwd=tmp_path)
-    pointer = LivePointer(version="2", model="forest", artifact=str(tmp_path / "m"), sha256="0" * 64,
-                          trusted_types=(), features=(), switched_at=WHEN)  # fmt: skip
+    pointer = LivePointer(
+        version="2",
+        model="forest",
+        artifact=str(tmp_path / "m"),
+        sha256="0" * 64,
+        trusted_types=(),
+        features=(),
+        switched_at=WHEN,
+    )
     write_pointer(Path(config.deploy.state), pointer)
     live = find_live_version(config.deploy, store, given=None)
     assert live is not None

@@ -58,12 +58,20 @@ def server(
                 return httpx.Response(503, json={"status": "no model"})
             return httpx.Response(200, json={"status": "ok", "version": served}, headers=headers)
         if request.url.path == "/status":
-            return httpx.Response(200, json={"version": served, "loading_error": loading_error,
-                                             "pointer_version": pointer, "loading": loading})  # fmt: skip
+            return httpx.Response(
+                200,
+                json={
+                    "version": served,
+                    "loading_error": loading_error,
+                    "pointer_version": pointer,
+                    "loading": loading,
+                },
+            )
         if request.url.path == "/invocations":
             rows = json.loads(request.content)["instances"]
-            return httpx.Response(200, json={"predictions": [r["x"] * 2 for r in rows], "version": served},
-                                  headers=headers)  # fmt: skip
+            return httpx.Response(
+                200, json={"predictions": [r["x"] * 2 for r in rows], "version": served}, headers=headers
+            )
         return httpx.Response(404, text="not found")
 
     return handle
@@ -71,8 +79,15 @@ def server(
 
 def local(state: Path, client: httpx.Client, clock: FakeClock | None = None) -> LocalTarget:
     clock = clock or FakeClock()
-    return LocalTarget(state, http=client, trusted_types=["sklearn.tree._tree.Tree"], now=lambda: NOW, clock=clock,
-                       sleep=clock.advance, poll_s=0.5)  # fmt: skip
+    return LocalTarget(
+        state,
+        http=client,
+        trusted_types=["sklearn.tree._tree.Tree"],
+        now=lambda: NOW,
+        clock=clock,
+        sleep=clock.advance,
+        poll_s=0.5,
+    )
 
 
 def test_switch_writes_the_pointer_the_server_reads(state: Path, clients: Callable[[Handler], httpx.Client]) -> None:

@@ -33,9 +33,13 @@ class WatchingTarget(FakeTarget):
 
 @pytest.mark.parametrize(
     ("outcome", "code"),
-    [("deployed", ExitCode.OK), ("rolled-back", ExitCode.CHECKS_FAILED), ("needs-person", ExitCode.NEEDS_PERSON),
-     ("timed-out", ExitCode.TIMED_OUT)],
-)  # fmt: skip
+    [
+        ("deployed", ExitCode.OK),
+        ("rolled-back", ExitCode.CHECKS_FAILED),
+        ("needs-person", ExitCode.NEEDS_PERSON),
+        ("timed-out", ExitCode.TIMED_OUT),
+    ],
+)
 def test_each_outcome_has_its_exit_code(outcome: Outcome, code: ExitCode) -> None:
     assert EXIT_CODES[outcome] == code
 
@@ -44,8 +48,15 @@ def test_the_outcome_carries_the_watches_of_the_run() -> None:
     clock = FakeClock()
     target = WatchingTarget(clock=clock, pointer="6", serving="6")
     settings = FlowSettings(timeout_s=5.0, smoke=SmokeConfig(latency_p95_ms=50.0, requests=2))
-    deployer = Deployer(FakeRegistry(make_version(6), make_version(7)), target, "carol", settings, clock=clock,
-                        latency_clock=clock, verify=lambda path, version: None)  # fmt: skip
+    deployer = Deployer(
+        FakeRegistry(make_version(6), make_version(7)),
+        target,
+        "carol",
+        settings,
+        clock=clock,
+        latency_clock=clock,
+        verify=lambda path, version: None,
+    )
     outcome = deploy(deployer, "7")
     assert (outcome.outcome, outcome.watches) == ("deployed", (WATCH,))
 
@@ -54,6 +65,13 @@ def test_a_target_that_watches_no_rollout_reports_none() -> None:
     clock = FakeClock()
     target = FakeTarget(clock=clock, pointer="6", serving="6")
     settings = FlowSettings(timeout_s=5.0, smoke=SmokeConfig(latency_p95_ms=50.0, requests=2))
-    deployer = Deployer(FakeRegistry(make_version(6), make_version(7)), target, "carol", settings, clock=clock,
-                        latency_clock=clock, verify=lambda path, version: None)  # fmt: skip
+    deployer = Deployer(
+        FakeRegistry(make_version(6), make_version(7)),
+        target,
+        "carol",
+        settings,
+        clock=clock,
+        latency_clock=clock,
+        verify=lambda path, version: None,
+    )
     assert deploy(deployer, "7").watches == ()

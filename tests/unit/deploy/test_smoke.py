@@ -194,8 +194,15 @@ class Scripted(FakeTarget):
 def scripted(script: list[float], previous_script: list[float] | None = None, **options: Any) -> Scripted:
     clock = FakeClock()
     behaviours = {"4": Behaviour(latency_s=0.0)}
-    return Scripted(clock=clock, pointer="4", serving="4", behaviours=behaviours, script=script,
-                    previous_script=previous_script or [], **options)  # fmt: skip
+    return Scripted(
+        clock=clock,
+        pointer="4",
+        serving="4",
+        behaviours=behaviours,
+        script=script,
+        previous_script=previous_script or [],
+        **options,
+    )
 
 
 def latency_of(target: Scripted, reference: str | None = None) -> Any:
@@ -256,8 +263,9 @@ def test_without_the_previous_version_on_the_endpoint_only_the_slo_judges() -> N
 def test_a_version_whose_own_time_is_slow_fails_though_queued_traffic_slows_both_alike() -> None:
     """Traffic queued in front of every request makes both versions' client times alike; the endpoint's own
     time (``Server-Timing``) still shows which one is slow."""
-    target = scripted([2.0] * 3 + [40.0] * 40, previous_script=[35.0] * 40)
-    target.own, target.previous_own = [1.0] * 3 + [30.0] * 40, [1.0] * 40
+    target = scripted(
+        [2.0] * 3 + [40.0] * 40, [35.0] * 40, own=[1.0] * 3 + [30.0] * 40, previous_own=[1.0] * 40
+    )  # own: the endpoint's ms for each request (parse, predict, render)
     check = latency_of(target, reference="3")
     assert check.status == "fail"
     assert check.detail == (
@@ -267,8 +275,7 @@ def test_a_version_whose_own_time_is_slow_fails_though_queued_traffic_slows_both
 
 
 def test_own_times_alike_on_a_busy_machine_blame_the_machine() -> None:
-    target = scripted([2.0] * 3 + [40.0] * 20, previous_script=[35.0] * 20)
-    target.own, target.previous_own = [1.0] * 3 + [12.0] * 20, [10.0] * 20
+    target = scripted([2.0] * 3 + [40.0] * 20, [35.0] * 20, own=[1.0] * 3 + [12.0] * 20, previous_own=[10.0] * 20)
     check = latency_of(target, reference="3")
     assert check.status == "pass"
     assert check.detail == (
@@ -278,8 +285,9 @@ def test_own_times_alike_on_a_busy_machine_blame_the_machine() -> None:
 
 
 def test_a_request_without_its_own_time_falls_back_to_the_client_times() -> None:
-    target = scripted([2.0] * 3 + [40.0] * 20, previous_script=[35.0] * 20)
-    target.own, target.previous_own = [1.0] * 3 + [30.0] * 19 + [None], [1.0] * 20
+    target = scripted(
+        [2.0] * 3 + [40.0] * 20, [35.0] * 20, own=[1.0] * 3 + [30.0] * 19 + [None], previous_own=[1.0] * 20
+    )
     check = latency_of(target, reference="3")
     assert (check.status, check.detail) == (
         "pass",

@@ -12,8 +12,12 @@ def test_a_clean_rollout_describes_its_status_and_config() -> None:
 
 
 def test_a_rolled_back_rollout_names_the_reason_and_only_the_alarms_in_alarm() -> None:
-    alarms = (AlarmState("errors", "ALARM"), AlarmState("latency", "OK"), AlarmState("p99", "ALARM"),
-              AlarmState("gone", MISSING))  # fmt: skip
+    alarms = (
+        AlarmState("errors", "ALARM"),
+        AlarmState("latency", "OK"),
+        AlarmState("p99", "ALARM"),
+        AlarmState("gone", MISSING),
+    )
     watch = Watch("rolled-back", "InService", None, "alarm errors fired", alarms, version="3")
     assert watch.firing == ("errors", "p99")
     assert watch.describe() == (

@@ -72,7 +72,10 @@ def test_paginate_refuses_a_link_to_another_host() -> None:
 
 
 def test_retry_after_is_honoured_on_a_secondary_rate_limit() -> None:
-    recorder = Recorder(error(403, "You have exceeded a secondary rate limit", **{"retry-after": "7"}), httpx.Response(201, json={"id": 1}))  # fmt: skip
+    recorder = Recorder(
+        error(403, "You have exceeded a secondary rate limit", **{"retry-after": "7"}),
+        httpx.Response(201, json={"id": 1}),
+    )
     client, waits = make(recorder)
     assert client.post("/repos/o/r/issues/1/comments", {"body": "x"}) == {"id": 1}
     assert waits == [7.0]
@@ -131,7 +134,13 @@ def test_resource_not_accessible_is_its_own_error_and_not_retried() -> None:
     ("status", "hint"), [(401, "GITHUB_TOKEN is invalid"), (404, "check GITHUB_REPOSITORY"), (422, "refused")]
 )
 def test_client_errors_fail_at_once_with_a_hint(status: int, hint: str) -> None:
-    client, waits = make(Recorder(httpx.Response(status, json={"message": "nope", "errors": [{"code": "custom", "message": "body is too long"}]})))  # fmt: skip
+    client, waits = make(
+        Recorder(
+            httpx.Response(
+                status, json={"message": "nope", "errors": [{"code": "custom", "message": "body is too long"}]}
+            )
+        )
+    )
     with pytest.raises(GitHubError, match=f"{status} nope; body is too long") as caught:
         client.delete("/x")
     assert caught.value.hint is not None

@@ -25,7 +25,11 @@ def test_no_comment_of_ours_means_create() -> None:
 
 
 def test_the_oldest_match_is_updated_and_later_ones_deleted() -> None:
-    comments = [Comment(30, BOT_LOGIN, body("b")), Comment(10, BOT_LOGIN, body("a"), "u10"), Comment(20, BOT_LOGIN, body("c"))]  # fmt: skip
+    comments = [
+        Comment(30, BOT_LOGIN, body("b")),
+        Comment(10, BOT_LOGIN, body("a"), "u10"),
+        Comment(20, BOT_LOGIN, body("c")),
+    ]
     assert plan_sticky(comments, body("new"), author=BOT_LOGIN) == StickyPlan("update", 10, "u10", (20, 30))
 
 

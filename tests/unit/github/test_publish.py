@@ -45,21 +45,27 @@ def make(head_now: str, seen: list[tuple[str, str]]) -> GitHubClient:
 
 def test_a_stale_run_writes_nothing() -> None:
     seen: list[tuple[str, str]] = []
-    result = publish_comment(make(NEW, seen), "o/r", PullTarget(3, OLD, "event"), with_marker("x", key="k", head=OLD), head=OLD)  # fmt: skip
+    result = publish_comment(
+        make(NEW, seen), "o/r", PullTarget(3, OLD, "event"), with_marker("x", key="k", head=OLD), head=OLD
+    )
     assert (result.action, result.current_head) == ("stale", NEW)
     assert seen == [("GET", "/repos/o/r/pulls/3")]
 
 
 def test_a_current_run_creates_the_comment() -> None:
     seen: list[tuple[str, str]] = []
-    result = publish_comment(make(OLD, seen), "o/r", PullTarget(3, OLD, "event"), with_marker("x", key="k", head=OLD), head=OLD)  # fmt: skip
+    result = publish_comment(
+        make(OLD, seen), "o/r", PullTarget(3, OLD, "event"), with_marker("x", key="k", head=OLD), head=OLD
+    )
     assert (result.action, result.comment_id, result.url) == ("created", 77, "https://gh/77")
     assert seen[-1] == ("POST", "/repos/o/r/issues/3/comments")
 
 
 def test_without_a_head_the_guard_is_skipped() -> None:
     seen: list[tuple[str, str]] = []
-    result = publish_comment(make(NEW, seen), "o/r", PullTarget(3, None, "--pr"), with_marker("x", key="k", head=None), head=None)  # fmt: skip
+    result = publish_comment(
+        make(NEW, seen), "o/r", PullTarget(3, None, "--pr"), with_marker("x", key="k", head=None), head=None
+    )
     assert result.action == "created"
     assert ("GET", "/repos/o/r/pulls/3") not in seen
 

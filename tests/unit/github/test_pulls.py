@@ -45,7 +45,12 @@ def test_pull_request_event_gives_number_and_head() -> None:
 
 
 def test_workflow_run_event_gives_the_run_head() -> None:
-    run = {"head_sha": SHA, "head_branch": "fix", "head_repository": {"owner": {"login": "forker"}}, "pull_requests": []}  # fmt: skip
+    run = {
+        "head_sha": SHA,
+        "head_branch": "fix",
+        "head_repository": {"owner": {"login": "forker"}},
+        "pull_requests": [],
+    }
     assert pull_from_event("workflow_run", {"workflow_run": run}) == RunHead("forker", "fix", SHA)
     assert pull_from_event("push", {}) is None
 

@@ -58,7 +58,8 @@ def make_project(folder: Path, *, extra: str = "") -> Path:
     lines = ["x1,x2,color,label"] + [f"{r['x1']},{r['x2']},{r['color']},{str(predict(r)).lower()}" for r in train]
     (folder / "train.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     config = folder / "mlgate.yaml"
-    config.write_text(textwrap.dedent("""\
+    config.write_text(
+        textwrap.dedent("""\
         version: 1
         task: classification
         target: label
@@ -66,7 +67,10 @@ def make_project(folder: Path, *, extra: str = "") -> Path:
         data: {schema: schema.yaml, train: train.csv}
         registry: {path: registry}
         monitor: {min_rows: 50}
-        """) + extra, encoding="utf-8")  # fmt: skip
+        """)
+        + extra,
+        encoding="utf-8",
+    )
     register_version(folder, train)
     return config
 
@@ -77,31 +81,56 @@ def register_version(folder: Path, train: list[dict[str, Any]], *, accuracy: flo
     artifact = folder / "model.skops"
     artifact.write_bytes(b"not loaded by the monitor")
     version = ModelVersion(
-        version="", model="rule", estimator="tests.rule", artifact=str(artifact),
-        sha256=hashlib.sha256(artifact.read_bytes()).hexdigest(), metrics={"accuracy": accuracy, "f1_macro": 0.9},
-        params={}, data_sha256=None, schema_sha256=None, commit=None, registered_by="test",
-        registered_at="2026-11-01T00:00:00+00:00", features=FEATURES, reference_stats=to_data(stats),
-        prediction_stats=prediction_stats([predict(r) for r in train], regression=False, source="train.csv",
-                                          created="2026-11-01T00:00:00+00:00"),
-    )  # fmt: skip
+        version="",
+        model="rule",
+        estimator="tests.rule",
+        artifact=str(artifact),
+        sha256=hashlib.sha256(artifact.read_bytes()).hexdigest(),
+        metrics={"accuracy": accuracy, "f1_macro": 0.9},
+        params={},
+        data_sha256=None,
+        schema_sha256=None,
+        commit=None,
+        registered_by="test",
+        registered_at="2026-11-01T00:00:00+00:00",
+        features=FEATURES,
+        reference_stats=to_data(stats),
+        prediction_stats=prediction_stats(
+            [predict(r) for r in train], regression=False, source="train.csv", created="2026-11-01T00:00:00+00:00"
+        ),
+    )
     return LocalRegistry(folder / "registry").register(version, artifact)
 
 
 def records(
-    inputs: Iterable[dict[str, Any]], *, start: dt.datetime, step: dt.timedelta = dt.timedelta(seconds=1),
-    version: str = "1", prefix: str = "req",
-) -> list[dict[str, Any]]:  # fmt: skip
+    inputs: Iterable[dict[str, Any]],
+    *,
+    start: dt.datetime,
+    step: dt.timedelta = dt.timedelta(seconds=1),
+    version: str = "1",
+    prefix: str = "req",
+) -> list[dict[str, Any]]:
     """Capture records, one request per row, ``step`` apart from ``start``; predictions by the rule."""
     out = []
     for i, row in enumerate(inputs):
         ts = (start + i * step).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        out.append({"schema_version": 1, "request_id": f"{prefix}-{i}", "row": 0, "ts": ts, "version": version,
-                    "inputs": row, "prediction": predict(row)})  # fmt: skip
+        out.append(
+            {
+                "schema_version": 1,
+                "request_id": f"{prefix}-{i}",
+                "row": 0,
+                "ts": ts,
+                "version": version,
+                "inputs": row,
+                "prediction": predict(row),
+            }
+        )
     return out
 
 
-def write_jsonl(folder: Path, rows: list[dict[str, Any]], *, seq: int = 1, partial: bool = False,
-                tail: str = "") -> Path:  # fmt: skip
+def write_jsonl(
+    folder: Path, rows: list[dict[str, Any]], *, seq: int = 1, partial: bool = False, tail: str = ""
+) -> Path:
     """A capture file in its day folder; ``tail`` is appended raw (a truncated or malformed line)."""
     first = dt.datetime.fromisoformat(rows[0]["ts"])
     day = folder / first.strftime("%Y-%m-%d")
@@ -120,14 +149,16 @@ def write_parquet(folder: Path, rows: list[dict[str, Any]], *, seq: int = 1) -> 
     first = dt.datetime.fromisoformat(rows[0]["ts"])
     day = folder / first.strftime("%Y-%m-%d")
     day.mkdir(parents=True, exist_ok=True)
-    table = pa.table({
-        "request_id": pa.array([r["request_id"] for r in rows], pa.string()),
-        "row": pa.array([r["row"] for r in rows], pa.int32()),
-        "ts": pa.array([dt.datetime.fromisoformat(r["ts"]) for r in rows], pa.timestamp("us", tz="UTC")),
-        "version": pa.array([r["version"] for r in rows], pa.string()),
-        "inputs": pa.array([r["inputs"] for r in rows]),
-        "prediction": pa.array([r["prediction"] for r in rows]),
-    })  # fmt: skip
+    table = pa.table(
+        {
+            "request_id": pa.array([r["request_id"] for r in rows], pa.string()),
+            "row": pa.array([r["row"] for r in rows], pa.int32()),
+            "ts": pa.array([dt.datetime.fromisoformat(r["ts"]) for r in rows], pa.timestamp("us", tz="UTC")),
+            "version": pa.array([r["version"] for r in rows], pa.string()),
+            "inputs": pa.array([r["inputs"] for r in rows]),
+            "prediction": pa.array([r["prediction"] for r in rows]),
+        }
+    )
     path = day / f"capture-{first.strftime('%Y%m%dT%H%M%S%f')}Z-4242-{seq:04d}.parquet"
     pq.write_table(table, path)
     return path

@@ -15,8 +15,23 @@ from mlgate.stats import PairedTest, adjust_holm
 
 def field(name: str, p: float | None, psi: float, ks: float | None = None) -> FieldDriftResult:
     kind: Literal["numeric", "categorical"] = "numeric" if ks is not None else "categorical"
-    return FieldDriftResult(name, kind, psi, ks, None, (), (), 0.2, 0.1 if ks is not None else None, True, "warning",
-                            100, 1000, p_value=p, test="KS" if ks is not None else "chi-square")  # fmt: skip
+    return FieldDriftResult(
+        name,
+        kind,
+        psi,
+        ks,
+        None,
+        (),
+        (),
+        0.2,
+        0.1 if ks is not None else None,
+        True,
+        "warning",
+        100,
+        1000,
+        p_value=p,
+        test="KS" if ks is not None else "chi-square",
+    )
 
 
 def metric(name: str, p_worse: float, p_better: float = 1.0) -> LiveMetric:
@@ -26,11 +41,17 @@ def metric(name: str, p_worse: float, p_better: float = 1.0) -> LiveMetric:
 
 def run(features: tuple[FieldDriftResult, ...], metrics: tuple[LiveMetric, ...]) -> MonitorResult:
     return MonitorResult(
-        version="1", version_source="--version", since="24h", window_start="a", window_end="b", min_rows=100,
-        read=ReadSummary("cap", rows=300), feature_drift=DriftReport("train.csv", features),
+        version="1",
+        version_source="--version",
+        since="24h",
+        window_start="a",
+        window_end="b",
+        min_rows=100,
+        read=ReadSummary("cap", rows=300),
+        feature_drift=DriftReport("train.csv", features),
         prediction_drift=DriftReport("train.csv", (field("prediction", 0.5, 0.01),)),
         labels=LabelCheck("labels.csv", 300, 300, metrics),
-    )  # fmt: skip
+    )
 
 
 def test_every_p_value_of_the_run_is_adjusted_together() -> None:

@@ -25,14 +25,22 @@ def columns(rows: list[dict[str, object]]) -> dict[str, list[object]]:
 
 @pytest.mark.parametrize(
     ("value", "kind", "text"),
-    [(None, "number", None), ("red", "string", "red"), (True, "boolean", "true"), (3.0, "integer", "3"),
-     (3.0, "number", "3.0"), (1.0, "boolean", "1"), (float("nan"), "number", None), (7, "integer", "7"),
-     ({"b": 1, "a": [2]}, "any", '{"a":[2],"b":1}'),
-     # a capture reader may type ISO strings (pyarrow infers timestamps): written back as ISO, never a crash
-     (dt.date(2026, 11, 20), "date", "2026-11-20"),
-     (dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.timezone.utc), "datetime", "2026-11-20T09:30:00+00:00"),
-     ({"at": dt.date(2026, 11, 20)}, "any", '{"at":"2026-11-20"}')],
-)  # fmt: skip
+    [
+        (None, "number", None),
+        ("red", "string", "red"),
+        (True, "boolean", "true"),
+        (3.0, "integer", "3"),
+        (3.0, "number", "3.0"),
+        (1.0, "boolean", "1"),
+        (float("nan"), "number", None),
+        (7, "integer", "7"),
+        ({"b": 1, "a": [2]}, "any", '{"a":[2],"b":1}'),
+        # a capture reader may type ISO strings (pyarrow infers timestamps): written back as ISO, never a crash
+        (dt.date(2026, 11, 20), "date", "2026-11-20"),
+        (dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.timezone.utc), "datetime", "2026-11-20T09:30:00+00:00"),
+        ({"at": dt.date(2026, 11, 20)}, "any", '{"at":"2026-11-20"}'),
+    ],
+)
 def test_cells_are_written_as_a_csv_would_hold_them(value: object, kind: str, text: str | None) -> None:
     assert cell_text(value, kind) == text
 
@@ -52,9 +60,14 @@ def test_invalid_rows_are_counted_once_and_drift_is_measured(project: Path) -> N
     rows = sample_inputs(300, seed=4, drift=["color"])
     rows[0].update(color="purple", x2=12)  # two violations, one row
     rows[1]["x2"] = "ten"
-    check, drift = check_inputs(columns(rows), schema, reference=reference, max_invalid_fraction=0.01,
-                                skipped=[("hashed", "hashed by capture.hash")],
-                                request_ids=[f"r{i}" for i in range(300)])  # fmt: skip
+    check, drift = check_inputs(
+        columns(rows),
+        schema,
+        reference=reference,
+        max_invalid_fraction=0.01,
+        skipped=[("hashed", "hashed by capture.hash")],
+        request_ids=[f"r{i}" for i in range(300)],
+    )
     assert check.invalid_requests == ("r0", "r1")
     assert (check.rows, check.invalid_rows, check.breach) == (300, 2, False)
     assert {(v.field, v.check) for v in check.violations} == {("x2", "maximum"), ("x2", "type"), ("color", "enum")}

@@ -31,8 +31,9 @@ def test_served_dates_become_iso_text(value: object, expected: object) -> None:
 def test_captured_day_numbers_pass_a_date_field_and_its_bounds(tmp_path: Path) -> None:
     path = tmp_path / "schema.yaml"
     path.write_text("fields:\n  - {name: signup, type: date, constraints: {minimum: '2020-01-01'}}\n", encoding="utf-8")
-    check, _drift = check_inputs({"signup": [18299.0, 19536, 17000.0, 1.5]}, load_schema(path),
-                                 reference=None, max_invalid_fraction=0.0)  # fmt: skip
+    check, _drift = check_inputs(
+        {"signup": [18299.0, 19536, 17000.0, 1.5]}, load_schema(path), reference=None, max_invalid_fraction=0.0
+    )
     assert check.invalid_rows == 2  # 17000 is 2016-07-18 (below the minimum); 1.5 is no date
     assert {v.check for v in check.violations} == {"minimum", "type"}
 

@@ -65,16 +65,28 @@ def test_labels_none_of_which_can_be_used_are_an_input_error(tmp_path: Path) -> 
 
 
 def test_duplicate_labels_are_joined_once_and_conflicting_ones_left_out(tmp_path: Path) -> None:
-    path = write(tmp_path / "labels.jsonl", "".join(json.dumps(d) + "\n" for d in [
-        {"request_id": "a", "y": "yes"}, {"request_id": "a", "y": "yes"},
-        {"request_id": "b", "y": "yes"}, {"request_id": "b", "y": "no"}, {"request_id": "c", "y": "no"},
-    ]))  # fmt: skip
+    path = write(
+        tmp_path / "labels.jsonl",
+        "".join(
+            json.dumps(d) + "\n"
+            for d in [
+                {"request_id": "a", "y": "yes"},
+                {"request_id": "a", "y": "yes"},
+                {"request_id": "b", "y": "yes"},
+                {"request_id": "b", "y": "no"},
+                {"request_id": "c", "y": "no"},
+            ]
+        ),
+    )
     found = read_labels(path, key="request_id", target="y", regression=False)
     assert found.labels == {("a", None): "yes", ("c", None): "no"}
     assert [(i.code, i.message) for i in found.issues] == [
-        ("labels-duplicate", f"1 label(s) in {path} repeat a request id (and row) with the same value: each is joined once"),
+        (
+            "labels-duplicate",
+            f"1 label(s) in {path} repeat a request id (and row) with the same value: each is joined once",
+        ),
         ("labels-duplicate", f"1 request id(s) in {path} have two different labels ('b'): left out"),
-    ]  # fmt: skip
+    ]
 
 
 def test_a_row_that_is_no_row_number_says_where(tmp_path: Path) -> None:
@@ -112,9 +124,12 @@ def test_a_retried_request_is_joined_once_to_its_last_answer() -> None:
     joined = join_labels(labels, ["r1", "r2", "r1"], [0, 0, 0], ["no", "no", "yes"])
     assert (joined.y_true, joined.y_pred) == (["yes", "no"], ["yes", "no"])
     assert [(i.code, i.message) for i in joined.issues] == [
-        ("labels-retried", "1 labelled request(s) were captured up to 2 times (client retries with the same "
-                           "X-Request-Id, e.g. 'r1'): each label is joined once, to the last answer"),
-    ]  # fmt: skip
+        (
+            "labels-retried",
+            "1 labelled request(s) were captured up to 2 times (client retries with the same "
+            "X-Request-Id, e.g. 'r1'): each label is joined once, to the last answer",
+        ),
+    ]
 
 
 def test_labels_matching_no_captured_row_are_named() -> None:
@@ -137,8 +152,11 @@ def test_a_row_labelled_twice_and_a_null_prediction_are_named() -> None:
 
 
 def test_labels_in_another_encoding_are_an_input_error_not_a_live_accuracy_of_zero() -> None:
-    with pytest.raises(InputError, match=r"no label value is one the model predicts: the labels hold 0, 1, "
-                                         r"the predictions no, yes"):  # fmt: skip
+    with pytest.raises(
+        InputError,
+        match=r"no label value is one the model predicts: the labels hold 0, 1, "
+        r"the predictions no, yes",
+    ):
         check_vocabulary(Joined([1, 0, 1], ["yes", "no", "no"]), ["yes", "no"])
 
 
@@ -153,9 +171,11 @@ def test_missing_markers_are_left_out_and_unknown_values_named() -> None:
     assert (joined.y_true, joined.y_pred) == (["yes", "maybe", "no"], ["yes", "no", "no"])
     assert [(i.code, i.message) for i in joined.issues] == [
         ("labels-missing", "1 matched label(s) are a missing value (n/a), not one of the model's classes: left out"),
-        ("labels-unknown-values", "1 matched label(s) have values the model never predicts (maybe; it predicts no, "
-                                  "yes): scored as wrong"),
-    ]  # fmt: skip
+        (
+            "labels-unknown-values",
+            "1 matched label(s) have values the model never predicts (maybe; it predicts no, yes): scored as wrong",
+        ),
+    ]
     as_class = check_vocabulary(Joined(["NA", "EU"], ["NA", "NA"]), ["NA", "EU"])  # NA is a class here: kept
     assert (as_class.y_true, as_class.issues) == (["NA", "EU"], ())
 
@@ -168,8 +188,16 @@ def test_booleans_and_whole_floats_compare_as_their_text() -> None:
 def test_check_labels_carries_every_issue_and_scores_only_what_joined() -> None:
     read_issue = LabelIssue("labels-missing", "1 label of 4 in l.csv has no request id or no 'y' value: left out")
     labels = LabelFile("l.csv", {("a", None): "yes", ("b", None): "no", ("zz", None): "no"}, 4, (read_issue,))
-    check = check_labels(labels, ["a", "b", "a"], [0, 0, 0], ["yes", "no", "yes"], {"accuracy": 0.5},
-                         regression=False, metrics=MetricsConfig(), classes=["yes", "no"])  # fmt: skip
+    check = check_labels(
+        labels,
+        ["a", "b", "a"],
+        [0, 0, 0],
+        ["yes", "no", "yes"],
+        {"accuracy": 0.5},
+        regression=False,
+        metrics=MetricsConfig(),
+        classes=["yes", "no"],
+    )
     assert (check.labels, check.matched, check.metrics[0].live) == (3, 2, 1.0)
     assert codes(check.issues) == ["labels-missing", "labels-unmatched", "labels-retried"]
     assert check.issues[0] is read_issue
@@ -178,5 +206,13 @@ def test_check_labels_carries_every_issue_and_scores_only_what_joined() -> None:
 def test_check_labels_refuses_another_encoding_before_scoring() -> None:
     labels = LabelFile("l.csv", {("a", None): 1, ("b", None): 0}, 2)
     with pytest.raises(InputError, match="no label value is one the model predicts"):
-        check_labels(labels, ["a", "b"], [0, 0], ["yes", "no"], {"accuracy": 0.9}, regression=False,
-                     metrics=MetricsConfig(), classes=["yes", "no"])  # fmt: skip
+        check_labels(
+            labels,
+            ["a", "b"],
+            [0, 0],
+            ["yes", "no"],
+            {"accuracy": 0.9},
+            regression=False,
+            metrics=MetricsConfig(),
+            classes=["yes", "no"],
+        )

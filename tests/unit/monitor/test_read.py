@@ -19,8 +19,9 @@ HOUR = dt.timedelta(hours=1)
 
 
 def read(folder: Path, *, since: dt.timedelta = dt.timedelta(days=1)) -> tuple[Columns, ReadSummary]:
-    return read_capture(LocalStore(folder), str(folder), start=NOW - since, end=NOW, features=("x1", "x2", "color"),
-                        slack=HOUR)  # fmt: skip
+    return read_capture(
+        LocalStore(folder), str(folder), start=NOW - since, end=NOW, features=("x1", "x2", "color"), slack=HOUR
+    )
 
 
 def test_jsonl_rows_in_the_window_become_columns(tmp_path: Path) -> None:

@@ -14,17 +14,27 @@ from mlgate.monitor.sagemaker import convert_sagemaker, is_sagemaker
 FEATURES = ("a", "b")
 
 
-def line(body: str, content_type: str = "application/json", *, encoding: str = "JSON",
-         output: Any = None, meta: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+def line(
+    body: str,
+    content_type: str = "application/json",
+    *,
+    encoding: str = "JSON",
+    output: Any = None,
+    meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     answer = {"predictions": [1, 0], "version": "7"} if output is None else output
     return {
         "captureData": {
             "endpointInput": {"observedContentType": content_type, "mode": "INPUT", "data": body, "encoding": encoding},
-            "endpointOutput": {"observedContentType": "application/json", "mode": "OUTPUT",
-                               "data": json.dumps(answer), "encoding": "JSON"},
+            "endpointOutput": {
+                "observedContentType": "application/json",
+                "mode": "OUTPUT",
+                "data": json.dumps(answer),
+                "encoding": "JSON",
+            },
         },
         "eventMetadata": meta or {"eventId": "e-1", "inferenceId": "inf-1", "inferenceTime": "2026-11-22T10:00:00Z"},
-    }  # fmt: skip
+    }
 
 
 def test_json_objects_lists_and_base64() -> None:
@@ -32,15 +42,23 @@ def test_json_objects_lists_and_base64() -> None:
     assert is_sagemaker(objects)
     first, second = convert_sagemaker(objects, FEATURES)
     assert (first.request_id, first.row, first.version, dict(first.inputs), first.prediction) == (
-        "inf-1", 0, "7", {"a": 1, "b": "x"}, 1,
-    )  # fmt: skip
+        "inf-1",
+        0,
+        "7",
+        {"a": 1, "b": "x"},
+        1,
+    )
     assert (second.row, dict(second.inputs), second.prediction) == (1, {"a": 2, "b": "y"}, 0)
     lists = json.dumps({"instances": [[1, "x"], [2, "y"]]})
-    encoded = line(base64.b64encode(lists.encode()).decode(), encoding="BASE64",
-                   meta={"eventId": "e-2", "inferenceTime": "2026-11-22T10:00:00Z"})  # fmt: skip
+    encoded = line(
+        base64.b64encode(lists.encode()).decode(),
+        encoding="BASE64",
+        meta={"eventId": "e-2", "inferenceTime": "2026-11-22T10:00:00Z"},
+    )
     assert [(r.request_id, dict(r.inputs)) for r in convert_sagemaker(encoded, FEATURES)] == [
-        ("e-2", {"a": 1, "b": "x"}), ("e-2", {"a": 2, "b": "y"}),
-    ]  # fmt: skip
+        ("e-2", {"a": 1, "b": "x"}),
+        ("e-2", {"a": 2, "b": "y"}),
+    ]
 
 
 def test_a_smoke_tests_inference_id_marks_every_row_of_its_invocation() -> None:

@@ -36,8 +36,10 @@ def test_a_local_store_lists_every_file_reads_it_and_gives_its_folders(tmp_path:
     store = LocalStore(tmp_path)
     files = store.list_files()
     assert [Path(f).relative_to(tmp_path).as_posix() for f in files] == [
-        "2026-01-01/a.jsonl", "2026-01-02/b.jsonl", "2026-01-02/c.jsonl.partial",
-    ]  # fmt: skip
+        "2026-01-01/a.jsonl",
+        "2026-01-02/b.jsonl",
+        "2026-01-02/c.jsonl.partial",
+    ]
     assert store.read_bytes(files[0]) == b"2026-01-01/a.jsonl\n"
     assert store.parts(files[1]) == ("2026-01-02",)
 
@@ -64,8 +66,11 @@ def test_an_s3_store_lists_and_reads_the_objects_under_its_prefix(tmp_path: Path
     store = open_store("s3://bucket/capture/", s3=s3_over(tmp_path))
     assert isinstance(store, S3Store)
     files = store.list_files()
-    assert files == ["s3://bucket/capture/2026-01-01/a.jsonl", "s3://bucket/capture/2026-01-02/b.jsonl",
-                     "s3://bucket/capture/2026-01-02/c.jsonl.partial"]  # fmt: skip
+    assert files == [
+        "s3://bucket/capture/2026-01-01/a.jsonl",
+        "s3://bucket/capture/2026-01-02/b.jsonl",
+        "s3://bucket/capture/2026-01-02/c.jsonl.partial",
+    ]
     assert store.read_bytes(files[1]) == b"2026-01-02/b.jsonl\n"
     assert store.parts(files[1]) == ("2026-01-02",)
     assert open_store("s3://bucket/nothing-here", s3=s3_over(tmp_path)).list_files() == []

@@ -75,13 +75,25 @@ def test_the_best_model_is_registered_with_everything_it_records(project: tuple[
     assert [(c.status, c.by) for c in v.history] == [("pending", "alice")]
     assert v.features == ("id", "x1", "x2", "color", "flag", "day", "amount")
     assert (v.extra["primary"], v.extra["target"]) == ("accuracy", "label")
-    assert v.extra["feature_kinds"] == {"id": "string", "x1": "number", "x2": "number", "color": "string",
-                                        "flag": "number", "day": "number", "amount": "number"}  # fmt: skip
+    assert v.extra["feature_kinds"] == {
+        "id": "string",
+        "x1": "number",
+        "x2": "number",
+        "color": "string",
+        "flag": "number",
+        "day": "number",
+        "amount": "number",
+    }
     assert v.feature_schema is not None  # how the endpoint reads request values, as training read the files
     assert [(f["name"], f["type"]) for f in v.feature_schema["fields"]] == [
-        ("id", "string"), ("x1", "number"), ("x2", "integer"), ("color", "string"), ("flag", "boolean"),
-        ("day", "date"), ("amount", "number"),
-    ]  # fmt: skip
+        ("id", "string"),
+        ("x1", "number"),
+        ("x2", "integer"),
+        ("color", "string"),
+        ("flag", "boolean"),
+        ("day", "date"),
+        ("amount", "number"),
+    ]
     assert "constraints" not in v.feature_schema["fields"][0]  # reading, not validation
     assert messages[0].startswith("verifying ")
     jsonschema.validate(v.reference_stats, STATS_SCHEMA)

@@ -17,8 +17,9 @@ from mlgate.registry.records import event_line
 from unit.registry.helpers import artifact, version
 
 LATER = dt.datetime(2026, 11, 21, 8, 30, tzinfo=dt.timezone.utc)
-DEPLOYED = HistoryEvent(at="2026-11-21T09:00:00+00:00", event="deployed", version="1", by="carol",
-                        detail={"live": "1", "previous": None})  # fmt: skip
+DEPLOYED = HistoryEvent(
+    at="2026-11-21T09:00:00+00:00", event="deployed", version="1", by="carol", detail={"live": "1", "previous": None}
+)
 
 
 def registered(root: Path, notes: list[str]) -> LocalRegistry:
@@ -96,8 +97,10 @@ def test_an_event_whose_change_was_never_saved_is_ignored_then_cut_off(tmp_path:
     ghost = HistoryEvent(at="2026-11-21T08:30:00+00:00", event="approved", version="1", by="bob", reason="ok")
     history.write_bytes(whole + event_line(ghost).encode())  # a process killed before it wrote version.json
     assert [e.event for e in store.history()] == ["registered"]
-    assert notes == [f"{history}: ignored the last event (approved version 1 by bob at 2026-11-21T08:30:00+00:00): "
-                     "the command that wrote it stopped before its change was saved"]  # fmt: skip
+    assert notes == [
+        f"{history}: ignored the last event (approved version 1 by bob at 2026-11-21T08:30:00+00:00): "
+        "the command that wrote it stopped before its change was saved"
+    ]
     assert store.get("1").status == "pending"
     store.set_status("1", "rejected", by="bob", reason="no")
     assert [e.event for e in store.history()] == ["registered", "rejected"]
@@ -125,8 +128,10 @@ def test_an_event_glued_to_a_torn_line_is_recovered(tmp_path: Path) -> None:
     torn = event_line(DEPLOYED).encode()[:30]
     history.write_bytes(history.read_bytes() + torn + event_line(DEPLOYED).encode())  # what older versions did
     assert [e.event for e in store.history()] == ["registered", "deployed"]
-    assert notes == [f"{history}:2: dropped 30 bytes of a torn line; kept the event after it "
-                     "(deployed version 1 by carol at 2026-11-21T09:00:00+00:00)"]  # fmt: skip
+    assert notes == [
+        f"{history}:2: dropped 30 bytes of a torn line; kept the event after it "
+        "(deployed version 1 by carol at 2026-11-21T09:00:00+00:00)"
+    ]
 
 
 def test_a_last_event_without_its_newline_is_kept_and_completed(tmp_path: Path) -> None:

@@ -66,8 +66,10 @@ def test_status_changes_record_who_why_and_when_and_the_history_grows(tmp_path: 
     assert [c.status for c in rejected.history] == ["pending", "approved", "rejected"]
     events = store.history()
     assert [(e.event, e.version, e.by) for e in events] == [
-        ("registered", "1", "alice"), ("approved", "1", "bob"), ("rejected", "1", "ci"),
-    ]  # fmt: skip
+        ("registered", "1", "alice"),
+        ("approved", "1", "bob"),
+        ("rejected", "1", "ci"),
+    ]
     assert events[0].detail["sha256"] == digest
 
 

@@ -33,10 +33,18 @@ def validator() -> jsonschema.Draft202012Validator:
 
 def approved() -> ModelVersion:
     stats = prediction_stats([True, False], regression=False, source="predictions", created=WHEN)
-    history = (StatusChange("pending", "alice", "registered from results", WHEN),
-               StatusChange("approved", "bob", "beats v2 on recall\nsecond line", WHEN))  # fmt: skip
-    return dataclasses.replace(version("ab" * 32), version="3", history=history, reference_stats=stats,
-                               prediction_stats=stats, artifact="/reg/versions/3/model.skops")  # fmt: skip
+    history = (
+        StatusChange("pending", "alice", "registered from results", WHEN),
+        StatusChange("approved", "bob", "beats v2 on recall\nsecond line", WHEN),
+    )
+    return dataclasses.replace(
+        version("ab" * 32),
+        version="3",
+        history=history,
+        reference_stats=stats,
+        prediction_stats=stats,
+        artifact="/reg/versions/3/model.skops",
+    )
 
 
 def test_every_document_is_valid_and_parses_back() -> None:
@@ -81,8 +89,20 @@ def test_a_full_record_with_real_reference_statistics_is_valid() -> None:
 def test_the_list_shows_status_primary_metric_and_last_change() -> None:
     text = render_list([approved()])
     header, row = text.splitlines()
-    assert header.split() == ["version", "model", "status", "primary", "eval", "vs", "live", "registered", "by",
-                              "commit", "last", "change"]  # fmt: skip
+    assert header.split() == [
+        "version",
+        "model",
+        "status",
+        "primary",
+        "eval",
+        "vs",
+        "live",
+        "registered",
+        "by",
+        "commit",
+        "last",
+        "change",
+    ]
     assert row.split()[:7] == ["3", "forest", "approved", "roc_auc", "0.9000", "abababab", "-"]
     assert "bob: beats v2 on recall" in row
     assert "second line" not in row
@@ -91,8 +111,9 @@ def test_the_list_shows_status_primary_metric_and_last_change() -> None:
 
 def retrained(number: str, evaluation: str) -> ModelVersion:
     decision = {**DECISION, "evaluation": evaluation}
-    return dataclasses.replace(approved(), version=number, data_sha256=evaluation, decision=decision,
-                               metrics={"roc_auc": 0.85})  # fmt: skip
+    return dataclasses.replace(
+        approved(), version=number, data_sha256=evaluation, decision=decision, metrics={"roc_auc": 0.85}
+    )
 
 
 def test_the_list_never_shows_values_of_different_evaluations_as_comparable() -> None:
@@ -108,9 +129,11 @@ def test_the_list_never_shows_values_of_different_evaluations_as_comparable() ->
 def test_show_gives_the_retrain_decision_and_its_evaluation() -> None:
     text = render_version(retrained("4", "9d" * 32))
     assert "roc_auc 0.8500 (on evaluation data 9d9d9d9d)" in text
-    assert ("  decision    vs live version 3 on roc_auc, the same fresh rows (eval 9d9d9d9d): 0.8500 vs 0.8100, "
-            "Δ +0.0400 [+0.0120, +0.0680] (DeLong, 1,200 rows, each end 97.5 % one-sided), needed better by > 0.0081 "
-            "(p = 0.003, Holm over 2 candidates, alpha 0.05)") in text  # fmt: skip
+    assert (
+        "  decision    vs live version 3 on roc_auc, the same fresh rows (eval 9d9d9d9d): 0.8500 vs 0.8100, "
+        "Δ +0.0400 [+0.0120, +0.0680] (DeLong, 1,200 rows, each end 97.5 % one-sided), needed better by > 0.0081 "
+        "(p = 0.003, Holm over 2 candidates, alpha 0.05)"
+    ) in text
     validator().validate(show_document(retrained("4", "9d" * 32)))
     broken = dataclasses.replace(approved(), decision={"metric": "roc_auc"})
     assert "decision    recorded, but not in a form this mlgate reads" in render_version(broken)
@@ -120,9 +143,16 @@ def test_show_gives_the_retrain_decision_and_its_evaluation() -> None:
 def test_show_lists_every_recorded_part() -> None:
     text = render_version(approved())
     assert text.splitlines()[0] == "version 3 · forest (sklearn.ensemble.RandomForestClassifier) · approved"
-    for part in ("/reg/versions/3/model.skops", "ab" * 32, "accuracy 0.8000 · roc_auc 0.9000", "x1, color",
-                 "sklearn.tree._tree.Tree", "1 row(s)", "predictions: 1 field(s) over 2 rows",
-                 f"{WHEN}  approved  by bob: beats v2 on recall"):  # fmt: skip
+    for part in (
+        "/reg/versions/3/model.skops",
+        "ab" * 32,
+        "accuracy 0.8000 · roc_auc 0.9000",
+        "x1, color",
+        "sklearn.tree._tree.Tree",
+        "1 row(s)",
+        "predictions: 1 field(s) over 2 rows",
+        f"{WHEN}  approved  by bob: beats v2 on recall",
+    ):
         assert part in text
 
 
@@ -138,8 +168,10 @@ def test_change_lines_say_what_happened_and_what_next() -> None:
 
 
 def test_history_is_one_line_per_event() -> None:
-    events = [HistoryEvent(at=WHEN, event="registered", version="1", by="alice", reason="registered"),
-              HistoryEvent(at=WHEN, event="rolled-back", version=None, by="ci", reason="x" * 80)]  # fmt: skip
+    events = [
+        HistoryEvent(at=WHEN, event="registered", version="1", by="alice", reason="registered"),
+        HistoryEvent(at=WHEN, event="rolled-back", version=None, by="ci", reason="x" * 80),
+    ]
     lines = render_history(events).splitlines()
     assert len(lines) == 3
     assert lines[2].split()[1:4] == ["rolled-back", "-", "ci"]

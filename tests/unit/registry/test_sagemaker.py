@@ -105,9 +105,14 @@ def test_metadata_properties_are_short_strings_without_empty_values() -> None:
 
 @pytest.mark.parametrize(
     ("region", "account"),
-    [("eu-west-1", "141502667606"), ("us-east-1", "683313688378"), ("eu-north-1", "662702820516"),
-     ("sa-east-1", "737474898029"), ("ap-southeast-4", "106583098589")],
-)  # fmt: skip
+    [
+        ("eu-west-1", "141502667606"),
+        ("us-east-1", "683313688378"),
+        ("eu-north-1", "662702820516"),
+        ("sa-east-1", "737474898029"),
+        ("ap-southeast-4", "106583098589"),
+    ],
+)
 def test_sklearn_image_per_region(region: str, account: str) -> None:
     expected = f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
     assert sklearn_image(region, "1.2-1") == expected
@@ -145,15 +150,30 @@ def test_missing_settings_are_a_config_error(sagemaker: tuple[Any, Stubber], tmp
 
 def _stub_read(stubber: Stubber, status: str, description: str | None, *, listed: bool = True) -> None:
     """The answers to reading version 1: the listing (unless the registry already found it), then the package."""
-    summary = {"ModelPackageGroupName": GROUP, "ModelPackageVersion": 1, "ModelPackageArn": ARN,
-               "CreationTime": NOW, "ModelPackageStatus": "Completed", "ModelApprovalStatus": status}  # fmt: skip
+    summary = {
+        "ModelPackageGroupName": GROUP,
+        "ModelPackageVersion": 1,
+        "ModelPackageArn": ARN,
+        "CreationTime": NOW,
+        "ModelPackageStatus": "Completed",
+        "ModelApprovalStatus": status,
+    }
     if listed:
-        stubber.add_response("list_model_packages", {"ModelPackageSummaryList": [summary]},
-                             {"ModelPackageGroupName": GROUP, "SortBy": "CreationTime", "SortOrder": "Descending"})  # fmt: skip
-    package: dict[str, Any] = {"ModelPackageName": GROUP, "ModelPackageArn": ARN, "CreationTime": NOW,
-                               "ModelPackageStatus": "Completed", "ModelPackageStatusDetails": {"ValidationStatuses": []},
-                               "ModelApprovalStatus": status, "LastModifiedTime": NOW,
-                               "CustomerMetadataProperties": {"mlgate:record": RECORD_KEY}}  # fmt: skip
+        stubber.add_response(
+            "list_model_packages",
+            {"ModelPackageSummaryList": [summary]},
+            {"ModelPackageGroupName": GROUP, "SortBy": "CreationTime", "SortOrder": "Descending"},
+        )
+    package: dict[str, Any] = {
+        "ModelPackageName": GROUP,
+        "ModelPackageArn": ARN,
+        "CreationTime": NOW,
+        "ModelPackageStatus": "Completed",
+        "ModelPackageStatusDetails": {"ValidationStatuses": []},
+        "ModelApprovalStatus": status,
+        "LastModifiedTime": NOW,
+        "CustomerMetadataProperties": {"mlgate:record": RECORD_KEY},
+    }
     if description is not None:
         package["ApprovalDescription"] = description
     stubber.add_response("describe_model_package", package, {"ModelPackageName": ARN})
@@ -184,10 +204,16 @@ def test_set_status_sends_the_approval_description_and_records_an_event(
     s3 = MemoryS3()
     registry = _registry(client, s3, tmp_path)
     _stub_read(stubber, "PendingManualApproval", None)
-    stubber.add_response("update_model_package", {"ModelPackageArn": ARN},
-                         {"ModelPackageArn": ARN, "ModelApprovalStatus": "Rejected",
-                          "ApprovalDescription": "by erin: leaks the label",
-                          "CustomerMetadataProperties": {"mlgate:record": RECORD_KEY}})  # fmt: skip
+    stubber.add_response(
+        "update_model_package",
+        {"ModelPackageArn": ARN},
+        {
+            "ModelPackageArn": ARN,
+            "ModelApprovalStatus": "Rejected",
+            "ApprovalDescription": "by erin: leaks the label",
+            "CustomerMetadataProperties": {"mlgate:record": RECORD_KEY},
+        },
+    )
     _stub_read(stubber, "Rejected", "by erin: leaks the label", listed=False)  # version 1's package is known now
     changed = registry.set_status("1", "rejected", by="erin", reason="leaks the label")
     assert changed.status == "rejected"
@@ -241,10 +267,18 @@ def test_kms_key_encrypts_every_object(sagemaker: tuple[Any, Stubber], tmp_path:
 def test_an_unknown_version_names_the_known_ones(sagemaker: tuple[Any, Stubber], tmp_path: Path) -> None:
     client, stubber = sagemaker
     registry = _registry(client, MemoryS3(), tmp_path)
-    summary = {"ModelPackageGroupName": GROUP, "ModelPackageVersion": 1, "ModelPackageArn": ARN,
-               "CreationTime": NOW, "ModelPackageStatus": "Completed"}  # fmt: skip
-    stubber.add_response("list_model_packages", {"ModelPackageSummaryList": [summary]}, {"ModelPackageGroupName": GROUP,
-                         "SortBy": "CreationTime", "SortOrder": "Descending"})  # fmt: skip
+    summary = {
+        "ModelPackageGroupName": GROUP,
+        "ModelPackageVersion": 1,
+        "ModelPackageArn": ARN,
+        "CreationTime": NOW,
+        "ModelPackageStatus": "Completed",
+    }
+    stubber.add_response(
+        "list_model_packages",
+        {"ModelPackageSummaryList": [summary]},
+        {"ModelPackageGroupName": GROUP, "SortBy": "CreationTime", "SortOrder": "Descending"},
+    )
     with pytest.raises(InputError, match="has no version 4") as caught:
         registry.get("v4")
     assert caught.value.hint == "known versions: 1"

@@ -30,9 +30,18 @@ def rows() -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(np.float64(1.5), 1.5), (np.int64(3), 3), (np.bool_(True), True), (float("nan"), None), (math.inf, None),
-     (None, None), ("a", "a"), (np.str_("b"), "b"), (pd.Timestamp("2026-01-01"), "2026-01-01 00:00:00")],
-)  # fmt: skip
+    [
+        (np.float64(1.5), 1.5),
+        (np.int64(3), 3),
+        (np.bool_(True), True),
+        (float("nan"), None),
+        (math.inf, None),
+        (None, None),
+        ("a", "a"),
+        (np.str_("b"), "b"),
+        (pd.Timestamp("2026-01-01"), "2026-01-01 00:00:00"),
+    ],
+)
 def test_json_value(value: Any, expected: Any) -> None:
     assert json_value(value) == expected
 

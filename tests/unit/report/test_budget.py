@@ -17,18 +17,29 @@ def test_size_counts_utf8_bytes() -> None:
 
 @pytest.mark.parametrize(
     ("key", "clean"),
-    [("pr-check/benchmark", "pr-check/benchmark"), ("a b--c", "a-b-c"), ("<!-- x -->", "x"), ("", "mlgate"),
-     ("k" * 150, "k" * 100)],
-)  # fmt: skip
+    [
+        ("pr-check/benchmark", "pr-check/benchmark"),
+        ("a b--c", "a-b-c"),
+        ("<!-- x -->", "x"),
+        ("", "mlgate"),
+        ("k" * 150, "k" * 100),
+    ],
+)
 def test_sanitize_key_keeps_the_marker_closed(key: str, clean: str) -> None:
     assert sanitize_key(key) == clean
 
 
 @pytest.mark.parametrize(
     ("head", "clean"),
-    [("ABCDEF1", "abcdef1"), ("a" * 40, "a" * 40), (None, "unknown"), ("abc", "unknown"), ("g" * 40, "unknown"),
-     ("a" * 40 + " -->", "unknown")],
-)  # fmt: skip
+    [
+        ("ABCDEF1", "abcdef1"),
+        ("a" * 40, "a" * 40),
+        (None, "unknown"),
+        ("abc", "unknown"),
+        ("g" * 40, "unknown"),
+        ("a" * 40 + " -->", "unknown"),
+    ],
+)
 def test_sanitize_head_accepts_only_a_hex_commit_id(head: str | None, clean: str) -> None:
     assert sanitize_head(head) == clean
 

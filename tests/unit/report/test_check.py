@@ -23,8 +23,9 @@ REVISIONS = Revisions(head=HEAD, base_branch="main", head_source="pull_request.h
 
 def field(name: str, psi: float, ks: float | None, *, drifted: bool) -> FieldDriftResult:
     kind: Literal["numeric", "categorical"] = "numeric" if ks is not None else "categorical"
-    return FieldDriftResult(name, kind, psi, ks, None, (), (), 0.2, 0.15 if ks is not None else None, drifted,
-                            "warning", 200, 600)  # fmt: skip
+    return FieldDriftResult(
+        name, kind, psi, ks, None, (), (), 0.2, 0.15 if ks is not None else None, drifted, "warning", 200, 600
+    )
 
 
 def drift_violation(name: str, message: str) -> Violation:
@@ -32,22 +33,51 @@ def drift_violation(name: str, message: str) -> Violation:
 
 
 def validation(*train_violations: Violation) -> ValidationResult:
-    report = DriftReport("reference-stats.json", (field("tenure", 3.588, 0.458, drifted=True),
-                                                  field("region", 0.018, None, drifted=False),
-                                                  field("charges", 0.855, 0.3, drifted=True)))  # fmt: skip
-    test_violations = (drift_violation("tenure", "PSI 3.59 > 0.2; KS 0.46 > 0.15"),
-                       drift_violation("charges", "PSI 0.85 > 0.2; KS 0.30 > 0.15"))  # fmt: skip
+    report = DriftReport(
+        "reference-stats.json",
+        (
+            field("tenure", 3.588, 0.458, drifted=True),
+            field("region", 0.018, None, drifted=False),
+            field("charges", 0.855, 0.3, drifted=True),
+        ),
+    )
+    test_violations = (
+        drift_violation("tenure", "PSI 3.59 > 0.2; KS 0.46 > 0.15"),
+        drift_violation("charges", "PSI 0.85 > 0.2; KS 0.30 > 0.15"),
+    )
     files = (
-        FileResult(path="data/train.csv", format="csv", rows=600, fields=9, seconds=0.2, violations=train_violations,
-                   drift_skipped=SKIPPED),
-        FileResult(path="data/test.csv", format="csv", rows=200, fields=9, seconds=0.1, violations=test_violations,
-                   drift=report),
-    )  # fmt: skip
+        FileResult(
+            path="data/train.csv",
+            format="csv",
+            rows=600,
+            fields=9,
+            seconds=0.2,
+            violations=train_violations,
+            drift_skipped=SKIPPED,
+        ),
+        FileResult(
+            path="data/test.csv",
+            format="csv",
+            rows=200,
+            fields=9,
+            seconds=0.1,
+            violations=test_violations,
+            drift=report,
+        ),
+    )
     return ValidationResult(schema="schema.yaml", files=files)
 
 
-ENUM = Violation(field="plan", check="enum", severity="error", count=2, rows=(4, 9), message="not in enum",
-                 lines=(4, 9), examples=("platinum",))  # fmt: skip
+ENUM = Violation(
+    field="plan",
+    check="enum",
+    severity="error",
+    count=2,
+    rows=(4, 9),
+    message="not in enum",
+    lines=(4, 9),
+    examples=("platinum",),
+)
 
 
 def failed_gate() -> CheckResult:
@@ -68,8 +98,9 @@ def test_the_drift_summary_names_every_drifted_column_and_the_skipped_file() -> 
 
 def test_a_failed_data_gate_comment_has_the_head_one_heading_one_footer_and_the_text_counts() -> None:
     result = failed_gate()
-    context = build_context(result, key="mlgate", precision=4, run_url="https://github.com/a/b/actions/runs/1",
-                            full_report=None)  # fmt: skip
+    context = build_context(
+        result, key="mlgate", precision=4, run_url="https://github.com/a/b/actions/runs/1", full_report=None
+    )
     comment = render_markdown(result, context, limit=60_000)
     marker, body = comment.split("\n", 1)
     assert re.fullmatch(rf"<!-- mlgate:report v=1 key=mlgate head={HEAD} hash=[0-9a-f]{{16}} -->", marker)

@@ -32,10 +32,14 @@ def validate(document: dict[str, Any]) -> None:
 
 def results(commit: str, accuracy: float, fit_s: float) -> ResultSet:
     models = {
-        "logistic": ModelResult(name="logistic", estimator="sklearn.linear_model.LogisticRegression",
-                                params={"C": 1.0}, metrics={"accuracy": accuracy, "roc_auc": 0.81},
-                                timings={"fit_s": fit_s, "predict_1row_p50_ms": 1.2}),
-    }  # fmt: skip
+        "logistic": ModelResult(
+            name="logistic",
+            estimator="sklearn.linear_model.LogisticRegression",
+            params={"C": 1.0},
+            metrics={"accuracy": accuracy, "roc_auc": 0.81},
+            timings={"fit_s": fit_s, "predict_1row_p50_ms": 1.2},
+        ),
+    }
     return ResultSet(models=models, task="classification", primary="accuracy", evaluation=HOLDOUT, commit=commit)
 
 
@@ -111,8 +115,16 @@ def test_outside_git_the_document_is_current_only() -> None:
 
 
 def test_a_failed_data_gate_has_no_comparison() -> None:
-    violation = Violation(field="plan", check="enum", severity="error", count=1, rows=(4,),
-                          message="not one of basic, premium", lines=(4,), examples=("platinum",))  # fmt: skip
+    violation = Violation(
+        field="plan",
+        check="enum",
+        severity="error",
+        count=1,
+        rows=(4,),
+        message="not one of basic, premium",
+        lines=(4,),
+        examples=("platinum",),
+    )
     data = document(CheckResult(validation=validation(violation)))
     validate(data)
     assert (data["verdict"], data["baseline"], data["comparison"]) == ("fail", None, None)

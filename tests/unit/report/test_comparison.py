@@ -67,21 +67,31 @@ def holdout_comparison() -> Comparison:
     base = ResultSet(
         models={
             "linear": model("linear", {"accuracy": 0.9371, "f1_macro": 0.9322}, params={"C": 1.0}, timings=timings),
-            "forest": model("forest", {"accuracy": 0.951, "f1_macro": 0.95}, params={"n_estimators": 100},
-                            timings={"fit_s": 0.5, "predict_1row_p95_ms": 3.1}),
+            "forest": model(
+                "forest",
+                {"accuracy": 0.951, "f1_macro": 0.95},
+                params={"n_estimators": 100},
+                timings={"fit_s": 0.5, "predict_1row_p95_ms": 3.1},
+            ),
             "knn": model("knn", {"accuracy": 0.9}),
         },
-        commit=BASE_SHA, evaluation=HOLDOUT,
-    )  # fmt: skip
+        commit=BASE_SHA,
+        evaluation=HOLDOUT,
+    )
     new = ResultSet(
         models={
             "linear": model("linear", {"accuracy": 0.8951, "f1_macro": 0.881}, params={"C": 1e-05}, timings=timings),
-            "forest": model("forest", {"accuracy": 0.951, "f1_macro": 0.95}, params={"n_estimators": 100},
-                            timings={"fit_s": 0.9, "predict_1row_p95_ms": 3.0}),
+            "forest": model(
+                "forest",
+                {"accuracy": 0.951, "f1_macro": 0.95},
+                params={"n_estimators": 100},
+                timings={"fit_s": 0.9, "predict_1row_p95_ms": 3.0},
+            ),
             "boosting": model("boosting", {"accuracy": 0.9612, "f1_macro": 0.958}),
         },
-        commit=HEAD_SHA, evaluation=HOLDOUT,
-    )  # fmt: skip
+        commit=HEAD_SHA,
+        evaluation=HOLDOUT,
+    )
     fit = PairedTiming(base=0.5, new=0.9, ratio=1.8, low=1.5, high=2.1, rounds=15)  # timed side by side
     return compare_results(base, [new], GATES, timings={"forest": {"fit_s": fit}})
 
@@ -90,8 +100,10 @@ def cv_comparison() -> Comparison:
     def side(shift: float, noise: tuple[float, ...]) -> ResultSet:
         folds = {"accuracy": tuple(0.9 + shift + n for n in noise), "rmse": (1.0, 1.1, 0.9, 1.0, 1.0)}
         means = {k: sum(v) / len(v) for k, v in folds.items()}
-        return ResultSet(models={"m": model("m", means, folds=folds)},
-                         evaluation=Evaluation("cv", folds=5, train_rows=500, data_sha256="d"))  # fmt: skip
+        return ResultSet(
+            models={"m": model("m", means, folds=folds)},
+            evaluation=Evaluation("cv", folds=5, train_rows=500, data_sha256="d"),
+        )
 
     base = side(0.0, (0.0, 0.01, -0.01, 0.02, 0.0))
     new = side(-0.03, (0.0, 0.012, -0.008, 0.02, 0.001))
@@ -99,8 +111,9 @@ def cv_comparison() -> Comparison:
 
 
 def current_only_comparison() -> Comparison:
-    current = ResultSet(models={"a": model("a", {"accuracy": 0.81, "f1": 0.8}), "b": model("b", {"accuracy": 0.93})},
-                        commit=HEAD_SHA)  # fmt: skip
+    current = ResultSet(
+        models={"a": model("a", {"accuracy": 0.81, "f1": 0.8}), "b": model("b", {"accuracy": 0.93})}, commit=HEAD_SHA
+    )
     metrics = MetricsConfig(gates={"accuracy": GateConfig(min=0.85)})
     return compare_results(None, [current], metrics, baseline_note="the merge-base d3cd69f has no mlgate.yaml")
 
@@ -110,29 +123,41 @@ def interval_comparison() -> Comparison:
     metrics = MetricsConfig(primary="accuracy", gates={"accuracy": GateConfig(abs_tol=0.01)})
     base = ResultSet(
         models={
-            "linear": model("linear", {"accuracy": 0.9871}, params={"max_depth": None},
-                            timings={"model_kb": 6193.88, "predict_1row_p95_ms": 1694.8929}),
+            "linear": model(
+                "linear",
+                {"accuracy": 0.9871},
+                params={"max_depth": None},
+                timings={"model_kb": 6193.88, "predict_1row_p95_ms": 1694.8929},
+            ),
             "forest": model("forest", {"accuracy": 0.9902}),
         },
-        commit=BASE_SHA, evaluation=HOLDOUT,
-    )  # fmt: skip
+        commit=BASE_SHA,
+        evaluation=HOLDOUT,
+    )
     new = ResultSet(
         models={
-            "linear": model("linear", {"accuracy": 0.9661}, params={"max_depth": 10},
-                            timings={"model_kb": 8706.58, "predict_1row_p95_ms": 1463.0378}),
+            "linear": model(
+                "linear",
+                {"accuracy": 0.9661},
+                params={"max_depth": 10},
+                timings={"model_kb": 8706.58, "predict_1row_p95_ms": 1463.0378},
+            ),
             "forest": model("forest", {"accuracy": 0.991}),
             "boosting": model("boosting", {"accuracy": 0.9944}),
         },
-        commit=HEAD_SHA, evaluation=HOLDOUT,
-    )  # fmt: skip
+        commit=HEAD_SHA,
+        evaluation=HOLDOUT,
+    )
     comparison = compare_results(base, [new], metrics)
     intervals = {"linear": (-0.048, 0.006), "forest": (-0.0041, 0.0057)}
     rows = tuple(
-        dataclasses.replace(r, low=intervals[r.model][0], high=intervals[r.model][1], method="McNemar (exact)",
-                            mde=0.012, p_worse=0.41)
-        if r.metric == "accuracy" and r.model in intervals else r
+        dataclasses.replace(
+            r, low=intervals[r.model][0], high=intervals[r.model][1], method="McNemar (exact)", mde=0.012, p_worse=0.41
+        )
+        if r.metric == "accuracy" and r.model in intervals
+        else r
         for r in comparison.rows
-    )  # fmt: skip
+    )
     return dataclasses.replace(comparison, rows=rows)
 
 
@@ -185,9 +210,13 @@ def test_the_table_lists_failures_first_and_folds_unchanged_rows() -> None:
 
 @pytest.mark.parametrize(
     ("key", "expected"),
-    [("pr-check/benchmark", "pr-check/benchmark"), ("a --> b <!-- c", "a-b-c"), ("---", "mlgate"),
-     ("leg (py3.12, linux)", "leg-py3.12-linux")],
-)  # fmt: skip
+    [
+        ("pr-check/benchmark", "pr-check/benchmark"),
+        ("a --> b <!-- c", "a-b-c"),
+        ("---", "mlgate"),
+        ("leg (py3.12, linux)", "leg-py3.12-linux"),
+    ],
+)
 def test_keys_cannot_close_the_marker(key: str, expected: str) -> None:
     assert sanitize_key(key) == expected
     first = render_markdown(current_only_comparison(), ReportContext(key=key), limit=60_000).split("\n", 1)[0]
@@ -202,8 +231,13 @@ def test_values_from_the_data_cannot_break_the_table_or_inject_markup() -> None:
     base = ResultSet(models={NASTY: model(NASTY, {NASTY: 1.0}, params={NASTY: "a|b\n<details>"})})
     new = ResultSet(models={NASTY: model(NASTY, {NASTY: 2.0}, params={NASTY: "`c`-->"})})
     comparison = compare_results(base, [new], MetricsConfig(gates={NASTY: GateConfig(direction="lower")}))
-    context = ReportContext(key="k", data_files=(DataFile("x`y\n.csv", 3),), baseline_source="src <b>|",
-                            run_url="javascript:alert(1)", full_report="here")  # fmt: skip
+    context = ReportContext(
+        key="k",
+        data_files=(DataFile("x`y\n.csv", 3),),
+        baseline_source="src <b>|",
+        run_url="javascript:alert(1)",
+        full_report="here",
+    )
     text = render_markdown(comparison, context, limit=60_000)
     body = text.split("\n", 1)[1]
     assert "<!--" not in body
@@ -234,9 +268,11 @@ def many_rows(models: int, failing: int) -> Comparison:
     scores = {f"metric_{i}": 0.5 for i in range(5)}
     base = ResultSet(models={n: model(n, {**scores, "accuracy": 0.9}) for n in names})
     new = ResultSet(
-        models={n: model(n, {**{k: 0.6 for k in scores}, "accuracy": 0.8 if m % step == 0 else 0.9})
-                for m, n in enumerate(names)}
-    )  # fmt: skip
+        models={
+            n: model(n, {**{k: 0.6 for k in scores}, "accuracy": 0.8 if m % step == 0 else 0.9})
+            for m, n in enumerate(names)
+        }
+    )
     return compare_results(base, [new], MetricsConfig())
 
 
@@ -304,16 +340,18 @@ def test_results_without_metrics_say_so() -> None:
 
 def test_the_chart_shows_each_change_from_zero_and_no_bar_without_a_baseline() -> None:
     chart = render_chart(holdout_comparison(), 4)
-    assert chart == "\n".join([
-        "```text",
-        "accuracy: change PR − baseline; better → · ● change · │ no change",
-        "          −0.0420                                 0",
-        "linear    ●                                       │  −0.0420",
-        "forest                                            ●  0.0000",
-        "boosting  no baseline",  # new: no made-up baseline, no bar
-        "knn       removed",
-        "```",
-    ])  # fmt: skip
+    assert chart == "\n".join(
+        [
+            "```text",
+            "accuracy: change PR − baseline; better → · ● change · │ no change",
+            "          −0.0420                                 0",
+            "linear    ●                                       │  −0.0420",
+            "forest                                            ●  0.0000",
+            "boosting  no baseline",  # new: no made-up baseline, no bar
+            "knn       removed",
+            "```",
+        ]
+    )
     assert render_chart(many_rows(21, failing=0), 4) is None  # too many lines to read
     assert render_chart(current_only_comparison(), 4) is None  # no baseline: no change to draw
 
@@ -347,9 +385,14 @@ def test_the_chart_draws_each_interval_around_its_change_on_an_axis_through_zero
 
 @pytest.mark.parametrize(
     ("values", "expected"),
-    [([-0.042, 0.0], (-0.042, 0.0)), ([0.0008], (0.0, 0.0008)), ([0.0, 0.0], (-1.0, 1.0)),
-     ([-0.2, 0.4], (-0.2, 0.4)), ([0.01, 0.02], (0.0, 0.02))],
-)  # fmt: skip
+    [
+        ([-0.042, 0.0], (-0.042, 0.0)),
+        ([0.0008], (0.0, 0.0008)),
+        ([0.0, 0.0], (-1.0, 1.0)),
+        ([-0.2, 0.4], (-0.2, 0.4)),
+        ([0.01, 0.02], (0.0, 0.02)),
+    ],
+)
 def test_the_axis_always_includes_zero(values: list[float], expected: tuple[float, float]) -> None:
     assert axis_range(values) == expected
 
@@ -362,46 +405,63 @@ def test_chart_labels_are_reduced_to_a_safe_alphabet() -> None:
 def test_numbers_keep_a_fixed_precision_but_never_hide_tiny_values() -> None:
     assert (number(0.93712, 4), number(1e-05, 4), number(None, 4)) == ("0.9371", "1.000e-05", "—")
     assert (signed(0.042, 4), signed(-0.042, 4), signed(0.0, 4), signed(-0.00001, 2)) == (
-        "+0.0420", "−0.0420", "0.0000", "−1.0e-05",
-    )  # fmt: skip
+        "+0.0420",
+        "−0.0420",
+        "0.0000",
+        "−1.0e-05",
+    )
 
 
 @pytest.mark.parametrize(
     ("metric", "base", "new", "expected"),
-    [("model_kb", 6193.88, 8706.58, ("6,194", "8,707", "+2,513")),
-     ("model_kb", 185.61, 185.62, ("185.6", "185.6", "+0.010")),
-     ("predict_1row_p95_ms", 31.4242, 44.0471, ("31.42", "44.05", "+12.62")),
-     ("fit_s", 0.4925, 1.3892, ("0.492", "1.389", "+0.897")),
-     ("accuracy", 0.9371, 0.8951, ("0.9371", "0.8951", "−0.0420")),
-     ("rmse", 1234.5678, 1236.0, ("1,234.57", "1,236.00", "+1.43"))],
-)  # fmt: skip
+    [
+        ("model_kb", 6193.88, 8706.58, ("6,194", "8,707", "+2,513")),
+        ("model_kb", 185.61, 185.62, ("185.6", "185.6", "+0.010")),
+        ("predict_1row_p95_ms", 31.4242, 44.0471, ("31.42", "44.05", "+12.62")),
+        ("fit_s", 0.4925, 1.3892, ("0.492", "1.389", "+0.897")),
+        ("accuracy", 0.9371, 0.8951, ("0.9371", "0.8951", "−0.0420")),
+        ("rmse", 1234.5678, 1236.0, ("1,234.57", "1,236.00", "+1.43")),
+    ],
+)
 def test_numbers_are_formatted_by_magnitude(metric: str, base: float, new: float, expected: tuple[str, ...]) -> None:
     quality = metric in ("accuracy", "rmse")
-    sides = [ResultSet(models={"m": model("m", {metric: v} if quality else {}, timings={} if quality else {metric: v})})
-             for v in (base, new)]  # fmt: skip
+    sides = [
+        ResultSet(models={"m": model("m", {metric: v} if quality else {}, timings={} if quality else {metric: v})})
+        for v in (base, new)
+    ]
     comparison = compare_results(sides[0], [sides[1]], MetricsConfig())
     row = comparison.rows[0]
     decimals = row_decimals(row, 4)
     assert (number(row.base, decimals), number(row.new, decimals), delta_cell(row, 4)) == expected
     text = render_text(comparison, ReportContext(key="k"))
-    assert re.search(rf"^  m +\S.*? +{re.escape(expected[0])} +{re.escape(expected[1])} +{re.escape(expected[2])} ",
-                     text, re.MULTILINE)  # fmt: skip
+    assert re.search(
+        rf"^  m +\S.*? +{re.escape(expected[0])} +{re.escape(expected[1])} +{re.escape(expected[2])} ",
+        text,
+        re.MULTILINE,
+    )
 
 
 def test_relative_changes_have_three_significant_digits() -> None:
     assert [percent(v) for v in (366.29, 40.17, -4.48, -0.13, 0.0, None)] == [
-        "+366 %", "+40.2 %", "−4.48 %", "−0.13 %", "0.00 %", "—",
-    ]  # fmt: skip
+        "+366 %",
+        "+40.2 %",
+        "−4.48 %",
+        "−0.13 %",
+        "0.00 %",
+        "—",
+    ]
 
 
 @pytest.mark.parametrize(
     ("gate", "base", "new", "expected"),
-    [(GateConfig(rel_tol=0.02), 0.9371, 0.8951, "−4.48 % (tolerance 2 %)"),
-     (GateConfig(abs_tol=0.01), 0.9871, 0.9661, "−0.0210 (tolerance 0.01)"),
-     (GateConfig(abs_tol=0.01, rel_tol=0.02), 0.9371, 0.8951, "−0.0420 (−4.48 %; tolerance 0.01 or 2 %)"),
-     (GateConfig(abs_tol=0.0), 0.7737, 0.7727, "−0.0010 (−0.13 %; no tolerance)"),
-     (GateConfig(min=0.9), 0.95, 0.81, "0.8100 (min 0.9)")],
-)  # fmt: skip
+    [
+        (GateConfig(rel_tol=0.02), 0.9371, 0.8951, "−4.48 % (tolerance 2 %)"),
+        (GateConfig(abs_tol=0.01), 0.9871, 0.9661, "−0.0210 (tolerance 0.01)"),
+        (GateConfig(abs_tol=0.01, rel_tol=0.02), 0.9371, 0.8951, "−0.0420 (−4.48 %; tolerance 0.01 or 2 %)"),
+        (GateConfig(abs_tol=0.0), 0.7737, 0.7727, "−0.0010 (−0.13 %; no tolerance)"),
+        (GateConfig(min=0.9), 0.95, 0.81, "0.8100 (min 0.9)"),
+    ],
+)
 def test_the_headline_states_change_and_tolerance_in_one_unit(
     gate: GateConfig, base: float, new: float, expected: str
 ) -> None:
@@ -420,8 +480,11 @@ def test_a_none_parameter_is_spelled_as_python_spells_it() -> None:
 def test_the_change_column_carries_its_interval_in_every_format() -> None:
     comparison = interval_comparison()
     markdown = render_markdown(comparison, TESTED_CONTEXT, limit=60_000)
-    assert re.search(r"^\| linear +\| accuracy +\| +0\.9871 \| +0\.9661 \| −0\.0210 \[−0\.0480, \+0\.0060\] \|",
-                     markdown, re.MULTILINE)  # fmt: skip
+    assert re.search(
+        r"^\| linear +\| accuracy +\| +0\.9871 \| +0\.9661 \| −0\.0210 \[−0\.0480, \+0\.0060\] \|",
+        markdown,
+        re.MULTILINE,
+    )
     assert markdown.split("\n")[1] == (
         "### ❌ mlgate: 1 gate failed — **linear** accuracy −0.0210 [−0.0480, +0.0060] (tolerance 0.01)"
     )
@@ -430,8 +493,12 @@ def test_the_change_column_carries_its_interval_in_every_format() -> None:
     document = to_json(comparison, TESTED_CONTEXT)
     linear = document["metrics"]["linear"]["accuracy"]
     assert (linear["low"], linear["high"], linear["method"], linear["mde"], linear["p_worse"]) == (
-        -0.048, 0.006, "McNemar (exact)", 0.012, 0.41,
-    )  # fmt: skip
+        -0.048,
+        0.006,
+        "McNemar (exact)",
+        0.012,
+        0.41,
+    )
     assert not {"low", "high", "method", "mde", "p_worse"} & set(document["metrics"]["boosting"]["accuracy"])
     schema = json.loads(JSON_SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(document)
@@ -492,8 +559,11 @@ def test_json_validates_and_has_the_dvc_shape() -> None:
     assert accuracy["diff"] == pytest.approx(-0.042)
     assert document["params"] == {"linear": {"C": {"old": 1.0, "new": 1e-05, "change": "changed"}}}
     assert (document["verdict"], document["failed"], document["warned"], document["best_model"]) == (
-        "fail", 1, 2, "boosting",
-    )  # fmt: skip
+        "fail",
+        1,
+        2,
+        "boosting",
+    )
     assert document["baseline"]["commit"] == BASE_SHA
     assert document["candidate"]["commit"] == HEAD_SHA
     assert document["metrics"]["knn"]["accuracy"]["status"] == "removed"

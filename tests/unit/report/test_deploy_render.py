@@ -26,9 +26,15 @@ def run(*, slow: str | None = None, live: str | None = "6", version: str = "7", 
     if slow:
         target.behaviours[slow] = Behaviour(latency_s=0.4)
     registry = FakeRegistry(make_version(6), make_version(7), make_version(8, status="pending"))
-    deployer = Deployer(registry=registry, target=target, actor="carol",
-                        settings=FlowSettings(timeout_s=5.0, smoke=SmokeConfig(latency_p95_ms=20.0, requests=5)),
-                        clock=clock, latency_clock=clock, verify=lambda path, v: None)  # fmt: skip
+    deployer = Deployer(
+        registry=registry,
+        target=target,
+        actor="carol",
+        settings=FlowSettings(timeout_s=5.0, smoke=SmokeConfig(latency_p95_ms=20.0, requests=5)),
+        clock=clock,
+        latency_clock=clock,
+        verify=lambda path, v: None,
+    )
     if first:
         deploy(deployer, "6")
         deploy(deployer, "7")
@@ -45,8 +51,14 @@ def validate(document: dict[str, Any]) -> None:
 def test_the_narration_of_a_successful_deploy() -> None:
     lines = render_text(run()).splitlines()
     assert [line.split()[1] for line in lines if line.startswith("▸")] == [
-        "gate", "endpoint", "artifact", "switch", "wait", "smoke", "result",
-    ]  # fmt: skip
+        "gate",
+        "endpoint",
+        "artifact",
+        "switch",
+        "wait",
+        "smoke",
+        "result",
+    ]
     assert lines[0].startswith('▸ gate        version 7 is approved (by alice, 2026-11-20: "approved for the test")')
     assert lines[0].endswith(" ✓")
     assert lines[1].startswith("▸ endpoint    fake endpoint serves version 6 → rollback target recorded: version 6")
@@ -137,9 +149,10 @@ def test_the_watches_are_separate_json_fields_and_match_the_schema() -> None:
     assert (first["version"], first["outcome"], first["status"]) == ("7", "rolled-back", "InService")
     assert first["failure_reason"] == "Deployment was rolled back | alarm"
     assert first["alarms"] == [
-        {"name": "churn-5xx", "state": "ALARM"}, {"name": "churn-p99", "state": "OK"},
+        {"name": "churn-5xx", "state": "ALARM"},
+        {"name": "churn-p99", "state": "OK"},
         {"name": "churn-4xx", "state": "missing"},
-    ]  # fmt: skip
+    ]
     assert (second["version"], second["outcome"], second["failure_reason"]) == ("6", "succeeded", None)
     assert json.loads(render_json(run()))["watches"] == []
 

@@ -11,8 +11,18 @@ from mlgate.results import ResultSet
 
 
 def row(**extra: object) -> Row:
-    values: dict[str, object] = {"model": "m", "metric": "accuracy", "kind": "quality", "base": 0.8, "new": 0.7,
-                                 "diff": -0.1, "pct": -12.5, "status": "same", "severity": "fail", "reason": "r"}  # fmt: skip
+    values: dict[str, object] = {
+        "model": "m",
+        "metric": "accuracy",
+        "kind": "quality",
+        "base": 0.8,
+        "new": 0.7,
+        "diff": -0.1,
+        "pct": -12.5,
+        "status": "same",
+        "severity": "fail",
+        "reason": "r",
+    }
     return Row(**{**values, **extra})  # type: ignore[arg-type]
 
 

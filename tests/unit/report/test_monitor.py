@@ -16,9 +16,10 @@ def test_verdicts_and_headlines() -> None:
     breach = result()
     assert breach.verdict == "breach"
     assert breach.breaches == (
-        "2.0% of captured rows violate the schema (at most 1.0% allowed)", "drifted features: age, plan",
+        "2.0% of captured rows violate the schema (at most 1.0% allowed)",
+        "drifted features: age, plan",
         "live metrics worse than registered: accuracy",
-    )  # fmt: skip
+    )
     assert headline(breach).startswith("breach: version 3, last 24h (500 captured rows): 2.0% of captured rows")
     healthy = result(schema=None, labels=None, feature_drift=DriftReport(reference="r", fields=(STABLE,)))
     assert (healthy.verdict, headline(healthy)) == ("healthy", "healthy: version 3, last 24h (500 captured rows)")
@@ -30,19 +31,32 @@ def test_verdicts_and_headlines() -> None:
 def test_markdown_reads_verdict_level_findings_then_the_checks() -> None:
     text = render_markdown(result())
     assert text.startswith("### ❌ mlgate monitor — breach: version 3")
-    order = [text.index(s) for s in ("<sub>Drift and live metrics: 5 tests judged together at α = 0.01 (Holm)",
-                                     "**1. live metrics worse than registered: accuracy**",
-                                     "**2. 2.0% of captured rows violate the schema (first: req-9)**",
-                                     "**3. drifted features: age, plan**", "#### Captured rows vs the schema",
-                                     "#### Feature drift", "#### Live metrics")]  # fmt: skip
+    order = [
+        text.index(s)
+        for s in (
+            "<sub>Drift and live metrics: 5 tests judged together at α = 0.01 (Holm)",
+            "**1. live metrics worse than registered: accuracy**",
+            "**2. 2.0% of captured rows violate the schema (first: req-9)**",
+            "**3. drifted features: age, plan**",
+            "#### Captured rows vs the schema",
+            "#### Feature drift",
+            "#### Live metrics",
+        )
+    ]
     assert order == sorted(order)
     assert (
         "- age: mean 41.20 → 55.70 (sd 12.00 → 9.50), median 40.00 → 56.00; PSI 0.90, KS 0.40, p &lt; 0.0001 (Holm)"
         in text
     )
     assert '| city    | enum    | error      | 10     | not one of a, b | "x\\|y"     |' in text
-    assert _cells(text, "| age ") == ["age", "mean 41.20 → 55.70 (sd 12.00 → 9.50), median 40.00 → 56.00", "0.900",
-                                      "0.400", "< 0.0001 (KS, Holm)", "❌ drifted"]  # fmt: skip
+    assert _cells(text, "| age ") == [
+        "age",
+        "mean 41.20 → 55.70 (sd 12.00 → 9.50), median 40.00 → 56.00",
+        "0.900",
+        "0.400",
+        "< 0.0001 (KS, Holm)",
+        "❌ drifted",
+    ]
     drift = text.split("#### Feature drift")[1]
     assert drift.index("| age ") < drift.index("| plan ") < drift.index("| city ")  # drifted first, strongest first
     assert "❌ drifted" in text
@@ -50,8 +64,16 @@ def test_markdown_reads_verdict_level_findings_then_the_checks() -> None:
     assert "⚠" not in text.split("#### Feature drift")[1]
     assert "```text\nage: % of rows per bin · ░ reference · █ live\n" in text
     assert "```mermaid" not in text
-    assert _cells(text, "| accuracy ") == ["accuracy", "0.9000 (1,200)", "0.7000 (380)", "−0.2000 [−0.2500, −0.1500]",
-                                           "0.018", "< 0.0001", "❌ worse", ""]  # fmt: skip
+    assert _cells(text, "| accuracy ") == [
+        "accuracy",
+        "0.9000 (1,200)",
+        "0.7000 (380)",
+        "−0.2000 [−0.2500, −0.1500]",
+        "0.018",
+        "< 0.0001",
+        "❌ worse",
+        "",
+    ]
     assert _cells(text, "| roc")[:3] == ["roc\\_auc", "0.9500 (—)", "—"]
     assert "`cap/a.jsonl:7` not valid JSON: Expecting value" in text
     assert "First invalid requests: `req-9`" in text
@@ -79,8 +101,10 @@ def test_text_github_and_json() -> None:
     document = json.loads(render_json(result()))
     schema_validator("monitor.schema.json").validate(document)
     assert (document["verdict"], document["schema"]["invalid_fraction"], document["labels"]["breach"]) == (
-        "breach", 0.02, True,
-    )  # fmt: skip
+        "breach",
+        0.02,
+        True,
+    )
     assert [f["check"] for f in document["findings"]] == ["live metrics", "schema", "feature drift"]
     accuracy = document["labels"]["metrics"][0]
     assert (accuracy["n"], accuracy["registered_n"], accuracy["test"]["p_adjusted"]) == (380, 1200, 4e-12)
@@ -94,11 +118,18 @@ def test_text_github_and_json() -> None:
 def test_smoke_rows_label_issues_and_a_past_window_are_reported() -> None:
     issue = LabelIssue("labels-unmatched", "3 of 400 labels match no captured row in the window (e.g. 'x'): left out")
     labels = LabelCheck("labels.csv", 400, 380, (LiveMetric("accuracy", 0.9, 0.91, "ok", ""),), (issue,))
-    past = result(read=dataclasses.replace(READ, smoke_rows=55), labels=labels, schema=None, feature_drift=None,
-                  since="2026-11-21T12:00:00Z", until="2026-11-22T12:00:00Z")  # fmt: skip
+    past = result(
+        read=dataclasses.replace(READ, smoke_rows=55),
+        labels=labels,
+        schema=None,
+        feature_drift=None,
+        since="2026-11-21T12:00:00Z",
+        until="2026-11-22T12:00:00Z",
+    )
     assert past.warnings[-1] == f"labels-unmatched: {issue.message}"
-    assert headline(past) == ("healthy: version 3, 2026-11-21T12:00:00.000000Z → 2026-11-22T12:00:00.000000Z "
-                              "(500 captured rows)")  # fmt: skip
+    assert headline(past) == (
+        "healthy: version 3, 2026-11-21T12:00:00.000000Z → 2026-11-22T12:00:00.000000Z (500 captured rows)"
+    )
     text = render_text(past)
     assert f"  ⚠ labels-unmatched: {issue.message}" in text
     assert "  note: 55 smoke-test rows left out (deploy and rollback smoke tests are not production traffic)" in text

@@ -10,13 +10,25 @@ from mlgate.retrain.paired import Comparison
 
 BETTER = Comparison(0.06, 0.031, 0.089, 0.0001, "DeLong", 400)
 NOISE = Comparison(0.002, -0.02, 0.024, 0.4, "DeLong", 400)
-WORSE = Guard("accuracy", 0.70, 0.78, 0.0078, Comparison(-0.08, -0.11, -0.05, 0.0001, "Tango score test", 400),
-              p_adjusted=0.0001)  # fmt: skip
+WORSE = Guard(
+    "accuracy", 0.70, 0.78, 0.0078, Comparison(-0.08, -0.11, -0.05, 0.0001, "Tango score test", 400), p_adjusted=0.0001
+)
 
 
 def decision(*results: CandidateResult, watched: tuple[str, ...] = ("accuracy",), **fields: object) -> Decision:
-    base = Decision("roc_auc", "higher", "3", 0.85, 0.0085, "retrain.min_rel_improvement", 0.05, results,
-                    results[0].name, False, watched=watched)  # fmt: skip
+    base = Decision(
+        "roc_auc",
+        "higher",
+        "3",
+        0.85,
+        0.0085,
+        "retrain.min_rel_improvement",
+        0.05,
+        results,
+        results[0].name,
+        False,
+        watched=watched,
+    )
     return dataclasses.replace(base, **fields)  # type: ignore[arg-type]
 
 
@@ -25,8 +37,13 @@ def test_the_margin_says_where_it_comes_from() -> None:
     assert describe_margin(one) == (
         "better by more than 0.0085 (1 % of live, retrain.min_rel_improvement) with 95 % confidence"
     )
-    two = decision(CandidateResult("a", 0.91, BETTER), CandidateResult("b", 0.9, NOISE), margin=0.02,
-                   margin_source="retrain.min_improvement", alpha=0.1)  # fmt: skip
+    two = decision(
+        CandidateResult("a", 0.91, BETTER),
+        CandidateResult("b", 0.9, NOISE),
+        margin=0.02,
+        margin_source="retrain.min_improvement",
+        alpha=0.1,
+    )
     assert describe_margin(two) == (
         "better by more than 0.02 (retrain.min_improvement) with 90 % confidence, Holm over 2 candidates"
     )
@@ -40,8 +57,14 @@ def test_each_candidate_gets_a_verdict() -> None:
     )
     headers, rows = decision_rows(d)
     assert headers == ["candidate", "roc_auc", "Δ vs live [interval]", "test", "p (Holm)", "verdict"]
-    assert rows[0] == ["forest", "0.9100", "+0.0600 [+0.0310, +0.0890]", "DeLong, 400 rows", "0.0001",
-                       "better, but worse on accuracy"]  # fmt: skip
+    assert rows[0] == [
+        "forest",
+        "0.9100",
+        "+0.0600 [+0.0310, +0.0890]",
+        "DeLong, 400 rows",
+        "0.0001",
+        "better, but worse on accuracy",
+    ]
     assert rows[1][-1] == "not shown better"
     assert rows[2][2:] == ["—", "no per-row predictions or per-fold scores on both sides", "—", "not tested"]
     assert guard_lines(d) == [
@@ -63,8 +86,10 @@ def test_it_says_which_metrics_monitor_and_retrain_each_judge() -> None:
 
 
 def test_the_json_decision_names_every_candidate_and_its_guards() -> None:
-    d = decision(CandidateResult("forest", 0.91, BETTER, p_adjusted=0.0002, guards=(WORSE,)),
-                 CandidateResult("svm", 0.88, None, why_not="no test"))  # fmt: skip
+    d = decision(
+        CandidateResult("forest", 0.91, BETTER, p_adjusted=0.0002, guards=(WORSE,)),
+        CandidateResult("svm", 0.88, None, why_not="no test"),
+    )
     data = decision_data(d)
     assert (data["candidate"], data["wins"], data["p_value"], data["low"]) == ("forest", False, 0.0002, 0.031)
     forest, svm = data["candidates"]

@@ -24,12 +24,28 @@ from unit.registry.helpers import WHEN, version
 LIVE = dataclasses.replace(version("a" * 64), version="3")
 FETCH = FetchResult("command", "python export.py --days 7", (FetchedFile("data/train.csv", 120, "b" * 64),), 1.25)
 VALID = ValidationResult("schema.yaml", (FileResult("data/train.csv", "csv", 100, 5, 0.1, ()),))
-BROKEN = ValidationResult("schema.yaml", (FileResult("data/train.csv", "csv", 100, 5, 0.1, (
-    Violation("plan", "enum", "error", 2, (4, 9), "not one of basic, premium", (5, 10), ("gold",)),
-)),))  # fmt: skip
-CANDIDATES = ResultSet(models={"forest": ModelResult("forest", "sklearn.ensemble.RandomForestClassifier",
-                                                     metrics={"roc_auc": 0.91, "accuracy": 0.8})},
-                       task="classification", primary="roc_auc")  # fmt: skip
+BROKEN = ValidationResult(
+    "schema.yaml",
+    (
+        FileResult(
+            "data/train.csv",
+            "csv",
+            100,
+            5,
+            0.1,
+            (Violation("plan", "enum", "error", 2, (4, 9), "not one of basic, premium", (5, 10), ("gold",)),),
+        ),
+    ),
+)
+CANDIDATES = ResultSet(
+    models={
+        "forest": ModelResult(
+            "forest", "sklearn.ensemble.RandomForestClassifier", metrics={"roc_auc": 0.91, "accuracy": 0.8}
+        )
+    },
+    task="classification",
+    primary="roc_auc",
+)
 SCORES = LiveScores("3", "forest", {"roc_auc": 0.85, "accuracy": 0.78}, {"roc_auc": 0.9, "accuracy": 0.8})
 
 
@@ -37,25 +53,41 @@ def decision(wins: bool) -> Decision:
     value = 0.91 if wins else 0.852
     low, high, p = (0.031, 0.089, 0.0004) if wins else (-0.02, 0.024, 0.61)
     accuracy = Guard("accuracy", 0.8, 0.78, 0.0078, Comparison(0.02, -0.01, 0.05, 0.99, "Tango score test", 400))
-    forest = CandidateResult("forest", value, Comparison(value - 0.85, low, high, p, "DeLong", 400), p_adjusted=p,
-                             guards=(accuracy,) if wins else ())  # fmt: skip
-    return Decision("roc_auc", "higher", "3", 0.85, 0.0085, "retrain.min_rel_improvement", 0.05, (forest,), "forest",
-                    wins, evaluation="e" * 64, watched=("accuracy",))  # fmt: skip
+    forest = CandidateResult(
+        "forest",
+        value,
+        Comparison(value - 0.85, low, high, p, "DeLong", 400),
+        p_adjusted=p,
+        guards=(accuracy,) if wins else (),
+    )
+    return Decision(
+        "roc_auc",
+        "higher",
+        "3",
+        0.85,
+        0.0085,
+        "retrain.min_rel_improvement",
+        0.05,
+        (forest,),
+        "forest",
+        wins,
+        evaluation="e" * 64,
+        watched=("accuracy",),
+    )
 
 
 def result(outcome: Outcome) -> RetrainResult:
     live = LiveVersion(LIVE, "registry history")
     if outcome == "data-invalid":
         return RetrainResult("data-invalid", live, FETCH, BROKEN)
-    base = RetrainResult("not-better", live, FETCH, VALID, CANDIDATES, Path("out/candidates"), SCORES,
-                         decision(outcome != "not-better"))  # fmt: skip
+    base = RetrainResult(
+        "not-better", live, FETCH, VALID, CANDIDATES, Path("out/candidates"), SCORES, decision(outcome != "not-better")
+    )
     if outcome == "not-better":
         return base
     reason = "retrained on fresh data from python export.py --days 7: forest beats live version 3"
-    new = dataclasses.replace(version("c" * 64), version="4",
-                              history=(StatusChange("pending", "ci", reason, WHEN),))  # fmt: skip
-    return dataclasses.replace(base, outcome=outcome, version=new,
-                               reason=reason if outcome == "registered" else None)  # fmt: skip
+    new = dataclasses.replace(version("c" * 64), version="4", history=(StatusChange("pending", "ci", reason, WHEN),))
+    return dataclasses.replace(base, outcome=outcome, version=new, reason=reason if outcome == "registered" else None)
 
 
 OUTCOMES: list[Outcome] = ["registered", "already-registered", "not-better", "data-invalid"]
@@ -72,9 +104,12 @@ def test_json_is_valid_against_its_schema(outcome: Outcome) -> None:
 def test_json_of_a_registration_carries_the_decision_and_the_reason() -> None:
     document = render.to_data(result("registered"))
     assert document["registered"] == {
-        "version": "4", "model": "forest", "status": "pending", "created": True,
+        "version": "4",
+        "model": "forest",
+        "status": "pending",
+        "created": True,
         "reason": "retrained on fresh data from python export.py --days 7: forest beats live version 3",
-    }  # fmt: skip
+    }
     assert document["decision"]["wins"] is True
     assert document["decision"]["gain"] == pytest.approx(0.06)
     assert document["candidates"]["models"]["forest"]["roc_auc"] == 0.91
@@ -109,8 +144,10 @@ def test_invalid_data_shows_the_violations_and_exit_1() -> None:
 def test_markdown_has_the_steps_and_the_scores_table() -> None:
     markdown = render.render_markdown(result("registered"))
     assert markdown.startswith("### 🆕 a retrained model was registered as pending\n")
-    assert ("| decision | roc\\_auc, candidate − live on the same rows; needed: better by more than 0.0085 (1 % of live, "
-            "retrain.min\\_rel\\_improvement) with 95 % confidence |") in markdown  # fmt: skip
+    assert (
+        "| decision | roc\\_auc, candidate − live on the same rows; needed: better by more than 0.0085 (1 % of live, "
+        "retrain.min\\_rel\\_improvement) with 95 % confidence |"
+    ) in markdown
     assert "| forest | 0.9100 | +0.0600 \\[+0.0310, +0.0890\\] | DeLong, 400 rows | 0.0004 | better (registered) |" in (
         " ".join(markdown.replace("|", " | ").split()).replace("| |", "||")
     )
@@ -139,15 +176,26 @@ def test_a_fetch_that_did_nothing_says_why() -> None:
     assert render.describe_fetch(s3) == "copied from s3://b/fresh/ -> data/train.csv (0.5 s)"
 
 
-WARNED = ValidationResult("schema.yaml", (FileResult("data/train.csv", "csv", 100, 5, 0.1, (
-    Violation("tenure", "null-fraction", "warning", 1, (), "12 % missing, above 5 %", (), ()),
-)),))  # fmt: skip
+WARNED = ValidationResult(
+    "schema.yaml",
+    (
+        FileResult(
+            "data/train.csv",
+            "csv",
+            100,
+            5,
+            0.1,
+            (Violation("tenure", "null-fraction", "warning", 1, (), "12 % missing, above 5 %", (), ()),),
+        ),
+    ),
+)
 STALE = "the fetch rewrote data.train (data/train.csv) but left data.test (data/test.csv) as it was (same SHA-256)"
 
 
 def test_the_data_gates_warnings_and_the_fetchs_are_shown_in_every_format() -> None:
-    warned = dataclasses.replace(result("not-better"), validation=WARNED,
-                                 fetch=dataclasses.replace(FETCH, warnings=(STALE,)))  # fmt: skip
+    warned = dataclasses.replace(
+        result("not-better"), validation=WARNED, fetch=dataclasses.replace(FETCH, warnings=(STALE,))
+    )
     text = render.render_text(warned)
     assert "▸ data gate   passed: 100 rows, 0 error(s), 1 warning(s)" in text
     assert "12 % missing, above 5 %" in text  # the warning itself, as the summary shows it
@@ -167,8 +215,12 @@ def test_the_data_gates_warnings_and_the_fetchs_are_shown_in_every_format() -> N
 def test_json_gives_every_candidates_test_and_the_watched_metrics() -> None:
     document = render.to_data(result("registered"))["decision"]
     assert (document["low"], document["high"], document["method"], document["n"], document["unit"]) == (
-        0.031, 0.089, "DeLong", 400, "rows",
-    )  # fmt: skip
+        0.031,
+        0.089,
+        "DeLong",
+        400,
+        "rows",
+    )
     assert (document["alpha"], document["evaluation"], document["watched"]) == (0.05, "e" * 64, ["accuracy"])
     forest = document["candidates"][0]
     assert (forest["name"], forest["wins"], forest["test"]["p_value"]) == ("forest", True, 0.0004)

@@ -101,8 +101,9 @@ def test_markdown_escapes_values_so_they_cannot_break_the_table_or_inject_html()
 
 
 def test_markdown_truncates_long_values() -> None:
-    many = SchemaChange("c", "enum-value-added", None, tuple(f"v{i:03}" for i in range(100)), "compatible",
-                        "retrain", "m")  # fmt: skip
+    many = SchemaChange(
+        "c", "enum-value-added", None, tuple(f"v{i:03}" for i in range(100)), "compatible", "retrain", "m"
+    )
     row = next(line for line in render_markdown(SchemaDiff((many,)), "a", "b").splitlines() if "| c " in line)
 
     assert "v000, v001" in row
@@ -118,24 +119,40 @@ def test_json_is_versioned_and_validates_against_its_schema() -> None:
     assert document["needs_retrain"] is True
     assert document["summary"] == {"changes": 3, "breaking": 2, "retrain": 2, "risk": 1}
     assert document["changes"][1] == {
-        "field": "color", "kind": "enum-value-added", "old": None, "new": ["green"],
-        "contract": "compatible", "model": "retrain", "message": "color: new",
-    }  # fmt: skip
+        "field": "color",
+        "kind": "enum-value-added",
+        "old": None,
+        "new": ["green"],
+        "contract": "compatible",
+        "model": "retrain",
+        "message": "color: new",
+    }
     assert document["changes"][2]["field"] == "a|b\n<script>`x`"
 
 
 def test_json_of_a_real_diff_with_many_kinds_validates() -> None:
-    old = parse_schema({
-        "fields": [{"name": "d", "type": "date", "constraints": {"minimum": "2020-01-01"}},
-                   {"name": "n", "type": "number"}, {"name": "s", "x-mlgate": {"drift": {"psi": 0.1}}}],
-        "uniqueKeys": [["d", "n"]], "x-mlgate": {"rowCount": {"max": 10}},
-    })  # fmt: skip
-    new = parse_schema({
-        "fields": [{"name": "n", "type": "integer", "constraints": {"maximum": 1e308}},
-                   {"name": "d", "type": "date", "constraints": {"minimum": "2021-01-01"}},
-                   {"name": "s", "x-mlgate": {"drift": {"psi": 0.3}}}],
-        "missingValues": ["", "NA"], "fieldsMatch": "partial",
-    })  # fmt: skip
+    old = parse_schema(
+        {
+            "fields": [
+                {"name": "d", "type": "date", "constraints": {"minimum": "2020-01-01"}},
+                {"name": "n", "type": "number"},
+                {"name": "s", "x-mlgate": {"drift": {"psi": 0.1}}},
+            ],
+            "uniqueKeys": [["d", "n"]],
+            "x-mlgate": {"rowCount": {"max": 10}},
+        }
+    )
+    new = parse_schema(
+        {
+            "fields": [
+                {"name": "n", "type": "integer", "constraints": {"maximum": 1e308}},
+                {"name": "d", "type": "date", "constraints": {"minimum": "2021-01-01"}},
+                {"name": "s", "x-mlgate": {"drift": {"psi": 0.3}}},
+            ],
+            "missingValues": ["", "NA"],
+            "fieldsMatch": "partial",
+        }
+    )
     diff = diff_schemas(old, new)
 
     document = validate_json(render_json(diff, "old", "new"))

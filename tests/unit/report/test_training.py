@@ -24,8 +24,9 @@ def run(evaluation: Evaluation | None) -> TrainRun:
         timings={"fit_s": 1.23456},
     )
     linear = ModelResult("linear", "sklearn.linear_model.LogisticRegression", metrics={"accuracy": 0.8})
-    results = ResultSet({"forest": forest, "linear": linear}, task="classification", primary="accuracy",
-                        evaluation=evaluation)  # fmt: skip
+    results = ResultSet(
+        {"forest": forest, "linear": linear}, task="classification", primary="accuracy", evaluation=evaluation
+    )
     return TrainRun(results, Path("runs/out"))
 
 

@@ -8,9 +8,16 @@ from mlgate.report.validation import render_github, render_json, render_markdown
 
 def result(field: str = "id", example: object = "ID-1") -> ValidationResult:
     violation = Violation(
-        field=field, check="unique", severity="error", count=2, rows=(4, 9), message="repeats an earlier row",
-        lines=(5, 10), examples=(example,), first_rows=(2, 3),
-    )  # fmt: skip
+        field=field,
+        check="unique",
+        severity="error",
+        count=2,
+        rows=(4, 9),
+        message="repeats an earlier row",
+        lines=(5, 10),
+        examples=(example,),
+        first_rows=(2, 3),
+    )
     files = (FileResult(path="data/a,b.csv", format="csv", rows=10, fields=3, seconds=0.1, violations=(violation,)),)
     return ValidationResult(schema="schema.yaml", files=files)
 
@@ -42,9 +49,15 @@ def test_json_is_versioned() -> None:
 
 def test_annotation_values_are_only_attached_where_they_belong() -> None:
     violation = Violation(
-        field="age", check="maximum", severity="error", count=3, rows=(2, 3, 4), message="above maximum 120",
-        lines=(2, 3, 4), examples=("150", "200"),  # rows 2 and 3 both hold 150; row 4 holds 200
-    )  # fmt: skip
+        field="age",
+        check="maximum",
+        severity="error",
+        count=3,
+        rows=(2, 3, 4),
+        message="above maximum 120",
+        lines=(2, 3, 4),
+        examples=("150", "200"),  # rows 2 and 3 both hold 150; row 4 holds 200
+    )
     files = (FileResult(path="a.csv", format="csv", rows=3, fields=1, seconds=0.0, violations=(violation,)),)
     lines = render_github(ValidationResult(schema="s.yaml", files=files)).splitlines()
     assert lines[0].endswith('::row 2: above maximum 120 (value "150")')

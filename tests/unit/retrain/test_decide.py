@@ -31,8 +31,16 @@ def regression(gains: dict[str, float], spread: float = 1.0) -> tuple[FreshRows,
 
 
 def run(rows: FreshRows, scores: dict[str, dict[str, float]], live: dict[str, float], **retrain: Any) -> Decision:
-    return decide(metric=next(iter(live)), candidates=scores, live_version="3", live_metrics=live, rows=rows,
-                  metrics=MetricsConfig(), retrain=RetrainConfig(**retrain), evaluation="ab" * 32)  # fmt: skip
+    return decide(
+        metric=next(iter(live)),
+        candidates=scores,
+        live_version="3",
+        live_metrics=live,
+        rows=rows,
+        metrics=MetricsConfig(),
+        retrain=RetrainConfig(**retrain),
+        evaluation="ab" * 32,
+    )
 
 
 def t_p(gain: float, margin: float, spread: float) -> float:
@@ -79,8 +87,11 @@ def test_best_of_several_is_accounted_for_with_holm() -> None:
     alone = run(*regression({"forest": gain})[:2], {"mean_absolute_error": 3.0}, min_improvement=0.05)
     assert alone.wins
     assert alone.result.p_adjusted == pytest.approx(t_p(gain, 0.05, 1.0))
-    three = run(*regression({"forest": gain, "boosting": gain, "logistic": gain})[:2], {"mean_absolute_error": 3.0},
-                min_improvement=0.05)  # fmt: skip
+    three = run(
+        *regression({"forest": gain, "boosting": gain, "logistic": gain})[:2],
+        {"mean_absolute_error": 3.0},
+        min_improvement=0.05,
+    )
     assert not three.wins  # three tries at 0.03 each are no longer significant
     assert three.result.p_adjusted == pytest.approx(min(1.0, 3 * t_p(gain, 0.05, 1.0)))
     assert [r.confidence for r in three.results] == pytest.approx([1 - 0.05 / 3, 1 - 0.05 / 2, 1 - 0.05])
@@ -97,8 +108,9 @@ def test_no_winner_names_the_best_candidate_by_value() -> None:
     rows, scores, live = regression({"a": 0.0, "b": 0.01})
     decision = run(rows, scores, {"mean_absolute_error": live}, min_improvement=0.05)
     assert (decision.wins, decision.chosen) == (False, "b")
-    assert decision.describe().startswith("b does not beat live version 3 on mean_absolute_error: 2.9900 vs 3.0000, "
-                                          "Δ -0.0100 [")  # fmt: skip
+    assert decision.describe().startswith(
+        "b does not beat live version 3 on mean_absolute_error: 2.9900 vs 3.0000, Δ -0.0100 ["
+    )
     assert "not beyond the margin 0.05 (p = 1, Holm over 2 candidates, alpha 0.05)" in decision.describe()
 
 
@@ -173,11 +185,24 @@ def test_the_record_keeps_the_interval_and_where_it_comes_from() -> None:
     c = decision.result.comparison
     assert c is not None
     assert record == {
-        "metric": "mean_absolute_error", "direction": "lower", "live_version": "3", "live": 3.0,
-        "new": scores["forest"]["mean_absolute_error"], "low": c.low, "high": c.high, "method": c.method, "n": N,
-        "unit": "rows", "alpha": 0.05, "confidence": 0.95, "margin": 0.05, "margin_source": "retrain.min_improvement",
-        "p_value": decision.result.p_adjusted, "candidates": 1, "evaluation": "ab" * 32,
-    }  # fmt: skip
+        "metric": "mean_absolute_error",
+        "direction": "lower",
+        "live_version": "3",
+        "live": 3.0,
+        "new": scores["forest"]["mean_absolute_error"],
+        "low": c.low,
+        "high": c.high,
+        "method": c.method,
+        "n": N,
+        "unit": "rows",
+        "alpha": 0.05,
+        "confidence": 0.95,
+        "margin": 0.05,
+        "margin_source": "retrain.min_improvement",
+        "p_value": decision.result.p_adjusted,
+        "candidates": 1,
+        "evaluation": "ab" * 32,
+    }
 
 
 @pytest.mark.parametrize(
@@ -202,8 +227,22 @@ def test_a_metric_without_direction_cannot_decide() -> None:
 
 def test_a_missing_score_names_the_side() -> None:
     with pytest.raises(InputError, match="live version 3 has no roc_auc score"):
-        decide(metric="roc_auc", candidates={"forest": {"roc_auc": 0.9}}, live_version="3", live_metrics={},
-               rows=FreshRows(), metrics=MetricsConfig(), retrain=RetrainConfig())  # fmt: skip
+        decide(
+            metric="roc_auc",
+            candidates={"forest": {"roc_auc": 0.9}},
+            live_version="3",
+            live_metrics={},
+            rows=FreshRows(),
+            metrics=MetricsConfig(),
+            retrain=RetrainConfig(),
+        )
     with pytest.raises(InputError, match="forest has no roc_auc score"):
-        decide(metric="roc_auc", candidates={"forest": {}}, live_version="3", live_metrics={"roc_auc": 0.8},
-               rows=FreshRows(), metrics=MetricsConfig(), retrain=RetrainConfig())  # fmt: skip
+        decide(
+            metric="roc_auc",
+            candidates={"forest": {}},
+            live_version="3",
+            live_metrics={"roc_auc": 0.8},
+            rows=FreshRows(),
+            metrics=MetricsConfig(),
+            retrain=RetrainConfig(),
+        )

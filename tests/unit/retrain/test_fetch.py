@@ -66,8 +66,12 @@ def test_the_command_is_split_run_in_the_project_folder_and_its_output_logged(tm
 def test_a_fetch_that_leaves_the_test_file_stale_is_named(tmp_path: Path) -> None:
     config = load_config(project(tmp_path, "python export.py"), cwd=tmp_path)
     said: list[str] = []
-    result = fetch_data(config, enabled=True, runner=FakeRunner(CommandResult(0), writes={"data/train.csv": "a,b\n5,6\n"}),
-                        say=said.append)  # fmt: skip
+    result = fetch_data(
+        config,
+        enabled=True,
+        runner=FakeRunner(CommandResult(0), writes={"data/train.csv": "a,b\n5,6\n"}),
+        say=said.append,
+    )
     assert len(result.warnings) == 1
     assert result.warnings[0].startswith(
         "the fetch rewrote data.train (data/train.csv) but left data.test (data/test.csv) as it was (same SHA-256)"
@@ -196,8 +200,9 @@ def test_remote_data_files_cannot_be_fetched_over(tmp_path: Path) -> None:
 
 def test_data_files_with_the_same_name_cannot_share_a_prefix(tmp_path: Path) -> None:
     path = project(tmp_path, "s3://fresh-data/churn/")
-    path.write_text("data: {train: a/data.csv, test: b/data.csv}\nretrain: {fetch: 's3://fresh-data/churn/'}\n",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "data: {train: a/data.csv, test: b/data.csv}\nretrain: {fetch: 's3://fresh-data/churn/'}\n", encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match="have the same file name"):
         fetch_data(load_config(path, cwd=tmp_path), enabled=True, s3=lambda: cast("S3Client", FakeS3({})))
 

@@ -18,8 +18,9 @@ ROWS = FreshRows(y=Y, live=Predictions(pred=LIVE), candidates={"forest": Predict
 def test_better_is_the_pr_gates_test_with_the_sides_swapped() -> None:
     found = compare_with_live(ROWS, "forest", "accuracy", direction="higher", margin=0.02, alpha=0.05, ask="better")
     assert not isinstance(found, str)
-    swapped = test_paired("accuracy", Y, Predictions(pred=OURS), Predictions(pred=LIVE), direction="higher",
-                          margin=0.02, alpha=0.05)  # fmt: skip
+    swapped = test_paired(
+        "accuracy", Y, Predictions(pred=OURS), Predictions(pred=LIVE), direction="higher", margin=0.02, alpha=0.05
+    )
     assert found.p_value == swapped.p_worse  # H0: candidate gain ≤ margin
     accuracy_gain = float(np.mean(OURS == Y) - np.mean(LIVE == Y))
     assert found.estimate == pytest.approx(accuracy_gain)  # candidate − live
@@ -30,8 +31,9 @@ def test_better_is_the_pr_gates_test_with_the_sides_swapped() -> None:
 def test_not_worse_is_the_pr_gates_own_question() -> None:
     found = compare_with_live(ROWS, "forest", "accuracy", direction="higher", margin=0.02, alpha=0.05, ask="not worse")
     assert not isinstance(found, str)
-    gate = test_paired("accuracy", Y, Predictions(pred=LIVE), Predictions(pred=OURS), direction="higher",
-                       margin=0.02, alpha=0.05)  # fmt: skip
+    gate = test_paired(
+        "accuracy", Y, Predictions(pred=LIVE), Predictions(pred=OURS), direction="higher", margin=0.02, alpha=0.05
+    )
     assert (found.estimate, found.low, found.high, found.p_value) == (gate.estimate, gate.low, gate.high, gate.p_worse)
     assert found.p_value > 0.5  # far from worse
 
@@ -42,8 +44,9 @@ def test_a_test_that_cannot_run_says_why() -> None:
     )
     unknown = compare_with_live(ROWS, "forest", "acuracy", direction="higher", margin=0, alpha=0.05, ask="better")
     assert unknown == "unknown metric 'acuracy': not a scikit-learn scorer name"
-    folds = FreshRows(live_folds={"accuracy": (0.7, 0.8)}, candidate_folds={"forest": {"accuracy": (0.8, 0.9, 0.9)}},
-                      train_rows=300)  # fmt: skip
+    folds = FreshRows(
+        live_folds={"accuracy": (0.7, 0.8)}, candidate_folds={"forest": {"accuracy": (0.8, 0.9, 0.9)}}, train_rows=300
+    )
     found = compare_with_live(folds, "forest", "accuracy", direction="higher", margin=0, alpha=0.05, ask="better")
     assert found == "fold counts differ (2 vs 3)"
 
@@ -63,12 +66,12 @@ def test_the_spread_between_training_sets_widens_the_test_for_both_sides() -> No
     assert wide.high > plain.high
     assert wide.p_value > plain.p_value
     assert wide.method == "Tango score test + training-data spread (4 fits)"
-    swapped = test_paired("accuracy", Y, Predictions(pred=OURS), Predictions(pred=LIVE), direction="higher",
-                          margin=0.02, alpha=0.05)  # fmt: skip
+    swapped = test_paired(
+        "accuracy", Y, Predictions(pred=OURS), Predictions(pred=LIVE), direction="higher", margin=0.02, alpha=0.05
+    )
     # the live version borrows the candidate's spread (its training set was one more draw): variance 2 · 0.03²,
     # with the degrees of freedom of one spread estimated from 4 fits
-    expected = widen_by_seeds(swapped, base_sd=None, new_sd=0.03, fits=4, direction="higher", margin=0.02,
-                              alpha=0.05)  # fmt: skip
+    expected = widen_by_seeds(swapped, base_sd=None, new_sd=0.03, fits=4, direction="higher", margin=0.02, alpha=0.05)
     assert wide.p_value == pytest.approx(expected.p_worse)
     other = compare_with_live(spread, "forest", "f1_macro", direction="higher", margin=0.02, alpha=0.05, ask="better")
     assert not isinstance(other, str)

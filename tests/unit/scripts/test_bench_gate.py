@@ -85,9 +85,23 @@ def test_extra_squared_error_names_the_metrics_it_knows() -> None:
 
 
 def make_draw(index: int, *, fail: bool, fresh_worse: tuple[str, ...] | None, power: bool = True) -> object:
-    return bench.Draw(dataset="classification_100k", draw=index, test_rows=25_000, primary="accuracy", base=0.88,
-                      new=0.88, margin=0.0088, drop=0.0176, null_fail=fail, null_failed=("accuracy",) if fail else (),
-                      null_mde=0.014, power_fail=power, power_mde=0.014, fresh_worse=fresh_worse, seconds=1.0)  # fmt: skip
+    return bench.Draw(
+        dataset="classification_100k",
+        draw=index,
+        test_rows=25_000,
+        primary="accuracy",
+        base=0.88,
+        new=0.88,
+        margin=0.0088,
+        drop=0.0176,
+        null_fail=fail,
+        null_failed=("accuracy",) if fail else (),
+        null_mde=0.014,
+        power_fail=power,
+        power_mde=0.014,
+        fresh_worse=fresh_worse,
+        seconds=1.0,
+    )
 
 
 def test_summarise_checks_the_rate_against_alpha_plus_two_standard_errors() -> None:

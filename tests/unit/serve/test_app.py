@@ -18,9 +18,14 @@ from mlgate.serve.holder import ModelHolder
 from mlgate.serve.state import TIMING_HEADER, VERSION_HEADER, LivePointer, read_timing
 
 POINTER = LivePointer(
-    version="1", model="m", artifact="/m.skops", sha256="0" * 64,
-    trusted_types=(), features=("a", "b"), switched_at="2026-01-01T00:00:00+00:00",
-)  # fmt: skip
+    version="1",
+    model="m",
+    artifact="/m.skops",
+    sha256="0" * 64,
+    trusted_types=(),
+    features=("a", "b"),
+    switched_at="2026-01-01T00:00:00+00:00",
+)
 
 
 class Scaled:
@@ -136,18 +141,38 @@ def test_large_bodies_are_predicted_in_a_worker_thread_with_the_same_answer(hold
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "status", "error"),
     [
-        ("post", "/invocations", {"content": b"a=1", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
-         415, "unsupported media type: Content-Type 'application/x-www-form-urlencoded'"),
-        ("post", "/invocations", {"content": b"", "headers": {"Content-Type": "application/json"}},
-         400, "empty request body"),
-        ("post", "/invocations", {"json": {"instances": [[1, 2]]}, "headers": {"Accept": "text/html"}},
-         406, "cannot answer in 'text/html'"),
-        ("post", "/invocations", {"content": b"x" * 4096, "headers": {"Content-Type": "text/csv"}},
-         413, "the body has 4096 bytes, more than the limit of 2048"),
+        (
+            "post",
+            "/invocations",
+            {"content": b"a=1", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+            415,
+            "unsupported media type: Content-Type 'application/x-www-form-urlencoded'",
+        ),
+        (
+            "post",
+            "/invocations",
+            {"content": b"", "headers": {"Content-Type": "application/json"}},
+            400,
+            "empty request body",
+        ),
+        (
+            "post",
+            "/invocations",
+            {"json": {"instances": [[1, 2]]}, "headers": {"Accept": "text/html"}},
+            406,
+            "cannot answer in 'text/html'",
+        ),
+        (
+            "post",
+            "/invocations",
+            {"content": b"x" * 4096, "headers": {"Content-Type": "text/csv"}},
+            413,
+            "the body has 4096 bytes, more than the limit of 2048",
+        ),
         ("get", "/invocations", {}, 405, "Method Not Allowed"),
         ("get", "/nowhere", {}, 404, "Not Found"),
     ],
-)  # fmt: skip
+)
 def test_client_mistakes_get_json_errors_and_the_version_header(
     client: Client, holder: ModelHolder, method: str, path: str, kwargs: dict[str, Any], status: int, error: str
 ) -> None:

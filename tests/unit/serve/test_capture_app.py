@@ -22,9 +22,14 @@ from mlgate.serve.marks import SMOKE_HEADER
 from mlgate.serve.state import REQUEST_ID_HEADER, LivePointer
 
 POINTER = LivePointer(
-    version="5", model="m", artifact="/m.skops", sha256="0" * 64,
-    trusted_types=(), features=("a", "b"), switched_at="2026-01-01T00:00:00+00:00",
-)  # fmt: skip
+    version="5",
+    model="m",
+    artifact="/m.skops",
+    sha256="0" * 64,
+    trusted_types=(),
+    features=("a", "b"),
+    switched_at="2026-01-01T00:00:00+00:00",
+)
 
 
 class Sum:
@@ -61,8 +66,11 @@ def test_a_valid_request_id_is_echoed_and_anything_else_replaced(
 ) -> None:
     app = create_app(holder)
     headers = {REQUEST_ID_HEADER: sent} if sent is not None else {}
-    for method, path, extra in (("GET", "/ping", {}), ("POST", "/invocations", {"json": {"instances": [[1, 2]]}}),
-                                ("GET", "/nowhere", {})):  # fmt: skip
+    for method, path, extra in (
+        ("GET", "/ping", {}),
+        ("POST", "/invocations", {"json": {"instances": [[1, 2]]}}),
+        ("GET", "/nowhere", {}),
+    ):
         answer = request(app, method, path, headers=headers, **extra)
         if kept:
             assert answer.headers[REQUEST_ID_HEADER] == sent
@@ -77,8 +85,13 @@ def test_answered_invocations_are_captured_with_their_request_id_and_counted_in_
 ) -> None:
     capture = CaptureWriter(CaptureSettings(folder=tmp_path))
     app = create_app(holder, capture=capture)
-    ok = request(app, "POST", "/invocations", json={"instances": [{"a": 1, "b": 2}, [3, 4]]},
-                 headers={REQUEST_ID_HEADER: "order-77"})  # fmt: skip
+    ok = request(
+        app,
+        "POST",
+        "/invocations",
+        json={"instances": [{"a": 1, "b": 2}, [3, 4]]},
+        headers={REQUEST_ID_HEADER: "order-77"},
+    )
     generated = request(app, "POST", "/invocations", content=b"5,6\n", headers={"Content-Type": "text/csv"})
     refused = request(app, "POST", "/invocations", json={"instances": [[1]]})
     assert (ok.status_code, generated.status_code, refused.status_code) == (200, 200, 400)
@@ -86,9 +99,17 @@ def test_answered_invocations_are_captured_with_their_request_id_and_counted_in_
     capture.process()
     status = request(app, "GET", "/status").json()["capture"]
     assert status == {
-        "enabled": True, "format": "jsonl", "path": str(tmp_path), "sample": 1.0, "captured_rows": 3,
-        "dropped_rows": 0, "queued_rows": 0, "files_written": 0, "write_errors": 0, "error": None,
-    }  # fmt: skip
+        "enabled": True,
+        "format": "jsonl",
+        "path": str(tmp_path),
+        "sample": 1.0,
+        "captured_rows": 3,
+        "dropped_rows": 0,
+        "queued_rows": 0,
+        "files_written": 0,
+        "write_errors": 0,
+        "error": None,
+    }
     capture.close()
     captured = records(tmp_path)
     assert [(r["request_id"], r["row"], r["inputs"], r["prediction"], r["version"]) for r in captured] == [

@@ -18,18 +18,20 @@ from mlgate.serve.parse import RequestError, parse_request
 from mlgate.training.dataset import load_training_data
 from unit.training.project import write_project
 
-SCHEMA = parse_schema({
-    "fields": [
-        {"name": "day", "type": "date"},
-        {"name": "at", "type": "datetime"},
-        {"name": "flag", "type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]},
-        {"name": "count", "type": "integer"},
-        {"name": "price", "type": "number", "decimalChar": ",", "groupChar": "."},
-        {"name": "city", "type": "string"},
-        {"name": "code", "type": "string", "missingValues": ["NA"]},
-    ],
-    "missingValues": ["", "-"],
-})  # fmt: skip
+SCHEMA = parse_schema(
+    {
+        "fields": [
+            {"name": "day", "type": "date"},
+            {"name": "at", "type": "datetime"},
+            {"name": "flag", "type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]},
+            {"name": "count", "type": "integer"},
+            {"name": "price", "type": "number", "decimalChar": ",", "groupChar": "."},
+            {"name": "city", "type": "string"},
+            {"name": "code", "type": "string", "missingValues": ["NA"]},
+        ],
+        "missingValues": ["", "-"],
+    }
+)
 FEATURES = SCHEMA.names
 
 
@@ -71,13 +73,17 @@ def test_csv_rows_are_read_the_same_way() -> None:
 @pytest.mark.parametrize(
     ("send", "message"),
     [
-        (lambda: as_json([None] * 6 + [None], ["2024-13-01", *[None] * 6]),
-         r"^instances\[1\], feature 'day': '2024-13-01' is not a date"),
-        (lambda: as_json(["2024-01-02", None, "true", None, None, None, None]),
-         r"^instances\[0\], feature 'flag': 'true' is not a boolean"),  # this field spells booleans yes/no
+        (
+            lambda: as_json([None] * 6 + [None], ["2024-13-01", *[None] * 6]),
+            r"^instances\[1\], feature 'day': '2024-13-01' is not a date",
+        ),
+        (
+            lambda: as_json(["2024-01-02", None, "true", None, None, None, None]),
+            r"^instances\[0\], feature 'flag': 'true' is not a boolean",
+        ),  # this field spells booleans yes/no
         (lambda: as_csv("2024-01-02,,yes,7.5,,,\n"), r"^CSV row 1, feature 'count': '7\.5' is not a integer"),
     ],
-)  # fmt: skip
+)
 def test_a_value_that_does_not_read_is_422_naming_row_feature_and_value(send: Any, message: str) -> None:
     with pytest.raises(RequestError, match=message) as caught:
         send()

@@ -34,9 +34,14 @@ class Model:
 
 def pointer(version: str, *, features: tuple[str, ...] = ("a", "b"), sha: str = "0" * 64) -> LivePointer:
     return LivePointer(
-        version=version, model="m", artifact=f"/models/{version}.skops", sha256=sha,
-        trusted_types=(), features=features, switched_at="2026-01-01T00:00:00+00:00",
-    )  # fmt: skip
+        version=version,
+        model="m",
+        artifact=f"/models/{version}.skops",
+        sha256=sha,
+        trusted_types=(),
+        features=features,
+        switched_at="2026-01-01T00:00:00+00:00",
+    )
 
 
 class Loader:
@@ -70,9 +75,14 @@ def test_a_new_pointer_is_loaded_then_swapped_in() -> None:
     assert holder.current.version == "2"
     assert first.estimator.scale == 1.0  # a request holding the old snapshot still has the old model
     assert holder.status().to_document() == {
-        "version": "2", "loading_error": None, "pointer_version": "2", "loading": False,
-        "model": "m", "sha256": "0" * 64, "loaded_at": "2026-01-02T03:04:05+00:00",
-    }  # fmt: skip
+        "version": "2",
+        "loading_error": None,
+        "pointer_version": "2",
+        "loading": False,
+        "model": "m",
+        "sha256": "0" * 64,
+        "loaded_at": "2026-01-02T03:04:05+00:00",
+    }
 
 
 def test_the_same_model_is_not_reloaded() -> None:

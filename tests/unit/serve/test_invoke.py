@@ -16,9 +16,14 @@ from mlgate.serve.parse import RequestError
 from mlgate.serve.state import LivePointer
 
 POINTER = LivePointer(
-    version="4", model="m", artifact="/m.skops", sha256="0" * 64,
-    trusted_types=(), features=("a", "b"), switched_at="2026-01-01T00:00:00+00:00",
-)  # fmt: skip
+    version="4",
+    model="m",
+    artifact="/m.skops",
+    sha256="0" * 64,
+    trusted_types=(),
+    features=("a", "b"),
+    switched_at="2026-01-01T00:00:00+00:00",
+)
 
 
 class Sum:
@@ -89,8 +94,11 @@ def test_csv_answer_has_one_line_per_prediction() -> None:
 
 def test_values_the_model_cannot_use_are_422_naming_the_feature_and_the_value() -> None:
     body = json.dumps({"instances": [["seven", 2]]}).encode()
-    with pytest.raises(RequestError, match=r"^version 4 cannot predict on this input: feature 'a' = 'seven': could not "
-                                           r"convert string to float: 'seven' more detail\n") as caught:  # fmt: skip
+    with pytest.raises(
+        RequestError,
+        match=r"^version 4 cannot predict on this input: feature 'a' = 'seven': could not "
+        r"convert string to float: 'seven' more detail\n",
+    ) as caught:
         invoke(served(Sum()), body, "application/json", "application/json")
     assert caught.value.status == 422
     assert caught.value.hint is not None

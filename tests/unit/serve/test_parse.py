@@ -85,20 +85,37 @@ def test_quoted_csv_fields_may_hold_commas() -> None:
         (b"[[1, 2, 3]]", "application/json", 400, 'expected a JSON object with an "instances" list'),
         (b'{"instances": []}', "application/json", 400, '"instances" must be a non-empty list'),
         (b'{"instances": [{"a": 1, "b": 2}]}', "application/json", 400, r"instances\[0\]: missing c"),
-        (b'{"instances": [[1,2,3], {"a": 1, "b": 2, "c": 3, "d": 4}]}', "application/json", 400,
-         r"instances\[1\]: unknown d"),
-        (b'{"instances": [{"a": 1, "b": 2, "x": 3}]}', "application/json", 400, r"instances\[0\]: missing c; unknown x"),
+        (
+            b'{"instances": [[1,2,3], {"a": 1, "b": 2, "c": 3, "d": 4}]}',
+            "application/json",
+            400,
+            r"instances\[1\]: unknown d",
+        ),
+        (
+            b'{"instances": [{"a": 1, "b": 2, "x": 3}]}',
+            "application/json",
+            400,
+            r"instances\[0\]: missing c; unknown x",
+        ),
         (b'{"instances": [[1, 2]]}', "application/json", 400, r"instances\[0\] has 2 values, expected 3"),
         (b'{"instances": [5]}', "application/json", 400, r"instances\[0\] is a number"),
-        (b'{"instances": [[1, 2, 3], [1, {"x": 1}, 3]]}', "application/json", 400,
-         r"instances\[1\], feature 'b': an object is not a feature value"),
-        (b'{"instances": [[1, 2, 3], [1%s, 2, 3]]}' % (b"0" * 400), "application/json", 400,
-         "feature 'a': a number is too large for a float"),
+        (
+            b'{"instances": [[1, 2, 3], [1, {"x": 1}, 3]]}',
+            "application/json",
+            400,
+            r"instances\[1\], feature 'b': an object is not a feature value",
+        ),
+        (
+            b'{"instances": [[1, 2, 3], [1%s, 2, 3]]}' % (b"0" * 400),
+            "application/json",
+            400,
+            "feature 'a': a number is too large for a float",
+        ),
         (b"1,2,3\n4,5\n", "text/csv", 400, "CSV line 2: 2 values, expected 3"),
         (b"a,b,c\n", "text/csv", 400, "the CSV body has no rows"),
         (b"\xff,1,2\n", "text/csv", 400, "not UTF-8"),
     ],
-)  # fmt: skip
+)
 def test_client_mistakes_are_4xx_with_a_message(body: bytes, content_type: str | None, status: int, match: str) -> None:
     with pytest.raises(RequestError, match=match) as caught:
         parse_request(body, content_type, FEATURES)
@@ -126,15 +143,23 @@ def test_a_fitted_pipeline_predicts_the_same_on_parsed_rows_as_on_training_rows(
     from sklearn.preprocessing import OneHotEncoder
 
     # the training frame as mlgate.training.dataset builds it: float64 numbers, object strings with NaN
-    train = pd.DataFrame({
-        "a": np.array([1.0, 2.0, np.nan, 4.0, 5.0, 6.0]),
-        "b": np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0]),
-        "c": pd.Series(np.array(["x", "y", np.nan, "x", "y", "x"], dtype=object), dtype=object),
-    })  # fmt: skip
-    columns = ColumnTransformer([
-        ("num", SimpleImputer(strategy="median"), ["a", "b"]),
-        ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")), ["c"]),
-    ])  # fmt: skip
+    train = pd.DataFrame(
+        {
+            "a": np.array([1.0, 2.0, np.nan, 4.0, 5.0, 6.0]),
+            "b": np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0]),
+            "c": pd.Series(np.array(["x", "y", np.nan, "x", "y", "x"], dtype=object), dtype=object),
+        }
+    )
+    columns = ColumnTransformer(
+        [
+            ("num", SimpleImputer(strategy="median"), ["a", "b"]),
+            (
+                "cat",
+                make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
+                ["c"],
+            ),
+        ]
+    )
     model = Pipeline([("prep", columns), ("model", LogisticRegression())]).fit(train, [0, 1, 1, 0, 1, 0])
     parsed = parse_json({"instances": [[1, False, "x"], [2, True, "y"], [None, True, None], [4, 0, "x"]]})
     expected = model.predict_proba(train.iloc[:4])

@@ -16,9 +16,14 @@ from mlgate.serve.state import LIVE_FILE, LivePointer, write_pointer
 from mlgate.serve.watcher import PointerWatcher
 
 POINTER = LivePointer(
-    version="1", model="m", artifact="/models/1.skops", sha256="0" * 64,
-    trusted_types=(), features=("a",), switched_at="2026-01-01T00:00:00+00:00",
-)  # fmt: skip
+    version="1",
+    model="m",
+    artifact="/models/1.skops",
+    sha256="0" * 64,
+    trusted_types=(),
+    features=("a",),
+    switched_at="2026-01-01T00:00:00+00:00",
+)
 
 
 class Model:

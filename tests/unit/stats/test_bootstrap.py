@@ -9,7 +9,7 @@ from sklearn.metrics import explained_variance_score, f1_score
 from mlgate import stats
 from mlgate.stats import Predictions
 from mlgate.stats.bootstrap import bootstrap_rows
-from mlgate.stats.result import Question
+from mlgate.stats.result import PairedTest, Question
 from mlgate.stats.scoring import find_scorer
 
 HIGHER = Question("higher", 0.0, 0.05)
@@ -27,8 +27,20 @@ def _population(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 def test_same_seed_same_result() -> None:
     y, base, new = _population(800, seed=1)
-    run = lambda seed: stats.test_paired("f1_macro", y, Predictions(base), Predictions(new),  # noqa: E731
-                                         direction="higher", margin=0.0, alpha=0.05, samples=500, seed=seed)  # fmt: skip
+
+    def run(seed: int) -> PairedTest:
+        return stats.test_paired(
+            "f1_macro",
+            y,
+            Predictions(base),
+            Predictions(new),
+            direction="higher",
+            margin=0.0,
+            alpha=0.05,
+            samples=500,
+            seed=seed,
+        )
+
     assert run(3) == run(3)
     assert run(3).low != run(4).low
     assert run(3).method == "paired bootstrap (500)"
@@ -42,8 +54,16 @@ def test_interval_covers_the_population_difference() -> None:
     covered = 0
     for draw in range(20):
         rows = rng.integers(0, y.size, 1500)
-        result = stats.test_paired("f1_macro", y[rows], Predictions(base[rows]), Predictions(new[rows]),
-                                   direction="higher", margin=0.0, alpha=0.05, seed=draw)  # fmt: skip
+        result = stats.test_paired(
+            "f1_macro",
+            y[rows],
+            Predictions(base[rows]),
+            Predictions(new[rows]),
+            direction="higher",
+            margin=0.0,
+            alpha=0.05,
+            seed=draw,
+        )
         covered += result.low <= truth <= result.high
     assert covered >= 15  # a 90 % interval: 18 expected; 14 or fewer has probability 0.01
 

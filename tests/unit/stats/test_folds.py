@@ -43,12 +43,15 @@ def test_identical_and_single_folds() -> None:
     assert (one.low, one.high, one.p_worse, one.se) == (-math.inf, math.inf, 1.0, None)
 
 
-@pytest.mark.parametrize(("base", "new", "rows", "message"), [
-    ([0.1, 0.2], [0.1], (8, 2), "2 baseline and 1 new folds"),
-    ([], [], (8, 2), "0 baseline and 0 new folds"),
-    ([0.1], [0.2], (0, 2), "train_rows 0 and test_rows 2 must be positive"),
-    ([0.1, math.nan], [0.2, 0.3], (8, 2), "fold scores must be finite"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("base", "new", "rows", "message"),
+    [
+        ([0.1, 0.2], [0.1], (8, 2), "2 baseline and 1 new folds"),
+        ([], [], (8, 2), "0 baseline and 0 new folds"),
+        ([0.1], [0.2], (0, 2), "train_rows 0 and test_rows 2 must be positive"),
+        ([0.1, math.nan], [0.2, 0.3], (8, 2), "fold scores must be finite"),
+    ],
+)
 def test_bad_input(base: list[float], new: list[float], rows: tuple[int, int], message: str) -> None:
     with pytest.raises(InputError, match=message):
         mlstats.test_folds(base, new, train_rows=rows[0], test_rows=rows[1], direction="higher", margin=0.0, alpha=0.05)

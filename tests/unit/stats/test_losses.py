@@ -100,7 +100,8 @@ def test_rmse_by_the_delta_method() -> None:
 
 
 def test_one_row_is_unbounded() -> None:
-    result = compare_losses("neg_mean_absolute_error", np.array([1.0]), (np.array([0.5]), np.array([2.0])),
-                            (0.5, 2.0), LOWER)  # fmt: skip
+    result = compare_losses(
+        "neg_mean_absolute_error", np.array([1.0]), (np.array([0.5]), np.array([2.0])), (0.5, 2.0), LOWER
+    )
     assert result.estimate == 1.5
     assert (result.low, result.high, result.p_worse, result.se) == (-math.inf, math.inf, 1.0, None)

@@ -46,8 +46,9 @@ def test_two_classes_give_delongs_variance() -> None:
     rng = np.random.default_rng(2)
     y = rng.integers(0, 2, 200)
     p_base, p_new = (1 / (1 + np.exp(-(y + rng.normal(0, s, 200)))) for s in (1.0, 1.4))
-    two = compare_multiclass_auc("roc_auc_ovr", y, np.column_stack([1 - p_base, p_base]),
-                                 np.column_stack([1 - p_new, p_new]), HIGHER)  # fmt: skip
+    two = compare_multiclass_auc(
+        "roc_auc_ovr", y, np.column_stack([1 - p_base, p_base]), np.column_stack([1 - p_new, p_new]), HIGHER
+    )
     binary = compare_auc(y == 1, p_base, p_new, HIGHER)
     assert two.estimate == pytest.approx(binary.estimate)
     assert two.se == pytest.approx(binary.se)

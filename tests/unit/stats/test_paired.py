@@ -87,8 +87,10 @@ def test_every_scorer_on_real_models(dataset: str) -> None:
     assert tested >= {"breast_cancer": 40, "wine": 25, "diabetes": 10}[dataset]
 
 
-@pytest.mark.parametrize("scorer", ["accuracy", "f1_macro", "roc_auc", "neg_log_loss", "matthews_corrcoef",
-                                    "average_precision", "d2_log_loss_score"])  # fmt: skip
+@pytest.mark.parametrize(
+    "scorer",
+    ["accuracy", "f1_macro", "roc_auc", "neg_log_loss", "matthews_corrcoef", "average_precision", "d2_log_loss_score"],
+)
 def test_identical_predictions(scorer: str) -> None:
     y, base, _ = PAIRS["breast_cancer"]
     for margin in (0.0, 0.05):
@@ -97,8 +99,18 @@ def test_identical_predictions(scorer: str) -> None:
 
 
 @pytest.mark.parametrize("rows", [1, 2, 3])
-@pytest.mark.parametrize("scorer", ["accuracy", "f1_macro", "balanced_accuracy", "neg_mean_absolute_error", "r2",
-                                    "neg_root_mean_squared_error", "explained_variance"])  # fmt: skip
+@pytest.mark.parametrize(
+    "scorer",
+    [
+        "accuracy",
+        "f1_macro",
+        "balanced_accuracy",
+        "neg_mean_absolute_error",
+        "r2",
+        "neg_root_mean_squared_error",
+        "explained_variance",
+    ],
+)
 def test_tiny_samples_do_not_crash_or_warn(scorer: str, rows: int) -> None:
     y = np.array([1, 0, 1])[:rows]
     base, new = Predictions(np.array([1, 1, 0])[:rows]), Predictions(np.array([0, 0, 1])[:rows])
@@ -178,8 +190,9 @@ def test_false_fail_rate_under_the_null(case: str) -> None:
     failed = 0
     for seed in range(draws):
         y, base, new = simulate(rng, 300)
-        result = stats.test_paired(scorer, y, base, new, direction=_direction(scorer), margin=margin, alpha=alpha,
-                                   samples=1000, seed=seed)  # fmt: skip
+        result = stats.test_paired(
+            scorer, y, base, new, direction=_direction(scorer), margin=margin, alpha=alpha, samples=1000, seed=seed
+        )
         failed += result.p_worse < alpha
     print(f"{case}: {failed} of {draws} false fails")
     assert failed / draws <= alpha + 3 * math.sqrt(alpha * (1 - alpha) / draws)

@@ -62,8 +62,9 @@ def _restricted_mle(better: int, worse: int, n: int, delta: float) -> float:
         return -(better * math.log(q + delta) + worse * math.log(q) + rest * math.log(1 - 2 * q - delta))
 
     lo, hi = max(0.0, -delta) + 1e-12, (1 - delta) / 2 - 1e-12
-    return float(optimize.minimize_scalar(negative_log_likelihood, bounds=(lo, hi), method="bounded",
-                                          options={"xatol": 1e-13}).x)  # fmt: skip
+    return float(
+        optimize.minimize_scalar(negative_log_likelihood, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13}).x
+    )
 
 
 @pytest.mark.parametrize(("better", "worse", "n", "delta"), [(5, 3, 100, -0.05), (12, 20, 300, 0.02), (1, 9, 40, -0.1)])

@@ -12,13 +12,16 @@ from mlgate.errors import InputError
 from mlgate.stats.result import Question, ask, build_draws, build_pivot, build_unchanged, find_mde
 
 
-@pytest.mark.parametrize(("direction", "margin", "alpha", "message"), [
-    ("up", 0.0, 0.05, "direction 'up' must be 'higher' or 'lower'"),
-    ("higher", -0.1, 0.05, "margin -0.1 must be a finite number ≥ 0"),
-    ("higher", math.nan, 0.05, "margin nan must be a finite number ≥ 0"),
-    ("lower", 0.0, 0.5, "alpha 0.5 must be between 0 and 0.5"),
-    ("lower", 0.0, 0.0, "alpha 0.0 must be between 0 and 0.5"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("direction", "margin", "alpha", "message"),
+    [
+        ("up", 0.0, 0.05, "direction 'up' must be 'higher' or 'lower'"),
+        ("higher", -0.1, 0.05, "margin -0.1 must be a finite number ≥ 0"),
+        ("higher", math.nan, 0.05, "margin nan must be a finite number ≥ 0"),
+        ("lower", 0.0, 0.5, "alpha 0.5 must be between 0 and 0.5"),
+        ("lower", 0.0, 0.0, "alpha 0.0 must be between 0 and 0.5"),
+    ],
+)
 def test_bad_questions(direction: str, margin: float, alpha: float, message: str) -> None:
     with pytest.raises(InputError, match=message):
         ask(direction, margin, alpha)

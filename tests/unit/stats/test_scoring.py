@@ -43,8 +43,14 @@ def _fit(dataset: str, labels: str) -> list[tuple[Any, Any, Any]]:
     return [(model.fit(X[train], y[train]), X[test], y[test]) for model in models]
 
 
-CASES = [("breast_cancer", "01"), ("breast_cancer", "12"), ("breast_cancer", "str"), ("wine", "01"),
-         ("wine", "str"), ("diabetes", "")]  # fmt: skip
+CASES = [
+    ("breast_cancer", "01"),
+    ("breast_cancer", "12"),
+    ("breast_cancer", "str"),
+    ("wine", "01"),
+    ("wine", "str"),
+    ("diabetes", ""),
+]
 FITTED = {case: _fit(*case) for case in CASES}
 
 

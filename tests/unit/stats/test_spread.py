@@ -9,8 +9,9 @@ from scipy import stats
 
 from mlgate.stats import PairedTest, widen_by_seeds
 
-BASE = PairedTest("paired t", estimate=-0.02, low=-0.03, high=-0.01, p_worse=0.001, p_better=1.0, se=0.006,
-                  mde=0.02, n=25_000)  # fmt: skip
+BASE = PairedTest(
+    "paired t", estimate=-0.02, low=-0.03, high=-0.01, p_worse=0.001, p_better=1.0, se=0.006, mde=0.02, n=25_000
+)
 
 
 def test_the_seed_variance_of_both_sides_widens_the_test() -> None:

@@ -34,8 +34,12 @@ def _bootstrap_se(scorer: str, y: np.ndarray, preds: Predictions, draws: int = 4
     values = []
     for _ in range(draws):
         rows = rng.integers(0, y.size, y.size)
-        picked = Predictions(pred=preds.pred[rows], proba=None if preds.proba is None else preds.proba[rows],
-                             decision=None if preds.decision is None else preds.decision[rows], classes=preds.classes)  # fmt: skip
+        picked = Predictions(
+            pred=preds.pred[rows],
+            proba=None if preds.proba is None else preds.proba[rows],
+            decision=None if preds.decision is None else preds.decision[rows],
+            classes=preds.classes,
+        )
         values.append(score_predictions(scorer, y[rows], picked))
     return float(np.std(values, ddof=1))
 

@@ -45,6 +45,7 @@ def test_without_the_registered_se_the_live_se_is_used_alone_and_said() -> None:
 
 
 def test_no_live_spread_decides_nothing() -> None:
-    result = test_shift(Spread(0.9, 0.01, 100, "DeLong"), Spread(0.5, None, 3, "DeLong"), direction="higher",
-                        margin=0.0, alpha=0.05)  # fmt: skip
+    result = test_shift(
+        Spread(0.9, 0.01, 100, "DeLong"), Spread(0.5, None, 3, "DeLong"), direction="higher", margin=0.0, alpha=0.05
+    )
     assert (result.p_worse, result.low, result.high) == (1.0, -np.inf, np.inf)

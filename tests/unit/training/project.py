@@ -50,8 +50,16 @@ def rows(count: int, *, seed: int, start: int = 0) -> list[str]:
         day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 365))
         score = x1 + (0.8 if color == "red" else -0.3) + (0.5 if flag else 0.0) + rng.gauss(0, 0.6)
         amount = round(3.0 * x1 + x2 + rng.gauss(0, 0.5), 3)
-        cells = [f"R-{i:05d}", "" if i % 17 == 0 else str(x1), str(x2), color, "true" if flag else "false",
-                 day.isoformat(), str(amount), "true" if score > 0.4 else "false"]  # fmt: skip
+        cells = [
+            f"R-{i:05d}",
+            "" if i % 17 == 0 else str(x1),
+            str(x2),
+            color,
+            "true" if flag else "false",
+            day.isoformat(),
+            str(amount),
+            "true" if score > 0.4 else "false",
+        ]
         out.append(",".join(cells))
     return out
 

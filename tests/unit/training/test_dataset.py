@@ -42,8 +42,9 @@ def _config(tmp_path: Path, *, task: str = "classification", target: str = "kind
     if not (tmp_path / "train.csv").exists():
         (tmp_path / "train.csv").write_text(CSV, encoding="utf-8")
     path = tmp_path / "mlgate.yaml"
-    path.write_text(f"data: {{schema: schema.yaml, train: train.csv}}\ntask: {task}\ntarget: {target}\n{extra}",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        f"data: {{schema: schema.yaml, train: train.csv}}\ntask: {task}\ntarget: {target}\n{extra}", encoding="utf-8"
+    )
     return path
 
 
@@ -76,8 +77,11 @@ def test_parquet_reads_the_same_frame(tmp_path: Path) -> None:
     table = pa.table({"kind": ["a", "b", "a"], "price": [1.0, 2.0, None], "size": pa.array([1, None, 3], pa.int64())})
     pq.write_table(table, tmp_path / "train.parquet")
     path = tmp_path / "mlgate.yaml"
-    path.write_text("data: {schema: schema.yaml, train: train.parquet}\ntask: classification\ntarget: kind\n"
-                    "features: [price, size]\n", encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "data: {schema: schema.yaml, train: train.parquet}\ntask: classification\ntarget: kind\n"
+        "features: [price, size]\n",
+        encoding="utf-8",
+    )
     data = load_training_data(load_config(path))
     assert data.train.X["size"].tolist()[0] == 1.0
     assert math.isnan(data.train.X["price"][2])
@@ -100,8 +104,10 @@ def test_boolean_and_integer_class_labels(tmp_path: Path) -> None:
         "fields: [{name: name}, {name: size, type: integer}, {name: ok, type: boolean}]\n", encoding="utf-8"
     )
     assert load_training_data(load_config(path)).train.y.tolist() == [True, False, True]
-    path.write_text(path.read_text(encoding="utf-8").replace("target: ok", "target: size").replace("[size]", "[ok]"),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("target: ok", "target: size").replace("[size]", "[ok]"),
+        encoding="utf-8",
+    )
     labels = load_training_data(load_config(path)).train.y
     assert labels.dtype == np.int64
     assert labels.tolist() == [1, 2, 1]
@@ -164,14 +170,20 @@ def test_feature_missing_from_the_file(tmp_path: Path) -> None:
         ("data: {schema: schema.yaml, train: train.csv}\ntask: regression\n", "sets no target"),
         ("data: {train: train.csv}\ntask: regression\ntarget: kind\n", "sets no data.schema"),
         ("data: {schema: schema.yaml}\ntask: regression\ntarget: kind\n", "sets no data.train"),
-        ("data: {schema: schema.yaml, train: train.csv}\ntask: regression\ntarget: knid\n",
-         "target 'knid' is not a field of the schema"),
-        ("data: {schema: schema.yaml, train: train.csv}\ntask: regression\ntarget: kind\nfeatures: [prise]\n",
-         "feature 'prise' is not a field"),
-        ("data: {schema: schema.yaml, train: train.csv}\ntask: regression\ntarget: kind\nfeatures: [kind]\n",
-         "target 'kind' is also listed in features"),
+        (
+            "data: {schema: schema.yaml, train: train.csv}\ntask: regression\ntarget: knid\n",
+            "target 'knid' is not a field of the schema",
+        ),
+        (
+            "data: {schema: schema.yaml, train: train.csv}\ntask: regression\ntarget: kind\nfeatures: [prise]\n",
+            "feature 'prise' is not a field",
+        ),
+        (
+            "data: {schema: schema.yaml, train: train.csv}\ntask: regression\ntarget: kind\nfeatures: [kind]\n",
+            "target 'kind' is also listed in features",
+        ),
     ],
-)  # fmt: skip
+)
 def test_config_problems(tmp_path: Path, text: str, message: str) -> None:
     _config(tmp_path)
     (tmp_path / "mlgate.yaml").write_text(text, encoding="utf-8")

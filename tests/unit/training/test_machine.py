@@ -44,8 +44,10 @@ def test_same_machine_needs_an_equal_fingerprint() -> None:
 
 def test_an_arm_core_is_named_by_implementer_part_and_variant(tmp_path: Path) -> None:
     cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text("processor\t: 0\nBogoMIPS\t: 243.75\nCPU implementer\t: 0x41\nCPU architecture: 8\n"
-                       "CPU variant\t: 0x1\nCPU part\t: 0xd40\nCPU revision\t: 1\n")  # fmt: skip
+    cpuinfo.write_text(
+        "processor\t: 0\nBogoMIPS\t: 243.75\nCPU implementer\t: 0x41\nCPU architecture: 8\n"
+        "CPU variant\t: 0x1\nCPU part\t: 0xd40\nCPU revision\t: 1\n"
+    )
     assert read_cpu_model(cpuinfo) == "arm implementer 0x41 part 0xd40 variant 0x1"
 
 

@@ -43,8 +43,9 @@ def test_versions_name_the_libraries_and_the_estimators_distributions() -> None:
 
 def test_config_is_plain_json_data(tmp_path: Path) -> None:
     path = tmp_path / "mlgate.yaml"
-    path.write_text("models: {m: {estimator: a.B, params: {x: [1, 2]}}}\nartifacts: {trusted_types: [a.C]}\n",
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        "models: {m: {estimator: a.B, params: {x: [1, 2]}}}\nartifacts: {trusted_types: [a.C]}\n", encoding="utf-8"
+    )
     data = config_data(load_config(path))
     assert "root" not in data
     assert "path" not in data

@@ -11,12 +11,15 @@ from mlgate.errors import ConfigError, InputError
 from mlgate.training.metrics import Metric, configured_metrics, metrics_for, primary_metric, score, to_metric
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("accuracy", Metric("accuracy", "accuracy", 1.0)),
-    ("neg_mean_absolute_error", Metric("mean_absolute_error", "neg_mean_absolute_error", -1.0)),
-    ("mean_absolute_error", Metric("mean_absolute_error", "neg_mean_absolute_error", -1.0)),
-    ("root_mean_squared_error", Metric("root_mean_squared_error", "neg_root_mean_squared_error", -1.0)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("accuracy", Metric("accuracy", "accuracy", 1.0)),
+        ("neg_mean_absolute_error", Metric("mean_absolute_error", "neg_mean_absolute_error", -1.0)),
+        ("mean_absolute_error", Metric("mean_absolute_error", "neg_mean_absolute_error", -1.0)),
+        ("root_mean_squared_error", Metric("root_mean_squared_error", "neg_root_mean_squared_error", -1.0)),
+    ],
+)
 def test_names(name: str, expected: Metric) -> None:
     assert to_metric(name) == expected
 
@@ -33,8 +36,10 @@ def test_defaults_per_task_and_model() -> None:
     assert names(metrics_for(None, "classification", classes=2, proba=False)) == ["accuracy", "f1_macro"]
     assert names(metrics_for(None, "classification", classes=3, proba=True)) == ["accuracy", "f1_macro", "roc_auc_ovr"]
     assert names(metrics_for(None, "regression", classes=0, proba=False)) == [
-        "r2", "root_mean_squared_error", "mean_absolute_error",
-    ]  # fmt: skip
+        "r2",
+        "root_mean_squared_error",
+        "mean_absolute_error",
+    ]
     configured = configured_metrics(MetricsConfig(names=("precision", "neg_log_loss")))
     assert names(metrics_for(configured, "classification", classes=2, proba=False)) == ["precision", "log_loss"]
     assert configured_metrics(MetricsConfig()) is None

@@ -43,8 +43,16 @@ class FakeClock:
 class FakeModel:
     """Charges the clock per predict: ``single`` s per one-row call, ``batch`` s per batch, times the drift."""
 
-    def __init__(self, name: str, clock: FakeClock, log: PredictLog, *,
-                 single: float | list[float] = 0.001, batch: float = 0.01, drift: float = 0.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        clock: FakeClock,
+        log: PredictLog,
+        *,
+        single: float | list[float] = 0.001,
+        batch: float = 0.01,
+        drift: float = 0.0,
+    ) -> None:
         self.name, self.clock, self.log = name, clock, log
         self.single, self.batch, self.drift = single, batch, drift
         self.singles = 0
@@ -108,8 +116,9 @@ def test_every_model_gets_the_single_calls_of_measure_latency_and_a_batch_per_ro
 
 def test_fewer_rows_than_rounds_pairs_the_rounds_that_had_rows() -> None:
     clock, log = FakeClock(), PredictLog()
-    found = measure_pair(FakeModel("b", clock, log), FakeModel("n", clock, log), sample(), rounds=6, rows=4,
-                         batch_rows=3, clock=clock)  # fmt: skip
+    found = measure_pair(
+        FakeModel("b", clock, log), FakeModel("n", clock, log), sample(), rounds=6, rows=4, batch_rows=3, clock=clock
+    )
     assert found["predict_1row_p50_ms"].rounds == 4
     assert found["predict_batch_ms"].rounds == 6
 
@@ -147,8 +156,9 @@ class FakeFit(BaseEstimator, RegressorMixin):  # type: ignore[misc]
     log: ClassVar[list[tuple[str, int]]]
     taxed: ClassVar[bool]
 
-    def __init__(self, name: str = "", cost: float = 0.001, tax: float = 0.0, drift: float = 0.0,
-                 fail_below: int = 0) -> None:  # fmt: skip
+    def __init__(
+        self, name: str = "", cost: float = 0.001, tax: float = 0.0, drift: float = 0.0, fail_below: int = 0
+    ) -> None:
         self.name, self.cost, self.tax, self.drift, self.fail_below = name, cost, tax, drift, fail_below
 
     def fit(self, X: Any, y: Any) -> FakeFit:
@@ -177,8 +187,7 @@ def xy(n: int = 100) -> tuple[pd.DataFrame, pd.Series]:
 
 def test_fits_alternate_after_a_warm_up_and_stop_before_the_budget(fit_class: type[FakeFit]) -> None:
     X, y = xy()  # a fit costs 0.1 s, a warm-up fit 0.02 s: after k rounds 0.04 + 0.2 k s are spent
-    t = measure_fit_pair(fit_class("base"), fit_class("new"), X, y, budget_s=1.0, max_rounds=50,
-                         clock=fit_class.clock)  # fmt: skip
+    t = measure_fit_pair(fit_class("base"), fit_class("new"), X, y, budget_s=1.0, max_rounds=50, clock=fit_class.clock)
     assert fit_class.log[:2] == [("new", WARMUP_ROWS), ("base", WARMUP_ROWS)]
     rounds = fit_class.log[2:]
     assert rounds == [(n, 100) for turn in range(4) for n in (("base", "new"), ("new", "base"))[turn % 2]]
@@ -188,8 +197,15 @@ def test_fits_alternate_after_a_warm_up_and_stop_before_the_budget(fit_class: ty
 
 def test_identical_fits_on_a_slowing_machine_are_judged_same(fit_class: type[FakeFit]) -> None:
     X, y = xy()
-    t = measure_fit_pair(fit_class("base", drift=0.5), fit_class("new", drift=0.5), X, y, budget_s=100.0,
-                         max_rounds=15, clock=fit_class.clock)  # fmt: skip
+    t = measure_fit_pair(
+        fit_class("base", drift=0.5),
+        fit_class("new", drift=0.5),
+        X,
+        y,
+        budget_s=100.0,
+        max_rounds=15,
+        clock=fit_class.clock,
+    )
     assert t.rounds == 15
     assert t.low is not None
     assert t.high is not None
@@ -199,8 +215,9 @@ def test_identical_fits_on_a_slowing_machine_are_judged_same(fit_class: type[Fak
 
 def test_max_rounds_caps_the_fits(fit_class: type[FakeFit]) -> None:
     X, y = xy()
-    t = measure_fit_pair(fit_class("base"), fit_class("new", cost=0.003), X, y, budget_s=100.0, max_rounds=5,
-                         clock=fit_class.clock)  # fmt: skip
+    t = measure_fit_pair(
+        fit_class("base"), fit_class("new", cost=0.003), X, y, budget_s=100.0, max_rounds=5, clock=fit_class.clock
+    )
     assert t.rounds == 5
     assert t.ratio == pytest.approx(3.0, rel=0.2)
     assert judge_timing(t, rel_tol=TIMING_REL_TOL, floor=FLOORS.fit_floor_s) == "worse"
@@ -209,8 +226,9 @@ def test_max_rounds_caps_the_fits(fit_class: type[FakeFit]) -> None:
 @pytest.mark.parametrize(("budget", "rounds"), [(0.0, 1), (0.8, 2)])
 def test_one_or_two_fits_each_give_no_interval(fit_class: type[FakeFit], budget: float, rounds: int) -> None:
     X, y = xy()  # fits cost 0.1 and 0.2 s: a round 0.3 s, after 0.06 s of warm-up
-    t = measure_fit_pair(fit_class("base"), fit_class("new", cost=0.002), X, y, budget_s=budget, max_rounds=15,
-                         clock=fit_class.clock)  # fmt: skip
+    t = measure_fit_pair(
+        fit_class("base"), fit_class("new", cost=0.002), X, y, budget_s=budget, max_rounds=15, clock=fit_class.clock
+    )
     assert t.rounds == rounds
     assert (t.low, t.high) == (None, None)
     assert judge_timing(t, rel_tol=TIMING_REL_TOL, floor=FLOORS.fit_floor_s) == "unjudged"
@@ -225,8 +243,7 @@ def test_warm_up_pays_the_first_fit_tax_so_first_and_second_fit_alike(fit_class:
     ridge("second").fit(X, y)
     assert (first, clock.now) == pytest.approx((0.086, 0.006))
     fit_class.taxed = False
-    t = measure_fit_pair(ridge("base"), ridge("new"), X, y, budget_s=0.0, max_rounds=1,
-                         clock=clock)  # fmt: skip
+    t = measure_fit_pair(ridge("base"), ridge("new"), X, y, budget_s=0.0, max_rounds=1, clock=clock)
     assert (t.base, t.new) == pytest.approx((0.006, 0.006))
 
 
@@ -298,8 +315,13 @@ def test_a_model_against_its_identical_copy_on_a_busy_machine_is_never_judged_ch
         assert judge_timing(t, rel_tol=TIMING_REL_TOL, floor=FLOORS.latency_floor_ms) == "same", (key, t)
 
     paths = [p for p in (os.environ.get("PYTHONPATH", ""), str(Path(mlgate.__file__).parents[1])) if p]
-    done = subprocess.run([sys.executable, "-c", FIT_IN_A_FRESH_PROCESS], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)}, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", FIT_IN_A_FRESH_PROCESS],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     t = PairedTiming(**json.loads(done.stdout))
     assert t.rounds >= 1

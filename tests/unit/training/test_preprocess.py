@@ -11,34 +11,38 @@ import pytest
 from mlgate.data.schema import parse_schema
 from mlgate.training.preprocess import MAX_CATEGORIES, build_pipeline, classify_columns, describe, needs_scaling
 
-SCHEMA = parse_schema({
-    "fields": [
-        {"name": "id", "type": "string", "constraints": {"unique": True}},
-        {"name": "n", "type": "number"},
-        {"name": "d", "type": "date"},
-        {"name": "color", "type": "string", "constraints": {"enum": ["red", "blue"]}},
-        {"name": "flag", "type": "boolean"},
-        {"name": "city", "type": "string"},
-        {"name": "note", "type": "string"},
-        {"name": "empty", "type": "integer"},
-    ],
-})  # fmt: skip
+SCHEMA = parse_schema(
+    {
+        "fields": [
+            {"name": "id", "type": "string", "constraints": {"unique": True}},
+            {"name": "n", "type": "number"},
+            {"name": "d", "type": "date"},
+            {"name": "color", "type": "string", "constraints": {"enum": ["red", "blue"]}},
+            {"name": "flag", "type": "boolean"},
+            {"name": "city", "type": "string"},
+            {"name": "note", "type": "string"},
+            {"name": "empty", "type": "integer"},
+        ],
+    }
+)
 FEATURES = ("id", "n", "d", "color", "flag", "city", "note", "empty")
 
 
 def _frame(rows: int = 80) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     column = lambda values: pd.Series(values, dtype=object)  # noqa: E731
-    return pd.DataFrame({
-        "id": column([f"r{i}" for i in range(rows)]),
-        "n": rng.normal(size=rows),
-        "d": rng.integers(19000, 19500, size=rows).astype(float),
-        "color": column([["red", "blue"][i % 2] if i % 7 else np.nan for i in range(rows)]),
-        "flag": rng.integers(0, 2, size=rows).astype(float),
-        "city": column([f"c{i % 4}" for i in range(rows)]),
-        "note": column([f"free text {i}" for i in range(rows)]),
-        "empty": np.full(rows, np.nan),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "id": column([f"r{i}" for i in range(rows)]),
+            "n": rng.normal(size=rows),
+            "d": rng.integers(19000, 19500, size=rows).astype(float),
+            "color": column([["red", "blue"][i % 2] if i % 7 else np.nan for i in range(rows)]),
+            "flag": rng.integers(0, 2, size=rows).astype(float),
+            "city": column([f"c{i % 4}" for i in range(rows)]),
+            "note": column([f"free text {i}" for i in range(rows)]),
+            "empty": np.full(rows, np.nan),
+        }
+    )
 
 
 def test_columns_are_sorted_by_schema_type_and_training_values() -> None:
@@ -50,15 +54,18 @@ def test_columns_are_sorted_by_schema_type_and_training_values() -> None:
     assert "feature 'id' dropped: an identifier (unique or primary key)" in describe(columns)
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("sklearn.linear_model.LogisticRegression", True),
-    ("sklearn.svm.SVC", True),
-    ("sklearn.neighbors.KNeighborsClassifier", True),
-    ("sklearn.neural_network.MLPClassifier", True),
-    ("sklearn.ensemble.RandomForestClassifier", False),
-    ("sklearn.ensemble.HistGradientBoostingClassifier", False),
-    ("sklearn.tree.DecisionTreeClassifier", False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("sklearn.linear_model.LogisticRegression", True),
+        ("sklearn.svm.SVC", True),
+        ("sklearn.neighbors.KNeighborsClassifier", True),
+        ("sklearn.neural_network.MLPClassifier", True),
+        ("sklearn.ensemble.RandomForestClassifier", False),
+        ("sklearn.ensemble.HistGradientBoostingClassifier", False),
+        ("sklearn.tree.DecisionTreeClassifier", False),
+    ],
+)
 def test_scale_sensitive_estimators(path: str, expected: bool) -> None:
     import importlib
 

@@ -109,8 +109,11 @@ def test_regression_defaults_store_errors_as_positive_values(tmp_path: Path) -> 
 
 def test_configured_metrics_and_primary(tmp_path: Path) -> None:
     extra = "metrics: {names: [balanced_accuracy, neg_log_loss], primary: neg_log_loss}\n"
-    results = train_models(load_config(write_project(tmp_path / "p", models=MODELS, extra=TRUST + extra)),
-                           out=tmp_path / "out", runner=fake_git).results  # fmt: skip
+    results = train_models(
+        load_config(write_project(tmp_path / "p", models=MODELS, extra=TRUST + extra)),
+        out=tmp_path / "out",
+        runner=fake_git,
+    ).results
     assert set(results.models["logistic"].metrics) == {"balanced_accuracy", "log_loss"}
     assert results.models["logistic"].metrics["log_loss"] > 0
     assert results.primary == "log_loss"
@@ -120,7 +123,8 @@ def test_user_pipeline_with_preprocess_none(tmp_path: Path, monkeypatch: pytest.
     package = tmp_path / "h1_run_pkg"
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "models.py").write_text(textwrap.dedent("""
+    (package / "models.py").write_text(
+        textwrap.dedent("""
         from sklearn.compose import ColumnTransformer
         from sklearn.impute import SimpleImputer
         from sklearn.linear_model import LogisticRegression
@@ -130,11 +134,14 @@ def test_user_pipeline_with_preprocess_none(tmp_path: Path, monkeypatch: pytest.
         def numbers_only():
             columns = ColumnTransformer([("num", SimpleImputer(), ["x1", "x2"])])
             return Pipeline([("columns", columns), ("model", LogisticRegression())])
-    """), encoding="utf-8")  # fmt: skip
+    """),
+        encoding="utf-8",
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     models = "mine: {estimator: 'h1_run_pkg.models:numbers_only', params: {model__C: 2.0}, preprocess: none}"
-    results = train_models(load_config(write_project(tmp_path / "p", models=models)), out=tmp_path / "out",
-                           runner=fake_git).results  # fmt: skip
+    results = train_models(
+        load_config(write_project(tmp_path / "p", models=models)), out=tmp_path / "out", runner=fake_git
+    ).results
     model = results.models["mine"]
     assert model.estimator == "h1_run_pkg.models:numbers_only"
     step = model.params["steps"][1]
@@ -149,8 +156,9 @@ def test_user_pipeline_with_preprocess_none(tmp_path: Path, monkeypatch: pytest.
 
 def test_scale_sensitive_models_get_a_scaler(tmp_path: Path) -> None:
     models = "svm: {estimator: sklearn.svm.SVC}\nlogistic: {estimator: sklearn.linear_model.LogisticRegression}"
-    results = train_models(load_config(write_project(tmp_path / "p", models=models)), out=tmp_path / "out",
-                           runner=fake_git).results  # fmt: skip
+    results = train_models(
+        load_config(write_project(tmp_path / "p", models=models)), out=tmp_path / "out", runner=fake_git
+    ).results
     assert set(results.models["svm"].metrics) == {"accuracy", "f1_macro"}  # SVC has no predict_proba by default
     artifact = results.models["svm"].artifact
     assert artifact is not None
@@ -183,14 +191,26 @@ def test_scikit_learns_own_tree_needs_no_trusted_types(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("models", "message"),
     [
-        ("m: {estimator: sklearn.ensembl.RandomForestClassifier}", r"model 'm': .*cannot import module 'sklearn\.ensembl'"),
-        ("m: {estimator: sklearn.tree.DecisionTreeClasifier}", r"model 'm': .*has no attribute 'DecisionTreeClasifier'"),
-        ("m: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_dept: 3}}", r"model 'm': .*no parameter 'max_dept'"),
-        ("m: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_depth: -3}}", r"model 'm': The 'max_depth' parameter"),
+        (
+            "m: {estimator: sklearn.ensembl.RandomForestClassifier}",
+            r"model 'm': .*cannot import module 'sklearn\.ensembl'",
+        ),
+        (
+            "m: {estimator: sklearn.tree.DecisionTreeClasifier}",
+            r"model 'm': .*has no attribute 'DecisionTreeClasifier'",
+        ),
+        (
+            "m: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_dept: 3}}",
+            r"model 'm': .*no parameter 'max_dept'",
+        ),
+        (
+            "m: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_depth: -3}}",
+            r"model 'm': The 'max_depth' parameter",
+        ),
         ("m: {estimator: 'not a path'}", r"model 'm': estimator 'not a path' is not an import path"),
         ("m: {estimator: collections.OrderedDict}", r"model 'm': .*not a scikit-learn estimator"),
     ],
-)  # fmt: skip
+)
 def test_model_errors_name_the_model(tmp_path: Path, models: str, message: str) -> None:
     config = load_config(write_project(tmp_path / "p", models=models, extra=TRUST))
     with pytest.raises(ConfigError, match=message):

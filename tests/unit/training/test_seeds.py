@@ -27,8 +27,16 @@ def spread(model: object, *, fit_s: float = 0.1, **settings: object) -> dict[str
     X, y, X_test, y_test = split()
     fitted = model.fit(X, y)  # type: ignore[attr-defined]
     first = predict_scored("m", fitted, METRICS, X_test, y_test, notes=Notes())
-    return measure_seed_spread("m", model, METRICS, (X, y, X_test, y_test), first=first, fit_s=fit_s,
-                               settings=TrainConfig(**settings), notes=Notes())  # type: ignore[arg-type]  # fmt: skip
+    return measure_seed_spread(
+        "m",
+        model,
+        METRICS,
+        (X, y, X_test, y_test),
+        first=first,
+        fit_s=fit_s,
+        settings=TrainConfig(**settings),  # type: ignore[arg-type]
+        notes=Notes(),
+    )
 
 
 def test_a_seeded_forest_gets_the_spread_of_its_reseeded_scores() -> None:
@@ -37,8 +45,17 @@ def test_a_seeded_forest_gets_the_spread_of_its_reseeded_scores() -> None:
     assert found["roc_auc"] > 0
     X, y, X_test, y_test = split()
     seeds = [0, 7919, 2 * 7919, 3 * 7919]
-    scores = [predict_scored("m", ExtraTreesClassifier(n_estimators=3, max_depth=3, random_state=s).fit(X, y),
-                             METRICS, X_test, y_test, notes=Notes())[0]["accuracy"] for s in seeds]  # fmt: skip
+    scores = [
+        predict_scored(
+            "m",
+            ExtraTreesClassifier(n_estimators=3, max_depth=3, random_state=s).fit(X, y),
+            METRICS,
+            X_test,
+            y_test,
+            notes=Notes(),
+        )[0]["accuracy"]
+        for s in seeds
+    ]
     assert found["accuracy"] == statistics.stdev(scores)
 
 
@@ -50,23 +67,54 @@ def test_deterministic_slow_or_seedless_models_are_not_refitted_for_nothing() ->
     model = LinearRegression().fit(X, y)
     metrics = (to_metric("r2"),)
     first = predict_scored("m", model, metrics, X_test, y_test, notes=Notes())
-    assert measure_seed_spread("m", model, metrics, (X, y, X_test, y_test), first=first, fit_s=0.1,
-                               settings=TrainConfig(), notes=Notes()) == {}  # fmt: skip
+    assert (
+        measure_seed_spread(
+            "m", model, metrics, (X, y, X_test, y_test), first=first, fit_s=0.1, settings=TrainConfig(), notes=Notes()
+        )
+        == {}
+    )
 
 
 def test_retrain_refits_even_a_seedless_model_on_resampled_rows_keeping_every_class() -> None:
     X, y, X_test, y_test = split()
     model = GaussianNB()  # deterministic on fixed rows: the spread comes from the rows
     first = predict_scored("m", model.fit(X, y), METRICS, X_test, y_test, notes=Notes())
-    found = measure_seed_spread("m", GaussianNB(), METRICS, (X, y, X_test, y_test), first=first,
-                                fit_s=0.1, settings=TrainConfig(seed=3), notes=Notes(), resample_max_s=5.0)  # fmt: skip
+    found = measure_seed_spread(
+        "m",
+        GaussianNB(),
+        METRICS,
+        (X, y, X_test, y_test),
+        first=first,
+        fit_s=0.1,
+        settings=TrainConfig(seed=3),
+        notes=Notes(),
+        resample_max_s=5.0,
+    )
     assert set(found) == {"accuracy", "roc_auc"}
     assert found["roc_auc"] > 0
-    again = measure_seed_spread("m", GaussianNB(), METRICS, (X, y, X_test, y_test), first=first,
-                                fit_s=0.1, settings=TrainConfig(seed=3), notes=Notes(), resample_max_s=5.0)  # fmt: skip
+    again = measure_seed_spread(
+        "m",
+        GaussianNB(),
+        METRICS,
+        (X, y, X_test, y_test),
+        first=first,
+        fit_s=0.1,
+        settings=TrainConfig(seed=3),
+        notes=Notes(),
+        resample_max_s=5.0,
+    )
     assert again == found  # the resamples are seeded
-    slow = measure_seed_spread("m", GaussianNB(), METRICS, (X, y, X_test, y_test), first=first,
-                               fit_s=9.0, settings=TrainConfig(), notes=Notes(), resample_max_s=5.0)  # fmt: skip
+    slow = measure_seed_spread(
+        "m",
+        GaussianNB(),
+        METRICS,
+        (X, y, X_test, y_test),
+        first=first,
+        fit_s=9.0,
+        settings=TrainConfig(),
+        notes=Notes(),
+        resample_max_s=5.0,
+    )
     assert slow == {}
 
 

@@ -21,7 +21,7 @@ from mlgate.training.spec import (
     plain_value,
     project_paths,
     resolve_object,
-)  # fmt: skip
+)
 
 
 def test_class_path() -> None:
@@ -35,7 +35,8 @@ def factory_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     package = tmp_path / "h1_spec_pkg"
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "factories.py").write_text(textwrap.dedent("""
+    (package / "factories.py").write_text(
+        textwrap.dedent("""
         from sklearn.ensemble import RandomForestClassifier
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import StandardScaler
@@ -57,7 +58,9 @@ def factory_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
             @staticmethod
             def make():
                 return RandomForestClassifier(random_state=42)
-    """), encoding="utf-8")  # fmt: skip
+    """),
+        encoding="utf-8",
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     for cached in ("h1_spec_pkg", "h1_spec_pkg.factories"):  # each test imports its own copy (its own tmp_path)
         monkeypatch.delitem(sys.modules, cached, raising=False)
@@ -78,13 +81,24 @@ def test_seed_never_overrides_a_set_value(factory_package: str, tmp_path: Path) 
     assert build_estimator("t", mine, seed=1).random_state is None  # the user asked for None
 
 
-@pytest.mark.parametrize(("path", "message", "hint"), [
-    ("sklearn.ensembl.RandomForestClassifier", r"cannot import module 'sklearn\.ensembl'", "did you mean 'sklearn.ensemble'?"),
-    ("sklearnx.Foo", r"cannot import module 'sklearnx'", "install the package that provides 'sklearnx'"),
-    ("sklearn.ensemble.RandomForestClasifier", "has no attribute 'RandomForestClasifier'", "did you mean 'RandomForestClassifier'?"),
-    ("LogisticRegression", "names no module", "write package.module.Class"),
-    ("sklearn linear", "is not an import path", "write package.module.Class or package.module:factory"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "message", "hint"),
+    [
+        (
+            "sklearn.ensembl.RandomForestClassifier",
+            r"cannot import module 'sklearn\.ensembl'",
+            "did you mean 'sklearn.ensemble'?",
+        ),
+        ("sklearnx.Foo", r"cannot import module 'sklearnx'", "install the package that provides 'sklearnx'"),
+        (
+            "sklearn.ensemble.RandomForestClasifier",
+            "has no attribute 'RandomForestClasifier'",
+            "did you mean 'RandomForestClassifier'?",
+        ),
+        ("LogisticRegression", "names no module", "write package.module.Class"),
+        ("sklearn linear", "is not an import path", "write package.module.Class or package.module:factory"),
+    ],
+)
 def test_bad_paths_name_the_model_and_the_fix(path: str, message: str, hint: str) -> None:
     with pytest.raises(ConfigError, match=f"model 'm': estimator .*{message}") as caught:
         resolve_object("m", path)
@@ -101,26 +115,38 @@ def test_bad_param_name_suggests_the_closest() -> None:
     assert caught.value.hint == "did you mean 'n_estimators'?"
 
 
-@pytest.mark.parametrize(("attribute", "message"), [
-    (":needs_arguments", "without arguments failed: TypeError"),
-    (":not_an_estimator", "gave a list, not a scikit-learn estimator"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("attribute", "message"),
+    [
+        (":needs_arguments", "without arguments failed: TypeError"),
+        (":not_an_estimator", "gave a list, not a scikit-learn estimator"),
+    ],
+)
 def test_factories_must_return_estimators(factory_package: str, tmp_path: Path, attribute: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         build_estimator("f", ModelConfig(estimator=factory_package + attribute), seed=0)
 
 
-@pytest.mark.parametrize(("path", "message"), [
-    ("sys:exit", r"estimator 'sys:exit' is a built-in function, not an estimator class or a factory function"),
-    ("sys.exit", r"estimator 'sys\.exit' is a built-in function"),
-    ("builtins:breakpoint", r"estimator 'builtins:breakpoint' is a built-in function"),
-    ("os.system", r"estimator 'os\.system' is a built-in function"),
-    ("os:getcwd", r"estimator 'os:getcwd' is a built-in function"),
-    ("shutil:rmtree", r"estimator 'shutil:rmtree' is a function of \S+shutil\.py, not of the project's own code"),
-    ("subprocess.Popen", r"estimator 'subprocess\.Popen' is the class subprocess\.Popen, not a scikit-learn estimator \(it has no fit, get_params"),
-    ("sklearn.pipeline:make_pipeline", r"estimator 'sklearn\.pipeline:make_pipeline' is a function of \S+site-packages\S+, not of the project's own code"),
-    ("math.pi", r"estimator 'math\.pi' is a float, not an estimator class"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("sys:exit", r"estimator 'sys:exit' is a built-in function, not an estimator class or a factory function"),
+        ("sys.exit", r"estimator 'sys\.exit' is a built-in function"),
+        ("builtins:breakpoint", r"estimator 'builtins:breakpoint' is a built-in function"),
+        ("os.system", r"estimator 'os\.system' is a built-in function"),
+        ("os:getcwd", r"estimator 'os:getcwd' is a built-in function"),
+        ("shutil:rmtree", r"estimator 'shutil:rmtree' is a function of \S+shutil\.py, not of the project's own code"),
+        (
+            "subprocess.Popen",
+            r"estimator 'subprocess\.Popen' is the class subprocess\.Popen, not a scikit-learn estimator \(it has no fit, get_params",
+        ),
+        (
+            "sklearn.pipeline:make_pipeline",
+            r"estimator 'sklearn\.pipeline:make_pipeline' is a function of \S+site-packages\S+, not of the project's own code",
+        ),
+        ("math.pi", r"estimator 'math\.pi' is a float, not an estimator class"),
+    ],
+)
 def test_a_path_that_names_no_estimator_is_refused_before_it_is_called(tmp_path: Path, path: str, message: str) -> None:
     with pytest.raises(ConfigError, match=rf"model 'x': {message}") as caught:  # sys.exit would raise SystemExit
         build_estimator("x", ModelConfig(estimator=path), seed=0)
@@ -153,8 +179,10 @@ def test_params_are_plain_json() -> None:
     pipeline = Pipeline([("encode", OneHotEncoder(dtype=np.float32)), ("model", LogisticRegression(C=np.float64(2)))])
     data = plain_params(pipeline)
     json.dumps(data, allow_nan=False)
-    assert data["steps"][0] == ["encode", {"class": "sklearn.preprocessing._encoders.OneHotEncoder",
-                                           "params": data["steps"][0][1]["params"]}]  # fmt: skip
+    assert data["steps"][0] == [
+        "encode",
+        {"class": "sklearn.preprocessing._encoders.OneHotEncoder", "params": data["steps"][0][1]["params"]},
+    ]
     assert data["steps"][0][1]["params"]["dtype"] == "numpy.float32"
     assert data["steps"][1][1]["params"]["C"] == 2.0
     assert plain_value(math.nan) == "nan"

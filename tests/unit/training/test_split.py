@@ -76,10 +76,13 @@ def test_folds_and_a_test_file_conflict(tmp_path: Path) -> None:
         plan_evaluation(data, SplitConfig(folds=3))
 
 
-@pytest.mark.parametrize(("split", "message"), [
-    (SplitConfig(folds=1), "needs at least 2 folds"),
-    (SplitConfig(test_size=1.5), "must be between 0 and 1"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("split", "message"),
+    [
+        (SplitConfig(folds=1), "needs at least 2 folds"),
+        (SplitConfig(test_size=1.5), "must be between 0 and 1"),
+    ],
+)
 def test_bad_split_settings(tmp_path: Path, split: SplitConfig, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         plan_evaluation(_data(tmp_path), split)

@@ -37,8 +37,10 @@ def build_model_request(
 ) -> dict[str, Any]:
     """The ``CreateModel`` arguments of ``version``; InputError unless its artifact is in S3."""
     if not version.artifact.startswith("s3://"):
-        raise InputError(f"version {version.version}'s artifact {version.artifact} is not in S3",
-                         hint="deploy to SageMaker from the sagemaker registry backend")  # fmt: skip
+        raise InputError(
+            f"version {version.version}'s artifact {version.artifact} is not in S3",
+            hint="deploy to SageMaker from the sagemaker registry backend",
+        )
     if not settings.role_arn:
         raise ConfigError("sagemaker.role_arn is not set", hint="name the SageMaker execution role in mlgate.yaml")
     environment = {
@@ -58,16 +60,24 @@ def build_model_request(
 def build_config_request(settings: SagemakerConfig, name: str, version: ModelVersion) -> dict[str, Any]:
     """The ``CreateEndpointConfig`` arguments of ``version``: one variant, KMS and data capture when configured."""
     s = settings
-    variant = {"VariantName": names.VARIANT, "ModelName": name, "InstanceType": s.instance_type,
-               "InitialInstanceCount": s.instance_count, "InitialVariantWeight": 1.0}  # fmt: skip
+    variant = {
+        "VariantName": names.VARIANT,
+        "ModelName": name,
+        "InstanceType": s.instance_type,
+        "InitialInstanceCount": s.instance_count,
+        "InitialVariantWeight": 1.0,
+    }
     tags = names.build_tags({names.TAG_VERSION: version.version, names.TAG_SHA: version.sha256})
     request: dict[str, Any] = {"EndpointConfigName": name, "ProductionVariants": [variant], "Tags": tags}
     if s.kms_key_id:
         request["KmsKeyId"] = s.kms_key_id
     if s.data_capture_prefix:
-        request["DataCaptureConfig"] = {"EnableCapture": True, "InitialSamplingPercentage": 100,
-                                        "DestinationS3Uri": s.data_capture_prefix,
-                                        "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]}  # fmt: skip
+        request["DataCaptureConfig"] = {
+            "EnableCapture": True,
+            "InitialSamplingPercentage": 100,
+            "DestinationS3Uri": s.data_capture_prefix,
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+        }
     return request
 
 

@@ -54,10 +54,17 @@ class SagemakerTarget:
     name = "sagemaker"
 
     def __init__(
-        self, settings: SagemakerConfig, *, sagemaker: SageMakerClient, runtime: SageMakerRuntimeClient, cloudwatch: CloudWatchClient,
+        self,
+        settings: SagemakerConfig,
+        *,
+        sagemaker: SageMakerClient,
+        runtime: SageMakerRuntimeClient,
+        cloudwatch: CloudWatchClient,
         run_id: str | None = None,
-        clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep, poll_s: float = 30.0,
-    ) -> None:  # fmt: skip
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        poll_s: float = 30.0,
+    ) -> None:
         if not settings.endpoint:
             raise ConfigError("sagemaker.endpoint is not set", hint="name the endpoint in mlgate.yaml")
         self.settings, self.endpoint = settings, settings.endpoint
@@ -111,34 +118,50 @@ class SagemakerTarget:
                 self.api.make_call(self.api.sm.delete_endpoint, EndpointName=self.endpoint)
                 self.api.sm.get_waiter("endpoint_deleted").wait(EndpointName=self.endpoint)
             self.api.make_call(
-                self.api.sm.create_endpoint, EndpointName=self.endpoint, EndpointConfigName=name,
+                self.api.sm.create_endpoint,
+                EndpointName=self.endpoint,
+                EndpointConfigName=name,
                 Tags=names.build_tags(tags),
-            )  # fmt: skip
+            )
             return
         live = str(endpoint["EndpointConfigName"])
         rollback = self.api.read_tags(str(endpoint["EndpointArn"])).get(names.TAG_PREVIOUS) == name
         config = choose_update_config(self.settings.deployment, self._alarm_states(), rollback=rollback)
-        self.api.make_call(self.api.sm.update_endpoint, EndpointName=self.endpoint, EndpointConfigName=name,
-                           DeploymentConfig=config, RetainAllVariantProperties=True)  # fmt: skip
+        self.api.make_call(
+            self.api.sm.update_endpoint,
+            EndpointName=self.endpoint,
+            EndpointConfigName=name,
+            DeploymentConfig=config,
+            RetainAllVariantProperties=True,
+        )
         tags[names.TAG_PREVIOUS] = live
         self.api.make_call(self.api.sm.add_tags, ResourceArn=endpoint["EndpointArn"], Tags=names.build_tags(tags))
 
     def wait_until_serving(self, version: str, timeout: float) -> None:
         expected = self.expected or self._live_config() or ""
         result = watch_endpoint(
-            lambda: self.api.describe_endpoint() or {"EndpointStatus": "missing"}, expected,
-            timeout_s=max(timeout, self.settings.wait_timeout_s), clock=self.clock, sleep=self.sleep,
-            poll_s=self.poll_s, alarm_states=self._alarm_states, version=version,
-        )  # fmt: skip
+            lambda: self.api.describe_endpoint() or {"EndpointStatus": "missing"},
+            expected,
+            timeout_s=max(timeout, self.settings.wait_timeout_s),
+            clock=self.clock,
+            sleep=self.sleep,
+            poll_s=self.poll_s,
+            alarm_states=self._alarm_states,
+            version=version,
+        )
         self.watched.append(result)
         if result.outcome == "timed-out":
-            raise TargetTimeout(f"{self.endpoint} did not settle on version {version}: {result.describe()}",
-                                hint="check the endpoint in the SageMaker console; nothing further was changed")  # fmt: skip
+            raise TargetTimeout(
+                f"{self.endpoint} did not settle on version {version}: {result.describe()}",
+                hint="check the endpoint in the SageMaker console; nothing further was changed",
+            )
         if result.outcome == "rolled-back":
             raise LoadFailed(f"SageMaker rolled back version {version}: {result.describe()}")
         if result.outcome == "failed":
-            raise LoadFailed(f"{self.endpoint} failed on version {version}, not rolled back: {result.describe()}",
-                             hint="a Failed endpoint can only be recreated: rerun with sagemaker.allow_downtime")  # fmt: skip
+            raise LoadFailed(
+                f"{self.endpoint} failed on version {version}, not rolled back: {result.describe()}",
+                hint="a Failed endpoint can only be recreated: rerun with sagemaker.allow_downtime",
+            )
         self.prune_configs()
 
     def ping(self) -> Reply:
@@ -154,8 +177,11 @@ class SagemakerTarget:
 
         body = json.dumps({"instances": [dict(row) for row in rows]})
         request: InvokeEndpointInputTypeDef = {
-            "EndpointName": self.endpoint, "ContentType": "application/json", "Accept": "application/json", "Body": body,
-        }  # fmt: skip
+            "EndpointName": self.endpoint,
+            "ContentType": "application/json",
+            "Accept": "application/json",
+            "Body": body,
+        }
         if smoke:
             request["InferenceId"] = new_smoke_id()  # data capture keeps it: eventMetadata.inferenceId
         try:
@@ -227,8 +253,11 @@ def open_sagemaker_target(
 
     s = config.sagemaker
     return SagemakerTarget(
-        s, sagemaker=client("sagemaker", max_attempts=s.max_attempts, region=s.region),
+        s,
+        sagemaker=client("sagemaker", max_attempts=s.max_attempts, region=s.region),
         runtime=client("sagemaker-runtime", max_attempts=s.max_attempts, region=s.region),
-        cloudwatch=client("cloudwatch", max_attempts=s.max_attempts, region=s.region), run_id=os.environ.get("GITHUB_RUN_ID"),
-        clock=clock, sleep=sleep,
-    )  # fmt: skip
+        cloudwatch=client("cloudwatch", max_attempts=s.max_attempts, region=s.region),
+        run_id=os.environ.get("GITHUB_RUN_ID"),
+        clock=clock,
+        sleep=sleep,
+    )

@@ -167,15 +167,17 @@ def rows_table(rows: Sequence[CaptureRow]) -> Any:
         inputs = pa.StructArray.from_arrays(fields, names=names)
     else:
         inputs = pa.array([{} for _ in rows], type=pa.struct([]))
-    return pa.table({
-        "request_id": pa.array([row.request_id for row in rows], type=pa.string()),
-        "row": pa.array([row.row for row in rows], type=pa.int32()),
-        "ts": pa.array([row.ts for row in rows], type=pa.timestamp("us", tz="UTC")),
-        "version": pa.array([row.version for row in rows], type=pa.string()),
-        "inputs": inputs,
-        "prediction": infer_array([row.prediction for row in rows]),
-        "smoke": pa.array([row.smoke for row in rows], type=pa.bool_()),
-    })  # fmt: skip
+    return pa.table(
+        {
+            "request_id": pa.array([row.request_id for row in rows], type=pa.string()),
+            "row": pa.array([row.row for row in rows], type=pa.int32()),
+            "ts": pa.array([row.ts for row in rows], type=pa.timestamp("us", tz="UTC")),
+            "version": pa.array([row.version for row in rows], type=pa.string()),
+            "inputs": inputs,
+            "prediction": infer_array([row.prediction for row in rows]),
+            "smoke": pa.array([row.smoke for row in rows], type=pa.bool_()),
+        }
+    )
 
 
 def infer_array(values: list[Any]) -> Any:

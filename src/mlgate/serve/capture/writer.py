@@ -69,9 +69,16 @@ class CaptureWriter:
     # -- the request path -------------------------------------------------------------------------------------
 
     def offer(
-        self, request_id: str, version: str, features: tuple[str, ...], body: bytes, content_type: str | None,
-        predictions: list[Any], *, smoke: bool = False,
-    ) -> bool:  # fmt: skip
+        self,
+        request_id: str,
+        version: str,
+        features: tuple[str, ...],
+        body: bytes,
+        content_type: str | None,
+        predictions: list[Any],
+        *,
+        smoke: bool = False,
+    ) -> bool:
         """Queue one answered request if it is sampled and there is room; never raises, never blocks on I/O.
         ``smoke``: a smoke test's request, whose rows are captured with the mark (``mlgate.serve.marks``)."""
         sample = self.settings.sample
@@ -84,8 +91,9 @@ class CaptureWriter:
                 return False
             self._queued += rows
             was_empty = not self._queue
-            self._queue.append(CapturedRequest(request_id, self._clock(), version, features, body, content_type,
-                                               predictions, smoke))  # fmt: skip
+            self._queue.append(
+                CapturedRequest(request_id, self._clock(), version, features, body, content_type, predictions, smoke)
+            )
         if was_empty:
             self._wake.set()
         return True

@@ -74,9 +74,11 @@ def test_calls_translate_errors_naming_the_operation(stubbed: tuple[SagemakerApi
 def test_config_tags_are_read_once_and_an_unknown_config_has_none(stubbed: tuple[SagemakerApi, Stubber, Any]) -> None:
     api, sm, _ = stubbed
     described = {
-        "EndpointConfigName": "churn-v1-abc", "EndpointConfigArn": ARN, "ProductionVariants": [{"VariantName": "A"}],
+        "EndpointConfigName": "churn-v1-abc",
+        "EndpointConfigArn": ARN,
+        "ProductionVariants": [{"VariantName": "A"}],
         "CreationTime": "2026-11-22T10:00:00Z",
-    }  # fmt: skip
+    }
     sm.add_response("describe_endpoint_config", described, {"EndpointConfigName": "churn-v1-abc"})
     sm.add_response("list_tags", {"Tags": [{"Key": "mlgate:version", "Value": "1"}]}, {"ResourceArn": ARN})
     sm.add_client_error("describe_endpoint_config", "ValidationException", "Could not find endpoint configuration")
@@ -93,8 +95,10 @@ def test_every_alarm_gets_a_state_missing_when_cloudwatch_has_none(stubbed: tupl
     }
     cloudwatch.add_response("describe_alarms", answer, {"AlarmNames": ["latency", "gone", "health"]})
     assert api.read_alarm_states(("latency", "gone", "health")) == (
-        AlarmState("latency", "ALARM"), AlarmState("gone", MISSING), AlarmState("health", "OK"),
-    )  # fmt: skip
+        AlarmState("latency", "ALARM"),
+        AlarmState("gone", MISSING),
+        AlarmState("health", "OK"),
+    )
     assert api.read_alarm_states(()) == ()
 
 
@@ -110,10 +114,15 @@ def test_smoke_invocations_carry_a_marked_inference_id_that_data_capture_keeps()
     clients = offline_clients()
     runtime = clients.runtime
     sent: list[dict[str, Any]] = []
-    runtime.meta.events.register("provide-client-params.sagemaker-runtime.InvokeEndpoint",
-                                 lambda params, **_: sent.append(dict(params)))  # fmt: skip
-    target = SagemakerTarget(SagemakerConfig(region="eu-west-1", endpoint="churn"), sagemaker=clients.sagemaker,
-                             runtime=runtime, cloudwatch=clients.cloudwatch)  # fmt: skip
+    runtime.meta.events.register(
+        "provide-client-params.sagemaker-runtime.InvokeEndpoint", lambda params, **_: sent.append(dict(params))
+    )
+    target = SagemakerTarget(
+        SagemakerConfig(region="eu-west-1", endpoint="churn"),
+        sagemaker=clients.sagemaker,
+        runtime=runtime,
+        cloudwatch=clients.cloudwatch,
+    )
     body = b'{"predictions": [2.0], "version": "4"}'
     with Stubber(runtime) as stub:
         for _ in range(2):

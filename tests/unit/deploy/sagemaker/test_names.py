@@ -50,8 +50,10 @@ def test_canary_config_carries_size_waits_alarms_and_a_timeout_above_the_waits()
     config = build_deployment_config(settings, ["e-5xx", "e-p99"])
     policy = config["BlueGreenUpdatePolicy"]
     assert policy["TrafficRoutingConfiguration"] == {
-        "Type": "CANARY", "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 20}, "WaitIntervalInSeconds": 120,
-    }  # fmt: skip
+        "Type": "CANARY",
+        "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 20},
+        "WaitIntervalInSeconds": 120,
+    }
     assert policy["TerminationWaitInSeconds"] == 60
     assert policy["MaximumExecutionTimeoutInSeconds"] > 2 * 120 + 60
     assert config["AutoRollbackConfiguration"] == {"Alarms": [{"AlarmName": "e-5xx"}, {"AlarmName": "e-p99"}]}

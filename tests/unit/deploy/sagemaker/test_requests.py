@@ -55,9 +55,14 @@ def test_the_image_uri_wins_over_the_region_and_the_configured_region_over_the_c
 def test_the_config_request_has_one_variant_and_kms_and_capture_only_when_set() -> None:
     plain = build_config_request(SETTINGS, "churn-v4-0404040", VERSION)
     assert plain["ProductionVariants"] == [
-        {"VariantName": "AllTraffic", "ModelName": "churn-v4-0404040", "InstanceType": "ml.m5.large",
-         "InitialInstanceCount": 1, "InitialVariantWeight": 1.0}
-    ]  # fmt: skip
+        {
+            "VariantName": "AllTraffic",
+            "ModelName": "churn-v4-0404040",
+            "InstanceType": "ml.m5.large",
+            "InitialInstanceCount": 1,
+            "InitialVariantWeight": 1.0,
+        }
+    ]
     assert "KmsKeyId" not in plain
     assert "DataCaptureConfig" not in plain
     settings = dataclasses.replace(SETTINGS, kms_key_id="key-1", data_capture_prefix="s3://bucket/capture")
@@ -82,9 +87,13 @@ def test_a_rollback_is_all_at_once_guarded_only_by_the_quiet_alarms() -> None:
 
 @pytest.mark.parametrize(
     ("text", "version", "body"),
-    [('{"version": 7, "predictions": [1]}', "7", {"version": 7, "predictions": [1]}),
-     ('{"predictions": [1]}', None, {"predictions": [1]}), ("[1, 2]", None, [1, 2]), ("oops", None, None)],
-)  # fmt: skip
+    [
+        ('{"version": 7, "predictions": [1]}', "7", {"version": 7, "predictions": [1]}),
+        ('{"predictions": [1]}', None, {"predictions": [1]}),
+        ("[1, 2]", None, [1, 2]),
+        ("oops", None, None),
+    ],
+)
 def test_an_invoke_reply_takes_the_version_from_a_json_body(text: str, version: str | None, body: object) -> None:
     reply = read_invoke_reply(text)
     assert (reply.status, reply.version, reply.body, reply.text) == (200, version, body, text)

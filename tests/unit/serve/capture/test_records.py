@@ -20,11 +20,25 @@ def test_rows_hold_the_inputs_as_sent_one_record_per_row() -> None:
     request = CapturedRequest("r1", START, "3", FEATURES, BODY, "application/json", [1, float("nan")])
     records = [row.to_record() for row in build_rows(request, FieldPolicy())]
     assert records == [
-        {"schema_version": 1, "request_id": "r1", "row": 0, "ts": "2026-03-04T23:59:00.123456Z", "version": "3",
-         "inputs": {"age": 41, "plan": "pro", "email": "a@x.org"}, "prediction": 1},
-        {"schema_version": 1, "request_id": "r1", "row": 1, "ts": "2026-03-04T23:59:00.123456Z", "version": "3",
-         "inputs": {"age": 7.5, "plan": None, "email": "b@x.org"}, "prediction": None},
-    ]  # fmt: skip
+        {
+            "schema_version": 1,
+            "request_id": "r1",
+            "row": 0,
+            "ts": "2026-03-04T23:59:00.123456Z",
+            "version": "3",
+            "inputs": {"age": 41, "plan": "pro", "email": "a@x.org"},
+            "prediction": 1,
+        },
+        {
+            "schema_version": 1,
+            "request_id": "r1",
+            "row": 1,
+            "ts": "2026-03-04T23:59:00.123456Z",
+            "version": "3",
+            "inputs": {"age": 7.5, "plan": None, "email": "b@x.org"},
+            "prediction": None,
+        },
+    ]
 
 
 def test_a_smoke_test_request_marks_each_of_its_records_and_others_carry_no_mark() -> None:

@@ -16,8 +16,10 @@ def test_settings_check_the_section_and_read_the_salt() -> None:
     config = CaptureConfig(sample=0.5, rotate_mb=0.5, drop=("a",), hash=("b",), salt_env="SALT")
     settings = settings_from_config(config, Path("/cap"), {"SALT": "pepper"})
     assert (settings.sample, settings.rotate_bytes, settings.policy) == (
-        0.5, 512 * 1024, FieldPolicy(drop=frozenset({"a"}), hash=frozenset({"b"}), salt="pepper"),
-    )  # fmt: skip
+        0.5,
+        512 * 1024,
+        FieldPolicy(drop=frozenset({"a"}), hash=frozenset({"b"}), salt="pepper"),
+    )
     with pytest.raises(ConfigError, match=r"capture\.salt_env names SALT, which is not set"):
         settings_from_config(config, Path("/cap"), {})
     with pytest.raises(ConfigError, match=r"capture\.sample is 0\.0; it must be in \(0, 1\]"):

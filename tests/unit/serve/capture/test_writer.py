@@ -228,9 +228,14 @@ def test_parquet_files_have_the_contract_columns_and_a_struct_of_inputs(tmp_path
     assert table.column_names == ["request_id", "row", "ts", "version", "inputs", "prediction", "smoke"]
     assert table.schema.field("smoke").type == pa.bool_()
     assert table.to_pylist()[1] == {
-        "request_id": "r1", "row": 1, "ts": START, "version": "3", "inputs": {"age": 7.5, "plan": None},
-        "prediction": 1, "smoke": False,
-    }  # fmt: skip
+        "request_id": "r1",
+        "row": 1,
+        "ts": START,
+        "version": "3",
+        "inputs": {"age": 7.5, "plan": None},
+        "prediction": 1,
+        "smoke": False,
+    }
     assert pq.read_table(written[1]).to_pylist()[0]["prediction"] == "yes"
     assert stats.files_written == 2
 

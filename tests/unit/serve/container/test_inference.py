@@ -34,8 +34,9 @@ def model_dir(
 ) -> Path:
     """Save ``estimator``, pack it as the registry does, and unpack it like SageMaker into ``tmp_path/model``."""
     saved = save_model(estimator, tmp_path / "results" / "model.skops")
-    record = version(saved.sha256).__class__(**{**version(saved.sha256).__dict__, "features": FEATURES,
-                                                "trusted_types": trusted, "feature_schema": schema})  # fmt: skip
+    record = version(saved.sha256).__class__(
+        **{**version(saved.sha256).__dict__, "features": FEATURES, "trusted_types": trusted, "feature_schema": schema}
+    )
     packed = pack_model(record, saved.path.read_bytes())
     target = tmp_path / "model"
     with tarfile.open(fileobj=io.BytesIO(packed), mode="r:gz") as archive:
