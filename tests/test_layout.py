@@ -44,15 +44,9 @@ EXEMPT: dict[str, str] = {
     "baseline/resolve.py": CALLER
     + "tests/integration/test_baseline_git.py (real git repositories) and tests/unit/test_check.py",
     "data/arrow.py": "a pyarrow process setting for the data commands: driven by tests/integration/test_cli_core.py",
-    "data/checks.py": CALLER + "tests/unit/data/test_validate.py (every constraint, against Frictionless)",
     "data/collect.py": CALLER + "tests/unit/data/test_validate.py",
-    "data/csvlines.py": CALLER
-    + "tests/unit/data/test_validate.py (row and line numbers of quoted, ragged and blank rows)",
     "data/drift_report.py": CALLER + "tests/unit/data/test_drift.py",
-    "data/numbering.py": CALLER
-    + "tests/unit/data/test_validate.py (row and line numbers of quoted, ragged and blank rows)",
     "data/results.py": "result dataclasses: built and rendered by tests/unit/data/test_validate.py and tests/unit/report/test_validation_render.py",
-    "data/schema_rules.py": CALLER + "tests/unit/data/test_schema_diff.py",
     "demo/lifecycle.py": CALLER + "tests/unit/demo/test_run.py and tests/integration/test_cli_demo.py",
     "demo/release.py": CALLER + "tests/unit/demo/test_watch.py and tests/integration/test_cli_demo.py",
     "deploy/deployer.py": CALLER + "tests/unit/deploy/test_flow.py",
