@@ -59,8 +59,6 @@ EXEMPT: dict[str, str] = {
     "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",
     "registry/sagemaker_package.py": CALLER
     + "tests/unit/registry/test_sagemaker.py and tests/integration/test_registry_sagemaker.py",
-    "report/cells.py": CALLER + "tests/unit/report/test_comparison.py",
-    "report/chart.py": CALLER + "tests/unit/report/test_comparison.py",
     "report/comparison_json.py": CALLER
     + "tests/unit/report/test_comparison.py and tests/unit/report/test_check_json.py",
     "report/comparison_text.py": CALLER + "tests/unit/report/test_comparison.py",

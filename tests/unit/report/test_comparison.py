@@ -12,16 +12,14 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 
-from mlgate.compare import Comparison, compare_results
+from mlgate.compare import compare_results
 from mlgate.config import GateConfig, MetricsConfig
 from mlgate.report.budget import sanitize_key, size
-from mlgate.report.cells import change_summary, delta_cell, number, percent, row_decimals, signed
-from mlgate.report.chart import WIDTH, axis_range, column, label, render_chart
+from mlgate.report.chart import label
 from mlgate.report.comparison import render_github, render_json, render_markdown, render_text, split_rows, to_json
 from mlgate.report.context import (
     FULL_REPORT_LIMIT,
@@ -32,18 +30,20 @@ from mlgate.report.context import (
     SchemaSummary,
     ValidationSummary,
 )
-from mlgate.results import Evaluation, ModelResult, ResultSet
-from mlgate.training.timing_rule import PairedTiming
+from mlgate.results import ResultSet
+from unit.report.comparisons import (
+    BASE_SHA,
+    HEAD_SHA,
+    current_only_comparison,
+    cv_comparison,
+    holdout_comparison,
+    interval_comparison,
+    many_rows,
+    model,
+)
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 JSON_SCHEMA = Path(__file__).resolve().parents[3] / "docs" / "schemas" / "compare.schema.json"
-BASE_SHA = "d3cd69f" + "0" * 33
-HEAD_SHA = "2737c6a" + "1" * 33
-HOLDOUT = Evaluation("holdout", train_rows=427, test_rows=144, data_sha256="ab" * 32)
-GATES = MetricsConfig(
-    primary="accuracy",
-    gates={"accuracy": GateConfig(rel_tol=0.02), "f1_macro": GateConfig(rel_tol=0.01, severity="warn")},
-)
 CONTEXT = ReportContext(
     key="pr-check/benchmark",
     head=HEAD_SHA,
@@ -56,109 +56,6 @@ CONTEXT = ReportContext(
     run_url="https://github.com/acme/churn/actions/runs/4242",
     full_report="the job summary and the mlgate-report artifact",
 )
-
-
-def model(name: str, metrics: dict[str, float], **extra: Any) -> ModelResult:
-    return ModelResult(name=name, estimator="sklearn.Estimator", metrics=metrics, **extra)
-
-
-def holdout_comparison() -> Comparison:
-    timings = {"fit_s": 0.5, "predict_1row_p95_ms": 3.1}
-    base = ResultSet(
-        models={
-            "linear": model("linear", {"accuracy": 0.9371, "f1_macro": 0.9322}, params={"C": 1.0}, timings=timings),
-            "forest": model(
-                "forest",
-                {"accuracy": 0.951, "f1_macro": 0.95},
-                params={"n_estimators": 100},
-                timings={"fit_s": 0.5, "predict_1row_p95_ms": 3.1},
-            ),
-            "knn": model("knn", {"accuracy": 0.9}),
-        },
-        commit=BASE_SHA,
-        evaluation=HOLDOUT,
-    )
-    new = ResultSet(
-        models={
-            "linear": model("linear", {"accuracy": 0.8951, "f1_macro": 0.881}, params={"C": 1e-05}, timings=timings),
-            "forest": model(
-                "forest",
-                {"accuracy": 0.951, "f1_macro": 0.95},
-                params={"n_estimators": 100},
-                timings={"fit_s": 0.9, "predict_1row_p95_ms": 3.0},
-            ),
-            "boosting": model("boosting", {"accuracy": 0.9612, "f1_macro": 0.958}),
-        },
-        commit=HEAD_SHA,
-        evaluation=HOLDOUT,
-    )
-    fit = PairedTiming(base=0.5, new=0.9, ratio=1.8, low=1.5, high=2.1, rounds=15)  # timed side by side
-    return compare_results(base, [new], GATES, timings={"forest": {"fit_s": fit}})
-
-
-def cv_comparison() -> Comparison:
-    def side(shift: float, noise: tuple[float, ...]) -> ResultSet:
-        folds = {"accuracy": tuple(0.9 + shift + n for n in noise), "rmse": (1.0, 1.1, 0.9, 1.0, 1.0)}
-        means = {k: sum(v) / len(v) for k, v in folds.items()}
-        return ResultSet(
-            models={"m": model("m", means, folds=folds)},
-            evaluation=Evaluation("cv", folds=5, train_rows=500, data_sha256="d"),
-        )
-
-    base = side(0.0, (0.0, 0.01, -0.01, 0.02, 0.0))
-    new = side(-0.03, (0.0, 0.012, -0.008, 0.02, 0.001))
-    return compare_results(base, [new], MetricsConfig(alpha=0.05), baseline_note="cached baseline")
-
-
-def current_only_comparison() -> Comparison:
-    current = ResultSet(
-        models={"a": model("a", {"accuracy": 0.81, "f1": 0.8}), "b": model("b", {"accuracy": 0.93})}, commit=HEAD_SHA
-    )
-    metrics = MetricsConfig(gates={"accuracy": GateConfig(min=0.85)})
-    return compare_results(None, [current], metrics, baseline_note="the merge-base d3cd69f has no mlgate.yaml")
-
-
-def interval_comparison() -> Comparison:
-    """What a comparison that ran a test per model looks like: intervals of the primary metric's change."""
-    metrics = MetricsConfig(primary="accuracy", gates={"accuracy": GateConfig(abs_tol=0.01)})
-    base = ResultSet(
-        models={
-            "linear": model(
-                "linear",
-                {"accuracy": 0.9871},
-                params={"max_depth": None},
-                timings={"model_kb": 6193.88, "predict_1row_p95_ms": 1694.8929},
-            ),
-            "forest": model("forest", {"accuracy": 0.9902}),
-        },
-        commit=BASE_SHA,
-        evaluation=HOLDOUT,
-    )
-    new = ResultSet(
-        models={
-            "linear": model(
-                "linear",
-                {"accuracy": 0.9661},
-                params={"max_depth": 10},
-                timings={"model_kb": 8706.58, "predict_1row_p95_ms": 1463.0378},
-            ),
-            "forest": model("forest", {"accuracy": 0.991}),
-            "boosting": model("boosting", {"accuracy": 0.9944}),
-        },
-        commit=HEAD_SHA,
-        evaluation=HOLDOUT,
-    )
-    comparison = compare_results(base, [new], metrics)
-    intervals = {"linear": (-0.048, 0.006), "forest": (-0.0041, 0.0057)}
-    rows = tuple(
-        dataclasses.replace(
-            r, low=intervals[r.model][0], high=intervals[r.model][1], method="McNemar (exact)", mde=0.012, p_worse=0.41
-        )
-        if r.metric == "accuracy" and r.model in intervals
-        else r
-        for r in comparison.rows
-    )
-    return dataclasses.replace(comparison, rows=rows)
 
 
 DRIFT = DriftSummary(
@@ -261,21 +158,6 @@ def test_values_from_the_data_cannot_break_the_table_or_inject_markup() -> None:
     assert "evil|name\\x0a" in text_out
 
 
-def many_rows(models: int, failing: int) -> Comparison:
-    """``models`` models with 6 metrics each; every ``models // failing``-th model loses accuracy (a failed gate)."""
-    names = [f"model_{m:04d}" for m in range(models)]
-    step = models // failing if failing else models + 1
-    scores = {f"metric_{i}": 0.5 for i in range(5)}
-    base = ResultSet(models={n: model(n, {**scores, "accuracy": 0.9}) for n in names})
-    new = ResultSet(
-        models={
-            n: model(n, {**{k: 0.6 for k in scores}, "accuracy": 0.8 if m % step == 0 else 0.9})
-            for m, n in enumerate(names)
-        }
-    )
-    return compare_results(base, [new], MetricsConfig())
-
-
 def test_the_comment_budget_keeps_the_verdict_and_every_failing_row() -> None:
     comparison = many_rows(250, failing=25)
     assert len(comparison.failed) == 25
@@ -336,138 +218,6 @@ def test_results_without_metrics_say_so() -> None:
     text = render_markdown(compare_results(empty, [empty], MetricsConfig()), CONTEXT, limit=60_000)
     assert "\nThese results hold no metrics.\n" in text
     assert "| Model" not in text
-
-
-def test_the_chart_shows_each_change_from_zero_and_no_bar_without_a_baseline() -> None:
-    chart = render_chart(holdout_comparison(), 4)
-    assert chart == "\n".join(
-        [
-            "```text",
-            "accuracy: change PR − baseline; better → · ● change · │ no change",
-            "          −0.0420                                 0",
-            "linear    ●                                       │  −0.0420",
-            "forest                                            ●  0.0000",
-            "boosting  no baseline",  # new: no made-up baseline, no bar
-            "knn       removed",
-            "```",
-        ]
-    )
-    assert render_chart(many_rows(21, failing=0), 4) is None  # too many lines to read
-    assert render_chart(current_only_comparison(), 4) is None  # no baseline: no change to draw
-
-
-def test_the_chart_draws_each_interval_around_its_change_on_an_axis_through_zero() -> None:
-    chart = render_chart(interval_comparison(), 4)
-    assert chart is not None
-    lines = chart.splitlines()
-    assert lines[1] == (
-        "accuracy: change PR − baseline; better → · ● change · ├─┤ 90 % interval (McNemar (exact)) · │ no change"
-    )
-    low, high = axis_range([-0.021, -0.048, 0.006, 0.0008, -0.0041, 0.0057])
-    assert (low, high) == (-0.048, 0.006)
-    zero = column(0.0, low, high)
-    bars = {line.split()[0]: line[10 : 10 + WIDTH] for line in lines[3:-1]}
-    assert bars["linear"].index("├") == 0
-    assert bars["linear"].index("●") == column(-0.021, low, high)
-    assert bars["linear"][zero] == "┼"  # the interval crosses zero
-    assert bars["linear"].index("┤") == WIDTH - 1
-    assert bars["forest"].index("├") == column(-0.0041, low, high)
-    assert bars["forest"].index("●") == column(0.0008, low, high)
-    assert lines[3].endswith("  −0.0210 [−0.0480, +0.0060]")
-    assert lines[5] == "boosting  no baseline"
-    assert lines[2].split() == ["−0.0480", "+0.0060"]  # the ends; a 0 label there would overlap the right one
-    holdout = render_chart(holdout_comparison(), 4)
-    assert holdout is not None
-    scale = holdout.splitlines()[2]
-    assert scale.split() == ["−0.0420", "0"]
-    assert scale.rindex("0") == 10 + column(0.0, -0.042, 0.0)  # the 0 label stands over the zero line
-
-
-@pytest.mark.parametrize(
-    ("values", "expected"),
-    [
-        ([-0.042, 0.0], (-0.042, 0.0)),
-        ([0.0008], (0.0, 0.0008)),
-        ([0.0, 0.0], (-1.0, 1.0)),
-        ([-0.2, 0.4], (-0.2, 0.4)),
-        ([0.01, 0.02], (0.0, 0.02)),
-    ],
-)
-def test_the_axis_always_includes_zero(values: list[float], expected: tuple[float, float]) -> None:
-    assert axis_range(values) == expected
-
-
-def test_chart_labels_are_reduced_to_a_safe_alphabet() -> None:
-    assert label('a"b]`c\n<x>') == "a_b__c__x_"
-    assert label("x" * 40) == "x" * 29 + "…"
-
-
-def test_numbers_keep_a_fixed_precision_but_never_hide_tiny_values() -> None:
-    assert (number(0.93712, 4), number(1e-05, 4), number(None, 4)) == ("0.9371", "1.000e-05", "—")
-    assert (signed(0.042, 4), signed(-0.042, 4), signed(0.0, 4), signed(-0.00001, 2)) == (
-        "+0.0420",
-        "−0.0420",
-        "0.0000",
-        "−1.0e-05",
-    )
-
-
-@pytest.mark.parametrize(
-    ("metric", "base", "new", "expected"),
-    [
-        ("model_kb", 6193.88, 8706.58, ("6,194", "8,707", "+2,513")),
-        ("model_kb", 185.61, 185.62, ("185.6", "185.6", "+0.010")),
-        ("predict_1row_p95_ms", 31.4242, 44.0471, ("31.42", "44.05", "+12.62")),
-        ("fit_s", 0.4925, 1.3892, ("0.492", "1.389", "+0.897")),
-        ("accuracy", 0.9371, 0.8951, ("0.9371", "0.8951", "−0.0420")),
-        ("rmse", 1234.5678, 1236.0, ("1,234.57", "1,236.00", "+1.43")),
-    ],
-)
-def test_numbers_are_formatted_by_magnitude(metric: str, base: float, new: float, expected: tuple[str, ...]) -> None:
-    quality = metric in ("accuracy", "rmse")
-    sides = [
-        ResultSet(models={"m": model("m", {metric: v} if quality else {}, timings={} if quality else {metric: v})})
-        for v in (base, new)
-    ]
-    comparison = compare_results(sides[0], [sides[1]], MetricsConfig())
-    row = comparison.rows[0]
-    decimals = row_decimals(row, 4)
-    assert (number(row.base, decimals), number(row.new, decimals), delta_cell(row, 4)) == expected
-    text = render_text(comparison, ReportContext(key="k"))
-    assert re.search(
-        rf"^  m +\S.*? +{re.escape(expected[0])} +{re.escape(expected[1])} +{re.escape(expected[2])} ",
-        text,
-        re.MULTILINE,
-    )
-
-
-def test_relative_changes_have_three_significant_digits() -> None:
-    assert [percent(v) for v in (366.29, 40.17, -4.48, -0.13, 0.0, None)] == [
-        "+366 %",
-        "+40.2 %",
-        "−4.48 %",
-        "−0.13 %",
-        "0.00 %",
-        "—",
-    ]
-
-
-@pytest.mark.parametrize(
-    ("gate", "base", "new", "expected"),
-    [
-        (GateConfig(rel_tol=0.02), 0.9371, 0.8951, "−4.48 % (tolerance 2 %)"),
-        (GateConfig(abs_tol=0.01), 0.9871, 0.9661, "−0.0210 (tolerance 0.01)"),
-        (GateConfig(abs_tol=0.01, rel_tol=0.02), 0.9371, 0.8951, "−0.0420 (−4.48 %; tolerance 0.01 or 2 %)"),
-        (GateConfig(abs_tol=0.0), 0.7737, 0.7727, "−0.0010 (−0.13 %; no tolerance)"),
-        (GateConfig(min=0.9), 0.95, 0.81, "0.8100 (min 0.9)"),
-    ],
-)
-def test_the_headline_states_change_and_tolerance_in_one_unit(
-    gate: GateConfig, base: float, new: float, expected: str
-) -> None:
-    sides = [ResultSet(models={"m": model("m", {"accuracy": v})}) for v in (base, new)]
-    comparison = compare_results(sides[0], [sides[1]], MetricsConfig(gates={"accuracy": gate}))
-    assert change_summary(comparison.failed[0], 4) == expected
 
 
 def test_a_none_parameter_is_spelled_as_python_spells_it() -> None:
