@@ -59,10 +59,6 @@ EXEMPT: dict[str, str] = {
     "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",
     "registry/sagemaker_package.py": CALLER
     + "tests/unit/registry/test_sagemaker.py and tests/integration/test_registry_sagemaker.py",
-    "report/comparison_json.py": CALLER
-    + "tests/unit/report/test_comparison.py and tests/unit/report/test_check_json.py",
-    "report/comparison_text.py": CALLER + "tests/unit/report/test_comparison.py",
-    "report/context.py": CALLER + "tests/unit/report/test_comparison.py and tests/unit/report/test_check.py",
     "report/drift.py": CALLER + "tests/unit/data/test_drift.py and tests/unit/report/test_monitor.py",
     "report/monitor_json.py": CALLER + "tests/unit/report/test_monitor.py",
     "results.py": CALLER + "tests/unit/test_compare.py, tests/unit/training/test_run.py and tests/unit/test_interop.py",

@@ -8,6 +8,7 @@ from typing import Any
 
 from mlgate.compare import Comparison, compare_results
 from mlgate.config import GateConfig, MetricsConfig
+from mlgate.report.context import DataFile, DriftedColumn, DriftSummary, ReportContext, SchemaSummary, ValidationSummary
 from mlgate.results import Evaluation, ModelResult, ResultSet
 from mlgate.training.timing_rule import PairedTiming
 
@@ -136,3 +137,35 @@ def many_rows(models: int, failing: int) -> Comparison:
         }
     )
     return compare_results(base, [new], MetricsConfig())
+
+
+CONTEXT = ReportContext(
+    key="pr-check/benchmark",
+    head=HEAD_SHA,
+    baseline_source="merge-base d3cd69f: cached model re-scored on this PR's data",
+    data_files=(DataFile("train.csv", 427), DataFile("test.csv", 144)),
+    validation=ValidationSummary(valid=True),
+    schema=SchemaSummary(changes=0),
+    drift=DriftSummary(checked=6),
+    mlgate_version="0.1.0",
+    run_url="https://github.com/acme/churn/actions/runs/4242",
+    full_report="the job summary and the mlgate-report artifact",
+)
+
+
+DRIFT = DriftSummary(
+    columns=(
+        DriftedColumn("tenure", "data/test.csv", 0.3121, 0.1812, 0.2, 0.15),
+        DriftedColumn("region", "data/test.csv", 0.2004, None, 0.2, None),
+    ),
+    checked=8,
+    skipped=(("data/train.csv", "the reference statistics were made from it (same SHA-256)"),),
+)
+TESTED_CONTEXT = dataclasses.replace(CONTEXT, drift=DRIFT)
+
+CASES = {
+    "holdout": (holdout_comparison, CONTEXT),
+    "cv": (cv_comparison, ReportContext(key="cv", mlgate_version="0.1.0")),
+    "no_baseline": (current_only_comparison, ReportContext(key="pr", head=HEAD_SHA, mlgate_version="0.1.0")),
+    "tested": (interval_comparison, TESTED_CONTEXT),
+}

@@ -20,20 +20,20 @@ from mlgate.compare import compare_results
 from mlgate.config import GateConfig, MetricsConfig
 from mlgate.report.budget import sanitize_key, size
 from mlgate.report.chart import label
-from mlgate.report.comparison import render_github, render_json, render_markdown, render_text, split_rows, to_json
+from mlgate.report.comparison import render_markdown, render_text, split_rows, to_json
 from mlgate.report.context import (
     FULL_REPORT_LIMIT,
     DataFile,
     DriftedColumn,
     DriftSummary,
     ReportContext,
-    SchemaSummary,
-    ValidationSummary,
 )
 from mlgate.results import ResultSet
 from unit.report.comparisons import (
-    BASE_SHA,
+    CASES,
+    CONTEXT,
     HEAD_SHA,
+    TESTED_CONTEXT,
     current_only_comparison,
     cv_comparison,
     holdout_comparison,
@@ -44,36 +44,6 @@ from unit.report.comparisons import (
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 JSON_SCHEMA = Path(__file__).resolve().parents[3] / "docs" / "schemas" / "compare.schema.json"
-CONTEXT = ReportContext(
-    key="pr-check/benchmark",
-    head=HEAD_SHA,
-    baseline_source="merge-base d3cd69f: cached model re-scored on this PR's data",
-    data_files=(DataFile("train.csv", 427), DataFile("test.csv", 144)),
-    validation=ValidationSummary(valid=True),
-    schema=SchemaSummary(changes=0),
-    drift=DriftSummary(checked=6),
-    mlgate_version="0.1.0",
-    run_url="https://github.com/acme/churn/actions/runs/4242",
-    full_report="the job summary and the mlgate-report artifact",
-)
-
-
-DRIFT = DriftSummary(
-    columns=(
-        DriftedColumn("tenure", "data/test.csv", 0.3121, 0.1812, 0.2, 0.15),
-        DriftedColumn("region", "data/test.csv", 0.2004, None, 0.2, None),
-    ),
-    checked=8,
-    skipped=(("data/train.csv", "the reference statistics were made from it (same SHA-256)"),),
-)
-TESTED_CONTEXT = dataclasses.replace(CONTEXT, drift=DRIFT)
-
-CASES = {
-    "holdout": (holdout_comparison, CONTEXT),
-    "cv": (cv_comparison, ReportContext(key="cv", mlgate_version="0.1.0")),
-    "no_baseline": (current_only_comparison, ReportContext(key="pr", head=HEAD_SHA, mlgate_version="0.1.0")),
-    "tested": (interval_comparison, TESTED_CONTEXT),
-}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -295,42 +265,3 @@ def test_cv_reports_mean_std_and_the_corrected_t_intervals() -> None:
     )
     assert "Cross-validation over 5 folds: mean ± std." in text
     assert "Tests: corrected resampled t (Nadeau–Bengio)" in text
-
-
-def test_json_validates_and_has_the_dvc_shape() -> None:
-    schema = json.loads(JSON_SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    for build, context in CASES.values():
-        document = json.loads(render_json(build(), context))
-        jsonschema.Draft202012Validator(schema).validate(document)
-    document = to_json(holdout_comparison(), CONTEXT)
-    accuracy = document["metrics"]["linear"]["accuracy"]
-    assert (accuracy["old"], accuracy["new"], accuracy["status"]) == (0.9371, 0.8951, "fail")
-    assert accuracy["diff"] == pytest.approx(-0.042)
-    assert document["params"] == {"linear": {"C": {"old": 1.0, "new": 1e-05, "change": "changed"}}}
-    assert (document["verdict"], document["failed"], document["warned"], document["best_model"]) == (
-        "fail",
-        1,
-        2,
-        "boosting",
-    )
-    assert document["baseline"]["commit"] == BASE_SHA
-    assert document["candidate"]["commit"] == HEAD_SHA
-    assert document["metrics"]["knn"]["accuracy"]["status"] == "removed"
-
-
-def test_text_and_github_renderers() -> None:
-    comparison = holdout_comparison()
-    text = render_text(comparison, CONTEXT)
-    assert text.startswith("✗ mlgate: 1 gate failed — linear accuracy −4.48 % (tolerance 2 %)\n")
-    assert re.search(r"^  linear +accuracy +0\.9371 +0\.8951 +−0\.0420 +−4\.48 % +✗ fail +worse beyond", text, re.M)
-    assert "  changed parameters (1):\n    linear  C: 1.0 → 1e-05\n" in text
-    github = render_github(comparison, CONTEXT, limit=2)
-    lines = github.splitlines()
-    assert lines[0] == (
-        "::error title=mlgate gate%3A linear accuracy::linear accuracy: 0.9371 → 0.8951 (−4.48 %25); "
-        "worse beyond tolerance 2 %25"
-    )
-    assert lines[1].startswith("::warning title=mlgate gate%3A linear f1_macro::")
-    assert lines[2] == "::notice::1 more gate results were not annotated (limit 2)"
-    assert lines[3] == text.splitlines()[0]
