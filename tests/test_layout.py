@@ -45,7 +45,6 @@ EXEMPT: dict[str, str] = {
     + "tests/integration/test_baseline_git.py (real git repositories) and tests/unit/test_check.py",
     "data/arrow.py": "a pyarrow process setting for the data commands: driven by tests/integration/test_cli_core.py",
     "data/collect.py": CALLER + "tests/unit/data/test_validate.py",
-    "data/drift_report.py": CALLER + "tests/unit/data/test_drift.py",
     "data/results.py": "result dataclasses: built and rendered by tests/unit/data/test_validate.py and tests/unit/report/test_validation_render.py",
     "demo/lifecycle.py": CALLER + "tests/unit/demo/test_run.py and tests/integration/test_cli_demo.py",
     "demo/release.py": CALLER + "tests/unit/demo/test_watch.py and tests/integration/test_cli_demo.py",
@@ -59,8 +58,6 @@ EXEMPT: dict[str, str] = {
     "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",
     "registry/sagemaker_package.py": CALLER
     + "tests/unit/registry/test_sagemaker.py and tests/integration/test_registry_sagemaker.py",
-    "report/drift.py": CALLER + "tests/unit/data/test_drift.py and tests/unit/report/test_monitor.py",
-    "report/monitor_json.py": CALLER + "tests/unit/report/test_monitor.py",
     "results.py": CALLER + "tests/unit/test_compare.py, tests/unit/training/test_run.py and tests/unit/test_interop.py",
     "retrain/live.py": CALLER + "tests/unit/report/test_retrain_render.py and tests/integration/test_cli_retrain.py",
     "serve/capture/files.py": CALLER + "tests/unit/serve/capture/test_writer.py",
