@@ -51,8 +51,6 @@ EXEMPT: dict[str, str] = {
     "deploy/deployer.py": CALLER + "tests/unit/deploy/test_flow.py",
     "deploy/gate.py": CALLER + "tests/unit/deploy/test_flow.py",
     "deploy/target.py": "the Target protocol and its errors: implemented and tested by tests/unit/deploy/test_local.py and tests/unit/deploy/sagemaker/test_target.py",
-    "evidence.py": CALLER + "tests/unit/test_compare.py",
-    "gates.py": CALLER + "tests/unit/test_compare.py and tests/unit/training/test_paired_timing.py",
     "monitor/model.py": "result dataclasses of a monitor run: built by tests/unit/monitor/test_read.py and tests/unit/monitor/test_decide.py",
     "monitor/records.py": CALLER + "tests/unit/monitor/test_read.py",
     "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mlgate.compare import Comparison, Row, compare_results, diff_params, infer_direction, merge_candidates
+from mlgate.compare import Comparison, Row, compare_results, diff_params, merge_candidates
 from mlgate.config import GateConfig, MetricsConfig
 from mlgate.errors import ConfigError, InputError
 from mlgate.results import Evaluation, ModelResult, ResultSet
@@ -41,52 +41,6 @@ def one_row(metric: str, base: float, new: float, gate: GateConfig | None = None
     )
     (row,) = comparison.rows
     return row
-
-
-@pytest.mark.parametrize(
-    ("name", "direction"),
-    [
-        ("accuracy", "higher"),
-        ("balanced_accuracy", "higher"),
-        ("top_k_accuracy", "higher"),
-        ("f1", "higher"),
-        ("f1_macro", "higher"),
-        ("roc_auc", "higher"),
-        ("roc_auc_ovr", "higher"),
-        ("r2", "higher"),
-        ("precision_weighted", "higher"),
-        ("recall", "higher"),
-        ("average_precision", "higher"),
-        ("matthews_corrcoef", "higher"),
-        ("test.f1", "higher"),
-        ("neg_log_loss", "higher"),
-        ("neg_mean_absolute_error", "higher"),
-        ("mean_squared_error", "lower"),
-        ("root_mean_squared_error", "lower"),
-        ("mae", "lower"),
-        ("rmse", "lower"),
-        ("log_loss", "lower"),
-        ("brier_score_loss", "lower"),
-        ("train.loss", "lower"),
-        ("max_error", "lower"),
-        ("fit_s", "lower"),
-        ("predict_1row_p95_ms", "lower"),
-        ("model_kb", "lower"),
-        ("latency_ms", "lower"),
-        ("model size", "lower"),
-        ("support", "none"),
-        ("n_features", "none"),
-        ("score", "none"),
-        ("neg_score", "none"),
-        ("api_calls", "none"),
-        ("d2_absolute_error_score", "higher"),
-        ("pr_auc", "higher"),
-        ("map", "higher"),
-        ("r2_score", "higher"),
-    ],
-)
-def test_directions_are_inferred_from_names(name: str, direction: str) -> None:
-    assert infer_direction(name) == direction
 
 
 @pytest.mark.parametrize(
