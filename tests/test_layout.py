@@ -54,7 +54,6 @@ EXEMPT: dict[str, str] = {
     "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",
     "registry/sagemaker_package.py": CALLER
     + "tests/unit/registry/test_sagemaker.py and tests/integration/test_registry_sagemaker.py",
-    "results.py": CALLER + "tests/unit/test_compare.py, tests/unit/training/test_run.py and tests/unit/test_interop.py",
     "retrain/live.py": CALLER + "tests/unit/report/test_retrain_render.py and tests/integration/test_cli_retrain.py",
     "serve/capture/files.py": CALLER + "tests/unit/serve/capture/test_writer.py",
     "serve/run.py": "starts the server process: driven by tests/integration/test_serve.py through tests/fakes/serve.py",
