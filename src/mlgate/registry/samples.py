@@ -46,7 +46,7 @@ def sample_golden(model: Any, rows: pd.DataFrame, *, count: int, seed: int, what
     if count <= 0 or len(rows) == 0:
         return ()
     picked = np.sort(np.random.default_rng(seed).choice(len(rows), size=min(count, len(rows)), replace=False))
-    records = [{name: json_value(value) for name, value in rows.iloc[int(i)].items()} for i in picked]
+    records = [{str(name): json_value(value) for name, value in rows.iloc[int(i)].items()} for i in picked]
     frame = frame_from_records(records, rows)
     predictions = predict(model, frame, what=what)
     return tuple(
