@@ -35,7 +35,8 @@ from mlgate.serve.capture.writer import CaptureWriter
 from mlgate.serve.holder import HolderStatus, ModelHolder
 from mlgate.serve.invoke import choose_format, dump_json, invoke
 from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header, wants_previous
-from mlgate.serve.parse import JSON, RequestError
+from mlgate.serve.parse import JSON
+from mlgate.serve.request_error import RequestError
 from mlgate.serve.state import REQUEST_ID_HEADER, TIMING_HEADER, VERSION_HEADER, format_timing
 
 logger = logging.getLogger("mlgate.serve")

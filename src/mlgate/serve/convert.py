@@ -20,7 +20,7 @@ import pandas as pd
 
 from mlgate.data.schema import Field, Schema, parse_schema
 from mlgate.errors import InputError, SchemaError
-from mlgate.serve.parse import RequestError
+from mlgate.serve.request_error import RequestError
 
 _TEXT_TYPES = ("string", "any")
 

@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from mlgate.serve.holder import ServedModel
-from mlgate.serve.parse import CSV, JSON, RequestError, media_type, parse_request
+from mlgate.serve.parse import CSV, JSON, media_type, parse_request
+from mlgate.serve.request_error import RequestError
 
 _ACCEPTED = {JSON: JSON, CSV: CSV, "*/*": JSON, "application/*": JSON, "text/*": CSV}
 

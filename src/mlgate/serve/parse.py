@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mlgate.errors import InputError
+from mlgate.serve.convert import convert_columns
+from mlgate.serve.request_error import RequestError
 
 if TYPE_CHECKING:
     from mlgate.data.schema import Schema
@@ -32,14 +33,6 @@ CSV = "text/csv"
 _NUMBER_TYPES = (int, float, bool)
 _BOOLEANS = {"true": 1.0, "false": 0.0}
 MAX_INT_DIGITS = 1000  # a float holds at most about 1.8e308 (309 digits): far longer integers are refused unread
-
-
-class RequestError(InputError):
-    """A request the server cannot use; ``status`` is the 4xx code to answer with."""
-
-    def __init__(self, status: int, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.status = status
 
 
 def media_type(header: str | None) -> str:
@@ -79,7 +72,6 @@ def parse_request(
     if schema is None:
         columns = parse_json(body, features) if kind == JSON else parse_csv(body, features)
         return build_frame(features, columns)
-    from mlgate.serve.convert import convert_columns
 
     if kind == JSON:
         columns = parse_json(body, features)

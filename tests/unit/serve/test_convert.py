@@ -14,7 +14,8 @@ from mlgate.config import load_config
 from mlgate.data.schema import parse_schema, reading_schema
 from mlgate.errors import InputError
 from mlgate.serve.convert import read_feature_schema
-from mlgate.serve.parse import RequestError, parse_request
+from mlgate.serve.parse import parse_request
+from mlgate.serve.request_error import RequestError
 from mlgate.training.dataset import load_training_data
 from unit.training.project import write_project
 

@@ -12,7 +12,7 @@ import pytest
 from mlgate.data.schema import parse_schema
 from mlgate.serve.holder import ServedModel
 from mlgate.serve.invoke import choose_format, dump_json, find_culprit, invoke, render_csv, to_json_values
-from mlgate.serve.parse import RequestError
+from mlgate.serve.request_error import RequestError
 from mlgate.serve.state import LivePointer
 
 POINTER = LivePointer(

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlgate.serve.parse import RequestError, media_type, parse_request
+from mlgate.serve.parse import media_type, parse_request
+from mlgate.serve.request_error import RequestError
 
 FEATURES = ("a", "b", "c")
 

@@ -11,7 +11,7 @@ this mlgate), so the request/response contract is mlgate's own (``mlgate.serve.p
 
 The version reported is ``MLGATE_VERSION`` from the model's environment (set by the deploy), else the
 packed metadata's ``version``, else ``sha256:<first 12 hex digits>``. A bad request raises
-``mlgate.serve.parse.RequestError``; the container answers it as an error (the runtime client sees ModelError).
+``mlgate.serve.request_error.RequestError``; the container answers it as an error (the runtime client sees ModelError).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from mlgate.artifacts import save_model
 from mlgate.errors import InputError
 from mlgate.registry.sagemaker_package import pack_model
 from mlgate.serve.container.inference import input_fn, model_fn, output_fn, predict_fn
-from mlgate.serve.parse import RequestError
+from mlgate.serve.request_error import RequestError
 from unit.registry.helpers import version
 
 FEATURES = ("x1", "x2")
