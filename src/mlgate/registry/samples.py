@@ -67,7 +67,8 @@ def frame_from_records(records: Sequence[dict[str, Any]], like: pd.DataFrame) ->
             columns[name] = pd.Series(cells, dtype=object)
         else:
             columns[name] = pd.Series([np.nan if v is None else v for v in values], dtype=dtype)
-    return pd.DataFrame(columns, index=range(len(records)))
+    frame: pd.DataFrame = pd.DataFrame(columns, index=range(len(records)))  # typed: the stubs' Self is Any on 3.10
+    return frame
 
 
 def json_value(value: Any) -> Any:

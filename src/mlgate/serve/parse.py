@@ -77,9 +77,11 @@ def parse_request(
         columns = parse_json(body, features)
         for name, values in zip(features, columns, strict=True):
             _check_values(name, values)
-        return pd.DataFrame(convert_columns(schema, columns, rows="instances"), copy=False)
+        frame: pd.DataFrame = pd.DataFrame(convert_columns(schema, columns, rows="instances"), copy=False)
+        return frame
     cells = list(zip(*read_csv_rows(body, features), strict=True))
-    return pd.DataFrame(convert_columns(schema, cells, rows="CSV row"), copy=False)
+    from_csv: pd.DataFrame = pd.DataFrame(convert_columns(schema, cells, rows="CSV row"), copy=False)
+    return from_csv
 
 
 def parse_json(body: bytes, features: Sequence[str]) -> list[Sequence[Any]]:
@@ -234,7 +236,8 @@ def _is_header(row: list[str], features: Sequence[str]) -> bool:
 def build_frame(features: Sequence[str], columns: Sequence[Sequence[Any]]) -> pd.DataFrame:
     """A frame with one typed column per feature (see the module docstring for the dtypes)."""
     data = {name: _typed_column(name, values) for name, values in zip(features, columns, strict=True)}
-    return pd.DataFrame(data, copy=False)
+    frame: pd.DataFrame = pd.DataFrame(data, copy=False)
+    return frame
 
 
 def _json_row(index: int, item: Any, features: Sequence[str], names: set[str]) -> Sequence[Any]:

@@ -160,4 +160,6 @@ def _tile(sample: pd.DataFrame, batch_rows: int) -> pd.DataFrame:
     import pandas as pd
 
     repeats = max(1, math.ceil(batch_rows / len(sample)))
-    return (pd.concat([sample] * repeats, ignore_index=True) if repeats > 1 else sample).iloc[:batch_rows]
+    tiled: pd.DataFrame = pd.concat([sample] * repeats, ignore_index=True) if repeats > 1 else sample
+    head: pd.DataFrame = tiled.iloc[:batch_rows]  # typed: the stubs' Self reads as Any when checked as 3.10
+    return head

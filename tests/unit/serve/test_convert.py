@@ -53,8 +53,8 @@ def test_text_values_are_read_as_their_fields_say() -> None:
 def test_missing_values_follow_the_schema_and_the_field() -> None:
     frame = as_json(["-", None, "", "-", None, "-", "NA"], ["", "", "no", "", "", "", "-"])
     assert frame.iloc[0, :5].isna().all()
-    assert pd.isna(frame.iloc[0, 5])
-    assert pd.isna(frame.iloc[0, 6])  # the field's own missing value
+    assert frame.isna().iat[0, 5]
+    assert frame.isna().iat[0, 6]  # the field's own missing value
     assert frame["code"].tolist()[1] == "-"  # "-" is a value where the field says only "NA" is missing
     assert frame["flag"].tolist()[1] == 0.0
 
@@ -68,7 +68,7 @@ def test_csv_rows_are_read_the_same_way() -> None:
     header = ",".join(FEATURES)
     frame = as_csv(f'{header}\n2024-01-02,2024-01-02T12:00:00Z,yes,7,"1.234,5",Oslo,NA\n')
     assert frame.iloc[0, :6].tolist() == [19724.0, 19724.5, 1.0, 7.0, 1234.5, "Oslo"]
-    assert pd.isna(frame.iloc[0, 6])
+    assert frame.isna().iat[0, 6]
 
 
 @pytest.mark.parametrize(
