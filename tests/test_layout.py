@@ -41,8 +41,6 @@ EXEMPT: dict[str, str] = {
     "cli/validate.py": COMMAND + "tests/integration/test_cli_core.py",
     "cli/common.py": "options and helpers shared by the commands: exercised through every command, e.g. "
     "tests/integration/test_cli_core.py and tests/integration/test_cli_comment.py (open_github)",
-    "baseline/resolve.py": CALLER
-    + "tests/integration/test_baseline_git.py (real git repositories) and tests/unit/test_check.py",
     "data/arrow.py": "a pyarrow process setting for the data commands: driven by tests/integration/test_cli_core.py",
     "data/collect.py": CALLER + "tests/unit/data/test_validate.py",
     "data/results.py": "result dataclasses: built and rendered by tests/unit/data/test_validate.py and tests/unit/report/test_validation_render.py",
