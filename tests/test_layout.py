@@ -42,7 +42,6 @@ EXEMPT: dict[str, str] = {
     "cli/common.py": "options and helpers shared by the commands: exercised through every command, e.g. "
     "tests/integration/test_cli_core.py and tests/integration/test_cli_comment.py (open_github)",
     "data/arrow.py": "a pyarrow process setting for the data commands: driven by tests/integration/test_cli_core.py",
-    "data/collect.py": CALLER + "tests/unit/data/test_validate.py",
     "data/results.py": "result dataclasses: built and rendered by tests/unit/data/test_validate.py and tests/unit/report/test_validation_render.py",
     "demo/lifecycle.py": CALLER + "tests/unit/demo/test_run.py and tests/integration/test_cli_demo.py",
     "demo/release.py": CALLER + "tests/unit/demo/test_watch.py and tests/integration/test_cli_demo.py",
