@@ -45,7 +45,6 @@ EXEMPT: dict[str, str] = {
     "data/results.py": "result dataclasses: built and rendered by tests/unit/data/test_validate.py and tests/unit/report/test_validation_render.py",
     "demo/lifecycle.py": CALLER + "tests/unit/demo/test_run.py and tests/integration/test_cli_demo.py",
     "demo/release.py": CALLER + "tests/unit/demo/test_watch.py and tests/integration/test_cli_demo.py",
-    "deploy/deployer.py": CALLER + "tests/unit/deploy/test_flow.py",
     "deploy/target.py": "the Target protocol and its errors: implemented and tested by tests/unit/deploy/test_local.py and tests/unit/deploy/sagemaker/test_target.py",
     "monitor/model.py": "result dataclasses of a monitor run: built by tests/unit/monitor/test_read.py and tests/unit/monitor/test_decide.py",
     "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",
