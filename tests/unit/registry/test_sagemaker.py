@@ -1,13 +1,13 @@
-"""The sagemaker registry backend offline: packing, metadata, images, and fields moto never returns (Stubber)."""
+"""The sagemaker registry backend offline: approvals, history and fields moto never returns (Stubber).
+
+What goes into S3 and a model package (tarball, metadata, images) is tested in test_sagemaker_package.py.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import io
-import json
-import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -21,7 +21,6 @@ from mlgate.errors import ConfigError, InputError, ServiceError
 from mlgate.registry.model import HistoryEvent
 from mlgate.registry.records import render_version
 from mlgate.registry.sagemaker import SagemakerRegistry, open_sagemaker, outside_change
-from mlgate.registry.sagemaker_package import metadata_properties, pack_model, sklearn_image, split_uri
 from unit.registry.helpers import version
 
 GROUP = "churn"
@@ -68,62 +67,6 @@ def sagemaker() -> Iterator[tuple[Any, Stubber]]:
         stubber.assert_no_pending_responses()
 
 
-def test_pack_model_holds_model_metadata_and_code_and_is_deterministic() -> None:
-    stored = version(hashlib.sha256(b"m").hexdigest())
-    packed = pack_model(stored, b"m")
-    assert packed == pack_model(stored, b"m")
-    with tarfile.open(fileobj=io.BytesIO(packed), mode="r:gz") as archive:
-        names = archive.getnames()
-        metadata = json.loads(archive.extractfile("mlgate.json").read())  # type: ignore[union-attr]
-        code = archive.extractfile("code/inference.py").read()  # type: ignore[union-attr]
-        requirements = archive.extractfile("code/requirements.txt").read()  # type: ignore[union-attr]
-    assert names == ["model.skops", "mlgate.json", "code/inference.py", "code/requirements.txt"]
-    assert metadata["sha256"] == stored.sha256
-    assert metadata["trusted_types"] == ["sklearn.tree._tree.Tree"]
-    assert metadata["features"] == ["x1", "color"]
-    assert b"def model_fn" in code
-    from importlib.metadata import version as installed
-
-    from mlgate import __version__
-
-    assert requirements.decode().splitlines() == [
-        f"scikit-learn=={installed('scikit-learn')}",
-        f"skops=={installed('skops')}",
-        f"mlgate=={__version__}",
-    ]
-
-
-def test_metadata_properties_are_short_strings_without_empty_values() -> None:
-    stored = version("ab" * 32)
-    long = stored.__class__(**{**stored.__dict__, "registered_by": "x" * 400, "commit": None})
-    facts = metadata_properties(long, RECORD_KEY)
-    assert facts["mlgate:record"] == RECORD_KEY
-    assert facts["mlgate:sha256"] == "ab" * 32
-    assert "mlgate:commit" not in facts
-    assert all(isinstance(v, str) and len(v) <= 256 for v in facts.values())
-
-
-@pytest.mark.parametrize(
-    ("region", "account"),
-    [
-        ("eu-west-1", "141502667606"),
-        ("us-east-1", "683313688378"),
-        ("eu-north-1", "662702820516"),
-        ("sa-east-1", "737474898029"),
-        ("ap-southeast-4", "106583098589"),
-    ],
-)
-def test_sklearn_image_per_region(region: str, account: str) -> None:
-    expected = f"{account}.dkr.ecr.{region}.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
-    assert sklearn_image(region, "1.2-1") == expected
-
-
-@pytest.mark.parametrize("region", ["mars-north-1", "cn-north-1", "us-gov-west-1"])
-def test_a_region_without_a_known_image_needs_an_image_uri(region: str) -> None:
-    with pytest.raises(ConfigError, match=r"set sagemaker\.image_uri"):
-        sklearn_image(region, "1.2-1")
-
-
 def test_outside_change_reads_who_and_why_from_the_approval_description() -> None:
     change = outside_change("approved", {"ApprovalDescription": "by bob: looks good", "LastModifiedTime": NOW})
     assert (change.status, change.by, change.reason, change.at) == ("approved", "bob", "looks good", iso(NOW))
@@ -133,12 +76,6 @@ def test_outside_change_reads_who_and_why_from_the_approval_description() -> Non
 
 def iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
-
-
-def test_split_uri_and_refusals() -> None:
-    assert split_uri("s3://b/a/model.tar.gz") == ("b", "a/model.tar.gz")
-    with pytest.raises(InputError, match="is not an s3:// URI"):
-        split_uri("/tmp/model.tar.gz")
 
 
 def test_missing_settings_are_a_config_error(sagemaker: tuple[Any, Stubber], tmp_path: Path) -> None:
