@@ -48,7 +48,6 @@ EXEMPT: dict[str, str] = {
     "deploy/target.py": "the Target protocol and its errors: implemented and tested by tests/unit/deploy/test_local.py and tests/unit/deploy/sagemaker/test_target.py",
     "monitor/model.py": "result dataclasses of a monitor run: built by tests/unit/monitor/test_read.py and tests/unit/monitor/test_decide.py",
     "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",
-    "serve/capture/files.py": CALLER + "tests/unit/serve/capture/test_writer.py",
     "serve/run.py": "starts the server process: driven by tests/integration/test_serve.py through tests/fakes/serve.py",
     "training/evaluate.py": CALLER + "tests/unit/training/test_run.py and tests/unit/training/test_seeds.py",
 }
