@@ -49,7 +49,6 @@ EXEMPT: dict[str, str] = {
     "monitor/model.py": "result dataclasses of a monitor run: built by tests/unit/monitor/test_read.py and tests/unit/monitor/test_decide.py",
     "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",
     "serve/run.py": "starts the server process: driven by tests/integration/test_serve.py through tests/fakes/serve.py",
-    "training/evaluate.py": CALLER + "tests/unit/training/test_run.py and tests/unit/training/test_seeds.py",
 }
 
 
