@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlgate.config import load_config
-from mlgate.dvc.changes import diff_data_versions
+from mlgate.dvc.changes import DataChange, diff_data_versions
 from mlgate.dvc.versions import read_data_versions
 
 OLD = b"a,b\n1,2\n3,4\n"
@@ -30,7 +30,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def diff(root: Path, base_files: dict[str, str]):  # type: ignore[no-untyped-def]
+def diff(root: Path, base_files: dict[str, str]) -> tuple[DataChange, ...]:
     config = load_config(root / "mlgate.yaml")
     return diff_data_versions(
         config, read_data_versions(config), lambda p: base_files.get(p.relative_to(root).as_posix())
