@@ -162,3 +162,21 @@ def s3_bucket(s3_env: S3Client) -> str:
     name = f"mlgate-test-{uuid.uuid4().hex[:12]}"
     s3_env.create_bucket(Bucket=name)
     return name
+
+
+TOOLS_BIN = TESTS_DIR.parent / ".venv-tools" / "bin"
+
+
+@pytest.fixture
+def dvc_bin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The real ``dvc`` command of the tool venv (``.venv-tools``, made by scripts/test.sh), never skipped.
+
+    mlgate does not import dvc (it would downgrade mlgate's own dependencies), so the tests run the command
+    from a venv of its own. DVC's analytics are off and its site cache stays in the test's folder.
+    """
+    dvc = TOOLS_BIN / "dvc"
+    if not os.access(dvc, os.X_OK):
+        pytest.fail(f"{dvc} is missing: run `bash scripts/test.sh` (it makes .venv-tools with dvc and dvc-s3)")
+    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
+    monkeypatch.setenv("DVC_SITE_CACHE_DIR", str(tmp_path / "dvc-site-cache"))
+    return dvc

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from mlgate.compare import Comparison
     from mlgate.data.results import ValidationResult
     from mlgate.data.schema_diff import SchemaDiff
+    from mlgate.dvc.changes import DataChange
+    from mlgate.dvc.versions import DataVersion
     from mlgate.results import ResultSet
     from mlgate.training.dataset import TrainingData
     from mlgate.training.predictions import PredictionSet
@@ -76,6 +78,7 @@ class CheckResult:
     skipped: dict[str, str] = field(default_factory=dict)  # baseline models that could not be re-scored
     cached_as: str | None = None  # the commit these results were stored under, for later PRs
     breakdown: tuple[Breakdown, ...] = ()  # per-class scores / residuals of each model, baseline vs PR
+    data_versions: tuple[DataChange, ...] = ()  # DVC-tracked datasets: their hash at the merge-base and now
 
     @property
     def verdict(self) -> Literal["pass", "warn", "fail"]:
@@ -99,6 +102,9 @@ def run_check(
     from mlgate.data import has_data_gate, validate_datasets
 
     say = step or (lambda _message: None)
+    from mlgate.dvc.versions import read_data_versions
+
+    versions = read_data_versions(config)  # a tracked file missing from the workspace stops here, before any work
     validation = validate_datasets(config, say=say) if has_data_gate(config.data) else None
     if validation is not None and not validation.valid:  # the report still names the head: the stale-run guard
         return CheckResult(validation=validation, revisions=find_head(config, options, environ))
@@ -163,7 +169,10 @@ def run_check(
     from mlgate.breakdown import break_down
 
     details = break_down(candidate.task, candidate.predictions, None if rescored is None else rescored.predictions)
-    return CheckResult(validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as, details)
+    changes = diff_data_at(git, baseline.commit, config, versions)
+    return CheckResult(
+        validation, comparison, candidate, baseline, revisions, schema_diff, skipped, cached_as, details, changes
+    )
 
 
 def read_results_with_predictions(folder: Path) -> ResultSet:
@@ -277,6 +286,29 @@ def diff_schema_at(git: Git, commit: str | None, config: Config) -> SchemaDiff |
     except MlgateError:
         return None  # the merge-base's schema was invalid: nothing meaningful to diff against
     return diff_schemas(old, load_schema(current))
+
+
+def diff_data_at(
+    git: Git | None, commit: str | None, config: Config, versions: Mapping[str, DataVersion]
+) -> tuple[DataChange, ...]:
+    """How each DVC-tracked dataset changed since ``commit`` (the merge-base), by DVC's hash (``mlgate.dvc``).
+
+    Every dataset in a DVC repository is looked up at the merge-base: one tracked only there is reported too.
+    """
+    from mlgate.dvc.changes import diff_data_versions
+
+    if git is None or commit is None:
+        return ()  # no merge-base: nothing to compare with (the manifest records the versions)
+    top = git.toplevel().resolve()
+
+    def read_base(path: Path) -> str | None:
+        try:
+            relative = path.resolve().relative_to(top)
+        except ValueError:
+            return None  # outside the repository
+        return git.read_file(commit, relative.as_posix())
+
+    return diff_data_versions(config, versions, read_base)
 
 
 def make_worktree_trainer(environ: Mapping[str, str], python: str = sys.executable) -> Trainer:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from mlgate.report import comparison as comparison_report
+from mlgate.report import data_versions
 from mlgate.report import validation as validation_report
 from mlgate.report.budget import fit_prefix, size, with_marker
 from mlgate.report.cells import run_link
@@ -60,6 +61,7 @@ def build_context(
         precision=precision,
         full_report=full_report,
         breakdown=result.breakdown,
+        data_versions=result.data_versions,
     )
 
 
@@ -155,6 +157,7 @@ def to_data(result: CheckResult, context: ReportContext) -> dict[str, Any]:
         "comparison": None if result.comparison is None else comparison_json(result.comparison, context),
         "skipped_baseline_models": dict(sorted(result.skipped.items())),
         "cached_as": result.cached_as,
+        "data_versions": data_versions.to_data(result.data_versions),
     }
 
 

@@ -37,6 +37,7 @@ from mlgate.report.chart import render_chart
 from mlgate.report.comparison_json import render_json, to_json
 from mlgate.report.comparison_text import describe_verdict, render_github, render_text, sort_rows
 from mlgate.report.context import ReportContext
+from mlgate.report.data_versions import render_markdown_lines
 from mlgate.report.details import describe_tests, render_breakdown, render_own_scores
 from mlgate.report.drift import drift_lines_markdown, drift_status
 from mlgate.text.markdown import code, md
@@ -112,6 +113,7 @@ def _compose(
     p = context.precision
     shown = main if cut.shown is None else main[: cut.shown]
     out = [_verdict(comparison, p), "", _context_line(comparison, context)]
+    out += ["", *render_markdown_lines(context.data_versions)] if context.data_versions else []
     drifted = drift_lines_markdown(context.drift, shown=None if cut.extras else DRIFT_SHOWN) if context.drift else []
     if comparison.notes or drifted:
         out += ["", *drifted, *(f"- ⚠️ {md(note, 300)}" for note in comparison.notes)]

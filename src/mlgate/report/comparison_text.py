@@ -19,6 +19,7 @@ from mlgate.report.cells import (
     value_cell,
 )
 from mlgate.report.context import ReportContext
+from mlgate.report.data_versions import render_text_lines
 from mlgate.report.drift import drift_lines_text, drift_status
 from mlgate.text import terminal
 from mlgate.text.actions_log import escape_data, escape_property
@@ -143,7 +144,8 @@ def annotate(comparison: Comparison, context: ReportContext, *, limit: int = ANN
 
 
 def data_lines(context: ReportContext) -> list[str]:
-    """``data: validation ✓ · schema unchanged · drift ⚠ 1 of 6 columns``, then each drifted column."""
+    """``data: validation ✓ · schema unchanged · drift ⚠ 1 of 6 columns``, the DVC data versions, each drifted
+    column."""
     parts = []
     if context.validation is not None:
         v = context.validation
@@ -158,6 +160,7 @@ def data_lines(context: ReportContext) -> list[str]:
     if context.drift is not None:
         parts.append(drift_status(context.drift, emoji=False))
     lines = [f"data: {' · '.join(parts)}"] if parts else []
+    lines += render_text_lines(context.data_versions)
     return lines + (drift_lines_text(context.drift) if context.drift is not None else [])
 
 

@@ -86,3 +86,4 @@ class ReportContext:
     precision: int = 4
     full_report: str | None = None
     breakdown: tuple[Any, ...] = ()  # mlgate.breakdown.Breakdown per model: per-class scores or residuals
+    data_versions: tuple[Any, ...] = ()  # mlgate.dvc.changes.DataChange per DVC-tracked dataset

@@ -1,6 +1,6 @@
 """``manifest.json``: the provenance of a training run (JSON Schema: docs/schemas/manifest.schema.json).
 
-Data files with their SHA-256 and rows, the schema's SHA-256, the config as plain data, each model's
+Data files with their SHA-256 and rows (and DVC's hash of those DVC tracks: ``mlgate.dvc``), the schema's SHA-256, the config as plain data, each model's
 estimator, params, artifact and notes, the git commit, library versions, seeds and timings.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from mlgate import __version__
 from mlgate.config import Config
+from mlgate.dvc.versions import DataVersion
 from mlgate.results import ResultSet
 from mlgate.training.machine import describe_machine
 from mlgate.training.split import Plan
@@ -82,6 +83,11 @@ def _plain(value: Any) -> Any:
     return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
 
 
+def _data_entry(uri: str, sha256: str, rows: int, version: DataVersion | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"uri": uri, "sha256": sha256, "rows": rows}
+    return entry if version is None else entry | {"dvc": version.to_data()}
+
+
 def build_manifest(
     *,
     config: Config,
@@ -92,8 +98,9 @@ def build_manifest(
     timings: Mapping[str, float],
     modules: Iterable[str],
     created: dt.datetime,
+    data_versions: Mapping[str, DataVersion] | None = None,
 ) -> dict[str, Any]:
-    """The manifest document; ``schema`` is (path, sha256)."""
+    """The manifest document; ``schema`` is (path, sha256); ``data_versions``: DVC's record of tracked files."""
     found = versions(modules)
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -104,7 +111,7 @@ def build_manifest(
         "seed": config.train.seed,
         "split_seed": config.data.split.seed,
         "evaluation": {"kind": plan.kind, "data_sha256": plan.data_sha256, "folds": len(plan.folds) or None},
-        "data": [{"uri": f.uri, "sha256": f.sha256, "rows": f.rows} for f in plan.files],
+        "data": [_data_entry(f.uri, f.sha256, f.rows, (data_versions or {}).get(f.uri)) for f in plan.files],
         "schema": {"path": schema[0], "sha256": schema[1]},
         "models": {
             name: {

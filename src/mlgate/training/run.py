@@ -21,6 +21,7 @@ from typing import Any
 from mlgate import __version__
 from mlgate.artifacts import save_model
 from mlgate.config import Config
+from mlgate.dvc.versions import describe_version, read_data_versions
 from mlgate.errors import ConfigError, InputError
 from mlgate.files import staged_folder, write_atomic
 from mlgate.progress import Say
@@ -156,6 +157,9 @@ def _train(
     with project_paths(config.root):
         estimators = {n: build_estimator(n, config.models[n], seed=config.train.seed) for n in names}
         train, test = config.as_written("data.train"), config.as_written("data.test")
+        versions = read_data_versions(config)  # a tracked file missing from the workspace stops here
+        for version in versions.values():
+            say(describe_version(version))
         say(f"reading {train}" + (f" and {test}" if test else ""))
         data = load_training_data(config)
         plan = plan_evaluation(data, config.data.split)
@@ -212,6 +216,7 @@ def _train(
         timings={"load_s": loaded - started, "total_s": clock() - started},
         modules=distributions([config.models[n].estimator for n in names]),
         created=now(),
+        data_versions=versions,
     )
     write_atomic(out / MANIFEST_FILE, json.dumps(manifest, indent=2, allow_nan=False) + "\n")
     sample = plan.X_test if plan.X_test is not None else plan.X
