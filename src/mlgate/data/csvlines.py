@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +22,28 @@ from mlgate.data.sources import FilesystemFactory, Location, open_binary
 from mlgate.errors import DataError
 
 _FIELD_SIZE_LIMIT = 2**31 - 1  # the largest value csv accepts on every platform (a C long)
+_LIMIT_LOCK = threading.Lock()  # csv's field limit is one per process: passes in threads share one raise
+_raised = [0, 0]  # [passes running, the limit before the first of them]
+
+
+@contextmanager
+def large_fields() -> Iterator[None]:
+    """Lift csv's field size limit while the block runs: pyarrow reads cells of any size, so must the second pass.
+
+    The limit is global to the process and passes may run in threads at once: the first one in saves it, the
+    last one out restores it (saving and restoring per pass would let one pass put back another's raised value).
+    """
+    with _LIMIT_LOCK:
+        if _raised[0] == 0:
+            _raised[1] = csv.field_size_limit(_FIELD_SIZE_LIMIT)
+        _raised[0] += 1
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            _raised[0] -= 1
+            if _raised[0] == 0:
+                csv.field_size_limit(_raised[1])
 
 
 @dataclass(frozen=True)
@@ -47,25 +72,23 @@ def map_lines(location: Location, dialect: CsvConfig, width: int, *, s3: Filesys
     ragged: list[tuple[int, int]] = []
     previous_end = 0
     row_number = 0
-    limit = csv.field_size_limit()
-    csv.field_size_limit(_FIELD_SIZE_LIMIT)  # pyarrow reads cells of any size; so must this second pass
     try:
-        for record in reader:
-            row_number += 1
-            start = previous_end + 1
-            previous_end = reader.line_num
-            if row_number == 1:
-                continue
-            if not record:
-                blank.append((row_number, start))
-            elif len(record) != width:
-                ragged.append((row_number, start))
-            else:
-                rows.append(row_number)
-                lines.append(start)
+        with large_fields():
+            for record in reader:
+                row_number += 1
+                start = previous_end + 1
+                previous_end = reader.line_num
+                if row_number == 1:
+                    continue
+                if not record:
+                    blank.append((row_number, start))
+                elif len(record) != width:
+                    ragged.append((row_number, start))
+                else:
+                    rows.append(row_number)
+                    lines.append(start)
     except csv.Error as exc:
         raise DataError(f"{location.uri}:{reader.line_num}: not a readable CSV file: {exc}") from exc
     finally:
-        csv.field_size_limit(limit)
         text.close()
     return LineMap(np.asarray(rows, np.int64), np.asarray(lines, np.int64), tuple(blank), tuple(ragged))

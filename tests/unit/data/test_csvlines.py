@@ -4,7 +4,7 @@ import csv
 from pathlib import Path
 
 from mlgate.config import CsvConfig
-from mlgate.data.csvlines import LineMap, map_lines
+from mlgate.data.csvlines import LineMap, large_fields, map_lines
 from mlgate.data.sources import locate
 
 
@@ -51,7 +51,25 @@ def test_the_byte_order_mark_is_not_part_of_the_header(tmp_path: Path) -> None:
 
 
 def test_a_huge_cell_is_read_and_the_csv_field_limit_restored(tmp_path: Path) -> None:
-    before = csv.field_size_limit()
-    found = mapped(tmp_path, "a,b\n" + "x" * (before + 10) + ",1\n2,3\n", 2)
-    assert found.rows.tolist() == [2, 3]
-    assert csv.field_size_limit() == before
+    outside = csv.field_size_limit(131_072)  # csv's default, whatever an earlier test in this process left
+    try:
+        found = mapped(tmp_path, "a,b\n" + "x" * (131_072 + 10) + ",1\n2,3\n", 2)
+        assert found.rows.tolist() == [2, 3]
+        assert csv.field_size_limit() == 131_072
+    finally:
+        csv.field_size_limit(outside)
+
+
+def test_overlapping_passes_restore_the_limit_only_when_the_last_one_ends() -> None:
+    """The limit is one per process: a pass ending while another runs must leave it raised, then restore it."""
+    outside = csv.field_size_limit(131_072)
+    try:
+        first, second = large_fields(), large_fields()
+        first.__enter__()
+        second.__enter__()
+        first.__exit__(None, None, None)  # the first pass ends while the second still reads
+        assert csv.field_size_limit() == 2**31 - 1
+        second.__exit__(None, None, None)
+        assert csv.field_size_limit() == 131_072
+    finally:
+        csv.field_size_limit(outside)
