@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from fakes.mlflow_server import MlflowServer, free_port
+from gitrepo import Repo
 from mlgate.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,3 +174,34 @@ def test_without_the_client_the_command_says_what_to_install(
     err = capsys.readouterr().err
     assert "pip install 'mlgate[mlflow]'" in err
     assert "Traceback" not in err
+
+
+def test_check_logs_the_comparison_and_the_comment_links_each_run(
+    tmp_path: Path, mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    experiment = f"check-{uuid.uuid4().hex[:8]}"
+    repo = Repo(tmp_path / "project")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    _project(repo.path, f"tracking: {{mlflow: {{experiment: {experiment}}}}}\n")
+    (repo.path / ".gitignore").write_text(".mlgate/\n", encoding="utf-8")
+    repo.git("add", "-A")
+    head = repo.commit("project", {})
+    monkeypatch.chdir(repo.path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.url)
+    out = tmp_path / "check"
+    code = main(["check", "--config", str(repo.path / "mlgate.yaml"), "--out", str(out), "--format", "markdown"])
+    assert code == 0, capsys.readouterr()
+    client = mlflow_server.client()
+    found = client.get_experiment_by_name(experiment)
+    assert found is not None
+    runs = {r.info.run_name: r for r in client.search_runs([found.experiment_id])}
+    assert set(runs) == {"logistic", "tree"}
+    comment = (out / "comment.md").read_text(encoding="utf-8")
+    for name, run in runs.items():
+        assert run.data.tags["mlgate.command"] == "check"
+        assert run.data.tags["mlgate.commit"] == head
+        assert run.data.tags["mlgate.verdict"] == "pass"
+        assert "roc_auc.diff" in run.data.metrics  # the comparison with the baseline (here: the merge-base itself)
+        url = f"{mlflow_server.url}/#/experiments/{found.experiment_id}/runs/{run.info.run_id}"
+        assert f"[{name}]({url})" in comment

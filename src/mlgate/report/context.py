@@ -86,3 +86,4 @@ class ReportContext:
     precision: int = 4
     full_report: str | None = None
     breakdown: tuple[Any, ...] = ()  # mlgate.breakdown.Breakdown per model: per-class scores or residuals
+    tracked: tuple[tuple[str, str], ...] = ()  # (model, the page of its MLflow run), when tracking.mlflow logged it
