@@ -31,6 +31,7 @@ if str(TESTS_DIR) not in sys.path:  # importable under every --import-mode
 
 import netguard  # noqa: E402
 from fakes.github_api import github_api  # noqa: E402, F401 - the fixture, for every test
+from fakes.mlflow_server import mlflow_server  # noqa: E402, F401 - the real MLflow server (tracking tests)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -45,7 +46,7 @@ MARKERS = {
 }
 # Set by the controller so xdist workers reuse its session folder instead of making their own.
 _SESSION_DIR_VAR = "NETGUARD_SESSION_DIR"
-_DROPPED_PREFIXES = ("AWS_", "MLGATE_", "GITHUB_")
+_DROPPED_PREFIXES = ("AWS_", "MLGATE_", "GITHUB_", "MLFLOW_")
 _PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "no_proxy")
 
 _saved_environ: dict[str, str] | None = None
@@ -93,6 +94,7 @@ def hermetic_environ(environ: dict[str, str], root: Path) -> dict[str, str]:
         "AWS_CONFIG_FILE": str(root / "aws" / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(root / "aws" / "credentials"),
         "AWS_ENDPOINT_URL": DEAD_ENDPOINT,
+        "MLFLOW_DISABLE_TELEMETRY": "true",  # MLflow's client and server never phone home from a test
     }
     return env
 

@@ -294,6 +294,21 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
+class MlflowTrackingConfig:
+    """Where ``mlgate train`` and ``mlgate check`` log a run per candidate (credentials: MLflow's environment)."""
+
+    tracking_uri: str | None = None  # MLFLOW_TRACKING_URI wins when set; one of the two is needed
+    experiment: str = "mlgate"
+
+
+@dataclass(frozen=True)
+class TrackingConfig:
+    """Experiment trackers mlgate logs to (off unless a tracker's section is set)."""
+
+    mlflow: MlflowTrackingConfig | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``root`` is the config's folder, the one its relative locations were anchored at.
 
@@ -319,6 +334,7 @@ class Config:
     capture: CaptureConfig = field(default_factory=CaptureConfig)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     retrain: RetrainConfig = field(default_factory=RetrainConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
     root: Path = field(default=Path("."), metadata={"internal": True})
     path: Path | None = field(default=None, metadata={"internal": True})
 
@@ -428,7 +444,18 @@ def load_config(
     check_names_and_seeds(values, source.where)
     root = path.parent if path is not None else cwd
     check_data_paths(values.data, root, source.where)
+    _check_tracking_uri(values, source.where)
     return dataclasses.replace(anchor_paths(values, root), path=path)
+
+
+def _check_tracking_uri(config: Config, where: Any) -> None:
+    """Refuse credentials in ``tracking.mlflow.tracking_uri``: the config is copied into every manifest."""
+    mlflow = config.tracking.mlflow
+    if mlflow is not None and mlflow.tracking_uri and "@" in mlflow.tracking_uri.split("://", 1)[-1].split("/", 1)[0]:
+        raise ConfigError(
+            f"{where(('tracking', 'mlflow', 'tracking_uri'))} holds credentials (user@ or user:password@)",
+            hint="remove them; set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)",
+        )
 
 
 @dataclass(frozen=True)
@@ -479,11 +506,20 @@ def _check_env_keys(name: str, keys: list[str]) -> None:
             guess = difflib.get_close_matches(name, options, n=1)
             hint = f"did you mean {guess[0]}?" if guess else f"valid: {', '.join(options)}"
             raise ConfigError(f"environment variable {name} is not a config key", hint=hint)
-        hint_type = typing.get_type_hints(cls)[key]
+        hint_type = _section_type(typing.get_type_hints(cls)[key])
         if dataclasses.is_dataclass(hint_type):
             cls = hint_type
         elif depth < len(keys) - 1:
             raise ConfigError(f"environment variable {name}: {key} has no sub-keys")
+
+
+def _section_type(hint: Any) -> Any:
+    """``hint`` with an optional section (``X | None``, X a dataclass) read as ``X``: its keys can be set one by one."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(inner) == 1 and dataclasses.is_dataclass(inner[0]):
+            return inner[0]
+    return hint
 
 
 def _public_fields(cls: Any) -> dict[str, dataclasses.Field[Any]]:

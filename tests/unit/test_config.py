@@ -200,3 +200,30 @@ def test_mapping_sections_are_read_only(tmp_path: Path) -> None:
         with pytest.raises(TypeError, match="does not support item assignment"):
             mapping["new"] = None  # type: ignore[index]
     assert dict(config.models["m"].params) == {"C": 1}
+
+
+def test_tracking_is_off_without_its_section_and_on_with_an_empty_one(tmp_path: Path) -> None:
+    path = tmp_path / "mlgate.yaml"
+    path.write_text("version: 1\n", encoding="utf-8")
+    assert load_config(path, environ={}).tracking.mlflow is None
+    path.write_text("tracking: {mlflow: {}}\n", encoding="utf-8")
+    settings = load_config(path, environ={}).tracking.mlflow
+    assert settings is not None
+    assert (settings.tracking_uri, settings.experiment) == (None, "mlgate")
+
+
+def test_tracking_keys_can_be_set_from_the_environment(tmp_path: Path) -> None:
+    path = tmp_path / "mlgate.yaml"
+    path.write_text("version: 1\n", encoding="utf-8")
+    environ = {"MLGATE_TRACKING__MLFLOW__EXPERIMENT": "churn"}
+    settings = load_config(path, environ=environ).tracking.mlflow
+    assert settings is not None
+    assert settings.experiment == "churn"
+
+
+def test_credentials_in_the_tracking_uri_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mlgate.yaml"
+    path.write_text("tracking:\n  mlflow:\n    tracking_uri: https://me:pw@mlflow.example.com\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"mlgate.yaml:3: tracking.mlflow.tracking_uri holds credentials") as caught:
+        load_config(path, environ={})
+    assert "MLFLOW_TRACKING_USERNAME" in str(caught.value.hint)

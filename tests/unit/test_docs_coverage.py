@@ -38,6 +38,8 @@ def config_keys(cls: Any = Config, prefix: str = "") -> set[str]:
             continue
         hint, name = hints[spec.name], f"{prefix}{spec.name}"
         args = typing.get_args(hint)
+        if type(None) in args and len(args) == 2 and dataclasses.is_dataclass(args[0]):  # an optional section
+            hint = args[0]
         if dataclasses.is_dataclass(hint):
             keys |= config_keys(hint, f"{name}.")
         elif typing.get_origin(hint) is Mapping and dataclasses.is_dataclass(args[1]):

@@ -35,6 +35,7 @@ def train(out: Path | None, only: tuple[str, ...], output_format: str, config_pa
     Writes OUT/metrics.json, OUT/manifest.json and OUT/models/<name>/model.skops.
     Exit 0 when done, 2 when the config, data or a model cannot be used.
     """
+    from mlgate.cli.tracking import track_training
     from mlgate.report import training as render
     from mlgate.training.run import train_models
 
@@ -43,6 +44,7 @@ def train(out: Path | None, only: tuple[str, ...], output_format: str, config_pa
     progress = StepPrinter()
     try:
         run = train_models(config, out=folder, only=only, progress=progress)
+        track_training(config, run, say=progress)
     finally:
         progress.close()
     emit(run, render, output_format)

@@ -10,6 +10,7 @@ from typing import Literal
 from tabulate import tabulate
 
 from mlgate.compare import Row
+from mlgate.text.markdown import md
 
 Align = Literal["left", "right", "center"]
 
@@ -151,6 +152,12 @@ def run_link(url: str | None) -> str | None:
     if url and re.fullmatch(r"https?://[^\s()<>\[\]\"'`]+", url):
         return f"[workflow run]({url})"
     return None
+
+
+def tracked_links(runs: Sequence[tuple[str, str]]) -> str | None:
+    """``MLflow runs: [model](URL) · ...`` for the runs with a safe http(s) address; None when there is none."""
+    links = [f"[{md(name, 60)}]({url})" for name, url in runs if re.fullmatch(r"https?://[^\s()<>\[\]\"'`\\]+", url)]
+    return "MLflow runs: " + " · ".join(links) if links else None
 
 
 def short_sha(sha: str | None) -> str | None:

@@ -35,7 +35,13 @@ SCHEMA_VERSION = 1
 
 
 def build_context(
-    result: CheckResult, *, key: str, precision: int, run_url: str | None, full_report: str | None
+    result: CheckResult,
+    *,
+    key: str,
+    precision: int,
+    run_url: str | None,
+    full_report: str | None,
+    tracked: tuple[tuple[str, str], ...] = (),
 ) -> ReportContext:
     """The header facts of a check: baseline story, PR head, data files with rows, data-gate statuses."""
     validation = result.validation
@@ -62,6 +68,7 @@ def build_context(
         full_report=full_report,
         breakdown=result.breakdown,
         data_versions=result.data_versions,
+        tracked=tracked,
     )
 
 

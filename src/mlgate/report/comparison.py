@@ -31,6 +31,7 @@ from mlgate.report.cells import (
     row_decimals,
     run_link,
     short_sha,
+    tracked_links,
     value_cell,
 )
 from mlgate.report.chart import render_chart
@@ -295,6 +296,8 @@ def _footer(context: ReportContext) -> str:
     parts = [f"mlgate {md(context.mlgate_version, 20)}"]
     link = run_link(context.run_url)
     parts += [link] if link else []
+    tracked = tracked_links(context.tracked)
+    parts += [tracked] if tracked else []
     parts.append(LEGEND)
     return "<sub>" + " · ".join(parts) + "</sub>"
 

@@ -87,3 +87,4 @@ class ReportContext:
     full_report: str | None = None
     breakdown: tuple[Any, ...] = ()  # mlgate.breakdown.Breakdown per model: per-class scores or residuals
     data_versions: tuple[Any, ...] = ()  # mlgate.dvc.changes.DataChange per DVC-tracked dataset
+    tracked: tuple[tuple[str, str], ...] = ()  # (model, the page of its MLflow run), when tracking.mlflow logged it

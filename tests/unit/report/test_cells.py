@@ -197,3 +197,19 @@ def test_github_tables_mark_the_alignment_of_each_column() -> None:
         "|:--------|--------:|:--------:|",
         "| linear  |  0.9371 |    ok    |",
     ]
+
+
+def test_tracked_links_escape_the_model_name_and_keep_only_safe_addresses() -> None:
+    from mlgate.report.cells import tracked_links
+
+    runs = [
+        ("a_b*[x]", "https://mlflow.example.com/#/experiments/1/runs/r1"),
+        ("evil", "javascript:alert(1)"),
+        ("paren", "https://h/#/runs/a)(b"),
+    ]
+    text = tracked_links(runs)
+    assert text is not None
+    assert text.startswith("MLflow runs: [a\\_b\\*\\[x\\]](https://mlflow.example.com/#/experiments/1/runs/r1)")
+    assert "evil" not in text
+    assert "paren" not in text
+    assert tracked_links([("evil", "javascript:alert(1)")]) is None

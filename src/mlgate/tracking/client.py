@@ -1,0 +1,77 @@
+"""The tracker seam: what mlgate logs (``RunRecord``), what it gets back (``TrackedRun``), the Protocol an adapter
+implements (``TrackingClient``), the one failure it raises (``TrackingFailed``), and the addresses shown to people.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One candidate's run: its name, parameters, metrics and tags, as the tracker stores them."""
+
+    name: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrackedRun:
+    """A logged run: where it lives and the page that shows it (None when the tracker has no web page)."""
+
+    model: str
+    experiment_id: str
+    run_id: str
+    url: str | None
+
+
+class TrackingFailed(Exception):
+    """The tracker refused or could not be reached: ``problem`` says what happened, ``fix`` what to do."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
+
+
+class TrackingClient(Protocol):
+    """A tracking server, opened on one URI. Every method raises ``TrackingFailed`` and nothing else."""
+
+    @property
+    def uri(self) -> str: ...
+
+    def find_experiment(self, name: str) -> str:
+        """The id of the experiment ``name``, created when it does not exist."""
+        ...
+
+    def log_run(self, experiment_id: str, record: RunRecord) -> str:
+        """Create a finished run holding ``record`` in ``experiment_id``; return its id."""
+        ...
+
+
+_SAFE_URL = re.compile(r"https?://[^\s()<>\[\]\"'`\\]+")
+
+
+def shown_uri(uri: str) -> str:
+    """``uri`` as messages and reports may show it: no user name, password, query or fragment."""
+    parts = urllib.parse.urlsplit(uri)
+    if not parts.scheme or not parts.netloc:
+        return uri.split("?", 1)[0].split("#", 1)[0]
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def run_url(uri: str, experiment_id: str, run_id: str) -> str | None:
+    """The web page of a run on an MLflow server at ``uri`` (http/https only; credentials never included)."""
+    base = shown_uri(uri).rstrip("/")
+    if not base.lower().startswith(("http://", "https://")):
+        return None
+    ids = (urllib.parse.quote(experiment_id, safe=""), urllib.parse.quote(run_id, safe=""))
+    url = f"{base}/#/experiments/{ids[0]}/runs/{ids[1]}"
+    return url if _SAFE_URL.fullmatch(url) else None

@@ -1,0 +1,132 @@
+"""The real MLflow adapter of ``TrackingClient``: ``mlflow-skinny``'s ``MlflowClient``, imported only when opened.
+
+Credentials come from MLflow's own environment (``MLFLOW_TRACKING_USERNAME``/``PASSWORD``, ``MLFLOW_TRACKING_TOKEN``,
+...). While it talks to the server, MLflow's HTTP retries are kept short (a check must not wait minutes for a
+tracker that is down) and its "View run" lines stay off stdout; a value the user set for any of these wins.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mlgate.errors import ConfigError
+from mlgate.tracking.client import RunRecord, TrackingFailed, shown_uri
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
+
+INSTALL_HINT = "pip install 'mlgate[mlflow]'"
+# MLflow's defaults retry 7 times with a doubling back-off (minutes against a server that is down).
+QUICK = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
+}
+BATCH = 100  # MLflow takes at most 100 params or tags per log_batch call
+_T = TypeVar("_T")
+
+
+def open_mlflow(uri: str) -> MlflowTracking:
+    """The MLflow server at ``uri``; no ``mlflow`` package is a ConfigError (exit 2) saying what to install."""
+    try:
+        from mlflow.tracking import MlflowClient
+    except ImportError as exc:
+        raise ConfigError("tracking.mlflow is set but the MLflow client is not installed", hint=INSTALL_HINT) from exc
+    return MlflowTracking(MlflowClient(tracking_uri=uri), uri)
+
+
+class MlflowTracking:
+    """``TrackingClient`` over an ``MlflowClient``."""
+
+    def __init__(self, client: MlflowClient, uri: str) -> None:
+        self._client = client
+        self._uri = uri
+
+    @property
+    def uri(self) -> str:
+        return self._uri
+
+    def find_experiment(self, name: str) -> str:
+        def find() -> str:
+            found = self._client.get_experiment_by_name(name)
+            return str(found.experiment_id) if found is not None else str(self._client.create_experiment(name))
+
+        return self._call(find)
+
+    def log_run(self, experiment_id: str, record: RunRecord) -> str:
+        from mlflow.entities import Metric, Param, RunTag
+
+        def log() -> str:
+            run = self._client.create_run(experiment_id, run_name=record.name)
+            run_id = str(run.info.run_id)
+            stamp = int(time.time() * 1000)
+            params = [Param(k, v) for k, v in record.params.items()]
+            tags = [RunTag(k, v) for k, v in record.tags.items()]
+            metrics = [Metric(k, v, stamp, 0) for k, v in record.metrics.items()]
+            for start in range(0, max(len(params), len(tags), len(metrics), 1), BATCH):
+                self._client.log_batch(
+                    run_id,
+                    metrics=_slice(metrics, start),
+                    params=_slice(params, start),
+                    tags=_slice(tags, start),
+                )
+            self._client.set_terminated(run_id)
+            return run_id
+
+        return self._call(log)
+
+    def _call(self, action: Callable[[], str]) -> str:
+        import requests
+        from mlflow.exceptions import MlflowException
+
+        try:
+            with _quick_settings(os.environ):
+                return action()
+        except MlflowException as exc:
+            raise _translate(self._uri, str(exc.message), _status(exc)) from exc
+        except (requests.RequestException, OSError) as exc:
+            raise _translate(self._uri, str(exc), None) from exc
+
+
+def _status(exc: Any) -> int | None:
+    """The HTTP status of an MlflowException (MLflow's method is untyped)."""
+    status = exc.get_http_status_code()
+    return status if isinstance(status, int) else None
+
+
+def _slice(items: Sequence[_T], start: int) -> list[_T]:
+    return list(items[start : start + BATCH])
+
+
+@contextmanager
+def _quick_settings(environ: Any) -> Iterator[None]:
+    """MLflow's settings of ``QUICK`` for the block, where the user set none; restored afterwards."""
+    added = [name for name in QUICK if name not in environ]
+    for name in added:
+        environ[name] = QUICK[name]
+    try:
+        yield
+    finally:
+        for name in added:
+            environ.pop(name, None)
+
+
+def _translate(uri: str, message: str, status: int | None) -> TrackingFailed:
+    """One line saying what went wrong (credentials in the URI removed) and what to do."""
+    shown = shown_uri(uri)
+    first = " ".join(message.replace(uri, shown).split())[:200]
+    if status in (401, 403) or "error code 401" in first or "error code 403" in first:
+        return TrackingFailed(
+            f"the MLflow server refused the credentials ({first})",
+            "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) to an account "
+            "that may write runs",
+        )
+    return TrackingFailed(
+        f"the MLflow server could not be used ({first})",
+        "check that the server is up and that tracking.mlflow.tracking_uri (or MLFLOW_TRACKING_URI) names it",
+    )

@@ -1,0 +1,207 @@
+"""``tracking.mlflow``: ``mlgate train`` against a real ``mlflow server`` (SQLite store, local artifact root).
+
+The runs are read back with MLflow's own client. A server that is down, or one that refuses the credentials,
+is a one-line warning on stderr and the command's usual exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from fakes.mlflow_server import MlflowServer, free_port
+from gitrepo import Repo
+from mlgate.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "churn"
+
+
+def _project(tmp_path: Path, tracking: str) -> Path:
+    """The churn data with two quick candidates and ``tracking`` appended to mlgate.yaml."""
+    shutil.copytree(EXAMPLE / "data", tmp_path / "data")
+    shutil.copy(EXAMPLE / "schema.yaml", tmp_path / "schema.yaml")
+    path = tmp_path / "mlgate.yaml"
+    path.write_text(
+        "data: {schema: schema.yaml, train: data/train.csv, test: data/test.csv}\n"
+        "task: classification\ntarget: churned\n"
+        "models:\n"
+        "  logistic: {estimator: sklearn.linear_model.LogisticRegression, params: {C: 0.5, max_iter: 200}}\n"
+        "  tree: {estimator: sklearn.tree.DecisionTreeClassifier, params: {max_depth: 3}}\n"
+        "train: {latency_rows: 5, batch_rows: 50, seed_fits: 0}\n" + tracking,
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_train_logs_one_run_per_candidate(
+    tmp_path: Path, mlflow_server: MlflowServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    experiment = f"churn-{uuid.uuid4().hex[:8]}"
+    config = _project(
+        tmp_path, f"tracking: {{mlflow: {{tracking_uri: '{mlflow_server.url}', experiment: {experiment}}}}}\n"
+    )
+    out = tmp_path / "results"
+    assert main(["train", "--config", str(config), "--out", str(out), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)  # nothing of MLflow's on stdout
+    assert f"logged 2 run(s) to MLflow at {mlflow_server.url}, experiment '{experiment}'" in captured.err
+    client = mlflow_server.client()
+    found = client.get_experiment_by_name(experiment)
+    assert found is not None
+    runs = {r.info.run_name: r for r in client.search_runs([found.experiment_id])}
+    assert set(runs) == {"logistic", "tree"}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for name, run in runs.items():
+        data = run.data
+        assert run.info.status == "FINISHED"
+        assert data.metrics["roc_auc"] == pytest.approx(document["models"][name]["metrics"]["roc_auc"])
+        assert data.metrics["timing.fit_s"] >= 0
+        assert data.params["estimator"] == document["models"][name]["estimator"]
+        assert data.params["evaluation.kind"] == "holdout"
+        assert data.params["evaluation.test_rows"] == "200"
+        assert data.tags["mlgate.command"] == "train"
+        assert data.tags["mlgate.model"] == name
+        assert data.tags["mlgate.artifact_sha256"] == document["models"][name]["artifact"]["sha256"]
+        assert data.tags["mlgate.data_sha256"] == manifest["evaluation"]["data_sha256"]
+        assert all(f["sha256"] in data.tags["mlgate.data"] for f in manifest["data"])
+        assert "mlgate.pr" not in data.tags  # not a pull request run
+    assert runs["logistic"].data.params["model.C"] == "0.5"
+    assert runs["tree"].data.params["model.max_depth"] == "3"
+
+
+def test_environment_names_the_server_and_the_pr(
+    tmp_path: Path, mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    experiment = f"env-{uuid.uuid4().hex[:8]}"
+    config = _project(
+        tmp_path, f"tracking: {{mlflow: {{tracking_uri: 'http://127.0.0.1:9', experiment: {experiment}}}}}\n"
+    )
+    event = tmp_path / "event.json"
+    sha = "a" * 40
+    event.write_text(
+        json.dumps({"number": 42, "pull_request": {"head": {"sha": sha}, "base": {"ref": "main", "sha": "b" * 40}}}),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.url)  # wins over the file's (dead) address
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "r"), "--only", "tree"]) == 0
+    assert "warning" not in capsys.readouterr().err.lower()
+    client = mlflow_server.client()
+    found = client.get_experiment_by_name(experiment)
+    assert found is not None
+    (run,) = client.search_runs([found.experiment_id])
+    assert run.data.tags["mlgate.pr"] == "42"
+
+
+def test_a_server_that_is_down_is_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    config = _project(tmp_path, f"tracking: {{mlflow: {{tracking_uri: '{dead}'}}}}\n")
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "r"), "--only", "tree"]) == 0
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if "MLflow tracking" in line]
+    assert len(warnings) == 1, err
+    assert f"MLflow tracking at {dead}: the MLflow server could not be used" in warnings[0]
+    assert "0 of 1 run(s) logged" in warnings[0]
+    assert "MLFLOW_TRACKING_URI" in warnings[0]
+    assert "Traceback" not in err
+    assert (tmp_path / "r" / "metrics.json").is_file()
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    """An authenticating proxy in front of MLflow that refuses every request (wrong credentials)."""
+
+    def _refuse(self) -> None:
+        body = b"Unauthorized"
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="mlflow"')
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _refuse
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def refusing_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_refused_credentials_are_a_warning_naming_the_fix(
+    tmp_path: Path, refusing_server: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _project(tmp_path, f"tracking: {{mlflow: {{tracking_uri: '{refusing_server}'}}}}\n")
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "someone")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "wrong-password")
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "r"), "--only", "tree"]) == 0
+    err = capsys.readouterr().err
+    (warning,) = [line for line in err.splitlines() if "MLflow tracking" in line]
+    assert f"MLflow tracking at {refusing_server}: the MLflow server refused the credentials" in warning
+    assert "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD" in warning
+    assert "wrong-password" not in err
+    assert "Traceback" not in err
+
+
+def test_without_the_client_the_command_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    config = _project(tmp_path, "tracking: {mlflow: {tracking_uri: 'http://127.0.0.1:9'}}\n")
+    for name in [m for m in sys.modules if m == "mlflow" or m.startswith("mlflow.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "mlflow", None)  # what `import mlflow` sees when it is not installed
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "r"), "--only", "tree"]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'mlgate[mlflow]'" in err
+    assert "Traceback" not in err
+
+
+def test_check_logs_the_comparison_and_the_comment_links_each_run(
+    tmp_path: Path, mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    experiment = f"check-{uuid.uuid4().hex[:8]}"
+    repo = Repo(tmp_path / "project")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    _project(repo.path, f"tracking: {{mlflow: {{experiment: {experiment}}}}}\n")
+    (repo.path / ".gitignore").write_text(".mlgate/\n", encoding="utf-8")
+    repo.git("add", "-A")
+    head = repo.commit("project", {})
+    monkeypatch.chdir(repo.path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.url)
+    out = tmp_path / "check"
+    code = main(["check", "--config", str(repo.path / "mlgate.yaml"), "--out", str(out), "--format", "markdown"])
+    assert code == 0, capsys.readouterr()
+    client = mlflow_server.client()
+    found = client.get_experiment_by_name(experiment)
+    assert found is not None
+    runs = {r.info.run_name: r for r in client.search_runs([found.experiment_id])}
+    assert set(runs) == {"logistic", "tree"}
+    comment = (out / "comment.md").read_text(encoding="utf-8")
+    for name, run in runs.items():
+        assert run.data.tags["mlgate.command"] == "check"
+        assert run.data.tags["mlgate.commit"] == head
+        assert run.data.tags["mlgate.verdict"] == "pass"
+        assert "roc_auc.diff" in run.data.metrics  # the comparison with the baseline (here: the merge-base itself)
+        url = f"{mlflow_server.url}/#/experiments/{found.experiment_id}/runs/{run.info.run_id}"
+        assert f"[{name}]({url})" in comment
