@@ -2,8 +2,9 @@
 
 ``load`` parses a workflow of .github/workflows (once per test session); ``JobContext`` evaluates a job-level
 ``if:`` over ``needs.*`` and typed inputs; ``run_step`` runs one step's ``run:`` script with bash
-(``-eo pipefail``, as GitHub does) against stand-ins for ``mlgate`` and ``curl`` that record their arguments and
-the ``MLGATE_*`` / ``GITHUB_TOKEN`` variables they were given, and exit with ``FAKE_EXIT``.
+(``-eo pipefail``, as GitHub does) against stand-ins for ``mlgate`` and ``curl`` (and ``python`` on request) that
+record their arguments and the ``MLGATE_*`` / ``MLFLOW_*`` / ``GITHUB_TOKEN`` variables they were given, and exit
+with ``FAKE_EXIT``.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ REUSABLE = (
     "monitor.yml",
     "retrain.yml",
 )
-GITHUB = {"actor": "octocat", "token": "ghs_token", "ref_name": "main"}  # the run's ``github`` context
+# the run's ``github`` context
+GITHUB = {"actor": "octocat", "token": "ghs_token", "ref_name": "main", "server_url": "https://ghe.example"}
 TOOLS = ("mlgate", "curl")
 RECORDER = """#!/usr/bin/env bash
 printf '%s\\n' "$@" > "$FAKE_LOG/$(basename "$0").args"
-env | grep -E '^(MLGATE_|GITHUB_TOKEN=)' | sort > "$FAKE_LOG/$(basename "$0").env"
+env | grep -E '^(MLGATE_|MLFLOW_|GITHUB_TOKEN=)' | sort > "$FAKE_LOG/$(basename "$0").env"
 if [ -n "${FAKE_OUTCOME:-}" ]; then echo "outcome=$FAKE_OUTCOME" >> "$GITHUB_OUTPUT"; fi
 exit "${FAKE_EXIT:-0}"
 """
@@ -78,18 +80,29 @@ class JobContext(Context):
     """A job-level ``if:``: ``needs.<job>.result`` / ``needs.<job>.outputs.<name>`` and typed ``inputs.<name>``.
 
     ``needs`` maps a job to its result and outputs; ``inputs`` keep their YAML type (GitHub passes a boolean input
-    as a boolean). ``success()`` holds when every needed job succeeded.
+    as a boolean). ``success()`` holds when every needed job succeeded. ``secrets.<name>`` is the caller's secret,
+    empty when it passed none (as GitHub renders it); ``matrix.<name>`` the matrix leg's value.
     """
 
     def __init__(
-        self, needs: Mapping[str, tuple[str, Mapping[str, str]]], inputs: Mapping[str, Value] | None = None
+        self,
+        needs: Mapping[str, tuple[str, Mapping[str, str]]],
+        inputs: Mapping[str, Value] | None = None,
+        *,
+        secrets: Mapping[str, str] | None = None,
+        matrix: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(github={}, runner={}, env={})
         self.needs, self.typed_inputs = needs, dict(inputs or {})
+        self.secrets, self.matrix = dict(secrets or {}), dict(matrix or {})
         self.succeeded = all(result == "success" for result, _ in needs.values())
 
     def _lookup(self, reference: str) -> Value:
         parts = reference.split(".")
+        if parts[0] == "secrets" and len(parts) == 2:
+            return self.secrets.get(parts[1], "")
+        if parts[0] == "matrix" and len(parts) == 2 and parts[1] in self.matrix:
+            return self.matrix[parts[1]]
         if parts[0] == "inputs" and len(parts) == 2 and parts[1] in self.typed_inputs:
             return self.typed_inputs[parts[1]]
         if parts[0] == "needs" and len(parts) >= 3 and parts[1] in self.needs:
@@ -116,7 +129,7 @@ class StepRun:
         return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
     def env(self, tool: str) -> dict[str, str]:
-        """The ``MLGATE_*`` and ``GITHUB_TOKEN`` variables of the stand-in's last call."""
+        """The ``MLGATE_*``, ``MLFLOW_*`` and ``GITHUB_TOKEN`` variables of the stand-in's last call."""
         path = self.log / f"{tool}.env"
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         return dict(line.split("=", 1) for line in lines)
@@ -130,24 +143,29 @@ def run_step(
     tmp_path: Path,
     *,
     needs: Mapping[str, Mapping[str, str]] | None = None,
+    secrets: Mapping[str, str] | None = None,
+    matrix: Mapping[str, str] | None = None,
+    tools: tuple[str, ...] = TOOLS,
     **fake: str,
 ) -> StepRun:
     """Run the step of ``job`` whose id or name is ``step_key`` as GitHub does (bash -eo pipefail).
 
-    The job's and the step's ``env:`` are rendered from ``inputs`` over the inputs' defaults and from ``needs``
-    (a needed job's outputs); each ``fake`` keyword becomes a variable for the stand-ins (``fake_exit="1"`` ->
-    ``FAKE_EXIT=1``; ``fake_outcome`` makes them write ``outcome=`` to GITHUB_OUTPUT).
+    The job's and the step's ``env:`` are rendered from ``inputs`` over the inputs' defaults, from ``needs``
+    (a needed job's outputs), ``secrets`` (the caller's; a missing one is empty) and ``matrix`` (the leg's values);
+    ``tools`` are the commands replaced by stand-ins; each ``fake`` keyword becomes a variable for the stand-ins
+    (``fake_exit="1"`` -> ``FAKE_EXIT=1``; ``fake_outcome`` makes them write ``outcome=`` to GITHUB_OUTPUT).
     """
     spec = load(workflow)["jobs"][job]
     [step] = [s for s in spec["steps"] if step_key in (s.get("id"), s.get("name"))]
-    context: Context = JobContext({name: ("failure", outputs) for name, outputs in (needs or {}).items()})
+    needed = {name: ("failure", outputs) for name, outputs in (needs or {}).items()}
+    context: Context = JobContext(needed, secrets=secrets, matrix=matrix)
     context.github = dict(GITHUB)
     context.runner = {"temp": str(tmp_path / "temp"), "os": "Linux", "arch": "X64"}
     context.inputs = {**default_inputs(workflow), **inputs}
     log, bin_dir = tmp_path / "log", tmp_path / "bin"
     for folder in (log, bin_dir):
         folder.mkdir(exist_ok=True)
-    for tool in TOOLS:
+    for tool in tools:
         (bin_dir / tool).write_text(RECORDER, encoding="utf-8")
         (bin_dir / tool).chmod(0o755)
         for suffix in ("args", "env"):
