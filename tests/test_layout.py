@@ -38,8 +38,6 @@ EXEMPT: dict[str, str] = {
     "cli/schema_stats.py": COMMAND + "tests/integration/test_cli_schema_stats.py",
     "cli/serve.py": COMMAND + "tests/integration/test_serve.py",
     "cli/train.py": COMMAND + "tests/integration/test_cli_train.py",
-    "cli/tracking.py": "train's and check's tracking step: driven end to end against a real MLflow server by "
-    "tests/integration/test_cli_tracking.py",
     "cli/validate.py": COMMAND + "tests/integration/test_cli_core.py",
     "cli/common.py": "options and helpers shared by the commands: exercised through every command, e.g. "
     "tests/integration/test_cli_core.py and tests/integration/test_cli_comment.py (open_github)",

@@ -70,9 +70,9 @@ def check(
     2 unusable input.
     """
     from mlgate.check import CheckOptions, run_check
-    from mlgate.cli.tracking import track_check
     from mlgate.files import write_atomic
     from mlgate.report import check as render
+    from mlgate.tracking.commands import track_check
 
     config = get_config(config_path, required=True)
     fmt = resolve_format(output_format)

@@ -35,8 +35,8 @@ def train(out: Path | None, only: tuple[str, ...], output_format: str, config_pa
     Writes OUT/metrics.json, OUT/manifest.json and OUT/models/<name>/model.skops.
     Exit 0 when done, 2 when the config, data or a model cannot be used.
     """
-    from mlgate.cli.tracking import track_training
     from mlgate.report import training as render
+    from mlgate.tracking.commands import track_training
     from mlgate.training.run import train_models
 
     config = get_config(config_path, required=True)

@@ -1,7 +1,8 @@
 """Logging ``mlgate train``'s and ``mlgate check``'s candidates to the configured tracker (``tracking.mlflow``).
 
-The commands call these after their work; a tracker failure is a warning on stderr (``mlgate.notices``), never a
-different exit code. Without ``tracking.mlflow`` nothing is imported and nothing is logged.
+The commands (``cli/train.py``, ``cli/check.py``) call these after their work; a tracker failure is a warning
+(``mlgate.notices``), never a different exit code. Without ``tracking.mlflow`` nothing is imported and nothing is
+logged.
 """
 
 from __future__ import annotations
