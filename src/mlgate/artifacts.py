@@ -189,22 +189,30 @@ def check_archive(data: bytes, *, where: str) -> None:
             )
 
 
-def load_model(path: Path, *, sha256: str, trusted: Sequence[str]) -> Any:
-    """Load a skops model after verifying its SHA-256 and that every untrusted type is in ``trusted``."""
-    sio = import_skops()
-
+def read_verified(path: Path, sha256: str) -> bytes:
+    """The bytes of a model file whose SHA-256 is ``sha256``; missing, unreadable or different is an InputError."""
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
         raise InputError(f"model file not found: {path}", hint="re-create the results with `mlgate train`") from exc
     except OSError as exc:
-        raise InputError(f"cannot read model file {path}: {exc.strerror}") from exc
+        raise InputError(
+            f"cannot read model file {path}: {exc.strerror or exc}", hint="re-create the results with `mlgate train`"
+        ) from exc
     actual = hashlib.sha256(data).hexdigest()
     if actual != sha256.lower():
         raise InputError(
             f"tampered artifact: {path} has SHA-256 {actual[:16]}…, its results record {sha256[:16]}…",
             hint="do not use this file; re-create the results with `mlgate train`",
         )
+    return data
+
+
+def load_model(path: Path, *, sha256: str, trusted: Sequence[str]) -> Any:
+    """Load a skops model after verifying its SHA-256 and that every untrusted type is in ``trusted``."""
+    sio = import_skops()
+
+    data = read_verified(path, sha256)
     check_archive(data, where=str(path))
     needed = untrusted_types(data)
     refuse_untrusted(needed, trusted, what=str(path))

@@ -27,7 +27,13 @@ from typing import Any, Literal, TypeVar
 
 import yaml
 
-from mlgate.config_checks import check_data_paths, check_gates, check_inside, check_names_and_seeds
+from mlgate.config_checks import (
+    check_data_paths,
+    check_gates,
+    check_inside,
+    check_mlflow_registry,
+    check_names_and_seeds,
+)
 from mlgate.errors import ConfigError
 from mlgate.files import YamlLimitError, find_line, load_document, load_yaml
 
@@ -177,12 +183,25 @@ class BaselineConfig:
 
 
 @dataclass(frozen=True)
-class RegistryConfig:
-    """Where model versions and their approvals live (``local``: a directory; ``sagemaker``: S3 + model packages)."""
+class MlflowRegistryConfig:
+    """The ``mlflow`` registry backend: a registered model on an MLflow server (credentials: MLflow's environment)."""
 
-    backend: Literal["local", "sagemaker"] = "local"
+    tracking_uri: str | None = None  # MLFLOW_TRACKING_URI wins when set; one of the two is needed
+    model_name: str | None = None  # the registered model; required with registry.backend mlflow
+    experiment: str = "mlgate-registry"  # where each version's artifacts are stored (one run per version)
+    champion_alias: str = "champion"  # moved by deploy and rollback to the live version
+    challenger_alias: str = "challenger"  # moved by approval to the newest approved version
+
+
+@dataclass(frozen=True)
+class RegistryConfig:
+    """Where model versions and their approvals live (``local``: a directory; ``sagemaker``: S3 + model packages;
+    ``mlflow``: a registered model on an MLflow server)."""
+
+    backend: Literal["local", "sagemaker", "mlflow"] = "local"
     path: str = ".mlgate/registry"
     golden_rows: int = 5
+    mlflow: MlflowRegistryConfig = field(default_factory=MlflowRegistryConfig)
 
 
 @dataclass(frozen=True)
@@ -445,17 +464,23 @@ def load_config(
     root = path.parent if path is not None else cwd
     check_data_paths(values.data, root, source.where)
     _check_tracking_uri(values, source.where)
+    check_mlflow_registry(values.registry, source.where)
     return dataclasses.replace(anchor_paths(values, root), path=path)
 
 
 def _check_tracking_uri(config: Config, where: Any) -> None:
-    """Refuse credentials in ``tracking.mlflow.tracking_uri``: the config is copied into every manifest."""
-    mlflow = config.tracking.mlflow
-    if mlflow is not None and mlflow.tracking_uri and "@" in mlflow.tracking_uri.split("://", 1)[-1].split("/", 1)[0]:
-        raise ConfigError(
-            f"{where(('tracking', 'mlflow', 'tracking_uri'))} holds credentials (user@ or user:password@)",
-            hint="remove them; set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)",
-        )
+    """Refuse credentials in an MLflow tracking URI: the config is copied into every manifest."""
+    tracking = config.tracking.mlflow
+    uris = {
+        ("tracking", "mlflow", "tracking_uri"): tracking.tracking_uri if tracking is not None else None,
+        ("registry", "mlflow", "tracking_uri"): config.registry.mlflow.tracking_uri,
+    }
+    for keys, uri in uris.items():
+        if uri and "@" in uri.split("://", 1)[-1].split("/", 1)[0]:
+            raise ConfigError(
+                f"{where(keys)} holds credentials (user@ or user:password@)",
+                hint="remove them; set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)",
+            )
 
 
 @dataclass(frozen=True)

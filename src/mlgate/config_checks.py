@@ -25,7 +25,7 @@ from mlgate.errors import ConfigError
 from mlgate.metric_names import TIMING_LABELS, known_metric_names, stored_name
 
 if TYPE_CHECKING:
-    from mlgate.config import Config, DataConfig, GateConfig
+    from mlgate.config import Config, DataConfig, GateConfig, RegistryConfig
 
 # Names a config location: ("metrics", "gates", "accuracy") -> "mlgate.yaml:12: metrics.gates.accuracy".
 Where = Callable[[Sequence[str | int]], str]
@@ -136,3 +136,32 @@ def _hint(name: str, known: Sequence[str], config: Config) -> str:
     metrics = ", ".join(n for n in known if n not in TIMING_LABELS)
     source = "metrics.names" if config.metrics.names else f"the {config.task or 'task'} defaults"
     return f"a gate names a metric of {source} ({metrics}) or a timing; add other metrics to metrics.names"
+
+
+# MLflow's own rule for alias names (letters, digits, '_' and '-'; "latest" and "v<digits>" are reserved).
+_ALIAS = re.compile(r"^[\w-]{1,255}$", re.ASCII)
+
+
+def check_mlflow_registry(registry: RegistryConfig, where: Where) -> None:
+    """With ``registry.backend: mlflow``: a model name, and two distinct alias names MLflow accepts."""
+    if registry.backend != "mlflow":
+        return
+    settings = registry.mlflow
+    if not (settings.model_name or "").strip():
+        raise ConfigError(
+            f"{where(('registry', 'backend'))}: the mlflow registry needs registry.mlflow.model_name",
+            hint="set registry.mlflow.model_name to the registered model's name (created when missing)",
+        )
+    for key in ("champion_alias", "challenger_alias"):
+        alias = getattr(settings, key)
+        if not _ALIAS.match(alias) or alias.lower() == "latest" or re.fullmatch(r"[vV]\d+", alias):
+            raise ConfigError(
+                f"{where(('registry', 'mlflow', key))} ({alias[:60]!r}) is not an alias name MLflow accepts",
+                hint="use ASCII letters, digits, '_' and '-'; 'latest' and 'v<number>' are reserved by MLflow",
+            )
+    if settings.champion_alias == settings.challenger_alias:
+        raise ConfigError(
+            f"{where(('registry', 'mlflow', 'challenger_alias'))} is the same alias as champion_alias "
+            f"({settings.champion_alias!r})",
+            hint="the live version and the newest approved one need two different aliases",
+        )

@@ -51,6 +51,13 @@ def check_approved(version: ModelVersion) -> ModelVersion | Refusal:
     """``version`` when approved, else a Refusal that says its status, who set it and why."""
     if version.status == "approved":
         return version
+    outside = version.extra.get("outside_mlgate")
+    if isinstance(outside, list) and outside:
+        return Refusal(
+            describe_outside(version, [str(item) for item in outside]),
+            hint=f"if it should go live, approve it through mlgate (that records who and why): "
+            f"mlgate registry approve {version.version} --reason WHY; otherwise undo the change in the registry",
+        )
     change = version.history[-1] if version.history else None
     why = f" ({describe_change(change)})" if change else ""
     hint = (
@@ -59,6 +66,16 @@ def check_approved(version: ModelVersion) -> ModelVersion | Refusal:
         else "a rejected version is not deployed; register and approve a fixed one"
     )
     return Refusal(f"version {version.version} is {version.status}, not approved{why}", hint=hint)
+
+
+def describe_outside(version: ModelVersion, outside: list[str]) -> str:
+    """A version marked outside mlgate (an alias or status tag a person set in the registry's own UI or API)."""
+    when = version.extra.get("outside_changed_at")
+    stamp = f"; the version last changed {when}" if isinstance(when, str) and when else ""
+    return (
+        f"version {version.version} has {' and '.join(outside)} set outside mlgate (the registry records no author "
+        f"for it{stamp}), but mlgate's history has no approval of it: it is {version.status}"
+    )
 
 
 def is_approved(registry: Registry, version: str) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from mlgate.config import Config
 from mlgate.errors import ConfigError
 from mlgate.registry.local import LocalRegistry
+from mlgate.registry.mlflow_registry import open_mlflow_registry
 from mlgate.registry.model import STATUSES, GoldenRow, HistoryEvent, ModelVersion, Registry, Status, StatusChange
 from mlgate.registry.sagemaker import open_sagemaker
 
@@ -42,7 +43,11 @@ def open_local(config: Config) -> LocalRegistry:
     return LocalRegistry(Path(location).resolve())
 
 
-BACKENDS: dict[str, Callable[[Config], Registry]] = {"local": open_local, "sagemaker": open_sagemaker}
+BACKENDS: dict[str, Callable[[Config], Registry]] = {
+    "local": open_local,
+    "sagemaker": open_sagemaker,
+    "mlflow": open_mlflow_registry,
+}
 
 
 def open_registry(config: Config) -> Registry:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from mlgate.artifacts import read_verified
 from mlgate.clock import utc_now
 from mlgate.config import Config, SagemakerConfig
 from mlgate.errors import ConfigError, InputError, ServiceError
@@ -112,7 +113,7 @@ class SagemakerRegistry:
 
     def register(self, version: ModelVersion, artifact_file: Path) -> ModelVersion:
         """Upload the packed artifact and record, then create a pending model package; history gets ``registered``."""
-        data = _read_verified(artifact_file, version.sha256)
+        data = read_verified(artifact_file, version.sha256)
         self._ensure_group()
         folder = f"{self.root}/packages/{self.ticks():020d}-{version.sha256[:12]}"
         tar_key, record_key = f"{folder}/model.tar.gz", f"{folder}/record.json"
@@ -440,19 +441,3 @@ def outside_change(status: Status, package: Mapping[str, Any]) -> StatusChange:
     when = package.get("LastModifiedTime") or package.get("CreationTime")
     at = format_time(when) if isinstance(when, dt.datetime) else str(when or "")
     return StatusChange(status=status, by=who, reason=reason or "set outside mlgate", at=at)
-
-
-def _read_verified(path: Path, sha256: str) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"cannot read model file {path}: {exc.strerror or exc}", hint="re-create the results with `mlgate train`"
-        ) from exc
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != sha256.lower():
-        raise InputError(
-            f"tampered artifact: {path} has SHA-256 {actual[:16]}…, its record says {sha256[:16]}…",
-            hint="do not register this file; re-create the results with `mlgate train`",
-        )
-    return data

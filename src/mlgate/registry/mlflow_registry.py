@@ -1,0 +1,380 @@
+"""The ``mlflow`` registry backend: a registered model on an MLflow server, with mlgate as the gate in front of it.
+
+A version is an MLflow model version of ``registry.mlflow.model_name``. Registering one creates a run in
+``registry.mlflow.experiment`` whose artifacts are mlgate's skops file and the whole version document
+(``mlgate/model.skops``, ``mlgate/record.json``), then the model version (source: that folder; tags: the short
+facts and both files' SHA-256, ``mlflow_state.version_tags``), then the ``registered`` event. Status, history,
+aliases and outside changes are described in ``mlflow_state``. Every read asks the server again (one request for
+the registered model's tags and aliases, one for the version or the listing); records are cached by digest
+under ``registry.path``, and every file downloaded is verified against its digest before it is used: the model
+is loaded by skops with the trusted-type list, never unpickled from the server.
+
+MLflow has no transactions: a registration that fails after its model version was created deletes that version
+again, so nothing half-registered is listed; the run it leaves is marked FAILED.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from mlgate.artifacts import read_verified
+from mlgate.clock import utc_now
+from mlgate.config import Config, MlflowRegistryConfig
+from mlgate.errors import InputError, MlgateError
+from mlgate.files import display_path, write_atomic
+from mlgate.mlflow_api import EXISTS, NOT_FOUND, call_mlflow, open_client, resolve_uri, shown_uri
+from mlgate.registry.actor import format_time
+from mlgate.registry.mlflow_state import (
+    RECORD_TAG,
+    event_value,
+    expected_aliases,
+    find_outside_changes,
+    history_key,
+    read_events,
+    status_changes,
+    status_tags,
+    version_tags,
+)
+from mlgate.registry.model import HistoryEvent, ModelVersion, Status, StatusChange, check_status_change
+from mlgate.registry.model import normalize_version as normalize
+from mlgate.registry.records import render_version, version_from_data
+
+if TYPE_CHECKING:
+    from mlflow.entities.model_registry import ModelVersion as MlflowVersion
+    from mlflow.entities.model_registry import RegisteredModel
+    from mlflow.tracking import MlflowClient
+
+_T = TypeVar("_T")
+FOLDER = "mlgate"
+MODEL_FILE = "model.skops"
+RECORD_FILE = "record.json"
+
+
+class MlflowRegistry:
+    """A registry on an MLflow server (see the module docstring)."""
+
+    def __init__(
+        self,
+        settings: MlflowRegistryConfig,
+        *,
+        client: MlflowClient,
+        uri: str,
+        cache: Path,
+        clock: Callable[[], dt.datetime] = utc_now,
+        ticks: Callable[[], int] = time.time_ns,
+    ) -> None:
+        self.settings = settings
+        self.name = str(settings.model_name)
+        self.client = client
+        self.uri = uri
+        self.cache = cache
+        self.clock = clock
+        self.ticks = ticks
+        self.where = f"MLflow registered model {self.name!r} at {shown_uri(uri)}"
+
+    # -- the Registry protocol ---------------------------------------------------------------------------------
+
+    def register(self, version: ModelVersion, artifact_file: Path) -> ModelVersion:
+        """Log the model and its record as a run's artifacts, create the model version, record ``registered``."""
+        data = read_verified(artifact_file, version.sha256)
+        self._ensure_model()
+        run_id, folder_uri = self._start_run(version)
+        first = StatusChange(status="pending", by=version.registered_by, reason="registered", at=version.registered_at)
+        staged = dataclasses.replace(
+            version, version="", artifact=f"{folder_uri}/{MODEL_FILE}", history=version.history or (first,)
+        )
+        record = render_version(staged).encode("utf-8")
+        try:
+            self._upload(run_id, {MODEL_FILE: data, RECORD_FILE: record})
+            tags = version_tags(staged, hashlib.sha256(record).hexdigest())
+            created = self._call(
+                "create a model version",
+                lambda: self.client.create_model_version(
+                    self.name,
+                    folder_uri,
+                    run_id=run_id,
+                    tags=tags,
+                    description=f"{version.model} ({version.estimator})",
+                ),
+            )
+        except MlgateError:
+            self._end_run(run_id, "FAILED")
+            raise
+        number = str(created.version)
+        detail = {"model": staged.model, "sha256": staged.sha256, "commit": staged.commit, "run_id": run_id}
+        event = HistoryEvent(
+            at=staged.registered_at, event="registered", version=number, by=staged.registered_by, detail=detail
+        )
+        try:
+            self._append(event)
+        except MlgateError:
+            self._call_quietly(lambda: self.client.delete_model_version(self.name, number))
+            self._end_run(run_id, "FAILED")
+            raise
+        self._end_run(run_id, "FINISHED")
+        self._write_record_cache(record)
+        return self.get(number)
+
+    def get(self, version: str) -> ModelVersion:
+        """One version; an unknown one, or one not registered by mlgate, is an InputError."""
+        number = normalize(version)
+        state = self._read_model()
+        found = self._call("read a model version", lambda: self.client.get_model_version(self.name, number), allow=True)
+        if found is None:
+            raise InputError(f"{self.where} has no version {number}", hint=self._known_hint())
+        return self._read(found, state)
+
+    def list(self) -> Sequence[ModelVersion]:
+        """Every version mlgate registered, oldest first (versions made outside mlgate are left out)."""
+        state = self._read_model()
+        found = self._versions()
+        return [self._read(v, state) for v in sorted(found, key=lambda v: int(v.version)) if RECORD_TAG in v.tags]
+
+    def set_status(self, version: str, status: Status, *, by: str, reason: str) -> ModelVersion:
+        """Record the change in the history, then mirror it on the version's tags and the challenger alias."""
+        check_status_change(version, status, by=by, reason=reason)
+        current = self.get(version)
+        if current.status == status:
+            return current
+        at = format_time(self.clock())
+        self._append(HistoryEvent(at=at, event=status, version=current.version, by=by.strip(), reason=reason.strip()))
+        change = StatusChange(status=status, by=by.strip(), reason=reason.strip(), at=at)
+        for key, value in status_tags(change).items():
+            self._call(
+                f"tag version {current.version}",
+                functools.partial(self.client.set_model_version_tag, self.name, current.version, key, value),
+            )
+        self._sync_aliases()
+        return self.get(current.version)
+
+    def record(self, event: HistoryEvent) -> None:
+        """Append ``event``; a deploy or rollback that changed what is live moves the champion alias."""
+        self._append(event)
+        if isinstance(event.detail.get("live"), str):
+            self._sync_aliases()
+
+    def history(self, version: str | None = None) -> Sequence[HistoryEvent]:
+        """The history, oldest first; of one version when given (an unknown one is an InputError)."""
+        number = None if version is None else self.get(version).version
+        events = self._read_model()[0]
+        return [e for e in events if number is None or e.version == number]
+
+    def artifact_path(self, version: ModelVersion) -> Path:
+        """Download ``mlgate/model.skops`` of the version's run and verify its SHA-256 (tampered: InputError)."""
+        run_id = str(version.extra.get("mlflow", {}).get("run_id") or "")
+        if not run_id:
+            raise InputError(f"version {version.version} names no MLflow run", hint="register the model again")
+        data = self._download(run_id, MODEL_FILE, what=f"the model of version {version.version}")
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != version.sha256.lower():
+            raise InputError(
+                f"tampered artifact: {version.artifact} holds a model with SHA-256 {actual[:16]}…, "
+                f"version {version.version} records {version.sha256[:16]}…",
+                hint="do not deploy this version; reject it and register the model again",
+            )
+        path = self.cache / "models" / self.name.replace("/", "_") / version.version / MODEL_FILE
+        write_atomic(path, data)
+        return path
+
+    # -- reading -------------------------------------------------------------------------------------------------
+
+    def _read_model(self) -> tuple[tuple[HistoryEvent, ...], dict[str, str]]:
+        """The history (from the registered model's tags) and its aliases; an absent model has neither."""
+        found: RegisteredModel | None = self._call(
+            "read the registered model", lambda: self.client.get_registered_model(self.name), allow=True
+        )
+        if found is None:
+            return (), {}
+        aliases = {str(alias): str(number) for alias, number in dict(found.aliases or {}).items()}
+        return read_events(dict(found.tags or {}), where=self.where), aliases
+
+    def _read(self, found: MlflowVersion, state: tuple[tuple[HistoryEvent, ...], dict[str, str]]) -> ModelVersion:
+        events, aliases = state
+        number, tags = str(found.version), dict(found.tags or {})
+        if RECORD_TAG not in tags or not found.run_id:
+            raise InputError(
+                f"version {number} of {self.where} was not registered by mlgate (it has no {RECORD_TAG} tag)",
+                hint="register versions with `mlgate registry register`; mlgate does not deploy what it did not check",
+            )
+        record = self._read_record(str(found.run_id), tags[RECORD_TAG], number)
+        registered = record.history[0] if record.history else StatusChange("pending", "", "registered", "")
+        history = status_changes(events, number, registered)
+        status = history[-1].status
+        expected = expected_aliases(
+            events,
+            self._statuses(events),
+            champion=self.settings.champion_alias,
+            challenger=self.settings.challenger_alias,
+        )
+        outside = find_outside_changes(number, status, tags, aliases, expected)
+        facts = {
+            "name": self.name,
+            "run_id": str(found.run_id),
+            "source": str(found.source),
+            "aliases": sorted(alias for alias, target in aliases.items() if target == number),
+        }
+        extra = {**record.extra, "mlflow": facts}
+        if outside:
+            changed = found.last_updated_timestamp or found.creation_timestamp or 0
+            extra["outside_mlgate"] = list(outside)
+            extra["outside_changed_at"] = format_time(dt.datetime.fromtimestamp(changed / 1000, dt.timezone.utc))
+        return dataclasses.replace(record, version=number, history=history, extra=extra)
+
+    def _statuses(self, events: Sequence[HistoryEvent]) -> dict[str, Status]:
+        statuses: dict[str, Status] = {}
+        for e in events:
+            if e.version is not None and e.event == "registered":
+                statuses[e.version] = "pending"
+            elif e.version is not None and e.event in ("pending", "approved", "rejected"):
+                statuses[e.version] = e.event  # type: ignore[assignment]  # narrowed by the test above
+        return statuses
+
+    def _read_record(self, run_id: str, sha256: str, number: str) -> ModelVersion:
+        cached = self.cache / "records" / f"{sha256}.json"
+        data = cached.read_bytes() if cached.is_file() else b""
+        if hashlib.sha256(data).hexdigest() != sha256:
+            data = self._download(run_id, RECORD_FILE, what=f"the record of version {number}")
+            actual = hashlib.sha256(data).hexdigest()
+            if actual != sha256:
+                raise InputError(
+                    f"tampered record: version {number}'s {RECORD_FILE} has SHA-256 {actual[:16]}…, "
+                    f"its tag {RECORD_TAG} says {sha256[:16]}…",
+                    hint="do not deploy this version; reject it and register the model again",
+                )
+            self._write_record_cache(data)
+        where = f"{self.where}, version {number}, {RECORD_FILE}"
+        try:
+            return version_from_data(json.loads(data), where=where)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{where}: not valid JSON: {exc}") from exc
+
+    def _write_record_cache(self, record: bytes) -> None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs a download next time
+            write_atomic(self.cache / "records" / f"{hashlib.sha256(record).hexdigest()}.json", record)
+
+    def _versions(self) -> builtins.list[MlflowVersion]:
+        found: builtins.list[MlflowVersion] = []
+        token: str | None = None
+        while True:
+            page = self._call(
+                "list the model versions",
+                functools.partial(
+                    self.client.search_model_versions, f"name='{self.name}'", max_results=1000, page_token=token
+                ),
+            )
+            found.extend(page)
+            token = page.token
+            if not token:
+                return found
+
+    def _known_hint(self) -> str:
+        known = [v.version for v in sorted(self._versions(), key=lambda v: int(v.version)) if RECORD_TAG in v.tags]
+        return f"known versions: {', '.join(map(str, known))}" if known else "the registry is empty: register one first"
+
+    # -- writing -------------------------------------------------------------------------------------------------
+
+    def _ensure_model(self) -> None:
+        self._call(
+            "create the registered model",
+            lambda: self.client.create_registered_model(self.name, description="Model versions gated by mlgate"),
+            allow=True,
+        )
+
+    def _start_run(self, version: ModelVersion) -> tuple[str, str]:
+        """A run for the version's artifacts; returns its id and the URI of its ``mlgate`` artifact folder."""
+        name = self.settings.experiment
+
+        def find() -> str:
+            found = self.client.get_experiment_by_name(name)
+            return str(found.experiment_id) if found is not None else str(self.client.create_experiment(name))
+
+        experiment = self._call(f"find or create the experiment {name!r}", find)
+        tags = {"mlgate.kind": "registration", "mlgate.model": version.model, "mlgate.sha256": version.sha256}
+        run = self._call(
+            "start a run", lambda: self.client.create_run(experiment, run_name=f"register {version.model}", tags=tags)
+        )
+        return str(run.info.run_id), f"{str(run.info.artifact_uri).rstrip('/')}/{FOLDER}"
+
+    def _upload(self, run_id: str, files: Mapping[str, bytes]) -> None:
+        with tempfile.TemporaryDirectory(prefix="mlgate-mlflow-") as folder:
+            for name, data in files.items():
+                (Path(folder) / name).write_bytes(data)
+            self._call("upload the model and its record", lambda: self.client.log_artifacts(run_id, folder, FOLDER))
+
+    def _download(self, run_id: str, name: str, *, what: str) -> bytes:
+        with tempfile.TemporaryDirectory(prefix="mlgate-mlflow-") as folder:
+            path = self._call(
+                f"download {what}", lambda: self.client.download_artifacts(run_id, f"{FOLDER}/{name}", folder)
+            )
+            try:
+                return Path(path).read_bytes()
+            except OSError as exc:
+                raise InputError(f"{what} is missing from run {run_id}", hint="register the model again") from exc
+
+    def _end_run(self, run_id: str, status: str) -> None:
+        self._call_quietly(lambda: self.client.set_terminated(run_id, status))
+
+    def _append(self, event: HistoryEvent) -> None:
+        key = history_key(self.ticks(), uuid.uuid4().hex[:12])
+        value = event_value(event)
+        self._call("append to the history", lambda: self.client.set_registered_model_tag(self.name, key, value))
+
+    def _sync_aliases(self) -> None:
+        """Point the champion and challenger aliases where mlgate's history says they belong."""
+        events, aliases = self._read_model()
+        expected = expected_aliases(
+            events,
+            self._statuses(events),
+            champion=self.settings.champion_alias,
+            challenger=self.settings.challenger_alias,
+        )
+        for alias, target in expected.items():
+            if aliases.get(alias) == target:
+                continue
+            if target is None:
+                self._call(
+                    f"remove alias {alias!r}",
+                    functools.partial(self.client.delete_registered_model_alias, self.name, alias),
+                )
+            else:
+                self._call(
+                    f"move alias {alias!r} to version {target}",
+                    functools.partial(self.client.set_registered_model_alias, self.name, alias, target),
+                )
+
+    # -- calls ---------------------------------------------------------------------------------------------------
+
+    def _call(self, what: str, action: Callable[[], _T], *, allow: bool = False) -> _T:
+        """Call the server; with ``allow``, "not found" / "already exists" give None (typed as the answer)."""
+        answer = call_mlflow(self.uri, what, action, allow=(NOT_FOUND, EXISTS) if allow else ())
+        return answer  # type: ignore[return-value]  # None only where ``allow`` said so; callers check
+
+    def _call_quietly(self, action: Callable[[], object]) -> None:
+        """A clean-up after a failure: its own failure must not hide the first one."""
+        with contextlib.suppress(MlgateError):
+            call_mlflow(self.uri, "clean up", action)
+
+
+def open_mlflow_registry(config: Config, environ: Mapping[str, str] | None = None) -> MlflowRegistry:
+    """The ``mlflow`` backend: ``MLFLOW_TRACKING_URI`` or ``registry.mlflow.tracking_uri``; a cache under
+    ``registry.path``."""
+    settings = config.registry.mlflow
+    uri = resolve_uri(
+        settings.tracking_uri, os.environ if environ is None else environ, key="registry.mlflow.tracking_uri"
+    )
+    client = open_client(uri, needed_by="registry.backend mlflow")
+    cache = Path(display_path(config.registry.path)) / "mlflow-cache"
+    return MlflowRegistry(settings, client=client, uri=uri, cache=cache)
