@@ -33,6 +33,7 @@ QUICK = {
 NOT_FOUND = "RESOURCE_DOES_NOT_EXIST"
 EXISTS = "RESOURCE_ALREADY_EXISTS"
 _T = TypeVar("_T")
+_UNREACHABLE = ("Max retries exceeded", "Connection refused", "ConnectionError", "timed out", "Read timed out")
 
 
 def resolve_uri(configured: str | None, environ: Mapping[str, str], *, key: str) -> str:
@@ -113,6 +114,12 @@ def translate(uri: str, what: str, message: str, code: str, status: int | None) 
             f"MLflow at {shown} refused the credentials: cannot {what} ({first})",
             hint="set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) to an account "
             "that may write to the registry",
+        )
+    if any(sign in message for sign in _UNREACHABLE):
+        reason = "connection refused" if "refused" in message.lower() else "no answer"
+        return ServiceError(
+            f"MLflow at {shown}: cannot {what}: the server cannot be reached ({reason}, after retries)",
+            hint="check that the server is up and that the tracking URI (or MLFLOW_TRACKING_URI) names it",
         )
     if code in ("INVALID_PARAMETER_VALUE", "BAD_REQUEST", NOT_FOUND, EXISTS):
         return InputError(f"MLflow at {shown}: cannot {what}: {first}")

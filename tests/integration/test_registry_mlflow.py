@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import socket
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 import pytest
 
 from fakes.mlflow_server import MlflowServer
+from fakes.serve import running_server
 from mlgate.cli import main
 from mlgate.config import load_config
 from mlgate.errors import InputError
@@ -89,6 +92,7 @@ def test_register_creates_a_model_version_with_its_facts_and_verified_files(
     assert (doc["version"]["version"], doc["version"]["status"]) == ("1", "pending")
     client = mlflow_server.client()
     found = client.get_model_version(model_name, "1")
+    assert found.run_id is not None
     assert found.tags["mlgate.sha256"] == doc["version"]["sha256"]
     assert found.tags["mlgate.status"] == "pending"
     assert found.tags["mlgate.registered_by"] == "ci"
@@ -198,3 +202,62 @@ def test_download_verifies_the_digest(
     with pytest.raises(InputError, match="tampered artifact") as caught:
         registry.artifact_path(stored)
     assert caught.value.exit_code == 2
+
+
+def test_deploy_and_rollback_move_the_champion_and_verify_the_downloaded_model(
+    project: Path, capsys: pytest.CaptureFixture[str], mlflow_server: MlflowServer, model_name: str
+) -> None:
+    config = project / "mlgate.yaml"
+    state = "deploy: {state: state/serve, timeout_s: 60, smoke: {latency_p95_ms: 500, requests: 10}}\n"
+    config.write_text(config.read_text(encoding="utf-8") + state, "utf-8")
+    for model in ("logistic", "tree"):
+        register(project, capsys, model)
+    for number in ("1", "2"):
+        assert run(project, capsys, "approve", number, "--by", "alice", "--reason", "good")[0] == 0
+    client = mlflow_server.client()
+    with running_server(project / "state" / "serve") as server:
+        for number in ("1", "2"):
+            code = main(["deploy", number, "--config", str(config), "--by", "carol", "--format", "json"])
+            outcome = json.loads(capsys.readouterr().out)
+            assert (code, outcome["outcome"], outcome["live"]) == (0, "deployed", number), outcome
+            assert client.get_registered_model(model_name).aliases == {"champion": number, "challenger": "2"}
+        code = main(["rollback", "--config", str(config), "--by", "carol", "--format", "json"])
+        outcome = json.loads(capsys.readouterr().out)
+        assert (code, outcome["action"], outcome["live"]) == (0, "rollback", "1"), outcome
+        assert server.wait_for_version("1")["version"] == "1"
+    assert client.get_registered_model(model_name).aliases == {"champion": "1", "challenger": "2"}
+    code, history, _ = run(project, capsys, "history")
+    assert [e["event"] for e in history["events"]][-3:] == ["deployed", "deployed", "rolled-back"]
+    code, shown, _ = run(project, capsys, "show", "1")
+    assert "outside_mlgate" not in shown["extra"]
+    assert shown["extra"]["mlflow"]["aliases"] == ["champion"]
+
+
+def test_an_unreachable_server_is_exit_3_and_registers_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str], mlflow_server: MlflowServer, model_name: str
+) -> None:
+    config = project / "mlgate.yaml"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    config.write_text(config.read_text(encoding="utf-8").replace(mlflow_server.url, f"http://127.0.0.1:{closed}"))
+    code, _, err = run(project, capsys, "register", str(project / "results"), "--model", "logistic", "--by", "ci")
+    assert code == 3
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert lines[0] == (
+        f"mlgate: error: MLflow at http://127.0.0.1:{closed}: cannot read the registered model: "
+        "the server cannot be reached (connection refused, after retries)"
+    )
+    assert len(lines) <= 2
+    assert "Traceback" not in err
+    assert mlflow_server.client().search_registered_models(f"name='{model_name}'") == []
+
+
+def test_without_the_mlflow_client_the_backend_names_the_extra(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "mlflow.tracking", None)
+    code, _, err = run(project, capsys, "list")
+    assert code == 2
+    assert "registry.backend mlflow needs the MLflow client, which is not installed" in err
+    assert "pip install 'mlgate[mlflow]'" in err
