@@ -17,7 +17,7 @@ def test_the_local_backend_lives_under_the_config_folder(tmp_path: Path) -> None
     assert isinstance(store, LocalRegistry)
     assert store.root == (tmp_path / "state" / "registry").resolve()
     assert store.root.is_absolute()
-    assert list(BACKENDS) == ["local", "sagemaker"]
+    assert list(BACKENDS) == ["local", "sagemaker", "mlflow"]
 
 
 def test_a_uri_is_not_a_local_folder(tmp_path: Path) -> None:
@@ -29,4 +29,4 @@ def test_an_unknown_backend_names_the_known_ones(tmp_path: Path) -> None:
     config = Config(root=tmp_path, registry=dataclasses.replace(RegistryConfig(), backend="nope"))  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match=r"registry.backend 'nope' is not known") as caught:
         open_registry(config)
-    assert caught.value.hint == "choose one of: local, sagemaker"
+    assert caught.value.hint == "choose one of: local, sagemaker, mlflow"
