@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,18 +60,19 @@ def pr(tmp_path: Path, on_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
     return repo, base_md5, rows
 
 
-def check(capsys: pytest.CaptureFixture[str]) -> dict:
+def check(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     capsys.readouterr()
     code = main(["check", "--out", ".mlgate/pr", "--base", "main", "--format", "json"])
-    report = json.loads(capsys.readouterr().out)
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
     assert code in (0, 1), report
     return report
 
 
-def baseline_file(repo: Repo, report: dict, name: str) -> dict:
+def baseline_file(repo: Repo, report: dict[str, Any], name: str) -> dict[str, Any]:
     """``name`` (manifest.json, metrics.json) of the baseline the check trained and cached."""
     (found,) = (repo.path / ".mlgate" / "cache" / report["baseline"]["commit"]).glob(f"*/{name}")
-    return json.loads(found.read_text())
+    document: dict[str, Any] = json.loads(found.read_text())
+    return document
 
 
 def test_baseline_trains_on_the_merge_bases_data_from_the_cache(
