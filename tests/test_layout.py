@@ -32,6 +32,8 @@ EXEMPT: dict[str, str] = {
     "cli/registry.py": COMMAND + "tests/integration/test_cli_registry.py",
     "cli/retrain.py": COMMAND + "tests/integration/test_cli_retrain.py",
     "cli/rollback.py": COMMAND + "tests/integration/test_cli_deploy.py",
+    "cli/data.py": COMMAND + "tests/integration/test_cli_data_pull.py",
+    "cli/data_pull.py": COMMAND + "tests/integration/test_cli_data_pull.py",
     "cli/schema.py": COMMAND + "tests/integration/test_cli_schema_infer.py",
     "cli/schema_diff.py": COMMAND + "tests/integration/test_cli_schema_diff.py",
     "cli/schema_infer.py": COMMAND + "tests/integration/test_cli_schema_infer.py",

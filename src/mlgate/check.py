@@ -25,6 +25,7 @@ from mlgate.baseline import (
     Baseline,
     BaselineCache,
     Git,
+    Preparer,
     Reuse,
     Revisions,
     find_reuse,
@@ -255,6 +256,7 @@ def find_baseline(
         config_file=config.path,
         base_reason=revisions.base_reason,
         candidate_commit=None if options.candidates else _checkout_commit(git, revisions.head),
+        prepare=make_worktree_data(git, environ, pull=config.baseline.fetch),
     )
     return baseline, revisions, git
 
@@ -309,6 +311,21 @@ def diff_data_at(
         return git.read_file(commit, relative.as_posix())
 
     return diff_data_versions(config, versions, read_base)
+
+
+def make_worktree_data(git: Git, environ: Mapping[str, str], *, pull: bool) -> Preparer:
+    """Write a worktree's DVC-tracked data from this checkout's DVC cache (``pull``: what it lacks from the remote)."""
+
+    def prepare(tree: Path, config_file: Path) -> str:
+        from mlgate.dvc.run import make_dvc_runner
+        from mlgate.dvc.worktree import materialise_worktree_data
+
+        written = materialise_worktree_data(
+            tree, config_file, main_top=git.toplevel(), pull=pull, make_runner=lambda: make_dvc_runner(environ)
+        )
+        return "on its own DVC-tracked data" if written else ""
+
+    return prepare
 
 
 def make_worktree_trainer(environ: Mapping[str, str], python: str = sys.executable) -> Trainer:

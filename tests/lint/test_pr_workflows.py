@@ -4,6 +4,7 @@ reach only the steps that run ``mlgate check`` / ``mlgate train``, and an empty 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,80 @@ def test_the_mlflow_client_is_installed_only_when_tracking(
         done = run_step(workflow, job, INSTALL_STEP, {"mlgate-ref": "v9", **inputs}, tmp_path, tools=("python",))
         assert done.status == 0
         assert done.args("python")[-1] == expected
+
+
+DVC_JOBS = [
+    ("pr-check.yml", "check"),
+    ("pr-check.yml", "validate"),
+    ("pr-check.yml", "train"),
+    ("pr-check.yml", "compare"),
+    ("main-results.yml", "results"),
+    ("retrain.yml", "retrain"),
+]
+PULL_STEP = "Pull the DVC-tracked data (dvc-pull)"
+READS_DATA = re.compile(r"^\s*mlgate (validate|check|train|retrain|baseline)\b", re.MULTILINE)
+
+
+@pytest.mark.parametrize(("workflow", "job"), DVC_JOBS)
+def test_the_dvc_pull_runs_after_the_install_and_before_anything_reads_the_data(workflow: str, job: str) -> None:
+    steps = load(workflow)["jobs"][job]["steps"]
+    names = [step["name"] for step in steps]
+    pull = names.index(PULL_STEP)
+    assert steps[pull]["if"] == "inputs.dvc-pull"
+    assert steps[pull]["run"] == "mlgate data pull"
+    assert "env" not in steps[pull]  # no secrets, nothing from the PR's event
+    assert names.index(INSTALL_STEP) < pull
+    first_read = min(i for i, step in enumerate(steps) if READS_DATA.search(step.get("run", "")))
+    assert pull < first_read, f"{workflow} {job}: {names[first_read]!r} runs before the pull"
+
+
+@pytest.mark.parametrize(("workflow", "job"), DVC_JOBS)
+def test_the_pull_step_runs_mlgate_data_pull(workflow: str, job: str, tmp_path: Path) -> None:
+    done = run_step(workflow, job, PULL_STEP, {"dvc-pull": "true"}, tmp_path, matrix={"model": "forest"})
+    assert done.status == 0
+    assert done.args("mlgate") == ["data", "pull"]
+
+
+@pytest.mark.parametrize(
+    ("workflow", "job", "inputs", "expected"),
+    [
+        ("pr-check.yml", "check", {}, [MLGATE]),
+        ("pr-check.yml", "check", {"dvc-pull": "true"}, ["mlgate[dvc] @ " + MLGATE_URL]),
+        (
+            "pr-check.yml",
+            "check",
+            {"dvc-pull": "true", "dvc-plugins": "dvc-s3  dvc-gs", "mlflow-tracking-uri": URI},
+            ["mlgate[mlflow,dvc] @ " + MLGATE_URL, "dvc-s3", "dvc-gs"],
+        ),
+        ("pr-check.yml", "check", {"dvc-plugins": "dvc-s3"}, [MLGATE]),  # plugins only with the pull
+        ("pr-check.yml", "validate", {}, [MLGATE_URL]),
+        (
+            "pr-check.yml",
+            "validate",
+            {"dvc-pull": "true", "dvc-plugins": "dvc-s3"},
+            ["mlgate[dvc] @ " + MLGATE_URL, "dvc-s3"],
+        ),
+        ("pr-check.yml", "train", {"dvc-pull": "true"}, ["mlgate[dvc] @ " + MLGATE_URL]),
+        (
+            "pr-check.yml",
+            "compare",
+            {"dvc-pull": "true", "dvc-plugins": "dvc-s3"},
+            ["mlgate[dvc] @ " + MLGATE_URL, "dvc-s3"],
+        ),
+        ("pr-check.yml", "compare", {}, [MLGATE]),
+        ("main-results.yml", "results", {"dvc-pull": "true"}, ["mlgate[dvc] @ " + MLGATE_URL]),
+        ("retrain.yml", "retrain", {}, [MLGATE_URL]),
+        (
+            "retrain.yml",
+            "retrain",
+            {"dvc-pull": "true", "dvc-plugins": "dvc-s3"},
+            ["mlgate[dvc] @ " + MLGATE_URL, "dvc-s3"],
+        ),
+    ],
+)
+def test_dvc_pull_installs_the_dvc_command_and_its_plugins(
+    workflow: str, job: str, inputs: dict[str, str], expected: list[str], tmp_path: Path
+) -> None:
+    done = run_step(workflow, job, INSTALL_STEP, {"mlgate-ref": "v9", **inputs}, tmp_path, tools=("python",))
+    assert done.status == 0
+    assert done.args("python")[-len(expected) :] == expected

@@ -16,14 +16,16 @@ from mlgate.baseline.cache import BaselineCache, save_baseline
 from mlgate.baseline.event import PullRequest, Revisions, find_revisions, read_pull_request
 from mlgate.baseline.git import Git, GitError, make_runner
 from mlgate.baseline.locate import find_merge_base
-from mlgate.baseline.resolve import Baseline, Trainer, resolve_baseline
+from mlgate.baseline.resolve import Baseline, DataUnavailable, Preparer, Trainer, resolve_baseline
 from mlgate.baseline.reuse import Reuse, find_reuse
 
 __all__ = [
     "Baseline",
     "BaselineCache",
+    "DataUnavailable",
     "Git",
     "GitError",
+    "Preparer",
     "PullRequest",
     "Reuse",
     "Revisions",

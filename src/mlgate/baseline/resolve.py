@@ -3,8 +3,9 @@
 Order: when the merge-base is the very commit the caller trains its candidates from (a run on the base
 branch itself), the candidates are their own baseline (``source: self``), never trained twice; else a
 cached results folder of the merge-base (the caller re-scores its models on this PR's data); else, when
-allowed, the merge-base is checked out in a temporary ``git worktree``, trained there, and the result
-cached; else no baseline, with a reason the report shows. Stored metrics are never compared with fresh
+allowed, the merge-base is checked out in a temporary ``git worktree``, its DVC-tracked data written there at
+the merge-base's hash (a ``Preparer``), trained there, and the result cached; else no baseline, with a reason
+the report shows (data that cannot be had is such a reason: the baseline is never trained on other data). Stored metrics are never compared with fresh
 ones: the caller always re-scores the baseline's models in the same job.
 """
 
@@ -31,6 +32,13 @@ from mlgate.results import read_results
 BaselineSource = Literal["self", "cache", "worktree", "none"]
 # (project folder inside the worktree, output folder): runs `mlgate train --out OUT` there; raises on failure.
 Trainer = Callable[[Path, Path], None]
+# (worktree top, config file inside it): writes the data the commit declares but git does not hold (DVC); returns
+# a note for the report ("" when there was nothing to write); raises MlgateError when the data cannot be had.
+Preparer = Callable[[Path, Path], str]
+
+
+class DataUnavailable(InputError):
+    """The merge-base's data cannot be written into its worktree (the baseline is then none, with this reason)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ def resolve_baseline(
     config_file: Path | None = None,
     base_reason: str | None = None,
     candidate_commit: str | None = None,
+    prepare: Preparer | None = None,
 ) -> Baseline:
     """Find the merge-base of ``head`` and ``base_branch`` and a results folder for it.
 
@@ -70,7 +79,8 @@ def resolve_baseline(
 
     ``train_in_worktree`` None means never train (``baseline.train_if_missing: false``). ``config_file`` is
     this checkout's mlgate.yaml (default: the one at the repository top); the same path is looked up at the
-    merge-base. ``workdir`` is a scratch folder for the worktree and its output. With ``require``, no
+    merge-base. ``workdir`` is a scratch folder for the worktree and its output. ``prepare`` writes the
+    merge-base's DVC-tracked data into the worktree before training (None: nothing to write). With ``require``, no
     baseline is an InputError (exit 2) naming the reason.
     """
     if base_branch is None:
@@ -83,7 +93,8 @@ def resolve_baseline(
             merge_base, "self", None, f"this commit is its own merge-base with {branch}: compared with itself"
         )
     else:
-        baseline = _find_folder(git, merge_base, cache, train_in_worktree, workdir, _config_path(git, config_file))
+        config_path = _config_path(git, config_file)
+        baseline = _find_folder(git, merge_base, cache, train_in_worktree, prepare, workdir, config_path)
     if require and baseline.source == "none":
         raise InputError(
             f"no baseline: {baseline.reason}", hint="a baseline is required (baseline.require / --require-baseline)"
@@ -96,6 +107,7 @@ def _find_folder(
     sha: str,
     cache: BaselineCache,
     trainer: Trainer | None,
+    prepare: Preparer | None,
     workdir: Path,
     config_path: PurePosixPath,
 ) -> Baseline:
@@ -110,15 +122,18 @@ def _find_folder(
         return _none(sha, f"the merge-base {short} {problem}")
     out = workdir / f"baseline-{sha[:12]}"
     try:
-        _train(git, sha, trainer, workdir, config_path, out)
+        note = _train(git, sha, trainer, prepare, workdir, config_path, out)
         results = read_results(out)
+    except DataUnavailable as exc:
+        shutil.rmtree(out, ignore_errors=True)
+        return _none(sha, f"the merge-base {short}'s data cannot be had, so it was not trained: {exc.message}")
     except (MlgateError, OSError, subprocess.SubprocessError) as exc:
         shutil.rmtree(out, ignore_errors=True)
         return _none(sha, f"training the merge-base {short} failed: {_first_line(exc)}")
     if not results.models:
         shutil.rmtree(out, ignore_errors=True)
         return _none(sha, f"training the merge-base {short} produced no models")
-    reason = f"merge-base {short}: trained in a temporary worktree (no cached model)"
+    reason = f"merge-base {short}: trained in a temporary worktree{note} (no cached model)"
     try:
         folder = cache.put(sha, out)
     except InputError as exc:  # still usable for this run, just not cached
@@ -127,17 +142,36 @@ def _find_folder(
     return Baseline(sha, "worktree", folder, reason)
 
 
-def _train(git: Git, sha: str, trainer: Trainer, workdir: Path, config_path: PurePosixPath, out: Path) -> None:
-    """Check ``sha`` out in a temporary worktree, run the trainer there, and always remove the worktree."""
+def _train(
+    git: Git,
+    sha: str,
+    trainer: Trainer,
+    prepare: Preparer | None,
+    workdir: Path,
+    config_path: PurePosixPath,
+    out: Path,
+) -> str:
+    """Check ``sha`` out in a temporary worktree, write its data, train there; always remove the worktree.
+
+    Returns the preparer's note, as the reason's words (`` on its DVC data``); its failure is DataUnavailable.
+    """
     tree = workdir / f"worktree-{sha[:12]}"
     for leftover in (tree, out):
         shutil.rmtree(leftover, ignore_errors=True)
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         git.worktree_add(tree, sha, detach=True)
+        note = ""
+        if prepare is not None:
+            try:
+                note = prepare(tree, tree.joinpath(*config_path.parts))
+            except MlgateError as exc:
+                hint = f"; {exc.hint}" if exc.hint else ""
+                raise DataUnavailable(f"{exc.message}{hint}") from exc
         trainer(tree.joinpath(*config_path.parent.parts), out)
     finally:
         _remove_worktree(git, tree)
+    return f" {note}" if note else ""
 
 
 def _remove_worktree(git: Git, tree: Path) -> None:

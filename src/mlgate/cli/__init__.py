@@ -24,6 +24,7 @@ from mlgate.errors import ExitCode, MlgateError, exit_code_for
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("mlgate.cli.validate", "validate", "Validate datasets against their schema."),
     "schema": ("mlgate.cli.schema", "schema", "Infer, diff and summarise data schemas."),
+    "data": ("mlgate.cli.data", "data", "Fetch the declared datasets' DVC-tracked data (dvc pull)."),
     "train": ("mlgate.cli.train", "train", "Train and evaluate the candidate models; write metrics and artifacts."),
     "compare": ("mlgate.cli.compare", "compare", "Compare results with a baseline; apply the gates."),
     "check": ("mlgate.cli.check", "check", "Validate, train, compare with the merge-base and report (the PR check)."),

@@ -94,7 +94,7 @@ def read_data_version(path: Path) -> DataVersion | None:
         relative = absolute.relative_to(root).as_posix()
     except ValueError:
         return None
-    tracked = find_tracking(relative, _workspace_reader(root))
+    tracked = find_tracking(relative, workspace_reader(root))
     if tracked is None:
         return None
     dataset = display_path(str(path))
@@ -114,7 +114,9 @@ def _missing(dataset: str, tracked: Tracked, root: Path) -> InputError:
     )
 
 
-def _workspace_reader(root: Path) -> Reader:
+def workspace_reader(root: Path) -> Reader:
+    """Files of the DVC repository at ``root`` as they are on disk (absent: None; unreadable: InputError)."""
+
     def read(relative: str) -> str | None:
         try:
             return (root / relative).read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 
 from mlgate.baseline.cache import BaselineCache
 from mlgate.baseline.git import Git
-from mlgate.baseline.resolve import Baseline, resolve_baseline
+from mlgate.baseline.resolve import Baseline, Preparer, resolve_baseline
 from mlgate.errors import InputError
 from mlgate.results import ModelResult, ResultSet, read_results, write_results
 
@@ -85,6 +85,7 @@ def resolve(
     config_file: Path | None = None,
     base_reason: str | None = None,
     candidate_commit: str | None = None,
+    prepare: Preparer | None = None,
 ) -> Baseline:
     return resolve_baseline(
         git=Git(repo.top, runner=repo),
@@ -98,6 +99,7 @@ def resolve(
         config_file=config_file,
         base_reason=base_reason,
         candidate_commit=candidate_commit,
+        prepare=prepare,
     )
 
 
@@ -246,3 +248,40 @@ def test_require_turns_no_baseline_into_an_input_error_with_the_reason(tmp_path:
 
 def test_require_accepts_a_baseline(tmp_path: Path, repo: Repo) -> None:
     assert resolve(tmp_path, repo, None, require=True, candidate_commit=MERGE_BASE).source == "self"
+
+
+def test_the_merge_bases_data_is_written_before_training_and_named_in_the_reason(tmp_path: Path, repo: Repo) -> None:
+    seen: list[tuple[Path, Path, bool]] = []
+
+    def prepare(tree: Path, config_file: Path) -> str:
+        seen.append((tree, config_file, config_file.is_file()))
+        (tree / "train.csv").write_text("x\n1\n")
+        return "on its own DVC-tracked data"
+
+    trainer = Trainer()
+    baseline = resolve(tmp_path, repo, trainer, prepare=prepare)
+    tree = tmp_path / "work" / "worktree-222222222222"
+    assert seen == [(tree, tree / "mlgate.yaml", True)]
+    assert trainer.projects == [(tree, ["mlgate.yaml", "train.csv"])]
+    assert baseline.source == "worktree"
+    assert baseline.reason == (
+        "merge-base 2222222: trained in a temporary worktree on its own DVC-tracked data (no cached model)"
+    )
+
+
+def test_data_that_cannot_be_had_is_no_baseline_with_the_reason_and_fix(tmp_path: Path, repo: Repo) -> None:
+    def prepare(tree: Path, config_file: Path) -> str:
+        raise InputError("data/train.csv: the data is not in the DVC cache", hint="pull it: `mlgate data pull`")
+
+    trainer = Trainer()
+    baseline = resolve(tmp_path, repo, trainer, prepare=prepare)
+    assert baseline == Baseline(
+        MERGE_BASE,
+        "none",
+        None,
+        "the merge-base 2222222's data cannot be had, so it was not trained: "
+        "data/train.csv: the data is not in the DVC cache; pull it: `mlgate data pull`",
+    )
+    assert trainer.projects == []
+    assert repo.worktree_calls() == ["worktree add", "worktree remove", "worktree prune"]
+    assert BaselineCache(tmp_path / "cache", "0.1.0").get(MERGE_BASE) is None
