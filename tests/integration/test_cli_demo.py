@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +185,37 @@ def test_the_whole_demo_once(
     check_the_monitor_finds_the_clean_stream_healthy_and_the_drift_exactly(run)
     check_the_endpoint_is_stopped_and_every_artifact_exists(run)
     check_the_comment_shown_is_exactly_what_mlgate_comment_posts(run, github_api, monkeypatch)
+
+
+def test_the_demo_on_an_mlflow_registry(
+    tmp_path: Path, github_api: FakeGitHub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--registry mlflow``: the same lifecycle on a local ``mlflow server`` the demo starts and stops."""
+    tool = Path(__file__).resolve().parents[2] / ".venv-tools" / "bin" / "mlflow"
+    if not tool.is_file():
+        pytest.fail(f"{tool} is missing: run `bash scripts/test.sh` once, it installs the MLflow server there")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mlflow").symlink_to(tool)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # the user's own server is never used
+    folder = tmp_path / "run"
+    code = main(["demo", "--dir", str(folder), "--registry", "mlflow", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    check_every_step_behaves_as_designed((code, document, folder))
+    assert os.environ["MLFLOW_TRACKING_URI"] == "http://127.0.0.1:9"
+    assert (
+        document["locations"]["registry"]
+        == f"MLflow registered model demo-churn; its server's store: {folder / 'mlflow'}"
+    )
+    steps = {s["name"]: s["facts"] for s in document["steps"]}
+    good, bad = steps["register"]["version"], steps["deploy-failing"]["failed_version"]
+    with sqlite3.connect(folder / "mlflow" / "mlflow.db") as db:  # MLflow's own store, read after the server stopped
+        aliases = dict(db.execute("select alias, version from registered_model_aliases where name = 'demo-churn'"))
+        statuses = dict(
+            db.execute(
+                "select version, value from model_version_tags where name = 'demo-churn' and key = 'mlgate.status'"
+            )
+        )
+    assert aliases == {"champion": int(good), "challenger": int(good)}
+    assert statuses == {int(good): "approved", int(bad): "rejected"}

@@ -32,13 +32,21 @@ if TYPE_CHECKING:
     show_default=True,
     help="text: narrated as it runs; json: one document at the end.",
 )
-def demo(folder: Path | None, keep: bool, output_format: str) -> int:
+@click.option(
+    "--registry",
+    type=click.Choice(["local", "mlflow"]),
+    default="local",
+    show_default=True,
+    help="mlflow: the registry is a local MLflow server the demo starts (needs `pip install mlflow`).",
+)
+def demo(folder: Path | None, keep: bool, output_format: str, registry: str) -> int:
     """Generate a project, validate its data, train, check a pull request, post its comment, register,
     approve, serve, deploy, call the endpoint, deploy a version that fails its live smoke test and roll
     back automatically; then show the history and where everything lies. Offline, in under a minute.
 
     Exit 0 when every step behaved as designed (the failed deploy and its rollback are part of the
-    design), 1 when one did not, 2 when --dir is not empty.
+    design), 1 when one did not, 2 when --dir is not empty (or, with --registry mlflow, MLflow is not
+    installed).
     """
     from mlgate.cli.progress import StepPrinter
     from mlgate.demo import render
@@ -49,7 +57,8 @@ def demo(folder: Path | None, keep: bool, output_format: str) -> int:
     with StepPrinter(enabled=text, title="mlgate demo") as printer:
         if text:
             echo(f"mlgate demo: working in {root}")
-        result = run_demo(root, narrate(printer, enabled=text), kept=keep or folder is not None, say=printer)
+        runner = narrate(printer, enabled=text)
+        result = run_demo(root, runner, kept=keep or folder is not None, say=printer, registry=registry)
     emit(result, render, output_format)
     return ExitCode.OK if result.ok else ExitCode.CHECKS_FAILED
 

@@ -52,6 +52,7 @@ class Demo:
     say: Say = lambda _message: None
     template: Path | None = None
     environ: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, str] = field(default_factory=dict)  # config overrides (MLGATE_*), e.g. the registry's
     project: Path | None = None
     locations: dict[str, str] = field(default_factory=dict)
     commits: dict[str, str] = field(default_factory=dict)
@@ -62,7 +63,9 @@ class Demo:
 
     def config(self, extra: Mapping[str, str] | None = None) -> Config:
         assert self.project is not None
-        return load_config(self.project / CONFIG_NAME, cwd=self.project, environ={**SETTINGS, **(extra or {})})
+        return load_config(
+            self.project / CONFIG_NAME, cwd=self.project, environ={**SETTINGS, **self.settings, **(extra or {})}
+        )
 
     def run(self, runner: StepRunner) -> DemoResult:
         """Every step in order; stops at the first one that does not behave as designed."""

@@ -68,7 +68,12 @@ def register_step(demo: Demo) -> Outcome:
     results = Path(demo.locations["main results"])
     version = register_best(demo, results, reason="mlgate demo: main's best model, metrics reviewed")
     config = demo.config()
-    demo.locations["registry"] = str(Path(config.registry.path).resolve())
+    if config.registry.backend == "mlflow":
+        store = demo.folder / "mlflow"
+        name = config.registry.mlflow.model_name
+        demo.locations["registry"] = f"MLflow registered model {name}; its server's store: {store}"
+    else:
+        demo.locations["registry"] = str(Path(config.registry.path).resolve())
     demo.commits["good"] = version.version
     primary = config.metrics.primary
     score = f", {primary} {version.metrics[primary]:.4f}" if primary in version.metrics else ""

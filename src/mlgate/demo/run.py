@@ -37,13 +37,22 @@ def run_demo(
     *,
     kept: bool,
     say: Say,
+    registry: str = "local",
     clock: Clock = time.perf_counter,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
 ) -> DemoResult:
     """Every step of the demo in ``root``, narrated through ``runner`` and ``say``; ``root`` is removed afterwards
-    unless ``kept``."""
+    unless ``kept``. With ``registry="mlflow"`` the registry is a local MLflow server started for the run."""
     try:
-        result = Demo(folder=root, clock=clock, now=now, say=say).run(runner)
+        demo = Demo(folder=root, clock=clock, now=now, say=say)
+        if registry == "mlflow":
+            from mlgate.demo.mlflow_server import registry_settings, serving_mlflow
+
+            with serving_mlflow(root, say) as url:
+                demo.settings = registry_settings(url)
+                result = demo.run(runner)
+        else:
+            result = demo.run(runner)
     finally:
         if not kept:
             shutil.rmtree(root, ignore_errors=True)
