@@ -1,6 +1,7 @@
-"""``tracking.mlflow``: ``mlgate train`` against a real ``mlflow server`` (SQLite store, local artifact root).
+"""``tracking.mlflow``: ``mlgate train`` and ``check`` against a real ``mlflow server`` (SQLite store; a local
+artifact root, and an S3 one on moto).
 
-The runs are read back with MLflow's own client. A server that is down, or one that refuses the credentials,
+The runs are read back with MLflow's own client, their files on S3 with boto3. A server that is down, or one that refuses the credentials,
 is a one-line warning on stderr and the command's usual exit code, never a traceback.
 """
 
@@ -75,6 +76,62 @@ def test_train_logs_one_run_per_candidate(
         assert "mlgate.pr" not in data.tags  # not a pull request run
     assert runs["logistic"].data.params["model.C"] == "0.5"
     assert runs["tree"].data.params["model.max_depth"] == "3"
+    stored_at = client.download_artifacts(runs["tree"].info.run_id, "mlgate/metrics.json", str(tmp_path))
+    stored = json.loads(Path(stored_at).read_text(encoding="utf-8"))
+    assert stored["models"] == {"tree": document["models"]["tree"]}
+
+
+def test_each_runs_files_land_in_the_s3_artifact_root(
+    tmp_path: Path, mlflow_server_s3: MlflowServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in mlflow_server_s3.environ.items():
+        monkeypatch.setenv(name, value)
+    experiment = f"s3-{uuid.uuid4().hex[:8]}"
+    config = _project(
+        tmp_path, f"tracking: {{mlflow: {{tracking_uri: '{mlflow_server_s3.url}', experiment: {experiment}}}}}\n"
+    )
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "r"), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "warning" not in captured.err.lower(), captured.err
+    document = json.loads(captured.out)
+    found = mlflow_server_s3.client().get_experiment_by_name(experiment)
+    assert found is not None
+    bucket = mlflow_server_s3.bucket
+    assert bucket is not None
+    s3 = mlflow_server_s3.s3()
+    try:
+        for run in mlflow_server_s3.client().search_runs([found.experiment_id]):
+            folder = f"{mlflow_server_s3.prefix}/{found.experiment_id}/{run.info.run_id}/artifacts"
+            assert run.info.artifact_uri == f"s3://{bucket}/{folder}"
+            body = s3.get_object(Bucket=bucket, Key=f"{folder}/mlgate/metrics.json")["Body"].read()
+            name = run.info.run_name
+            assert json.loads(body)["models"] == {name: document["models"][name]}
+    finally:
+        s3.close()
+
+
+def test_an_artifact_store_that_refuses_is_a_warning(
+    tmp_path: Path,
+    mlflow_server_s3: MlflowServer,
+    refusing_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("MLFLOW_S3_ENDPOINT_URL", refusing_server)  # S3 that answers 401 to everything
+    experiment = f"s3-refused-{uuid.uuid4().hex[:8]}"
+    config = _project(
+        tmp_path, f"tracking: {{mlflow: {{tracking_uri: '{mlflow_server_s3.url}', experiment: {experiment}}}}}\n"
+    )
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "r"), "--only", "tree"]) == 0
+    err = capsys.readouterr().err
+    (warning,) = [line for line in err.splitlines() if "MLflow tracking" in line]
+    assert "was logged but its files could not be stored in its artifact store" in warning
+    assert "0 of 1 run(s) logged" in warning
+    assert "Traceback" not in err
+    found = mlflow_server_s3.client().get_experiment_by_name(experiment)
+    assert found is not None
+    (run,) = mlflow_server_s3.client().search_runs([found.experiment_id])
+    assert run.info.status == "FAILED"
 
 
 def test_environment_names_the_server_and_the_pr(
@@ -205,3 +262,7 @@ def test_check_logs_the_comparison_and_the_comment_links_each_run(
         assert "roc_auc.diff" in run.data.metrics  # the comparison with the baseline (here: the merge-base itself)
         url = f"{mlflow_server.url}/#/experiments/{found.experiment_id}/runs/{run.info.run_id}"
         assert f"[{name}]({url})" in comment
+        path = client.download_artifacts(run.info.run_id, "mlgate/comparison.json", str(tmp_path / name))
+        comparison = json.loads(Path(path).read_text(encoding="utf-8"))
+        assert comparison["verdict"] == "pass"
+        assert {row["metric"] for row in comparison["rows"]} >= {"roc_auc"}

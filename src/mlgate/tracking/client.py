@@ -13,12 +13,13 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One candidate's run: its name, parameters, metrics and tags, as the tracker stores them."""
+    """One candidate's run: its name, parameters, metrics, tags and text files (artifact path -> content)."""
 
     name: str
     params: Mapping[str, str] = field(default_factory=dict)
     metrics: Mapping[str, float] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    artifacts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class TrackingClient(Protocol):
         ...
 
     def log_run(self, experiment_id: str, record: RunRecord) -> str:
-        """Create a finished run holding ``record`` in ``experiment_id``; return its id."""
+        """Create a finished run holding ``record`` (its artifacts too) in ``experiment_id``; return its id."""
         ...
 
 
