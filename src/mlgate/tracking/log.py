@@ -65,11 +65,14 @@ def track_candidates(
     environ: Mapping[str, str],
     open_client: Callable[[str], TrackingClient],
     say: Say | None = None,
+    logged: Mapping[str, TrackedRun] | None = None,
 ) -> dict[str, TrackedRun]:
     """Log a run per model of ``results`` when ``tracking.mlflow`` is set; model name -> its run (none on failure).
 
-    ``MLFLOW_TRACKING_URI`` wins over ``tracking.mlflow.tracking_uri``. A failure (server down, credentials
-    refused) stops logging with one notice naming the tracking URI and the fix; the runs logged before it are kept.
+    ``MLFLOW_TRACKING_URI`` wins over ``tracking.mlflow.tracking_uri``. A model in ``logged`` whose run is on
+    this server (a matrix leg's ``mlgate train`` logged it) gets that run updated, not a second one. A failure
+    (server down, credentials refused) stops logging with one notice naming the tracking URI and the fix; the
+    runs logged before it are kept.
     """
     if settings.mlflow is None:
         return {}
@@ -81,13 +84,20 @@ def track_candidates(
         )
         return {}
     records = build_records(results, context)
+    server = shown_uri(uri)
+    reuse = {name: run for name, run in (logged or {}).items() if run.tracking_uri == server}
     tracked: dict[str, TrackedRun] = {}
     try:
         client = open_client(uri)
         experiment = client.find_experiment(settings.mlflow.experiment)
         for record in records:
-            run_id = client.log_run(experiment, record)
-            tracked[record.name] = TrackedRun(record.name, experiment, run_id, run_url(uri, experiment, run_id))
+            earlier = reuse.get(record.name)
+            if earlier is not None:
+                client.update_run(earlier.run_id, record)
+                where, run_id = earlier.experiment_id, earlier.run_id
+            else:
+                where, run_id = experiment, client.log_run(experiment, record)
+            tracked[record.name] = TrackedRun(record.name, where, run_id, run_url(uri, where, run_id), server)
     except TrackingFailed as exc:
         notify(
             f"MLflow tracking at {shown_uri(uri)}: {exc.problem}; {len(tracked)} of {len(records)} run(s) logged "
@@ -95,7 +105,9 @@ def track_candidates(
         )
         return tracked
     if say is not None:
-        say(f"logged {len(tracked)} run(s) to MLflow at {shown_uri(uri)}, experiment '{settings.mlflow.experiment}'")
+        updated = sum(name in reuse for name in tracked)
+        also = f" ({updated} of them logged by the training job, updated)" if updated else ""
+        say(f"logged {len(tracked)} run(s) to MLflow at {server}, experiment '{settings.mlflow.experiment}'{also}")
     return tracked
 
 

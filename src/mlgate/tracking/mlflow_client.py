@@ -81,6 +81,20 @@ class MlflowTracking:
 
         return self._call(log)
 
+    def update_run(self, run_id: str, record: RunRecord) -> None:
+        from mlflow.entities import Metric, RunTag
+
+        def update() -> str:
+            stamp = int(time.time() * 1000)
+            tags = [RunTag(k, v) for k, v in record.tags.items()]
+            metrics = [Metric(k, v, stamp, 0) for k, v in record.metrics.items()]
+            for start in range(0, max(len(tags), len(metrics), 1), BATCH):
+                self._client.log_batch(run_id, metrics=_slice(metrics, start), tags=_slice(tags, start))
+            self._store_files(run_id, record.artifacts)
+            return run_id
+
+        self._call(update)
+
     def _store_files(self, run_id: str, files: Mapping[str, str]) -> None:
         """Upload ``files`` to the run's artifact store: the client writes there itself (S3, GCS, a folder...).
 

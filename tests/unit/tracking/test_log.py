@@ -10,7 +10,7 @@ from mlgate import __version__, notices
 from mlgate.compare import Row
 from mlgate.config import MlflowTrackingConfig, TrackingConfig
 from mlgate.results import Artifact, Evaluation, ModelResult, ResultSet, from_data
-from mlgate.tracking.client import RunRecord, TrackingFailed
+from mlgate.tracking.client import RunRecord, TrackedRun, TrackingFailed
 from mlgate.tracking.log import Context, build_records, track_candidates
 
 
@@ -22,6 +22,7 @@ class FakeClient:
     fail_after: int | None = None
     experiments: dict[str, str] = field(default_factory=dict)
     runs: list[tuple[str, RunRecord]] = field(default_factory=list)
+    updates: list[tuple[str, RunRecord]] = field(default_factory=list)
 
     def find_experiment(self, name: str) -> str:
         return self.experiments.setdefault(name, str(len(self.experiments) + 1))
@@ -31,6 +32,9 @@ class FakeClient:
             raise TrackingFailed("the MLflow server could not be used (connection refused)", "start it")
         self.runs.append((experiment_id, record))
         return f"run{len(self.runs)}"
+
+    def update_run(self, run_id: str, record: RunRecord) -> None:
+        self.updates.append((run_id, record))
 
 
 def _results() -> ResultSet:
@@ -208,3 +212,31 @@ def test_a_check_run_also_holds_its_rows_of_the_comparison() -> None:
     assert (only["low"], only["high"], only["method"]) == (0.01, 0.09, "bootstrap")
     assert only["pct"] is None  # not a number in JSON
     assert json.loads(second.artifacts["mlgate/comparison.json"])["rows"] == []
+
+
+def test_a_run_a_leg_logged_on_this_server_is_updated_not_logged_again() -> None:
+    client = FakeClient("http://127.0.0.1:5000")
+    said: list[str] = []
+    logged = {
+        "a": TrackedRun("a", "7", "leg-a", None, "http://127.0.0.1:5000"),
+        "b": TrackedRun("b", "7", "leg-b", None, "http://127.0.0.1:9999"),  # logged elsewhere: b gets a run here
+    }
+    tracked = track_candidates(
+        _settings("http://u:pw@127.0.0.1:5000"),
+        _results(),
+        Context(command="check", verdict="pass"),
+        environ={},
+        open_client=lambda uri: client,
+        say=said.append,
+        logged=logged,
+    )
+    assert [(run_id, record.name) for run_id, record in client.updates] == [("leg-a", "a")]
+    assert [record.name for _, record in client.runs] == ["b"]
+    assert tracked["a"] == TrackedRun(
+        "a", "7", "leg-a", "http://127.0.0.1:5000/#/experiments/7/runs/leg-a", "http://127.0.0.1:5000"
+    )
+    assert tracked["b"].run_id == "run1"
+    assert said == [
+        "logged 2 run(s) to MLflow at http://127.0.0.1:5000, experiment 'churn' (1 of them logged by the training "
+        "job, updated)"
+    ]
