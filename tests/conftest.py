@@ -31,7 +31,7 @@ if str(TESTS_DIR) not in sys.path:  # importable under every --import-mode
 
 import netguard  # noqa: E402
 from fakes.github_api import github_api  # noqa: E402, F401 - the fixture, for every test
-from fakes.mlflow_server import mlflow_server  # noqa: E402, F401 - the real MLflow server (tracking tests)
+from fakes.mlflow_server import mlflow_server, mlflow_server_s3  # noqa: E402, F401 - the real MLflow servers (tracking tests)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -41,7 +41,7 @@ DEAD_ENDPOINT = "http://127.0.0.1:9"
 REGION = "us-east-1"
 MARKERS = {
     "slow": "takes more than a few seconds (deselect with -m 'not slow')",
-    "s3": "talks to the moto S3 server on 127.0.0.1 (added automatically to tests using moto_server)",
+    "s3": "talks to the moto S3 server on 127.0.0.1 (added automatically to tests using moto_server or mlflow_server_s3)",
     "workflows": "runs mlgate's real workflows under nektos/act in host mode (tests/workflows; deselect with -m 'not workflows')",
 }
 # Set by the controller so xdist workers reuse its session folder instead of making their own.
@@ -124,7 +124,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "moto_server" in getattr(item, "fixturenames", ()):
+        if {"moto_server", "mlflow_server_s3"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.s3)
 
 

@@ -81,14 +81,14 @@ def check(
     )
     with StepPrinter(enabled=fmt != "json", title="mlgate check") as printer:
         result = run_check(config, out=out, options=options, environ=os.environ, step=printer)
-        tracked = track_check(config, result, candidate=out / "candidate", say=printer)
+        tracked = track_check(config, result, candidate=out / "candidate", legs=candidates, say=printer)
     context = render.build_context(
         result,
         key=key or config.report.key,
         precision=config.report.precision,
         run_url=actions_run_url(),
         full_report=FULL_REPORT_NOTE,
-        tracked=tuple((name, run.url) for name, run in tracked.items() if run.url),
+        tracked=tuple(tracked.values()),
     )
     limit = config.report.max_comment_chars
     for name, text in render.render_files(result, context, limit=limit).items():

@@ -30,6 +30,7 @@ from mlgate.text.markdown import code, md
 if TYPE_CHECKING:
     from mlgate.check import CheckResult  # types only: renderers never reach the services a check uses
     from mlgate.data.results import ValidationResult
+    from mlgate.tracking.client import TrackedRun
 
 SCHEMA_VERSION = 1
 
@@ -41,7 +42,7 @@ def build_context(
     precision: int,
     run_url: str | None,
     full_report: str | None,
-    tracked: tuple[tuple[str, str], ...] = (),
+    tracked: tuple[TrackedRun, ...] = (),
 ) -> ReportContext:
     """The header facts of a check: baseline story, PR head, data files with rows, data-gate statuses."""
     validation = result.validation
@@ -151,6 +152,8 @@ def render_github(result: CheckResult, context: ReportContext, *, limit: int = A
 
 def to_data(result: CheckResult, context: ReportContext) -> dict[str, Any]:
     """The JSON document (JSON Schema: docs/schemas/check.schema.json)."""
+    from mlgate.tracking.client import runs_data
+
     diff = result.schema_diff
     return {
         "schema_version": SCHEMA_VERSION,
@@ -165,6 +168,7 @@ def to_data(result: CheckResult, context: ReportContext) -> dict[str, Any]:
         "skipped_baseline_models": dict(sorted(result.skipped.items())),
         "cached_as": result.cached_as,
         "data_versions": data_versions.to_data(result.data_versions),
+        "mlflow_runs": runs_data({run.model: run for run in context.tracked}),
     }
 
 

@@ -296,7 +296,7 @@ def _footer(context: ReportContext) -> str:
     parts = [f"mlgate {md(context.mlgate_version, 20)}"]
     link = run_link(context.run_url)
     parts += [link] if link else []
-    tracked = tracked_links(context.tracked)
+    tracked = tracked_links([(run.model, run.url) for run in context.tracked if run.url])
     parts += [tracked] if tracked else []
     parts.append(LEGEND)
     return "<sub>" + " · ".join(parts) + "</sub>"

@@ -6,9 +6,12 @@ Plain values, so any caller (``mlgate compare``, ``mlgate check``, a workflow) c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate import __version__
+
+if TYPE_CHECKING:
+    from mlgate.tracking.client import TrackedRun
 
 FULL_REPORT_LIMIT = 1 << 20  # bytes: the job summary's limit (1 MiB per step)
 
@@ -87,4 +90,4 @@ class ReportContext:
     full_report: str | None = None
     breakdown: tuple[Any, ...] = ()  # mlgate.breakdown.Breakdown per model: per-class scores or residuals
     data_versions: tuple[Any, ...] = ()  # mlgate.dvc.changes.DataChange per DVC-tracked dataset
-    tracked: tuple[tuple[str, str], ...] = ()  # (model, the page of its MLflow run), when tracking.mlflow logged it
+    tracked: tuple[TrackedRun, ...] = ()  # each candidate's MLflow run, when tracking.mlflow logged it

@@ -46,8 +46,9 @@ def render_text(run: TrainRun) -> str:
 
 
 def render_json(run: TrainRun) -> str:
-    """The metrics.json document of the run (strict JSON: no NaN)."""
-    return json.dumps(to_data(run.results), indent=2, allow_nan=False) + "\n"
+    """The metrics.json document of the run (strict JSON: no NaN), with ``mlflow_runs`` when tracking logged them."""
+    runs = run.manifest.get("mlflow_runs")
+    return json.dumps(to_data(run.results) | ({"mlflow_runs": runs} if runs else {}), indent=2, allow_nan=False) + "\n"
 
 
 def _metric_cell(mean: float | None, folds: tuple[float, ...] | None) -> str:

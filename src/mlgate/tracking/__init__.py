@@ -7,7 +7,16 @@ adapter, importing ``mlflow`` only when called).
 
 from __future__ import annotations
 
-from mlgate.tracking.client import RunRecord, TrackedRun, TrackingClient, TrackingFailed, run_url, shown_uri
+from mlgate.tracking.client import (
+    RunRecord,
+    TrackedRun,
+    TrackingClient,
+    TrackingFailed,
+    read_runs,
+    run_url,
+    runs_data,
+    shown_uri,
+)
 from mlgate.tracking.log import Context, track_candidates
 from mlgate.tracking.mlflow_client import open_mlflow
 
@@ -18,7 +27,9 @@ __all__ = [
     "TrackingClient",
     "TrackingFailed",
     "open_mlflow",
+    "read_runs",
     "run_url",
+    "runs_data",
     "shown_uri",
     "track_candidates",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,22 +19,36 @@ from mlgate.progress import Say
 
 if TYPE_CHECKING:
     from mlgate.check import CheckResult
-    from mlgate.tracking import TrackedRun
+    from mlgate.tracking import TrackedRun, TrackingClient
     from mlgate.training.run import TrainRun
+
+RUNS_KEY = "mlflow_runs"  # the runs in manifest.json, report.json and train's JSON
 
 
 def track_training(
     config: Config, run: TrainRun, *, say: Say | None = None, environ: Mapping[str, str] = os.environ
 ) -> dict[str, TrackedRun]:
-    """Log a run per model ``mlgate train`` fitted; model name -> its run."""
+    """Log a run per model ``mlgate train`` fitted; model name -> its run.
+
+    The runs go into the results folder's manifest.json (and ``run.manifest``) as ``mlflow_runs``, so that the
+    check merging a matrix's legs updates them instead of logging each candidate twice.
+    """
     if config.tracking.mlflow is None:
         return {}
-    from mlgate.tracking import Context, open_mlflow, track_candidates
+    from mlgate.files import write_atomic
+    from mlgate.results import MANIFEST_FILE
+    from mlgate.tracking import Context, runs_data, track_candidates
 
     context = Context(
         command="train", commit=run.results.commit, pr_number=find_pr_number(environ), data=_data(run.manifest)
     )
-    return track_candidates(config.tracking, run.results, context, environ=environ, open_client=open_mlflow, say=say)
+    tracked = track_candidates(
+        config.tracking, run.results, context, environ=environ, open_client=open_tracker, say=say
+    )
+    if tracked:
+        run.manifest[RUNS_KEY] = runs_data(tracked)
+        write_atomic(run.folder / MANIFEST_FILE, json.dumps(run.manifest, indent=2, allow_nan=False) + "\n")
+    return tracked
 
 
 def track_check(
@@ -42,17 +56,20 @@ def track_check(
     result: CheckResult,
     *,
     candidate: Path,
+    legs: Sequence[Path] = (),
     say: Say | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> dict[str, TrackedRun]:
     """Log a run per candidate of a check, with its comparison with the baseline; model name -> its run.
 
     ``candidate`` is the folder the check trained into: its manifest names the data files and their digests.
+    ``legs`` are the results folders of ``--candidate``: a run their ``mlgate train`` logged (``mlflow_runs`` of
+    their manifests) is updated with the comparison, so a matrix check logs each candidate once.
     """
     if config.tracking.mlflow is None or result.candidate is None:
         return {}
     from mlgate.results import MANIFEST_FILE
-    from mlgate.tracking import Context, open_mlflow, track_candidates
+    from mlgate.tracking import Context, read_runs, track_candidates
 
     revisions = result.revisions
     comparison = result.comparison
@@ -64,9 +81,25 @@ def track_check(
         rows=comparison.rows if comparison is not None else (),
         verdict=result.verdict,
     )
+    logged: dict[str, TrackedRun] = {}
+    for leg in legs:
+        logged |= read_runs(_read_manifest(leg / MANIFEST_FILE).get(RUNS_KEY))
     return track_candidates(
-        config.tracking, result.candidate, context, environ=environ, open_client=open_mlflow, say=say
+        config.tracking, result.candidate, context, environ=environ, open_client=open_tracker, say=say, logged=logged
     )
+
+
+def open_tracker(uri: str) -> TrackingClient:
+    """The MLflow server at ``uri``; a missing MLflow client is a tracking failure (a warning), not exit 2:
+    tracking never fails ``mlgate train`` or ``mlgate check``."""
+    from mlgate.errors import ConfigError
+    from mlgate.tracking import TrackingFailed, open_mlflow
+    from mlgate.tracking.mlflow_client import INSTALL_HINT
+
+    try:
+        return open_mlflow(uri)
+    except ConfigError as exc:
+        raise TrackingFailed(exc.message, exc.hint or INSTALL_HINT) from exc
 
 
 def find_pr_number(environ: Mapping[str, str]) -> int | None:

@@ -2,8 +2,10 @@
 
 ``track_candidates`` is what ``mlgate train`` and ``mlgate check`` call after their work is done: parameters
 (the estimator's, the evaluation's), metrics (scores, seed spread, timings and, from a check, the comparison with
-the baseline: its difference, the interval of the difference, the p-value and the smallest detectable drop) and
-tags (git commit, PR number, data digests, the command and mlgate's version).
+the baseline: its difference, the interval of the difference, the p-value and the smallest detectable drop),
+tags (git commit, PR number, data digests, the command and mlgate's version) and two files under ``mlgate/``:
+``metrics.json`` (the model's part of ``metrics.json``, readable by ``mlgate compare``) and, from a check,
+``comparison.json`` (the model's rows of the comparison with the verdict).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mlgate import __version__
 from mlgate.notices import notify
+from mlgate.results import to_data
 from mlgate.tracking.client import RunRecord, TrackedRun, TrackingClient, TrackingFailed, run_url, shown_uri
 
 if TYPE_CHECKING:
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
     from mlgate.progress import Say
     from mlgate.results import ModelResult, ResultSet
 
+ARTIFACT_FOLDER = "mlgate"  # the run's files: mlgate/metrics.json, mlgate/comparison.json
 KEY_LIMIT = 250  # MLflow's longest param, metric and tag key
 PARAM_LIMIT = 6000  # its longest param value
 TAG_LIMIT = 8000  # its longest tag value
@@ -61,11 +65,14 @@ def track_candidates(
     environ: Mapping[str, str],
     open_client: Callable[[str], TrackingClient],
     say: Say | None = None,
+    logged: Mapping[str, TrackedRun] | None = None,
 ) -> dict[str, TrackedRun]:
     """Log a run per model of ``results`` when ``tracking.mlflow`` is set; model name -> its run (none on failure).
 
-    ``MLFLOW_TRACKING_URI`` wins over ``tracking.mlflow.tracking_uri``. A failure (server down, credentials
-    refused) stops logging with one notice naming the tracking URI and the fix; the runs logged before it are kept.
+    ``MLFLOW_TRACKING_URI`` wins over ``tracking.mlflow.tracking_uri``. A model in ``logged`` whose run is on
+    this server (a matrix leg's ``mlgate train`` logged it) gets that run updated, not a second one. A failure
+    (server down, credentials refused) stops logging with one notice naming the tracking URI and the fix; the
+    runs logged before it are kept.
     """
     if settings.mlflow is None:
         return {}
@@ -77,13 +84,20 @@ def track_candidates(
         )
         return {}
     records = build_records(results, context)
+    server = shown_uri(uri)
+    reuse = {name: run for name, run in (logged or {}).items() if run.tracking_uri == server}
     tracked: dict[str, TrackedRun] = {}
     try:
         client = open_client(uri)
         experiment = client.find_experiment(settings.mlflow.experiment)
         for record in records:
-            run_id = client.log_run(experiment, record)
-            tracked[record.name] = TrackedRun(record.name, experiment, run_id, run_url(uri, experiment, run_id))
+            earlier = reuse.get(record.name)
+            if earlier is not None:
+                client.update_run(earlier.run_id, record)
+                where, run_id = earlier.experiment_id, earlier.run_id
+            else:
+                where, run_id = experiment, client.log_run(experiment, record)
+            tracked[record.name] = TrackedRun(record.name, where, run_id, run_url(uri, where, run_id), server)
     except TrackingFailed as exc:
         notify(
             f"MLflow tracking at {shown_uri(uri)}: {exc.problem}; {len(tracked)} of {len(records)} run(s) logged "
@@ -91,7 +105,9 @@ def track_candidates(
         )
         return tracked
     if say is not None:
-        say(f"logged {len(tracked)} run(s) to MLflow at {shown_uri(uri)}, experiment '{settings.mlflow.experiment}'")
+        updated = sum(name in reuse for name in tracked)
+        also = f" ({updated} of them logged by the training job, updated)" if updated else ""
+        say(f"logged {len(tracked)} run(s) to MLflow at {server}, experiment '{settings.mlflow.experiment}'{also}")
     return tracked
 
 
@@ -103,9 +119,40 @@ def build_records(results: ResultSet, context: Context) -> list[RunRecord]:
             params=_params(model, results),
             metrics=_metrics(model, [row for row in context.rows if row.model == name]),
             tags=_tags(model, results, context),
+            artifacts=_artifacts(model, results, context),
         )
         for name, model in results.models.items()
     ]
+
+
+def _artifacts(model: ModelResult, results: ResultSet, context: Context) -> dict[str, str]:
+    """``mlgate/metrics.json`` (this model's metrics.json) and, from a check, ``mlgate/comparison.json``."""
+    alone = replace(results, models={model.name: model}, predictions=None)
+    files = {f"{ARTIFACT_FOLDER}/metrics.json": _json(to_data(alone))}
+    rows = [row for row in context.rows if row.model == model.name]
+    if context.command == "check":
+        comparison = {"model": model.name, "verdict": context.verdict, "rows": [_row_data(row) for row in rows]}
+        files[f"{ARTIFACT_FOLDER}/comparison.json"] = _json(comparison)
+    return files
+
+
+def _row_data(row: Row) -> dict[str, Any]:
+    return asdict(row) | {"label": row.label}
+
+
+def _json(document: Any) -> str:
+    """Indented JSON; a non-finite number (a metric that failed) is written as null, never as NaN."""
+    return json.dumps(_finite(document), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _params(model: ModelResult, results: ResultSet) -> dict[str, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -75,10 +75,43 @@ class MlflowTracking:
                     params=_slice(params, start),
                     tags=_slice(tags, start),
                 )
+            self._store_files(run_id, record.artifacts)
             self._client.set_terminated(run_id)
             return run_id
 
         return self._call(log)
+
+    def update_run(self, run_id: str, record: RunRecord) -> None:
+        from mlflow.entities import Metric, RunTag
+
+        def update() -> str:
+            stamp = int(time.time() * 1000)
+            tags = [RunTag(k, v) for k, v in record.tags.items()]
+            metrics = [Metric(k, v, stamp, 0) for k, v in record.metrics.items()]
+            for start in range(0, max(len(tags), len(metrics), 1), BATCH):
+                self._client.log_batch(run_id, metrics=_slice(metrics, start), tags=_slice(tags, start))
+            self._store_files(run_id, record.artifacts)
+            return run_id
+
+        self._call(update)
+
+    def _store_files(self, run_id: str, files: Mapping[str, str]) -> None:
+        """Upload ``files`` to the run's artifact store: the client writes there itself (S3, GCS, a folder...).
+
+        Whatever the store's own library raises becomes ``TrackingFailed`` (the run is then marked failed), so
+        that an artifact store that refuses is a warning like a tracking server that refuses.
+        """
+        try:
+            for path, text in files.items():
+                self._client.log_text(run_id, text, path)
+        except Exception as exc:  # each store raises its own errors (boto3, google-cloud, azure...)
+            self._client.set_terminated(run_id, status="FAILED")
+            message = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            raise TrackingFailed(
+                f"run {run_id} was logged but its files could not be stored in its artifact store ({message})",
+                "give the job write access to the experiment's artifact location (for S3: AWS credentials, and "
+                "MLFLOW_S3_ENDPOINT_URL for an S3-compatible store)",
+            ) from exc
 
     def _call(self, action: Callable[[], str]) -> str:
         import requests

@@ -18,6 +18,7 @@ from mlgate.data.schema import load_schema
 from mlgate.data.schema_diff import diff_schemas
 from mlgate.report.check import build_context, render_json, render_markdown, to_data
 from mlgate.results import Evaluation, ModelResult, ResultSet
+from mlgate.tracking.client import TrackedRun
 from schemas import schema_validator
 
 HEAD = "2737c6a" + "1" * 33
@@ -98,6 +99,35 @@ def test_a_main_branch_run_that_cached_its_results(tmp_path: Path) -> None:
     data = document(result)
     validate(data)
     assert (data["verdict"], data["cached_as"], data["schema_diff"]) == ("pass", HEAD, None)
+    assert data["mlflow_runs"] is None  # nothing was tracked
+
+
+def test_the_runs_tracking_logged_are_in_the_document() -> None:
+    result = CheckResult(
+        validation=validation(),
+        comparison=compare_results(results(BASE, 0.90, 0.5), [results(HEAD, 0.91, 0.5)], METRICS),
+        candidate=results(HEAD, 0.91, 0.5),
+        revisions=Revisions(head=HEAD, base_branch="main", head_source="HEAD"),
+    )
+    runs = (
+        TrackedRun("logistic", "3", "r1", "http://127.0.0.1:5000/#/experiments/3/runs/r1", "http://127.0.0.1:5000"),
+        TrackedRun("tree", "3", "r2", None, "databricks"),
+    )
+    context = build_context(result, key="mlgate", precision=4, run_url=None, full_report=None, tracked=runs)
+    data = to_data(result, context)
+    validate(data)
+    assert data["mlflow_runs"] == {
+        "logistic": {
+            "run_id": "r1",
+            "experiment_id": "3",
+            "url": "http://127.0.0.1:5000/#/experiments/3/runs/r1",
+            "tracking_uri": "http://127.0.0.1:5000",
+        },
+        "tree": {"run_id": "r2", "experiment_id": "3", "url": None, "tracking_uri": "databricks"},
+    }
+    footer = render_markdown(result, context, limit=60_000)
+    assert "MLflow runs: [logistic](http://127.0.0.1:5000/#/experiments/3/runs/r1)" in footer
+    assert "[tree]" not in footer  # no page to link
 
 
 def test_outside_git_the_document_is_current_only() -> None:

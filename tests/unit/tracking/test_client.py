@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlgate.tracking.client import run_url, shown_uri
+from mlgate.tracking.client import TrackedRun, read_runs, run_url, runs_data, shown_uri
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,28 @@ def test_run_url_is_none_without_a_safe_web_page(uri: str) -> None:
 
 def test_run_url_quotes_the_ids() -> None:
     assert run_url("http://127.0.0.1:5000", "1)", "r](x") == "http://127.0.0.1:5000/#/experiments/1%29/runs/r%5D%28x"
+
+
+def test_runs_read_back_as_they_were_written() -> None:
+    runs = {
+        "a": TrackedRun("a", "1", "r1", "http://127.0.0.1:5000/#/experiments/1/runs/r1", "http://127.0.0.1:5000"),
+        "b": TrackedRun("b", "1", "r2", None, "databricks"),
+    }
+    assert read_runs(runs_data(runs)) == runs
+    assert runs_data({}) is None
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        None,
+        [],
+        {"a": "r1"},
+        {"a": {"run_id": "r1", "experiment_id": "1"}},  # no server: it could be any
+        {"a": {"run_id": "", "experiment_id": "1", "tracking_uri": "databricks", "url": None}},
+        {"a": {"run_id": 5, "experiment_id": "1", "tracking_uri": "databricks", "url": None}},
+        {"a": {"run_id": "r1", "experiment_id": "1", "tracking_uri": "databricks", "url": 3}},
+    ],
+)
+def test_an_entry_that_is_not_a_run_is_left_out(document: object) -> None:
+    assert read_runs(document) == {}

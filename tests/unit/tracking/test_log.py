@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
 from mlgate import __version__, notices
 from mlgate.compare import Row
 from mlgate.config import MlflowTrackingConfig, TrackingConfig
-from mlgate.results import Artifact, Evaluation, ModelResult, ResultSet
-from mlgate.tracking.client import RunRecord, TrackingFailed
+from mlgate.results import Artifact, Evaluation, ModelResult, ResultSet, from_data
+from mlgate.tracking.client import RunRecord, TrackedRun, TrackingFailed
 from mlgate.tracking.log import Context, build_records, track_candidates
 
 
@@ -21,6 +22,7 @@ class FakeClient:
     fail_after: int | None = None
     experiments: dict[str, str] = field(default_factory=dict)
     runs: list[tuple[str, RunRecord]] = field(default_factory=list)
+    updates: list[tuple[str, RunRecord]] = field(default_factory=list)
 
     def find_experiment(self, name: str) -> str:
         return self.experiments.setdefault(name, str(len(self.experiments) + 1))
@@ -30,6 +32,9 @@ class FakeClient:
             raise TrackingFailed("the MLflow server could not be used (connection refused)", "start it")
         self.runs.append((experiment_id, record))
         return f"run{len(self.runs)}"
+
+    def update_run(self, run_id: str, record: RunRecord) -> None:
+        self.updates.append((run_id, record))
 
 
 def _results() -> ResultSet:
@@ -172,3 +177,66 @@ def test_without_the_section_nothing_happens() -> None:
 def test_the_command_is_a_tag(command: str) -> None:
     (record, _) = build_records(_results(), Context(command=command))
     assert record.tags["mlgate.command"] == command
+
+
+def test_a_train_run_holds_its_models_metrics_json() -> None:
+    first, second = build_records(_results(), Context(command="train"))
+    assert list(first.artifacts) == ["mlgate/metrics.json"]
+    document = json.loads(first.artifacts["mlgate/metrics.json"])
+    assert document["models"]["a"]["metrics"] == {"roc_auc": 0.8, "log_loss": None}  # NaN is written as null
+    assert list(json.loads(second.artifacts["mlgate/metrics.json"])["models"]) == ["b"]
+
+
+def test_the_metrics_json_of_a_run_reads_back_as_results() -> None:
+    results = _results()
+    model = replace(results.models["a"], metrics={"roc_auc": 0.8})  # a trained model's scores are finite
+    (record,) = build_records(replace(results, models={"a": model}), Context(command="train"))
+    read = from_data(json.loads(record.artifacts["mlgate/metrics.json"]))  # what `mlgate compare` reads
+    assert read.models == {"a": model}
+    assert read.evaluation == results.evaluation
+    assert read.commit == "c" * 40
+
+
+def test_a_check_run_also_holds_its_rows_of_the_comparison() -> None:
+    row = Row(
+        model="a", metric="fit_s", kind="timing", base=0.2, new=0.25, diff=0.05, pct=math.inf, status="same",
+        severity=None, reason="", low=0.01, high=0.09, method="bootstrap",
+    )  # fmt: skip
+    first, second = build_records(_results(), Context(command="check", rows=[row], verdict="warn"))
+    comparison = json.loads(first.artifacts["mlgate/comparison.json"])
+    assert comparison["model"] == "a"
+    assert comparison["verdict"] == "warn"
+    (only,) = comparison["rows"]
+    assert only["metric"] == "fit_s"
+    assert only["label"] == row.label
+    assert (only["low"], only["high"], only["method"]) == (0.01, 0.09, "bootstrap")
+    assert only["pct"] is None  # not a number in JSON
+    assert json.loads(second.artifacts["mlgate/comparison.json"])["rows"] == []
+
+
+def test_a_run_a_leg_logged_on_this_server_is_updated_not_logged_again() -> None:
+    client = FakeClient("http://127.0.0.1:5000")
+    said: list[str] = []
+    logged = {
+        "a": TrackedRun("a", "7", "leg-a", None, "http://127.0.0.1:5000"),
+        "b": TrackedRun("b", "7", "leg-b", None, "http://127.0.0.1:9999"),  # logged elsewhere: b gets a run here
+    }
+    tracked = track_candidates(
+        _settings("http://u:pw@127.0.0.1:5000"),
+        _results(),
+        Context(command="check", verdict="pass"),
+        environ={},
+        open_client=lambda uri: client,
+        say=said.append,
+        logged=logged,
+    )
+    assert [(run_id, record.name) for run_id, record in client.updates] == [("leg-a", "a")]
+    assert [record.name for _, record in client.runs] == ["b"]
+    assert tracked["a"] == TrackedRun(
+        "a", "7", "leg-a", "http://127.0.0.1:5000/#/experiments/7/runs/leg-a", "http://127.0.0.1:5000"
+    )
+    assert tracked["b"].run_id == "run1"
+    assert said == [
+        "logged 2 run(s) to MLflow at http://127.0.0.1:5000, experiment 'churn' (1 of them logged by the training "
+        "job, updated)"
+    ]
