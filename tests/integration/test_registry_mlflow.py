@@ -261,3 +261,35 @@ def test_without_the_mlflow_client_the_backend_names_the_extra(
     assert code == 2
     assert "registry.backend mlflow needs the MLflow client, which is not installed" in err
     assert "pip install 'mlgate[mlflow]'" in err
+
+
+def test_on_an_s3_artifact_root_the_files_land_in_s3_and_are_verified(
+    trained: Path,
+    tmp_path: Path,
+    mlflow_server_s3: MlflowServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same backend on a server whose artifact root is a bucket on moto: what lands there is checked with boto3."""
+    for name, value in mlflow_server_s3.environ.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    shutil.copytree(trained, tmp_path / "p")
+    project, name = tmp_path / "p", f"churn-{uuid.uuid4().hex[:8]}"
+    settings = (
+        f"registry: {{backend: mlflow, mlflow: {{tracking_uri: '{mlflow_server_s3.url}', model_name: {name}}}}}\n"
+    )
+    (project / "mlgate.yaml").write_text((project / "mlgate.yaml").read_text(encoding="utf-8") + settings, "utf-8")
+    capsys.readouterr()
+    number = register(project, capsys, "logistic")
+    found = mlflow_server_s3.client().get_model_version(name, number)
+    assert found.source.startswith(f"s3://{mlflow_server_s3.bucket}/{mlflow_server_s3.prefix}/")
+    bucket_key = found.source.removeprefix(f"s3://{mlflow_server_s3.bucket}/")
+    stored = mlflow_server_s3.s3().get_object(Bucket=mlflow_server_s3.bucket, Key=f"{bucket_key}/model.skops")
+    assert hashlib.sha256(stored["Body"].read()).hexdigest() == found.tags["mlgate.sha256"]
+    registry = open_registry(load_config(project / "mlgate.yaml"))
+    version = registry.get(number)
+    assert hashlib.sha256(registry.artifact_path(version).read_bytes()).hexdigest() == version.sha256
+    mlflow_server_s3.s3().put_object(Bucket=mlflow_server_s3.bucket, Key=f"{bucket_key}/model.skops", Body=b"evil")
+    with pytest.raises(InputError, match="tampered artifact"):
+        registry.artifact_path(version)

@@ -15,7 +15,6 @@ from mlgate.tracking.client import (
     read_runs,
     run_url,
     runs_data,
-    shown_uri,
 )
 from mlgate.tracking.log import Context, track_candidates
 from mlgate.tracking.mlflow_client import open_mlflow
@@ -30,6 +29,5 @@ __all__ = [
     "read_runs",
     "run_url",
     "runs_data",
-    "shown_uri",
     "track_candidates",
 ]

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mlgate.mlflow_api import shown_uri
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -64,15 +66,6 @@ class TrackingClient(Protocol):
 
 
 _SAFE_URL = re.compile(r"https?://[^\s()<>\[\]\"'`\\]+")
-
-
-def shown_uri(uri: str) -> str:
-    """``uri`` as messages and reports may show it: no user name, password, query or fragment."""
-    parts = urllib.parse.urlsplit(uri)
-    if not parts.scheme or not parts.netloc:
-        return uri.split("?", 1)[0].split("#", 1)[0]
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def run_url(uri: str, experiment_id: str, run_id: str) -> str | None:

@@ -93,8 +93,8 @@ def open_tracker(uri: str) -> TrackingClient:
     """The MLflow server at ``uri``; a missing MLflow client is a tracking failure (a warning), not exit 2:
     tracking never fails ``mlgate train`` or ``mlgate check``."""
     from mlgate.errors import ConfigError
+    from mlgate.mlflow_api import INSTALL_HINT
     from mlgate.tracking import TrackingFailed, open_mlflow
-    from mlgate.tracking.mlflow_client import INSTALL_HINT
 
     try:
         return open_mlflow(uri)

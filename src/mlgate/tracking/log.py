@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mlgate import __version__
+from mlgate.mlflow_api import URI_VARIABLE, shown_uri
 from mlgate.notices import notify
 from mlgate.results import to_data
-from mlgate.tracking.client import RunRecord, TrackedRun, TrackingClient, TrackingFailed, run_url, shown_uri
+from mlgate.tracking.client import RunRecord, TrackedRun, TrackingClient, TrackingFailed, run_url
 
 if TYPE_CHECKING:
     from mlgate.compare import Row
@@ -32,7 +33,7 @@ ARTIFACT_FOLDER = "mlgate"  # the run's files: mlgate/metrics.json, mlgate/compa
 KEY_LIMIT = 250  # MLflow's longest param, metric and tag key
 PARAM_LIMIT = 6000  # its longest param value
 TAG_LIMIT = 8000  # its longest tag value
-URI_VARIABLE = "MLFLOW_TRACKING_URI"
+
 _UNSAFE_KEY = re.compile(r"[^A-Za-z0-9_\-. /]")
 # the comparison's numbers of a metric (Row fields) and the names they get in the run: ``<metric>.<name>``
 _ROW_NUMBERS = {

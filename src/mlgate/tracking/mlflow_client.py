@@ -7,26 +7,17 @@ tracker that is down) and its "View run" lines stay off stdout; a value the user
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlgate.errors import ConfigError
-from mlgate.tracking.client import RunRecord, TrackingFailed, shown_uri
+from mlgate.mlflow_api import INSTALL_HINT, quick_calls, shown_uri
+from mlgate.tracking.client import RunRecord, TrackingFailed
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
-INSTALL_HINT = "pip install 'mlgate[mlflow]'"
-# MLflow's defaults retry 7 times with a doubling back-off (minutes against a server that is down).
-QUICK = {
-    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
-    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
-    "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
-    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
-}
 BATCH = 100  # MLflow takes at most 100 params or tags per log_batch call
 _T = TypeVar("_T")
 
@@ -118,7 +109,7 @@ class MlflowTracking:
         from mlflow.exceptions import MlflowException
 
         try:
-            with _quick_settings(os.environ):
+            with quick_calls():
                 return action()
         except MlflowException as exc:
             raise _translate(self._uri, str(exc.message), _status(exc)) from exc
@@ -134,19 +125,6 @@ def _status(exc: Any) -> int | None:
 
 def _slice(items: Sequence[_T], start: int) -> list[_T]:
     return list(items[start : start + BATCH])
-
-
-@contextmanager
-def _quick_settings(environ: Any) -> Iterator[None]:
-    """MLflow's settings of ``QUICK`` for the block, where the user set none; restored afterwards."""
-    added = [name for name in QUICK if name not in environ]
-    for name in added:
-        environ[name] = QUICK[name]
-    try:
-        yield
-    finally:
-        for name in added:
-            environ.pop(name, None)
 
 
 def _translate(uri: str, message: str, status: int | None) -> TrackingFailed:

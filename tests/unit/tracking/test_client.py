@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlgate.tracking.client import TrackedRun, read_runs, run_url, runs_data, shown_uri
+from mlgate.mlflow_api import shown_uri
+from mlgate.tracking.client import TrackedRun, read_runs, run_url, runs_data
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from mlgate.errors import ConfigError
+from mlgate.mlflow_api import QUICK
+from mlgate.mlflow_api import quick_calls as _quick_settings
 from mlgate.tracking.client import RunRecord, TrackingFailed
-from mlgate.tracking.mlflow_client import QUICK, MlflowTracking, _quick_settings, _translate, open_mlflow
+from mlgate.tracking.mlflow_client import MlflowTracking, _translate, open_mlflow
 
 
 def test_quick_settings_apply_only_where_the_user_set_none() -> None:
