@@ -6,7 +6,9 @@ workspace copies and the DVC cache are then removed, as a fresh CI checkout has 
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -163,3 +165,48 @@ def test_an_unreachable_remote_is_a_service_failure(on_s3: Repo, on_path: Path, 
     assert "failed: failed to connect to s3" in err
     assert "Could not connect to the endpoint URL" in err
     assert not (on_s3.path / "data" / "train.csv").exists()
+
+
+def credentials_script() -> str:
+    """The run: script of the workflows' "Give DVC the remote's credentials" step (the same in every job)."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+    scripts = {
+        step["run"]
+        for name in ("pr-check.yml", "main-results.yml", "retrain.yml")
+        for job in yaml.safe_load((root / name).read_text(encoding="utf-8"))["jobs"].values()
+        for step in job["steps"]
+        if step.get("name", "").startswith("Give DVC the remote's credentials")
+    }
+    assert len(scripts) == 1
+    return scripts.pop()
+
+
+def test_the_workflows_secret_gives_dvc_a_remote_only_it_names(
+    tmp_path: Path, on_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The step's script, run by bash in a checkout whose remote is defined only by the secret DVC_REMOTE_CONFIG."""
+    repo = make_project(tmp_path, on_path, "local", str(tmp_path / "remote"))
+    dvc(on_path, repo.path, "push", "-q")
+    dvc(on_path, repo.path, "remote", "remove", "local")  # the committed config names no remote
+    fresh_checkout(repo)
+    script = credentials_script()
+    secret = f"['remote \"vault\"']\n    url = {tmp_path / 'remote'}\n[core]\n    remote = vault"
+    for value, expected in (("", "no DVC_REMOTE_CONFIG secret"), (secret, "")):
+        done = subprocess.run(
+            ["bash", "-eo", "pipefail", "-c", script],
+            cwd=repo.path,
+            env={**os.environ, "DVC_REMOTE_CONFIG": value},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert expected in done.stdout
+    local_config = repo.path / ".dvc" / "config.local"
+    assert stat.S_IMODE(local_config.stat().st_mode) == 0o600
+    assert "vault" not in repo.git("status", "--porcelain", "--ignored=no")  # never committed by accident
+    monkeypatch.chdir(repo.path)
+    assert main(["data", "pull"]) == 0, capsys.readouterr().err
+    assert (repo.path / "data" / "train.csv").read_text() == TRAIN

@@ -70,14 +70,27 @@ def test_issues_and_actions_write_appear_in_no_other_workflow() -> None:
                 assert (path.name, job_id) in allowed, f"{path.name}: job {job_id} grants {granted}"
 
 
+OIDC_CONDITIONS = {
+    "monitor.yml": "inputs.target == 'sagemaker'",
+    # retraining also assumes the role to pull an S3 DVC remote, whatever its target
+    "retrain.yml": "inputs.target == 'sagemaker' || (inputs.dvc-pull && inputs.aws-role-arn != '')",
+}
+
+
 @pytest.mark.parametrize(("name", "job"), [("monitor.yml", "monitor"), ("retrain.yml", "retrain")])
-def test_aws_credentials_only_through_oidc_for_sagemaker_after_the_install(name: str, job: str) -> None:
+def test_aws_credentials_only_through_oidc_after_the_install(name: str, job: str) -> None:
     steps = load(name)["jobs"][job]["steps"]
     [configure] = [s for s in steps if str(s.get("uses", "")).startswith("aws-actions/configure-aws-credentials@")]
-    assert configure["if"] == "inputs.target == 'sagemaker'"
+    assert configure["if"] == OIDC_CONDITIONS[name]
     position = steps.index(configure)
     assert max(i for i, s in enumerate(steps) if "pip install" in s.get("run", "")) < position
-    assert "mlgate " in steps[position + 1]["run"]
+    following = steps[position + 1 :]
+    first_mlgate = next(i for i, step in enumerate(following) if "mlgate " in step.get("run", ""))
+    # between the role and mlgate, only the step that writes the DVC remote's secret (no user code runs there)
+    assert [step["name"] for step in following[:first_mlgate]] in (
+        [],
+        ["Give DVC the remote's credentials (secret DVC_REMOTE_CONFIG)"],
+    )
 
 
 # -- the dispatch job's condition ------------------------------------------------------------------------------

@@ -44,17 +44,33 @@ URI = "https://mlflow.example.com"
 CREDENTIALS = {"MLFLOW_TRACKING_USERNAME": "ci", "MLFLOW_TRACKING_PASSWORD": "hunter2"}
 
 
+DVC_CREDENTIALS_STEP = "Give DVC the remote's credentials (secret DVC_REMOTE_CONFIG)"
+
+
 def test_only_the_steps_that_run_mlgate_check_or_train_see_the_mlflow_secrets() -> None:
-    seen = []
+    seen, dvc_steps = [], []
     for workflow in ("pr-check.yml", "main-results.yml"):
         for job_id, job in load(workflow)["jobs"].items():
             assert "secrets." not in str(job.get("env")), f"{workflow} {job_id}: secrets in the job's env"
             for step in job["steps"]:
+                assert "secrets." not in step.get("run", ""), f"{workflow} {job_id}: a secret in a script"
+                env = {str(k): str(v) for k, v in (step.get("env") or {}).items()}
+                if step["name"] == DVC_CREDENTIALS_STEP:
+                    assert env == {"DVC_REMOTE_CONFIG": "${{ secrets.DVC_REMOTE_CONFIG }}"}
+                    dvc_steps.append((workflow, job_id))
+                    continue
                 runs_mlgate = any(f"mlgate {command} " in step.get("run", "") for command in ("check", "train"))
-                if runs_mlgate or "secrets." in str(step.get("env")):
+                if runs_mlgate or "secrets." in str(env):
                     seen.append((workflow, job_id, step["name"]))
-                    assert "secrets." not in step.get("run", ""), f"{workflow} {job_id}: a secret in a script"
+                    assert "DVC_REMOTE_CONFIG" not in str(env), f"{workflow} {job_id}: the DVC secret in {step['name']}"
     assert seen == [(workflow, job, step) for workflow, job, step, _ in TRACKED_STEPS]
+    assert dvc_steps == [
+        ("pr-check.yml", "check"),
+        ("pr-check.yml", "validate"),
+        ("pr-check.yml", "train"),
+        ("pr-check.yml", "compare"),
+        ("main-results.yml", "results"),
+    ]
 
 
 @pytest.mark.parametrize(("workflow", "job", "step", "matrix"), TRACKED_STEPS, ids=lambda v: str(v)[:24])
