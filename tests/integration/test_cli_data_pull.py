@@ -180,7 +180,7 @@ def credentials_script() -> str:
         if step.get("name", "").startswith("Give DVC the remote's credentials")
     }
     assert len(scripts) == 1
-    return scripts.pop()
+    return str(scripts.pop())
 
 
 def test_the_workflows_secret_gives_dvc_a_remote_only_it_names(

@@ -283,13 +283,15 @@ def test_on_an_s3_artifact_root_the_files_land_in_s3_and_are_verified(
     capsys.readouterr()
     number = register(project, capsys, "logistic")
     found = mlflow_server_s3.client().get_model_version(name, number)
+    bucket = str(mlflow_server_s3.bucket)
+    assert found.source is not None
     assert found.source.startswith(f"s3://{mlflow_server_s3.bucket}/{mlflow_server_s3.prefix}/")
     bucket_key = found.source.removeprefix(f"s3://{mlflow_server_s3.bucket}/")
-    stored = mlflow_server_s3.s3().get_object(Bucket=mlflow_server_s3.bucket, Key=f"{bucket_key}/model.skops")
+    stored = mlflow_server_s3.s3().get_object(Bucket=bucket, Key=f"{bucket_key}/model.skops")
     assert hashlib.sha256(stored["Body"].read()).hexdigest() == found.tags["mlgate.sha256"]
     registry = open_registry(load_config(project / "mlgate.yaml"))
     version = registry.get(number)
     assert hashlib.sha256(registry.artifact_path(version).read_bytes()).hexdigest() == version.sha256
-    mlflow_server_s3.s3().put_object(Bucket=mlflow_server_s3.bucket, Key=f"{bucket_key}/model.skops", Body=b"evil")
+    mlflow_server_s3.s3().put_object(Bucket=bucket, Key=f"{bucket_key}/model.skops", Body=b"evil")
     with pytest.raises(InputError, match="tampered artifact"):
         registry.artifact_path(version)

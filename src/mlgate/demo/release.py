@@ -69,9 +69,7 @@ def register_step(demo: Demo) -> Outcome:
     version = register_best(demo, results, reason="mlgate demo: main's best model, metrics reviewed")
     config = demo.config()
     if config.registry.backend == "mlflow":
-        store = demo.folder / "mlflow"
-        name = config.registry.mlflow.model_name
-        demo.locations["registry"] = f"MLflow registered model {name}; its server's store: {store}"
+        demo.locations["registry"] = str(demo.folder / "mlflow")  # the MLflow server's store (SQLite, artifacts)
     else:
         demo.locations["registry"] = str(Path(config.registry.path).resolve())
     demo.commits["good"] = version.version
