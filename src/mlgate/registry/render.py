@@ -122,12 +122,30 @@ def render_version(version: ModelVersion) -> str:
         f"  trusts      {', '.join(v.trusted_types) or '(the defaults only)'}",
         f"  golden      {len(v.golden)} row(s) with the model's predictions",
         f"  statistics  {_stats(v.reference_stats, 'training data')} · {_stats(v.prediction_stats, 'predictions')}",
+        *_registry_lines(v.extra),
         "  history",
     ]
     lines = [_line(line, None) for line in lines]
     for c in v.history:
         lines.append(_line(f"    {c.at}  {c.status:<9} by {c.by}: ", None) + _reason(c.reason, " " * 6))
     return "\n".join(lines) + "\n"
+
+
+def _registry_lines(extra: dict[str, Any]) -> list[str]:
+    """What an MLflow-backed version shows of MLflow: its run and aliases, and anything set outside mlgate."""
+    lines = []
+    mlflow = extra.get("mlflow")
+    if isinstance(mlflow, dict):
+        aliases = ", ".join(str(a) for a in mlflow.get("aliases") or []) or "none"
+        lines.append(f"  mlflow      {mlflow.get('name')} version · run {mlflow.get('run_id')} · aliases: {aliases}")
+    outside = extra.get("outside_mlgate")
+    if isinstance(outside, list) and outside:
+        when = extra.get("outside_changed_at") or "?"
+        lines.append(
+            f"  WARNING     {' and '.join(map(str, outside))} set outside mlgate (version last changed {when}):"
+        )
+        lines.append("              a deploy refuses it unless mlgate's history approves it")
+    return lines
 
 
 def render_change(action: str, version: ModelVersion, note: str | None) -> str:

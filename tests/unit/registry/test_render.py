@@ -177,3 +177,17 @@ def test_history_is_one_line_per_event() -> None:
     assert lines[2].split()[1:4] == ["rolled-back", "-", "ci"]
     assert lines[2].endswith("x" * 59 + "…")
     assert render_history([]) == "no history yet\n"
+
+
+def test_show_gives_the_mlflow_run_aliases_and_a_warning_for_changes_made_outside_mlgate() -> None:
+    extra = {
+        "mlflow": {"name": "churn", "run_id": "abc123", "aliases": ["champion", "evil\x1b[2Jalias"]},
+        "outside_mlgate": ["alias 'champion'"],
+        "outside_changed_at": "2026-12-07T16:02:11+00:00",
+    }
+    text = render_version(dataclasses.replace(version("ab" * 32), version="3", extra=extra))
+    assert "  mlflow      churn version · run abc123 · aliases: champion, evil" in text
+    assert "\x1b" not in text
+    assert "  WARNING     alias 'champion' set outside mlgate (version last changed 2026-12-07T16:02:11+00:00):" in text
+    assert "a deploy refuses it unless mlgate's history approves it" in text
+    assert "WARNING" not in render_version(dataclasses.replace(version("ab" * 32), version="3"))
