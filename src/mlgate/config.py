@@ -291,6 +291,18 @@ class MonitorConfig:
 
 
 @dataclass(frozen=True)
+class ReplayConfig:
+    """What ``mlgate replay`` requires of a version replayed over captured traffic (unset: not gated)."""
+
+    max_disagreement: float | None = None  # share of rows answered differently from the live version
+    min_quality_difference: float | None = None  # replayed − live on the quality metric (metric units, may be < 0)
+    alpha: float = 0.05  # each gate holds at confidence 1 − alpha
+    min_rows: int = 100  # fewer replayable rows: no verdict (fails closed)
+    tolerance: float = 0.0  # regression: answers closer than this count as the same
+    flips: int = 10  # the largest disagreements listed, with their request ids
+
+
+@dataclass(frozen=True)
 class RetrainConfig:
     """Where ``mlgate retrain`` gets fresh data and how much better a new model must be to be registered."""
 
@@ -354,6 +366,7 @@ class Config:
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     retrain: RetrainConfig = field(default_factory=RetrainConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    replay: ReplayConfig = field(default_factory=ReplayConfig)
     root: Path = field(default=Path("."), metadata={"internal": True})
     path: Path | None = field(default=None, metadata={"internal": True})
 

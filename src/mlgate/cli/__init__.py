@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "serve": ("mlgate.cli.serve", "serve", "Run the local inference endpoint (hot-swaps when live.json changes)."),
     "monitor": ("mlgate.cli.monitor", "monitor", "Check captured traffic for drift, schema violations and decay."),
+    "replay": ("mlgate.cli.replay", "replay", "Replay captured traffic through a version; compare with the live one."),
     "new": ("mlgate.cli.new", "new", "Generate a new ML project from the bundled template."),
     "demo": ("mlgate.cli.demo", "demo", "Run the whole lifecycle offline on example data, narrated (under a minute)."),
     "retrain": ("mlgate.cli.retrain", "retrain", "Retrain on fresh data; register a model that beats the live one."),
