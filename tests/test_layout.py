@@ -30,6 +30,7 @@ EXEMPT: dict[str, str] = {
     "cli/monitor.py": COMMAND + "tests/integration/test_cli_monitor.py",
     "cli/new.py": COMMAND + "tests/integration/test_cli_new.py",
     "cli/registry.py": COMMAND + "tests/integration/test_cli_registry.py",
+    "cli/replay.py": COMMAND + "tests/integration/test_cli_replay.py",
     "cli/retrain.py": COMMAND + "tests/integration/test_cli_retrain.py",
     "cli/rollback.py": COMMAND + "tests/integration/test_cli_deploy.py",
     "cli/data.py": COMMAND + "tests/integration/test_cli_data_pull.py",
@@ -49,6 +50,7 @@ EXEMPT: dict[str, str] = {
     "demo/release.py": FRONT_DOOR + "tests/integration/test_cli_demo.py and tests/unit/demo/test_watch.py",
     "deploy/target.py": "the Target protocol and its errors: implemented and tested by tests/unit/deploy/test_local.py and tests/unit/deploy/sagemaker/test_target.py",
     "monitor/model.py": "result dataclasses of a monitor run: built by tests/unit/monitor/test_read.py and tests/unit/monitor/test_decide.py",
+    "replay/model.py": "result dataclasses of a replay: built by tests/unit/replay/test_gates.py and rendered by tests/unit/report/test_replay.py",
     "progress.py": "type aliases only (Say, Progress): checked by mypy in tests/test_quality.py",
     "serve/run.py": "starts the server process: driven by tests/integration/test_serve.py through tests/fakes/serve.py",
 }

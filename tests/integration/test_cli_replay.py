@@ -3,8 +3,6 @@ answered, with and without labels, its gates, and the inputs it must refuse."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -12,11 +10,9 @@ from typing import Any
 import pytest
 
 from mlgate.cli import main
-from mlgate.registry import HistoryEvent, LocalRegistry
 from schemas import schema_validator
-from unit.monitor.helpers import make_project, records, sample_inputs, write_jsonl
-
-STARTED = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)
+from unit.monitor.helpers import sample_inputs
+from unit.replay.helpers import make_replay_project, register_tree
 
 
 def replay(capsys: pytest.CaptureFixture[str], config: Path, *args: str) -> tuple[int, dict[str, Any], str]:
@@ -28,46 +24,16 @@ def replay(capsys: pytest.CaptureFixture[str], config: Path, *args: str) -> tupl
     return code, document, captured.err
 
 
-def register_model(folder: Path, threshold: float) -> str:
-    """Version N: a real decision tree that answers x1 > ``threshold`` (the live rule answers x1 > 0)."""
-    import pandas as pd
-    from sklearn.tree import DecisionTreeClassifier
-
-    from mlgate.artifacts import save_model
-
-    train = pd.DataFrame(sample_inputs(2000, seed=5))
-    model = DecisionTreeClassifier(max_depth=1).fit(train[["x1", "x2"]], train["x1"] > threshold)
-    saved = save_model(model, folder / f"tree-{threshold}.skops")
-    registry = LocalRegistry(folder / "registry")
-    like = dataclasses.replace(
-        registry.get("1"),
-        version="",
-        model="tree",
-        artifact=str(saved.path),
-        sha256=saved.sha256,
-        features=("x1", "x2"),
-        trusted_types=("sklearn.tree._tree.Tree",),
-    )
-    return registry.register(like, saved.path).version
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """Version 1 (the rule) live; 600 captured requests it answered in the last hours; version 2 registered."""
-    config = make_project(tmp_path / "p", extra="replay: {min_rows: 50, max_disagreement: 0.05}\n")
-    folder = config.parent
-    registry = LocalRegistry(folder / "registry")
-    at = STARTED.isoformat(timespec="seconds")
-    registry.record(HistoryEvent(at=at, event="deployed", version="1", by="ci", detail={"live": "1", "previous": None}))
-    rows = records(sample_inputs(600, seed=9), start=STARTED, step=dt.timedelta(seconds=5))
-    write_jsonl(folder / ".mlgate" / "capture", rows)
-    return config
+    """Version 1 (the rule) live; 600 captured requests it answered in the last hours."""
+    return make_replay_project(tmp_path / "p", extra="replay: {min_rows: 50, max_disagreement: 0.05}\n")
 
 
 def test_a_version_that_answers_alike_passes_with_its_interval(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    version = register_model(project.parent, 0.0)
+    version = register_tree(project.parent, 0.0)
     code, document, err = replay(capsys, project, version)
     assert code == 0, err
     assert (document["verdict"], document["live_version"], document["rows"], document["replayed"]) == (
@@ -84,7 +50,7 @@ def test_a_version_that_answers_alike_passes_with_its_interval(
 def test_a_version_that_disagrees_fails_and_shows_where_and_which_requests(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    version = register_model(project.parent, 0.5)
+    version = register_tree(project.parent, 0.5)
     code, document, _ = replay(capsys, project, version)
     assert code == 1
     assert document["verdict"] == "fail"
@@ -107,7 +73,7 @@ def test_a_version_that_disagrees_fails_and_shows_where_and_which_requests(
 def test_labels_give_the_paired_quality_difference(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    version = register_model(project.parent, 0.2)
+    version = register_tree(project.parent, 0.2)
     inputs = sample_inputs(600, seed=9)
     labels = tmp_path / "labels.csv"
     labels.write_text(
@@ -125,7 +91,7 @@ def test_labels_give_the_paired_quality_difference(
 
 
 def test_too_little_traffic_is_inconclusive_and_fails_closed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    version = register_model(project.parent, 0.0)
+    version = register_tree(project.parent, 0.0)
     code, document, _ = replay(capsys, project, version, "--since", "1m")
     assert code == 1
     assert document["verdict"] == "inconclusive"
