@@ -24,11 +24,14 @@ from mlgate.deploy.outcome import DeployOutcome, Step
 from mlgate.github.client import GitHubClient, GitHubError
 from mlgate.registry.model import HistoryEvent, StatusChange
 from mlgate.registry.render import render_change, render_history, render_list, render_version
+from mlgate.replay.model import Flip
 from mlgate.report import deploy as deploy_report
 from mlgate.report import monitor as monitor_report
+from mlgate.report import replay as replay_report
 from mlgate.report import validation as validation_report
 from unit.registry.test_render import approved
 from unit.report.monitor_results import PLAN, result
+from unit.report.test_replay import result as replay_result
 from unit.training.project import write_project
 
 # (id, payload): one attack each; every payload carries INJECTED where a command could start
@@ -264,6 +267,28 @@ def test_monitor_report_shows_captured_values_inert(attack: str, payload: str, f
     assert "breach" in out.lower() or "drift" in out.lower()
 
 
+# --- replay: captured feature values, request ids and answers ----------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text", "github"])
+@pytest.mark.parametrize(("attack", "payload"), ATTACKS, ids=[a for a, _ in ATTACKS])
+def test_replay_report_shows_traffic_values_inert(attack: str, payload: str, fmt: str) -> None:
+    base = replay_result()
+    segments = tuple(dataclasses.replace(s, feature=payload, value=payload) for s in base.segments)
+    flips = (Flip(payload, payload, payload),)
+    replayed = dataclasses.replace(
+        base, segments=segments, flips=flips, invalid_examples=(payload,), notes=(payload,), location=payload
+    )
+    render = {
+        "markdown": replay_report.render_markdown,
+        "text": replay_report.render_text,
+        "github": replay_report.render_github,
+    }
+    out = render[fmt](replayed)
+    inert_everywhere(out, fmt)
+    assert "fail" in out
+
+
 # --- deploy and rollback narration --------------------------------------------------------------------------------
 
 
@@ -380,3 +405,14 @@ def test_every_registry_text_is_inert(by: str, reason: str) -> None:
         render_history([HistoryEvent("2026-01-01T00:00:00Z", "approved", by, by, reason)]),
     ):
         inert_everywhere(text, "text")
+
+
+@BOUNDED
+@given(hostile_text(), hostile_text())
+def test_every_replay_format_is_inert(name: str, value: str) -> None:
+    base = replay_result()
+    segments = tuple(dataclasses.replace(s, feature=name, value=value) for s in base.segments)
+    replayed = dataclasses.replace(base, segments=segments, flips=(Flip(value, name, value),), notes=(value,))
+    inert_everywhere(replay_report.render_markdown(replayed), "markdown")
+    inert_everywhere(replay_report.render_text(replayed), "text")
+    inert_everywhere(replay_report.render_github(replayed), "github")

@@ -106,3 +106,25 @@ def test_unusable_requests_are_refused_with_exit_2(project: Path, capsys: pytest
     assert code == 2
     assert "9" in err
     assert "Traceback" not in err
+
+
+def test_without_a_version_the_newest_approved_one_is_replayed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = replay(capsys, project)
+    assert code == 2
+    assert "no approved version other than the live version 1 to replay" in err
+    version = register_tree(project.parent, 0.0)
+    assert main(["registry", "approve", version, "--reason", "r", "--by", "a", "--config", str(project)]) == 0
+    capsys.readouterr()
+    code, document, err = replay(capsys, project)
+    assert (code, document["version"]) == (0, version), err
+
+
+def test_capture_on_s3(project: Path, capsys: pytest.CaptureFixture[str], s3_env: Any, s3_bucket: str) -> None:
+    version = register_tree(project.parent, 0.0)
+    local = next((project.parent / ".mlgate" / "capture").rglob("*.jsonl"))
+    s3_env.put_object(Bucket=s3_bucket, Key=f"capture/{local.parent.name}/{local.name}", Body=local.read_bytes())
+    code, document, err = replay(capsys, project, version, "--capture", f"s3://{s3_bucket}/capture")
+    assert code == 0, err
+    assert (document["location"], document["replayed"]) == (f"s3://{s3_bucket}/capture", 600)

@@ -14,7 +14,7 @@ from mlgate.errors import ExitCode
 
 
 @click.command()
-@click.argument("version")
+@click.argument("version", required=False)
 @click.option(
     "--since",
     help="The window's start, as `mlgate monitor --since` (24h, 7d, or an ISO 8601 time). Default: monitor.since.",
@@ -36,7 +36,7 @@ from mlgate.errors import ExitCode
 @format_option()
 @config_option
 def replay(
-    version: str,
+    version: str | None,
     since: str | None,
     until: str | None,
     capture: str | None,
@@ -45,7 +45,8 @@ def replay(
     output_format: str | None,
     config_path: Path | None,
 ) -> int:
-    """Answer the captured traffic with VERSION and compare it with what the live version answered:
+    """Answer the captured traffic with VERSION (default: the newest approved version that is not live, the
+    one `mlgate deploy` would pick) and compare it with what the live version answered:
     disagreement overall and per segment, the largest flips, schema violations, and with --labels the
     paired quality difference; then the replay.* gates.
 

@@ -39,7 +39,7 @@ MAX_EXAMPLES = 5
 class ReplayRequest:
     """What the command asked for; None means the config's value."""
 
-    version: str
+    version: str | None = None  # None: the newest approved version that is not live (what a deploy would pick)
     since: str | None = None
     until: str | None = None
     capture: str | None = None
@@ -65,7 +65,7 @@ def run_replay(
     live = find_live_version(config.deploy, registry, given=None)
     if live is None:
         raise InputError("no live version is known: replay compares a version with the live one", hint="deploy first")
-    candidate = registry.get(request.version)
+    candidate = registry.get(request.version) if request.version else _newest_approved(registry, live.version.version)
     if candidate.version == live.version.version:
         raise InputError(
             f"version {candidate.version} is the live version: there is nothing to compare it with",
@@ -133,6 +133,16 @@ def run_replay(
         notes=tuple(notes) + ((f"{summary.smoke_rows} smoke-test row(s) skipped",) if summary.smoke_rows else ()),
     )
     return judge(result, settings)
+
+
+def _newest_approved(registry: Registry, live: str) -> ModelVersion:
+    approved = [v for v in registry.list() if v.status == "approved" and v.version != live]
+    if not approved:
+        raise InputError(
+            f"no approved version other than the live version {live} to replay",
+            hint="name one: mlgate replay VERSION (any registered version can be replayed)",
+        )
+    return approved[-1]
 
 
 def _features(config: Config, version: ModelVersion) -> tuple[str, ...]:

@@ -103,7 +103,7 @@ def _body(result: ReplayResult, *, markdown: bool) -> list[str]:
     if segments and result.disagreement.n:
         chart = _chart(segments, result.disagreement, _in_code_block)
         lines += ["Disagreement by segment (the most disagreeing; | marks the overall share):", ""]
-        lines += (["```", *chart, "```"] if markdown else chart) + [""]
+        lines += (["```text", *chart, "```"] if markdown else chart) + [""]
     if result.flips:
         headers = ["request id", "live", "replayed"]
         rows = [[show(f.request_id), show(f.live), show(f.replayed)] for f in result.flips]

@@ -62,7 +62,7 @@ def test_the_chart_draws_every_bar_on_one_scale_from_zero() -> None:
 
 def test_markdown_neutralises_mentions_references_html_and_fences() -> None:
     markdown = render_markdown(result())
-    before, chart, after = markdown.split("```")  # a value cannot close the chart's fence: exactly one block
+    before, chart, after = markdown.split("```")  # a value cannot close the chart fence: exactly one block
     outside = before + after
     assert "@octocat" not in outside  # a mention outside a code block would notify
     assert "<img" not in outside
