@@ -26,7 +26,7 @@ from mlgate.monitor.run import capture_location
 from mlgate.monitor.stores import open_store
 from mlgate.monitor.window import resolve_window
 from mlgate.registry.model import ModelVersion, Registry
-from mlgate.replay.compare import differs, find_flips, find_segments, wilson
+from mlgate.replay.compare import differs, find_flips, find_segments, interval
 from mlgate.replay.gates import check_settings, judge
 from mlgate.replay.model import ReplayResult
 from mlgate.replay.quality import compare_quality
@@ -121,7 +121,7 @@ def run_replay(
         replayed=len(kept),
         invalid=len(invalid),
         invalid_examples=tuple(invalid[:MAX_EXAMPLES]),
-        disagreement=wilson(sum(disagree), len(disagree), settings.alpha),
+        disagreement=interval(sum(disagree), len(disagree), settings.alpha),
         segments=find_segments(inputs, disagree, alpha=settings.alpha, min_rows=max(1, settings.min_rows // 10)),
         flips=find_flips(ids, live_answers, new_answers, disagree, regression=regression, limit=settings.flips),
         mean_difference=sum(differences) / len(differences) if differences else None,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from mlgate.replay.compare import differs, find_flips, find_segments, wilson
+from mlgate.replay.compare import differs, find_flips, find_segments, interval
 
 
-def test_the_wilson_interval_is_known_and_never_leaves_zero_to_one() -> None:
-    rate = wilson(10, 100, 0.025)  # a 95 % two-sided interval
-    assert (round(rate.low, 4), round(rate.high, 4)) == (0.0552, 0.1744)  # Wilson (1927) for 10/100
-    assert wilson(0, 50, 0.05).low == 0.0
-    assert wilson(50, 50, 0.05).high == 1.0
-    assert wilson(0, 0, 0.05).high == 1.0  # nothing observed: anything is possible
+def test_the_exact_interval_is_known_and_never_leaves_zero_to_one() -> None:
+    rate = interval(10, 100, 0.025)  # a 95 % two-sided interval
+    assert (round(rate.low, 4), round(rate.high, 4)) == (0.049, 0.1762)  # Clopper-Pearson (1934) for 10/100
+    assert interval(0, 50, 0.05).low == 0.0
+    assert interval(50, 50, 0.05).high == 1.0
+    assert interval(0, 0, 0.05).high == 1.0  # nothing observed: anything is possible
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from mlgate.replay.compare import wilson
+from mlgate.replay.compare import interval
 from mlgate.replay.model import Flip, Gate, ReplayResult, Segment
 from mlgate.report.replay import render_github, render_json, render_markdown, render_text
 from schemas import schema_validator
@@ -25,10 +25,10 @@ def result(**changes: object) -> ReplayResult:
         replayed=1000,
         invalid=0,
         invalid_examples=(),
-        disagreement=wilson(100, 1000, 0.05),
+        disagreement=interval(100, 1000, 0.05),
         segments=(
-            Segment("plan", HOSTILE, wilson(80, 100, 0.05)),
-            Segment("plan", "basic", wilson(20, 900, 0.05)),
+            Segment("plan", HOSTILE, interval(80, 100, 0.05)),
+            Segment("plan", "basic", interval(20, 900, 0.05)),
         ),
         flips=(Flip(HOSTILE, True, False),),
         mean_difference=None,
