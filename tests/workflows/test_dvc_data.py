@@ -208,3 +208,46 @@ def test_the_baseline_is_trained_at_the_merge_base_on_the_merge_bases_data(
     baseline = report_of(scene, run)["baseline"]
     assert (baseline["source"], baseline["commit"]) == ("worktree", base), run.tail()
     assert "on its own DVC-tracked data" in baseline["reason"]
+    comparison = report_of(scene, run)["comparison"]
+    assert comparison["data_changed"] is True  # the baseline's own run recorded other data than the PR's
+    # each baseline model's score in its own run, on the merge-base's data
+    assert all(
+        "old_own" in row for rows in comparison["metrics"].values() for row in rows.values() if row["kind"] == "quality"
+    )
+
+
+@pytest.fixture(scope="module")
+def no_secret(scene: Scene, pr: tuple[Run, str, str]) -> Run:
+    """PR #9's check again, from a caller given no DVC_REMOTE_CONFIG (a fork's PR, or the secret never set)."""
+    _, head, base = pr
+    secret = scene.act.secrets.pop(SECRET)
+    try:
+        run = scene.act.run(
+            "pr-no-secret", scene.project, "mlgate-pr.yml", "pull_request", pull_request_event(9, head, base)
+        )
+    finally:
+        scene.act.secrets[SECRET] = secret
+    scene.record("PR check, dvc-pull without the secret: no remote", run)
+    return run
+
+
+MLGATE_STEPS = ("Validate the data", "Locate the baseline", "Train, compare with the baseline")
+
+
+def test_without_the_secret_the_pull_fails_in_two_lines_and_nothing_else_runs(scene: Scene, no_secret: Run) -> None:
+    run = no_secret
+    assert run.outcome("check", "Give DVC the remote's credentials") == "Success", run.tail()
+    assert run.outcome("check", "Pull the DVC-tracked data") == "Failure", run.tail()
+    lines = [
+        line.split("|", 1)[1].strip() for line in run.text().splitlines() if line.startswith("[check/") and "|" in line
+    ]
+    error = next(i for i, line in enumerate(lines) if line.startswith("mlgate: error:"))
+    assert lines[error].startswith(
+        "mlgate: error: data/train.csv, data/test.csv: not in the DVC cache and no DVC remote is set ("
+    ), run.tail()
+    assert lines[error].endswith("/.dvc/config)"), run.tail()
+    assert lines[error + 1].startswith("hint: add one to the repository: `dvc remote add -d NAME URL`"), run.tail()
+    assert "exit status 2" in run.text()
+    ran = {step.step for step in run.steps if "check" in step.job}
+    assert not [name for name in ran if name.startswith(MLGATE_STEPS)], sorted(ran)
+    assert "report.json" not in scene.artifact_files(run, "mlgate-report")
