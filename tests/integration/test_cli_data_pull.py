@@ -174,7 +174,7 @@ def credentials_script() -> str:
     root = Path(__file__).resolve().parents[2] / ".github" / "workflows"
     scripts = {
         step["run"]
-        for name in ("pr-check.yml", "main-results.yml", "retrain.yml")
+        for name in ("pr-check.yml", "main-results.yml", "register.yml", "retrain.yml")
         for job in yaml.safe_load((root / name).read_text(encoding="utf-8"))["jobs"].values()
         for step in job["steps"]
         if step.get("name", "").startswith("Give DVC the remote's credentials")

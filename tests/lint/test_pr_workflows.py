@@ -126,10 +126,11 @@ DVC_JOBS = [
     ("pr-check.yml", "train"),
     ("pr-check.yml", "compare"),
     ("main-results.yml", "results"),
+    ("register.yml", "register"),
     ("retrain.yml", "retrain"),
 ]
 PULL_STEP = "Pull the DVC-tracked data (dvc-pull)"
-READS_DATA = re.compile(r"^\s*mlgate (validate|check|train|retrain|baseline)\b", re.MULTILINE)
+READS_DATA = re.compile(r"^\s*mlgate (validate|check|train|retrain|baseline|registry register)\b", re.MULTILINE)
 
 
 @pytest.mark.parametrize(("workflow", "job"), DVC_JOBS)
@@ -180,6 +181,13 @@ def test_the_pull_step_runs_mlgate_data_pull(workflow: str, job: str, tmp_path: 
         ),
         ("pr-check.yml", "compare", {}, [MLGATE]),
         ("main-results.yml", "results", {"dvc-pull": "true"}, ["mlgate[dvc] @ " + MLGATE_URL]),
+        ("register.yml", "register", {}, [MLGATE_URL]),
+        (
+            "register.yml",
+            "register",
+            {"dvc-pull": "true", "dvc-plugins": "dvc-s3"},
+            ["mlgate[dvc] @ " + MLGATE_URL, "dvc-s3"],
+        ),
         ("retrain.yml", "retrain", {}, [MLGATE_URL]),
         (
             "retrain.yml",
