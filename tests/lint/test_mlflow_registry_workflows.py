@@ -2,7 +2,7 @@
 
 register.yml and approve.yml take ``target: mlflow`` (their target is the registry backend) and run on a hosted
 runner; deploy.yml and rollback.yml keep ``target`` for the endpoint and take ``registry-backend: mlflow``, so a
-``local`` endpoint still runs on the self-hosted runner. The optional ``mlflow-tracking-uri`` becomes
+``local`` endpoint still runs on the self-hosted runner; so do monitor.yml and retrain.yml. The optional ``mlflow-tracking-uri`` becomes
 MLFLOW_TRACKING_URI only when set, ``mlgate[mlflow]`` is installed only when the MLflow registry is used, and the
 MLFLOW_TRACKING_* secrets reach only the steps that run an mlgate registry, deploy or rollback command. The
 ``run:`` scripts are run with bash against the recording stand-in ``mlgate`` (tests/lint/workflow_steps.py).
@@ -31,24 +31,34 @@ MLGATE_STEPS = [
     ("deploy.yml", "deploy", "deploy", {"registry-backend": "mlflow"}, ["deploy", "3"]),
     ("deploy.yml", "rollback", "rollback", {"registry-backend": "mlflow"}, ["rollback", "--from", "3"]),
     ("rollback.yml", "rollback", "rollback", {"registry-backend": "mlflow"}, ["rollback"]),
+    ("monitor.yml", "monitor", "monitor", {"registry-backend": "mlflow"}, ["monitor"]),
+    ("retrain.yml", "retrain", "retrain", {"registry-backend": "mlflow"}, ["retrain"]),
 ]
+WORKFLOWS = ["register.yml", "approve.yml", "deploy.yml", "rollback.yml", "monitor.yml", "retrain.yml"]
+DVC_CREDENTIALS_STEP = "Give DVC the remote's credentials (secret DVC_REMOTE_CONFIG)"
 STEP_INPUTS = {"version": "3", "decision": "approve", "reason": "beats v2", "environment": "production"}
 SWITCHED = {"deploy": {"previous-version": "2", "switched": "true"}}
-INSTALLS = [("register.yml", "register"), ("approve.yml", "decide")] + [
-    (workflow, job)
-    for workflow, jobs in (("deploy.yml", ("gate", "deploy", "rollback")), ("rollback.yml", ("rollback",)))
-    for job in jobs
-]
+INSTALLS = (
+    [("register.yml", "register"), ("approve.yml", "decide")]
+    + [
+        (workflow, job)
+        for workflow, jobs in (("deploy.yml", ("gate", "deploy", "rollback")), ("rollback.yml", ("rollback",)))
+        for job in jobs
+    ]
+    + [("monitor.yml", "monitor"), ("retrain.yml", "retrain")]
+)
 
 
 def runs_mlgate(script: str) -> bool:
-    return any(f"mlgate {command} " in script for command in ("registry", "deploy", "rollback"))
+    commands = ("registry", "deploy", "rollback", "monitor", "retrain")
+    return any(f"mlgate {command} " in script for command in commands)
 
 
-@pytest.mark.parametrize("workflow", ["register.yml", "approve.yml", "deploy.yml", "rollback.yml"])
+@pytest.mark.parametrize("workflow", WORKFLOWS)
 def test_only_the_steps_that_run_mlgate_see_the_mlflow_secrets(workflow: str) -> None:
     declared = triggers_of(load(workflow))["workflow_call"]["secrets"]
-    assert {name: spec["required"] for name, spec in declared.items()} == dict.fromkeys(SECRETS, False)
+    mlflow = {name: spec["required"] for name, spec in declared.items() if name.startswith("MLFLOW_")}
+    assert mlflow == dict.fromkeys(SECRETS, False)
     seen = []
     for job_id, job in load(workflow)["jobs"].items():
         assert "secrets." not in str(job.get("env")), f"{workflow} {job_id}: secrets in the job's env"
@@ -56,6 +66,9 @@ def test_only_the_steps_that_run_mlgate_see_the_mlflow_secrets(workflow: str) ->
             script, env = step.get("run", ""), {str(k): str(v) for k, v in (step.get("env") or {}).items()}
             assert "secrets." not in script, f"{workflow} {job_id}: a secret in a script"
             assert "secrets." not in str(step.get("with")), f"{workflow} {job_id}: a secret given to an action"
+            if step.get("name") == DVC_CREDENTIALS_STEP:  # retrain's DVC remote: its own secret alone
+                assert env == {"DVC_REMOTE_CONFIG": "${{ secrets.DVC_REMOTE_CONFIG }}"}
+                continue
             if "secrets." in str(env):
                 assert runs_mlgate(script), f"{workflow} {job_id}: {step['name']} sees secrets, runs no mlgate"
                 assert {k: v for k, v in env.items() if "secrets." in v} == {
@@ -94,11 +107,21 @@ def test_without_the_uri_input_the_configs_tracking_uri_is_left_alone(
     assert done.env("mlgate")["MLGATE_REGISTRY__BACKEND"] == "mlflow"
 
 
-@pytest.mark.parametrize(("workflow", "job"), [("deploy.yml", "deploy"), ("rollback.yml", "rollback")])
-def test_without_registry_backend_the_registry_follows_the_target(workflow: str, job: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("workflow", "job", "step"),
+    [
+        ("deploy.yml", "deploy", "deploy"),
+        ("rollback.yml", "rollback", "rollback"),
+        ("monitor.yml", "monitor", "monitor"),
+        ("retrain.yml", "retrain", "retrain"),
+    ],
+)
+def test_without_registry_backend_the_registry_follows_the_target(
+    workflow: str, job: str, step: str, tmp_path: Path
+) -> None:
     for target, expected in (("sagemaker", "sagemaker"), ("local", "local"), ("", None)):
         inputs = {**STEP_INPUTS, "target": target}
-        done = run_step(workflow, job, "deploy" if job == "deploy" else "rollback", inputs, tmp_path)
+        done = run_step(workflow, job, step, inputs, tmp_path)
         assert done.env("mlgate").get("MLGATE_REGISTRY__BACKEND") == expected, target
 
 
@@ -127,6 +150,8 @@ def test_the_mlflow_client_is_installed_only_for_the_mlflow_registry(workflow: s
         ("register.yml", {"target": "mlflow", "runs-on": "mlflow-net"}, "mlflow-net"),
         ("deploy.yml", {"target": "local", "registry-backend": "mlflow"}, "self-hosted"),
         ("rollback.yml", {"target": "local", "registry-backend": "mlflow"}, "self-hosted"),
+        ("monitor.yml", {"target": "local", "registry-backend": "mlflow"}, "self-hosted"),
+        ("retrain.yml", {"target": "local", "registry-backend": "mlflow"}, "self-hosted"),
         ("deploy.yml", {"target": "sagemaker", "registry-backend": "mlflow"}, "ubuntu-latest"),
     ],
 )
@@ -135,8 +160,9 @@ def test_registry_only_jobs_run_hosted_and_a_local_endpoint_self_hosted(
 ) -> None:
     context = Context(github={}, runner={}, env={})
     context.inputs = {"runs-on": "", **inputs}
-    for job in load(workflow)["jobs"].values():
-        assert context.render(job["runs-on"]) == expected
+    for job_id, job in load(workflow)["jobs"].items():
+        if job_id != "retrain" or workflow != "monitor.yml":  # monitor's dispatch job runs no mlgate
+            assert context.render(job["runs-on"]) == expected
 
 
 @pytest.mark.parametrize(
@@ -149,6 +175,9 @@ def test_registry_only_jobs_run_hosted_and_a_local_endpoint_self_hosted(
         ("deploy.yml", "gate", {"target": "mlflow"}, 2, "target must be local or sagemaker, not 'mlflow'"),
         ("deploy.yml", "gate", {"registry-backend": "mlfow"}, 2, "registry-backend must be mlflow or empty"),
         ("rollback.yml", "rollback", {"registry-backend": "local"}, 2, "not 'local'"),
+        ("monitor.yml", "monitor", {"target": "local", "registry-backend": "mlflow"}, 0, ""),
+        ("retrain.yml", "retrain", {"target": "local", "registry-backend": "mlflow"}, 0, ""),
+        ("retrain.yml", "retrain", {"registry-backend": "sagemaker"}, 2, "registry-backend must be mlflow or empty"),
     ],
 )
 def test_the_first_step_accepts_the_mlflow_registry_and_refuses_a_misspelt_one(
@@ -161,8 +190,8 @@ def test_the_first_step_accepts_the_mlflow_registry_and_refuses_a_misspelt_one(
 
 
 def test_the_inputs_are_optional_strings() -> None:
-    for workflow in ("register.yml", "approve.yml", "deploy.yml", "rollback.yml"):
-        names = ["mlflow-tracking-uri"] + (["registry-backend"] if workflow in ("deploy.yml", "rollback.yml") else [])
+    for workflow in WORKFLOWS:
+        names = ["mlflow-tracking-uri"] + ([] if workflow in ("register.yml", "approve.yml") else ["registry-backend"])
         for name in names:
             spec = inputs_of(workflow)[name]
             assert (spec["type"], spec["default"]) == ("string", ""), (workflow, name)

@@ -180,7 +180,7 @@ def test_the_pull_step_runs_mlgate_data_pull(workflow: str, job: str, tmp_path: 
         ),
         ("pr-check.yml", "compare", {}, [MLGATE]),
         ("main-results.yml", "results", {"dvc-pull": "true"}, ["mlgate[dvc] @ " + MLGATE_URL]),
-        ("retrain.yml", "retrain", {}, [MLGATE_URL]),
+        ("retrain.yml", "retrain", {}, [MLGATE]),
         (
             "retrain.yml",
             "retrain",
