@@ -111,6 +111,9 @@ def test_retraining_is_dispatched_only_after_a_breach_when_asked(code: str, flag
 # -- the run: steps, with stand-ins for mlgate and curl -----------------------------------------------------
 
 
+NO_MLFLOW_SECRETS = dict.fromkeys(("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"), "")
+
+
 @pytest.mark.parametrize("code", [0, 1, 2, 3])
 def test_the_monitor_step_runs_mlgate_with_the_issue_and_passes_its_exit_code_on(code: int, tmp_path: Path) -> None:
     done = run_step("monitor.yml", "monitor", "monitor", {}, tmp_path, fake_exit=str(code))
@@ -128,6 +131,7 @@ def test_the_monitor_step_runs_mlgate_with_the_issue_and_passes_its_exit_code_on
         "mlgate-monitor",
     ]
     assert done.env("mlgate") == {
+        **NO_MLFLOW_SECRETS,  # none passed: empty, which MLflow reads as unset
         "GITHUB_TOKEN": "ghs_token",
         "MLGATE_CONFIG": "mlgate.yaml",
         "MLGATE_DEPLOY__TARGET": "local",
@@ -158,6 +162,7 @@ def test_the_monitor_step_passes_window_labels_capture_and_folders(tmp_path: Pat
         "labels.csv",
     ]
     assert done.env("mlgate") == {
+        **NO_MLFLOW_SECRETS,  # none passed: empty, which MLflow reads as unset
         "GITHUB_TOKEN": "ghs_token",
         "MLGATE_CONFIG": "mlgate.yaml",
         "MLGATE_DEPLOY__STATE": "/srv/serve",

@@ -181,14 +181,14 @@ def test_the_pull_step_runs_mlgate_data_pull(workflow: str, job: str, tmp_path: 
         ),
         ("pr-check.yml", "compare", {}, [MLGATE]),
         ("main-results.yml", "results", {"dvc-pull": "true"}, ["mlgate[dvc] @ " + MLGATE_URL]),
-        ("register.yml", "register", {}, [MLGATE_URL]),
+        ("register.yml", "register", {}, [MLGATE]),
         (
             "register.yml",
             "register",
             {"dvc-pull": "true", "dvc-plugins": "dvc-s3"},
             ["mlgate[dvc] @ " + MLGATE_URL, "dvc-s3"],
         ),
-        ("retrain.yml", "retrain", {}, [MLGATE_URL]),
+        ("retrain.yml", "retrain", {}, [MLGATE]),
         (
             "retrain.yml",
             "retrain",
