@@ -24,10 +24,12 @@ REGISTER, APPROVE = "register", "Record the decision (who, why, when)"
 GATE = "Is the version approved? (exit 1 refuses it)"
 CHECK_STEP = "Check the target's inputs"
 # (workflow, job, step, the inputs that choose the MLflow registry, mlgate's first arguments)
+REPLAY = "Replay the captured traffic through the version (replay; a failed gate refuses it)"
 MLGATE_STEPS = [
     ("register.yml", "register", REGISTER, {"target": "mlflow"}, ["registry", "register", "--best"]),
     ("approve.yml", "decide", APPROVE, {"target": "mlflow"}, ["registry", "approve", "3"]),
     ("deploy.yml", "gate", GATE, {"registry-backend": "mlflow"}, ["registry", "show", "3"]),
+    ("deploy.yml", "gate", REPLAY, {"registry-backend": "mlflow", "replay": "true"}, ["replay", "3"]),
     ("deploy.yml", "deploy", "deploy", {"registry-backend": "mlflow"}, ["deploy", "3"]),
     ("deploy.yml", "rollback", "rollback", {"registry-backend": "mlflow"}, ["rollback", "--from", "3"]),
     ("rollback.yml", "rollback", "rollback", {"registry-backend": "mlflow"}, ["rollback"]),
@@ -50,7 +52,7 @@ INSTALLS = (
 
 
 def runs_mlgate(script: str) -> bool:
-    commands = ("registry", "deploy", "rollback", "monitor", "retrain")
+    commands = ("registry", "deploy", "rollback", "monitor", "retrain", "replay")
     return any(f"mlgate {command} " in script for command in commands)
 
 

@@ -298,3 +298,84 @@ def test_the_manual_rollback_workflow_restores_the_previous_version(endpoint: En
     assert endpoint.server.wait_for_version("1")["version"] == "1"
     assert endpoint.events()[-1][0] == "rolled-back"
     assert endpoint.status("3") == "approved"  # a manual rollback rejects nothing
+
+
+class CapturingEndpoint(Endpoint):
+    """An endpoint whose server captures its traffic to ``capture/`` (what the gate job's replay reads)."""
+
+    @property
+    def capture(self) -> Path:
+        return self.folder / "capture"
+
+    @property
+    def variables(self) -> dict[str, str]:
+        return {**super().variables, "MLGATE_CAPTURE_PATH": str(self.capture)}
+
+    def send(self, count: int) -> None:
+        """``count`` single-row requests of the project's test data, then wait until capture holds them all."""
+        import csv
+
+        import httpx
+
+        features = LocalRegistry(self.registry).get(self.live() or "").features
+        with (self.scene.project / "data" / "test.csv").open(encoding="utf-8", newline="") as file:
+            rows = [row for _, row in zip(range(count), csv.DictReader(file), strict=False)]
+        assert len(rows) == count
+        before = self.captured()
+        for row in rows:
+            instance = {name: _json_value(row[name]) for name in features}
+            answer = httpx.post(f"{self.server.url}/invocations", json={"instances": [instance]}, timeout=30)
+            assert answer.status_code == 200, answer.text
+        self.server.wait_for_status(lambda _status: self.captured() >= before + count)
+
+    def captured(self) -> int:
+        """Rows of real (not smoke-test) requests in the capture files so far."""
+        lines = 0
+        for path in self.capture.rglob("*.jsonl*"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            lines += sum(
+                1 for line in text.splitlines() if line and '"smoke":true' not in line and "mlgate-smoke-" not in line
+            )
+        return lines
+
+
+def _json_value(text: str) -> object:
+    """A CSV cell as a client would send it: a number when it reads as one, else the text."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+@pytest.fixture
+def capturing(scene: Scene, results: Path, request: pytest.FixtureRequest) -> Iterator[CapturingEndpoint]:
+    folder = scene.folder / request.node.name
+    registry = folder / "registry"
+    for model in MODELS[:2]:
+        args = ("registry", "register", str(results), "--model", model, "--by", "bob")
+        assert cli(scene, registry, *args) == 0
+    env = {**os.environ, "MLGATE_CAPTURE__PATH": str(folder / "capture")}
+    args = ["--capture", "--config", str(scene.project / "mlgate.yaml")]
+    with running_server(folder / "serve", args=args, env=env, cwd=scene.project) as server:
+        yield CapturingEndpoint(scene, folder, server)
+
+
+def test_a_deploy_with_replay_waits_for_enough_traffic_then_goes_ahead(capturing: CapturingEndpoint) -> None:
+    """The gate job replays the captured traffic through the version: too few rows to judge refuse the deploy
+    (fail closed, nothing changes); with enough, the replay passes and the deploy goes ahead."""
+    capturing.approve("1", "2")
+    capturing.deploy("1")
+    capturing.send(20)
+    inputs = {**deploy_inputs("2"), "replay": "true"}
+    refused = capturing.dispatch("deploy with replay: too little traffic", "mlgate-deploy.yml", inputs)
+    assert refused.outcome("approval gate", "Replay the captured traffic") == "Failure", refused.tail()
+    assert "only 20 replayable row(s) in the window" in refused.text()
+    assert not refused.ran_job("deploy version")
+    assert capturing.live() == "1"
+    capturing.send(100)
+    deployed = capturing.dispatch("deploy with replay: enough traffic", "mlgate-deploy.yml", inputs)
+    assert deployed.outcome("approval gate", "Replay the captured traffic") == "Success", deployed.tail()
+    assert "replay pass: version 2 vs live version 1 on 120 captured row(s)" in deployed.text()
+    assert capturing.live() == "2", deployed.tail()
+    assert capturing.server.wait_for_version("2")["version"] == "2"
