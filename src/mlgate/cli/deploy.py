@@ -65,9 +65,24 @@ def target_options(func: F) -> F:
 
 @click.command()
 @click.argument("version", required=False)
+@click.option(
+    "--shadow",
+    is_flag=True,
+    help="Do not switch: run VERSION beside the live one on a share of the requests, off the request path "
+    "(local target; see `mlgate shadow status`).",
+)
+@click.option(
+    "--fraction",
+    type=float,
+    default=0.1,
+    show_default=True,
+    help="With --shadow, the share of requests the shadow also answers.",
+)
 @target_options
 def deploy(
     version: str | None,
+    shadow: bool,
+    fraction: float,
     target_name: str | None,
     state: Path | None,
     by: str | None,
@@ -83,6 +98,9 @@ def deploy(
     endpoint (/ping, golden predictions, response schema, p95 latency). On failure the previous version
     is restored and verified, and the failed one marked rejected.
 
+    With --shadow, nothing is switched: VERSION (registered, not rejected, not live) answers a share of the live
+    requests beside the live version, off the request path, until `mlgate shadow stop`.
+
     Exit codes: 0 deployed or already live, 1 refused (not approved, endpoint busy) or failed and rolled
     back, 2 tampered or untrusted artifact (nothing deployed), 3 endpoint unreachable (nothing changed),
     5 failed and could not be rolled back (needs a person), 6 timed out (state unknown).
@@ -91,12 +109,35 @@ def deploy(
 
     config = get_config(config_path)
     fmt = resolve_format(output_format)
+    if shadow:
+        return _shadow(config, version, fraction, target_name, state, by, fmt)
     with (
         reporting_errors(github_output, version),
         deploying(config, target_name, state, by, fmt, title="mlgate deploy", notes=github_output) as deployer,
     ):
         outcome = flow.deploy(deployer, version)
     return report_outcome(outcome, fmt, summary_path=summary_path, github_output=github_output)
+
+
+def _shadow(
+    config: Config,
+    version: str | None,
+    fraction: float,
+    target_name: str | None,
+    state: Path | None,
+    by: str | None,
+    fmt: str,
+) -> int:
+    from mlgate.deploy.shadow import start_shadow
+    from mlgate.errors import ExitCode, InputError
+    from mlgate.report import shadow_change as render
+
+    if version is None:
+        raise InputError("--shadow needs the VERSION to shadow", hint="mlgate deploy VERSION --shadow [--fraction F]")
+    with deploying(config, target_name, state, by, fmt, title="mlgate deploy --shadow", notes=False) as deployer:
+        change = start_shadow(deployer, version, fraction)
+    emit(change, render, fmt)
+    return ExitCode.OK
 
 
 @contextmanager

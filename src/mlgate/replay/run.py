@@ -93,7 +93,7 @@ def run_replay(
             hint="capture every feature the version uses (check capture.drop) or replay a version that does not need it",
         )
     answers, invalid, seconds = _answer(candidate, registry, columns.inputs, features, len(columns), clock)
-    regression = _is_regression(config, candidate)
+    regression = is_regression(config, candidate)
     kept = [i for i, answer in enumerate(answers) if answer is not None]
     live_answers = [columns.prediction[i] for i in kept]
     new_answers = [answers[i] for i in kept]
@@ -208,10 +208,11 @@ def _predict(estimator: Any, version: ModelVersion, features: Sequence[str], col
         raise RequestError(422, f"version {version.version} cannot predict: {str(exc).splitlines()[0][:200]}") from exc
 
 
-def _is_regression(config: Config, version: ModelVersion) -> bool:
+def is_regression(config: Config, version: ModelVersion | None) -> bool:
+    """The config's task, else what the version's prediction statistics say (numeric: regression)."""
     if config.task:
         return config.task == "regression"
-    fields = (version.prediction_stats or {}).get("fields") or {}
+    fields = ((version.prediction_stats if version else None) or {}).get("fields") or {}
     return any(isinstance(f, dict) and f.get("kind") == "numeric" for f in fields.values())
 
 

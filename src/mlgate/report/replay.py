@@ -30,7 +30,7 @@ _MARKS = {"pass": "✓", "fail": "✗", "inconclusive": "⚠"}
 
 def headline(result: ReplayResult) -> str:
     """One line: the verdict, the two versions, the disagreement."""
-    share = _rate(result.disagreement)
+    share = format_rate(result.disagreement)
     return (
         f"replay {result.verdict}: version {result.version} vs live version {result.live_version} on "
         f"{result.replayed:,} captured row(s): disagreement {share}"
@@ -101,7 +101,7 @@ def _body(result: ReplayResult, *, markdown: bool) -> list[str]:
         lines += [f"Mean absolute difference of the answers: {result.mean_difference:.4g}", ""]
     segments = sorted(result.segments, key=lambda s: -s.rate.share)[:CHART]
     if segments and result.disagreement.n:
-        chart = _chart(segments, result.disagreement, _in_code_block)
+        chart = chart_lines(segments, result.disagreement, in_code_block)
         lines += ["Disagreement by segment (the most disagreeing; | marks the overall share):", ""]
         lines += (["```text", *chart, "```"] if markdown else chart) + [""]
     if result.flips:
@@ -122,7 +122,7 @@ def _body(result: ReplayResult, *, markdown: bool) -> list[str]:
     return lines
 
 
-def _chart(segments: list[Segment], overall: Rate, show: Callable[[object], str]) -> list[str]:
+def chart_lines(segments: list[Segment], overall: Rate, show: Callable[[object], str]) -> list[str]:
     """Bars on one scale from 0 to the largest upper bound; each with its share and interval."""
     top = max(max(s.rate.high for s in segments), overall.high, 1e-9)
     labels = [f"{show(s.feature)} = {show(s.value)}" for s in segments]
@@ -133,17 +133,17 @@ def _chart(segments: list[Segment], overall: Rate, show: Callable[[object], str]
         filled = round(segment.rate.share / top * WIDTH)
         bar = ("█" * filled).ljust(WIDTH)
         bar = bar[:marker] + "|" + bar[marker + 1 :] if marker < WIDTH else bar + "|"
-        out.append(f"{label.ljust(width)}  {bar}  {_rate(segment.rate)}")
+        out.append(f"{label.ljust(width)}  {bar}  {format_rate(segment.rate)}")
     out.append(f"{''.ljust(width)}  0{'':{WIDTH - len(f'{top:.0%}') - 1}}{top:.0%}")
     return out
 
 
-def _in_code_block(value: object) -> str:
+def in_code_block(value: object) -> str:
     """A value inside a fenced block: no HTML escaping there (it would show), one inert line, no backticks."""
     return _line(value, 60).replace("`", "'")
 
 
-def _rate(rate: Rate) -> str:
+def format_rate(rate: Rate) -> str:
     return f"{rate.share:.1%} [{rate.low:.1%}, {rate.high:.1%}] ({rate.count:,}/{rate.n:,})"
 
 

@@ -37,6 +37,7 @@ from mlgate.serve.invoke import choose_format, dump_json, invoke
 from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header, wants_previous
 from mlgate.serve.parse import JSON
 from mlgate.serve.request_error import RequestError
+from mlgate.serve.shadow import ShadowRunner
 from mlgate.serve.state import REQUEST_ID_HEADER, TIMING_HEADER, VERSION_HEADER, format_timing
 
 logger = logging.getLogger("mlgate.serve")
@@ -50,9 +51,14 @@ _VALID_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
 def create_app(
-    holder: ModelHolder, *, max_body_bytes: int = MAX_BODY_BYTES, capture: CaptureWriter | None = None
+    holder: ModelHolder,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    capture: CaptureWriter | None = None,
+    shadow: ShadowRunner | None = None,
 ) -> ASGIApp:
-    """The ASGI app serving ``holder``'s current model, offering answered invocations to ``capture``."""
+    """The ASGI app serving ``holder``'s current model, offering answered invocations to ``capture`` and to
+    ``shadow`` (which answers a share of them with another version, off the request path)."""
 
     async def ping(request: Request) -> Response:
         served = holder.current
@@ -62,7 +68,10 @@ def create_app(
 
     async def status(request: Request) -> Response:
         stats = capture.stats() if capture is not None else CaptureStats(enabled=False)
-        return json_response({**holder.status().to_document(), "capture": stats.to_document()}, 200)
+        document = {**holder.status().to_document(), "capture": stats.to_document()}
+        if shadow is not None:
+            document["shadow"] = shadow.stats().to_document()
+        return json_response(document, 200)
 
     async def invocations(request: Request) -> Response:
         served = holder.current
@@ -92,12 +101,24 @@ def create_app(
                 result = await run_in_threadpool(invoke, served, body, content_type, answer)
         except RequestError as exc:
             return error_response(exc, version=served.version)
-        if capture is not None:
+        if capture is not None or shadow is not None:
             request_id = str(request.scope.get(REQUEST_ID_SCOPE, ""))
             smoke = is_smoke_header(request.headers.get(SMOKE_HEADER))
-            capture.offer(
-                request_id, served.version, served.features, body, content_type, result.predictions, smoke=smoke
-            )
+            if capture is not None:
+                capture.offer(
+                    request_id, served.version, served.features, body, content_type, result.predictions, smoke=smoke
+                )
+            if shadow is not None:
+                shadow.offer(
+                    request_id,
+                    served.version,
+                    served.features,
+                    body,
+                    content_type,
+                    result.predictions,
+                    result.seconds,
+                    smoke=smoke,
+                )
         headers = {VERSION_HEADER: served.version, TIMING_HEADER: format_timing(result.seconds)}
         return Response(result.content, media_type=answer, headers=headers)
 

@@ -34,6 +34,8 @@ from mlgate.serve.capture.settings import CaptureSettings
 from mlgate.serve.capture.writer import CaptureWriter
 from mlgate.serve.holder import Clock, Loader, ModelHolder, load_estimator
 from mlgate.serve.protocol import ExplainingH11Protocol
+from mlgate.serve.shadow import ShadowRunner, ShadowWatcher
+from mlgate.serve.shadow_state import SHADOW_DIR
 from mlgate.serve.state import LOCK_FILE, ServerInfo, read_server_info, remove_server_files, write_server_files
 from mlgate.serve.watcher import PointerWatcher
 
@@ -65,6 +67,8 @@ class LocalServer:
         self.options = options
         self.holder = ModelHolder(loader=loader, clock=clock)
         self.capture = CaptureWriter(options.capture, clock=clock) if options.capture is not None else None
+        policy = options.capture.policy if options.capture is not None else None
+        self.shadow = ShadowRunner(options.state / SHADOW_DIR, policy=policy, loader=loader, clock=clock)
         self._clock = clock
         self._server: _Uvicorn | None = None
         self._stop_requested = threading.Event()
@@ -75,8 +79,11 @@ class LocalServer:
         with claim_state(options.state):
             sock = bind_socket(options.host, options.port)
             watcher = PointerWatcher(options.state, self.holder, interval=options.poll_interval)
+            shadow_watcher = ShadowWatcher(options.state, self.shadow, interval=options.poll_interval)
             config = uvicorn.Config(
-                create_app(self.holder, max_body_bytes=options.max_body_bytes, capture=self.capture),
+                create_app(
+                    self.holder, max_body_bytes=options.max_body_bytes, capture=self.capture, shadow=self.shadow
+                ),
                 http=ExplainingH11Protocol,
                 lifespan="off",
                 ws="none",
@@ -106,10 +113,14 @@ class LocalServer:
                         self.capture.settings.folder,
                         self.capture.settings.format,
                     )
+                self.shadow.start()
                 watcher.start()
+                shadow_watcher.start()
                 server.run(sockets=[sock])
             finally:
+                shadow_watcher.stop()
                 watcher.stop()
+                self.shadow.stop(timeout=options.capture_timeout)
                 if self.capture is not None:
                     logger.info(self.capture.close(timeout=options.capture_timeout).summary())
                 remove_server_files(options.state, os.getpid())

@@ -1,4 +1,5 @@
-"""Watch ``live.json`` and hand every new pointer to the holder, from one background thread.
+"""Watch ``live.json`` and hand every new pointer to the holder, from one background thread (``shadow.json`` the
+same way: ``mlgate.serve.shadow.ShadowWatcher``).
 
 Polling (every 0.2 s by default) compares the file's identity (inode, size, mtime, ctime) and then its text, so
 an atomic replace, an in-place edit and a rewrite with the same content are all handled; loading happens
@@ -24,8 +25,10 @@ Signature = tuple[int, int, int, int]
 class PointerWatcher:
     """Polls ``<state>/live.json`` and applies changes to a ModelHolder."""
 
+    file_name = LIVE_FILE
+
     def __init__(self, state: Path, holder: ModelHolder, *, interval: float = 0.2) -> None:
-        self.path = state / LIVE_FILE
+        self.path = state / self.file_name
         self.holder = holder
         self.interval = interval
         self._signature: Signature | None = None
@@ -39,6 +42,9 @@ class PointerWatcher:
             stat = self.path.stat()
         except FileNotFoundError:
             self._signature = None
+            if self._text is not None:
+                self._text = None
+                return self.removed()
             return False
         signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
         if signature == self._signature:
@@ -49,19 +55,29 @@ class PointerWatcher:
             return False
         except OSError as exc:
             self._signature = signature  # reported once; a chmod or a rewrite changes the signature
-            self.holder.report_pointer_error(f"cannot read {self.path}: {exc.strerror}")
+            self.report(f"cannot read {self.path}: {exc.strerror}")
             return False
         self._signature = signature
         if text == self._text:
             return False
         self._text = text
         try:
-            pointer = parse_pointer(text, where=str(self.path))
+            self.handle(text)
         except MlgateError as exc:
-            self.holder.report_pointer_error(exc.message)
-            return True
-        self.holder.apply(pointer)
+            self.report(exc.message)
         return True
+
+    def handle(self, text: str) -> None:
+        """A new pointer text: parse it and hand it to the holder."""
+        self.holder.apply(parse_pointer(text, where=str(self.path)))
+
+    def report(self, message: str) -> None:
+        """A pointer that cannot be read or parsed: the holder keeps serving and shows why."""
+        self.holder.report_pointer_error(message)
+
+    def removed(self) -> bool:
+        """The file was there and is gone: the live model keeps serving (a deploy never removes live.json)."""
+        return False
 
     def start(self) -> None:
         """Poll in a daemon thread; the first poll is immediate, so a pointer present at startup loads at once."""
