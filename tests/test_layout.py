@@ -31,6 +31,7 @@ EXEMPT: dict[str, str] = {
     "cli/new.py": COMMAND + "tests/integration/test_cli_new.py",
     "cli/registry.py": COMMAND + "tests/integration/test_cli_registry.py",
     "cli/replay.py": COMMAND + "tests/integration/test_cli_replay.py",
+    "cli/shadow.py": COMMAND + "tests/integration/test_cli_shadow.py",
     "cli/retrain.py": COMMAND + "tests/integration/test_cli_retrain.py",
     "cli/rollback.py": COMMAND + "tests/integration/test_cli_deploy.py",
     "cli/data.py": COMMAND + "tests/integration/test_cli_data_pull.py",

@@ -28,10 +28,12 @@ from mlgate.replay.model import Flip
 from mlgate.report import deploy as deploy_report
 from mlgate.report import monitor as monitor_report
 from mlgate.report import replay as replay_report
+from mlgate.report import shadow as shadow_report
 from mlgate.report import validation as validation_report
 from unit.registry.test_render import approved
 from unit.report.monitor_results import PLAN, result
 from unit.report.test_replay import result as replay_result
+from unit.report.test_shadow import status as shadow_result
 from unit.training.project import write_project
 
 # (id, payload): one attack each; every payload carries INJECTED where a command could start
@@ -287,6 +289,28 @@ def test_replay_report_shows_traffic_values_inert(attack: str, payload: str, fmt
     out = render[fmt](replayed)
     inert_everywhere(out, fmt)
     assert "fail" in out
+
+
+# --- shadow status: answers, request ids, feature values and errors from traffic ----------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text", "github"])
+@pytest.mark.parametrize(("attack", "payload"), ATTACKS, ids=[a for a, _ in ATTACKS])
+def test_shadow_status_shows_traffic_values_inert(attack: str, payload: str, fmt: str) -> None:
+    base = shadow_result()
+    shadowed = dataclasses.replace(
+        base,
+        segments=tuple(dataclasses.replace(s, feature=payload, value=payload) for s in base.segments),
+        flips=(Flip(payload, payload, payload),),
+        errors=(payload,),
+        live_versions=(payload,),
+    )
+    render = {
+        "markdown": shadow_report.render_markdown,
+        "text": shadow_report.render_text,
+        "github": shadow_report.render_github,
+    }
+    inert_everywhere(render[fmt](shadowed), fmt)
 
 
 # --- deploy and rollback narration --------------------------------------------------------------------------------

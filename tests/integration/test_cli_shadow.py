@@ -45,7 +45,7 @@ def server(project: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Server
 def shadow_status(project: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
     code, out, err = mlgate(project, capsys, "shadow", "status", "--format", "json")
     assert code == 0, err
-    document = json.loads(out)
+    document: dict[str, Any] = json.loads(out)
     schema_validator("shadow.schema.json").validate(document)
     return document
 

@@ -356,8 +356,8 @@ def capturing(scene: Scene, results: Path, request: pytest.FixtureRequest) -> It
         args = ("registry", "register", str(results), "--model", model, "--by", "bob")
         assert cli(scene, registry, *args) == 0
     env = {**os.environ, "MLGATE_CAPTURE__PATH": str(folder / "capture")}
-    args = ["--capture", "--config", str(scene.project / "mlgate.yaml")]
-    with running_server(folder / "serve", args=args, env=env, cwd=scene.project) as server:
+    serve_args = ["--capture", "--config", str(scene.project / "mlgate.yaml")]
+    with running_server(folder / "serve", args=serve_args, env=env, cwd=scene.project) as server:
         yield CapturingEndpoint(scene, folder, server)
 
 

@@ -76,6 +76,8 @@ def _body(status: ShadowStatus, *, markdown: bool) -> list[str]:
             ],
             ["version", "requests", "p50 (ms)", "p95 (ms)"],
             tablefmt=fmt,
+            disable_numparse=True,
+            colalign=("left", "right", "right", "right"),
         ),
         "",
     ]
