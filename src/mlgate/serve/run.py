@@ -68,7 +68,7 @@ class LocalServer:
         self.holder = ModelHolder(loader=loader, clock=clock)
         self.capture = CaptureWriter(options.capture, clock=clock) if options.capture is not None else None
         policy = options.capture.policy if options.capture is not None else None
-        self.shadow = ShadowRunner(options.state / SHADOW_DIR, policy=policy, loader=loader, clock=clock)
+        self.shadow = ShadowRunner(options.state / SHADOW_DIR, policy=policy, clock=clock)
         self._clock = clock
         self._server: _Uvicorn | None = None
         self._stop_requested = threading.Event()

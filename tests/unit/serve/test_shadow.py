@@ -1,4 +1,7 @@
-"""mlgate.serve.shadow: the request path only queues; the worker answers, times and records; nothing reaches the client."""
+"""mlgate.serve.shadow: the request path only queues; the worker answers, times and records; nothing reaches the client.
+
+The engine runs inline here (``InlineWorker``); tests/unit/serve/test_shadow_engine.py runs it in its child process.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import pandas as pd
 
 from mlgate.serve.capture.records import FieldPolicy
 from mlgate.serve.shadow import ShadowRunner, ShadowWatcher
+from mlgate.serve.shadow_engine import InlineWorker, ShadowEngine
 from mlgate.serve.shadow_state import ShadowPointer, write_shadow
 from mlgate.serve.state import LivePointer
 
@@ -35,17 +39,26 @@ def pointer(version: str) -> LivePointer:
     return LivePointer(version, "m", f"/models/{version}.skops", "0" * 64, (), ("a", "b"), "2026-12-07T09:00:00")
 
 
+def inline(loader: Any, timer: Any = None) -> Any:
+    """A worker factory running the engine in the calling thread with ``loader`` (and ``timer``)."""
+
+    def make(folder: Path, name: str, policy: FieldPolicy | None) -> InlineWorker:
+        options = {"timer": timer} if timer is not None else {}
+        return InlineWorker(ShadowEngine(folder, name, policy=policy, loader=loader, **options))
+
+    return make
+
+
 def runner(tmp_path: Path, model: Model, *, draws: list[float] | None = None, queue_rows: int = 100) -> ShadowRunner:
     values = iter(draws or [0.0] * 100)
     ticks = iter(float(i) for i in range(1000))
     shadow = ShadowRunner(
         tmp_path / "shadow",
-        loader=lambda _pointer: model,
         clock=lambda: FIXED,
         draw=lambda: next(values),
-        timer=lambda: next(ticks) * 0.002,
         queue_rows=queue_rows,
         policy=FieldPolicy(hash=frozenset({"b"})),
+        worker=inline(lambda _pointer: model, lambda: next(ticks) * 0.002),
     )
     shadow.apply(ShadowPointer(pointer("2"), 0.5, "2026-12-07T08:00:00Z"))
     return shadow
@@ -85,7 +98,8 @@ def test_sampled_requests_are_answered_off_the_request_path_and_recorded_per_row
         ("r1", 0, True, False, None),
         ("r1", 1, True, True, None),
     ]
-    assert (found[0]["live_ms"], found[0]["shadow_ms"], found[0]["shadow_version"]) == (4.0, 2.0, "2")
+    # 2 ms to read the body + the whole batch's 2 ms predict (this request is all of it)
+    assert (found[0]["live_ms"], found[0]["shadow_ms"], found[0]["shadow_version"]) == (4.0, 4.0, "2")
     assert found[0]["inputs"]["a"] == 1.0
     assert found[0]["inputs"]["b"].startswith("sha256:")  # capture's policy applies to the shadow's records too
     assert (shadow.stats().sampled, shadow.stats().rows) == (1, 2)
@@ -116,7 +130,7 @@ def test_a_version_that_cannot_load_shadows_nothing_and_says_why(tmp_path: Path)
     def broken(_pointer: LivePointer) -> Any:
         raise RuntimeError("skops refused it")
 
-    shadow = ShadowRunner(tmp_path / "shadow", loader=broken, clock=lambda: FIXED, draw=lambda: 0.0)
+    shadow = ShadowRunner(tmp_path / "shadow", clock=lambda: FIXED, draw=lambda: 0.0, worker=inline(broken))
     shadow.apply(ShadowPointer(pointer("2"), 1.0, "t"))
     offer(shadow)
     shadow.process()
@@ -125,7 +139,9 @@ def test_a_version_that_cannot_load_shadows_nothing_and_says_why(tmp_path: Path)
 
 
 def test_the_watcher_starts_and_stops_shadowing_with_the_file(tmp_path: Path) -> None:
-    shadow = ShadowRunner(tmp_path / "shadow", loader=lambda _p: Model(0.0), clock=lambda: FIXED, draw=lambda: 0.0)
+    shadow = ShadowRunner(
+        tmp_path / "shadow", clock=lambda: FIXED, draw=lambda: 0.0, worker=inline(lambda _p: Model(0.0))
+    )
     watcher = ShadowWatcher(tmp_path, shadow)
     assert watcher.poll() is False
     write_shadow(tmp_path, ShadowPointer(pointer("2"), 1.0, "2026-12-07T08:00:00Z"))
