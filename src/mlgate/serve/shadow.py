@@ -36,8 +36,9 @@ from mlgate.clock import utc_now
 from mlgate.errors import MlgateError
 from mlgate.serve.capture.records import FieldPolicy, format_timestamp
 from mlgate.serve.holder import Clock
-from mlgate.serve.shadow_engine import BatchCounts, ProcessWorker, ShadowRequest, Worker
+from mlgate.serve.shadow_engine import BatchCounts, ShadowRequest
 from mlgate.serve.shadow_state import SHADOW_FILE, ShadowPointer, parse_shadow
+from mlgate.serve.shadow_worker import ProcessWorker, Worker
 from mlgate.serve.watcher import PointerWatcher
 
 logger = logging.getLogger("mlgate.serve.shadow")

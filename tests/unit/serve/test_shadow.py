@@ -15,8 +15,9 @@ import pandas as pd
 
 from mlgate.serve.capture.records import FieldPolicy
 from mlgate.serve.shadow import ShadowRunner, ShadowWatcher
-from mlgate.serve.shadow_engine import InlineWorker, ShadowEngine
+from mlgate.serve.shadow_engine import ShadowEngine
 from mlgate.serve.shadow_state import ShadowPointer, write_shadow
+from mlgate.serve.shadow_worker import InlineWorker
 from mlgate.serve.state import LivePointer
 
 FIXED = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
