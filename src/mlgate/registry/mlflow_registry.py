@@ -15,7 +15,6 @@ again, so nothing half-registered is listed; the run it leaves is marked FAILED.
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import dataclasses
 import datetime as dt
@@ -23,7 +22,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -35,7 +33,7 @@ from mlgate.clock import utc_now
 from mlgate.config import Config, MlflowRegistryConfig
 from mlgate.errors import InputError, MlgateError
 from mlgate.files import display_path, write_atomic
-from mlgate.mlflow_api import EXISTS, NOT_FOUND, call_mlflow, open_client, resolve_uri, shown_uri
+from mlgate.mlflow_api import open_client, resolve_uri, shown_uri
 from mlgate.registry.actor import format_time
 from mlgate.registry.mlflow_state import (
     RECORD_TAG,
@@ -48,6 +46,7 @@ from mlgate.registry.mlflow_state import (
     status_tags,
     version_tags,
 )
+from mlgate.registry.mlflow_store import MlflowStore
 from mlgate.registry.model import HistoryEvent, ModelVersion, Status, StatusChange, check_status_change
 from mlgate.registry.model import normalize_version as normalize
 from mlgate.registry.records import render_version, version_from_data
@@ -58,7 +57,6 @@ if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
 _T = TypeVar("_T")
-FOLDER = "mlgate"
 MODEL_FILE = "model.skops"
 RECORD_FILE = "record.json"
 
@@ -78,8 +76,7 @@ class MlflowRegistry:
     ) -> None:
         self.settings = settings
         self.name = str(settings.model_name)
-        self.client = client
-        self.uri = uri
+        self.store = MlflowStore(client, uri=uri, name=self.name, experiment=settings.experiment)
         self.cache = cache
         self.clock = clock
         self.ticks = ticks
@@ -90,19 +87,19 @@ class MlflowRegistry:
     def register(self, version: ModelVersion, artifact_file: Path) -> ModelVersion:
         """Log the model and its record as a run's artifacts, create the model version, record ``registered``."""
         data = read_verified(artifact_file, version.sha256)
-        self._ensure_model()
-        run_id, folder_uri = self._start_run(version)
+        self.store.ensure_model()
+        run_id, folder_uri = self.store.start_run(version)
         first = StatusChange(status="pending", by=version.registered_by, reason="registered", at=version.registered_at)
         staged = dataclasses.replace(
             version, version="", artifact=f"{folder_uri}/{MODEL_FILE}", history=version.history or (first,)
         )
         record = render_version(staged).encode("utf-8")
         try:
-            self._upload(run_id, {MODEL_FILE: data, RECORD_FILE: record})
+            self.store.upload(run_id, {MODEL_FILE: data, RECORD_FILE: record})
             tags = version_tags(staged, hashlib.sha256(record).hexdigest())
-            created = self._call(
+            created = self.store.call(
                 "create a model version",
-                lambda: self.client.create_model_version(
+                lambda: self.store.client.create_model_version(
                     self.name,
                     folder_uri,
                     run_id=run_id,
@@ -111,7 +108,7 @@ class MlflowRegistry:
                 ),
             )
         except MlgateError:
-            self._end_run(run_id, "FAILED")
+            self.store.end_run(run_id, "FAILED")
             raise
         number = str(created.version)
         detail = {"model": staged.model, "sha256": staged.sha256, "commit": staged.commit, "run_id": run_id}
@@ -121,10 +118,10 @@ class MlflowRegistry:
         try:
             self._append(event)
         except MlgateError:
-            self._call_quietly(lambda: self.client.delete_model_version(self.name, number))
-            self._end_run(run_id, "FAILED")
+            self.store.call_quietly(lambda: self.store.client.delete_model_version(self.name, number))
+            self.store.end_run(run_id, "FAILED")
             raise
-        self._end_run(run_id, "FINISHED")
+        self.store.end_run(run_id, "FINISHED")
         self._write_record_cache(record)
         return self.get(number)
 
@@ -132,7 +129,9 @@ class MlflowRegistry:
         """One version; an unknown one, or one not registered by mlgate, is an InputError."""
         number = normalize(version)
         state = self._read_model()
-        found = self._call("read a model version", lambda: self.client.get_model_version(self.name, number), allow=True)
+        found = self.store.call(
+            "read a model version", lambda: self.store.client.get_model_version(self.name, number), allow=True
+        )
         if found is None:
             raise InputError(f"{self.where} has no version {number}", hint=self._known_hint())
         return self._read(found, state)
@@ -140,7 +139,7 @@ class MlflowRegistry:
     def list(self) -> Sequence[ModelVersion]:
         """Every version mlgate registered, oldest first (versions made outside mlgate are left out)."""
         state = self._read_model()
-        found = self._versions()
+        found = self.store.versions()
         return [self._read(v, state) for v in sorted(found, key=lambda v: int(v.version)) if RECORD_TAG in v.tags]
 
     def set_status(self, version: str, status: Status, *, by: str, reason: str) -> ModelVersion:
@@ -153,9 +152,9 @@ class MlflowRegistry:
         self._append(HistoryEvent(at=at, event=status, version=current.version, by=by.strip(), reason=reason.strip()))
         change = StatusChange(status=status, by=by.strip(), reason=reason.strip(), at=at)
         for key, value in status_tags(change).items():
-            self._call(
+            self.store.call(
                 f"tag version {current.version}",
-                functools.partial(self.client.set_model_version_tag, self.name, current.version, key, value),
+                functools.partial(self.store.client.set_model_version_tag, self.name, current.version, key, value),
             )
         self._sync_aliases()
         return self.get(current.version)
@@ -177,7 +176,7 @@ class MlflowRegistry:
         run_id = str(version.extra.get("mlflow", {}).get("run_id") or "")
         if not run_id:
             raise InputError(f"version {version.version} names no MLflow run", hint="register the model again")
-        data = self._download(run_id, MODEL_FILE, what=f"the model of version {version.version}")
+        data = self.store.download(run_id, MODEL_FILE, what=f"the model of version {version.version}")
         actual = hashlib.sha256(data).hexdigest()
         if actual != version.sha256.lower():
             raise InputError(
@@ -193,8 +192,8 @@ class MlflowRegistry:
 
     def _read_model(self) -> tuple[tuple[HistoryEvent, ...], dict[str, str]]:
         """The history (from the registered model's tags) and its aliases; an absent model has neither."""
-        found: RegisteredModel | None = self._call(
-            "read the registered model", lambda: self.client.get_registered_model(self.name), allow=True
+        found: RegisteredModel | None = self.store.call(
+            "read the registered model", lambda: self.store.client.get_registered_model(self.name), allow=True
         )
         if found is None:
             return (), {}
@@ -246,7 +245,7 @@ class MlflowRegistry:
         cached = self.cache / "records" / f"{sha256}.json"
         data = cached.read_bytes() if cached.is_file() else b""
         if hashlib.sha256(data).hexdigest() != sha256:
-            data = self._download(run_id, RECORD_FILE, what=f"the record of version {number}")
+            data = self.store.download(run_id, RECORD_FILE, what=f"the record of version {number}")
             actual = hashlib.sha256(data).hexdigest()
             if actual != sha256:
                 raise InputError(
@@ -265,72 +264,18 @@ class MlflowRegistry:
         with contextlib.suppress(OSError):  # a cache that cannot be written costs a download next time
             write_atomic(self.cache / "records" / f"{hashlib.sha256(record).hexdigest()}.json", record)
 
-    def _versions(self) -> builtins.list[MlflowVersion]:
-        found: builtins.list[MlflowVersion] = []
-        token: str | None = None
-        while True:
-            page = self._call(
-                "list the model versions",
-                functools.partial(
-                    self.client.search_model_versions, f"name='{self.name}'", max_results=1000, page_token=token
-                ),
-            )
-            found.extend(page)
-            token = page.token
-            if not token:
-                return found
-
     def _known_hint(self) -> str:
-        known = [v.version for v in sorted(self._versions(), key=lambda v: int(v.version)) if RECORD_TAG in v.tags]
+        known = [v.version for v in sorted(self.store.versions(), key=lambda v: int(v.version)) if RECORD_TAG in v.tags]
         return f"known versions: {', '.join(map(str, known))}" if known else "the registry is empty: register one first"
 
     # -- writing -------------------------------------------------------------------------------------------------
 
-    def _ensure_model(self) -> None:
-        self._call(
-            "create the registered model",
-            lambda: self.client.create_registered_model(self.name, description="Model versions gated by mlgate"),
-            allow=True,
-        )
-
-    def _start_run(self, version: ModelVersion) -> tuple[str, str]:
-        """A run for the version's artifacts; returns its id and the URI of its ``mlgate`` artifact folder."""
-        name = self.settings.experiment
-
-        def find() -> str:
-            found = self.client.get_experiment_by_name(name)
-            return str(found.experiment_id) if found is not None else str(self.client.create_experiment(name))
-
-        experiment = self._call(f"find or create the experiment {name!r}", find)
-        tags = {"mlgate.kind": "registration", "mlgate.model": version.model, "mlgate.sha256": version.sha256}
-        run = self._call(
-            "start a run", lambda: self.client.create_run(experiment, run_name=f"register {version.model}", tags=tags)
-        )
-        return str(run.info.run_id), f"{str(run.info.artifact_uri).rstrip('/')}/{FOLDER}"
-
-    def _upload(self, run_id: str, files: Mapping[str, bytes]) -> None:
-        with tempfile.TemporaryDirectory(prefix="mlgate-mlflow-") as folder:
-            for name, data in files.items():
-                (Path(folder) / name).write_bytes(data)
-            self._call("upload the model and its record", lambda: self.client.log_artifacts(run_id, folder, FOLDER))
-
-    def _download(self, run_id: str, name: str, *, what: str) -> bytes:
-        with tempfile.TemporaryDirectory(prefix="mlgate-mlflow-") as folder:
-            path = self._call(
-                f"download {what}", lambda: self.client.download_artifacts(run_id, f"{FOLDER}/{name}", folder)
-            )
-            try:
-                return Path(path).read_bytes()
-            except OSError as exc:
-                raise InputError(f"{what} is missing from run {run_id}", hint="register the model again") from exc
-
-    def _end_run(self, run_id: str, status: str) -> None:
-        self._call_quietly(lambda: self.client.set_terminated(run_id, status))
-
     def _append(self, event: HistoryEvent) -> None:
         key = history_key(self.ticks(), uuid.uuid4().hex[:12])
         value = event_value(event)
-        self._call("append to the history", lambda: self.client.set_registered_model_tag(self.name, key, value))
+        self.store.call(
+            "append to the history", lambda: self.store.client.set_registered_model_tag(self.name, key, value)
+        )
 
     def _sync_aliases(self) -> None:
         """Point the champion and challenger aliases where mlgate's history says they belong."""
@@ -345,27 +290,15 @@ class MlflowRegistry:
             if aliases.get(alias) == target:
                 continue
             if target is None:
-                self._call(
+                self.store.call(
                     f"remove alias {alias!r}",
-                    functools.partial(self.client.delete_registered_model_alias, self.name, alias),
+                    functools.partial(self.store.client.delete_registered_model_alias, self.name, alias),
                 )
             else:
-                self._call(
+                self.store.call(
                     f"move alias {alias!r} to version {target}",
-                    functools.partial(self.client.set_registered_model_alias, self.name, alias, target),
+                    functools.partial(self.store.client.set_registered_model_alias, self.name, alias, target),
                 )
-
-    # -- calls ---------------------------------------------------------------------------------------------------
-
-    def _call(self, what: str, action: Callable[[], _T], *, allow: bool = False) -> _T:
-        """Call the server; with ``allow``, "not found" / "already exists" give None (typed as the answer)."""
-        answer = call_mlflow(self.uri, what, action, allow=(NOT_FOUND, EXISTS) if allow else ())
-        return answer  # type: ignore[return-value]  # None only where ``allow`` said so; callers check
-
-    def _call_quietly(self, action: Callable[[], object]) -> None:
-        """A clean-up after a failure: its own failure must not hide the first one."""
-        with contextlib.suppress(MlgateError):
-            call_mlflow(self.uri, "clean up", action)
 
 
 def open_mlflow_registry(config: Config, environ: Mapping[str, str] | None = None) -> MlflowRegistry:
