@@ -123,3 +123,33 @@ def test_the_live_version_a_rejected_one_and_a_bad_fraction_are_refused(
     assert "version 2 is rejected: it is not shadowed" in err
     assert not (project / "state" / "serve" / "shadow.json").exists()
     assert "Traceback" not in err
+
+
+def test_the_monitor_reports_the_shadow_beside_the_live_version_with_labels(
+    project: Path, server: ServerHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert mlgate(project, capsys, "deploy", "2", "--shadow", "--fraction", "1")[0] == 0
+    server.wait_for_status(lambda s: s["shadow"]["version"] == "2" and s["shadow"]["error"] is None)
+    rows = read_test_rows(project, 30)
+    for index, row in enumerate(rows):
+        headers = {"X-Request-Id": f"req-{index}"}
+        answer = httpx.post(f"{server.url}/invocations", json={"instances": [row]}, headers=headers, timeout=30)
+        assert answer.status_code == 200, answer.text
+    server.wait_for_status(lambda s: s["shadow"]["rows"] >= 30)
+    labels = tmp_path / "labels.csv"
+    truth = [line.split(",")[-1] for line in (project / "data" / "test.csv").read_text().splitlines()[1:31]]
+    labels.write_text("request_id,label\n" + "".join(f"req-{i},{v}\n" for i, v in enumerate(truth)), encoding="utf-8")
+    capture = tmp_path / "capture"  # the monitor's own capture is off here: it judges nothing, the shadow is reported
+    capture.mkdir()
+    code, out, err = mlgate(
+        project, capsys, "monitor", "--labels", str(labels), "--capture", str(capture), "--format", "json"
+    )
+    assert out.strip(), f"exit {code}: {err}"
+    document = json.loads(out)
+    schema_validator("monitor.schema.json").validate(document)
+    shadow = document["shadow"]
+    schema_validator("shadow.schema.json").validate(shadow)
+    assert (shadow["version"], shadow["rows"], shadow["answered"]) == ("2", 30, 30), err
+    assert (shadow["quality"]["n"], shadow["quality"]["metric"]) == (30, "accuracy")
+    _, out, _ = mlgate(project, capsys, "monitor", "--capture", str(capture), "--format", "markdown")
+    assert "#### mlgate shadow: version 2 (shadowing on 100% of requests)" in out

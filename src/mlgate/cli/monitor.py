@@ -61,7 +61,8 @@ def monitor(
     output_format: str | None,
     config_path: Path | None,
 ) -> int:
-    """Check captured traffic for schema violations, feature and prediction drift, and (with --labels) decay.
+    """Check captured traffic for schema violations, feature and prediction drift, and (with --labels) decay;
+    when a version shadowed the live one in the window (deploy --shadow), how it answered the same traffic.
 
     Exit 0 healthy (or too little data: a warning), 1 breach, 2 unusable input, 3 a service failed.
     """
@@ -69,7 +70,8 @@ def monitor(
     from mlgate.files import write_atomic
     from mlgate.monitor.run import MonitorRequest, run_monitor
     from mlgate.registry import open_registry
-    from mlgate.report import monitor as render
+    from mlgate.report import monitor_shadow as render
+    from mlgate.shadow.watch import watch_shadow
 
     config = get_config(config_path)
     if issue:
@@ -79,12 +81,13 @@ def monitor(
     skip_pandas_integration()
     request = MonitorRequest(since=since, until=until, capture=capture, labels=labels_path, version=version)
     result = run_monitor(config, open_registry(config), request, now=dt.datetime.now(dt.timezone.utc))
+    watched = watch_shadow(config, Path(config.deploy.state), result, labels_path)
     fmt = resolve_format(output_format)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    emit(result, render, fmt, summary=Path(summary) if fmt == "github" and summary else None)
-    markdown = render.render_markdown(result)
+    emit(watched, render, fmt, summary=Path(summary) if fmt == "github" and summary else None)
+    markdown = render.render_markdown(watched)
     if out_dir is not None:
-        write_atomic(out_dir / "monitor.json", render.render_json(result))
+        write_atomic(out_dir / "monitor.json", render.render_json(watched))
         write_atomic(out_dir / "monitor.md", markdown)
     if issue:
         _sync_issue(result, markdown, issue_key)

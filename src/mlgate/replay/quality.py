@@ -27,7 +27,7 @@ FALLBACK = {"classification": "accuracy", "regression": "neg_mean_absolute_error
 
 def compare_quality(
     config: Config,
-    version: ModelVersion,
+    version: ModelVersion | None,
     labels_path: Path,
     request_ids: Sequence[str],
     rows: Sequence[int],

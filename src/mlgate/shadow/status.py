@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlgate.monitor.model import MonitorResult
 from mlgate.monitor.window import parse_timestamp
 from mlgate.replay.compare import differs, find_flips, find_segments, interval
-from mlgate.replay.model import Flip, Rate, Segment
+from mlgate.replay.model import Flip, Quality, Rate, Segment
 from mlgate.serve.shadow_state import SHADOW_DIR, read_shadow
 
 MAX_ERRORS = 5
@@ -47,6 +48,15 @@ class ShadowStatus:
     shadow_latency: Latency
     malformed: int  # record lines that could not be read
     notes: tuple[str, ...] = ()
+    quality: Quality | None = None  # with labels (``mlgate monitor --labels``): shadow − live on the labelled rows
+
+
+@dataclass(frozen=True)
+class Watched:
+    """A monitor run and the shadow beside it in the same window (None: nothing was shadowed)."""
+
+    monitor: MonitorResult
+    shadow: ShadowStatus | None
 
 
 def read_status(
@@ -102,6 +112,12 @@ def read_status(
         shadow_latency=_latency(answered, "shadow_ms"),
         malformed=malformed,
     )
+
+
+def read_answered(state: Path, version: str, since: dt.datetime | None) -> list[dict[str, Any]]:
+    """The records of ``version`` since ``since`` that the shadow answered."""
+    records, _ = _read(state / SHADOW_DIR, since)
+    return [r for r in records if r.get("shadow_version") == version and r.get("error") is None]
 
 
 def _read(folder: Path, start: dt.datetime | None) -> tuple[list[dict[str, Any]], int]:

@@ -1,0 +1,50 @@
+"""``mlgate monitor`` with a shadow: the shadow's records in the monitor's window, beside the monitor's result.
+
+When the server's state folder holds shadow records in the window, the monitor report gains a section saying how
+the shadow answered the same traffic (``mlgate.shadow.status``), and with ``--labels`` the paired quality difference
+shadow − live on the labelled rows (the replay's statistics). No shadow records: no section.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from mlgate.config import Config
+from mlgate.monitor.model import MonitorResult
+from mlgate.monitor.window import parse_timestamp
+from mlgate.replay.quality import compare_quality
+from mlgate.replay.run import is_regression
+from mlgate.shadow.status import Watched, read_answered, read_status
+
+
+def watch_shadow(config: Config, state: Path, result: MonitorResult, labels: Path | None) -> Watched:
+    """``result`` with the shadow's records of its window read from ``state``."""
+    start = parse_timestamp(result.window_start)
+    regression = is_regression(config, None)
+    settings = config.replay
+    status = read_status(
+        state,
+        version=None,
+        since=start,
+        regression=regression,
+        alpha=settings.alpha,
+        tolerance=settings.tolerance,
+        flips=settings.flips,
+    )
+    if status.version is None or status.rows == 0:
+        return Watched(result, None)
+    if labels is not None and status.answered:
+        answered = read_answered(state, status.version, start)
+        quality = compare_quality(
+            config,
+            None,
+            labels,
+            [str(r["request_id"]) for r in answered],
+            [int(r["row"]) for r in answered],
+            [r["live"] for r in answered],
+            [r["shadow"] for r in answered],
+            regression,
+        )
+        status = dataclasses.replace(status, quality=quality)
+    return Watched(result, status)
