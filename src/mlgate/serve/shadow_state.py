@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mlgate.errors import InputError
 from mlgate.files import write_atomic
-from mlgate.serve.state import LivePointer, parse_pointer
+from mlgate.serve.state import LivePointer, parse_pointer, read_state_file
 
 SHADOW_FILE = "shadow.json"
 SHADOW_DIR = "shadow"
@@ -73,14 +73,7 @@ def parse_shadow(text: str, *, where: str) -> ShadowPointer:
 
 def read_shadow(state: Path) -> ShadowPointer | None:
     """The shadow in ``state``; None when nothing shadows."""
-    path = state / SHADOW_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-    return parse_shadow(text, where=str(path))
+    return read_state_file(state / SHADOW_FILE, parse_shadow)
 
 
 def write_shadow(state: Path, shadow: ShadowPointer) -> None:

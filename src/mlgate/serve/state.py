@@ -16,10 +16,10 @@ import fcntl
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mlgate.errors import InputError
 from mlgate.files import write_atomic
@@ -31,6 +31,7 @@ LOCK_FILE = "server.lock"  # held (flock) by the running server: one server per 
 VERSION_HEADER = "X-Mlgate-Version"  # the version that answered, on every reply of a loaded server
 REQUEST_ID_HEADER = "X-Request-Id"  # the client's request id, echoed back and kept with captured rows
 TIMING_HEADER = "Server-Timing"  # on predictions: ``predict;dur=MS``, the server's own time (parse, predict, render)
+_Parsed = TypeVar("_Parsed")
 _POINTER_KEYS = ("version", "model", "artifact", "sha256", "trusted_types", "features", "switched_at")
 
 
@@ -104,14 +105,18 @@ def parse_pointer(text: str, *, where: str) -> LivePointer:
 
 def read_pointer(state: Path) -> LivePointer | None:
     """The pointer in ``state``; None when there is no ``live.json`` yet."""
-    path = state / LIVE_FILE
+    return read_state_file(state / LIVE_FILE, parse_pointer)
+
+
+def read_state_file(path: Path, parse: Callable[..., _Parsed]) -> _Parsed | None:
+    """``parse(text, where=path)`` of a state-folder file; None when it is absent, an InputError when unreadable."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-    return parse_pointer(text, where=str(path))
+    return parse(text, where=str(path))
 
 
 def write_pointer(state: Path, pointer: LivePointer) -> None:
