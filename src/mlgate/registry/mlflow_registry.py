@@ -37,10 +37,12 @@ from mlgate.mlflow_api import open_client, resolve_uri, shown_uri
 from mlgate.registry.actor import format_time
 from mlgate.registry.mlflow_state import (
     RECORD_TAG,
+    ModelState,
     event_value,
     expected_aliases,
     find_outside_changes,
     history_key,
+    latest_statuses,
     read_events,
     status_changes,
     status_tags,
@@ -168,7 +170,7 @@ class MlflowRegistry:
     def history(self, version: str | None = None) -> Sequence[HistoryEvent]:
         """The history, oldest first; of one version when given (an unknown one is an InputError)."""
         number = None if version is None else self.get(version).version
-        events = self._read_model()[0]
+        events = self._read_model().events
         return [e for e in events if number is None or e.version == number]
 
     def artifact_path(self, version: ModelVersion) -> Path:
@@ -190,18 +192,24 @@ class MlflowRegistry:
 
     # -- reading -------------------------------------------------------------------------------------------------
 
-    def _read_model(self) -> tuple[tuple[HistoryEvent, ...], dict[str, str]]:
-        """The history (from the registered model's tags) and its aliases; an absent model has neither."""
+    def _read_model(self) -> ModelState:
+        """The history (from the registered model's tags), its aliases, and where the history puts each alias;
+        read once per command step, so a listing derives them once, not once per version."""
         found: RegisteredModel | None = self.store.call(
             "read the registered model", lambda: self.store.client.get_registered_model(self.name), allow=True
         )
-        if found is None:
-            return (), {}
-        aliases = {str(alias): str(number) for alias, number in dict(found.aliases or {}).items()}
-        return read_events(dict(found.tags or {}), where=self.where), aliases
+        events = read_events(dict(found.tags or {}), where=self.where) if found is not None else ()
+        aliases = {str(alias): str(number) for alias, number in dict(found.aliases or {}).items()} if found else {}
+        expected = expected_aliases(
+            events,
+            latest_statuses(events),
+            champion=self.settings.champion_alias,
+            challenger=self.settings.challenger_alias,
+        )
+        return ModelState(events, aliases, expected)
 
-    def _read(self, found: MlflowVersion, state: tuple[tuple[HistoryEvent, ...], dict[str, str]]) -> ModelVersion:
-        events, aliases = state
+    def _read(self, found: MlflowVersion, state: ModelState) -> ModelVersion:
+        events, aliases, expected = state
         number, tags = str(found.version), dict(found.tags or {})
         if RECORD_TAG not in tags or not found.run_id:
             raise InputError(
@@ -212,12 +220,6 @@ class MlflowRegistry:
         registered = record.history[0] if record.history else StatusChange("pending", "", "registered", "")
         history = status_changes(events, number, registered)
         status = history[-1].status
-        expected = expected_aliases(
-            events,
-            self._statuses(events),
-            champion=self.settings.champion_alias,
-            challenger=self.settings.challenger_alias,
-        )
         outside = find_outside_changes(number, status, tags, aliases, expected)
         facts = {
             "name": self.name,
@@ -231,15 +233,6 @@ class MlflowRegistry:
             extra["outside_mlgate"] = list(outside)
             extra["outside_changed_at"] = format_time(dt.datetime.fromtimestamp(changed / 1000, dt.timezone.utc))
         return dataclasses.replace(record, version=number, history=history, extra=extra)
-
-    def _statuses(self, events: Sequence[HistoryEvent]) -> dict[str, Status]:
-        statuses: dict[str, Status] = {}
-        for e in events:
-            if e.version is not None and e.event == "registered":
-                statuses[e.version] = "pending"
-            elif e.version is not None and e.event in ("pending", "approved", "rejected"):
-                statuses[e.version] = e.event  # type: ignore[assignment]  # narrowed by the test above
-        return statuses
 
     def _read_record(self, run_id: str, sha256: str, number: str) -> ModelVersion:
         cached = self.cache / "records" / f"{sha256}.json"
@@ -279,13 +272,7 @@ class MlflowRegistry:
 
     def _sync_aliases(self) -> None:
         """Point the champion and challenger aliases where mlgate's history says they belong."""
-        events, aliases = self._read_model()
-        expected = expected_aliases(
-            events,
-            self._statuses(events),
-            champion=self.settings.champion_alias,
-            challenger=self.settings.challenger_alias,
-        )
+        _, aliases, expected = self._read_model()
         for alias, target in expected.items():
             if aliases.get(alias) == target:
                 continue

@@ -14,12 +14,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from mlgate.errors import InputError
 from mlgate.registry.model import STATUSES, HistoryEvent, ModelVersion, Status, StatusChange
 from mlgate.registry.records import check_status, event_from_data, event_to_data
 
 HISTORY_PREFIX = "mlgate.history."
+
+
+class ModelState(NamedTuple):
+    """A registered model as one read gives it: the history, the aliases, and where the history puts them."""
+
+    events: tuple[HistoryEvent, ...]
+    aliases: dict[str, str]
+    expected: dict[str, str | None]
+
+
 RECORD_TAG = "mlgate.record_sha256"
 SHA_TAG = "mlgate.sha256"
 STATUS_TAG = "mlgate.status"
@@ -97,6 +108,17 @@ def live_version(events: Iterable[HistoryEvent]) -> str | None:
         if isinstance(value, str):
             live = value
     return live
+
+
+def latest_statuses(events: Iterable[HistoryEvent]) -> dict[str, Status]:
+    """Every version's status after the history: registered → pending, then each approval and rejection."""
+    statuses: dict[str, Status] = {}
+    for event in events:
+        if event.version is not None and event.event == "registered":
+            statuses[event.version] = "pending"
+        elif event.version is not None and event.event in STATUSES:
+            statuses[event.version] = check_status(event.event)
+    return statuses
 
 
 def newest_approved(statuses: Mapping[str, Status]) -> str | None:

@@ -14,6 +14,7 @@ from mlgate.registry.mlflow_state import (
     expected_aliases,
     find_outside_changes,
     history_key,
+    latest_statuses,
     live_version,
     newest_approved,
     read_events,
@@ -85,3 +86,8 @@ def test_version_tags_hold_the_short_facts_only() -> None:
     assert (tags["mlgate.sha256"], tags["mlgate.status"]) == ("e" * 64, "pending")
     assert "mlgate.data_sha256" not in tags
     assert all(len(value) <= MAX_TAG for value in tags.values())
+
+
+def test_each_versions_latest_status_comes_from_its_events() -> None:
+    events = [event("registered", "1"), event("registered", "2"), event("approved", "1"), event("rejected", "1")]
+    assert latest_statuses([*events, event("deployed", "2", live="2")]) == {"1": "rejected", "2": "pending"}
