@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,9 +68,11 @@ def read_status(
     alpha: float,
     tolerance: float = 0.0,
     flips: int = 10,
+    judge_quality: Callable[[list[dict[str, Any]]], Quality] | None = None,
 ) -> ShadowStatus:
     """The shadow's records in ``state`` (of ``version``, default the running one or the last recorded), since
-    ``since`` (default: when the running shadow started)."""
+    ``since`` (default: when the running shadow started); ``judge_quality`` compares the answered records with their
+    labels (``mlgate monitor --labels``), on the records this one read of the files gave."""
     running = read_shadow(state)
     chosen = version or (running.pointer.version if running else None)
     start = since
@@ -111,13 +113,8 @@ def read_status(
         live_latency=_latency(mine, "live_ms"),
         shadow_latency=_latency(answered, "shadow_ms"),
         malformed=malformed,
+        quality=judge_quality(answered) if judge_quality is not None and answered else None,
     )
-
-
-def read_answered(state: Path, version: str, since: dt.datetime | None) -> list[dict[str, Any]]:
-    """The records of ``version`` since ``since`` that the shadow answered."""
-    records, _ = _read(state / SHADOW_DIR, since)
-    return [r for r in records if r.get("shadow_version") == version and r.get("error") is None]
 
 
 def _read(folder: Path, start: dt.datetime | None) -> tuple[list[dict[str, Any]], int]:

@@ -7,15 +7,16 @@ shadow − live on the labelled rows (the replay's statistics). No shadow record
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
+from typing import Any
 
 from mlgate.config import Config
 from mlgate.monitor.model import MonitorResult
 from mlgate.monitor.window import parse_timestamp
+from mlgate.replay.model import Quality
 from mlgate.replay.quality import compare_quality
 from mlgate.replay.run import is_regression
-from mlgate.shadow.status import Watched, read_answered, read_status
+from mlgate.shadow.status import Watched, read_status
 
 
 def watch_shadow(config: Config, state: Path, result: MonitorResult, labels: Path | None) -> Watched:
@@ -23,20 +24,10 @@ def watch_shadow(config: Config, state: Path, result: MonitorResult, labels: Pat
     start = parse_timestamp(result.window_start)
     regression = is_regression(config, None)
     settings = config.replay
-    status = read_status(
-        state,
-        version=None,
-        since=start,
-        regression=regression,
-        alpha=settings.alpha,
-        tolerance=settings.tolerance,
-        flips=settings.flips,
-    )
-    if status.version is None or status.rows == 0:
-        return Watched(result, None)
-    if labels is not None and status.answered:
-        answered = read_answered(state, status.version, start)
-        quality = compare_quality(
+
+    def judge(answered: list[dict[str, Any]]) -> Quality:
+        assert labels is not None
+        return compare_quality(
             config,
             None,
             labels,
@@ -46,5 +37,15 @@ def watch_shadow(config: Config, state: Path, result: MonitorResult, labels: Pat
             [r["shadow"] for r in answered],
             regression,
         )
-        status = dataclasses.replace(status, quality=quality)
-    return Watched(result, status)
+
+    status = read_status(
+        state,
+        version=None,
+        since=start,
+        regression=regression,
+        alpha=settings.alpha,
+        tolerance=settings.tolerance,
+        flips=settings.flips,
+        judge_quality=judge if labels is not None else None,
+    )
+    return Watched(result, None if status.version is None or status.rows == 0 else status)
