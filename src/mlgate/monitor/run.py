@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +19,7 @@ from mlgate.monitor.decide import decide_run
 from mlgate.monitor.judge import check_inputs, check_predictions, schema_from_stats, traffic_schema
 from mlgate.monitor.labels import read_labels
 from mlgate.monitor.live_metrics import check_labels
-from mlgate.monitor.model import LabelCheck, MonitorResult
+from mlgate.monitor.model import LabelCheck, MonitorResult, ReadSummary
 from mlgate.monitor.read import read_capture
 from mlgate.monitor.records import Columns
 from mlgate.monitor.stores import open_store
@@ -55,6 +56,22 @@ def capture_location(config: Config, given: str | None) -> str:
     return display_path(config.capture.path)
 
 
+def read_window(
+    config: Config,
+    location: str,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    features: Sequence[str],
+    s3: FilesystemFactory | None = None,
+) -> tuple[Columns, ReadSummary]:
+    """The rows captured at ``location`` in [start, end]; a file may hold rows up to ``capture.rotate_s`` later
+    than its name says, so that much slack decides which files are opened."""
+    store = open_store(location, s3=s3)
+    slack = dt.timedelta(seconds=config.capture.rotate_s)
+    return read_capture(store, location, start=start, end=end, features=features, slack=slack)
+
+
 def run_monitor(
     config: Config,
     registry: Registry,
@@ -79,14 +96,7 @@ def run_monitor(
     reference = _stats(version.reference_stats, f"version {version.version} reference_stats")
     features = version.features or tuple(n for n in (reference.fields if reference else {}) if n != config.target)
     location = capture_location(config, request.capture)
-    columns, summary = read_capture(
-        open_store(location, s3=s3),
-        location,
-        start=start,
-        end=end,
-        features=features,
-        slack=dt.timedelta(seconds=config.capture.rotate_s),
-    )
+    columns, summary = read_window(config, location, start=start, end=end, features=features, s3=s3)
     base = MonitorResult(
         version=version.version,
         version_source=live.source,

@@ -21,9 +21,7 @@ from mlgate.config import Config
 from mlgate.data.sources import FilesystemFactory
 from mlgate.deploy.live import find_live_version
 from mlgate.errors import InputError
-from mlgate.monitor.read import read_capture
-from mlgate.monitor.run import capture_location
-from mlgate.monitor.stores import open_store
+from mlgate.monitor.run import capture_location, read_window
 from mlgate.monitor.window import resolve_window
 from mlgate.registry.model import ModelVersion, Registry
 from mlgate.replay.compare import differs, find_flips, find_segments, interval
@@ -73,14 +71,7 @@ def run_replay(
         )
     features = _features(config, candidate)
     location = capture_location(config, request.capture)
-    columns, summary = read_capture(
-        open_store(location, s3=s3),
-        location,
-        start=start,
-        end=end,
-        features=features,
-        slack=dt.timedelta(seconds=config.capture.rotate_s),
-    )
+    columns, summary = read_window(config, location, start=start, end=end, features=features, s3=s3)
     notes = []
     others = sum(1 for v in columns.version if v != live.version.version)
     if others:
