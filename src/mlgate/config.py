@@ -303,6 +303,23 @@ class ReplayConfig:
 
 
 @dataclass(frozen=True)
+class AbConfig:
+    """How ``mlgate deploy --ab`` routes clients and how ``mlgate ab decide`` judges the challenger."""
+
+    key: str = "header:X-Mlgate-Client"  # sticky routing: "header:<Name>" or "feature:<name>" (else the request id)
+    alpha: float = 0.05  # false promotions (and false stops) under continuous monitoring stay below this
+    min_effect: float = 0.0  # promote only when challenger − champion is above this (metric units, errors flipped)
+    mixture: float | None = None  # the mSPRT's mixing scale tau in metric units (default: from the metric's spread)
+    min_labels: int = 200  # labelled rows per variant before any decision on quality
+    max_labels: int = 20000  # labelled rows per variant without a decision: stop (the champion stays)
+    max_error_increase: float = 0.01  # guardrail: the challenger's server-error rate − the champion's
+    max_p99_ratio: float = 1.5  # guardrail: the challenger's p99 latency / the champion's
+    min_requests: int = 100  # requests per variant before the latency guardrail is judged
+    guard_metrics: tuple[str, ...] = ()  # metrics that must not get worse (default: the gated metrics)
+    guard_margin: float = 0.0  # how much worse a guard metric may get (metric units, errors flipped)
+
+
+@dataclass(frozen=True)
 class RetrainConfig:
     """Where ``mlgate retrain`` gets fresh data and how much better a new model must be to be registered."""
 
@@ -367,6 +384,7 @@ class Config:
     retrain: RetrainConfig = field(default_factory=RetrainConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
     replay: ReplayConfig = field(default_factory=ReplayConfig)
+    ab: AbConfig = field(default_factory=AbConfig)
     root: Path = field(default=Path("."), metadata={"internal": True})
     path: Path | None = field(default=None, metadata={"internal": True})
 
