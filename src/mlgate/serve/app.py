@@ -30,10 +30,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mlgate.clock import utc_now
+from mlgate.serve.ab import CHALLENGER, CHAMPION, AbRouter
+from mlgate.serve.ab_log import AbEntry
+from mlgate.serve.ab_state import VARIANT_HEADER
 from mlgate.serve.capture.settings import CaptureStats
 from mlgate.serve.capture.writer import CaptureWriter
-from mlgate.serve.holder import HolderStatus, ModelHolder
-from mlgate.serve.invoke import choose_format, dump_json, invoke
+from mlgate.serve.holder import HolderStatus, ModelHolder, ServedModel
+from mlgate.serve.invoke import Answer, choose_format, dump_json, invoke
 from mlgate.serve.marks import SMOKE_HEADER, is_smoke_header, wants_previous
 from mlgate.serve.parse import JSON
 from mlgate.serve.request_error import RequestError
@@ -56,6 +60,7 @@ def create_app(
     max_body_bytes: int = MAX_BODY_BYTES,
     capture: CaptureWriter | None = None,
     shadow: ShadowRunner | None = None,
+    ab: AbRouter | None = None,
 ) -> ASGIApp:
     """The ASGI app serving ``holder``'s current model, offering answered invocations to ``capture`` and to
     ``shadow`` (which answers a share of them with another version, off the request path)."""
@@ -71,6 +76,8 @@ def create_app(
         document = {**holder.status().to_document(), "capture": stats.to_document()}
         if shadow is not None:
             document["shadow"] = shadow.stats().to_document()
+        if ab is not None:
+            document["ab"] = ab.stats().to_document() if ab.running or ab.stats().error else None
         return json_response(document, 200)
 
     async def invocations(request: Request) -> Response:
@@ -86,41 +93,75 @@ def create_app(
                 )
             served = holder.previous
         try:
-            answer = choose_format(request.headers.get("accept"))
+            kind = choose_format(request.headers.get("accept"))
             body = await read_body(request, max_body_bytes)
         except ClientGone as gone:  # nobody to answer: one line in the log, no traceback
             logger.info("request %s: %s; not answered", request.scope.get(REQUEST_ID_SCOPE, "?"), gone)
             return Response(status_code=400)
         except RequestError as exc:
             return error_response(exc, version=served.version)
+        content_type = request.headers.get("content-type")
+        request_id = str(request.scope.get(REQUEST_ID_SCOPE, ""))
+        smoke = is_smoke_header(request.headers.get(SMOKE_HEADER))
+        route = None
+        if ab is not None and ab.running and not smoke and served is holder.current:
+            route = ab.choose(request.headers, body, content_type, served, request_id)
+        answered, fallback = served, False
         try:
-            content_type = request.headers.get("content-type")
-            if len(body) <= INLINE_BYTES:  # a thread hop costs more than predicting a few rows
-                result = invoke(served, body, content_type, answer)
+            if route is not None:
+                try:
+                    result = await answer(route, body, content_type, kind)
+                    answered = route
+                except Exception as exc:  # noqa: BLE001  # the client never sees the challenger fail: the champion answers
+                    assert ab is not None
+                    ab.note_failure(route.version, exc)
+                    fallback = True
+                    result = await answer(served, body, content_type, kind)
             else:
-                result = await run_in_threadpool(invoke, served, body, content_type, answer)
+                result = await answer(served, body, content_type, kind)
         except RequestError as exc:
+            if route is not None:
+                ab_record(request_id, route, served, exc.status, None, 0.0, fallback=False)
+            elif ab is not None and ab.running and not smoke:
+                ab_record(request_id, None, served, exc.status, None, 0.0, fallback=False)
             return error_response(exc, version=served.version)
-        if capture is not None or shadow is not None:
-            request_id = str(request.scope.get(REQUEST_ID_SCOPE, ""))
-            smoke = is_smoke_header(request.headers.get(SMOKE_HEADER))
-            if capture is not None:
-                capture.offer(
-                    request_id, served.version, served.features, body, content_type, result.predictions, smoke=smoke
-                )
-            if shadow is not None:
-                shadow.offer(
-                    request_id,
-                    served.version,
-                    served.features,
-                    body,
-                    content_type,
-                    result.predictions,
-                    result.seconds,
-                    smoke=smoke,
-                )
+        if ab is not None and ab.running and not smoke:
+            ab_record(request_id, route, answered, 200, result.predictions, result.seconds, fallback=fallback)
+        if capture is not None:
+            capture.offer(
+                request_id, answered.version, answered.features, body, content_type, result.predictions, smoke=smoke
+            )
+        if shadow is not None:
+            shadow.offer(
+                request_id,
+                answered.version,
+                answered.features,
+                body,
+                content_type,
+                result.predictions,
+                result.seconds,
+                smoke=smoke,
+            )
+        served = answered
         headers = {VERSION_HEADER: served.version, TIMING_HEADER: format_timing(result.seconds)}
-        return Response(result.content, media_type=answer, headers=headers)
+        if route is not None or (ab is not None and ab.running and not smoke):
+            headers[VARIANT_HEADER] = CHALLENGER if answered is route else CHAMPION
+        return Response(result.content, media_type=kind, headers=headers)
+
+    def ab_record(
+        request_id: str,
+        route: ServedModel | None,
+        answered: ServedModel,
+        status: int,
+        predictions: list[Any] | None,
+        seconds: float,
+        *,
+        fallback: bool,
+    ) -> None:
+        assert ab is not None
+        variant = CHALLENGER if route is not None else CHAMPION
+        entry = AbEntry(utc_now(), request_id, variant, answered.version, seconds, status, fallback, predictions)
+        ab.record(entry)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -204,6 +245,13 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 class ClientGone(Exception):
     """The client closed the connection before its request body was complete."""
+
+
+async def answer(served: ServedModel, body: bytes, content_type: str | None, kind: str) -> Answer:
+    """``invoke`` on the event loop for a small body (a thread hop costs more than a few rows), else in a thread."""
+    if len(body) <= INLINE_BYTES:
+        return invoke(served, body, content_type, kind)
+    return await run_in_threadpool(invoke, served, body, content_type, kind)
 
 
 def json_response(

@@ -29,6 +29,9 @@ import uvicorn
 
 from mlgate.clock import utc_now
 from mlgate.errors import InputError
+from mlgate.serve.ab import AbRouter, AbWatcher
+from mlgate.serve.ab_log import AbLog
+from mlgate.serve.ab_state import AB_DIR
 from mlgate.serve.app import MAX_BODY_BYTES, create_app
 from mlgate.serve.capture.settings import CaptureSettings
 from mlgate.serve.capture.writer import CaptureWriter
@@ -69,6 +72,7 @@ class LocalServer:
         self.capture = CaptureWriter(options.capture, clock=clock) if options.capture is not None else None
         policy = options.capture.policy if options.capture is not None else None
         self.shadow = ShadowRunner(options.state / SHADOW_DIR, policy=policy, clock=clock)
+        self.ab = AbRouter(AbLog(options.state / AB_DIR, clock=clock), loader=loader)
         self._clock = clock
         self._server: _Uvicorn | None = None
         self._stop_requested = threading.Event()
@@ -80,9 +84,14 @@ class LocalServer:
             sock = bind_socket(options.host, options.port)
             watcher = PointerWatcher(options.state, self.holder, interval=options.poll_interval)
             shadow_watcher = ShadowWatcher(options.state, self.shadow, interval=options.poll_interval)
+            ab_watcher = AbWatcher(options.state, self.ab, interval=options.poll_interval)
             config = uvicorn.Config(
                 create_app(
-                    self.holder, max_body_bytes=options.max_body_bytes, capture=self.capture, shadow=self.shadow
+                    self.holder,
+                    max_body_bytes=options.max_body_bytes,
+                    capture=self.capture,
+                    shadow=self.shadow,
+                    ab=self.ab,
                 ),
                 http=ExplainingH11Protocol,
                 lifespan="off",
@@ -116,10 +125,14 @@ class LocalServer:
                 self.shadow.start()
                 watcher.start()
                 shadow_watcher.start()
+                self.ab.log.start()
+                ab_watcher.start()
                 server.run(sockets=[sock])
             finally:
+                ab_watcher.stop()
                 shadow_watcher.stop()
                 watcher.stop()
+                self.ab.log.close(timeout=options.capture_timeout)
                 self.shadow.stop(timeout=options.capture_timeout)
                 if self.capture is not None:
                     logger.info(self.capture.close(timeout=options.capture_timeout).summary())
