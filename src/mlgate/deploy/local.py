@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from mlgate.clock import utc_now
+from mlgate.deploy.local_experiments import LocalExperiments
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetOptions, TargetTimeout
 from mlgate.errors import InternalError, ServiceError
 from mlgate.files import display_path
@@ -48,7 +49,7 @@ LOCK_FILE = ".deploy.lock"
 _ANY_HOST = ("", "0.0.0.0", "::")
 
 
-class LocalTarget:
+class LocalTarget(LocalExperiments):
     """A local ``mlgate serve`` process, reached through the port file of its state folder."""
 
     name = "local"
@@ -107,8 +108,9 @@ class LocalTarget:
         pointer = read_pointer(self.state)
         return None if pointer is None else pointer.version
 
-    def switch(self, version: ModelVersion, artifact: Path) -> None:
-        pointer = LivePointer(
+    def build_pointer(self, version: ModelVersion, artifact: Path) -> LivePointer:
+        """The pointer that makes the server load ``version`` from its verified ``artifact``."""
+        return LivePointer(
             version=version.version,
             model=version.model,
             artifact=str(artifact.resolve()),
@@ -118,6 +120,9 @@ class LocalTarget:
             switched_at=self.now().isoformat(timespec="milliseconds"),
             feature_schema=version.feature_schema,
         )
+
+    def switch(self, version: ModelVersion, artifact: Path) -> None:
+        pointer = self.build_pointer(version, artifact)
         try:
             write_pointer(self.state, pointer)
         except OSError as exc:

@@ -61,5 +61,5 @@ def test_rejected_live_and_other_targets_are_refused_before_anything_is_written(
         start_shadow(d, "1", 0.5)
     assert (verified, read_shadow(tmp_path)) == ([], None)
     other = Deployer(registry=FakeRegistry(make_version(2)), target=FakeTarget(clock=FakeClock()), actor="carol")
-    with pytest.raises(InputError, match="shadowing runs on the local target only"):
+    with pytest.raises(InputError, match="the fake target runs no shadow or A/B test"):
         start_shadow(other, "2", 0.5)
