@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("mlgate.cli.serve", "serve", "Run the local inference endpoint (hot-swaps when live.json changes)."),
     "monitor": ("mlgate.cli.monitor", "monitor", "Check captured traffic for drift, schema violations and decay."),
     "shadow": ("mlgate.cli.shadow", "shadow", "Follow or stop a version shadowing the live one (deploy --shadow)."),
+    "ab": ("mlgate.cli.ab", "ab", "Follow, decide (promote, stop, continue) and end an A/B test (deploy --ab)."),
     "replay": ("mlgate.cli.replay", "replay", "Replay captured traffic through a version; compare with the live one."),
     "new": ("mlgate.cli.new", "new", "Generate a new ML project from the bundled template."),
     "demo": ("mlgate.cli.demo", "demo", "Run the whole lifecycle offline on example data, narrated (under a minute)."),

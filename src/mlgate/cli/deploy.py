@@ -78,11 +78,22 @@ def target_options(func: F) -> F:
     show_default=True,
     help="With --shadow, the share of requests the shadow also answers.",
 )
+@click.option(
+    "--ab",
+    "ab_percent",
+    type=float,
+    metavar="PERCENT",
+    help="Do not switch: serve PERCENT of the clients with VERSION (approved) beside the live one, an A/B test "
+    "decided by `mlgate ab decide`.",
+)
+@click.option("--key", "ab_key", metavar="KIND:NAME", help="With --ab, what keeps a client sticky (default: ab.key).")
 @target_options
 def deploy(
     version: str | None,
     shadow: bool,
     fraction: float,
+    ab_percent: float | None,
+    ab_key: str | None,
     target_name: str | None,
     state: Path | None,
     by: str | None,
@@ -98,6 +109,10 @@ def deploy(
     endpoint (/ping, golden predictions, response schema, p95 latency). On failure the previous version
     is restored and verified, and the failed one marked rejected.
 
+    With --ab PERCENT, nothing is switched: VERSION (approved, not live) answers PERCENT of the clients (sticky by
+    --key, default ab.key) until `mlgate ab decide` promotes or stops it. Refused (exit 1): a version not approved,
+    a second A/B test on the endpoint.
+
     With --shadow, nothing is switched: VERSION (registered, not rejected, not live) answers a share of the live
     requests beside the live version, off the request path, until `mlgate shadow stop`.
 
@@ -109,8 +124,14 @@ def deploy(
 
     config = get_config(config_path)
     fmt = resolve_format(output_format)
+    if shadow and ab_percent is not None:
+        from mlgate.errors import InputError
+
+        raise InputError("--shadow and --ab cannot be combined", hint="start the shadow or the A/B test, not both")
     if shadow:
         return _shadow(config, version, fraction, target_name, state, by, fmt)
+    if ab_percent is not None:
+        return _ab(config, version, ab_percent, ab_key or config.ab.key, target_name, state, by, fmt)
     with (
         reporting_errors(github_output, version),
         deploying(config, target_name, state, by, fmt, title="mlgate deploy", notes=github_output) as deployer,
@@ -136,6 +157,28 @@ def _shadow(
         raise InputError("--shadow needs the VERSION to shadow", hint="mlgate deploy VERSION --shadow [--fraction F]")
     with deploying(config, target_name, state, by, fmt, title="mlgate deploy --shadow", notes=False) as deployer:
         change = start_shadow(deployer, version, fraction)
+    emit(change, render, fmt)
+    return ExitCode.OK
+
+
+def _ab(
+    config: Config,
+    version: str | None,
+    percent: float,
+    key: str,
+    target_name: str | None,
+    state: Path | None,
+    by: str | None,
+    fmt: str,
+) -> int:
+    from mlgate.ab.flow import start_ab
+    from mlgate.errors import ExitCode, InputError
+    from mlgate.report import ab as render
+
+    if version is None:
+        raise InputError("--ab needs the VERSION to test", hint="mlgate deploy VERSION --ab PERCENT")
+    with deploying(config, target_name, state, by, fmt, title="mlgate deploy --ab", notes=False) as deployer:
+        change = start_ab(deployer, version, percent, key)
     emit(change, render, fmt)
     return ExitCode.OK
 

@@ -46,6 +46,8 @@ class AbStats:
     routed: int = 0  # requests routed to the challenger
     answered: int = 0  # requests answered in the split, both variants
     fallbacks: int = 0  # challenger failures answered by the champion
+    logged: int = 0  # records written to the A/B log (by this server, every split)
+    log_errors: int = 0  # records the A/B log could not write
 
     def to_document(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -134,7 +136,8 @@ class AbRouter:
         logger.error("%s; no A/B routing", message)
 
     def stats(self) -> AbStats:
-        return AbStats(**self._stats.to_document())
+        document = self._stats.to_document() | {"logged": self.log.written, "log_errors": self.log.write_errors}
+        return AbStats(**document)
 
 
 class AbWatcher(PointerWatcher):
