@@ -2,8 +2,9 @@
 
 ``FaultProxy(upstream)`` forwards every request to ``upstream`` unless a handler claims it: ``faults``
 (a script of AWS errors: throttling, 503, ``ValidationException``, ``ModelError``, each for a number of
-matching requests) first, then ``intercept`` (used by the ``UpdateEndpoint`` stand-in). ``seen`` lists
-the operation of every request that reached the proxy, so tests can count retries.
+matching requests) first, then ``intercept`` (used by the ``UpdateEndpoint`` stand-in), which can read the
+request's headers as ``proxy.request.headers`` (per thread). ``seen`` lists the operation of every request that
+reached the proxy, so tests can count retries.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class FaultProxy:
         self.faults: list[Fault] = []
         self.intercept: Interceptor | None = None
         self.seen: list[str] = []
+        self.request = threading.local()  # .headers: those of the request this thread is answering
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -74,6 +76,7 @@ class FaultProxy:
                     fault.times -= 1
                     return build_error(fault.status, fault.code, fault.message)
         if self.intercept is not None:
+            self.request.headers = headers
             claimed = self.intercept(operation, path, body)
             if claimed is not None:
                 return claimed

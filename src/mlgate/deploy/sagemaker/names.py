@@ -2,7 +2,8 @@
 
 Models and endpoint configs are immutable and named ``<endpoint>-v<version>-<sha7>`` (at most 63
 characters, SageMaker's limit): the same version always gets the same name, so a re-run finds what it
-created instead of creating it again.
+created instead of creating it again. A shadow's or an A/B split's config is ``<endpoint>-shadow-<hash>`` or
+``<endpoint>-ab-<hash>`` (``build_experiment_name``): never a version's name, so retention leaves it alone.
 """
 
 from __future__ import annotations
@@ -23,6 +24,16 @@ TAG_VERSION = "mlgate:version"
 TAG_PREVIOUS = "mlgate:previous-config"
 TAG_RUN = "mlgate:run-id"
 TAG_SHA = "mlgate:sha256"
+# an experiment config: the live version's own config it was built from, and what it runs
+TAG_BASE = "mlgate:base-config"
+TAG_STARTED = "mlgate:started-at"
+TAG_SHADOW = "mlgate:shadow-version"
+TAG_FRACTION = "mlgate:shadow-fraction"
+TAG_CHALLENGER = "mlgate:ab-challenger"
+TAG_PERCENT = "mlgate:ab-percent"
+TAG_KEY = "mlgate:ab-key"
+SHADOW_VARIANT = "Shadow"
+CHALLENGER_VARIANT = "Challenger"
 
 
 def build_resource_name(endpoint: str, version: str, sha256: str) -> str:
@@ -33,6 +44,12 @@ def build_resource_name(endpoint: str, version: str, sha256: str) -> str:
         suffix = f"-v{hashlib.sha256(version.encode()).hexdigest()[:12]}-{sha256[:7]}"
     head = _clean(endpoint)[: MAX_NAME - len(suffix)].rstrip("-") or "m"
     return head + suffix
+
+
+def build_experiment_name(endpoint: str, kind: str, seed: str) -> str:
+    """The config name of a ``kind`` (``shadow`` or ``ab``) experiment: ``<endpoint>-<kind>-<hash of seed>``."""
+    suffix = f"-{kind}-{hashlib.sha256(seed.encode()).hexdigest()[:12]}"
+    return (_clean(endpoint)[: MAX_NAME - len(suffix)].rstrip("-") or "m") + suffix
 
 
 def build_tags(values: Mapping[str, str | None]) -> list[TagTypeDef]:

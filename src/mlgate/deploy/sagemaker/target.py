@@ -14,6 +14,7 @@ requests themselves are built in ``requests``, names, tags and deployment config
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,14 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.aws import translate_error
+from mlgate.clock import utc_now
 from mlgate.deploy.sagemaker import names
 from mlgate.deploy.sagemaker.api import SagemakerApi
-from mlgate.deploy.sagemaker.requests import (
-    build_config_request,
-    build_model_request,
-    choose_update_config,
-    read_invoke_reply,
-)
+from mlgate.deploy.sagemaker.experiments import SagemakerExperiments
+from mlgate.deploy.sagemaker.requests import choose_update_config, read_invoke_reply
 from mlgate.deploy.sagemaker.watch import BUSY, FAILED, watch_endpoint
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetTimeout
 from mlgate.deploy.watch import AlarmState, Watch
@@ -48,8 +46,8 @@ if TYPE_CHECKING:
     from mlgate.registry.model import ModelVersion
 
 
-class SagemakerTarget:
-    """One SageMaker real-time endpoint."""
+class SagemakerTarget(SagemakerExperiments):
+    """One SageMaker real-time endpoint; its shadow and A/B split come from ``SagemakerExperiments``."""
 
     name = "sagemaker"
 
@@ -64,12 +62,13 @@ class SagemakerTarget:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         poll_s: float = 30.0,
+        now: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         if not settings.endpoint:
             raise ConfigError("sagemaker.endpoint is not set", hint="name the endpoint in mlgate.yaml")
         self.settings, self.endpoint = settings, settings.endpoint
         self.api = SagemakerApi(settings.endpoint, sagemaker=sagemaker, runtime=runtime, cloudwatch=cloudwatch)
-        self.run_id, self.clock, self.sleep, self.poll_s = run_id, clock, sleep, poll_s
+        self.run_id, self.clock, self.sleep, self.poll_s, self.now = run_id, clock, sleep, poll_s, now
         self.expected: str | None = None  # the config the last switch asked for
         self.watched: list[Watch] = []  # this run's watches, in order, for the report
 
@@ -109,6 +108,7 @@ class SagemakerTarget:
         endpoint = self.api.describe_endpoint()
         if endpoint and endpoint.get("EndpointConfigName") == name and endpoint.get("EndpointStatus") not in FAILED:
             return  # already set to this version: nothing to do
+        self.check_no_split(endpoint)
         self._ensure_model(name, version)
         self._ensure_config(name, version)
         tags = {names.TAG_VERSION: version.version, names.TAG_RUN: self.run_id}
@@ -124,7 +124,7 @@ class SagemakerTarget:
                 Tags=names.build_tags(tags),
             )
             return
-        live = str(endpoint["EndpointConfigName"])
+        live = self.find_version_config(str(endpoint["EndpointConfigName"]))  # a running shadow ends here
         rollback = self.api.read_tags(str(endpoint["EndpointArn"])).get(names.TAG_PREVIOUS) == name
         config = choose_update_config(self.settings.deployment, self._alarm_states(), rollback=rollback)
         self.api.make_call(
@@ -204,6 +204,7 @@ class SagemakerTarget:
             return []
         keep = {
             str(endpoint.get("EndpointConfigName")),
+            self.find_version_config(str(endpoint.get("EndpointConfigName"))),
             self.api.read_tags(str(endpoint["EndpointArn"])).get(names.TAG_PREVIOUS),
         }
         pages = self.api.sm.get_paginator("list_endpoint_configs").paginate(
@@ -217,18 +218,6 @@ class SagemakerTarget:
             self.api.config_tags.pop(name, None)
             self.api.make_call(self.api.sm.delete_model, ModelName=name)
         return doomed
-
-    def _ensure_model(self, name: str, version: ModelVersion) -> None:
-        if self.api.try_describe(self.api.sm.describe_model, ModelName=name) is not None:
-            return
-        self.api.make_call(
-            self.api.sm.create_model, **build_model_request(self.settings, name, version, self.api.region)
-        )
-
-    def _ensure_config(self, name: str, version: ModelVersion) -> None:
-        if self.api.try_describe(self.api.sm.describe_endpoint_config, EndpointConfigName=name) is not None:
-            return
-        self.api.make_call(self.api.sm.create_endpoint_config, **build_config_request(self.settings, name, version))
 
     def _live_config(self) -> str | None:
         endpoint = self.api.describe_endpoint()

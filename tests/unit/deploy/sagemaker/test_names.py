@@ -9,6 +9,7 @@ import pytest
 from mlgate.config import BlueGreenConfig
 from mlgate.deploy.sagemaker.names import (
     build_deployment_config,
+    build_experiment_name,
     build_resource_name,
     build_rollback_config,
     build_tags,
@@ -79,3 +80,13 @@ def test_rollback_config_is_all_at_once_without_bake() -> None:
         "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0},
         "TerminationWaitInSeconds": 0,
     }
+
+
+def test_experiment_names_are_valid_deterministic_and_never_a_version_s_name() -> None:
+    name = build_experiment_name("e" * 80, "shadow", "churn-v1-0101010|churn-v2-0202020|0.25|2026-12-07")
+    assert NAME.match(name)
+    assert len(name) <= 63
+    assert name == build_experiment_name("e" * 80, "shadow", "churn-v1-0101010|churn-v2-0202020|0.25|2026-12-07")
+    assert build_experiment_name("churn", "ab", "a") != build_experiment_name("churn", "ab", "b")
+    assert build_experiment_name("churn", "ab", "a").startswith("churn-ab-")
+    assert "churn-v" not in build_experiment_name("churn", "ab", "a")  # retention lists "<endpoint>-v…" only

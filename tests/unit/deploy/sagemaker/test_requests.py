@@ -9,7 +9,10 @@ import pytest
 from mlgate.config import BlueGreenConfig, SagemakerConfig
 from mlgate.deploy.sagemaker.requests import (
     build_config_request,
+    build_final_weights,
     build_model_request,
+    build_shadow_config_request,
+    build_split_config_request,
     choose_image,
     choose_update_config,
     read_invoke_reply,
@@ -97,3 +100,33 @@ def test_a_rollback_is_all_at_once_guarded_only_by_the_quiet_alarms() -> None:
 def test_an_invoke_reply_takes_the_version_from_a_json_body(text: str, version: str | None, body: object) -> None:
     reply = read_invoke_reply(text)
     assert (reply.status, reply.version, reply.body, reply.text) == (200, version, body, text)
+
+
+def test_a_shadow_config_has_the_live_model_at_full_weight_and_the_shadow_weighted_by_its_share() -> None:
+    settings = dataclasses.replace(SETTINGS, data_capture_prefix="s3://capture/data", kms_key_id="key")
+    tags = {"mlgate:version": "1", "mlgate:shadow-version": "2", "mlgate:run-id": None}
+    request = build_shadow_config_request(settings, "churn-shadow-1", "churn-v1-a", "churn-v2-b", 0.3, tags)
+    [live] = request["ProductionVariants"]
+    [shadow] = request["ShadowProductionVariants"]
+    assert (live["VariantName"], live["ModelName"], live["InitialVariantWeight"]) == ("AllTraffic", "churn-v1-a", 1.0)
+    assert (shadow["VariantName"], shadow["ModelName"], shadow["InitialVariantWeight"]) == ("Shadow", "churn-v2-b", 0.3)
+    assert shadow["InitialInstanceCount"] == live["InitialInstanceCount"] == settings.instance_count
+    assert request["Tags"] == [{"Key": "mlgate:version", "Value": "1"}, {"Key": "mlgate:shadow-version", "Value": "2"}]
+    assert request["DataCaptureConfig"]["DestinationS3Uri"] == "s3://capture/data"
+    assert request["KmsKeyId"] == "key"
+
+
+def test_a_split_config_weighs_the_champion_and_the_challenger_by_percent() -> None:
+    request = build_split_config_request(SETTINGS, "churn-ab-1", "churn-v1-a", "churn-v2-b", 12.5, {})
+    variants = [(v["VariantName"], v["ModelName"], v["InitialVariantWeight"]) for v in request["ProductionVariants"]]
+    assert variants == [("AllTraffic", "churn-v1-a", 87.5), ("Challenger", "churn-v2-b", 12.5)]
+    assert "ShadowProductionVariants" not in request
+    assert "DataCaptureConfig" not in request
+
+
+@pytest.mark.parametrize(("winner", "loser"), [("AllTraffic", "Challenger"), ("Challenger", "AllTraffic")])
+def test_the_final_weights_send_weight_and_instance_count_for_both_variants(winner: str, loser: str) -> None:
+    settings = dataclasses.replace(SETTINGS, instance_count=4)
+    weights = {w["VariantName"]: w for w in build_final_weights(winner, settings)}
+    assert weights[winner] == {"VariantName": winner, "DesiredWeight": 1.0, "DesiredInstanceCount": 4}
+    assert weights[loser] == {"VariantName": loser, "DesiredWeight": 0.0, "DesiredInstanceCount": 1}
