@@ -306,8 +306,10 @@ def test_a_deploy_while_a_split_runs_is_refused_and_the_split_keeps_running(aws:
     assert aws.deploy(1) == "deployed"
     aws.target.start_split(split_of(), s3_version(2), ARTIFACT)
     split_config = aws.live_config()
+    assert aws.deploy(3) == "refused", "the flow refuses at its gate, before anything changes"
+    assert aws.live_config() == split_config
     with pytest.raises(InputError, match=r"an A/B test runs on churn \(1 vs 2\): not deploying") as caught:
-        aws.deploy(3)
+        aws.target.switch(s3_version(3), ARTIFACT)  # the target refuses too, should anything call it directly
     assert "mlgate ab decide" in (caught.value.hint or "")
     assert aws.live_config() == split_config
 

@@ -6,19 +6,24 @@ rollback target (already live → no-op) → the artifact's digest and types are
 nothing further changed) → smoke test on the live endpoint. When the new version cannot be loaded or
 fails its smoke test: switch back to the rollback target, wait, smoke-test it, mark the failed version
 rejected (unless ``deploy.reject_on_failure`` is false) → rolled-back; when that cannot be done or
-verified → needs-person. A rollback is the same with another gate. Every run that touched the endpoint
+verified → needs-person. A rollback is the same with another gate. While an A/B test runs, a deploy may only ship
+its challenger (a promotion: the test ends on it); a rollback first ends the test on its champion. Every run that touched the endpoint
 appends one event to the registry's history. Nothing here prints: progress goes to ``say``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlgate.deploy.deployer import Deployer, FlowSettings, Run
+from mlgate.deploy.experiment import Experiments, Split
 from mlgate.deploy.gate import Refusal, choose_for_deploy, choose_for_rollback, describe_approval
 from mlgate.deploy.outcome import DeployOutcome
 from mlgate.deploy.target import LoadFailed, Target, TargetBusy, TargetTimeout
 from mlgate.errors import InputError, MlgateError
+from mlgate.registry.actor import format_time
+from mlgate.registry.model import HistoryEvent
 
 if TYPE_CHECKING:
     from mlgate.registry.model import ModelVersion, Registry
@@ -109,8 +114,22 @@ def _ship(run: Run, version: ModelVersion) -> DeployOutcome:
     if now != "approved":
         why = Refusal(f"version {v} is {now} now: its approval was withdrawn during the deploy", None)
         return run.stop("gate", "refused", why, version=v, live=live)
+    split = _running_split(d.target)
+    if split is not None and v != split.challenger and run.action == "deploy":
+        why = Refusal(
+            f"an A/B test runs on {d.target.describe()} (version {split.challenger} on {split.percent:g}% against "
+            f"version {split.champion}): a deploy of version {v} would end it unjudged",
+            hint="decide it (mlgate ab decide --labels FILE) or end it (mlgate ab stop) first; "
+            "`mlgate rollback` still works",
+        )
+        return run.stop("gate", "refused", why, version=v, live=live)
     d.note({"switched": "true"})  # before the call: a run that dies in it may have switched
-    d.target.switch(version, artifact)
+    if split is not None:
+        run.step("switch", "ok", _end_split(run, split, version, artifact))
+        if v != split.challenger:
+            d.target.switch(version, artifact)
+    else:
+        d.target.switch(version, artifact)
     run.step("switch", "ok", f"pointer → version {v}")
     try:
         d.target.wait_until_serving(v, d.settings.timeout_s)
@@ -182,6 +201,30 @@ def _reject(run: Run, failed: ModelVersion, failure: str) -> None:
         return
     run.rejected = True
     run.step("registry", "ok", f"version {v} marked rejected")
+
+
+def _running_split(target: Target) -> Split | None:
+    return target.read_split() if isinstance(target, Experiments) else None
+
+
+def _end_split(run: Run, split: Split, version: ModelVersion, artifact: Path) -> str:
+    """End the running A/B test: on the challenger when it is the version shipped (a promotion), else on the
+    champion (a rollback during the test), recorded in the history."""
+    d = run.deployer
+    assert isinstance(d.target, Experiments)
+    if version.version == split.challenger:
+        d.target.end_split(version, artifact)
+        return f"the A/B test ends: its challenger, version {version.version}, takes all traffic"
+    champion = d.registry.get(split.champion)
+    d.target.end_split(champion, d.check_artifact(champion))
+    detail = {
+        "champion": split.champion,
+        "reason": f"{run.action} to version {version.version}",
+        "target": d.target.name,
+    }
+    at = format_time(d.now())
+    d.registry.record(HistoryEvent(at=at, event="ab-stopped", version=split.challenger, by=d.actor, detail=detail))
+    return f"the A/B test of version {split.challenger} ends: version {split.champion} takes all traffic first"
 
 
 def _served_version(target: Target) -> str | None:
