@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 
 from inert import hostile_text, log_problems, markdown_problems, terminal_problems
+from mlgate.ab.model import AbChange
 from mlgate.cli import main
 from mlgate.data.results import FileResult, ValidationResult, Violation
 from mlgate.deploy.outcome import DeployOutcome, Step
@@ -25,6 +26,7 @@ from mlgate.github.client import GitHubClient, GitHubError
 from mlgate.registry.model import HistoryEvent, StatusChange
 from mlgate.registry.render import render_change, render_history, render_list, render_version
 from mlgate.replay.model import Flip
+from mlgate.report import ab as ab_report
 from mlgate.report import deploy as deploy_report
 from mlgate.report import monitor as monitor_report
 from mlgate.report import replay as replay_report
@@ -32,6 +34,7 @@ from mlgate.report import shadow as shadow_report
 from mlgate.report import validation as validation_report
 from unit.registry.test_render import approved
 from unit.report.monitor_results import PLAN, result
+from unit.report.test_ab import result as ab_result
 from unit.report.test_replay import result as replay_result
 from unit.report.test_shadow import status as shadow_result
 from unit.training.project import write_project
@@ -311,6 +314,31 @@ def test_shadow_status_shows_traffic_values_inert(attack: str, payload: str, fmt
         "github": shadow_report.render_github,
     }
     inert_everywhere(render[fmt](shadowed), fmt)
+
+
+# --- A/B tests: version names, the routing key, reasons and notes from the registry and the config ----------------
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text", "github"])
+@pytest.mark.parametrize(("attack", "payload"), ATTACKS, ids=[a for a, _ in ATTACKS])
+def test_ab_report_shows_registry_and_config_values_inert(attack: str, payload: str, fmt: str) -> None:
+    base = ab_result()
+    assert base.evidence is not None
+    assert base.decision is not None
+    split = dataclasses.replace(base.split, champion=payload, challenger=payload, key=payload, started_at=payload)
+    guard = dataclasses.replace(base.decision.guardrails[0], name=payload, limit=payload, measured=payload)
+    hostile = dataclasses.replace(
+        base,
+        split=split,
+        message=payload,
+        health=tuple(dataclasses.replace(h, version=payload, source=payload) for h in base.health),
+        evidence=dataclasses.replace(base.evidence, metric=payload, notes=(payload,)),
+        decision=dataclasses.replace(base.decision, reason=payload, guardrails=(guard,)),
+    )
+    render = {"markdown": ab_report.render_markdown, "text": ab_report.render_text, "github": ab_report.render_github}
+    inert_everywhere(render[fmt](hostile), fmt)
+    change = AbChange("started", split, payload, payload)
+    inert_everywhere(render[fmt](change), fmt)
 
 
 # --- deploy and rollback narration --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from mlgate.config import Config
 from mlgate.deploy.experiment import Split
@@ -36,6 +36,19 @@ class Answers:
             [self.row[i] for i in picked],
             [self.prediction[i] for i in picked],
         )
+
+
+class AnswersReader(Protocol):
+    def __call__(
+        self,
+        config: Config,
+        target: Target,
+        split: Split,
+        *,
+        since: dt.datetime,
+        until: dt.datetime,
+        features: Sequence[str],
+    ) -> Answers: ...
 
 
 def read_answers(

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mlgate.ab.answers import read_answers
+from mlgate.ab.answers import AnswersReader, read_answers
 from mlgate.ab.decision import AbDecision, decide_ab
 from mlgate.ab.evidence import gather_evidence
 from mlgate.ab.model import AbChange, AbResult, Evidence
@@ -99,10 +99,17 @@ def stop_ab(deployer: Deployer, reason: str) -> AbChange:
 
 
 def decide_ab_test(
-    deployer: Deployer, config: Config, *, labels: Path | None, act: bool, regression: bool, record: bool = True
+    deployer: Deployer,
+    config: Config,
+    *,
+    labels: Path | None,
+    act: bool,
+    regression: bool,
+    record: bool = True,
+    read: AnswersReader = read_answers,
 ) -> AbResult:
     """Judge the running split (with ``labels``; without, only its health); with ``record`` the decision goes to
-    the registry's history, with ``act`` it is carried out."""
+    the registry's history, with ``act`` it is carried out. ``read`` finds what each variant answered."""
     target = deployer.target
     experiments = find_experiments(target)
     split = experiments.read_split()
@@ -117,7 +124,7 @@ def decide_ab_test(
     evidence = decision = None
     if labels is not None:
         features = deployer.registry.get(split.champion).features
-        answers = read_answers(config, target, split, since=since, until=now, features=features)
+        answers = read(config, target, split, since=since, until=now, features=features)
         evidence = gather_evidence(config, split, answers, health, labels, regression=regression)
         decision = decide_ab(evidence.champion, evidence.challenger, config.ab, metric=evidence.metric)
     base = AbResult(split, target.name, format_time(now), _ordered(health, split), evidence, decision, "not-acted", "")

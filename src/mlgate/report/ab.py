@@ -15,6 +15,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from mlgate.ab.decision import Arm
 from mlgate.ab.model import AbChange, AbResult
 from mlgate.stats.sequential import SequentialTest
 from mlgate.text import terminal
@@ -55,16 +56,32 @@ def render_github(result: AbResult | AbChange) -> str:
 
 
 def to_data(result: AbResult | AbChange) -> dict[str, Any]:
-    kind = CHANGE_KIND if isinstance(result, AbChange) else KIND
-    document = dataclasses.asdict(result)
-    if isinstance(result, AbResult) and result.evidence is not None:
-        for arm in ("champion", "challenger"):  # the per-row values stay out: counts and means say it
-            values = document["evidence"][arm]
-            gains = values.pop("gains")
-            values.pop("guards")
-            values["labelled"] = len(gains)
-            values["mean"] = sum(gains) / len(gains) if gains else None
-    return {"schema_version": SCHEMA_VERSION, "kind": kind, **_finite(document)}
+    if isinstance(result, AbChange):
+        return {"schema_version": SCHEMA_VERSION, "kind": CHANGE_KIND, **_finite(dataclasses.asdict(result))}
+    document = dataclasses.asdict(dataclasses.replace(result, evidence=None))
+    evidence = result.evidence
+    if evidence is not None:  # the per-row values stay out: counts and means say it
+        document["evidence"] = {
+            "champion": _arm(evidence.champion),
+            "challenger": _arm(evidence.challenger),
+            "metric": evidence.metric,
+            "labels": evidence.labels,
+            "matched": evidence.matched,
+            "notes": list(evidence.notes),
+        }
+    return {"schema_version": SCHEMA_VERSION, "kind": KIND, **_finite(document)}
+
+
+def _arm(arm: Arm) -> dict[str, Any]:
+    mean = sum(arm.gains) / len(arm.gains) if arm.gains else None
+    return {
+        "version": arm.version,
+        "requests": arm.requests,
+        "errors": arm.errors,
+        "p99_ms": arm.p99_ms,
+        "labelled": len(arm.gains),
+        "mean": mean,
+    }
 
 
 def render_json(result: AbResult | AbChange) -> str:
@@ -112,7 +129,7 @@ def _body(result: AbResult, *, markdown: bool) -> list[str]:
             ]
         )
     metric = evidence.metric if evidence is not None else "metric"
-    headers = ["variant", "requests", "server errors", "p99 (ms)", "labelled", f"{metric} (per row)"]
+    headers = ["variant", "requests", "server errors", "p99 (ms)", "labelled", f"{show(metric)} (per row)"]
     lines += [tabulate(rows, headers, tablefmt=fmt, disable_numparse=True), ""]
     if result.health:
         lines += [f"Health from {show(result.health[0].source)}.", ""]
@@ -120,7 +137,7 @@ def _body(result: AbResult, *, markdown: bool) -> list[str]:
     if decision is None:
         return lines
     if decision.primary is not None:
-        lines += _primary(decision.primary, metric, markdown=markdown)
+        lines += _primary(decision.primary, show(metric), markdown=markdown)
     if decision.guardrails:
         guard_rows = [
             [show(g.name), show(g.limit), show(g.measured), "STOP" if g.tripped else "ok"] for g in decision.guardrails

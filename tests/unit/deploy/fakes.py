@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlgate.deploy.experiment import RunningShadow, Split, VariantHealth
 from mlgate.deploy.target import LoadFailed, Reply, TargetBusy, TargetTimeout
 from mlgate.deploy.watch import Watch
 from mlgate.errors import InputError, ServiceError
@@ -167,3 +168,40 @@ class FakeTarget:
 
     def watches(self) -> Sequence[Watch]:
         return ()
+
+
+@dataclass
+class FakeSplitTarget(FakeTarget):
+    """A FakeTarget that also runs shadows and A/B splits (``mlgate.deploy.experiment.Experiments``) in memory."""
+
+    shadow: RunningShadow | None = None
+    split: Split | None = None
+    health: dict[str, VariantHealth] = field(default_factory=dict)
+    ended: list[str] = field(default_factory=list)  # the winners of end_split, in order
+
+    def read_shadow(self) -> RunningShadow | None:
+        return self.shadow
+
+    def start_shadow(self, version: ModelVersion, artifact: Path, fraction: float, started_at: str) -> None:
+        self.shadow = RunningShadow(version.version, fraction, started_at)
+
+    def stop_shadow(self) -> bool:
+        running, self.shadow = self.shadow is not None, None
+        return running
+
+    def read_split(self) -> Split | None:
+        return self.split
+
+    def start_split(self, split: Split, challenger: ModelVersion, artifact: Path) -> None:
+        self.split = split
+
+    def end_split(self, winner: ModelVersion, artifact: Path) -> None:
+        assert self.split is not None, "end_split without a split"
+        self.ended.append(winner.version)
+        if winner.version == self.split.challenger:
+            self.switch(winner, artifact)
+            self.serving = winner.version
+        self.split = None
+
+    def read_health(self, split: Split, since: Any) -> Mapping[str, VariantHealth]:
+        return self.health

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from mlgate.config import SmokeConfig
+from mlgate.deploy.experiment import Split
 from mlgate.deploy.flow import Deployer, FlowSettings, deploy, rollback
 from mlgate.errors import ExitCode, InputError, ServiceError
-from mlgate.registry.model import ModelVersion, Status
-from unit.deploy.fakes import Behaviour, FakeClock, FakeRegistry, FakeTarget, make_version
+from mlgate.registry.model import HistoryEvent, ModelVersion, Status
+from unit.deploy.fakes import Behaviour, FakeClock, FakeRegistry, FakeSplitTarget, FakeTarget, make_version
 
 SMOKE = SmokeConfig(latency_p95_ms=20.0, requests=10, tolerance=1e-6)
 
@@ -422,3 +423,37 @@ def test_rollback_after_a_first_deploy_that_died_finds_nothing_to_return_to() ->
     outcome = rollback(deployer, only_from="1", live_before="")  # nothing was live before: the switch is this run's
     assert (outcome.outcome, target.pointer) == ("refused", "1")
     assert outcome.reason.startswith("nothing to roll back to")
+
+
+def split_setup(live: str = "1") -> tuple[Deployer, FakeRegistry, FakeSplitTarget]:
+    deployer, registry, _, _, _ = setup(make_version(1), make_version(2), make_version(3), live=live)
+    target = FakeSplitTarget(clock=FakeClock(), pointer=live, serving=live)
+    target.split = Split("1", "2", 20.0, "header:X", "2026-12-07T09:00:00Z")
+    return dataclasses.replace(deployer, target=target), registry, target
+
+
+def test_while_an_ab_test_runs_a_deploy_of_another_version_is_refused_before_anything_changes() -> None:
+    deployer, _registry, target = split_setup()
+    outcome = deploy(deployer, "3")
+    assert (outcome.outcome, outcome.exit_code) == ("refused", ExitCode.CHECKS_FAILED)
+    assert "an A/B test runs on fake endpoint (version 2 on 20% against version 1)" in outcome.reason
+    assert (target.switches, target.split is not None) == ([], True)
+
+
+def test_deploying_the_challenger_of_an_ab_test_ends_the_test_on_it() -> None:
+    deployer, _registry, target = split_setup()
+    outcome = deploy(deployer, "2")
+    assert (outcome.outcome, target.ended, target.split, target.pointer) == ("deployed", ["2"], None, "2")
+    assert "its challenger, version 2, takes all traffic" in outcome.steps[3].detail
+
+
+def test_a_rollback_during_an_ab_test_ends_it_on_the_champion_first() -> None:
+    deployer, registry, target = split_setup(live="3")
+    target.split = Split("3", "2", 20.0, "header:X", "2026-12-07T09:00:00Z")
+    registry.events.append(HistoryEvent("2026-12-01T00:00:00+00:00", "deployed", "1", "carol", "", {"live": "1"}))
+    registry.events.append(HistoryEvent("2026-12-02T00:00:00+00:00", "deployed", "3", "carol", "", {"live": "3"}))
+    outcome = rollback(deployer)
+    assert (outcome.outcome, outcome.live, target.ended) == ("deployed", "1", ["3"])
+    assert target.read_split() is None
+    stopped = next(e for e in registry.events if e.event == "ab-stopped")
+    assert (stopped.version, stopped.detail["reason"]) == ("2", "rollback to version 1")

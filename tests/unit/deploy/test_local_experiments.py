@@ -4,7 +4,7 @@ from its A/B log (httpx.MockTransport as the server)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from mlgate.serve.ab_log import AbEntry, AbLog
 from mlgate.serve.ab_state import read_ab
 from mlgate.serve.state import read_pointer
 from unit.deploy.fakes import FakeClock, make_version
-from unit.deploy.test_local import clients, state  # noqa: F401  # fixtures
+from unit.deploy.test_local import clients, state  # noqa: F401  # fixtures used by name
 
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone.utc)
 SPLIT = Split("1", "2", 20.0, "header:X-Client", "2026-12-07T09:00:00Z")
@@ -27,8 +27,8 @@ SPLIT = Split("1", "2", 20.0, "header:X-Client", "2026-12-07T09:00:00Z")
 class Server:
     """/status with an ``ab`` member that follows ab.json (after ``lag`` polls), /ping naming ``live``."""
 
-    def __init__(self, state: Path, *, error: str | None = None, lag: int = 1) -> None:
-        self.state, self.error, self.lag, self.live = state, error, lag, "1"
+    def __init__(self, folder: Path, *, error: str | None = None, lag: int = 1) -> None:
+        self.state, self.error, self.lag, self.live = folder, error, lag, "1"
         self.polls = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -46,14 +46,14 @@ class Server:
 
 
 @pytest.fixture
-def make(state: Path, clients: Callable[[Any], httpx.Client]) -> Iterator[Callable[..., tuple[LocalTarget, Server]]]:  # noqa: F811
+def make(state: Path, clients: Callable[[Any], httpx.Client]) -> Callable[..., tuple[LocalTarget, Server]]:  # noqa: F811
     def build(**options: Any) -> tuple[LocalTarget, Server]:
         server = Server(state, **options)
         clock = FakeClock()
         target = LocalTarget(state, http=clients(server), clock=clock, sleep=clock.advance, now=lambda: NOW)
         return target, server
 
-    yield build
+    return build
 
 
 def test_a_shadow_is_shadow_json(make: Callable[..., tuple[LocalTarget, Server]], tmp_path: Path) -> None:

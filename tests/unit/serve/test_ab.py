@@ -136,5 +136,3 @@ def test_requests_without_a_key_are_routed_by_request_id(client: Client, router:
         reply = client.post("/invocations", json={"instances": [[1, 2]]}, headers={"X-Request-Id": f"id-{i}"})
         seen.add(reply.headers[VARIANT_HEADER])
     assert seen == {"champion", "challenger"}
-
-

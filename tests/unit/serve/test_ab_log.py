@@ -6,7 +6,6 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-
 from mlgate.serve.ab_log import AbEntry, AbLog
 from mlgate.serve.ab_records import read_ab_log
 
