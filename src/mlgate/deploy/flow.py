@@ -123,6 +123,7 @@ def _ship(run: Run, version: ModelVersion) -> DeployOutcome:
             "`mlgate rollback` still works",
         )
         return run.stop("gate", "refused", why, version=v, live=live)
+    shadow = d.target.read_shadow() if isinstance(d.target, Experiments) else None
     d.note({"switched": "true"})  # before the call: a run that dies in it may have switched
     if split is not None:
         run.step("switch", "ok", _end_split(run, split, version, artifact))
@@ -131,6 +132,8 @@ def _ship(run: Run, version: ModelVersion) -> DeployOutcome:
     else:
         d.target.switch(version, artifact)
     run.step("switch", "ok", f"pointer → version {v}")
+    if shadow is not None and isinstance(d.target, Experiments) and d.target.read_shadow() is None:
+        _record_shadow_end(run, shadow.version)
     try:
         d.target.wait_until_serving(v, d.settings.timeout_s)
     except TargetTimeout as exc:
@@ -225,6 +228,15 @@ def _end_split(run: Run, split: Split, version: ModelVersion, artifact: Path) ->
     at = format_time(d.now())
     d.registry.record(HistoryEvent(at=at, event="ab-stopped", version=split.challenger, by=d.actor, detail=detail))
     return f"the A/B test of version {split.challenger} ends: version {split.champion} takes all traffic first"
+
+
+def _record_shadow_end(run: Run, version: str) -> None:
+    """The switch replaced the endpoint's shadow (SageMaker: a new config): the history says so."""
+    d = run.deployer
+    detail = {"target": d.target.name, "reason": f"{run.action} to version {run.version}"}
+    at = format_time(d.now())
+    d.registry.record(HistoryEvent(at=at, event="shadow-stopped", version=version, by=d.actor, detail=detail))
+    run.step("switch", "ok", f"the shadow of version {version} ended with the switch")
 
 
 def _served_version(target: Target) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlgate.config import SmokeConfig
-from mlgate.deploy.experiment import Split
+from mlgate.deploy.experiment import RunningShadow, Split
 from mlgate.deploy.flow import Deployer, FlowSettings, deploy, rollback
 from mlgate.errors import ExitCode, InputError, ServiceError
 from mlgate.registry.model import HistoryEvent, ModelVersion, Status
@@ -457,3 +457,25 @@ def test_a_rollback_during_an_ab_test_ends_it_on_the_champion_first() -> None:
     assert target.read_split() is None
     stopped = next(e for e in registry.events if e.event == "ab-stopped")
     assert (stopped.version, stopped.detail["reason"]) == ("2", "rollback to version 1")
+
+
+def test_a_switch_that_ends_the_targets_shadow_records_it() -> None:
+    deployer, registry, target = split_setup()
+    target.split = None
+    target.shadow = RunningShadow("3", 0.5, "2026-12-07T09:00:00Z")
+    original = target.switch
+
+    def switch_dropping_the_shadow(version: ModelVersion, artifact: Path) -> None:
+        original(version, artifact)
+        target.shadow = None  # as a SageMaker endpoint does: the new config has no shadow variant
+
+    target.switch = switch_dropping_the_shadow  # type: ignore[method-assign]
+    outcome = deploy(deployer, "2")
+    assert outcome.outcome == "deployed"
+    stopped = next(e for e in registry.events if e.event == "shadow-stopped")
+    assert (stopped.version, stopped.detail["reason"]) == ("3", "deploy to version 2")
+    kept = split_setup()
+    kept[2].split = None
+    kept[2].shadow = RunningShadow("3", 0.5, "2026-12-07T09:00:00Z")
+    deploy(kept[0], "2")
+    assert "shadow-stopped" not in [e.event for e in kept[1].events], "a shadow that goes on is not ended"
