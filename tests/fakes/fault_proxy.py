@@ -107,13 +107,13 @@ class FaultProxy:
                 body = self.rfile.read(length) if length else b""
                 status, headers, data = proxy.answer(self.command, self.path, self.headers, body)
                 self.send_response(status)
-                length = str(len(data))
+                size = str(len(data))
                 for key, value in headers.items():
                     if key.lower() != "content-length":
                         self.send_header(key, value)
                     elif self.command == "HEAD":  # no body, but the size of the one a GET would get
-                        length = value
-                self.send_header("Content-Length", length)
+                        size = value
+                self.send_header("Content-Length", size)
                 self.end_headers()
                 self.wfile.write(data)
 

@@ -67,10 +67,11 @@ def project(
     return made, variants
 
 
-def invoke(stage: Stage, rows: list[dict[str, Any]], clients: int) -> list[dict[str, Any]]:
+def invoke(on: Stage, rows: list[dict[str, Any]], clients: int) -> list[dict[str, Any]]:
     """``clients`` requests (one row each, InferenceId = the request id); what each got."""
     from mlgate.aws import client
 
+    assert on.proxy.url, "through the proxy, where the variants stand-in routes"
     runtime = client("sagemaker-runtime", region="us-east-1")
     answers = []
     for i in range(clients):
