@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlgate.deploy.experiment import RunningShadow
 from mlgate.monitor.model import MonitorResult
 from mlgate.monitor.window import parse_timestamp
 from mlgate.replay.compare import differs, find_flips, find_segments, interval
@@ -59,6 +60,9 @@ class Watched:
     shadow: ShadowStatus | None
 
 
+Reader = Callable[[dt.datetime | None], tuple[list[dict[str, Any]], int]]
+
+
 def read_status(
     state: Path,
     *,
@@ -73,12 +77,43 @@ def read_status(
     """The shadow's records in ``state`` (of ``version``, default the running one or the last recorded), since
     ``since`` (default: when the running shadow started); ``judge_quality`` compares the answered records with their
     labels (``mlgate monitor --labels``), on the records this one read of the files gave."""
-    running = read_shadow(state)
-    chosen = version or (running.pointer.version if running else None)
+    found = read_shadow(state)
+    running = RunningShadow(found.pointer.version, found.fraction, found.started_at) if found else None
+    return judge_shadow(
+        lambda start: _read(state / SHADOW_DIR, start),
+        running,
+        where=str(state),
+        version=version,
+        since=since,
+        regression=regression,
+        alpha=alpha,
+        tolerance=tolerance,
+        flips=flips,
+        judge_quality=judge_quality,
+    )
+
+
+def judge_shadow(
+    read: Reader,
+    running: RunningShadow | None,
+    *,
+    where: str,
+    version: str | None,
+    since: dt.datetime | None,
+    regression: bool,
+    alpha: float,
+    tolerance: float = 0.0,
+    flips: int = 10,
+    judge_quality: Callable[[list[dict[str, Any]]], Quality] | None = None,
+    notes: tuple[str, ...] = (),
+) -> ShadowStatus:
+    """``read_status`` over any source of shadow records: ``read(start)`` gives them (oldest first) and the number
+    of lines that could not be read; ``running`` is the shadow the endpoint runs now (None: none)."""
+    chosen = version or (running.version if running else None)
     start = since
-    if start is None and running is not None and chosen == running.pointer.version:
+    if start is None and running is not None and chosen == running.version:
         start = parse_timestamp(running.started_at)
-    records, malformed = _read(state / SHADOW_DIR, start)
+    records, malformed = read(start)
     if chosen is None:
         chosen = records[-1]["shadow_version"] if records else None
     mine = [r for r in records if r.get("shadow_version") == chosen]
@@ -90,10 +125,10 @@ def read_status(
             inputs.setdefault(str(name), [None] * len(answered))[index] = value
     errors = list(dict.fromkeys(str(r["error"]) for r in mine if r.get("error") is not None))
     return ShadowStatus(
-        state=str(state),
+        state=where,
         version=chosen,
-        running=running is not None and running.pointer.version == chosen,
-        fraction=running.fraction if running is not None and running.pointer.version == chosen else None,
+        running=running is not None and running.version == chosen,
+        fraction=running.fraction if running is not None and running.version == chosen else None,
         live_versions=tuple(sorted({str(r.get("live_version")) for r in mine})),
         window_start=start.isoformat().replace("+00:00", "Z") if start else None,
         rows=len(mine),
@@ -114,6 +149,7 @@ def read_status(
         shadow_latency=_latency(answered, "shadow_ms"),
         malformed=malformed,
         quality=judge_quality(answered) if judge_quality is not None and answered else None,
+        notes=notes,
     )
 
 
