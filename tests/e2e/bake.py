@@ -39,6 +39,7 @@ CALLERS = (
     "mlgate-rollback",
     "mlgate-monitor",
     "mlgate-retrain",
+    "mlgate-ab",
 )
 OPTIONS: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 CHOICES = ("task", "deploy_target", "python_version")

@@ -157,6 +157,28 @@ def test_a_worse_challenger_is_stopped_and_rejected(
     assert "A/B test against version 1 stopped" in registry_of(project).get("2").history[-1].reason
 
 
+def test_a_promotion_that_fails_its_smoke_test_is_rolled_back_and_exits_1(
+    project: Path, server: ServerHandle, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    start(project, server, capsys)
+    answers = send(server, project, 120)
+    labels = write_labels(tmp_path / "labels.csv", answers, better="2")
+    server.wait_for_status(lambda s: s["ab"]["logged"] >= 240)
+    path = registry_of(project).root / "versions" / "2" / "version.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for row in document["golden"]:  # the challenger's live smoke test fails; its model loads
+        row["prediction"] = "never-predicted"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    code, decided, err = ab_json(project, capsys, "decide", "--labels", str(labels))
+    assert code == 1, err
+    assert (decided["decision"]["outcome"], decided["acted"], decided["deploy"]["outcome"]) == (
+        "promote",
+        "stopped",
+        "rolled-back",
+    )
+    server.wait_for_status(lambda s: s["version"] == "1" and s["ab"] is None)
+
+
 def test_bad_requests_are_refused_and_the_champion_keeps_serving(
     project: Path, server: ServerHandle, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

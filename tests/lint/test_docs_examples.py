@@ -99,6 +99,7 @@ def test_the_doc_has_a_caller_for_each_reusable_workflow() -> None:
         ".github/workflows/mlgate-rollback.yml",
         ".github/workflows/mlgate-monitor.yml",
         ".github/workflows/mlgate-retrain.yml",
+        ".github/workflows/mlgate-ab.yml",
     }
     called = {m["path"].rsplit("/", 1)[1] for body in callers.values() for m in REMOTE.finditer(body)}
     assert called == set(REUSABLE)

@@ -32,6 +32,7 @@ REUSABLE = (
     "rollback.yml",
     "monitor.yml",
     "retrain.yml",
+    "ab.yml",
 )
 # the run's ``github`` context
 GITHUB = {"actor": "octocat", "token": "ghs_token", "ref_name": "main", "server_url": "https://ghe.example"}

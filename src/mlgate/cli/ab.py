@@ -129,7 +129,7 @@ def _run(
         regression = is_regression(config, None)
         act_now = act and not dry_run
         result = decide_ab_test(deployer, config, labels=labels, act=act_now, regression=regression, record=act)
-    code = ExitCode.CHECKS_FAILED if result.acted == "refused" else ExitCode.OK
+    code = result.deploy.exit_code if result.deploy is not None else ExitCode.OK  # a promotion exits as its deploy
     outputs = {
         "outcome": result.decision.outcome if result.decision is not None else "",
         "acted": result.acted,
