@@ -167,3 +167,29 @@ def test_a_worse_challenger_on_sagemaker_is_stopped_and_rejected(
     assert (decided["decision"]["outcome"], decided["acted"]) == ("stop", "stopped")
     assert made.live_config() == made.config_of("1")
     assert open_registry(load_config(made.folder / "mlgate.yaml")).get("2").status == "rejected"
+
+
+def test_a_shadow_variant_is_read_back_from_data_capture_and_stopped(
+    project: tuple[Project, VariantsStandIn],
+    stage: Stage,  # noqa: F811
+) -> None:
+    made, variants = project
+    code, started, err = made.mlgate("deploy", "2", "--shadow", "--fraction", "0.5", "--target", "sagemaker")
+    assert (code, started["action"], started["version"], started["live"]) == (0, "started", "2", "1"), err
+    answers = invoke(stage, test_rows(made), 80)
+    assert {a["version"] for a in answers} == {"1"}, "clients only ever see the live version"
+    shadowed = sum(1 for i in variants.invocations if i.shadow)
+    assert 0 < shadowed < 80
+    code, status, err = made.mlgate("shadow", "status", "--target", "sagemaker")
+    assert code == 0, err
+    schema_validator("shadow.schema.json").validate(status)
+    assert (status["version"], status["running"], status["fraction"]) == ("2", True, 0.5)
+    assert status["rows"] == status["answered"] == shadowed, "each shadowed request paired with its live answer"
+    assert status["live_versions"] == ["1"]
+    assert 0 <= status["disagreement"]["low"] <= status["disagreement"]["high"] <= 1
+    assert "SageMaker captures neither latency" in status["notes"][0]
+    code, stopped, err = made.mlgate("shadow", "stop", "--target", "sagemaker")
+    assert (code, stopped["action"]) == (0, "stopped"), err
+    assert made.live_config() == made.config_of("1")
+    events = [e.event for e in open_registry(load_config(made.folder / "mlgate.yaml")).history()]
+    assert events[-2:] == ["shadow-started", "shadow-stopped"]
