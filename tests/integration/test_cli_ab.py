@@ -185,6 +185,11 @@ def test_bad_requests_are_refused_and_the_champion_keeps_serving(
     code, _, err = mlgate(project, capsys, "ab", "decide", "--labels", str(project / "mlgate.yaml"))
     assert code == 2
     assert "no A/B test runs on local server" in err
+    code, out, _ = mlgate(project, capsys, "ab", "decide", "--labels", str(project / "mlgate.yaml"), "--if-running")
+    assert (code, out) == (
+        0,
+        f"mlgate: no A/B test runs on local server {server.url.removeprefix('http://')}: nothing to decide\n",
+    )
     assert mlgate(project, capsys, "registry", "reject", "2", "--reason", "leaks", "--by", "alice")[0] == 0
     code, _, err = mlgate(project, capsys, "deploy", "2", "--ab", "10")
     assert code == 1, err

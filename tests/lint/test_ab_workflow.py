@@ -98,7 +98,17 @@ def test_the_decide_step_records_the_decision_without_acting(tmp_path: Path) -> 
     assert done.outputs == {"outcome": "promote"}
     summary = str(tmp_path / "summary")
     assert done.args("mlgate") == [
-        *("ab", "decide", "--labels", "/srv/labels/ab.csv", "--dry-run", "--github-output", "--summary", summary),
+        *(
+            "ab",
+            "decide",
+            "--labels",
+            "/srv/labels/ab.csv",
+            "--dry-run",
+            "--if-running",
+            "--github-output",
+            "--summary",
+            summary,
+        ),
         *("--target", "local", "--state", "/srv/serve"),
     ]
     assert done.env("mlgate") == {
@@ -116,7 +126,7 @@ def test_the_act_step_acts_comments_on_the_issue_and_fails_the_job_with_mlgate(c
     assert done.status == code
     summary = str(tmp_path / "summary")
     assert done.args("mlgate") == [
-        *("ab", "decide", "--labels", "/srv/labels/ab.csv", "--github-output", "--summary", summary),
+        *("ab", "decide", "--labels", "/srv/labels/ab.csv", "--if-running", "--github-output", "--summary", summary),
         *("--issue", "--issue-key", "churn/prod", "--target", "local"),
     ]
     assert done.env("mlgate") == {

@@ -36,6 +36,10 @@ from mlgate.registry.model import HistoryEvent
 from mlgate.serve.ab_state import check_percent, split_key
 
 
+class NoTestRunning(InputError):
+    """``decide`` or ``status`` with no A/B test on the endpoint."""
+
+
 class AbRefused(MlgateError):
     """The A/B test cannot start or be acted on as asked (nothing was changed)."""
 
@@ -114,7 +118,7 @@ def decide_ab_test(
     experiments = find_experiments(target)
     split = experiments.read_split()
     if split is None:
-        raise InputError(
+        raise NoTestRunning(
             f"no A/B test runs on {target.describe()}",
             hint="start one with mlgate deploy VERSION --ab PERCENT",
         )

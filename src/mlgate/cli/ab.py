@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mlgate.cli.common import get_config, open_github, resolve_format
+from mlgate.cli.common import get_config, open_github, resolve_format, write_github_outputs
 from mlgate.cli.deploy import deploying, target_options
 from mlgate.cli.output import echo, emit
 from mlgate.errors import ExitCode
@@ -41,12 +41,18 @@ def status(
 @ab.command()
 @click.option("--labels", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=True, help=LABELS_HELP)
 @click.option("--dry-run", is_flag=True, help="Decide and record the decision, but do not carry it out.")
+@click.option(
+    "--if-running",
+    is_flag=True,
+    help="With no A/B test on the endpoint, say so and exit 0 (outcome none): for schedules.",
+)
 @click.option("--issue", is_flag=True, help="Also comment on the monitor issue (GITHUB_TOKEN, GITHUB_REPOSITORY).")
 @click.option("--issue-key", default="mlgate-monitor", show_default=True, help="Key of the monitor issue's marker.")
 @target_options
 def decide(
     labels: Path,
     dry_run: bool,
+    if_running: bool,
     issue: bool,
     issue_key: str,
     target_name: str | None,
@@ -61,7 +67,7 @@ def decide(
     approval gate, smoke test, automatic rollback), stop (everyone back to the champion; the challenger rejected) or
     continue. The sequential test stays valid however often this runs (docs/experiments.md).
 
-    Exit codes: 0 decided (promote, stop or continue: see outcome), 1 the decision could not be carried out (the
+    Exit codes: 0 decided (promote, stop or continue: see outcome; with --if-running also no test), 1 the decision could not be carried out (the
     challenger is not approved, or its deploy failed and was rolled back), 2 no test running or unusable labels,
     3 endpoint unreachable."""
     return _run(
@@ -76,6 +82,7 @@ def decide(
         output_format,
         config_path,
         issue_key=issue_key if issue else None,
+        if_running=if_running,
     )
 
 
@@ -117,8 +124,9 @@ def _run(
     config_path: Path | None,
     *,
     issue_key: str | None = None,
+    if_running: bool = False,
 ) -> int:
-    from mlgate.ab.flow import decide_ab_test
+    from mlgate.ab.flow import NoTestRunning, decide_ab_test
     from mlgate.replay.run import is_regression
     from mlgate.report import ab as render
 
@@ -128,7 +136,15 @@ def _run(
     with deploying(config, target_name, state, by, fmt, title=title, notes=False) as deployer:
         regression = is_regression(config, None)
         act_now = act and not dry_run
-        result = decide_ab_test(deployer, config, labels=labels, act=act_now, regression=regression, record=act)
+        try:
+            result = decide_ab_test(deployer, config, labels=labels, act=act_now, regression=regression, record=act)
+        except NoTestRunning as exc:
+            if not if_running:
+                raise
+            echo(f"mlgate: {exc.message}: nothing to decide")
+            if github_output:
+                write_github_outputs({"outcome": "none", "acted": "not-acted", "exit-code": "0"})
+            return ExitCode.OK
     code = result.deploy.exit_code if result.deploy is not None else ExitCode.OK  # a promotion exits as its deploy
     outputs = {
         "outcome": result.decision.outcome if result.decision is not None else "",
