@@ -44,6 +44,7 @@ def test_a_clearly_better_challenger_is_promoted() -> None:
     assert "(95% always-valid), above the required +0" in decision.reason
     assert decision.remaining is None
     assert [g.name for g in decision.guardrails] == ["server errors", "p99 latency"]
+    assert decision.guardrails[0].measured == "no errors yet (champion 0.00% of 5,000, challenger 0.00% of 5,000)"
     assert not any(g.tripped for g in decision.guardrails)
 
 
