@@ -155,7 +155,7 @@ def judge_errors(champion: Arm, challenger: Arm, settings: AbConfig) -> Guardrai
         scale=BREAKAGE_SCALE,
     )
     tripped = test.lower > settings.max_error_increase
-    measured = f"{_percent_interval(test)} ({rates})"
+    measured = f"{_percent_interval(test)} ({rates})" if test.informative else f"no errors yet ({rates})"
     detail = f"the challenger's error rate is shown {_percent_interval(test)} above the champion's" if tripped else ""
     return Guardrail("server errors", limit, measured, tripped, detail)
 

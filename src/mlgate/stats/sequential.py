@@ -15,7 +15,7 @@ at once with chance ≥ 1 − alpha:
     theta_hat ± sqrt(V (V + tau²) / tau² · (log((V + tau²) / V) + 2 log(1 / alpha)))
 
 ``p_value`` is min(1, 1/Lambda) at this look. tau is the scale of effects the test is most sensitive to (the
-half-width for a given V is smallest when tau² ≈ 8 V, i.e. tau ≈ the effect it resolves then). Default
+half-width for a given V is smallest when tau² ≈ 8 V at alpha 0.05, i.e. tau ≈ the effect it resolves then). Default
 (``tau=None``): ``MIXTURE_SCALE`` (0.1) × the pooled standard deviation (all rows of both arms around their common
 mean): most sensitive to effects of about a tenth of a standard deviation, a "small" standardised effect, which
 for accuracy near 90 % is about 3 points; larger effects are still found, a little later (3× mis-tuned costs ~30 %
