@@ -30,8 +30,11 @@ AB_CONFIG = "ab: {key: 'header:X-Client', min_labels: 30, min_requests: 20}\n"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = build_project(tmp_path_factory.mktemp("ab-project"), MODELS, ["logistic", "tree"])
-    with (folder / "mlgate.yaml").open("a", encoding="utf-8") as config:
-        config.write(AB_CONFIG)
+    config = folder / "mlgate.yaml"
+    text = config.read_text(encoding="utf-8")
+    # the smoke tests' latency budget is not what these tests are about: a busy machine must not fail them
+    assert "latency_p95_ms: 150" in text
+    config.write_text(text.replace("latency_p95_ms: 150", "latency_p95_ms: 5000") + AB_CONFIG, encoding="utf-8")
     return folder
 
 
