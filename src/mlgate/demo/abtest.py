@@ -159,6 +159,7 @@ def decide_step(demo: Demo, serving: Serving) -> Outcome:
         lambda: int((serving.http.get(serving.endpoint.url + "/status").json().get("ab") or {}).get("logged", 0)),
         lambda logged: logged >= len(answered),
         what=f"the A/B log of {len(answered)} requests",
+        failure="the endpoint's A/B log did not record them",
     )
     result = decide_ab_test(deployer_for(demo, serving), config, labels=labels, act=True, regression=False)
     decision, live = result.decision, live_version(serving)
