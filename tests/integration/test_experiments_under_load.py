@@ -176,7 +176,7 @@ def test_no_request_fails_while_shadow_and_ab_tests_start_promote_and_stop(
         clients.enter("shadow", {"1"})
         started = run_json(project, capsys, "deploy", "2", "--shadow", "--fraction", "1")
         assert started["action"] == "started"
-        server.wait_for_status(lambda s: s["shadow"]["version"] == "2" and s["shadow"]["rows"] >= PER_PHASE)
+        server.wait_for_status(lambda s: s["shadow"]["version"] == "2" and s["shadow"]["rows"] > 0)
         clients.wait_for_requests("shadow")
 
         clients.enter("shadow-stopping", {"1"})
