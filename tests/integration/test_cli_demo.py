@@ -33,6 +33,8 @@ STEPS = [
     "predict",
     "deploy-failing",
     "monitor",
+    "ab-start",
+    "ab-decide",
     "history",
     "stop",
 ]
@@ -120,10 +122,7 @@ def check_deploy_call_failed_deploy_and_rollback(run: tuple[int, dict[str, Any],
     registry = LocalRegistry(Path(run[1]["locations"]["registry"]))
     assert registry.get(good).status == "approved"
     assert registry.get(failing["failed_version"]).status == "rejected"
-    pointer = read_pointer(Path(run[1]["locations"]["live pointer"]).parent)
-    assert pointer is not None
-    assert pointer.version == good
-    assert steps["history"]["deploys"] == ["deployed", "deploy-failed"]
+    assert steps["history"]["deploys"] == ["deployed", "deploy-failed", "deployed"]  # the last: the A/B promotion
 
 
 def check_the_monitor_finds_the_clean_stream_healthy_and_the_drift_exactly(
@@ -145,6 +144,35 @@ def check_the_monitor_finds_the_clean_stream_healthy_and_the_drift_exactly(
     assert captured
     assert not list(Path(facts["capture"]).rglob("*.partial"))  # the stopped endpoint closed its capture file
     assert document["locations"]["capture"] == facts["capture"]
+
+
+def check_the_retrained_challenger_is_promoted_by_the_ab_test(run: tuple[int, dict[str, Any], Path]) -> None:
+    steps = {s["name"]: s["facts"] for s in run[1]["steps"]}
+    good = steps["register"]["version"]
+    started, decided = steps["ab-start"], steps["ab-decide"]
+    challenger = started["challenger"]
+    assert (started["action"], started["champion"], started["percent"]) == ("started", good, 50.0)
+    assert challenger not in (good, steps["deploy-failing"]["failed_version"])
+    assert (decided["outcome"], decided["acted"], decided["live"]) == ("promote", "promoted", challenger)
+    assert (decided["champion"], decided["challenger"]) == (good, challenger)
+    assert decided["interval"]["lower"] > 0, "promoted only when the interval clears 0"
+    assert sum(decided["requests"].values()) == decided["labels"] >= 60
+    assert min(decided["requests"].values()) >= 30, "each variant had the demo's ab.min_labels"
+    registry = LocalRegistry(Path(run[1]["locations"]["registry"]))
+    history = registry.history()
+    decision = next(e for e in history if e.event == "ab-decision")
+    assert (decision.version, decision.detail["outcome"], decision.detail["acted"]) == (challenger, "promote", True)
+    assert decision.detail["lower"] == decided["interval"]["lower"]
+    assert [e.event for e in history if e.version == challenger][-1] == "deployed"
+    assert registry.get(challenger).status == "approved"
+    assert registry.get(good).status == "approved"
+    pointer = read_pointer(Path(run[1]["locations"]["live pointer"]).parent)
+    assert pointer is not None
+    assert pointer.version == challenger
+    assert steps["history"]["experiments"] == ["ab-started", "ab-decision"]
+    labels = Path(run[1]["locations"]["A/B labels"]).read_text(encoding="utf-8").splitlines()
+    assert labels[0] == "request_id,churned"
+    assert len(labels) == decided["labels"] + 1
 
 
 def check_the_endpoint_is_stopped_and_every_artifact_exists(run: tuple[int, dict[str, Any], Path]) -> None:
@@ -183,6 +211,7 @@ def test_the_whole_demo_once(
     check_the_pr_is_checked_against_the_cached_main_results(run)
     check_deploy_call_failed_deploy_and_rollback(run)
     check_the_monitor_finds_the_clean_stream_healthy_and_the_drift_exactly(run)
+    check_the_retrained_challenger_is_promoted_by_the_ab_test(run)
     check_the_endpoint_is_stopped_and_every_artifact_exists(run)
     check_the_comment_shown_is_exactly_what_mlgate_comment_posts(run, github_api, monkeypatch)
 
@@ -207,6 +236,7 @@ def test_the_demo_on_an_mlflow_registry(
     assert document["locations"]["registry"] == str(folder / "mlflow")
     steps = {s["name"]: s["facts"] for s in document["steps"]}
     good, bad = steps["register"]["version"], steps["deploy-failing"]["failed_version"]
+    promoted = steps["ab-decide"]["live"]
     with sqlite3.connect(folder / "mlflow" / "mlflow.db") as db:  # MLflow's own store, read after the server stopped
         aliases = dict(db.execute("select alias, version from registered_model_aliases where name = 'demo-churn'"))
         statuses = dict(
@@ -214,5 +244,5 @@ def test_the_demo_on_an_mlflow_registry(
                 "select version, value from model_version_tags where name = 'demo-churn' and key = 'mlgate.status'"
             )
         )
-    assert aliases == {"champion": int(good), "challenger": int(good)}
-    assert statuses == {int(good): "approved", int(bad): "rejected"}
+    assert aliases == {"champion": int(promoted), "challenger": int(promoted)}  # the A/B test's winner is live
+    assert statuses == {int(good): "approved", int(bad): "rejected", int(promoted): "approved"}

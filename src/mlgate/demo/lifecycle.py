@@ -4,7 +4,8 @@ Generate → validate (and fail a corrupted copy) → train on ``main`` and cach
 main-results workflow does) → a pull request tuning a model, checked against its merge-base → the PR
 comment as it would be posted → register and approve the best model → start the endpoint → deploy and
 call it → deploy a version that fails its live smoke test and watch the automatic rollback → send a clean and a
-drifted stream of traffic and let the monitor judge each → history.
+drifted stream of traffic and let the monitor judge each → the world changes: a retrained model on an A/B test
+against the live one, promoted on simulated labels → history.
 Every step calls the same library code as the commands; each returns data (see ``steps``); nothing here
 prints. The deploy steps live in ``mlgate.demo.release``.
 """
@@ -35,11 +36,13 @@ PROJECT_ANSWERS: dict[str, Any] = {
 }
 # Embedded settings, applied like MLGATE_* overrides: 20 golden rows make a model that does not reproduce its
 # registered predictions fail the smoke test with certainty (a random match of 20 labels is ~1 in a million).
-SETTINGS = {"MLGATE_REGISTRY__GOLDEN_ROWS": "20"}
+# 30 labels per variant before the A/B test judges quality (200 by default): the A/B chapter's change is large, and
+# the sequential test stays valid however early it looks (mlgate.demo.abtest).
+SETTINGS = {"MLGATE_REGISTRY__GOLDEN_ROWS": "20", "MLGATE_AB__MIN_LABELS": "30"}
 # What the main-results workflow sets: the pushed commit is its own baseline, never trained twice.
 MAIN_RESULTS = {"MLGATE_BASELINE__TRAIN_IF_MISSING": "false"}
 COMMENT_KEY = "mlgate-report"  # the key of the generated project's comment workflow (pr-comment.yml's default)
-PLANNED_STEPS = 14
+PLANNED_STEPS = 16
 
 
 @dataclass

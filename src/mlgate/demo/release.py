@@ -1,4 +1,4 @@
-"""The demo's release steps: register and approve, the endpoint, deploy and call it, a failing deploy.
+"""The demo's release steps: register and approve, the endpoint, deploy and call it, a failing deploy, an A/B test.
 
 Everything goes through the code ``mlgate registry``, ``mlgate serve`` and ``mlgate deploy`` run: the
 registry of the generated project, a real server on a free loopback port, the deploy flow with its live
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlgate.config import ModelConfig
-from mlgate.demo import watch
+from mlgate.demo import abtest, watch
 from mlgate.demo.endpoint import Endpoint, is_listening, running_endpoint
 from mlgate.demo.steps import Outcome, StepRunner
 
@@ -117,7 +117,8 @@ def endpoint_step(demo: Demo, runner: StepRunner) -> Iterator[Serving | None]:
 
 
 def run_release(demo: Demo, runner: StepRunner, serving: Serving) -> None:
-    """Deploy the approved version, call it, deploy a failing one, monitor the traffic, read the history."""
+    """Deploy the approved version, call it, deploy a failing one, monitor the traffic, A/B test a retrained model
+    and promote it, read the history."""
     good = demo.commits["good"]
     runner.run("deploy", f"Deploy version {good} (smoke-tested live)", lambda: deploy_step(demo, serving, good))
     runner.run(
@@ -132,6 +133,16 @@ def run_release(demo: Demo, runner: StepRunner, serving: Serving) -> None:
         "monitor",
         "Watch production traffic: a clean stream, then a drifted one",
         lambda: watch.watch_step(demo, serving),
+    )
+    runner.run(
+        "ab-start",
+        "The world changes: a retrained model answers half of the clients (A/B test)",
+        lambda: abtest.start_step(demo, serving),
+    )
+    runner.run(
+        "ab-decide",
+        "Simulated customers and labels; the sequential test decides",
+        lambda: abtest.decide_step(demo, serving),
     )
     runner.run("history", "The registry's deploy history", lambda: history_step(serving))
 
@@ -157,7 +168,7 @@ def deploy_step(demo: Demo, serving: Serving, version: str) -> Outcome:
 
 def predict_step(serving: Serving) -> Outcome:
     """POST the first row of the test data exactly as the file holds it, header (and target) included."""
-    live = serving.registry.get(_live(serving))
+    live = serving.registry.get(live_version(serving))
     config = serving.config
     source = Path(config.data.test or config.data.train or "")
     request = "\n".join(source.read_text(encoding=config.data.csv.encoding or "utf-8").splitlines()[:2]) + "\n"
@@ -207,11 +218,16 @@ def history_step(serving: Serving) -> Outcome:
     events = list(serving.registry.history())
     names = [e.event for e in events if e.event in LIVE_EVENTS]
     timeline = live_sequence(events)
-    ok = names == ["deployed", "deploy-failed"] and _live(serving) == (timeline[-1] if timeline else None)
-    summary = f"{len(events)} events; deploys: {', '.join(names)}; live now: version {_live(serving)}"
+    experiments = [e.event for e in events if e.event.startswith("ab-")]
+    live = live_version(serving)
+    ok = names == ["deployed", "deploy-failed", "deployed"] and live == (timeline[-1] if timeline else None)
+    summary = (
+        f"{len(events)} events; deploys: {', '.join(names)}; A/B: {', '.join(experiments)}; live now: version {live}"
+    )
     facts = {
         "events": [{"at": e.at, "event": e.event, "version": e.version, "by": e.by} for e in events],
         "deploys": names,
+        "experiments": experiments,
         "timeline": timeline,
     }
     return Outcome(ok, summary, render_history(events), facts)
@@ -227,7 +243,7 @@ def stopped_step(demo: Demo, port: int) -> Outcome:
     return Outcome(ok, summary, detail, {"listening": listening, "missing": missing})
 
 
-def _live(serving: Serving) -> str:
+def live_version(serving: Serving) -> str:
     from mlgate.serve.state import read_pointer
 
     pointer = read_pointer(serving.endpoint.state)

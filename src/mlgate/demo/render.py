@@ -24,6 +24,8 @@ SHOWN = frozenset(
         "predict",
         "deploy-failing",
         "monitor",
+        "ab-start",
+        "ab-decide",
         "history",
         "stop",
     }

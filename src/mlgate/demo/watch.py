@@ -135,19 +135,21 @@ def poll(
     done: Callable[[T], bool],
     *,
     what: str,
+    failure: str = "the endpoint's capture writer did not write them",
     timeout: float = FLUSH_TIMEOUT_S,
     interval: float = 0.05,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Call ``get`` until ``done`` accepts its value; a ServiceError naming ``what`` after ``timeout`` seconds."""
+    """Call ``get`` until ``done`` accepts its value; a ServiceError naming ``what`` (and ``failure``) after ``timeout``
+    seconds."""
     deadline = clock() + timeout
     while True:
         value = get()
         if done(value):
             return value
         if clock() >= deadline:
-            raise ServiceError(f"waited {timeout:g} s for {what}: the endpoint's capture writer did not write them")
+            raise ServiceError(f"waited {timeout:g} s for {what}: {failure}")
         sleep(interval)
 
 

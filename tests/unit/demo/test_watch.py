@@ -38,6 +38,16 @@ def test_poll_gives_up_after_its_timeout() -> None:
     with pytest.raises(ServiceError, match=r"waited 1 s for 3 rows: the endpoint's capture writer did not"):
         poll(lambda: 0, lambda v: v >= 3, what="3 rows", timeout=1.0, interval=0.25, clock=lambda: now[0], sleep=sleep)
     assert now[0] == 1.0
+    with pytest.raises(ServiceError, match=r"waited 1 s for the A/B log: it did not record them"):
+        poll(
+            lambda: 0,
+            lambda v: v >= 3,
+            what="the A/B log",
+            failure="it did not record them",
+            timeout=1.0,
+            clock=lambda: now[0],
+            sleep=sleep,
+        )
 
 
 def make_drift_result(field: str, *, drifted: bool, ks: float | None, new: tuple[str, ...] = ()) -> FieldDriftResult:
