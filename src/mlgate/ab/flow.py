@@ -79,7 +79,8 @@ def start_ab(deployer: Deployer, version: str, percent: float, key: str) -> AbCh
         split = Split(champion, chosen.version, share, key, now)
         experiments.start_split(split, chosen, artifact)
         detail = {"champion": champion, "percent": share, "key": key, "target": target.name}
-        _record(deployer, "ab-started", chosen.version, now, detail)
+        why = f"A/B test: {share:g}% of the clients (by {key}) against version {champion}"
+        _record(deployer, "ab-started", chosen.version, now, detail, why)
     message = (
         f"version {chosen.version} answers {share:g}% of the clients (by {key}) on {target.describe()}; "
         f"version {champion} the rest (`mlgate ab status`, `mlgate ab decide --labels FILE`)"
@@ -98,7 +99,7 @@ def stop_ab(deployer: Deployer, reason: str) -> AbChange:
         champion = deployer.registry.get(split.champion)
         experiments.end_split(champion, deployer.check_artifact(champion))
         detail = {"champion": split.champion, "reason": reason, "target": target.name}
-        _record(deployer, "ab-stopped", split.challenger, format_time(deployer.now()), detail)
+        _record(deployer, "ab-stopped", split.challenger, format_time(deployer.now()), detail, reason)
     return AbChange("stopped", split, target.name, f"version {split.champion} answers every client again")
 
 
@@ -136,7 +137,8 @@ def decide_ab_test(
         return _with(base, "not-acted", "no labels: the health of both variants only (decide needs --labels)")
     if record:
         detail = _evidence(split, decision, evidence, act)
-        _record(deployer, "ab-decision", split.challenger, format_time(now), detail)
+        why = f"{decision.outcome}: {decision.reason}"
+        _record(deployer, "ab-decision", split.challenger, format_time(now), detail, why)
     if not act:
         return _with(base, "not-acted", f"decision {decision.outcome} (not carried out)")
     if decision.outcome == "promote":
@@ -203,5 +205,6 @@ def _evidence(split: Split, decision: AbDecision, evidence: Evidence | None, act
     return detail
 
 
-def _record(deployer: Deployer, event: str, version: str, at: str, detail: dict[str, Any]) -> None:
-    deployer.registry.record(HistoryEvent(at=at, event=event, version=version, by=deployer.actor, detail=detail))
+def _record(deployer: Deployer, event: str, version: str, at: str, detail: dict[str, Any], reason: str) -> None:
+    event_ = HistoryEvent(at=at, event=event, version=version, by=deployer.actor, reason=reason[:500], detail=detail)
+    deployer.registry.record(event_)

@@ -226,7 +226,8 @@ def _end_split(run: Run, split: Split, version: ModelVersion, artifact: Path) ->
         "target": d.target.name,
     }
     at = format_time(d.now())
-    d.registry.record(HistoryEvent(at=at, event="ab-stopped", version=split.challenger, by=d.actor, detail=detail))
+    event = HistoryEvent(at, "ab-stopped", split.challenger, d.actor, detail["reason"], detail)
+    d.registry.record(event)
     return f"the A/B test of version {split.challenger} ends: version {split.champion} takes all traffic first"
 
 
@@ -235,7 +236,7 @@ def _record_shadow_end(run: Run, version: str) -> None:
     d = run.deployer
     detail = {"target": d.target.name, "reason": f"{run.action} to version {run.version}"}
     at = format_time(d.now())
-    d.registry.record(HistoryEvent(at=at, event="shadow-stopped", version=version, by=d.actor, detail=detail))
+    d.registry.record(HistoryEvent(at, "shadow-stopped", version, d.actor, detail["reason"], detail))
     run.step("switch", "ok", f"the shadow of version {version} ended with the switch")
 
 

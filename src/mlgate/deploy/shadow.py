@@ -49,7 +49,14 @@ def start_shadow(deployer: Deployer, version: str, fraction: float) -> ShadowCha
         if previous is not None and previous.version != chosen.version:
             detail["replaced"] = previous.version
         deployer.registry.record(
-            HistoryEvent(at=now, event="shadow-started", version=chosen.version, by=deployer.actor, detail=detail)
+            HistoryEvent(
+                at=now,
+                event="shadow-started",
+                version=chosen.version,
+                by=deployer.actor,
+                reason=f"shadows version {live_version or 'none'} on {share:.0%} of the requests",
+                detail=detail,
+            )
         )
     message = (
         f"version {chosen.version} shadows {'version ' + live_version if live_version else 'the endpoint'} on "
@@ -73,6 +80,7 @@ def stop_shadow(deployer: Deployer) -> ShadowChange:
                 at=now,
                 event="shadow-stopped",
                 version=current.version,
+                reason="stopped by hand",
                 by=deployer.actor,
                 detail={"target": target.name},
             )

@@ -110,6 +110,7 @@ def test_a_better_challenger_is_promoted_through_a_deploy(tmp_path: Path) -> Non
     events = [e.event for e in registry.events]
     assert events == ["ab-decision", "deployed"]
     assert registry.events[0].detail["lower"] > 0
+    assert registry.events[0].reason.startswith("promote: the challenger is better")
 
 
 def test_a_worse_challenger_is_stopped_and_rejected(tmp_path: Path) -> None:
