@@ -188,6 +188,10 @@ def test_a_shadow_variant_is_read_back_from_data_capture_and_stopped(
     assert status["live_versions"] == ["1"]
     assert 0 <= status["disagreement"]["low"] <= status["disagreement"]["high"] <= 1
     assert "SageMaker captures neither latency" in status["notes"][0]
+    code, monitored, err = made.mlgate("monitor", "--since", "1h", "--version", "1")
+    assert code in (0, 1), err
+    assert monitored["shadow"]["version"] == "2", "the monitor shows the shadow of its window, paired from capture"
+    assert monitored["shadow"]["rows"] == shadowed
     code, stopped, err = made.mlgate("shadow", "stop", "--target", "sagemaker")
     assert (code, stopped["action"]) == (0, "stopped"), err
     assert made.live_config() == made.config_of("1")

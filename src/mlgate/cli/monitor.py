@@ -15,6 +15,7 @@ from mlgate.errors import ExitCode
 
 if TYPE_CHECKING:
     from mlgate.monitor.model import MonitorResult
+    from mlgate.registry.model import Registry
 
 DEFAULT_ISSUE_KEY = "mlgate-monitor"
 
@@ -80,8 +81,10 @@ def monitor(
         check_key(issue_key)
     skip_pandas_integration()
     request = MonitorRequest(since=since, until=until, capture=capture, labels=labels_path, version=version)
-    result = run_monitor(config, open_registry(config), request, now=dt.datetime.now(dt.timezone.utc))
-    watched = watch_shadow(config, Path(config.deploy.state), result, labels_path)
+    registry = open_registry(config)
+    result = run_monitor(config, registry, request, now=dt.datetime.now(dt.timezone.utc))
+    features = _features(registry, result.version) if config.deploy.target == "sagemaker" else ()
+    watched = watch_shadow(config, Path(config.deploy.state), result, labels_path, features=features)
     fmt = resolve_format(output_format)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     emit(watched, render, fmt, summary=Path(summary) if fmt == "github" and summary else None)
@@ -92,6 +95,16 @@ def monitor(
     if issue:
         _sync_issue(result, markdown, issue_key)
     return ExitCode.CHECKS_FAILED if result.verdict == "breach" else ExitCode.OK
+
+
+def _features(registry: Registry, version: str) -> tuple[str, ...]:
+    """The live version's features (SageMaker's capture may hold list rows in that order); none when unknown."""
+    from mlgate.errors import InputError
+
+    try:
+        return tuple(registry.get(version).features)
+    except InputError:
+        return ()
 
 
 def _sync_issue(result: MonitorResult, markdown: str, key: str) -> None:

@@ -31,41 +31,46 @@ NOTES = (
 def read_capture_records(
     config: Config,
     *,
-    shadow: str,
+    shadow: str | None,
     features: Sequence[str],
     start: dt.datetime | None,
     end: dt.datetime,
+    live: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """The paired records of ``shadow``'s answers in [start, end] (default start: a day before ``end``) and the
-    number of capture lines that could not be read."""
+    number of capture lines that could not be read. ``shadow`` None: any version that answered a request ``live``
+    (the live version) answered too; an A/B challenger answers other requests than the champion, so only a shadow
+    pairs."""
     location = capture_location(config, None)
     since = start or end - dt.timedelta(days=1)
     columns, summary = read_window(config, location, start=since, end=end, features=features)
-    live: dict[tuple[str, int], tuple[str, Any, dict[str, Any]]] = {}
-    answers: dict[tuple[str, int], Any] = {}
+    by_key: dict[tuple[str, int], list[int]] = {}
+    for index, key in enumerate(zip(columns.request_id, columns.row, strict=True)):
+        by_key.setdefault(key, []).append(index)
     names = list(columns.inputs)
-    for index, (rid, row, version, prediction) in enumerate(
-        zip(columns.request_id, columns.row, columns.version, columns.prediction, strict=True)
-    ):
-        if version == shadow:
-            answers[(rid, row)] = prediction
+    records = []
+    for (rid, row), found in by_key.items():
+        if shadow is not None:
+            first = next((i for i in found if columns.version[i] != shadow), None)
+            second = next((i for i in found if columns.version[i] == shadow), None)
         else:
-            inputs = {name: columns.inputs[name][index] for name in names}
-            live[(rid, row)] = (version, prediction, inputs)
-    records = [
-        {
-            "request_id": rid,
-            "row": row,
-            "live_version": version,
-            "live": prediction,
-            "shadow_version": shadow,
-            "shadow": answers[(rid, row)],
-            "error": None,
-            "inputs": inputs,
-        }
-        for (rid, row), (version, prediction, inputs) in live.items()
-        if (rid, row) in answers
-    ]
+            first = next((i for i in found if live is None or columns.version[i] == live), None)
+            mine = None if first is None else columns.version[first]
+            second = next((i for i in found if mine is not None and columns.version[i] != mine), None)
+        if first is None or second is None:
+            continue
+        records.append(
+            {
+                "request_id": rid,
+                "row": row,
+                "live_version": columns.version[first],
+                "live": columns.prediction[first],
+                "shadow_version": columns.version[second],
+                "shadow": columns.prediction[second],
+                "error": None,
+                "inputs": {name: columns.inputs[name][first] for name in names},
+            }
+        )
     return records, summary.malformed + len(summary.problems)
 
 

@@ -7,20 +7,27 @@ shadow − live on the labelled rows (the replay's statistics). No shadow record
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mlgate.config import Config
 from mlgate.monitor.model import MonitorResult
+from mlgate.monitor.run import capture_location
 from mlgate.monitor.window import parse_timestamp
 from mlgate.replay.model import Quality
 from mlgate.replay.quality import compare_quality
 from mlgate.replay.run import is_regression
-from mlgate.shadow.status import Watched, read_status
+from mlgate.shadow.capture import NOTES, read_capture_records
+from mlgate.shadow.status import Watched, judge_shadow, read_status
 
 
-def watch_shadow(config: Config, state: Path, result: MonitorResult, labels: Path | None) -> Watched:
-    """``result`` with the shadow's records of its window read from ``state``."""
+def watch_shadow(
+    config: Config, state: Path, result: MonitorResult, labels: Path | None, *, features: Sequence[str] = ()
+) -> Watched:
+    """``result`` with the shadow's records of its window: read from ``state`` (local target), or paired from the
+    endpoint's data capture (sagemaker target: ``features`` read its list rows)."""
     start = parse_timestamp(result.window_start)
     regression = is_regression(config, None)
     settings = config.replay
@@ -38,14 +45,38 @@ def watch_shadow(config: Config, state: Path, result: MonitorResult, labels: Pat
             regression,
         )
 
-    status = read_status(
-        state,
-        version=None,
-        since=start,
-        regression=regression,
-        alpha=settings.alpha,
-        tolerance=settings.tolerance,
-        flips=settings.flips,
-        judge_quality=judge if labels is not None else None,
-    )
+    quality = judge if labels is not None else None
+    if config.deploy.target == "sagemaker":
+        end = parse_timestamp(result.window_end)
+
+        def read(since: dt.datetime | None) -> tuple[list[dict[str, Any]], int]:
+            return read_capture_records(
+                config, shadow=None, live=result.version, features=features, start=since, end=end
+            )
+
+        where = capture_location(config, None)
+        status = judge_shadow(
+            read,
+            None,
+            where=where,
+            version=None,
+            since=start,
+            regression=regression,
+            alpha=settings.alpha,
+            tolerance=settings.tolerance,
+            flips=settings.flips,
+            judge_quality=quality,
+            notes=NOTES,
+        )
+    else:
+        status = read_status(
+            state,
+            version=None,
+            since=start,
+            regression=regression,
+            alpha=settings.alpha,
+            tolerance=settings.tolerance,
+            flips=settings.flips,
+            judge_quality=quality,
+        )
     return Watched(result, None if status.version is None or status.rows == 0 else status)

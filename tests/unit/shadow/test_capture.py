@@ -17,8 +17,8 @@ from unit.deploy.fakes import FakeClock, FakeRegistry, FakeSplitTarget, make_ver
 NOW = dt.datetime.now(dt.timezone.utc)
 
 
-def line(rid: str, x: float, answer: str, version: str) -> str:
-    when = (NOW - dt.timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
+def line(rid: str, x: float, answer: str, version: str, at: dt.datetime | None = None) -> str:
+    when = (at or NOW - dt.timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
     return json.dumps(
         {
             "captureData": {

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 
-from mlgate.config import Config
+from mlgate.config import Config, DeployConfig, MonitorConfig
 from mlgate.shadow.watch import watch_shadow
 from unit.report.monitor_results import result
+from unit.shadow.test_capture import line
 
 
 def write(state: Path, ts: str, count: int) -> None:
@@ -47,3 +49,26 @@ def test_records_in_the_window_are_reported(tmp_path: Path) -> None:
     assert watched.shadow is not None
     assert (watched.shadow.version, watched.shadow.rows, watched.shadow.disagreement.count) == ("2", 8, 2)
     assert watched.shadow.quality is None
+
+
+def test_on_sagemaker_the_window_s_shadow_is_paired_from_data_capture(tmp_path: Path) -> None:
+    at = dt.datetime(2026, 11, 21, 13, 0, tzinfo=dt.timezone.utc)
+    lines = {
+        "AllTraffic": [line(f"r{i}", float(i), "yes", "3", at) for i in range(6)] + [line("c1", 9.0, "no", "4", at)],
+        "Shadow": [line(f"r{i}", float(i), "yes" if i % 3 else "no", "5", at) for i in range(4)],
+    }
+    for variant, written in lines.items():
+        folder = tmp_path / "capture" / variant / "2026/11/21/13"
+        folder.mkdir(parents=True)
+        (folder / "00-00-000-a.jsonl").write_text("\n".join(written) + "\n", encoding="utf-8")
+    config = dataclasses.replace(
+        Config(),
+        task="classification",
+        monitor=MonitorConfig(capture=str(tmp_path / "capture")),
+        deploy=DeployConfig(target="sagemaker"),
+    )
+    watched = watch_shadow(config, tmp_path / "no-state", result(), None, features=("x",))
+    assert watched.shadow is not None
+    shadow = watched.shadow
+    assert (shadow.version, shadow.rows, shadow.disagreement.count, shadow.live_versions) == ("5", 4, 2, ("3",))
+    assert "SageMaker captures neither latency" in shadow.notes[0]
