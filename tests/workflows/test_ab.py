@@ -20,11 +20,11 @@ import httpx
 import pytest
 
 from fakes.serve import ServerHandle, running_server
-from mlgate.cli import main
 from mlgate.registry.local import LocalRegistry
 from mlgate.serve.state import read_pointer
 from workflows.act import Run
 from workflows.scene import Scene, build_scene
+from workflows.test_deploys import cli, results  # noqa: F401  # results: a module fixture
 from workflows.test_operations import read_rows
 from workflows.world import PYTHON, git
 
@@ -48,21 +48,6 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     finally:
         built.github.stop()
     assert not built.github.violations, "fake GitHub saw OpenAPI violations:\n" + "\n".join(built.github.violations)
-
-
-@pytest.fixture(scope="module")
-def results(scene: Scene) -> Path:
-    out = scene.folder / "results"
-    assert cli(scene, None, "train", "--out", str(out)) == 0
-    return out
-
-
-def cli(scene: Scene, registry: Path | None, *args: str) -> int:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(scene.project)
-        if registry is not None:
-            patch.setenv("MLGATE_REGISTRY__PATH", str(registry))
-        return main([*args, "--config", str(scene.project / "mlgate.yaml")])
 
 
 class Endpoint:
@@ -116,7 +101,7 @@ class Endpoint:
 
 
 @pytest.fixture
-def endpoint(scene: Scene, results: Path, request: pytest.FixtureRequest) -> Iterator[Endpoint]:
+def endpoint(scene: Scene, results: Path, request: pytest.FixtureRequest) -> Iterator[Endpoint]:  # noqa: F811
     folder = scene.folder / request.node.name
     with running_server(folder / "serve") as server:
         made = Endpoint(scene, folder, server)

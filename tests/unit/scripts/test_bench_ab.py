@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
 from mlgate.config import AbConfig
+from unit.scripts.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def load_bench_ab() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mlgate_bench_ab", ROOT / "scripts" / "bench_ab.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load_bench_ab()
+bench = load_script("bench_ab")
 
 
 def test_an_experiment_promotes_a_much_better_challenger_at_the_first_look() -> None:

@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
-ROOT = Path(__file__).resolve().parents[3]
+from unit.scripts.scripts import load_script
 
-
-def load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mlgate_bench_experiments", ROOT / "scripts" / "bench_experiments.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load_bench()
+bench = load_script("bench_experiments")
 
 
 def sample(phase: str, ms: float, *, ok: bool = True, version: str = "1", variant: str | None = None) -> object:

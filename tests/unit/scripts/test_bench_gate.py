@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 
 from mlgate.stats import Predictions
+from unit.scripts.scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def load_bench_gate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("mlgate_bench_gate", ROOT / "scripts" / "bench_gate.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load_bench_gate()
+bench = load_script("bench_gate")
 
 
 def classifier(rows: int, classes: int, seed: int = 0) -> tuple[np.ndarray, Predictions]:
