@@ -40,16 +40,17 @@ def test_reusable_only_pinned_granting_nothing_at_the_top_and_never_cancelled() 
     assert workflow["concurrency"]["group"] != load("deploy.yml")["concurrency"]["group"]
 
 
-def test_the_decide_job_changes_no_traffic_and_has_no_environment() -> None:
+def test_the_decide_job_changes_no_traffic_has_no_environment_and_notes_every_decision() -> None:
     job = load("ab.yml")["jobs"][DECIDE]
-    assert job["permissions"] == {"contents": "read", OIDC: "write"}
+    assert job["permissions"] == {"contents": "read", "issues": "write", OIDC: "write"}
     assert "environment" not in job
     [step] = [s for s in job["steps"] if s.get("id") == "decide"]
     assert "--dry-run" in step["run"]
-    assert "GITHUB_TOKEN" not in step["env"]
+    assert "--issue" in step["run"]
+    assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
 
 
-def test_the_act_job_runs_in_the_deploy_environment_and_alone_writes_the_issue() -> None:
+def test_the_act_job_runs_in_the_deploy_environment_and_writes_the_issue() -> None:
     jobs = load("ab.yml")["jobs"]
     assert jobs[ACT]["environment"] == load("deploy.yml")["jobs"]["deploy"]["environment"]
     ours, deploys = inputs_of("ab.yml")["environment"], inputs_of("deploy.yml")["environment"]
@@ -109,9 +110,11 @@ def test_the_decide_step_records_the_decision_without_acting(tmp_path: Path) -> 
             "--summary",
             summary,
         ),
+        *("--issue", "--issue-key", "mlgate-monitor"),
         *("--target", "local", "--state", "/srv/serve"),
     ]
     assert done.env("mlgate") == {
+        "GITHUB_TOKEN": "ghs_token",
         "MLGATE_CONFIG": "mlgate.yaml",
         "MLGATE_REGISTRY__BACKEND": "local",
         "MLGATE_REGISTRY__PATH": "/srv/registry",
