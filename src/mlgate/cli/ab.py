@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mlgate.cli.common import get_config, open_github, resolve_format, write_github_outputs
+from mlgate.cli.common import announce_issue_note, get_config, open_github, resolve_format, write_github_outputs
 from mlgate.cli.deploy import deploying, target_options
 from mlgate.cli.output import echo, emit
 from mlgate.errors import ExitCode
@@ -164,7 +164,6 @@ def _post(result: object, key: str) -> None:
 
     from mlgate.ab.issue import report_on_issue
     from mlgate.ab.model import AbResult
-    from mlgate.github.actions import annotation
     from mlgate.report import ab as render
 
     assert isinstance(result, AbResult)
@@ -172,11 +171,4 @@ def _post(result: object, key: str) -> None:
     fallback = Path(environ["GITHUB_STEP_SUMMARY"]) if environ.get("GITHUB_STEP_SUMMARY") else None
     connect = partial(open_github, environ, what="--issue")
     posted = report_on_issue(result, render.render_markdown(result), key=key, connect=connect, summary=fallback)
-    if posted.refused is not None:
-        fix = "give the job `permissions: issues: write`; the report is in the job summary"
-        echo(annotation("warning", f"{posted.refused.message}. {fix}", title="mlgate ab"))
-        return
-    done = posted.result
-    assert done is not None
-    where = f" #{done.number}" if done.number is not None else ""
-    echo(f"mlgate: monitor issue{where}: {done.action}" + (f" ({done.url})" if done.url else ""), err=True)
+    announce_issue_note(posted, title="mlgate ab")

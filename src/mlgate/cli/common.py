@@ -14,6 +14,7 @@ from mlgate.config import Config, load_config
 
 if TYPE_CHECKING:
     from mlgate.github.client import GitHubClient
+    from mlgate.github.publish import IssuePosted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,3 +110,19 @@ def open_github(environ: Mapping[str, str], *, what: str) -> Iterator[tuple[GitH
             clock=time.time,
         )
         yield client, repo
+
+
+def announce_issue_note(posted: IssuePosted, *, title: str) -> None:
+    """Say what a note on the monitor issue did (``retrain --issue``, ``ab decide --issue``): a warning annotation
+    when the token may not write issues (the report went to the job summary), else the issue and its action."""
+    from mlgate.cli.output import echo
+    from mlgate.github.actions import annotation
+
+    if posted.refused is not None:
+        fix = "give the job `permissions: issues: write`; the report is in the job summary"
+        echo(annotation("warning", f"{posted.refused.message}. {fix}", title=title))
+        return
+    done = posted.result
+    assert done is not None
+    where = f" #{done.number}" if done.number is not None else ""
+    echo(f"mlgate: monitor issue{where}: {done.action}" + (f" ({done.url})" if done.url else ""), err=True)

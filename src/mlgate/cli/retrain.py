@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mlgate.cli.common import (
+    announce_issue_note,
     append_job_summary,
     config_option,
     format_option,
@@ -122,18 +123,10 @@ def _report_on_issue(result: RetrainResult, summary: str, *, key: str, in_summar
     the job summary."""
     from functools import partial
 
-    from mlgate.github.actions import annotation
     from mlgate.retrain.issue import report_on_issue
 
     environ = dict(os.environ)
     fallback = Path(environ["GITHUB_STEP_SUMMARY"]) if environ.get("GITHUB_STEP_SUMMARY") and not in_summary else None
     connect = partial(open_github, environ, what="--issue")
     posted = report_on_issue(result, summary, key=key, connect=connect, summary=fallback)
-    if posted.refused is not None:
-        fix = "give the job `permissions: issues: write`; the report is in the job summary"
-        echo(annotation("warning", f"{posted.refused.message}. {fix}", title="mlgate retrain"))
-        return
-    done = posted.result
-    assert done is not None
-    where = f" #{done.number}" if done.number is not None else ""
-    echo(f"mlgate: monitor issue{where}: {done.action}" + (f" ({done.url})" if done.url else ""), err=True)
+    announce_issue_note(posted, title="mlgate retrain")
