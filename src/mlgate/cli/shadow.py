@@ -48,7 +48,6 @@ def status(
     if since:
         start, _ = resolve_window(since, None, now=dt.datetime.now(dt.timezone.utc), since_where="--since")
     regression = is_regression(config, None)
-    s = config.replay
     if (target_name or config.deploy.target) == "sagemaker":
         from mlgate.deploy.targets import open_target
         from mlgate.registry import open_registry
@@ -62,9 +61,6 @@ def status(
             version=version,
             since=start,
             regression=regression,
-            alpha=s.alpha,
-            tolerance=s.tolerance,
-            flips=s.flips,
         )
     else:
         folder = state or Path(config.deploy.state)
@@ -73,9 +69,7 @@ def status(
             version=version,
             since=start,
             regression=regression,
-            alpha=s.alpha,
-            tolerance=s.tolerance,
-            flips=s.flips,
+            settings=config.replay,
         )
     emit(found, render, resolve_format(output_format))
     return ExitCode.OK

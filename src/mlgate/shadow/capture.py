@@ -82,9 +82,6 @@ def read_endpoint_status(
     version: str | None,
     since: dt.datetime | None,
     regression: bool,
-    alpha: float,
-    tolerance: float,
-    flips: int,
 ) -> ShadowStatus:
     """``mlgate shadow status`` of an endpoint whose data capture holds both variants' answers (SageMaker)."""
     running = find_experiments(target).read_shadow()
@@ -108,8 +105,6 @@ def read_endpoint_status(
         version=shadow,
         since=since,
         regression=regression,
-        alpha=alpha,
-        tolerance=tolerance,
-        flips=flips,
+        settings=config.replay,
         notes=NOTES,
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlgate.config import ReplayConfig
 from mlgate.deploy.experiment import RunningShadow
 from mlgate.monitor.model import MonitorResult
 from mlgate.monitor.window import parse_timestamp
@@ -69,9 +70,7 @@ def read_status(
     version: str | None,
     since: dt.datetime | None,
     regression: bool,
-    alpha: float,
-    tolerance: float = 0.0,
-    flips: int = 10,
+    settings: ReplayConfig,
     judge_quality: Callable[[list[dict[str, Any]]], Quality] | None = None,
 ) -> ShadowStatus:
     """The shadow's records in ``state`` (of ``version``, default the running one or the last recorded), since
@@ -86,9 +85,7 @@ def read_status(
         version=version,
         since=since,
         regression=regression,
-        alpha=alpha,
-        tolerance=tolerance,
-        flips=flips,
+        settings=settings,
         judge_quality=judge_quality,
     )
 
@@ -101,14 +98,14 @@ def judge_shadow(
     version: str | None,
     since: dt.datetime | None,
     regression: bool,
-    alpha: float,
-    tolerance: float = 0.0,
-    flips: int = 10,
+    settings: ReplayConfig,
     judge_quality: Callable[[list[dict[str, Any]]], Quality] | None = None,
     notes: tuple[str, ...] = (),
 ) -> ShadowStatus:
     """``read_status`` over any source of shadow records: ``read(start)`` gives them (oldest first) and the number
-    of lines that could not be read; ``running`` is the shadow the endpoint runs now (None: none)."""
+    of lines that could not be read; ``running`` is the shadow the endpoint runs now (None: none). ``settings`` are the
+    replay's (``replay.alpha``, ``tolerance``, ``flips``): a shadow is judged as a replay is."""
+    alpha, tolerance = settings.alpha, settings.tolerance
     chosen = version or (running.version if running else None)
     start = since
     if start is None and running is not None and chosen == running.version:
@@ -143,7 +140,7 @@ def judge_shadow(
             [r["shadow"] for r in answered],
             disagree,
             regression=regression,
-            limit=flips,
+            limit=settings.flips,
         ),
         live_latency=_latency(mine, "live_ms"),
         shadow_latency=_latency(answered, "shadow_ms"),

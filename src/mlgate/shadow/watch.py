@@ -30,7 +30,6 @@ def watch_shadow(
     endpoint's data capture (sagemaker target: ``features`` read its list rows)."""
     start = parse_timestamp(result.window_start)
     regression = is_regression(config, None)
-    settings = config.replay
 
     def judge(answered: list[dict[str, Any]]) -> Quality:
         assert labels is not None
@@ -62,9 +61,7 @@ def watch_shadow(
             version=None,
             since=start,
             regression=regression,
-            alpha=settings.alpha,
-            tolerance=settings.tolerance,
-            flips=settings.flips,
+            settings=config.replay,
             judge_quality=quality,
             notes=NOTES,
         )
@@ -74,9 +71,7 @@ def watch_shadow(
             version=None,
             since=start,
             regression=regression,
-            alpha=settings.alpha,
-            tolerance=settings.tolerance,
-            flips=settings.flips,
+            settings=config.replay,
             judge_quality=quality,
         )
     return Watched(result, None if status.version is None or status.rows == 0 else status)

@@ -74,9 +74,6 @@ def test_the_endpoint_status_judges_the_pairs(config: Config) -> None:
         version=None,
         since=None,
         regression=False,
-        alpha=0.05,
-        tolerance=0.0,
-        flips=5,
     )
     assert (status.version, status.running, status.rows, status.disagreement.count) == ("2", True, 2, 1)
     assert status.state == "fake endpoint"
@@ -93,7 +90,4 @@ def test_no_shadow_and_no_version_is_an_input_error(config: Config) -> None:
             version=None,
             since=None,
             regression=False,
-            alpha=0.05,
-            tolerance=0.0,
-            flips=5,
         )

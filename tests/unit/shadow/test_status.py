@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mlgate.config import ReplayConfig
 from mlgate.serve.shadow_state import ShadowPointer, write_shadow
 from mlgate.serve.state import LivePointer
 from mlgate.shadow.status import read_status
@@ -44,7 +45,7 @@ def test_the_running_shadow_since_it_started(tmp_path: Path) -> None:
     old = record(0, ts="2026-12-07T09:00:00.000000Z", shadow=False)  # before this shadow started
     rows = [old] + [record(i, shadow=i % 2 == 0) for i in range(1, 21)] + [record(21, error="ValueError: broke")]
     write(tmp_path, rows, tail='{"not a record"\n')
-    status = read_status(tmp_path, version=None, since=None, regression=False, alpha=0.05)
+    status = read_status(tmp_path, version=None, since=None, regression=False, settings=ReplayConfig(alpha=0.05))
     assert (status.version, status.running, status.fraction, status.rows, status.answered) == ("2", True, 0.5, 21, 20)
     assert (status.disagreement.count, status.disagreement.n) == (10, 20)  # the odd ones: the pro plan
     assert {s.value: s.rate.share for s in status.segments if s.feature == "plan"} == {"pro": 1.0, "basic": 0.0}
@@ -55,10 +56,12 @@ def test_the_running_shadow_since_it_started(tmp_path: Path) -> None:
 
 
 def test_after_it_stopped_the_last_shadow_is_reported_and_nothing_is_an_empty_report(tmp_path: Path) -> None:
-    empty = read_status(tmp_path, version=None, since=None, regression=False, alpha=0.05)
+    empty = read_status(tmp_path, version=None, since=None, regression=False, settings=ReplayConfig(alpha=0.05))
     assert (empty.version, empty.rows, empty.disagreement.n) == (None, 0, 0)
     write(tmp_path, [record(i) for i in range(3)])
-    status = read_status(tmp_path, version=None, since=None, regression=False, alpha=0.05)
+    status = read_status(tmp_path, version=None, since=None, regression=False, settings=ReplayConfig(alpha=0.05))
     assert (status.version, status.running, status.rows) == ("2", False, 3)
     later = dt.datetime(2026, 12, 7, 11, tzinfo=dt.timezone.utc)
-    assert read_status(tmp_path, version="2", since=later, regression=False, alpha=0.05).rows == 0
+    assert (
+        read_status(tmp_path, version="2", since=later, regression=False, settings=ReplayConfig(alpha=0.05)).rows == 0
+    )
