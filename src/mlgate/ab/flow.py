@@ -149,6 +149,8 @@ def decide_ab_test(
 
 
 def _promote(deployer: Deployer, experiments: Experiments, base: AbResult, split: Split) -> AbResult:
+    """A deploy of the challenger; the flow ends the split on it. A deploy that did not go through (refused, rolled
+    back) leaves the champion live: the split, if the flow had not ended it yet, ends on the champion."""
     outcome = flow.deploy(deployer, split.challenger)
     if outcome.outcome not in ("deployed", "no-op"):
         champion = deployer.registry.get(split.champion)
@@ -159,10 +161,6 @@ def _promote(deployer: Deployer, experiments: Experiments, base: AbResult, split
         return _with(
             base, acted, f"promotion of version {split.challenger} {outcome.outcome}: {outcome.reason}", outcome
         )
-    challenger = deployer.registry.get(split.challenger)
-    with deployer.target.exclusive():
-        if experiments.read_split() is not None:
-            experiments.end_split(challenger, deployer.check_artifact(challenger))
     message = f"version {split.challenger} promoted: it answers every client (was version {split.champion})"
     return _with(base, "promoted", message, outcome)
 
