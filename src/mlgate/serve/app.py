@@ -77,7 +77,8 @@ def create_app(
         if shadow is not None:
             document["shadow"] = shadow.stats().to_document()
         if ab is not None:
-            document["ab"] = ab.stats().to_document() if ab.running or ab.stats().error else None
+            testing = ab.stats()
+            document["ab"] = testing.to_document() if ab.running or testing.error else None
         return json_response(document, 200)
 
     async def invocations(request: Request) -> Response:
@@ -103,30 +104,28 @@ def create_app(
         content_type = request.headers.get("content-type")
         request_id = str(request.scope.get(REQUEST_ID_SCOPE, ""))
         smoke = is_smoke_header(request.headers.get(SMOKE_HEADER))
+        router = ab if ab is not None and ab.running and not smoke else None  # this request is part of an A/B test
         route = None
-        if ab is not None and ab.running and not smoke and served is holder.current:
-            route = ab.choose(request.headers, body, content_type, served, request_id)
+        if router is not None and served is holder.current:
+            route = router.choose(request.headers, body, content_type, served, request_id)
         answered, fallback = served, False
         try:
-            if route is not None:
+            if route is not None and router is not None:
                 try:
                     result = await answer(route, body, content_type, kind)
                     answered = route
                 except Exception as exc:  # noqa: BLE001  # the client never sees the challenger fail: the champion answers
-                    assert ab is not None
-                    ab.note_failure(route.version, exc)
+                    router.note_failure(route.version, exc)
                     fallback = True
                     result = await answer(served, body, content_type, kind)
             else:
                 result = await answer(served, body, content_type, kind)
         except RequestError as exc:
-            if route is not None:
-                ab_record(request_id, route, served, exc.status, None, 0.0, fallback=False)
-            elif ab is not None and ab.running and not smoke:
-                ab_record(request_id, None, served, exc.status, None, 0.0, fallback=False)
+            if router is not None:
+                record_ab(router, request_id, route, served, exc.status, None, 0.0, fallback=False)
             return error_response(exc, version=served.version)
-        if ab is not None and ab.running and not smoke:
-            ab_record(request_id, route, answered, 200, result.predictions, result.seconds, fallback=fallback)
+        if router is not None:
+            record_ab(router, request_id, route, answered, 200, result.predictions, result.seconds, fallback=fallback)
         if capture is not None:
             capture.offer(
                 request_id, answered.version, answered.features, body, content_type, result.predictions, smoke=smoke
@@ -142,26 +141,10 @@ def create_app(
                 result.seconds,
                 smoke=smoke,
             )
-        served = answered
-        headers = {VERSION_HEADER: served.version, TIMING_HEADER: format_timing(result.seconds)}
-        if route is not None or (ab is not None and ab.running and not smoke):
+        headers = {VERSION_HEADER: answered.version, TIMING_HEADER: format_timing(result.seconds)}
+        if router is not None:
             headers[VARIANT_HEADER] = CHALLENGER if answered is route else CHAMPION
         return Response(result.content, media_type=kind, headers=headers)
-
-    def ab_record(
-        request_id: str,
-        route: ServedModel | None,
-        answered: ServedModel,
-        status: int,
-        predictions: list[Any] | None,
-        seconds: float,
-        *,
-        fallback: bool,
-    ) -> None:
-        assert ab is not None
-        variant = CHALLENGER if route is not None else CHAMPION
-        entry = AbEntry(utc_now(), request_id, variant, answered.version, seconds, status, fallback, predictions)
-        ab.record(entry)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -252,6 +235,23 @@ async def answer(served: ServedModel, body: bytes, content_type: str | None, kin
     if len(body) <= INLINE_BYTES:
         return invoke(served, body, content_type, kind)
     return await run_in_threadpool(invoke, served, body, content_type, kind)
+
+
+def record_ab(
+    router: AbRouter,
+    request_id: str,
+    route: ServedModel | None,
+    answered: ServedModel,
+    status: int,
+    predictions: list[Any] | None,
+    seconds: float,
+    *,
+    fallback: bool,
+) -> None:
+    """Log one invocation of an A/B test: the variant the client was routed to (``route``: the challenger's model, or
+    None for the champion) and the version that ``answered``."""
+    variant = CHALLENGER if route is not None else CHAMPION
+    router.record(AbEntry(utc_now(), request_id, variant, answered.version, seconds, status, fallback, predictions))
 
 
 def json_response(
