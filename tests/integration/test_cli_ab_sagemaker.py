@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from fakes.sagemaker_variants import VariantsStandIn, install_variants
+from integration.test_cli_ab import write_labels
 from integration.test_cli_deploy_sagemaker import (
     ENDPOINT,
     Project,
@@ -98,18 +99,6 @@ def _value(text: str) -> Any:
         return float(text)
     except ValueError:
         return text
-
-
-def write_labels(path: Path, answers: list[dict[str, Any]], *, better: str) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["request_id", "label"])
-        for i, answer in enumerate(answers):
-            truth = answer["answer"]
-            if answer["version"] != better and i % 3 == 0:
-                truth = (not truth) if isinstance(truth, bool) else "no" if str(truth) == "yes" else "yes"
-            writer.writerow([answer["request_id"], truth])
-    return path
 
 
 def test_an_ab_test_on_two_production_variants_is_decided_from_data_capture_and_cloudwatch(
