@@ -87,11 +87,12 @@ def send(server: ServerHandle, project: Path, clients: int) -> list[dict[str, An
     return answers
 
 
-def write_labels(path: Path, answers: list[dict[str, Any]], *, better: str) -> Path:
-    """Labels: the ``better`` version is right on every row, the other wrong on every third of its rows."""
+def write_labels(path: Path, answers: list[dict[str, Any]], *, better: str, target: str = "label") -> Path:
+    """Labels (column ``target``): the ``better`` version is right on every row, the other wrong on every third of
+    its rows."""
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["request_id", "label"])
+        writer.writerow(["request_id", target])
         for i, answer in enumerate(answers):
             truth = answer["answer"]
             if answer["version"] != better and i % 3 == 0:

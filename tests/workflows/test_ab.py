@@ -11,7 +11,6 @@ The latency guardrail is not what these scenarios judge (a busy machine's p99 is
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import httpx
 import pytest
 
 from fakes.serve import ServerHandle, running_server
+from integration.test_cli_ab import write_labels
 from mlgate.registry.local import LocalRegistry
 from mlgate.serve.state import read_pointer
 from workflows.act import Run
@@ -34,6 +34,7 @@ ANSWERS = {"task": "classification", "deploy_target": "local", "python_version":
 AB_CONFIG = "ab: {key: 'header:X-Client', min_labels: 30, min_requests: 20, max_p99_ratio: 1000}\n"
 CLIENTS = 120
 ACT_STEP = "Decide again and act"
+TARGET = "churned"  # the target column, as the baked mlgate.yaml names it
 DISPATCH = {"inputs": {}, "ref": "refs/heads/main"}
 
 
@@ -115,23 +116,10 @@ def endpoint(scene: Scene, results: Path, request: pytest.FixtureRequest) -> Ite
         yield made
 
 
-def write_labels(path: Path, answers: list[dict[str, Any]], *, better: str) -> Path:
-    """The ``better`` version is right on every row, the other wrong on every third of its rows."""
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(["request_id", "churned"])  # the target, as the baked mlgate.yaml names it
-        for i, answer in enumerate(answers):
-            truth = answer["answer"]
-            if answer["version"] != better and i % 3 == 0:
-                truth = "no" if str(truth) == "yes" else "yes" if str(truth) == "no" else (not truth)
-            writer.writerow([answer["request_id"], truth])
-    return path
-
-
 def test_a_better_challenger_is_promoted_by_the_scheduled_workflow(endpoint: Endpoint) -> None:
     answers = endpoint.send(read_rows(endpoint.scene.project / "data" / "test.csv"))
     assert {a["version"] for a in answers} == {"1", "2"}, "both variants answer"
-    labels = write_labels(endpoint.folder / "labels.csv", answers, better="2")
+    labels = write_labels(endpoint.folder / "labels.csv", answers, better="2", target=TARGET)
 
     run = endpoint.run_ab("ab, challenger better", labels)
 
@@ -149,7 +137,7 @@ def test_a_better_challenger_is_promoted_by_the_scheduled_workflow(endpoint: End
 
 def test_a_challenger_no_longer_approved_cannot_be_promoted_and_the_champion_keeps_serving(endpoint: Endpoint) -> None:
     answers = endpoint.send(read_rows(endpoint.scene.project / "data" / "test.csv"))
-    labels = write_labels(endpoint.folder / "labels.csv", answers, better="2")
+    labels = write_labels(endpoint.folder / "labels.csv", answers, better="2", target=TARGET)
     assert endpoint.mlgate("registry", "reject", "2", "--reason", "leaks a feature", "--by", "alice") == 0
 
     run = endpoint.run_ab("ab, challenger rejected meanwhile", labels)
