@@ -20,7 +20,7 @@ from pathlib import Path
 
 from mlgate.errors import ConfigError, InputError
 from mlgate.files import write_atomic
-from mlgate.serve.state import LivePointer, parse_pointer, read_state_file
+from mlgate.serve.state import LivePointer, parse_pointer, read_state_file, remove_state_file
 
 AB_FILE = "ab.json"
 AB_DIR = "ab"  # the per-request log of the split (mlgate.serve.ab_log)
@@ -111,8 +111,4 @@ def write_ab(state: Path, split: AbPointer) -> None:
 
 def clear_ab(state: Path) -> bool:
     """End the split; False when none was running."""
-    try:
-        (state / AB_FILE).unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return remove_state_file(state / AB_FILE)

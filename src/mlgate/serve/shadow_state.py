@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mlgate.errors import InputError
 from mlgate.files import write_atomic
-from mlgate.serve.state import LivePointer, parse_pointer, read_state_file
+from mlgate.serve.state import LivePointer, parse_pointer, read_state_file, remove_state_file
 
 SHADOW_FILE = "shadow.json"
 SHADOW_DIR = "shadow"
@@ -83,8 +83,4 @@ def write_shadow(state: Path, shadow: ShadowPointer) -> None:
 
 def clear_shadow(state: Path) -> bool:
     """Stop shadowing; False when nothing was shadowing."""
-    try:
-        (state / SHADOW_FILE).unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return remove_state_file(state / SHADOW_FILE)

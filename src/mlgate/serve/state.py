@@ -119,6 +119,15 @@ def read_state_file(path: Path, parse: Callable[..., _Parsed]) -> _Parsed | None
     return parse(text, where=str(path))
 
 
+def remove_state_file(path: Path) -> bool:
+    """Remove a state-folder file a server follows (``shadow.json``, ``ab.json``); False when it was not there."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def write_pointer(state: Path, pointer: LivePointer) -> None:
     """Switch the pointer atomically (a watching server picks it up within a poll)."""
     write_atomic(state / LIVE_FILE, pointer.to_json())
